@@ -1,0 +1,42 @@
+use thiserror::Error;
+
+/// Why a value is not a valid domain value. Messages are Chinese because they reach users
+/// verbatim (import error lists, form errors).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum DomainError {
+    #[error("不能为空")]
+    Empty,
+    #[error("长度应为 {expected} 位，实际为 {actual} 位")]
+    Length { expected: usize, actual: usize },
+    #[error("过长：最多 {max} 个字符")]
+    TooLong { max: usize },
+    #[error("含有不允许的字符“{0}”")]
+    BadChar(char),
+    #[error("校验位错误：应为 {expected}，实际为 {actual}")]
+    CheckDigit { expected: char, actual: char },
+    #[error("出生日期“{0}”无效")]
+    BadBirthDate(String),
+    #[error("身份证号中的出生日期 {in_id} 与出生日期 {given} 不一致")]
+    BirthDateMismatch { in_id: String, given: String },
+    #[error("日期“{0}”无法识别，请写成 2015-09-01 的形式")]
+    BadDate(String),
+    #[error("年级“{0}”无效，应为 1–12（一年级到高三）")]
+    BadGrade(String),
+    #[error("性别“{0}”无法识别，应为 男 / 女")]
+    BadSex(String),
+    #[error("学段“{0}”无法识别，应为 小学 / 初中 / 九年一贯制 / 高中 / 完全中学")]
+    BadStage(String),
+    #[error("城乡类别“{0}”无法识别，应为 城区 / 农村")]
+    BadLocation(String),
+    #[error("民族代码“{0}”无效，应为 01–56、97 或 98")]
+    BadEthnicity(String),
+    #[error("学年“{0}”无效")]
+    BadSchoolYear(String),
+    #[error("学期“{0}”无法识别，应为 秋季 / 春季")]
+    BadTermPart(String),
+    #[error("角色“{0}”无法识别")]
+    BadRole(String),
+    #[error("任课比例“{0}”无效，应在 0 到 1 之间（不含 0）")]
+    BadShare(String),
+}

@@ -1,0 +1,25 @@
+//! Types every wuyu crate shares: ids, schools, classes, students, teachers, terms, users,
+//! roles and scopes, plus the validated identifiers (学籍号, 身份证号).
+//!
+//! Parse, don't validate: a value of `StudentNo`, `IdCardNo`, `Grade`, … can only exist valid,
+//! so code further in never re-checks. No IO, no clock, no randomness.
+#![forbid(unsafe_code)]
+
+mod error;
+mod ids;
+mod org;
+mod person;
+pub mod roster;
+mod scope;
+mod term;
+
+pub use error::DomainError;
+pub use ids::{ClassId, SchoolId, StudentId, TeacherId, UserId};
+pub use org::{District, Grade, Location, School, SchoolClass, SchoolCode, Stage};
+pub use person::{
+    EthnicityCode, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher, TeacherAssignment,
+    parse_date,
+};
+pub use roster::{Origin, RosterBatch, RowError};
+pub use scope::{Role, Scope, User};
+pub use term::{Term, TermPart};

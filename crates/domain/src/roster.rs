@@ -1,0 +1,141 @@
+//! A roster batch: schools, classes, students, teachers and teaching assignments as an import
+//! delivers them, referring to each other by natural keys (school code, grade + class name,
+//! 学籍号, 工号). The store resolves the keys to ids inside the import transaction.
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::{
+    EthnicityCode, Grade, IdCardNo, Location, PersonName, SchoolCode, Sex, Stage, StudentNo,
+};
+
+/// Where a record came from, so a later error (e.g. an unknown class found only when the
+/// store resolves keys) can still name the sheet and row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// Sheet name for XLSX; empty for CSV.
+    pub sheet: String,
+    /// 1-based row number as the spreadsheet shows it (the header is row 1).
+    pub row: u32,
+}
+
+/// One problem with one cell or row of an import. `message_zh` is shown to users verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub file: String,
+    pub sheet: String,
+    /// 1-based spreadsheet row; 0 when the problem is with the file as a whole.
+    pub row: u32,
+    /// The column header as written in the file (or the expected header if it is missing).
+    pub column: String,
+    pub value: String,
+    pub message_zh: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if !self.sheet.is_empty() {
+            write!(f, " 工作表“{}”", self.sheet)?;
+        }
+        if self.row > 0 {
+            write!(f, " 第 {} 行", self.row)?;
+        }
+        if !self.column.is_empty() {
+            write!(f, " 列“{}”", self.column)?;
+        }
+        if !self.value.is_empty() {
+            write!(f, " 值“{}”", self.value)?;
+        }
+        write!(f, "：{}", self.message_zh)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSchool {
+    pub origin: Origin,
+    pub code: SchoolCode,
+    pub name: String,
+    pub stage: Stage,
+    pub location: Location,
+    pub school_group: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewClass {
+    pub origin: Origin,
+    pub school_code: SchoolCode,
+    pub grade: Grade,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStudent {
+    pub origin: Origin,
+    pub school_code: SchoolCode,
+    pub grade: Grade,
+    pub class_name: String,
+    pub student_no: StudentNo,
+    pub name: PersonName,
+    pub sex: Sex,
+    pub birth_date: Date,
+    pub id_card_no: Option<IdCardNo>,
+    pub ethnicity: Option<EthnicityCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTeacher {
+    pub origin: Origin,
+    pub school_code: SchoolCode,
+    /// 工号, unique within the school.
+    pub staff_no: String,
+    pub name: PersonName,
+    pub sex: Option<Sex>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAssignment {
+    pub origin: Origin,
+    pub school_code: SchoolCode,
+    pub staff_no: String,
+    pub grade: Grade,
+    pub class_name: String,
+    pub subject: String,
+    pub share: f64,
+}
+
+/// Everything one roster import delivers. Any part may be empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RosterBatch {
+    pub schools: Vec<NewSchool>,
+    pub classes: Vec<NewClass>,
+    pub students: Vec<NewStudent>,
+    pub teachers: Vec<NewTeacher>,
+    pub assignments: Vec<NewAssignment>,
+}
+
+impl RosterBatch {
+    pub fn is_empty(&self) -> bool {
+        self.schools.is_empty()
+            && self.classes.is_empty()
+            && self.students.is_empty()
+            && self.teachers.is_empty()
+            && self.assignments.is_empty()
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.schools.len()
+            + self.classes.len()
+            + self.students.len()
+            + self.teachers.len()
+            + self.assignments.len()
+    }
+
+    /// Appends another batch (e.g. the next sheet of a workbook).
+    pub fn extend(&mut self, other: RosterBatch) {
+        self.schools.extend(other.schools);
+        self.classes.extend(other.classes);
+        self.students.extend(other.students);
+        self.teachers.extend(other.teachers);
+        self.assignments.extend(other.assignments);
+    }
+}
