@@ -1,1 +1,124 @@
-//! wuyu-store
+//! Storage for wuyu: the [`Store`] trait and its two implementations, SQLite (the embedded
+//! default: one file, WAL, foreign keys on) and PostgreSQL (servers), each with its own
+//! migrations.
+//!
+//! Every per-school table has `school_id` in its primary key so the schema shards by school
+//! on Citus unchanged. Every read takes the caller's [`Scope`]; a handler never filters by
+//! hand. Imports run in one transaction: they land whole or not at all.
+#![forbid(unsafe_code)]
+
+mod backend;
+mod error;
+mod migrate;
+pub mod model;
+mod roster;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use backend::{PgStore, SqliteStore, connect};
+pub use error::StoreError;
+pub use model::*;
+use wuyu_domain::{
+    ClassId, District, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId,
+    User, UserId,
+};
+
+/// A boxed future, so `Store` can be used as `Arc<dyn Store>`.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Everything wuyu reads and writes. Reads take the caller's scope and answer
+/// [`StoreError::Forbidden`] outside it and [`StoreError::NotFound`] for what does not exist.
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// Applies the backend's pending migrations.
+    fn migrate(&self) -> StoreFuture<'_, ()>;
+
+    // --- district and settings -------------------------------------------------------------
+
+    fn district(&self) -> StoreFuture<'_, Option<District>>;
+    fn set_district<'a>(&'a self, district: &'a District) -> StoreFuture<'a, ()>;
+    fn setting<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>>;
+    fn set_setting<'a>(&'a self, key: &'a str, value: &'a str) -> StoreFuture<'a, ()>;
+
+    // --- roster reads (scoped) -------------------------------------------------------------
+
+    /// The schools the caller may see, with class and student counts.
+    fn list_schools<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<SchoolSummary>>;
+    fn school<'a>(&'a self, scope: &'a Scope, id: SchoolId) -> StoreFuture<'a, School>;
+    /// A school's classes the caller may see (a teacher: only their own).
+    fn list_classes<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<ClassSummary>>;
+    fn class<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+    ) -> StoreFuture<'a, SchoolClass>;
+    /// Students of a school (or of one class), limited to what the caller may see, ordered
+    /// by class then 学籍号.
+    fn list_students<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: Option<ClassId>,
+    ) -> StoreFuture<'a, Vec<Student>>;
+    fn student<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, Student>;
+    /// Schools, students and classes by stage × location: the district home page.
+    fn district_overview<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<OverviewCell>>;
+    /// Teaching assignments of a school (for the teacher's class list and the school page).
+    fn list_assignments<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<AssignmentView>>;
+
+    // --- roster import ---------------------------------------------------------------------
+
+    /// Resolves natural keys against the database and writes the batch in one transaction.
+    /// Any unresolvable row rejects the whole batch with its row errors; nothing is written.
+    fn import_roster<'a>(
+        &'a self,
+        batch: &'a RosterBatch,
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, ImportSummary>;
+    fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>>;
+
+    // --- users and sessions ----------------------------------------------------------------
+
+    fn create_user<'a>(&'a self, user: &'a NewUser) -> StoreFuture<'a, UserId>;
+    fn set_password<'a>(&'a self, user: UserId, password_hash: &'a str) -> StoreFuture<'a, ()>;
+    fn set_user_active(&self, user: UserId, active: bool) -> StoreFuture<'_, ()>;
+    /// For sign-in: the user and their password hash, active or not.
+    fn user_credentials<'a>(
+        &'a self,
+        username: &'a str,
+    ) -> StoreFuture<'a, Option<UserCredentials>>;
+    fn user(&self, id: UserId) -> StoreFuture<'_, User>;
+    fn list_users(&self) -> StoreFuture<'_, Vec<UserRow>>;
+    /// The scope a user's role and bindings give (a teacher's classes come from assignments).
+    fn scope_for<'a>(&'a self, user: &'a User) -> StoreFuture<'a, Scope>;
+
+    fn create_session<'a>(&'a self, session: &'a NewSession) -> StoreFuture<'a, ()>;
+    /// The live session with this token hash and its user, if not expired and the user is
+    /// still active.
+    fn session<'a>(&'a self, token_hash: &'a str, now: i64)
+    -> StoreFuture<'a, Option<SessionRow>>;
+    fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()>;
+    fn delete_expired_sessions(&self, now: i64) -> StoreFuture<'_, u64>;
+
+    // --- audit -----------------------------------------------------------------------------
+
+    fn append_audit<'a>(&'a self, entry: &'a AuditEntry) -> StoreFuture<'a, ()>;
+    fn list_audit(&self, limit: i64) -> StoreFuture<'_, Vec<AuditRow>>;
+}

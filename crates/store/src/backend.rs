@@ -1,0 +1,1046 @@
+//! The two backends. Their SQL is the same text (both accept `$1` placeholders), so one
+//! macro writes the `Store` implementation for each pool type; what differs (connection
+//! set-up, migrations, how a write transaction starts) lives in each type's inherent impl.
+//! This is not the `Any` driver: each backend is its own concrete, fully typed sqlx pool.
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
+use tokio::sync::Mutex;
+use wuyu_domain::{
+    ClassId, District, EthnicityCode, Grade, IdCardNo, Location, PersonName, Role, School,
+    SchoolClass, SchoolCode, SchoolId, Scope, Sex, Stage, Student, StudentId, StudentNo,
+    TeacherId, User, UserId,
+};
+
+use crate::migrate::{self, Migration};
+use crate::model::*;
+use crate::roster::{self, Snapshot};
+use crate::{Store, StoreError, StoreFuture};
+
+/// Rows per multi-row INSERT: 1,000 rows × ≤ 9 columns stays under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters.
+const CHUNK: usize = 1000;
+
+/// The embedded default: one SQLite file in WAL mode with foreign keys on.
+pub struct SqliteStore {
+    pool: SqlitePool,
+    /// SQLite has one writer; imports also take this lock so they queue instead of failing
+    /// with SQLITE_BUSY.
+    write_lock: Mutex<()>,
+}
+
+/// PostgreSQL, for servers.
+pub struct PgStore {
+    pool: PgPool,
+    write_lock: Mutex<()>,
+}
+
+/// Opens the store a URL names: `postgres://…` or `postgresql://…` for PostgreSQL, anything
+/// else (`sqlite://path`, `sqlite:path` or a plain file path) for SQLite. Does not migrate.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    }
+}
+
+impl SqliteStore {
+    pub async fn open(url_or_path: &str) -> Result<Self, StoreError> {
+        let opts = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(url_or_path)
+        }
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        Ok(Self {
+            pool,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn migrations() -> &'static [Migration] {
+        migrate::SQLITE
+    }
+
+    /// IMMEDIATE takes the write lock up front, so the snapshot an import reads cannot change
+    /// before it writes.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        Ok(Self {
+            pool,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn migrations() -> &'static [Migration] {
+        migrate::POSTGRES
+    }
+
+    /// An advisory lock serialises imports across server processes sharing the database.
+    async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7301)")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)…` for `rows` rows of `cols` columns.
+fn multi_row_insert(head: &str, cols: usize, rows: usize, tail: &str) -> String {
+    let mut s = String::with_capacity(head.len() + rows * cols * 7 + tail.len());
+    s.push_str(head);
+    s.push_str(" VALUES ");
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            n += 1;
+            s.push('$');
+            s.push_str(&n.to_string());
+        }
+        s.push(')');
+    }
+    s.push_str(tail);
+    s
+}
+
+type SchoolTuple = (i64, String, String, String, String, Option<String>);
+type ClassTuple = (i64, i64, i32, String);
+type StudentTuple = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    time::Date,
+    Option<String>,
+    Option<i32>,
+);
+type UserTuple = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+const SCHOOL_COLS: &str = "s.id, s.code, s.name, s.stage, s.location, s.school_group";
+const STUDENT_COLS: &str =
+    "school_id, id, class_id, student_no, name, sex, birth_date, id_card_no, ethnicity";
+const USER_COLS: &str =
+    "u.id, u.username, u.display_name, u.role, u.school_id, u.teacher_id, u.student_id";
+
+fn school_from(t: SchoolTuple) -> Result<School, StoreError> {
+    Ok(School {
+        id: SchoolId(t.0),
+        code: SchoolCode::parse(&t.1).map_err(|e| corrupt("school.code", e))?,
+        name: t.2,
+        stage: Stage::parse(&t.3).map_err(|e| corrupt("school.stage", e))?,
+        location: Location::parse(&t.4).map_err(|e| corrupt("school.location", e))?,
+        school_group: t.5,
+    })
+}
+
+fn class_from(t: ClassTuple) -> Result<SchoolClass, StoreError> {
+    Ok(SchoolClass {
+        school_id: SchoolId(t.0),
+        id: ClassId(t.1),
+        grade: u8::try_from(t.2)
+            .ok()
+            .and_then(|g| Grade::new(g).ok())
+            .ok_or_else(|| corrupt("school_class.grade", t.2))?,
+        name: t.3,
+    })
+}
+
+fn student_from(t: StudentTuple) -> Result<Student, StoreError> {
+    Ok(Student {
+        school_id: SchoolId(t.0),
+        id: StudentId(t.1),
+        class_id: ClassId(t.2),
+        student_no: StudentNo::parse(&t.3).map_err(|e| corrupt("student.student_no", e))?,
+        name: PersonName::parse(&t.4).map_err(|e| corrupt("student.name", e))?,
+        sex: Sex::parse(&t.5).map_err(|e| corrupt("student.sex", e))?,
+        birth_date: t.6,
+        id_card_no: t
+            .7
+            .as_deref()
+            .map(IdCardNo::parse)
+            .transpose()
+            .map_err(|e| corrupt("student.id_card_no", e))?,
+        ethnicity: t
+            .8
+            .map(|e| {
+                u8::try_from(e)
+                    .ok()
+                    .and_then(|e| EthnicityCode::new(e).ok())
+                    .ok_or_else(|| corrupt("student.ethnicity", e))
+            })
+            .transpose()?,
+    })
+}
+
+fn user_from(t: UserTuple) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId(t.0),
+        username: t.1,
+        display_name: t.2,
+        role: Role::parse(&t.3).map_err(|e| corrupt("app_user.role", e))?,
+        school_id: t.4.map(SchoolId),
+        teacher_id: t.5.map(TeacherId),
+        student_id: t.6.map(StudentId),
+    })
+}
+
+fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(what.to_string())
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+macro_rules! store_impl {
+    ($store:ident, $backend:literal) => {
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            fn migrate(&self) -> StoreFuture<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(migrate::CREATE_TABLE).execute(&self.pool).await?;
+                    let done: Vec<(i64,)> =
+                        sqlx::query_as("SELECT version FROM schema_migration")
+                            .fetch_all(&self.pool)
+                            .await?;
+                    for m in Self::migrations() {
+                        if done.iter().any(|d| d.0 == m.version) {
+                            continue;
+                        }
+                        let mut tx = self.pool.begin().await?;
+                        sqlx::raw_sql(AssertSqlSafe(m.sql)).execute(&mut *tx).await?;
+                        sqlx::query(
+                            "INSERT INTO schema_migration (version, name, applied_at) \
+                             VALUES ($1, $2, $3)",
+                        )
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(now_unix())
+                        .execute(&mut *tx)
+                        .await?;
+                        tx.commit().await?;
+                        tracing::info!(version = m.version, name = m.name, "applied migration");
+                    }
+                    Ok(())
+                })
+            }
+
+            fn district(&self) -> StoreFuture<'_, Option<District>> {
+                Box::pin(async move {
+                    let row: Option<(String, String)> =
+                        sqlx::query_as("SELECT code, name FROM district WHERE id = 1")
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    Ok(row.map(|(code, name)| District { code, name }))
+                })
+            }
+
+            fn set_district<'a>(&'a self, d: &'a District) -> StoreFuture<'a, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO district (id, code, name) VALUES (1, $1, $2) \
+                         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name",
+                    )
+                    .bind(&d.code)
+                    .bind(&d.name)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+            }
+
+            fn setting<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
+                Box::pin(async move {
+                    let row: Option<(String,)> =
+                        sqlx::query_as("SELECT value FROM setting WHERE key = $1")
+                            .bind(key)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    Ok(row.map(|r| r.0))
+                })
+            }
+
+            fn set_setting<'a>(&'a self, key: &'a str, value: &'a str) -> StoreFuture<'a, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO setting (key, value) VALUES ($1, $2) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    )
+                    .bind(key)
+                    .bind(value)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+            }
+
+            fn list_schools<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<SchoolSummary>> {
+                Box::pin(async move {
+                    let mut sql = format!(
+                        "SELECT {SCHOOL_COLS}, COALESCE(c.n, 0), COALESCE(st.n, 0) FROM school s \
+                         LEFT JOIN (SELECT school_id, COUNT(*) AS n FROM school_class GROUP BY school_id) c \
+                           ON c.school_id = s.id \
+                         LEFT JOIN (SELECT school_id, COUNT(*) AS n FROM student GROUP BY school_id) st \
+                           ON st.school_id = s.id"
+                    );
+                    if scope.school_id().is_some() {
+                        sql.push_str(" WHERE s.id = $1");
+                    }
+                    sql.push_str(" ORDER BY s.code");
+                    let mut q = sqlx::query_as::<_, (i64, String, String, String, String, Option<String>, i64, i64)>(
+                        AssertSqlSafe(sql),
+                    );
+                    if let Some(id) = scope.school_id() {
+                        q = q.bind(id.0);
+                    }
+                    let rows = q.fetch_all(&self.pool).await?;
+                    rows.into_iter()
+                        .map(|r| {
+                            Ok(SchoolSummary {
+                                school: school_from((r.0, r.1, r.2, r.3, r.4, r.5))?,
+                                class_count: r.6,
+                                student_count: r.7,
+                            })
+                        })
+                        .collect()
+                })
+            }
+
+            fn school<'a>(&'a self, scope: &'a Scope, id: SchoolId) -> StoreFuture<'a, School> {
+                Box::pin(async move {
+                    if !scope.can_view_school(id) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let row: Option<SchoolTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {SCHOOL_COLS} FROM school s WHERE s.id = $1"
+                    )))
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    school_from(row.ok_or(StoreError::NotFound)?)
+                })
+            }
+
+            fn list_classes<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+            ) -> StoreFuture<'a, Vec<ClassSummary>> {
+                Box::pin(async move {
+                    if !scope.can_list_school_roster(school) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let rows: Vec<(i64, i64, i32, String, i64)> = sqlx::query_as(
+                        "SELECT c.school_id, c.id, c.grade, c.name, COALESCE(st.n, 0) \
+                         FROM school_class c \
+                         LEFT JOIN (SELECT class_id, COUNT(*) AS n FROM student \
+                                    WHERE school_id = $1 GROUP BY class_id) st ON st.class_id = c.id \
+                         WHERE c.school_id = $1 ORDER BY c.grade, c.name",
+                    )
+                    .bind(school.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in rows {
+                        let class = class_from((r.0, r.1, r.2, r.3))?;
+                        if scope.can_view_class(school, class.id) {
+                            out.push(ClassSummary {
+                                class,
+                                student_count: r.4,
+                            });
+                        }
+                    }
+                    Ok(out)
+                })
+            }
+
+            fn class<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+                class: ClassId,
+            ) -> StoreFuture<'a, SchoolClass> {
+                Box::pin(async move {
+                    if !scope.can_view_class(school, class) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let row: Option<ClassTuple> = sqlx::query_as(
+                        "SELECT school_id, id, grade, name FROM school_class \
+                         WHERE school_id = $1 AND id = $2",
+                    )
+                    .bind(school.0)
+                    .bind(class.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    class_from(row.ok_or(StoreError::NotFound)?)
+                })
+            }
+
+            fn list_students<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+                class: Option<ClassId>,
+            ) -> StoreFuture<'a, Vec<Student>> {
+                Box::pin(async move {
+                    match class {
+                        Some(c) if !scope.can_view_class(school, c) => {
+                            return Err(StoreError::Forbidden);
+                        }
+                        None if !scope.can_list_school_roster(school) => {
+                            return Err(StoreError::Forbidden);
+                        }
+                        _ => {}
+                    }
+                    let mut sql = format!("SELECT {STUDENT_COLS} FROM student WHERE school_id = $1");
+                    if class.is_some() {
+                        sql.push_str(" AND class_id = $2");
+                    }
+                    sql.push_str(" ORDER BY class_id, student_no");
+                    let mut q = sqlx::query_as::<_, StudentTuple>(AssertSqlSafe(sql)).bind(school.0);
+                    if let Some(c) = class {
+                        q = q.bind(c.0);
+                    }
+                    let rows = q.fetch_all(&self.pool).await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in rows {
+                        let s = student_from(r)?;
+                        if scope.can_view_student(school, s.class_id, s.id) {
+                            out.push(s);
+                        }
+                    }
+                    Ok(out)
+                })
+            }
+
+            fn student<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+                student: StudentId,
+            ) -> StoreFuture<'a, Student> {
+                Box::pin(async move {
+                    if !scope.can_view_school(school) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let row: Option<StudentTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {STUDENT_COLS} FROM student WHERE school_id = $1 AND id = $2"
+                    )))
+                    .bind(school.0)
+                    .bind(student.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let s = student_from(row.ok_or(StoreError::NotFound)?)?;
+                    if !scope.can_view_student(school, s.class_id, s.id) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    Ok(s)
+                })
+            }
+
+            fn district_overview<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<OverviewCell>> {
+                Box::pin(async move {
+                    if !scope.is_district() {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+                        "SELECT s.stage, s.location, COUNT(*), \
+                                CAST(COALESCE(SUM(c.n), 0) AS BIGINT), \
+                                CAST(COALESCE(SUM(st.n), 0) AS BIGINT) \
+                         FROM school s \
+                         LEFT JOIN (SELECT school_id, COUNT(*) AS n FROM school_class GROUP BY school_id) c \
+                           ON c.school_id = s.id \
+                         LEFT JOIN (SELECT school_id, COUNT(*) AS n FROM student GROUP BY school_id) st \
+                           ON st.school_id = s.id \
+                         GROUP BY s.stage, s.location ORDER BY s.stage, s.location",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.into_iter()
+                        .map(|r| {
+                            Ok(OverviewCell {
+                                stage: Stage::parse(&r.0).map_err(|e| corrupt("school.stage", e))?,
+                                location: Location::parse(&r.1)
+                                    .map_err(|e| corrupt("school.location", e))?,
+                                schools: r.2,
+                                classes: r.3,
+                                students: r.4,
+                            })
+                        })
+                        .collect()
+                })
+            }
+
+            fn list_assignments<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+            ) -> StoreFuture<'a, Vec<AssignmentView>> {
+                Box::pin(async move {
+                    if !scope.can_list_school_roster(school) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let rows: Vec<(i64, String, String, i64, String, f64)> = sqlx::query_as(
+                        "SELECT a.teacher_id, t.name, t.staff_no, a.class_id, a.subject, a.share \
+                         FROM teacher_assignment a JOIN teacher t \
+                           ON t.school_id = a.school_id AND t.id = a.teacher_id \
+                         WHERE a.school_id = $1 ORDER BY a.class_id, a.subject, t.staff_no",
+                    )
+                    .bind(school.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows
+                        .into_iter()
+                        .filter(|r| scope.can_view_class(school, ClassId(r.3)))
+                        .map(|r| AssignmentView {
+                            teacher_id: TeacherId(r.0),
+                            teacher_name: r.1,
+                            staff_no: r.2,
+                            class_id: ClassId(r.3),
+                            subject: r.4,
+                            share: r.5,
+                        })
+                        .collect())
+                })
+            }
+
+            fn import_roster<'a>(
+                &'a self,
+                batch: &'a wuyu_domain::RosterBatch,
+                meta: &'a ImportMeta,
+            ) -> StoreFuture<'a, ImportSummary> {
+                Box::pin(async move {
+                    let _guard = self.write_lock.lock().await;
+                    let mut tx = self.begin_write().await?;
+
+                    let mut snap = Snapshot::default();
+                    for (id, code) in sqlx::query_as::<_, (i64, String)>("SELECT id, code FROM school")
+                        .fetch_all(&mut *tx)
+                        .await?
+                    {
+                        snap.max_school_id = snap.max_school_id.max(id);
+                        snap.schools.insert(code, id);
+                    }
+                    for (sid, id, grade, name) in sqlx::query_as::<_, (i64, i64, i32, String)>(
+                        "SELECT school_id, id, grade, name FROM school_class",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?
+                    {
+                        snap.max_class_id = snap.max_class_id.max(id);
+                        snap.classes.insert((sid, grade, name), id);
+                    }
+                    for (sid, id, no) in sqlx::query_as::<_, (i64, i64, String)>(
+                        "SELECT school_id, id, student_no FROM student",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?
+                    {
+                        snap.max_student_id = snap.max_student_id.max(id);
+                        snap.students.insert(no, (sid, id));
+                    }
+                    for (sid, id, no) in sqlx::query_as::<_, (i64, i64, String)>(
+                        "SELECT school_id, id, staff_no FROM teacher",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?
+                    {
+                        snap.max_teacher_id = snap.max_teacher_id.max(id);
+                        snap.teachers.insert((sid, no), id);
+                    }
+
+                    let plan = match roster::plan(batch, &snap, &meta.file_name) {
+                        Ok(p) => p,
+                        Err(errors) => {
+                            tx.rollback().await?;
+                            return Err(StoreError::Rejected(errors));
+                        }
+                    };
+
+                    for chunk in plan.schools_insert.chunks(CHUNK) {
+                        let sql = multi_row_insert(
+                            "INSERT INTO school (id, code, name, stage, location, school_group)",
+                            6, chunk.len(), "");
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for s in chunk {
+                            q = q.bind(s.id).bind(&s.code).bind(&s.name).bind(s.stage)
+                                .bind(s.location).bind(&s.school_group);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    for s in &plan.schools_update {
+                        sqlx::query(
+                            "UPDATE school SET name = $2, stage = $3, location = $4, school_group = $5 \
+                             WHERE id = $1",
+                        )
+                        .bind(s.id).bind(&s.name).bind(s.stage).bind(s.location).bind(&s.school_group)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    for chunk in plan.classes_insert.chunks(CHUNK) {
+                        let sql = multi_row_insert(
+                            "INSERT INTO school_class (school_id, id, grade, name)", 4, chunk.len(), "");
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for c in chunk {
+                            q = q.bind(c.school_id).bind(c.id).bind(c.grade).bind(&c.name);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    for chunk in plan.students_insert.chunks(CHUNK) {
+                        let sql = multi_row_insert(
+                            "INSERT INTO student (school_id, id, class_id, student_no, name, sex, \
+                             birth_date, id_card_no, ethnicity)", 9, chunk.len(), "");
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for s in chunk {
+                            q = q.bind(s.school_id).bind(s.id).bind(s.class_id).bind(&s.student_no)
+                                .bind(&s.name).bind(s.sex).bind(s.birth_date).bind(&s.id_card_no)
+                                .bind(s.ethnicity);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    for s in &plan.students_update {
+                        sqlx::query(
+                            "UPDATE student SET class_id = $3, name = $4, sex = $5, birth_date = $6, \
+                             id_card_no = $7, ethnicity = $8 WHERE school_id = $1 AND id = $2",
+                        )
+                        .bind(s.school_id).bind(s.id).bind(s.class_id).bind(&s.name).bind(s.sex)
+                        .bind(s.birth_date).bind(&s.id_card_no).bind(s.ethnicity)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    for chunk in plan.teachers_insert.chunks(CHUNK) {
+                        let sql = multi_row_insert(
+                            "INSERT INTO teacher (school_id, id, staff_no, name, sex)", 5, chunk.len(), "");
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for t in chunk {
+                            q = q.bind(t.school_id).bind(t.id).bind(&t.staff_no).bind(&t.name).bind(t.sex);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                    for t in &plan.teachers_update {
+                        sqlx::query("UPDATE teacher SET name = $3, sex = $4 WHERE school_id = $1 AND id = $2")
+                            .bind(t.school_id).bind(t.id).bind(&t.name).bind(t.sex)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    // A later row for the same (teacher, class, subject) wins, as in the file.
+                    for chunk in plan.assignments.chunks(CHUNK) {
+                        let mut dedup: Vec<&roster::AssignmentW> = Vec::with_capacity(chunk.len());
+                        for a in chunk {
+                            dedup.retain(|d| !(d.teacher_id == a.teacher_id && d.class_id == a.class_id
+                                && d.school_id == a.school_id && d.subject == a.subject));
+                            dedup.push(a);
+                        }
+                        let sql = multi_row_insert(
+                            "INSERT INTO teacher_assignment (school_id, teacher_id, class_id, subject, share)",
+                            5, dedup.len(),
+                            " ON CONFLICT (school_id, teacher_id, class_id, subject) \
+                              DO UPDATE SET share = excluded.share");
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for a in dedup {
+                            q = q.bind(a.school_id).bind(a.teacher_id).bind(a.class_id).bind(&a.subject)
+                                .bind(a.share);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+
+                    let mut summary = ImportSummary {
+                        import_id: 0,
+                        schools_added: plan.schools_insert.len() as u64,
+                        schools_updated: plan.schools_update.len() as u64,
+                        classes_added: plan.classes_insert.len() as u64,
+                        students_added: plan.students_insert.len() as u64,
+                        students_updated: plan.students_update.len() as u64,
+                        teachers_added: plan.teachers_insert.len() as u64,
+                        teachers_updated: plan.teachers_update.len() as u64,
+                        assignments_written: plan.assignments.len() as u64,
+                    };
+                    let summary_json = serde_json::to_string(&summary)
+                        .map_err(|e| corrupt("import summary", e))?;
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO import_record (at, username, kind, file_name, file_sha256, records, summary) \
+                         VALUES ($1, $2, 'roster', $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(meta.at)
+                    .bind(&meta.username)
+                    .bind(&meta.file_name)
+                    .bind(&meta.file_sha256)
+                    .bind(batch.record_count() as i64)
+                    .bind(summary_json)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    summary.import_id = id;
+                    Ok(summary)
+                })
+            }
+
+            fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>> {
+                Box::pin(async move {
+                    let rows: Vec<(i64, i64, String, String, String, String, i64)> = sqlx::query_as(
+                        "SELECT id, at, username, kind, file_name, file_sha256, records \
+                         FROM import_record ORDER BY id DESC LIMIT $1",
+                    )
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| ImportRecord {
+                            id: r.0,
+                            at: r.1,
+                            username: r.2,
+                            kind: r.3,
+                            file_name: r.4,
+                            file_sha256: r.5,
+                            records: r.6,
+                        })
+                        .collect())
+                })
+            }
+
+            fn create_user<'a>(&'a self, u: &'a NewUser) -> StoreFuture<'a, UserId> {
+                Box::pin(async move {
+                    let _guard = self.write_lock.lock().await;
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO app_user (id, username, display_name, role, password_hash, \
+                           school_id, teacher_id, student_id, active, created_at) \
+                         SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                         FROM app_user RETURNING id",
+                    )
+                    .bind(&u.username)
+                    .bind(&u.display_name)
+                    .bind(u.role.code())
+                    .bind(&u.password_hash)
+                    .bind(u.school_id.map(|s| s.0))
+                    .bind(u.teacher_id.map(|t| t.0))
+                    .bind(u.student_id.map(|s| s.0))
+                    .bind(true)
+                    .bind(now_unix())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(|e| map_unique(e, "用户名已存在"))?;
+                    Ok(UserId(id))
+                })
+            }
+
+            fn set_password<'a>(&'a self, user: UserId, hash: &'a str) -> StoreFuture<'a, ()> {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE app_user SET password_hash = $2 WHERE id = $1")
+                        .bind(user.0)
+                        .bind(hash)
+                        .execute(&self.pool)
+                        .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    // A new password ends every session of that user.
+                    sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+                        .bind(user.0)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+            }
+
+            fn set_user_active(&self, user: UserId, active: bool) -> StoreFuture<'_, ()> {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE app_user SET active = $2 WHERE id = $1")
+                        .bind(user.0)
+                        .bind(active)
+                        .execute(&self.pool)
+                        .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    if !active {
+                        sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+                            .bind(user.0)
+                            .execute(&self.pool)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            }
+
+            fn user_credentials<'a>(&'a self, username: &'a str) -> StoreFuture<'a, Option<UserCredentials>> {
+                Box::pin(async move {
+                    let row: Option<(i64, String, String, String, Option<i64>, Option<i64>, Option<i64>, String, bool)> =
+                        sqlx::query_as(AssertSqlSafe(format!(
+                            "SELECT {USER_COLS}, u.password_hash, u.active FROM app_user u WHERE u.username = $1"
+                        )))
+                        .bind(username)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(|r| {
+                        Ok(UserCredentials {
+                            user: user_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?,
+                            password_hash: r.7,
+                            active: r.8,
+                        })
+                    })
+                    .transpose()
+                })
+            }
+
+            fn user(&self, id: UserId) -> StoreFuture<'_, User> {
+                Box::pin(async move {
+                    let row: Option<UserTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {USER_COLS} FROM app_user u WHERE u.id = $1"
+                    )))
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    user_from(row.ok_or(StoreError::NotFound)?)
+                })
+            }
+
+            fn list_users(&self) -> StoreFuture<'_, Vec<UserRow>> {
+                Box::pin(async move {
+                    let rows: Vec<(i64, String, String, String, Option<i64>, Option<i64>, Option<i64>, bool, Option<String>)> =
+                        sqlx::query_as(AssertSqlSafe(format!(
+                            "SELECT {USER_COLS}, u.active, s.name FROM app_user u \
+                             LEFT JOIN school s ON s.id = u.school_id ORDER BY u.username"
+                        )))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.into_iter()
+                        .map(|r| {
+                            Ok(UserRow {
+                                user: user_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?,
+                                active: r.7,
+                                school_name: r.8,
+                            })
+                        })
+                        .collect()
+                })
+            }
+
+            fn scope_for<'a>(&'a self, user: &'a User) -> StoreFuture<'a, Scope> {
+                Box::pin(async move {
+                    let school = || {
+                        user.school_id
+                            .ok_or_else(|| corrupt("app_user.school_id", "missing for a school role"))
+                    };
+                    Ok(match user.role {
+                        Role::DistrictAdmin | Role::DistrictAnalyst => Scope::District,
+                        Role::SchoolAdmin => Scope::School { school_id: school()? },
+                        Role::Counsellor => Scope::Counsellor { school_id: school()? },
+                        Role::Parent => Scope::Parent {
+                            school_id: school()?,
+                            student_ids: user.student_id.into_iter().collect(),
+                        },
+                        Role::Teacher => {
+                            let school_id = school()?;
+                            let class_ids: BTreeSet<ClassId> = match user.teacher_id {
+                                None => BTreeSet::new(),
+                                Some(t) => sqlx::query_as::<_, (i64,)>(
+                                    "SELECT DISTINCT class_id FROM teacher_assignment \
+                                     WHERE school_id = $1 AND teacher_id = $2",
+                                )
+                                .bind(school_id.0)
+                                .bind(t.0)
+                                .fetch_all(&self.pool)
+                                .await?
+                                .into_iter()
+                                .map(|r| ClassId(r.0))
+                                .collect(),
+                            };
+                            Scope::Classes { school_id, class_ids }
+                        }
+                    })
+                })
+            }
+
+            fn create_session<'a>(&'a self, s: &'a NewSession) -> StoreFuture<'a, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO user_session (token_hash, user_id, csrf_token, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&s.token_hash)
+                    .bind(s.user_id.0)
+                    .bind(&s.csrf_token)
+                    .bind(s.created_at)
+                    .bind(s.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+            }
+
+            fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> StoreFuture<'a, Option<SessionRow>> {
+                Box::pin(async move {
+                    let row: Option<(i64, String, String, String, Option<i64>, Option<i64>, Option<i64>, String, i64)> =
+                        sqlx::query_as(AssertSqlSafe(format!(
+                            "SELECT {USER_COLS}, s.csrf_token, s.expires_at FROM user_session s \
+                             JOIN app_user u ON u.id = s.user_id \
+                             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = $3"
+                        )))
+                        .bind(token_hash)
+                        .bind(now)
+                        .bind(true)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(|r| {
+                        Ok(SessionRow {
+                            user: user_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?,
+                            csrf_token: r.7,
+                            expires_at: r.8,
+                        })
+                    })
+                    .transpose()
+                })
+            }
+
+            fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()> {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+            }
+
+            fn delete_expired_sessions(&self, now: i64) -> StoreFuture<'_, u64> {
+                Box::pin(async move {
+                    let r = sqlx::query("DELETE FROM user_session WHERE expires_at <= $1")
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(r.rows_affected())
+                })
+            }
+
+            fn append_audit<'a>(&'a self, e: &'a AuditEntry) -> StoreFuture<'a, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO audit_log (at, user_id, username, action, school_id, entity, detail, ip) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(e.at)
+                    .bind(e.user_id.map(|u| u.0))
+                    .bind(&e.username)
+                    .bind(&e.action)
+                    .bind(e.school_id.map(|s| s.0))
+                    .bind(&e.entity)
+                    .bind(&e.detail)
+                    .bind(&e.ip)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+            }
+
+            fn list_audit(&self, limit: i64) -> StoreFuture<'_, Vec<AuditRow>> {
+                Box::pin(async move {
+                    let rows: Vec<(i64, i64, Option<i64>, String, String, Option<i64>, String, String, String)> =
+                        sqlx::query_as(
+                            "SELECT id, at, user_id, username, action, school_id, entity, detail, ip \
+                             FROM audit_log ORDER BY id DESC LIMIT $1",
+                        )
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| AuditRow {
+                            id: r.0,
+                            entry: AuditEntry {
+                                at: r.1,
+                                user_id: r.2.map(UserId),
+                                username: r.3,
+                                action: r.4,
+                                school_id: r.5.map(SchoolId),
+                                entity: r.6,
+                                detail: r.7,
+                                ip: r.8,
+                            },
+                        })
+                        .collect())
+                })
+            }
+        }
+    };
+}
+
+store_impl!(SqliteStore, "sqlite");
+store_impl!(PgStore, "postgres");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_row_insert_numbers_every_placeholder() {
+        assert_eq!(
+            multi_row_insert("INSERT INTO t (a, b)", 2, 2, " ON CONFLICT DO NOTHING"),
+            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4) ON CONFLICT DO NOTHING"
+        );
+    }
+}

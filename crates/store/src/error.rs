@@ -1,0 +1,20 @@
+use thiserror::Error;
+use wuyu_domain::RowError;
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("outside the caller's scope")]
+    Forbidden,
+    /// The import was rejected; nothing was written.
+    #[error("import rejected with {} row errors", .0.len())]
+    Rejected(Vec<RowError>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid data in the database: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}

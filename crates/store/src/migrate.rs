@@ -1,0 +1,37 @@
+//! A small migration runner: numbered SQL files per backend, embedded in the binary, applied
+//! in order, each in its own transaction, recorded in `schema_migration`. (sqlx's own
+//! `migrate!` macro would pull in its compile-time machinery for every driver.)
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "roster",
+    sql: include_str!("../migrations/sqlite/0001_roster.sql"),
+}];
+
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "roster",
+    sql: include_str!("../migrations/postgres/0001_roster.sql"),
+}];
+
+pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (\
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_migration_versions() {
+        let s: Vec<_> = SQLITE.iter().map(|m| (m.version, m.name)).collect();
+        let p: Vec<_> = POSTGRES.iter().map(|m| (m.version, m.name)).collect();
+        assert_eq!(s, p);
+        assert!(s.windows(2).all(|w| w[0].0 < w[1].0), "versions ascend");
+    }
+}
