@@ -13,8 +13,8 @@ use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 use tokio::sync::Mutex;
 use wuyu_domain::{
     ClassId, District, EthnicityCode, Grade, IdCardNo, Location, PersonName, Role, School,
-    SchoolClass, SchoolCode, SchoolId, Scope, Sex, Stage, Student, StudentId, StudentNo,
-    TeacherId, User, UserId,
+    SchoolClass, SchoolCode, SchoolId, Scope, Sex, Stage, Student, StudentId, StudentNo, TeacherId,
+    User, UserId,
 };
 
 use crate::migrate::{self, Migration};
@@ -109,9 +109,7 @@ impl PgStore {
     }
 
     /// An advisory lock serialises imports across server processes sharing the database.
-    async fn begin_write(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(7301)")
             .execute(&mut *tx)

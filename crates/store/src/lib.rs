@@ -20,8 +20,8 @@ pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
 pub use model::*;
 use wuyu_domain::{
-    ClassId, District, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId,
-    User, UserId,
+    ClassId, District, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId, User,
+    UserId,
 };
 
 /// A boxed future, so `Store` can be used as `Arc<dyn Store>`.
@@ -112,8 +112,7 @@ pub trait Store: Send + Sync + 'static {
     fn create_session<'a>(&'a self, session: &'a NewSession) -> StoreFuture<'a, ()>;
     /// The live session with this token hash and its user, if not expired and the user is
     /// still active.
-    fn session<'a>(&'a self, token_hash: &'a str, now: i64)
-    -> StoreFuture<'a, Option<SessionRow>>;
+    fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> StoreFuture<'a, Option<SessionRow>>;
     fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()>;
     fn delete_expired_sessions(&self, now: i64) -> StoreFuture<'_, u64>;
 

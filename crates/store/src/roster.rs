@@ -134,7 +134,9 @@ pub(crate) fn plan(
                 o,
                 "学校代码",
                 code,
-                format!("学校代码 {code} 不存在：请先导入该学校（“学校”工作表），或检查代码是否写错"),
+                format!(
+                    "学校代码 {code} 不存在：请先导入该学校（“学校”工作表），或检查代码是否写错"
+                ),
             );
         }
         id
@@ -160,7 +162,9 @@ pub(crate) fn plan(
         }
     }
     let class_id = |errs: &mut Errors, o: &Origin, sid: i64, grade: u8, name: &str| {
-        let id = classes.get(&(sid, i32::from(grade), name.to_string())).copied();
+        let id = classes
+            .get(&(sid, i32::from(grade), name.to_string()))
+            .copied();
         if id.is_none() {
             errs.push(
                 o,
@@ -213,7 +217,9 @@ pub(crate) fn plan(
                 o,
                 "学籍号",
                 no,
-                format!("学籍号 {no} 已在另一所学校登记：转学请由区级管理员办理，不能通过导入改变学校"),
+                format!(
+                    "学籍号 {no} 已在另一所学校登记：转学请由区级管理员办理，不能通过导入改变学校"
+                ),
             ),
             None => {
                 next_student += 1;

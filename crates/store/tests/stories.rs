@@ -1,0 +1,652 @@
+//! Story tests of the store: each story runs against SQLite (a temp file) and PostgreSQL (a
+//! fresh database on the server `WUYU_TEST_PG_URL` names). Under `CI=true` a missing
+//! PostgreSQL fails the PostgreSQL half instead of skipping it.
+use std::sync::Arc;
+
+use time::macros::date;
+use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
+use wuyu_domain::{
+    ClassId, District, Grade, IdCardNo, Location, Origin, PersonName, Role, RosterBatch,
+    SchoolCode, SchoolId, Scope, Sex, Stage, StudentId, StudentNo, User,
+};
+use wuyu_store::{
+    AuditEntry, ImportMeta, NewSession, NewUser, PgStore, SqliteStore, Store, StoreError,
+};
+
+// --- fixtures -------------------------------------------------------------------------------
+
+struct TempDb {
+    store: Arc<dyn Store>,
+    cleanup: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        if let Some(f) = self.cleanup.take() {
+            f();
+        }
+    }
+}
+
+async fn sqlite() -> TempDb {
+    let dir = std::env::temp_dir().join(format!(
+        "wuyu-store-test-{}-{}",
+        std::process::id(),
+        unique()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteStore::open(dir.join("wuyu.db").to_str().unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    TempDb {
+        store: Arc::new(store),
+        cleanup: Some(Box::new(move || {
+            let _ = std::fs::remove_dir_all(dir);
+        })),
+    }
+}
+
+/// A fresh database on the test server, or `None` when no server is configured outside CI.
+async fn postgres() -> Option<TempDb> {
+    let Ok(url) = std::env::var("WUYU_TEST_PG_URL") else {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !ci,
+            "CI=true but WUYU_TEST_PG_URL is not set: PostgreSQL tests must run in CI"
+        );
+        eprintln!("WUYU_TEST_PG_URL not set: skipping the PostgreSQL half");
+        return None;
+    };
+    let name = format!("wuyu_test_{}_{}", std::process::id(), unique());
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let db_url = match url.rfind('/') {
+        Some(i) if i > url.find("://").map_or(0, |j| j + 2) => format!("{}/{name}", &url[..i]),
+        _ => format!("{url}/{name}"),
+    };
+    let store = PgStore::connect(&db_url).await.unwrap();
+    store.migrate().await.unwrap();
+    let pool = store.pool().clone();
+    Some(TempDb {
+        store: Arc::new(store),
+        cleanup: Some(Box::new(move || {
+            // Drop the database from a fresh runtime thread: Drop cannot await.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    pool.close().await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&admin)
+                    .await;
+                });
+            })
+            .join()
+            .unwrap();
+        })),
+    })
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    t * 1000 + N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs one story against both backends.
+macro_rules! story {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = super::sqlite().await;
+                super::$name(db.store.as_ref()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = super::postgres().await {
+                    super::$name(db.store.as_ref()).await;
+                }
+            }
+        }
+    };
+}
+
+fn o(sheet: &str, row: u32) -> Origin {
+    Origin {
+        sheet: sheet.into(),
+        row,
+    }
+}
+
+fn code(s: &str) -> SchoolCode {
+    SchoolCode::parse(s).unwrap()
+}
+
+fn id_card(first17: &str) -> IdCardNo {
+    let b: &[u8; 17] = first17.as_bytes().try_into().unwrap();
+    IdCardNo::parse(&format!("{first17}{}", IdCardNo::check_char(b))).unwrap()
+}
+
+fn student(row: u32, school: &str, grade: u8, class: &str, no: &str, name: &str) -> NewStudent {
+    NewStudent {
+        origin: o("学生", row),
+        school_code: code(school),
+        grade: Grade::new(grade).unwrap(),
+        class_name: class.into(),
+        student_no: StudentNo::parse(no).unwrap(),
+        name: PersonName::parse(name).unwrap(),
+        sex: if row % 2 == 0 { Sex::Male } else { Sex::Female },
+        birth_date: date!(2013 - 05 - 01),
+        id_card_no: None,
+        ethnicity: None,
+    }
+}
+
+/// Two schools: A (urban primary) with classes 1班 and 2班 of grade 5, B (rural junior) with
+/// 7年级 1班. Five students, two teachers at A.
+fn batch() -> RosterBatch {
+    let mut s1 = student(2, "A001", 5, "1班", "G0000000001", "张三");
+    s1.id_card_no = Some(id_card("33019920130501123"));
+    s1.birth_date = date!(2013 - 05 - 01);
+    RosterBatch {
+        schools: vec![
+            NewSchool {
+                origin: o("学校", 2),
+                code: code("A001"),
+                name: "城关第一小学".into(),
+                stage: Stage::Primary,
+                location: Location::Urban,
+                school_group: Some("城关教育集团".into()),
+            },
+            NewSchool {
+                origin: o("学校", 3),
+                code: code("B001"),
+                name: "青石镇中学".into(),
+                stage: Stage::Junior,
+                location: Location::Rural,
+                school_group: None,
+            },
+        ],
+        classes: vec![
+            NewClass {
+                origin: o("班级", 2),
+                school_code: code("A001"),
+                grade: Grade::new(5).unwrap(),
+                name: "1班".into(),
+            },
+            NewClass {
+                origin: o("班级", 3),
+                school_code: code("A001"),
+                grade: Grade::new(5).unwrap(),
+                name: "2班".into(),
+            },
+            NewClass {
+                origin: o("班级", 4),
+                school_code: code("B001"),
+                grade: Grade::new(7).unwrap(),
+                name: "1班".into(),
+            },
+        ],
+        students: vec![
+            s1,
+            student(3, "A001", 5, "1班", "G0000000002", "李四"),
+            student(4, "A001", 5, "2班", "G0000000003", "王五"),
+            student(5, "B001", 7, "1班", "G0000000004", "赵六"),
+            student(6, "B001", 7, "1班", "G0000000005", "陈七"),
+        ],
+        teachers: vec![
+            NewTeacher {
+                origin: o("教师", 2),
+                school_code: code("A001"),
+                staff_no: "T01".into(),
+                name: PersonName::parse("刘老师").unwrap(),
+                sex: Some(Sex::Female),
+            },
+            NewTeacher {
+                origin: o("教师", 3),
+                school_code: code("A001"),
+                staff_no: "T02".into(),
+                name: PersonName::parse("周老师").unwrap(),
+                sex: None,
+            },
+        ],
+        assignments: vec![NewAssignment {
+            origin: o("任课", 2),
+            school_code: code("A001"),
+            staff_no: "T01".into(),
+            grade: Grade::new(5).unwrap(),
+            class_name: "1班".into(),
+            subject: "数学".into(),
+            share: 1.0,
+        }],
+    }
+}
+
+fn meta(file: &str) -> ImportMeta {
+    ImportMeta {
+        username: "tester".into(),
+        file_name: file.into(),
+        file_sha256: "ab".repeat(32),
+        at: 1_700_000_000,
+    }
+}
+
+async fn counts(store: &dyn Store) -> (usize, i64, i64) {
+    let schools = store.list_schools(&Scope::District).await.unwrap();
+    (
+        schools.len(),
+        schools.iter().map(|s| s.class_count).sum(),
+        schools.iter().map(|s| s.student_count).sum(),
+    )
+}
+
+async fn school_id(store: &dyn Store, code: &str) -> SchoolId {
+    store
+        .list_schools(&Scope::District)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.school.code.as_str() == code)
+        .unwrap()
+        .school
+        .id
+}
+
+// --- stories --------------------------------------------------------------------------------
+
+story!(migrating_twice_changes_nothing);
+async fn migrating_twice_changes_nothing(store: &dyn Store) {
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(counts(store).await, (0, 0, 0));
+    assert!(store.district().await.unwrap().is_none());
+    let d = District {
+        code: "330199".into(),
+        name: "示范区".into(),
+    };
+    store.set_district(&d).await.unwrap();
+    store.set_district(&d).await.unwrap();
+    assert_eq!(store.district().await.unwrap(), Some(d));
+    store.set_setting("hide_ranks", "true").await.unwrap();
+    store.set_setting("hide_ranks", "false").await.unwrap();
+    assert_eq!(
+        store.setting("hide_ranks").await.unwrap().as_deref(),
+        Some("false")
+    );
+    assert_eq!(store.setting("nope").await.unwrap(), None);
+}
+
+story!(a_roster_import_lands_whole_and_reads_back_in_scope);
+async fn a_roster_import_lands_whole_and_reads_back_in_scope(store: &dyn Store) {
+    let summary = store
+        .import_roster(&batch(), &meta("roster.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(summary.schools_added, 2);
+    assert_eq!(summary.classes_added, 3);
+    assert_eq!(summary.students_added, 5);
+    assert_eq!(summary.teachers_added, 2);
+    assert_eq!(summary.assignments_written, 1);
+    assert_eq!(counts(store).await, (2, 3, 5));
+
+    let imports = store.list_imports(10).await.unwrap();
+    assert_eq!(imports.len(), 1);
+    assert_eq!(imports[0].file_name, "roster.xlsx");
+    assert_eq!(imports[0].records, 13);
+    assert_eq!(imports[0].id, summary.import_id);
+
+    let a = school_id(store, "A001").await;
+    let b = school_id(store, "B001").await;
+    let school = store.school(&Scope::District, a).await.unwrap();
+    assert_eq!(school.name, "城关第一小学");
+    assert_eq!(school.school_group.as_deref(), Some("城关教育集团"));
+
+    // Students come back typed, with the ID number intact.
+    let students = store
+        .list_students(&Scope::District, a, None)
+        .await
+        .unwrap();
+    assert_eq!(students.len(), 3);
+    let zhang = students
+        .iter()
+        .find(|s| s.student_no.as_str() == "G0000000001")
+        .unwrap();
+    assert_eq!(zhang.name.as_str(), "张三");
+    assert_eq!(zhang.birth_date, date!(2013 - 05 - 01));
+    assert_eq!(
+        zhang.id_card_no.as_ref().unwrap().birth_date().unwrap(),
+        zhang.birth_date
+    );
+
+    // District overview: one urban primary, one rural junior.
+    let cells = store.district_overview(&Scope::District).await.unwrap();
+    assert_eq!(cells.len(), 2);
+    let primary = cells.iter().find(|c| c.stage == Stage::Primary).unwrap();
+    assert_eq!(
+        (
+            primary.location,
+            primary.schools,
+            primary.classes,
+            primary.students
+        ),
+        (Location::Urban, 1, 2, 3)
+    );
+
+    // A school admin of A sees A only; B is forbidden.
+    let admin_a = Scope::School { school_id: a };
+    let listed = store.list_schools(&admin_a).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].school.id, a);
+    assert!(matches!(
+        store.list_students(&admin_a, b, None).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        store.district_overview(&admin_a).await,
+        Err(StoreError::Forbidden)
+    ));
+
+    // A teacher of A's 5年级1班 sees that class only.
+    let classes = store.list_classes(&Scope::District, a).await.unwrap();
+    let c1 = classes.iter().find(|c| c.class.name == "1班").unwrap();
+    let c2 = classes.iter().find(|c| c.class.name == "2班").unwrap();
+    assert_eq!((c1.student_count, c2.student_count), (2, 1));
+    let teacher = Scope::Classes {
+        school_id: a,
+        class_ids: [c1.class.id].into(),
+    };
+    let visible = store.list_classes(&teacher, a).await.unwrap();
+    assert_eq!(visible.len(), 1);
+    let theirs = store.list_students(&teacher, a, None).await.unwrap();
+    assert_eq!(theirs.len(), 2);
+    assert!(theirs.iter().all(|s| s.class_id == c1.class.id));
+    assert!(matches!(
+        store.list_students(&teacher, a, Some(c2.class.id)).await,
+        Err(StoreError::Forbidden)
+    ));
+    let other = students.iter().find(|s| s.class_id == c2.class.id).unwrap();
+    assert!(matches!(
+        store.student(&teacher, a, other.id).await,
+        Err(StoreError::Forbidden)
+    ));
+
+    // A parent sees their child and nobody else.
+    let parent = Scope::Parent {
+        school_id: a,
+        student_ids: [zhang.id].into(),
+    };
+    assert_eq!(
+        store.student(&parent, a, zhang.id).await.unwrap().id,
+        zhang.id
+    );
+    assert!(matches!(
+        store.student(&parent, a, other.id).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        store.list_students(&parent, a, None).await,
+        Err(StoreError::Forbidden)
+    ));
+
+    // Unknown ids are NotFound for those who may look.
+    assert!(matches!(
+        store.school(&Scope::District, SchoolId(9999)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.student(&Scope::District, a, StudentId(9999)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.class(&Scope::District, a, ClassId(9999)).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let assignments = store.list_assignments(&admin_a, a).await.unwrap();
+    assert_eq!(assignments.len(), 1);
+    assert_eq!(assignments[0].teacher_name, "刘老师");
+    assert_eq!(assignments[0].subject, "数学");
+}
+
+story!(a_rejected_import_changes_nothing);
+async fn a_rejected_import_changes_nothing(store: &dyn Store) {
+    store
+        .import_roster(&batch(), &meta("first.xlsx"))
+        .await
+        .unwrap();
+    let before = counts(store).await;
+
+    // A valid new student, then one in an unknown class and one of an unknown school:
+    // the whole file is refused, the valid row too.
+    let bad = RosterBatch {
+        students: vec![
+            student(2, "A001", 5, "1班", "G0000000100", "新生甲"),
+            student(3, "A001", 5, "9班", "G0000000101", "新生乙"),
+            student(4, "Z999", 5, "1班", "G0000000102", "新生丙"),
+        ],
+        ..RosterBatch::default()
+    };
+    let Err(StoreError::Rejected(errors)) = store.import_roster(&bad, &meta("bad.csv")).await
+    else {
+        panic!("the import should be rejected");
+    };
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(
+        (
+            errors[0].row,
+            errors[0].column.as_str(),
+            errors[0].value.as_str()
+        ),
+        (3, "班级", "9班")
+    );
+    assert!(errors[0].message_zh.contains("没有名为“9班”的班级"));
+    assert_eq!(errors[0].file, "bad.csv");
+    assert_eq!(
+        (
+            errors[1].row,
+            errors[1].column.as_str(),
+            errors[1].value.as_str()
+        ),
+        (4, "学校代码", "Z999")
+    );
+    assert_eq!(counts(store).await, before);
+    assert_eq!(store.list_imports(10).await.unwrap().len(), 1);
+
+    // Moving a student to another school by import is refused too.
+    let moved = RosterBatch {
+        students: vec![student(2, "B001", 7, "1班", "G0000000001", "张三")],
+        ..RosterBatch::default()
+    };
+    let Err(StoreError::Rejected(errors)) = store.import_roster(&moved, &meta("move.csv")).await
+    else {
+        panic!("a silent transfer must be refused");
+    };
+    assert!(errors[0].message_zh.contains("已在另一所学校登记"));
+    assert_eq!(counts(store).await, before);
+
+    // Duplicated 学籍号 inside one batch.
+    let dup = RosterBatch {
+        students: vec![
+            student(2, "A001", 5, "1班", "G0000000200", "甲"),
+            student(3, "A001", 5, "1班", "G0000000200", "乙"),
+        ],
+        ..RosterBatch::default()
+    };
+    let Err(StoreError::Rejected(errors)) = store.import_roster(&dup, &meta("dup.csv")).await
+    else {
+        panic!("duplicates must be refused");
+    };
+    assert_eq!((errors[0].row, errors[0].column.as_str()), (3, "学籍号"));
+    assert_eq!(counts(store).await, before);
+}
+
+story!(reimporting_a_roster_updates_in_place);
+async fn reimporting_a_roster_updates_in_place(store: &dyn Store) {
+    store
+        .import_roster(&batch(), &meta("1.xlsx"))
+        .await
+        .unwrap();
+    let mut again = batch();
+    again.students[1].name = PersonName::parse("李四改").unwrap();
+    again.students[1].class_name = "2班".into();
+    again.assignments[0].share = 0.5;
+    let s = store.import_roster(&again, &meta("2.xlsx")).await.unwrap();
+    assert_eq!((s.schools_added, s.schools_updated), (0, 2));
+    assert_eq!(s.classes_added, 0);
+    assert_eq!((s.students_added, s.students_updated), (0, 5));
+    assert_eq!((s.teachers_added, s.teachers_updated), (0, 2));
+    assert_eq!(counts(store).await, (2, 3, 5));
+    let a = school_id(store, "A001").await;
+    let li = store
+        .list_students(&Scope::District, a, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.student_no.as_str() == "G0000000002")
+        .unwrap();
+    assert_eq!(li.name.as_str(), "李四改");
+    let class = store.class(&Scope::District, a, li.class_id).await.unwrap();
+    assert_eq!(class.name, "2班");
+    let assignments = store.list_assignments(&Scope::District, a).await.unwrap();
+    assert_eq!(assignments.len(), 1);
+    assert_eq!(assignments[0].share, 0.5);
+}
+
+story!(users_sessions_and_scopes);
+async fn users_sessions_and_scopes(store: &dyn Store) {
+    store
+        .import_roster(&batch(), &meta("r.xlsx"))
+        .await
+        .unwrap();
+    let a = school_id(store, "A001").await;
+    let teacher_id = store.list_assignments(&Scope::District, a).await.unwrap()[0].teacher_id;
+    let new = |username: &str, role| NewUser {
+        username: username.into(),
+        display_name: format!("{username} 显示名"),
+        role,
+        password_hash: "$argon2id$fake".into(),
+        school_id: role.needs_school().then_some(a),
+        teacher_id: (role == Role::Teacher).then_some(teacher_id),
+        student_id: (role == Role::Parent).then_some(StudentId(1)),
+    };
+    let admin = store
+        .create_user(&new("admin", Role::DistrictAdmin))
+        .await
+        .unwrap();
+    let t = store
+        .create_user(&new("teacher", Role::Teacher))
+        .await
+        .unwrap();
+    assert_ne!(admin, t);
+    assert!(matches!(
+        store.create_user(&new("admin", Role::Parent)).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let creds = store.user_credentials("teacher").await.unwrap().unwrap();
+    assert_eq!(creds.password_hash, "$argon2id$fake");
+    assert!(creds.active);
+    assert_eq!(creds.user.teacher_id, Some(teacher_id));
+    assert!(store.user_credentials("nobody").await.unwrap().is_none());
+
+    // The teacher's scope is the classes of their assignments.
+    let scope = store.scope_for(&creds.user).await.unwrap();
+    let Scope::Classes {
+        school_id,
+        class_ids,
+    } = &scope
+    else {
+        panic!("teacher scope: {scope:?}");
+    };
+    assert_eq!(*school_id, a);
+    assert_eq!(class_ids.len(), 1);
+    let admin_user: User = store.user(admin).await.unwrap();
+    assert_eq!(store.scope_for(&admin_user).await.unwrap(), Scope::District);
+
+    // Sessions: live until they expire, gone after logout or deactivation.
+    let session = |hash: &str, exp| NewSession {
+        token_hash: hash.into(),
+        user_id: t,
+        csrf_token: "csrf".into(),
+        created_at: 100,
+        expires_at: exp,
+    };
+    store.create_session(&session("h1", 1000)).await.unwrap();
+    store.create_session(&session("h2", 200)).await.unwrap();
+    let live = store.session("h1", 150).await.unwrap().unwrap();
+    assert_eq!(live.user.username, "teacher");
+    assert_eq!(live.csrf_token, "csrf");
+    assert!(
+        store.session("h1", 1000).await.unwrap().is_none(),
+        "expired"
+    );
+    assert_eq!(store.delete_expired_sessions(500).await.unwrap(), 1);
+    store.delete_session("h1").await.unwrap();
+    assert!(store.session("h1", 150).await.unwrap().is_none());
+
+    store.create_session(&session("h3", 1000)).await.unwrap();
+    store.set_user_active(t, false).await.unwrap();
+    assert!(store.session("h3", 150).await.unwrap().is_none());
+    assert!(
+        !store
+            .user_credentials("teacher")
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
+    store.set_user_active(t, true).await.unwrap();
+    store.set_password(t, "$argon2id$new").await.unwrap();
+    assert_eq!(
+        store
+            .user_credentials("teacher")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "$argon2id$new"
+    );
+    assert_eq!(store.list_users().await.unwrap().len(), 2);
+    assert_eq!(
+        store.list_users().await.unwrap()[1].school_name.as_deref(),
+        Some("城关第一小学")
+    );
+}
+
+story!(audit_entries_are_kept_in_order);
+async fn audit_entries_are_kept_in_order(store: &dyn Store) {
+    for (i, action) in ["login", "read_student", "logout"].iter().enumerate() {
+        store
+            .append_audit(&AuditEntry {
+                at: 1000 + i as i64,
+                user_id: None,
+                username: "u".into(),
+                action: (*action).into(),
+                school_id: Some(SchoolId(1)),
+                entity: "student:1:2".into(),
+                detail: String::new(),
+                ip: "127.0.0.1".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let rows = store.list_audit(2).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].entry.action, "logout");
+    assert_eq!(rows[1].entry.action, "read_student");
+    assert!(rows[0].id > rows[1].id);
+}
