@@ -566,6 +566,48 @@ macro_rules! store_impl {
                 })
             }
 
+            fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>> {
+                Box::pin(async move {
+                    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM school WHERE code = $1")
+                        .bind(code)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.map(|r| SchoolId(r.0)))
+                })
+            }
+
+            fn teacher_by_staff_no<'a>(
+                &'a self,
+                school: SchoolId,
+                staff_no: &'a str,
+            ) -> StoreFuture<'a, Option<TeacherId>> {
+                Box::pin(async move {
+                    let row: Option<(i64,)> = sqlx::query_as(
+                        "SELECT id FROM teacher WHERE school_id = $1 AND staff_no = $2",
+                    )
+                    .bind(school.0)
+                    .bind(staff_no)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(row.map(|r| TeacherId(r.0)))
+                })
+            }
+
+            fn student_by_no<'a>(
+                &'a self,
+                student_no: &'a str,
+            ) -> StoreFuture<'a, Option<(SchoolId, StudentId)>> {
+                Box::pin(async move {
+                    let row: Option<(i64, i64)> = sqlx::query_as(
+                        "SELECT school_id, id FROM student WHERE student_no = $1",
+                    )
+                    .bind(student_no)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(row.map(|r| (SchoolId(r.0), StudentId(r.1))))
+                })
+            }
+
             fn import_roster<'a>(
                 &'a self,
                 batch: &'a wuyu_domain::RosterBatch,

@@ -20,8 +20,8 @@ pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
 pub use model::*;
 use wuyu_domain::{
-    ClassId, District, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId, User,
-    UserId,
+    ClassId, District, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId,
+    TeacherId, User, UserId,
 };
 
 /// A boxed future, so `Store` can be used as `Arc<dyn Store>`.
@@ -82,6 +82,20 @@ pub trait Store: Send + Sync + 'static {
         scope: &'a Scope,
         school: SchoolId,
     ) -> StoreFuture<'a, Vec<AssignmentView>>;
+
+    // --- unscoped look-ups for administration (CLI, user management) ----------------------
+
+    fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>>;
+    fn teacher_by_staff_no<'a>(
+        &'a self,
+        school: SchoolId,
+        staff_no: &'a str,
+    ) -> StoreFuture<'a, Option<TeacherId>>;
+    /// Where a 学籍号 is enrolled.
+    fn student_by_no<'a>(
+        &'a self,
+        student_no: &'a str,
+    ) -> StoreFuture<'a, Option<(SchoolId, StudentId)>>;
 
     // --- roster import ---------------------------------------------------------------------
 

@@ -44,6 +44,8 @@ CREATE TABLE student (
     FOREIGN KEY (school_id, class_id) REFERENCES school_class (school_id, id)
 );
 CREATE INDEX student_class ON student (school_id, class_id);
+-- Look-up by 学籍号 across schools (not unique: uniqueness is checked by the import).
+CREATE INDEX student_by_no ON student (student_no);
 
 CREATE TABLE teacher (
     school_id BIGINT NOT NULL REFERENCES school (id),
