@@ -1,1 +1,197 @@
-fn main() {}
+//! `wuyu`: the command-line entry point. Thin: it parses arguments and calls the library
+//! crates (ingest, store, synth, web), printing Chinese messages for people and exiting
+//! non-zero on failure.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod demo;
+mod import;
+mod progress;
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "wuyu", version, about = "五育并举 区域教育质量监测平台 (wuyu)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a fresh demo district (synthetic data, demo accounts) and serve it.
+    Demo(demo::DemoArgs),
+    /// Serve the web UI and API on a database.
+    Serve {
+        /// Database URL: a SQLite file path / sqlite:// URL, or postgres://…
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "WUYU_LISTEN")]
+        listen: String,
+        /// Mark the session cookie Secure (serve behind HTTPS).
+        #[arg(long, env = "WUYU_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
+    /// Write a ready-to-fill XLSX template.
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Write a synthetic district's roster to a students CSV (for trials and benchmarks).
+    Synth {
+        #[arg(long, default_value_t = 50_000)]
+        students: usize,
+        #[arg(long, default_value_t = 20240901)]
+        seed: u64,
+        /// Output CSV file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Measure the speed of the main jobs (see BENCHMARKS.md).
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Apply pending migrations.
+    Migrate {
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// The roster template: 学校, 班级, 学生, 教师, 任课 sheets with notes and validation.
+    Roster {
+        #[arg(short, long, default_value = "wuyu-roster-template.xlsx")]
+        output: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Demo(args) => demo::run(args).await,
+        Command::Serve {
+            db,
+            listen,
+            secure_cookies,
+        } => {
+            let store = open_store(&db).await?;
+            serve(store, &listen, secure_cookies).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Db {
+            command: DbCommand::Migrate { db },
+        } => {
+            open_store(&db).await?;
+            println!("数据库已是最新结构（{db}）");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { command } => import::run(command).await,
+        Command::Template {
+            command: TemplateCommand::Roster { output },
+        } => {
+            let bytes = wuyu_ingest::write_roster_template()?;
+            std::fs::write(&output, bytes)
+                .with_context(|| format!("写入 {} 失败", output.display()))?;
+            println!("已生成花名册模板：{}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => user::run(command).await,
+        Command::Synth {
+            students,
+            seed,
+            output,
+        } => {
+            let d = wuyu_synth::generate(&wuyu_synth::SynthConfig {
+                seed,
+                students,
+                ..Default::default()
+            });
+            let file = std::fs::File::create(&output)
+                .with_context(|| format!("无法创建 {}", output.display()))?;
+            wuyu_ingest::write_students_csv(&d.batch.students, std::io::BufWriter::new(file))?;
+            println!(
+                "已写入 {} 名学生：{}",
+                d.batch.students.len(),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+/// Opens and migrates the store a URL names.
+pub(crate) async fn open_store(url: &str) -> anyhow::Result<std::sync::Arc<dyn wuyu_store::Store>> {
+    let store = wuyu_store::connect(url)
+        .await
+        .with_context(|| format!("无法打开数据库 {url}"))?;
+    store.migrate().await.context("数据库迁移失败")?;
+    Ok(store)
+}
+
+pub(crate) async fn serve(
+    store: std::sync::Arc<dyn wuyu_store::Store>,
+    listen: &str,
+    secure_cookies: bool,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("无法监听 {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("wuyu 已启动：http://{addr}/  （按 Ctrl-C 停止）");
+    let settings = wuyu_web::WebSettings {
+        secure_cookies,
+        ..Default::default()
+    };
+    wuyu_web::serve(listener, store, settings).await?;
+    Ok(())
+}

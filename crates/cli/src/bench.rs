@@ -1,0 +1,227 @@
+//! `wuyu bench`: end-to-end timings of the main jobs on a synthetic district — generate,
+//! write CSV, parse + validate, import into a fresh database, and the district home page on
+//! that database — as medians where a step is repeated. BENCHMARKS.md records its output.
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use wuyu_domain::Role;
+use wuyu_store::{ImportMeta, Store};
+
+use crate::user::{AccountSpec, create_account};
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    students: usize,
+    #[arg(long, default_value_t = 20240901)]
+    seed: u64,
+    /// Working directory for the CSV and the SQLite database (default: a temp directory).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Import into this (empty) PostgreSQL database instead of a fresh SQLite file.
+    #[arg(long)]
+    db: Option<String>,
+    /// How many times each page is requested (the median is reported).
+    #[arg(long, default_value_t = 11)]
+    runs: usize,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("wuyu-bench-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir)?;
+    println!("wuyu bench: {} students, seed {}", args.students, args.seed);
+
+    let t = Instant::now();
+    let district = wuyu_synth::generate(&wuyu_synth::SynthConfig {
+        seed: args.seed,
+        students: args.students,
+        ..Default::default()
+    });
+    report("generate district", t.elapsed(), args.students);
+
+    // The CSV holds students only: schools and classes go in first, as a school would have
+    // them already, so the timed import is the students file alone.
+    let csv_path = dir.join("students.csv");
+    let t = Instant::now();
+    let file = std::fs::File::create(&csv_path)?;
+    wuyu_ingest::write_students_csv(&district.batch.students, std::io::BufWriter::new(file))?;
+    let size = std::fs::metadata(&csv_path)?.len();
+    report("write students CSV", t.elapsed(), args.students);
+    println!("    ({:.1} MB)", size as f64 / 1e6);
+
+    let t = Instant::now();
+    let bytes = std::fs::read(&csv_path)?;
+    let read = wuyu_ingest::read_roster(
+        "students.csv",
+        &bytes,
+        &wuyu_ingest::RosterOptions::default(),
+    )?;
+    let parse = t.elapsed();
+    report("read + validate CSV", parse, read.batch.students.len());
+    if !read.errors.is_empty() {
+        bail!("the generated CSV has {} row errors: {}", read.errors.len(), read.errors[0]);
+    }
+
+    let db_url = match &args.db {
+        Some(url) => url.clone(),
+        None => {
+            let p = dir.join("bench.db");
+            for s in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{s}", p.display()));
+            }
+            p.to_string_lossy().into_owned()
+        }
+    };
+    let store = crate::open_store(&db_url).await?;
+    store.set_district(&district.district).await?;
+    let mut skeleton = district.batch.clone();
+    skeleton.students.clear();
+    let meta = |name: &str| ImportMeta {
+        username: "bench".into(),
+        file_name: name.into(),
+        file_sha256: read.file_sha256.clone(),
+        at: 0,
+    };
+    store.import_roster(&skeleton, &meta("skeleton")).await?;
+    let mut students_only = read.batch;
+    students_only.schools.clear();
+    students_only.classes.clear();
+    let t = Instant::now();
+    store
+        .import_roster(&students_only, &meta("students.csv"))
+        .await
+        .context("import failed")?;
+    let import = t.elapsed();
+    report(
+        &format!("import into {}", store.backend()),
+        import,
+        students_only.students.len(),
+    );
+    report("CSV → database, total", parse + import, students_only.students.len());
+
+    home_page(store, &args).await?;
+    if args.dir.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(what: &str, d: Duration, rows: usize) {
+    let secs = d.as_secs_f64();
+    println!(
+        "  {what:<28} {secs:>8.3} s   {:>12.0} rows/s",
+        rows as f64 / secs.max(1e-9)
+    );
+}
+
+/// Serves the database in-process and times the district home page and the schools API
+/// over real HTTP, signed in as a district admin.
+async fn home_page(store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()> {
+    let password = "bench-password-123";
+    create_account(
+        store.as_ref(),
+        &AccountSpec {
+            username: "bench-district".into(),
+            display_name: "bench".into(),
+            role: Role::DistrictAdmin,
+            school_code: None,
+            teacher_staff_no: None,
+            student_no: None,
+        },
+        password,
+    )
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(wuyu_web::serve(
+        listener,
+        store,
+        wuyu_web::WebSettings::default(),
+    ));
+    let runs = args.runs.max(1);
+    let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let cookie = login(addr, "bench-district", password)?;
+        for path in ["/", "/api/v1/schools"] {
+            let mut times = Vec::with_capacity(runs);
+            let mut bytes = 0;
+            for _ in 0..runs {
+                let t = Instant::now();
+                let (status, body) = get(addr, path, &cookie)?;
+                times.push(t.elapsed());
+                if status != 200 {
+                    bail!("GET {path} answered {status}");
+                }
+                bytes = body.len();
+            }
+            times.sort();
+            println!(
+                "  GET {path:<24} median {:>8.1} ms  (min {:.1}, max {:.1}, {} runs, {} KB)",
+                times[runs / 2].as_secs_f64() * 1e3,
+                times[0].as_secs_f64() * 1e3,
+                times[runs - 1].as_secs_f64() * 1e3,
+                runs,
+                bytes / 1024
+            );
+        }
+        Ok(())
+    })
+    .await?;
+    server.abort();
+    result
+}
+
+fn http(addr: SocketAddr, request: &str) -> anyhow::Result<(u16, String, Vec<u8>)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.write_all(request.as_bytes())?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("malformed HTTP response")?;
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status")?;
+    Ok((status, head, buf[split + 4..].to_vec()))
+}
+
+fn login(addr: SocketAddr, username: &str, password: &str) -> anyhow::Result<String> {
+    let body = format!("username={username}&password={password}");
+    let req = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Sec-Fetch-Site: same-origin\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, head, _) = http(addr, &req)?;
+    if status != 303 {
+        bail!("login answered {status}");
+    }
+    head.lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("set-cookie").then(|| v.trim())
+        })
+        .find(|v| v.starts_with("wuyu_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+        .context("login set no session cookie")
+}
+
+fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    );
+    let (status, _, body) = http(addr, &req)?;
+    Ok((status, body))
+}

@@ -1,0 +1,120 @@
+//! `wuyu demo`: a fresh SQLite database with a synthetic district and one account per role,
+//! served on localhost. The newcomer's first five minutes.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use wuyu_domain::Role;
+use wuyu_store::ImportMeta;
+
+use crate::progress::step;
+use crate::user::{AccountSpec, create_account, random_password};
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Directory for the demo database (its previous demo database is replaced).
+    #[arg(long, default_value = "wuyu-demo")]
+    data_dir: PathBuf,
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// One password for every demo account (otherwise each gets a random one).
+    #[arg(long, env = "WUYU_DEMO_PASSWORD")]
+    password: Option<String>,
+    /// Number of students in the synthetic district.
+    #[arg(long, default_value_t = 50_000)]
+    students: usize,
+    #[arg(long, default_value_t = 20240901)]
+    seed: u64,
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("无法创建目录 {}", args.data_dir.display()))?;
+    let db = args.data_dir.join("wuyu-demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", db.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("无法删除旧文件 {}", p.display()))?;
+        }
+    }
+    let db_url = db.to_string_lossy().into_owned();
+    let store = crate::open_store(&db_url).await?;
+
+    let district = step("生成模拟区县数据", async {
+        wuyu_synth::generate(&wuyu_synth::SynthConfig {
+            seed: args.seed,
+            students: args.students,
+            ..Default::default()
+        })
+    })
+    .await;
+    store.set_district(&district.district).await?;
+    let meta = ImportMeta {
+        username: "demo".into(),
+        file_name: "synthetic-district".into(),
+        file_sha256: String::new(),
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let summary = step(
+        "写入数据库",
+        store.import_roster(&district.batch, &meta),
+    )
+    .await
+    .context("导入模拟数据失败")?;
+
+    let picks = &district.demo;
+    let school = Some(picks.school_code.as_str().to_string());
+    let accounts = [
+        ("demo-district", "区级管理员（演示）", Role::DistrictAdmin, None, None, None),
+        ("demo-analyst", "区教研员（演示）", Role::DistrictAnalyst, None, None, None),
+        ("demo-school", "学校管理员（演示）", Role::SchoolAdmin, school.clone(), None, None),
+        (
+            "demo-teacher",
+            "任课教师（演示）",
+            Role::Teacher,
+            school.clone(),
+            Some(picks.teacher_staff_no.clone()),
+            None,
+        ),
+        ("demo-counsellor", "心理教师（演示）", Role::Counsellor, school.clone(), None, None),
+        (
+            "demo-parent",
+            "学生家长（演示）",
+            Role::Parent,
+            None,
+            None,
+            Some(picks.student_no.as_str().to_string()),
+        ),
+    ];
+    let mut printed = Vec::new();
+    for (username, display, role, school_code, teacher, student) in accounts {
+        let password = args.password.clone().unwrap_or_else(random_password);
+        let spec = AccountSpec {
+            username: username.into(),
+            display_name: display.into(),
+            role,
+            school_code,
+            teacher_staff_no: teacher,
+            student_no: student,
+        };
+        create_account(store.as_ref(), &spec, &password).await?;
+        printed.push((username, role.label_zh(), password));
+    }
+
+    println!();
+    println!(
+        "演示区县：{}，{} 所学校，{} 个班级，{} 名学生，{} 名教师",
+        district.district.name,
+        summary.schools_added,
+        summary.classes_added,
+        summary.students_added,
+        summary.teachers_added
+    );
+    println!("数据库：{}", db.display());
+    println!("演示账号：");
+    for (username, role, password) in &printed {
+        println!("  {username:<16} {role:<8} 密码 {password}");
+    }
+    crate::serve(store, &format!("127.0.0.1:{}", args.port), false).await?;
+    Ok(ExitCode::SUCCESS)
+}

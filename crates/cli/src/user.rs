@@ -1,0 +1,157 @@
+//! `wuyu user add`: create an account bound to its school / teacher / child.
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use wuyu_domain::Role;
+use wuyu_store::{NewUser, Store};
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Prints a random password unless --password is given.
+    Add {
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        #[arg(long)]
+        username: String,
+        /// district_admin, district_analyst, school_admin, teacher, counsellor or parent.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// School code (for school roles).
+        #[arg(long)]
+        school: Option<String>,
+        /// 工号 of the teacher record (for teachers).
+        #[arg(long)]
+        teacher: Option<String>,
+        /// 学籍号 of the child (for parents).
+        #[arg(long)]
+        student: Option<String>,
+        /// At least 10 characters; random if omitted.
+        #[arg(long, env = "WUYU_NEW_USER_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    let UserCommand::Add {
+        db,
+        username,
+        role,
+        display_name,
+        school,
+        teacher,
+        student,
+        password,
+    } = cmd;
+    let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role：{e}"))?;
+    let store = crate::open_store(&db).await?;
+    let (password, generated) = match password {
+        Some(p) if p.chars().count() < 10 => bail!("密码至少 10 个字符"),
+        Some(p) => (p, false),
+        None => (random_password(), true),
+    };
+    let spec = AccountSpec {
+        username: username.clone(),
+        display_name: display_name.unwrap_or_else(|| username.clone()),
+        role,
+        school_code: school,
+        teacher_staff_no: teacher,
+        student_no: student,
+    };
+    create_account(store.as_ref(), &spec, &password).await?;
+    println!("已创建用户 {username}（{}）", role.label_zh());
+    if generated {
+        println!("初始密码：{password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What an account is bound to, by natural keys.
+pub struct AccountSpec {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub school_code: Option<String>,
+    pub teacher_staff_no: Option<String>,
+    pub student_no: Option<String>,
+}
+
+/// Resolves the bindings and creates the account.
+pub async fn create_account(
+    store: &dyn Store,
+    spec: &AccountSpec,
+    password: &str,
+) -> anyhow::Result<()> {
+    let school_id = match (&spec.school_code, spec.role.needs_school()) {
+        (Some(code), _) => Some(
+            store
+                .school_by_code(code)
+                .await?
+                .with_context(|| format!("学校代码 {code} 不存在"))?,
+        ),
+        (None, true) if spec.role != Role::Parent => {
+            bail!("{} 账号需要 --school", spec.role.label_zh())
+        }
+        _ => None,
+    };
+    let teacher_id = match (&spec.teacher_staff_no, spec.role) {
+        (Some(no), Role::Teacher) => {
+            let school = school_id.context("教师账号需要 --school")?;
+            Some(
+                store
+                    .teacher_by_staff_no(school, no)
+                    .await?
+                    .with_context(|| format!("该校没有工号为 {no} 的教师"))?,
+            )
+        }
+        (None, Role::Teacher) => bail!("教师账号需要 --teacher（工号）"),
+        _ => None,
+    };
+    let (school_id, student_id) = match (&spec.student_no, spec.role) {
+        (Some(no), Role::Parent) => {
+            let (school, student) = store
+                .student_by_no(no)
+                .await?
+                .with_context(|| format!("学籍号 {no} 不存在"))?;
+            (Some(school), Some(student))
+        }
+        (None, Role::Parent) => bail!("家长账号需要 --student（孩子的学籍号）"),
+        _ => (school_id, None),
+    };
+    let pw = password.to_string();
+    let password_hash =
+        tokio::task::spawn_blocking(move || wuyu_web::password::hash_password(&pw)).await?;
+    store
+        .create_user(&NewUser {
+            username: spec.username.clone(),
+            display_name: spec.display_name.clone(),
+            role: spec.role,
+            password_hash,
+            school_id,
+            teacher_id,
+            student_id,
+        })
+        .await
+        .with_context(|| format!("创建用户 {} 失败", spec.username))?;
+    Ok(())
+}
+
+/// 14 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    // Rejection sampling keeps every character equally likely.
+    let limit = 256 - 256 % ALPHABET.len();
+    let mut out = String::with_capacity(14);
+    while out.len() < 14 {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the OS random source is available");
+        for b in bytes.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
+            if out.len() < 14 {
+                out.push(ALPHABET[b % ALPHABET.len()] as char);
+            }
+        }
+    }
+    out
+}
