@@ -72,7 +72,7 @@ fi
 section "Rust tests (cargo test --workspace --locked)"
 cargo test --workspace --locked
 
-# The browser tests do not use PostgreSQL; free its memory before the release build.
+# The browser tests do not use PostgreSQL; free its memory before building the binary.
 if declare -F pg_throwaway_stop >/dev/null; then pg_throwaway_stop; fi
 
 # ---------------------------------------------------------------------------------------------
@@ -81,8 +81,11 @@ if ! $run_e2e; then
     exit 0
 fi
 
-section "Browser tests: build the release binary"
-cargo build --release --bin wuyu --locked
+section "Browser tests: build the binary"
+# The debug build reuses everything `cargo test` just compiled (dependencies are optimised in
+# the dev profile), which saves a full release build on the 2-core CI machine.
+cargo build --bin wuyu --locked
+export WUYU_BIN="$root/target/debug/wuyu"
 
 section "Browser tests: npm ci"
 cd "$root/e2e"
