@@ -1,1 +1,149 @@
-//! wuyu-web
+//! The wuyu web server: sign-in with server-side sessions, role scopes, audit, Chinese pages
+//! (askama + htmx + ECharts, all assets embedded) and a JSON API under `/api/v1`.
+//!
+//! Every handler gets the caller's [`wuyu_domain::Scope`] from the session and passes it to the
+//! store; no handler filters data by hand. Unsafe methods need a same-origin request and, with
+//! a session, the session's CSRF token.
+#![forbid(unsafe_code)]
+
+mod api;
+mod assets;
+mod audit;
+mod auth;
+mod chart;
+mod csrf;
+mod error;
+mod headers;
+mod pages;
+pub mod password;
+mod ratelimit;
+mod session;
+mod state;
+mod view;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use wuyu_store::Store;
+
+use crate::state::AppState;
+
+/// Settings of the web server that the CLI chooses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    /// Mark the session cookie `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// Lifetime of a session in seconds.
+    pub session_ttl_secs: i64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_ttl_secs: 8 * 60 * 60,
+        }
+    }
+}
+
+/// The whole application: pages, API, OpenAPI document and assets, with the security layers.
+pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
+    let state = AppState::new(store, settings);
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+
+    let app = Router::new()
+        .route("/login", get(pages::login::form).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/", get(pages::home::home))
+        .route("/schools/{id}", get(pages::school::school))
+        .route(
+            "/schools/{id}/classes/{class_id}",
+            get(pages::school::class),
+        )
+        .route(
+            "/schools/{id}/students/{student_id}",
+            get(pages::student::student),
+        )
+        .route(
+            "/admin/users",
+            get(pages::admin::users).post(pages::admin::create_user),
+        )
+        .route(
+            "/admin/users/{id}/activate",
+            post(pages::admin::activate_user),
+        )
+        .route(
+            "/admin/users/{id}/deactivate",
+            post(pages::admin::deactivate_user),
+        )
+        .route("/admin/audit", get(pages::admin::audit))
+        .merge(api_router)
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&openapi);
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(error::fallback)
+        // Order: the last layer added runs first. CSRF sees the request before any handler;
+        // the security headers wrap every response, including CSRF rejections.
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .with_state(state);
+
+    Router::new()
+        .nest_service("/assets", assets::service())
+        .merge(app)
+        .layer(middleware::from_fn(headers::security_headers))
+}
+
+/// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes the
+/// requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    settings: WebSettings,
+) -> std::io::Result<()> {
+    let app = router(store, settings);
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "wuyu web server listening");
+    }
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,192 @@
+//! JSON API under `/api/v1`, signed in with the same session cookie as the pages. The OpenAPI
+//! document is generated from these routes (utoipa-axum), so it cannot drift from them.
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use wuyu_domain::{ClassId, Grade, SchoolId};
+use wuyu_store::SchoolSummary;
+
+use crate::audit;
+use crate::auth::{ApiUser, ClientIp};
+use crate::error::{ApiError, AppError, Problem};
+use crate::session::COOKIE_NAME;
+use crate::state::AppState;
+use crate::view::format_date;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "wuyu API",
+        version = "1",
+        description = "五育质量监测平台 JSON API. Sign in at /login; the session cookie \
+                       authenticates API calls. Every answer is limited to the caller's scope. \
+                       Errors are RFC 9457 problem documents with a Chinese title."
+    ),
+    modifiers(&SessionCookie),
+    components(schemas(Problem)),
+    tags((name = "schools", description = "学校与学生"))
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(COOKIE_NAME))),
+        );
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_schools))
+        .routes(routes!(list_students))
+}
+
+/// A school with its class and student counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SchoolDto {
+    pub id: i64,
+    /// The district's school code.
+    pub code: String,
+    pub name: String,
+    /// 学段: `primary`, `junior`, `nine_year`, `senior` or `complete`.
+    #[schema(example = "junior")]
+    pub stage: String,
+    /// 城乡: `urban` or `rural`.
+    #[schema(example = "urban")]
+    pub location: String,
+    /// 教育集团, if any.
+    pub school_group: Option<String>,
+    pub class_count: i64,
+    pub student_count: i64,
+}
+
+impl From<SchoolSummary> for SchoolDto {
+    fn from(s: SchoolSummary) -> Self {
+        Self {
+            id: s.school.id.0,
+            code: s.school.code.to_string(),
+            name: s.school.name,
+            stage: s.school.stage.code().to_string(),
+            location: s.school.location.code().to_string(),
+            school_group: s.school.school_group,
+            class_count: s.class_count,
+            student_count: s.student_count,
+        }
+    }
+}
+
+/// A student as the API shows them: never the 身份证号.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StudentDto {
+    pub id: i64,
+    /// 学籍号.
+    pub student_no: String,
+    pub name: String,
+    /// `male` or `female`.
+    #[schema(example = "female")]
+    pub sex: String,
+    /// ISO date, e.g. `2012-03-05`.
+    #[schema(example = "2012-03-05")]
+    pub birth_date: String,
+    pub class_id: i64,
+    /// 年级 1–12.
+    pub grade: u8,
+    pub class_name: String,
+}
+
+/// The schools the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/v1/schools",
+    tag = "schools",
+    operation_id = "list_schools",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "学校列表", body = [SchoolDto]),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_schools(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<SchoolDto>>, ApiError> {
+    let schools = state.store.list_schools(&me.scope).await?;
+    Ok(Json(schools.into_iter().map(SchoolDto::from).collect()))
+}
+
+/// The students of a school that the caller may see (a teacher: their classes only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/schools/{id}/students",
+    tag = "schools",
+    operation_id = "list_school_students",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "学校编号")),
+    responses(
+        (status = 200, description = "学生列表", body = [StudentDto]),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "学校不存在", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_students(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Vec<StudentDto>>, ApiError> {
+    let id = SchoolId(p.map_err(|_| AppError::NotFound)?.0);
+    // Answers 403/404 for the school itself before any roster is read.
+    state.store.school(&me.scope, id).await?;
+    let classes: HashMap<ClassId, (Grade, String)> = state
+        .store
+        .list_classes(&me.scope, id)
+        .await?
+        .into_iter()
+        .map(|c| (c.class.id, (c.class.grade, c.class.name)))
+        .collect();
+    let students = state.store.list_students(&me.scope, id, None).await?;
+
+    let mut e = audit::entry(Some(&me.user), "", "api_list_students", &ip);
+    e.school_id = Some(id);
+    e.entity = format!("school:{id}");
+    e.detail = format!("{} students", students.len());
+    state.store.append_audit(&e).await?;
+
+    let out = students
+        .into_iter()
+        .map(|s| {
+            let (grade, class_name) = classes
+                .get(&s.class_id)
+                .map(|(g, n)| (g.get(), n.clone()))
+                .unwrap_or_default();
+            StudentDto {
+                id: s.id.0,
+                student_no: s.student_no.to_string(),
+                name: s.name.to_string(),
+                sex: match s.sex {
+                    wuyu_domain::Sex::Male => "male",
+                    wuyu_domain::Sex::Female => "female",
+                }
+                .to_string(),
+                birth_date: format_date(s.birth_date),
+                class_id: s.class_id.0,
+                grade,
+                class_name,
+            }
+        })
+        .collect();
+    Ok(Json(out))
+}

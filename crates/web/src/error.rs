@@ -1,0 +1,166 @@
+//! Errors of page and API handlers and how they reach the user: pages get a Chinese error
+//! page, the API gets RFC 9457 `application/problem+json`. Internal details are logged, never
+//! echoed.
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+use wuyu_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AppError {
+    /// No valid session: pages redirect to the sign-in form, the API answers 401.
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("outside the caller's scope or role")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("CSRF check failed")]
+    Csrf,
+    #[error("store: {0}")]
+    Store(StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Forbidden => AppError::Forbidden,
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("blocking task: {e}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Chinese title and explanation shown to the user.
+    fn text_zh(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::Unauthenticated => ("未登录", "请先登录。"),
+            AppError::Forbidden => ("无权访问", "您的账号无权查看此内容。"),
+            AppError::NotFound => ("未找到", "您要找的页面或记录不存在。"),
+            AppError::Csrf => ("请求校验失败", "请求未通过安全校验，请刷新页面后重试。"),
+            AppError::Store(_) | AppError::Internal(_) => {
+                ("服务器内部错误", "服务器出现错误，请稍后重试或联系管理员。")
+            }
+        }
+    }
+
+    fn log(&self) {
+        if matches!(self, AppError::Store(_) | AppError::Internal(_)) {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: &'static str,
+    css_url: String,
+}
+
+/// A page handler's error: a Chinese error page (or the sign-in redirect).
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, AppError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let (title, message) = self.text_zh();
+        let body = ErrorPage {
+            title,
+            message,
+            css_url: crate::assets::url("app.css"),
+        }
+        .render()
+        .unwrap_or_else(|_| title.to_string());
+        (self.status(), Html(body)).into_response()
+    }
+}
+
+/// An API handler's error: `application/problem+json` with a Chinese title.
+#[derive(Debug)]
+pub(crate) struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem {
+    /// Always `about:blank`: the status code says what happened.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Chinese, e.g. 无权访问.
+    pub title: String,
+    pub status: u16,
+    /// Chinese explanation.
+    pub detail: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let (title, detail) = self.0.text_zh();
+        let status = self.0.status();
+        let problem = Problem {
+            kind: "about:blank".into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+        };
+        let mut resp = (status, axum::Json(problem)).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        resp
+    }
+}
+
+/// Unknown paths: a 404 page, or a problem document under `/api/`.
+pub(crate) async fn fallback(uri: Uri) -> Response {
+    if is_api_path(uri.path()) {
+        ApiError(AppError::NotFound).into_response()
+    } else {
+        AppError::NotFound.into_response()
+    }
+}
+
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}

@@ -1,0 +1,331 @@
+//! `/admin/users` and `/admin/audit`: district administrators only. Every user change is
+//! audited.
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use wuyu_domain::{Role, SchoolId, StudentId, TeacherId, UserId};
+use wuyu_store::{NewUser, StoreError};
+
+use crate::audit;
+use crate::auth::{ClientIp, CurrentUser};
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::password;
+use crate::state::AppState;
+use crate::view::{Chrome, format_time, render};
+
+pub(crate) const MIN_PASSWORD_CHARS: usize = 10;
+
+fn require_district_admin(me: &CurrentUser) -> Result<(), AppError> {
+    if me.role() == Role::DistrictAdmin && me.scope.is_district() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub(crate) struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub school: String,
+    pub active: bool,
+    pub is_me: bool,
+}
+
+pub(crate) struct OptionView {
+    pub value: String,
+    pub label: String,
+}
+
+/// What the create form had, to show it again after an error.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CreateUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    school_id: String,
+    #[serde(default)]
+    teacher_id: String,
+    #[serde(default)]
+    student_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<UserView>,
+    roles: Vec<OptionView>,
+    schools: Vec<OptionView>,
+    error: Option<String>,
+    form: CreateUserForm,
+    min_password: usize,
+}
+
+async fn users_page(
+    state: &AppState,
+    me: &CurrentUser,
+    error: Option<String>,
+    mut form: CreateUserForm,
+) -> Result<Response, AppError> {
+    let users = state.store.list_users().await?;
+    let schools = state.store.list_schools(&me.scope).await?;
+    form.password.clear(); // never echoed back
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = UsersPage {
+        chrome: Chrome::new(me, "/admin/users"),
+        users: users
+            .into_iter()
+            .map(|u| UserView {
+                id: u.user.id.0,
+                is_me: u.user.id == me.user.id,
+                username: u.user.username,
+                display_name: u.user.display_name,
+                role: u.user.role.label_zh(),
+                school: u.school_name.unwrap_or_default(),
+                active: u.active,
+            })
+            .collect(),
+        roles: Role::ALL
+            .into_iter()
+            .map(|r| OptionView {
+                value: r.code().to_string(),
+                label: r.label_zh().to_string(),
+            })
+            .collect(),
+        schools: schools
+            .into_iter()
+            .map(|s| OptionView {
+                value: s.school.id.to_string(),
+                label: s.school.name,
+            })
+            .collect(),
+        error,
+        form,
+        min_password: MIN_PASSWORD_CHARS,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Response, AppError> {
+    require_district_admin(&me)?;
+    users_page(&state, &me, None, CreateUserForm::default()).await
+}
+
+fn parse_id(s: &str, what: &str) -> Result<Option<i64>, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>()
+        .map(Some)
+        .map_err(|_| format!("{what}“{t}”不是有效的编号"))
+}
+
+/// Checks the form and resolves the role's bindings; the message is shown to the admin.
+async fn validate(
+    state: &AppState,
+    me: &CurrentUser,
+    f: &CreateUserForm,
+) -> Result<NewUser, String> {
+    let username = f.username.trim();
+    if username.is_empty() || username.chars().count() > 64 {
+        return Err("用户名不能为空，且不超过 64 个字符".into());
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err("用户名只能包含英文字母、数字和 . _ -".into());
+    }
+    let display_name = f.display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 50 {
+        return Err("姓名不能为空，且不超过 50 个字符".into());
+    }
+    let role = Role::parse(&f.role).map_err(|_| "请选择角色".to_string())?;
+    let n = f.password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(format!("初始密码至少 {MIN_PASSWORD_CHARS} 个字符"));
+    }
+    if n > 256 {
+        return Err("初始密码过长".into());
+    }
+    let mut school_id = None;
+    let mut teacher_id = None;
+    let mut student_id = None;
+    if role.needs_school() {
+        let s = parse_id(&f.school_id, "学校")?.ok_or("该角色需要选择学校")?;
+        let s = SchoolId(s);
+        match state.store.school(&me.scope, s).await {
+            Ok(_) => school_id = Some(s),
+            Err(StoreError::NotFound | StoreError::Forbidden) => return Err("学校不存在".into()),
+            Err(e) => {
+                tracing::error!(error = %e, "school lookup failed");
+                return Err("服务器内部错误，请稍后重试".into());
+            }
+        }
+        if role == Role::Teacher {
+            teacher_id = Some(TeacherId(
+                parse_id(&f.teacher_id, "教师编号")?.ok_or("教师账号需要填写教师编号")?,
+            ));
+        }
+        if role == Role::Parent {
+            let st =
+                StudentId(parse_id(&f.student_id, "学生编号")?.ok_or("家长账号需要填写学生编号")?);
+            match state.store.student(&me.scope, s, st).await {
+                Ok(_) => student_id = Some(st),
+                Err(StoreError::NotFound | StoreError::Forbidden) => {
+                    return Err("该学校没有此学生".into());
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "student lookup failed");
+                    return Err("服务器内部错误，请稍后重试".into());
+                }
+            }
+        }
+    }
+    Ok(NewUser {
+        username: username.to_string(),
+        display_name: display_name.to_string(),
+        role,
+        password_hash: String::new(),
+        school_id,
+        teacher_id,
+        student_id,
+    })
+}
+
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ClientIp(ip): ClientIp,
+    Form(f): Form<CreateUserForm>,
+) -> Result<Response, AppError> {
+    require_district_admin(&me)?;
+    let mut new = match validate(&state, &me, &f).await {
+        Ok(n) => n,
+        Err(msg) => return users_page(&state, &me, Some(msg), f).await,
+    };
+    let password = f.password.clone();
+    new.password_hash =
+        tokio::task::spawn_blocking(move || password::hash_password(&password)).await?;
+    let id = match state.store.create_user(&new).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            return users_page(&state, &me, Some("用户名已存在".into()), f).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut e = audit::entry(Some(&me.user), "", "create_user", &ip);
+    e.school_id = new.school_id;
+    e.entity = format!("user:{id}");
+    e.detail = format!("username={} role={}", new.username, new.role.code());
+    state.store.append_audit(&e).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+pub(crate) async fn activate_user(
+    state: State<AppState>,
+    me: CurrentUser,
+    ip: ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    set_active(state, me, ip, p, true).await
+}
+
+pub(crate) async fn deactivate_user(
+    state: State<AppState>,
+    me: CurrentUser,
+    ip: ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    set_active(state, me, ip, p, false).await
+}
+
+async fn set_active(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+    active: bool,
+) -> Result<Response, AppError> {
+    require_district_admin(&me)?;
+    let id = UserId(path_ids(p)?);
+    if id == me.user.id && !active {
+        let msg = "不能停用自己的账号".to_string();
+        return users_page(&state, &me, Some(msg), CreateUserForm::default()).await;
+    }
+    let target = state.store.user(id).await?;
+    state.store.set_user_active(id, active).await?;
+    let action = if active {
+        "activate_user"
+    } else {
+        "deactivate_user"
+    };
+    let mut e = audit::entry(Some(&me.user), "", action, &ip);
+    e.school_id = target.school_id;
+    e.entity = format!("user:{id}");
+    e.detail = format!("username={}", target.username);
+    state.store.append_audit(&e).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+pub(crate) struct AuditView {
+    pub at: String,
+    pub username: String,
+    pub action: String,
+    pub school_id: String,
+    pub entity: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    rows: Vec<AuditView>,
+}
+
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Response, AppError> {
+    require_district_admin(&me)?;
+    let rows = state.store.list_audit(200).await?;
+    let page = AuditPage {
+        chrome: Chrome::new(&me, "/admin/audit"),
+        rows: rows
+            .into_iter()
+            .map(|r| AuditView {
+                at: format_time(r.entry.at),
+                username: r.entry.username,
+                action: r.entry.action,
+                school_id: r.entry.school_id.map(|s| s.to_string()).unwrap_or_default(),
+                entity: r.entry.entity,
+                detail: r.entry.detail,
+                ip: r.entry.ip,
+            })
+            .collect(),
+    };
+    Ok(render(&page)?.into_response())
+}

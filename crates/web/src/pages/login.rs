@@ -1,0 +1,187 @@
+//! Sign-in and sign-out. Sign-in rotates the session (any session the request carried is
+//! deleted) and is rate limited per (address, username) and per address.
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use wuyu_store::NewSession;
+
+use crate::assets;
+use crate::audit;
+use crate::auth::{ClientIp, MaybeUser, now_unix};
+use crate::error::AppError;
+use crate::password;
+use crate::ratelimit;
+use crate::session;
+use crate::state::AppState;
+use crate::view::render;
+
+/// Longest username or password looked at; longer input cannot be a real account and would
+/// only make hashing expensive.
+const MAX_USERNAME: usize = 64;
+const MAX_PASSWORD: usize = 256;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    error: Option<&'static str>,
+    username: String,
+    css_url: String,
+}
+
+impl LoginPage {
+    fn new(error: Option<&'static str>, username: &str) -> Self {
+        Self {
+            error,
+            username: username.to_string(),
+            css_url: assets::url("app.css"),
+        }
+    }
+}
+
+pub(crate) async fn form(MaybeUser(me): MaybeUser) -> Result<Response, AppError> {
+    if me.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(&LoginPage::new(None, ""))?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let username: String = f.username.trim().chars().take(MAX_USERNAME).collect();
+    let failed = |status: StatusCode, message: &'static str| -> Result<Response, AppError> {
+        Ok((status, render(&LoginPage::new(Some(message), &username))?).into_response())
+    };
+
+    if state.limiter.is_blocked(&ip, &username) {
+        tracing::warn!(%ip, %username, "sign-in rate limited");
+        let mut resp = failed(
+            StatusCode::TOO_MANY_REQUESTS,
+            "登录失败次数过多，请 15 分钟后再试。",
+        )?;
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(ratelimit::WINDOW.as_secs()),
+        );
+        return Ok(resp);
+    }
+
+    let creds = if username.is_empty() {
+        None
+    } else {
+        state.store.user_credentials(&username).await?
+    };
+    let password = f.password;
+    let hash = creds.as_ref().map(|c| c.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || {
+        if password.chars().count() > MAX_PASSWORD {
+            return password::verify_dummy(&password);
+        }
+        match hash {
+            Some(h) => password::verify_password(&password, &h),
+            // Same work for unknown users: timing must not reveal which usernames exist.
+            None => password::verify_dummy(&password),
+        }
+    })
+    .await?;
+
+    let creds = match creds {
+        Some(c) if ok => c,
+        other => {
+            state.limiter.record_failure(&ip, &username);
+            let mut e = audit::entry(
+                other.as_ref().map(|c| &c.user),
+                &username,
+                "login_failed",
+                &ip,
+            );
+            e.detail = if other.is_some() {
+                "wrong password"
+            } else {
+                "unknown user"
+            }
+            .into();
+            state.store.append_audit(&e).await?;
+            return failed(StatusCode::UNAUTHORIZED, "用户名或密码错误");
+        }
+    };
+    if !creds.active {
+        let mut e = audit::entry(Some(&creds.user), &username, "login_failed", &ip);
+        e.detail = "inactive user".into();
+        state.store.append_audit(&e).await?;
+        return failed(StatusCode::FORBIDDEN, "该账号已停用，请联系管理员。");
+    }
+    state.limiter.record_success(&ip, &username);
+
+    // Rotation: whatever session the browser brought is ended, a fresh one is issued.
+    if let Some(old) = session::token_from_headers(&headers) {
+        state
+            .store
+            .delete_session(&session::token_hash(&old))
+            .await?;
+    }
+    let token =
+        session::random_token().map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let csrf_token =
+        session::random_token().map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let now = now_unix();
+    let ttl = state.settings.session_ttl_secs;
+    state
+        .store
+        .create_session(&NewSession {
+            token_hash: session::token_hash(&token),
+            user_id: creds.user.id,
+            csrf_token,
+            created_at: now,
+            expires_at: now.saturating_add(ttl),
+        })
+        .await?;
+    if let Err(e) = state.store.delete_expired_sessions(now).await {
+        tracing::warn!(error = %e, "could not delete expired sessions");
+    }
+    let mut e = audit::entry(Some(&creds.user), &username, "login", &ip);
+    e.school_id = creds.user.school_id;
+    state.store.append_audit(&e).await?;
+    tracing::info!(user = %creds.user.username, %ip, "signed in");
+
+    let cookie = session::set_cookie(&token, ttl, state.settings.secure_cookies);
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(format!("cookie: {e}")))?,
+    );
+    Ok(resp)
+}
+
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    MaybeUser(me): MaybeUser,
+) -> Result<Response, AppError> {
+    if let Some(me) = me {
+        state.store.delete_session(&me.token_hash).await?;
+        let mut e = audit::entry(Some(&me.user), "", "logout", &ip);
+        e.school_id = me.user.school_id;
+        state.store.append_audit(&e).await?;
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    let cookie = session::clear_cookie(state.settings.secure_cookies);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}

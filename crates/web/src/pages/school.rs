@@ -1,0 +1,191 @@
+//! `/schools/{id}` (a school and the classes the caller may see) and
+//! `/schools/{id}/classes/{class_id}` (a class roster).
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use wuyu_domain::{ClassId, Role, SchoolClass, SchoolId};
+
+use crate::audit;
+use crate::auth::{ClientIp, CurrentUser};
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::state::AppState;
+use crate::view::{Chrome, format_date, render};
+
+pub(crate) fn class_label(c: &SchoolClass) -> String {
+    format!("{} {}", c.grade.label_zh(), c.name)
+}
+
+/// Who sees the full teaching-assignment table and (masked) ID numbers.
+fn is_admin_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::DistrictAdmin | Role::DistrictAnalyst | Role::SchoolAdmin
+    )
+}
+
+/// Masked 身份证号 are shown to administrators only.
+pub(crate) fn shows_id_numbers(role: Role) -> bool {
+    matches!(role, Role::DistrictAdmin | Role::SchoolAdmin)
+}
+
+pub(crate) struct ClassRow {
+    pub href: String,
+    pub grade: &'static str,
+    pub name: String,
+    pub students: i64,
+}
+
+pub(crate) struct AssignmentRow {
+    pub teacher: String,
+    pub staff_no: String,
+    pub class: String,
+    pub subject: String,
+    pub share: String,
+}
+
+#[derive(Template)]
+#[template(path = "school.html")]
+struct SchoolPage {
+    chrome: Chrome,
+    name: String,
+    code: String,
+    stage: &'static str,
+    location: &'static str,
+    group: String,
+    class_count: usize,
+    student_count: i64,
+    own_classes_only: bool,
+    classes: Vec<ClassRow>,
+    show_assignments: bool,
+    assignments: Vec<AssignmentRow>,
+}
+
+pub(crate) async fn school(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = SchoolId(path_ids(p)?);
+    let school = state.store.school(&me.scope, id).await?;
+    let classes = state.store.list_classes(&me.scope, id).await?;
+    let show_assignments = is_admin_role(me.role());
+    let assignments = if show_assignments {
+        let labels: HashMap<ClassId, String> = classes
+            .iter()
+            .map(|c| (c.class.id, class_label(&c.class)))
+            .collect();
+        state
+            .store
+            .list_assignments(&me.scope, id)
+            .await?
+            .into_iter()
+            .map(|a| AssignmentRow {
+                teacher: a.teacher_name,
+                staff_no: a.staff_no,
+                class: labels
+                    .get(&a.class_id)
+                    .cloned()
+                    .unwrap_or_else(|| a.class_id.to_string()),
+                subject: a.subject,
+                share: format!("{:.0}%", a.share * 100.0),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = SchoolPage {
+        chrome: Chrome::new(&me, &format!("/schools/{id}")),
+        name: school.name,
+        code: school.code.to_string(),
+        stage: school.stage.label_zh(),
+        location: school.location.label_zh(),
+        group: school.school_group.unwrap_or_default(),
+        class_count: classes.len(),
+        student_count: classes.iter().map(|c| c.student_count).sum(),
+        own_classes_only: me.role() == Role::Teacher,
+        classes: classes
+            .into_iter()
+            .map(|c| ClassRow {
+                href: format!("/schools/{id}/classes/{}", c.class.id),
+                grade: c.class.grade.label_zh(),
+                name: c.class.name,
+                students: c.student_count,
+            })
+            .collect(),
+        show_assignments,
+        assignments,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+pub(crate) struct StudentRow {
+    pub href: String,
+    pub student_no: String,
+    pub name: String,
+    pub sex: &'static str,
+    pub birth_date: String,
+    pub id_card_no: String,
+}
+
+#[derive(Template)]
+#[template(path = "class.html")]
+struct ClassPage {
+    chrome: Chrome,
+    school_href: String,
+    school_name: String,
+    heading: String,
+    show_id_numbers: bool,
+    students: Vec<StudentRow>,
+}
+
+pub(crate) async fn class(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (id, class_id) = path_ids(p)?;
+    let (id, class_id) = (SchoolId(id), ClassId(class_id));
+    let school = state.store.school(&me.scope, id).await?;
+    let class = state.store.class(&me.scope, id, class_id).await?;
+    let students = state
+        .store
+        .list_students(&me.scope, id, Some(class_id))
+        .await?;
+    let show_id_numbers = shows_id_numbers(me.role());
+    if show_id_numbers {
+        // ID numbers are sensitive even masked: record who listed them.
+        let mut e = audit::entry(Some(&me.user), "", "read_class", &ip);
+        e.school_id = Some(id);
+        e.entity = format!("class:{id}:{class_id}");
+        e.detail = "masked id_card_no shown".into();
+        state.store.append_audit(&e).await?;
+    }
+    let page = ClassPage {
+        chrome: Chrome::new(&me, ""),
+        school_href: format!("/schools/{id}"),
+        school_name: school.name,
+        heading: class_label(&class),
+        show_id_numbers,
+        students: students
+            .into_iter()
+            .map(|s| StudentRow {
+                href: format!("/schools/{id}/students/{}", s.id),
+                student_no: s.student_no.to_string(),
+                name: s.name.to_string(),
+                sex: s.sex.label_zh(),
+                birth_date: format_date(s.birth_date),
+                id_card_no: s
+                    .id_card_no
+                    .as_ref()
+                    .map(|n| n.masked())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    };
+    Ok(render(&page)?.into_response())
+}

@@ -1,0 +1,77 @@
+//! `/schools/{id}/students/{student_id}`: one student's record (what a parent sees). Every
+//! read is audited before anything is shown.
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use wuyu_domain::{Role, SchoolId, StudentId};
+use wuyu_store::StoreError;
+
+use crate::audit;
+use crate::auth::{ClientIp, CurrentUser};
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::pages::school::{class_label, shows_id_numbers};
+use crate::state::AppState;
+use crate::view::{Chrome, format_date, render};
+
+#[derive(Template)]
+#[template(path = "student.html")]
+struct StudentPage {
+    chrome: Chrome,
+    school_name: String,
+    school_href: Option<String>,
+    class_name: Option<String>,
+    class_href: Option<String>,
+    name: String,
+    student_no: String,
+    sex: &'static str,
+    birth_date: String,
+    id_card_no: Option<String>,
+}
+
+pub(crate) async fn student(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (id, student_id) = path_ids(p)?;
+    let (id, student_id) = (SchoolId(id), StudentId(student_id));
+    let school = state.store.school(&me.scope, id).await?;
+    let s = state.store.student(&me.scope, id, student_id).await?;
+
+    let mut e = audit::entry(Some(&me.user), "", "read_student", &ip);
+    e.school_id = Some(id);
+    e.entity = format!("student:{id}:{student_id}");
+    state.store.append_audit(&e).await?;
+
+    // Parents may not see class rosters, so the class (and the school page) is shown only to
+    // those whose scope reaches it.
+    let class = match state.store.class(&me.scope, id, s.class_id).await {
+        Ok(c) => Some(c),
+        Err(StoreError::Forbidden | StoreError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let may_open_school = me.scope.can_list_school_roster(id);
+    let show_id = shows_id_numbers(me.role()) || me.role() == Role::Parent;
+    let page = StudentPage {
+        chrome: Chrome::new(&me, &format!("/schools/{id}/students/{student_id}")),
+        school_name: school.name,
+        school_href: may_open_school.then(|| format!("/schools/{id}")),
+        class_href: class
+            .as_ref()
+            .map(|c| format!("/schools/{id}/classes/{}", c.id)),
+        class_name: class.as_ref().map(class_label),
+        name: s.name.to_string(),
+        student_no: s.student_no.to_string(),
+        sex: s.sex.label_zh(),
+        birth_date: format_date(s.birth_date),
+        id_card_no: if show_id {
+            s.id_card_no.as_ref().map(|n| n.masked())
+        } else {
+            None
+        },
+    };
+    Ok(render(&page)?.into_response())
+}

@@ -1,0 +1,166 @@
+//! What every page's layout needs (navigation for the caller's role, their name, the CSRF
+//! token) and small formatting helpers for templates.
+use askama::Template;
+use axum::response::Html;
+use time::{OffsetDateTime, UtcOffset};
+use wuyu_domain::{Role, Scope};
+
+use crate::assets;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+
+pub(crate) struct NavLink {
+    pub href: String,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// The layout around every signed-in page.
+pub(crate) struct Chrome {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub csrf_token: String,
+    pub nav: Vec<NavLink>,
+    pub css_url: String,
+    pub htmx_url: String,
+    pub echarts_url: String,
+    pub app_js_url: String,
+}
+
+impl Chrome {
+    /// `current` is the path of the page, to mark its link active.
+    pub fn new(me: &CurrentUser, current: &str) -> Self {
+        let nav = nav_links(me.role(), &me.scope)
+            .into_iter()
+            .map(|(href, label)| NavLink {
+                active: href == current,
+                href,
+                label,
+            })
+            .collect();
+        Self {
+            display_name: me.user.display_name.clone(),
+            role_label: me.role().label_zh(),
+            csrf_token: me.csrf_token.clone(),
+            nav,
+            css_url: assets::url("app.css"),
+            htmx_url: assets::url("vendor/htmx.min.js"),
+            echarts_url: assets::url("vendor/echarts.min.js"),
+            app_js_url: assets::url("app.js"),
+        }
+    }
+}
+
+/// The links a role may use: nothing it would be refused.
+fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
+    let mut links = Vec::new();
+    match (role, scope) {
+        (Role::DistrictAdmin | Role::DistrictAnalyst, _) => {
+            links.push(("/".to_string(), "区级总览"));
+        }
+        (
+            Role::Parent,
+            Scope::Parent {
+                school_id,
+                student_ids,
+            },
+        ) => {
+            for s in student_ids {
+                links.push((format!("/schools/{school_id}/students/{s}"), "孩子档案"));
+            }
+        }
+        (Role::Teacher, _) => {
+            if let Some(s) = scope.school_id() {
+                links.push((format!("/schools/{s}"), "我的班级"));
+            }
+        }
+        _ => {
+            if let Some(s) = scope.school_id() {
+                links.push((format!("/schools/{s}"), "本校"));
+            }
+        }
+    }
+    if role == Role::DistrictAdmin {
+        links.push(("/admin/users".to_string(), "用户管理"));
+        links.push(("/admin/audit".to_string(), "审计日志"));
+    }
+    links
+}
+
+/// Renders a template into an HTML response body.
+pub(crate) fn render<T: Template>(t: &T) -> Result<Html<String>, AppError> {
+    Ok(Html(t.render()?))
+}
+
+/// Beijing time, as users read it.
+pub(crate) fn format_time(unix: i64) -> String {
+    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
+    match OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => {
+            let t = t.to_offset(offset);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        }
+        Err(_) => unix.to_string(),
+    }
+}
+
+pub(crate) fn format_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// JSON for a `<script type="application/json">` block: `<`, `>` and `&` are escaped so no
+/// value can close the script element.
+pub(crate) fn script_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_beijing_time() {
+        assert_eq!(format_time(0), "1970-01-01 08:00:00");
+        assert_eq!(
+            format_date(time::macros::date!(2015 - 09 - 01)),
+            "2015-09-01"
+        );
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_script() {
+        let v = serde_json::json!({"name": "</script><script>alert(1)</script>&"});
+        let s = script_json(&v);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn nav_shows_admin_links_only_to_district_admins() {
+        let d = nav_links(Role::DistrictAdmin, &Scope::District);
+        assert!(d.iter().any(|(h, _)| h == "/admin/users"));
+        let a = nav_links(Role::DistrictAnalyst, &Scope::District);
+        assert!(!a.iter().any(|(h, _)| h.starts_with("/admin")));
+        let p = nav_links(
+            Role::Parent,
+            &Scope::Parent {
+                school_id: wuyu_domain::SchoolId(1),
+                student_ids: [wuyu_domain::StudentId(7)].into(),
+            },
+        );
+        assert_eq!(p[0].0, "/schools/1/students/7");
+    }
+}

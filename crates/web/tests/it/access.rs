@@ -1,0 +1,322 @@
+//! The role × route matrix: every route, as every role (and anonymously), answers the
+//! expected status.
+use axum::http::Method;
+
+use crate::support::{Req, TestApp, body_text, get, location, post};
+
+/// Columns of the matrix.
+const WHO: [&str; 8] = [
+    "anonymous",
+    "district",
+    "analyst",
+    "school-a",
+    "teacher-a",
+    "counsellor-a",
+    "parent-a",
+    "teacher-b",
+];
+
+struct Case {
+    method: Method,
+    path: String,
+    /// Form body for POST; `{csrf}` is replaced by the caller's token.
+    body: &'static str,
+    /// Expected status per column of [`WHO`].
+    expect: [u16; 8],
+}
+
+fn case(method: Method, path: String, body: &'static str, expect: [u16; 8]) -> Case {
+    Case {
+        method,
+        path,
+        body,
+        expect,
+    }
+}
+
+fn cases(app: &TestApp) -> Vec<Case> {
+    let i = &app.ids;
+    let (a, b) = (i.school_a, i.school_b);
+    let g = Method::GET;
+    let p = Method::POST;
+    let create = "csrf_token={csrf}&username=matrix-new&display_name=%E6%96%B0%E7%94%A8%E6%88%B7\
+                  &role=district_analyst&school_id=&teacher_id=&student_id=&password=long-enough-pw";
+    vec![
+        //                                                         anon dist anal schA tchA cnsA parA tchB
+        case(
+            g.clone(),
+            "/login".into(),
+            "",
+            [200, 303, 303, 303, 303, 303, 303, 303],
+        ),
+        case(
+            g.clone(),
+            "/".into(),
+            "",
+            [303, 200, 200, 303, 303, 303, 303, 303],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{a}"),
+            "",
+            [303, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{b}"),
+            "",
+            [303, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        case(
+            g.clone(),
+            "/schools/999999".into(),
+            "",
+            [303, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        case(
+            g.clone(),
+            "/schools/not-a-number".into(),
+            "",
+            [303, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        // A class teacher-a teaches, one of their school they do not teach, and one of school B.
+        case(
+            g.clone(),
+            format!("/schools/{a}/classes/{}", i.class_a7_1),
+            "",
+            [303, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{a}/classes/{}", i.class_a8_1),
+            "",
+            [303, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{a}/classes/{}", i.class_a7_2),
+            "",
+            [303, 200, 200, 200, 403, 200, 403, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{b}/classes/{}", i.class_b1_1),
+            "",
+            [303, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{a}/classes/999999"),
+            "",
+            [303, 404, 404, 404, 403, 404, 403, 403],
+        ),
+        // The parent's child, another child of school A, a child of school B (by id).
+        case(
+            g.clone(),
+            format!("/schools/{a}/students/{}", i.child),
+            "",
+            [303, 200, 200, 200, 200, 200, 200, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{a}/students/{}", i.other_a),
+            "",
+            [303, 200, 200, 200, 403, 200, 403, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/schools/{b}/students/{}", i.student_b),
+            "",
+            [303, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        // School B's student asked for under school A's id: not in school A.
+        case(
+            g.clone(),
+            format!("/schools/{a}/students/{}", i.student_b),
+            "",
+            [303, 404, 404, 404, 404, 404, 404, 403],
+        ),
+        case(
+            g.clone(),
+            "/admin/users".into(),
+            "",
+            [303, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        case(
+            g.clone(),
+            "/admin/audit".into(),
+            "",
+            [303, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        case(
+            p.clone(),
+            "/admin/users".into(),
+            create,
+            [303, 303, 403, 403, 403, 403, 403, 403],
+        ),
+        case(
+            p.clone(),
+            format!("/admin/users/{}/deactivate", i.spare_user),
+            "csrf_token={csrf}",
+            [303, 303, 403, 403, 403, 403, 403, 403],
+        ),
+        case(
+            p.clone(),
+            format!("/admin/users/{}/activate", i.spare_user),
+            "csrf_token={csrf}",
+            [303, 303, 403, 403, 403, 403, 403, 403],
+        ),
+        case(
+            p.clone(),
+            "/admin/users/999999/activate".into(),
+            "csrf_token={csrf}",
+            [303, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        case(
+            g.clone(),
+            "/api/v1/schools".into(),
+            "",
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        case(
+            g.clone(),
+            format!("/api/v1/schools/{a}/students"),
+            "",
+            [401, 200, 200, 200, 200, 200, 403, 403],
+        ),
+        case(
+            g.clone(),
+            format!("/api/v1/schools/{b}/students"),
+            "",
+            [401, 200, 200, 403, 403, 403, 403, 200],
+        ),
+        case(
+            g.clone(),
+            "/api/v1/schools/999999/students".into(),
+            "",
+            [401, 404, 404, 403, 403, 403, 403, 403],
+        ),
+        case(
+            g.clone(),
+            "/api/v1/nothing-here".into(),
+            "",
+            [404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        case(
+            g.clone(),
+            "/api/openapi.json".into(),
+            "",
+            [200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        case(
+            g.clone(),
+            "/no/such/page".into(),
+            "",
+            [404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_role_gets_the_expected_status_on_every_route() {
+    let app = TestApp::new().await;
+    let cases = cases(&app);
+    let mut failures = Vec::new();
+    for (col, who) in WHO.iter().enumerate() {
+        let session = if *who == "anonymous" {
+            None
+        } else {
+            Some(app.login(who).await)
+        };
+        for c in &cases {
+            let mut req = if c.method == Method::POST {
+                post(&c.path)
+            } else {
+                Req::new(c.method.clone(), &c.path)
+            };
+            if let Some(s) = &session {
+                req = req.cookie(&s.cookie);
+            }
+            if c.method == Method::POST {
+                let token = session.as_ref().map(|s| s.csrf.as_str()).unwrap_or("");
+                req = req.form(&c.body.replace("{csrf}", token));
+            }
+            let resp = app.send(req.build()).await;
+            let got = resp.status().as_u16();
+            if got != c.expect[col] {
+                failures.push(format!(
+                    "{who:>13} {} {}: expected {}, got {got} (location {:?})",
+                    c.method,
+                    c.path,
+                    c.expect[col],
+                    location(&resp)
+                ));
+            }
+            // Anonymous page requests go to the sign-in form, never elsewhere.
+            if *who == "anonymous" && got == 303 {
+                assert_eq!(location(&resp), "/login", "{} {}", c.method, c.path);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn school_roles_are_sent_to_their_own_pages() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    for (who, target) in [
+        ("school-a", format!("/schools/{}", i.school_a)),
+        ("counsellor-a", format!("/schools/{}", i.school_a)),
+        ("teacher-a", format!("/schools/{}", i.school_a)),
+        ("teacher-b", format!("/schools/{}", i.school_b)),
+        (
+            "parent-a",
+            format!("/schools/{}/students/{}", i.school_a, i.child),
+        ),
+    ] {
+        let s = app.login(who).await;
+        let resp = app.send(get("/").cookie(&s.cookie).build()).await;
+        assert_eq!(resp.status(), 303, "{who}");
+        assert_eq!(location(&resp), target, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn forbidden_and_missing_pages_are_chinese_and_api_errors_are_problem_json() {
+    let app = TestApp::new().await;
+    let t = app.login("teacher-a").await;
+    let resp = app
+        .send(get("/admin/users").cookie(&t.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert!(body_text(resp).await.contains("无权访问"));
+
+    let d = app.login("district").await;
+    let resp = app
+        .send(get("/schools/424242").cookie(&d.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 404);
+    assert!(body_text(resp).await.contains("未找到"));
+
+    let resp = app
+        .send(
+            get(&format!("/api/v1/schools/{}/students", app.ids.school_b))
+                .cookie(&t.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let problem = crate::support::body_json(resp).await;
+    assert_eq!(problem["title"], "无权访问");
+    assert_eq!(problem["status"], 403);
+
+    let resp = app.send(get("/api/v1/schools").build()).await;
+    assert_eq!(resp.status(), 401);
+    let problem = crate::support::body_json(resp).await;
+    assert_eq!(problem["title"], "未登录");
+}

@@ -1,0 +1,9 @@
+//! Black-box tests of the web crate: real HTTP requests through `router(...)` (no socket) against
+//! a real, migrated SQLite store in a temporary directory, filled with a small hand-built district.
+mod support;
+
+mod access;
+mod login;
+mod openapi;
+mod security;
+mod visibility;

@@ -1,0 +1,233 @@
+//! What each role sees on its pages and through the API.
+use crate::support::{TestApp, body_json, body_text, child_id_card, get};
+
+#[tokio::test]
+async fn district_roles_see_the_overview_with_both_schools_and_a_chart() {
+    let app = TestApp::new().await;
+    for who in ["district", "analyst"] {
+        let s = app.login(who).await;
+        let resp = app.send(get("/").cookie(&s.cookie).build()).await;
+        assert_eq!(resp.status(), 200, "{who}");
+        let html = body_text(resp).await;
+        assert!(html.contains("<h1>区级总览</h1>"), "{who}");
+        assert!(
+            html.contains("第一实验中学") && html.contains("柳林小学"),
+            "{who}"
+        );
+        assert!(html.contains(&format!(r#"href="/schools/{}""#, app.ids.school_a)));
+        // Totals: 2 schools, 5 classes, 8 students.
+        for n in ["2</span>", "5</span>", "8</span>"] {
+            assert!(html.contains(n), "{who}: {n}");
+        }
+        // Chart options travel as JSON for app.js; no inline script.
+        assert!(html.contains(r#"<script type="application/json" id="chart-students">"#));
+        assert!(html.contains(r#"data-chart="chart-students""#));
+        assert!(html.contains("vendor/echarts.min.js?v="));
+        assert_no_inline_script(&html);
+        // The admin links are for district admins only.
+        assert_eq!(
+            html.contains(r#"href="/admin/users""#),
+            who == "district",
+            "{who}"
+        );
+        assert!(html.contains(&format!("{who} 显示名")));
+    }
+}
+
+#[tokio::test]
+async fn teacher_sees_only_their_classes() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let s = app.login("teacher-a").await;
+    let resp = app
+        .send(
+            get(&format!("/schools/{}", i.school_a))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let html = body_text(resp).await;
+    assert!(html.contains("<h1>第一实验中学</h1>"));
+    assert!(html.contains("我任教的班级"));
+    assert!(html.contains(&format!("/classes/{}", i.class_a7_1)));
+    assert!(html.contains(&format!("/classes/{}", i.class_a8_1)));
+    assert!(!html.contains(&format!("/classes/{}", i.class_a7_2)));
+    assert!(
+        !html.contains("任课安排"),
+        "assignments table is for admins"
+    );
+    assert!(!html.contains(r#"href="/admin"#));
+
+    // The API agrees: only students of the two classes.
+    let resp = app
+        .send(
+            get(&format!("/api/v1/schools/{}/students", i.school_a))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    let students = body_json(resp).await;
+    let names: Vec<&str> = students
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains(&"张小明") && names.contains(&"陈晨"));
+    assert!(!names.contains(&"王磊"));
+}
+
+#[tokio::test]
+async fn school_admin_sees_every_class_and_the_assignments() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let s = app.login("school-a").await;
+    let html = body_text(
+        app.send(
+            get(&format!("/schools/{}", i.school_a))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await,
+    )
+    .await;
+    for c in [i.class_a7_1, i.class_a7_2, i.class_a8_1] {
+        assert!(html.contains(&format!("/classes/{c}")));
+    }
+    assert!(html.contains("任课安排") && html.contains("孙老师") && html.contains("钱老师"));
+    assert!(html.contains("七年级 1班"));
+}
+
+#[tokio::test]
+async fn api_school_list_is_the_callers_scope() {
+    let app = TestApp::new().await;
+    for (who, expected) in [
+        ("district", vec!["S001", "S002"]),
+        ("analyst", vec!["S001", "S002"]),
+        ("school-a", vec!["S001"]),
+        ("teacher-a", vec!["S001"]),
+        ("counsellor-a", vec!["S001"]),
+        ("parent-a", vec!["S001"]),
+        ("teacher-b", vec!["S002"]),
+    ] {
+        let s = app.login(who).await;
+        let resp = app
+            .send(get("/api/v1/schools").cookie(&s.cookie).build())
+            .await;
+        assert_eq!(resp.status(), 200);
+        let json = body_json(resp).await;
+        let codes: Vec<&str> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, expected, "{who}");
+    }
+    let s = app.login("district").await;
+    let json = body_json(
+        app.send(get("/api/v1/schools").cookie(&s.cookie).build())
+            .await,
+    )
+    .await;
+    assert_eq!(json[0]["name"], "第一实验中学");
+    assert_eq!(json[0]["stage"], "junior");
+    assert_eq!(json[0]["location"], "urban");
+    assert_eq!(json[0]["school_group"], "实验教育集团");
+    assert_eq!(json[0]["class_count"], 3);
+    assert_eq!(json[0]["student_count"], 5);
+}
+
+#[tokio::test]
+async fn id_numbers_are_masked_and_only_for_admins() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let full = child_id_card();
+    let masked = format!("{}***********{}", &full[..3], &full[14..]);
+    let class_page = format!("/schools/{}/classes/{}", i.school_a, i.class_a7_1);
+
+    for who in ["district", "school-a"] {
+        let s = app.login(who).await;
+        let html = body_text(app.send(get(&class_page).cookie(&s.cookie).build()).await).await;
+        assert!(html.contains("<h1>七年级 1班</h1>"), "{who}");
+        assert!(html.contains("身份证号") && html.contains(&masked), "{who}");
+        assert!(!html.contains(&full), "{who}: full ID number leaked");
+    }
+    for who in ["analyst", "teacher-a", "counsellor-a"] {
+        let s = app.login(who).await;
+        let html = body_text(app.send(get(&class_page).cookie(&s.cookie).build()).await).await;
+        assert!(html.contains("张小明"), "{who}");
+        assert!(
+            !html.contains("身份证号") && !html.contains(&masked),
+            "{who}"
+        );
+        assert!(!html.contains(&full), "{who}");
+    }
+    // The API never carries ID numbers, masked or not.
+    let s = app.login("district").await;
+    let text = body_text(
+        app.send(
+            get(&format!("/api/v1/schools/{}/students", i.school_a))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await,
+    )
+    .await;
+    assert!(!text.contains(&full) && !text.contains("***") && !text.contains("id_card"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let child = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "张小明")
+        .unwrap();
+    assert_eq!(child["student_no"], "A2024070101");
+    assert_eq!(child["sex"], "male");
+    assert_eq!(child["birth_date"], "2012-03-05");
+    assert_eq!(child["grade"], 7);
+    assert_eq!(child["class_name"], "1班");
+}
+
+#[tokio::test]
+async fn parent_sees_the_child_record_and_no_school_list() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let s = app.login("parent-a").await;
+    let resp = app
+        .send(
+            get(&format!("/schools/{}/students/{}", i.school_a, i.child))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let html = body_text(resp).await;
+    assert!(html.contains("学生档案：张小明"));
+    assert!(html.contains("A2024070101") && html.contains("2012-03-05"));
+    let full = child_id_card();
+    assert!(!html.contains(&full));
+    assert!(html.contains("***********"));
+    assert!(html.contains("家长"), "role label in the top bar");
+    assert!(!html.contains(&format!(r#"href="/schools/{}""#, i.school_a)));
+    assert!(!html.contains("/classes/"));
+}
+
+/// Every `<script>` either loads a file or carries JSON data: the CSP allows nothing else.
+pub fn assert_no_inline_script(html: &str) {
+    for (pos, _) in html.match_indices("<script") {
+        let tag_end = html[pos..].find('>').unwrap() + pos;
+        let tag = &html[pos..tag_end];
+        assert!(
+            tag.contains(" src=\"/assets/") || tag.contains(r#"type="application/json""#),
+            "inline script: {tag}"
+        );
+    }
+    assert!(!html.contains("style=\""), "inline style attribute");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "external URL"
+    );
+}
