@@ -170,14 +170,15 @@ impl IdCardNo {
                 actual: n,
             });
         }
-        let b = t.as_bytes();
-        if let Some(&c) = b[..17].iter().find(|c| !c.is_ascii_digit()) {
-            return Err(DomainError::BadChar(c as char));
+        // Check characters, not bytes: a full-width digit or Ｘ must be reported as itself.
+        if let Some(c) = t.chars().take(17).find(|c| !c.is_ascii_digit()) {
+            return Err(DomainError::BadChar(c));
         }
-        let last = b[17] as char;
+        let last = t.chars().nth(17).expect("18 characters");
         if !(last.is_ascii_digit() || last == 'X') {
             return Err(DomainError::BadChar(last));
         }
+        let b = t.as_bytes();
         let first17: &[u8; 17] = b[..17].try_into().expect("18 ASCII bytes");
         let expected = Self::check_char(first17);
         if expected != last {
@@ -426,6 +427,15 @@ mod tests {
         assert_eq!(
             IdCardNo::parse("11010519491231A02X").unwrap_err(),
             DomainError::BadChar('A')
+        );
+        // Full-width characters typed with a Chinese IME are named as typed.
+        assert_eq!(
+            IdCardNo::parse("11010519491231002Ｘ").unwrap_err(),
+            DomainError::BadChar('Ｘ')
+        );
+        assert_eq!(
+            IdCardNo::parse("１1010519491231002X").unwrap_err(),
+            DomainError::BadChar('１')
         );
         // Valid check digit, impossible date (Feb 30).
         let s = with_check("11010520150230123");

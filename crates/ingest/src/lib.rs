@@ -1,1 +1,39 @@
-//! wuyu-ingest
+/*!
+Reading roster files (CSV or XLSX) into validated domain records plus row-level errors in
+Chinese, and writing the official import template. No database: the store resolves natural keys
+(school code, grade + class name, 学籍号, 工号) against what is already stored, inside the import
+transaction.
+
+Layout, in the order data flows:
+
+- [`mod@decode`]: bytes → text for CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else GB18030).
+- [`table`]: a format-neutral sheet (header + numbered rows of text cells) from CSV or XLSX.
+- [`schema`]: the five roster sheet kinds, their columns and header aliases.
+- [`roster`]: [`read_roster`] turns tables into a [`RosterBatch`](wuyu_domain::RosterBatch)
+  and a list of [`RowError`](wuyu_domain::RowError)s.
+- [`template`]: [`write_roster_template`], the XLSX users fill in.
+- [`export`]: [`write_students_csv`], a UTF-8-with-BOM students CSV that reads back identically.
+
+Whole-file failures (unreadable XLSX, undecodable text, unknown format, nothing recognisable)
+are [`IngestError`]s; everything about a single row or cell is a `RowError`, so users get a
+fix-list instead of a failed upload.
+*/
+#![forbid(unsafe_code)]
+
+pub mod decode;
+mod error;
+mod ethnicity;
+pub mod export;
+pub mod roster;
+pub mod schema;
+pub mod table;
+pub mod template;
+
+pub use decode::{Decoded, decode};
+pub use error::IngestError;
+pub use ethnicity::{ethnicity_from_name, ethnicity_name};
+pub use export::write_students_csv;
+pub use roster::{RosterOptions, RosterRead, read_roster};
+pub use schema::{Field, SheetKind};
+pub use table::{FileFormat, Table, Tables, detect_format, read_tables};
+pub use template::write_roster_template;

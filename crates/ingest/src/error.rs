@@ -1,0 +1,55 @@
+//! Whole-file failures. Messages are Chinese because they are shown to the uploader verbatim;
+//! each one says what went wrong and what to do about it.
+use thiserror::Error;
+
+/// Why a file could not be read at all. Problems with single rows or cells are
+/// [`RowError`](wuyu_domain::RowError)s instead, so the rest of the file is still checked.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    #[error("文件是空的，请选择填好数据的文件后重新上传")]
+    EmptyFile,
+
+    #[error("无法识别文件“{file_name}”的格式：请上传 Excel 工作簿（.xlsx）或 CSV 文件（.csv）")]
+    UnknownFormat { file_name: String },
+
+    #[error(
+        "不支持旧版 Excel 97-2003 文件（.xls）：请在 Excel 中“另存为 → Excel 工作簿（.xlsx）”后重新上传"
+    )]
+    LegacyXls,
+
+    #[error(
+        "无法读取 Excel 文件：{detail}。请确认文件没有损坏、没有设置打开密码，并用 Excel 另存为 .xlsx 后重新上传"
+    )]
+    Xlsx { detail: String },
+
+    #[error(
+        "文件第 {line} 行含有无法识别的字节：既不是 UTF-8 编码也不是 GB18030（GBK）编码。请用 Excel 打开后“另存为 → CSV UTF-8（逗号分隔）”再上传"
+    )]
+    Undecodable { line: usize },
+
+    #[error(
+        "文件按 {encoding} 编码读取，但第 {line} 行含有无效的字节，文件可能已损坏。请重新导出或另存为 CSV UTF-8 后上传"
+    )]
+    Malformed { encoding: &'static str, line: usize },
+
+    #[error("CSV 文件第 {line} 行无法解析：{detail}")]
+    Csv { line: u64, detail: String },
+
+    #[error("文件过大（超过 4 GB），请按学校或年级拆分后分别上传")]
+    TooLarge,
+
+    #[error(
+        "文件中没有可识别的名册：{found}。请使用导入模板，或把工作表命名为 学校 / 班级 / 学生 / 教师 / 任课 之一，并在第一行写列名（例如学生表需要 学校代码、年级、班级、学籍号、姓名、性别、出生日期）"
+    )]
+    NoRosterSheet { found: String },
+
+    #[error("生成导入模板失败：{0}")]
+    Template(String),
+}
+
+impl From<rust_xlsxwriter::XlsxError> for IngestError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        IngestError::Template(e.to_string())
+    }
+}
