@@ -1,0 +1,1 @@
+//! Comparisons between units (§5).

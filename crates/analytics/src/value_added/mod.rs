@@ -1,0 +1,1 @@
+//! Value-added evaluation (§4).
