@@ -117,6 +117,7 @@ fn lsat6_item_total_correlations_match_ltm() {
 /// all scored 5 (298 students share the top 270 places), the bottom 270 are the 108 students
 /// scoring 0–2 plus 162 of the 237 scoring 3.
 #[test]
+#[allow(clippy::needless_range_loop)] // j indexes items across several tables
 fn lsat6_discrimination_both_tie_rules() {
     let rows = common::lsat6();
     let frac = analyse(&rows, TieRule::Fractional);

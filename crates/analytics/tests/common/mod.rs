@@ -56,3 +56,18 @@ pub fn bock_expanded(count_col: &str) -> Vec<Vec<f64>> {
 pub fn near(a: f64, b: f64, tol: f64, what: &str) {
     assert!((a - b).abs() <= tol, "{what}: {a} vs {b} (tol {tol})");
 }
+
+/// mlmRev::Exam: (normexam, standLRT, school) for 4,059 students in 65 schools.
+pub fn exam() -> (Vec<f64>, Vec<f64>, Vec<String>) {
+    let (h, rows) = read_csv("mlmRev__Exam.csv");
+    let (y, x, s) = (col(&h, "normexam"), col(&h, "standLRT"), col(&h, "school"));
+    let mut ys = Vec::new();
+    let mut xs = Vec::new();
+    let mut ss = Vec::new();
+    for r in &rows {
+        ys.push(r[y].parse().unwrap());
+        xs.push(r[x].parse().unwrap());
+        ss.push(r[s].clone());
+    }
+    (ys, xs, ss)
+}
