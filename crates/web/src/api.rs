@@ -18,7 +18,7 @@ use crate::auth::{ApiUser, ClientIp};
 use crate::error::{ApiError, AppError, Problem};
 use crate::session::COOKIE_NAME;
 use crate::state::AppState;
-use crate::view::format_date;
+use crate::view::{format_date, masked_student_no};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -87,11 +87,12 @@ impl From<SchoolSummary> for SchoolDto {
     }
 }
 
-/// A student as the API shows them: never the 身份证号.
+/// A student as the API shows them: never the 身份证号, not even inside the 学籍号.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct StudentDto {
     pub id: i64,
-    /// 学籍号.
+    /// 学籍号. A 学籍号 that embeds the 身份证号 (e.g. "G" + 18 characters) is masked like
+    /// the ID number: `G110***********002X`.
     pub student_no: String,
     pub name: String,
     /// `male` or `female`.
@@ -174,7 +175,7 @@ async fn list_students(
                 .unwrap_or_default();
             StudentDto {
                 id: s.id.0,
-                student_no: s.student_no.to_string(),
+                student_no: masked_student_no(&s.student_no),
                 name: s.name.to_string(),
                 sex: match s.sex {
                     wuyu_domain::Sex::Male => "male",

@@ -26,12 +26,11 @@ pub(crate) fn students_by_stage_and_location(cells: &[OverviewCell]) -> Value {
         })
         .collect();
     json!({
-        "title": {"text": "各学段城乡学生数", "left": "center", "textStyle": {"fontSize": 14}},
         // Rich-text tooltips are drawn on the canvas: HTML tooltips carry inline styles,
         // which the CSP (style-src 'self') blocks.
         "tooltip": {"trigger": "axis", "renderMode": "richText"},
-        "legend": {"top": 28},
-        "grid": {"top": 64, "left": 48, "right": 16, "bottom": 32},
+        "legend": {"top": 4},
+        "grid": {"top": 48, "left": 48, "right": 16, "bottom": 32},
         "xAxis": {"type": "category", "data": stages.iter().map(|s| s.label_zh()).collect::<Vec<_>>()},
         "yAxis": {"type": "value", "name": "学生数"},
         "series": series,

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::response::Html;
 use time::{OffsetDateTime, UtcOffset};
-use wuyu_domain::{Role, Scope};
+use wuyu_domain::{IdCardNo, Role, Scope, StudentNo};
 
 use crate::assets;
 use crate::auth::CurrentUser;
@@ -112,6 +112,20 @@ pub(crate) fn format_time(unix: i64) -> String {
     }
 }
 
+/// 学籍号 is often a letter plus the 身份证号 ("G" + 18 characters). Shown in full it would
+/// reveal the ID number, so such numbers are masked the way the ID itself is.
+pub(crate) fn masked_student_no(no: &StudentNo) -> String {
+    let s = no.as_str();
+    let digits_from = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    let (prefix, rest) = s.split_at(digits_from);
+    match IdCardNo::parse(rest) {
+        Ok(id) => format!("{prefix}{}", id.masked()),
+        Err(_) => s.to_string(),
+    }
+}
+
 pub(crate) fn format_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -136,6 +150,25 @@ mod tests {
         assert_eq!(
             format_date(time::macros::date!(2015 - 09 - 01)),
             "2015-09-01"
+        );
+    }
+
+    #[test]
+    fn student_numbers_embedding_an_id_number_are_masked() {
+        let no = |s: &str| StudentNo::parse(s).unwrap();
+        assert_eq!(
+            masked_student_no(&no("G11010519491231002X")),
+            "G110***********002X"
+        );
+        assert_eq!(
+            masked_student_no(&no("11010519491231002X")),
+            "110***********002X"
+        );
+        assert_eq!(masked_student_no(&no("A2024070101")), "A2024070101");
+        // Not a valid ID number (check digit): nothing to hide.
+        assert_eq!(
+            masked_student_no(&no("G110105194912310021")),
+            "G110105194912310021"
         );
     }
 

@@ -13,7 +13,7 @@ use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::pages::path_ids;
 use crate::state::AppState;
-use crate::view::{Chrome, format_date, render};
+use crate::view::{Chrome, format_date, masked_student_no, render};
 
 pub(crate) fn class_label(c: &SchoolClass) -> String {
     format!("{} {}", c.grade.label_zh(), c.name)
@@ -175,7 +175,7 @@ pub(crate) async fn class(
             .into_iter()
             .map(|s| StudentRow {
                 href: format!("/schools/{id}/students/{}", s.id),
-                student_no: s.student_no.to_string(),
+                student_no: masked_student_no(&s.student_no),
                 name: s.name.to_string(),
                 sex: s.sex.label_zh(),
                 birth_date: format_date(s.birth_date),

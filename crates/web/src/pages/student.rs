@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::pages::path_ids;
 use crate::pages::school::{class_label, shows_id_numbers};
 use crate::state::AppState;
-use crate::view::{Chrome, format_date, render};
+use crate::view::{Chrome, format_date, masked_student_no, render};
 
 #[derive(Template)]
 #[template(path = "student.html")]
@@ -64,7 +64,8 @@ pub(crate) async fn student(
             .map(|c| format!("/schools/{id}/classes/{}", c.id)),
         class_name: class.as_ref().map(class_label),
         name: s.name.to_string(),
-        student_no: s.student_no.to_string(),
+        // The UI never shows a full ID number, not even inside a 学籍号.
+        student_no: masked_student_no(&s.student_no),
         sex: s.sex.label_zh(),
         birth_date: format_date(s.birth_date),
         id_card_no: if show_id {

@@ -90,6 +90,16 @@ pub fn child_id_card() -> String {
     id_card("32010220120305123").as_str().to_string()
 }
 
+/// The child's 学籍号: "G" + the 身份证号, as many real ones are.
+pub fn child_student_no() -> String {
+    format!("G{}", child_id_card())
+}
+
+/// How the pages show an ID number: first 3 and last 4 characters.
+pub fn masked_id(full: &str) -> String {
+    format!("{}***********{}", &full[..3], &full[14..])
+}
+
 fn id_card(first17: &str) -> IdCardNo {
     let b: &[u8; 17] = first17.as_bytes().try_into().expect("17 digits");
     IdCardNo::parse(&format!("{first17}{}", IdCardNo::check_char(b))).expect("valid id")
@@ -199,7 +209,7 @@ fn roster() -> RosterBatch {
                 "S001",
                 7,
                 "1班",
-                "A2024070101",
+                &child_student_no(),
                 "张小明",
                 Male,
                 date!(2012 - 03 - 05),
@@ -345,7 +355,7 @@ impl TestApp {
                 .map(|s| s.id)
                 .expect("student")
         };
-        let child = student_id(a, "A2024070101").await;
+        let child = student_id(a, &child_student_no()).await;
         let other_a = student_id(a, "A2024070201").await;
         let student_b = student_id(b, "B2024010101").await;
         let teacher_id = async |school: SchoolId, staff_no: &str| {

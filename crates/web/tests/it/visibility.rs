@@ -1,5 +1,7 @@
 //! What each role sees on its pages and through the API.
-use crate::support::{TestApp, body_json, body_text, child_id_card, get};
+use crate::support::{
+    TestApp, body_json, body_text, child_id_card, child_student_no, get, masked_id,
+};
 
 #[tokio::test]
 async fn district_roles_see_the_overview_with_both_schools_and_a_chart() {
@@ -145,7 +147,7 @@ async fn id_numbers_are_masked_and_only_for_admins() {
     let app = TestApp::new().await;
     let i = &app.ids;
     let full = child_id_card();
-    let masked = format!("{}***********{}", &full[..3], &full[14..]);
+    let masked = masked_id(&full);
     let class_page = format!("/schools/{}/classes/{}", i.school_a, i.class_a7_1);
 
     for who in ["district", "school-a"] {
@@ -154,18 +156,22 @@ async fn id_numbers_are_masked_and_only_for_admins() {
         assert!(html.contains("<h1>七年级 1班</h1>"), "{who}");
         assert!(html.contains("身份证号") && html.contains(&masked), "{who}");
         assert!(!html.contains(&full), "{who}: full ID number leaked");
+        assert!(html.contains(&format!("G{masked}")), "{who}: masked 学籍号");
     }
     for who in ["analyst", "teacher-a", "counsellor-a"] {
         let s = app.login(who).await;
         let html = body_text(app.send(get(&class_page).cookie(&s.cookie).build()).await).await;
         assert!(html.contains("张小明"), "{who}");
+        assert!(!html.contains("身份证号"), "{who}: no ID number column");
         assert!(
-            !html.contains("身份证号") && !html.contains(&masked),
-            "{who}"
+            !html.contains(&full),
+            "{who}: full ID number leaked through the 学籍号"
         );
-        assert!(!html.contains(&full), "{who}");
+        assert!(html.contains(&format!("G{masked}")), "{who}: masked 学籍号");
+        // Plain 学籍号 are shown as they are.
+        assert!(html.contains("A2024070102"), "{who}");
     }
-    // The API never carries ID numbers, masked or not.
+    // The API never carries ID numbers, and masks those inside a 学籍号.
     let s = app.login("district").await;
     let text = body_text(
         app.send(
@@ -176,7 +182,7 @@ async fn id_numbers_are_masked_and_only_for_admins() {
         .await,
     )
     .await;
-    assert!(!text.contains(&full) && !text.contains("***") && !text.contains("id_card"));
+    assert!(!text.contains(&full) && !text.contains("id_card"));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let child = json
         .as_array()
@@ -184,7 +190,9 @@ async fn id_numbers_are_masked_and_only_for_admins() {
         .iter()
         .find(|s| s["name"] == "张小明")
         .unwrap();
-    assert_eq!(child["student_no"], "A2024070101");
+    // The 学籍号 embeds the ID number, so it is masked too.
+    assert_eq!(child["student_no"], format!("G{masked}"));
+    assert_ne!(child["student_no"], child_student_no());
     assert_eq!(child["sex"], "male");
     assert_eq!(child["birth_date"], "2012-03-05");
     assert_eq!(child["grade"], 7);
@@ -206,10 +214,13 @@ async fn parent_sees_the_child_record_and_no_school_list() {
     assert_eq!(resp.status(), 200);
     let html = body_text(resp).await;
     assert!(html.contains("学生档案：张小明"));
-    assert!(html.contains("A2024070101") && html.contains("2012-03-05"));
     let full = child_id_card();
-    assert!(!html.contains(&full));
-    assert!(html.contains("***********"));
+    assert!(
+        html.contains(&format!("G{}", masked_id(&full))),
+        "masked 学籍号"
+    );
+    assert!(html.contains("2012-03-05"));
+    assert!(!html.contains(&full), "the full ID number appears nowhere");
     assert!(html.contains("家长"), "role label in the top bar");
     assert!(!html.contains(&format!(r#"href="/schools/{}""#, i.school_a)));
     assert!(!html.contains("/classes/"));

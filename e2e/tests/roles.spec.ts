@@ -1,0 +1,144 @@
+// What each demo role sees. The server is `wuyu demo`, which creates one account per role bound to
+// a demo school (an urban primary school), a teacher of that school with two or more classes, and
+// a student in one of that teacher's classes.
+//
+// Password: global-setup.ts starts `wuyu demo --password demo-pass-123`. When testing a server
+// started elsewhere (WUYU_E2E_BASE_URL), set WUYU_E2E_PASSWORD to the password it was started with.
+import { expect, test, type Page } from '@playwright/test';
+
+const PASSWORD = process.env.WUYU_E2E_PASSWORD ?? 'demo-pass-123';
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto('/login');
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page).not.toHaveURL(/\/login$/);
+}
+
+// Rows of the table in the <section> whose heading is `heading`.
+function sectionRows(page: Page, heading: string) {
+  return page
+    .locator('section')
+    .filter({ has: page.getByRole('heading', { name: heading, exact: true }) })
+    .locator('tbody tr');
+}
+
+// Content-Security-Policy violations the browser reports: the pages must need none.
+function collectCspErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) errors.push(msg.text());
+  });
+  return errors;
+}
+
+test.describe('district roles', () => {
+  for (const username of ['demo-district', 'demo-analyst']) {
+    test(`${username} sees the district overview with a rendered chart`, async ({ page }) => {
+      const cspErrors = collectCspErrors(page);
+      await signIn(page, username);
+      await expect(page).toHaveURL('/');
+      await expect(page.getByRole('heading', { level: 1, name: '区级总览' })).toBeVisible();
+      // ECharts draws into a <canvas> inside the chart container once app.js has run.
+      await expect(page.locator('[data-chart] canvas').first()).toBeVisible();
+      await expect(page.getByRole('heading', { name: '学校列表' })).toBeVisible();
+      await expect(page.locator('a[href^="/schools/"]').first()).toBeVisible();
+
+      const adminLink = page.getByRole('link', { name: '用户管理' });
+      if (username === 'demo-district') {
+        await expect(adminLink).toBeVisible();
+      } else {
+        await expect(adminLink).toHaveCount(0);
+      }
+      expect(cspErrors).toEqual([]);
+    });
+  }
+
+  test('demo-district opens a school from the list', async ({ page }) => {
+    await signIn(page, 'demo-district');
+    const first = page.locator('a[href^="/schools/"]').first();
+    const name = (await first.textContent())?.trim() ?? '';
+    await first.click();
+    await expect(page).toHaveURL(/\/schools\/\d+$/);
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  });
+});
+
+test('school admin sees their school, its classes and the teaching assignments', async ({ page }) => {
+  await signIn(page, 'demo-school');
+  await expect(page).toHaveURL(/\/schools\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).not.toBeEmpty();
+  await expect(page.getByRole('heading', { name: '班级', exact: true })).toBeVisible();
+  expect(await sectionRows(page, '班级').count()).toBeGreaterThanOrEqual(3);
+  await expect(page.getByRole('heading', { name: '任课安排' })).toBeVisible();
+  await expect(page.getByText('学校管理员', { exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: '用户管理' })).toHaveCount(0);
+});
+
+test('teacher sees only their own classes', async ({ browser }) => {
+  // The school admin's class count, for comparison.
+  const adminContext = await browser.newContext();
+  const adminPage = await adminContext.newPage();
+  await signIn(adminPage, 'demo-school');
+  const schoolUrl = adminPage.url();
+  const allClasses = await sectionRows(adminPage, '班级').count();
+  await adminContext.close();
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'demo-teacher');
+  await expect(page).toHaveURL(schoolUrl);
+  await expect(page.getByRole('heading', { name: '我任教的班级' })).toBeVisible();
+  const own = await sectionRows(page, '我任教的班级').count();
+  expect(own).toBeGreaterThanOrEqual(1);
+  expect(own).toBeLessThan(allClasses);
+  await expect(page.getByRole('heading', { name: '任课安排' })).toHaveCount(0);
+
+  // A class of theirs lists its students, each linking to the student record.
+  await sectionRows(page, '我任教的班级').first().getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/schools\/\d+\/classes\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).not.toBeEmpty();
+  await expect(page.getByRole('columnheader', { name: '学籍号' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: '身份证号' })).toHaveCount(0);
+  await context.close();
+});
+
+test('teacher opening the user administration gets the no-access page', async ({ page }) => {
+  await signIn(page, 'demo-teacher');
+  const response = await page.goto('/admin/users');
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole('heading', { name: '无权访问' })).toBeVisible();
+});
+
+test('parent sees their child’s record and no school list', async ({ page }) => {
+  await signIn(page, 'demo-parent');
+  await expect(page).toHaveURL(/\/schools\/\d+\/students\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('学生档案');
+  await expect(page.getByText('学籍号', { exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '学校列表' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: '区级总览' })).toHaveCount(0);
+  await expect(page.locator('a[href*="/classes/"]')).toHaveCount(0);
+  // The school's roster is not for parents.
+  const schoolPath = new URL(page.url()).pathname.replace(/\/students\/\d+$/, '');
+  const response = await page.goto(schoolPath);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole('heading', { name: '无权访问' })).toBeVisible();
+});
+
+test('counsellor sees the school page', async ({ page }) => {
+  await signIn(page, 'demo-counsellor');
+  await expect(page).toHaveURL(/\/schools\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).not.toBeEmpty();
+  await expect(page.getByRole('heading', { name: '班级', exact: true })).toBeVisible();
+  await expect(page.getByText('心理教师', { exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: '用户管理' })).toHaveCount(0);
+});
+
+test('signing out ends the session', async ({ page }) => {
+  await signIn(page, 'demo-analyst');
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+});
