@@ -1,0 +1,302 @@
+//! The parallel-class rule (§5.3): over a 3-year cycle, is a teacher's class below the
+//! parallel-class average in more than 60 % of eligible school-level-or-above exams?
+//!
+//! Defaults (§11.5): student-weighted parallel average (focal class included — it cannot change
+//! the decision), compared at 2 decimals with ε = 0 so equality is **not** below; threshold
+//! attribution at 50 % of the teaching; at least 6 weighted events; strictly more than 60 %.
+//! The output is a 预警 for human review with the evidence for every event — never a verdict.
+use serde::{Deserialize, Serialize};
+
+use crate::error::AnalyticsError;
+use crate::round::{round_half_away, to_units};
+
+/// Level of an exam. Only 校级 and above count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExamLevel {
+    /// Classroom quiz or 单元测 set by one teacher.
+    Classroom,
+    /// 竞赛: never counts.
+    Competition,
+    School,
+    District,
+    City,
+    Province,
+}
+
+impl ExamLevel {
+    fn eligible(self) -> bool {
+        self >= ExamLevel::School
+    }
+}
+
+/// One class's result in one exam and subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassResult {
+    pub class: String,
+    /// 普通班 / 实验班 / 重点班 …: only classes of the same type are parallel.
+    pub class_type: String,
+    /// 应考.
+    pub enrolled: usize,
+    /// 实考.
+    pub sat: usize,
+    /// 统计人数.
+    pub n: usize,
+    /// Class subject mean over 统计人数.
+    pub mean: f64,
+}
+
+/// One (exam, class) taught by the teacher, with every class of the grade that sat the exam.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParallelEvent {
+    pub exam: String,
+    /// 学年 of the exam (2024 = 2024–2025).
+    pub school_year: i32,
+    pub level: ExamLevel,
+    /// 统一阅卷 / same marking scheme.
+    pub unified_marking: bool,
+    /// The teacher's class.
+    pub class: String,
+    /// Share of the class's lessons in this subject the teacher taught before this exam.
+    pub teacher_share: f64,
+    /// All classes of the grade that sat the exam, including the teacher's.
+    pub classes: Vec<ClassResult>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Averaging {
+    /// Student-weighted mean over all students of the parallel classes (年级同类班级平均分).
+    #[default]
+    Weighted,
+    /// Unweighted mean of class means (can change the decision when sizes differ).
+    Unweighted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    /// Count with weight 1 if the share ≥ the cut (default 0.5), else drop the event.
+    Threshold(f64),
+    /// Weight = share.
+    Proportional,
+}
+
+/// Every parameter of the rule (§11.5 defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ParallelRule {
+    pub cycle_years: i32,
+    pub averaging: Averaging,
+    /// Display precision at which class and parallel average are compared.
+    pub digits: u32,
+    /// Tolerance ε in points: below means `round(class) < round(avg) − ε`.
+    pub epsilon: f64,
+    pub attribution: Attribution,
+    pub min_events: f64,
+    /// Flag when the below share is strictly greater than this.
+    pub threshold: f64,
+    pub min_participation: f64,
+    pub min_n: usize,
+    pub require_unified_marking: bool,
+}
+
+impl Default for ParallelRule {
+    fn default() -> Self {
+        ParallelRule {
+            cycle_years: 3,
+            averaging: Averaging::Weighted,
+            digits: 2,
+            epsilon: 0.0,
+            attribution: Attribution::Threshold(0.5),
+            min_events: 6.0,
+            threshold: 0.60,
+            min_participation: 0.90,
+            min_n: 10,
+            require_unified_marking: true,
+        }
+    }
+}
+
+/// The evidence for one event, eligible or not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventEvidence {
+    pub exam: String,
+    pub school_year: i32,
+    pub class: String,
+    pub n: usize,
+    pub class_mean: f64,
+    /// Parallel-class average; `None` when there is no parallel class.
+    pub parallel_average: Option<f64>,
+    /// Rounded class mean − rounded parallel average.
+    pub difference: Option<f64>,
+    pub parallel_classes: usize,
+    pub weight: f64,
+    pub eligible: bool,
+    /// Why an event does not count (Chinese, for the report).
+    pub reason: Option<String>,
+    /// `None` for ineligible events.
+    pub below: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// 预警: needs human review.
+    Flagged,
+    NotFlagged,
+    /// 样本不足，不判定.
+    InsufficientEvents,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParallelAlert {
+    pub teacher: String,
+    pub evaluation_year: i32,
+    pub status: AlertStatus,
+    pub weighted_events: f64,
+    pub weighted_below: f64,
+    pub below_share: Option<f64>,
+    pub rule: ParallelRule,
+    /// Always states that this is an alert for review, not a decision.
+    pub note: &'static str,
+    pub events: Vec<EventEvidence>,
+}
+
+const NOTE: &str =
+    "预警，仅供人工复核，不是自动判定 (alert for human review, never an automatic decision)";
+
+/// Applies the rule to one teacher's events. The cycle is the `cycle_years` school years ending
+/// with `evaluation_year`; events outside it are listed as ineligible.
+pub fn parallel_class_alert(
+    teacher: &str,
+    events: &[ParallelEvent],
+    evaluation_year: i32,
+    rule: &ParallelRule,
+) -> crate::Result<ParallelAlert> {
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        out.push(evidence(e, evaluation_year, rule)?);
+    }
+    let weighted_events: f64 = out.iter().filter(|e| e.eligible).map(|e| e.weight).sum();
+    let weighted_below: f64 = out
+        .iter()
+        .filter(|e| e.below == Some(true))
+        .map(|e| e.weight)
+        .sum();
+    let below_share = (weighted_events > 0.0).then(|| weighted_below / weighted_events);
+    let status = if weighted_events + 1e-9 < rule.min_events {
+        AlertStatus::InsufficientEvents
+    } else if weighted_below > rule.threshold * weighted_events + 1e-9 {
+        // Strictly greater; the slack keeps an exact 60 % from flagging through rounding noise.
+        AlertStatus::Flagged
+    } else {
+        AlertStatus::NotFlagged
+    };
+    Ok(ParallelAlert {
+        teacher: teacher.to_string(),
+        evaluation_year,
+        status,
+        weighted_events,
+        weighted_below,
+        below_share,
+        rule: *rule,
+        note: NOTE,
+        events: out,
+    })
+}
+
+fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<EventEvidence> {
+    if !(0.0..=1.0).contains(&e.teacher_share) {
+        return Err(AnalyticsError::InvalidValue {
+            what: "teacher share",
+            value: e.teacher_share,
+        });
+    }
+    let focal = e
+        .classes
+        .iter()
+        .find(|c| c.class == e.class)
+        .ok_or_else(|| AnalyticsError::EmptyGroup {
+            group: format!("class {} in exam {}", e.class, e.exam),
+        })?;
+    if !focal.mean.is_finite() {
+        return Err(AnalyticsError::InvalidValue {
+            what: "class mean",
+            value: focal.mean,
+        });
+    }
+    let parallel: Vec<&ClassResult> = e
+        .classes
+        .iter()
+        .filter(|c| c.class_type == focal.class_type)
+        .collect();
+    let parallel_average = (parallel.len() >= 2).then(|| match rule.averaging {
+        Averaging::Weighted => {
+            let n: usize = parallel.iter().map(|c| c.n).sum();
+            parallel.iter().map(|c| c.n as f64 * c.mean).sum::<f64>() / n.max(1) as f64
+        }
+        Averaging::Unweighted => {
+            parallel.iter().map(|c| c.mean).sum::<f64>() / parallel.len() as f64
+        }
+    });
+    let weight = match rule.attribution {
+        Attribution::Threshold(cut) if e.teacher_share + 1e-12 >= cut => 1.0,
+        Attribution::Threshold(_) => 0.0,
+        Attribution::Proportional => e.teacher_share,
+    };
+    let participation = if focal.enrolled > 0 {
+        focal.sat as f64 / focal.enrolled as f64
+    } else {
+        0.0
+    };
+    let first_year = year - rule.cycle_years + 1;
+    let reason = if e.school_year < first_year || e.school_year > year {
+        Some(format!("不在考核周期内 ({first_year}–{year} 学年)"))
+    } else if !e.level.eligible() {
+        Some("考试级别低于校级统考".to_string())
+    } else if rule.require_unified_marking && !e.unified_marking {
+        Some("未统一阅卷".to_string())
+    } else if parallel.len() < 2 {
+        Some("无同类平行班".to_string())
+    } else if participation + 1e-12 < rule.min_participation {
+        Some(format!(
+            "参考率 {:.1}% 低于 {:.0}%",
+            participation * 100.0,
+            rule.min_participation * 100.0
+        ))
+    } else if focal.n < rule.min_n {
+        Some(format!("统计人数 {} 少于 {}", focal.n, rule.min_n))
+    } else if weight == 0.0 {
+        Some(format!("任课比例 {:.0}% 不足", e.teacher_share * 100.0))
+    } else {
+        None
+    };
+    let eligible = reason.is_none();
+    let (difference, below) = match parallel_average {
+        Some(avg) => {
+            let c = to_units(focal.mean, rule.digits);
+            let a = to_units(avg, rule.digits);
+            let eps = to_units(rule.epsilon, rule.digits);
+            let scale = 10f64.powi(rule.digits as i32);
+            (
+                Some((c - a) as f64 / scale),
+                eligible.then_some(c < a - eps),
+            )
+        }
+        None => (None, None),
+    };
+    Ok(EventEvidence {
+        exam: e.exam.clone(),
+        school_year: e.school_year,
+        class: e.class.clone(),
+        n: focal.n,
+        class_mean: round_half_away(focal.mean, rule.digits),
+        parallel_average: parallel_average.map(|a| round_half_away(a, rule.digits)),
+        difference,
+        parallel_classes: parallel.len(),
+        weight: if eligible { weight } else { 0.0 },
+        eligible,
+        reason,
+        below,
+    })
+}
