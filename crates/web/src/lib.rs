@@ -4,6 +4,17 @@
 //! Every handler gets the caller's [`wuyu_domain::Scope`] from the session and passes it to the
 //! store; no handler filters data by hand. Unsafe methods need a same-origin request and, with
 //! a session, the session's CSRF token.
+//!
+//! | route | who |
+//! |---|---|
+//! | `GET/POST /login`, `POST /logout` | everyone |
+//! | `GET /` | district roles: 区级总览; others are redirected to their school / child |
+//! | `GET /schools/{id}` | roles whose scope reaches the school (not parents) |
+//! | `GET /schools/{id}/classes/{class_id}` | roles whose scope reaches the class |
+//! | `GET /schools/{id}/students/{student_id}` | roles whose scope reaches the student (audited) |
+//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
+//! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
+//! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
 mod api;
@@ -19,6 +30,7 @@ pub mod password;
 mod ratelimit;
 mod session;
 mod state;
+mod trace;
 mod view;
 
 use std::net::SocketAddr;
@@ -99,6 +111,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .nest_service("/assets", assets::service())
         .merge(app)
         .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn(trace::log_requests))
 }
 
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes the

@@ -17,6 +17,13 @@ enum Key {
     Ip(String),
 }
 
+impl Key {
+    /// Case-folded, so `Admin` and `admin` share one counter.
+    fn user(ip: &str, username: &str) -> Self {
+        Key::User(ip.to_string(), username.to_lowercase())
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Window {
     started: Instant,
@@ -41,7 +48,7 @@ impl LoginLimiter {
     /// A successful sign-in clears that username's failures (not the address's).
     pub fn record_success(&self, ip: &str, username: &str) {
         let mut map = self.lock();
-        map.remove(&Key::User(ip.to_string(), username.to_string()));
+        map.remove(&Key::user(ip, username));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Window>> {
@@ -56,18 +63,12 @@ impl LoginLimiter {
             map.get(&key)
                 .is_some_and(|w| now.duration_since(w.started) < WINDOW && w.failures >= max)
         };
-        over(
-            Key::User(ip.to_string(), username.to_string()),
-            MAX_PER_USER,
-        ) || over(Key::Ip(ip.to_string()), MAX_PER_IP)
+        over(Key::user(ip, username), MAX_PER_USER) || over(Key::Ip(ip.to_string()), MAX_PER_IP)
     }
 
     fn record_failure_at(&self, ip: &str, username: &str, now: Instant) {
         let mut map = self.lock();
-        for key in [
-            Key::User(ip.to_string(), username.to_string()),
-            Key::Ip(ip.to_string()),
-        ] {
+        for key in [Key::user(ip, username), Key::Ip(ip.to_string())] {
             if !map.contains_key(&key) && map.len() >= MAX_KEYS {
                 map.retain(|_, w| now.duration_since(w.started) < WINDOW);
                 if map.len() >= MAX_KEYS {
@@ -116,6 +117,7 @@ mod tests {
             l.record_failure_at("1.2.3.4", "alice", t0);
         }
         assert!(l.is_blocked_at("1.2.3.4", "alice", t0));
+        assert!(l.is_blocked_at("1.2.3.4", "ALICE", t0), "case-folded");
         assert!(!l.is_blocked_at("1.2.3.4", "bob", t0), "other user");
         assert!(!l.is_blocked_at("5.6.7.8", "alice", t0), "other address");
         assert!(!l.is_blocked_at("1.2.3.4", "alice", t0 + WINDOW));

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_domain::{Role, SchoolId, StudentId, TeacherId, UserId};
+use wuyu_domain::{Role, SchoolId, StudentNo, UserId};
 use wuyu_store::{NewUser, StoreError};
 
 use crate::audit;
@@ -54,10 +54,12 @@ pub(crate) struct CreateUserForm {
     role: String,
     #[serde(default)]
     school_id: String,
+    /// 工号 of the teacher record (teachers).
     #[serde(default)]
-    teacher_id: String,
+    teacher_staff_no: String,
+    /// 学籍号 of the child (parents).
     #[serde(default)]
-    student_id: String,
+    student_no: String,
     #[serde(default)]
     password: String,
 }
@@ -131,22 +133,37 @@ pub(crate) async fn users(
     users_page(&state, &me, None, CreateUserForm::default()).await
 }
 
-fn parse_id(s: &str, what: &str) -> Result<Option<i64>, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    t.parse::<i64>()
-        .map(Some)
-        .map_err(|_| format!("{what}“{t}”不是有效的编号"))
+/// Why a creation was refused: a message for the admin, or a store failure (a 500).
+enum Invalid {
+    Msg(String),
+    Store(StoreError),
 }
 
-/// Checks the form and resolves the role's bindings; the message is shown to the admin.
+impl From<&str> for Invalid {
+    fn from(m: &str) -> Self {
+        Invalid::Msg(m.to_string())
+    }
+}
+
+impl From<String> for Invalid {
+    fn from(m: String) -> Self {
+        Invalid::Msg(m)
+    }
+}
+
+impl From<StoreError> for Invalid {
+    fn from(e: StoreError) -> Self {
+        Invalid::Store(e)
+    }
+}
+
+/// Checks the form and resolves the role's bindings by natural keys (工号, 学籍号), which the
+/// admin knows, rather than internal ids.
 async fn validate(
     state: &AppState,
     me: &CurrentUser,
     f: &CreateUserForm,
-) -> Result<NewUser, String> {
+) -> Result<NewUser, Invalid> {
     let username = f.username.trim();
     if username.is_empty() || username.chars().count() > 64 {
         return Err("用户名不能为空，且不超过 64 个字符".into());
@@ -161,57 +178,75 @@ async fn validate(
     if display_name.is_empty() || display_name.chars().count() > 50 {
         return Err("姓名不能为空，且不超过 50 个字符".into());
     }
-    let role = Role::parse(&f.role).map_err(|_| "请选择角色".to_string())?;
+    let role = Role::parse(&f.role).map_err(|_| "请选择角色")?;
     let n = f.password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(format!("初始密码至少 {MIN_PASSWORD_CHARS} 个字符"));
+        return Err(format!("初始密码至少 {MIN_PASSWORD_CHARS} 个字符").into());
     }
     if n > 256 {
         return Err("初始密码过长".into());
     }
-    let mut school_id = None;
-    let mut teacher_id = None;
-    let mut student_id = None;
-    if role.needs_school() {
-        let s = parse_id(&f.school_id, "学校")?.ok_or("该角色需要选择学校")?;
-        let s = SchoolId(s);
-        match state.store.school(&me.scope, s).await {
-            Ok(_) => school_id = Some(s),
-            Err(StoreError::NotFound | StoreError::Forbidden) => return Err("学校不存在".into()),
-            Err(e) => {
-                tracing::error!(error = %e, "school lookup failed");
-                return Err("服务器内部错误，请稍后重试".into());
-            }
-        }
-        if role == Role::Teacher {
-            teacher_id = Some(TeacherId(
-                parse_id(&f.teacher_id, "教师编号")?.ok_or("教师账号需要填写教师编号")?,
-            ));
-        }
-        if role == Role::Parent {
-            let st =
-                StudentId(parse_id(&f.student_id, "学生编号")?.ok_or("家长账号需要填写学生编号")?);
-            match state.store.student(&me.scope, s, st).await {
-                Ok(_) => student_id = Some(st),
+
+    let chosen_school = match f.school_id.trim() {
+        "" => None,
+        t => {
+            let id = SchoolId(t.parse::<i64>().map_err(|_| "请选择学校")?);
+            match state.store.school(&me.scope, id).await {
+                Ok(_) => Some(id),
                 Err(StoreError::NotFound | StoreError::Forbidden) => {
-                    return Err("该学校没有此学生".into());
+                    return Err("所选学校不存在".into());
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "student lookup failed");
-                    return Err("服务器内部错误，请稍后重试".into());
-                }
+                Err(e) => return Err(e.into()),
             }
         }
-    }
-    Ok(NewUser {
+    };
+    let mut new = NewUser {
         username: username.to_string(),
         display_name: display_name.to_string(),
         role,
         password_hash: String::new(),
-        school_id,
-        teacher_id,
-        student_id,
-    })
+        school_id: None,
+        teacher_id: None,
+        student_id: None,
+    };
+    match role {
+        Role::DistrictAdmin | Role::DistrictAnalyst => {}
+        Role::SchoolAdmin | Role::Counsellor => {
+            new.school_id = Some(chosen_school.ok_or("该角色需要选择学校")?);
+        }
+        Role::Teacher => {
+            let school = chosen_school.ok_or("教师账号需要选择学校")?;
+            let staff_no = f.teacher_staff_no.trim();
+            if staff_no.is_empty() {
+                return Err("教师账号需要填写教师工号".into());
+            }
+            let teacher = state
+                .store
+                .teacher_by_staff_no(school, staff_no)
+                .await?
+                .ok_or_else(|| format!("该校没有工号为“{staff_no}”的教师"))?;
+            new.school_id = Some(school);
+            new.teacher_id = Some(teacher);
+        }
+        Role::Parent => {
+            let raw = f.student_no.trim();
+            if raw.is_empty() {
+                return Err("家长账号需要填写孩子的学籍号".into());
+            }
+            let no = StudentNo::parse(raw).map_err(|e| format!("学籍号“{raw}”无效：{e}"))?;
+            let (school, student) = state
+                .store
+                .student_by_no(no.as_str())
+                .await?
+                .ok_or_else(|| format!("学籍号“{raw}”不存在"))?;
+            if chosen_school.is_some_and(|s| s != school) {
+                return Err("该学生不在所选学校".into());
+            }
+            new.school_id = Some(school);
+            new.student_id = Some(student);
+        }
+    }
+    Ok(new)
 }
 
 pub(crate) async fn create_user(
@@ -223,7 +258,8 @@ pub(crate) async fn create_user(
     require_district_admin(&me)?;
     let mut new = match validate(&state, &me, &f).await {
         Ok(n) => n,
-        Err(msg) => return users_page(&state, &me, Some(msg), f).await,
+        Err(Invalid::Msg(msg)) => return users_page(&state, &me, Some(msg), f).await,
+        Err(Invalid::Store(e)) => return Err(e.into()),
     };
     let password = f.password.clone();
     new.password_hash =

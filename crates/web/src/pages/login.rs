@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_store::NewSession;
+use wuyu_store::{NewSession, StoreError};
 
 use crate::assets;
 use crate::audit;
@@ -124,6 +124,21 @@ pub(crate) async fn submit(
         e.detail = "inactive user".into();
         state.store.append_audit(&e).await?;
         return failed(StatusCode::FORBIDDEN, "该账号已停用，请联系管理员。");
+    }
+    // A school role without its school (or similar) cannot get a scope: say so now instead of
+    // failing every page after sign-in.
+    if let Err(e) = state.store.scope_for(&creds.user).await {
+        if !matches!(e, StoreError::Corrupt(_)) {
+            return Err(e.into());
+        }
+        tracing::warn!(user = %creds.user.username, error = %e, "account has no valid scope");
+        let mut entry = audit::entry(Some(&creds.user), &username, "login_failed", &ip);
+        entry.detail = "account misconfigured".into();
+        state.store.append_audit(&entry).await?;
+        return failed(
+            StatusCode::FORBIDDEN,
+            "账号配置有误（未绑定学校），请联系管理员。",
+        );
     }
     state.limiter.record_success(&ip, &username);
 

@@ -42,7 +42,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
     let g = || Method::GET;
     let p = || Method::POST;
     let create = "csrf_token={csrf}&username=matrix-new&display_name=%E6%96%B0%E7%94%A8%E6%88%B7\
-                  &role=district_analyst&school_id=&teacher_id=&student_id=&password=long-enough-pw";
+                  &role=district_analyst&school_id=&teacher_staff_no=&student_no=&password=long-enough-pw";
     let token = "csrf_token={csrf}";
     vec![
         //                                                                            anon dist anal schA tchA cnsA parA tchB

@@ -3,7 +3,7 @@ use axum::http::header;
 use wuyu_web::WebSettings;
 
 use crate::support::{
-    PASSWORD, TestApp, body_text, get, location, login_request, post, session_cookie,
+    PASSWORD, Session, TestApp, body_text, get, location, login_request, post, session_cookie,
 };
 
 #[tokio::test]
@@ -220,25 +220,31 @@ async fn deactivating_a_user_ends_their_sessions() {
     assert_eq!(resp.status(), 403);
 }
 
+/// Posts the create-user form as the district admin.
+async fn create(
+    app: &TestApp,
+    admin: &Session,
+    fields: &str,
+) -> axum::http::Response<axum::body::Body> {
+    app.send(
+        post("/admin/users")
+            .cookie(&admin.cookie)
+            .form(&format!("csrf_token={}&{fields}", admin.csrf))
+            .build(),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn admin_creates_a_user_who_can_sign_in() {
+async fn admin_creates_users_bound_by_staff_and_student_numbers() {
     let app = TestApp::new().await;
     let admin = app.login("district").await;
-    let school = app.ids.school_a;
-    let child = app.ids.other_a;
-    // Too short a password: the form comes back with a Chinese message.
-    let resp = app
-        .send(
-            post("/admin/users")
-                .cookie(&admin.cookie)
-                .form(&format!(
-                    "csrf_token={}&username=new-parent&display_name=%E5%AE%B6%E9%95%BF&role=parent\
-                     &school_id={school}&teacher_id=&student_id={child}&password=short",
-                    admin.csrf
-                ))
-                .build(),
-        )
-        .await;
+    let (a, b) = (app.ids.school_a, app.ids.school_b);
+    let parent = "username=new-parent&display_name=%E5%AE%B6%E9%95%BF&role=parent&school_id=\
+                  &teacher_staff_no=&student_no=a2024070201";
+
+    // Too short a password: the form comes back with a Chinese message and its values.
+    let resp = create(&app, &admin, &format!("{parent}&password=short")).await;
     assert_eq!(resp.status(), 422);
     let html = body_text(resp).await;
     assert!(html.contains("初始密码至少 10 个字符"));
@@ -246,19 +252,48 @@ async fn admin_creates_a_user_who_can_sign_in() {
         html.contains(r#"value="new-parent""#),
         "the form keeps its values"
     );
+    assert!(
+        !html.contains(r#"value="short""#),
+        "the password is never echoed"
+    );
 
-    let resp = app
-        .send(
-            post("/admin/users")
-                .cookie(&admin.cookie)
-                .form(&format!(
-                    "csrf_token={}&username=new-parent&display_name=%E5%AE%B6%E9%95%BF&role=parent\
-                     &school_id={school}&teacher_id=&student_id={child}&password=a-long-password",
-                    admin.csrf
-                ))
-                .build(),
-        )
-        .await;
+    // Unknown 学籍号, a teacher without 工号, a 工号 of another school, a school role without school.
+    for (fields, message) in [
+        (
+            "username=p2&display_name=x&role=parent&school_id=&student_no=X9999999",
+            "学籍号“X9999999”不存在",
+        ),
+        (
+            &format!("username=p3&display_name=x&role=parent&school_id={b}&student_no=A2024070201")
+                as &str,
+            "该学生不在所选学校",
+        ),
+        (
+            &format!("username=t1&display_name=x&role=teacher&school_id={a}&teacher_staff_no="),
+            "教师账号需要填写教师工号",
+        ),
+        (
+            &format!("username=t2&display_name=x&role=teacher&school_id={a}&teacher_staff_no=T11"),
+            "该校没有工号为“T11”的教师",
+        ),
+        (
+            "username=s1&display_name=x&role=school_admin&school_id=",
+            "该角色需要选择学校",
+        ),
+        (
+            "username=bad%20name&display_name=x&role=district_analyst",
+            "用户名只能包含",
+        ),
+        ("username=r1&display_name=x&role=root", "请选择角色"),
+    ] {
+        let resp = create(&app, &admin, &format!("{fields}&password=a-long-password")).await;
+        assert_eq!(resp.status(), 422, "{fields}");
+        let html = body_text(resp).await;
+        assert!(html.contains(message), "{fields}: expected {message}");
+    }
+
+    // A parent by the child's 学籍号 (any case): the school comes from the student.
+    let resp = create(&app, &admin, &format!("{parent}&password=a-long-password")).await;
     assert_eq!(resp.status(), 303);
     let html = body_text(
         app.send(get("/admin/users").cookie(&admin.cookie).build())
@@ -266,7 +301,6 @@ async fn admin_creates_a_user_who_can_sign_in() {
     )
     .await;
     assert!(html.contains("new-parent"));
-
     let resp = app
         .send(login_request(
             "new-parent",
@@ -280,22 +314,78 @@ async fn admin_creates_a_user_who_can_sign_in() {
     let resp = app.send(get("/").cookie(&cookie).build()).await;
     assert_eq!(
         location(&resp),
-        format!("/schools/{school}/students/{child}")
+        format!("/schools/{a}/students/{}", app.ids.other_a)
     );
 
-    // A duplicate username is refused with a message, not a 500.
+    // A teacher by 工号: sees exactly the classes of their assignments.
+    let resp = create(
+        &app,
+        &admin,
+        &format!("username=new-teacher&display_name=x&role=teacher&school_id={a}&teacher_staff_no=T02&password=a-long-password"),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
     let resp = app
-        .send(
-            post("/admin/users")
-                .cookie(&admin.cookie)
-                .form(&format!(
-                    "csrf_token={}&username=new-parent&display_name=x&role=district_analyst\
-                     &school_id=&teacher_id=&student_id=&password=a-long-password",
-                    admin.csrf
-                ))
-                .build(),
-        )
+        .send(login_request(
+            "new-teacher",
+            "a-long-password",
+            None,
+            "10.0.0.7:1",
+        ))
         .await;
+    let cookie = session_cookie(&resp).unwrap();
+    let html = body_text(
+        app.send(get(&format!("/schools/{a}")).cookie(&cookie).build())
+            .await,
+    )
+    .await;
+    assert!(html.contains(&format!("/classes/{}", app.ids.class_a7_2)));
+    assert!(!html.contains(&format!("/classes/{}", app.ids.class_a7_1)));
+
+    // A duplicate username is refused with a message, not a 500.
+    let resp = create(
+        &app,
+        &admin,
+        "username=new-parent&display_name=x&role=district_analyst&password=a-long-password",
+    )
+    .await;
     assert_eq!(resp.status(), 422);
     assert!(body_text(resp).await.contains("用户名已存在"));
+
+    // Every creation is audited.
+    let audit = app.store.list_audit(100).await.unwrap();
+    let created: Vec<&str> = audit
+        .iter()
+        .filter(|r| r.entry.action == "create_user")
+        .map(|r| r.entry.detail.as_str())
+        .collect();
+    assert_eq!(created.len(), 2, "{created:?}");
+    assert!(
+        created
+            .iter()
+            .any(|d| d.contains("new-parent") && d.contains("parent"))
+    );
+}
+
+#[tokio::test]
+async fn an_account_without_its_school_is_refused_at_sign_in() {
+    let app = TestApp::new().await;
+    app.store
+        .create_user(&wuyu_store::NewUser {
+            username: "orphan".into(),
+            display_name: "orphan".into(),
+            role: wuyu_domain::Role::SchoolAdmin,
+            password_hash: wuyu_web::password::hash_password(PASSWORD),
+            school_id: None,
+            teacher_id: None,
+            student_id: None,
+        })
+        .await
+        .unwrap();
+    let resp = app
+        .send(login_request("orphan", PASSWORD, None, "10.0.0.5:1"))
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert!(session_cookie(&resp).is_none());
+    assert!(body_text(resp).await.contains("账号配置有误"));
 }

@@ -7,7 +7,7 @@ use crate::visibility::assert_no_inline_script;
 fn create_form(csrf: &str) -> String {
     format!(
         "csrf_token={csrf}&username=csrf-test&display_name=x&role=district_analyst\
-         &school_id=&teacher_id=&student_id=&password=long-enough-pw"
+         &school_id=&teacher_staff_no=&student_no=&password=long-enough-pw"
     )
 }
 
