@@ -109,10 +109,7 @@ pub(crate) fn qr_least_squares(
     let r = |row: usize, col: usize| a[col][row];
     let mut beta = vec![0.0; p];
     for i in (0..p).rev() {
-        let mut s = qty[i];
-        for j in i + 1..p {
-            s -= r(i, j) * beta[j];
-        }
+        let s: f64 = qty[i] - (i + 1..p).map(|j| r(i, j) * beta[j]).sum::<f64>();
         beta[i] = s / r(i, i);
     }
     // R⁻¹ (upper triangular), then (XᵀX)⁻¹ = R⁻¹ R⁻ᵀ.

@@ -17,7 +17,9 @@ mod common;
 use common::near;
 use wuyu_analytics::value_added::*;
 
-fn exam_inputs() -> (Vec<f64>, Vec<(String, Vec<f64>)>, Vec<String>) {
+type Priors = Vec<(String, Vec<f64>)>;
+
+fn exam_inputs() -> (Vec<f64>, Priors, Vec<String>) {
     let (y, x, s) = common::exam();
     (y, vec![("standLRT".to_string(), x)], s)
 }
