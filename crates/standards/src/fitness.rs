@@ -174,7 +174,9 @@ impl FitnessItem {
             FitnessItem::VitalCapacity | FitnessItem::StandingLongJump => value >= 0.0,
             // A repetition cannot be split (README 1.3, blank pull-up cells).
             FitnessItem::RopeSkip1min | FitnessItem::SitUp1min | FitnessItem::PullUp => {
-                value >= 0.0 && value.fract() == 0.0
+                // `as` truncates (and saturates), so this is "a whole number" without a libm
+                // call on the hot path.
+                value >= 0.0 && value == (value as i64) as f64
             }
             FitnessItem::Run50m
             | FitnessItem::Shuttle50x8

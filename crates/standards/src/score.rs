@@ -172,12 +172,19 @@ impl FitnessResult {
 pub fn score_record(input: &FitnessInput) -> Result<FitnessResult, ScoreError> {
     let t = tables();
     let (grade, sex) = (input.grade, input.sex);
-    let weights = t.weights(grade, sex);
+    let plan = t.plan(grade, sex);
     let mut items = ItemScores::default();
     let mut missing = ItemSet::EMPTY;
     // Σ score × weight%: the 标准分 in hundredths of a point, exact.
     let mut weighted: u32 = 0;
     let mut bonus: u32 = 0;
+
+    // A result for an item this grade and sex do not take is refused, never dropped.
+    for item in FitnessItem::ALL {
+        if plan.mask & (1 << item.index()) == 0 && input.value(item).is_some() {
+            return Err(ScoreError::NotApplicable { item, grade, sex });
+        }
+    }
 
     let bmi = match (input.height_cm, input.weight_kg) {
         (Some(h), Some(w)) => Some(Bmi::from_height_weight(h, w)?),
@@ -197,34 +204,26 @@ pub fn score_record(input: &FitnessInput) -> Result<FitnessResult, ScoreError> {
         Some(c) => {
             let score = c.score();
             items.set(FitnessItem::Bmi, ItemScore { score, bonus: 0 });
-            weighted += u32::from(score) * u32::from(weights[FitnessItem::Bmi.index()]);
+            weighted += u32::from(score) * u32::from(plan.bmi_weight);
         }
         None => missing.insert(FitnessItem::Bmi),
     }
 
-    for item in FitnessItem::ALL {
-        if item == FitnessItem::Bmi {
-            continue;
-        }
-        let w = weights[item.index()];
-        match input.value(item) {
+    for e in plan.entries() {
+        match input.value(e.item) {
             Some(v) => {
-                if w == 0 {
-                    return Err(ScoreError::NotApplicable { item, grade, sex });
+                if !e.item.is_valid_value(v) {
+                    return Err(ScoreError::InvalidValue {
+                        item: e.item,
+                        value: v,
+                    });
                 }
-                if !item.is_valid_value(v) {
-                    return Err(ScoreError::InvalidValue { item, value: v });
-                }
-                // A weighted item always has a table (checked when the tables are parsed).
-                let (score, b) = t
-                    .item(item, grade, sex, v)
-                    .ok_or(ScoreError::NotApplicable { item, grade, sex })?;
-                items.set(item, ItemScore { score, bonus: b });
-                weighted += u32::from(score) * u32::from(w);
+                let (score, b) = t.entry(e, v);
+                items.set(e.item, ItemScore { score, bonus: b });
+                weighted += u32::from(score) * u32::from(e.weight);
                 bonus += u32::from(b);
             }
-            None if w > 0 => missing.insert(item),
-            None => {}
+            None => missing.insert(e.item),
         }
     }
 

@@ -2,11 +2,15 @@
 //! once, into flat sorted arrays.
 //!
 //! Layout, chosen so that scoring a record allocates nothing and touches little memory: every
-//! single-item table is a slice of one shared `Vec<f64>` of thresholds (3,077 values, 24 KB) with
-//! a parallel `Vec<u8>` of scores, addressed by a small `TableRef` per (item, grade, sex). Bonus
-//! tables are stored as *absolute* thresholds (100-point threshold ± delta), so a bonus is the
-//! same binary search as a score. BMI bands, 等级 bands and the WS/T cut-offs are integer tenths,
-//! which makes every band edge exact.
+//! single-item table is one fixed row of 20 thresholds (best level first, padded after the last
+//! level with values no result reaches) and 21 scores (the slot after the last level scores 0),
+//! addressed by a small `TableRef` per (item, grade, sex): 156 rows, 25 KB. A lookup is a
+//! branch-free binary search (`partition_point`) over the row. Bonus tables are rows of
+//! *absolute* thresholds (100-point threshold ± delta), so a bonus is the same search as a score.
+//! A `Plan` per grade and sex lists the items it takes with their weights and rows, so scoring a
+//! record walks only those. (Measured: the plan made scoring ~25 % faster; a vectorised linear
+//! count instead of the binary search was ~20 % slower.) BMI bands, 等级 bands and the WS/T
+//! cut-offs are integer tenths, which makes every band edge exact.
 //!
 //! The parse also checks the structural rules of README 4.2 (20 levels, strictly monotone
 //! thresholds, bands that meet at 0.1, weights adding up to 100, …) and fails loudly: a bad edit
@@ -44,14 +48,55 @@ type Groups = BTreeMap<(usize, usize, usize), (usize, Vec<(u8, f64)>)>;
 
 const TABLES_PER_ITEM: usize = FitnessGrade::COUNT * 2;
 
-/// Where one single-item table lives in the flat arrays. `len == 0`: the item does not apply.
+/// Where one single-item table lives. `len == 0`: the item does not apply.
 #[derive(Debug, Clone, Copy, Default)]
-struct TableRef {
-    start: u16,
+pub(crate) struct TableRef {
+    row: u16,
     len: u8,
-    bonus_start: u16,
+    /// Row of `bonus`; rows 0 and 1 are the empty ones (for higher / lower is better).
+    bonus_row: u16,
     bonus_len: u8,
 }
+
+/// Most measured items any grade and sex takes (README 1.2 has at most 6 besides BMI).
+const MAX_ITEMS: usize = 10;
+
+/// What one grade and sex take, precomputed so that scoring a record walks only its own items:
+/// the BMI weight, and each measured item with its weight and table.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Plan {
+    pub bmi_weight: u8,
+    /// Bit `item.index()` set for each measured item taken.
+    pub mask: u16,
+    len: u8,
+    entries: [PlanEntry; MAX_ITEMS],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlanEntry {
+    pub item: FitnessItem,
+    pub weight: u8,
+    table: TableRef,
+}
+
+impl Default for PlanEntry {
+    fn default() -> Self {
+        Self {
+            item: FitnessItem::Bmi,
+            weight: 0,
+            table: TableRef::default(),
+        }
+    }
+}
+
+impl Plan {
+    pub fn entries(&self) -> &[PlanEntry] {
+        &self.entries[..usize::from(self.len)]
+    }
+}
+
+/// Threshold slots per row: the 20 levels of README 1.3 (fewer for pull-ups, padded).
+const ROW: usize = 20;
 
 /// One BMI band in tenths of kg/m², both ends inclusive; `None` = open.
 #[derive(Debug, Clone, Copy)]
@@ -79,11 +124,13 @@ pub(crate) struct Thinness456 {
 
 pub(crate) struct Tables {
     refs: [TableRef; FitnessItem::COUNT * TABLES_PER_ITEM],
-    thresholds: Vec<f64>,
-    scores: Vec<u8>,
-    bonus_thresholds: Vec<f64>,
+    thresholds: Vec<[f64; ROW]>,
+    scores: Vec<[u8; ROW + 1]>,
+    bonus: Vec<[f64; ROW]>,
     /// Weight in % per item, indexed `[grade * 2 + sex][item]`; 0 = not taken.
     weights: [[u8; FitnessItem::COUNT]; TABLES_PER_ITEM],
+    /// Indexed `[grade * 2 + sex]`.
+    plans: [Plan; TABLES_PER_ITEM],
     /// Four bands, lowest first, indexed `[bmi_grade * 2 + sex]`.
     bmi: [[BmiBand; 4]; 13 * 2],
     /// Highest first.
@@ -136,15 +183,26 @@ impl Tables {
         value: f64,
     ) -> Option<(u8, u8)> {
         let r = self.refs[ref_index(item, grade, sex)];
-        if r.len == 0 {
-            return None;
-        }
-        let start = usize::from(r.start);
-        let thr = &self.thresholds[start..start + usize::from(r.len)];
-        let bonus = &self.bonus_thresholds
-            [usize::from(r.bonus_start)..usize::from(r.bonus_start) + usize::from(r.bonus_len)];
-        // Thresholds are stored best level first, so the levels a result reaches form a suffix
-        // and `partition_point` finds the first (best) one.
+        (r.len > 0).then(|| self.lookup(item, r, value))
+    }
+
+    /// Score and bonus of one plan entry; `value` must be finite (callers validate).
+    #[inline(always)]
+    pub fn entry(&self, e: &PlanEntry, value: f64) -> (u8, u8) {
+        self.lookup(e.item, e.table, value)
+    }
+
+    /// README 1.3: higher-is-better, the highest level whose threshold ≤ the result; times, the
+    /// highest level whose threshold ≥ the result; worse than the last level, 0. README 1.5: the
+    /// largest bonus whose absolute threshold the result reaches.
+    #[inline(always)]
+    fn lookup(&self, item: FitnessItem, r: TableRef, value: f64) -> (u8, u8) {
+        let thr = &self.thresholds[usize::from(r.row)];
+        let bonus = &self.bonus[usize::from(r.bonus_row)];
+        // Thresholds are stored best level first, so the levels a result reaches form a suffix;
+        // the number it does not reach is the index of the best one it does (past the last
+        // level: the score slot after it, 0). Bonus points run 1..n (checked at parse), so the
+        // number of steps reached is the bonus.
         let (i, b) = match item.direction() {
             Direction::Lower => (
                 thr.partition_point(|&t| t < value),
@@ -155,13 +213,12 @@ impl Tables {
                 bonus.partition_point(|&t| t <= value),
             ),
         };
-        let score = if i < thr.len() {
-            self.scores[start + i]
-        } else {
-            0
-        };
-        // Bonus points run 1..n (checked at parse), so the number of steps reached is the bonus.
-        Some((score, b as u8))
+        (self.scores[usize::from(r.row)][i], b as u8)
+    }
+
+    #[inline]
+    pub fn plan(&self, grade: FitnessGrade, sex: Sex) -> &Plan {
+        &self.plans[gs_index(grade, sex)]
     }
 
     /// How many bonus steps the item has for this grade and sex: its maximum 附加分.
@@ -197,10 +254,12 @@ impl Tables {
     fn parse() -> Result<Tables, TableError> {
         let mut t = Tables {
             refs: [TableRef::default(); FitnessItem::COUNT * TABLES_PER_ITEM],
-            thresholds: Vec::with_capacity(3100),
-            scores: Vec::with_capacity(3100),
-            bonus_thresholds: Vec::with_capacity(600),
+            thresholds: Vec::with_capacity(160),
+            scores: Vec::with_capacity(160),
+            // The two empty bonus rows: never reached, for higher- and lower-is-better items.
+            bonus: vec![[f64::INFINITY; ROW], [f64::NEG_INFINITY; ROW]],
             weights: [[0; FitnessItem::COUNT]; TABLES_PER_ITEM],
+            plans: [Plan::default(); TABLES_PER_ITEM],
             bmi: [[BmiBand {
                 category: BmiCategory::Normal,
                 min: None,
@@ -281,13 +340,30 @@ impl Tables {
             if cells.len() != 20 && item != FitnessItem::PullUp {
                 return Err(e(format!("{} levels, expected 20", cells.len())));
             }
-            let r = &mut self.refs[(item.index() * FitnessGrade::COUNT + grade) * 2 + sex];
-            r.start = self.thresholds.len() as u16;
-            r.len = cells.len() as u8;
-            for (s, th) in cells {
-                self.scores.push(s);
-                self.thresholds.push(th);
+            if cells.len() > ROW {
+                return Err(e(format!("{} levels, at most {ROW}", cells.len())));
             }
+            // Padding no result reaches: below every result for higher-is-better (−∞ > v is
+            // never true), above every time for lower-is-better.
+            let pad = match item.direction() {
+                Direction::Lower => f64::INFINITY,
+                _ => f64::NEG_INFINITY,
+            };
+            let mut thr = [pad; ROW];
+            let mut sc = [0u8; ROW + 1];
+            for (k, (s, th)) in cells.iter().enumerate() {
+                thr[k] = *th;
+                sc[k] = *s;
+            }
+            let r = &mut self.refs[(item.index() * FitnessGrade::COUNT + grade) * 2 + sex];
+            r.row = self.thresholds.len() as u16;
+            r.len = cells.len() as u8;
+            r.bonus_row = match item.direction() {
+                Direction::Lower => 1,
+                _ => 0,
+            };
+            self.thresholds.push(thr);
+            self.scores.push(sc);
         }
         Ok(())
     }
@@ -333,10 +409,12 @@ impl Tables {
             if r.len == 0 {
                 return Err(e("bonus table without a score table".into()));
             }
-            let t100 = self.thresholds[usize::from(r.start)];
-            r.bonus_start = self.bonus_thresholds.len() as u16;
-            r.bonus_len = steps.len() as u8;
-            for (_, delta) in steps {
+            if steps.len() > ROW {
+                return Err(e(format!("{} bonus steps, at most {ROW}", steps.len())));
+            }
+            let t100 = self.thresholds[usize::from(r.row)][0];
+            let mut row = self.bonus[r.bonus_row as usize];
+            for (k, &(_, delta)) in steps.iter().enumerate() {
                 let abs = match item.direction() {
                     Direction::Lower => t100 - delta,
                     _ => t100 + delta,
@@ -345,8 +423,11 @@ impl Tables {
                 if abs.fract() != 0.0 || t100.fract() != 0.0 || delta.fract() != 0.0 {
                     return Err(e(format!("bonus threshold {t100} ± {delta} is not whole")));
                 }
-                self.bonus_thresholds.push(abs);
+                row[k] = abs;
             }
+            r.bonus_row = self.bonus.len() as u16;
+            r.bonus_len = steps.len() as u8;
+            self.bonus.push(row);
         }
         Ok(())
     }
@@ -380,14 +461,29 @@ impl Tables {
                     return Err(e("no BMI weight".into()));
                 }
                 // A weighted item must have a table and a table must carry a weight.
+                let mut plan = Plan {
+                    bmi_weight: w[FitnessItem::Bmi.index()],
+                    ..Plan::default()
+                };
                 for item in FitnessItem::ALL.into_iter().skip(1) {
-                    if (w[item.index()] > 0) != self.has_table(item, grade, sex) {
+                    let weight = w[item.index()];
+                    if (weight > 0) != self.has_table(item, grade, sex) {
                         return Err(e(format!(
                             "{} weight and score table disagree",
                             item.code()
                         )));
                     }
+                    if weight > 0 {
+                        plan.entries[usize::from(plan.len)] = PlanEntry {
+                            item,
+                            weight,
+                            table: self.refs[ref_index(item, grade, sex)],
+                        };
+                        plan.len += 1;
+                        plan.mask |= 1 << item.index();
+                    }
                 }
+                self.plans[gs_index(grade, sex)] = plan;
             }
         }
         Ok(())
