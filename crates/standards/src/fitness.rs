@@ -288,7 +288,11 @@ impl FitnessGrade {
 
     /// The school grade, or `None` for university.
     pub fn school_grade(self) -> Option<Grade> {
-        Grade::new(self.0 + 1).ok().filter(|_| self.0 < 12)
+        if self.is_university() {
+            None
+        } else {
+            Grade::new(self.0 + 1).ok()
+        }
     }
 
     pub fn is_university(self) -> bool {

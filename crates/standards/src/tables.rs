@@ -24,14 +24,29 @@ use crate::bmi::BmiCategory;
 use crate::error::TableError;
 use crate::fitness::{Direction, FitnessGrade, FitnessItem, Level, sex_index};
 
-pub(crate) const SCORES_CSV: &str = include_str!("../data/fitness_scores.csv");
-pub(crate) const BMI_CSV: &str = include_str!("../data/fitness_bmi.csv");
-pub(crate) const BONUS_CSV: &str = include_str!("../data/fitness_bonus.csv");
-pub(crate) const WEIGHTS_CSV: &str = include_str!("../data/fitness_weights.csv");
-pub(crate) const LEVELS_CSV: &str = include_str!("../data/fitness_levels.csv");
-pub(crate) const WST586_CSV: &str = include_str!("../data/wst586_bmi_overweight_obesity.csv");
-pub(crate) const WST456_STUNTING_CSV: &str = include_str!("../data/wst456_stunting_height.csv");
-pub(crate) const WST456_THINNESS_CSV: &str = include_str!("../data/wst456_thinness_bmi.csv");
+/// The texts the tables are parsed from: the embedded files, or (in tests) edited copies.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    scores: &'a str,
+    bmi: &'a str,
+    bonus: &'a str,
+    weights: &'a str,
+    levels: &'a str,
+    wst586: &'a str,
+    wst456_stunting: &'a str,
+    wst456_thinness: &'a str,
+}
+
+const EMBEDDED: Sources<'static> = Sources {
+    scores: include_str!("../data/fitness_scores.csv"),
+    bmi: include_str!("../data/fitness_bmi.csv"),
+    bonus: include_str!("../data/fitness_bonus.csv"),
+    weights: include_str!("../data/fitness_weights.csv"),
+    levels: include_str!("../data/fitness_levels.csv"),
+    wst586: include_str!("../data/wst586_bmi_overweight_obesity.csv"),
+    wst456_stunting: include_str!("../data/wst456_stunting_height.csv"),
+    wst456_thinness: include_str!("../data/wst456_thinness_bmi.csv"),
+};
 
 /// The 20 score levels of every single-item table, best first (README 1.3).
 pub const SCORE_LEVELS: [u8; 20] = [
@@ -143,7 +158,7 @@ pub(crate) struct Tables {
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
-    Tables::parse().unwrap_or_else(|e| panic!("embedded standards table is invalid: {e}"))
+    Tables::parse(&EMBEDDED).unwrap_or_else(|e| panic!("embedded standards table is invalid: {e}"))
 });
 
 pub(crate) fn tables() -> &'static Tables {
@@ -154,7 +169,7 @@ pub(crate) fn tables() -> &'static Tables {
 /// parsed anyway on first use; this lets a binary check them at start-up instead of panicking
 /// later.
 pub fn verify_embedded_tables() -> Result<(), TableError> {
-    Tables::parse().map(|_| ())
+    Tables::parse(&EMBEDDED).map(|_| ())
 }
 
 #[inline]
@@ -251,7 +266,7 @@ impl Tables {
         Level::Fail
     }
 
-    fn parse() -> Result<Tables, TableError> {
+    fn parse(src: &Sources<'_>) -> Result<Tables, TableError> {
         let mut t = Tables {
             refs: [TableRef::default(); FitnessItem::COUNT * TABLES_PER_ITEM],
             thresholds: Vec::with_capacity(160),
@@ -273,24 +288,20 @@ impl Tables {
             stunting: [[0.0; WST456_GROUPS]; 2],
             thinness: [[Thinness456::default(); WST456_GROUPS]; 2],
         };
-        t.parse_scores()?;
-        t.parse_bonus()?;
-        t.parse_weights()?;
-        t.parse_bmi()?;
-        t.parse_levels()?;
-        t.parse_wst586()?;
-        t.parse_wst456()?;
+        t.parse_scores(src.scores)?;
+        t.parse_bonus(src.bonus)?;
+        t.parse_weights(src.weights)?;
+        t.parse_bmi(src.bmi)?;
+        t.parse_levels(src.levels)?;
+        t.parse_wst586(src.wst586)?;
+        t.parse_wst456(src.wst456_stunting, src.wst456_thinness)?;
         Ok(t)
     }
 
-    fn parse_scores(&mut self) -> Result<(), TableError> {
+    fn parse_scores(&mut self, text: &str) -> Result<(), TableError> {
         const F: &str = "fitness_scores.csv";
         let mut groups: Groups = BTreeMap::new();
-        for (line, c) in rows(
-            SCORES_CSV,
-            F,
-            "item,sex,grade,score,threshold,unit,direction",
-        )? {
+        for (line, c) in rows(text, F, "item,sex,grade,score,threshold,unit,direction")? {
             let e = |m: String| err(F, line, m);
             let item = item_code(&c[0]).map_err(e)?;
             if item == FitnessItem::Bmi {
@@ -368,10 +379,10 @@ impl Tables {
         Ok(())
     }
 
-    fn parse_bonus(&mut self) -> Result<(), TableError> {
+    fn parse_bonus(&mut self, text: &str) -> Result<(), TableError> {
         const F: &str = "fitness_bonus.csv";
         let mut groups: Groups = BTreeMap::new();
-        for (line, c) in rows(BONUS_CSV, F, "item,sex,grade,bonus,delta,unit")? {
+        for (line, c) in rows(text, F, "item,sex,grade,bonus,delta,unit")? {
             let e = |m: String| err(F, line, m);
             let item = item_code(&c[0]).map_err(e)?;
             if !item.has_bonus() {
@@ -432,10 +443,10 @@ impl Tables {
         Ok(())
     }
 
-    fn parse_weights(&mut self) -> Result<(), TableError> {
+    fn parse_weights(&mut self, text: &str) -> Result<(), TableError> {
         const F: &str = "fitness_weights.csv";
         let mut seen = [false; TABLES_PER_ITEM];
-        for (line, c) in rows(WEIGHTS_CSV, F, "grade,grade_group,sex,item,weight_percent")? {
+        for (line, c) in rows(text, F, "grade,grade_group,sex,item,weight_percent")? {
             let e = |m: String| err(F, line, m);
             let grade = grade_code(&c[0]).map_err(e)?;
             check_eq(&c[1], grade.group(), "grade_group").map_err(e)?;
@@ -489,10 +500,10 @@ impl Tables {
         Ok(())
     }
 
-    fn parse_bmi(&mut self) -> Result<(), TableError> {
+    fn parse_bmi(&mut self, text: &str) -> Result<(), TableError> {
         const F: &str = "fitness_bmi.csv";
         let mut count = [0usize; 26];
-        for (line, c) in rows(BMI_CSV, F, "sex,grade,category,score,bmi_min,bmi_max")? {
+        for (line, c) in rows(text, F, "sex,grade,category,score,bmi_min,bmi_max")? {
             let e = |m: String| err(F, line, m);
             let sex = sex_code(&c[0]).map_err(e)?;
             let g = if c[1] == "U" {
@@ -557,10 +568,10 @@ impl Tables {
         Ok(())
     }
 
-    fn parse_levels(&mut self) -> Result<(), TableError> {
+    fn parse_levels(&mut self, text: &str) -> Result<(), TableError> {
         const F: &str = "fitness_levels.csv";
         let mut parsed = Vec::new();
-        for (line, c) in rows(LEVELS_CSV, F, "level,level_en,total_min,total_max")? {
+        for (line, c) in rows(text, F, "level,level_en,total_min,total_max")? {
             let e = |m: String| err(F, line, m);
             let level = Level::from_code(&c[1]).ok_or_else(|| e(format!("level {}", c[1])))?;
             check_eq(&c[0], level.label_zh(), "level").map_err(e)?;
@@ -594,14 +605,10 @@ impl Tables {
         Ok(())
     }
 
-    fn parse_wst586(&mut self) -> Result<(), TableError> {
+    fn parse_wst586(&mut self, text: &str) -> Result<(), TableError> {
         const F: &str = "wst586_bmi_overweight_obesity.csv";
         let mut next = [0usize; 2];
-        for (line, c) in rows(
-            WST586_CSV,
-            F,
-            "sex,age_years,overweight_bmi_min,obesity_bmi_min",
-        )? {
+        for (line, c) in rows(text, F, "sex,age_years,overweight_bmi_min,obesity_bmi_min")? {
             let e = |m: String| err(F, line, m);
             let s = sex_index(sex_code(&c[0]).map_err(e)?);
             let group = age_group(&c[1], next[s], WST586_GROUPS).map_err(e)?;
@@ -619,14 +626,10 @@ impl Tables {
         Ok(())
     }
 
-    fn parse_wst456(&mut self) -> Result<(), TableError> {
+    fn parse_wst456(&mut self, stunting: &str, thin: &str) -> Result<(), TableError> {
         const FS: &str = "wst456_stunting_height.csv";
         let mut next = [0usize; 2];
-        for (line, c) in rows(
-            WST456_STUNTING_CSV,
-            FS,
-            "sex,age_years,stunting_height_max_cm",
-        )? {
+        for (line, c) in rows(stunting, FS, "sex,age_years,stunting_height_max_cm")? {
             let e = |m: String| err(FS, line, m);
             let s = sex_index(sex_code(&c[0]).map_err(e)?);
             let group = age_group(&c[1], next[s], WST456_GROUPS).map_err(e)?;
@@ -644,7 +647,7 @@ impl Tables {
         const FT: &str = "wst456_thinness_bmi.csv";
         let mut next = [0usize; 2];
         for (line, c) in rows(
-            WST456_THINNESS_CSV,
+            thin,
             FT,
             "sex,age_years,moderate_severe_thinness_bmi_max,mild_thinness_bmi_min,mild_thinness_bmi_max",
         )? {
@@ -681,7 +684,7 @@ fn err(file: &'static str, line: usize, message: String) -> TableError {
 /// Data rows of an embedded CSV as (1-based line number, fields). These files have no quoted
 /// fields; a quote would be a sign of an edit this parser does not understand, so it is refused.
 fn rows(
-    text: &'static str,
+    text: &str,
     file: &'static str,
     header: &str,
 ) -> Result<Vec<(usize, Vec<String>)>, TableError> {
@@ -792,4 +795,93 @@ fn age_group(s: &str, expected: usize, groups: usize) -> Result<usize, String> {
         ));
     }
     Ok(expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses the embedded tables with one edit; the edit must break them.
+    fn parse_with(edit: impl FnOnce(&mut Sources<'static>)) -> TableError {
+        let mut src = EMBEDDED;
+        edit(&mut src);
+        match Tables::parse(&src) {
+            Ok(_) => panic!("the edited tables parsed"),
+            Err(e) => e,
+        }
+    }
+
+    /// Edited texts must outlive the parse; leaking a few KB in a test is fine.
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    #[test]
+    fn the_embedded_tables_parse() {
+        verify_embedded_tables().unwrap();
+        let t = tables();
+        assert_eq!(t.thresholds.len(), 156);
+        assert_eq!(t.bonus.len(), 2 + 44);
+    }
+
+    #[test]
+    fn a_threshold_out_of_order_is_refused() {
+        // 一年级男 肺活量: 95 points needs 1600 ml; make it 1800, above the 100-point 1700.
+        let e = parse_with(|s| {
+            s.scores = leak(s.scores.replacen(
+                "vital_capacity,M,1,95,1600,",
+                "vital_capacity,M,1,95,1800,",
+                1,
+            ))
+        });
+        assert_eq!(e.file, "fitness_scores.csv");
+        assert!(e.message.contains("not strictly monotone"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_level_is_refused() {
+        let e = parse_with(|s| {
+            s.scores = leak(
+                s.scores
+                    .replacen("vital_capacity,M,1,78,1240,ml,higher\r\n", "", 1),
+            )
+        });
+        assert!(e.message.contains("19 levels, expected 20"), "{e}");
+    }
+
+    #[test]
+    fn weights_not_adding_up_to_100_are_refused() {
+        let e = parse_with(|s| {
+            s.weights = leak(s.weights.replacen("1,1-2,M,bmi,15", "1,1-2,M,bmi,14", 1))
+        });
+        assert!(e.message.contains("add up to 99"), "{e}");
+    }
+
+    #[test]
+    fn bmi_bands_with_a_gap_are_refused() {
+        let e = parse_with(|s| {
+            s.bmi = leak(
+                s.bmi
+                    .replacen("M,1,正常,100,13.5,18.1", "M,1,正常,100,13.6,18.1", 1),
+            )
+        });
+        assert!(e.message.contains("do not meet"), "{e}");
+    }
+
+    #[test]
+    fn a_bonus_step_out_of_order_is_refused() {
+        let e = parse_with(|s| {
+            s.bonus = leak(
+                s.bonus
+                    .replacen("run_1000m,M,7,2,8,s", "run_1000m,M,7,2,3,s", 1),
+            )
+        });
+        assert!(e.message.contains("not strictly increasing"), "{e}");
+    }
+
+    #[test]
+    fn a_wst_row_out_of_order_is_refused() {
+        let e = parse_with(|s| s.wst586 = leak(s.wst586.replacen("M,6.5,", "M,7.5,", 1)));
+        assert!(e.message.contains("out of order"), "{e}");
+    }
 }

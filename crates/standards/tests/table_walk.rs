@@ -667,3 +667,34 @@ fn copies_are_byte_identical_to_shared_standards() {
     let ours = fs::read_dir(data_dir()).unwrap().count();
     assert_eq!(ours, shared_csvs.len(), "data/ has files shared/ does not");
 }
+
+/// The code-name layout of the stateless scorer: a row with the item codes of
+/// fitness_items.csv as headers (times in seconds) deserialises straight into `FitnessInput`.
+#[test]
+fn input_fields_are_the_item_codes_of_fitness_items_csv() {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(FitnessInput::new(FitnessGrade::U12, Sex::Female))
+        .unwrap();
+    let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+    let mut want = vec!["grade", "sex", "height_cm", "weight_kg"];
+    let codes: Vec<String> = read("fitness_items.csv")
+        .into_iter()
+        .map(|(_, r)| r["item"].clone())
+        .filter(|c| c != "bmi")
+        .collect();
+    want.extend(codes.iter().map(String::as_str));
+    assert_eq!(header, want);
+
+    let text = format!(
+        "{}\n7,male,160,50,3150,10.2,-1.3,,,,135,0,320,\n",
+        want.join(",")
+    );
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let input: FitnessInput = r.deserialize().next().unwrap().unwrap();
+    assert_eq!(input.grade, FitnessGrade::school(7).unwrap());
+    assert_eq!(input.run_1000m, Some(320.0));
+    assert_eq!(input.run_800m, None);
+    let result = score_record(&input).unwrap();
+    assert_eq!(result.year_total.unwrap().to_string(), "60.0");
+}
