@@ -32,9 +32,10 @@ pub struct BenchArgs {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("wuyu-bench-{}", std::process::id()))
-    });
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("wuyu-bench-{}", std::process::id())));
     std::fs::create_dir_all(&dir)?;
     println!("wuyu bench: {} students, seed {}", args.students, args.seed);
 
@@ -66,7 +67,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let parse = t.elapsed();
     report("read + validate CSV", parse, read.batch.students.len());
     if !read.errors.is_empty() {
-        bail!("the generated CSV has {} row errors: {}", read.errors.len(), read.errors[0]);
+        bail!(
+            "the generated CSV has {} row errors: {}",
+            read.errors.len(),
+            read.errors[0]
+        );
     }
 
     let db_url = match &args.db {
@@ -104,7 +109,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         import,
         students_only.students.len(),
     );
-    report("CSV → database, total", parse + import, students_only.students.len());
+    report(
+        "CSV → database, total",
+        parse + import,
+        students_only.students.len(),
+    );
 
     home_page(store, &args).await?;
     if args.dir.is_none() {

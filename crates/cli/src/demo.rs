@@ -55,19 +55,37 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         file_sha256: String::new(),
         at: time::OffsetDateTime::now_utc().unix_timestamp(),
     };
-    let summary = step(
-        "写入数据库",
-        store.import_roster(&district.batch, &meta),
-    )
-    .await
-    .context("导入模拟数据失败")?;
+    let summary = step("写入数据库", store.import_roster(&district.batch, &meta))
+        .await
+        .context("导入模拟数据失败")?;
 
     let picks = &district.demo;
     let school = Some(picks.school_code.as_str().to_string());
     let accounts = [
-        ("demo-district", "区级管理员（演示）", Role::DistrictAdmin, None, None, None),
-        ("demo-analyst", "区教研员（演示）", Role::DistrictAnalyst, None, None, None),
-        ("demo-school", "学校管理员（演示）", Role::SchoolAdmin, school.clone(), None, None),
+        (
+            "demo-district",
+            "区级管理员（演示）",
+            Role::DistrictAdmin,
+            None,
+            None,
+            None,
+        ),
+        (
+            "demo-analyst",
+            "区教研员（演示）",
+            Role::DistrictAnalyst,
+            None,
+            None,
+            None,
+        ),
+        (
+            "demo-school",
+            "学校管理员（演示）",
+            Role::SchoolAdmin,
+            school.clone(),
+            None,
+            None,
+        ),
         (
             "demo-teacher",
             "任课教师（演示）",
@@ -76,7 +94,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             Some(picks.teacher_staff_no.clone()),
             None,
         ),
-        ("demo-counsellor", "心理教师（演示）", Role::Counsellor, school.clone(), None, None),
+        (
+            "demo-counsellor",
+            "心理教师（演示）",
+            Role::Counsellor,
+            school.clone(),
+            None,
+            None,
+        ),
         (
             "demo-parent",
             "学生家长（演示）",

@@ -88,7 +88,10 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn print_errors(errors: &[RowError]) {
-    eprintln!("导入被拒绝，数据库未作任何修改。共 {} 处错误：", errors.len());
+    eprintln!(
+        "导入被拒绝，数据库未作任何修改。共 {} 处错误：",
+        errors.len()
+    );
     for e in errors.iter().take(200) {
         eprintln!("  {e}");
     }

@@ -61,7 +61,11 @@ impl SqliteStore {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30));
+        .busy_timeout(Duration::from_secs(30))
+        // 64 MiB page cache per connection (the default is 2 MiB): bulk imports update three
+        // indexes in 学籍号 order, and a small cache turns that into disk reads.
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts)
@@ -78,6 +82,18 @@ impl SqliteStore {
 
     fn migrations() -> &'static [Migration] {
         migrate::SQLITE
+    }
+
+    /// Foreign keys are checked at commit instead of per statement: every row was resolved
+    /// against the snapshot already, and per-statement checks make SQLite keep a statement
+    /// journal (a copy of every page each multi-row INSERT touches).
+    async fn prepare_bulk(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// IMMEDIATE takes the write lock up front, so the snapshot an import reads cannot change
@@ -108,6 +124,12 @@ impl PgStore {
         migrate::POSTGRES
     }
 
+    async fn prepare_bulk(
+        _tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// An advisory lock serialises imports across server processes sharing the database.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -126,8 +148,11 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-/// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)…` for `rows` rows of `cols` columns.
-fn multi_row_insert(head: &str, cols: usize, rows: usize, tail: &str) -> String {
+/// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)…` for `rows` rows of `cols` columns, or
+/// with anonymous `?` placeholders when `numbered` is false. SQLite needs the anonymous form
+/// here: it finds a numbered parameter's name by a linear scan, which makes binding thousands
+/// of `$n` parameters quadratic (measured: 7,000 rows/s with `$n`).
+fn multi_row_insert(head: &str, cols: usize, rows: usize, tail: &str, numbered: bool) -> String {
     let mut s = String::with_capacity(head.len() + rows * cols * 7 + tail.len());
     s.push_str(head);
     s.push_str(" VALUES ");
@@ -141,9 +166,13 @@ fn multi_row_insert(head: &str, cols: usize, rows: usize, tail: &str) -> String 
             if c > 0 {
                 s.push(',');
             }
-            n += 1;
-            s.push('$');
-            s.push_str(&n.to_string());
+            if numbered {
+                n += 1;
+                s.push('$');
+                s.push_str(&n.to_string());
+            } else {
+                s.push('?');
+            }
         }
         s.push(')');
     }
@@ -252,7 +281,7 @@ fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
 }
 
 macro_rules! store_impl {
-    ($store:ident, $backend:literal) => {
+    ($store:ident, $backend:literal, numbered_params: $numbered:literal, insert: $insert:literal) => {
         impl Store for $store {
             fn backend(&self) -> &'static str {
                 $backend
@@ -615,7 +644,9 @@ macro_rules! store_impl {
             ) -> StoreFuture<'a, ImportSummary> {
                 Box::pin(async move {
                     let _guard = self.write_lock.lock().await;
+                    let started = std::time::Instant::now();
                     let mut tx = self.begin_write().await?;
+                    Self::prepare_bulk(&mut tx).await?;
 
                     let mut snap = Snapshot::default();
                     for (id, code) in sqlx::query_as::<_, (i64, String)>("SELECT id, code FROM school")
@@ -653,6 +684,7 @@ macro_rules! store_impl {
                         snap.teachers.insert((sid, no), id);
                     }
 
+                    let loaded = started.elapsed();
                     let plan = match roster::plan(batch, &snap, &meta.file_name) {
                         Ok(p) => p,
                         Err(errors) => {
@@ -661,10 +693,11 @@ macro_rules! store_impl {
                         }
                     };
 
+                    let planned = started.elapsed();
                     for chunk in plan.schools_insert.chunks(CHUNK) {
                         let sql = multi_row_insert(
                             "INSERT INTO school (id, code, name, stage, location, school_group)",
-                            6, chunk.len(), "");
+                            6, chunk.len(), "", $numbered);
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for s in chunk {
                             q = q.bind(s.id).bind(&s.code).bind(&s.name).bind(s.stage)
@@ -683,7 +716,7 @@ macro_rules! store_impl {
                     }
                     for chunk in plan.classes_insert.chunks(CHUNK) {
                         let sql = multi_row_insert(
-                            "INSERT INTO school_class (school_id, id, grade, name)", 4, chunk.len(), "");
+                            "INSERT INTO school_class (school_id, id, grade, name)", 4, chunk.len(), "", $numbered);
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for c in chunk {
                             q = q.bind(c.school_id).bind(c.id).bind(c.grade).bind(&c.name);
@@ -692,8 +725,8 @@ macro_rules! store_impl {
                     }
                     for chunk in plan.students_insert.chunks(CHUNK) {
                         let sql = multi_row_insert(
-                            "INSERT INTO student (school_id, id, class_id, student_no, name, sex, \
-                             birth_date, id_card_no, ethnicity)", 9, chunk.len(), "");
+                            concat!($insert, " INTO student (school_id, id, class_id, student_no, name, sex, \
+                             birth_date, id_card_no, ethnicity)"), 9, chunk.len(), "", $numbered);
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for s in chunk {
                             q = q.bind(s.school_id).bind(s.id).bind(s.class_id).bind(&s.student_no)
@@ -714,7 +747,7 @@ macro_rules! store_impl {
                     }
                     for chunk in plan.teachers_insert.chunks(CHUNK) {
                         let sql = multi_row_insert(
-                            "INSERT INTO teacher (school_id, id, staff_no, name, sex)", 5, chunk.len(), "");
+                            "INSERT INTO teacher (school_id, id, staff_no, name, sex)", 5, chunk.len(), "", $numbered);
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for t in chunk {
                             q = q.bind(t.school_id).bind(t.id).bind(&t.staff_no).bind(&t.name).bind(t.sex);
@@ -739,7 +772,7 @@ macro_rules! store_impl {
                             "INSERT INTO teacher_assignment (school_id, teacher_id, class_id, subject, share)",
                             5, dedup.len(),
                             " ON CONFLICT (school_id, teacher_id, class_id, subject) \
-                              DO UPDATE SET share = excluded.share");
+                              DO UPDATE SET share = excluded.share", $numbered);
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for a in dedup {
                             q = q.bind(a.school_id).bind(a.teacher_id).bind(a.class_id).bind(&a.subject)
@@ -773,7 +806,16 @@ macro_rules! store_impl {
                     .bind(summary_json)
                     .fetch_one(&mut *tx)
                     .await?;
+                    let written = started.elapsed();
                     tx.commit().await?;
+                    tracing::info!(
+                        records = batch.record_count(),
+                        snapshot_ms = loaded.as_millis() as u64,
+                        plan_ms = (planned - loaded).as_millis() as u64,
+                        write_ms = (written - planned).as_millis() as u64,
+                        commit_ms = (started.elapsed() - written).as_millis() as u64,
+                        "roster import committed"
+                    );
                     summary.import_id = id;
                     Ok(summary)
                 })
@@ -1069,8 +1111,10 @@ macro_rules! store_impl {
     };
 }
 
-store_impl!(SqliteStore, "sqlite");
-store_impl!(PgStore, "postgres");
+// SQLite: OR ROLLBACK ends the whole transaction on a constraint failure (an import is all or
+// nothing anyway), so the student INSERTs need no statement journal either.
+store_impl!(SqliteStore, "sqlite", numbered_params: false, insert: "INSERT OR ROLLBACK");
+store_impl!(PgStore, "postgres", numbered_params: true, insert: "INSERT");
 
 #[cfg(test)]
 mod tests {
@@ -1079,8 +1123,18 @@ mod tests {
     #[test]
     fn multi_row_insert_numbers_every_placeholder() {
         assert_eq!(
-            multi_row_insert("INSERT INTO t (a, b)", 2, 2, " ON CONFLICT DO NOTHING"),
+            multi_row_insert(
+                "INSERT INTO t (a, b)",
+                2,
+                2,
+                " ON CONFLICT DO NOTHING",
+                true
+            ),
             "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(
+            multi_row_insert("INSERT INTO t (a)", 1, 3, "", false),
+            "INSERT INTO t (a) VALUES (?),(?),(?)"
         );
     }
 }

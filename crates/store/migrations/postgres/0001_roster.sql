@@ -40,12 +40,13 @@ CREATE TABLE student (
     id_card_no TEXT,
     ethnicity INTEGER,
     PRIMARY KEY (school_id, id),
-    UNIQUE (school_id, student_no),
+    -- 学籍号 first: this one index serves both the per-school uniqueness and look-ups by
+    -- 学籍号 across schools (district-wide uniqueness is checked by the import).
+    UNIQUE (student_no, school_id),
     FOREIGN KEY (school_id, class_id) REFERENCES school_class (school_id, id)
 );
-CREATE INDEX student_class ON student (school_id, class_id);
--- Look-up by 学籍号 across schools (not unique: uniqueness is checked by the import).
-CREATE INDEX student_by_no ON student (student_no);
+-- No index on class_id: a class's students are found through the primary key's school_id
+-- prefix (a school has at most a few thousand students), and every index slows imports.
 
 CREATE TABLE teacher (
     school_id BIGINT NOT NULL REFERENCES school (id),
