@@ -48,7 +48,8 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
     let read = step("读取并校验文件", async {
         wuyu_ingest::read_roster(&name, &bytes, &opts)
     })
-    .await?;
+    .await
+    .map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
     if let Some(enc) = read.encoding {
         eprintln!("文件编码：{enc}");
     }
