@@ -150,9 +150,9 @@ pub(crate) fn plan(
             continue;
         };
         let key = (sid, i32::from(c.grade.get()), c.name.clone());
-        if !classes.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = classes.entry(key) {
             next_class += 1;
-            classes.insert(key, next_class);
+            slot.insert(next_class);
             p.classes_insert.push(ClassW {
                 school_id: sid,
                 id: next_class,

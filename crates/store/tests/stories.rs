@@ -149,7 +149,11 @@ fn student(row: u32, school: &str, grade: u8, class: &str, no: &str, name: &str)
         class_name: class.into(),
         student_no: StudentNo::parse(no).unwrap(),
         name: PersonName::parse(name).unwrap(),
-        sex: if row % 2 == 0 { Sex::Male } else { Sex::Female },
+        sex: if row.is_multiple_of(2) {
+            Sex::Male
+        } else {
+            Sex::Female
+        },
         birth_date: date!(2013 - 05 - 01),
         id_card_no: None,
         ethnicity: None,
