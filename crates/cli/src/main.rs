@@ -3,8 +3,10 @@
 //! non-zero on failure.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod bench;
 mod demo;
+mod fitness;
 mod import;
 mod progress;
 mod user;
@@ -67,6 +69,16 @@ enum Command {
         /// Output CSV file.
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// Physical fitness: score files without a database (国家学生体质健康标准).
+    Fitness {
+        #[command(subcommand)]
+        command: fitness::FitnessCommand,
+    },
+    /// Exam statistics on CSV files, printed as JSON (item analysis, value-added, shrinkage).
+    Analytics {
+        #[command(subcommand)]
+        command: analytics::AnalyticsCommand,
     },
     /// Measure the speed of the main jobs (see BENCHMARKS.md).
     Bench(bench::BenchArgs),
@@ -168,6 +180,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Fitness { command } => fitness::run(command),
+        Command::Analytics { command } => analytics::run(command),
         Command::Bench(args) => bench::run(args).await,
     }
 }
