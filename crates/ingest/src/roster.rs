@@ -182,6 +182,25 @@ struct Seen {
     row: u32,
 }
 
+/// Records that `key` was seen at this row; if it was seen before, returns where.
+fn first_seen<K: Eq + std::hash::Hash>(
+    map: &mut HashMap<K, Seen>,
+    key: K,
+    sheet: &Sheet<'_>,
+    row: &RowRef<'_>,
+) -> Option<Seen> {
+    match map.entry(key) {
+        Entry::Occupied(e) => Some(*e.get()),
+        Entry::Vacant(e) => {
+            e.insert(Seen {
+                sheet: sheet.index,
+                row: row.number,
+            });
+            None
+        }
+    }
+}
+
 type ClassKey = (SchoolCode, Grade, String);
 type TeacherKey = (SchoolCode, String);
 type AssignmentKey = (SchoolCode, String, Grade, String, String);
@@ -335,22 +354,13 @@ impl<'a> Reader<'a> {
             else {
                 continue;
             };
-            let here = Seen {
-                sheet: sheet.index,
-                row: row.number,
-            };
-            match self.schools.entry(code.clone()) {
-                Entry::Occupied(e) => {
-                    let msg = format!(
-                        "学校代码 {code} 与{}重复，每所学校只能出现一次；请删除重复的行或核对学校代码",
-                        earlier(&self.sheet_names, *e.get(), sheet)
-                    );
-                    self.duplicate(sheet, &row, Field::SchoolCode, msg);
-                    continue;
-                }
-                Entry::Vacant(e) => {
-                    e.insert(here);
-                }
+            if let Some(seen) = first_seen(&mut self.schools, code.clone(), sheet, &row) {
+                let msg = format!(
+                    "学校代码 {code} 与{}重复，每所学校只能出现一次；请删除重复的行或核对学校代码",
+                    earlier(&self.sheet_names, seen, sheet)
+                );
+                self.duplicate(sheet, &row, Field::SchoolCode, msg);
+                continue;
             }
             self.batch.schools.push(NewSchool {
                 origin: Self::origin(sheet, &row),
@@ -373,7 +383,7 @@ impl<'a> Reader<'a> {
                 continue;
             };
             let key = (school_code.clone(), grade, name.clone());
-            if let Some(seen) = self.first_seen_class(key, sheet, &row) {
+            if let Some(seen) = first_seen(&mut self.classes, key, sheet, &row) {
                 let msg = format!(
                     "班级 {school_code} {} {name} 与{}重复，每个班级只能出现一次；请删除重复的行",
                     grade.label_zh(),
@@ -388,24 +398,6 @@ impl<'a> Reader<'a> {
                 grade,
                 name,
             });
-        }
-    }
-
-    fn first_seen_class(
-        &mut self,
-        key: ClassKey,
-        sheet: &Sheet<'_>,
-        row: &RowRef<'_>,
-    ) -> Option<Seen> {
-        match self.classes.entry(key) {
-            Entry::Occupied(e) => Some(*e.get()),
-            Entry::Vacant(e) => {
-                e.insert(Seen {
-                    sheet: sheet.index,
-                    row: row.number,
-                });
-                None
-            }
         }
     }
 
@@ -521,22 +513,13 @@ impl<'a> Reader<'a> {
                 continue;
             };
             let key = (school_code.clone(), staff_no.clone());
-            match self.teachers.entry(key) {
-                Entry::Occupied(e) => {
-                    let seen = *e.get();
-                    let msg = format!(
-                        "工号 {staff_no} 与{}重复，同一学校内工号不能重复；请删除重复的行或核对工号",
-                        earlier(&self.sheet_names, seen, sheet)
-                    );
-                    self.duplicate(sheet, &row, Field::StaffNo, msg);
-                    continue;
-                }
-                Entry::Vacant(e) => {
-                    e.insert(Seen {
-                        sheet: sheet.index,
-                        row: row.number,
-                    });
-                }
+            if let Some(seen) = first_seen(&mut self.teachers, key, sheet, &row) {
+                let msg = format!(
+                    "工号 {staff_no} 与{}重复，同一学校内工号不能重复；请删除重复的行或核对工号",
+                    earlier(&self.sheet_names, seen, sheet)
+                );
+                self.duplicate(sheet, &row, Field::StaffNo, msg);
+                continue;
             }
             self.batch.teachers.push(NewTeacher {
                 origin: Self::origin(sheet, &row),
@@ -578,23 +561,14 @@ impl<'a> Reader<'a> {
                 class_name.clone(),
                 subject.clone(),
             );
-            match self.assignments.entry(key) {
-                Entry::Occupied(e) => {
-                    let seen = *e.get();
-                    let msg = format!(
-                        "工号 {staff_no} 任教 {} {class_name} {subject} 与{}重复；请删除重复的行",
-                        grade.label_zh(),
-                        earlier(&self.sheet_names, seen, sheet)
-                    );
-                    self.duplicate(sheet, &row, Field::Subject, msg);
-                    continue;
-                }
-                Entry::Vacant(e) => {
-                    e.insert(Seen {
-                        sheet: sheet.index,
-                        row: row.number,
-                    });
-                }
+            if let Some(seen) = first_seen(&mut self.assignments, key, sheet, &row) {
+                let msg = format!(
+                    "工号 {staff_no} 任教 {} {class_name} {subject} 与{}重复；请删除重复的行",
+                    grade.label_zh(),
+                    earlier(&self.sheet_names, seen, sheet)
+                );
+                self.duplicate(sheet, &row, Field::Subject, msg);
+                continue;
             }
             self.batch.assignments.push(NewAssignment {
                 origin: Self::origin(sheet, &row),
