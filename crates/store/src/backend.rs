@@ -529,6 +529,26 @@ macro_rules! store_impl {
                 })
             }
 
+            fn class_of_student<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+                student: StudentId,
+            ) -> StoreFuture<'a, SchoolClass> {
+                Box::pin(async move {
+                    let s = self.student(scope, school, student).await?;
+                    let row: Option<ClassTuple> = sqlx::query_as(
+                        "SELECT school_id, id, grade, name FROM school_class \
+                         WHERE school_id = $1 AND id = $2",
+                    )
+                    .bind(school.0)
+                    .bind(s.class_id.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    class_from(row.ok_or(StoreError::NotFound)?)
+                })
+            }
+
             fn district_overview<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<OverviewCell>> {
                 Box::pin(async move {
                     if !scope.is_district() {

@@ -74,6 +74,14 @@ pub trait Store: Send + Sync + 'static {
         school: SchoolId,
         student: StudentId,
     ) -> StoreFuture<'a, Student>;
+    /// The class a student is in, for whoever may see that student (a parent sees their
+    /// child's class name even though they may not open the class roster).
+    fn class_of_student<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, SchoolClass>;
     /// Schools, students and classes by stage × location: the district home page.
     fn district_overview<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<OverviewCell>>;
     /// Teaching assignments of a school (for the teacher's class list and the school page).

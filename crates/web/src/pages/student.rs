@@ -46,13 +46,18 @@ pub(crate) async fn student(
     e.entity = format!("student:{id}:{student_id}");
     state.store.append_audit(&e).await?;
 
-    // Parents may not see class rosters, so the class (and the school page) is shown only to
-    // those whose scope reaches it.
-    let class = match state.store.class(&me.scope, id, s.class_id).await {
+    // Everyone who may see the student sees their class name; only those whose scope reaches
+    // the class roster (not parents) get a link to it.
+    let class = match state
+        .store
+        .class_of_student(&me.scope, id, student_id)
+        .await
+    {
         Ok(c) => Some(c),
-        Err(StoreError::Forbidden | StoreError::NotFound) => None,
+        Err(StoreError::NotFound) => None,
         Err(other) => return Err(other.into()),
     };
+    let may_open_class = me.scope.can_view_class(id, s.class_id);
     let may_open_school = me.scope.can_list_school_roster(id);
     let show_id = shows_id_numbers(me.role()) || me.role() == Role::Parent;
     let page = StudentPage {
@@ -61,6 +66,7 @@ pub(crate) async fn student(
         school_href: may_open_school.then(|| format!("/schools/{id}")),
         class_href: class
             .as_ref()
+            .filter(|_| may_open_class)
             .map(|c| format!("/schools/{id}/classes/{}", c.id)),
         class_name: class.as_ref().map(class_label),
         name: s.name.to_string(),

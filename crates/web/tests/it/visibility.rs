@@ -223,6 +223,8 @@ async fn parent_sees_the_child_record_and_no_school_list() {
     assert!(!html.contains(&full), "the full ID number appears nowhere");
     assert!(html.contains("家长"), "role label in the top bar");
     assert!(!html.contains(&format!(r#"href="/schools/{}""#, i.school_a)));
+    // The child's class is named, but the class roster is not linked.
+    assert!(html.contains("七年级 1班"), "the child's class is shown");
     assert!(!html.contains("/classes/"));
 }
 
