@@ -24,6 +24,7 @@ pub mod decode;
 mod error;
 mod ethnicity;
 pub mod export;
+pub mod fitness;
 pub mod roster;
 pub mod schema;
 pub mod table;
@@ -33,6 +34,9 @@ pub use decode::{Decoded, decode};
 pub use error::IngestError;
 pub use ethnicity::{ethnicity_from_name, ethnicity_name};
 pub use export::write_students_csv;
+pub use fitness::{
+    FitnessRow, FitnessSheet, FitnessSheetError, find_fitness_sheet, find_fitness_sheets,
+};
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};
