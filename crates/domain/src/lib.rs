@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod fitness;
 mod ids;
 mod org;
 mod person;
@@ -14,6 +15,7 @@ mod scope;
 mod term;
 
 pub use error::DomainError;
+pub use fitness::{FitnessBatch, FitnessMeasures, NewFitnessRecord};
 pub use ids::{ClassId, SchoolId, StudentId, TeacherId, UserId};
 pub use org::{District, Grade, Location, School, SchoolClass, SchoolCode, Stage};
 pub use person::{

@@ -9,6 +9,7 @@
 
 mod backend;
 mod error;
+pub mod fitness;
 mod migrate;
 pub mod model;
 mod roster;
@@ -18,10 +19,14 @@ use std::pin::Pin;
 
 pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
+pub use fitness::{
+    ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary, FitnessItemResult,
+    FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessSummaryRow,
+};
 pub use model::*;
 use wuyu_domain::{
-    ClassId, District, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId,
-    TeacherId, User, UserId,
+    ClassId, District, FitnessBatch, RosterBatch, School, SchoolClass, SchoolId, Scope, Student,
+    StudentId, TeacherId, Term, User, UserId,
 };
 
 /// A boxed future, so `Store` can be used as `Arc<dyn Store>`.
@@ -115,6 +120,58 @@ pub trait Store: Send + Sync + 'static {
         meta: &'a ImportMeta,
     ) -> StoreFuture<'a, ImportSummary>;
     fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>>;
+
+    // --- fitness and health (issue 3; scopes and denominators: [`fitness`]) -----------------
+
+    /// Resolves every record's 学籍号, scores it with `wuyu-standards` (fitness standard,
+    /// WS/T 586, WS/T 456, screening myopia: score at write) and upserts it in one transaction:
+    /// re-importing a student's term replaces that record. Any row error (unknown 学籍号, sex
+    /// or grade against the roster, an unscorable value) rejects the whole batch; nothing is
+    /// written. Recorded as an import of kind `fitness`.
+    fn import_fitness<'a>(
+        &'a self,
+        batch: &'a FitnessBatch,
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, FitnessImportSummary>;
+    /// The terms with fitness records in the caller's school (district: any school), oldest
+    /// first. Forbidden for counsellors.
+    fn fitness_terms<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<Term>>;
+    /// Counts and rates of one term grouped by `by`, over the students of the caller's scope
+    /// (a teacher: their classes), optionally narrowed to one school. District grouping gives
+    /// exactly one row (zeros when nothing is in scope). Forbidden for parents and counsellors.
+    fn fitness_summary<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: Term,
+        by: FitnessGroupBy,
+    ) -> StoreFuture<'a, Vec<FitnessSummaryRow>>;
+    /// Each item's tested count, mean value, mean score and pass rate, grouped like
+    /// [`Store::fitness_summary`], with the same scope rules.
+    fn fitness_item_summary<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: Term,
+        by: FitnessGroupBy,
+    ) -> StoreFuture<'a, Vec<FitnessItemRow>>;
+    /// A student's records of every term, oldest first, for whoever may see the student
+    /// (a parent: their own child). Forbidden for counsellors.
+    fn student_fitness<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<FitnessRecord>>;
+    /// Every student of a class with their record of the term, or `None` (missing a test), in
+    /// 学籍号 order: the PE teacher's class view. Forbidden outside the caller's classes.
+    fn class_fitness<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+    ) -> StoreFuture<'a, Vec<ClassFitnessRow>>;
 
     // --- users and sessions ----------------------------------------------------------------
 

@@ -8,17 +8,31 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "roster",
-    sql: include_str!("../migrations/sqlite/0001_roster.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "roster",
+        sql: include_str!("../migrations/sqlite/0001_roster.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "fitness",
+        sql: include_str!("../migrations/sqlite/0002_fitness.sql"),
+    },
+];
 
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "roster",
-    sql: include_str!("../migrations/postgres/0001_roster.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "roster",
+        sql: include_str!("../migrations/postgres/0001_roster.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "fitness",
+        sql: include_str!("../migrations/postgres/0002_fitness.sql"),
+    },
+];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

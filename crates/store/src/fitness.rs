@@ -1,0 +1,1064 @@
+//! Fitness and health records (issue 3): the read models, the import plan (resolve 学籍号,
+//! score every record with `wuyu-standards` — score at write), and the pieces of SQL the
+//! aggregates share. Pure: the backends load the roster snapshot, call [`plan`], and write the
+//! plan in the same transaction.
+//!
+//! # Who may read what
+//!
+//! Fitness and health results are a student's record, read through the roster scopes:
+//!
+//! * district roles: everything;
+//! * school admin: their school;
+//! * teacher ([`Scope::Classes`]): the students of their own classes — aggregates are computed
+//!   over those classes only, the class list and a student's history only for those classes;
+//! * parent: their own child's history ([`crate::Store::student_fitness`]) only; every aggregate
+//!   and class list is [`StoreError::Forbidden`];
+//! * counsellor: nothing. A counsellor's scope is for mental-health work (DESIGN, users); fitness
+//!   and health screening are not part of it, so every fitness read is `Forbidden`.
+//!
+//! # Rates and their denominators
+//!
+//! Every rate is a fraction in 0..=1, `None` when its denominator is 0 (never NaN):
+//!
+//! * `test_rate` 测试率 = tested / enrolled (students of the group in the roster);
+//! * `pass_rate` 合格率, `good_or_better_rate` 优良率, `excellent_rate` 优秀率, `fail_rate`
+//!   不及格率: over **complete** records (status OK, which have a 等级); INCOMPLETE records have
+//!   no 等级 and are counted in `incomplete` only;
+//! * `overweight_rate`, `obese_rate` (WS/T 586): over records with a weight status (height and
+//!   weight measured, age ≥ 6);
+//! * `stunting_rate`, `wasting_rate` (WS/T 456; wasting = mild or moderate/severe thinness):
+//!   over records with a malnutrition status (height and weight measured, age 6–18);
+//! * `myopia_rate` 近视率: over **screened** records (vision status myopia, reduced vision or
+//!   normal; an incomplete or missing screening is not in the denominator).
+//!
+//! Groups come from the current roster (school, class, its grade, sex, location): a past term's
+//! records are counted under the class the student is in now, and `enrolled` is today's roster.
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use time::Date;
+use wuyu_domain::{
+    ClassId, FitnessBatch, FitnessMeasures, Grade, Location, Origin, RowError, SchoolId, Scope,
+    Sex, Student, StudentId, Term,
+};
+use wuyu_standards::{
+    BmiCategory, EyeExam, FitnessGrade, FitnessInput, FitnessItem, Level, MalnutritionStatus,
+    ScreeningError, VisionStatus, WeightStatus, exact_age, malnutrition_status, score_record,
+    screening_myopia, weight_status,
+};
+
+use crate::StoreError;
+
+// --- read models ---------------------------------------------------------------------------
+
+/// How a fitness summary is grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FitnessGroupBy {
+    District,
+    School,
+    Grade,
+    Class,
+    Sex,
+    Location,
+}
+
+impl FitnessGroupBy {
+    pub const ALL: [FitnessGroupBy; 6] = [
+        FitnessGroupBy::District,
+        FitnessGroupBy::School,
+        FitnessGroupBy::Grade,
+        FitnessGroupBy::Class,
+        FitnessGroupBy::Sex,
+        FitnessGroupBy::Location,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FitnessGroupBy::District => "district",
+            FitnessGroupBy::School => "school",
+            FitnessGroupBy::Grade => "grade",
+            FitnessGroupBy::Class => "class",
+            FitnessGroupBy::Sex => "sex",
+            FitnessGroupBy::Location => "location",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.code() == s.trim())
+    }
+
+    /// SELECT expressions of the key, also used as the GROUP BY list.
+    pub(crate) fn key_sql(self) -> &'static str {
+        match self {
+            FitnessGroupBy::District => "",
+            FitnessGroupBy::School => "s.school_id, sc.code, sc.name",
+            FitnessGroupBy::Grade => "c.grade",
+            FitnessGroupBy::Class => "s.school_id, s.class_id, c.grade, c.name",
+            FitnessGroupBy::Sex => "s.sex",
+            FitnessGroupBy::Location => "sc.location",
+        }
+    }
+
+    pub(crate) fn key_len(self) -> usize {
+        match self {
+            FitnessGroupBy::District => 0,
+            FitnessGroupBy::School => 3,
+            FitnessGroupBy::Grade | FitnessGroupBy::Sex | FitnessGroupBy::Location => 1,
+            FitnessGroupBy::Class => 4,
+        }
+    }
+}
+
+/// The group a summary row is about; only the fields of the grouping are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FitnessGroupKey {
+    pub school_id: Option<SchoolId>,
+    pub school_code: Option<String>,
+    pub school_name: Option<String>,
+    pub class_id: Option<ClassId>,
+    pub class_name: Option<String>,
+    pub grade: Option<Grade>,
+    pub sex: Option<Sex>,
+    pub location: Option<Location>,
+}
+
+/// One row of [`crate::Store::fitness_summary`]: counts and rates of one group and term. See
+/// the module documentation for every denominator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FitnessSummaryRow {
+    pub key: FitnessGroupKey,
+    /// 应测: students of the group in the roster.
+    pub enrolled: i64,
+    /// 实测: students of the group with a record for the term.
+    pub tested: i64,
+    pub test_rate: Option<f64>,
+    /// Complete records (status OK): the denominator of the level rates.
+    pub ok_count: i64,
+    pub incomplete_count: i64,
+    pub excellent_count: i64,
+    pub good_count: i64,
+    pub pass_level_count: i64,
+    pub fail_count: i64,
+    /// 合格率: level pass, good or excellent, among complete records.
+    pub pass_rate: Option<f64>,
+    /// 优良率: good or excellent among complete records.
+    pub good_or_better_rate: Option<f64>,
+    /// 优秀率.
+    pub excellent_rate: Option<f64>,
+    /// 不及格率.
+    pub fail_rate: Option<f64>,
+    /// Mean 学年总分 of complete records.
+    pub mean_year_total: Option<f64>,
+    /// Records with a fitness-standard BMI category, and the count of each.
+    pub bmi_measured: i64,
+    pub bmi_underweight: i64,
+    pub bmi_normal: i64,
+    pub bmi_overweight: i64,
+    pub bmi_obese: i64,
+    /// WS/T 586: records with a weight status, overweight and obese among them.
+    pub weight_measured: i64,
+    pub overweight_count: i64,
+    pub obese_count: i64,
+    pub overweight_rate: Option<f64>,
+    pub obese_rate: Option<f64>,
+    /// WS/T 456: records with a malnutrition status, stunting and wasting among them.
+    pub growth_measured: i64,
+    pub stunting_count: i64,
+    pub wasting_count: i64,
+    pub stunting_rate: Option<f64>,
+    pub wasting_rate: Option<f64>,
+    /// Screened for vision (myopia, reduced vision or normal), and the findings.
+    pub vision_screened: i64,
+    pub myopia_count: i64,
+    pub reduced_vision_count: i64,
+    pub myopia_rate: Option<f64>,
+}
+
+/// One item's statistics in a group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitnessItemStat {
+    pub item: FitnessItem,
+    /// Records with a score for the item.
+    pub tested: i64,
+    /// Mean raw result (unit of the item; for BMI kg/m²) over those records.
+    pub mean_value: Option<f64>,
+    /// Mean 单项得分.
+    pub mean_score: Option<f64>,
+    /// Records scoring ≥ 60 (the item's 及格).
+    pub pass_count: i64,
+    /// pass_count / tested.
+    pub pass_rate: Option<f64>,
+}
+
+/// One row of [`crate::Store::fitness_item_summary`]: every item of [`FitnessItem::ALL`], in
+/// that order (items no one in the group takes have `tested` 0).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitnessItemRow {
+    pub key: FitnessGroupKey,
+    pub items: Vec<FitnessItemStat>,
+}
+
+/// One item of a stored record: the raw result and what it scored.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FitnessItemResult {
+    pub item: FitnessItem,
+    /// The raw result; for BMI the rounded BMI.
+    pub value: f64,
+    pub score: u8,
+    /// 附加分 (bonus items only; 0 otherwise).
+    pub bonus: u8,
+}
+
+/// A stored fitness and health record: raw values and everything scored at import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitnessRecord {
+    pub school_id: SchoolId,
+    pub student_id: StudentId,
+    pub term: Term,
+    pub test_date: Date,
+    /// The grade and sex the record was scored for.
+    pub grade: Grade,
+    pub sex: Sex,
+    pub age_years: f64,
+    /// The raw values as imported (vision included).
+    pub measures: FitnessMeasures,
+    pub bmi: Option<f64>,
+    pub bmi_category: Option<BmiCategory>,
+    /// Scored items (BMI first), in the order of [`FitnessItem::ALL`].
+    pub items: Vec<FitnessItemResult>,
+    pub bonus_total: u8,
+    pub standard_score: Option<f64>,
+    pub year_total: Option<f64>,
+    pub level: Option<Level>,
+    /// True for OK, false for INCOMPLETE.
+    pub complete: bool,
+    /// The required items missing from an INCOMPLETE record.
+    pub missing: Vec<FitnessItem>,
+    pub weight_status: Option<WeightStatus>,
+    pub malnutrition: Option<MalnutritionStatus>,
+    pub vision_status: Option<VisionStatus>,
+}
+
+impl FitnessRecord {
+    pub fn item(&self, item: FitnessItem) -> Option<FitnessItemResult> {
+        self.items.iter().copied().find(|i| i.item == item)
+    }
+
+    /// Items scoring below 60 (a PE teacher's "failed which item").
+    pub fn failed_items(&self) -> impl Iterator<Item = FitnessItem> + '_ {
+        self.items.iter().filter(|i| i.score < 60).map(|i| i.item)
+    }
+}
+
+/// One student of a class and their record for the term (`None`: missing a test).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassFitnessRow {
+    pub student: Student,
+    pub record: Option<FitnessRecord>,
+}
+
+/// What a fitness import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FitnessImportSummary {
+    pub import_id: i64,
+    /// Records written (new or replacing the same student's record of the same term).
+    pub records_written: u64,
+    pub complete: u64,
+    pub incomplete: u64,
+    /// Distinct schools and terms the batch touched.
+    pub schools: u64,
+    pub terms: Vec<String>,
+}
+
+// --- scope ---------------------------------------------------------------------------------
+
+/// The roster filter a scope puts on aggregates (`s` = student), with `$n` for the school.
+/// `Err(Forbidden)` for parents and counsellors.
+pub(crate) fn aggregate_filter(
+    scope: &Scope,
+    school: Option<SchoolId>,
+    first_param: usize,
+) -> Result<(String, Vec<i64>), StoreError> {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    let narrow = match (scope, school) {
+        (Scope::Parent { .. } | Scope::Counsellor { .. }, _) => {
+            return Err(StoreError::Forbidden);
+        }
+        (Scope::District, s) => s,
+        (Scope::School { school_id } | Scope::Classes { school_id, .. }, s) => {
+            if s.is_some_and(|s| s != *school_id) {
+                return Err(StoreError::Forbidden);
+            }
+            Some(*school_id)
+        }
+    };
+    if let Some(s) = narrow {
+        sql.push_str(&format!(" AND s.school_id = ${first_param}"));
+        binds.push(s.0);
+    }
+    if let Scope::Classes { class_ids, .. } = scope {
+        if class_ids.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            // Integers, formatted: nothing from outside reaches the SQL text.
+            let list: Vec<String> = class_ids.iter().map(|c| c.0.to_string()).collect();
+            sql.push_str(&format!(" AND s.class_id IN ({})", list.join(",")));
+        }
+    }
+    Ok((sql, binds))
+}
+
+/// Fitness reads are closed to counsellors (module docs).
+pub(crate) fn check_not_counsellor(scope: &Scope) -> Result<(), StoreError> {
+    if matches!(scope, Scope::Counsellor { .. }) {
+        Err(StoreError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn rate(num: i64, den: i64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+// --- SQL pieces ----------------------------------------------------------------------------
+
+/// The measured items (BMI is computed), in [`FitnessItem::ALL`] order without BMI.
+pub(crate) const MEASURED: [FitnessItem; 10] = [
+    FitnessItem::VitalCapacity,
+    FitnessItem::Run50m,
+    FitnessItem::SitAndReach,
+    FitnessItem::RopeSkip1min,
+    FitnessItem::SitUp1min,
+    FitnessItem::Shuttle50x8,
+    FitnessItem::StandingLongJump,
+    FitnessItem::PullUp,
+    FitnessItem::Run1000m,
+    FitnessItem::Run800m,
+];
+
+pub(crate) const BONUS_ITEMS: [FitnessItem; 5] = [
+    FitnessItem::RopeSkip1min,
+    FitnessItem::SitUp1min,
+    FitnessItem::PullUp,
+    FitnessItem::Run1000m,
+    FitnessItem::Run800m,
+];
+
+/// Every column of `fitness_record`, in the order [`FitnessW`] binds them and
+/// [`record_from_row`] reads them.
+pub(crate) const RECORD_COLS: &str = "school_id, student_id, term, test_date, grade, sex, \
+    age_years, height_cm, weight_kg, \
+    vital_capacity, run_50m, sit_and_reach, rope_skip_1min, sit_up_1min, shuttle_50x8, \
+    standing_long_jump, pull_up, run_1000m, run_800m, \
+    bmi, bmi_category, bmi_score, \
+    vital_capacity_score, run_50m_score, sit_and_reach_score, rope_skip_1min_score, \
+    sit_up_1min_score, shuttle_50x8_score, standing_long_jump_score, pull_up_score, \
+    run_1000m_score, run_800m_score, \
+    rope_skip_1min_bonus, sit_up_1min_bonus, pull_up_bonus, run_1000m_bonus, run_800m_bonus, \
+    bonus_total, standard_score, year_total, level, status, missing_items, \
+    weight_status, malnutrition, acuity_left, acuity_right, se_left, se_right, vision_status, \
+    import_id";
+
+pub(crate) const RECORD_COL_COUNT: usize = 51;
+
+/// [`RECORD_COLS`] with a table prefix (`f.`).
+pub(crate) fn record_cols(prefix: &str) -> String {
+    RECORD_COLS
+        .split(',')
+        .map(|c| format!("{prefix}{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `SELECT key, aggs FROM roster ⟕ records WHERE scope GROUP BY key`: the same text on both
+/// backends. `$1` is the term.
+pub(crate) fn grouped_sql(by: FitnessGroupBy, aggs: &str, filter: &str) -> String {
+    let key = by.key_sql();
+    if key.is_empty() {
+        format!("SELECT {aggs} {ROSTER_JOIN} WHERE 1 = 1{filter}")
+    } else {
+        format!(
+            "SELECT {key}, {aggs} {ROSTER_JOIN} WHERE 1 = 1{filter} GROUP BY {key} ORDER BY {key}"
+        )
+    }
+}
+
+/// The `ON CONFLICT … DO UPDATE` tail that makes re-importing a term replace the record.
+pub(crate) fn upsert_tail() -> String {
+    let set: Vec<String> = RECORD_COLS
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !matches!(*c, "school_id" | "student_id" | "term"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        " ON CONFLICT (school_id, student_id, term) DO UPDATE SET {}",
+        set.join(", ")
+    )
+}
+
+/// The aggregate columns of a summary, after the key columns (see [`summary_from_counts`]).
+pub(crate) const SUMMARY_AGGS: &str = "COUNT(*), COUNT(f.student_id), \
+    COALESCE(SUM(CASE WHEN f.status = 'OK' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.status = 'INCOMPLETE' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.level = 'excellent' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.level = 'good' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.level = 'pass' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.level = 'fail' THEN 1 ELSE 0 END), 0), \
+    CAST(AVG(f.year_total) AS DOUBLE PRECISION), \
+    COALESCE(SUM(CASE WHEN f.bmi_category = 'underweight' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.bmi_category = 'normal' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.bmi_category = 'overweight' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.bmi_category = 'obese' THEN 1 ELSE 0 END), 0), \
+    COUNT(f.weight_status), \
+    COALESCE(SUM(CASE WHEN f.weight_status = 'overweight' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.weight_status = 'obese' THEN 1 ELSE 0 END), 0), \
+    COUNT(f.malnutrition), \
+    COALESCE(SUM(CASE WHEN f.malnutrition = 'stunting' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.malnutrition IN ('mild_thinness', 'moderate_severe_thinness') \
+        THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.vision_status IN ('myopia', 'reduced_vision', 'normal') \
+        THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.vision_status = 'myopia' THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN f.vision_status = 'reduced_vision' THEN 1 ELSE 0 END), 0)";
+
+/// The roster joined with the term's records: every student of the scope once, with their
+/// record or NULLs. The term is `$1`.
+pub(crate) const ROSTER_JOIN: &str = "FROM student s \
+    JOIN school sc ON sc.id = s.school_id \
+    JOIN school_class c ON c.school_id = s.school_id AND c.id = s.class_id \
+    LEFT JOIN fitness_record f ON f.school_id = s.school_id AND f.student_id = s.id \
+      AND f.term = $1";
+
+/// The aggregate columns of an item summary: per item of [`FitnessItem::ALL`], tested, mean
+/// value, mean score, pass count.
+pub(crate) fn item_aggs() -> String {
+    let mut parts = Vec::new();
+    for item in FitnessItem::ALL {
+        let c = item.code();
+        parts.push(format!(
+            "COUNT(f.{c}_score), CAST(AVG(CASE WHEN f.{c}_score IS NOT NULL THEN f.{c} END) \
+             AS DOUBLE PRECISION), CAST(AVG(f.{c}_score) AS DOUBLE PRECISION), \
+             COALESCE(SUM(CASE WHEN f.{c}_score >= 60 THEN 1 ELSE 0 END), 0)"
+        ));
+    }
+    parts.join(", ")
+}
+
+// --- row decoding --------------------------------------------------------------------------
+
+/// Typed column access by index, implemented for both backends' rows.
+pub(crate) trait RowGet {
+    fn i64(&self, i: usize) -> Result<i64, StoreError>;
+    fn i32(&self, i: usize) -> Result<i32, StoreError>;
+    fn opt_i32(&self, i: usize) -> Result<Option<i32>, StoreError>;
+    fn f64(&self, i: usize) -> Result<f64, StoreError>;
+    fn opt_f64(&self, i: usize) -> Result<Option<f64>, StoreError>;
+    fn string(&self, i: usize) -> Result<String, StoreError>;
+    fn opt_string(&self, i: usize) -> Result<Option<String>, StoreError>;
+    fn date(&self, i: usize) -> Result<Date, StoreError>;
+}
+
+macro_rules! row_get {
+    ($row:ty) => {
+        impl RowGet for $row {
+            fn i64(&self, i: usize) -> Result<i64, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn i32(&self, i: usize) -> Result<i32, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn opt_i32(&self, i: usize) -> Result<Option<i32>, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn f64(&self, i: usize) -> Result<f64, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn opt_f64(&self, i: usize) -> Result<Option<f64>, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn string(&self, i: usize) -> Result<String, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn opt_string(&self, i: usize) -> Result<Option<String>, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+            fn date(&self, i: usize) -> Result<Date, StoreError> {
+                Ok(sqlx::Row::try_get(self, i)?)
+            }
+        }
+    };
+}
+row_get!(sqlx::sqlite::SqliteRow);
+row_get!(sqlx::postgres::PgRow);
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn grade_of(g: i32) -> Result<Grade, StoreError> {
+    u8::try_from(g)
+        .ok()
+        .and_then(|g| Grade::new(g).ok())
+        .ok_or_else(|| corrupt("grade", g))
+}
+
+fn sex_of(s: &str) -> Result<Sex, StoreError> {
+    Sex::parse(s).map_err(|e| corrupt("sex", e))
+}
+
+pub(crate) fn key_from_row(
+    r: &impl RowGet,
+    by: FitnessGroupBy,
+) -> Result<FitnessGroupKey, StoreError> {
+    let mut k = FitnessGroupKey::default();
+    match by {
+        FitnessGroupBy::District => {}
+        FitnessGroupBy::School => {
+            k.school_id = Some(SchoolId(r.i64(0)?));
+            k.school_code = Some(r.string(1)?);
+            k.school_name = Some(r.string(2)?);
+        }
+        FitnessGroupBy::Grade => k.grade = Some(grade_of(r.i32(0)?)?),
+        FitnessGroupBy::Class => {
+            k.school_id = Some(SchoolId(r.i64(0)?));
+            k.class_id = Some(ClassId(r.i64(1)?));
+            k.grade = Some(grade_of(r.i32(2)?)?);
+            k.class_name = Some(r.string(3)?);
+        }
+        FitnessGroupBy::Sex => k.sex = Some(sex_of(&r.string(0)?)?),
+        FitnessGroupBy::Location => {
+            k.location = Some(Location::parse(&r.string(0)?).map_err(|e| corrupt("location", e))?)
+        }
+    }
+    Ok(k)
+}
+
+pub(crate) fn summary_from_row(
+    r: &impl RowGet,
+    by: FitnessGroupBy,
+) -> Result<FitnessSummaryRow, StoreError> {
+    let key = key_from_row(r, by)?;
+    let k = by.key_len();
+    let n = |i: usize| r.i64(k + i);
+    let mut s = FitnessSummaryRow {
+        key,
+        enrolled: n(0)?,
+        tested: n(1)?,
+        ok_count: n(2)?,
+        incomplete_count: n(3)?,
+        excellent_count: n(4)?,
+        good_count: n(5)?,
+        pass_level_count: n(6)?,
+        fail_count: n(7)?,
+        mean_year_total: r.opt_f64(k + 8)?,
+        bmi_underweight: n(9)?,
+        bmi_normal: n(10)?,
+        bmi_overweight: n(11)?,
+        bmi_obese: n(12)?,
+        weight_measured: n(13)?,
+        overweight_count: n(14)?,
+        obese_count: n(15)?,
+        growth_measured: n(16)?,
+        stunting_count: n(17)?,
+        wasting_count: n(18)?,
+        vision_screened: n(19)?,
+        myopia_count: n(20)?,
+        reduced_vision_count: n(21)?,
+        ..Default::default()
+    };
+    s.bmi_measured = s.bmi_underweight + s.bmi_normal + s.bmi_overweight + s.bmi_obese;
+    s.test_rate = rate(s.tested, s.enrolled);
+    let ok = s.ok_count;
+    s.pass_rate = rate(s.excellent_count + s.good_count + s.pass_level_count, ok);
+    s.good_or_better_rate = rate(s.excellent_count + s.good_count, ok);
+    s.excellent_rate = rate(s.excellent_count, ok);
+    s.fail_rate = rate(s.fail_count, ok);
+    s.overweight_rate = rate(s.overweight_count, s.weight_measured);
+    s.obese_rate = rate(s.obese_count, s.weight_measured);
+    s.stunting_rate = rate(s.stunting_count, s.growth_measured);
+    s.wasting_rate = rate(s.wasting_count, s.growth_measured);
+    s.myopia_rate = rate(s.myopia_count, s.vision_screened);
+    Ok(s)
+}
+
+pub(crate) fn item_row_from_row(
+    r: &impl RowGet,
+    by: FitnessGroupBy,
+) -> Result<FitnessItemRow, StoreError> {
+    let key = key_from_row(r, by)?;
+    let k = by.key_len();
+    let mut items = Vec::with_capacity(FitnessItem::COUNT);
+    for (n, item) in FitnessItem::ALL.into_iter().enumerate() {
+        let b = k + n * 4;
+        let tested = r.i64(b)?;
+        let pass_count = r.i64(b + 3)?;
+        items.push(FitnessItemStat {
+            item,
+            tested,
+            mean_value: r.opt_f64(b + 1)?,
+            mean_score: r.opt_f64(b + 2)?,
+            pass_count,
+            pass_rate: rate(pass_count, tested),
+        });
+    }
+    Ok(FitnessItemRow { key, items })
+}
+
+fn parse_level(s: &str) -> Result<Level, StoreError> {
+    [Level::Excellent, Level::Good, Level::Pass, Level::Fail]
+        .into_iter()
+        .find(|l| l.code() == s)
+        .ok_or_else(|| corrupt("fitness_record.level", s))
+}
+
+fn parse_bmi_category(s: &str) -> Result<BmiCategory, StoreError> {
+    [
+        BmiCategory::Underweight,
+        BmiCategory::Normal,
+        BmiCategory::Overweight,
+        BmiCategory::Obese,
+    ]
+    .into_iter()
+    .find(|c| c.code() == s)
+    .ok_or_else(|| corrupt("fitness_record.bmi_category", s))
+}
+
+fn parse_weight_status(s: &str) -> Result<WeightStatus, StoreError> {
+    [
+        WeightStatus::Normal,
+        WeightStatus::Overweight,
+        WeightStatus::Obese,
+    ]
+    .into_iter()
+    .find(|c| c.code() == s)
+    .ok_or_else(|| corrupt("fitness_record.weight_status", s))
+}
+
+fn parse_malnutrition(s: &str) -> Result<MalnutritionStatus, StoreError> {
+    [
+        MalnutritionStatus::Stunting,
+        MalnutritionStatus::ModerateSevereThinness,
+        MalnutritionStatus::MildThinness,
+        MalnutritionStatus::None,
+    ]
+    .into_iter()
+    .find(|c| c.code() == s)
+    .ok_or_else(|| corrupt("fitness_record.malnutrition", s))
+}
+
+fn parse_vision(s: &str) -> Result<VisionStatus, StoreError> {
+    [
+        VisionStatus::Myopia,
+        VisionStatus::ReducedVision,
+        VisionStatus::Normal,
+        VisionStatus::Incomplete,
+    ]
+    .into_iter()
+    .find(|c| c.code() == s)
+    .ok_or_else(|| corrupt("fitness_record.vision_status", s))
+}
+
+fn small(v: Option<i32>, what: &str) -> Result<Option<u8>, StoreError> {
+    v.map(|x| u8::try_from(x).map_err(|_| corrupt(what, x)))
+        .transpose()
+}
+
+/// Reads a row of `SELECT {RECORD_COLS}` starting at column `at`.
+pub(crate) fn record_from_row(r: &impl RowGet, at: usize) -> Result<FitnessRecord, StoreError> {
+    let c = |i: usize| at + i;
+    let term_code = r.string(c(2))?;
+    let mut m = FitnessMeasures {
+        height_cm: r.opt_f64(c(7))?,
+        weight_kg: r.opt_f64(c(8))?,
+        ..Default::default()
+    };
+    let mut values = [None; 10];
+    for (n, v) in values.iter_mut().enumerate() {
+        *v = r.opt_f64(c(9 + n))?;
+    }
+    let [
+        vital_capacity,
+        run_50m,
+        sit_and_reach,
+        rope_skip_1min,
+        sit_up_1min,
+        shuttle_50x8,
+        standing_long_jump,
+        pull_up,
+        run_1000m,
+        run_800m,
+    ] = values;
+    m.vital_capacity = vital_capacity;
+    m.run_50m = run_50m;
+    m.sit_and_reach = sit_and_reach;
+    m.rope_skip_1min = rope_skip_1min;
+    m.sit_up_1min = sit_up_1min;
+    m.shuttle_50x8 = shuttle_50x8;
+    m.standing_long_jump = standing_long_jump;
+    m.pull_up = pull_up;
+    m.run_1000m = run_1000m;
+    m.run_800m = run_800m;
+    m.acuity_left = r.opt_f64(c(45))?;
+    m.acuity_right = r.opt_f64(c(46))?;
+    m.se_left = r.opt_f64(c(47))?;
+    m.se_right = r.opt_f64(c(48))?;
+
+    let bmi = r.opt_f64(c(19))?;
+    let mut items = Vec::new();
+    if let (Some(b), Some(score)) = (bmi, small(r.opt_i32(c(21))?, "bmi_score")?) {
+        items.push(FitnessItemResult {
+            item: FitnessItem::Bmi,
+            value: b,
+            score,
+            bonus: 0,
+        });
+    }
+    for (n, item) in MEASURED.into_iter().enumerate() {
+        let score = small(r.opt_i32(c(22 + n))?, "item score")?;
+        if let (Some(value), Some(score)) = (values[n], score) {
+            let bonus = match BONUS_ITEMS.iter().position(|b| *b == item) {
+                Some(p) => small(r.opt_i32(c(32 + p))?, "item bonus")?.unwrap_or(0),
+                None => 0,
+            };
+            items.push(FitnessItemResult {
+                item,
+                value,
+                score,
+                bonus,
+            });
+        }
+    }
+    let missing_text = r.string(c(42))?;
+    let missing = missing_text
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| FitnessItem::parse(s).map_err(|e| corrupt("fitness_record.missing_items", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(FitnessRecord {
+        school_id: SchoolId(r.i64(c(0))?),
+        student_id: StudentId(r.i64(c(1))?),
+        term: Term::parse_code(&term_code).map_err(|e| corrupt("fitness_record.term", e))?,
+        test_date: r.date(c(3))?,
+        grade: grade_of(r.i32(c(4))?)?,
+        sex: sex_of(&r.string(c(5))?)?,
+        age_years: r.f64(c(6))?,
+        measures: m,
+        bmi,
+        bmi_category: r
+            .opt_string(c(20))?
+            .as_deref()
+            .map(parse_bmi_category)
+            .transpose()?,
+        items,
+        bonus_total: u8::try_from(r.i32(c(37))?).map_err(|e| corrupt("bonus_total", e))?,
+        standard_score: r.opt_f64(c(38))?,
+        year_total: r.opt_f64(c(39))?,
+        level: r
+            .opt_string(c(40))?
+            .as_deref()
+            .map(parse_level)
+            .transpose()?,
+        complete: r.string(c(41))? == "OK",
+        missing,
+        weight_status: r
+            .opt_string(c(43))?
+            .as_deref()
+            .map(parse_weight_status)
+            .transpose()?,
+        malnutrition: r
+            .opt_string(c(44))?
+            .as_deref()
+            .map(parse_malnutrition)
+            .transpose()?,
+        vision_status: r
+            .opt_string(c(49))?
+            .as_deref()
+            .map(parse_vision)
+            .transpose()?,
+    })
+}
+
+// --- import plan ---------------------------------------------------------------------------
+
+/// What the roster says about a student, for resolving and scoring a record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StudentRef {
+    pub school_id: i64,
+    pub student_id: i64,
+    pub sex: Sex,
+    pub birth_date: Date,
+    /// The grade of the student's class now.
+    pub grade: u8,
+}
+
+/// One record ready to write: the raw values and everything scored, in column order.
+pub(crate) struct FitnessW {
+    pub school_id: i64,
+    pub student_id: i64,
+    pub term: Term,
+    pub test_date: Date,
+    pub grade: i32,
+    pub sex: &'static str,
+    pub age_years: f64,
+    pub m: FitnessMeasures,
+    pub bmi: Option<f64>,
+    pub bmi_category: Option<&'static str>,
+    /// Scores in [`FitnessItem::ALL`] order (BMI first).
+    pub scores: [Option<i32>; FitnessItem::COUNT],
+    /// Bonuses of [`BONUS_ITEMS`].
+    pub bonuses: [Option<i32>; 5],
+    pub bonus_total: i32,
+    pub standard_score: Option<f64>,
+    pub year_total: Option<f64>,
+    pub level: Option<&'static str>,
+    pub status: &'static str,
+    pub missing: String,
+    pub weight_status: Option<&'static str>,
+    pub malnutrition: Option<&'static str>,
+    pub vision_status: Option<&'static str>,
+}
+
+impl FitnessW {
+    /// The measured values of [`MEASURED`], in order.
+    pub fn values(&self) -> [Option<f64>; 10] {
+        let m = &self.m;
+        [
+            m.vital_capacity,
+            m.run_50m,
+            m.sit_and_reach,
+            m.rope_skip_1min,
+            m.sit_up_1min,
+            m.shuttle_50x8,
+            m.standing_long_jump,
+            m.pull_up,
+            m.run_1000m,
+            m.run_800m,
+        ]
+    }
+}
+
+/// The scoring input for the standard, from raw measures.
+pub fn fitness_input(grade: Grade, sex: Sex, m: &FitnessMeasures) -> FitnessInput {
+    FitnessInput {
+        grade: FitnessGrade::from(grade),
+        sex,
+        height_cm: m.height_cm,
+        weight_kg: m.weight_kg,
+        vital_capacity: m.vital_capacity,
+        run_50m: m.run_50m,
+        sit_and_reach: m.sit_and_reach,
+        rope_skip_1min: m.rope_skip_1min,
+        sit_up_1min: m.sit_up_1min,
+        shuttle_50x8: m.shuttle_50x8,
+        standing_long_jump: m.standing_long_jump,
+        pull_up: m.pull_up,
+        run_1000m: m.run_1000m,
+        run_800m: m.run_800m,
+    }
+}
+
+/// Scores one record (score at write): the fitness standard, WS/T 586, WS/T 456 and screening
+/// myopia. An error is `(column, value, message_zh)`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn score(
+    school_id: i64,
+    student_id: i64,
+    term: Term,
+    test_date: Date,
+    birth_date: Date,
+    grade: Grade,
+    sex: Sex,
+    m: &FitnessMeasures,
+) -> Result<FitnessW, (String, String, String)> {
+    let age = exact_age(birth_date, test_date)
+        .map_err(|e| ("测试日期".to_string(), test_date.to_string(), e.to_string()))?;
+    let r = score_record(&fitness_input(grade, sex, m))
+        .map_err(|e| ("成绩".to_string(), String::new(), e.to_string()))?;
+    let mut scores = [None; FitnessItem::COUNT];
+    for (item, s) in r.items.iter() {
+        scores[item.index()] = Some(i32::from(s.score));
+    }
+    let mut bonuses = [None; 5];
+    for (n, item) in BONUS_ITEMS.into_iter().enumerate() {
+        bonuses[n] = r.items.get(item).map(|s| i32::from(s.bonus));
+    }
+    let missing = match r.status {
+        wuyu_standards::FitnessStatus::Ok => String::new(),
+        wuyu_standards::FitnessStatus::Incomplete { missing } => missing
+            .iter()
+            .map(|i| i.code())
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    // Outside a screening standard's ages the status is not defined: NULL, not an error.
+    let in_range = |e: ScreeningError| match e {
+        ScreeningError::AgeOutOfRange { .. } => Ok(None),
+        e => Err(("年龄".to_string(), format!("{age:.2}"), e.to_string())),
+    };
+    let (weight, malnutrition) = match (r.bmi, m.height_cm) {
+        (Some(bmi), Some(h)) => (
+            weight_status(sex, age, bmi)
+                .map(|w| Some(w.code()))
+                .or_else(in_range)?,
+            malnutrition_status(sex, age, h, bmi)
+                .map(|w| Some(w.code()))
+                .or_else(in_range)?,
+        ),
+        _ => (None, None),
+    };
+    let vision = if m.has_vision() {
+        let eye = |acuity, se| EyeExam {
+            uncorrected_acuity: acuity,
+            spherical_equivalent: se,
+        };
+        let v = screening_myopia(
+            &eye(m.acuity_right, m.se_right),
+            &eye(m.acuity_left, m.se_left),
+        )
+        .map_err(|e| ("视力".to_string(), String::new(), e.to_string()))?;
+        Some(v.code())
+    } else {
+        None
+    };
+    Ok(FitnessW {
+        school_id,
+        student_id,
+        term,
+        test_date,
+        grade: i32::from(grade.get()),
+        sex: sex.code(),
+        age_years: age,
+        m: *m,
+        bmi: r.bmi.map(|b| b.as_f64()),
+        bmi_category: r.bmi_category.map(|c| c.code()),
+        scores,
+        bonuses,
+        bonus_total: i32::from(r.bonus_total),
+        standard_score: r.standard_score.map(|p| p.as_f64()),
+        year_total: r.year_total.map(|p| p.as_f64()),
+        level: r.level.map(|l| l.code()),
+        status: r.status.code(),
+        missing,
+        weight_status: weight,
+        malnutrition,
+        vision_status: vision,
+    })
+}
+
+fn row_error(file: &str, o: &Origin, column: &str, value: &str, message_zh: String) -> RowError {
+    RowError {
+        file: file.to_string(),
+        sheet: o.sheet.clone(),
+        row: o.row,
+        column: column.to_string(),
+        value: value.to_string(),
+        message_zh,
+    }
+}
+
+/// Resolves every record's 学籍号 against the roster and scores it. Returns the rows to write,
+/// or every row error.
+///
+/// * An unknown 学籍号 is an error; so is the same 学籍号 twice for one term.
+/// * Sex is the roster's; a file that gives another one is in error (usually the wrong row).
+/// * Grade: the file's grade (the grade at the test, so a past term scores against the grade
+///   the student was in then), or the roster's class grade when the file has none. A file
+///   grade above the student's grade now is an error: no one was tested in a grade they have
+///   not reached.
+pub(crate) fn plan(
+    batch: &FitnessBatch,
+    students: &HashMap<String, StudentRef>,
+    file: &str,
+) -> Result<Vec<FitnessW>, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(batch.records.len());
+    let mut seen: HashSet<(&str, Term)> = HashSet::with_capacity(batch.records.len());
+    for rec in &batch.records {
+        let o = &rec.origin;
+        let no = rec.student_no.as_str();
+        if !seen.insert((no, rec.term)) {
+            errors.push(row_error(
+                file,
+                o,
+                "学籍号",
+                no,
+                format!("学籍号 {no} 在 {} 的成绩中重复出现", rec.term.label_zh()),
+            ));
+            continue;
+        }
+        let Some(st) = students.get(no) else {
+            errors.push(row_error(
+                file,
+                o,
+                "学籍号",
+                no,
+                format!("学籍号 {no} 不在学籍名册中：请先导入该学生的学籍，或检查学籍号是否写错"),
+            ));
+            continue;
+        };
+        if let Some(sex) = rec.sex
+            && sex != st.sex
+        {
+            errors.push(row_error(
+                file,
+                o,
+                "性别",
+                sex.label_zh(),
+                format!(
+                    "性别与学籍名册不符：学籍号 {no} 在名册中为{}",
+                    st.sex.label_zh()
+                ),
+            ));
+            continue;
+        }
+        let grade = match rec.grade {
+            Some(g) if g.get() > st.grade => {
+                errors.push(row_error(
+                    file,
+                    o,
+                    "年级",
+                    &g.get().to_string(),
+                    format!(
+                        "年级与学籍名册不符：学籍号 {no} 现在在{}，不可能已在{}参加测试",
+                        grade_label(st.grade),
+                        g.label_zh()
+                    ),
+                ));
+                continue;
+            }
+            Some(g) => g,
+            None => match Grade::new(st.grade) {
+                Ok(g) => g,
+                Err(_) => continue,
+            },
+        };
+        match score(
+            st.school_id,
+            st.student_id,
+            rec.term,
+            rec.test_date,
+            st.birth_date,
+            grade,
+            st.sex,
+            &rec.measures,
+        ) {
+            Ok(w) => out.push(w),
+            Err((column, value, message_zh)) => {
+                errors.push(row_error(file, o, &column, &value, message_zh))
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn grade_label(g: u8) -> &'static str {
+    Grade::new(g).map_or("未知年级", |g| g.label_zh())
+}
