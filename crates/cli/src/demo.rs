@@ -140,6 +140,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     for (username, role, password) in &printed {
         println!("  {username:<16} {role:<8} 密码 {password}");
     }
-    crate::serve(store, &format!("127.0.0.1:{}", args.port), false).await?;
+    crate::serve(
+        store,
+        &format!("127.0.0.1:{}", args.port),
+        wuyu_web::WebSettings::default(),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -39,6 +39,9 @@ enum Command {
         /// Mark the session cookie Secure (serve behind HTTPS).
         #[arg(long, env = "WUYU_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Address of a reverse proxy whose X-Forwarded-For is believed (repeatable).
+        #[arg(long = "trusted-proxy", value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Database maintenance.
     Db {
@@ -137,9 +140,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db,
             listen,
             secure_cookies,
+            trusted_proxies,
         } => {
             let store = open_store(&db).await?;
-            serve(store, &listen, secure_cookies).await?;
+            let settings = wuyu_web::WebSettings {
+                secure_cookies,
+                trusted_proxies,
+                ..Default::default()
+            };
+            serve(store, &listen, settings).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Db {
@@ -198,17 +207,18 @@ pub(crate) async fn open_store(url: &str) -> anyhow::Result<std::sync::Arc<dyn w
 pub(crate) async fn serve(
     store: std::sync::Arc<dyn wuyu_store::Store>,
     listen: &str,
-    secure_cookies: bool,
+    settings: wuyu_web::WebSettings,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("无法监听 {listen}"))?;
     let addr = listener.local_addr()?;
     println!("wuyu 已启动：http://{addr}/  （按 Ctrl-C 停止）");
-    let settings = wuyu_web::WebSettings {
-        secure_cookies,
-        ..Default::default()
-    };
+    if !addr.ip().is_loopback() && !settings.secure_cookies {
+        eprintln!(
+            "警告：在非本机地址上提供服务，但会话 Cookie 未标记 Secure。请在 HTTPS 反向代理之后运行并加上 --secure-cookies。"
+        );
+    }
     wuyu_web::serve(listener, store, settings).await?;
     Ok(())
 }

@@ -112,20 +112,79 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
-/// The peer address. Forwarded-for headers are not trusted: any client can set them.
+/// The client's address: the peer, or — when the peer is a trusted reverse proxy — the
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy. Anything left of
+/// that is client-supplied and never believed.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ci| ci.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ci| ci.0.ip());
+        Ok(ClientIp(client_ip(
+            peer,
+            &parts.headers,
+            &state.settings.trusted_proxies,
+        )))
+    }
+}
+
+pub(crate) fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_string();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .map_or_else(|| peer.to_string(), ToString::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7, 10.0.0.2"),
+        );
+        // Not configured: the peer is the client, whatever the header says.
+        assert_eq!(client_ip(Some(proxy), &h, &[]), "10.0.0.2");
+        // Configured: the right-most untrusted hop; the spoofed 6.6.6.6 is ignored.
+        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "203.0.113.7");
+        // A direct client cannot use the header.
+        let direct: std::net::IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_ip(Some(direct), &h, &[proxy]), "198.51.100.1");
+        assert_eq!(
+            client_ip(Some(proxy), &HeaderMap::new(), &[proxy]),
+            "10.0.0.2"
+        );
+        assert_eq!(client_ip(None, &h, &[proxy]), "unknown");
     }
 }

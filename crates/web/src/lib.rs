@@ -50,6 +50,10 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Lifetime of a session in seconds.
     pub session_ttl_secs: i64,
+    /// Reverse proxies (e.g. the nginx that terminates HTTPS) whose `X-Forwarded-For` is
+    /// believed. Without them every client would share the proxy's address in the sign-in
+    /// rate limit and the audit log.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebSettings {
@@ -57,6 +61,7 @@ impl Default for WebSettings {
         Self {
             secure_cookies: false,
             session_ttl_secs: 8 * 60 * 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -1,5 +1,8 @@
-//! Failed sign-ins per (client IP, username) and per client IP, in memory. A fixed window per
-//! key; the map is bounded so a flood of distinct usernames cannot exhaust memory.
+//! Sign-in attempts per (client address, username), per client address and per username, in
+//! memory, with a fixed window per key. An attempt is counted *before* the password is checked,
+//! so concurrent requests cannot all slip past the limit; a success gives its attempt back.
+//! IPv6 addresses count by their /64, which one client controls entirely. The map is bounded
+//! so a flood of distinct usernames cannot exhaust memory.
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -8,6 +11,8 @@ use std::time::{Duration, Instant};
 pub(crate) const MAX_PER_USER: u32 = 5;
 /// Failures allowed from one address (all usernames) within the window.
 pub(crate) const MAX_PER_IP: u32 = 20;
+/// Failures allowed for one username from all addresses together (a distributed guesser).
+pub(crate) const MAX_PER_NAME: u32 = 50;
 pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
 const MAX_KEYS: usize = 10_000;
 
@@ -15,12 +20,32 @@ const MAX_KEYS: usize = 10_000;
 enum Key {
     User(String, String),
     Ip(String),
+    Name(String),
 }
 
 impl Key {
     /// Case-folded, so `Admin` and `admin` share one counter.
     fn user(ip: &str, username: &str) -> Self {
-        Key::User(ip.to_string(), username.to_lowercase())
+        Key::User(address_key(ip), username.to_lowercase())
+    }
+
+    fn ip(ip: &str) -> Self {
+        Key::Ip(address_key(ip))
+    }
+
+    fn name(username: &str) -> Self {
+        Key::Name(username.to_lowercase())
+    }
+}
+
+/// An IPv6 client owns at least a /64, so its addresses share one counter.
+fn address_key(ip: &str) -> String {
+    match ip.parse::<std::net::Ipv6Addr>() {
+        Ok(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => ip.to_string(),
     }
 }
 
@@ -36,19 +61,27 @@ pub(crate) struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// Is this address (or this address + username) locked out right now?
-    pub fn is_blocked(&self, ip: &str, username: &str) -> bool {
-        self.is_blocked_at(ip, username, Instant::now())
+    /// Counts a sign-in attempt, unless the address, the address + username or the username
+    /// is locked out already; returns whether the attempt may go ahead.
+    pub fn try_attempt(&self, ip: &str, username: &str) -> bool {
+        let now = Instant::now();
+        if self.is_blocked_at(ip, username, now) {
+            return false;
+        }
+        self.record_failure_at(ip, username, now);
+        true
     }
 
-    pub fn record_failure(&self, ip: &str, username: &str) {
-        self.record_failure_at(ip, username, Instant::now());
-    }
-
-    /// A successful sign-in clears that username's failures (not the address's).
+    /// A successful sign-in clears that username's failures from this address and gives the
+    /// attempt back to the address and name counters.
     pub fn record_success(&self, ip: &str, username: &str) {
         let mut map = self.lock();
         map.remove(&Key::user(ip, username));
+        for key in [Key::ip(ip), Key::name(username)] {
+            if let Some(w) = map.get_mut(&key) {
+                w.failures = w.failures.saturating_sub(1);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Window>> {
@@ -63,12 +96,14 @@ impl LoginLimiter {
             map.get(&key)
                 .is_some_and(|w| now.duration_since(w.started) < WINDOW && w.failures >= max)
         };
-        over(Key::user(ip, username), MAX_PER_USER) || over(Key::Ip(ip.to_string()), MAX_PER_IP)
+        over(Key::user(ip, username), MAX_PER_USER)
+            || over(Key::ip(ip), MAX_PER_IP)
+            || over(Key::name(username), MAX_PER_NAME)
     }
 
     fn record_failure_at(&self, ip: &str, username: &str, now: Instant) {
         let mut map = self.lock();
-        for key in [Key::user(ip, username), Key::Ip(ip.to_string())] {
+        for key in [Key::user(ip, username), Key::ip(ip), Key::name(username)] {
             if !map.contains_key(&key) && map.len() >= MAX_KEYS {
                 map.retain(|_, w| now.duration_since(w.started) < WINDOW);
                 if map.len() >= MAX_KEYS {
@@ -76,7 +111,7 @@ impl LoginLimiter {
                     // per-address counters that stop a flood of usernames.
                     let oldest = map
                         .iter()
-                        .filter(|(k, _)| matches!(k, Key::User(..)))
+                        .filter(|(k, _)| !matches!(k, Key::Ip(..)))
                         .min_by_key(|(_, w)| w.started)
                         .map(|(k, _)| k.clone());
                     if let Some(k) = oldest {
@@ -135,14 +170,45 @@ mod tests {
     }
 
     #[test]
-    fn success_clears_the_user_window() {
+    fn attempts_count_before_the_password_is_checked() {
+        // Concurrent requests each take an attempt up front: only MAX_PER_USER get through,
+        // however many arrive before any of them has failed.
         let l = LoginLimiter::default();
-        for _ in 0..MAX_PER_USER {
-            l.record_failure("ip", "u");
-        }
-        assert!(l.is_blocked("ip", "u"));
+        let allowed = (0..100).filter(|_| l.try_attempt("ip", "u")).count();
+        assert_eq!(allowed, MAX_PER_USER as usize);
         l.record_success("ip", "u");
-        assert!(!l.is_blocked("ip", "u"));
+        assert!(l.try_attempt("ip", "u"), "a success clears the user window");
+    }
+
+    #[test]
+    fn successes_do_not_lock_out_a_shared_address() {
+        // A school behind one NAT address: many teachers signing in successfully.
+        let l = LoginLimiter::default();
+        for i in 0..(3 * MAX_PER_IP) {
+            let user = format!("teacher{i}");
+            assert!(l.try_attempt("10.0.0.1", &user), "attempt {i}");
+            l.record_success("10.0.0.1", &user);
+        }
+    }
+
+    #[test]
+    fn ipv6_addresses_share_their_64() {
+        let l = LoginLimiter::default();
+        for i in 0..MAX_PER_IP {
+            assert!(l.try_attempt(&format!("2001:db8:1:2::{i:x}"), &format!("u{i}")));
+        }
+        assert!(!l.try_attempt("2001:db8:1:2:ffff::1", "fresh"), "same /64");
+        assert!(l.try_attempt("2001:db8:1:3::1", "fresh"), "another /64");
+    }
+
+    #[test]
+    fn one_username_from_many_addresses_is_limited() {
+        let l = LoginLimiter::default();
+        for i in 0..MAX_PER_NAME {
+            assert!(l.try_attempt(&format!("10.1.{}.{}", i / 256, i % 256), "admin"));
+        }
+        assert!(!l.try_attempt("10.9.9.9", "admin"));
+        assert!(l.try_attempt("10.9.9.9", "someone-else"));
     }
 
     #[test]

@@ -1,16 +1,25 @@
 //! The state every handler shares: cheap to clone.
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use wuyu_store::Store;
 
 use crate::WebSettings;
 use crate::ratelimit::LoginLimiter;
 
+/// Password checks running at once: argon2id is memory- and CPU-hard by design.
+pub(crate) const HASH_PERMITS: usize = 4;
+/// How long a sign-in waits for a free password check before the server says it is busy.
+pub(crate) const HASH_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
     pub settings: Arc<WebSettings>,
     pub limiter: Arc<LoginLimiter>,
+    pub hash_permits: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -19,6 +28,7 @@ impl AppState {
             store,
             settings: Arc::new(settings),
             limiter: Arc::new(LoginLimiter::default()),
+            hash_permits: Arc::new(Semaphore::new(HASH_PERMITS)),
         }
     }
 }

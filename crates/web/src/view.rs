@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::response::Html;
 use time::{OffsetDateTime, UtcOffset};
-use wuyu_domain::{IdCardNo, Role, Scope, StudentNo};
+use wuyu_domain::{Role, Scope, StudentNo};
 
 use crate::assets;
 use crate::auth::CurrentUser;
@@ -113,16 +113,19 @@ pub(crate) fn format_time(unix: i64) -> String {
 }
 
 /// 学籍号 is often a letter plus the 身份证号 ("G" + 18 characters). Shown in full it would
-/// reveal the ID number, so such numbers are masked the way the ID itself is.
+/// reveal the ID number, so anything shaped like one — 17 digits and a digit or X, valid check
+/// digit or not (a mistyped ID is still someone's ID) — is masked the way the ID itself is.
 pub(crate) fn masked_student_no(no: &StudentNo) -> String {
     let s = no.as_str();
-    let digits_from = s
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(s.len());
-    let (prefix, rest) = s.split_at(digits_from);
-    match IdCardNo::parse(rest) {
-        Ok(id) => format!("{prefix}{}", id.masked()),
-        Err(_) => s.to_string(),
+    let b = s.as_bytes();
+    let id_at = (0..b.len().saturating_sub(17)).find(|&i| {
+        b[i..i + 17].iter().all(u8::is_ascii_digit)
+            && (b[i + 17].is_ascii_digit() || b[i + 17] == b'X')
+    });
+    match id_at {
+        // Same shape as IdCardNo::masked: the first 3 and the last 4 of the 18 stay.
+        Some(i) => format!("{}***********{}", &s[..i + 3], &s[i + 14..]),
+        None => s.to_string(),
     }
 }
 
@@ -165,10 +168,19 @@ mod tests {
             "110***********002X"
         );
         assert_eq!(masked_student_no(&no("A2024070101")), "A2024070101");
-        // Not a valid ID number (check digit): nothing to hide.
+        // A mistyped ID (wrong check digit) is still someone's ID, and a suffix changes nothing.
         assert_eq!(
             masked_student_no(&no("G110105194912310021")),
-            "G110105194912310021"
+            "G110***********0021"
+        );
+        assert_eq!(
+            masked_student_no(&no("G11010519491231002X01")),
+            "G110***********002X01"
+        );
+        // 17 digits alone are not ID-shaped.
+        assert_eq!(
+            masked_student_no(&no("L12345678901234567")),
+            "L12345678901234567"
         );
     }
 

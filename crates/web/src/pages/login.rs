@@ -67,7 +67,7 @@ pub(crate) async fn submit(
         Ok((status, render(&LoginPage::new(Some(message), &username))?).into_response())
     };
 
-    if state.limiter.is_blocked(&ip, &username) {
+    if !state.limiter.try_attempt(&ip, &username) {
         tracing::warn!(%ip, %username, "sign-in rate limited");
         let mut resp = failed(
             StatusCode::TOO_MANY_REQUESTS,
@@ -87,6 +87,19 @@ pub(crate) async fn submit(
     };
     let password = f.password;
     let hash = creds.as_ref().map(|c| c.password_hash.clone());
+    // Each argon2 check takes ~19 MiB and a core for tens of milliseconds: a few at a time,
+    // the rest wait their turn (a school signing in at 8 o'clock), and a flood gets 503.
+    let Ok(Ok(_permit)) = tokio::time::timeout(
+        crate::state::HASH_WAIT,
+        state.hash_permits.clone().acquire_owned(),
+    )
+    .await
+    else {
+        let mut resp = failed(StatusCode::SERVICE_UNAVAILABLE, "服务器繁忙，请稍后再试。")?;
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return Ok(resp);
+    };
     let ok = tokio::task::spawn_blocking(move || {
         if password.chars().count() > MAX_PASSWORD {
             return password::verify_dummy(&password);
@@ -102,7 +115,6 @@ pub(crate) async fn submit(
     let creds = match creds {
         Some(c) if ok => c,
         other => {
-            state.limiter.record_failure(&ip, &username);
             let mut e = audit::entry(
                 other.as_ref().map(|c| &c.user),
                 &username,

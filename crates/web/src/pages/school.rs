@@ -157,14 +157,14 @@ pub(crate) async fn class(
         .list_students(&me.scope, id, Some(class_id))
         .await?;
     let show_id_numbers = shows_id_numbers(me.role());
+    // A class list is a list of children's names and birth dates: record every reader.
+    let mut e = audit::entry(Some(&me.user), "", "read_class", &ip);
+    e.school_id = Some(id);
+    e.entity = format!("class:{id}:{class_id}");
     if show_id_numbers {
-        // ID numbers are sensitive even masked: record who listed them.
-        let mut e = audit::entry(Some(&me.user), "", "read_class", &ip);
-        e.school_id = Some(id);
-        e.entity = format!("class:{id}:{class_id}");
         e.detail = "masked id_card_no shown".into();
-        state.store.append_audit(&e).await?;
     }
+    state.store.append_audit(&e).await?;
     let page = ClassPage {
         chrome: Chrome::new(&me, ""),
         school_href: format!("/schools/{id}"),

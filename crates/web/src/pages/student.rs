@@ -38,13 +38,24 @@ pub(crate) async fn student(
 ) -> Result<Response, AppError> {
     let (id, student_id) = path_ids(p)?;
     let (id, student_id) = (SchoolId(id), StudentId(student_id));
-    let school = state.store.school(&me.scope, id).await?;
-    let s = state.store.student(&me.scope, id, student_id).await?;
-
-    let mut e = audit::entry(Some(&me.user), "", "read_student", &ip);
+    let read = async {
+        let school = state.store.school(&me.scope, id).await?;
+        let s = state.store.student(&me.scope, id, student_id).await?;
+        Ok::<_, StoreError>((school, s))
+    }
+    .await;
+    // Refused reads are audited too: walking student ids outside one's scope should show.
+    let action = match &read {
+        Err(StoreError::Forbidden) => "read_student_denied",
+        _ => "read_student",
+    };
+    let mut e = audit::entry(Some(&me.user), "", action, &ip);
     e.school_id = Some(id);
     e.entity = format!("student:{id}:{student_id}");
-    state.store.append_audit(&e).await?;
+    if !matches!(read, Err(StoreError::NotFound)) {
+        state.store.append_audit(&e).await?;
+    }
+    let (school, s) = read?;
 
     // Everyone who may see the student sees their class name; only those whose scope reaches
     // the class roster (not parents) get a link to it.

@@ -44,6 +44,7 @@ async fn secure_cookies_when_configured() {
     let app = TestApp::with_settings(WebSettings {
         secure_cookies: true,
         session_ttl_secs: 600,
+        ..WebSettings::default()
     })
     .await;
     let resp = app

@@ -243,7 +243,7 @@ async fn sign_ins_and_student_reads_are_audited() {
     );
     assert_eq!(read.entry.school_id.map(|s| s.0), Some(i.school_a));
 
-    // A refused read leaves no read_student row and shows nothing.
+    // A refused read shows nothing and is audited as refused, never as a read.
     let before = app.store.list_audit(500).await.unwrap().len();
     let resp = app
         .send(
@@ -253,7 +253,14 @@ async fn sign_ins_and_student_reads_are_audited() {
         )
         .await;
     assert_eq!(resp.status(), 403);
-    assert_eq!(app.store.list_audit(500).await.unwrap().len(), before);
+    let after = app.store.list_audit(500).await.unwrap();
+    assert_eq!(after.len(), before + 1);
+    assert_eq!(after[0].entry.action, "read_student_denied");
+    assert_eq!(
+        after[0].entry.entity,
+        format!("student:{}:{}", i.school_a, i.other_a)
+    );
+    assert_eq!(after[0].entry.username, "parent-a");
 
     // The district admin's audit page lists these rows.
     let s = app.login("district").await;
@@ -263,4 +270,30 @@ async fn sign_ins_and_student_reads_are_audited() {
     )
     .await;
     assert!(html.contains("read_student") && html.contains("login_failed"));
+}
+
+#[tokio::test]
+async fn every_class_list_read_is_audited() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let s = app.login("teacher-a").await;
+    let before = app.store.list_audit(500).await.unwrap().len();
+    let resp = app
+        .send(
+            get(&format!("/schools/{}/classes/{}", i.school_a, i.class_a7_1))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let rows = app.store.list_audit(500).await.unwrap();
+    assert_eq!(rows.len(), before + 1);
+    assert_eq!(rows[0].entry.action, "read_class");
+    assert_eq!(rows[0].entry.username, "teacher-a");
+    assert_eq!(
+        rows[0].entry.entity,
+        format!("class:{}:{}", i.school_a, i.class_a7_1)
+    );
+    // Teachers do not see ID numbers, so the row does not say they were shown.
+    assert_eq!(rows[0].entry.detail, "");
 }
