@@ -4,7 +4,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use wuyu_domain::Role;
-use wuyu_store::{NewUser, Store};
+use wuyu_store::Store;
+use wuyu_web::accounts::{self, AccountError, resolve_account};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -28,8 +29,9 @@ pub enum UserCommand {
         /// 学籍号 of the child (for parents).
         #[arg(long)]
         student: Option<String>,
-        /// At least 10 characters; random if omitted.
-        #[arg(long, env = "WUYU_NEW_USER_PASSWORD")]
+        /// At least 10 characters; random if omitted. Prefer the environment variable: a
+        /// command-line argument is visible to other users in `ps` and stays in shell history.
+        #[arg(long, env = "WUYU_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
 }
@@ -48,20 +50,19 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
     let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role：{e}"))?;
     let store = crate::open_store(&db).await?;
     let (password, generated) = match password {
-        Some(p) if p.chars().count() < 10 => bail!("密码至少 10 个字符"),
         Some(p) => (p, false),
         None => (random_password(), true),
     };
     let spec = AccountSpec {
-        username: username.clone(),
         display_name: display_name.unwrap_or_else(|| username.clone()),
+        username: username.clone(),
         role,
         school_code: school,
         teacher_staff_no: teacher,
         student_no: student,
     };
     create_account(store.as_ref(), &spec, &password).await?;
-    println!("已创建用户 {username}（{}）", role.label_zh());
+    println!("已创建用户 {}（{}）", username.trim(), role.label_zh());
     if generated {
         println!("初始密码：{password}");
     }
@@ -78,63 +79,46 @@ pub struct AccountSpec {
     pub student_no: Option<String>,
 }
 
-/// Resolves the bindings and creates the account.
+/// Resolves the school code, then applies the same account rules as the admin page.
 pub async fn create_account(
     store: &dyn Store,
     spec: &AccountSpec,
     password: &str,
 ) -> anyhow::Result<()> {
-    let school_id = match (&spec.school_code, spec.role.needs_school()) {
-        (Some(code), _) => Some(
+    let school = match &spec.school_code {
+        Some(code) => Some(
             store
-                .school_by_code(code)
+                .school_by_code(code.trim())
                 .await?
                 .with_context(|| format!("学校代码 {code} 不存在"))?,
         ),
-        (None, true) if spec.role != Role::Parent => {
-            bail!("{} 账号需要 --school", spec.role.label_zh())
-        }
-        _ => None,
+        None => None,
     };
-    let teacher_id = match (&spec.teacher_staff_no, spec.role) {
-        (Some(no), Role::Teacher) => {
-            let school = school_id.context("教师账号需要 --school")?;
-            Some(
-                store
-                    .teacher_by_staff_no(school, no)
-                    .await?
-                    .with_context(|| format!("该校没有工号为 {no} 的教师"))?,
-            )
-        }
-        (None, Role::Teacher) => bail!("教师账号需要 --teacher（工号）"),
-        _ => None,
-    };
-    let (school_id, student_id) = match (&spec.student_no, spec.role) {
-        (Some(no), Role::Parent) => {
-            let (school, student) = store
-                .student_by_no(no)
-                .await?
-                .with_context(|| format!("学籍号 {no} 不存在"))?;
-            (Some(school), Some(student))
-        }
-        (None, Role::Parent) => bail!("家长账号需要 --student（孩子的学籍号）"),
-        _ => (school_id, None),
-    };
-    let pw = password.to_string();
-    let password_hash =
-        tokio::task::spawn_blocking(move || wuyu_web::password::hash_password(&pw)).await?;
-    store
-        .create_user(&NewUser {
+    let mut new = match resolve_account(
+        store,
+        &accounts::AccountSpec {
             username: spec.username.clone(),
             display_name: spec.display_name.clone(),
-            role: spec.role,
-            password_hash,
-            school_id,
-            teacher_id,
-            student_id,
-        })
+            role: Some(spec.role),
+            school,
+            teacher_staff_no: spec.teacher_staff_no.clone(),
+            student_no: spec.student_no.clone(),
+            password: password.to_string(),
+        },
+    )
+    .await
+    {
+        Ok(new) => new,
+        Err(AccountError::Invalid(m)) => bail!("{m}"),
+        Err(AccountError::Store(e)) => return Err(e.into()),
+    };
+    let pw = password.to_string();
+    new.password_hash =
+        tokio::task::spawn_blocking(move || wuyu_web::password::hash_password(&pw)).await?;
+    store
+        .create_user(&new)
         .await
-        .with_context(|| format!("创建用户 {} 失败", spec.username))?;
+        .with_context(|| format!("创建用户 {} 失败", new.username))?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 mod api;
 mod assets;
 mod audit;

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_domain::{Role, SchoolId, StudentNo, UserId};
+use wuyu_domain::{Role, SchoolId, UserId};
 use wuyu_store::{NewUser, StoreError};
 
 use crate::audit;
@@ -18,7 +18,7 @@ use crate::password;
 use crate::state::AppState;
 use crate::view::{Chrome, format_time, render};
 
-pub(crate) const MIN_PASSWORD_CHARS: usize = 10;
+use crate::accounts::{AccountError, AccountSpec, MIN_PASSWORD_CHARS, resolve_account};
 
 fn require_district_admin(me: &CurrentUser) -> Result<(), AppError> {
     if me.role() == Role::DistrictAdmin && me.scope.is_district() {
@@ -157,37 +157,14 @@ impl From<StoreError> for Invalid {
     }
 }
 
-/// Checks the form and resolves the role's bindings by natural keys (工号, 学籍号), which the
-/// admin knows, rather than internal ids.
+/// Checks the form: the chosen school must be one the admin may see; the account rules are
+/// [`resolve_account`]'s.
 async fn validate(
     state: &AppState,
     me: &CurrentUser,
     f: &CreateUserForm,
 ) -> Result<NewUser, Invalid> {
-    let username = f.username.trim();
-    if username.is_empty() || username.chars().count() > 64 {
-        return Err("用户名不能为空，且不超过 64 个字符".into());
-    }
-    if !username
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err("用户名只能包含英文字母、数字和 . _ -".into());
-    }
-    let display_name = f.display_name.trim();
-    if display_name.is_empty() || display_name.chars().count() > 50 {
-        return Err("姓名不能为空，且不超过 50 个字符".into());
-    }
-    let role = Role::parse(&f.role).map_err(|_| "请选择角色")?;
-    let n = f.password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        return Err(format!("初始密码至少 {MIN_PASSWORD_CHARS} 个字符").into());
-    }
-    if n > 256 {
-        return Err("初始密码过长".into());
-    }
-
-    let chosen_school = match f.school_id.trim() {
+    let school = match f.school_id.trim() {
         "" => None,
         t => {
             let id = SchoolId(t.parse::<i64>().map_err(|_| "请选择学校")?);
@@ -200,53 +177,20 @@ async fn validate(
             }
         }
     };
-    let mut new = NewUser {
-        username: username.to_string(),
-        display_name: display_name.to_string(),
-        role,
-        password_hash: String::new(),
-        school_id: None,
-        teacher_id: None,
-        student_id: None,
+    let spec = AccountSpec {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        role: Role::parse(&f.role).ok(),
+        school,
+        teacher_staff_no: Some(f.teacher_staff_no.clone()),
+        student_no: Some(f.student_no.clone()),
+        password: f.password.clone(),
     };
-    match role {
-        Role::DistrictAdmin | Role::DistrictAnalyst => {}
-        Role::SchoolAdmin | Role::Counsellor => {
-            new.school_id = Some(chosen_school.ok_or("该角色需要选择学校")?);
-        }
-        Role::Teacher => {
-            let school = chosen_school.ok_or("教师账号需要选择学校")?;
-            let staff_no = f.teacher_staff_no.trim();
-            if staff_no.is_empty() {
-                return Err("教师账号需要填写教师工号".into());
-            }
-            let teacher = state
-                .store
-                .teacher_by_staff_no(school, staff_no)
-                .await?
-                .ok_or_else(|| format!("该校没有工号为“{staff_no}”的教师"))?;
-            new.school_id = Some(school);
-            new.teacher_id = Some(teacher);
-        }
-        Role::Parent => {
-            let raw = f.student_no.trim();
-            if raw.is_empty() {
-                return Err("家长账号需要填写孩子的学籍号".into());
-            }
-            let no = StudentNo::parse(raw).map_err(|e| format!("学籍号“{raw}”无效：{e}"))?;
-            let (school, student) = state
-                .store
-                .student_by_no(no.as_str())
-                .await?
-                .ok_or_else(|| format!("学籍号“{raw}”不存在"))?;
-            if chosen_school.is_some_and(|s| s != school) {
-                return Err("该学生不在所选学校".into());
-            }
-            new.school_id = Some(school);
-            new.student_id = Some(student);
-        }
+    match resolve_account(state.store.as_ref(), &spec).await {
+        Ok(new) => Ok(new),
+        Err(AccountError::Invalid(m)) => Err(Invalid::Msg(m)),
+        Err(AccountError::Store(e)) => Err(Invalid::Store(e)),
     }
-    Ok(new)
 }
 
 pub(crate) async fn create_user(
