@@ -22,11 +22,13 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::roster::{NewClass, NewSchool, RosterBatch};
 use wuyu_domain::{District, Origin, SchoolCode, StudentNo};
 
+mod fitness;
 mod layout;
 mod names;
 mod people;
 pub mod rng;
 
+pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
 
 pub const DISTRICT_CODE: &str = "330199";
@@ -71,6 +73,8 @@ impl Default for SynthConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SynthDistrict {
     pub district: District,
+    /// The 学年 the roster's grades are for ([`SynthConfig::school_year`]).
+    pub school_year: u16,
     pub batch: RosterBatch,
     pub demo: DemoPicks,
 }
@@ -187,6 +191,7 @@ fn generate_with_threads(cfg: &SynthConfig, threads: usize) -> SynthDistrict {
             code: DISTRICT_CODE.to_string(),
             name: DISTRICT_NAME.to_string(),
         },
+        school_year: cfg.school_year,
         batch,
         demo,
     }
