@@ -859,15 +859,27 @@ macro_rules! store_impl {
                     let mut tx = self.begin_write().await?;
                     Self::prepare_bulk(&mut tx).await?;
 
-                    let rows: Vec<(String, i64, i64, String, time::Date, i32)> = sqlx::query_as(
-                        "SELECT s.student_no, s.school_id, s.id, s.sex, s.birth_date, c.grade \
-                         FROM student s JOIN school_class c \
-                           ON c.school_id = s.school_id AND c.id = s.class_id",
+                    // Two plain scans joined in memory: a SQL join here lets SQLite pick
+                    // the classes as the outer loop and rescan each school's students.
+                    let grades: std::collections::HashMap<(i64, i64), i32> =
+                        sqlx::query_as::<_, (i64, i64, i32)>(
+                            "SELECT school_id, id, grade FROM school_class",
+                        )
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .map(|(s, c, g)| ((s, c), g))
+                        .collect();
+                    let rows: Vec<(String, i64, i64, i64, String, time::Date)> = sqlx::query_as(
+                        "SELECT student_no, school_id, id, class_id, sex, birth_date FROM student",
                     )
                     .fetch_all(&mut *tx)
                     .await?;
                     let mut students = std::collections::HashMap::with_capacity(rows.len());
-                    for (no, school_id, student_id, sex, birth_date, grade) in rows {
+                    for (no, school_id, student_id, class_id, sex, birth_date) in rows {
+                        let grade = *grades
+                            .get(&(school_id, class_id))
+                            .ok_or_else(|| corrupt("student.class_id", class_id))?;
                         students.insert(no, fitness::StudentRef {
                             school_id,
                             student_id,

@@ -378,11 +378,9 @@ pub(crate) fn record_cols(prefix: &str) -> String {
 pub(crate) fn grouped_sql(by: FitnessGroupBy, aggs: &str, filter: &str) -> String {
     let key = by.key_sql();
     if key.is_empty() {
-        format!("SELECT {aggs} {ROSTER_JOIN} WHERE 1 = 1{filter}")
+        format!("SELECT {aggs} {ROSTER_JOIN}{filter}")
     } else {
-        format!(
-            "SELECT {key}, {aggs} {ROSTER_JOIN} WHERE 1 = 1{filter} GROUP BY {key} ORDER BY {key}"
-        )
+        format!("SELECT {key}, {aggs} {ROSTER_JOIN}{filter} GROUP BY {key} ORDER BY {key}")
     }
 }
 
@@ -426,12 +424,18 @@ pub(crate) const SUMMARY_AGGS: &str = "COUNT(*), COUNT(f.student_id), \
     COALESCE(SUM(CASE WHEN f.vision_status = 'reduced_vision' THEN 1 ELSE 0 END), 0)";
 
 /// The roster joined with the term's records: every student of the scope once, with their
-/// record or NULLs. The term is `$1`.
+/// record or NULLs. The term is `$1`; the text continues with `AND` conditions.
+///
+/// `CROSS JOIN` is plain SQL for an inner join, and PostgreSQL plans it like one; SQLite takes
+/// it as "this table first", which is the point: without it SQLite may loop over classes and
+/// scan each school's students per class (measured: 6 s instead of 1 s for 10^6 students).
+/// With `student` outermost, every other table is a primary-key look-up in key order.
 pub(crate) const ROSTER_JOIN: &str = "FROM student s \
-    JOIN school sc ON sc.id = s.school_id \
-    JOIN school_class c ON c.school_id = s.school_id AND c.id = s.class_id \
+    CROSS JOIN school_class c \
+    CROSS JOIN school sc \
     LEFT JOIN fitness_record f ON f.school_id = s.school_id AND f.student_id = s.id \
-      AND f.term = $1";
+      AND f.term = $1 \
+    WHERE c.school_id = s.school_id AND c.id = s.class_id AND sc.id = s.school_id";
 
 /// The aggregate columns of an item summary: per item of [`FitnessItem::ALL`], tested, mean
 /// value, mean score, pass count.
