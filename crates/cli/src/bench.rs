@@ -29,6 +29,10 @@ pub struct BenchArgs {
     /// How many times each page is requested (the median is reported).
     #[arg(long, default_value_t = 11)]
     runs: usize,
+    /// Also time fitness: generate one term of results for every student, import (score at
+    /// write) into the same database, and the fitness summaries on it.
+    #[arg(long)]
+    fitness: bool,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -115,11 +119,67 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         students_only.students.len(),
     );
 
+    if args.fitness {
+        fitness(store.as_ref(), &district, &args).await?;
+    }
     home_page(store, &args).await?;
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One term of fitness results for every student: generate, import (resolve, score, upsert),
+/// then the summaries by school and for the district (medians of `runs`).
+async fn fitness(
+    store: &dyn Store,
+    district: &wuyu_synth::SynthDistrict,
+    args: &BenchArgs,
+) -> anyhow::Result<()> {
+    use wuyu_domain::{Scope, Term, TermPart};
+    use wuyu_store::FitnessGroupBy;
+    let term = Term::new(district.school_year, TermPart::Autumn)?;
+    let t = Instant::now();
+    let batch = wuyu_synth::generate_fitness(district, args.seed, &[term]);
+    report("generate fitness", t.elapsed(), batch.len());
+    let meta = ImportMeta {
+        username: "bench".into(),
+        file_name: "fitness".into(),
+        file_sha256: String::new(),
+        at: 0,
+    };
+    let t = Instant::now();
+    let s = store
+        .import_fitness(&batch, &meta)
+        .await
+        .context("fitness import failed")?;
+    report(
+        &format!("fitness import {}", store.backend()),
+        t.elapsed(),
+        s.records_written as usize,
+    );
+    for by in [FitnessGroupBy::School, FitnessGroupBy::District] {
+        let runs = args.runs.max(1);
+        let mut times = Vec::with_capacity(runs);
+        let mut rows = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            rows = store
+                .fitness_summary(&Scope::District, None, term, by)
+                .await?
+                .len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "  fitness_summary by {:<9} median {:>8.1} ms  (min {:.1}, max {:.1}, {runs} runs, {rows} rows)",
+            by.code(),
+            times[runs / 2].as_secs_f64() * 1e3,
+            times[0].as_secs_f64() * 1e3,
+            times[runs - 1].as_secs_f64() * 1e3,
+        );
+    }
+    Ok(())
 }
 
 fn report(what: &str, d: Duration, rows: usize) {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use wuyu_domain::Role;
+use wuyu_domain::{Role, Term, TermPart};
 use wuyu_store::ImportMeta;
 
 use crate::progress::step;
@@ -58,6 +58,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let summary = step("写入数据库", store.import_roster(&district.batch, &meta))
         .await
         .context("导入模拟数据失败")?;
+
+    // Four terms of fitness results (2023 autumn … 2024 spring), so the fitness pages and
+    // their trends have data.
+    let terms: Vec<Term> = [
+        (2023, TermPart::Autumn),
+        (2023, TermPart::Spring),
+        (2024, TermPart::Autumn),
+        (2024, TermPart::Spring),
+    ]
+    .into_iter()
+    .map(|(y, p)| Term::new(y, p))
+    .collect::<Result<_, _>>()?;
+    let fitness = step("生成体质健康测试成绩（4 个学期）", async {
+        wuyu_synth::generate_fitness(&district, args.seed, &terms)
+    })
+    .await;
+    let fitness_meta = ImportMeta {
+        file_name: "synthetic-fitness".into(),
+        ..meta.clone()
+    };
+    let fitness_summary = step(
+        "写入体质健康成绩",
+        store.import_fitness(&fitness, &fitness_meta),
+    )
+    .await
+    .context("导入模拟体测成绩失败")?;
 
     let picks = &district.demo;
     let school = Some(picks.school_code.as_str().to_string());
@@ -134,6 +160,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         summary.classes_added,
         summary.students_added,
         summary.teachers_added
+    );
+    println!(
+        "体质健康成绩：{} 条（{} 个学期，其中 {} 条缺项）",
+        fitness_summary.records_written,
+        fitness_summary.terms.len(),
+        fitness_summary.incomplete
     );
     println!("数据库：{}", db.display());
     println!("演示账号：");
