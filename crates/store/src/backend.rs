@@ -788,6 +788,12 @@ macro_rules! store_impl {
                             .await?;
                     }
                     // A later row for the same (teacher, class, subject) wins, as in the file.
+                    for school in &plan.assignment_schools {
+                        sqlx::query("DELETE FROM teacher_assignment WHERE school_id = $1")
+                            .bind(*school)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     for chunk in plan.assignments.chunks(CHUNK) {
                         let mut dedup: Vec<&roster::AssignmentW> = Vec::with_capacity(chunk.len());
                         for a in chunk {

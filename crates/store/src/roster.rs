@@ -74,6 +74,9 @@ pub(crate) struct Plan {
     pub teachers_insert: Vec<TeacherW>,
     pub teachers_update: Vec<TeacherW>,
     pub assignments: Vec<AssignmentW>,
+    /// Schools whose 任课 list the batch brings: it replaces their stored list, so a teacher
+    /// who no longer teaches a class loses access to it.
+    pub assignment_schools: std::collections::BTreeSet<i64>,
 }
 
 struct Errors<'a> {
@@ -272,6 +275,7 @@ pub(crate) fn plan(
             );
         }
         let cid = class_id(&mut errs, o, sid, a.grade.get(), &a.class_name);
+        p.assignment_schools.insert(sid);
         if let (Some(teacher_id), Some(class_id)) = (tid, cid) {
             p.assignments.push(AssignmentW {
                 school_id: sid,

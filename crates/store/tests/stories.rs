@@ -528,6 +528,47 @@ async fn reimporting_a_roster_updates_in_place(store: &dyn Store) {
     let assignments = store.list_assignments(&Scope::District, a).await.unwrap();
     assert_eq!(assignments.len(), 1);
     assert_eq!(assignments[0].share, 0.5);
+
+    // A new school year: T01 moves from 1班 to 2班. The school's 任课 list is replaced, so the
+    // teacher's scope loses 1班 at once; a batch without 任课 rows leaves the list alone.
+    let mut moved = batch();
+    moved.assignments[0].class_name = "2班".into();
+    store.import_roster(&moved, &meta("3.xlsx")).await.unwrap();
+    let assignments = store.list_assignments(&Scope::District, a).await.unwrap();
+    assert_eq!(assignments.len(), 1);
+    let class = store
+        .class(&Scope::District, a, assignments[0].class_id)
+        .await
+        .unwrap();
+    assert_eq!(class.name, "2班");
+    let teacher = store.teacher_by_staff_no(a, "T01").await.unwrap().unwrap();
+    let user = User {
+        id: wuyu_domain::UserId(1),
+        username: "t".into(),
+        display_name: "t".into(),
+        role: Role::Teacher,
+        school_id: Some(a),
+        teacher_id: Some(teacher),
+        student_id: None,
+    };
+    let Scope::Classes { class_ids, .. } = store.scope_for(&user).await.unwrap() else {
+        panic!("teacher scope");
+    };
+    assert_eq!(class_ids.into_iter().collect::<Vec<_>>(), vec![class.id]);
+    let mut no_assignments = batch();
+    no_assignments.assignments.clear();
+    store
+        .import_roster(&no_assignments, &meta("4.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_assignments(&Scope::District, a)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 story!(users_sessions_and_scopes);
