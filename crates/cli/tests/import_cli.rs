@@ -269,3 +269,109 @@ fn an_xlsx_roster_imports() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(counts(&db)[2], ("student".to_string(), 3));
 }
+
+/// Fitness rows in the code-name layout for the two seeded students: 张三 (grade 5, male) and
+/// 李四 (grade 7, female). `extra` is appended as further rows.
+fn fitness_csv(extra: &str) -> String {
+    format!(
+        "student_no,grade,sex,height_cm,weight_kg,vital_capacity,run_50m,sit_and_reach,rope_skip_1min,sit_up_1min,shuttle_50x8,standing_long_jump,run_800m\n\
+         G0000000001,5,M,140.2,35.1,1900,9.4,6.5,120,35,110,,\n\
+         G0000000002,7,F,155.0,46.0,2300,9.0,12.0,,40,,175,230\n{extra}"
+    )
+}
+
+fn fitness_rows(db: &Path) -> Vec<(String, String, Option<f64>, Option<String>)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = wuyu_store::SqliteStore::open(db.to_str().unwrap())
+            .await
+            .unwrap();
+        sqlx::query_as(
+            "SELECT s.student_no, f.term, f.standard_score, f.level FROM fitness_record f \
+             JOIN student s ON s.school_id = f.school_id AND s.id = f.student_id \
+             ORDER BY s.student_no, f.term",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+    })
+}
+
+#[test]
+fn fitness_results_import_scored_and_a_bad_file_changes_nothing() {
+    let dir = Dir::new("fitness");
+    let db = seeded(&dir);
+    let fitness = |name: &str, body: String, extra_args: &[&str]| {
+        let f = dir.0.join(name);
+        std::fs::write(&f, body).unwrap();
+        let mut args = vec![
+            "import",
+            "fitness",
+            f.to_str().unwrap().to_owned().leak(),
+            "--db",
+            db.to_str().unwrap().to_owned().leak(),
+            "--term",
+            "2024-autumn",
+        ];
+        args.extend_from_slice(extra_args);
+        wuyu(&args)
+    };
+
+    // Without a test date the import stops and says how to give one.
+    let o = fitness("no-date.csv", fitness_csv(""), &[]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--test-date"), "{}", text(&o));
+    assert!(fitness_rows(&db).is_empty());
+
+    let o = fitness(
+        "fitness.csv",
+        fitness_csv(""),
+        &["--test-date", "2024-10-15"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let rows = fitness_rows(&db);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+
+    // Stored scores are the standard's: score the same inputs independently.
+    use wuyu_standards::{FitnessGrade, FitnessInput, score_record};
+    let zhang = FitnessInput {
+        height_cm: Some(140.2),
+        weight_kg: Some(35.1),
+        vital_capacity: Some(1900.0),
+        run_50m: Some(9.4),
+        sit_and_reach: Some(6.5),
+        rope_skip_1min: Some(120.0),
+        sit_up_1min: Some(35.0),
+        shuttle_50x8: Some(110.0),
+        ..FitnessInput::new(FitnessGrade::parse("5").unwrap(), wuyu_domain::Sex::Male)
+    };
+    let expected = score_record(&zhang).unwrap();
+    assert_eq!(rows[0].0, "G0000000001");
+    assert_eq!(rows[0].1, "2024-autumn");
+    let stored = rows[0].2.expect("a complete record has a 标准分");
+    let want = expected.standard_score.expect("complete").as_f64();
+    assert!(
+        (stored - want).abs() < 1e-9,
+        "stored {stored}, standard {want}"
+    );
+    assert_eq!(rows[0].3.as_deref(), expected.level.map(|l| l.code()));
+
+    // An unknown 学籍号 rejects the whole file: the earlier results stay exactly as they were.
+    let before = fitness_rows(&db);
+    let o = fitness(
+        "unknown.csv",
+        fitness_csv("G9999999999,5,M,140,35,1800,9.5,5,110,30,115,,\n")
+            .replace("140.2,35.1", "150.0,40.0"),
+        &["--test-date", "2024-10-16"],
+    );
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(
+        out.contains("G9999999999") && out.contains("第 4 行"),
+        "{out}"
+    );
+    assert_eq!(fitness_rows(&db), before);
+}
