@@ -16,6 +16,9 @@ pub(crate) enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// A query parameter that does not parse (e.g. an unknown term or grouping).
+    #[error("bad request")]
+    BadRequest,
     #[error("CSRF check failed")]
     Csrf,
     #[error("store: {0}")]
@@ -52,6 +55,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +66,7 @@ impl AppError {
             AppError::Unauthenticated => ("未登录", "请先登录。"),
             AppError::Forbidden => ("无权访问", "您的账号无权查看此内容。"),
             AppError::NotFound => ("未找到", "您要找的页面或记录不存在。"),
+            AppError::BadRequest => ("请求参数有误", "请求中的参数（如学期或分组）无效。"),
             AppError::Csrf => ("请求校验失败", "请求未通过安全校验，请刷新页面后重试。"),
             AppError::Store(_) | AppError::Internal(_) => {
                 ("服务器内部错误", "服务器出现错误，请稍后重试或联系管理员。")

@@ -12,8 +12,11 @@
 //! | `GET /schools/{id}` | roles whose scope reaches the school (not parents) |
 //! | `GET /schools/{id}/classes/{class_id}` | roles whose scope reaches the class |
 //! | `GET /schools/{id}/students/{student_id}` | roles whose scope reaches the student (audited) |
+//! | `GET /fitness`, `GET /fitness/export.xlsx` | district, school admin, teacher (own classes) |
+//! | `GET /schools/{id}/classes/{class_id}/fitness` | roles whose scope reaches the class (audited) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
+//! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
@@ -85,6 +88,12 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .route(
             "/schools/{id}/students/{student_id}",
             get(pages::student::student),
+        )
+        .route("/fitness", get(pages::fitness::overview))
+        .route("/fitness/export.xlsx", get(pages::fitness::export))
+        .route(
+            "/schools/{id}/classes/{class_id}/fitness",
+            get(pages::fitness::class_view),
         )
         .route(
             "/admin/users",

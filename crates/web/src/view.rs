@@ -80,6 +80,11 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
             }
         }
     }
+    // Fitness aggregates: not for counsellors (no fitness reads at all) nor parents (their
+    // child's history is on the child's page).
+    if !matches!(role, Role::Counsellor | Role::Parent) {
+        links.push(("/fitness".to_string(), "体质健康"));
+    }
     if role == Role::DistrictAdmin {
         links.push(("/admin/users".to_string(), "用户管理"));
         links.push(("/admin/audit".to_string(), "审计日志"));

@@ -10,10 +10,11 @@ use wuyu_store::StoreError;
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
+use crate::pages::fitness::{TermHistory, term_history, year_total_chart};
 use crate::pages::path_ids;
 use crate::pages::school::{class_label, shows_id_numbers};
 use crate::state::AppState;
-use crate::view::{Chrome, format_date, masked_student_no, render};
+use crate::view::{Chrome, format_date, masked_student_no, render, script_json};
 
 #[derive(Template)]
 #[template(path = "student.html")]
@@ -28,6 +29,9 @@ struct StudentPage {
     sex: &'static str,
     birth_date: String,
     id_card_no: Option<String>,
+    /// `None`: the caller may not read fitness records (counsellors); `Some(empty)`: none yet.
+    fitness: Option<Vec<TermHistory>>,
+    fitness_chart_json: String,
 }
 
 pub(crate) async fn student(
@@ -68,6 +72,25 @@ pub(crate) async fn student(
         Err(StoreError::NotFound) => None,
         Err(other) => return Err(other.into()),
     };
+    // The fitness and health history (health data: audited on its own). Counsellors may see
+    // the student but no fitness record; the section is left out for them.
+    let fitness = match state.store.student_fitness(&me.scope, id, student_id).await {
+        Ok(records) => {
+            let mut e = audit::entry(Some(&me.user), "", "read_student_fitness", &ip);
+            e.school_id = Some(id);
+            e.entity = format!("student:{id}:{student_id}");
+            e.detail = format!("{} terms", records.len());
+            state.store.append_audit(&e).await?;
+            Some(records)
+        }
+        Err(StoreError::Forbidden) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let fitness_chart_json = fitness
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .map(|r| script_json(&year_total_chart(r)))
+        .unwrap_or_default();
     let may_open_class = me.scope.can_view_class(id, s.class_id);
     let may_open_school = me.scope.can_list_school_roster(id);
     let show_id = shows_id_numbers(me.role()) || me.role() == Role::Parent;
@@ -90,6 +113,9 @@ pub(crate) async fn student(
         } else {
             None
         },
+        // Newest term first in the tables; the chart runs oldest to newest.
+        fitness: fitness.map(|r| r.iter().rev().map(term_history).collect()),
+        fitness_chart_json,
     };
     Ok(render(&page)?.into_response())
 }

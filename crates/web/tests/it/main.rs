@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod fitness;
 mod login;
 mod openapi;
 mod security;

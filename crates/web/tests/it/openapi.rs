@@ -7,7 +7,12 @@ async fn openapi_document_matches_the_snapshot() {
     let resp = app.send(get("/api/openapi.json").build()).await;
     assert_eq!(resp.status(), 200);
     let doc = body_json(resp).await;
-    for path in ["/api/v1/schools", "/api/v1/schools/{id}/students"] {
+    for path in [
+        "/api/v1/schools",
+        "/api/v1/schools/{id}/students",
+        "/api/v1/fitness/summary",
+        "/api/v1/schools/{id}/students/{student_id}/fitness",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     insta::assert_json_snapshot!("openapi", doc);

@@ -14,8 +14,8 @@ use time::macros::date;
 use tower::ServiceExt;
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{
-    Grade, IdCardNo, Location, Origin, PersonName, Role, RosterBatch, SchoolCode, SchoolId, Scope,
-    Sex, Stage, StudentNo, UserId,
+    FitnessBatch, FitnessMeasures, Grade, IdCardNo, Location, NewFitnessRecord, Origin, PersonName,
+    Role, RosterBatch, SchoolCode, SchoolId, Scope, Sex, Stage, StudentNo, Term, TermPart, UserId,
 };
 use wuyu_store::{ImportMeta, NewUser, SqliteStore, Store};
 use wuyu_web::{WebSettings, password, router};
@@ -300,6 +300,89 @@ fn roster() -> RosterBatch {
     }
 }
 
+/// The earlier fitness term of the fixture (2023–2024 spring).
+pub fn term_before() -> Term {
+    Term::new(2023, TermPart::Spring).unwrap()
+}
+
+/// The later (latest) fitness term of the fixture (2024–2025 autumn).
+pub fn term_now() -> Term {
+    Term::new(2024, TermPart::Autumn).unwrap()
+}
+
+/// Raw results of a grade-1/2 or grade-7/8 student; `q` in 0..=4 moves every result from
+/// weak to strong, so the records spread over the levels.
+fn measures(grade: u8, sex: Sex, q: u8) -> FitnessMeasures {
+    let q = f64::from(q);
+    let junior = grade >= 7;
+    let mut m = FitnessMeasures {
+        height_cm: Some(if junior { 152.0 } else { 118.0 } + 3.0 * q),
+        weight_kg: Some(if junior { 40.0 } else { 20.0 } + 4.0 * q),
+        vital_capacity: Some(if junior { 1800.0 } else { 700.0 } + 400.0 * q),
+        run_50m: Some(if junior { 10.5 } else { 13.0 } - 0.6 * q),
+        sit_and_reach: Some(-2.0 + 4.0 * q),
+        ..Default::default()
+    };
+    if junior {
+        m.standing_long_jump = Some(140.0 + 15.0 * q);
+        if sex == Sex::Male {
+            m.pull_up = Some(q * 3.0);
+            m.run_1000m = Some(330.0 - 20.0 * q);
+        } else {
+            m.sit_up_1min = Some(20.0 + 8.0 * q);
+            m.run_800m = Some(300.0 - 18.0 * q);
+        }
+    } else {
+        m.rope_skip_1min = Some(40.0 + 25.0 * q);
+    }
+    // Vision: myopic for q 0, reduced acuity for q 1, normal otherwise.
+    m.acuity_left = Some(if q < 2.0 { 4.7 } else { 5.0 });
+    m.acuity_right = Some(5.0);
+    m.se_left = Some(if q < 1.0 { -1.25 } else { 0.0 });
+    m.se_right = Some(0.0);
+    m
+}
+
+fn fitness_record(term: Term, no: &str, grade: u8, sex: Sex, q: u8) -> NewFitnessRecord {
+    NewFitnessRecord {
+        origin: Origin::default(),
+        student_no: StudentNo::parse(no).unwrap(),
+        term,
+        test_date: if term == term_now() {
+            date!(2024 - 10 - 15)
+        } else {
+            date!(2024 - 04 - 15)
+        },
+        grade: None,
+        sex: Some(sex),
+        measures: measures(grade, sex, q),
+    }
+}
+
+/// Two terms of fitness records. In the latest term: 赵敏 (7-2) and 吴昊 (school B) are missing
+/// a test, 陈晨 (8-1) is INCOMPLETE (no 50米跑), 王磊 (7-2) is weak everywhere.
+pub fn fitness_batch() -> FitnessBatch {
+    use Sex::{Female, Male};
+    let (before, now) = (term_before(), term_now());
+    let child = child_student_no();
+    let mut records = vec![
+        fitness_record(before, &child, 7, Male, 2),
+        fitness_record(before, "A2024070102", 7, Female, 1),
+        fitness_record(before, "A2024070201", 7, Male, 0),
+        fitness_record(before, "A2024070202", 7, Female, 3),
+        fitness_record(before, "A2023080101", 8, Male, 2),
+        fitness_record(before, "B2024010101", 1, Male, 1),
+        fitness_record(now, &child, 7, Male, 4),
+        fitness_record(now, "A2024070102", 7, Female, 2),
+        fitness_record(now, "A2024070201", 7, Male, 0),
+        fitness_record(now, "A2023080101", 8, Male, 3),
+        fitness_record(now, "B2024010101", 1, Male, 3),
+        fitness_record(now, "B2024010102", 1, Female, 1),
+    ];
+    records[9].measures.run_50m = None;
+    FitnessBatch { records }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with_settings(WebSettings::default()).await
@@ -325,6 +408,18 @@ impl TestApp {
             )
             .await
             .expect("import roster");
+        store
+            .import_fitness(
+                &fitness_batch(),
+                &ImportMeta {
+                    username: "fixture".into(),
+                    file_name: "fitness".into(),
+                    file_sha256: "1".repeat(64),
+                    at: 0,
+                },
+            )
+            .await
+            .expect("import fitness");
 
         let d = Scope::District;
         let schools = store.list_schools(&d).await.unwrap();

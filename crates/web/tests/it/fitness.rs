@@ -1,0 +1,411 @@
+//! 体质健康 pages, API and export: the numbers shown are the store's numbers for the caller's
+//! scope (checked against the store and, where simple, against counts made here from the
+//! records themselves); class and student reads are audited; ranks follow the role and the
+//! district setting.
+use std::io::Cursor;
+
+use axum::body::to_bytes;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use wuyu_domain::{ClassId, SchoolId, Scope};
+use wuyu_standards::Level;
+use wuyu_store::{FitnessGroupBy, FitnessRecord, FitnessSummaryRow};
+
+use crate::support::{TestApp, body_json, body_text, get, term_before, term_now};
+
+fn pct(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// The text of `<span ... data-rate="name">TEXT</span>` on a page.
+fn headline(html: &str, name: &str) -> String {
+    let tag = format!("data-rate=\"{name}\">");
+    let start = html
+        .find(&tag)
+        .unwrap_or_else(|| panic!("{name} on the page"))
+        + tag.len();
+    let end = html[start..].find('<').unwrap() + start;
+    html[start..end].to_string()
+}
+
+async fn page(app: &TestApp, who: &str, path: &str) -> String {
+    let s = app.login(who).await;
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    assert_eq!(resp.status(), 200, "{who} {path}");
+    body_text(resp).await
+}
+
+async fn district_row(app: &TestApp, scope: &Scope) -> FitnessSummaryRow {
+    app.store
+        .fitness_summary(scope, None, term_now(), FitnessGroupBy::District)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+/// Every record of the latest term, read one student at a time.
+async fn records_now(app: &TestApp) -> Vec<FitnessRecord> {
+    let mut out = Vec::new();
+    for s in app.store.list_schools(&Scope::District).await.unwrap() {
+        for st in app
+            .store
+            .list_students(&Scope::District, s.school.id, None)
+            .await
+            .unwrap()
+        {
+            out.extend(
+                app.store
+                    .student_fitness(&Scope::District, s.school.id, st.id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|r| r.term == term_now()),
+            );
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn district_headline_is_the_store_summary_and_matches_a_count_of_the_records() {
+    let app = TestApp::new().await;
+    let html = page(&app, "district", "/fitness").await;
+    // The latest term is the default.
+    assert!(html.contains(&term_now().label_zh()));
+    let row = district_row(&app, &Scope::District).await;
+    for (name, rate) in [
+        ("test_rate", row.test_rate),
+        ("pass_rate", row.pass_rate),
+        ("good_or_better_rate", row.good_or_better_rate),
+        ("excellent_rate", row.excellent_rate),
+        ("fail_rate", row.fail_rate),
+        ("overweight_rate", row.overweight_rate),
+        ("obese_rate", row.obese_rate),
+        ("stunting_rate", row.stunting_rate),
+        ("wasting_rate", row.wasting_rate),
+        ("myopia_rate", row.myopia_rate),
+    ] {
+        assert_eq!(headline(&html, name), pct(rate), "{name}");
+    }
+
+    // Independently: 6 of the 8 students tested, 陈晨 incomplete; level rates over the 5
+    // complete records.
+    let records = records_now(&app).await;
+    assert_eq!(records.len(), 6);
+    assert!(html.contains("6 / 8"));
+    let complete: Vec<&FitnessRecord> = records.iter().filter(|r| r.complete).collect();
+    assert_eq!(complete.len(), 5);
+    let share = |f: &dyn Fn(&FitnessRecord) -> bool| {
+        Some(complete.iter().filter(|r| f(r)).count() as f64 / complete.len() as f64)
+    };
+    assert_eq!(
+        headline(&html, "excellent_rate"),
+        pct(share(&|r| r.level == Some(Level::Excellent)))
+    );
+    assert_eq!(
+        headline(&html, "pass_rate"),
+        pct(share(&|r| r.level.is_some_and(|l| l >= Level::Pass)))
+    );
+    assert_eq!(
+        headline(&html, "fail_rate"),
+        pct(share(&|r| r.level == Some(Level::Fail)))
+    );
+    assert_eq!(headline(&html, "test_rate"), pct(Some(6.0 / 8.0)));
+    assert!(html.contains("目标 ≥ 30.0%"));
+
+    // Each school's row links to the school, with the store's rates and a rank.
+    let schools = app
+        .store
+        .fitness_summary(&Scope::District, None, term_now(), FitnessGroupBy::School)
+        .await
+        .unwrap();
+    assert_eq!(schools.len(), 2);
+    for s in &schools {
+        let id = s.key.school_id.unwrap();
+        let link = format!(
+            "<a href=\"/schools/{id}\">{}</a>",
+            s.key.school_name.as_deref().unwrap()
+        );
+        let at = html.find(&link).expect("school row links to the school");
+        let row_html = &html[at..at + html[at..].find("</tr>").unwrap()];
+        for rate in [s.pass_rate, s.excellent_rate, s.fail_rate, s.myopia_rate] {
+            assert!(row_html.contains(&pct(rate)), "{row_html}");
+        }
+    }
+    assert!(html.contains("排名"));
+    // Two charts, declared for app.js; the items table; the breakdowns.
+    assert!(
+        html.contains("data-chart=\"chart-trend\"") && html.contains("data-chart=\"chart-bmi\"")
+    );
+    assert!(html.contains("各测试项目") && html.contains("50米跑"));
+    assert!(html.contains("按城乡") && html.contains("按性别"));
+}
+
+#[tokio::test]
+async fn change_since_the_previous_term_is_in_percentage_points() {
+    let app = TestApp::new().await;
+    let html = page(&app, "district", "/fitness").await;
+    let now = district_row(&app, &Scope::District).await;
+    let before = app
+        .store
+        .fitness_summary(
+            &Scope::District,
+            None,
+            term_before(),
+            FitnessGroupBy::District,
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    let d = (now.excellent_rate.unwrap() - before.excellent_rate.unwrap()) * 100.0;
+    let text = match format!("{:.1}", d.abs()) {
+        z if z == "0.0" => "持平".to_string(),
+        z if d > 0.0 => format!("▲{z}"),
+        z => format!("▼{z}"),
+    };
+    assert!(html.contains(&format!("较上学期 {text}")), "{text}");
+    // An earlier term is selectable and shows its own numbers (no earlier term: no change).
+    let html = page(
+        &app,
+        "district",
+        &format!("/fitness?term={}", term_before().code()),
+    )
+    .await;
+    assert_eq!(
+        headline(&html, "excellent_rate"),
+        pct(before.excellent_rate)
+    );
+    assert!(html.contains("较上学期 —"));
+}
+
+#[tokio::test]
+async fn ranks_follow_the_role_and_the_district_setting() {
+    let app = TestApp::new().await;
+    assert!(page(&app, "analyst", "/fitness").await.contains("排名"));
+    assert!(!page(&app, "teacher-a", "/fitness").await.contains("排名"));
+    app.store.set_setting("hide_ranks", "true").await.unwrap();
+    assert!(!page(&app, "district", "/fitness").await.contains("排名"));
+    assert!(!page(&app, "school-a", "/fitness").await.contains("排名"));
+}
+
+#[tokio::test]
+async fn a_teacher_sees_their_own_classes_only() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let html = page(&app, "teacher-a", "/fitness").await;
+    let scope = Scope::Classes {
+        school_id: SchoolId(i.school_a),
+        class_ids: [ClassId(i.class_a7_1), ClassId(i.class_a8_1)].into(),
+    };
+    let row = district_row(&app, &scope).await;
+    assert_eq!((row.tested, row.enrolled), (3, 3));
+    assert!(html.contains("3 / 3"));
+    assert_eq!(headline(&html, "excellent_rate"), pct(row.excellent_rate));
+    let class_link = |c: i64| {
+        format!(
+            "/schools/{}/classes/{c}/fitness?term=2024-autumn",
+            i.school_a
+        )
+    };
+    assert!(html.contains(&class_link(i.class_a7_1)));
+    assert!(html.contains(&class_link(i.class_a8_1)));
+    assert!(!html.contains(&class_link(i.class_a7_2)));
+    // The nav has 体质健康 for them, not for counsellors or parents.
+    assert!(html.contains("href=\"/fitness\""));
+    let c = page(&app, "counsellor-a", &format!("/schools/{}", i.school_a)).await;
+    assert!(!c.contains("href=\"/fitness\""));
+}
+
+#[tokio::test]
+async fn class_view_shows_missing_incomplete_and_failed_items_and_is_audited() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let html = page(
+        &app,
+        "school-a",
+        &format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a7_2),
+    )
+    .await;
+    // 王磊 tested (weak: failed items highlighted), 赵敏 missing the test.
+    assert!(html.contains("王磊") && html.contains("赵敏"));
+    assert!(html.contains("缺测"));
+    assert!(html.contains("class=\"num fail\""));
+    let rows = app.store.list_audit(5).await.unwrap();
+    assert_eq!(rows[0].entry.action, "read_class_fitness");
+    assert_eq!(rows[0].entry.username, "school-a");
+    assert_eq!(
+        rows[0].entry.entity,
+        format!("class:{}:{}", i.school_a, i.class_a7_2)
+    );
+    assert_eq!(rows[0].entry.detail, term_now().code());
+
+    // 陈晨 is INCOMPLETE: no 50米跑.
+    let html = page(
+        &app,
+        "teacher-a",
+        &format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a8_1),
+    )
+    .await;
+    assert!(html.contains("未完成"));
+    let at = html.find("陈晨").unwrap();
+    let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+    assert!(
+        row.ends_with("<td>50米跑</td>") || row.contains("<td>50米跑</td>"),
+        "{row}"
+    );
+}
+
+#[tokio::test]
+async fn the_parent_sees_the_childs_history_without_ranks_and_the_read_is_audited() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let path = format!("/schools/{}/students/{}", i.school_a, i.child);
+    let html = page(&app, "parent-a", &path).await;
+    assert!(html.contains("<h2>体质健康</h2>"));
+    assert!(html.contains(&term_now().label_zh()) && html.contains(&term_before().label_zh()));
+    assert!(html.contains("data-chart=\"chart-year-total\""));
+    assert!(!html.contains("排名"));
+    let records = app
+        .store
+        .student_fitness(
+            &Scope::District,
+            SchoolId(i.school_a),
+            wuyu_domain::StudentId(i.child),
+        )
+        .await
+        .unwrap();
+    for r in &records {
+        assert!(html.contains(&format!("<dd>{:.1}</dd>", r.year_total.unwrap())));
+    }
+    let rows = app.store.list_audit(5).await.unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.entry.action.as_str()).collect();
+    assert!(actions.contains(&"read_student_fitness"), "{actions:?}");
+    assert_eq!(rows[0].entry.username, "parent-a");
+
+    // A counsellor may open the student but reads no fitness record.
+    let html = page(&app, "counsellor-a", &path).await;
+    assert!(!html.contains("<h2>体质健康</h2>"));
+}
+
+#[tokio::test]
+async fn the_api_gives_the_page_numbers_and_audits_student_reads() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let s = app.login("district").await;
+    let resp = app
+        .send(
+            get("/api/v1/fitness/summary?by=school&term=2024-autumn")
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let doc = body_json(resp).await;
+    assert_eq!(doc["term"], "2024-autumn");
+    let store = app
+        .store
+        .fitness_summary(&Scope::District, None, term_now(), FitnessGroupBy::School)
+        .await
+        .unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), store.len());
+    for (j, r) in store.iter().enumerate() {
+        assert_eq!(rows[j]["school_id"], r.key.school_id.unwrap().0);
+        assert_eq!(rows[j]["tested"], r.tested);
+        assert_eq!(rows[j]["excellent_rate"].as_f64(), r.excellent_rate);
+        assert_eq!(rows[j]["pass_rate"].as_f64(), r.pass_rate);
+        assert_eq!(rows[j]["myopia_rate"].as_f64(), r.myopia_rate);
+    }
+
+    let p = app.login("parent-a").await;
+    let resp = app
+        .send(
+            get(&format!(
+                "/api/v1/schools/{}/students/{}/fitness",
+                i.school_a, i.child
+            ))
+            .cookie(&p.cookie)
+            .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let doc = body_json(resp).await;
+    let terms: Vec<&str> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(terms, ["2023-spring", "2024-autumn"]);
+    let audit = app.store.list_audit(1).await.unwrap();
+    assert_eq!(audit[0].entry.action, "api_read_student_fitness");
+    assert_eq!(
+        audit[0].entry.entity,
+        format!("student:{}:{}", i.school_a, i.child)
+    );
+    // Aggregates stay closed to the parent, as problem+json.
+    let resp = app
+        .send(get("/api/v1/fitness/summary").cookie(&p.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+}
+
+#[tokio::test]
+async fn the_xlsx_export_has_the_api_numbers() {
+    let app = TestApp::new().await;
+    let s = app.login("district").await;
+    let resp = app
+        .send(
+            get("/fitness/export.xlsx?term=2024-autumn&by=school")
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range(wuyu_report::FITNESS_SHEET).unwrap();
+
+    let resp = app
+        .send(
+            get("/api/v1/fitness/summary?by=school&term=2024-autumn")
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    let api = body_json(resp).await;
+    let rows = api["rows"].as_array().unwrap();
+    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(1, 0), Data::String("学校".into()));
+    assert_eq!(cell(1, 6), Data::String("优秀率".into()));
+    for (j, row) in rows.iter().enumerate() {
+        let r = 2 + j as u32;
+        assert_eq!(
+            cell(r, 0),
+            Data::String(row["school_name"].as_str().unwrap().into())
+        );
+        assert_eq!(cell(r, 2), Data::Float(row["tested"].as_f64().unwrap()));
+        for (c, key) in [
+            (3, "test_rate"),
+            (4, "pass_rate"),
+            (5, "good_or_better_rate"),
+            (6, "excellent_rate"),
+            (7, "fail_rate"),
+            (13, "myopia_rate"),
+        ] {
+            match row[key].as_f64() {
+                Some(v) => assert_eq!(cell(r, c), Data::Float(v), "{key}"),
+                None => assert_eq!(cell(r, c), Data::Empty, "{key}"),
+            }
+        }
+    }
+}
