@@ -142,3 +142,33 @@ test('signing out ends the session', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test('体质健康: the district sees the 优秀率 headline and charts; the teacher opens their class', async ({ browser }) => {
+  const district = await browser.newContext();
+  const page = await district.newPage();
+  const cspErrors = collectCspErrors(page);
+  await signIn(page, 'demo-district');
+  await page.getByRole('link', { name: '体质健康' }).click();
+  await expect(page).toHaveURL(/\/fitness$/);
+  await expect(page.getByRole('heading', { level: 1, name: '体质健康' })).toBeVisible();
+  // The demo has four terms of records: the headline has a number, not "—".
+  await expect(page.locator('[data-rate="excellent_rate"]')).toHaveText(/^\d+\.\d%$/);
+  await expect(page.getByText('目标 ≥ 30.0%')).toBeVisible();
+  await expect(page.locator('[data-chart="chart-trend"] canvas')).toBeVisible();
+  await expect(page.locator('[data-chart="chart-bmi"] canvas')).toBeVisible();
+  expect(await sectionRows(page, '各校体质健康').count()).toBeGreaterThanOrEqual(2);
+  expect(cspErrors).toEqual([]);
+  await district.close();
+
+  const teacher = await browser.newContext();
+  const t = await teacher.newPage();
+  await signIn(t, 'demo-teacher');
+  await t.getByRole('link', { name: '体质健康' }).click();
+  await expect(t).toHaveURL(/\/fitness$/);
+  await sectionRows(t, '各班体质健康').first().getByRole('link').first().click();
+  await expect(t).toHaveURL(/\/schools\/\d+\/classes\/\d+\/fitness\?term=/);
+  await expect(t.getByRole('heading', { level: 1 })).toContainText('体质健康');
+  await expect(t.getByRole('columnheader', { name: '学年总分' })).toBeVisible();
+  expect(await t.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+  await teacher.close();
+});

@@ -249,17 +249,26 @@ fn group_href(by: FitnessGroupBy, key: &FitnessGroupKey, term: Term) -> Option<S
     }
 }
 
-/// Competition ranks (1, 2, 2, 4) by mean 学年总分, highest first; groups without a mean
-/// get no rank.
+/// Competition ranks (1, 2, 2, 4) by mean 学年总分, highest first, among the rows of the same
+/// grade (classes are compared with their parallel classes only; schools have no grade key
+/// and are ranked together); groups without a mean get no rank.
 fn rank_rows(rows: &mut [GroupRow], source: &[FitnessSummaryRow]) {
-    let means: Vec<Option<f64>> = source.iter().map(|r| r.mean_year_total).collect();
     for (i, row) in rows.iter_mut().enumerate() {
-        row.rank = means[i].map(|m| 1 + means.iter().flatten().filter(|o| **o > m).count());
+        let me = &source[i];
+        row.rank = me.mean_year_total.map(|m| {
+            1 + source
+                .iter()
+                .filter(|o| o.key.grade == me.key.grade)
+                .filter_map(|o| o.mean_year_total)
+                .filter(|o| *o > m)
+                .count()
+        });
     }
 }
 
 pub(crate) struct GroupTable {
     pub title: &'static str,
+    pub rank_header: &'static str,
     pub header: &'static str,
     pub show_rank: bool,
     pub export_href: String,
@@ -435,8 +444,17 @@ pub(crate) async fn overview(
         let ranked = show_ranks && matches!(by, FitnessGroupBy::School | FitnessGroupBy::Class);
         if ranked {
             rank_rows(&mut rows, &source);
+            // Schools read top-down by rank (no mean: last); classes stay in grade order.
+            if *by == FitnessGroupBy::School {
+                rows.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
+            }
         }
         tables.push(GroupTable {
+            rank_header: if *by == FitnessGroupBy::Class {
+                "年级内排名"
+            } else {
+                "排名"
+            },
             title: table_title(*by),
             header: group_header(*by),
             show_rank: ranked,
@@ -448,6 +466,7 @@ pub(crate) async fn overview(
     for by in [FitnessGroupBy::Location, FitnessGroupBy::Sex] {
         let (_, rows) = rows_with_change(&state, &me.scope, by, term, previous).await?;
         breakdowns.push(GroupTable {
+            rank_header: "",
             title: table_title(by),
             header: group_header(by),
             show_rank: false,
@@ -516,7 +535,7 @@ pub(crate) fn trend_chart(trend: &[(Term, FitnessSummaryRow)]) -> Value {
                 "markLine": {
                     "symbol": "none",
                     "lineStyle": {"type": "dashed"},
-                    "label": {"formatter": "优秀率目标 30%"},
+                    "label": {"formatter": "优秀率目标 30%", "position": "insideEndTop"},
                     "data": [{"yAxis": EXCELLENT_TARGET * 100.0}]
                 }
             }
@@ -839,14 +858,18 @@ pub(crate) fn term_history(r: &FitnessRecord) -> TermHistory {
             .join("、"),
         weight_status: r.weight_status.map_or("—", |w| w.label_zh()),
         malnutrition: r.malnutrition.map_or("—", |w| w.label_zh()),
-        vision_status: r.vision_status.map_or("—", |w| w.label_zh()),
-        vision: format!(
-            "左 {} / 右 {}",
-            m.acuity_left
-                .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
-            m.acuity_right
-                .map_or_else(|| "—".into(), |v| format!("{v:.1}"))
-        ),
+        vision_status: r.vision_status.map_or("未筛查", |w| w.label_zh()),
+        vision: if m.acuity_left.is_none() && m.acuity_right.is_none() {
+            String::new()
+        } else {
+            format!(
+                "左 {} / 右 {}",
+                m.acuity_left
+                    .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
+                m.acuity_right
+                    .map_or_else(|| "—".into(), |v| format!("{v:.1}"))
+            )
+        },
     }
 }
 
