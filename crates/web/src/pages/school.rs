@@ -138,6 +138,8 @@ struct ClassPage {
     school_href: String,
     school_name: String,
     heading: String,
+    /// The class's 体质健康 view, for the roles that read fitness records (not counsellors).
+    fitness_href: Option<String>,
     show_id_numbers: bool,
     students: Vec<StudentRow>,
 }
@@ -170,6 +172,8 @@ pub(crate) async fn class(
         school_href: format!("/schools/{id}"),
         school_name: school.name,
         heading: class_label(&class),
+        fitness_href: (me.role() != Role::Counsellor)
+            .then(|| format!("/schools/{id}/classes/{class_id}/fitness")),
         show_id_numbers,
         students: students
             .into_iter()

@@ -238,6 +238,23 @@ async fn class_view_shows_missing_incomplete_and_failed_items_and_is_audited() {
     );
     assert_eq!(rows[0].entry.detail, term_now().code());
 
+    // The class roster links to the class's fitness view (not for counsellors).
+    let roster = page(
+        &app,
+        "teacher-a",
+        &format!("/schools/{}/classes/{}", i.school_a, i.class_a8_1),
+    )
+    .await;
+    let view = format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a8_1);
+    assert!(roster.contains(&format!("href=\"{view}\"")));
+    let roster = page(
+        &app,
+        "counsellor-a",
+        &format!("/schools/{}/classes/{}", i.school_a, i.class_a8_1),
+    )
+    .await;
+    assert!(!roster.contains(&view));
+
     // 陈晨 is INCOMPLETE: no 50米跑.
     let html = page(
         &app,
@@ -248,10 +265,8 @@ async fn class_view_shows_missing_incomplete_and_failed_items_and_is_audited() {
     assert!(html.contains("未完成"));
     let at = html.find("陈晨").unwrap();
     let row = &html[at..at + html[at..].find("</tr>").unwrap()];
-    assert!(
-        row.ends_with("<td>50米跑</td>") || row.contains("<td>50米跑</td>"),
-        "{row}"
-    );
+    // The last column, 缺测项目, names the missing item.
+    assert!(row.ends_with("<td>50米跑</td>"), "{row}");
 }
 
 #[tokio::test]
@@ -342,6 +357,20 @@ async fn the_api_gives_the_page_numbers_and_audits_student_reads() {
         audit[0].entry.entity,
         format!("student:{}:{}", i.school_a, i.child)
     );
+    // Another child's record is refused, and the refusal is audited too.
+    let resp = app
+        .send(
+            get(&format!(
+                "/api/v1/schools/{}/students/{}/fitness",
+                i.school_a, i.other_a
+            ))
+            .cookie(&p.cookie)
+            .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 403);
+    let audit = app.store.list_audit(1).await.unwrap();
+    assert_eq!(audit[0].entry.action, "api_read_student_fitness_denied");
     // Aggregates stay closed to the parent, as problem+json.
     let resp = app
         .send(get("/api/v1/fitness/summary").cookie(&p.cookie).build())
