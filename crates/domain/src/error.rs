@@ -37,6 +37,8 @@ pub enum DomainError {
     BadTermPart(String),
     #[error("角色“{0}”无法识别")]
     BadRole(String),
+    #[error("考试级别“{0}”无法识别，应为 校级 / 区级 / 市级 / 中考")]
+    BadExamLevel(String),
     #[error("任课比例“{0}”无效，应在 0 到 1 之间（不含 0）")]
     BadShare(String),
 }

@@ -37,3 +37,7 @@ id_type!(
     /// A user account, unique in the deployment.
     UserId
 );
+id_type!(
+    /// An exam, unique in the district (exams are district data: no school in the key).
+    ExamId
+);

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod exam;
 pub mod fitness;
 mod ids;
 mod org;
@@ -15,8 +16,12 @@ mod scope;
 mod term;
 
 pub use error::DomainError;
+pub use exam::{
+    Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewExam,
+    NewExamScoreRow, NewItemScoreRow, SubjectMark,
+};
 pub use fitness::{FitnessBatch, FitnessMeasures, NewFitnessRecord};
-pub use ids::{ClassId, SchoolId, StudentId, TeacherId, UserId};
+pub use ids::{ClassId, ExamId, SchoolId, StudentId, TeacherId, UserId};
 pub use org::{District, Grade, Location, School, SchoolClass, SchoolCode, Stage};
 pub use person::{
     EthnicityCode, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher, TeacherAssignment,

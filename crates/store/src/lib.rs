@@ -9,6 +9,7 @@
 
 mod backend;
 mod error;
+pub mod exam;
 pub mod fitness;
 mod migrate;
 pub mod model;
@@ -19,14 +20,20 @@ use std::pin::Pin;
 
 pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
+pub use exam::{
+    Borderline, ExamImportSummary, ExamSettings, ExamStudentRow, ExamSummary, ExamUnit,
+    ExamUnitFilter, ExamUnitKind, ExamUnitStat, ItemReport, StudentExamRow, StudentMark,
+    SubjectStat, TeacherAlert, ValueAddedReport,
+};
 pub use fitness::{
     ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary, FitnessItemResult,
     FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessSummaryRow,
 };
 pub use model::*;
 use wuyu_domain::{
-    ClassId, District, FitnessBatch, RosterBatch, School, SchoolClass, SchoolId, Scope, Student,
-    StudentId, TeacherId, Term, User, UserId,
+    ClassId, District, Exam, ExamId, ExamItemBatch, ExamScoreBatch, FitnessBatch, NewExam,
+    RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId, TeacherId, Term, User,
+    UserId,
 };
 
 /// A boxed future, so `Store` can be used as `Arc<dyn Store>`.
@@ -172,6 +179,90 @@ pub trait Store: Send + Sync + 'static {
         class: ClassId,
         term: Term,
     ) -> StoreFuture<'a, Vec<ClassFitnessRow>>;
+
+    // --- exams (issue 4; scopes: [`exam`]) ----------------------------------------------------
+
+    /// Defines an exam (district data, unscoped: the CLI and district admins call it).
+    /// `Conflict` when an exam with the same name, date and grade exists; `NotFound` when the
+    /// baseline does not exist.
+    fn create_exam<'a>(&'a self, exam: &'a NewExam) -> StoreFuture<'a, ExamId>;
+    /// Every exam the caller may see (district: all; a school's roles: the exams their school
+    /// sat), newest first. Forbidden for counsellors.
+    fn list_exams<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<ExamSummary>>;
+    fn exam<'a>(&'a self, scope: &'a Scope, exam: ExamId) -> StoreFuture<'a, Exam>;
+    /// Resolves every 学籍号 (the student's current class is stored as the class at exam
+    /// time, with a snapshot of that class's teachers), replaces these students' marks in these
+    /// subjects, recomputes the exam's statistics, all in one transaction. Any row error
+    /// (unknown 学籍号, a score outside 0..=full marks, a subject the exam does not have, a
+    /// student twice) rejects the batch; nothing is written.
+    fn import_exam_scores<'a>(
+        &'a self,
+        batch: &'a ExamScoreBatch,
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, ExamImportSummary>;
+    /// Defines (replaces) the subject's items and stores every student's item points; the
+    /// subject score becomes the sum of the points. Same atomicity and errors as scores, plus
+    /// points outside 0..=max and a sum above full marks.
+    fn import_exam_items<'a>(
+        &'a self,
+        batch: &'a ExamItemBatch,
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, ExamImportSummary>;
+    /// Recomputes the stored statistics of an exam under the current [`ExamSettings`].
+    fn recompute_exam(&self, exam: ExamId) -> StoreFuture<'_, ()>;
+    /// The district's exam settings (defaults when none are stored).
+    fn exam_settings(&self) -> StoreFuture<'_, ExamSettings>;
+    /// Unit statistics of an exam for the caller's scope (see [`exam`] for who sees what).
+    fn exam_unit_stats<'a>(
+        &'a self,
+        scope: &'a Scope,
+        exam: ExamId,
+        filter: ExamUnitFilter,
+    ) -> StoreFuture<'a, Vec<ExamUnitStat>>;
+    /// Value-added of schools (`ExamUnitKind::School`) or classes (of the caller's school, or
+    /// of `school` for district roles) from the exam's baseline. `NotFound` without a baseline.
+    fn exam_value_added<'a>(
+        &'a self,
+        scope: &'a Scope,
+        exam: ExamId,
+        subject: &'a str,
+        level: ExamUnitKind,
+        school: Option<SchoolId>,
+    ) -> StoreFuture<'a, ValueAddedReport>;
+    /// Item analysis of a subject (`NotFound` when no item points were imported).
+    fn exam_items<'a>(
+        &'a self,
+        scope: &'a Scope,
+        exam: ExamId,
+        subject: &'a str,
+        school: Option<SchoolId>,
+    ) -> StoreFuture<'a, ItemReport>;
+    /// The students of a school (or one class) in the exam, with marks and standing, in class
+    /// then 学籍号 order; limited to what the caller may see.
+    fn exam_students<'a>(
+        &'a self,
+        scope: &'a Scope,
+        exam: ExamId,
+        school: SchoolId,
+        class: Option<ClassId>,
+    ) -> StoreFuture<'a, Vec<ExamStudentRow>>;
+    /// A student's exams, oldest first, for whoever may see the student.
+    fn student_exams<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<StudentExamRow>>;
+    /// The parallel-class rule (spec §5.3) for every teacher of the caller's school (district
+    /// roles: of `school`, or of every school), over the cycle ending with `evaluation_year`,
+    /// from the stored class statistics and the teacher snapshots. District roles and school
+    /// admins only.
+    fn parallel_alerts<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        evaluation_year: i32,
+    ) -> StoreFuture<'a, Vec<TeacherAlert>>;
 
     // --- users and sessions ----------------------------------------------------------------
 

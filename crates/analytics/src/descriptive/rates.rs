@@ -82,7 +82,7 @@ pub enum AbsentPolicy {
 }
 
 /// 三率一分 of one unit and subject. Rates are fractions in [0, 1]; `None` means "无数据" (n = 0).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateSummary {
     pub full_marks: f64,
     /// 应考人数.

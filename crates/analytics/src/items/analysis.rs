@@ -26,7 +26,7 @@ impl Default for ItemAnalysisOptions {
 
 /// Statistics of one item. `None` marks an undefined value ("—"), e.g. a correlation of an item
 /// everyone answered alike.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemStats {
     pub item: String,
     pub max_points: f64,
@@ -51,7 +51,7 @@ pub struct ItemStats {
 }
 
 /// Paper-level results plus one [`ItemStats`] per item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemAnalysis {
     pub n: usize,
     pub k: usize,

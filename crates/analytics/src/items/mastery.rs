@@ -2,13 +2,13 @@
 //! 得分率 = Σ scores / Σ full marks over the tagged items.
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ItemMatrix;
 use crate::error::check_len;
 
 /// Mastery of one knowledge point in one group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MasteryCell {
     pub group: String,
     pub tag: String,

@@ -119,7 +119,7 @@ impl Default for VaOptions {
 }
 
 /// A fixed-effect coefficient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coefficient {
     pub name: String,
     pub estimate: f64,
@@ -128,7 +128,7 @@ pub struct Coefficient {
 
 /// One unit's value-added. Fields a model does not produce are `None`; a suppressed unit
 /// (n below the minimum) has no numbers at all.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupVa {
     pub group: String,
     pub n: usize,
