@@ -1,12 +1,13 @@
-//! How fast is the scoring kernel? Scores 1,000,000 synthetic students (grades 1–12 and
-//! university, both sexes, every item of their grade present) on one thread and prints students
-//! per second.
+//! Criterion benchmark of the scoring kernel: 100,000 synthetic students (grades 1–12 and
+//! university, both sexes, every item of their grade present) scored on one thread, reported
+//! as students per second (criterion's "elements/s").
 //!
 //! ```sh
-//! CARGO_TARGET_DIR=/work/target-standards cargo run --release -p wuyu-standards --example score_speed
+//! cargo bench -p wuyu-standards --bench scoring
 //! ```
 use std::hint::black_box;
-use std::time::Instant;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use wuyu_domain::Sex;
 use wuyu_standards::{FitnessGrade, FitnessInput, FitnessItem, applies, score_record};
@@ -66,37 +67,26 @@ fn students(n: usize) -> Vec<FitnessInput> {
         .collect()
 }
 
-fn main() {
-    const N: usize = 1_000_000;
-    const CHUNK: usize = 100_000;
-    const PASSES: usize = 5;
+fn scoring(c: &mut Criterion) {
+    const N: usize = 100_000;
     let input = students(N);
     // The tables are parsed on first use; keep that out of the timing.
-    let first = score_record(&input[0]).expect("valid synthetic record");
-    println!("first student: {first:?}");
-
-    // Each chunk of 100,000 students is timed on its own; on a shared machine the fastest
-    // chunks are the ones that ran uninterrupted, the median shows the typical case.
-    let mut ns_per_student = Vec::new();
-    let mut checksum = 0u64;
-    for _ in 0..PASSES {
-        for chunk in input.chunks(CHUNK) {
-            let t = Instant::now();
-            for r in chunk {
+    score_record(&input[0]).expect("valid synthetic record");
+    let mut group = c.benchmark_group("fitness_standard");
+    group.throughput(Throughput::Elements(N as u64));
+    group.sample_size(30);
+    group.bench_function("score_record x 100k students, 1 thread", |b| {
+        b.iter(|| {
+            let mut checksum = 0u64;
+            for r in &input {
                 let res = score_record(black_box(r)).expect("valid synthetic record");
                 checksum += u64::from(res.year_total.map_or(0, |p| p.tenths()));
             }
-            ns_per_student.push(t.elapsed().as_secs_f64() * 1e9 / chunk.len() as f64);
-        }
-    }
-    ns_per_student.sort_by(f64::total_cmp);
-    let best = ns_per_student[0];
-    let median = ns_per_student[ns_per_student.len() / 2];
-    println!(
-        "scored {N} students x {PASSES} passes on one thread, timed in chunks of {CHUNK}: \
-         best {best:.0} ns/student = {:.2} million students/s; median {median:.0} ns = {:.2} \
-         million/s (checksum {checksum})",
-        1e3 / best,
-        1e3 / median
-    );
+            checksum
+        })
+    });
+    group.finish();
 }
+
+criterion_group!(benches, scoring);
+criterion_main!(benches);
