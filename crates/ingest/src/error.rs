@@ -44,6 +44,18 @@ pub enum IngestError {
     )]
     NoRosterSheet { found: String },
 
+    #[error("考试“{exam}”没有科目“{subject}”（本次考试的科目：{subjects}）")]
+    UnknownExamSubject {
+        exam: String,
+        subject: String,
+        subjects: String,
+    },
+
+    #[error(
+        "没有找到双向细目表：小题分导入需要每道题的分值（满分）和知识点。请在“{file_name}”中加一张名为“双向细目表”的工作表（列：题号、分值、知识点），或另外提供细目表文件（CSV 或 XLSX，列相同）"
+    )]
+    NoBlueprint { file_name: String },
+
     #[error("生成导入模板失败：{0}")]
     Template(String),
 }

@@ -13,6 +13,8 @@ Layout, in the order data flows:
   and a list of [`RowError`](wuyu_domain::RowError)s.
 - [`template`]: [`write_roster_template`], the XLSX users fill in.
 - [`export`]: [`write_students_csv`], a UTF-8-with-BOM students CSV that reads back identically.
+- [`exam`]: [`read_exam_scores`] (one column per subject) and [`read_exam_items`] (one column
+  per question, with the 双向细目表) into exam batches; [`write_exam_score_template`].
 
 Whole-file failures (unreadable XLSX, undecodable text, unknown format, nothing recognisable)
 are [`IngestError`]s; everything about a single row or cell is a `RowError`, so users get a
@@ -23,6 +25,7 @@ fix-list instead of a failed upload.
 pub mod decode;
 mod error;
 mod ethnicity;
+pub mod exam;
 pub mod export;
 pub mod fitness;
 pub mod roster;
@@ -32,6 +35,9 @@ pub mod template;
 
 pub use decode::{Decoded, decode};
 pub use error::IngestError;
+pub use exam::{
+    ExamItemsRead, ExamScoresRead, read_exam_items, read_exam_scores, write_exam_score_template,
+};
 pub use ethnicity::{ethnicity_from_name, ethnicity_name};
 pub use export::write_students_csv;
 pub use fitness::{

@@ -4,6 +4,8 @@
 
 mod csv_roster;
 mod decode;
+mod exam_items;
+mod exam_scores;
 mod properties;
 mod round_trip;
 mod template;
