@@ -614,7 +614,7 @@ impl<'t> ItemSheet<'t> {
                     continue;
                 }
                 let v = row.get(c);
-                let max = item.max.map_or_else(|| "?".to_string(), fmt_num);
+                let max = || item.max.map_or_else(|| "?".to_string(), fmt_num);
                 match parse_cell(v) {
                     Ok(Cell::Blank) => points.push(None),
                     Ok(Cell::Absent) => {
@@ -628,8 +628,9 @@ impl<'t> ItemSheet<'t> {
                             header,
                             v,
                             format!(
-                                "第 {} 题得分 {v} 超过该题分值 {max} 分：请核对",
-                                item.item_no
+                                "第 {} 题得分 {v} 超过该题分值 {} 分：请核对",
+                                item.item_no,
+                                max()
                             ),
                         );
                         points.push(None);
@@ -645,8 +646,9 @@ impl<'t> ItemSheet<'t> {
                             header,
                             v,
                             format!(
-                                "第 {} 题得分不能为负数：请填写 0–{max} 之间的分数",
-                                item.item_no
+                                "第 {} 题得分不能为负数：请填写 0–{} 之间的分数",
+                                item.item_no,
+                                max()
                             ),
                         );
                         points.push(None);
@@ -657,8 +659,9 @@ impl<'t> ItemSheet<'t> {
                             header,
                             v,
                             format!(
-                                "第 {} 题得分“{v}”无法识别：请填写 0–{max} 之间的分数，未作答填 0 或留空，缺考的学生在状态列填“缺考”",
-                                item.item_no
+                                "第 {} 题得分“{v}”无法识别：请填写 0–{} 之间的分数，未作答填 0 或留空，缺考的学生在状态列填“缺考”",
+                                item.item_no,
+                                max()
                             ),
                         );
                         points.push(None);
@@ -729,7 +732,9 @@ impl<'t> ItemSheet<'t> {
                 }
             }
             let Some(no) = no else { continue };
-            if !seen.first(cx, no_header, &no, row.number) || cx.errors.len() > errors_before {
+            if !seen.first(cx, no_header, &no, row.get(self.no_col), row.number)
+                || cx.errors.len() > errors_before
+            {
                 continue;
             }
             if all_blank {

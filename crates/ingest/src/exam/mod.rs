@@ -256,34 +256,51 @@ fn looks_scientific(v: &str) -> bool {
         && exp.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Tracks 学籍号 already seen in a file.
+/// Tracks 学籍号 already seen in a file. Keys borrow the cell text when it is already in normal
+/// form (the usual case), so a large file does not allocate a key per row.
 #[derive(Default)]
-struct SeenStudents(HashMap<StudentNo, u32>);
+struct SeenStudents<'t> {
+    borrowed: HashMap<&'t str, u32>,
+    /// 学籍号 whose cell text differs from the normal form (lower case).
+    owned: HashMap<String, u32>,
+}
 
-impl SeenStudents {
+impl<'t> SeenStudents<'t> {
     fn with_capacity(n: usize) -> Self {
-        SeenStudents(HashMap::with_capacity(n))
+        SeenStudents {
+            borrowed: HashMap::with_capacity(n),
+            owned: HashMap::new(),
+        }
     }
 
-    /// Records `no` at `row`; on a repeat, reports it and returns `false`.
-    fn first(&mut self, cx: &mut Ctx<'_>, column: &str, no: &StudentNo, row: u32) -> bool {
-        match self.0.get(no) {
-            Some(&earlier) => {
-                cx.push(
-                    row,
-                    column,
-                    no.as_str(),
-                    format!(
-                        "学籍号 {no} 与第 {earlier} 行重复：每名学生只能出现一次，请删除重复的行或核对学籍号"
-                    ),
-                );
-                false
-            }
-            None => {
-                self.0.insert(no.clone(), row);
-                true
-            }
+    /// Records `no` (read from the cell text `raw`) at `row`; on a repeat, reports it and
+    /// returns `false`.
+    fn first(
+        &mut self,
+        cx: &mut Ctx<'_>,
+        column: &str,
+        no: &StudentNo,
+        raw: &'t str,
+        row: u32,
+    ) -> bool {
+        let key = no.as_str();
+        if let Some(&earlier) = self.borrowed.get(key).or_else(|| self.owned.get(key)) {
+            cx.push(
+                row,
+                column,
+                raw,
+                format!(
+                    "学籍号 {no} 与第 {earlier} 行重复：每名学生只能出现一次，请删除重复的行或核对学籍号"
+                ),
+            );
+            return false;
         }
+        if raw == key {
+            self.borrowed.insert(raw, row);
+        } else {
+            self.owned.insert(key.to_string(), row);
+        }
+        true
     }
 }
 

@@ -150,7 +150,7 @@ pub fn read_exam_scores(
                 continue;
             }
             let v = row.get(c);
-            let full = fmt_num(subject.full_marks);
+            let full = || fmt_num(subject.full_marks);
             match parse_cell(v) {
                 Ok(Cell::Blank) => marks.push(None),
                 Ok(Cell::Absent) => marks.push(Some(SubjectMark::Absent)),
@@ -159,8 +159,9 @@ pub fn read_exam_scores(
                     header,
                     v,
                     format!(
-                        "{}成绩 {v} 超过本科满分 {full} 分：请核对成绩（满分在创建考试时设定）",
-                        subject.name
+                        "{}成绩 {v} 超过本科满分 {} 分：请核对成绩（满分在创建考试时设定）",
+                        subject.name,
+                        full()
                     ),
                 ),
                 Ok(Cell::Number(n)) => marks.push(Some(SubjectMark::Score(n))),
@@ -169,8 +170,9 @@ pub fn read_exam_scores(
                     header,
                     v,
                     format!(
-                        "{}成绩不能为负数：请填写 0–{full} 之间的分数",
-                        subject.name
+                        "{}成绩不能为负数：请填写 0–{} 之间的分数",
+                        subject.name,
+                        full()
                     ),
                 ),
                 Err(BadCell::Unreadable) => cx.push(
@@ -178,14 +180,17 @@ pub fn read_exam_scores(
                     header,
                     v,
                     format!(
-                        "{}成绩“{v}”无法识别：请填写 0–{full} 之间的分数（可以有小数，如 87.5），缺考填“缺考”，未参加这一科留空",
-                        subject.name
+                        "{}成绩“{v}”无法识别：请填写 0–{} 之间的分数（可以有小数，如 87.5），缺考填“缺考”，未参加这一科留空",
+                        subject.name,
+                        full()
                     ),
                 ),
             }
         }
         let Some(no) = no else { continue };
-        if !seen.first(&mut cx, no_header, &no, row.number) || cx.errors.len() > errors_before {
+        if !seen.first(&mut cx, no_header, &no, row.get(no_col), row.number)
+            || cx.errors.len() > errors_before
+        {
             continue;
         }
         out.batch.rows.push(NewExamScoreRow {

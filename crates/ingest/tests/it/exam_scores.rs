@@ -283,7 +283,8 @@ fn duplicate_and_empty_and_malformed_学籍号() {
     let got: Vec<(u32, &str)> = r.errors.iter().map(|e| (e.row, e.value.as_str())).collect();
     assert_eq!(
         got,
-        [(4, "G20120001"), (5, ""), (6, "G-2012"), (7, "1.10105E+17")]
+        [(4, "g20120001"), (5, ""), (6, "G-2012"), (7, "1.10105E+17")],
+        "the value as written"
     );
     assert!(
         r.errors[0].message_zh.contains("与第 2 行重复"),
