@@ -22,12 +22,18 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::roster::{NewClass, NewSchool, RosterBatch};
 use wuyu_domain::{District, Origin, SchoolCode, StudentNo};
 
+mod exams;
 mod fitness;
 mod layout;
 mod names;
 mod people;
 pub mod rng;
 
+pub use exams::{
+    EXAM_SHEET, EXAM_SUBJECTS, ExamOptions, ExamTruth, PERSISTENCE, SCHOOL_TERM_VA_SD,
+    SCHOOL_VA_SD, SchoolTruth, SynthExam, SynthExams, TEACHER_VA_SD, TeacherTruth, WEAK_TEACHER_VA,
+    generate_exams,
+};
 pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
 
