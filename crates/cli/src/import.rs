@@ -45,6 +45,12 @@ pub enum ImportCommand {
         #[arg(long, default_value = "cli", env = "USER")]
         user: String,
     },
+    /// 一次考试的各科成绩（成绩表：每行一名学生，学籍号 + 每科一列）
+    #[command(name = "exam-scores", after_help = crate::exam::SCORES_HELP)]
+    ExamScores(crate::exam::ScoresArgs),
+    /// 一科的小题得分（阅卷系统导出：每行一名学生，学籍号 + 每道题一列，附双向细目表）
+    #[command(name = "exam-items", after_help = crate::exam::ITEMS_HELP)]
+    ExamItems(crate::exam::ItemsArgs),
 }
 
 pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
@@ -62,6 +68,8 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
             test_date,
             user,
         } => return fitness(file, db, term, test_date, user).await,
+        ImportCommand::ExamScores(args) => return crate::exam::import_scores(args).await,
+        ImportCommand::ExamItems(args) => return crate::exam::import_items(args).await,
     };
     let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
     let name = file
@@ -118,7 +126,7 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn print_errors(errors: &[RowError]) {
+pub(crate) fn print_errors(errors: &[RowError]) {
     eprintln!(
         "导入被拒绝，数据库未作任何修改。共 {} 处错误：",
         errors.len()

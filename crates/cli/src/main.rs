@@ -6,6 +6,7 @@
 mod analytics;
 mod bench;
 mod demo;
+mod exam;
 mod fitness;
 mod import;
 mod progress;
@@ -47,6 +48,11 @@ enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+    /// 考试：创建、列出、重新计算统计（成绩用 wuyu import exam-scores / exam-items 导入）
+    Exam {
+        #[command(subcommand)]
+        command: exam::ExamCommand,
     },
     /// Import data files.
     Import {
@@ -103,6 +109,8 @@ enum TemplateCommand {
         #[arg(short, long, default_value = "wuyu-roster-template.xlsx")]
         output: PathBuf,
     },
+    /// 一次考试的成绩导入模板：说明页 + 成绩表（学籍号、姓名、班级、各科一列）
+    ExamScores(exam::TemplateArgs),
 }
 
 fn main() -> ExitCode {
@@ -158,7 +166,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库已是最新结构（{db}）");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Exam { command } => exam::run(command).await,
         Command::Import { command } => import::run(command).await,
+        Command::Template {
+            command: TemplateCommand::ExamScores(args),
+        } => exam::template(args).await,
         Command::Template {
             command: TemplateCommand::Roster { output },
         } => {

@@ -156,12 +156,8 @@ pub fn read_exam_items(
         ignored_columns: Vec::new(),
         blank_rows: Vec::new(),
     };
-    let exclude = if separate.is_none() {
-        own_blueprint
-    } else {
-        None
-    };
-    let Some(index) = pick_sheet(&tables, &["小题", "成绩", "得分", "明细"], exclude)
+    // A 细目 sheet is never the item sheet, even when a separate blueprint is used.
+    let Some(index) = pick_sheet(&tables, &["小题", "成绩", "得分", "明细"], own_blueprint)
     else {
         bp_cx.push(
             0,
