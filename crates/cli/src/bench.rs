@@ -33,6 +33,9 @@ pub struct BenchArgs {
     /// write) into the same database, and the fitness summaries on it.
     #[arg(long)]
     fitness: bool,
+    /// With --fitness: also write, read and import the results as XLSX.
+    #[arg(long)]
+    fitness_xlsx: bool,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -120,7 +123,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     );
 
     if args.fitness {
-        fitness(store.as_ref(), &district, &args).await?;
+        fitness(store.as_ref(), &district, &args, &dir).await?;
     }
     home_page(store, &args).await?;
     if args.dir.is_none() {
@@ -129,12 +132,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One term of fitness results for every student: generate, import (resolve, score, upsert),
-/// then the summaries by school and for the district (medians of `runs`).
+/// One term of fitness results for every student, end to end as a district would receive
+/// them: generated, written in the national upload template's layout as CSV (and, with
+/// `--fitness-xlsx`, XLSX), read and validated, imported (resolve, score at write, upsert, the
+/// rollup), then the summaries by school and for the district (medians of `runs`).
 async fn fitness(
     store: &dyn Store,
     district: &wuyu_synth::SynthDistrict,
     args: &BenchArgs,
+    dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     use wuyu_domain::{Scope, Term, TermPart};
     use wuyu_store::FitnessGroupBy;
@@ -142,22 +148,85 @@ async fn fitness(
     let t = Instant::now();
     let batch = wuyu_synth::generate_fitness(district, args.seed, &[term]);
     report("generate fitness", t.elapsed(), batch.len());
-    let meta = ImportMeta {
-        username: "bench".into(),
-        file_name: "fitness".into(),
-        file_sha256: String::new(),
-        at: 0,
+    let test_date = batch.records.first().map(|r| r.test_date);
+
+    let students: std::collections::HashMap<&str, &wuyu_domain::roster::NewStudent> = district
+        .batch
+        .students
+        .iter()
+        .map(|s| (s.student_no.as_str(), s))
+        .collect();
+    let rows = || {
+        batch.records.iter().map(|r| {
+            let s = students[r.student_no.as_str()];
+            let class_no = s
+                .class_name
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(1);
+            wuyu_ingest::TemplateRow {
+                grade: s.grade,
+                class_no,
+                class_name: &s.class_name,
+                student_no: s.student_no.as_str(),
+                ethnicity: s.ethnicity,
+                name: s.name.as_str(),
+                sex: s.sex,
+                birth_date: s.birth_date,
+                measures: &r.measures,
+            }
+        })
     };
-    let t = Instant::now();
-    let s = store
-        .import_fitness(&batch, &meta)
-        .await
-        .context("fitness import failed")?;
-    report(
-        &format!("fitness import {}", store.backend()),
-        t.elapsed(),
-        s.records_written as usize,
-    );
+
+    let mut files = vec!["fitness.csv"];
+    if args.fitness_xlsx {
+        files.push("fitness.xlsx");
+    }
+    for name in files {
+        let path = dir.join(name);
+        let t = Instant::now();
+        if name.ends_with(".csv") {
+            let file = std::fs::File::create(&path)?;
+            wuyu_ingest::write_fitness_template_csv(rows(), std::io::BufWriter::new(file))?;
+        } else {
+            std::fs::write(&path, wuyu_ingest::write_fitness_template_xlsx(rows())?)?;
+        }
+        let size = std::fs::metadata(&path)?.len();
+        report(&format!("write {name}"), t.elapsed(), batch.len());
+        println!("    ({:.1} MB)", size as f64 / 1e6);
+
+        let started = Instant::now();
+        let bytes = std::fs::read(&path)?;
+        let read = wuyu_ingest::read_fitness_batch(name, &bytes, term, test_date)?;
+        drop(bytes);
+        report(&format!("read + validate {name}"), started.elapsed(), read.batch.len());
+        if let Some(e) = read.errors.first() {
+            bail!("{} row errors in the generated {name}: {e}", read.errors.len());
+        }
+        let meta = ImportMeta {
+            username: "bench".into(),
+            file_name: name.to_string(),
+            file_sha256: String::new(),
+            at: 0,
+        };
+        let t = Instant::now();
+        let s = store
+            .import_fitness(&read.batch, &meta)
+            .await
+            .context("fitness import failed")?;
+        report(
+            &format!("import {} ({})", store.backend(), name),
+            t.elapsed(),
+            s.records_written as usize,
+        );
+        report(
+            &format!("{name} → database, total"),
+            started.elapsed(),
+            s.records_written as usize,
+        );
+    }
     for by in [FitnessGroupBy::School, FitnessGroupBy::District] {
         let runs = args.runs.max(1);
         let mut times = Vec::with_capacity(runs);
@@ -215,9 +284,15 @@ async fn home_page(store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()
         wuyu_web::WebSettings::default(),
     ));
     let runs = args.runs.max(1);
+    let fitness_page = args.fitness;
     let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let cookie = login(addr, "bench-district", password)?;
-        for path in ["/", "/api/v1/schools"] {
+        let paths: &[&str] = if fitness_page {
+            &["/", "/api/v1/schools", "/fitness"]
+        } else {
+            &["/", "/api/v1/schools"]
+        };
+        for &path in paths {
             let mut times = Vec::with_capacity(runs);
             let mut bytes = 0;
             for _ in 0..runs {

@@ -5,12 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
-use wuyu_domain::{
-    FitnessBatch, FitnessMeasures, NewFitnessRecord, Origin, RowError, SchoolCode, StudentNo, Term,
-    parse_date,
-};
-use wuyu_ingest::fitness::find_fitness_sheets;
-use wuyu_ingest::schema::normalize_header;
+use wuyu_domain::{RowError, SchoolCode, Term, parse_date};
 use wuyu_store::{ImportMeta, StoreError};
 
 use crate::progress::step;
@@ -167,114 +162,9 @@ async fn fitness(
         let d = sha2::Sha256::digest(&bytes);
         d.iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
-    let tables =
-        wuyu_ingest::read_tables(&name, &bytes).map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
-    let sheets = find_fitness_sheets(&name, &tables).map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
-
-    let mut batch = FitnessBatch::default();
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut warnings = 0usize;
-    for sheet in &sheets {
-        let t = sheet.table();
-        let col = |names: &[&str]| {
-            t.header
-                .iter()
-                .position(|h| names.contains(&normalize_header(h).as_str()))
-        };
-        let sheet_label = if t.name.is_empty() {
-            name.clone()
-        } else {
-            format!("{name} 工作表“{}”", t.name)
-        };
-        let Some(no_col) = col(&["学籍号", "student_no", "全国学籍号"]) else {
-            anyhow::bail!(
-                "{sheet_label} 没有“学籍号”列（或 student_no）：体测成绩按学籍号对应到学生，请加上该列"
-            );
-        };
-        let date_col = col(&["测试日期", "test_date", "体测日期"]);
-        if date_col.is_none() && default_date.is_none() {
-            anyhow::bail!(
-                "{sheet_label} 没有“测试日期”列（或 test_date）：请在命令中用 --test-date YYYY-MM-DD 给出测试日期"
-            );
-        }
-        for row in sheet.rows() {
-            warnings += row.warnings.len();
-            let problem = |c: usize, msg: String| RowError {
-                file: name.clone(),
-                sheet: t.name.clone(),
-                row: row.number,
-                column: t.header[c].clone(),
-                value: row.cells.get(c).to_string(),
-                message_zh: msg,
-            };
-            let no = StudentNo::parse(row.cells.get(no_col));
-            if let Err(e) = &no {
-                errors.push(problem(no_col, format!("学籍号无效：{e}")));
-            }
-            let date = match date_col.map(|c| (c, row.cells.get(c))) {
-                Some((c, v)) if !v.is_empty() => match parse_date(v) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        errors.push(problem(c, format!("测试日期无效：{e}")));
-                        None
-                    }
-                },
-                Some((c, _)) if default_date.is_none() => {
-                    errors.push(problem(
-                        c,
-                        "测试日期为空：请填写，或在命令中用 --test-date 给出".to_string(),
-                    ));
-                    None
-                }
-                _ => default_date,
-            };
-            errors.extend(row.errors.iter().cloned());
-            let (Ok(no), Some(date), Some(input)) = (no, date, row.input) else {
-                continue;
-            };
-            let Some(grade) = input.grade.school_grade() else {
-                errors.push(RowError {
-                    file: name.clone(),
-                    sheet: t.name.clone(),
-                    row: row.number,
-                    column: "年级".into(),
-                    value: input.grade.code().into(),
-                    message_zh: "大学年级不能导入中小学学籍".into(),
-                });
-                continue;
-            };
-            let [left, right] = row.eyes;
-            batch.records.push(NewFitnessRecord {
-                origin: Origin {
-                    sheet: t.name.clone(),
-                    row: row.number,
-                },
-                student_no: no,
-                term,
-                test_date: date,
-                grade: Some(grade),
-                sex: Some(input.sex),
-                measures: FitnessMeasures {
-                    height_cm: input.height_cm,
-                    weight_kg: input.weight_kg,
-                    vital_capacity: input.vital_capacity,
-                    run_50m: input.run_50m,
-                    sit_and_reach: input.sit_and_reach,
-                    rope_skip_1min: input.rope_skip_1min,
-                    sit_up_1min: input.sit_up_1min,
-                    shuttle_50x8: input.shuttle_50x8,
-                    standing_long_jump: input.standing_long_jump,
-                    pull_up: input.pull_up,
-                    run_1000m: input.run_1000m,
-                    run_800m: input.run_800m,
-                    acuity_left: left.uncorrected_acuity,
-                    acuity_right: right.uncorrected_acuity,
-                    se_left: left.spherical_equivalent,
-                    se_right: right.spherical_equivalent,
-                },
-            });
-        }
-    }
+    let read = wuyu_ingest::read_fitness_batch(&name, &bytes, term, default_date)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (batch, errors, warnings) = (read.batch, read.errors, read.warnings.len());
     if warnings > 0 {
         eprintln!(
             "提示：{warnings} 个数值超出常见范围（仍可导入），请用 wuyu fitness score 查看并核对"

@@ -7,6 +7,7 @@ mod analytics;
 mod bench;
 mod demo;
 mod exam;
+mod export;
 mod fitness;
 mod import;
 mod progress;
@@ -58,6 +59,11 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: import::ImportCommand,
+    },
+    /// Export data in official layouts (e.g. the fitness upload template).
+    Export {
+        #[command(subcommand)]
+        command: export::ExportCommand,
     },
     /// Write a ready-to-fill XLSX template.
     Template {
@@ -171,6 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template {
             command: TemplateCommand::ExamScores(args),
         } => exam::template(args).await,
+        Command::Export { command } => export::run(command).await,
         Command::Template {
             command: TemplateCommand::Roster { output },
         } => {

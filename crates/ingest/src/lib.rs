@@ -28,6 +28,8 @@ mod ethnicity;
 pub mod exam;
 pub mod export;
 pub mod fitness;
+mod fitness_batch;
+mod fitness_export;
 pub mod roster;
 pub mod schema;
 pub mod table;
@@ -35,13 +37,17 @@ pub mod template;
 
 pub use decode::{Decoded, decode};
 pub use error::IngestError;
+pub use ethnicity::{ethnicity_from_name, ethnicity_name};
 pub use exam::{
     ExamItemsRead, ExamScoresRead, read_exam_items, read_exam_scores, write_exam_score_template,
 };
-pub use ethnicity::{ethnicity_from_name, ethnicity_name};
 pub use export::write_students_csv;
 pub use fitness::{
     FitnessRow, FitnessSheet, FitnessSheetError, find_fitness_sheet, find_fitness_sheets,
+};
+pub use fitness_batch::{FitnessFileError, FitnessRead, read_fitness_batch};
+pub use fitness_export::{
+    TEMPLATE_HEADER, TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx,
 };
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};

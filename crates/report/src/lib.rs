@@ -2,6 +2,12 @@
 //! calls as the pages and the API; this crate only lays them out.
 #![forbid(unsafe_code)]
 
+mod fitness_template;
+
+pub use fitness_template::{
+    TemplateExport, TemplateExportError, TemplateFormat, fitness_upload_template,
+};
+
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
 use wuyu_store::FitnessSummaryRow;
 

@@ -288,6 +288,26 @@ fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     }
 }
 
+/// Rebuilds the fitness rollup of each `(school_id, term code)` pair inside the open
+/// transaction `$tx` (see migration 0004 and [`fitness::rollup_build_sql`]).
+macro_rules! refresh_fitness_rollup {
+    ($tx:expr, $pairs:expr) => {{
+        let build = fitness::rollup_build_sql();
+        for (school_id, term) in $pairs {
+            sqlx::query(fitness::ROLLUP_DELETE)
+                .bind(&term)
+                .bind(school_id)
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(build.as_str()))
+                .bind(&term)
+                .bind(school_id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+
 macro_rules! store_impl {
     ($store:ident, $backend:literal, numbered_params: $numbered:literal, insert: $insert:literal) => {
         impl Store for $store {
@@ -815,6 +835,27 @@ macro_rules! store_impl {
                         q.execute(&mut *tx).await?;
                     }
 
+                    // Groups follow today's roster: rebuild the fitness rollup of every
+                    // school whose classes or students changed, for every term on record.
+                    let touched: BTreeSet<i64> = plan.schools_insert.iter().map(|s| s.id)
+                        .chain(plan.classes_insert.iter().map(|c| c.school_id))
+                        .chain(plan.students_insert.iter().map(|s| s.school_id))
+                        .chain(plan.students_update.iter().map(|s| s.school_id))
+                        .collect();
+                    if !touched.is_empty() {
+                        let terms: Vec<(String,)> =
+                            sqlx::query_as("SELECT DISTINCT term FROM fitness_school_term")
+                                .fetch_all(&mut *tx)
+                                .await?;
+                        let mut pairs: Vec<(i64, String)> = Vec::new();
+                        for s in &touched {
+                            for (t,) in &terms {
+                                pairs.push((*s, t.clone()));
+                            }
+                        }
+                        refresh_fitness_rollup!(tx, pairs);
+                    }
+
                     let mut summary = ImportSummary {
                         import_id: 0,
                         schools_added: plan.schools_insert.len() as u64,
@@ -980,6 +1021,30 @@ macro_rules! store_impl {
                         }
                         q.execute(&mut *tx).await?;
                     }
+                    // The rollup of every school and term this batch touched; a term new to
+                    // the district also gets every other school's (0 tested) rows.
+                    let known: Vec<(String,)> = sqlx::query_as(
+                        "SELECT DISTINCT term FROM fitness_rollup",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let mut refresh: BTreeSet<(i64, String)> = pairs.iter().cloned().collect();
+                    let new_terms: Vec<String> = terms
+                        .iter()
+                        .map(|t| t.code())
+                        .filter(|t| !known.iter().any(|(k,)| k == t))
+                        .collect();
+                    if !new_terms.is_empty() {
+                        let all: Vec<(i64,)> = sqlx::query_as("SELECT id FROM school")
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        for (school,) in all {
+                            for t in &new_terms {
+                                refresh.insert((school, t.clone()));
+                            }
+                        }
+                    }
+                    refresh_fitness_rollup!(tx, refresh);
                     let written = started.elapsed();
                     tx.commit().await?;
                     tracing::info!(
@@ -1028,7 +1093,12 @@ macro_rules! store_impl {
             ) -> StoreFuture<'a, Vec<FitnessSummaryRow>> {
                 Box::pin(async move {
                     let (filter, binds) = fitness::aggregate_filter(scope, school, 2)?;
-                    let sql = fitness::grouped_sql(by, fitness::SUMMARY_AGGS, &filter);
+                    let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
+                        .bind(term.code())
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .is_some();
+                    let sql = fitness::grouped_sql(by, &fitness::summary_aggs(), &filter, materialized);
                     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(term.code());
                     for b in binds {
                         q = q.bind(b);
@@ -1047,7 +1117,12 @@ macro_rules! store_impl {
             ) -> StoreFuture<'a, Vec<FitnessItemRow>> {
                 Box::pin(async move {
                     let (filter, binds) = fitness::aggregate_filter(scope, school, 2)?;
-                    let sql = fitness::grouped_sql(by, &fitness::item_aggs(), &filter);
+                    let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
+                        .bind(term.code())
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .is_some();
+                    let sql = fitness::grouped_sql(by, &fitness::item_aggs(), &filter, materialized);
                     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(term.code());
                     for b in binds {
                         q = q.bind(b);

@@ -373,14 +373,20 @@ pub(crate) fn record_cols(prefix: &str) -> String {
         .join(", ")
 }
 
-/// `SELECT key, aggs FROM roster ⟕ records WHERE scope GROUP BY key`: the same text on both
+/// `SELECT key, aggs FROM rollup WHERE term AND scope GROUP BY key`: the same text on both
 /// backends. `$1` is the term.
-pub(crate) fn grouped_sql(by: FitnessGroupBy, aggs: &str, filter: &str) -> String {
+pub(crate) fn grouped_sql(
+    by: FitnessGroupBy,
+    aggs: &str,
+    filter: &str,
+    materialized: bool,
+) -> String {
     let key = by.key_sql();
+    let from = rollup_from(materialized);
     if key.is_empty() {
-        format!("SELECT {aggs} {ROSTER_JOIN}{filter}")
+        format!("SELECT {aggs} {from}{filter}")
     } else {
-        format!("SELECT {key}, {aggs} {ROSTER_JOIN}{filter} GROUP BY {key} ORDER BY {key}")
+        format!("SELECT {key}, {aggs} {from}{filter} GROUP BY {key} ORDER BY {key}")
     }
 }
 
@@ -398,55 +404,217 @@ pub(crate) fn upsert_tail() -> String {
     )
 }
 
-/// The aggregate columns of a summary, after the key columns (see [`summary_from_counts`]).
-pub(crate) const SUMMARY_AGGS: &str = "COUNT(*), COUNT(f.student_id), \
-    COALESCE(SUM(CASE WHEN f.status = 'OK' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.status = 'INCOMPLETE' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.level = 'excellent' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.level = 'good' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.level = 'pass' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.level = 'fail' THEN 1 ELSE 0 END), 0), \
-    CAST(AVG(f.year_total) AS DOUBLE PRECISION), \
-    COALESCE(SUM(CASE WHEN f.bmi_category = 'underweight' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.bmi_category = 'normal' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.bmi_category = 'overweight' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.bmi_category = 'obese' THEN 1 ELSE 0 END), 0), \
-    COUNT(f.weight_status), \
-    COALESCE(SUM(CASE WHEN f.weight_status = 'overweight' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.weight_status = 'obese' THEN 1 ELSE 0 END), 0), \
-    COUNT(f.malnutrition), \
-    COALESCE(SUM(CASE WHEN f.malnutrition = 'stunting' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.malnutrition IN ('mild_thinness', 'moderate_severe_thinness') \
-        THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.vision_status IN ('myopia', 'reduced_vision', 'normal') \
-        THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.vision_status = 'myopia' THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN f.vision_status = 'reduced_vision' THEN 1 ELSE 0 END), 0)";
+// --- the rollup --------------------------------------------------------------------------
+//
+// Aggregates read `fitness_rollup` (migration 0004): per school, term, class and sex, the
+// counts and sums below, built from the roster and the records. Every summary is a sum of
+// rollup rows, so the page for a million students adds up tens of thousands of rows.
 
-/// The roster joined with the term's records: every student of the scope once, with their
-/// record or NULLs. The term is `$1`; the text continues with `AND` conditions.
-///
-/// `CROSS JOIN` is plain SQL for an inner join, and PostgreSQL plans it like one; SQLite takes
-/// it as "this table first", which is the point: without it SQLite may loop over classes and
-/// scan each school's students per class (measured: 6 s instead of 1 s for 10^6 students).
-/// With `student` outermost, every other table is a primary-key look-up in key order.
-pub(crate) const ROSTER_JOIN: &str = "FROM student s \
-    CROSS JOIN school_class c \
-    CROSS JOIN school sc \
-    LEFT JOIN fitness_record f ON f.school_id = s.school_id AND f.student_id = s.id \
-      AND f.term = $1 \
-    WHERE c.school_id = s.school_id AND c.id = s.class_id AND sc.id = s.school_id";
+/// Count columns of the rollup with the 0/1 expression (over one student `s` and their record
+/// `f` of the term, or NULLs) summed into each. The order is the order of the summary row
+/// (see [`summary_from_row`]); the mean 学年总分 sits between `fail_count` and the BMI counts.
+const ROLLUP_COUNTS: [(&str, &str); 21] = [
+    ("enrolled", "1"),
+    (
+        "tested",
+        "CASE WHEN f.student_id IS NOT NULL THEN 1 ELSE 0 END",
+    ),
+    ("ok_count", "CASE WHEN f.status = 'OK' THEN 1 ELSE 0 END"),
+    (
+        "incomplete_count",
+        "CASE WHEN f.status = 'INCOMPLETE' THEN 1 ELSE 0 END",
+    ),
+    (
+        "excellent_count",
+        "CASE WHEN f.level = 'excellent' THEN 1 ELSE 0 END",
+    ),
+    ("good_count", "CASE WHEN f.level = 'good' THEN 1 ELSE 0 END"),
+    (
+        "pass_level_count",
+        "CASE WHEN f.level = 'pass' THEN 1 ELSE 0 END",
+    ),
+    ("fail_count", "CASE WHEN f.level = 'fail' THEN 1 ELSE 0 END"),
+    (
+        "bmi_underweight",
+        "CASE WHEN f.bmi_category = 'underweight' THEN 1 ELSE 0 END",
+    ),
+    (
+        "bmi_normal",
+        "CASE WHEN f.bmi_category = 'normal' THEN 1 ELSE 0 END",
+    ),
+    (
+        "bmi_overweight",
+        "CASE WHEN f.bmi_category = 'overweight' THEN 1 ELSE 0 END",
+    ),
+    (
+        "bmi_obese",
+        "CASE WHEN f.bmi_category = 'obese' THEN 1 ELSE 0 END",
+    ),
+    (
+        "weight_measured",
+        "CASE WHEN f.weight_status IS NOT NULL THEN 1 ELSE 0 END",
+    ),
+    (
+        "overweight_count",
+        "CASE WHEN f.weight_status = 'overweight' THEN 1 ELSE 0 END",
+    ),
+    (
+        "obese_count",
+        "CASE WHEN f.weight_status = 'obese' THEN 1 ELSE 0 END",
+    ),
+    (
+        "growth_measured",
+        "CASE WHEN f.malnutrition IS NOT NULL THEN 1 ELSE 0 END",
+    ),
+    (
+        "stunting_count",
+        "CASE WHEN f.malnutrition = 'stunting' THEN 1 ELSE 0 END",
+    ),
+    (
+        "wasting_count",
+        "CASE WHEN f.malnutrition IN ('mild_thinness', 'moderate_severe_thinness') \
+         THEN 1 ELSE 0 END",
+    ),
+    (
+        "vision_screened",
+        "CASE WHEN f.vision_status IN ('myopia', 'reduced_vision', 'normal') THEN 1 ELSE 0 END",
+    ),
+    (
+        "myopia_count",
+        "CASE WHEN f.vision_status = 'myopia' THEN 1 ELSE 0 END",
+    ),
+    (
+        "reduced_vision_count",
+        "CASE WHEN f.vision_status = 'reduced_vision' THEN 1 ELSE 0 END",
+    ),
+];
+
+/// Where the mean 学年总分 goes among the summary's columns (after `fail_count`).
+const MEAN_TOTAL_AT: usize = 8;
+
+/// Every rollup column after the key with its per-student expression: the counts, the
+/// 学年总分 count and sum, then per item (BMI first) tested, value sum, score sum, passes.
+fn rollup_columns() -> Vec<(String, String)> {
+    let mut cols: Vec<(String, String)> = ROLLUP_COUNTS
+        .iter()
+        .map(|(c, e)| (c.to_string(), e.to_string()))
+        .collect();
+    cols.push((
+        "year_total_n".into(),
+        "CASE WHEN f.year_total IS NOT NULL THEN 1 ELSE 0 END".into(),
+    ));
+    cols.push(("year_total_sum".into(), "f.year_total".into()));
+    for item in FitnessItem::ALL {
+        let c = item.code();
+        cols.push((
+            format!("{c}_n"),
+            format!("CASE WHEN f.{c}_score IS NOT NULL THEN 1 ELSE 0 END"),
+        ));
+        cols.push((
+            format!("{c}_value_sum"),
+            format!("CASE WHEN f.{c}_score IS NOT NULL THEN f.{c} END"),
+        ));
+        cols.push((format!("{c}_score_sum"), format!("f.{c}_score")));
+        cols.push((
+            format!("{c}_pass"),
+            format!("CASE WHEN f.{c}_score >= 60 THEN 1 ELSE 0 END"),
+        ));
+    }
+    cols
+}
+
+/// The rollup rows of term `$1` computed from today's roster and the records: every column of
+/// `fitness_rollup`, grouped by school, class and sex, optionally for one school (`$2`).
+fn rollup_select(one_school: bool) -> String {
+    let sums: Vec<String> = rollup_columns()
+        .iter()
+        .map(|(c, e)| {
+            // The column types, so that sums of these rows stay integers / doubles on
+            // PostgreSQL whether they come from the table or from this query.
+            let ty = if c.ends_with("_sum") {
+                "DOUBLE PRECISION"
+            } else {
+                "INTEGER"
+            };
+            format!("CAST(COALESCE(SUM({e}), 0) AS {ty}) AS {c}")
+        })
+        .collect();
+    format!(
+        "SELECT s.school_id, $1 AS term, s.class_id, s.sex, {} FROM student s \
+         LEFT JOIN fitness_record f ON f.school_id = s.school_id AND f.student_id = s.id \
+           AND f.term = $1 \
+         {}GROUP BY s.school_id, s.class_id, s.sex",
+        sums.join(", "),
+        if one_school {
+            "WHERE s.school_id = $2 "
+        } else {
+            ""
+        }
+    )
+}
+
+/// Rebuilds one school's rollup rows of one term from today's roster: `$1` term, `$2` school.
+/// Run [`ROLLUP_DELETE`] first.
+pub(crate) fn rollup_build_sql() -> String {
+    let names: Vec<String> = rollup_columns().into_iter().map(|(c, _)| c).collect();
+    format!(
+        "INSERT INTO fitness_rollup (school_id, term, class_id, sex, {}) {}",
+        names.join(", "),
+        rollup_select(true)
+    )
+}
+
+/// Whether term `$1` has rollup rows (every school gets them when the district's first
+/// records of a term arrive; a database from before the rollup has none until re-imported).
+pub(crate) const ROLLUP_HAS_TERM: &str = "SELECT 1 FROM fitness_rollup WHERE term = $1 LIMIT 1";
+
+/// Removes one school's rollup rows of one term: `$1` term, `$2` school.
+pub(crate) const ROLLUP_DELETE: &str =
+    "DELETE FROM fitness_rollup WHERE term = $1 AND school_id = $2";
+
+/// The rollup (aliased `s`, so group keys and scope filters read as on the roster) with its
+/// class and school; `$1` is the term. `materialized`: read `fitness_rollup`; otherwise
+/// compute the same rows from the roster and the records (a term without rollup rows). The
+/// text continues with `AND` conditions.
+fn rollup_from(materialized: bool) -> String {
+    let source = if materialized {
+        "fitness_rollup".to_string()
+    } else {
+        format!("({})", rollup_select(false))
+    };
+    format!(
+        "FROM {source} s \
+         CROSS JOIN school_class c \
+         CROSS JOIN school sc \
+         WHERE c.school_id = s.school_id AND c.id = s.class_id AND sc.id = s.school_id \
+           AND s.term = $1"
+    )
+}
+
+/// The aggregate columns of a summary, after the key columns (read by [`summary_from_row`]).
+pub(crate) fn summary_aggs() -> String {
+    let mut parts: Vec<String> = ROLLUP_COUNTS
+        .iter()
+        .map(|(c, _)| format!("COALESCE(SUM(s.{c}), 0)"))
+        .collect();
+    parts.insert(
+        MEAN_TOTAL_AT,
+        "CAST(SUM(s.year_total_sum) / NULLIF(SUM(s.year_total_n), 0) AS DOUBLE PRECISION)".into(),
+    );
+    parts.join(", ")
+}
 
 /// The aggregate columns of an item summary: per item of [`FitnessItem::ALL`], tested, mean
-/// value, mean score, pass count.
+/// value, mean score, pass count (read by [`item_row_from_row`]).
 pub(crate) fn item_aggs() -> String {
     let mut parts = Vec::new();
     for item in FitnessItem::ALL {
         let c = item.code();
         parts.push(format!(
-            "COUNT(f.{c}_score), CAST(AVG(CASE WHEN f.{c}_score IS NOT NULL THEN f.{c} END) \
-             AS DOUBLE PRECISION), CAST(AVG(f.{c}_score) AS DOUBLE PRECISION), \
-             COALESCE(SUM(CASE WHEN f.{c}_score >= 60 THEN 1 ELSE 0 END), 0)"
+            "COALESCE(SUM(s.{c}_n), 0), \
+             CAST(SUM(s.{c}_value_sum) / NULLIF(SUM(s.{c}_n), 0) AS DOUBLE PRECISION), \
+             CAST(SUM(s.{c}_score_sum) / NULLIF(SUM(s.{c}_n), 0) AS DOUBLE PRECISION), \
+             COALESCE(SUM(s.{c}_pass), 0)"
         ));
     }
     parts.join(", ")

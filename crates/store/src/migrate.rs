@@ -19,6 +19,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "fitness",
         sql: include_str!("../migrations/sqlite/0002_fitness.sql"),
     },
+    Migration {
+        version: 4,
+        name: "fitness_rollup",
+        sql: include_str!("../migrations/sqlite/0004_fitness_rollup.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -31,6 +36,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "fitness",
         sql: include_str!("../migrations/postgres/0002_fitness.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "fitness_rollup",
+        sql: include_str!("../migrations/postgres/0004_fitness_rollup.sql"),
     },
 ];
 

@@ -92,6 +92,10 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .route("/fitness", get(pages::fitness::overview))
         .route("/fitness/export.xlsx", get(pages::fitness::export))
         .route(
+            "/schools/{id}/fitness/upload.xlsx",
+            get(pages::fitness::upload_template),
+        )
+        .route(
             "/schools/{id}/classes/{class_id}/fitness",
             get(pages::fitness::class_view),
         )

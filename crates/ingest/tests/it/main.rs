@@ -6,6 +6,7 @@ mod csv_roster;
 mod decode;
 mod exam_items;
 mod exam_scores;
+mod fitness_template;
 mod properties;
 mod round_trip;
 mod template;

@@ -105,6 +105,8 @@ pub(crate) fn item_value(item: FitnessItem, v: f64) -> String {
 pub(crate) struct FitnessQuery {
     pub term: Option<String>,
     pub by: Option<String>,
+    /// District roles: one school's grades and classes (the drill-down from the school table).
+    pub school: Option<i64>,
 }
 
 /// The term asked for, or the latest with records; `None` when there are none at all.
@@ -240,7 +242,9 @@ pub(crate) fn group_header(by: FitnessGroupBy) -> &'static str {
 
 fn group_href(by: FitnessGroupBy, key: &FitnessGroupKey, term: Term) -> Option<String> {
     match (by, key.school_id, key.class_id) {
-        (FitnessGroupBy::School, Some(s), _) => Some(format!("/schools/{s}")),
+        (FitnessGroupBy::School, Some(s), _) => {
+            Some(format!("/fitness?school={s}&term={}", term.code()))
+        }
         (FitnessGroupBy::Class, Some(s), Some(c)) => Some(format!(
             "/schools/{s}/classes/{c}/fitness?term={}",
             term.code()
@@ -312,6 +316,11 @@ struct FitnessPage {
     terms: Vec<TermOption>,
     term_label: String,
     has_data: bool,
+    /// Back to the district view from one school's.
+    back_href: Option<String>,
+    /// The school the district view is narrowed to (kept by the term selector).
+    school: Option<i64>,
+    upload_href: Option<String>,
     previous_label: String,
     headline: Option<GroupRow>,
     excellent_target: String,
@@ -325,10 +334,29 @@ struct FitnessPage {
 
 /// The groupings of the main tables for a role: schools for district roles, grades and
 /// classes for school roles.
-fn main_groupings(scope: &Scope) -> &'static [FitnessGroupBy] {
-    match scope {
-        Scope::District => &[FitnessGroupBy::School],
+fn main_groupings(scope: &Scope, school: Option<SchoolId>) -> &'static [FitnessGroupBy] {
+    match (scope, school) {
+        (Scope::District, None) => &[FitnessGroupBy::School],
         _ => &[FitnessGroupBy::Grade, FitnessGroupBy::Class],
+    }
+}
+
+/// The school a request narrows to: `?school=` for district roles (it must exist), the
+/// caller's own school otherwise (asking for another one is refused).
+async fn focus_school(
+    state: &AppState,
+    scope: &Scope,
+    asked: Option<i64>,
+) -> Result<Option<SchoolId>, AppError> {
+    let asked = asked.map(SchoolId);
+    match (scope, asked) {
+        (Scope::District, Some(s)) => {
+            state.store.school(scope, s).await?;
+            Ok(Some(s))
+        }
+        (Scope::District, None) => Ok(None),
+        (_, Some(s)) if scope.school_id() != Some(s) => Err(AppError::Forbidden),
+        _ => Ok(None),
     }
 }
 
@@ -352,7 +380,14 @@ pub(crate) async fn shows_ranks(state: &AppState, role: Role) -> Result<bool, Ap
     Ok(hidden.as_deref().map(str::trim) != Some("true"))
 }
 
-async fn scope_label(state: &AppState, me: &CurrentUser) -> Result<String, AppError> {
+async fn scope_label(
+    state: &AppState,
+    me: &CurrentUser,
+    focus: Option<SchoolId>,
+) -> Result<String, AppError> {
+    if let Some(s) = focus {
+        return Ok(state.store.school(&me.scope, s).await?.name);
+    }
     Ok(match &me.scope {
         Scope::District => state
             .store
@@ -378,13 +413,14 @@ async fn scope_label(state: &AppState, me: &CurrentUser) -> Result<String, AppEr
 async fn rows_with_change(
     state: &AppState,
     scope: &Scope,
+    school: Option<SchoolId>,
     by: FitnessGroupBy,
     term: Term,
     previous: Option<Term>,
 ) -> Result<(Vec<FitnessSummaryRow>, Vec<GroupRow>), AppError> {
-    let now = state.store.fitness_summary(scope, None, term, by).await?;
+    let now = state.store.fitness_summary(scope, school, term, by).await?;
     let before = match previous {
-        Some(p) => state.store.fitness_summary(scope, None, p, by).await?,
+        Some(p) => state.store.fitness_summary(scope, school, p, by).await?,
         None => Vec::new(),
     };
     let rows = now
@@ -408,10 +444,11 @@ pub(crate) async fn overview(
     if matches!(me.scope, Scope::Parent { .. }) {
         return Err(AppError::Forbidden);
     }
+    let focus = focus_school(&state, &me.scope, q.school).await?;
     let terms = state.store.fitness_terms(&me.scope).await?;
     let term = pick_term(&terms, q.term.as_deref())?;
     let chrome = Chrome::new(&me, "/fitness");
-    let scope_label = scope_label(&state, &me).await?;
+    let scope_label = scope_label(&state, &me, focus).await?;
     let Some(term) = term else {
         let page = FitnessPage {
             chrome,
@@ -419,6 +456,9 @@ pub(crate) async fn overview(
             terms: Vec::new(),
             term_label: String::new(),
             has_data: false,
+            back_href: None,
+            school: focus.map(|s| s.0),
+            upload_href: None,
             previous_label: String::new(),
             headline: None,
             excellent_target: pct(Some(EXCELLENT_TARGET)),
@@ -433,13 +473,15 @@ pub(crate) async fn overview(
     };
     let previous = previous_term(&terms, term);
     let (district, headline) =
-        rows_with_change(&state, &me.scope, FitnessGroupBy::District, term, previous).await?;
+        rows_with_change(&state, &me.scope, focus, FitnessGroupBy::District, term, previous).await?;
     let headline_row = district.into_iter().next().unwrap_or_default();
     let show_ranks = shows_ranks(&state, me.role()).await?;
 
     let mut tables = Vec::new();
-    for by in main_groupings(&me.scope) {
-        let (source, mut rows) = rows_with_change(&state, &me.scope, *by, term, previous).await?;
+    let school_param = focus.map(|s| format!("&school={s}")).unwrap_or_default();
+    for by in main_groupings(&me.scope, focus) {
+        let (source, mut rows) =
+            rows_with_change(&state, &me.scope, focus, *by, term, previous).await?;
         // Ranks of schools (district) or classes (school admin), never of grades.
         let ranked = show_ranks && matches!(by, FitnessGroupBy::School | FitnessGroupBy::Class);
         if ranked {
@@ -458,25 +500,33 @@ pub(crate) async fn overview(
             title: table_title(*by),
             header: group_header(*by),
             show_rank: ranked,
-            export_href: format!("/fitness/export.xlsx?term={}&by={}", term.code(), by.code()),
+            export_href: format!(
+                "/fitness/export.xlsx?term={}&by={}{school_param}",
+                term.code(),
+                by.code()
+            ),
             rows,
         });
     }
     let mut breakdowns = Vec::new();
     for by in [FitnessGroupBy::Location, FitnessGroupBy::Sex] {
-        let (_, rows) = rows_with_change(&state, &me.scope, by, term, previous).await?;
+        let (_, rows) = rows_with_change(&state, &me.scope, focus, by, term, previous).await?;
         breakdowns.push(GroupTable {
             rank_header: "",
             title: table_title(by),
             header: group_header(by),
             show_rank: false,
-            export_href: format!("/fitness/export.xlsx?term={}&by={}", term.code(), by.code()),
+            export_href: format!(
+                "/fitness/export.xlsx?term={}&by={}{school_param}",
+                term.code(),
+                by.code()
+            ),
             rows,
         });
     }
     let items = state
         .store
-        .fitness_item_summary(&me.scope, None, term, FitnessGroupBy::District)
+        .fitness_item_summary(&me.scope, focus, term, FitnessGroupBy::District)
         .await?;
 
     // The trend: every term with records up to the one shown.
@@ -484,7 +534,7 @@ pub(crate) async fn overview(
     for t in terms.iter().copied().filter(|t| *t <= term) {
         let rows = state
             .store
-            .fitness_summary(&me.scope, None, t, FitnessGroupBy::District)
+            .fitness_summary(&me.scope, focus, t, FitnessGroupBy::District)
             .await?;
         trend.push((t, rows.into_iter().next().unwrap_or_default()));
     }
@@ -495,6 +545,17 @@ pub(crate) async fn overview(
         terms: term_options(&terms, Some(term)),
         term_label: term.label_zh(),
         has_data: headline_row.tested > 0,
+        back_href: focus.map(|_| format!("/fitness?term={}", term.code())),
+        school: focus.map(|s| s.0),
+        // The national upload file: one school's results (school admins, or a district role
+        // looking at one school).
+        upload_href: match (&me.scope, focus) {
+            (Scope::District, Some(s)) | (&Scope::School { school_id: s }, _) => Some(format!(
+                "/schools/{s}/fitness/upload.xlsx?term={}",
+                term.code()
+            )),
+            _ => None,
+        },
         previous_label: previous.map(Term::label_zh).unwrap_or_default(),
         excellent_target: pct(Some(EXCELLENT_TARGET)),
         excellent_met: headline_row
@@ -571,15 +632,17 @@ pub(crate) async fn export(
     if matches!(me.scope, Scope::Parent { .. }) {
         return Err(AppError::Forbidden);
     }
+    let focus = focus_school(&state, &me.scope, q.school).await?;
     let terms = state.store.fitness_terms(&me.scope).await?;
     let term = pick_term(&terms, q.term.as_deref())?.ok_or(AppError::NotFound)?;
+    let main = main_groupings(&me.scope, focus);
     let by = match q.by.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => FitnessGroupBy::parse(s).ok_or(AppError::BadRequest)?,
-        None => main_groupings(&me.scope)[main_groupings(&me.scope).len() - 1],
+        None => main[main.len() - 1],
     };
     let rows = state
         .store
-        .fitness_summary(&me.scope, None, term, by)
+        .fitness_summary(&me.scope, focus, term, by)
         .await?;
     let labelled: Vec<wuyu_report::LabelledRow<'_>> = rows
         .iter()
@@ -603,6 +666,53 @@ pub(crate) async fn export(
         "attachment; filename=\"fitness-{}-{}.xlsx\"",
         term.code(),
         by.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+/// `GET /schools/{id}/fitness/upload.xlsx?term=`: the school's results of the term in the
+/// national upload template's layout (district roles and the school's admin; a teacher gets
+/// their own classes; parents and counsellors are refused by the store).
+pub(crate) async fn upload_template(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+    q: Result<Query<FitnessQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let school = SchoolId(path_ids(p)?);
+    let q = query(q)?;
+    if matches!(me.scope, Scope::Parent { .. } | Scope::Counsellor { .. }) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.school(&me.scope, school).await?;
+    let terms = state.store.fitness_terms(&me.scope).await?;
+    let term = pick_term(&terms, q.term.as_deref())?.ok_or(AppError::NotFound)?;
+    let export = wuyu_report::fitness_upload_template(
+        state.store.as_ref(),
+        &me.scope,
+        school,
+        term,
+        wuyu_report::TemplateFormat::Xlsx,
+    )
+    .await
+    .map_err(|e| match e {
+        wuyu_report::TemplateExportError::Store(e) => AppError::from(e),
+        e => AppError::Internal(format!("upload template: {e}")),
+    })?;
+    let mut resp = export.bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    let disposition = format!(
+        "attachment; filename=\"fitness-upload-{school}-{}.xlsx\"",
+        term.code()
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);

@@ -112,7 +112,7 @@ async fn district_headline_is_the_store_summary_and_matches_a_count_of_the_recor
     assert_eq!(headline(&html, "test_rate"), pct(Some(6.0 / 8.0)));
     assert!(html.contains("目标 ≥ 30.0%"));
 
-    // Each school's row links to the school, with the store's rates and a rank.
+    // Each school's row links to the school's own view, with the store's rates and a rank.
     let schools = app
         .store
         .fitness_summary(&Scope::District, None, term_now(), FitnessGroupBy::School)
@@ -122,10 +122,11 @@ async fn district_headline_is_the_store_summary_and_matches_a_count_of_the_recor
     for s in &schools {
         let id = s.key.school_id.unwrap();
         let link = format!(
-            "<a href=\"/schools/{id}\">{}</a>",
+            "<a href=\"/fitness?school={id}&#38;term={}\">{}</a>",
+            term_now().code(),
             s.key.school_name.as_deref().unwrap()
         );
-        let at = html.find(&link).expect("school row links to the school");
+        let at = html.find(&link).expect("school row links to the school's view");
         let row_html = &html[at..at + html[at..].find("</tr>").unwrap()];
         for rate in [s.pass_rate, s.excellent_rate, s.fail_rate, s.myopia_rate] {
             assert!(row_html.contains(&pct(rate)), "{row_html}");
@@ -437,4 +438,63 @@ async fn the_xlsx_export_has_the_api_numbers() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_district_role_drills_down_to_one_school_and_downloads_its_upload_file() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let sid = SchoolId(a);
+    let school = app.store.school(&Scope::District, sid).await.unwrap();
+    let html = page(&app, "district", &format!("/fitness?school={a}")).await;
+    // The school's own view: its name, its grades and classes, its headline, a way back.
+    assert!(html.contains(&school.name), "school name");
+    assert!(html.contains("各年级体质健康") && html.contains("各班体质健康"));
+    assert!(!html.contains("各校体质健康"));
+    assert!(html.contains("返回全区"));
+    let row = app
+        .store
+        .fitness_summary(&Scope::District, Some(sid), term_now(), FitnessGroupBy::District)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(headline(&html, "excellent_rate"), pct(row.excellent_rate));
+    // The district's school table links each school to its view.
+    let district = page(&app, "district", "/fitness").await;
+    let link = format!("/fitness?school={a}&#38;term=");
+    assert!(district.contains(&link), "drill-down link {link} in {district}");
+
+    // The upload file lists exactly the school's tested students with the template columns.
+    let href = format!(
+        "/schools/{a}/fitness/upload.xlsx?term={}",
+        term_now().code()
+    );
+    assert!(html.contains(&href.replace('&', "&amp;")), "upload link");
+    let s = app.login("district").await;
+    let resp = app.send(get(&href).cookie(&s.cookie).build()).await;
+    assert_eq!(resp.status(), 200);
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range("学生体质健康数据").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(&header[..4], ["年级编号", "班级编号", "班级名称", "学籍号"]);
+    let in_school = records_now(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.school_id == sid)
+        .count();
+    assert!(in_school > 0);
+    assert_eq!(range.rows().count() - 1, in_school);
+    let nos: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
+    for st in app.store.list_students(&Scope::District, sid, None).await.unwrap() {
+        let tested = app
+            .store
+            .student_fitness(&Scope::District, sid, st.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.term == term_now());
+        assert_eq!(nos.contains(&st.student_no.as_str().to_string()), tested);
+    }
+    assert!(matches!(range.rows().nth(1).unwrap()[0], Data::String(_)));
 }
