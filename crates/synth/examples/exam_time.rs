@@ -4,7 +4,8 @@
 //! volumes and the generation time (median of 3 runs); with `--recovery`, for every exam with
 //! a baseline the correlation of REML EB school effects (数学, prior = the baseline's 数学) with
 //! the schools' true value added; with `--alerts`, how many teachers the parallel-class rule
-//! (§5.3 defaults) flags.
+//! (§5.3 defaults) flags; with `--truth`, every exam's true school value added (tab-separated,
+//! to compare with what a store computed from the same data).
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -55,6 +56,19 @@ fn main() {
             "weak teacher: {} {} {} (va {:.2}/term)",
             t.school_code, t.staff_no, t.subject, t.va
         );
+    }
+    if args.iter().any(|a| a == "--truth") {
+        // Tab-separated: exam, school code, the school's true value added in the exam's term.
+        for e in &x.exams {
+            for s in &x.truth.schools {
+                println!(
+                    "truth\t{}\t{}\t{:.4}",
+                    e.exam.name,
+                    s.school_code,
+                    s.va_at(e.exam.term)
+                );
+            }
+        }
     }
     if args.iter().any(|a| a == "--alerts") {
         alerts(&d, &x);
