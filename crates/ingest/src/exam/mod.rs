@@ -24,6 +24,8 @@ definition is checked here.
   synonyms (政治 / 思想品德 / 道法 = 道德与法治, 外语 / 英文 = 英语, 生物学 = 生物, 信息科技 =
   信息技术, 体育与健康 = 体育). A column naming a school subject the exam does not have (物理 in
   an exam without 物理) is an error, not ignored. Two columns for one subject are an error.
+  A header that states other full marks than the exam's (`数学(150分)` for a 120-point 数学) is an
+  error: it is usually the sheet of another exam.
 * Other columns (姓名, 班级, 考号, 总分, 排名, `语文排名`, 备注 …) are passed over and listed in
   [`ExamScoresRead::ignored_columns`].
 * Values: a number from 0 to the subject's full marks (decimals such as 87.5 are fine, full-width

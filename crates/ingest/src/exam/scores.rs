@@ -3,8 +3,8 @@ use wuyu_domain::{Exam, ExamScoreBatch, NewExamScoreRow, Origin, RowError, Subje
 
 use super::subjects::{HeaderKind, classify};
 use super::{
-    BadCell, Cell, Ctx, SeenStudents, fmt_num, list_headers, parse_cell, pick_sheet,
-    read_student_no, require_student_no,
+    BadCell, Cell, Ctx, SeenStudents, fmt_num, list_headers, parse_cell, pick_sheet, plain_number,
+    read_student_no, require_student_no, same_points,
 };
 use crate::IngestError;
 use crate::roster::sha256_hex;
@@ -95,6 +95,23 @@ pub fn read_exam_scores(
                     );
                 } else {
                     columns.push((c, s));
+                }
+                let subject = &exam.subjects[s];
+                if let Some(stated) = stated_full_marks(h)
+                    && !same_points(stated, subject.full_marks)
+                {
+                    cx.push(
+                        table.header_row,
+                        h,
+                        "",
+                        format!(
+                            "列名“{h}”注明满分 {} 分，但考试“{}”中 {} 的满分为 {} 分：请确认选对了考试，或改正列名",
+                            fmt_num(stated),
+                            exam.name,
+                            subject.name,
+                            fmt_num(subject.full_marks)
+                        ),
+                    );
                 }
             }
             HeaderKind::ForeignSubject(name) => {
@@ -206,6 +223,19 @@ pub fn read_exam_scores(
     Ok(out)
 }
 
+/// The full marks a header states in brackets: `数学(120分)`, `数学（满分120）`, `英语[150]`.
+fn stated_full_marks(header: &str) -> Option<f64> {
+    let open = header.find(['(', '（', '[', '【'])?;
+    let bracket = header[open..].chars().next()?;
+    let rest = &header[open + bracket.len_utf8()..];
+    let close = rest.find([')', '）', ']', '】'])?;
+    let t = rest[..close].trim();
+    let t = t.strip_prefix("满分").unwrap_or(t).trim();
+    let t = t.strip_suffix('分').unwrap_or(t).trim();
+    let t = t.strip_prefix(['：', ':']).unwrap_or(t).trim();
+    plain_number(t)
+}
+
 /// "语文（120 分）、数学（120 分）".
 pub(super) fn subject_list(exam: &Exam) -> String {
     exam.subjects
@@ -213,4 +243,20 @@ pub(super) fn subject_list(exam: &Exam) -> String {
         .map(|s| format!("{}（{} 分）", s.name, fmt_num(s.full_marks)))
         .collect::<Vec<_>>()
         .join("、")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stated_full_marks;
+
+    #[test]
+    fn full_marks_stated_in_a_header() {
+        assert_eq!(stated_full_marks("数学(120分)"), Some(120.0));
+        assert_eq!(stated_full_marks("数学（满分120）"), Some(120.0));
+        assert_eq!(stated_full_marks("英语【满分：150分】"), Some(150.0));
+        assert_eq!(stated_full_marks("物理[70]"), Some(70.0));
+        assert_eq!(stated_full_marks("数学"), None);
+        assert_eq!(stated_full_marks("数学(A卷)"), None);
+        assert_eq!(stated_full_marks("数学(120"), None);
+    }
 }

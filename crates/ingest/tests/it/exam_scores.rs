@@ -334,6 +334,24 @@ fn a_sheet_without_any_subject_of_the_exam() {
 }
 
 #[test]
+fn a_header_stating_other_full_marks_is_the_wrong_exam() {
+    let csv = "学籍号,语文(120分),数学（满分150）\nG20120001,90,140\n";
+    let r = read("x.csv", csv.as_bytes());
+    let e = r
+        .errors
+        .iter()
+        .find(|e| e.row == 1)
+        .expect("a header error");
+    assert_eq!(e.column, "数学（满分150）");
+    assert!(
+        e.message_zh.contains("注明满分 150 分") && e.message_zh.contains("数学 的满分为 120 分"),
+        "{}",
+        e.message_zh
+    );
+    assert_eq!(r.errors.len(), 2, "and 140 is above 120: {:#?}", r.errors);
+}
+
+#[test]
 fn two_columns_for_one_subject() {
     let csv = "学籍号,语文,语文成绩\nG20120001,90,91\n";
     let r = read("x.csv", csv.as_bytes());
