@@ -36,16 +36,16 @@ const FITNESS_CHUNK: usize = 500;
 
 /// The embedded default: one SQLite file in WAL mode with foreign keys on.
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
     /// SQLite has one writer; imports also take this lock so they queue instead of failing
     /// with SQLITE_BUSY.
-    write_lock: Mutex<()>,
+    pub(crate) write_lock: Mutex<()>,
 }
 
 /// PostgreSQL, for servers.
 pub struct PgStore {
-    pool: PgPool,
-    write_lock: Mutex<()>,
+    pub(crate) pool: PgPool,
+    pub(crate) write_lock: Mutex<()>,
 }
 
 /// Opens the store a URL names: `postgres://…` or `postgresql://…` for PostgreSQL, anything
@@ -95,7 +95,7 @@ impl SqliteStore {
     /// Foreign keys are checked at commit instead of per statement: every row was resolved
     /// against the snapshot already, and per-statement checks make SQLite keep a statement
     /// journal (a copy of every page each multi-row INSERT touches).
-    async fn prepare_bulk(
+    pub(crate) async fn prepare_bulk(
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     ) -> Result<(), StoreError> {
         sqlx::query("PRAGMA defer_foreign_keys = ON")
@@ -106,7 +106,9 @@ impl SqliteStore {
 
     /// IMMEDIATE takes the write lock up front, so the snapshot an import reads cannot change
     /// before it writes.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
@@ -132,14 +134,16 @@ impl PgStore {
         migrate::POSTGRES
     }
 
-    async fn prepare_bulk(
+    pub(crate) async fn prepare_bulk(
         _tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     ) -> Result<(), StoreError> {
         Ok(())
     }
 
     /// An advisory lock serialises imports across server processes sharing the database.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(7301)")
             .execute(&mut *tx)
@@ -148,11 +152,11 @@ impl PgStore {
     }
 }
 
-fn now_unix() -> i64 {
+pub(crate) fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
@@ -160,7 +164,13 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 /// with anonymous `?` placeholders when `numbered` is false. SQLite needs the anonymous form
 /// here: it finds a numbered parameter's name by a linear scan, which makes binding thousands
 /// of `$n` parameters quadratic (measured: 7,000 rows/s with `$n`).
-fn multi_row_insert(head: &str, cols: usize, rows: usize, tail: &str, numbered: bool) -> String {
+pub(crate) fn multi_row_insert(
+    head: &str,
+    cols: usize,
+    rows: usize,
+    tail: &str,
+    numbered: bool,
+) -> String {
     let mut s = String::with_capacity(head.len() + rows * cols * 7 + tail.len());
     s.push_str(head);
     s.push_str(" VALUES ");
@@ -279,7 +289,7 @@ fn user_from(t: UserTuple) -> Result<User, StoreError> {
     })
 }
 
-fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
+pub(crate) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             StoreError::Conflict(what.to_string())
@@ -1222,20 +1232,89 @@ macro_rules! store_impl {
                 })
             }
 
-            // TEMPORARY (issue 4 in progress): exam methods are being implemented.
-            fn create_exam<'a>(&'a self, _e: &'a NewExam) -> StoreFuture<'a, ExamId> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn list_exams<'a>(&'a self, _s: &'a Scope) -> StoreFuture<'a, Vec<ExamSummary>> { Box::pin(async { Ok(Vec::new()) }) }
-            fn exam<'a>(&'a self, _s: &'a Scope, _e: ExamId) -> StoreFuture<'a, Exam> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn import_exam_scores<'a>(&'a self, _b: &'a ExamScoreBatch, _m: &'a ImportMeta) -> StoreFuture<'a, ExamImportSummary> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn import_exam_items<'a>(&'a self, _b: &'a ExamItemBatch, _m: &'a ImportMeta) -> StoreFuture<'a, ExamImportSummary> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn recompute_exam(&self, _e: ExamId) -> StoreFuture<'_, ()> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn exam_settings(&self) -> StoreFuture<'_, ExamSettings> { Box::pin(async { Ok(ExamSettings::default()) }) }
-            fn exam_unit_stats<'a>(&'a self, _s: &'a Scope, _e: ExamId, _f: ExamUnitFilter) -> StoreFuture<'a, Vec<ExamUnitStat>> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn exam_value_added<'a>(&'a self, _s: &'a Scope, _e: ExamId, _sub: &'a str, _l: ExamUnitKind, _sc: Option<SchoolId>) -> StoreFuture<'a, ValueAddedReport> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn exam_items<'a>(&'a self, _s: &'a Scope, _e: ExamId, _sub: &'a str, _sc: Option<SchoolId>) -> StoreFuture<'a, ItemReport> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn exam_students<'a>(&'a self, _s: &'a Scope, _e: ExamId, _sc: SchoolId, _c: Option<ClassId>) -> StoreFuture<'a, Vec<ExamStudentRow>> { Box::pin(async { Err(StoreError::NotFound) }) }
-            fn student_exams<'a>(&'a self, _s: &'a Scope, _sc: SchoolId, _st: StudentId) -> StoreFuture<'a, Vec<StudentExamRow>> { Box::pin(async { Ok(Vec::new()) }) }
-            fn parallel_alerts<'a>(&'a self, _s: &'a Scope, _sc: Option<SchoolId>, _y: i32) -> StoreFuture<'a, Vec<TeacherAlert>> { Box::pin(async { Ok(Vec::new()) }) }
+            // --- exams (issue 4): implemented in exam_sql.rs -----------------------------------
+
+            fn create_exam<'a>(&'a self, e: &'a NewExam) -> StoreFuture<'a, ExamId> {
+                Box::pin(self.exam_create(e))
+            }
+            fn list_exams<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<ExamSummary>> {
+                Box::pin(self.exam_list(scope))
+            }
+            fn exam<'a>(&'a self, scope: &'a Scope, exam: ExamId) -> StoreFuture<'a, Exam> {
+                Box::pin(self.exam_get(scope, exam))
+            }
+            fn import_exam_scores<'a>(
+                &'a self,
+                batch: &'a ExamScoreBatch,
+                meta: &'a ImportMeta,
+            ) -> StoreFuture<'a, ExamImportSummary> {
+                Box::pin(self.exam_import_scores(batch, meta))
+            }
+            fn import_exam_items<'a>(
+                &'a self,
+                batch: &'a ExamItemBatch,
+                meta: &'a ImportMeta,
+            ) -> StoreFuture<'a, ExamImportSummary> {
+                Box::pin(self.exam_import_items(batch, meta))
+            }
+            fn recompute_exam(&self, exam: ExamId) -> StoreFuture<'_, ()> {
+                Box::pin(self.exam_recompute(exam))
+            }
+            fn exam_settings(&self) -> StoreFuture<'_, ExamSettings> {
+                Box::pin(self.exam_read_settings())
+            }
+            fn exam_unit_stats<'a>(
+                &'a self,
+                scope: &'a Scope,
+                exam: ExamId,
+                filter: ExamUnitFilter,
+            ) -> StoreFuture<'a, Vec<ExamUnitStat>> {
+                Box::pin(self.exam_read_units(scope, exam, filter))
+            }
+            fn exam_value_added<'a>(
+                &'a self,
+                scope: &'a Scope,
+                exam: ExamId,
+                subject: &'a str,
+                level: ExamUnitKind,
+                school: Option<SchoolId>,
+            ) -> StoreFuture<'a, ValueAddedReport> {
+                Box::pin(self.exam_read_value_added(scope, exam, subject, level, school))
+            }
+            fn exam_items<'a>(
+                &'a self,
+                scope: &'a Scope,
+                exam: ExamId,
+                subject: &'a str,
+                school: Option<SchoolId>,
+            ) -> StoreFuture<'a, ItemReport> {
+                Box::pin(self.exam_read_items(scope, exam, subject, school))
+            }
+            fn exam_students<'a>(
+                &'a self,
+                scope: &'a Scope,
+                exam: ExamId,
+                school: SchoolId,
+                class: Option<ClassId>,
+            ) -> StoreFuture<'a, Vec<ExamStudentRow>> {
+                Box::pin(self.exam_read_students(scope, exam, school, class))
+            }
+            fn student_exams<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: SchoolId,
+                student: StudentId,
+            ) -> StoreFuture<'a, Vec<StudentExamRow>> {
+                Box::pin(self.exam_read_student_history(scope, school, student))
+            }
+            fn parallel_alerts<'a>(
+                &'a self,
+                scope: &'a Scope,
+                school: Option<SchoolId>,
+                evaluation_year: i32,
+            ) -> StoreFuture<'a, Vec<TeacherAlert>> {
+                Box::pin(self.exam_read_parallel_alerts(scope, school, evaluation_year))
+            }
 
             fn create_user<'a>(&'a self, u: &'a NewUser) -> StoreFuture<'a, UserId> {
                 Box::pin(async move {

@@ -10,6 +10,9 @@
 mod backend;
 mod error;
 pub mod exam;
+mod exam_plan;
+mod exam_sql;
+mod exam_stats;
 pub mod fitness;
 mod migrate;
 pub mod model;

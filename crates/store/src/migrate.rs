@@ -20,6 +20,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0002_fitness.sql"),
     },
     Migration {
+        version: 3,
+        name: "exam",
+        sql: include_str!("../migrations/sqlite/0003_exam.sql"),
+    },
+    Migration {
         version: 4,
         name: "fitness_rollup",
         sql: include_str!("../migrations/sqlite/0004_fitness_rollup.sql"),
@@ -36,6 +41,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "fitness",
         sql: include_str!("../migrations/postgres/0002_fitness.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "exam",
+        sql: include_str!("../migrations/postgres/0003_exam.sql"),
     },
     Migration {
         version: 4,

@@ -1,0 +1,1906 @@
+//! The exam part of both backends (issue 4). Like `backend.rs`, one macro writes the methods
+//! for each pool type over the same SQL (`$n` placeholders; multi-row inserts with anonymous
+//! `?` on SQLite). The trait methods in `backend.rs` call these inherent methods. Only the bulk
+//! write of the marks differs: multi-row VALUES on SQLite, `UNNEST` arrays on PostgreSQL.
+//!
+//! Every import runs in one transaction: resolve the 学籍号 (only the batch's, by index),
+//! plan (pure, [`crate::exam_plan`]), load the exam's other marks, write the marks and the
+//! teacher snapshots, then recompute the statistics from every mark of the exam
+//! ([`crate::exam_stats`]) and write them; a rejected batch writes nothing.
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use sqlx::AssertSqlSafe;
+use wuyu_analytics::compare::{
+    ClassResult, ExamLevel as ParallelLevel, ParallelEvent, parallel_class_alert,
+};
+use wuyu_analytics::items::MasteryCell;
+use wuyu_domain::{
+    ClassId, Exam, ExamId, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, Grade,
+    Location, NewExam, RowError, SchoolId, Scope, Stage, StudentId, TeacherId, Term,
+};
+
+use crate::backend::{corrupt, map_unique, multi_row_insert, now_unix};
+use crate::exam::*;
+use crate::exam_plan::{self, StudentRef, unpack_points};
+use crate::exam_stats::{
+    self, Cell, ClassTeachers, ExamMarks, ExamStatW, Key, Names, SchoolInfo, SchoolStatW, Standing,
+    StoredClassItems, StoredItems,
+};
+use crate::model::ImportMeta;
+use crate::{PgStore, SqliteStore, StoreError};
+
+/// Rows per multi-row INSERT of small rows.
+const CHUNK: usize = 1000;
+/// 学籍号 per look-up query.
+const LOOKUP_CHUNK: usize = 500;
+/// Schools per `school_id IN (…)` list.
+const SCHOOL_CHUNK: usize = 500;
+
+/// One mark to upsert into `exam_score`.
+pub(crate) struct ScoreW {
+    pub school_id: i64,
+    pub subject: String,
+    pub student_id: i64,
+    pub class_id: i64,
+    pub absent: bool,
+    pub score: Option<f64>,
+    pub item_points: Option<String>,
+}
+
+type ExamTuple = (i64, String, time::Date, String, String, i32, Option<i64>);
+
+fn exam_from(t: ExamTuple, subjects: Vec<ExamSubject>) -> Result<Exam, StoreError> {
+    Ok(Exam {
+        id: ExamId(t.0),
+        name: t.1,
+        date: t.2,
+        term: Term::parse_code(&t.3).map_err(|e| corrupt("exam.term", e))?,
+        level: ExamLevel::parse(&t.4).map_err(|e| corrupt("exam.level", e))?,
+        grade: u8::try_from(t.5)
+            .ok()
+            .and_then(|g| Grade::new(g).ok())
+            .ok_or_else(|| corrupt("exam.grade", t.5))?,
+        subjects,
+        baseline: t.6.map(ExamId),
+    })
+}
+
+/// Integers for an `IN (…)` list (safe to splice: they are numbers).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `$from, $from+1, …` for `n` parameters.
+fn params(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn stats_err(e: String) -> StoreError {
+    StoreError::Corrupt(format!("exam statistics: {e}"))
+}
+
+fn json_err(what: &str, e: serde_json::Error) -> StoreError {
+    corrupt(what, e)
+}
+
+fn no_counsellor_or_parent(scope: &Scope) -> Result<(), StoreError> {
+    match scope {
+        Scope::Counsellor { .. } | Scope::Parent { .. } => Err(StoreError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+fn parallel_level(l: ExamLevel) -> ParallelLevel {
+    match l {
+        ExamLevel::School => ParallelLevel::School,
+        ExamLevel::District => ParallelLevel::District,
+        // 中考 is set by the city.
+        ExamLevel::City | ExamLevel::Zhongkao => ParallelLevel::City,
+    }
+}
+
+/// Sorts and de-duplicates school ids.
+fn union(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let set: BTreeSet<i64> = a.iter().chain(b).copied().collect();
+    set.into_iter().collect()
+}
+
+impl SqliteStore {
+    async fn exam_write_marks(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        exam: i64,
+        import_id: i64,
+        rows: &[ScoreW],
+    ) -> Result<(), StoreError> {
+        // 1,000 rows × 9 columns: anonymous placeholders (numbered ones are quadratic here).
+        for chunk in rows.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                "INSERT INTO exam_score (school_id, exam_id, subject, student_id, class_id, \
+                 absent, score, item_points, import_id)",
+                9,
+                chunk.len(),
+                UPSERT_TAIL,
+                false,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(r.school_id)
+                    .bind(exam)
+                    .bind(&r.subject)
+                    .bind(r.student_id)
+                    .bind(r.class_id)
+                    .bind(r.absent)
+                    .bind(r.score)
+                    .bind(&r.item_points)
+                    .bind(import_id);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+impl PgStore {
+    async fn exam_write_marks(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        exam: i64,
+        import_id: i64,
+        rows: &[ScoreW],
+    ) -> Result<(), StoreError> {
+        // One statement per 50,000 rows, each column bound as one array.
+        for chunk in rows.chunks(50_000) {
+            let sql = format!(
+                "INSERT INTO exam_score (school_id, exam_id, subject, student_id, class_id, \
+                 absent, score, item_points, import_id) \
+                 SELECT s, $2, sub, st, c, a, sc, ip, $3 FROM UNNEST($1::bigint[], $4::text[], \
+                 $5::bigint[], $6::bigint[], $7::boolean[], $8::float8[], $9::text[]) \
+                 AS t(s, sub, st, c, a, sc, ip){UPSERT_TAIL}"
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(chunk.iter().map(|r| r.school_id).collect::<Vec<i64>>())
+                .bind(exam)
+                .bind(import_id)
+                .bind(
+                    chunk
+                        .iter()
+                        .map(|r| r.subject.clone())
+                        .collect::<Vec<String>>(),
+                )
+                .bind(chunk.iter().map(|r| r.student_id).collect::<Vec<i64>>())
+                .bind(chunk.iter().map(|r| r.class_id).collect::<Vec<i64>>())
+                .bind(chunk.iter().map(|r| r.absent).collect::<Vec<bool>>())
+                .bind(chunk.iter().map(|r| r.score).collect::<Vec<Option<f64>>>())
+                .bind(
+                    chunk
+                        .iter()
+                        .map(|r| r.item_points.clone())
+                        .collect::<Vec<Option<String>>>(),
+                )
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+const UPSERT_TAIL: &str = " ON CONFLICT (school_id, exam_id, subject, student_id) DO UPDATE SET \
+     class_id = excluded.class_id, absent = excluded.absent, score = excluded.score, \
+     item_points = excluded.item_points, import_id = excluded.import_id";
+
+/// What an import leaves for the statistics step.
+struct Merged {
+    marks: ExamMarks,
+    writes: Vec<ScoreW>,
+    /// Stored marks a blank cell removes: (school, subject index, student).
+    deletes: Vec<(i64, usize, i64)>,
+    /// Students whose other marks in the exam move to their current class.
+    class_moves: Vec<(i64, i64, i64)>,
+    /// Classes of the batch's students, for the teacher snapshot.
+    classes: BTreeSet<(i64, i64)>,
+}
+
+/// Merges the stored marks of an exam with a batch that replaces `touched` subjects of its
+/// students; `batch` lists (student, subject index, mark or blank, item points).
+fn merge(
+    subjects: usize,
+    existing: Vec<(Key, usize, Cell)>,
+    batch: Vec<(StudentRef, usize, Option<Cell>, Option<String>)>,
+    touched: &[bool],
+    exam_subjects: &[ExamSubject],
+) -> Merged {
+    let current: HashMap<(i64, i64), i64> = batch
+        .iter()
+        .map(|(s, ..)| ((s.school_id, s.student_id), s.class_id))
+        .collect();
+    let mut existed: HashSet<(i64, i64, usize)> = HashSet::new();
+    let mut moves: BTreeSet<(i64, i64, i64)> = BTreeSet::new();
+    let mut rows: Vec<(Key, usize, Cell)> = Vec::with_capacity(existing.len() + batch.len());
+    for (k, s, c) in existing {
+        match current.get(&(k.school_id, k.student_id)) {
+            Some(&class) => {
+                if touched[s] {
+                    existed.insert((k.school_id, k.student_id, s));
+                    continue;
+                }
+                if class != k.class_id {
+                    moves.insert((k.school_id, k.student_id, class));
+                }
+                rows.push((
+                    Key {
+                        class_id: class,
+                        ..k
+                    },
+                    s,
+                    c,
+                ));
+            }
+            None => rows.push((k, s, c)),
+        }
+    }
+    let mut writes = Vec::with_capacity(batch.len());
+    let mut deletes = Vec::new();
+    let mut classes = BTreeSet::new();
+    for (st, s, cell, points) in batch {
+        classes.insert((st.school_id, st.class_id));
+        let key = Key {
+            school_id: st.school_id,
+            class_id: st.class_id,
+            student_id: st.student_id,
+        };
+        match cell {
+            Some(c) => {
+                rows.push((key, s, c));
+                writes.push(ScoreW {
+                    school_id: st.school_id,
+                    subject: exam_subjects[s].name.clone(),
+                    student_id: st.student_id,
+                    class_id: st.class_id,
+                    absent: c == Cell::Absent,
+                    score: match c {
+                        Cell::Score(x) => Some(x),
+                        Cell::Absent => None,
+                    },
+                    item_points: points,
+                });
+            }
+            None => {
+                if existed.contains(&(st.school_id, st.student_id, s)) {
+                    deletes.push((st.school_id, s, st.student_id));
+                }
+            }
+        }
+    }
+    // Primary-key order: appends to the B-tree instead of scattering.
+    writes.sort_unstable_by(|a, b| {
+        (a.school_id, &a.subject, a.student_id).cmp(&(b.school_id, &b.subject, b.student_id))
+    });
+    Merged {
+        marks: ExamMarks::build(subjects, rows),
+        writes,
+        deletes,
+        class_moves: moves.into_iter().collect(),
+        classes,
+    }
+}
+
+macro_rules! exam_impl {
+    ($store:ident, $db:ty, numbered_params: $numbered:literal) => {
+        impl $store {
+            // --- loading ----------------------------------------------------------------------
+
+            async fn exam_load(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: i64,
+            ) -> Result<Option<Exam>, StoreError> {
+                let row: Option<ExamTuple> = sqlx::query_as(
+                    "SELECT id, name, exam_date, term, level, grade, baseline_id FROM exam \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let subjects: Vec<(String, f64)> = sqlx::query_as(
+                    "SELECT subject, full_marks FROM exam_subject WHERE exam_id = $1 \
+                     ORDER BY position",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let subjects = subjects
+                    .into_iter()
+                    .map(|(name, full_marks)| ExamSubject { name, full_marks })
+                    .collect();
+                Ok(Some(exam_from(row, subjects)?))
+            }
+
+            async fn exam_items_def(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: i64,
+                subject: &str,
+            ) -> Result<Vec<ExamItem>, StoreError> {
+                let rows: Vec<(String, f64, String)> = sqlx::query_as(
+                    "SELECT item_no, max_points, knowledge_points FROM exam_item \
+                     WHERE exam_id = $1 AND subject = $2 ORDER BY position",
+                )
+                .bind(exam)
+                .bind(subject)
+                .fetch_all(&mut *conn)
+                .await?;
+                rows.into_iter()
+                    .map(|(item_no, max_points, kp)| {
+                        Ok(ExamItem {
+                            item_no,
+                            max_points,
+                            knowledge_points: serde_json::from_str(&kp)
+                                .map_err(|e| json_err("exam_item.knowledge_points", e))?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn exam_settings_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+            ) -> Result<ExamSettings, StoreError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT value FROM setting WHERE key = $1")
+                        .bind(ExamSettings::KEY)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                match row {
+                    None => Ok(ExamSettings::default()),
+                    Some((v,)) => serde_json::from_str(&v)
+                        .map_err(|e| json_err("setting exam_settings", e)),
+                }
+            }
+
+            async fn exam_school_ids(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: i64,
+            ) -> Result<Vec<i64>, StoreError> {
+                let rows: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT school_id FROM exam_school WHERE exam_id = $1 ORDER BY school_id",
+                )
+                .bind(exam)
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
+            /// Every stored mark of the exam in these schools, subject by subject (each query
+            /// is a range of the primary key per school).
+            async fn exam_marks_rows(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: &Exam,
+                schools: &[i64],
+            ) -> Result<Vec<(Key, usize, Cell)>, StoreError> {
+                let mut out = Vec::new();
+                for chunk in schools.chunks(SCHOOL_CHUNK) {
+                    let list = id_list(chunk);
+                    for (s, sub) in exam.subjects.iter().enumerate() {
+                        let rows: Vec<(i64, i64, i64, bool, Option<f64>)> =
+                            sqlx::query_as(AssertSqlSafe(format!(
+                                "SELECT school_id, student_id, class_id, absent, score \
+                                 FROM exam_score WHERE school_id IN ({list}) AND exam_id = $1 \
+                                 AND subject = $2"
+                            )))
+                            .bind(exam.id.0)
+                            .bind(&sub.name)
+                            .fetch_all(&mut *conn)
+                            .await?;
+                        out.reserve(rows.len());
+                        for (school_id, student_id, class_id, absent, score) in rows {
+                            let cell = if absent {
+                                Cell::Absent
+                            } else {
+                                Cell::Score(score.ok_or_else(|| {
+                                    corrupt("exam_score.score", "NULL for a present student")
+                                })?)
+                            };
+                            out.push((
+                                Key {
+                                    school_id,
+                                    class_id,
+                                    student_id,
+                                },
+                                s,
+                                cell,
+                            ));
+                        }
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn exam_marks(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: &Exam,
+            ) -> Result<ExamMarks, StoreError> {
+                let schools = Self::exam_school_ids(&mut *conn, exam.id.0).await?;
+                let rows = Self::exam_marks_rows(&mut *conn, exam, &schools).await?;
+                Ok(ExamMarks::build(exam.subjects.len(), rows))
+            }
+
+            /// The item points of one subject (students with points), sorted by student key.
+            async fn exam_item_points(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: i64,
+                subject: &str,
+                schools: &[i64],
+                k: usize,
+            ) -> Result<Vec<(Key, Vec<f64>)>, StoreError> {
+                let mut out = Vec::new();
+                for chunk in schools.chunks(SCHOOL_CHUNK) {
+                    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT school_id, student_id, class_id, item_points FROM exam_score \
+                         WHERE school_id IN ({}) AND exam_id = $1 AND subject = $2 \
+                         AND item_points IS NOT NULL",
+                        id_list(chunk)
+                    )))
+                    .bind(exam)
+                    .bind(subject)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for (school_id, student_id, class_id, p) in rows {
+                        let points = unpack_points(&p, k)
+                            .ok_or_else(|| corrupt("exam_score.item_points", &p))?;
+                        out.push((
+                            Key {
+                                school_id,
+                                class_id,
+                                student_id,
+                            },
+                            points,
+                        ));
+                    }
+                }
+                out.sort_unstable_by_key(|r| r.0);
+                Ok(out)
+            }
+
+            async fn exam_names(
+                conn: &mut <$db as sqlx::Database>::Connection,
+            ) -> Result<Names, StoreError> {
+                let mut names = Names::default();
+                let schools: Vec<(i64, String, String, String)> =
+                    sqlx::query_as("SELECT id, name, location, stage FROM school")
+                        .fetch_all(&mut *conn)
+                        .await?;
+                for (id, name, location, stage) in schools {
+                    names.schools.insert(
+                        id,
+                        SchoolInfo {
+                            name,
+                            location: Location::parse(&location)
+                                .map_err(|e| corrupt("school.location", e))?,
+                            stage: Stage::parse(&stage).map_err(|e| corrupt("school.stage", e))?,
+                        },
+                    );
+                }
+                let classes: Vec<(i64, i64, String, i32)> =
+                    sqlx::query_as("SELECT school_id, id, name, grade FROM school_class")
+                        .fetch_all(&mut *conn)
+                        .await?;
+                for (s, c, name, grade) in classes {
+                    names.classes.insert((s, c), (name, grade));
+                }
+                Ok(names)
+            }
+
+            /// Teachers of each class at exam time: (school, class) → [(subject, names)] in
+            /// the exam's subject order.
+            async fn exam_teachers(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: &Exam,
+                schools: &[i64],
+            ) -> Result<ClassTeachers, StoreError> {
+                let mut by: BTreeMap<(i64, i64, usize), Vec<String>> = BTreeMap::new();
+                for chunk in schools.chunks(SCHOOL_CHUNK) {
+                    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(AssertSqlSafe(
+                        format!(
+                            "SELECT e.school_id, e.class_id, e.subject, t.name \
+                             FROM exam_class_teacher e JOIN teacher t \
+                               ON t.school_id = e.school_id AND t.id = e.teacher_id \
+                             WHERE e.school_id IN ({}) AND e.exam_id = $1 \
+                             ORDER BY e.share DESC, t.name",
+                            id_list(chunk)
+                        ),
+                    ))
+                    .bind(exam.id.0)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for (s, c, subject, name) in rows {
+                        if let Some(pos) = exam.subjects.iter().position(|x| x.name == subject) {
+                            by.entry((s, c, pos)).or_default().push(name);
+                        }
+                    }
+                }
+                let mut out = ClassTeachers::new();
+                for ((s, c, pos), names) in by {
+                    out.entry((s, c))
+                        .or_default()
+                        .push((exam.subjects[pos].name.clone(), names));
+                }
+                Ok(out)
+            }
+
+            /// Resolves the 学籍号 a batch names (nothing else of the roster is read).
+            async fn exam_resolve<'s>(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                nos: impl Iterator<Item = &'s str>,
+            ) -> Result<HashMap<String, StudentRef>, StoreError> {
+                let nos: Vec<&str> = nos.collect::<BTreeSet<_>>().into_iter().collect();
+                let mut out = HashMap::with_capacity(nos.len());
+                for chunk in nos.chunks(LOOKUP_CHUNK) {
+                    let sql = format!(
+                        "SELECT student_no, school_id, id, class_id FROM student \
+                         WHERE student_no IN ({})",
+                        params(1, chunk.len())
+                    );
+                    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(AssertSqlSafe(sql));
+                    for no in chunk {
+                        q = q.bind(*no);
+                    }
+                    for (no, school_id, student_id, class_id) in q.fetch_all(&mut *conn).await? {
+                        out.insert(
+                            no,
+                            StudentRef {
+                                school_id,
+                                student_id,
+                                class_id,
+                            },
+                        );
+                    }
+                }
+                Ok(out)
+            }
+
+            // --- writing statistics -------------------------------------------------------------
+
+            async fn exam_insert_exam_stats(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                exam: i64,
+                rows: &[ExamStatW],
+            ) -> Result<(), StoreError> {
+                for chunk in rows.chunks(CHUNK) {
+                    let sql = multi_row_insert(
+                        "INSERT INTO exam_stat (exam_id, kind, unit, subject, payload)",
+                        5,
+                        chunk.len(),
+                        "",
+                        $numbered,
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for r in chunk {
+                        q = q.bind(exam).bind(r.kind).bind(&r.unit).bind(&r.subject).bind(&r.payload);
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn exam_insert_school_stats(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                exam: i64,
+                rows: &[SchoolStatW],
+            ) -> Result<(), StoreError> {
+                for chunk in rows.chunks(CHUNK) {
+                    let sql = multi_row_insert(
+                        "INSERT INTO exam_school_stat (school_id, exam_id, kind, class_id, subject, payload)",
+                        6,
+                        chunk.len(),
+                        "",
+                        $numbered,
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for r in chunk {
+                        q = q
+                            .bind(r.school_id)
+                            .bind(exam)
+                            .bind(r.kind)
+                            .bind(r.class_id)
+                            .bind(&r.subject)
+                            .bind(&r.payload);
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Recomputes and rewrites every statistic of `exam` from `marks` (all its marks),
+            /// the item analysis of `item_subjects`, its value-added and the value-added of
+            /// the exams measured from it. `old_schools`: schools that had marks before.
+            async fn exam_statistics(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                exam: &Exam,
+                marks: &ExamMarks,
+                old_schools: &[i64],
+                item_subjects: &[usize],
+                settings: &ExamSettings,
+            ) -> Result<(), StoreError> {
+                let started = std::time::Instant::now();
+                let id = exam.id.0;
+                let names = Self::exam_names(&mut **tx).await?;
+                let mut new_schools: Vec<i64> = marks.students.iter().map(|k| k.school_id).collect();
+                new_schools.dedup();
+                let teachers = Self::exam_teachers(&mut **tx, exam, &new_schools).await?;
+                let loaded = started.elapsed();
+                let rows = exam_stats::unit_rows(&exam.subjects, marks, &names, &teachers, settings)
+                    .map_err(stats_err)?;
+                let computed = started.elapsed();
+                let all_schools = union(old_schools, &new_schools);
+
+                sqlx::query("DELETE FROM exam_stat WHERE exam_id = $1 AND kind IN ('unit', 'standing')")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM exam_school WHERE exam_id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                for chunk in all_schools.chunks(SCHOOL_CHUNK) {
+                    let list = id_list(chunk);
+                    sqlx::query(AssertSqlSafe(format!(
+                        "DELETE FROM exam_school_stat WHERE school_id IN ({list}) AND exam_id = $1 \
+                         AND kind IN ('school', 'class')"
+                    )))
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                    sqlx::query(AssertSqlSafe(format!(
+                        "DELETE FROM exam_class_mean WHERE school_id IN ({list}) AND exam_id = $1"
+                    )))
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Self::exam_insert_exam_stats(tx, id, &rows.exam).await?;
+                Self::exam_insert_school_stats(tx, id, &rows.school).await?;
+                for chunk in rows.class_means.chunks(CHUNK) {
+                    let sql = multi_row_insert(
+                        "INSERT INTO exam_class_mean (school_id, exam_id, class_id, subject, \
+                         enrolled, sat, n, mean)",
+                        8,
+                        chunk.len(),
+                        "",
+                        $numbered,
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for r in chunk {
+                        q = q
+                            .bind(r.school_id)
+                            .bind(id)
+                            .bind(r.class_id)
+                            .bind(&r.subject)
+                            .bind(r.enrolled)
+                            .bind(r.sat)
+                            .bind(r.n)
+                            .bind(r.mean);
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                for chunk in rows.exam_schools.chunks(CHUNK) {
+                    let sql = multi_row_insert(
+                        "INSERT INTO exam_school (school_id, exam_id, students)",
+                        3,
+                        chunk.len(),
+                        "",
+                        $numbered,
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for (s, n) in chunk {
+                        q = q.bind(*s).bind(id).bind(*n);
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                let units_written = started.elapsed();
+
+                for &s in item_subjects {
+                    let subject = &exam.subjects[s].name;
+                    let items = Self::exam_items_def(&mut **tx, id, subject).await?;
+                    let points = if items.is_empty() {
+                        Vec::new()
+                    } else {
+                        Self::exam_item_points(&mut **tx, id, subject, &new_schools, items.len())
+                            .await?
+                    };
+                    let computed = exam_stats::item_rows(subject, &items, &points, &names)
+                        .map_err(stats_err)?;
+                    sqlx::query("DELETE FROM exam_stat WHERE exam_id = $1 AND kind = 'items' AND subject = $2")
+                        .bind(id)
+                        .bind(subject)
+                        .execute(&mut **tx)
+                        .await?;
+                    for chunk in all_schools.chunks(SCHOOL_CHUNK) {
+                        sqlx::query(AssertSqlSafe(format!(
+                            "DELETE FROM exam_school_stat WHERE school_id IN ({}) AND exam_id = $1 \
+                             AND kind = 'item_class' AND subject = $2",
+                            id_list(chunk)
+                        )))
+                        .bind(id)
+                        .bind(subject)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    if let Some((exam_row, class_rows)) = computed {
+                        Self::exam_insert_exam_stats(tx, id, std::slice::from_ref(&exam_row)).await?;
+                        Self::exam_insert_school_stats(tx, id, &class_rows).await?;
+                    }
+                }
+                let items_done = started.elapsed();
+
+                // Value-added of this exam from its baseline.
+                let mut va = Vec::new();
+                if let Some(b) = exam.baseline {
+                    let base = Self::exam_load(&mut **tx, b.0)
+                        .await?
+                        .ok_or_else(|| corrupt("exam.baseline_id", b.0))?;
+                    let base_marks = Self::exam_marks(&mut **tx, &base).await?;
+                    va = exam_stats::value_added_rows(
+                        id,
+                        &exam.subjects,
+                        marks,
+                        b.0,
+                        &base.subjects,
+                        &base_marks,
+                        &names,
+                        settings,
+                    )
+                    .map_err(stats_err)?;
+                }
+                Self::exam_write_va(tx, id, &va).await?;
+                // …and of the exams measured from this one.
+                let dependents: Vec<(i64,)> = sqlx::query_as("SELECT id FROM exam WHERE baseline_id = $1")
+                    .bind(id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                for (d,) in dependents {
+                    let dexam = Self::exam_load(&mut **tx, d)
+                        .await?
+                        .ok_or_else(|| corrupt("exam.id", d))?;
+                    let dmarks = Self::exam_marks(&mut **tx, &dexam).await?;
+                    let va = exam_stats::value_added_rows(
+                        d,
+                        &dexam.subjects,
+                        &dmarks,
+                        id,
+                        &exam.subjects,
+                        marks,
+                        &names,
+                        settings,
+                    )
+                    .map_err(stats_err)?;
+                    Self::exam_write_va(tx, d, &va).await?;
+                }
+                tracing::info!(
+                    exam = id,
+                    students = marks.len(),
+                    load_ms = loaded.as_millis() as u64,
+                    units_ms = (computed - loaded).as_millis() as u64,
+                    units_write_ms = (units_written - computed).as_millis() as u64,
+                    items_ms = (items_done - units_written).as_millis() as u64,
+                    value_added_ms = (started.elapsed() - items_done).as_millis() as u64,
+                    "exam statistics written"
+                );
+                Ok(())
+            }
+
+            async fn exam_write_va(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                exam: i64,
+                rows: &[ExamStatW],
+            ) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM exam_stat WHERE exam_id = $1 AND kind = 'va'")
+                    .bind(exam)
+                    .execute(&mut **tx)
+                    .await?;
+                Self::exam_insert_exam_stats(tx, exam, rows).await
+            }
+
+            /// Copies the current teaching assignments of `classes` in `subjects` into the
+            /// exam's teacher snapshot (replacing what was there for them).
+            async fn exam_snapshot_teachers(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                exam: i64,
+                classes: &BTreeSet<(i64, i64)>,
+                subjects: &[String],
+            ) -> Result<(), StoreError> {
+                let mut by_school: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+                for (s, c) in classes {
+                    by_school.entry(*s).or_default().push(*c);
+                }
+                let subject_params = params(3, subjects.len());
+                for (school, class_ids) in by_school {
+                    for chunk in class_ids.chunks(SCHOOL_CHUNK) {
+                        let list = id_list(chunk);
+                        let mut q = sqlx::query(AssertSqlSafe(format!(
+                            "DELETE FROM exam_class_teacher WHERE school_id = $1 AND exam_id = $2 \
+                             AND class_id IN ({list}) AND subject IN ({subject_params})"
+                        )))
+                        .bind(school)
+                        .bind(exam);
+                        for s in subjects {
+                            q = q.bind(s);
+                        }
+                        q.execute(&mut **tx).await?;
+                        let mut q = sqlx::query(AssertSqlSafe(format!(
+                            "INSERT INTO exam_class_teacher (school_id, exam_id, class_id, subject, \
+                               teacher_id, share) \
+                             SELECT school_id, $2, class_id, subject, teacher_id, share \
+                             FROM teacher_assignment WHERE school_id = $1 AND class_id IN ({list}) \
+                             AND subject IN ({subject_params})"
+                        )))
+                        .bind(school)
+                        .bind(exam);
+                        for s in subjects {
+                            q = q.bind(s);
+                        }
+                        q.execute(&mut **tx).await?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Writes a merged import: the import record, the marks, removed marks, class moves
+            /// and teacher snapshots, then every statistic.
+            #[allow(clippy::too_many_arguments)]
+            async fn exam_finish_import(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                exam: &Exam,
+                merged: &Merged,
+                old_schools: &[i64],
+                touched: &[usize],
+                item_subjects: &[usize],
+                settings: &ExamSettings,
+                kind: &str,
+                meta: &ImportMeta,
+                summary: &mut ExamImportSummary,
+            ) -> Result<(), StoreError> {
+                let summary_json =
+                    serde_json::to_string(&*summary).map_err(|e| corrupt("import summary", e))?;
+                let (import_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO import_record (at, username, kind, file_name, file_sha256, records, summary) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(meta.at)
+                .bind(&meta.username)
+                .bind(kind)
+                .bind(&meta.file_name)
+                .bind(&meta.file_sha256)
+                .bind(summary.students as i64)
+                .bind(summary_json)
+                .fetch_one(&mut **tx)
+                .await?;
+                summary.import_id = import_id;
+                let id = exam.id.0;
+                Self::exam_write_marks(tx, id, import_id, &merged.writes).await?;
+                for (school, s, student) in &merged.deletes {
+                    sqlx::query(
+                        "DELETE FROM exam_score WHERE school_id = $1 AND exam_id = $2 \
+                         AND subject = $3 AND student_id = $4",
+                    )
+                    .bind(*school)
+                    .bind(id)
+                    .bind(&exam.subjects[*s].name)
+                    .bind(*student)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for (school, student, class) in &merged.class_moves {
+                    sqlx::query(
+                        "UPDATE exam_score SET class_id = $1 WHERE school_id = $2 AND exam_id = $3 \
+                         AND student_id = $4",
+                    )
+                    .bind(*class)
+                    .bind(*school)
+                    .bind(id)
+                    .bind(*student)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                let subjects: Vec<String> =
+                    touched.iter().map(|&s| exam.subjects[s].name.clone()).collect();
+                Self::exam_snapshot_teachers(tx, id, &merged.classes, &subjects).await?;
+                Self::exam_statistics(tx, exam, &merged.marks, old_schools, item_subjects, settings)
+                    .await
+            }
+
+            // --- Store methods ------------------------------------------------------------------
+
+            pub(crate) async fn exam_create(&self, e: &NewExam) -> Result<ExamId, StoreError> {
+                let mut errors = Vec::new();
+                let bad = |column: &str, value: &str, message_zh: String| RowError {
+                    file: String::new(),
+                    sheet: String::new(),
+                    row: 0,
+                    column: column.to_string(),
+                    value: value.to_string(),
+                    message_zh,
+                };
+                if e.name.trim().is_empty() {
+                    errors.push(bad("考试名称", "", "考试名称不能为空".into()));
+                }
+                if e.subjects.is_empty() {
+                    errors.push(bad("科目", "", "考试至少要有一个科目".into()));
+                }
+                let mut seen = HashSet::new();
+                for s in &e.subjects {
+                    if s.name.trim().is_empty() || s.name == TOTAL {
+                        errors.push(bad("科目", &s.name, format!("科目名称“{}”不可用", s.name)));
+                    } else if !seen.insert(s.name.as_str()) {
+                        errors.push(bad("科目", &s.name, format!("科目“{}”重复", s.name)));
+                    }
+                    if !(s.full_marks.is_finite() && s.full_marks > 0.0 && s.full_marks <= 10_000.0) {
+                        errors.push(bad(
+                            "满分",
+                            &exam_plan::fmt_num(s.full_marks),
+                            format!("科目“{}”的满分应大于 0", s.name),
+                        ));
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(StoreError::Rejected(errors));
+                }
+                let _guard = self.write_lock.lock().await;
+                let mut tx = self.begin_write().await?;
+                if let Some(b) = e.baseline {
+                    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM exam WHERE id = $1")
+                        .bind(b.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if found.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                let dup: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM exam WHERE name = $1 AND exam_date = $2 AND grade = $3",
+                )
+                .bind(&e.name)
+                .bind(e.date)
+                .bind(i32::from(e.grade.get()))
+                .fetch_optional(&mut *tx)
+                .await?;
+                if dup.is_some() {
+                    return Err(StoreError::Conflict("同一日期、同一年级已有同名考试".into()));
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO exam (id, name, exam_date, term, level, grade, baseline_id, created_at) \
+                     SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7 FROM exam RETURNING id",
+                )
+                .bind(e.name.trim())
+                .bind(e.date)
+                .bind(e.term.code())
+                .bind(e.level.code())
+                .bind(i32::from(e.grade.get()))
+                .bind(e.baseline.map(|b| b.0))
+                .bind(now_unix())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|err| map_unique(err, "同一日期、同一年级已有同名考试"))?;
+                for (pos, s) in e.subjects.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO exam_subject (exam_id, position, subject, full_marks) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(pos as i32)
+                    .bind(s.name.trim())
+                    .bind(s.full_marks)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(ExamId(id))
+            }
+
+            pub(crate) async fn exam_list(&self, scope: &Scope) -> Result<Vec<ExamSummary>, StoreError> {
+                no_counsellor_or_parent(scope)?;
+                let mut conn = self.pool.acquire().await?;
+                let exams: Vec<ExamTuple> = sqlx::query_as(
+                    "SELECT id, name, exam_date, term, level, grade, baseline_id FROM exam",
+                )
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut subjects: HashMap<i64, Vec<ExamSubject>> = HashMap::new();
+                for (e, name, full_marks) in sqlx::query_as::<_, (i64, String, f64)>(
+                    "SELECT exam_id, subject, full_marks FROM exam_subject ORDER BY exam_id, position",
+                )
+                .fetch_all(&mut *conn)
+                .await?
+                {
+                    subjects.entry(e).or_default().push(ExamSubject { name, full_marks });
+                }
+                let mut sat: HashMap<i64, (u64, u64)> = HashMap::new();
+                let mut mine: HashSet<i64> = HashSet::new();
+                for (s, e, n) in sqlx::query_as::<_, (i64, i64, i64)>(
+                    "SELECT school_id, exam_id, students FROM exam_school",
+                )
+                .fetch_all(&mut *conn)
+                .await?
+                {
+                    let c = sat.entry(e).or_default();
+                    c.0 += 1;
+                    c.1 += n as u64;
+                    if scope.school_id() == Some(SchoolId(s)) {
+                        mine.insert(e);
+                    }
+                }
+                let with_items: HashSet<i64> =
+                    sqlx::query_as::<_, (i64,)>("SELECT DISTINCT exam_id FROM exam_item")
+                        .fetch_all(&mut *conn)
+                        .await?
+                        .into_iter()
+                        .map(|r| r.0)
+                        .collect();
+                let mut out = Vec::new();
+                for t in exams {
+                    let id = t.0;
+                    if !scope.is_district() && !mine.contains(&id) {
+                        continue;
+                    }
+                    let exam = exam_from(t, subjects.remove(&id).unwrap_or_default())?;
+                    let (schools, students) = sat.get(&id).copied().unwrap_or_default();
+                    out.push(ExamSummary {
+                        exam,
+                        schools,
+                        students,
+                        has_items: with_items.contains(&id),
+                    });
+                }
+                out.sort_by(|a, b| (b.exam.date, b.exam.id).cmp(&(a.exam.date, a.exam.id)));
+                Ok(out)
+            }
+
+            /// The exam if the caller may read its statistics: district roles any exam, a
+            /// school's admin and teachers the exams their school sat.
+            async fn exam_access(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                scope: &Scope,
+                exam: ExamId,
+            ) -> Result<Exam, StoreError> {
+                no_counsellor_or_parent(scope)?;
+                let e = Self::exam_load(&mut *conn, exam.0).await?.ok_or(StoreError::NotFound)?;
+                if let Some(s) = scope.school_id() {
+                    let sat: Option<(i64,)> = sqlx::query_as(
+                        "SELECT students FROM exam_school WHERE school_id = $1 AND exam_id = $2",
+                    )
+                    .bind(s.0)
+                    .bind(exam.0)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if sat.is_none() {
+                        return Err(StoreError::Forbidden);
+                    }
+                }
+                Ok(e)
+            }
+
+            pub(crate) async fn exam_get(&self, scope: &Scope, exam: ExamId) -> Result<Exam, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                Self::exam_access(&mut conn, scope, exam).await
+            }
+
+            pub(crate) async fn exam_import_scores(
+                &self,
+                batch: &ExamScoreBatch,
+                meta: &ImportMeta,
+            ) -> Result<ExamImportSummary, StoreError> {
+                let _guard = self.write_lock.lock().await;
+                let started = std::time::Instant::now();
+                let mut tx = self.begin_write().await?;
+                Self::prepare_bulk(&mut tx).await?;
+                let exam = Self::exam_load(&mut tx, batch.exam.0)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let students =
+                    Self::exam_resolve(&mut tx, batch.rows.iter().map(|r| r.student_no.as_str()))
+                        .await?;
+                let plan = match exam_plan::plan_scores(batch, &exam, &students, &meta.file_name) {
+                    Ok(p) => p,
+                    Err(errors) => {
+                        tx.rollback().await?;
+                        return Err(StoreError::Rejected(errors));
+                    }
+                };
+                let planned = started.elapsed();
+                let settings = Self::exam_settings_in(&mut tx).await?;
+                let old_schools = Self::exam_school_ids(&mut tx, exam.id.0).await?;
+                let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools).await?;
+                let loaded = started.elapsed();
+                let mut touched = vec![false; exam.subjects.len()];
+                for &s in &plan.subjects {
+                    touched[s] = true;
+                }
+                let mut summary = ExamImportSummary {
+                    students: plan.rows.len() as u64,
+                    ..ExamImportSummary::default()
+                };
+                let mut schools = BTreeSet::new();
+                let mut cells = Vec::with_capacity(plan.rows.len() * plan.subjects.len());
+                for r in &plan.rows {
+                    schools.insert(r.student.school_id);
+                    for (j, m) in r.marks.iter().enumerate() {
+                        if let Some(c) = m {
+                            summary.marks += 1;
+                            if *c == Cell::Absent {
+                                summary.absent += 1;
+                            }
+                        }
+                        cells.push((r.student, plan.subjects[j], *m, None));
+                    }
+                }
+                summary.schools = schools.len() as u64;
+                let merged = merge(exam.subjects.len(), existing, cells, &touched, &exam.subjects);
+                let merged_at = started.elapsed();
+                // Item analyses of the replaced subjects lose these students' points.
+                let mut item_subjects = Vec::new();
+                for &s in &plan.subjects {
+                    if !Self::exam_items_def(&mut tx, exam.id.0, &exam.subjects[s].name)
+                        .await?
+                        .is_empty()
+                    {
+                        item_subjects.push(s);
+                    }
+                }
+                Self::exam_finish_import(
+                    &mut tx,
+                    &exam,
+                    &merged,
+                    &old_schools,
+                    &plan.subjects,
+                    &item_subjects,
+                    &settings,
+                    "exam_scores",
+                    meta,
+                    &mut summary,
+                )
+                .await?;
+                let written = started.elapsed();
+                tx.commit().await?;
+                tracing::info!(
+                    exam = exam.id.0,
+                    rows = batch.rows.len(),
+                    marks = merged.writes.len(),
+                    plan_ms = planned.as_millis() as u64,
+                    load_ms = (loaded - planned).as_millis() as u64,
+                    merge_ms = (merged_at - loaded).as_millis() as u64,
+                    write_and_statistics_ms = (written - merged_at).as_millis() as u64,
+                    commit_ms = (started.elapsed() - written).as_millis() as u64,
+                    "exam score import committed"
+                );
+                Ok(summary)
+            }
+
+            pub(crate) async fn exam_import_items(
+                &self,
+                batch: &ExamItemBatch,
+                meta: &ImportMeta,
+            ) -> Result<ExamImportSummary, StoreError> {
+                let _guard = self.write_lock.lock().await;
+                let started = std::time::Instant::now();
+                let mut tx = self.begin_write().await?;
+                Self::prepare_bulk(&mut tx).await?;
+                let exam = Self::exam_load(&mut tx, batch.exam.0)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let students =
+                    Self::exam_resolve(&mut tx, batch.rows.iter().map(|r| r.student_no.as_str()))
+                        .await?;
+                let plan = match exam_plan::plan_items(batch, &exam, &students, &meta.file_name) {
+                    Ok(p) => p,
+                    Err(errors) => {
+                        tx.rollback().await?;
+                        return Err(StoreError::Rejected(errors));
+                    }
+                };
+                let id = exam.id.0;
+                let subject = exam.subjects[plan.subject].name.clone();
+                let settings = Self::exam_settings_in(&mut tx).await?;
+                let old_schools = Self::exam_school_ids(&mut tx, id).await?;
+                let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools).await?;
+                let mut touched = vec![false; exam.subjects.len()];
+                touched[plan.subject] = true;
+                let mut summary = ExamImportSummary {
+                    students: plan.rows.len() as u64,
+                    marks: plan.rows.len() as u64,
+                    ..ExamImportSummary::default()
+                };
+                let mut schools = BTreeSet::new();
+                let mut cells = Vec::with_capacity(plan.rows.len());
+                for r in &plan.rows {
+                    schools.insert(r.student.school_id);
+                    match &r.scored {
+                        None => {
+                            summary.absent += 1;
+                            cells.push((r.student, plan.subject, Some(Cell::Absent), None));
+                        }
+                        Some((score, packed, _)) => cells.push((
+                            r.student,
+                            plan.subject,
+                            Some(Cell::Score(*score)),
+                            Some(packed.clone()),
+                        )),
+                    }
+                }
+                summary.schools = schools.len() as u64;
+                let merged = merge(exam.subjects.len(), existing, cells, &touched, &exam.subjects);
+                // A new paper structure makes the points stored for other students meaningless:
+                // they keep their subject scores and lose their item points.
+                let old_items = Self::exam_items_def(&mut tx, id, &subject).await?;
+                if old_items != batch.items {
+                    for chunk in old_schools.chunks(SCHOOL_CHUNK) {
+                        sqlx::query(AssertSqlSafe(format!(
+                            "UPDATE exam_score SET item_points = NULL WHERE school_id IN ({}) \
+                             AND exam_id = $1 AND subject = $2 AND item_points IS NOT NULL",
+                            id_list(chunk)
+                        )))
+                        .bind(id)
+                        .bind(&subject)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    sqlx::query("DELETE FROM exam_item WHERE exam_id = $1 AND subject = $2")
+                        .bind(id)
+                        .bind(&subject)
+                        .execute(&mut *tx)
+                        .await?;
+                    for (pos, item) in batch.items.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO exam_item (exam_id, subject, position, item_no, max_points, \
+                               knowledge_points) VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(id)
+                        .bind(&subject)
+                        .bind(pos as i32)
+                        .bind(item.item_no.trim())
+                        .bind(item.max_points)
+                        .bind(
+                            serde_json::to_string(&item.knowledge_points)
+                                .map_err(|e| corrupt("knowledge points", e))?,
+                        )
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                Self::exam_finish_import(
+                    &mut tx,
+                    &exam,
+                    &merged,
+                    &old_schools,
+                    &[plan.subject],
+                    &[plan.subject],
+                    &settings,
+                    "exam_items",
+                    meta,
+                    &mut summary,
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::info!(
+                    exam = id,
+                    rows = batch.rows.len(),
+                    items = batch.items.len(),
+                    total_ms = started.elapsed().as_millis() as u64,
+                    "exam item import committed"
+                );
+                Ok(summary)
+            }
+
+            pub(crate) async fn exam_recompute(&self, exam: ExamId) -> Result<(), StoreError> {
+                let _guard = self.write_lock.lock().await;
+                let mut tx = self.begin_write().await?;
+                let e = Self::exam_load(&mut tx, exam.0).await?.ok_or(StoreError::NotFound)?;
+                let settings = Self::exam_settings_in(&mut tx).await?;
+                let old_schools = Self::exam_school_ids(&mut tx, exam.0).await?;
+                let rows = Self::exam_marks_rows(&mut tx, &e, &old_schools).await?;
+                let marks = ExamMarks::build(e.subjects.len(), rows);
+                let item_subjects: BTreeSet<String> = sqlx::query_as::<_, (String,)>(
+                    "SELECT DISTINCT subject FROM exam_item WHERE exam_id = $1",
+                )
+                .bind(exam.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|r| r.0)
+                .collect();
+                let item_subjects: Vec<usize> = (0..e.subjects.len())
+                    .filter(|&s| item_subjects.contains(&e.subjects[s].name))
+                    .collect();
+                Self::exam_statistics(&mut tx, &e, &marks, &old_schools, &item_subjects, &settings)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            pub(crate) async fn exam_read_settings(&self) -> Result<ExamSettings, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                Self::exam_settings_in(&mut conn).await
+            }
+
+            pub(crate) async fn exam_read_units(
+                &self,
+                scope: &Scope,
+                exam: ExamId,
+                filter: ExamUnitFilter,
+            ) -> Result<Vec<ExamUnitStat>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                Self::exam_access(&mut conn, scope, exam).await?;
+                let payloads: Vec<(String,)> = match filter {
+                    ExamUnitFilter::Overview => {
+                        sqlx::query_as(
+                            "SELECT payload FROM exam_stat WHERE exam_id = $1 AND kind = 'unit'",
+                        )
+                        .bind(exam.0)
+                        .fetch_all(&mut *conn)
+                        .await?
+                    }
+                    ExamUnitFilter::Schools => match scope.school_id() {
+                        Some(s) => sqlx::query_as(
+                            "SELECT payload FROM exam_school_stat WHERE school_id = $1 \
+                             AND exam_id = $2 AND kind = 'school' AND class_id = 0 AND subject = ''",
+                        )
+                        .bind(s.0)
+                        .bind(exam.0)
+                        .fetch_all(&mut *conn)
+                        .await?,
+                        None => {
+                            let schools = Self::exam_school_ids(&mut conn, exam.0).await?;
+                            let mut out = Vec::with_capacity(schools.len());
+                            for chunk in schools.chunks(SCHOOL_CHUNK) {
+                                let rows: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(format!(
+                                    "SELECT payload FROM exam_school_stat WHERE school_id IN ({}) \
+                                     AND exam_id = $1 AND kind = 'school' AND class_id = 0 \
+                                     AND subject = '' ORDER BY school_id",
+                                    id_list(chunk)
+                                )))
+                                .bind(exam.0)
+                                .fetch_all(&mut *conn)
+                                .await?;
+                                out.extend(rows);
+                            }
+                            out
+                        }
+                    },
+                    ExamUnitFilter::Classes(s) => {
+                        if !scope.can_view_school(s) {
+                            return Err(StoreError::Forbidden);
+                        }
+                        sqlx::query_as(
+                            "SELECT p.payload FROM exam_school_stat p \
+                             LEFT JOIN school_class c ON c.school_id = p.school_id AND c.id = p.class_id \
+                             WHERE p.school_id = $1 AND p.exam_id = $2 AND p.kind = 'class' \
+                             ORDER BY c.grade, c.name, p.class_id",
+                        )
+                        .bind(s.0)
+                        .bind(exam.0)
+                        .fetch_all(&mut *conn)
+                        .await?
+                    }
+                };
+                let mut out = payloads
+                    .iter()
+                    .map(|(p,)| {
+                        serde_json::from_str::<ExamUnitStat>(p)
+                            .map_err(|e| json_err("exam statistics payload", e))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if filter == ExamUnitFilter::Overview {
+                    let order = |u: &ExamUnit| {
+                        (
+                            u.kind,
+                            u.location.map(|l| l != Location::Urban),
+                            u.stage.and_then(|s| Stage::ALL.iter().position(|x| *x == s)),
+                        )
+                    };
+                    out.sort_by_key(|s| order(&s.unit));
+                }
+                Ok(out)
+            }
+
+            pub(crate) async fn exam_read_value_added(
+                &self,
+                scope: &Scope,
+                exam: ExamId,
+                subject: &str,
+                level: ExamUnitKind,
+                school: Option<SchoolId>,
+            ) -> Result<ValueAddedReport, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                let e = Self::exam_access(&mut conn, scope, exam).await?;
+                let unit = match level {
+                    ExamUnitKind::School => "school",
+                    ExamUnitKind::Class => "class",
+                    _ => return Err(StoreError::NotFound),
+                };
+                if let (Some(own), Some(asked)) = (scope.school_id(), school)
+                    && own != asked
+                {
+                    return Err(StoreError::Forbidden);
+                }
+                if e.baseline.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT payload FROM exam_stat WHERE exam_id = $1 AND kind = 'va' \
+                     AND unit = $2 AND subject = $3",
+                )
+                .bind(exam.0)
+                .bind(unit)
+                .bind(subject)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let (payload,) = row.ok_or(StoreError::NotFound)?;
+                let mut report: ValueAddedReport = serde_json::from_str(&payload)
+                    .map_err(|e| json_err("value-added payload", e))?;
+                // District roles see every school (and the classes of `school`, or all);
+                // a school's roles see their own school only.
+                let keep = scope.school_id().or(match level {
+                    ExamUnitKind::Class => school,
+                    _ => None,
+                });
+                if let Some(keep) = keep {
+                    let (groups, units): (Vec<_>, Vec<_>) = report
+                        .groups
+                        .into_iter()
+                        .zip(report.units)
+                        .filter(|(_, u)| u.school_id == Some(keep))
+                        .unzip();
+                    report.groups = groups;
+                    report.units = units;
+                }
+                Ok(report)
+            }
+
+            pub(crate) async fn exam_read_items(
+                &self,
+                scope: &Scope,
+                exam: ExamId,
+                subject: &str,
+                school: Option<SchoolId>,
+            ) -> Result<ItemReport, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                Self::exam_access(&mut conn, scope, exam).await?;
+                if let (Some(own), Some(asked)) = (scope.school_id(), school)
+                    && own != asked
+                {
+                    return Err(StoreError::Forbidden);
+                }
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT payload FROM exam_stat WHERE exam_id = $1 AND kind = 'items' \
+                     AND unit = '' AND subject = $2",
+                )
+                .bind(exam.0)
+                .bind(subject)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let (payload,) = row.ok_or(StoreError::NotFound)?;
+                let stored: StoredItems =
+                    serde_json::from_str(&payload).map_err(|e| json_err("items payload", e))?;
+                let schools = match scope.school_id().or(school) {
+                    Some(s) => vec![s.0],
+                    None => Self::exam_school_ids(&mut conn, exam.0).await?,
+                };
+                let mut classes = Vec::new();
+                let mut mastery: Vec<MasteryCell> = Vec::new();
+                for chunk in schools.chunks(SCHOOL_CHUNK) {
+                    let rows: Vec<(i64, i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT p.school_id, p.class_id, p.payload FROM exam_school_stat p \
+                         LEFT JOIN school_class c ON c.school_id = p.school_id AND c.id = p.class_id \
+                         WHERE p.school_id IN ({}) AND p.exam_id = $1 AND p.kind = 'item_class' \
+                         AND p.subject = $2 ORDER BY p.school_id, c.grade, c.name, p.class_id",
+                        id_list(chunk)
+                    )))
+                    .bind(exam.0)
+                    .bind(subject)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for (s, c, p) in rows {
+                        if !scope.can_view_class(SchoolId(s), ClassId(c)) {
+                            continue;
+                        }
+                        let v: StoredClassItems = serde_json::from_str(&p)
+                            .map_err(|e| json_err("class items payload", e))?;
+                        mastery.extend(v.mastery);
+                        classes.push((v.unit, v.difficulty));
+                    }
+                }
+                Ok(ItemReport {
+                    exam,
+                    subject: subject.to_string(),
+                    knowledge_points: stored.knowledge_points,
+                    analysis: stored.analysis,
+                    classes,
+                    mastery,
+                })
+            }
+
+            async fn exam_standings(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                exam: &Exam,
+            ) -> Result<Vec<Standing>, StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT subject, payload FROM exam_stat WHERE exam_id = $1 AND kind = 'standing'",
+                )
+                .bind(exam.id.0)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut by: HashMap<String, Standing> = HashMap::new();
+                for (s, p) in rows {
+                    by.insert(
+                        s,
+                        serde_json::from_str(&p).map_err(|e| json_err("standing payload", e))?,
+                    );
+                }
+                let empty = |subject: &str| Standing {
+                    subject: subject.to_string(),
+                    n: 0,
+                    mean: None,
+                    sd_population: None,
+                    scores: Vec::new(),
+                    percentile: Vec::new(),
+                    rank: Vec::new(),
+                    borderline: Vec::new(),
+                };
+                Ok(exam
+                    .subjects
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .chain(std::iter::once(TOTAL))
+                    .map(|s| by.remove(s).unwrap_or_else(|| empty(s)))
+                    .collect())
+            }
+
+            pub(crate) async fn exam_read_students(
+                &self,
+                scope: &Scope,
+                exam: ExamId,
+                school: SchoolId,
+                class: Option<ClassId>,
+            ) -> Result<Vec<ExamStudentRow>, StoreError> {
+                no_counsellor_or_parent(scope)?;
+                match class {
+                    Some(c) if !scope.can_view_class(school, c) => return Err(StoreError::Forbidden),
+                    None if !scope.can_list_school_roster(school) => return Err(StoreError::Forbidden),
+                    _ => {}
+                }
+                let mut conn = self.pool.acquire().await?;
+                let e = Self::exam_access(&mut conn, scope, exam).await?;
+                let settings = Self::exam_settings_in(&mut conn).await?;
+                let standings = Self::exam_standings(&mut conn, &e).await?;
+                let rows = Self::exam_marks_rows(&mut conn, &e, &[school.0]).await?;
+                let marks = ExamMarks::build(e.subjects.len(), rows);
+                let roster: HashMap<i64, (String, String)> = sqlx::query_as::<_, (i64, String, String)>(
+                    "SELECT id, student_no, name FROM student WHERE school_id = $1",
+                )
+                .bind(school.0)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|(id, no, name)| (id, (no, name)))
+                .collect();
+                let mut out = Vec::new();
+                for (i, k) in marks.students.iter().enumerate() {
+                    if class.is_some_and(|c| c.0 != k.class_id)
+                        || !scope.can_view_student(school, ClassId(k.class_id), StudentId(k.student_id))
+                    {
+                        continue;
+                    }
+                    let (student_no, name) = roster.get(&k.student_id).cloned().unwrap_or_default();
+                    out.push(ExamStudentRow {
+                        school_id: school,
+                        class_id: ClassId(k.class_id),
+                        student_id: StudentId(k.student_id),
+                        student_no,
+                        name,
+                        subjects: exam_stats::student_marks(
+                            marks.row(i),
+                            &standings,
+                            settings.absent_policy,
+                        ),
+                    });
+                }
+                out.sort_by(|a, b| (a.class_id, &a.student_no).cmp(&(b.class_id, &b.student_no)));
+                Ok(out)
+            }
+
+            pub(crate) async fn exam_read_student_history(
+                &self,
+                scope: &Scope,
+                school: SchoolId,
+                student: StudentId,
+            ) -> Result<Vec<StudentExamRow>, StoreError> {
+                if matches!(scope, Scope::Counsellor { .. }) {
+                    return Err(StoreError::Forbidden);
+                }
+                // Scope and existence exactly as the student's own record.
+                crate::Store::student(self, scope, school, student).await?;
+                let parent = matches!(scope, Scope::Parent { .. });
+                let mut conn = self.pool.acquire().await?;
+                let settings = Self::exam_settings_in(&mut conn).await?;
+                let exams: Vec<(i64,)> =
+                    sqlx::query_as("SELECT exam_id FROM exam_school WHERE school_id = $1")
+                        .bind(school.0)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                let mut out = Vec::new();
+                for (id,) in exams {
+                    let Some(e) = Self::exam_load(&mut conn, id).await? else {
+                        continue;
+                    };
+                    let sql = format!(
+                        "SELECT subject, absent, score FROM exam_score WHERE school_id = $1 \
+                         AND exam_id = $2 AND subject IN ({}) AND student_id = ${}",
+                        params(3, e.subjects.len()),
+                        3 + e.subjects.len()
+                    );
+                    let mut q = sqlx::query_as::<_, (String, bool, Option<f64>)>(AssertSqlSafe(sql))
+                        .bind(school.0)
+                        .bind(id);
+                    for s in &e.subjects {
+                        q = q.bind(&s.name);
+                    }
+                    let rows = q.bind(student.0).fetch_all(&mut *conn).await?;
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    let mut row: Vec<Option<Cell>> = vec![None; e.subjects.len()];
+                    for (subject, absent, score) in rows {
+                        if let Some(s) = e.subjects.iter().position(|x| x.name == subject) {
+                            row[s] = Some(match (absent, score) {
+                                (false, Some(x)) => Cell::Score(x),
+                                _ => Cell::Absent,
+                            });
+                        }
+                    }
+                    let standings = Self::exam_standings(&mut conn, &e).await?;
+                    let mut marks =
+                        exam_stats::student_marks(&row, &standings, settings.absent_policy);
+                    if parent {
+                        // Parents never see ranks (DESIGN.md), nor the 百分等级 that is one.
+                        for m in &mut marks {
+                            m.district_rank = None;
+                            m.percentile = None;
+                        }
+                    }
+                    out.push(StudentExamRow { exam: e, marks });
+                }
+                out.sort_by(|a, b| (a.exam.date, a.exam.id).cmp(&(b.exam.date, b.exam.id)));
+                Ok(out)
+            }
+
+            pub(crate) async fn exam_read_parallel_alerts(
+                &self,
+                scope: &Scope,
+                school: Option<SchoolId>,
+                evaluation_year: i32,
+            ) -> Result<Vec<TeacherAlert>, StoreError> {
+                let schools: Vec<i64> = match (scope, school) {
+                    (Scope::District, Some(s)) => vec![s.0],
+                    (Scope::District, None) => sqlx::query_as::<_, (i64,)>(
+                        "SELECT DISTINCT school_id FROM exam_school ORDER BY school_id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.0)
+                    .collect(),
+                    (Scope::School { school_id }, s) => {
+                        if s.is_some_and(|s| s != *school_id) {
+                            return Err(StoreError::Forbidden);
+                        }
+                        vec![school_id.0]
+                    }
+                    _ => return Err(StoreError::Forbidden),
+                };
+                let settings = self.exam_read_settings().await?;
+                let rule = settings.parallel_rule;
+                let first_year = evaluation_year - rule.cycle_years + 1;
+                let mut conn = self.pool.acquire().await?;
+                let mut out = Vec::new();
+                for school_id in schools {
+                    // Exams of the school in the cycle.
+                    let exams: Vec<(i64, String, time::Date, String, String)> = sqlx::query_as(
+                        "SELECT e.id, e.name, e.exam_date, e.term, e.level FROM exam_school s \
+                         JOIN exam e ON e.id = s.exam_id WHERE s.school_id = $1",
+                    )
+                    .bind(school_id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut info: HashMap<i64, (String, i32, ExamLevel, time::Date)> = HashMap::new();
+                    for (id, name, date, term, level) in exams {
+                        let term = Term::parse_code(&term).map_err(|e| corrupt("exam.term", e))?;
+                        let year = i32::from(term.school_year);
+                        if year < first_year || year > evaluation_year {
+                            continue;
+                        }
+                        let level = ExamLevel::parse(&level).map_err(|e| corrupt("exam.level", e))?;
+                        info.insert(id, (format!("{name}（{date}）"), year, level, date));
+                    }
+                    if info.is_empty() {
+                        continue;
+                    }
+                    let classes: HashMap<i64, (i32, String)> = sqlx::query_as::<_, (i64, i32, String)>(
+                        "SELECT id, grade, name FROM school_class WHERE school_id = $1",
+                    )
+                    .bind(school_id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .map(|(id, g, n)| (id, (g, n)))
+                    .collect();
+                    let label = |c: i64| match classes.get(&c) {
+                        Some((g, n)) => format!("{g}年级{n}"),
+                        None => format!("班级{c}"),
+                    };
+                    // (exam, subject) → classes with their counts and mean.
+                    let mut results: HashMap<(i64, String), Vec<(i64, ClassResult)>> = HashMap::new();
+                    for (exam, class, subject, enrolled, sat, n, mean) in
+                        sqlx::query_as::<_, (i64, i64, String, i64, i64, i64, Option<f64>)>(
+                            "SELECT exam_id, class_id, subject, enrolled, sat, n, mean \
+                             FROM exam_class_mean WHERE school_id = $1",
+                        )
+                        .bind(school_id)
+                        .fetch_all(&mut *conn)
+                        .await?
+                    {
+                        let (Some(mean), true) = (mean, info.contains_key(&exam)) else {
+                            continue;
+                        };
+                        results.entry((exam, subject)).or_default().push((
+                            class,
+                            ClassResult {
+                                class: label(class),
+                                // Every class counts as the same type (普通班) until the
+                                // roster records class types.
+                                class_type: "普通班".to_string(),
+                                enrolled: enrolled as usize,
+                                sat: sat as usize,
+                                n: n as usize,
+                                mean,
+                            },
+                        ));
+                    }
+                    // (teacher, subject) → events.
+                    let mut events: BTreeMap<(String, i64, String), Vec<(time::Date, ParallelEvent)>> =
+                        BTreeMap::new();
+                    for (exam, class, subject, teacher, share, name) in
+                        sqlx::query_as::<_, (i64, i64, String, i64, f64, String)>(
+                            "SELECT e.exam_id, e.class_id, e.subject, e.teacher_id, e.share, t.name \
+                             FROM exam_class_teacher e JOIN teacher t \
+                               ON t.school_id = e.school_id AND t.id = e.teacher_id \
+                             WHERE e.school_id = $1",
+                        )
+                        .bind(school_id)
+                        .fetch_all(&mut *conn)
+                        .await?
+                    {
+                        let Some((exam_label, year, level, date)) = info.get(&exam) else {
+                            continue;
+                        };
+                        let Some(all) = results.get(&(exam, subject.clone())) else {
+                            continue;
+                        };
+                        if !all.iter().any(|(c, _)| *c == class) {
+                            continue;
+                        }
+                        // Parallel classes: the same grade of the same school in this exam.
+                        let grade = classes.get(&class).map(|c| c.0);
+                        let parallel: Vec<ClassResult> = all
+                            .iter()
+                            .filter(|(c, _)| classes.get(c).map(|x| x.0) == grade)
+                            .map(|(_, r)| r.clone())
+                            .collect();
+                        events.entry((name, teacher, subject)).or_default().push((
+                            *date,
+                            ParallelEvent {
+                                exam: exam_label.clone(),
+                                school_year: *year,
+                                level: parallel_level(*level),
+                                unified_marking: level.unified_marking(),
+                                class: label(class),
+                                teacher_share: share.clamp(0.0, 1.0),
+                                classes: parallel,
+                            },
+                        ));
+                    }
+                    for ((name, teacher, subject), mut evs) in events {
+                        evs.sort_by(|a, b| (a.0, &a.1.class).cmp(&(b.0, &b.1.class)));
+                        let evs: Vec<ParallelEvent> = evs.into_iter().map(|(_, e)| e).collect();
+                        let alert = parallel_class_alert(&name, &evs, evaluation_year, &rule)
+                            .map_err(|e| corrupt("parallel-class rule", e))?;
+                        out.push(TeacherAlert {
+                            school_id: SchoolId(school_id),
+                            teacher_id: TeacherId(teacher),
+                            teacher_name: name,
+                            subject,
+                            alert,
+                        });
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+exam_impl!(SqliteStore, sqlx::Sqlite, numbered_params: false);
+exam_impl!(PgStore, sqlx::Postgres, numbered_params: true);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_parameters() {
+        assert_eq!(id_list(&[3, 1, 2]), "3,1,2");
+        assert_eq!(params(3, 2), "$3,$4");
+        assert_eq!(union(&[3, 1], &[2, 3]), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn merging_replaces_the_touched_subjects_of_the_batch_students_only() {
+        let subjects = vec![
+            ExamSubject {
+                name: "语文".into(),
+                full_marks: 100.0,
+            },
+            ExamSubject {
+                name: "数学".into(),
+                full_marks: 100.0,
+            },
+        ];
+        let k = |s, c, st| Key {
+            school_id: s,
+            class_id: c,
+            student_id: st,
+        };
+        let existing = vec![
+            (k(1, 10, 1), 0, Cell::Score(80.0)),
+            (k(1, 10, 1), 1, Cell::Score(70.0)),
+            (k(1, 10, 2), 0, Cell::Score(60.0)),
+            (k(1, 10, 2), 1, Cell::Absent),
+        ];
+        let s1 = StudentRef {
+            school_id: 1,
+            student_id: 1,
+            class_id: 11,
+        };
+        let s2 = StudentRef {
+            school_id: 1,
+            student_id: 2,
+            class_id: 10,
+        };
+        // Student 1 moved to class 11 and gets a new 数学; student 2's 数学 cell is blank.
+        let batch = vec![(s1, 1, Some(Cell::Score(90.0)), None), (s2, 1, None, None)];
+        let m = merge(2, existing, batch, &[false, true], &subjects);
+        assert_eq!(m.writes.len(), 1);
+        assert_eq!(m.deletes, vec![(1, 1, 2)]);
+        assert_eq!(m.class_moves, vec![(1, 1, 11)]);
+        assert_eq!(m.marks.len(), 2);
+        let i1 = m
+            .marks
+            .students
+            .iter()
+            .position(|s| s.student_id == 1)
+            .unwrap();
+        assert_eq!(m.marks.students[i1].class_id, 11);
+        assert_eq!(
+            m.marks.row(i1),
+            &[Some(Cell::Score(80.0)), Some(Cell::Score(90.0))]
+        );
+        let i2 = m
+            .marks
+            .students
+            .iter()
+            .position(|s| s.student_id == 2)
+            .unwrap();
+        assert_eq!(m.marks.row(i2), &[Some(Cell::Score(60.0)), None]);
+    }
+}
