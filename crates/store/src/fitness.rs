@@ -956,6 +956,48 @@ pub(crate) fn record_from_row(r: &impl RowGet, at: usize) -> Result<FitnessRecor
 
 // --- import plan ---------------------------------------------------------------------------
 
+/// Every student as `(school_id, "学籍号,id,class_id,sex,birth_date;…")`, one row per school
+/// (read by [`unpack_students`]). 学籍号 has no `,` or `;` (StudentNo is alphanumeric).
+pub(crate) const PACKED_STUDENTS: &str = "SELECT school_id, \
+    string_agg(student_no || ',' || id || ',' || class_id || ',' || sex || ',' || birth_date, ';') \
+    FROM student GROUP BY school_id";
+
+/// The students of one row of [`PACKED_STUDENTS`], keyed by 学籍号, with their class's grade
+/// from `grades` ((school_id, class_id) → grade).
+pub(crate) fn unpack_students(
+    school_id: i64,
+    text: &str,
+    grades: &HashMap<(i64, i64), i32>,
+) -> Result<Vec<(String, StudentRef)>, StoreError> {
+    let bad = |what: &str, v: &str| corrupt(what, v);
+    let mut out = Vec::new();
+    for item in text.split(';') {
+        let mut f = item.split(',');
+        let (Some(no), Some(id), Some(class), Some(sex), Some(birth), None) =
+            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            return Err(bad("student (packed)", item));
+        };
+        let student_id: i64 = id.parse().map_err(|_| bad("student.id", id))?;
+        let class_id: i64 = class.parse().map_err(|_| bad("student.class_id", class))?;
+        let grade = *grades
+            .get(&(school_id, class_id))
+            .ok_or_else(|| bad("student.class_id", class))?;
+        let birth_date = wuyu_domain::parse_date(birth).map_err(|_| bad("student.birth_date", birth))?;
+        out.push((
+            no.to_string(),
+            StudentRef {
+                school_id,
+                student_id,
+                sex: Sex::parse(sex).map_err(|e| corrupt("student.sex", e))?,
+                birth_date,
+                grade: u8::try_from(grade).map_err(|e| corrupt("school_class.grade", e))?,
+            },
+        ));
+    }
+    Ok(out)
+}
+
 /// What the roster says about a student, for resolving and scoring a record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StudentRef {
