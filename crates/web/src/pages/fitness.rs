@@ -28,8 +28,42 @@ use crate::pages::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, format_date, masked_student_no, render, script_json};
 
-/// The plan's yearly target for 优秀率 (任务分解表: 国家学生体质健康标准优秀率 ≥ 30 %).
-pub(crate) const EXCELLENT_TARGET: f64 = 0.30;
+/// The plan's fitness targets, a district setting (`fitness_targets`, JSON such as
+/// `{"excellent_rate": 0.30, "myopia_rate_max": 0.50}`); the defaults are the plan's (任务分解表:
+/// 体质健康优秀率达到 30 %，总体近视率降至 50 %).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(default)]
+pub(crate) struct FitnessTargets {
+    pub excellent_rate: f64,
+    pub myopia_rate_max: f64,
+}
+
+impl Default for FitnessTargets {
+    fn default() -> Self {
+        FitnessTargets {
+            excellent_rate: 0.30,
+            myopia_rate_max: 0.50,
+        }
+    }
+}
+
+impl FitnessTargets {
+    pub(crate) const SETTING: &'static str = "fitness_targets";
+
+    /// The stored targets; the defaults when none (or an unreadable value) is stored.
+    pub(crate) async fn load(state: &AppState) -> Result<Self, AppError> {
+        let stored = state.store.setting(Self::SETTING).await?;
+        Ok(stored
+            .and_then(|v| match serde_json::from_str::<Self>(&v) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!("setting {} ignored: {e}", Self::SETTING);
+                    None
+                }
+            })
+            .unwrap_or_default())
+    }
+}
 
 // --- formatting ------------------------------------------------------------------------------
 
@@ -325,6 +359,8 @@ struct FitnessPage {
     headline: Option<GroupRow>,
     excellent_target: String,
     excellent_met: Option<bool>,
+    myopia_target: String,
+    myopia_met: Option<bool>,
     tables: Vec<GroupTable>,
     breakdowns: Vec<GroupTable>,
     items: Vec<ItemLine>,
@@ -445,6 +481,7 @@ pub(crate) async fn overview(
         return Err(AppError::Forbidden);
     }
     let focus = focus_school(&state, &me.scope, q.school).await?;
+    let targets = FitnessTargets::load(&state).await?;
     let terms = state.store.fitness_terms(&me.scope).await?;
     let term = pick_term(&terms, q.term.as_deref())?;
     let chrome = Chrome::new(&me, "/fitness");
@@ -461,8 +498,10 @@ pub(crate) async fn overview(
             upload_href: None,
             previous_label: String::new(),
             headline: None,
-            excellent_target: pct(Some(EXCELLENT_TARGET)),
+            excellent_target: pct(Some(targets.excellent_rate)),
             excellent_met: None,
+            myopia_target: pct(Some(targets.myopia_rate_max)),
+            myopia_met: None,
             tables: Vec::new(),
             breakdowns: Vec::new(),
             items: Vec::new(),
@@ -472,8 +511,15 @@ pub(crate) async fn overview(
         return Ok(render(&page)?.into_response());
     };
     let previous = previous_term(&terms, term);
-    let (district, headline) =
-        rows_with_change(&state, &me.scope, focus, FitnessGroupBy::District, term, previous).await?;
+    let (district, headline) = rows_with_change(
+        &state,
+        &me.scope,
+        focus,
+        FitnessGroupBy::District,
+        term,
+        previous,
+    )
+    .await?;
     let headline_row = district.into_iter().next().unwrap_or_default();
     let show_ranks = shows_ranks(&state, me.role()).await?;
 
@@ -557,15 +603,19 @@ pub(crate) async fn overview(
             _ => None,
         },
         previous_label: previous.map(Term::label_zh).unwrap_or_default(),
-        excellent_target: pct(Some(EXCELLENT_TARGET)),
+        excellent_target: pct(Some(targets.excellent_rate)),
         excellent_met: headline_row
             .excellent_rate
-            .map(|r| r >= EXCELLENT_TARGET - 1e-12),
+            .map(|r| r >= targets.excellent_rate - 1e-12),
+        myopia_target: pct(Some(targets.myopia_rate_max)),
+        myopia_met: headline_row
+            .myopia_rate
+            .map(|r| r <= targets.myopia_rate_max + 1e-12),
         headline: headline.into_iter().next(),
         tables,
         breakdowns,
         items: item_lines(&items),
-        trend_json: script_json(&trend_chart(&trend)),
+        trend_json: script_json(&trend_chart(&trend, targets.excellent_rate)),
         bmi_json: script_json(&bmi_chart(&headline_row)),
     };
     Ok(render(&page)?.into_response())
@@ -576,7 +626,7 @@ fn chart_pct(r: Option<f64>) -> Value {
     r.map_or(Value::Null, |r| json!((r * 1000.0).round() / 10.0))
 }
 
-pub(crate) fn trend_chart(trend: &[(Term, FitnessSummaryRow)]) -> Value {
+pub(crate) fn trend_chart(trend: &[(Term, FitnessSummaryRow)], excellent_target: f64) -> Value {
     let labels: Vec<String> = trend.iter().map(|(t, _)| t.label_zh()).collect();
     let excellent: Vec<Value> = trend
         .iter()
@@ -596,8 +646,11 @@ pub(crate) fn trend_chart(trend: &[(Term, FitnessSummaryRow)]) -> Value {
                 "markLine": {
                     "symbol": "none",
                     "lineStyle": {"type": "dashed"},
-                    "label": {"formatter": "优秀率目标 30%", "position": "insideEndTop"},
-                    "data": [{"yAxis": EXCELLENT_TARGET * 100.0}]
+                    "label": {
+                        "formatter": format!("优秀率目标 {}", pct(Some(excellent_target))),
+                        "position": "insideEndTop"
+                    },
+                    "data": [{"yAxis": (excellent_target * 1000.0).round() / 10.0}]
                 }
             }
         ],

@@ -126,7 +126,9 @@ async fn district_headline_is_the_store_summary_and_matches_a_count_of_the_recor
             term_now().code(),
             s.key.school_name.as_deref().unwrap()
         );
-        let at = html.find(&link).expect("school row links to the school's view");
+        let at = html
+            .find(&link)
+            .expect("school row links to the school's view");
         let row_html = &html[at..at + html[at..].find("</tr>").unwrap()];
         for rate in [s.pass_rate, s.excellent_rate, s.fail_rate, s.myopia_rate] {
             assert!(row_html.contains(&pct(rate)), "{row_html}");
@@ -454,7 +456,12 @@ async fn a_district_role_drills_down_to_one_school_and_downloads_its_upload_file
     assert!(html.contains("返回全区"));
     let row = app
         .store
-        .fitness_summary(&Scope::District, Some(sid), term_now(), FitnessGroupBy::District)
+        .fitness_summary(
+            &Scope::District,
+            Some(sid),
+            term_now(),
+            FitnessGroupBy::District,
+        )
         .await
         .unwrap()
         .remove(0);
@@ -462,7 +469,10 @@ async fn a_district_role_drills_down_to_one_school_and_downloads_its_upload_file
     // The district's school table links each school to its view.
     let district = page(&app, "district", "/fitness").await;
     let link = format!("/fitness?school={a}&#38;term=");
-    assert!(district.contains(&link), "drill-down link {link} in {district}");
+    assert!(
+        district.contains(&link),
+        "drill-down link {link} in {district}"
+    );
 
     // The upload file lists exactly the school's tested students with the template columns.
     let href = format!(
@@ -476,7 +486,13 @@ async fn a_district_role_drills_down_to_one_school_and_downloads_its_upload_file
     let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
     let range = wb.worksheet_range("学生体质健康数据").unwrap();
-    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(&header[..4], ["年级编号", "班级编号", "班级名称", "学籍号"]);
     let in_school = records_now(&app)
         .await
@@ -486,7 +502,12 @@ async fn a_district_role_drills_down_to_one_school_and_downloads_its_upload_file
     assert!(in_school > 0);
     assert_eq!(range.rows().count() - 1, in_school);
     let nos: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
-    for st in app.store.list_students(&Scope::District, sid, None).await.unwrap() {
+    for st in app
+        .store
+        .list_students(&Scope::District, sid, None)
+        .await
+        .unwrap()
+    {
         let tested = app
             .store
             .student_fitness(&Scope::District, sid, st.id)
@@ -497,4 +518,51 @@ async fn a_district_role_drills_down_to_one_school_and_downloads_its_upload_file
         assert_eq!(nos.contains(&st.student_no.as_str().to_string()), tested);
     }
     assert!(matches!(range.rows().nth(1).unwrap()[0], Data::String(_)));
+}
+
+#[tokio::test]
+async fn the_plan_targets_are_a_district_setting_and_the_headline_says_whether_they_are_met() {
+    let app = TestApp::new().await;
+    let row = district_row(&app, &Scope::District).await;
+    // Defaults: the plan's 30 % 优秀率 and 50 % 近视率.
+    let html = page(&app, "district", "/fitness").await;
+    assert!(html.contains("目标 ≥ 30.0%") && html.contains("目标 ≤ 50.0%"));
+
+    // Targets just above and just below today's rates flip the verdicts.
+    let excellent = row
+        .excellent_rate
+        .expect("the fixture has complete records");
+    let myopia = row.myopia_rate.expect("the fixture has vision screenings");
+    let targets = format!(
+        "{{\"excellent_rate\": {}, \"myopia_rate_max\": {}}}",
+        excellent + 0.001,
+        myopia - 0.001
+    );
+    app.store
+        .set_setting("fitness_targets", &targets)
+        .await
+        .unwrap();
+    let html = page(&app, "district", "/fitness").await;
+    let block = |label: &str| {
+        let at = html.find(&format!("total-label\">{label}")).unwrap();
+        html[at..at + html[at..].find("</div>").unwrap()].to_string()
+    };
+    assert!(block("优秀率").contains("未达标"), "{}", block("优秀率"));
+    assert!(block("近视率").contains("未达标"), "{}", block("近视率"));
+    let targets = format!(
+        "{{\"excellent_rate\": {}, \"myopia_rate_max\": {}}}",
+        excellent - 0.001,
+        myopia + 0.001
+    );
+    app.store
+        .set_setting("fitness_targets", &targets)
+        .await
+        .unwrap();
+    let html = page(&app, "district", "/fitness").await;
+    let block = |label: &str| {
+        let at = html.find(&format!("total-label\">{label}")).unwrap();
+        html[at..at + html[at..].find("</div>").unwrap()].to_string()
+    };
+    assert!(block("优秀率").contains("已达标"), "{}", block("优秀率"));
+    assert!(block("近视率").contains("已达标"), "{}", block("近视率"));
 }
