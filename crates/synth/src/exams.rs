@@ -381,7 +381,7 @@ fn topics(grade: u8, part: TermPart, kind: Kind) -> &'static [&'static str] {
     }
 }
 
-/// Every topic any paper uses, for the per-class topic strengths.
+/// A stable number for a knowledge point: the key of a class's strength in it.
 fn topic_id(name: &str) -> u64 {
     // FNV-1a: stable across runs and versions.
     let mut h: u64 = 0xCBF2_9CE4_8422_2325;
