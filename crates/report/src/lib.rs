@@ -2,6 +2,7 @@
 //! calls as the pages and the API; this crate only lays them out.
 #![forbid(unsafe_code)]
 
+pub mod exam;
 mod fitness_template;
 
 pub use fitness_template::{

@@ -3,10 +3,51 @@
 //   <div class="chart" data-chart="ID"></div>
 //   <script type="application/json" id="ID">{ ECharts option }</script>
 // and initialised here, on load and after every htmx swap.
+//
+// JSON cannot carry functions, so two things are filled in here:
+//   - a series {"type": "custom", "wuyu": "errorbar", "data": [[x, low, high], ...]} is drawn as
+//     vertical interval bars with caps (the caterpillar plot's confidence intervals);
+//   - a container with data-chart-rows="N" (a heat map with N rows) is made tall enough for
+//     its rows (CSSOM, which the CSP allows; style attributes it does not).
 (function () {
   'use strict';
 
   var charts = [];
+
+  function errorBar(params, api) {
+    var x = api.value(0);
+    var top = api.coord([x, api.value(2)]);
+    var bottom = api.coord([x, api.value(1)]);
+    var width = api.size([1, 0])[0];
+    var half = Math.max(2, Math.min(6, width * 0.25));
+    var style = { stroke: api.visual('color'), lineWidth: 1.5 };
+    return {
+      type: 'group',
+      children: [
+        { type: 'line', shape: { x1: top[0], y1: top[1], x2: bottom[0], y2: bottom[1] }, style: style },
+        { type: 'line', shape: { x1: top[0] - half, y1: top[1], x2: top[0] + half, y2: top[1] }, style: style },
+        { type: 'line', shape: { x1: bottom[0] - half, y1: bottom[1], x2: bottom[0] + half, y2: bottom[1] }, style: style }
+      ]
+    };
+  }
+
+  function prepare(option) {
+    var series = option && option.series;
+    if (!series || !series.length) return option;
+    for (var i = 0; i < series.length; i++) {
+      if (series[i] && series[i].type === 'custom' && series[i].wuyu === 'errorbar') {
+        series[i].renderItem = errorBar;
+      }
+    }
+    return option;
+  }
+
+  function sizeFor(el) {
+    var rows = parseInt(el.getAttribute('data-chart-rows') || '', 10);
+    if (rows > 0) {
+      el.style.height = Math.min(4000, Math.max(280, rows * 26 + 130)) + 'px';
+    }
+  }
 
   function initCharts(root) {
     if (!window.echarts || !root || !root.querySelectorAll) return;
@@ -23,8 +64,9 @@
         console.error('wuyu: bad chart options', err);
         continue;
       }
+      sizeFor(el);
       var chart = window.echarts.init(el, null, { renderer: 'canvas' });
-      chart.setOption(option);
+      chart.setOption(prepare(option));
       el.setAttribute('data-chart-ready', '1');
       charts.push(chart);
     }

@@ -34,7 +34,8 @@ use crate::view::{format_date, masked_student_no};
     components(schemas(Problem)),
     tags(
         (name = "schools", description = "学校与学生"),
-        (name = "fitness", description = "体质健康（国家学生体质健康标准）")
+        (name = "fitness", description = "体质健康（国家学生体质健康标准）"),
+        (name = "exams", description = "考试分析：三率一分、增值评价、小题分析、平行班比较预警")
     )
 )]
 struct ApiDoc;
@@ -57,6 +58,12 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_students))
         .routes(routes!(fitness_summary))
         .routes(routes!(student_fitness))
+        .routes(routes!(crate::api_exam::list_exams))
+        .routes(routes!(crate::api_exam::parallel_alerts))
+        .routes(routes!(crate::api_exam::exam_units))
+        .routes(routes!(crate::api_exam::exam_value_added))
+        .routes(routes!(crate::api_exam::exam_items))
+        .routes(routes!(crate::api_exam::exam_students))
 }
 
 /// A school with its class and student counts.

@@ -14,14 +14,22 @@
 //! | `GET /schools/{id}/students/{student_id}` | roles whose scope reaches the student (audited) |
 //! | `GET /fitness`, `GET /fitness/export.xlsx` | district, school admin, teacher (own classes) |
 //! | `GET /schools/{id}/classes/{class_id}/fitness` | roles whose scope reaches the class (audited) |
+//! | `GET /exams` | district roles, school admins, teachers (their school's exams) |
+//! | `GET /exams/{id}` (`?subject=&school=`), `GET /exams/{id}/items` | as `/exams`; district roles see the district, others their school |
+//! | `GET /exams/{id}/export.xlsx` | district roles |
+//! | `GET /exams/{id}/classes/export.xlsx` | as `/exams` (district roles name the school) |
+//! | `GET /exams/{id}/schools/{sid}/classes/{cid}` (+ `/export.xlsx`) | roles whose scope reaches the class (audited) |
+//! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
+//! | `GET /api/v1/exams…` | as the exam pages (students: audited) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
 pub mod accounts;
 mod api;
+mod api_exam;
 mod assets;
 mod audit;
 mod auth;
@@ -98,6 +106,34 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .route(
             "/schools/{id}/classes/{class_id}/fitness",
             get(pages::fitness::class_view),
+        )
+        .route("/exams", get(pages::exam::list::list))
+        .route("/exams/alerts", get(pages::exam::alerts::alerts))
+        .route(
+            "/exams/alerts/export.xlsx",
+            get(pages::exam::alerts::export),
+        )
+        .route("/exams/{id}", get(pages::exam::overview::exam))
+        .route(
+            "/exams/{id}/export.xlsx",
+            get(pages::exam::overview::export),
+        )
+        .route(
+            "/exams/{id}/classes/export.xlsx",
+            get(pages::exam::overview::export_classes),
+        )
+        .route("/exams/{id}/items", get(pages::exam::items::items))
+        .route(
+            "/exams/{id}/items/export.xlsx",
+            get(pages::exam::items::export),
+        )
+        .route(
+            "/exams/{id}/schools/{school_id}/classes/{class_id}",
+            get(pages::exam::class::class_view),
+        )
+        .route(
+            "/exams/{id}/schools/{school_id}/classes/{class_id}/export.xlsx",
+            get(pages::exam::class::export),
         )
         .route(
             "/admin/users",

@@ -80,9 +80,10 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
             }
         }
     }
-    // Fitness aggregates: not for counsellors (no fitness reads at all) nor parents (their
+    // Exams and fitness aggregates: not for counsellors (no fitness reads at all) nor parents (their
     // child's history is on the child's page).
     if !matches!(role, Role::Counsellor | Role::Parent) {
+        links.push(("/exams".to_string(), "考试分析"));
         links.push(("/fitness".to_string(), "体质健康"));
     }
     if role == Role::DistrictAdmin {

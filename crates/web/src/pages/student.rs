@@ -10,7 +10,8 @@ use wuyu_store::StoreError;
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
-use crate::pages::fitness::{TermHistory, term_history, year_total_chart};
+use crate::pages::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
+use crate::pages::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
 use crate::pages::path_ids;
 use crate::pages::school::{class_label, shows_id_numbers};
 use crate::state::AppState;
@@ -32,6 +33,9 @@ struct StudentPage {
     /// `None`: the caller may not read fitness records (counsellors); `Some(empty)`: none yet.
     fitness: Option<Vec<TermHistory>>,
     fitness_chart_json: String,
+    /// `None`: the caller may not read exam marks (counsellors); `Some(empty)`: none yet.
+    exams: Option<Vec<ExamHistoryView>>,
+    exam_columns: HistoryColumns,
 }
 
 pub(crate) async fn student(
@@ -91,6 +95,26 @@ pub(crate) async fn student(
         .filter(|r| !r.is_empty())
         .map(|r| script_json(&year_total_chart(r)))
         .unwrap_or_default();
+    // The exam history (marks of a named child: audited like the fitness history). Parents
+    // see the marks only; counsellors read no marks and the section is left out for them.
+    let exams = match state.store.student_exams(&me.scope, id, student_id).await {
+        Ok(rows) => {
+            let mut e = audit::entry(Some(&me.user), "", "read_student_exams", &ip);
+            e.school_id = Some(id);
+            e.entity = format!("student:{id}:{student_id}");
+            e.detail = format!("{} exams", rows.len());
+            state.store.append_audit(&e).await?;
+            Some(rows)
+        }
+        Err(StoreError::Forbidden) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let is_parent = me.role() == Role::Parent;
+    let exam_columns = HistoryColumns {
+        standing: !is_parent,
+        rank: !is_parent && shows_ranks(&state, me.role()).await?,
+        links: !is_parent,
+    };
     let may_open_class = me.scope.can_view_class(id, s.class_id);
     let may_open_school = me.scope.can_list_school_roster(id);
     let show_id = shows_id_numbers(me.role()) || me.role() == Role::Parent;
@@ -116,6 +140,8 @@ pub(crate) async fn student(
         // Newest term first in the tables; the chart runs oldest to newest.
         fitness: fitness.map(|r| r.iter().rev().map(term_history).collect()),
         fitness_chart_json,
+        exams: exams.map(|rows| exam_history(&rows, exam_columns)),
+        exam_columns,
     };
     Ok(render(&page)?.into_response())
 }

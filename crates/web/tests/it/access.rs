@@ -39,6 +39,8 @@ fn case(method: Method, path: String, body: &'static str, expect: [u16; 8]) -> C
 fn cases(app: &TestApp) -> Vec<Case> {
     let i = &app.ids;
     let (a, b) = (i.school_a, i.school_b);
+    let e = &i.exams;
+    let m = e.midterm;
     let g = || Method::GET;
     let p = || Method::POST;
     let create = "csrf_token={csrf}&username=matrix-new&display_name=%E6%96%B0%E7%94%A8%E6%88%B7\
@@ -99,6 +101,57 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/api/v1/schools/{a}/students/{}/fitness", i.child), "",   [401, 200, 200, 200, 200, 403, 200, 403]),
         case(g(), format!("/api/v1/schools/{a}/students/{}/fitness", i.other_a), "", [401, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), format!("/api/v1/schools/{b}/students/{}/fitness", i.student_b), "", [401, 200, 200, 403, 403, 403, 403, 200]),
+        // 考试分析: district roles, the school admin and teachers of schools that sat the exam
+        // (school B sat none); never counsellors or parents.
+        case(g(), "/exams".into(), "",                                               [303, 200, 200, 200, 200, 403, 403, 200]),
+        case(g(), format!("/exams/{m}"), "",                                         [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}?subject=%E6%95%B0%E5%AD%A6"), "",              [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}?subject=nonsense"), "",                        [303, 400, 400, 400, 400, 403, 403, 403]),
+        case(g(), format!("/exams/{m}?school=x"), "",                                [303, 400, 400, 400, 400, 403, 403, 403]),
+        case(g(), format!("/exams/{}", e.monthly), "",                               [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), "/exams/999999".into(), "",                                        [303, 404, 404, 404, 404, 403, 403, 404]),
+        case(g(), "/exams/not-a-number".into(), "",                                  [303, 404, 404, 404, 404, 404, 404, 404]),
+        // One school's view: district drill-down, a school's own roles may name their school.
+        case(g(), format!("/exams/{m}?school={a}"), "",                              [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}?school={}", e.school_c), "",                   [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}?school=999999"), "",                           [303, 404, 404, 403, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/export.xlsx"), "",                             [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/classes/export.xlsx"), "",                     [303, 400, 400, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/classes/export.xlsx?school={a}"), "",          [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/items"), "",                                   [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/items?subject=%E6%80%BB%E5%88%86"), "",        [303, 400, 400, 400, 400, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/items?school={}", e.school_d), "",             [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/items/export.xlsx"), "",                       [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{}/items/export.xlsx", e.monthly), "",             [303, 404, 404, 404, 404, 403, 403, 403]),
+        // A class's students: the class teacher, not the teacher of another class (audited).
+        case(g(), format!("/exams/{m}/schools/{a}/classes/{}", i.class_a7_1), "",    [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/schools/{a}/classes/{}", i.class_a7_2), "",    [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/schools/{}/classes/{}", e.school_c, e.class_c), "", [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/schools/{a}/classes/999999"), "",              [303, 404, 404, 404, 403, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/schools/{a}/classes/{}/export.xlsx", i.class_a7_1), "", [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/exams/{m}/schools/{a}/classes/{}/export.xlsx", i.class_a7_2), "", [303, 200, 200, 200, 403, 403, 403, 403]),
+        // Parallel-class alerts: district roles and the school's admin only.
+        case(g(), "/exams/alerts".into(), "",                                        [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/exams/alerts?year=2024".into(), "",                              [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/exams/alerts?year=abc".into(), "",                               [303, 400, 400, 400, 403, 403, 403, 403]),
+        case(g(), format!("/exams/alerts?school={}", e.school_d), "",                [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), "/exams/alerts/export.xlsx".into(), "",                            [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/api/v1/exams".into(), "",                                        [401, 200, 200, 200, 200, 403, 403, 200]),
+        case(g(), format!("/api/v1/exams/{m}/units"), "",                            [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/units?filter=schools"), "",             [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/units?filter=classes"), "",             [401, 400, 400, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/units?filter=classes&school={a}"), "",  [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/units?filter=nonsense"), "",            [401, 400, 400, 400, 400, 403, 403, 403]),
+        case(g(), "/api/v1/exams/999999/units".into(), "",                           [401, 404, 404, 404, 404, 403, 403, 404]),
+        case(g(), format!("/api/v1/exams/{m}/value-added"), "",                      [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/value-added?level=class&school={a}"), "", [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{}/value-added", e.baseline), "",           [401, 404, 404, 404, 404, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/items"), "",                            [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/students?school={a}&class={}", i.class_a7_1), "", [401, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/students?school={a}&class={}", i.class_a7_2), "", [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/{m}/students"), "",                         [401, 400, 400, 200, 200, 403, 403, 403]),
+        case(g(), "/api/v1/exams/alerts".into(), "",                                 [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/exams/alerts?school={a}"), "",                    [401, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/api/v1/nothing-here".into(), "",                                 [404, 404, 404, 404, 404, 404, 404, 404]),
         case(g(), "/api/openapi.json".into(), "",                                    [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/no/such/page".into(), "",                                        [404, 404, 404, 404, 404, 404, 404, 404]),
@@ -107,7 +160,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
 
 #[tokio::test]
 async fn every_role_gets_the_expected_status_on_every_route() {
-    let app = TestApp::new().await;
+    // With the exams: the fixture's roster plus two schools and grade-7 students.
+    let app = TestApp::with_exams().await;
     let cases = cases(&app);
     let mut failures = Vec::new();
     for (col, who) in WHO.iter().enumerate() {

@@ -2,7 +2,10 @@
 //! a real, migrated SQLite store in a temporary directory, filled with a small hand-built district.
 mod support;
 
+mod exam_data;
+
 mod access;
+mod exams;
 mod fitness;
 mod login;
 mod openapi;

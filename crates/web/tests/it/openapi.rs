@@ -12,6 +12,12 @@ async fn openapi_document_matches_the_snapshot() {
         "/api/v1/schools/{id}/students",
         "/api/v1/fitness/summary",
         "/api/v1/schools/{id}/students/{student_id}/fitness",
+        "/api/v1/exams",
+        "/api/v1/exams/{id}/units",
+        "/api/v1/exams/{id}/value-added",
+        "/api/v1/exams/{id}/items",
+        "/api/v1/exams/{id}/students",
+        "/api/v1/exams/alerts",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

@@ -76,6 +76,22 @@ pub struct Ids {
     /// A user that district admins may (de)activate in the matrix.
     pub spare_user: i64,
     pub users: HashMap<String, i64>,
+    /// Filled by [`TestApp::with_exams`].
+    pub exams: ExamIds,
+}
+
+/// Ids of the exam fixture ([`crate::exam_data`]); zeros without it.
+#[derive(Debug, Clone, Default)]
+pub struct ExamIds {
+    pub baseline: i64,
+    pub midterm: i64,
+    pub monthly: i64,
+    /// 河西中学 (rural junior) and 城北学校 (urban nine-year).
+    pub school_c: i64,
+    pub school_d: i64,
+    pub class_c: i64,
+    /// 学籍号 → student id, for every exam student.
+    pub students: HashMap<String, i64>,
 }
 
 pub struct TestApp {
@@ -511,6 +527,7 @@ impl TestApp {
             student_b: student_b.0,
             spare_user: users["spare"],
             users,
+            exams: ExamIds::default(),
         };
         Self {
             router: router(Arc::clone(&store), settings),
@@ -518,6 +535,97 @@ impl TestApp {
             ids,
             _dir: dir,
         }
+    }
+
+    /// The fixture plus the exams of [`crate::exam_data`]: two more schools and grade-7
+    /// students, an entrance exam (baseline), a district midterm measured from it with item
+    /// points in 数学, and school A's 校级 monthly test.
+    pub async fn with_exams() -> Self {
+        use crate::exam_data as x;
+        use wuyu_domain::ExamLevel;
+        let mut app = Self::new().await;
+        let meta = |f: &str| ImportMeta {
+            username: "fixture".into(),
+            file_name: f.into(),
+            file_sha256: "2".repeat(64),
+            at: 0,
+        };
+        let store = &app.store;
+        store
+            .import_roster(&x::roster(), &meta("exam roster"))
+            .await
+            .expect("import exam roster");
+        let names: Vec<&str> = x::SUBJECTS.iter().map(|(n, _)| *n).collect();
+        let baseline = store
+            .create_exam(&x::new_exam(x::BASELINE, ExamLevel::District, None))
+            .await
+            .expect("create baseline");
+        store
+            .import_exam_scores(
+                &x::score_batch(baseline, &names, |s| x::baseline(s).to_vec()),
+                &meta("baseline.xlsx"),
+            )
+            .await
+            .expect("import baseline");
+        let midterm = store
+            .create_exam(&x::new_exam(
+                x::MIDTERM,
+                ExamLevel::District,
+                Some(baseline),
+            ))
+            .await
+            .expect("create midterm");
+        store
+            .import_exam_scores(
+                &x::score_batch(midterm, &names, |s| x::midterm(s).to_vec()),
+                &meta("midterm.xlsx"),
+            )
+            .await
+            .expect("import midterm");
+        store
+            .import_exam_items(&x::item_batch(midterm), &meta("midterm-math-items.xlsx"))
+            .await
+            .expect("import midterm items");
+        let monthly = store
+            .create_exam(&x::new_exam(x::MONTHLY, ExamLevel::School, None))
+            .await
+            .expect("create monthly");
+        store
+            .import_exam_scores(
+                &x::score_batch(monthly, &names[..1], |s| vec![x::monthly(s)]),
+                &meta("monthly.xlsx"),
+            )
+            .await
+            .expect("import monthly");
+
+        let d = Scope::District;
+        let schools = store.list_schools(&d).await.unwrap();
+        let school = |code: &str| {
+            schools
+                .iter()
+                .find(|s| s.school.code.as_str() == code)
+                .map(|s| s.school.id)
+                .expect("school")
+        };
+        let (c, dd) = (school("S003"), school("S004"));
+        let first_class =
+            async |s: SchoolId| store.list_classes(&d, s).await.unwrap()[0].class.id.0;
+        let mut students = HashMap::new();
+        for s in [SchoolId(app.ids.school_a), c, dd] {
+            for st in store.list_students(&d, s, None).await.unwrap() {
+                students.insert(st.student_no.as_str().to_string(), st.id.0);
+            }
+        }
+        app.ids.exams = ExamIds {
+            baseline: baseline.0,
+            midterm: midterm.0,
+            monthly: monthly.0,
+            school_c: c.0,
+            school_d: dd.0,
+            class_c: first_class(c).await,
+            students,
+        };
+        app
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {

@@ -1,0 +1,303 @@
+//! `/exams/alerts?year=&school=`: the parallel-class rule (spec §5.3) for the teachers of the
+//! caller's school (district roles: every school, or `?school=`), over the three school years
+//! ending with `year` — 预警 for human review, with the evidence of every exam. District roles
+//! and the school's admin only. `/exams/alerts/export.xlsx` downloads the evidence.
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use wuyu_analytics::compare::AlertStatus;
+use wuyu_domain::{SchoolId, Scope};
+use wuyu_report::exam::{Cell, NumFormat, Sheet, alert_status_zh, alerts_sheet, event_outcome_zh};
+use wuyu_store::TeacherAlert;
+
+use super::{TableView, fmt_num, focus_school, pct, query, xlsx_error, xlsx_response};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::exam::list::may_see_alerts;
+use crate::state::AppState;
+use crate::view::{Chrome, render};
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AlertsQuery {
+    /// The school year the three-year cycle ends with (2024 = 2024–2025 学年).
+    pub year: Option<i32>,
+    pub school: Option<i64>,
+}
+
+/// The alerts with their schools' names, flagged first, then 样本不足, then the rest.
+pub(crate) struct Alerts {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub alerts: Vec<TeacherAlert>,
+    pub school_names: Vec<String>,
+    pub focus: Option<SchoolId>,
+}
+
+fn status_order(s: AlertStatus) -> u8 {
+    match s {
+        AlertStatus::Flagged => 0,
+        AlertStatus::InsufficientEvents => 1,
+        AlertStatus::NotFlagged => 2,
+    }
+}
+
+pub(crate) async fn read(
+    state: &AppState,
+    me: &CurrentUser,
+    q: &AlertsQuery,
+) -> Result<Alerts, AppError> {
+    // Teachers, counsellors and parents: refused before anything is read.
+    if !may_see_alerts(me.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let focus = focus_school(state, &me.scope, q.school).await?;
+    let exams = state.store.list_exams(&me.scope).await?;
+    let mut years: Vec<i32> = exams
+        .iter()
+        .map(|e| i32::from(e.exam.term.school_year))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let year = match q.year {
+        Some(y) if (2000..=2100).contains(&y) => y,
+        Some(_) => return Err(AppError::BadRequest),
+        None => years
+            .last()
+            .copied()
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().year()),
+    };
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable();
+    }
+    let district_focus = if me.scope.is_district() { focus } else { None };
+    let mut alerts = state
+        .store
+        .parallel_alerts(&me.scope, district_focus, year)
+        .await?;
+    let names: HashMap<SchoolId, String> = state
+        .store
+        .list_schools(&me.scope)
+        .await?
+        .into_iter()
+        .map(|s| (s.school.id, s.school.name))
+        .collect();
+    alerts.sort_by(|a, b| {
+        status_order(a.alert.status)
+            .cmp(&status_order(b.alert.status))
+            .then(a.school_id.cmp(&b.school_id))
+            .then(a.teacher_name.cmp(&b.teacher_name))
+            .then(a.subject.cmp(&b.subject))
+    });
+    let school_names = alerts
+        .iter()
+        .map(|a| {
+            names
+                .get(&a.school_id)
+                .cloned()
+                .unwrap_or_else(|| a.school_id.to_string())
+        })
+        .collect();
+    Ok(Alerts {
+        year,
+        years,
+        alerts,
+        school_names,
+        focus,
+    })
+}
+
+/// The teachers' table of the page: one row per teacher and subject.
+fn summary_sheet(a: &Alerts) -> Sheet {
+    Sheet {
+        name: "预警汇总".into(),
+        title: String::new(),
+        headers: [
+            "学校",
+            "教师",
+            "学科",
+            "结论",
+            "低于平行班比例",
+            "计入次数",
+            "低于次数",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: a
+            .alerts
+            .iter()
+            .zip(&a.school_names)
+            .map(|(t, s)| {
+                vec![
+                    Cell::Text(s.clone()),
+                    Cell::Text(t.teacher_name.clone()),
+                    Cell::Text(t.subject.clone()),
+                    Cell::Text(alert_status_zh(t.alert.status).into()),
+                    t.alert
+                        .below_share
+                        .map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Percent)),
+                    Cell::Number(t.alert.weighted_events, NumFormat::Two),
+                    Cell::Number(t.alert.weighted_below, NumFormat::Two),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub(crate) struct EventView {
+    pub exam: String,
+    pub year: i32,
+    pub class: String,
+    pub n: usize,
+    pub class_mean: String,
+    pub parallel_average: String,
+    pub difference: String,
+    pub outcome: String,
+    pub below: bool,
+    pub eligible: bool,
+}
+
+pub(crate) struct TeacherView {
+    pub anchor: String,
+    pub school: String,
+    pub teacher: String,
+    pub subject: String,
+    pub status: &'static str,
+    pub flagged: bool,
+    pub share: String,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Template)]
+#[template(path = "exam_alerts.html")]
+struct AlertsPage {
+    chrome: Chrome,
+    years: Vec<(i32, bool)>,
+    school: Option<i64>,
+    cycle: String,
+    rule: String,
+    flagged: usize,
+    insufficient: usize,
+    not_flagged: usize,
+    summary_table: String,
+    teachers: Vec<TeacherView>,
+    export_href: String,
+    scope_label: String,
+}
+
+pub(crate) async fn alerts(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    q: Result<Query<AlertsQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    // Refused roles are refused before their parameters are looked at.
+    if !may_see_alerts(me.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let q = query(q)?;
+    let a = read(&state, &me, &q).await?;
+    let count = |s: AlertStatus| a.alerts.iter().filter(|t| t.alert.status == s).count();
+    let rule = a.alerts.first().map(|t| t.alert.rule).unwrap_or_default();
+    let anchors: Vec<String> = (0..a.alerts.len()).map(|i| format!("t{i}")).collect();
+    let hrefs: Vec<Option<String>> = anchors.iter().map(|x| Some(format!("#{x}"))).collect();
+    let scope_label = match (&me.scope, a.focus) {
+        (Scope::District, None) => "全区各校".to_string(),
+        (_, Some(s)) => state.store.school(&me.scope, s).await?.name,
+        _ => String::new(),
+    };
+    let school_q = q.school.map(|s| format!("&school={s}")).unwrap_or_default();
+    let page = AlertsPage {
+        chrome: Chrome::new(&me, "/exams"),
+        years: a.years.iter().rev().map(|y| (*y, *y == a.year)).collect(),
+        school: q.school,
+        cycle: format!(
+            "{}–{} 学年至 {}–{} 学年",
+            a.year - rule.cycle_years + 1,
+            a.year - rule.cycle_years + 2,
+            a.year,
+            a.year + 1
+        ),
+        rule: format!(
+            "近 {} 个学年内校级及以上、统一阅卷的考试，班级参考率不低于 {}、统计人数不少于 {} 人，且同校同年级有两个及以上同类班级；班级平均分低于平行班（按人数加权）平均分计为“低于”（两位小数比较，相等不算低于）；计入次数不少于 {} 次且低于比例严格高于 {} 时预警。",
+            rule.cycle_years,
+            fmt_num(rule.min_participation, NumFormat::Percent),
+            rule.min_n,
+            fmt_num(rule.min_events, NumFormat::Int),
+            fmt_num(rule.threshold, NumFormat::Percent),
+        ),
+        flagged: count(AlertStatus::Flagged),
+        insufficient: count(AlertStatus::InsufficientEvents),
+        not_flagged: count(AlertStatus::NotFlagged),
+        summary_table: TableView::from_sheet("alerts", &summary_sheet(&a), 1, &hrefs).html()?,
+        teachers: a
+            .alerts
+            .iter()
+            .zip(&a.school_names)
+            .zip(&anchors)
+            .map(|((t, school), anchor)| TeacherView {
+                anchor: anchor.clone(),
+                school: school.clone(),
+                teacher: t.teacher_name.clone(),
+                subject: t.subject.clone(),
+                status: alert_status_zh(t.alert.status),
+                flagged: t.alert.status == AlertStatus::Flagged,
+                share: pct(t.alert.below_share),
+                events: t
+                    .alert
+                    .events
+                    .iter()
+                    .map(|e| EventView {
+                        exam: e.exam.clone(),
+                        year: e.school_year,
+                        class: e.class.clone(),
+                        n: e.n,
+                        class_mean: fmt_num(e.class_mean, NumFormat::Two),
+                        parallel_average: e
+                            .parallel_average
+                            .map_or_else(|| "—".into(), |v| fmt_num(v, NumFormat::Two)),
+                        difference: e
+                            .difference
+                            .map_or_else(|| "—".into(), |v| fmt_num(v, NumFormat::Two)),
+                        outcome: event_outcome_zh(e),
+                        below: e.below == Some(true),
+                        eligible: e.eligible,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        export_href: format!("/exams/alerts/export.xlsx?year={}{school_q}", a.year),
+        scope_label,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /exams/alerts/export.xlsx?year=&school=`: one row per teacher and exam (the evidence).
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    q: Result<Query<AlertsQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    if !may_see_alerts(me.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let q = query(q)?;
+    let a = read(&state, &me, &q).await?;
+    let sheet = alerts_sheet(
+        &format!(
+            "平行班比较预警（{}–{}学年为止的三个学年；仅供人工复核，不是自动判定）",
+            a.year,
+            a.year + 1
+        ),
+        &a.alerts,
+        &a.school_names,
+    );
+    let bytes = wuyu_report::exam::sheets_xlsx(&[sheet]).map_err(xlsx_error)?;
+    Ok(xlsx_response(
+        bytes,
+        &format!("parallel-alerts-{}.xlsx", a.year),
+    ))
+}

@@ -1,0 +1,293 @@
+//! `/exams/{id}/items?subject=&school=`: item analysis of one subject — the district-wide item
+//! table (难度, 区分度, 点二列相关, 删除该题后α, with flags), the paper's reliability, the heat map
+//! items × classes of the caller's scope, and knowledge-point mastery by class.
+//! `/exams/{id}/items/export.xlsx` downloads the same tables.
+use askama::Template;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use wuyu_domain::{Exam, ExamId, SchoolId};
+use wuyu_report::exam::{ITEM_HEADERS, NumFormat, Sheet, item_flags, item_sheets};
+use wuyu_store::ItemReport;
+
+use super::overview::{ExamHeader, urlencode};
+use super::{
+    ExamQuery, SubjectOption, TableView, charts, fmt_num, focus_school, optional, query,
+    subject_options, xlsx_error, xlsx_response,
+};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::state::AppState;
+use crate::view::{Chrome, render, script_json};
+
+/// A heat map taller than this many classes is left to the per-school view.
+const HEATMAP_MAX_CLASSES: usize = 60;
+
+/// The subject asked for (it must be one of the exam's, not 总分), or the first subject with
+/// item points; `None` when no subject has any.
+pub(crate) async fn item_report(
+    state: &AppState,
+    me: &CurrentUser,
+    exam: &Exam,
+    asked: Option<&str>,
+    school: Option<SchoolId>,
+) -> Result<(String, Option<ItemReport>), AppError> {
+    if let Some(s) = asked.map(str::trim).filter(|s| !s.is_empty()) {
+        if exam.subject(s).is_none() {
+            return Err(AppError::BadRequest);
+        }
+        let r = optional(state.store.exam_items(&me.scope, exam.id, s, school).await)?;
+        return Ok((s.to_string(), r));
+    }
+    for s in &exam.subjects {
+        if let Some(r) = optional(
+            state
+                .store
+                .exam_items(&me.scope, exam.id, &s.name, school)
+                .await,
+        )? {
+            return Ok((s.name.clone(), Some(r)));
+        }
+    }
+    Ok((
+        exam.subjects
+            .first()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        None,
+    ))
+}
+
+/// Class labels of the heat map: "学校 班级" when several schools are shown.
+fn class_labels(report: &ItemReport) -> Vec<String> {
+    let schools: std::collections::BTreeSet<_> =
+        report.classes.iter().map(|(u, _)| u.school_id).collect();
+    report
+        .classes
+        .iter()
+        .map(|(u, _)| {
+            if schools.len() > 1 {
+                // The store names the class; prefix the school id's position for uniqueness.
+                format!("{}·{}", short_school(u), u.name)
+            } else {
+                u.name.clone()
+            }
+        })
+        .collect()
+}
+
+fn short_school(u: &wuyu_store::ExamUnit) -> String {
+    u.school_id.map(|s| format!("校{s}")).unwrap_or_default()
+}
+
+pub(crate) struct PaperFact {
+    pub label: &'static str,
+    pub key: &'static str,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "exam_items.html")]
+struct ItemsPage {
+    chrome: Chrome,
+    exam: ExamHeader,
+    school_param: Option<i64>,
+    back_href: String,
+    subjects: Vec<SubjectOption>,
+    subject: String,
+    has_items: bool,
+    facts: Vec<PaperFact>,
+    flagged: usize,
+    items_table: String,
+    heatmap_json: String,
+    heatmap_rows: usize,
+    heatmap_note: String,
+    heat_table: String,
+    mastery_table: String,
+    export_href: String,
+}
+
+/// The sheets with the class labels of the page (school names resolved for district roles).
+async fn labelled_sheets(
+    state: &AppState,
+    me: &CurrentUser,
+    exam: &Exam,
+    subject: &str,
+    report: &ItemReport,
+) -> Result<(Vec<Sheet>, Vec<String>), AppError> {
+    let mut labels = class_labels(report);
+    let several = report
+        .classes
+        .iter()
+        .map(|(u, _)| u.school_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    if several {
+        let names: std::collections::HashMap<SchoolId, String> = state
+            .store
+            .list_schools(&me.scope)
+            .await?
+            .into_iter()
+            .map(|s| (s.school.id, s.school.name))
+            .collect();
+        labels = report
+            .classes
+            .iter()
+            .map(|(u, _)| {
+                let school = u
+                    .school_id
+                    .and_then(|s| names.get(&s).cloned())
+                    .unwrap_or_else(|| short_school(u));
+                format!("{school} {}", u.name)
+            })
+            .collect();
+    }
+    let sheets = item_sheets(
+        &format!("{} · {subject} · 小题分析", exam.name),
+        report,
+        &labels,
+    );
+    Ok((sheets, labels))
+}
+
+pub(crate) async fn items(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+    q: Result<Query<ExamQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let id = ExamId(path_ids(p)?);
+    let exam = state.store.exam(&me.scope, id).await?;
+    let q = query(q)?;
+    let focus = focus_school(&state, &me.scope, q.school).await?;
+    let district_focus = if me.scope.is_district() { focus } else { None };
+    let (subject, report) =
+        item_report(&state, &me, &exam, q.subject.as_deref(), district_focus).await?;
+    let school_q = q.school.map(|s| format!("&school={s}")).unwrap_or_default();
+    let mut page = ItemsPage {
+        chrome: Chrome::new(&me, "/exams"),
+        exam: ExamHeader::new(&exam),
+        school_param: q.school,
+        back_href: format!(
+            "/exams/{id}{}",
+            q.school.map(|s| format!("?school={s}")).unwrap_or_default()
+        ),
+        subjects: subject_options(&exam, &subject, false),
+        has_items: report.is_some(),
+        facts: Vec::new(),
+        flagged: 0,
+        items_table: String::new(),
+        heatmap_json: String::new(),
+        heatmap_rows: 0,
+        heatmap_note: String::new(),
+        heat_table: String::new(),
+        mastery_table: String::new(),
+        export_href: format!(
+            "/exams/{id}/items/export.xlsx?subject={}{school_q}",
+            urlencode(&subject)
+        ),
+        subject: subject.clone(),
+    };
+    if let Some(report) = &report {
+        let (sheets, labels) = labelled_sheets(&state, &me, &exam, &subject, report).await?;
+        let a = &report.analysis;
+        let f = |v: Option<f64>, fm| v.map_or_else(|| "—".into(), |v| fmt_num(v, fm));
+        page.facts = vec![
+            PaperFact {
+                label: "参考人数",
+                key: "n",
+                value: a.n.to_string(),
+            },
+            PaperFact {
+                label: "题数",
+                key: "k",
+                value: a.k.to_string(),
+            },
+            PaperFact {
+                label: "平均分",
+                key: "mean",
+                value: f(Some(a.mean), NumFormat::Two),
+            },
+            PaperFact {
+                label: "标准差",
+                key: "sd",
+                value: f(Some(a.sd), NumFormat::Two),
+            },
+            PaperFact {
+                label: "试卷难度",
+                key: "difficulty",
+                value: f(Some(a.difficulty), NumFormat::Two),
+            },
+            PaperFact {
+                label: "Cronbach α",
+                key: "alpha",
+                value: f(a.alpha, NumFormat::Three),
+            },
+            PaperFact {
+                label: "KR-20",
+                key: "kr20",
+                value: f(a.kr20, NumFormat::Three),
+            },
+            PaperFact {
+                label: "KR-21",
+                key: "kr21",
+                value: f(a.kr21, NumFormat::Three),
+            },
+            PaperFact {
+                label: "测量标准误 SEM",
+                key: "sem",
+                value: f(a.sem, NumFormat::Two),
+            },
+        ];
+        // The item rows of the sheet (the paper's rows under them are the facts above).
+        let mut item_sheet = sheets[0].clone();
+        item_sheet.rows.truncate(a.items.len());
+        let mut table = TableView::from_sheet("items", &item_sheet, usize::MAX, &[]);
+        let flag_col = ITEM_HEADERS.iter().position(|h| *h == "提示");
+        for (row, it) in table.rows.iter_mut().zip(&a.items) {
+            if !item_flags(it.difficulty, it.discrimination, it.zero_variance).is_empty() {
+                row.class = "flagged";
+                page.flagged += 1;
+                if let Some(cell) = flag_col.and_then(|c| row.cells.get_mut(c)) {
+                    cell.class = "flag".into();
+                }
+            }
+        }
+        page.items_table = table.html()?;
+        if report.classes.len() <= HEATMAP_MAX_CLASSES {
+            page.heatmap_json = script_json(&charts::item_heatmap(report, &labels));
+            page.heatmap_rows = report.classes.len();
+        } else {
+            page.heatmap_note = format!(
+                "共 {} 个班级，热力图请在各校页面查看（在上方选择学校后打开小题分析）。",
+                report.classes.len()
+            );
+        }
+        page.heat_table = TableView::from_sheet("heat", &sheets[1], 0, &[]).html()?;
+        page.mastery_table = TableView::from_sheet("mastery", &sheets[2], 0, &[]).html()?;
+    }
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /exams/{id}/items/export.xlsx?subject=&school=`: the item table with the paper's
+/// reliability, each class's 得分率 per item and the knowledge-point mastery.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+    q: Result<Query<ExamQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let id = ExamId(path_ids(p)?);
+    let exam = state.store.exam(&me.scope, id).await?;
+    let q = query(q)?;
+    let focus = focus_school(&state, &me.scope, q.school).await?;
+    let district_focus = if me.scope.is_district() { focus } else { None };
+    let (subject, report) =
+        item_report(&state, &me, &exam, q.subject.as_deref(), district_focus).await?;
+    let report = report.ok_or(AppError::NotFound)?;
+    let (sheets, _) = labelled_sheets(&state, &me, &exam, &subject, &report).await?;
+    let bytes = wuyu_report::exam::sheets_xlsx(&sheets).map_err(xlsx_error)?;
+    Ok(xlsx_response(bytes, &format!("exam-{id}-items.xlsx")))
+}
