@@ -2,7 +2,9 @@
 //! school to report upward), built from the same store calls as the PE teacher's class view.
 use thiserror::Error;
 use wuyu_domain::{SchoolClass, SchoolId, Scope, Term};
-use wuyu_ingest::{IngestError, TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx};
+use wuyu_ingest::{
+    IngestError, TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx,
+};
 use wuyu_store::{ClassFitnessRow, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +52,7 @@ pub async fn fitness_upload_template(
     format: TemplateFormat,
 ) -> Result<TemplateExport, TemplateExportError> {
     let mut classes = store.list_classes(scope, school).await?;
-    classes.sort_by(|a, b| {
-        (a.class.grade, &a.class.name).cmp(&(b.class.grade, &b.class.name))
-    });
+    classes.sort_by(|a, b| (a.class.grade, &a.class.name).cmp(&(b.class.grade, &b.class.name)));
     let mut per_class: Vec<(SchoolClass, u32, Vec<ClassFitnessRow>)> = Vec::new();
     let mut position = 0;
     for (i, c) in classes.iter().enumerate() {

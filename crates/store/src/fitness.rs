@@ -983,7 +983,8 @@ pub(crate) fn unpack_students(
         let grade = *grades
             .get(&(school_id, class_id))
             .ok_or_else(|| bad("student.class_id", class))?;
-        let birth_date = wuyu_domain::parse_date(birth).map_err(|_| bad("student.birth_date", birth))?;
+        let birth_date =
+            wuyu_domain::parse_date(birth).map_err(|_| bad("student.birth_date", birth))?;
         out.push((
             no.to_string(),
             StudentRef {
