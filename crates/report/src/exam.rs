@@ -180,19 +180,25 @@ pub fn unit_headers(unit_header: &str, c: UnitColumns) -> Vec<String> {
     if c.teachers {
         h.push("任课教师");
     }
-    h.extend(["应考", "实考", "缺考", "统计人数", "参考率", "平均分"]);
+    // What a reader compares first comes first (phones show the left columns).
+    h.push("平均分");
     if c.diff_to_grade {
         h.push("与年级差");
     }
     h.extend([
         "优秀率",
-        "良好率",
         "及格率",
         "低分率",
-        "标准差",
+        "良好率",
         "综合指数",
         "与最高差",
         "与全区差",
+        "参考率",
+        "应考",
+        "实考",
+        "缺考",
+        "统计人数",
+        "标准差",
     ]);
     h.into_iter().map(String::from).collect()
 }
@@ -211,26 +217,24 @@ fn unit_cells(l: &UnitLine<'_>, c: UnitColumns) -> Vec<Cell> {
     if c.teachers {
         row.push(Cell::text(&l.teachers));
     }
-    row.extend([
-        Cell::count(r.enrolled),
-        Cell::count(r.sat),
-        Cell::count(r.absent),
-        Cell::count(r.n),
-        Cell::opt(r.participation_rate, NumFormat::Percent),
-        Cell::opt(r.mean, NumFormat::Two),
-    ]);
+    row.push(Cell::opt(r.mean, NumFormat::Two));
     if c.diff_to_grade {
         row.push(Cell::opt(l.diff_to_grade, NumFormat::Two));
     }
     row.extend([
         Cell::opt(r.excellent_rate, NumFormat::Percent),
-        Cell::opt(r.good_rate, NumFormat::Percent),
         Cell::opt(r.pass_rate, NumFormat::Percent),
         Cell::opt(r.low_rate, NumFormat::Percent),
-        Cell::opt(s.sd, NumFormat::Two),
+        Cell::opt(r.good_rate, NumFormat::Percent),
         Cell::opt(s.composite, NumFormat::Two),
         Cell::opt(s.gap_to_best, NumFormat::Two),
         Cell::opt(s.gap_to_district, NumFormat::Two),
+        Cell::opt(r.participation_rate, NumFormat::Percent),
+        Cell::count(r.enrolled),
+        Cell::count(r.sat),
+        Cell::count(r.absent),
+        Cell::count(r.n),
+        Cell::opt(s.sd, NumFormat::Two),
     ]);
     row
 }
@@ -256,16 +260,16 @@ pub const OVERVIEW_HEADERS: [&str; 15] = [
     "范围",
     "科目",
     "满分",
+    "平均分",
+    "优秀率",
+    "及格率",
+    "低分率",
+    "良好率",
+    "参考率",
     "应考",
     "实考",
     "缺考",
     "统计人数",
-    "参考率",
-    "平均分",
-    "优秀率",
-    "良好率",
-    "及格率",
-    "低分率",
     "标准差",
     "中位数",
 ];
@@ -280,16 +284,16 @@ pub fn overview_sheet(title: &str, units: &[ExamUnitStat]) -> Sheet {
                 Cell::text(&u.unit.name),
                 Cell::text(&s.subject),
                 Cell::Number(r.full_marks, NumFormat::One),
+                Cell::opt(r.mean, NumFormat::Two),
+                Cell::opt(r.excellent_rate, NumFormat::Percent),
+                Cell::opt(r.pass_rate, NumFormat::Percent),
+                Cell::opt(r.low_rate, NumFormat::Percent),
+                Cell::opt(r.good_rate, NumFormat::Percent),
+                Cell::opt(r.participation_rate, NumFormat::Percent),
                 Cell::count(r.enrolled),
                 Cell::count(r.sat),
                 Cell::count(r.absent),
                 Cell::count(r.n),
-                Cell::opt(r.participation_rate, NumFormat::Percent),
-                Cell::opt(r.mean, NumFormat::Two),
-                Cell::opt(r.excellent_rate, NumFormat::Percent),
-                Cell::opt(r.good_rate, NumFormat::Percent),
-                Cell::opt(r.pass_rate, NumFormat::Percent),
-                Cell::opt(r.low_rate, NumFormat::Percent),
                 Cell::opt(s.sd, NumFormat::Two),
                 Cell::opt(s.median, NumFormat::Two),
             ]);
@@ -329,10 +333,10 @@ pub fn borderline_label(b: Option<Borderline>) -> &'static str {
     }
 }
 
-/// Headers of [`students_sheet`]: 学籍号, 姓名, each subject, 总分, then the standing in
-/// `standing_subject`.
+/// Headers of [`students_sheet`]: 姓名, each subject, 总分, the standing in
+/// `standing_subject`, then 学籍号.
 pub fn student_headers(subjects: &[String], standing_subject: &str, rank: bool) -> Vec<String> {
-    let mut h = vec!["学籍号".to_string(), "姓名".to_string()];
+    let mut h = vec!["姓名".to_string()];
     h.extend(subjects.iter().cloned());
     h.push(TOTAL.to_string());
     for k in ["Z分", "T分", "百分等级"] {
@@ -342,6 +346,7 @@ pub fn student_headers(subjects: &[String], standing_subject: &str, rank: bool) 
         h.push(format!("{standing_subject}全区排名"));
     }
     h.push(format!("{standing_subject}临界生"));
+    h.push("学籍号".to_string());
     h
 }
 
@@ -358,7 +363,7 @@ pub fn students_sheet(
         .iter()
         .map(|l| {
             let find = |s: &str| l.row.subjects.iter().find(|m| m.subject == s);
-            let mut row = vec![Cell::text(&l.student_no), Cell::text(&l.name)];
+            let mut row = vec![Cell::text(&l.name)];
             for s in subjects {
                 row.push(mark_cell(find(s)));
             }
@@ -374,6 +379,7 @@ pub fn students_sheet(
                 ));
             }
             row.push(Cell::text(borderline_label(st.and_then(|m| m.borderline))));
+            row.push(Cell::text(&l.student_no));
             row
         })
         .collect();
@@ -391,15 +397,15 @@ pub fn students_sheet(
 pub const ITEM_HEADERS: [&str; 11] = [
     "题号",
     "分值",
-    "知识点",
-    "平均得分",
     "难度(得分率P)",
     "区分度D",
+    "提示",
     "点二列相关",
     "校正题总相关",
     "删除该题后α",
-    "提示",
+    "平均得分",
     "高分组/低分组得分率",
+    "知识点",
 ];
 
 /// The flags of an item as the page words them: negative discrimination, too hard, too easy.
@@ -438,21 +444,21 @@ pub fn item_sheets(title: &str, report: &ItemReport, class_labels: &[String]) ->
             vec![
                 Cell::text(&it.item),
                 Cell::Number(it.max_points, NumFormat::One),
-                Cell::text(tags),
-                Cell::Number(it.mean, NumFormat::Two),
                 Cell::Number(it.difficulty, NumFormat::Two),
                 Cell::Number(it.discrimination, NumFormat::Two),
-                Cell::opt(it.point_biserial, NumFormat::Two),
-                Cell::opt(it.corrected_item_total, NumFormat::Two),
-                Cell::opt(it.alpha_if_deleted, NumFormat::Three),
                 Cell::text(
                     item_flags(it.difficulty, it.discrimination, it.zero_variance).join("；"),
                 ),
+                Cell::opt(it.point_biserial, NumFormat::Two),
+                Cell::opt(it.corrected_item_total, NumFormat::Two),
+                Cell::opt(it.alpha_if_deleted, NumFormat::Three),
+                Cell::Number(it.mean, NumFormat::Two),
                 Cell::text(format!(
                     "{:.2} / {:.2}",
                     wuyu_analytics::round::round_half_away(it.upper_rate, 2),
                     wuyu_analytics::round::round_half_away(it.lower_rate, 2)
                 )),
+                Cell::text(tags),
             ]
         })
         .collect();
@@ -601,8 +607,8 @@ pub fn alerts_sheet(title: &str, alerts: &[TeacherAlert], school_names: &[String
             Cell::text(&t.subject),
             Cell::text(alert_status_zh(a.status)),
             Cell::opt(a.below_share, NumFormat::Percent),
-            Cell::Number(a.weighted_events, NumFormat::Two),
-            Cell::Number(a.weighted_below, NumFormat::Two),
+            Cell::Number(a.weighted_events, NumFormat::One),
+            Cell::Number(a.weighted_below, NumFormat::One),
         ];
         if a.events.is_empty() {
             rows.push(head.to_vec());

@@ -31,12 +31,19 @@
     };
   }
 
-  function prepare(option) {
+  function prepare(option, el) {
     var series = option && option.series;
     if (!series || !series.length) return option;
+    var columns = option.xAxis && option.xAxis.data ? option.xAxis.data.length : 0;
     for (var i = 0; i < series.length; i++) {
-      if (series[i] && series[i].type === 'custom' && series[i].wuyu === 'errorbar') {
-        series[i].renderItem = errorBar;
+      var s = series[i];
+      if (!s) continue;
+      if (s.type === 'custom' && s.wuyu === 'errorbar') {
+        s.renderItem = errorBar;
+      }
+      // Heat-map cells narrower than a label: leave the numbers to the tooltip.
+      if (s.type === 'heatmap' && s.label && columns > 0 && (el.clientWidth - 120) / columns < 30) {
+        s.label.show = false;
       }
     }
     return option;
@@ -66,7 +73,7 @@
       }
       sizeFor(el);
       var chart = window.echarts.init(el, null, { renderer: 'canvas' });
-      chart.setOption(prepare(option));
+      chart.setOption(prepare(option, el));
       el.setAttribute('data-chart-ready', '1');
       charts.push(chart);
     }

@@ -726,7 +726,7 @@ async fn the_class_view_shows_absent_marks_standard_scores_and_is_audited() {
     let t = table(&html, "students");
     assert_eq!(t.len(), 13, "12 students");
     // 李小红 was absent in 英语: 缺考, not 0, and no 总分.
-    let li = row_of(&t, 1, "李小红");
+    let li = row_of(&t, 0, "李小红");
     assert_eq!(li["英语"], "缺考");
     assert_eq!(li["总分"], "—");
     assert_eq!(li["英语Z分"], "—");
@@ -746,7 +746,7 @@ async fn the_class_view_shows_absent_marks_standard_scores_and_is_audited() {
     let z = (mine - mu) / sigma;
     let below = english.iter().filter(|v| **v < mine).count() as f64;
     let equal = english.iter().filter(|v| **v == mine).count() as f64;
-    let row = row_of(&t, 1, "张小明");
+    let row = row_of(&t, 0, "张小明");
     assert_eq!(row["英语"], two(mine));
     assert_eq!(row["英语Z分"], two(z));
     assert_eq!(row["英语T分"], two(50.0 + 10.0 * z));
@@ -783,7 +783,7 @@ async fn the_class_view_shows_absent_marks_standard_scores_and_is_audited() {
             .iter()
             .find(|m| m.subject == "英语")
             .and_then(|m| m.borderline);
-        let cell = &row_of(&t, 1, &r.name)["英语临界生"];
+        let cell = &row_of(&t, 0, &r.name)["英语临界生"];
         assert_eq!(cell.is_empty(), b.is_none(), "{}", r.name);
         if let Some(m) = r
             .subjects
@@ -821,7 +821,7 @@ async fn the_class_view_shows_absent_marks_standard_scores_and_is_audited() {
     let t = table(&html, "students");
     let above = english.iter().filter(|v| **v > mine).count();
     assert_eq!(
-        row_of(&t, 1, "张小明")["英语全区排名"],
+        row_of(&t, 0, "张小明")["英语全区排名"],
         (above + 1).to_string()
     );
 }
@@ -980,8 +980,8 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
     assert_eq!(sun["结论"], "预警（待人工复核）");
     // Eight eligible events (baseline, midterm, six 统测; the 校级 月考 does not count); below
     // in the six 统测.
-    assert_eq!(sun["计入次数"], "8.00");
-    assert_eq!(sun["低于次数"], "6.00");
+    assert_eq!(sun["计入次数"], "8.0");
+    assert_eq!(sun["低于次数"], "6.0");
     assert_eq!(sun["低于平行班比例"], pct(6.0 / 8.0));
     // The evidence of a 统测: class mean and parallel average (student-weighted) by hand.
     let class_mean = (0..12).map(|k| 80.0 + k as f64 - 2.0).sum::<f64>() / 12.0;
@@ -1002,8 +1002,13 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
     let html = page(&app, "analyst", "/exams/alerts").await;
     assert_eq!(
         row_of(&table(&html, "alerts"), 1, "孙老师")["计入次数"],
-        "8.00"
+        "8.0"
     );
+    // District-wide: counts per school (linking to the school's evidence), flagged teachers.
+    let schools = table(&html, "alert-schools");
+    assert_eq!(row_of(&schools, 0, "第一实验中学")["预警"], "1");
+    assert!(html.contains(&format!("/exams/alerts?year=2024&#38;school={a}")));
+    assert!(!html.contains("data-table=\"evidence\""));
     let v = api(&app, "analyst", &format!("/api/v1/exams/alerts?school={a}")).await;
     let sun = v["teachers"]
         .as_array()
@@ -1341,7 +1346,7 @@ async fn the_xlsx_exports_have_the_page_numbers() {
     let col = |h: &str| header.iter().position(|x| x == h).unwrap();
     for r in sheet.rows().skip(2) {
         let name = r[col("姓名")].to_string();
-        let page_row = row_of(&t, 1, &name);
+        let page_row = row_of(&t, 0, &name);
         match &r[col("英语")] {
             Data::String(s) => {
                 assert_eq!((s.as_str(), page_row["英语"].as_str()), ("缺考", "缺考"))
@@ -1362,10 +1367,22 @@ async fn the_xlsx_exports_have_the_page_numbers() {
     let html = page(&app, "analyst", &format!("/exams/{}/items", e.midterm)).await;
     let t = table(&html, "items");
     let sheet = wb.worksheet_range("小题分析").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header, t[0]);
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap();
     for r in sheet.rows().skip(2).take(5) {
         let row = row_of(&t, 0, &r[0].to_string());
-        assert_eq!(two(cell_text(&r[4])), row["难度(得分率P)"]);
-        assert_eq!(two(cell_text(&r[5])), row["区分度D"]);
+        assert_eq!(
+            two(cell_text(&r[col("难度(得分率P)")])),
+            row["难度(得分率P)"]
+        );
+        assert_eq!(two(cell_text(&r[col("区分度D")])), row["区分度D"]);
     }
     assert!(wb.worksheet_range("各班得分率").is_ok() && wb.worksheet_range("知识点掌握").is_ok());
     // School roles export their classes, not the district's schools.

@@ -24,7 +24,9 @@ use crate::view::{Chrome, render};
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AlertsQuery {
     /// The school year the three-year cycle ends with (2024 = 2024–2025 学年).
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     pub year: Option<i32>,
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     pub school: Option<i64>,
 }
 
@@ -112,7 +114,7 @@ pub(crate) async fn read(
 }
 
 /// The teachers' table of the page: one row per teacher and subject.
-fn summary_sheet(a: &Alerts) -> Sheet {
+fn summary_sheet<'a>(rows: impl Iterator<Item = (&'a TeacherAlert, &'a String)>) -> Sheet {
     Sheet {
         name: "预警汇总".into(),
         title: String::new(),
@@ -127,10 +129,7 @@ fn summary_sheet(a: &Alerts) -> Sheet {
         ]
         .map(String::from)
         .to_vec(),
-        rows: a
-            .alerts
-            .iter()
-            .zip(&a.school_names)
+        rows: rows
             .map(|(t, s)| {
                 vec![
                     Cell::Text(s.clone()),
@@ -140,12 +139,60 @@ fn summary_sheet(a: &Alerts) -> Sheet {
                     t.alert
                         .below_share
                         .map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Percent)),
-                    Cell::Number(t.alert.weighted_events, NumFormat::Two),
-                    Cell::Number(t.alert.weighted_below, NumFormat::Two),
+                    Cell::Number(t.alert.weighted_events, NumFormat::One),
+                    Cell::Number(t.alert.weighted_below, NumFormat::One),
                 ]
             })
             .collect(),
     }
+}
+
+/// District-wide: the counts per school (each school links to its own list with the evidence).
+fn schools_sheet(a: &Alerts) -> (Sheet, Vec<Option<String>>) {
+    let mut order: Vec<(SchoolId, &String)> = Vec::new();
+    for (t, name) in a.alerts.iter().zip(&a.school_names) {
+        if !order.iter().any(|(s, _)| *s == t.school_id) {
+            order.push((t.school_id, name));
+        }
+    }
+    let count = |s: SchoolId, st: AlertStatus| {
+        a.alerts
+            .iter()
+            .filter(|t| t.school_id == s && t.alert.status == st)
+            .count()
+    };
+    let mut rows: Vec<(SchoolId, Vec<Cell>)> = order
+        .iter()
+        .map(|(s, name)| {
+            let n = |st| Cell::Number(count(*s, st) as f64, NumFormat::Int);
+            (
+                *s,
+                vec![
+                    Cell::Text((*name).clone()),
+                    n(AlertStatus::Flagged),
+                    n(AlertStatus::InsufficientEvents),
+                    n(AlertStatus::NotFlagged),
+                ],
+            )
+        })
+        .collect();
+    // Schools with the most alerts first.
+    rows.sort_by_key(|(s, _)| std::cmp::Reverse(count(*s, AlertStatus::Flagged)));
+    let hrefs = rows
+        .iter()
+        .map(|(s, _)| Some(format!("/exams/alerts?year={}&school={s}", a.year)))
+        .collect();
+    (
+        Sheet {
+            name: "各校".into(),
+            title: String::new(),
+            headers: ["学校", "预警", "样本不足", "未预警"]
+                .map(String::from)
+                .to_vec(),
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+        },
+        hrefs,
+    )
 }
 
 pub(crate) struct EventView {
@@ -184,6 +231,9 @@ struct AlertsPage {
     insufficient: usize,
     not_flagged: usize,
     summary_table: String,
+    /// District-wide view: the counts per school; evidence only on a school's list.
+    schools_table: String,
+    district_wide: bool,
     teachers: Vec<TeacherView>,
     export_href: String,
     scope_label: String,
@@ -202,8 +252,48 @@ pub(crate) async fn alerts(
     let a = read(&state, &me, &q).await?;
     let count = |s: AlertStatus| a.alerts.iter().filter(|t| t.alert.status == s).count();
     let rule = a.alerts.first().map(|t| t.alert.rule).unwrap_or_default();
-    let anchors: Vec<String> = (0..a.alerts.len()).map(|i| format!("t{i}")).collect();
-    let hrefs: Vec<Option<String>> = anchors.iter().map(|x| Some(format!("#{x}"))).collect();
+    let district_wide = me.scope.is_district() && a.focus.is_none();
+    // Anchor of each teacher on their school's list (the same order, filtered by school).
+    let mut seen: std::collections::HashMap<SchoolId, usize> = Default::default();
+    let anchors: Vec<String> = a
+        .alerts
+        .iter()
+        .map(|t| {
+            let k = seen.entry(t.school_id).or_default();
+            *k += 1;
+            format!("t{}", *k - 1)
+        })
+        .collect();
+    let (summary_table, schools_table) = if district_wide {
+        let flagged: Vec<(usize, &TeacherAlert)> = a
+            .alerts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.alert.status == AlertStatus::Flagged)
+            .collect();
+        let hrefs: Vec<Option<String>> = flagged
+            .iter()
+            .map(|(i, t)| {
+                Some(format!(
+                    "/exams/alerts?year={}&school={}#{}",
+                    a.year, t.school_id, anchors[*i]
+                ))
+            })
+            .collect();
+        let sheet = summary_sheet(flagged.iter().map(|(i, t)| (*t, &a.school_names[*i])));
+        let (schools, school_hrefs) = schools_sheet(&a);
+        (
+            TableView::from_sheet("alerts", &sheet, 1, &hrefs).html()?,
+            TableView::from_sheet("alert-schools", &schools, 0, &school_hrefs).html()?,
+        )
+    } else {
+        let hrefs: Vec<Option<String>> = anchors.iter().map(|x| Some(format!("#{x}"))).collect();
+        let sheet = summary_sheet(a.alerts.iter().zip(&a.school_names));
+        (
+            TableView::from_sheet("alerts", &sheet, 1, &hrefs).html()?,
+            String::new(),
+        )
+    };
     let scope_label = match (&me.scope, a.focus) {
         (Scope::District, None) => "全区各校".to_string(),
         (_, Some(s)) => state.store.school(&me.scope, s).await?.name,
@@ -232,10 +322,13 @@ pub(crate) async fn alerts(
         flagged: count(AlertStatus::Flagged),
         insufficient: count(AlertStatus::InsufficientEvents),
         not_flagged: count(AlertStatus::NotFlagged),
-        summary_table: TableView::from_sheet("alerts", &summary_sheet(&a), 1, &hrefs).html()?,
+        summary_table,
+        schools_table,
+        district_wide,
         teachers: a
             .alerts
             .iter()
+            .filter(|_| !district_wide)
             .zip(&a.school_names)
             .zip(&anchors)
             .map(|((t, school), anchor)| TeacherView {

@@ -61,20 +61,23 @@ pub(crate) fn caterpillar(report: &ValueAddedReport, order: &[usize], title: &st
         points.push(json!(round_half_away(est, 3)));
         bars.push(json!([x, round_half_away(lo, 3), round_half_away(hi, 3)]));
     }
-    let many = names.len() > 24;
     json!({
         "title": {"text": title, "left": "center", "top": 0, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "item", "renderMode": "richText"},
-        "grid": {"top": 40, "left": 56, "right": 16, "bottom": if many { 24 } else { 72 }},
+        "grid": {"top": 40, "left": 56, "right": 16, "bottom": 84},
         "xAxis": {
             "type": "category", "data": names,
             "axisTick": {"show": false},
-            "axisLabel": {"show": !many, "interval": 0, "rotate": 45, "fontSize": 10}
+            // ECharts drops the labels that would overlap (phones, many schools); the tooltip
+            // names every point.
+            "axisLabel": {"rotate": 45, "fontSize": 10, "hideOverlap": true}
         },
-        "yAxis": {"type": "value", "name": "增值（标准分）", "scale": true},
+        // The axis keeps 0 (the district average) in view.
+        "yAxis": {"type": "value", "name": "增值（标准分）"},
         "series": [
             {
                 "name": "增值（经验贝叶斯）", "type": "scatter", "data": points, "symbolSize": 7, "z": 3,
+                "itemStyle": {"color": "#1f6feb"},
                 "markLine": {
                     "symbol": "none", "silent": true, "lineStyle": {"type": "dashed"},
                     "label": {"formatter": "全区平均", "position": "insideEndTop"},
@@ -83,6 +86,7 @@ pub(crate) fn caterpillar(report: &ValueAddedReport, order: &[usize], title: &st
             },
             {
                 "name": "95%区间", "type": "custom", "wuyu": "errorbar", "data": bars,
+                "itemStyle": {"color": "#7b8794"},
                 "encode": {"x": 0, "y": [1, 2]}, "z": 2
             }
         ],
@@ -108,20 +112,20 @@ pub(crate) fn item_heatmap(report: &ItemReport, class_labels: &[String]) -> Valu
     let cells = items.len() * report.classes.len();
     json!({
         "tooltip": {"position": "top", "renderMode": "richText"},
-        "grid": {"top": 16, "left": 96, "right": 16, "bottom": 88},
-        "xAxis": {"type": "category", "data": items, "name": "题号", "nameLocation": "middle",
-                  "nameGap": 26, "splitArea": {"show": true}},
+        "grid": {"top": 16, "left": 96, "right": 16, "bottom": 72},
+        "xAxis": {"type": "category", "data": items, "splitArea": {"show": true}},
         "yAxis": {"type": "category", "data": class_labels, "inverse": true,
                   "splitArea": {"show": true}, "axisLabel": {"fontSize": 11}},
         "visualMap": {
-            "min": 0, "max": 1, "precision": 2, "calculable": true, "orient": "horizontal",
+            "min": 0, "max": 1, "precision": 2, "calculable": false, "orient": "horizontal",
             "left": "center", "bottom": 4, "itemHeight": 120,
             "text": ["得分率高", "得分率低"],
             "inRange": {"color": ["#b42318", "#fde68a", "#2f855a"]}
         },
         "series": [{
             "name": "得分率", "type": "heatmap", "data": data,
-            "label": {"show": cells <= 160, "fontSize": 10},
+            // app.js hides the labels again where the cells are too narrow for them (phones).
+            "label": {"show": cells <= 400, "fontSize": 10},
             "emphasis": {"itemStyle": {"borderColor": "#1f2933", "borderWidth": 1}}
         }],
     })

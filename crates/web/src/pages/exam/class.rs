@@ -135,13 +135,13 @@ pub(crate) async fn class_view(
         .iter()
         .map(|r| Some(format!("/schools/{sid}/students/{}", r.student_id)))
         .collect();
-    let mut table = TableView::from_sheet("students", &sheet, 1, &hrefs);
+    let mut table = TableView::from_sheet("students", &sheet, 0, &hrefs);
     // Mark 临界生 in each subject's column (the standing columns say which line).
     let subjects: Vec<&str> = exam.subjects.iter().map(|s| s.name.as_str()).collect();
     for (row, r) in table.rows.iter_mut().zip(&rows) {
         for (k, name) in subjects.iter().chain(std::iter::once(&TOTAL)).enumerate() {
             let m = r.subjects.iter().find(|m| m.subject == *name);
-            if let (Some(b), Some(cell)) = (m.and_then(|m| m.borderline), row.cells.get_mut(2 + k))
+            if let (Some(b), Some(cell)) = (m.and_then(|m| m.borderline), row.cells.get_mut(1 + k))
             {
                 cell.class = format!("{} borderline", cell.class).trim().to_string();
                 cell.title = wuyu_report::exam::borderline_label(Some(b)).to_string();

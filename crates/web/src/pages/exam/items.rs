@@ -93,6 +93,8 @@ struct ItemsPage {
     chrome: Chrome,
     exam: ExamHeader,
     school_param: Option<i64>,
+    /// District roles: the schools that sat the exam, to narrow the heat map to one.
+    schools: Vec<(i64, String, bool)>,
     back_href: String,
     subjects: Vec<SubjectOption>,
     subject: String,
@@ -166,10 +168,31 @@ pub(crate) async fn items(
     let (subject, report) =
         item_report(&state, &me, &exam, q.subject.as_deref(), district_focus).await?;
     let school_q = q.school.map(|s| format!("&school={s}")).unwrap_or_default();
+    let schools = if me.scope.is_district() {
+        state
+            .store
+            .exam_unit_stats(&me.scope, id, wuyu_store::ExamUnitFilter::Schools)
+            .await?
+            .into_iter()
+            .filter_map(|u| {
+                u.unit
+                    .school_id
+                    .map(|s| (s.0, u.unit.name, Some(s) == district_focus))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut page = ItemsPage {
         chrome: Chrome::new(&me, "/exams"),
         exam: ExamHeader::new(&exam),
-        school_param: q.school,
+        // The school selector carries the school for district roles.
+        school_param: if me.scope.is_district() {
+            None
+        } else {
+            q.school
+        },
+        schools,
         back_href: format!(
             "/exams/{id}{}",
             q.school.map(|s| format!("?school={s}")).unwrap_or_default()
@@ -251,7 +274,7 @@ pub(crate) async fn items(
                 row.class = "flagged";
                 page.flagged += 1;
                 if let Some(cell) = flag_col.and_then(|c| row.cells.get_mut(c)) {
-                    cell.class = "flag".into();
+                    cell.class = format!("{} flag", cell.class).trim().to_string();
                 }
             }
         }
@@ -261,7 +284,7 @@ pub(crate) async fn items(
             page.heatmap_rows = report.classes.len();
         } else {
             page.heatmap_note = format!(
-                "共 {} 个班级，热力图请在各校页面查看（在上方选择学校后打开小题分析）。",
+                "共 {} 个班级，请在上方选择学校查看该校各班的热力图。",
                 report.classes.len()
             );
         }

@@ -156,6 +156,12 @@ impl TableView {
                     .unwrap_or(false)
             })
             .collect();
+        // Long text wraps instead of pushing the numbers off a phone's screen.
+        let wrap: Vec<bool> = sheet
+            .headers
+            .iter()
+            .map(|h| matches!(h.as_str(), "任课教师" | "知识点" | "提示"))
+            .collect();
         let rows = sheet
             .rows
             .iter()
@@ -171,6 +177,9 @@ impl TableView {
                         }
                         if matches!(cell, Cell::Text(t) if t == "缺考") {
                             class.push_str(" absent");
+                        }
+                        if wrap.get(c).copied().unwrap_or(false) {
+                            class.push_str(" wrap");
                         }
                         CellView {
                             text: cell_text(cell),
@@ -210,8 +219,23 @@ impl TableView {
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ExamQuery {
     pub subject: Option<String>,
-    /// District roles: one school's view.
+    /// District roles: one school's view (an empty value, as a form's "全区" sends it: none).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub school: Option<i64>,
+}
+
+/// A number parameter that a form may send empty.
+pub(crate) fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 pub(crate) fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
@@ -371,13 +395,13 @@ pub(crate) fn va_sheet(
     headers.extend(
         [
             unit_header,
-            "匹配人数",
-            "原始增值",
             "增值（经验贝叶斯）",
             "95%区间下限",
             "95%区间上限",
-            "信度λ",
             "判定",
+            "匹配人数",
+            "原始增值",
+            "信度λ",
         ]
         .map(String::from),
     );
@@ -402,17 +426,17 @@ pub(crate) fn va_sheet(
             let num = |v: Option<f64>| v.map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Three));
             row.extend([
                 Cell::Text(name),
-                Cell::Number(g.n as f64, NumFormat::Int),
-                num(g.estimate),
                 num(g.shrunken),
                 num(g.ci_low),
                 num(g.ci_high),
-                num(g.lambda),
                 Cell::Text(if g.suppressed {
                     "人数不足，不计算".to_string()
                 } else {
                     va_class_zh(g.class).to_string()
                 }),
+                Cell::Number(g.n as f64, NumFormat::Int),
+                num(g.estimate),
+                num(g.lambda),
             ]);
             row
         })
