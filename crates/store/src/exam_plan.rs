@@ -3,6 +3,7 @@
 //! backends load the exam and the students the batch names, call [`plan_scores`] or
 //! [`plan_items`], and write the plan in the same transaction.
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use wuyu_domain::{Exam, ExamItemBatch, ExamScoreBatch, Origin, RowError, SubjectMark};
 
@@ -66,6 +67,12 @@ impl Errors<'_> {
     fn at(&mut self, o: &Origin, column: &str, value: &str, message_zh: String) {
         self.push(&o.sheet, o.row, column, value, message_zh);
     }
+}
+
+/// Scores are stored to the hundredth of a point (§0.2: scores carry at most two decimals),
+/// so a score reads back as the same number however it was computed or transported.
+pub(crate) fn round2(x: f64) -> f64 {
+    hundredths(x) as f64 / 100.0
 }
 
 /// A number as a person writes it: 95.5, 88, 0.25.
@@ -211,7 +218,7 @@ pub(crate) fn plan_scores(
                         );
                         None
                     } else {
-                        Some(Cell::Score(*x))
+                        Some(Cell::Score(round2(*x)))
                     }
                 }
             });
@@ -351,7 +358,7 @@ pub(crate) fn plan_items(
                     continue;
                 }
                 total += hundredths(x);
-                points.push(x);
+                points.push(round2(x));
             }
             if !bad && subject.is_some() && total > hundredths(full) {
                 let sum = total as f64 / 100.0;
@@ -371,11 +378,14 @@ pub(crate) fn plan_items(
             if bad {
                 None
             } else {
-                let packed = points
-                    .iter()
-                    .map(|p| fmt_num(*p))
-                    .collect::<Vec<_>>()
-                    .join(",");
+                // Display of f64 is the shortest text that reads back as the same number.
+                let mut packed = String::with_capacity(points.len() * 4);
+                for (j, p) in points.iter().enumerate() {
+                    if j > 0 {
+                        packed.push(',');
+                    }
+                    let _ = write!(packed, "{p}");
+                }
                 Some((total as f64 / 100.0, packed, points))
             }
         };

@@ -1,12 +1,16 @@
 //! The exam part of both backends (issue 4). Like `backend.rs`, one macro writes the methods
 //! for each pool type over the same SQL (`$n` placeholders; multi-row inserts with anonymous
-//! `?` on SQLite). The trait methods in `backend.rs` call these inherent methods. Only the bulk
-//! write of the marks differs: multi-row VALUES on SQLite, `UNNEST` arrays on PostgreSQL.
+//! `?` on SQLite). The trait methods in `backend.rs` call these inherent methods. Two bulk
+//! steps differ per backend, for speed: resolving a batch's 学籍号 (one JSON or array
+//! parameter joined with `student`) and writing the marks (multi-row VALUES on SQLite, `COPY`
+//! on PostgreSQL).
 //!
 //! Every import runs in one transaction: resolve the 学籍号 (only the batch's, by index),
-//! plan (pure, [`crate::exam_plan`]), load the exam's other marks, write the marks and the
-//! teacher snapshots, then recompute the statistics from every mark of the exam
-//! ([`crate::exam_stats`]) and write them; a rejected batch writes nothing.
+//! plan (pure, [`crate::exam_plan`]), load the exam's other marks, remove the marks the batch
+//! replaces and insert its own, snapshot the teachers, then recompute the statistics from every
+//! mark of the exam ([`crate::exam_stats`]) and write them; a rejected batch writes nothing.
+//! Many rows travel as one aggregated text (`string_agg`, the same SQL on both backends):
+//! fetching a million rows one by one through the driver costs more than the statistics.
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sqlx::AssertSqlSafe;
@@ -23,23 +27,22 @@ use crate::backend::{corrupt, map_unique, multi_row_insert, now_unix};
 use crate::exam::*;
 use crate::exam_plan::{self, StudentRef, unpack_points};
 use crate::exam_stats::{
-    self, Cell, ClassTeachers, ExamMarks, ExamStatW, Key, Names, SchoolInfo, SchoolStatW, Standing,
-    StoredClassItems, StoredItems,
+    self, Cell, ClassTeachers, ExamMarks, ExamStatW, IdMap, Key, Names, SchoolInfo, SchoolStatW,
+    Standing, StoredClassItems, StoredItems,
 };
 use crate::model::ImportMeta;
 use crate::{PgStore, SqliteStore, StoreError};
 
 /// Rows per multi-row INSERT of small rows.
 const CHUNK: usize = 1000;
-/// 学籍号 per look-up query.
-const LOOKUP_CHUNK: usize = 500;
 /// Schools per `school_id IN (…)` list.
 const SCHOOL_CHUNK: usize = 500;
 
-/// One mark to upsert into `exam_score`.
+/// One mark to insert into `exam_score`.
 pub(crate) struct ScoreW {
     pub school_id: i64,
-    pub subject: String,
+    /// Index into the exam's subjects.
+    pub subject: usize,
     pub student_id: i64,
     pub class_id: i64,
     pub absent: bool,
@@ -112,94 +115,186 @@ fn union(a: &[i64], b: &[i64]) -> Vec<i64> {
 }
 
 impl SqliteStore {
+    /// Inserts the marks (sorted in primary-key order, so each run is one school and subject):
+    /// multi-row VALUES with anonymous placeholders, the subject bound once per statement.
     async fn exam_write_marks(
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-        exam: i64,
+        exam: &Exam,
         import_id: i64,
         rows: &[ScoreW],
     ) -> Result<(), StoreError> {
-        // 1,000 rows × 9 columns: anonymous placeholders (numbered ones are quadratic here).
-        for chunk in rows.chunks(CHUNK) {
-            let sql = multi_row_insert(
+        let mut start = 0;
+        while start < rows.len() {
+            let first = &rows[start];
+            let mut end = start + 1;
+            while end < rows.len()
+                && end - start < CHUNK
+                && rows[end].subject == first.subject
+                && rows[end].school_id == first.school_id
+            {
+                end += 1;
+            }
+            let chunk = &rows[start..end];
+            let mut sql = format!(
                 "INSERT INTO exam_score (school_id, exam_id, subject, student_id, class_id, \
-                 absent, score, item_points, import_id)",
-                9,
-                chunk.len(),
-                UPSERT_TAIL,
-                false,
+                 absent, score, item_points, import_id) \
+                 SELECT column1, {}, ?, column2, column3, column4, column5, column6, {import_id} \
+                 FROM (VALUES ",
+                exam.id.0
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for k in 0..chunk.len() {
+                sql.push_str(if k == 0 {
+                    "(?,?,?,?,?,?)"
+                } else {
+                    ",(?,?,?,?,?,?)"
+                });
+            }
+            sql.push(')');
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(&exam.subjects[first.subject].name);
             for r in chunk {
                 q = q
                     .bind(r.school_id)
-                    .bind(exam)
-                    .bind(&r.subject)
                     .bind(r.student_id)
                     .bind(r.class_id)
                     .bind(r.absent)
                     .bind(r.score)
-                    .bind(&r.item_points)
-                    .bind(import_id);
+                    .bind(&r.item_points);
             }
             q.execute(&mut **tx).await?;
+            start = end;
         }
         Ok(())
+    }
+
+    /// The batch's students: one JSON array of 学籍号 looked up through the 学籍号 index
+    /// (CROSS JOIN keeps the array as the outer loop), one aggregated text back.
+    async fn exam_lookup_students(
+        conn: &mut sqlx::SqliteConnection,
+        nos: &[&str],
+    ) -> Result<Option<String>, StoreError> {
+        let list = serde_json::to_string(nos).map_err(|e| corrupt("student numbers", e))?;
+        let row: (Option<String>,) = sqlx::query_as(
+            "SELECT string_agg(s.student_no || ' ' || CAST(s.school_id AS TEXT) || ' ' || \
+               CAST(s.id AS TEXT) || ' ' || CAST(s.class_id AS TEXT), ',') \
+             FROM json_each($1) j CROSS JOIN student s ON s.student_no = j.value",
+        )
+        .bind(list)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(row.0)
     }
 }
 
 impl PgStore {
+    /// Inserts the marks with `COPY … FROM STDIN` (text format).
     async fn exam_write_marks(
         tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-        exam: i64,
+        exam: &Exam,
         import_id: i64,
         rows: &[ScoreW],
     ) -> Result<(), StoreError> {
-        // One statement per 50,000 rows, each column bound as one array.
-        for chunk in rows.chunks(50_000) {
-            let sql = format!(
-                "INSERT INTO exam_score (school_id, exam_id, subject, student_id, class_id, \
-                 absent, score, item_points, import_id) \
-                 SELECT s, $2, sub, st, c, a, sc, ip, $3 FROM UNNEST($1::bigint[], $4::text[], \
-                 $5::bigint[], $6::bigint[], $7::boolean[], $8::float8[], $9::text[]) \
-                 AS t(s, sub, st, c, a, sc, ip){UPSERT_TAIL}"
-            );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(chunk.iter().map(|r| r.school_id).collect::<Vec<i64>>())
-                .bind(exam)
-                .bind(import_id)
-                .bind(
-                    chunk
-                        .iter()
-                        .map(|r| r.subject.clone())
-                        .collect::<Vec<String>>(),
-                )
-                .bind(chunk.iter().map(|r| r.student_id).collect::<Vec<i64>>())
-                .bind(chunk.iter().map(|r| r.class_id).collect::<Vec<i64>>())
-                .bind(chunk.iter().map(|r| r.absent).collect::<Vec<bool>>())
-                .bind(chunk.iter().map(|r| r.score).collect::<Vec<Option<f64>>>())
-                .bind(
-                    chunk
-                        .iter()
-                        .map(|r| r.item_points.clone())
-                        .collect::<Vec<Option<String>>>(),
-                )
-                .execute(&mut **tx)
-                .await?;
+        use std::fmt::Write;
+        if rows.is_empty() {
+            return Ok(());
         }
+        let subjects: Vec<String> = exam.subjects.iter().map(|s| copy_text(&s.name)).collect();
+        let mut copy = (**tx)
+            .copy_in_raw(
+                "COPY exam_score (school_id, exam_id, subject, student_id, class_id, absent, \
+                 score, item_points, import_id) FROM STDIN",
+            )
+            .await?;
+        let mut buf = String::with_capacity(1 << 22);
+        for r in rows {
+            let _ = write!(
+                buf,
+                "{}\t{}\t{}\t{}\t{}\t{}\t",
+                r.school_id,
+                exam.id.0,
+                subjects[r.subject],
+                r.student_id,
+                r.class_id,
+                if r.absent { 't' } else { 'f' }
+            );
+            match r.score {
+                // Debug formatting is the shortest text that reads back as the same f64.
+                Some(x) => {
+                    let _ = write!(buf, "{x:?}");
+                }
+                None => buf.push_str("\\N"),
+            }
+            buf.push('\t');
+            match &r.item_points {
+                Some(p) => buf.push_str(&copy_text(p)),
+                None => buf.push_str("\\N"),
+            }
+            let _ = writeln!(buf, "\t{import_id}");
+            if buf.len() > (1 << 22) - 256 {
+                copy.send(buf.as_bytes()).await?;
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf.as_bytes()).await?;
+        }
+        copy.finish().await?;
         Ok(())
+    }
+
+    /// The batch's students: one array of 学籍号 joined with `student`, one aggregated text
+    /// back.
+    async fn exam_lookup_students(
+        conn: &mut sqlx::PgConnection,
+        nos: &[&str],
+    ) -> Result<Option<String>, StoreError> {
+        let row: (Option<String>,) = sqlx::query_as(
+            "SELECT string_agg(s.student_no || ' ' || CAST(s.school_id AS TEXT) || ' ' || \
+               CAST(s.id AS TEXT) || ' ' || CAST(s.class_id AS TEXT), ',') \
+             FROM unnest($1::text[]) AS j(no) JOIN student s ON s.student_no = j.no",
+        )
+        .bind(nos)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(row.0)
     }
 }
 
-const UPSERT_TAIL: &str = " ON CONFLICT (school_id, exam_id, subject, student_id) DO UPDATE SET \
-     class_id = excluded.class_id, absent = excluded.absent, score = excluded.score, \
-     item_points = excluded.item_points, import_id = excluded.import_id";
+/// A value for PostgreSQL's COPY text format (backslash, tab and line breaks escaped).
+fn copy_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
-/// What an import leaves for the statistics step.
+/// Stored marks an import removes: every mark of a school in a subject, or some students'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Removal {
+    All {
+        school: i64,
+        subject: usize,
+    },
+    Students {
+        school: i64,
+        subject: usize,
+        students: Vec<i64>,
+    },
+}
+
+/// What an import leaves for the writing and statistics steps.
 struct Merged {
     marks: ExamMarks,
+    /// New marks in primary-key order (school, subject name, student).
     writes: Vec<ScoreW>,
-    /// Stored marks a blank cell removes: (school, subject index, student).
-    deletes: Vec<(i64, usize, i64)>,
+    /// Stored marks the batch replaces or blanks out.
+    removals: Vec<Removal>,
     /// Students whose other marks in the exam move to their current class.
     class_moves: Vec<(i64, i64, i64)>,
     /// Classes of the batch's students, for the teacher snapshot.
@@ -215,18 +310,23 @@ fn merge(
     touched: &[bool],
     exam_subjects: &[ExamSubject],
 ) -> Merged {
-    let current: HashMap<(i64, i64), i64> = batch
+    let current: IdMap<(i64, i64), i64> = batch
         .iter()
         .map(|(s, ..)| ((s.school_id, s.student_id), s.class_id))
         .collect();
-    let mut existed: HashSet<(i64, i64, usize)> = HashSet::new();
+    let mut stored: IdMap<(i64, usize), usize> = IdMap::default();
+    let mut replaced: BTreeMap<(i64, usize), Vec<i64>> = BTreeMap::new();
     let mut moves: BTreeSet<(i64, i64, i64)> = BTreeSet::new();
     let mut rows: Vec<(Key, usize, Cell)> = Vec::with_capacity(existing.len() + batch.len());
     for (k, s, c) in existing {
+        *stored.entry((k.school_id, s)).or_default() += 1;
         match current.get(&(k.school_id, k.student_id)) {
             Some(&class) => {
                 if touched[s] {
-                    existed.insert((k.school_id, k.student_id, s));
+                    replaced
+                        .entry((k.school_id, s))
+                        .or_default()
+                        .push(k.student_id);
                     continue;
                 }
                 if class != k.class_id {
@@ -244,50 +344,128 @@ fn merge(
             None => rows.push((k, s, c)),
         }
     }
+    let removals = replaced
+        .into_iter()
+        .map(|((school, subject), students)| {
+            if stored.get(&(school, subject)) == Some(&students.len()) {
+                Removal::All { school, subject }
+            } else {
+                Removal::Students {
+                    school,
+                    subject,
+                    students,
+                }
+            }
+        })
+        .collect();
     let mut writes = Vec::with_capacity(batch.len());
-    let mut deletes = Vec::new();
     let mut classes = BTreeSet::new();
     for (st, s, cell, points) in batch {
         classes.insert((st.school_id, st.class_id));
+        let Some(c) = cell else { continue };
         let key = Key {
             school_id: st.school_id,
             class_id: st.class_id,
             student_id: st.student_id,
         };
-        match cell {
-            Some(c) => {
-                rows.push((key, s, c));
-                writes.push(ScoreW {
-                    school_id: st.school_id,
-                    subject: exam_subjects[s].name.clone(),
-                    student_id: st.student_id,
-                    class_id: st.class_id,
-                    absent: c == Cell::Absent,
-                    score: match c {
-                        Cell::Score(x) => Some(x),
-                        Cell::Absent => None,
-                    },
-                    item_points: points,
-                });
-            }
-            None => {
-                if existed.contains(&(st.school_id, st.student_id, s)) {
-                    deletes.push((st.school_id, s, st.student_id));
-                }
-            }
-        }
+        rows.push((key, s, c));
+        writes.push(ScoreW {
+            school_id: st.school_id,
+            subject: s,
+            student_id: st.student_id,
+            class_id: st.class_id,
+            absent: c == Cell::Absent,
+            score: match c {
+                Cell::Score(x) => Some(x),
+                Cell::Absent => None,
+            },
+            item_points: points,
+        });
     }
     // Primary-key order: appends to the B-tree instead of scattering.
-    writes.sort_unstable_by(|a, b| {
-        (a.school_id, &a.subject, a.student_id).cmp(&(b.school_id, &b.subject, b.student_id))
-    });
+    let mut by_name: Vec<usize> = (0..exam_subjects.len()).collect();
+    by_name.sort_by(|&a, &b| exam_subjects[a].name.cmp(&exam_subjects[b].name));
+    let mut rank = vec![0; exam_subjects.len()];
+    for (r, &s) in by_name.iter().enumerate() {
+        rank[s] = r;
+    }
+    writes.sort_unstable_by_key(|w| (w.school_id, rank[w.subject], w.student_id));
     Merged {
         marks: ExamMarks::build(subjects, rows),
         writes,
-        deletes,
+        removals,
         class_moves: moves.into_iter().collect(),
         classes,
     }
+}
+
+/// Parses one school's marks of one subject as `exam_marks_rows` aggregates them.
+fn parse_marks(
+    school_id: i64,
+    subject: usize,
+    text: &str,
+    out: &mut Vec<(Key, usize, Cell)>,
+) -> Result<(), StoreError> {
+    let bad = || {
+        corrupt(
+            "exam_score",
+            format!("unreadable marks of school {school_id}"),
+        )
+    };
+    for item in text.split(',') {
+        let mut f = item.split(' ');
+        let (Some(student), Some(class), Some(score), None) =
+            (f.next(), f.next(), f.next(), f.next())
+        else {
+            return Err(bad());
+        };
+        // Scores are stored to the hundredth (exam_plan::round2) and travel as integers.
+        let cell = if score == "A" {
+            Cell::Absent
+        } else {
+            Cell::Score(score.parse::<i64>().map_err(|_| bad())? as f64 / 100.0)
+        };
+        out.push((
+            Key {
+                school_id,
+                class_id: class.parse().map_err(|_| bad())?,
+                student_id: student.parse().map_err(|_| bad())?,
+            },
+            subject,
+            cell,
+        ));
+    }
+    Ok(())
+}
+
+/// Parses one school's item points of one subject ("student class p1,p2,…;…").
+fn parse_points(
+    school_id: i64,
+    k: usize,
+    text: &str,
+    out: &mut Vec<(Key, Vec<f64>)>,
+) -> Result<(), StoreError> {
+    let bad = || {
+        corrupt(
+            "exam_score.item_points",
+            format!("unreadable points of school {school_id}"),
+        )
+    };
+    for item in text.split(';') {
+        let mut f = item.splitn(3, ' ');
+        let (Some(student), Some(class), Some(points)) = (f.next(), f.next(), f.next()) else {
+            return Err(bad());
+        };
+        out.push((
+            Key {
+                school_id,
+                class_id: class.parse().map_err(|_| bad())?,
+                student_id: student.parse().map_err(|_| bad())?,
+            },
+            unpack_points(points, k).ok_or_else(bad)?,
+        ));
+    }
+    Ok(())
 }
 
 macro_rules! exam_impl {
@@ -374,45 +552,59 @@ macro_rules! exam_impl {
                 Ok(rows.into_iter().map(|r| r.0).collect())
             }
 
-            /// Every stored mark of the exam in these schools, subject by subject (each query
-            /// is a range of the primary key per school).
+            /// Every stored mark of the exam in these schools: from each school's packed marks
+            /// (`exam_school_stat`, kind `marks`, rewritten with every statistics run), or for a
+            /// school without them, subject by subject from `exam_score`, each school's marks of
+            /// a subject as one text ("student class hundredths|A,…") built by string_agg.
+            /// `packed = false` reads `exam_score` only (what `recompute_exam` does, so it also
+            /// repairs the packed copies).
             async fn exam_marks_rows(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 exam: &Exam,
                 schools: &[i64],
+                packed: bool,
             ) -> Result<Vec<(Key, usize, Cell)>, StoreError> {
                 let mut out = Vec::new();
+                let k = exam.subjects.len();
                 for chunk in schools.chunks(SCHOOL_CHUNK) {
                     let list = id_list(chunk);
+                    let packed: Vec<(i64, String)> = if !packed {
+                        Vec::new()
+                    } else {
+                        sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT school_id, payload FROM exam_school_stat WHERE school_id IN ({list}) \
+                         AND exam_id = $1 AND kind = 'marks' AND class_id = 0 AND subject = ''"
+                        )))
+                        .bind(exam.id.0)
+                        .fetch_all(&mut *conn)
+                        .await?
+                    };
+                    let mut have = BTreeSet::new();
+                    for (school, text) in &packed {
+                        exam_stats::unpack_school_marks(*school, k, text, &mut out)
+                            .map_err(|e| corrupt("exam_school_stat", e))?;
+                        have.insert(*school);
+                    }
+                    let missing: Vec<i64> =
+                        chunk.iter().copied().filter(|s| !have.contains(s)).collect();
+                    if missing.is_empty() {
+                        continue;
+                    }
+                    let list = id_list(&missing);
                     for (s, sub) in exam.subjects.iter().enumerate() {
-                        let rows: Vec<(i64, i64, i64, bool, Option<f64>)> =
-                            sqlx::query_as(AssertSqlSafe(format!(
-                                "SELECT school_id, student_id, class_id, absent, score \
-                                 FROM exam_score WHERE school_id IN ({list}) AND exam_id = $1 \
-                                 AND subject = $2"
-                            )))
-                            .bind(exam.id.0)
-                            .bind(&sub.name)
-                            .fetch_all(&mut *conn)
-                            .await?;
-                        out.reserve(rows.len());
-                        for (school_id, student_id, class_id, absent, score) in rows {
-                            let cell = if absent {
-                                Cell::Absent
-                            } else {
-                                Cell::Score(score.ok_or_else(|| {
-                                    corrupt("exam_score.score", "NULL for a present student")
-                                })?)
-                            };
-                            out.push((
-                                Key {
-                                    school_id,
-                                    class_id,
-                                    student_id,
-                                },
-                                s,
-                                cell,
-                            ));
+                        let rows: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+                            "SELECT school_id, string_agg(CAST(student_id AS TEXT) || ' ' || \
+                               CAST(class_id AS TEXT) || ' ' || \
+                               COALESCE(CAST(CAST(ROUND(score * 100) AS BIGINT) AS TEXT), 'A'), ',') \
+                             FROM exam_score WHERE school_id IN ({list}) AND exam_id = $1 \
+                             AND subject = $2 GROUP BY school_id"
+                        )))
+                        .bind(exam.id.0)
+                        .bind(&sub.name)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                        for (school_id, text) in rows {
+                            parse_marks(school_id, s, &text, &mut out)?;
                         }
                     }
                 }
@@ -424,11 +616,12 @@ macro_rules! exam_impl {
                 exam: &Exam,
             ) -> Result<ExamMarks, StoreError> {
                 let schools = Self::exam_school_ids(&mut *conn, exam.id.0).await?;
-                let rows = Self::exam_marks_rows(&mut *conn, exam, &schools).await?;
+                let rows = Self::exam_marks_rows(&mut *conn, exam, &schools, true).await?;
                 Ok(ExamMarks::build(exam.subjects.len(), rows))
             }
 
-            /// The item points of one subject (students with points), sorted by student key.
+            /// The item points of one subject (students with points), sorted by student key;
+            /// one text per school like `exam_marks_rows`.
             async fn exam_item_points(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 exam: i64,
@@ -438,27 +631,19 @@ macro_rules! exam_impl {
             ) -> Result<Vec<(Key, Vec<f64>)>, StoreError> {
                 let mut out = Vec::new();
                 for chunk in schools.chunks(SCHOOL_CHUNK) {
-                    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
-                        "SELECT school_id, student_id, class_id, item_points FROM exam_score \
+                    let rows: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT school_id, string_agg(CAST(student_id AS TEXT) || ' ' || \
+                           CAST(class_id AS TEXT) || ' ' || item_points, ';') FROM exam_score \
                          WHERE school_id IN ({}) AND exam_id = $1 AND subject = $2 \
-                         AND item_points IS NOT NULL",
+                         AND item_points IS NOT NULL GROUP BY school_id",
                         id_list(chunk)
                     )))
                     .bind(exam)
                     .bind(subject)
                     .fetch_all(&mut *conn)
                     .await?;
-                    for (school_id, student_id, class_id, p) in rows {
-                        let points = unpack_points(&p, k)
-                            .ok_or_else(|| corrupt("exam_score.item_points", &p))?;
-                        out.push((
-                            Key {
-                                school_id,
-                                class_id,
-                                student_id,
-                            },
-                            points,
-                        ));
+                    for (school_id, text) in rows {
+                        parse_points(school_id, k, &text, &mut out)?;
                     }
                 }
                 out.sort_unstable_by_key(|r| r.0);
@@ -538,26 +723,25 @@ macro_rules! exam_impl {
             ) -> Result<HashMap<String, StudentRef>, StoreError> {
                 let nos: Vec<&str> = nos.collect::<BTreeSet<_>>().into_iter().collect();
                 let mut out = HashMap::with_capacity(nos.len());
-                for chunk in nos.chunks(LOOKUP_CHUNK) {
-                    let sql = format!(
-                        "SELECT student_no, school_id, id, class_id FROM student \
-                         WHERE student_no IN ({})",
-                        params(1, chunk.len())
+                let Some(text) = Self::exam_lookup_students(&mut *conn, &nos).await? else {
+                    return Ok(out);
+                };
+                let bad = || corrupt("student", "unreadable look-up of student numbers");
+                for item in text.split(',') {
+                    let mut f = item.split(' ');
+                    let (Some(no), Some(school), Some(id), Some(class), None) =
+                        (f.next(), f.next(), f.next(), f.next(), f.next())
+                    else {
+                        return Err(bad());
+                    };
+                    out.insert(
+                        no.to_string(),
+                        StudentRef {
+                            school_id: school.parse().map_err(|_| bad())?,
+                            student_id: id.parse().map_err(|_| bad())?,
+                            class_id: class.parse().map_err(|_| bad())?,
+                        },
                     );
-                    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(AssertSqlSafe(sql));
-                    for no in chunk {
-                        q = q.bind(*no);
-                    }
-                    for (no, school_id, student_id, class_id) in q.fetch_all(&mut *conn).await? {
-                        out.insert(
-                            no,
-                            StudentRef {
-                                school_id,
-                                student_id,
-                                class_id,
-                            },
-                        );
-                    }
                 }
                 Ok(out)
             }
@@ -649,7 +833,7 @@ macro_rules! exam_impl {
                     let list = id_list(chunk);
                     sqlx::query(AssertSqlSafe(format!(
                         "DELETE FROM exam_school_stat WHERE school_id IN ({list}) AND exam_id = $1 \
-                         AND kind IN ('school', 'class')"
+                         AND kind IN ('school', 'class', 'marks')"
                     )))
                     .bind(id)
                     .execute(&mut **tx)
@@ -663,6 +847,18 @@ macro_rules! exam_impl {
                 }
                 Self::exam_insert_exam_stats(tx, id, &rows.exam).await?;
                 Self::exam_insert_school_stats(tx, id, &rows.school).await?;
+                let packed: Vec<SchoolStatW> = rows
+                    .marks
+                    .iter()
+                    .map(|(school, text)| SchoolStatW {
+                        school_id: *school,
+                        kind: "marks",
+                        class_id: 0,
+                        subject: String::new(),
+                        payload: text.clone(),
+                    })
+                    .collect();
+                Self::exam_insert_school_stats(tx, id, &packed).await?;
                 for chunk in rows.class_means.chunks(CHUNK) {
                     let sql = multi_row_insert(
                         "INSERT INTO exam_class_mean (school_id, exam_id, class_id, subject, \
@@ -880,19 +1076,44 @@ macro_rules! exam_impl {
                 .await?;
                 summary.import_id = import_id;
                 let id = exam.id.0;
-                Self::exam_write_marks(tx, id, import_id, &merged.writes).await?;
-                for (school, s, student) in &merged.deletes {
-                    sqlx::query(
-                        "DELETE FROM exam_score WHERE school_id = $1 AND exam_id = $2 \
-                         AND subject = $3 AND student_id = $4",
-                    )
-                    .bind(*school)
-                    .bind(id)
-                    .bind(&exam.subjects[*s].name)
-                    .bind(*student)
-                    .execute(&mut **tx)
-                    .await?;
+                let started = std::time::Instant::now();
+                // The marks this batch replaces (or blanks out) go first, then its own.
+                for r in &merged.removals {
+                    match r {
+                        Removal::All { school, subject } => {
+                            sqlx::query(
+                                "DELETE FROM exam_score WHERE school_id = $1 AND exam_id = $2 \
+                                 AND subject = $3",
+                            )
+                            .bind(*school)
+                            .bind(id)
+                            .bind(&exam.subjects[*subject].name)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        Removal::Students {
+                            school,
+                            subject,
+                            students,
+                        } => {
+                            for chunk in students.chunks(SCHOOL_CHUNK) {
+                                sqlx::query(AssertSqlSafe(format!(
+                                    "DELETE FROM exam_score WHERE school_id = $1 AND exam_id = $2 \
+                                     AND subject = $3 AND student_id IN ({})",
+                                    id_list(chunk)
+                                )))
+                                .bind(*school)
+                                .bind(id)
+                                .bind(&exam.subjects[*subject].name)
+                                .execute(&mut **tx)
+                                .await?;
+                            }
+                        }
+                    }
                 }
+                let removed = started.elapsed();
+                Self::exam_write_marks(tx, exam, import_id, &merged.writes).await?;
+                let marks_written = started.elapsed();
                 for (school, student, class) in &merged.class_moves {
                     sqlx::query(
                         "UPDATE exam_score SET class_id = $1 WHERE school_id = $2 AND exam_id = $3 \
@@ -908,6 +1129,14 @@ macro_rules! exam_impl {
                 let subjects: Vec<String> =
                     touched.iter().map(|&s| exam.subjects[s].name.clone()).collect();
                 Self::exam_snapshot_teachers(tx, id, &merged.classes, &subjects).await?;
+                tracing::info!(
+                    exam = id,
+                    marks = merged.writes.len(),
+                    removals_ms = removed.as_millis() as u64,
+                    marks_ms = (marks_written - removed).as_millis() as u64,
+                    moves_snapshot_ms = (started.elapsed() - marks_written).as_millis() as u64,
+                    "exam marks written"
+                );
                 Self::exam_statistics(tx, exam, &merged.marks, old_schools, item_subjects, settings)
                     .await
             }
@@ -1102,6 +1331,7 @@ macro_rules! exam_impl {
                 let students =
                     Self::exam_resolve(&mut tx, batch.rows.iter().map(|r| r.student_no.as_str()))
                         .await?;
+                let resolved = started.elapsed();
                 let plan = match exam_plan::plan_scores(batch, &exam, &students, &meta.file_name) {
                     Ok(p) => p,
                     Err(errors) => {
@@ -1112,7 +1342,7 @@ macro_rules! exam_impl {
                 let planned = started.elapsed();
                 let settings = Self::exam_settings_in(&mut tx).await?;
                 let old_schools = Self::exam_school_ids(&mut tx, exam.id.0).await?;
-                let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools).await?;
+                let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools, true).await?;
                 let loaded = started.elapsed();
                 let mut touched = vec![false; exam.subjects.len()];
                 for &s in &plan.subjects {
@@ -1168,7 +1398,8 @@ macro_rules! exam_impl {
                     exam = exam.id.0,
                     rows = batch.rows.len(),
                     marks = merged.writes.len(),
-                    plan_ms = planned.as_millis() as u64,
+                    resolve_ms = resolved.as_millis() as u64,
+                    plan_ms = (planned - resolved).as_millis() as u64,
                     load_ms = (loaded - planned).as_millis() as u64,
                     merge_ms = (merged_at - loaded).as_millis() as u64,
                     write_and_statistics_ms = (written - merged_at).as_millis() as u64,
@@ -1204,7 +1435,7 @@ macro_rules! exam_impl {
                 let subject = exam.subjects[plan.subject].name.clone();
                 let settings = Self::exam_settings_in(&mut tx).await?;
                 let old_schools = Self::exam_school_ids(&mut tx, id).await?;
-                let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools).await?;
+                let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools, true).await?;
                 let mut touched = vec![false; exam.subjects.len()];
                 touched[plan.subject] = true;
                 let mut summary = ExamImportSummary {
@@ -1299,7 +1530,7 @@ macro_rules! exam_impl {
                 let e = Self::exam_load(&mut tx, exam.0).await?.ok_or(StoreError::NotFound)?;
                 let settings = Self::exam_settings_in(&mut tx).await?;
                 let old_schools = Self::exam_school_ids(&mut tx, exam.0).await?;
-                let rows = Self::exam_marks_rows(&mut tx, &e, &old_schools).await?;
+                let rows = Self::exam_marks_rows(&mut tx, &e, &old_schools, false).await?;
                 let marks = ExamMarks::build(e.subjects.len(), rows);
                 let item_subjects: BTreeSet<String> = sqlx::query_as::<_, (String,)>(
                     "SELECT DISTINCT subject FROM exam_item WHERE exam_id = $1",
@@ -1574,7 +1805,7 @@ macro_rules! exam_impl {
                 let e = Self::exam_access(&mut conn, scope, exam).await?;
                 let settings = Self::exam_settings_in(&mut conn).await?;
                 let standings = Self::exam_standings(&mut conn, &e).await?;
-                let rows = Self::exam_marks_rows(&mut conn, &e, &[school.0]).await?;
+                let rows = Self::exam_marks_rows(&mut conn, &e, &[school.0], true).await?;
                 let marks = ExamMarks::build(e.subjects.len(), rows);
                 let roster: HashMap<i64, (String, String)> = sqlx::query_as::<_, (i64, String, String)>(
                     "SELECT id, student_no, name FROM student WHERE school_id = $1",
@@ -1838,6 +2069,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn copy_text_escapes_what_copy_reads_specially() {
+        assert_eq!(copy_text("语文"), "语文");
+        assert_eq!(copy_text("a\tb\\c\nd"), "a\\tb\\\\c\\nd");
+    }
+
+    #[test]
+    fn aggregated_marks_parse_back() {
+        let mut out = Vec::new();
+        parse_marks(3, 1, "10 7 9550,11 7 A,12 8 0", &mut out).unwrap();
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].2, Cell::Score(95.5));
+        assert_eq!(out[2].2, Cell::Score(0.0));
+        assert_eq!(out[1].2, Cell::Absent);
+        assert_eq!((out[2].0.class_id, out[2].0.student_id), (8, 12));
+        assert!(parse_marks(3, 1, "10 7", &mut out).is_err());
+        let mut points = Vec::new();
+        parse_points(3, 2, "10 7 1,2.5;11 7 0,0", &mut points).unwrap();
+        assert_eq!(points[0].1, vec![1.0, 2.5]);
+        assert!(parse_points(3, 3, "10 7 1,2.5", &mut points).is_err());
+    }
+
+    #[test]
     fn lists_and_parameters() {
         assert_eq!(id_list(&[3, 1, 2]), "3,1,2");
         assert_eq!(params(3, 2), "$3,$4");
@@ -1881,7 +2134,14 @@ mod tests {
         let batch = vec![(s1, 1, Some(Cell::Score(90.0)), None), (s2, 1, None, None)];
         let m = merge(2, existing, batch, &[false, true], &subjects);
         assert_eq!(m.writes.len(), 1);
-        assert_eq!(m.deletes, vec![(1, 1, 2)]);
+        // Both stored 数学 marks of school 1 go: one replaced, one blanked out.
+        assert_eq!(
+            m.removals,
+            vec![Removal::All {
+                school: 1,
+                subject: 1
+            }]
+        );
         assert_eq!(m.class_moves, vec![(1, 1, 11)]);
         assert_eq!(m.marks.len(), 2);
         let i1 = m
@@ -1902,5 +2162,58 @@ mod tests {
             .position(|s| s.student_id == 2)
             .unwrap();
         assert_eq!(m.marks.row(i2), &[Some(Cell::Score(60.0)), None]);
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+
+    /// `cargo test --release -p wuyu-store --lib -- --ignored --nocapture merge_speed`
+    #[test]
+    #[ignore = "timing run"]
+    fn merge_speed() {
+        let subjects: Vec<ExamSubject> = (0..6)
+            .map(|s| ExamSubject {
+                name: format!("科目{s}"),
+                full_marks: 100.0,
+            })
+            .collect();
+        let mut cells = Vec::new();
+        for school in 0..100 {
+            for i in 0..2000 {
+                let st = StudentRef {
+                    school_id: school,
+                    student_id: i,
+                    class_id: i / 40,
+                };
+                for s in 0..6 {
+                    cells.push((st, s, Some(Cell::Score((i % 200) as f64 / 2.0)), None));
+                }
+            }
+        }
+        let t = std::time::Instant::now();
+        let m = merge(6, Vec::new(), cells, &[true; 6], &subjects);
+        println!(
+            "merge 1.2M new marks: {:?} ({} students)",
+            t.elapsed(),
+            m.marks.len()
+        );
+        let t = std::time::Instant::now();
+        let existing: Vec<(Key, usize, Cell)> = m
+            .marks
+            .students
+            .iter()
+            .enumerate()
+            .flat_map(|(i, k)| (0..6).map(move |s| (*k, s, Cell::Score((i % 100) as f64))))
+            .collect();
+        println!("existing built: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let rebuilt = ExamMarks::build(6, existing);
+        println!(
+            "ExamMarks::build 1.2M: {:?} ({})",
+            t.elapsed(),
+            rebuilt.len()
+        );
     }
 }

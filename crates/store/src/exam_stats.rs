@@ -65,6 +65,41 @@ pub(crate) fn hundredths(x: f64) -> i64 {
     (x * 100.0).round() as i64
 }
 
+/// A fast hasher for the store's own integer ids (the multiply-rotate of rustc's FxHash):
+/// the standard SipHash costs more than the statistics on maps of a million marks, and ids the
+/// store assigned need no protection against crafted collisions.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.add(u64::from(*b));
+        }
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map keyed by ids.
+pub(crate) type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// Teachers of each class at exam time: (school, class) → [(subject, teacher names)].
 pub(crate) type ClassTeachers = HashMap<(i64, i64), Vec<(String, Vec<String>)>>;
 
@@ -97,7 +132,7 @@ impl ExamMarks {
     /// Builds the table from (student, subject index, mark) rows. A student's class is the
     /// class of the first row seen for them (callers pass the newest import first).
     pub fn build(subjects: usize, rows: impl IntoIterator<Item = (Key, usize, Cell)>) -> Self {
-        let mut index: HashMap<(i64, i64), usize> = HashMap::new();
+        let mut index: IdMap<(i64, i64), usize> = IdMap::default();
         let mut keys: Vec<Key> = Vec::new();
         let mut cells: Vec<Option<Cell>> = Vec::new();
         for (k, s, c) in rows {
@@ -149,7 +184,7 @@ impl ExamMarks {
     }
 
     /// Index of a student by (school, student).
-    pub fn position(&self) -> HashMap<(i64, i64), usize> {
+    pub fn position(&self) -> IdMap<(i64, i64), usize> {
         self.students
             .iter()
             .enumerate()
@@ -311,6 +346,44 @@ pub(crate) struct UnitRows {
     pub class_means: Vec<ClassMeanW>,
     /// (school, students with at least one mark).
     pub exam_schools: Vec<(i64, i64)>,
+    /// Every school's marks packed in one text (`exam_school_stat`, kind `marks`), see
+    /// [`pack_school_marks`].
+    pub marks: Vec<(i64, String)>,
+}
+
+/// `f(0)`, …, `f(n − 1)` computed on up to all the machine's cores, in order.
+pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..n)
+                        .step_by(threads)
+                        .map(|i| (i, f(i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            match h.join() {
+                Ok(results) => {
+                    for (i, v) in results {
+                        out[i] = Some(v);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    out.into_iter().flatten().collect()
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String, String> {
@@ -546,23 +619,23 @@ pub(crate) fn unit_rows(
     let policy = settings.absent_policy;
     let set = unit_set(marks, names);
     let subj = stat_subjects(subjects, settings);
-    // stats[u][s]
-    let mut stats: Vec<Vec<SubjectStat>> = vec![Vec::with_capacity(subj.len()); set.units.len()];
-    let mut out = UnitRows::default();
-    for (s, (name, full, lines)) in subj.iter().enumerate() {
+    let mut out = UnitRows {
+        marks: pack_school_marks(marks),
+        ..UnitRows::default()
+    };
+    // Each subject's statistics are independent of the others': one subject per core.
+    let per_subject = par_map(subj.len(), |s| {
+        let (name, full, lines) = &subj[s];
         let column = marks.column(s, policy);
+        let mut unit_stats = Vec::with_capacity(set.units.len());
+        let mut standing_row = None;
         for (u, members) in set.members.iter().enumerate() {
             let unit_marks: Vec<Mark> = members.iter().filter_map(|&i| column[i]).collect();
-            stats[u].push(subject_stat(name, &unit_marks, *full, lines, policy)?);
+            unit_stats.push(subject_stat(name, &unit_marks, *full, lines, policy)?);
             if u == 0 {
-                let standing = standing(
-                    name,
-                    &stat_values(&unit_marks, policy),
-                    *full,
-                    lines,
-                    settings,
-                )?;
-                out.exam.push(ExamStatW {
+                let values = stat_values(&unit_marks, policy);
+                let standing = standing(name, &values, *full, lines, settings)?;
+                standing_row = Some(ExamStatW {
                     kind: "standing",
                     unit: String::new(),
                     subject: name.clone(),
@@ -571,25 +644,36 @@ pub(crate) fn unit_rows(
             }
         }
         // Comparisons within each pool, and the gap to the district.
-        let district_mean = stats[0][s].rates.mean;
         for pool in &set.pools {
-            let refs: Vec<&SubjectStat> = pool.iter().map(|&u| &stats[u][s]).collect();
+            let refs: Vec<&SubjectStat> = pool.iter().map(|&u| &unit_stats[u]).collect();
             let compared = compare_pool(&refs)?;
             for (&u, (rank, gap, composite)) in pool.iter().zip(compared) {
-                let st = &mut stats[u][s];
+                let st: &mut SubjectStat = &mut unit_stats[u];
                 st.rank = rank;
                 st.gap_to_best = gap;
                 st.composite = composite;
             }
         }
-        for unit_stats in stats.iter_mut() {
-            let st = &mut unit_stats[s];
+        let district_mean = unit_stats.first().and_then(|d| d.rates.mean);
+        for st in &mut unit_stats {
             st.gap_to_district = match (st.rates.mean, district_mean) {
                 (Some(m), Some(d)) => Some(m - d),
                 _ => None,
             };
         }
+        Ok::<_, String>((unit_stats, standing_row))
+    });
+    // stats[u][s]
+    let mut stats: Vec<Vec<SubjectStat>> = vec![Vec::with_capacity(subj.len()); set.units.len()];
+    for result in per_subject {
+        let (unit_stats, standing_row) = result?;
+        out.exam.extend(standing_row);
+        for (u, st) in unit_stats.into_iter().enumerate() {
+            stats[u].push(st);
+        }
     }
+    let mut school_stats: Vec<(i64, &'static str, i64, ExamUnitStat)> = Vec::new();
+    let mut exam_stats: Vec<(String, ExamUnitStat)> = Vec::new();
     for (u, unit) in set.units.iter().enumerate() {
         let subjects_stats = std::mem::take(&mut stats[u]);
         match unit.kind {
@@ -614,13 +698,7 @@ pub(crate) fn unit_rows(
                     teachers: teachers.get(&(school, class)).cloned().unwrap_or_default(),
                     subjects: subjects_stats,
                 };
-                out.school.push(SchoolStatW {
-                    school_id: school,
-                    kind: "class",
-                    class_id: class,
-                    subject: String::new(),
-                    payload: json(&stat)?,
-                });
+                school_stats.push((school, "class", class, stat));
             }
             ExamUnitKind::School => {
                 let school = unit.school_id.map_or(0, |s| s.0);
@@ -630,13 +708,7 @@ pub(crate) fn unit_rows(
                     teachers: Vec::new(),
                     subjects: subjects_stats,
                 };
-                out.school.push(SchoolStatW {
-                    school_id: school,
-                    kind: "school",
-                    class_id: 0,
-                    subject: String::new(),
-                    payload: json(&stat)?,
-                });
+                school_stats.push((school, "school", 0, stat));
             }
             _ => {
                 let mut stat = ExamUnitStat {
@@ -651,16 +723,98 @@ pub(crate) fn unit_rows(
                         st.gap_to_best = None;
                     }
                 }
-                out.exam.push(ExamStatW {
-                    kind: "unit",
-                    unit: set.keys[u].clone().unwrap_or_default(),
-                    subject: String::new(),
-                    payload: json(&stat)?,
-                });
+                exam_stats.push((set.keys[u].clone().unwrap_or_default(), stat));
             }
         }
     }
+    // Serialising thousands of units is a good part of the work: on every core too.
+    let payloads = par_map(school_stats.len(), |i| json(&school_stats[i].3));
+    for ((school_id, kind, class_id, _), payload) in school_stats.iter().zip(payloads) {
+        out.school.push(SchoolStatW {
+            school_id: *school_id,
+            kind,
+            class_id: *class_id,
+            subject: String::new(),
+            payload: payload?,
+        });
+    }
+    for (unit, stat) in &exam_stats {
+        out.exam.push(ExamStatW {
+            kind: "unit",
+            unit: unit.clone(),
+            subject: String::new(),
+            payload: json(stat)?,
+        });
+    }
     Ok(out)
+}
+
+// --- packed marks ----------------------------------------------------------------------------
+
+/// Each school's marks as one text, `student class m1 … mk` per student joined by `;`, a mark
+/// being the score in hundredths, `A` (缺考) or `-` (not taken). The statistics and every
+/// later import read an exam's marks from these few rows instead of fetching every
+/// `exam_score` row through the driver; they are rewritten, in the same transaction, whenever
+/// the marks change.
+pub(crate) fn pack_school_marks(marks: &ExamMarks) -> Vec<(i64, String)> {
+    use std::fmt::Write;
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for (i, k) in marks.students.iter().enumerate() {
+        if out.last().is_none_or(|(s, _)| *s != k.school_id) {
+            out.push((k.school_id, String::with_capacity(64 * 1024)));
+        }
+        let Some((_, text)) = out.last_mut() else {
+            continue;
+        };
+        if !text.is_empty() {
+            text.push(';');
+        }
+        let _ = write!(text, "{} {}", k.student_id, k.class_id);
+        for c in marks.row(i) {
+            match c {
+                None => text.push_str(" -"),
+                Some(Cell::Absent) => text.push_str(" A"),
+                Some(Cell::Score(x)) => {
+                    let _ = write!(text, " {}", hundredths(*x));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Reads one school's packed marks back as (student, subject, mark) rows.
+pub(crate) fn unpack_school_marks(
+    school_id: i64,
+    subjects: usize,
+    text: &str,
+    out: &mut Vec<(Key, usize, Cell)>,
+) -> Result<(), String> {
+    let bad = || format!("unreadable packed marks of school {school_id}");
+    for student in text.split(';').filter(|t| !t.is_empty()) {
+        let mut f = student.split(' ');
+        let student_id: i64 = f.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+        let class_id: i64 = f.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+        let key = Key {
+            school_id,
+            class_id,
+            student_id,
+        };
+        for s in 0..subjects {
+            match f.next().ok_or_else(bad)? {
+                "-" => {}
+                "A" => out.push((key, s, Cell::Absent)),
+                v => {
+                    let h: i64 = v.parse().map_err(|_| bad())?;
+                    out.push((key, s, Cell::Score(h as f64 / 100.0)));
+                }
+            }
+        }
+        if f.next().is_some() {
+            return Err(bad());
+        }
+    }
+    Ok(())
 }
 
 // --- student standing ------------------------------------------------------------------------
@@ -907,7 +1061,6 @@ pub(crate) fn value_added_rows(
 ) -> Result<Vec<ExamStatW>, String> {
     let policy = settings.absent_policy;
     let base_pos = base.position();
-    let mut out = Vec::new();
     let mut pairs: Vec<(String, usize, usize)> = subjects
         .iter()
         .enumerate()
@@ -921,7 +1074,26 @@ pub(crate) fn value_added_rows(
     if !base_subjects.is_empty() {
         pairs.push((TOTAL.to_string(), subjects.len(), base_subjects.len()));
     }
-    for (name, s, b) in pairs {
+    // Per student, once: where they are in the baseline and their unit labels.
+    let in_base: Vec<Option<usize>> = marks
+        .students
+        .iter()
+        .map(|k| base_pos.get(&(k.school_id, k.student_id)).copied())
+        .collect();
+    let school_label: Vec<String> = marks
+        .students
+        .iter()
+        .map(|k| k.school_id.to_string())
+        .collect();
+    let class_label: Vec<String> = marks
+        .students
+        .iter()
+        .map(|k| format!("{}/{}", k.school_id, k.class_id))
+        .collect();
+    let per_pair = par_map(pairs.len(), |k| {
+        let (name, s, b) = &pairs[k];
+        let (s, b) = (*s, *b);
+        let mut out = Vec::with_capacity(2);
         let y_col = marks.column(s, policy);
         let x_col = base.column(b, policy);
         let scores = |col: &[Option<Mark>]| -> Vec<f64> {
@@ -934,20 +1106,17 @@ pub(crate) fn value_added_rows(
         };
         let (y_ref, x_ref) = (scores(&y_col), scores(&x_col));
         let (mut y, mut x, mut school_g, mut class_g) = (vec![], vec![], vec![], vec![]);
-        for (i, key) in marks.students.iter().enumerate() {
-            let Some(Mark::Score(yi)) = y_col[i] else {
+        for (i, j) in in_base.iter().enumerate() {
+            let (Some(Mark::Score(yi)), Some(j)) = (y_col[i], j) else {
                 continue;
             };
-            let Some(&j) = base_pos.get(&(key.school_id, key.student_id)) else {
-                continue;
-            };
-            let Some(Mark::Score(xi)) = x_col[j] else {
+            let Some(Mark::Score(xi)) = x_col[*j] else {
                 continue;
             };
             y.push(yi);
             x.push(xi);
-            school_g.push(key.school_id.to_string());
-            class_g.push(format!("{}/{}", key.school_id, key.class_id));
+            school_g.push(school_label[i].clone());
+            class_g.push(class_label[i].clone());
         }
         for (level, groups, classify) in [
             (ExamUnitKind::School, &school_g, VA_CLASSIFY_SCHOOL),
@@ -956,7 +1125,7 @@ pub(crate) fn value_added_rows(
             let report = va_report(
                 exam,
                 baseline,
-                &name,
+                name,
                 level,
                 (&y, &y_ref),
                 (&x, &x_ref),
@@ -979,6 +1148,11 @@ pub(crate) fn value_added_rows(
                 payload: json(&report)?,
             });
         }
+        Ok::<_, String>(out)
+    });
+    let mut out = Vec::new();
+    for rows in per_pair {
+        out.extend(rows?);
     }
     Ok(out)
 }
@@ -1061,4 +1235,161 @@ fn va_report(
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic synthetic exam: `schools` × 50 classes × 40 students, `subjects` papers.
+    fn synthetic(schools: i64, subjects: usize, seed: u64) -> (Vec<ExamSubject>, ExamMarks, Names) {
+        let mut state = seed;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let subj: Vec<ExamSubject> = (0..subjects)
+            .map(|s| ExamSubject {
+                name: format!("科目{s}"),
+                full_marks: if s < 3 { 150.0 } else { 100.0 },
+            })
+            .collect();
+        let mut names = Names::default();
+        let mut rows = Vec::new();
+        for school in 1..=schools {
+            names.schools.insert(
+                school,
+                SchoolInfo {
+                    name: format!("学校{school}"),
+                    location: if school % 3 == 0 {
+                        Location::Rural
+                    } else {
+                        Location::Urban
+                    },
+                    stage: if school % 4 == 0 {
+                        Stage::NineYear
+                    } else {
+                        Stage::Junior
+                    },
+                },
+            );
+            let effect = (school % 7) as f64 / 20.0 - 0.15;
+            for class in 1..=50 {
+                names
+                    .classes
+                    .insert((school, class), (format!("{class}班"), 9));
+                for st in 0..40 {
+                    let key = Key {
+                        school_id: school,
+                        class_id: class,
+                        student_id: class * 100 + st,
+                    };
+                    let ability = next() + next() - 1.0 + effect;
+                    for (s, sub) in subj.iter().enumerate() {
+                        let cell = if next() < 0.01 {
+                            Cell::Absent
+                        } else {
+                            let x = sub.full_marks * (0.6 + 0.3 * ability + 0.1 * (next() - 0.5));
+                            Cell::Score((x.clamp(0.0, sub.full_marks) * 2.0).round() / 2.0)
+                        };
+                        rows.push((key, s, cell));
+                    }
+                }
+            }
+        }
+        (subj.clone(), ExamMarks::build(subj.len(), rows), names)
+    }
+
+    #[test]
+    fn totals_follow_the_documented_rule() {
+        use AbsentPolicy::*;
+        let s = |x| Some(Cell::Score(x));
+        let a = Some(Cell::Absent);
+        assert_eq!(total_mark(&[s(80.5), s(90.0)], Exclude), Mark::Score(170.5));
+        assert_eq!(total_mark(&[a, a], Exclude), Mark::Absent);
+        assert_eq!(total_mark(&[s(80.0), a], Exclude), Mark::Excluded);
+        assert_eq!(total_mark(&[s(80.0), a], CountAsZero), Mark::Score(80.0));
+        assert_eq!(total_mark(&[s(80.0), None], CountAsZero), Mark::Excluded);
+        let lines = total_lines(
+            &RateLines {
+                excellent: Line::Absolute(85.0),
+                ..RateLines::default()
+            },
+            3,
+        );
+        assert_eq!(lines.excellent, Line::Absolute(255.0));
+        assert_eq!(lines.pass, Line::Fraction(0.6));
+    }
+
+    #[test]
+    fn packed_marks_read_back_the_same() {
+        let (_, marks, _) = synthetic(3, 4, 11);
+        let mut rows = Vec::new();
+        for (school, text) in pack_school_marks(&marks) {
+            unpack_school_marks(school, 4, &text, &mut rows).unwrap();
+        }
+        let again = ExamMarks::build(4, rows);
+        assert_eq!(again.students, marks.students);
+        assert_eq!(again.cells, marks.cells);
+        assert!(unpack_school_marks(1, 4, "5 1 100 A -", &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn par_map_keeps_the_order() {
+        assert_eq!(par_map(7, |i| i * i), vec![0, 1, 4, 9, 16, 25, 36]);
+        assert!(par_map(0, |i| i).is_empty());
+    }
+
+    /// Compute-only timings on 200,000 students (release build):
+    /// `cargo test --release -p wuyu-store --lib -- --ignored --nocapture statistics_speed`
+    #[test]
+    #[ignore = "timing run"]
+    fn statistics_speed() {
+        let t = std::time::Instant::now();
+        let (subjects, marks, names) = synthetic(100, 6, 7);
+        let (_, base, _) = synthetic(100, 6, 8);
+        println!("build 2 × 200,000 students × 6: {:?}", t.elapsed());
+        let settings = ExamSettings::default();
+        let t = std::time::Instant::now();
+        let rows = unit_rows(&subjects, &marks, &names, &ClassTeachers::new(), &settings).unwrap();
+        println!(
+            "unit_rows ({} units): {:?}",
+            rows.exam.len() + rows.school.len(),
+            t.elapsed()
+        );
+        let t = std::time::Instant::now();
+        let va =
+            value_added_rows(1, &subjects, &marks, 2, &subjects, &base, &names, &settings).unwrap();
+        println!("value_added_rows ({} reports): {:?}", va.len(), t.elapsed());
+        // Item analysis: 100,000 students × 40 items.
+        let items: Vec<ExamItem> = (0..40)
+            .map(|j| ExamItem {
+                item_no: (j + 1).to_string(),
+                max_points: if j < 30 { 3.0 } else { 6.0 },
+                knowledge_points: vec![format!("知识点{}", j % 8)],
+            })
+            .collect();
+        let points: Vec<(Key, Vec<f64>)> = marks
+            .students
+            .iter()
+            .take(100_000)
+            .enumerate()
+            .map(|(i, k)| {
+                let p = (0..40)
+                    .map(|j| ((i * 7 + j * 13) % if j < 30 { 4 } else { 7 }) as f64)
+                    .collect();
+                (*k, p)
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        let (row, classes) = item_rows("数学", &items, &points, &names).unwrap().unwrap();
+        println!(
+            "item_rows 100,000 × 40 ({} class rows, {} KB): {:?}",
+            classes.len(),
+            row.payload.len() / 1024,
+            t.elapsed()
+        );
+    }
 }

@@ -878,6 +878,27 @@ async fn reimporting_a_sheet_replaces_those_marks(store: &dyn Store) {
         store.list_exams(&Scope::District).await.unwrap()[0].students,
         60
     );
+
+    // Recomputing from the stored marks themselves gives the same numbers.
+    let schools_before = store
+        .exam_unit_stats(&Scope::District, exam, ExamUnitFilter::Schools)
+        .await
+        .unwrap();
+    store.recompute_exam(exam).await.unwrap();
+    assert_eq!(
+        store
+            .exam_unit_stats(&Scope::District, exam, ExamUnitFilter::Schools)
+            .await
+            .unwrap(),
+        schools_before
+    );
+    assert_eq!(
+        store
+            .exam_students(&Scope::District, exam, ids.schools[B], None)
+            .await
+            .unwrap(),
+        rows
+    );
 }
 
 /// 数学 as four items (25 points each, tagged) for every student of A and B; A 1班's last
