@@ -11,8 +11,8 @@
 //! * teacher ([`Scope::Classes`]): unit statistics of their school (the class comparison needs
 //!   the parallel classes' means — aggregates, no student of another class), the students of
 //!   their own classes; no alerts;
-//! * parent: their child's own marks ([`crate::Store::student_exams`]) without ranks; nothing
-//!   else;
+//! * parent: their child's own marks ([`crate::Store::student_exams`]) without ranks (no
+//!   district rank and no 百分等级, which is a rank); nothing else;
 //! * counsellor: nothing (`Forbidden`).
 //!
 //! Ranks (school ranks, class ranks, student ranks) are stored, and the web layer shows them
@@ -25,6 +25,13 @@ use wuyu_analytics::value_added::{Coefficient, GroupVa};
 use wuyu_domain::{ClassId, Exam, ExamId, Location, SchoolId, Stage, StudentId, TeacherId};
 
 /// The subject name under which a student's total over the exam's subjects is reported.
+///
+/// A student has a 总分 when they have a score in every subject of the exam; absent (缺考) in
+/// every subject is absent in 总分; absent in some subjects is excluded from the 总分
+/// statistics under `absent_policy = exclude` and totals the others (缺考 = 0) under
+/// `count_as_zero`; a subject not taken at all (blank) excludes the student. The lines are the
+/// configured fractions of the summed full marks (an absolute line `a` becomes `a × k` for `k`
+/// subjects).
 pub const TOTAL: &str = "总分";
 
 /// The district's exam settings (stored as JSON under the setting key [`ExamSettings::KEY`];
@@ -104,12 +111,16 @@ pub struct SubjectStat {
     pub median: Option<f64>,
     pub p75: Option<f64>,
     pub max: Option<f64>,
-    /// The spec's default composite (综合指数) of the unit.
+    /// The spec's default composite (综合指数): the standardised composite (§1.2 c) with the
+    /// 三率一分 weights (mean, 优秀, 及格 0.3 each, 低分 0.1 reversed), z across the units it is
+    /// ranked with; `None` where `rank` is `None`.
     pub composite: Option<f64>,
-    /// Rank by mean among the units of the same kind (schools in the district, classes within
-    /// their school's grade), ties sharing the best rank; `None` when the mean is `None`.
+    /// Rank by mean among the units of the same kind (locations, stages, schools in the
+    /// district, classes within their school's grade), ties sharing the best rank; `None` when
+    /// the mean is `None`, for units with fewer than 10 students in the statistic (§0.3: never
+    /// rank n < 10), and for the district row.
     pub rank: Option<u32>,
-    /// Mean minus the best unit's mean (≤ 0).
+    /// Mean minus the best ranked unit's mean (≤ 0); `None` where `rank` is `None`.
     pub gap_to_best: Option<f64>,
     /// Mean minus the district mean.
     pub gap_to_district: Option<f64>,
@@ -196,9 +207,9 @@ pub struct StudentMark {
     /// Against the district's distribution of the subject.
     pub z: Option<f64>,
     pub t: Option<f64>,
-    /// 百分等级 in the district (0–100).
+    /// 百分等级 in the district (0–100); `None` for parents.
     pub percentile: Option<f64>,
-    /// Rank in the district, ties sharing the best rank.
+    /// Rank in the district, ties sharing the best rank; `None` for parents.
     pub district_rank: Option<u32>,
     /// 临界生: within `borderline_points` below the excellent or the pass line.
     pub borderline: Option<Borderline>,
@@ -220,7 +231,11 @@ pub struct StudentExamRow {
     pub marks: Vec<StudentMark>,
 }
 
-/// A parallel-class alert of one teacher, for human review.
+/// A parallel-class alert of one teacher, for human review. Events are the teacher's (exam,
+/// class) pairs in the subject from the teacher snapshots taken at import, over the cycle's
+/// exams of the school; the parallel classes are the school's classes of the same grade in that
+/// exam, all counted as one class type (普通班) because the roster does not record class types
+/// yet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeacherAlert {
     pub school_id: SchoolId,
