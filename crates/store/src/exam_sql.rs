@@ -301,49 +301,82 @@ struct Merged {
     classes: BTreeSet<(i64, i64)>,
 }
 
-/// Merges the stored marks of an exam with a batch that replaces `touched` subjects of its
-/// students; `batch` lists (student, subject index, mark or blank, item points).
-fn merge(
-    subjects: usize,
-    existing: Vec<(Key, usize, Cell)>,
-    batch: Vec<(StudentRef, usize, Option<Cell>, Option<String>)>,
-    touched: &[bool],
-    exam_subjects: &[ExamSubject],
-) -> Merged {
-    let current: IdMap<(i64, i64), i64> = batch
-        .iter()
-        .map(|(s, ..)| ((s.school_id, s.student_id), s.class_id))
-        .collect();
+/// One student's row of a batch: (subject index, mark or blank, item points) per cell.
+type BatchRow = (StudentRef, Vec<(usize, Option<Cell>, Option<String>)>);
+
+/// Merges the stored marks of an exam with a batch that replaces its students' marks in the
+/// batch's subjects (a blank cell removes a stored mark). The batch's students move to their
+/// current class.
+fn merge(mut marks: ExamMarks, batch: Vec<BatchRow>, exam_subjects: &[ExamSubject]) -> Merged {
+    let k = marks.subjects;
+    // Stored marks per (school, subject), to remove a whole range when a batch replaces all.
     let mut stored: IdMap<(i64, usize), usize> = IdMap::default();
-    let mut replaced: BTreeMap<(i64, usize), Vec<i64>> = BTreeMap::new();
-    let mut moves: BTreeSet<(i64, i64, i64)> = BTreeSet::new();
-    let mut rows: Vec<(Key, usize, Cell)> = Vec::with_capacity(existing.len() + batch.len());
-    for (k, s, c) in existing {
-        *stored.entry((k.school_id, s)).or_default() += 1;
-        match current.get(&(k.school_id, k.student_id)) {
-            Some(&class) => {
-                if touched[s] {
-                    replaced
-                        .entry((k.school_id, s))
-                        .or_default()
-                        .push(k.student_id);
-                    continue;
-                }
-                if class != k.class_id {
-                    moves.insert((k.school_id, k.student_id, class));
-                }
-                rows.push((
-                    Key {
-                        class_id: class,
-                        ..k
-                    },
-                    s,
-                    c,
-                ));
+    let mut i = 0;
+    while i < marks.len() {
+        let school = marks.students[i].school_id;
+        let mut counts = vec![0usize; k];
+        while i < marks.len() && marks.students[i].school_id == school {
+            for (s, c) in marks.row(i).iter().enumerate() {
+                counts[s] += usize::from(c.is_some());
             }
-            None => rows.push((k, s, c)),
+            i += 1;
+        }
+        for (s, n) in counts.into_iter().enumerate() {
+            if n > 0 {
+                stored.insert((school, s), n);
+            }
         }
     }
+    let mut pos = marks.position();
+    let mut replaced: BTreeMap<(i64, usize), Vec<i64>> = BTreeMap::new();
+    let mut moves: BTreeSet<(i64, i64, i64)> = BTreeSet::new();
+    let mut classes = BTreeSet::new();
+    let mut writes = Vec::with_capacity(batch.len() * k.min(8));
+    for (st, cells) in batch {
+        classes.insert((st.school_id, st.class_id));
+        let i = match pos.get(&(st.school_id, st.student_id)) {
+            Some(&i) => {
+                if marks.students[i].class_id != st.class_id {
+                    moves.insert((st.school_id, st.student_id, st.class_id));
+                    marks.students[i].class_id = st.class_id;
+                }
+                i
+            }
+            None => {
+                let i = marks.push(Key {
+                    school_id: st.school_id,
+                    class_id: st.class_id,
+                    student_id: st.student_id,
+                });
+                pos.insert((st.school_id, st.student_id), i);
+                i
+            }
+        };
+        for (s, cell, points) in cells {
+            let slot = marks.cell_mut(i, s);
+            if slot.is_some() {
+                replaced
+                    .entry((st.school_id, s))
+                    .or_default()
+                    .push(st.student_id);
+            }
+            *slot = cell;
+            let Some(c) = cell else { continue };
+            writes.push(ScoreW {
+                school_id: st.school_id,
+                subject: s,
+                student_id: st.student_id,
+                class_id: st.class_id,
+                absent: c == Cell::Absent,
+                score: match c {
+                    Cell::Score(x) => Some(x),
+                    Cell::Absent => None,
+                },
+                item_points: points,
+            });
+        }
+    }
+    marks.sort();
     let removals = replaced
         .into_iter()
         .map(|((school, subject), students)| {
@@ -358,30 +391,6 @@ fn merge(
             }
         })
         .collect();
-    let mut writes = Vec::with_capacity(batch.len());
-    let mut classes = BTreeSet::new();
-    for (st, s, cell, points) in batch {
-        classes.insert((st.school_id, st.class_id));
-        let Some(c) = cell else { continue };
-        let key = Key {
-            school_id: st.school_id,
-            class_id: st.class_id,
-            student_id: st.student_id,
-        };
-        rows.push((key, s, c));
-        writes.push(ScoreW {
-            school_id: st.school_id,
-            subject: s,
-            student_id: st.student_id,
-            class_id: st.class_id,
-            absent: c == Cell::Absent,
-            score: match c {
-                Cell::Score(x) => Some(x),
-                Cell::Absent => None,
-            },
-            item_points: points,
-        });
-    }
     // Primary-key order: appends to the B-tree instead of scattering.
     let mut by_name: Vec<usize> = (0..exam_subjects.len()).collect();
     by_name.sort_by(|&a, &b| exam_subjects[a].name.cmp(&exam_subjects[b].name));
@@ -391,7 +400,7 @@ fn merge(
     }
     writes.sort_unstable_by_key(|w| (w.school_id, rank[w.subject], w.student_id));
     Merged {
-        marks: ExamMarks::build(subjects, rows),
+        marks,
         writes,
         removals,
         class_moves: moves.into_iter().collect(),
@@ -563,9 +572,8 @@ macro_rules! exam_impl {
                 exam: &Exam,
                 schools: &[i64],
                 packed: bool,
-            ) -> Result<Vec<(Key, usize, Cell)>, StoreError> {
-                let mut out = Vec::new();
-                let k = exam.subjects.len();
+            ) -> Result<ExamMarks, StoreError> {
+                let mut out = ExamMarks::new(exam.subjects.len());
                 for chunk in schools.chunks(SCHOOL_CHUNK) {
                     let list = id_list(chunk);
                     let packed: Vec<(i64, String)> = if !packed {
@@ -581,7 +589,7 @@ macro_rules! exam_impl {
                     };
                     let mut have = BTreeSet::new();
                     for (school, text) in &packed {
-                        exam_stats::unpack_school_marks(*school, k, text, &mut out)
+                        exam_stats::unpack_school_marks(*school, text, &mut out)
                             .map_err(|e| corrupt("exam_school_stat", e))?;
                         have.insert(*school);
                     }
@@ -591,8 +599,9 @@ macro_rules! exam_impl {
                         continue;
                     }
                     let list = id_list(&missing);
+                    let mut rows = Vec::new();
                     for (s, sub) in exam.subjects.iter().enumerate() {
-                        let rows: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
+                        let agg: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(format!(
                             "SELECT school_id, string_agg(CAST(student_id AS TEXT) || ' ' || \
                                CAST(class_id AS TEXT) || ' ' || \
                                COALESCE(CAST(CAST(ROUND(score * 100) AS BIGINT) AS TEXT), 'A'), ',') \
@@ -603,11 +612,13 @@ macro_rules! exam_impl {
                         .bind(&sub.name)
                         .fetch_all(&mut *conn)
                         .await?;
-                        for (school_id, text) in rows {
-                            parse_marks(school_id, s, &text, &mut out)?;
+                        for (school_id, text) in agg {
+                            parse_marks(school_id, s, &text, &mut rows)?;
                         }
                     }
+                    out.append(ExamMarks::build(exam.subjects.len(), rows));
                 }
+                out.sort();
                 Ok(out)
             }
 
@@ -616,8 +627,7 @@ macro_rules! exam_impl {
                 exam: &Exam,
             ) -> Result<ExamMarks, StoreError> {
                 let schools = Self::exam_school_ids(&mut *conn, exam.id.0).await?;
-                let rows = Self::exam_marks_rows(&mut *conn, exam, &schools, true).await?;
-                Ok(ExamMarks::build(exam.subjects.len(), rows))
+                Self::exam_marks_rows(&mut *conn, exam, &schools, true).await
             }
 
             /// The item points of one subject (students with points), sorted by student key;
@@ -1344,18 +1354,15 @@ macro_rules! exam_impl {
                 let old_schools = Self::exam_school_ids(&mut tx, exam.id.0).await?;
                 let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools, true).await?;
                 let loaded = started.elapsed();
-                let mut touched = vec![false; exam.subjects.len()];
-                for &s in &plan.subjects {
-                    touched[s] = true;
-                }
                 let mut summary = ExamImportSummary {
                     students: plan.rows.len() as u64,
                     ..ExamImportSummary::default()
                 };
                 let mut schools = BTreeSet::new();
-                let mut cells = Vec::with_capacity(plan.rows.len() * plan.subjects.len());
+                let mut rows = Vec::with_capacity(plan.rows.len());
                 for r in &plan.rows {
                     schools.insert(r.student.school_id);
+                    let mut cells = Vec::with_capacity(r.marks.len());
                     for (j, m) in r.marks.iter().enumerate() {
                         if let Some(c) = m {
                             summary.marks += 1;
@@ -1363,11 +1370,12 @@ macro_rules! exam_impl {
                                 summary.absent += 1;
                             }
                         }
-                        cells.push((r.student, plan.subjects[j], *m, None));
+                        cells.push((plan.subjects[j], *m, None));
                     }
+                    rows.push((r.student, cells));
                 }
                 summary.schools = schools.len() as u64;
-                let merged = merge(exam.subjects.len(), existing, cells, &touched, &exam.subjects);
+                let merged = merge(existing, rows, &exam.subjects);
                 let merged_at = started.elapsed();
                 // Item analyses of the replaced subjects lose these students' points.
                 let mut item_subjects = Vec::new();
@@ -1436,32 +1444,28 @@ macro_rules! exam_impl {
                 let settings = Self::exam_settings_in(&mut tx).await?;
                 let old_schools = Self::exam_school_ids(&mut tx, id).await?;
                 let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools, true).await?;
-                let mut touched = vec![false; exam.subjects.len()];
-                touched[plan.subject] = true;
                 let mut summary = ExamImportSummary {
                     students: plan.rows.len() as u64,
                     marks: plan.rows.len() as u64,
                     ..ExamImportSummary::default()
                 };
                 let mut schools = BTreeSet::new();
-                let mut cells = Vec::with_capacity(plan.rows.len());
+                let mut rows = Vec::with_capacity(plan.rows.len());
                 for r in &plan.rows {
                     schools.insert(r.student.school_id);
-                    match &r.scored {
+                    let cell = match &r.scored {
                         None => {
                             summary.absent += 1;
-                            cells.push((r.student, plan.subject, Some(Cell::Absent), None));
+                            (plan.subject, Some(Cell::Absent), None)
                         }
-                        Some((score, packed, _)) => cells.push((
-                            r.student,
-                            plan.subject,
-                            Some(Cell::Score(*score)),
-                            Some(packed.clone()),
-                        )),
-                    }
+                        Some((score, packed, _)) => {
+                            (plan.subject, Some(Cell::Score(*score)), Some(packed.clone()))
+                        }
+                    };
+                    rows.push((r.student, vec![cell]));
                 }
                 summary.schools = schools.len() as u64;
-                let merged = merge(exam.subjects.len(), existing, cells, &touched, &exam.subjects);
+                let merged = merge(existing, rows, &exam.subjects);
                 // A new paper structure makes the points stored for other students meaningless:
                 // they keep their subject scores and lose their item points.
                 let old_items = Self::exam_items_def(&mut tx, id, &subject).await?;
@@ -1530,8 +1534,7 @@ macro_rules! exam_impl {
                 let e = Self::exam_load(&mut tx, exam.0).await?.ok_or(StoreError::NotFound)?;
                 let settings = Self::exam_settings_in(&mut tx).await?;
                 let old_schools = Self::exam_school_ids(&mut tx, exam.0).await?;
-                let rows = Self::exam_marks_rows(&mut tx, &e, &old_schools, false).await?;
-                let marks = ExamMarks::build(e.subjects.len(), rows);
+                let marks = Self::exam_marks_rows(&mut tx, &e, &old_schools, false).await?;
                 let item_subjects: BTreeSet<String> = sqlx::query_as::<_, (String,)>(
                     "SELECT DISTINCT subject FROM exam_item WHERE exam_id = $1",
                 )
@@ -1805,8 +1808,7 @@ macro_rules! exam_impl {
                 let e = Self::exam_access(&mut conn, scope, exam).await?;
                 let settings = Self::exam_settings_in(&mut conn).await?;
                 let standings = Self::exam_standings(&mut conn, &e).await?;
-                let rows = Self::exam_marks_rows(&mut conn, &e, &[school.0], true).await?;
-                let marks = ExamMarks::build(e.subjects.len(), rows);
+                let marks = Self::exam_marks_rows(&mut conn, &e, &[school.0], true).await?;
                 let roster: HashMap<i64, (String, String)> = sqlx::query_as::<_, (i64, String, String)>(
                     "SELECT id, student_no, name FROM student WHERE school_id = $1",
                 )
@@ -2098,7 +2100,7 @@ mod tests {
     }
 
     #[test]
-    fn merging_replaces_the_touched_subjects_of_the_batch_students_only() {
+    fn merging_replaces_the_batch_subjects_of_the_batch_students_only() {
         let subjects = vec![
             ExamSubject {
                 name: "语文".into(),
@@ -2114,54 +2116,72 @@ mod tests {
             class_id: c,
             student_id: st,
         };
-        let existing = vec![
-            (k(1, 10, 1), 0, Cell::Score(80.0)),
-            (k(1, 10, 1), 1, Cell::Score(70.0)),
-            (k(1, 10, 2), 0, Cell::Score(60.0)),
-            (k(1, 10, 2), 1, Cell::Absent),
+        let existing = ExamMarks::build(
+            2,
+            vec![
+                (k(1, 10, 1), 0, Cell::Score(80.0)),
+                (k(1, 10, 1), 1, Cell::Score(70.0)),
+                (k(1, 10, 2), 0, Cell::Score(60.0)),
+                (k(1, 10, 2), 1, Cell::Absent),
+                (k(1, 10, 3), 1, Cell::Score(50.0)),
+                (k(2, 20, 1), 1, Cell::Score(40.0)),
+            ],
+        );
+        let st = |school, student, class| StudentRef {
+            school_id: school,
+            student_id: student,
+            class_id: class,
+        };
+        // Student 1 moved to class 11 and gets a new 数学; student 2's 数学 cell is blank;
+        // student 3 of school 1 is not in the batch; a new student 4.
+        let batch = vec![
+            (st(1, 1, 11), vec![(1, Some(Cell::Score(90.0)), None)]),
+            (st(1, 2, 10), vec![(1, None, None)]),
+            (st(1, 4, 10), vec![(1, Some(Cell::Absent), None)]),
+            (st(2, 1, 20), vec![(1, Some(Cell::Score(41.0)), None)]),
         ];
-        let s1 = StudentRef {
-            school_id: 1,
-            student_id: 1,
-            class_id: 11,
-        };
-        let s2 = StudentRef {
-            school_id: 1,
-            student_id: 2,
-            class_id: 10,
-        };
-        // Student 1 moved to class 11 and gets a new 数学; student 2's 数学 cell is blank.
-        let batch = vec![(s1, 1, Some(Cell::Score(90.0)), None), (s2, 1, None, None)];
-        let m = merge(2, existing, batch, &[false, true], &subjects);
-        assert_eq!(m.writes.len(), 1);
-        // Both stored 数学 marks of school 1 go: one replaced, one blanked out.
+        let m = merge(existing, batch, &subjects);
+        assert_eq!(m.writes.len(), 3);
+        // School 1 keeps student 3's 数学, so only two students' marks go; school 2 loses all.
         assert_eq!(
             m.removals,
-            vec![Removal::All {
-                school: 1,
-                subject: 1
-            }]
+            vec![
+                Removal::Students {
+                    school: 1,
+                    subject: 1,
+                    students: vec![1, 2]
+                },
+                Removal::All {
+                    school: 2,
+                    subject: 1
+                },
+            ]
         );
         assert_eq!(m.class_moves, vec![(1, 1, 11)]);
-        assert_eq!(m.marks.len(), 2);
-        let i1 = m
-            .marks
-            .students
-            .iter()
-            .position(|s| s.student_id == 1)
-            .unwrap();
-        assert_eq!(m.marks.students[i1].class_id, 11);
+        assert_eq!(m.marks.len(), 5);
+        assert!(m.marks.students.windows(2).all(|w| w[0] < w[1]));
+        let row = |student| {
+            let i = m
+                .marks
+                .students
+                .iter()
+                .position(|s| s.school_id == 1 && s.student_id == student)
+                .unwrap();
+            (m.marks.students[i].class_id, m.marks.row(i).to_vec())
+        };
         assert_eq!(
-            m.marks.row(i1),
-            &[Some(Cell::Score(80.0)), Some(Cell::Score(90.0))]
+            row(1),
+            (11, vec![Some(Cell::Score(80.0)), Some(Cell::Score(90.0))])
         );
-        let i2 = m
-            .marks
-            .students
-            .iter()
-            .position(|s| s.student_id == 2)
-            .unwrap();
-        assert_eq!(m.marks.row(i2), &[Some(Cell::Score(60.0)), None]);
+        assert_eq!(row(2), (10, vec![Some(Cell::Score(60.0)), None]));
+        assert_eq!(row(4), (10, vec![None, Some(Cell::Absent)]));
+        // A student left without any mark drops out of the table.
+        let again = merge(
+            m.marks,
+            vec![(st(1, 4, 10), vec![(1, None, None)])],
+            &subjects,
+        );
+        assert_eq!(again.marks.len(), 4);
     }
 }
 
@@ -2179,7 +2199,7 @@ mod speed {
                 full_marks: 100.0,
             })
             .collect();
-        let mut cells = Vec::new();
+        let mut rows = Vec::new();
         for school in 0..100 {
             for i in 0..2000 {
                 let st = StudentRef {
@@ -2187,13 +2207,14 @@ mod speed {
                     student_id: i,
                     class_id: i / 40,
                 };
-                for s in 0..6 {
-                    cells.push((st, s, Some(Cell::Score((i % 200) as f64 / 2.0)), None));
-                }
+                let cells = (0..6)
+                    .map(|s| (s, Some(Cell::Score((i % 200) as f64 / 2.0)), None))
+                    .collect();
+                rows.push((st, cells));
             }
         }
         let t = std::time::Instant::now();
-        let m = merge(6, Vec::new(), cells, &[true; 6], &subjects);
+        let m = merge(ExamMarks::new(6), rows, &subjects);
         println!(
             "merge 1.2M new marks: {:?} ({} students)",
             t.elapsed(),

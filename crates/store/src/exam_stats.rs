@@ -129,33 +129,73 @@ pub(crate) struct ExamMarks {
 }
 
 impl ExamMarks {
+    pub fn new(subjects: usize) -> Self {
+        ExamMarks {
+            subjects,
+            students: Vec::new(),
+            cells: Vec::new(),
+        }
+    }
+
     /// Builds the table from (student, subject index, mark) rows. A student's class is the
     /// class of the first row seen for them (callers pass the newest import first).
     pub fn build(subjects: usize, rows: impl IntoIterator<Item = (Key, usize, Cell)>) -> Self {
         let mut index: IdMap<(i64, i64), usize> = IdMap::default();
-        let mut keys: Vec<Key> = Vec::new();
-        let mut cells: Vec<Option<Cell>> = Vec::new();
+        let mut out = ExamMarks::new(subjects);
         for (k, s, c) in rows {
-            let i = *index.entry((k.school_id, k.student_id)).or_insert_with(|| {
-                keys.push(k);
-                cells.extend(std::iter::repeat_n(None, subjects));
-                keys.len() - 1
-            });
-            cells[i * subjects + s] = Some(c);
+            let i = match index.get(&(k.school_id, k.student_id)) {
+                Some(&i) => i,
+                None => {
+                    let i = out.push(k);
+                    index.insert((k.school_id, k.student_id), i);
+                    i
+                }
+            };
+            out.cells[i * subjects + s] = Some(c);
         }
-        let mut order: Vec<usize> = (0..keys.len()).collect();
-        order.sort_unstable_by_key(|&i| keys[i]);
-        let mut out = ExamMarks {
-            subjects,
-            students: Vec::with_capacity(keys.len()),
-            cells: Vec::with_capacity(cells.len()),
-        };
-        for i in order {
-            out.students.push(keys[i]);
-            out.cells
-                .extend_from_slice(&cells[i * subjects..(i + 1) * subjects]);
-        }
+        out.sort();
         out
+    }
+
+    /// Appends a student without marks; returns their index (the table needs [`Self::sort`]
+    /// afterwards unless the key sorts last).
+    pub fn push(&mut self, key: Key) -> usize {
+        self.students.push(key);
+        self.cells.extend(std::iter::repeat_n(None, self.subjects));
+        self.students.len() - 1
+    }
+
+    /// Appends another table's students (and marks).
+    pub fn append(&mut self, other: ExamMarks) {
+        self.students.extend(other.students);
+        self.cells.extend(other.cells);
+    }
+
+    pub fn cell_mut(&mut self, i: usize, s: usize) -> &mut Option<Cell> {
+        &mut self.cells[i * self.subjects + s]
+    }
+
+    /// Drops students left without any mark and restores the (school, class, student) order.
+    pub fn sort(&mut self) {
+        let k = self.subjects;
+        let keep: Vec<usize> = (0..self.students.len())
+            .filter(|&i| self.cells[i * k..(i + 1) * k].iter().any(Option::is_some))
+            .collect();
+        let sorted =
+            keep.len() == self.students.len() && self.students.windows(2).all(|w| w[0] <= w[1]);
+        if sorted {
+            return;
+        }
+        let mut order = keep;
+        order.sort_unstable_by_key(|&i| self.students[i]);
+        let mut students = Vec::with_capacity(order.len());
+        let mut cells = Vec::with_capacity(order.len() * k);
+        for i in order {
+            students.push(self.students[i]);
+            cells.extend_from_slice(&self.cells[i * k..(i + 1) * k]);
+        }
+        self.students = students;
+        self.cells = cells;
     }
 
     pub fn len(&self) -> usize {
@@ -783,32 +823,32 @@ pub(crate) fn pack_school_marks(marks: &ExamMarks) -> Vec<(i64, String)> {
     out
 }
 
-/// Reads one school's packed marks back as (student, subject, mark) rows.
+/// Reads one school's packed marks back, appending its students to `out` in the packed order
+/// (call [`ExamMarks::sort`] after the last school).
 pub(crate) fn unpack_school_marks(
     school_id: i64,
-    subjects: usize,
     text: &str,
-    out: &mut Vec<(Key, usize, Cell)>,
+    out: &mut ExamMarks,
 ) -> Result<(), String> {
     let bad = || format!("unreadable packed marks of school {school_id}");
     for student in text.split(';').filter(|t| !t.is_empty()) {
         let mut f = student.split(' ');
         let student_id: i64 = f.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
         let class_id: i64 = f.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
-        let key = Key {
+        let i = out.push(Key {
             school_id,
             class_id,
             student_id,
-        };
-        for s in 0..subjects {
-            match f.next().ok_or_else(bad)? {
-                "-" => {}
-                "A" => out.push((key, s, Cell::Absent)),
+        });
+        for s in 0..out.subjects {
+            *out.cell_mut(i, s) = match f.next().ok_or_else(bad)? {
+                "-" => None,
+                "A" => Some(Cell::Absent),
                 v => {
                     let h: i64 = v.parse().map_err(|_| bad())?;
-                    out.push((key, s, Cell::Score(h as f64 / 100.0)));
+                    Some(Cell::Score(h as f64 / 100.0))
                 }
-            }
+            };
         }
         if f.next().is_some() {
             return Err(bad());
@@ -1326,14 +1366,15 @@ mod tests {
     #[test]
     fn packed_marks_read_back_the_same() {
         let (_, marks, _) = synthetic(3, 4, 11);
-        let mut rows = Vec::new();
+        let mut again = ExamMarks::new(4);
         for (school, text) in pack_school_marks(&marks) {
-            unpack_school_marks(school, 4, &text, &mut rows).unwrap();
+            unpack_school_marks(school, &text, &mut again).unwrap();
         }
-        let again = ExamMarks::build(4, rows);
+        again.sort();
         assert_eq!(again.students, marks.students);
         assert_eq!(again.cells, marks.cells);
-        assert!(unpack_school_marks(1, 4, "5 1 100 A -", &mut Vec::new()).is_err());
+        assert!(unpack_school_marks(1, "5 1 100 A -", &mut ExamMarks::new(4)).is_err());
+        assert!(unpack_school_marks(1, "5 1 100 A - 7 9", &mut ExamMarks::new(4)).is_err());
     }
 
     #[test]
