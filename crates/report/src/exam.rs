@@ -409,15 +409,19 @@ pub const ITEM_HEADERS: [&str; 11] = [
 ];
 
 /// The flags of an item as the page words them: negative discrimination, too hard, too easy.
+/// Decided on the values as shown (two decimals, spec §0.2), so a P shown as 0.90 is not
+/// "above 0.9".
 pub fn item_flags(difficulty: f64, discrimination: f64, zero_variance: bool) -> Vec<&'static str> {
+    let p = wuyu_analytics::round::round_half_away(difficulty, 2);
+    let d = wuyu_analytics::round::round_half_away(discrimination, 2);
     let mut f = Vec::new();
-    if discrimination < 0.0 {
+    if d < 0.0 {
         f.push("区分度为负，请核对答案");
     }
-    if difficulty < 0.2 {
+    if p < 0.2 {
         f.push("难度过大(P<0.2)");
     }
-    if difficulty > 0.9 {
+    if p > 0.9 {
         f.push("过于容易(P>0.9)");
     }
     if zero_variance {
@@ -669,5 +673,7 @@ mod tests {
         assert_eq!(item_flags(0.1, 0.3, false), ["难度过大(P<0.2)"]);
         assert_eq!(item_flags(0.95, 0.1, false), ["过于容易(P>0.9)"]);
         assert!(item_flags(0.5, 0.4, false).is_empty());
+        // Shown as 0.90 and -0.00: neither too easy nor negative.
+        assert!(item_flags(0.9012, -0.004, false).is_empty());
     }
 }

@@ -55,7 +55,7 @@ impl Drop for TempDir {
 }
 
 /// Ids the store assigned to the fixture's records.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Ids {
     pub school_a: i64,
     pub school_b: i64,
@@ -533,6 +533,16 @@ impl TestApp {
             router: router(Arc::clone(&store), settings),
             store,
             ids,
+            _dir: dir,
+        }
+    }
+
+    /// An app over a store the caller filled (no fixture; ids are zeros).
+    pub fn bare(router: Router, store: Arc<dyn Store>, dir: TempDir) -> Self {
+        Self {
+            router,
+            store,
+            ids: Ids::default(),
             _dir: dir,
         }
     }
