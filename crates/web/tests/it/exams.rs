@@ -80,6 +80,8 @@ fn unescape(s: &str) -> String {
     s.replace("&#38;", "&")
         .replace("&amp;", "&")
         .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
         .replace("&gt;", ">")
         .replace("&#34;", "\"")
         .replace("&quot;", "\"")
@@ -308,6 +310,19 @@ async fn the_district_overview_has_the_hand_computed_rates_of_every_school() {
         );
         assert_eq!(attr_text(&html, "data-stat", "pass_rate"), pct(h.pass));
         assert_eq!(attr_text(&html, "data-stat", "low_rate"), pct(h.low));
+        // The lines are said in points: 80 %, 70 %, 60 % and 40 % of full marks.
+        let line = |f: f64| format!("{}", f * full / 100.0);
+        assert!(
+            attr_text(&html, "data-note", "lines").starts_with(&format!(
+                "优秀 ≥ {} 分、良好 ≥ {} 分、及格 ≥ {} 分、低分 < {} 分（满分 {full}）；缺考学生不计入",
+                line(80.0),
+                line(70.0),
+                line(60.0),
+                line(40.0)
+            )),
+            "{subject}: {}",
+            attr_text(&html, "data-note", "lines")
+        );
         if subject != "总分" {
             assert_eq!(
                 attr_text(&html, "data-stat", "participation_rate"),

@@ -106,6 +106,8 @@ struct ClassPage {
     students: usize,
     absent_any: usize,
     borderline: usize,
+    /// The district's 临界生 window in points.
+    borderline_points: String,
     show_ranks: bool,
     table: String,
     export_href: String,
@@ -125,6 +127,7 @@ pub(crate) async fn class_view(
         read_class(&state, &me, &ip, id, sid, cid, "read_class_exam").await?;
     let subject = pick_subject(&exam, q.subject.as_deref())?;
     let show_ranks = shows_ranks(&state, me.role()).await?;
+    let settings = state.store.exam_settings().await?;
     let classes = state
         .store
         .exam_unit_stats(&me.scope, id, ExamUnitFilter::Classes(sid))
@@ -170,6 +173,7 @@ pub(crate) async fn class_view(
             .filter(|r| r.subjects.iter().any(|m| m.absent))
             .count(),
         borderline: rows.iter().filter(|r| is_borderline(r)).count(),
+        borderline_points: super::fmt_full(settings.borderline_points),
         show_ranks,
         table: table.html()?,
         export_href: format!(

@@ -70,6 +70,8 @@ pub(crate) struct Headline {
     pub low: String,
     /// "全区 78.25" under each number on a school's page.
     pub compare: Option<HeadlineCompare>,
+    /// The lines and the absent policy the rates were computed with, in words.
+    pub rule: String,
 }
 
 pub(crate) struct HeadlineCompare {
@@ -92,6 +94,7 @@ pub(crate) fn headline(s: &SubjectStat, other: Option<(&'static str, &SubjectSta
         excellent: pct(r.excellent_rate),
         pass: pct(r.pass_rate),
         low: pct(r.low_rate),
+        rule: rule_zh(r),
         compare: other.map(|(label, o)| HeadlineCompare {
             label,
             participation: pct(o.rates.participation_rate),
@@ -101,6 +104,28 @@ pub(crate) fn headline(s: &SubjectStat, other: Option<(&'static str, &SubjectSta
             low: pct(o.rates.low_rate),
         }),
     }
+}
+
+/// "优秀 ≥ 96 分、良好 ≥ 84 分、及格 ≥ 72 分、低分 < 48 分（满分 120）；缺考…".
+fn rule_zh(r: &wuyu_analytics::descriptive::RateSummary) -> String {
+    let f = |x: f64| super::fmt_full(round_half_away(x, 2));
+    let good = r
+        .good_line
+        .map(|g| format!("良好 ≥ {} 分、", f(g)))
+        .unwrap_or_default();
+    let absent = match r.absent_policy {
+        wuyu_analytics::descriptive::AbsentPolicy::Exclude => "缺考学生不计入各率和平均分",
+        wuyu_analytics::descriptive::AbsentPolicy::CountAsZero => {
+            "本区规定缺考按 0 分计入各率和平均分"
+        }
+    };
+    format!(
+        "优秀 ≥ {} 分、{good}及格 ≥ {} 分、低分 < {} 分（满分 {}）；{absent}，参考率 = 实考 / 应考。",
+        f(r.excellent_line),
+        f(r.pass_line),
+        f(r.low_line),
+        f(r.full_marks)
+    )
 }
 
 pub(crate) struct ChartView {
