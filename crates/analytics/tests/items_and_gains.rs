@@ -166,7 +166,7 @@ fn gain_models_are_labelled_and_small_units_suppressed() {
         "n = 5 < 10: 样本不足"
     );
     let s = standard_gain(&outcome, &prior, &groups, &opts).unwrap();
-    assert!(s.label.contains("标准分增值") && s.label.contains("biased"));
+    assert!(s.label.contains("标准分增值") && s.label.contains("偏向入口成绩低的单位"));
     // Standard gains average 0 over the cohort.
     let everyone = VaOptions {
         min_compute: 1,

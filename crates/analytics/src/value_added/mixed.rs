@@ -297,9 +297,7 @@ pub fn random_intercept(
     let message = if !rankable {
         Some(super::NO_VARIATION_MESSAGE.to_string())
     } else if jn < 20 {
-        Some(format!(
-            "only {jn} units: τ² is imprecise below 20 units (§4.3)"
-        ))
+        Some(super::few_units_message(jn))
     } else {
         None
     };

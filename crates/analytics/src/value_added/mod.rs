@@ -48,18 +48,21 @@ impl VaModel {
     /// What the number is, for the report next to it.
     pub fn label(self) -> &'static str {
         match self {
-            VaModel::Gain => {
-                "进步分 (raw gain y − x): only meaningful when both exams share a scale"
-            }
-            VaModel::Standard => {
-                "标准分增值 (z(y) − z(x)): standard-score gain, biased toward low-intake units (regression to the mean)"
-            }
-            VaModel::Ols => "回归残差增值 (OLS residual value-added, M4)",
-            VaModel::Dl => "回归残差增值 + DerSimonian–Laird 收缩 (M4 + M6)",
-            VaModel::Ml => "多层线性模型 random intercept, ML, EB effects (M5)",
-            VaModel::Reml => "多层线性模型 random intercept, REML, EB effects (M5)",
+            VaModel::Gain => "进步分（原始分之差 y − x）：仅当两次考试分数可比时有意义",
+            VaModel::Standard => "标准分增值（z(y) − z(x)）：偏向入口成绩低的单位（回归均值效应）",
+            VaModel::Ols => "回归残差增值（OLS，M4）",
+            VaModel::Dl => "回归残差增值 + DerSimonian–Laird 收缩（M4 + M6）",
+            VaModel::Ml => "多层线性模型增值：随机截距，ML 估计，经验贝叶斯效应（M5）",
+            VaModel::Reml => "多层线性模型增值：随机截距，REML 估计，经验贝叶斯效应（M5）",
         }
     }
+}
+
+/// The caution printed when fewer than 20 units share the between-unit variance (§4.3).
+pub(crate) fn few_units_message(units: usize) -> String {
+    format!(
+        "本次仅 {units} 个单位参与估计：单位数少于 20 时单位间方差 τ² 的估计不够稳定（规范 §4.3），请谨慎解读"
+    )
 }
 
 /// Classification of a unit by its 95 % interval.

@@ -179,9 +179,7 @@ pub fn shrink(units: &[UnitEstimate], opts: &ShrinkOptions) -> crate::Result<Shr
     let rankable = tau2 > 0.0;
     let mut message = (!rankable).then(|| NO_VARIATION_MESSAGE.to_string());
     if rankable && j < 20 && opts.method != ShrinkMethod::Js {
-        message = Some(format!(
-            "only {j} units: τ² is imprecise below 20 units (§4.3)"
-        ));
+        message = Some(super::few_units_message(j));
     }
     let groups = units
         .iter()

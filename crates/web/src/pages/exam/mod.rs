@@ -359,19 +359,6 @@ pub(crate) fn va_order(report: &ValueAddedReport, sorted: bool) -> Vec<usize> {
     idx
 }
 
-/// The store's note on a value-added fit, in Chinese (the analytics crate words a few of its
-/// notes in English).
-pub(crate) fn note_zh(m: &str) -> String {
-    if let Some(rest) = m.strip_prefix("only ")
-        && let Some((n, _)) = rest.split_once(" units")
-    {
-        return format!(
-            "本次仅 {n} 个单位参与估计：单位数少于 20 时单位间方差 τ² 的估计不够稳定（规范 §4.3），请谨慎解读。"
-        );
-    }
-    m.to_string()
-}
-
 /// The message shown instead of ranks when the store finds no between-unit variation.
 pub(crate) fn not_rankable_zh(level: wuyu_store::ExamUnitKind) -> &'static str {
     match level {
@@ -501,7 +488,7 @@ impl VaView {
             available: true,
             // The no-variation message is shown as `not_rankable` instead.
             note: if rankable {
-                r.message.as_deref().map(note_zh).unwrap_or_default()
+                r.message.clone().unwrap_or_default()
             } else {
                 String::new()
             },
@@ -554,15 +541,6 @@ mod tests {
             class: None,
             suppressed,
         }
-    }
-
-    #[test]
-    fn english_notes_of_the_model_are_translated() {
-        assert!(
-            note_zh("only 3 units: τ² is imprecise below 20 units (§4.3)")
-                .starts_with("本次仅 3 个单位")
-        );
-        assert_eq!(note_zh("没有匹配学生"), "没有匹配学生");
     }
 
     #[test]
