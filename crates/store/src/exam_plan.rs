@@ -94,12 +94,12 @@ fn subject_list(exam: &Exam) -> String {
 }
 
 /// Resolves the 学籍号 of a row, reporting unknown and repeated ones.
-fn resolve(
+fn resolve<'b>(
     errs: &mut Errors,
     o: &Origin,
-    no: &str,
+    no: &'b str,
     students: &HashMap<String, StudentRef>,
-    seen: &mut HashMap<String, u32>,
+    seen: &mut HashMap<&'b str, u32>,
 ) -> Option<StudentRef> {
     if let Some(first) = seen.get(no) {
         errs.at(
@@ -110,7 +110,7 @@ fn resolve(
         );
         return None;
     }
-    seen.insert(no.to_string(), o.row);
+    seen.insert(no, o.row);
     let s = students.get(no).copied();
     if s.is_none() {
         errs.at(

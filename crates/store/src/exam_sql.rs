@@ -1171,9 +1171,10 @@ macro_rules! exam_impl {
                 }
                 let mut seen = HashSet::new();
                 for s in &e.subjects {
-                    if s.name.trim().is_empty() || s.name == TOTAL {
+                    let name = s.name.trim();
+                    if name.is_empty() || name == TOTAL {
                         errors.push(bad("科目", &s.name, format!("科目名称“{}”不可用", s.name)));
-                    } else if !seen.insert(s.name.as_str()) {
+                    } else if !seen.insert(name) {
                         errors.push(bad("科目", &s.name, format!("科目“{}”重复", s.name)));
                     }
                     if !(s.full_marks.is_finite() && s.full_marks > 0.0 && s.full_marks <= 10_000.0) {
@@ -1201,7 +1202,7 @@ macro_rules! exam_impl {
                 let dup: Option<(i64,)> = sqlx::query_as(
                     "SELECT id FROM exam WHERE name = $1 AND exam_date = $2 AND grade = $3",
                 )
-                .bind(&e.name)
+                .bind(e.name.trim())
                 .bind(e.date)
                 .bind(i32::from(e.grade.get()))
                 .fetch_optional(&mut *tx)
