@@ -1116,6 +1116,40 @@ async fn an_item_sheet_sets_the_subject_score_and_gives_the_item_analysis(store:
             .unwrap(),
         report
     );
+
+    // B imports a sheet of another paper structure (three items): the analysis is now B's
+    // alone; A's students keep their 数学 scores but lose their item points.
+    let (mut three, _) = item_batch(exam);
+    three.items.truncate(3);
+    three
+        .rows
+        .retain(|r| r.student_no.as_str().starts_with(&format!("G{B}")));
+    for r in &mut three.rows {
+        r.points.truncate(3);
+    }
+    store
+        .import_exam_items(&three, &meta("B.xlsx"))
+        .await
+        .unwrap();
+    let only_b = store
+        .exam_items(&Scope::District, exam, "数学", None)
+        .await
+        .unwrap();
+    assert_eq!((only_b.analysis.n, only_b.analysis.k), (12, 3));
+    assert_eq!(only_b.classes.len(), 1);
+    let rows = store
+        .exam_students(&Scope::District, exam, ids.schools[A], None)
+        .await
+        .unwrap();
+    let first = rows
+        .iter()
+        .find(|r| r.student_no == no(A, "1班", 0))
+        .unwrap();
+    let m = first.subjects.iter().find(|s| s.subject == "数学").unwrap();
+    assert_eq!(
+        m.score,
+        Some(points[&no(A, "1班", 0)].unwrap().iter().sum::<f64>())
+    );
 }
 
 story!(value_added_from_the_baseline_gives_every_school_an_interval);
