@@ -1,4 +1,4 @@
-//! Fixtures of the exam story tests, the same as those at the top of `stories.rs`: a fresh
+//! Fixtures of the store's story tests (`stories.rs`, `exams.rs`, `exam_speed.rs`): a fresh
 //! SQLite file or PostgreSQL database per story, and the `story!` macro that runs a story
 //! against both. Under `CI=true` a missing PostgreSQL fails the PostgreSQL half instead of
 //! skipping it.
