@@ -201,9 +201,16 @@ async fn fitness(
         let bytes = std::fs::read(&path)?;
         let read = wuyu_ingest::read_fitness_batch(name, &bytes, term, test_date)?;
         drop(bytes);
-        report(&format!("read + validate {name}"), started.elapsed(), read.batch.len());
+        report(
+            &format!("read + validate {name}"),
+            started.elapsed(),
+            read.batch.len(),
+        );
         if let Some(e) = read.errors.first() {
-            bail!("{} row errors in the generated {name}: {e}", read.errors.len());
+            bail!(
+                "{} row errors in the generated {name}: {e}",
+                read.errors.len()
+            );
         }
         let meta = ImportMeta {
             username: "bench".into(),

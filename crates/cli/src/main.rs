@@ -11,6 +11,7 @@ mod export;
 mod fitness;
 mod import;
 mod progress;
+mod settings;
 mod user;
 
 use std::path::PathBuf;
@@ -69,6 +70,11 @@ enum Command {
     Template {
         #[command(subcommand)]
         command: TemplateCommand,
+    },
+    /// District settings: ranks hidden, fitness targets, exam lines and rules.
+    Settings {
+        #[command(subcommand)]
+        command: settings::SettingsCommand,
     },
     /// Manage user accounts.
     User {
@@ -188,6 +194,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => user::run(command).await,
+        Command::Settings { command } => settings::run(command).await,
         Command::Synth {
             students,
             seed,

@@ -528,3 +528,84 @@ fn the_score_template_of_an_exam_reads_back_empty() {
     assert_eq!(read.batch.subjects, ["语文", "道德与法治"]);
     assert!(read.batch.rows.is_empty());
 }
+
+/// The district pass line is a setting: a bad value is refused and changes nothing; a good one,
+/// after `wuyu exam recompute`, changes the stored 及格率 to what the new line gives.
+#[test]
+fn settings_change_the_lines_after_a_recompute() {
+    let dir = Dir::new("settings");
+    let db = seeded(&dir);
+    let exam = create(&db, "期末（设置）", &["数学:100"]);
+    let f = dir.file(
+        "scores.csv",
+        "学籍号,数学\nG0000000001,95\nG0000000002,72\nG0000000003,65\nG0000000004,58\nG0000000005,缺考\n",
+    );
+    ok(import_scores(&db, exam, &f));
+    let pass_rate = || {
+        block_on(async {
+            let store = wuyu_store::connect(&db).await.unwrap();
+            let units = store
+                .exam_unit_stats(
+                    &Scope::District,
+                    ExamId(exam),
+                    wuyu_store::ExamUnitFilter::Overview,
+                )
+                .await
+                .unwrap();
+            let district = units
+                .iter()
+                .find(|u| u.unit.kind == wuyu_store::ExamUnitKind::District)
+                .unwrap();
+            let s = district
+                .subjects
+                .iter()
+                .find(|s| s.subject == "数学")
+                .unwrap();
+            s.rates.pass_rate.unwrap()
+        })
+    };
+    // Default line 60 %: 95, 72, 65 pass of the 4 who sat.
+    assert!((pass_rate() - 3.0 / 4.0).abs() < 1e-12);
+
+    for (key, value, says) in [
+        ("exam_settings", "{\"linez\": {}}", "没有“linez”"),
+        ("exam_settings", "not json", "不是有效的 JSON"),
+        ("fitness_targets", "{\"excellent_rate\": 30}", "0 到 1"),
+        ("hide_ranks", "yes", "true 或 false"),
+        ("colour", "red", "没有名为“colour”的设置"),
+    ] {
+        let o = wuyu(&["settings", "set", "--db", &db, key, value]);
+        assert!(!o.status.success(), "{key} {value}");
+        assert!(text(&o).contains(says), "{}", text(&o));
+    }
+    let shown = ok(wuyu(&["settings", "show", "--db", &db]));
+    assert!(shown.contains("hide_ranks = false"), "{shown}");
+    assert!(shown.contains("\"excellent_rate\":0.3"), "{shown}");
+
+    // Pass line 70 %: only 95 and 72 pass.
+    let lines = "{\"lines\": {\"excellent\": {\"fraction\": 0.85}, \"good\": null, \
+                 \"pass\": {\"fraction\": 0.70}, \"low\": {\"fraction\": 0.40}}}";
+    ok(wuyu(&[
+        "settings",
+        "set",
+        "--db",
+        &db,
+        "exam_settings",
+        lines,
+    ]));
+    assert!(
+        (pass_rate() - 3.0 / 4.0).abs() < 1e-12,
+        "unchanged until recomputed"
+    );
+    ok(wuyu(&[
+        "exam",
+        "recompute",
+        "--db",
+        &db,
+        "--exam",
+        &exam.to_string(),
+    ]));
+    assert!((pass_rate() - 2.0 / 4.0).abs() < 1e-12);
+    let shown = ok(wuyu(&["settings", "show", "--db", &db]));
+    assert!(shown.contains("\"fraction\":0.7"), "{shown}");
+}

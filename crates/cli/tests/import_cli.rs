@@ -384,8 +384,15 @@ fn a_school_exports_its_fitness_in_the_upload_template_and_it_reads_back() {
     let f = dir.0.join("fitness.csv");
     std::fs::write(&f, fitness_csv("")).unwrap();
     let o = wuyu(&[
-        "import", "fitness", f.to_str().unwrap(), "--db", db_s, "--term", "2024-autumn",
-        "--test-date", "2024-10-15",
+        "import",
+        "fitness",
+        f.to_str().unwrap(),
+        "--db",
+        db_s,
+        "--term",
+        "2024-autumn",
+        "--test-date",
+        "2024-10-15",
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let before = fitness_rows(&db);
@@ -393,40 +400,76 @@ fn a_school_exports_its_fitness_in_the_upload_template_and_it_reads_back() {
     // 张三 is at school 3301990001; 李四 at the other school is not in this export.
     let csv = dir.0.join("上报.csv");
     let o = wuyu(&[
-        "export", "fitness", "--db", db_s, "--school", "3301990001", "--term", "2024-autumn",
-        "-o", csv.to_str().unwrap(),
+        "export",
+        "fitness",
+        "--db",
+        db_s,
+        "--school",
+        "3301990001",
+        "--term",
+        "2024-autumn",
+        "-o",
+        csv.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("已导出 1 名学生"), "{}", text(&o));
     let body = std::fs::read_to_string(&csv).unwrap();
     let mut lines = body.trim_start_matches('\u{feff}').lines();
-    assert!(lines
-        .next()
-        .unwrap()
-        .starts_with("年级编号,班级编号,班级名称,学籍号,民族代码,姓名,性别,出生日期,身高,体重"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("年级编号,班级编号,班级名称,学籍号,民族代码,姓名,性别,出生日期,身高,体重")
+    );
     let row = lines.next().unwrap();
     // 年级编号 15 = 五年级, 性别 1 = 男, 50米×8往返跑 110 s as 1'50".
-    assert!(row.starts_with("15,1,1班,G0000000001,01,张三,1,2014-03-05,140.2,35.1,1900,9.4"), "{row}");
+    assert!(
+        row.starts_with("15,1,1班,G0000000001,01,张三,1,2014-03-05,140.2,35.1,1900,9.4"),
+        "{row}"
+    );
     assert!(row.contains("\"1'50\"\"\""), "{row}");
     assert_eq!(lines.next(), None);
 
     // The XLSX export re-imports to the same stored scores.
     let xlsx = dir.0.join("上报.xlsx");
     let o = wuyu(&[
-        "export", "fitness", "--db", db_s, "--school", "3301990001", "--term", "2024-autumn",
-        "-o", xlsx.to_str().unwrap(),
+        "export",
+        "fitness",
+        "--db",
+        db_s,
+        "--school",
+        "3301990001",
+        "--term",
+        "2024-autumn",
+        "-o",
+        xlsx.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let o = wuyu(&[
-        "import", "fitness", xlsx.to_str().unwrap(), "--db", db_s, "--term", "2024-autumn",
-        "--test-date", "2024-10-15",
+        "import",
+        "fitness",
+        xlsx.to_str().unwrap(),
+        "--db",
+        db_s,
+        "--term",
+        "2024-autumn",
+        "--test-date",
+        "2024-10-15",
     ]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(fitness_rows(&db), before);
 
     // An unknown school is named.
     let o = wuyu(&[
-        "export", "fitness", "--db", db_s, "--school", "9999", "--term", "2024-autumn", "-o",
+        "export",
+        "fitness",
+        "--db",
+        db_s,
+        "--school",
+        "9999",
+        "--term",
+        "2024-autumn",
+        "-o",
         csv.to_str().unwrap(),
     ]);
     assert!(!o.status.success());

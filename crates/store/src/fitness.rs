@@ -271,6 +271,36 @@ pub struct FitnessImportSummary {
     pub terms: Vec<String>,
 }
 
+/// The plan's fitness targets, a district setting ([`FitnessTargets::KEY`], JSON such as
+/// `{"excellent_rate": 0.30, "myopia_rate_max": 0.50}`); the defaults are the plan's (任务分解表:
+/// 体质健康优秀率达到 30 %，总体近视率降至 50 %).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FitnessTargets {
+    pub excellent_rate: f64,
+    pub myopia_rate_max: f64,
+}
+
+impl Default for FitnessTargets {
+    fn default() -> Self {
+        FitnessTargets {
+            excellent_rate: 0.30,
+            myopia_rate_max: 0.50,
+        }
+    }
+}
+
+impl FitnessTargets {
+    pub const KEY: &'static str = "fitness_targets";
+
+    /// Both targets must be rates in 0..=1.
+    pub fn is_valid(&self) -> bool {
+        [self.excellent_rate, self.myopia_rate_max]
+            .iter()
+            .all(|r| r.is_finite() && (0.0..=1.0).contains(r))
+    }
+}
+
 // --- scope ---------------------------------------------------------------------------------
 
 /// The roster filter a scope puts on aggregates (`s` = student), with `$n` for the school.

@@ -30,7 +30,7 @@ pub use exam::{
 };
 pub use fitness::{
     ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary, FitnessItemResult,
-    FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessSummaryRow,
+    FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessSummaryRow, FitnessTargets,
 };
 pub use model::*;
 use wuyu_domain::{

@@ -17,7 +17,7 @@ use wuyu_domain::{ClassId, Role, SchoolId, Scope, Term};
 use wuyu_standards::{BmiCategory, FitnessItem};
 use wuyu_store::{
     ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessItemRow, FitnessRecord,
-    FitnessSummaryRow,
+    FitnessSummaryRow, FitnessTargets,
 };
 
 use crate::audit;
@@ -28,41 +28,22 @@ use crate::pages::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, format_date, masked_student_no, render, script_json};
 
-/// The plan's fitness targets, a district setting (`fitness_targets`, JSON such as
-/// `{"excellent_rate": 0.30, "myopia_rate_max": 0.50}`); the defaults are the plan's (任务分解表:
-/// 体质健康优秀率达到 30 %，总体近视率降至 50 %).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(default)]
-pub(crate) struct FitnessTargets {
-    pub excellent_rate: f64,
-    pub myopia_rate_max: f64,
-}
-
-impl Default for FitnessTargets {
-    fn default() -> Self {
-        FitnessTargets {
-            excellent_rate: 0.30,
-            myopia_rate_max: 0.50,
-        }
-    }
-}
-
-impl FitnessTargets {
-    pub(crate) const SETTING: &'static str = "fitness_targets";
-
-    /// The stored targets; the defaults when none (or an unreadable value) is stored.
-    pub(crate) async fn load(state: &AppState) -> Result<Self, AppError> {
-        let stored = state.store.setting(Self::SETTING).await?;
-        Ok(stored
-            .and_then(|v| match serde_json::from_str::<Self>(&v) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    tracing::warn!("setting {} ignored: {e}", Self::SETTING);
-                    None
-                }
-            })
-            .unwrap_or_default())
-    }
+/// The stored fitness targets; the defaults when none (or an unreadable value) is stored.
+async fn load_targets(state: &AppState) -> Result<FitnessTargets, AppError> {
+    let stored = state.store.setting(FitnessTargets::KEY).await?;
+    Ok(stored
+        .and_then(|v| match serde_json::from_str::<FitnessTargets>(&v) {
+            Ok(t) if t.is_valid() => Some(t),
+            Ok(_) => {
+                tracing::warn!("setting {} ignored: rates outside 0–1", FitnessTargets::KEY);
+                None
+            }
+            Err(e) => {
+                tracing::warn!("setting {} ignored: {e}", FitnessTargets::KEY);
+                None
+            }
+        })
+        .unwrap_or_default())
 }
 
 // --- formatting ------------------------------------------------------------------------------
@@ -481,7 +462,7 @@ pub(crate) async fn overview(
         return Err(AppError::Forbidden);
     }
     let focus = focus_school(&state, &me.scope, q.school).await?;
-    let targets = FitnessTargets::load(&state).await?;
+    let targets = load_targets(&state).await?;
     let terms = state.store.fitness_terms(&me.scope).await?;
     let term = pick_term(&terms, q.term.as_deref())?;
     let chrome = Chrome::new(&me, "/fitness");

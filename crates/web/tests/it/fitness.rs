@@ -533,6 +533,7 @@ async fn the_plan_targets_are_a_district_setting_and_the_headline_says_whether_t
         .excellent_rate
         .expect("the fixture has complete records");
     let myopia = row.myopia_rate.expect("the fixture has vision screenings");
+    assert!(myopia > 0.0, "the fixture has myopic students");
     let targets = format!(
         "{{\"excellent_rate\": {}, \"myopia_rate_max\": {}}}",
         excellent + 0.001,
@@ -551,7 +552,7 @@ async fn the_plan_targets_are_a_district_setting_and_the_headline_says_whether_t
     assert!(block("近视率").contains("未达标"), "{}", block("近视率"));
     let targets = format!(
         "{{\"excellent_rate\": {}, \"myopia_rate_max\": {}}}",
-        excellent - 0.001,
+        (excellent - 0.001).max(0.0),
         myopia + 0.001
     );
     app.store
