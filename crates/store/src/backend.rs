@@ -318,6 +318,25 @@ macro_rules! refresh_fitness_rollup {
     }};
 }
 
+/// The rows of a grouped fitness aggregate (`aggs` over the rollup, or the same rows computed
+/// live for a term without rollup rows) for the caller's scope, inside a `Store` method.
+macro_rules! fitness_grouped_rows {
+    ($self:ident, $scope:expr, $school:expr, $term:expr, $by:expr, $aggs:expr) => {{
+        let (filter, binds) = fitness::aggregate_filter($scope, $school, 2)?;
+        let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
+            .bind($term.code())
+            .fetch_optional(&$self.pool)
+            .await?
+            .is_some();
+        let sql = fitness::grouped_sql($by, &$aggs, &filter, materialized);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind($term.code());
+        for b in binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(&$self.pool).await?
+    }};
+}
+
 macro_rules! store_impl {
     ($store:ident, $backend:literal, numbered_params: $numbered:literal, insert: $insert:literal) => {
         impl Store for $store {
@@ -1095,18 +1114,7 @@ macro_rules! store_impl {
                 by: FitnessGroupBy,
             ) -> StoreFuture<'a, Vec<FitnessSummaryRow>> {
                 Box::pin(async move {
-                    let (filter, binds) = fitness::aggregate_filter(scope, school, 2)?;
-                    let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
-                        .bind(term.code())
-                        .fetch_optional(&self.pool)
-                        .await?
-                        .is_some();
-                    let sql = fitness::grouped_sql(by, &fitness::summary_aggs(), &filter, materialized);
-                    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(term.code());
-                    for b in binds {
-                        q = q.bind(b);
-                    }
-                    let rows = q.fetch_all(&self.pool).await?;
+                    let rows = fitness_grouped_rows!(self, scope, school, term, by, fitness::summary_aggs());
                     rows.iter().map(|r| fitness::summary_from_row(r, by)).collect()
                 })
             }
@@ -1119,18 +1127,7 @@ macro_rules! store_impl {
                 by: FitnessGroupBy,
             ) -> StoreFuture<'a, Vec<FitnessItemRow>> {
                 Box::pin(async move {
-                    let (filter, binds) = fitness::aggregate_filter(scope, school, 2)?;
-                    let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
-                        .bind(term.code())
-                        .fetch_optional(&self.pool)
-                        .await?
-                        .is_some();
-                    let sql = fitness::grouped_sql(by, &fitness::item_aggs(), &filter, materialized);
-                    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(term.code());
-                    for b in binds {
-                        q = q.bind(b);
-                    }
-                    let rows = q.fetch_all(&self.pool).await?;
+                    let rows = fitness_grouped_rows!(self, scope, school, term, by, fitness::item_aggs());
                     rows.iter().map(|r| fitness::item_row_from_row(r, by)).collect()
                 })
             }
