@@ -5,6 +5,7 @@
 //! so code further in never re-checks. No IO, no clock, no randomness.
 #![forbid(unsafe_code)]
 
+pub mod access;
 mod error;
 pub mod exam;
 pub mod fitness;
@@ -15,6 +16,7 @@ pub mod roster;
 mod scope;
 mod term;
 
+pub use access::{AdminToken, Capability, GRANTS, RanksToken, Viewer, grants};
 pub use error::DomainError;
 pub use exam::{
     Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewExam,

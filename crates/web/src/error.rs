@@ -169,3 +169,17 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
 pub(crate) fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
+
+impl From<wuyu_service::ServiceError> for AppError {
+    fn from(e: wuyu_service::ServiceError) -> Self {
+        use wuyu_service::ServiceError as S;
+        match e {
+            S::Forbidden => AppError::Forbidden,
+            S::NotFound => AppError::NotFound,
+            S::BadRequest(_) => AppError::BadRequest,
+            S::Rejected(rows) => AppError::Internal(format!("{} row errors", rows.len())),
+            S::Conflict(what) => AppError::Internal(format!("conflict: {what}")),
+            S::Internal(what) => AppError::Internal(what),
+        }
+    }
+}

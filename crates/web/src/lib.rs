@@ -27,6 +27,7 @@
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
+mod access;
 pub mod accounts;
 mod api;
 mod api_exam;

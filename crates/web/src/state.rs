@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use wuyu_service::Service;
 use wuyu_store::Store;
 
 use crate::WebSettings;
@@ -17,6 +18,8 @@ pub(crate) const HASH_WAIT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
+    /// The use cases; handlers call one function of it and render the answer.
+    pub svc: Service,
     pub settings: Arc<WebSettings>,
     pub limiter: Arc<LoginLimiter>,
     pub hash_permits: Arc<Semaphore>,
@@ -25,6 +28,7 @@ pub(crate) struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: WebSettings) -> Self {
         Self {
+            svc: Service::new(Arc::clone(&store)),
             store,
             settings: Arc::new(settings),
             limiter: Arc::new(LoginLimiter::default()),

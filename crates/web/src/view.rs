@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::response::Html;
 use time::{OffsetDateTime, UtcOffset};
-use wuyu_domain::{Role, Scope, StudentNo};
+use wuyu_domain::{Capability, Role, Scope, StudentNo, grants};
 
 use crate::assets;
 use crate::auth::CurrentUser;
@@ -55,7 +55,7 @@ impl Chrome {
 fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     let mut links = Vec::new();
     match (role, scope) {
-        (Role::DistrictAdmin | Role::DistrictAnalyst, _) => {
+        _ if grants(role, Capability::DistrictOverview) => {
             links.push(("/".to_string(), "区级总览"));
         }
         (
@@ -80,14 +80,17 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
             }
         }
     }
-    // Exams and fitness aggregates: not for counsellors (no fitness reads at all) nor parents (their
-    // child's history is on the child's page).
-    if !matches!(role, Role::Counsellor | Role::Parent) {
+    // Each link only where the one capability table grants what it opens.
+    if grants(role, Capability::ViewExams) {
         links.push(("/exams".to_string(), "考试分析"));
+    }
+    if grants(role, Capability::ViewFitness) {
         links.push(("/fitness".to_string(), "体质健康"));
     }
-    if role == Role::DistrictAdmin {
+    if grants(role, Capability::ManageUsers) {
         links.push(("/admin/users".to_string(), "用户管理"));
+    }
+    if grants(role, Capability::ViewAudit) {
         links.push(("/admin/audit".to_string(), "审计日志"));
     }
     links

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use wuyu_domain::{Role, SchoolId, UserId};
 use wuyu_store::{NewUser, StoreError};
 
+use crate::access::{Require, cap};
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
@@ -19,14 +20,6 @@ use crate::state::AppState;
 use crate::view::{Chrome, format_time, render};
 
 use crate::accounts::{AccountError, AccountSpec, MIN_PASSWORD_CHARS, resolve_account};
-
-fn require_district_admin(me: &CurrentUser) -> Result<(), AppError> {
-    if me.role() == Role::DistrictAdmin && me.scope.is_district() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 pub(crate) struct UserView {
     pub id: i64,
@@ -127,9 +120,8 @@ async fn users_page(
 
 pub(crate) async fn users(
     State(state): State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ManageUsers>,
 ) -> Result<Response, AppError> {
-    require_district_admin(&me)?;
     users_page(&state, &me, None, CreateUserForm::default()).await
 }
 
@@ -195,11 +187,10 @@ async fn validate(
 
 pub(crate) async fn create_user(
     State(state): State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ManageUsers>,
     ClientIp(ip): ClientIp,
     Form(f): Form<CreateUserForm>,
 ) -> Result<Response, AppError> {
-    require_district_admin(&me)?;
     let mut new = match validate(&state, &me, &f).await {
         Ok(n) => n,
         Err(Invalid::Msg(msg)) => return users_page(&state, &me, Some(msg), f).await,
@@ -225,7 +216,7 @@ pub(crate) async fn create_user(
 
 pub(crate) async fn activate_user(
     state: State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ManageUsers>,
     ip: ClientIp,
     p: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, AppError> {
@@ -234,7 +225,7 @@ pub(crate) async fn activate_user(
 
 pub(crate) async fn deactivate_user(
     state: State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ManageUsers>,
     ip: ClientIp,
     p: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, AppError> {
@@ -248,7 +239,6 @@ async fn set_active(
     p: Result<Path<i64>, PathRejection>,
     active: bool,
 ) -> Result<Response, AppError> {
-    require_district_admin(&me)?;
     let id = UserId(path_ids(p)?);
     if id == me.user.id && !active {
         let msg = "不能停用自己的账号".to_string();
@@ -288,9 +278,8 @@ struct AuditPage {
 
 pub(crate) async fn audit(
     State(state): State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ViewAudit>,
 ) -> Result<Response, AppError> {
-    require_district_admin(&me)?;
     let rows = state.store.list_audit(200).await?;
     let page = AuditPage {
         chrome: Chrome::new(&me, "/admin/audit"),

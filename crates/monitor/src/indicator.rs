@@ -1,0 +1,270 @@
+//! The plan's vocabulary (DESIGN "How data flows" 5): an indicator's value for a unit and a
+//! period is `{num, den, n}`; a target compares that value, as shown, with a yearly goal and
+//! gives a verdict. Each capability answers for its own indicators (its service's indicator
+//! source); the plan judges every target with this module alone, with no per-capability code.
+use serde::{Deserialize, Serialize};
+use wuyu_domain::{ClassId, ExamId, Location, SchoolId, Stage, Term};
+
+use crate::display::{Precision, shown};
+
+/// An indicator's key: `capability.name`, names from the glossary (`fitness.excellent_rate`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct IndicatorKey(pub String);
+
+impl IndicatorKey {
+    pub fn new(key: &str) -> Self {
+        Self(key.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The capability that answers for this indicator (the part before the first dot).
+    pub fn capability(&self) -> &str {
+        self.0.split('.').next().unwrap_or_default()
+    }
+}
+
+/// The indicators the fitness capability answers for.
+pub mod fitness_keys {
+    pub const EXCELLENT_RATE: &str = "fitness.excellent_rate";
+    pub const PASS_RATE: &str = "fitness.pass_rate";
+    pub const TEST_RATE: &str = "fitness.test_rate";
+    pub const MYOPIA_RATE: &str = "fitness.myopia_rate";
+    pub const OVERWEIGHT_RATE: &str = "fitness.overweight_rate";
+    pub const OBESE_RATE: &str = "fitness.obese_rate";
+}
+
+/// The indicators the exam capability answers for (per exam and unit, with the exam's lines).
+pub mod exam_keys {
+    pub const EXCELLENT_RATE: &str = "exam.excellent_rate";
+    pub const PASS_RATE: &str = "exam.pass_rate";
+    pub const MEAN: &str = "exam.mean";
+}
+
+/// What an indicator's value is counted over.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum UnitRef {
+    District,
+    /// 城区 or 农村 schools.
+    Location(Location),
+    /// A 学段 (primary, junior, …).
+    Stage(Stage),
+    /// A school set the district names, e.g. "城区四所初中".
+    SchoolSet(String),
+    School(SchoolId),
+    Class(SchoolId, ClassId),
+}
+
+/// When an indicator's value was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Period {
+    Term(Term),
+    Exam(ExamId),
+    /// A school year (2024 = 2024–2025), as the plan's yearly targets are.
+    SchoolYear(i32),
+}
+
+/// An indicator's value: `num / den` over `n` students (or schools, for counts of schools).
+/// A rate has `den` = its denominator; a mean has `num` = the sum and `den` = `n`; a count
+/// has `den` = 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub num: f64,
+    pub den: f64,
+    pub n: u64,
+}
+
+impl IndicatorValue {
+    pub fn rate(num: u64, den: u64) -> Self {
+        Self {
+            num: num as f64,
+            den: den as f64,
+            n: den,
+        }
+    }
+
+    pub fn mean(sum: f64, n: u64) -> Self {
+        Self {
+            num: sum,
+            den: n as f64,
+            n,
+        }
+    }
+
+    /// The value, `None` without a denominator (never NaN).
+    pub fn value(&self) -> Option<f64> {
+        (self.den > 0.0).then(|| self.num / self.den)
+    }
+}
+
+/// A value as it may be published: cells under the minimum n are suppressed (DESIGN: published
+/// aggregates of psychological data suppress cells under 10 students).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Published {
+    Value(IndicatorValue),
+    Suppressed { n: u64 },
+}
+
+pub fn suppress(v: IndicatorValue, min_n: u64) -> Published {
+    if v.n < min_n {
+        Published::Suppressed { n: v.n }
+    } else {
+        Published::Value(v)
+    }
+}
+
+/// How a target compares: ≥, ≤ or =.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparator {
+    AtLeast,
+    AtMost,
+    Equal,
+}
+
+impl Comparator {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            ">=" | "≥" => Some(Self::AtLeast),
+            "<=" | "≤" => Some(Self::AtMost),
+            "=" | "==" => Some(Self::Equal),
+            _ => None,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::AtLeast => "≥",
+            Self::AtMost => "≤",
+            Self::Equal => "=",
+        }
+    }
+}
+
+/// A yearly target: `indicator` for `unit` in `school_year` must be `comparator` `value`
+/// (rates as fractions in 0..=1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub indicator: IndicatorKey,
+    pub unit: UnitRef,
+    pub school_year: i32,
+    pub comparator: Comparator,
+    pub value: f64,
+}
+
+/// The verdict on a target for a unit and period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Met,
+    NotMet,
+    /// Reported indicator, nothing submitted yet.
+    AwaitingReport,
+    /// Reported indicator, submitted and not yet approved.
+    AwaitingReview,
+    /// Computed indicator without data for the period.
+    NoData,
+    /// Fewer students than the indicator's minimum: not judged.
+    TooFew,
+}
+
+impl Verdict {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Verdict::Met => "已达标",
+            Verdict::NotMet => "未达标",
+            Verdict::AwaitingReport => "待填报",
+            Verdict::AwaitingReview => "待审核",
+            Verdict::NoData => "无数据",
+            Verdict::TooFew => "样本不足",
+        }
+    }
+}
+
+/// Judges a computed value against a target. The comparison is made on the value as shown
+/// (`shown_at`; rates compared as fractions at that many decimals of a percent), so a page
+/// that shows 30.0 % never says 未达标 against a target of 30 %.
+pub fn judge(
+    target: &Target,
+    value: Option<IndicatorValue>,
+    min_n: u64,
+    shown_at: Precision,
+    is_rate: bool,
+) -> Verdict {
+    let Some(v) = value else {
+        return Verdict::NoData;
+    };
+    let Some(x) = v.value() else {
+        return Verdict::NoData;
+    };
+    if v.n < min_n {
+        return Verdict::TooFew;
+    }
+    let scale = if is_rate { 100.0 } else { 1.0 };
+    let a = shown(x * scale, shown_at);
+    let t = shown(target.value * scale, shown_at);
+    let met = match target.comparator {
+        Comparator::AtLeast => a >= t,
+        Comparator::AtMost => a <= t,
+        Comparator::Equal => a == t,
+    };
+    if met { Verdict::Met } else { Verdict::NotMet }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(cmp: Comparator, value: f64) -> Target {
+        Target {
+            indicator: IndicatorKey::new(fitness_keys::EXCELLENT_RATE),
+            unit: UnitRef::District,
+            school_year: 2025,
+            comparator: cmp,
+            value,
+        }
+    }
+
+    #[test]
+    fn verdicts_compare_what_is_shown() {
+        let t = target(Comparator::AtLeast, 0.30);
+        // 29.96 % shows as 30.0 %: met.
+        let v = IndicatorValue::rate(2996, 10000);
+        assert_eq!(judge(&t, Some(v), 10, Precision::One, true), Verdict::Met);
+        let v = IndicatorValue::rate(2994, 10000);
+        assert_eq!(
+            judge(&t, Some(v), 10, Precision::One, true),
+            Verdict::NotMet
+        );
+        let myopia = target(Comparator::AtMost, 0.5);
+        let v = IndicatorValue::rate(40, 100);
+        assert_eq!(
+            judge(&myopia, Some(v), 10, Precision::One, true),
+            Verdict::Met
+        );
+    }
+
+    #[test]
+    fn no_denominator_is_no_data_and_small_cells_are_not_judged() {
+        let t = target(Comparator::AtLeast, 0.30);
+        assert_eq!(judge(&t, None, 10, Precision::One, true), Verdict::NoData);
+        let empty = IndicatorValue::rate(0, 0);
+        assert_eq!(
+            judge(&t, Some(empty), 0, Precision::One, true),
+            Verdict::NoData
+        );
+        let small = IndicatorValue::rate(9, 9);
+        assert_eq!(
+            judge(&t, Some(small), 10, Precision::One, true),
+            Verdict::TooFew
+        );
+        assert_eq!(suppress(small, 10), Published::Suppressed { n: 9 });
+        assert_eq!(IndicatorKey::new("exam.mean").capability(), "exam");
+        assert_eq!(Comparator::parse("≤"), Some(Comparator::AtMost));
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure read models and indicators, shared by the store (which fills them), the service
+//! (which serves them) and the report writers (which print them). No database, no files, no
+//! clock.
+//!
+//! * [`display`]: the one rounding rule for what pages and exports show;
+//! * [`rank`]: the one rank rule for every unit kind (n ≥ 10, ties on the shown value);
+//! * [`indicator`]: the vocabulary of the plan — indicators, units, `{num, den, n}` values,
+//!   small-cell suppression, targets and verdicts.
+#![forbid(unsafe_code)]
+
+pub mod display;
+pub mod indicator;
+pub mod rank;

@@ -1,0 +1,36 @@
+//! The use cases of wuyu, between the edges (`web`, `cli`) and the parts (`store`, `ingest`,
+//! `report`, `monitor`): imports (bytes and a file name in, an outcome with counts and row
+//! errors out), the read models that pages, API routes, XLSX exports and PDF sections render,
+//! accounts and typed district settings.
+//!
+//! One module per capability, each the same shape: its read models (format-neutral: numbers,
+//! not strings), the functions that build them for a [`Viewer`](wuyu_domain::Viewer), its
+//! imports and exports, and its indicator source. A page, its API twin and its export call the
+//! same function here, so they show the same numbers.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod file;
+pub mod focus;
+
+use std::sync::Arc;
+
+pub use error::ServiceError;
+use wuyu_store::Store;
+
+/// Everything the use cases need: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Service {
+    store: Arc<dyn Store>,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// The store, for the edges' own plumbing (sessions, sign-in) until those move here too.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}
