@@ -70,7 +70,7 @@ async fn term_of(svc: &Service, period: Period) -> Result<Option<Term>, ServiceE
 }
 
 /// The value of fitness indicator `key` for `unit` in `period`, over the whole district's
-/// records (the plan's view). `None`: no records of the unit in the period. An unknown key, a
+/// records (the plan's view). `None`: no student of the unit was tested in the period. An unknown key, a
 /// named school set or an exam period is a bad request.
 pub async fn indicator(
     svc: &Service,
@@ -131,7 +131,6 @@ pub async fn indicator(
             )));
         }
     };
-    Ok(row
-        .filter(|r| r.enrolled > 0 || r.tested > 0)
-        .and_then(|r| value_of(key, &r)))
+    // A unit nobody in was tested has no value for the period (not a 0 % 测试率).
+    Ok(row.filter(|r| r.tested > 0).and_then(|r| value_of(key, &r)))
 }
