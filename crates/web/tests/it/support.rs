@@ -548,7 +548,13 @@ impl TestApp {
             at: 0,
         };
         let no = |i: usize| format!("{code}20240701{i:02}");
-        let sex = |i: usize| if i % 2 == 0 { Sex::Male } else { Sex::Female };
+        let sex = |i: usize| {
+            if i.is_multiple_of(2) {
+                Sex::Male
+            } else {
+                Sex::Female
+            }
+        };
         let batch = RosterBatch {
             schools: vec![school(code, name, Stage::Junior, Location::Urban, None)],
             classes: vec![class(code, 7, "1班")],
