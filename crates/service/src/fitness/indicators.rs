@@ -15,8 +15,9 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// The value of one fitness indicator from a group's counts.
-fn value_of(key: &str, r: &FitnessSummaryRow) -> Option<IndicatorValue> {
+/// The value of one fitness indicator from a group's counts (the page's target verdicts use
+/// it too, so a verdict and the plan count the same way).
+pub(crate) fn value_of(key: &str, r: &FitnessSummaryRow) -> Option<IndicatorValue> {
     let (num, den) = match key {
         fitness_keys::EXCELLENT_RATE => (r.excellent_count, r.ok_count),
         fitness_keys::PASS_RATE => (

@@ -7,6 +7,7 @@ use wuyu_monitor::indicator::{
 };
 use wuyu_store::{FitnessGroupBy, FitnessItemStat, FitnessSummaryRow};
 
+use super::indicators::value_of;
 use super::summary::{SummaryLine, is_ranked, lines};
 use super::{SHOWN_AT, pick_term, previous_term, ranks_token, targets};
 use crate::focus::focus_school;
@@ -138,11 +139,20 @@ async fn with_change(
     })
 }
 
-fn check(key: &str, cmp: Comparator, target: f64, value: Option<IndicatorValue>) -> TargetCheck {
+/// The verdict on one of the plan's targets for the view's headline (`row`: none before any
+/// term has records).
+fn check(
+    key: &str,
+    cmp: Comparator,
+    target: f64,
+    term: Option<Term>,
+    row: Option<&FitnessSummaryRow>,
+) -> TargetCheck {
+    let value: Option<IndicatorValue> = row.and_then(|r| value_of(key, r));
     let t = Target {
         indicator: IndicatorKey::new(key),
         unit: UnitRef::District,
-        school_year: 0,
+        school_year: term.map_or(0, |t| i32::from(t.school_year)),
         comparator: cmp,
         value: target,
     };
@@ -150,10 +160,6 @@ fn check(key: &str, cmp: Comparator, target: f64, value: Option<IndicatorValue>)
         target,
         verdict: judge(&t, value, 0, SHOWN_AT, true),
     }
-}
-
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 /// The overview for `term_code` (the latest term when none) and `school` (district roles).
@@ -189,11 +195,13 @@ pub async fn overview(
             Comparator::AtLeast,
             goals.excellent_rate,
             None,
+            None,
         ),
         myopia: check(
             fitness_keys::MYOPIA_RATE,
             Comparator::AtMost,
             goals.myopia_rate_max,
+            None,
             None,
         ),
         tables: Vec::new(),
@@ -228,19 +236,15 @@ pub async fn overview(
         fitness_keys::EXCELLENT_RATE,
         Comparator::AtLeast,
         goals.excellent_rate,
-        Some(IndicatorValue::rate(
-            count(head.excellent_count),
-            count(head.ok_count),
-        )),
+        Some(term),
+        Some(&head),
     );
     out.myopia = check(
         fitness_keys::MYOPIA_RATE,
         Comparator::AtMost,
         goals.myopia_rate_max,
-        Some(IndicatorValue::rate(
-            count(head.myopia_count),
-            count(head.vision_screened),
-        )),
+        Some(term),
+        Some(&head),
     );
     for by in main_groupings(viewer, focus) {
         let mut table = with_change(svc, viewer, focus, *by, term, previous, token).await?;
