@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use wuyu_domain::{Scope, Term};
-use wuyu_report::{TemplateFormat, fitness_upload_template};
+use wuyu_service::Service;
+use wuyu_service::fitness::{TemplateFormat, upload_template};
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
@@ -49,9 +50,15 @@ pub async fn run(cmd: ExportCommand) -> anyhow::Result<ExitCode> {
             let Some(school_id) = store.school_by_code(&school).await? else {
                 bail!("没有学校代码为“{school}”的学校");
             };
-            let export =
-                fitness_upload_template(store.as_ref(), &Scope::District, school_id, term, format)
-                    .await?;
+            let svc = Service::new(store);
+            let (_, export) = upload_template(
+                &svc,
+                &Scope::District,
+                school_id,
+                Some(&term.code()),
+                format,
+            )
+            .await?;
             std::fs::write(&output, &export.bytes)
                 .with_context(|| format!("无法写入 {}", output.display()))?;
             println!(

@@ -11,6 +11,7 @@
 
 mod error;
 pub mod file;
+pub mod fitness;
 pub mod focus;
 
 use std::sync::Arc;

@@ -37,6 +37,7 @@ mod auth;
 mod chart;
 mod csrf;
 mod error;
+mod fitness;
 mod headers;
 mod pages;
 pub mod password;
@@ -98,16 +99,6 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
             "/schools/{id}/students/{student_id}",
             get(pages::student::student),
         )
-        .route("/fitness", get(pages::fitness::overview))
-        .route("/fitness/export.xlsx", get(pages::fitness::export))
-        .route(
-            "/schools/{id}/fitness/upload.xlsx",
-            get(pages::fitness::upload_template),
-        )
-        .route(
-            "/schools/{id}/classes/{class_id}/fitness",
-            get(pages::fitness::class_view),
-        )
         .route("/exams", get(pages::exam::list::list))
         .route("/exams/alerts", get(pages::exam::alerts::alerts))
         .route(
@@ -149,6 +140,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
             post(pages::admin::deactivate_user),
         )
         .route("/admin/audit", get(pages::admin::audit))
+        .merge(crate::fitness::router())
         .merge(api_router)
         .route(
             "/api/openapi.json",

@@ -5,13 +5,15 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{Role, SchoolId, StudentId};
+use wuyu_service::ServiceError;
+use wuyu_service::fitness::student_history;
 use wuyu_store::StoreError;
 
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
+use crate::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
 use crate::pages::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
-use crate::pages::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
 use crate::pages::path_ids;
 use crate::pages::school::{class_label, shows_id_numbers};
 use crate::state::AppState;
@@ -78,7 +80,7 @@ pub(crate) async fn student(
     };
     // The fitness and health history (health data: audited on its own). Counsellors may see
     // the student but no fitness record; the section is left out for them.
-    let fitness = match state.store.student_fitness(&me.scope, id, student_id).await {
+    let fitness = match student_history(&state.svc, &me.viewer(), id, student_id).await {
         Ok(records) => {
             let mut e = audit::entry(Some(&me.user), "", "read_student_fitness", &ip);
             e.school_id = Some(id);
@@ -87,7 +89,7 @@ pub(crate) async fn student(
             state.store.append_audit(&e).await?;
             Some(records)
         }
-        Err(StoreError::Forbidden) => None,
+        Err(ServiceError::Forbidden) => None,
         Err(other) => return Err(other.into()),
     };
     let fitness_chart_json = fitness

@@ -537,6 +537,63 @@ impl TestApp {
         }
     }
 
+    /// One more junior school (城区) with one class, 七年级 1班, whose students were all tested
+    /// in [`term_now`]: one student per entry of `strengths` (0 weak and myopic … 4 strong, as
+    /// in the fixture's records). Returns the school's id.
+    pub async fn add_tested_school(&self, code: &str, name: &str, strengths: &[u8]) -> SchoolId {
+        let meta = |f: &str| ImportMeta {
+            username: "fixture".into(),
+            file_name: f.into(),
+            file_sha256: "3".repeat(64),
+            at: 0,
+        };
+        let no = |i: usize| format!("{code}20240701{i:02}");
+        let sex = |i: usize| {
+            if i.is_multiple_of(2) {
+                Sex::Male
+            } else {
+                Sex::Female
+            }
+        };
+        let batch = RosterBatch {
+            schools: vec![school(code, name, Stage::Junior, Location::Urban, None)],
+            classes: vec![class(code, 7, "1班")],
+            students: (0..strengths.len())
+                .map(|i| {
+                    student(
+                        code,
+                        7,
+                        "1班",
+                        &no(i),
+                        &format!("学生{}", i + 1),
+                        sex(i),
+                        date!(2012 - 03 - 05),
+                        None,
+                    )
+                })
+                .collect(),
+            ..Default::default()
+        };
+        self.store
+            .import_roster(&batch, &meta("roster"))
+            .await
+            .expect("import roster");
+        let records = strengths
+            .iter()
+            .enumerate()
+            .map(|(i, q)| fitness_record(term_now(), &no(i), 7, sex(i), *q))
+            .collect();
+        self.store
+            .import_fitness(&FitnessBatch { records }, &meta("fitness"))
+            .await
+            .expect("import fitness");
+        self.store
+            .school_by_code(code)
+            .await
+            .unwrap()
+            .expect("school")
+    }
+
     /// An app over a store the caller filled (no fixture; ids are zeros).
     pub fn bare(router: Router, store: Arc<dyn Store>, dir: TempDir) -> Self {
         Self {

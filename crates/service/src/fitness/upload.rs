@@ -1,26 +1,16 @@
 //! A school's fitness records of one term in the national upload template's layout (for the
-//! school to report upward), built from the same store calls as the PE teacher's class view.
-use thiserror::Error;
+//! school to report upward): the classes the caller may see, from the same store reads as the
+//! PE teacher's class view, written by `wuyu_ingest`'s template writers.
 use wuyu_domain::{SchoolClass, SchoolId, Scope, Term};
-use wuyu_ingest::{
-    IngestError, TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx,
-};
-use wuyu_store::{ClassFitnessRow, Store, StoreError};
+use wuyu_ingest::{TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx};
+use wuyu_store::ClassFitnessRow;
+
+use crate::{Service, ServiceError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemplateFormat {
     Xlsx,
     Csv,
-}
-
-#[derive(Debug, Error)]
-pub enum TemplateExportError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Xlsx(#[from] IngestError),
-    #[error("写入 CSV 失败：{0}")]
-    Csv(#[from] std::io::Error),
 }
 
 /// The file and how many students it lists (students without a record of the term are left
@@ -42,15 +32,21 @@ fn class_number(class: &SchoolClass, position_in_grade: u32) -> u32 {
     digits.parse().unwrap_or(position_in_grade)
 }
 
-/// Every class of `school` the caller may see, each student with a record of `term`, ordered by
-/// grade, class and 学籍号.
-pub async fn fitness_upload_template(
-    store: &dyn Store,
+/// Every class of `school` the caller's scope reaches (the operator's at the command line:
+/// [`Scope::District`]), each student with a record of `term`, ordered
+/// by grade, class and 学籍号. `term` `None`: the latest term with records (`NotFound` when
+/// there is none).
+pub async fn upload_template(
+    svc: &Service,
     scope: &Scope,
     school: SchoolId,
-    term: Term,
+    term: Option<&str>,
     format: TemplateFormat,
-) -> Result<TemplateExport, TemplateExportError> {
+) -> Result<(Term, TemplateExport), ServiceError> {
+    let store = svc.store();
+    store.school(scope, school).await?;
+    let terms = store.fitness_terms(scope).await?;
+    let term = super::pick_term(&terms, term)?.ok_or(ServiceError::NotFound)?;
     let mut classes = store.list_classes(scope, school).await?;
     classes.sort_by(|a, b| (a.class.grade, &a.class.name).cmp(&(b.class.grade, &b.class.name)));
     let mut per_class: Vec<(SchoolClass, u32, Vec<ClassFitnessRow>)> = Vec::new();
@@ -85,12 +81,14 @@ pub async fn fitness_upload_template(
         .collect();
     let students = rows.len();
     let bytes = match format {
-        TemplateFormat::Xlsx => write_fitness_template_xlsx(rows)?,
+        TemplateFormat::Xlsx => write_fitness_template_xlsx(rows)
+            .map_err(|e| ServiceError::Internal(format!("upload template: {e}")))?,
         TemplateFormat::Csv => {
             let mut out = Vec::new();
-            write_fitness_template_csv(rows, &mut out)?;
+            write_fitness_template_csv(rows, &mut out)
+                .map_err(|e| ServiceError::Internal(format!("upload template: {e}")))?;
             out
         }
     };
-    Ok(TemplateExport { bytes, students })
+    Ok((term, TemplateExport { bytes, students }))
 }

@@ -1,0 +1,100 @@
+//! 体质健康 (fitness): the read models of the `/fitness` overview, its tables, API twin and
+//! XLSX export, the PE teacher's class view, a student's history, the national upload file and
+//! the capability's indicator source. Every function takes the [`Service`](crate::Service),
+//! the caller as a [`Viewer`](wuyu_domain::Viewer) where a caller matters, and a query.
+//!
+//! Read models carry numbers (the store's counts and rates as fractions); the edges format
+//! them with `wuyu_monitor::display`, so a page and its export show the same digits.
+mod class;
+mod export;
+mod history;
+mod indicators;
+mod overview;
+mod summary;
+mod upload;
+
+pub use class::{ClassView, class_view};
+pub use export::{SummaryExport, summary_xlsx};
+pub use history::student_history;
+pub use indicators::indicator;
+pub use overview::{GroupLine, GroupTable, Overview, TargetCheck, overview};
+pub use summary::{
+    Summary, SummaryLine, SummaryQuery, group_header, group_label, summary, table_title,
+};
+pub use upload::{TemplateExport, TemplateFormat, upload_template};
+
+use wuyu_domain::{RanksToken, Term, Viewer};
+use wuyu_store::FitnessTargets;
+
+use crate::{Service, ServiceError};
+
+/// The precision fitness rates (as percentages) and means are shown with.
+pub const SHOWN_AT: wuyu_monitor::display::Precision = wuyu_monitor::display::Precision::One;
+
+/// The term asked for (a term code), or the latest with records; `None` when there are none.
+pub fn pick_term(terms: &[Term], asked: Option<&str>) -> Result<Option<Term>, ServiceError> {
+    match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Term::parse_code(s)
+            .map(Some)
+            .map_err(|e| ServiceError::BadRequest(format!("term: {e}"))),
+        None => Ok(terms.last().copied()),
+    }
+}
+
+/// The last term with records before `term`.
+pub fn previous_term(terms: &[Term], term: Term) -> Option<Term> {
+    terms.iter().copied().filter(|t| *t < term).max()
+}
+
+/// The stored fitness targets; the defaults when none (or an unreadable value) is stored.
+pub async fn targets(svc: &Service) -> Result<FitnessTargets, ServiceError> {
+    let stored = svc.store().setting(FitnessTargets::KEY).await?;
+    Ok(stored
+        .and_then(|v| match serde_json::from_str::<FitnessTargets>(&v) {
+            Ok(t) if t.is_valid() => Some(t),
+            Ok(_) => {
+                tracing::warn!("setting {} ignored: rates outside 0–1", FitnessTargets::KEY);
+                None
+            }
+            Err(e) => {
+                tracing::warn!("setting {} ignored: {e}", FitnessTargets::KEY);
+                None
+            }
+        })
+        .unwrap_or_default())
+}
+
+/// Whether the district has hidden every rank (the `hide_ranks` setting).
+pub async fn ranks_hidden(svc: &Service) -> Result<bool, ServiceError> {
+    let hidden = svc.store().setting("hide_ranks").await?;
+    Ok(hidden.as_deref().map(str::trim) == Some("true"))
+}
+
+/// The ranks token of this caller, unless the district has hidden ranks.
+pub async fn ranks_token(
+    svc: &Service,
+    viewer: &Viewer,
+) -> Result<Option<RanksToken>, ServiceError> {
+    let Some(token) = viewer.ranks_token() else {
+        return Ok(None);
+    };
+    Ok((!ranks_hidden(svc).await?).then_some(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_previous_term_is_the_last_one_with_records_before() {
+        let t = |s| Term::parse_code(s).unwrap();
+        let terms = [t("2023-autumn"), t("2023-spring"), t("2024-autumn")];
+        assert_eq!(
+            previous_term(&terms, t("2024-autumn")),
+            Some(t("2023-spring"))
+        );
+        assert_eq!(previous_term(&terms, t("2023-autumn")), None);
+        assert_eq!(pick_term(&terms, None).unwrap(), Some(t("2024-autumn")));
+        assert!(pick_term(&terms, Some("nonsense")).is_err());
+    }
+}

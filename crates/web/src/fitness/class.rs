@@ -1,0 +1,167 @@
+//! The PE teacher's class view `/schools/{id}/classes/{class_id}/fitness`: every student of
+//! the class with the term's scores. Health data of named children: every read is audited.
+use askama::Template;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use wuyu_domain::{ClassId, SchoolId, Term};
+use wuyu_service::fitness::class_view as read_class;
+use wuyu_standards::FitnessItem;
+use wuyu_store::ClassFitnessRow;
+
+use super::format::{TermOption, item_value, one, term_options, unit_zh};
+use super::pages::FitnessQuery;
+use crate::access::{Require, cap};
+use crate::audit;
+use crate::auth::ClientIp;
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::pages::school::class_label;
+use crate::state::AppState;
+use crate::view::{Chrome, masked_student_no, render};
+
+pub(crate) struct ScoreCell {
+    pub text: String,
+    pub title: String,
+    pub fail: bool,
+}
+
+pub(crate) struct ClassStudentRow {
+    pub href: String,
+    pub student_no: String,
+    pub name: String,
+    pub sex: &'static str,
+    /// 已测 / 缺测 / 未完成.
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub standard_score: String,
+    pub bonus: String,
+    pub year_total: String,
+    pub level: &'static str,
+    pub cells: Vec<ScoreCell>,
+    pub failed: String,
+    pub missing: String,
+}
+
+#[derive(Template)]
+#[template(path = "class_fitness.html")]
+struct ClassFitnessPage {
+    chrome: Chrome,
+    school_href: String,
+    school_name: String,
+    class_href: String,
+    heading: String,
+    terms: Vec<TermOption>,
+    term_label: String,
+    has_term: bool,
+    item_names: Vec<&'static str>,
+    rows: Vec<ClassStudentRow>,
+    enrolled: usize,
+    tested: usize,
+    missing_test: usize,
+    incomplete: usize,
+    with_failed_item: usize,
+}
+
+fn class_student_row(
+    school: SchoolId,
+    items: &[FitnessItem],
+    r: &ClassFitnessRow,
+) -> ClassStudentRow {
+    let s = &r.student;
+    let base = |status, status_class| ClassStudentRow {
+        href: format!("/schools/{school}/students/{}", s.id),
+        student_no: masked_student_no(&s.student_no),
+        name: s.name.to_string(),
+        sex: s.sex.label_zh(),
+        status,
+        status_class,
+        standard_score: "—".into(),
+        bonus: "—".into(),
+        year_total: "—".into(),
+        level: "—",
+        cells: items
+            .iter()
+            .map(|_| ScoreCell {
+                text: "—".into(),
+                title: String::new(),
+                fail: false,
+            })
+            .collect(),
+        failed: String::new(),
+        missing: String::new(),
+    };
+    let Some(rec) = &r.record else {
+        return base("缺测", "missing");
+    };
+    let mut row = if rec.complete {
+        base("已测", "")
+    } else {
+        base("未完成", "incomplete")
+    };
+    row.standard_score = one(rec.standard_score);
+    row.bonus = rec.bonus_total.to_string();
+    row.year_total = one(rec.year_total);
+    row.level = rec.level.map_or("—", |l| l.label_zh());
+    for (cell, item) in row.cells.iter_mut().zip(items) {
+        if let Some(res) = rec.item(*item) {
+            cell.text = res.score.to_string();
+            cell.title = format!("{} {}", item_value(*item, res.value), unit_zh(*item));
+            cell.fail = res.score < 60;
+        }
+    }
+    row.failed = rec
+        .failed_items()
+        .map(FitnessItem::name_zh)
+        .collect::<Vec<_>>()
+        .join("、");
+    row.missing = rec
+        .missing
+        .iter()
+        .map(|i| i.name_zh())
+        .collect::<Vec<_>>()
+        .join("、");
+    row
+}
+
+pub(crate) async fn class_view(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewFitness>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+    q: Result<Query<FitnessQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let (id, class_id) = path_ids(p)?;
+    let (id, class_id) = (SchoolId(id), ClassId(class_id));
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let v = read_class(&state.svc, &me.viewer(), id, class_id, q.term.as_deref()).await?;
+    // Health data of named children: record every reader.
+    let mut e = audit::entry(Some(&me.user), "", "read_class_fitness", &ip);
+    e.school_id = Some(id);
+    e.entity = format!("class:{id}:{class_id}");
+    e.detail = v.term.map(Term::code).unwrap_or_default();
+    state.store.append_audit(&e).await?;
+
+    let page = ClassFitnessPage {
+        chrome: Chrome::new(&me, "/fitness"),
+        school_href: format!("/schools/{id}"),
+        school_name: v.school_name.clone(),
+        class_href: format!("/schools/{id}/classes/{class_id}"),
+        heading: class_label(&v.class),
+        terms: term_options(&v.terms, v.term),
+        term_label: v.term.map(Term::label_zh).unwrap_or_default(),
+        has_term: v.term.is_some(),
+        item_names: v.items.iter().map(|i| i.name_zh()).collect(),
+        enrolled: v.enrolled(),
+        tested: v.tested(),
+        missing_test: v.missing_test(),
+        incomplete: v.incomplete(),
+        with_failed_item: v.with_failed_item(),
+        rows: v
+            .rows
+            .iter()
+            .map(|r| class_student_row(id, &v.items, r))
+            .collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
