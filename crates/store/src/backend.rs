@@ -959,7 +959,7 @@ macro_rules! store_impl {
                         }
                     }
                     let loaded = started.elapsed();
-                    let plan = match fitness::plan(batch, &students, &meta.file_name) {
+                    let plan = match fitness::plan::plan(batch, &students, &meta.file_name) {
                         Ok(p) => p,
                         Err(errors) => {
                             tx.rollback().await?;

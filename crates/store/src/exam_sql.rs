@@ -26,12 +26,12 @@ use wuyu_domain::{
 use crate::backend::{corrupt, map_unique, multi_row_insert, now_unix};
 use crate::exam::*;
 use crate::exam_plan::{self, StudentRef, unpack_points};
-use crate::exam_stats::{
-    self, Cell, ClassTeachers, ExamMarks, ExamStatW, IdMap, Key, Names, SchoolInfo, SchoolStatW,
-    Standing, StoredClassItems, StoredItems,
-};
 use crate::model::ImportMeta;
 use crate::{PgStore, SqliteStore, StoreError};
+use wuyu_monitor::exam::{
+    Cell, ClassTeachers, ExamMarks, ExamStatW, IdMap, Key, Names, SchoolInfo, SchoolStatW,
+    Standing, StoredClassItems, StoredItems,
+};
 
 /// Rows per multi-row INSERT of small rows.
 const CHUNK: usize = 1000;
@@ -589,7 +589,7 @@ macro_rules! exam_impl {
                     };
                     let mut have = BTreeSet::new();
                     for (school, text) in &packed {
-                        exam_stats::unpack_school_marks(*school, text, &mut out)
+                        wuyu_monitor::exam::unpack_school_marks(*school, text, &mut out)
                             .map_err(|e| corrupt("exam_school_stat", e))?;
                         have.insert(*school);
                     }
@@ -826,7 +826,7 @@ macro_rules! exam_impl {
                 new_schools.dedup();
                 let teachers = Self::exam_teachers(&mut **tx, exam, &new_schools).await?;
                 let loaded = started.elapsed();
-                let rows = exam_stats::unit_rows(&exam.subjects, marks, &names, &teachers, settings)
+                let rows = wuyu_monitor::exam::unit_rows(&exam.subjects, marks, &names, &teachers, settings)
                     .map_err(stats_err)?;
                 let computed = started.elapsed();
                 let all_schools = union(old_schools, &new_schools);
@@ -917,7 +917,7 @@ macro_rules! exam_impl {
                         Self::exam_item_points(&mut **tx, id, subject, &new_schools, items.len())
                             .await?
                     };
-                    let computed = exam_stats::item_rows(subject, &items, &points, &names)
+                    let computed = wuyu_monitor::exam::item_rows(subject, &items, &points, &names)
                         .map_err(stats_err)?;
                     sqlx::query("DELETE FROM exam_stat WHERE exam_id = $1 AND kind = 'items' AND subject = $2")
                         .bind(id)
@@ -949,7 +949,7 @@ macro_rules! exam_impl {
                         .await?
                         .ok_or_else(|| corrupt("exam.baseline_id", b.0))?;
                     let base_marks = Self::exam_marks(&mut **tx, &base).await?;
-                    va = exam_stats::value_added_rows(
+                    va = wuyu_monitor::exam::value_added_rows(
                         id,
                         &exam.subjects,
                         marks,
@@ -972,7 +972,7 @@ macro_rules! exam_impl {
                         .await?
                         .ok_or_else(|| corrupt("exam.id", d))?;
                     let dmarks = Self::exam_marks(&mut **tx, &dexam).await?;
-                    let va = exam_stats::value_added_rows(
+                    let va = wuyu_monitor::exam::value_added_rows(
                         d,
                         &dexam.subjects,
                         &dmarks,
@@ -1833,7 +1833,7 @@ macro_rules! exam_impl {
                         student_id: StudentId(k.student_id),
                         student_no,
                         name,
-                        subjects: exam_stats::student_marks(
+                        subjects: wuyu_monitor::exam::student_marks(
                             marks.row(i),
                             &standings,
                             settings.absent_policy,
@@ -1895,7 +1895,7 @@ macro_rules! exam_impl {
                     }
                     let standings = Self::exam_standings(&mut conn, &e).await?;
                     let mut marks =
-                        exam_stats::student_marks(&row, &standings, settings.absent_policy);
+                        wuyu_monitor::exam::student_marks(&row, &standings, settings.absent_policy);
                     if parent {
                         // Parents never see ranks (DESIGN.md), nor the 百分等级 that is one.
                         for m in &mut marks {

@@ -12,7 +12,7 @@ mod error;
 pub mod exam;
 mod exam_plan;
 mod exam_sql;
-mod exam_stats;
+
 pub mod fitness;
 mod migrate;
 pub mod model;
