@@ -148,6 +148,10 @@ impl ExamMarks {
         self.cells = cells;
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> usize {
         self.students.len()
     }

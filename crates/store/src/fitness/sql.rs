@@ -44,7 +44,7 @@ use wuyu_standards::{
 };
 
 use crate::StoreError;
-pub use wuyu_monitor::fitness::*;
+use wuyu_monitor::fitness::*;
 
 /// SELECT expressions of a grouping's key, also used as the GROUP BY list.
 pub(crate) fn key_sql(by: FitnessGroupBy) -> &'static str {
