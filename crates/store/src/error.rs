@@ -11,6 +11,10 @@ pub enum StoreError {
     /// The import was rejected; nothing was written.
     #[error("import rejected with {} row errors", .0.len())]
     Rejected(Vec<RowError>),
+    /// A district setting with an unknown key or a value that breaks its rule (the message
+    /// is Chinese, for the user); nothing was stored.
+    #[error("{0}")]
+    InvalidSetting(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("invalid data in the database: {0}")]

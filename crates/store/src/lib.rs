@@ -43,7 +43,7 @@ pub use fitness::{
 };
 pub use model::*;
 pub use roster::RosterStore;
-pub use settings::SettingsStore;
+pub use settings::{DistrictSettings, SettingsStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {

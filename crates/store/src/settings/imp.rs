@@ -3,8 +3,8 @@
 use wuyu_domain::District;
 
 use super::This;
-use crate::StoreFuture;
 use crate::prelude::*;
+use crate::{StoreError, StoreFuture};
 
 impl SettingsStore for This {
     fn district(&self) -> StoreFuture<'_, Option<District>> {
@@ -43,12 +43,14 @@ impl SettingsStore for This {
 
     fn set_setting<'a>(&'a self, key: &'a str, value: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(async move {
+            let value = crate::settings::district::checked(key, value)
+                .map_err(StoreError::InvalidSetting)?;
             sqlx::query(
                 "INSERT INTO setting (key, value) VALUES ($1, $2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
             .bind(key)
-            .bind(value)
+            .bind(&value)
             .execute(&self.pool)
             .await?;
             Ok(())
