@@ -15,6 +15,10 @@ pub enum StoreError {
     /// is Chinese, for the user); nothing was stored.
     #[error("{0}")]
     InvalidSetting(String),
+    /// The exam's statistics were written by a newer wuyu (`found` > `supported`): this build
+    /// cannot read them; upgrade it, or recompute the exam with this build.
+    #[error("exam statistics are version {found}, newer than this build reads ({supported})")]
+    NewerStatistics { found: i32, supported: i32 },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("invalid data in the database: {0}")]

@@ -35,6 +35,11 @@
 //!
 //! The read models the store fills live in [`model`].
 
+/// The version of the stored statistics this code computes. Bump it whenever a payload's shape
+/// or a rule of the statistics changes: the store then recomputes an exam's statistics, from
+/// its marks, the first time they are read.
+pub const STAT_VERSION: i32 = 1;
+
 pub mod items;
 pub mod marks;
 pub mod model;

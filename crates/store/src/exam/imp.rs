@@ -14,7 +14,7 @@ use crate::model::*;
 use crate::{StoreError, StoreFuture};
 use wuyu_analytics::compare::{ClassResult, ParallelEvent, parallel_class_alert};
 use wuyu_analytics::items::MasteryCell;
-use wuyu_monitor::exam::{Cell, Standing, StoredClassItems, StoredItems};
+use wuyu_monitor::exam::{Cell, STAT_VERSION, Standing, StoredClassItems, StoredItems};
 
 use crate::exam::plan::{self as exam_plan};
 use crate::exam::rows::*;
@@ -82,8 +82,9 @@ impl This {
             ));
         }
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO exam (id, name, exam_date, term, level, grade, baseline_id, created_at) \
-             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7 FROM exam RETURNING id",
+            "INSERT INTO exam (id, name, exam_date, term, level, grade, baseline_id, created_at, \
+                               stat_version) \
+             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8 FROM exam RETURNING id",
         )
         .bind(e.name.trim())
         .bind(e.date)
@@ -92,6 +93,7 @@ impl This {
         .bind(i32::from(e.grade.get()))
         .bind(e.baseline.map(|b| b.0))
         .bind(now_unix())
+        .bind(STAT_VERSION)
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| map_unique(err, "同一日期、同一年级已有同名考试"))?;
@@ -426,7 +428,51 @@ impl This {
             .filter(|&s| item_subjects.contains(&e.subjects[s].name))
             .collect();
         Self::exam_statistics(&mut tx, &e, &marks, &old_schools, &item_subjects, &settings).await?;
+        // Every payload of the exam was rewritten just now (an import rewrites only some).
+        sqlx::query("UPDATE exam SET stat_version = $2 WHERE id = $1")
+            .bind(exam.0)
+            .bind(STAT_VERSION)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Recomputes the statistics of every exam (or of `exam`) stored by an older version of the
+    /// statistics ([`STAT_VERSION`]), so a read never meets a payload of an older shape.
+    /// Statistics of a newer version are [`StoreError::NewerStatistics`].
+    pub(super) async fn exam_refresh_stale(&self, exam: Option<ExamId>) -> Result<(), StoreError> {
+        let stale: Vec<(i64, i32)> = match exam {
+            Some(e) => {
+                sqlx::query_as(
+                    "SELECT id, stat_version FROM exam WHERE id = $1 AND stat_version <> $2",
+                )
+                .bind(e.0)
+                .bind(STAT_VERSION)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_as("SELECT id, stat_version FROM exam WHERE stat_version <> $1")
+                    .bind(STAT_VERSION)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        for (id, version) in stale {
+            if version > STAT_VERSION {
+                return Err(StoreError::NewerStatistics {
+                    found: version,
+                    supported: STAT_VERSION,
+                });
+            }
+            tracing::info!(
+                exam = id,
+                version,
+                "recomputing statistics of an older version"
+            );
+            self.exam_recompute(ExamId(id)).await?;
+        }
         Ok(())
     }
 
@@ -441,6 +487,7 @@ impl This {
         exam: ExamId,
         filter: ExamUnitFilter,
     ) -> Result<Vec<ExamUnitStat>, StoreError> {
+        self.exam_refresh_stale(Some(exam)).await?;
         let mut conn = self.pool.acquire().await?;
         Self::exam_access(&mut conn, scope, exam).await?;
         let payloads: Vec<(String,)> = match filter {
@@ -524,6 +571,7 @@ impl This {
         level: ExamUnitKind,
         school: Option<SchoolId>,
     ) -> Result<ValueAddedReport, StoreError> {
+        self.exam_refresh_stale(Some(exam)).await?;
         let mut conn = self.pool.acquire().await?;
         let e = Self::exam_access(&mut conn, scope, exam).await?;
         let unit = match level {
@@ -577,6 +625,7 @@ impl This {
         subject: &str,
         school: Option<SchoolId>,
     ) -> Result<ItemReport, StoreError> {
+        self.exam_refresh_stale(Some(exam)).await?;
         let mut conn = self.pool.acquire().await?;
         Self::exam_access(&mut conn, scope, exam).await?;
         if let (Some(own), Some(asked)) = (scope.school_id(), school)
@@ -682,6 +731,7 @@ impl This {
             None if !scope.can_list_school_roster(school) => return Err(StoreError::Forbidden),
             _ => {}
         }
+        self.exam_refresh_stale(Some(exam)).await?;
         let mut conn = self.pool.acquire().await?;
         let e = Self::exam_access(&mut conn, scope, exam).await?;
         let settings = Self::exam_settings_in(&mut conn).await?;
@@ -733,6 +783,7 @@ impl This {
         // Scope and existence exactly as the student's own record.
         crate::RosterStore::student(self, scope, school, student).await?;
         let parent = matches!(scope, Scope::Parent { .. });
+        self.exam_refresh_stale(None).await?;
         let mut conn = self.pool.acquire().await?;
         let settings = Self::exam_settings_in(&mut conn).await?;
         let exams: Vec<(i64,)> =
@@ -813,6 +864,7 @@ impl This {
         let settings = self.exam_read_settings().await?;
         let rule = settings.parallel_rule;
         let first_year = evaluation_year - rule.cycle_years + 1;
+        self.exam_refresh_stale(None).await?;
         let mut conn = self.pool.acquire().await?;
         let mut out = Vec::new();
         for school_id in schools {
