@@ -80,45 +80,6 @@ pub(crate) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     }
 }
 
-/// Rebuilds the fitness rollup of each `(school_id, term code)` pair inside the open
-/// transaction `$tx` (see migration 0004 and [`fitness::rollup_build_sql`]).
-macro_rules! refresh_fitness_rollup {
-    ($tx:expr, $pairs:expr) => {{
-        let build = crate::fitness::rollup_build_sql();
-        for (school_id, term) in $pairs {
-            sqlx::query(crate::fitness::ROLLUP_DELETE)
-                .bind(&term)
-                .bind(school_id)
-                .execute(&mut *$tx)
-                .await?;
-            sqlx::query(AssertSqlSafe(build.as_str()))
-                .bind(&term)
-                .bind(school_id)
-                .execute(&mut *$tx)
-                .await?;
-        }
-    }};
-}
-
-/// The rows of a grouped fitness aggregate (`aggs` over the rollup, or the same rows computed
-/// live for a term without rollup rows) for the caller's scope, inside a `Store` method.
-macro_rules! fitness_grouped_rows {
-    ($self:ident, $scope:expr, $school:expr, $term:expr, $by:expr, $aggs:expr) => {{
-        let (filter, binds) = crate::fitness::aggregate_filter($scope, $school, 2)?;
-        let materialized = sqlx::query(crate::fitness::ROLLUP_HAS_TERM)
-            .bind($term.code())
-            .fetch_optional(&$self.pool)
-            .await?
-            .is_some();
-        let sql = crate::fitness::grouped_sql($by, &$aggs, &filter, materialized);
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind($term.code());
-        for b in binds {
-            q = q.bind(b);
-        }
-        q.fetch_all(&$self.pool).await?
-    }};
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,9 @@
 // on purpose: one copy of the code, two concrete pool types.
 #![allow(clippy::duplicate_mod)]
 
-#[macro_use]
-mod backend;
 pub mod accounts;
 pub mod audit;
+mod backend;
 mod error;
 pub mod exam;
 pub mod fitness;

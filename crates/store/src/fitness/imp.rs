@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{ClassId, SchoolId, Scope, StudentId};
 
-use super::{NUMBERED_PARAMS, This};
+use super::{Db, NUMBERED_PARAMS, This};
 use crate::backend::*;
 use crate::fitness::{
     self, ClassFitnessRow, FitnessGroupBy, FitnessImportSummary, FitnessItemRow, FitnessRecord,
@@ -180,7 +180,7 @@ impl FitnessStore for This {
                     }
                 }
             }
-            refresh_fitness_rollup!(tx, refresh);
+            Self::refresh_fitness_rollup(&mut tx, refresh).await?;
             let written = started.elapsed();
             tx.commit().await?;
             tracing::info!(
@@ -234,8 +234,9 @@ impl FitnessStore for This {
         by: FitnessGroupBy,
     ) -> StoreFuture<'a, Vec<FitnessSummaryRow>> {
         Box::pin(async move {
-            let rows =
-                fitness_grouped_rows!(self, scope, school, term, by, fitness::summary_aggs());
+            let rows = self
+                .fitness_grouped_rows(scope, school, term, by, &fitness::summary_aggs())
+                .await?;
             rows.iter()
                 .map(|r| fitness::summary_from_row(r, by))
                 .collect()
@@ -250,7 +251,9 @@ impl FitnessStore for This {
         by: FitnessGroupBy,
     ) -> StoreFuture<'a, Vec<FitnessItemRow>> {
         Box::pin(async move {
-            let rows = fitness_grouped_rows!(self, scope, school, term, by, fitness::item_aggs());
+            let rows = self
+                .fitness_grouped_rows(scope, school, term, by, &fitness::item_aggs())
+                .await?;
             rows.iter()
                 .map(|r| fitness::item_row_from_row(r, by))
                 .collect()
@@ -326,5 +329,53 @@ impl FitnessStore for This {
             });
             Ok(out)
         })
+    }
+}
+
+impl This {
+    /// Rebuilds the fitness rollup of each `(school_id, term code)` pair inside the open
+    /// transaction (see migration 0004 and [`fitness::rollup_build_sql`]).
+    pub(super) async fn refresh_fitness_rollup<T: AsRef<str>>(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        pairs: impl IntoIterator<Item = (i64, T)>,
+    ) -> Result<(), StoreError> {
+        let build = fitness::rollup_build_sql();
+        for (school_id, term) in pairs {
+            sqlx::query(fitness::ROLLUP_DELETE)
+                .bind(term.as_ref())
+                .bind(school_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(build.as_str()))
+                .bind(term.as_ref())
+                .bind(school_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The rows of a grouped fitness aggregate (`aggs` over the rollup, or the same rows
+    /// computed live for a term without rollup rows) for the caller's scope.
+    async fn fitness_grouped_rows(
+        &self,
+        scope: &Scope,
+        school: Option<SchoolId>,
+        term: wuyu_domain::Term,
+        by: FitnessGroupBy,
+        aggs: &str,
+    ) -> Result<Vec<<Db as sqlx::Database>::Row>, StoreError> {
+        let (filter, binds) = fitness::aggregate_filter(scope, school, 2)?;
+        let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
+            .bind(term.code())
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        let sql = fitness::grouped_sql(by, aggs, &filter, materialized);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(term.code());
+        for b in binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
     }
 }

@@ -6,7 +6,7 @@ use wuyu_domain::{
     ClassId, Location, School, SchoolClass, SchoolId, Scope, Stage, Student, StudentId, TeacherId,
 };
 
-use super::{INSERT, NUMBERED_PARAMS, This};
+use super::{Db, INSERT, NUMBERED_PARAMS, This};
 use crate::backend::*;
 use crate::model::*;
 use crate::prelude::*;
@@ -326,41 +326,7 @@ impl RosterStore for This {
             let mut tx = self.begin_write().await?;
             Self::prepare_bulk(&mut tx).await?;
 
-            let mut snap = Snapshot::default();
-            for (id, code) in sqlx::query_as::<_, (i64, String)>("SELECT id, code FROM school")
-                .fetch_all(&mut *tx)
-                .await?
-            {
-                snap.max_school_id = snap.max_school_id.max(id);
-                snap.schools.insert(code, id);
-            }
-            for (sid, id, grade, name) in sqlx::query_as::<_, (i64, i64, i32, String)>(
-                "SELECT school_id, id, grade, name FROM school_class",
-            )
-            .fetch_all(&mut *tx)
-            .await?
-            {
-                snap.max_class_id = snap.max_class_id.max(id);
-                snap.classes.insert((sid, grade, name), id);
-            }
-            for (sid, id, no) in sqlx::query_as::<_, (i64, i64, String)>(
-                "SELECT school_id, id, student_no FROM student",
-            )
-            .fetch_all(&mut *tx)
-            .await?
-            {
-                snap.max_student_id = snap.max_student_id.max(id);
-                snap.students.insert(no, (sid, id));
-            }
-            for (sid, id, no) in sqlx::query_as::<_, (i64, i64, String)>(
-                "SELECT school_id, id, staff_no FROM teacher",
-            )
-            .fetch_all(&mut *tx)
-            .await?
-            {
-                snap.max_teacher_id = snap.max_teacher_id.max(id);
-                snap.teachers.insert((sid, no), id);
-            }
+            let snap = Self::roster_snapshot(&mut tx).await?;
 
             let loaded = started.elapsed();
             let plan = match roster::plan(batch, &snap, &meta.file_name) {
@@ -372,162 +338,7 @@ impl RosterStore for This {
             };
 
             let planned = started.elapsed();
-            for chunk in plan.schools_insert.chunks(CHUNK) {
-                let sql = multi_row_insert(
-                    "INSERT INTO school (id, code, name, stage, location, school_group)",
-                    6,
-                    chunk.len(),
-                    "",
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for s in chunk {
-                    q = q
-                        .bind(s.id)
-                        .bind(&s.code)
-                        .bind(&s.name)
-                        .bind(s.stage)
-                        .bind(s.location)
-                        .bind(&s.school_group);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for s in &plan.schools_update {
-                sqlx::query(
-                    "UPDATE school SET name = $2, stage = $3, location = $4, school_group = $5 \
-                     WHERE id = $1",
-                )
-                .bind(s.id)
-                .bind(&s.name)
-                .bind(s.stage)
-                .bind(s.location)
-                .bind(&s.school_group)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for chunk in plan.classes_insert.chunks(CHUNK) {
-                let sql = multi_row_insert(
-                    "INSERT INTO school_class (school_id, id, grade, name)",
-                    4,
-                    chunk.len(),
-                    "",
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for c in chunk {
-                    q = q.bind(c.school_id).bind(c.id).bind(c.grade).bind(&c.name);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for chunk in plan.students_insert.chunks(CHUNK) {
-                let sql = multi_row_insert(
-                    &format!(
-                        "{INSERT} INTO student (school_id, id, class_id, student_no, name, sex, \
-                     birth_date, id_card_no, ethnicity)"
-                    ),
-                    9,
-                    chunk.len(),
-                    "",
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for s in chunk {
-                    q = q
-                        .bind(s.school_id)
-                        .bind(s.id)
-                        .bind(s.class_id)
-                        .bind(&s.student_no)
-                        .bind(&s.name)
-                        .bind(s.sex)
-                        .bind(s.birth_date)
-                        .bind(&s.id_card_no)
-                        .bind(s.ethnicity);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for s in &plan.students_update {
-                sqlx::query(
-                    "UPDATE student SET class_id = $3, name = $4, sex = $5, birth_date = $6, \
-                     id_card_no = $7, ethnicity = $8 WHERE school_id = $1 AND id = $2",
-                )
-                .bind(s.school_id)
-                .bind(s.id)
-                .bind(s.class_id)
-                .bind(&s.name)
-                .bind(s.sex)
-                .bind(s.birth_date)
-                .bind(&s.id_card_no)
-                .bind(s.ethnicity)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for chunk in plan.teachers_insert.chunks(CHUNK) {
-                let sql = multi_row_insert(
-                    "INSERT INTO teacher (school_id, id, staff_no, name, sex)",
-                    5,
-                    chunk.len(),
-                    "",
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for t in chunk {
-                    q = q
-                        .bind(t.school_id)
-                        .bind(t.id)
-                        .bind(&t.staff_no)
-                        .bind(&t.name)
-                        .bind(t.sex);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for t in &plan.teachers_update {
-                sqlx::query(
-                    "UPDATE teacher SET name = $3, sex = $4 WHERE school_id = $1 AND id = $2",
-                )
-                .bind(t.school_id)
-                .bind(t.id)
-                .bind(&t.name)
-                .bind(t.sex)
-                .execute(&mut *tx)
-                .await?;
-            }
-            // A later row for the same (teacher, class, subject) wins, as in the file.
-            for school in &plan.assignment_schools {
-                sqlx::query("DELETE FROM teacher_assignment WHERE school_id = $1")
-                    .bind(*school)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for chunk in plan.assignments.chunks(CHUNK) {
-                let mut dedup: Vec<&roster::AssignmentW> = Vec::with_capacity(chunk.len());
-                for a in chunk {
-                    dedup.retain(|d| {
-                        !(d.teacher_id == a.teacher_id
-                            && d.class_id == a.class_id
-                            && d.school_id == a.school_id
-                            && d.subject == a.subject)
-                    });
-                    dedup.push(a);
-                }
-                let sql = multi_row_insert(
-                    "INSERT INTO teacher_assignment (school_id, teacher_id, class_id, subject, share)",
-                    5,
-                    dedup.len(),
-                    " ON CONFLICT (school_id, teacher_id, class_id, subject) \
-                      DO UPDATE SET share = excluded.share",
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for a in dedup {
-                    q = q
-                        .bind(a.school_id)
-                        .bind(a.teacher_id)
-                        .bind(a.class_id)
-                        .bind(&a.subject)
-                        .bind(a.share);
-                }
-                q.execute(&mut *tx).await?;
-            }
+            Self::roster_write(&mut tx, &plan).await?;
 
             // Groups follow today's roster: rebuild the fitness rollup of every
             // school whose classes or students changed, for every term on record.
@@ -550,7 +361,7 @@ impl RosterStore for This {
                         pairs.push((*s, t.clone()));
                     }
                 }
-                refresh_fitness_rollup!(tx, pairs);
+                Self::refresh_fitness_rollup(&mut tx, pairs).await?;
             }
 
             let mut summary = ImportSummary {
@@ -615,5 +426,209 @@ impl RosterStore for This {
                 })
                 .collect())
         })
+    }
+}
+
+impl This {
+    /// Load: what the database holds, keyed by natural keys, for [`roster::plan`].
+    async fn roster_snapshot(
+        tx: &mut sqlx::Transaction<'static, Db>,
+    ) -> Result<Snapshot, StoreError> {
+        let mut snap = Snapshot::default();
+        for (id, code) in sqlx::query_as::<_, (i64, String)>("SELECT id, code FROM school")
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            snap.max_school_id = snap.max_school_id.max(id);
+            snap.schools.insert(code, id);
+        }
+        for (sid, id, grade, name) in sqlx::query_as::<_, (i64, i64, i32, String)>(
+            "SELECT school_id, id, grade, name FROM school_class",
+        )
+        .fetch_all(&mut **tx)
+        .await?
+        {
+            snap.max_class_id = snap.max_class_id.max(id);
+            snap.classes.insert((sid, grade, name), id);
+        }
+        for (sid, id, no) in
+            sqlx::query_as::<_, (i64, i64, String)>("SELECT school_id, id, student_no FROM student")
+                .fetch_all(&mut **tx)
+                .await?
+        {
+            snap.max_student_id = snap.max_student_id.max(id);
+            snap.students.insert(no, (sid, id));
+        }
+        for (sid, id, no) in
+            sqlx::query_as::<_, (i64, i64, String)>("SELECT school_id, id, staff_no FROM teacher")
+                .fetch_all(&mut **tx)
+                .await?
+        {
+            snap.max_teacher_id = snap.max_teacher_id.max(id);
+            snap.teachers.insert((sid, no), id);
+        }
+        Ok(snap)
+    }
+
+    /// Write: the planned inserts and updates, in multi-row statements.
+    async fn roster_write(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        plan: &roster::Plan,
+    ) -> Result<(), StoreError> {
+        for chunk in plan.schools_insert.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                "INSERT INTO school (id, code, name, stage, location, school_group)",
+                6,
+                chunk.len(),
+                "",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for s in chunk {
+                q = q
+                    .bind(s.id)
+                    .bind(&s.code)
+                    .bind(&s.name)
+                    .bind(s.stage)
+                    .bind(s.location)
+                    .bind(&s.school_group);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        for s in &plan.schools_update {
+            sqlx::query(
+                "UPDATE school SET name = $2, stage = $3, location = $4, school_group = $5 \
+             WHERE id = $1",
+            )
+            .bind(s.id)
+            .bind(&s.name)
+            .bind(s.stage)
+            .bind(s.location)
+            .bind(&s.school_group)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for chunk in plan.classes_insert.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                "INSERT INTO school_class (school_id, id, grade, name)",
+                4,
+                chunk.len(),
+                "",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for c in chunk {
+                q = q.bind(c.school_id).bind(c.id).bind(c.grade).bind(&c.name);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        for chunk in plan.students_insert.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                &format!(
+                    "{INSERT} INTO student (school_id, id, class_id, student_no, name, sex, \
+             birth_date, id_card_no, ethnicity)"
+                ),
+                9,
+                chunk.len(),
+                "",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for s in chunk {
+                q = q
+                    .bind(s.school_id)
+                    .bind(s.id)
+                    .bind(s.class_id)
+                    .bind(&s.student_no)
+                    .bind(&s.name)
+                    .bind(s.sex)
+                    .bind(s.birth_date)
+                    .bind(&s.id_card_no)
+                    .bind(s.ethnicity);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        for s in &plan.students_update {
+            sqlx::query(
+                "UPDATE student SET class_id = $3, name = $4, sex = $5, birth_date = $6, \
+             id_card_no = $7, ethnicity = $8 WHERE school_id = $1 AND id = $2",
+            )
+            .bind(s.school_id)
+            .bind(s.id)
+            .bind(s.class_id)
+            .bind(&s.name)
+            .bind(s.sex)
+            .bind(s.birth_date)
+            .bind(&s.id_card_no)
+            .bind(s.ethnicity)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for chunk in plan.teachers_insert.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                "INSERT INTO teacher (school_id, id, staff_no, name, sex)",
+                5,
+                chunk.len(),
+                "",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for t in chunk {
+                q = q
+                    .bind(t.school_id)
+                    .bind(t.id)
+                    .bind(&t.staff_no)
+                    .bind(&t.name)
+                    .bind(t.sex);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        for t in &plan.teachers_update {
+            sqlx::query("UPDATE teacher SET name = $3, sex = $4 WHERE school_id = $1 AND id = $2")
+                .bind(t.school_id)
+                .bind(t.id)
+                .bind(&t.name)
+                .bind(t.sex)
+                .execute(&mut **tx)
+                .await?;
+        }
+        // A later row for the same (teacher, class, subject) wins, as in the file.
+        for school in &plan.assignment_schools {
+            sqlx::query("DELETE FROM teacher_assignment WHERE school_id = $1")
+                .bind(*school)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for chunk in plan.assignments.chunks(CHUNK) {
+            let mut dedup: Vec<&roster::AssignmentW> = Vec::with_capacity(chunk.len());
+            for a in chunk {
+                dedup.retain(|d| {
+                    !(d.teacher_id == a.teacher_id
+                        && d.class_id == a.class_id
+                        && d.school_id == a.school_id
+                        && d.subject == a.subject)
+                });
+                dedup.push(a);
+            }
+            let sql = multi_row_insert(
+                "INSERT INTO teacher_assignment (school_id, teacher_id, class_id, subject, share)",
+                5,
+                dedup.len(),
+                " ON CONFLICT (school_id, teacher_id, class_id, subject) \
+              DO UPDATE SET share = excluded.share",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for a in dedup {
+                q = q
+                    .bind(a.school_id)
+                    .bind(a.teacher_id)
+                    .bind(a.class_id)
+                    .bind(&a.subject)
+                    .bind(a.share);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 }
