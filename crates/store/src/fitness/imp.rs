@@ -1,5 +1,5 @@
 //! FitnessStore for both backends (included by `sqlite.rs` and `postgres.rs`).
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{ClassId, SchoolId, Scope, StudentId};
@@ -26,28 +26,7 @@ impl FitnessStore for This {
             let mut tx = self.begin_write().await?;
             Self::prepare_bulk(&mut tx).await?;
 
-            // Two plain scans joined in memory: a SQL join here lets SQLite pick
-            // the classes as the outer loop and rescan each school's students.
-            let grades: std::collections::HashMap<(i64, i64), i32> =
-                sqlx::query_as::<_, (i64, i64, i32)>(
-                    "SELECT school_id, id, grade FROM school_class",
-                )
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|(s, c, g)| ((s, c), g))
-                .collect();
-            // One packed text per school: the driver's per-row cost, not SQLite's,
-            // dominated reading a million students row by row (measured 7 s).
-            let packed: Vec<(i64, String)> = sqlx::query_as(fitness::PACKED_STUDENTS)
-                .fetch_all(&mut *tx)
-                .await?;
-            let mut students = std::collections::HashMap::new();
-            for (school_id, text) in &packed {
-                for s in fitness::unpack_students(*school_id, text, &grades)? {
-                    students.insert(s.0, s.1);
-                }
-            }
+            let students = Self::fitness_students(&mut tx).await?;
             let loaded = started.elapsed();
             let plan = match fitness::plan::plan(batch, &students, &meta.file_name) {
                 Ok(p) => p,
@@ -94,93 +73,8 @@ impl FitnessStore for This {
             .fetch_one(&mut *tx)
             .await?;
 
-            let tail = fitness::upsert_tail();
-            let head = format!("INSERT INTO fitness_record ({})", fitness::RECORD_COLS);
-            for chunk in plan.chunks(FITNESS_CHUNK) {
-                let sql = multi_row_insert(
-                    &head,
-                    fitness::RECORD_COL_COUNT,
-                    chunk.len(),
-                    &tail,
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for w in chunk {
-                    q = q
-                        .bind(w.school_id)
-                        .bind(w.student_id)
-                        .bind(w.term.code())
-                        .bind(w.test_date)
-                        .bind(w.grade)
-                        .bind(w.sex)
-                        .bind(w.age_years)
-                        .bind(w.m.height_cm)
-                        .bind(w.m.weight_kg);
-                    for v in w.values() {
-                        q = q.bind(v);
-                    }
-                    q = q.bind(w.bmi).bind(w.bmi_category);
-                    for s in w.scores {
-                        q = q.bind(s);
-                    }
-                    for b in w.bonuses {
-                        q = q.bind(b);
-                    }
-                    q = q
-                        .bind(w.bonus_total)
-                        .bind(w.standard_score)
-                        .bind(w.year_total)
-                        .bind(w.level)
-                        .bind(w.status)
-                        .bind(&w.missing)
-                        .bind(w.weight_status)
-                        .bind(w.malnutrition)
-                        .bind(w.m.acuity_left)
-                        .bind(w.m.acuity_right)
-                        .bind(w.m.se_left)
-                        .bind(w.m.se_right)
-                        .bind(w.vision_status)
-                        .bind(import_id);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            let pairs: Vec<(i64, String)> = pairs.into_iter().map(|(s, t)| (s, t.code())).collect();
-            for chunk in pairs.chunks(CHUNK) {
-                let sql = multi_row_insert(
-                    "INSERT INTO fitness_school_term (school_id, term)",
-                    2,
-                    chunk.len(),
-                    " ON CONFLICT (school_id, term) DO NOTHING",
-                    NUMBERED_PARAMS,
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for (s, t) in chunk {
-                    q = q.bind(*s).bind(t);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            // The rollup of every school and term this batch touched; a term new to
-            // the district also gets every other school's (0 tested) rows.
-            let known: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT term FROM fitness_rollup")
-                .fetch_all(&mut *tx)
-                .await?;
-            let mut refresh: BTreeSet<(i64, String)> = pairs.iter().cloned().collect();
-            let new_terms: Vec<String> = terms
-                .iter()
-                .map(|t| t.code())
-                .filter(|t| !known.iter().any(|(k,)| k == t))
-                .collect();
-            if !new_terms.is_empty() {
-                let all: Vec<(i64,)> = sqlx::query_as("SELECT id FROM school")
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for (school,) in all {
-                    for t in &new_terms {
-                        refresh.insert((school, t.clone()));
-                    }
-                }
-            }
-            Self::refresh_fitness_rollup(&mut tx, refresh).await?;
+            Self::fitness_write_records(&mut tx, &plan, import_id).await?;
+            Self::fitness_write_terms(&mut tx, pairs, &terms).await?;
             let written = started.elapsed();
             tx.commit().await?;
             tracing::info!(
@@ -377,5 +271,138 @@ impl This {
             q = q.bind(b);
         }
         Ok(q.fetch_all(&self.pool).await?)
+    }
+}
+
+impl This {
+    /// Load: every student by 学籍号 with what scoring needs, for [`fitness::plan::plan`].
+    async fn fitness_students(
+        tx: &mut sqlx::Transaction<'static, Db>,
+    ) -> Result<HashMap<String, fitness::StudentRef>, StoreError> {
+        // Two plain scans joined in memory: a SQL join here lets SQLite pick
+        // the classes as the outer loop and rescan each school's students.
+        let grades: std::collections::HashMap<(i64, i64), i32> =
+            sqlx::query_as::<_, (i64, i64, i32)>("SELECT school_id, id, grade FROM school_class")
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(|(s, c, g)| ((s, c), g))
+                .collect();
+        // One packed text per school: the driver's per-row cost, not SQLite's,
+        // dominated reading a million students row by row (measured 7 s).
+        let packed: Vec<(i64, String)> = sqlx::query_as(fitness::PACKED_STUDENTS)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut students = HashMap::new();
+        for (school_id, text) in &packed {
+            for s in fitness::unpack_students(*school_id, text, &grades)? {
+                students.insert(s.0, s.1);
+            }
+        }
+        Ok(students)
+    }
+
+    /// Write: the scored records, upserted in multi-row statements.
+    async fn fitness_write_records(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        plan: &[fitness::FitnessW],
+        import_id: i64,
+    ) -> Result<(), StoreError> {
+        let tail = fitness::upsert_tail();
+        let head = format!("INSERT INTO fitness_record ({})", fitness::RECORD_COLS);
+        for chunk in plan.chunks(FITNESS_CHUNK) {
+            let sql = multi_row_insert(
+                &head,
+                fitness::RECORD_COL_COUNT,
+                chunk.len(),
+                &tail,
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for w in chunk {
+                q = q
+                    .bind(w.school_id)
+                    .bind(w.student_id)
+                    .bind(w.term.code())
+                    .bind(w.test_date)
+                    .bind(w.grade)
+                    .bind(w.sex)
+                    .bind(w.age_years)
+                    .bind(w.m.height_cm)
+                    .bind(w.m.weight_kg);
+                for v in w.values() {
+                    q = q.bind(v);
+                }
+                q = q.bind(w.bmi).bind(w.bmi_category);
+                for s in w.scores {
+                    q = q.bind(s);
+                }
+                for b in w.bonuses {
+                    q = q.bind(b);
+                }
+                q = q
+                    .bind(w.bonus_total)
+                    .bind(w.standard_score)
+                    .bind(w.year_total)
+                    .bind(w.level)
+                    .bind(w.status)
+                    .bind(&w.missing)
+                    .bind(w.weight_status)
+                    .bind(w.malnutrition)
+                    .bind(w.m.acuity_left)
+                    .bind(w.m.acuity_right)
+                    .bind(w.m.se_left)
+                    .bind(w.m.se_right)
+                    .bind(w.vision_status)
+                    .bind(import_id);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Write: the (school, term) pairs on record and the rollup rows the batch changed.
+    async fn fitness_write_terms(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        pairs: BTreeSet<(i64, wuyu_domain::Term)>,
+        terms: &BTreeSet<wuyu_domain::Term>,
+    ) -> Result<(), StoreError> {
+        let pairs: Vec<(i64, String)> = pairs.into_iter().map(|(s, t)| (s, t.code())).collect();
+        for chunk in pairs.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                "INSERT INTO fitness_school_term (school_id, term)",
+                2,
+                chunk.len(),
+                " ON CONFLICT (school_id, term) DO NOTHING",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (s, t) in chunk {
+                q = q.bind(*s).bind(t);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        // The rollup of every school and term this batch touched; a term new to
+        // the district also gets every other school's (0 tested) rows.
+        let known: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT term FROM fitness_rollup")
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut refresh: BTreeSet<(i64, String)> = pairs.iter().cloned().collect();
+        let new_terms: Vec<String> = terms
+            .iter()
+            .map(|t| t.code())
+            .filter(|t| !known.iter().any(|(k,)| k == t))
+            .collect();
+        if !new_terms.is_empty() {
+            let all: Vec<(i64,)> = sqlx::query_as("SELECT id FROM school")
+                .fetch_all(&mut **tx)
+                .await?;
+            for (school,) in all {
+                for t in &new_terms {
+                    refresh.insert((school, t.clone()));
+                }
+            }
+        }
+        Self::refresh_fitness_rollup(tx, refresh).await
     }
 }
