@@ -10,7 +10,7 @@ use super::{Db, NUMBERED_PARAMS, This};
 use crate::StoreError;
 use crate::backend::*;
 use crate::model::*;
-use wuyu_monitor::exam::{ExamMarks, ExamStatW, SchoolStatW};
+use wuyu_monitor::exam::{ExamMarks, ExamStatW, Names, SchoolStatW};
 
 use crate::exam::rows::*;
 use crate::exam::*;
@@ -97,6 +97,35 @@ impl This {
         let computed = started.elapsed();
         let all_schools = union(old_schools, &new_schools);
 
+        Self::exam_write_unit_rows(tx, id, &all_schools, &rows).await?;
+        let units_written = started.elapsed();
+
+        Self::exam_item_statistics(tx, exam, item_subjects, &new_schools, &all_schools, &names)
+            .await?;
+        let items_done = started.elapsed();
+
+        Self::exam_value_added_statistics(tx, exam, marks, &names, settings).await?;
+        tracing::info!(
+            exam = id,
+            students = marks.len(),
+            load_ms = loaded.as_millis() as u64,
+            units_ms = (computed - loaded).as_millis() as u64,
+            units_write_ms = (units_written - computed).as_millis() as u64,
+            items_ms = (items_done - units_written).as_millis() as u64,
+            value_added_ms = (started.elapsed() - items_done).as_millis() as u64,
+            "exam statistics written"
+        );
+        Ok(())
+    }
+
+    /// Write: the unit statistics, standings, packed marks, class means and schools of an
+    /// exam, replacing the ones of the schools that sat it before or now.
+    async fn exam_write_unit_rows(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        id: i64,
+        all_schools: &[i64],
+        rows: &wuyu_monitor::exam::UnitRows,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM exam_stat WHERE exam_id = $1 AND kind IN ('unit', 'standing')")
             .bind(id)
             .execute(&mut **tx)
@@ -172,17 +201,28 @@ impl This {
             }
             q.execute(&mut **tx).await?;
         }
-        let units_written = started.elapsed();
+        Ok(())
+    }
 
+    /// Load, compute and write the item analysis of each subject in `item_subjects`.
+    async fn exam_item_statistics(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        exam: &Exam,
+        item_subjects: &[usize],
+        new_schools: &[i64],
+        all_schools: &[i64],
+        names: &Names,
+    ) -> Result<(), StoreError> {
+        let id = exam.id.0;
         for &s in item_subjects {
             let subject = &exam.subjects[s].name;
             let items = Self::exam_items_def(tx, id, subject).await?;
             let points = if items.is_empty() {
                 Vec::new()
             } else {
-                Self::exam_item_points(tx, id, subject, &new_schools, items.len()).await?
+                Self::exam_item_points(tx, id, subject, new_schools, items.len()).await?
             };
-            let computed = wuyu_monitor::exam::item_rows(subject, &items, &points, &names)
+            let computed = wuyu_monitor::exam::item_rows(subject, &items, &points, names)
                 .map_err(stats_err)?;
             sqlx::query(
                 "DELETE FROM exam_stat WHERE exam_id = $1 AND kind = 'items' AND subject = $2",
@@ -207,8 +247,19 @@ impl This {
                 Self::exam_insert_school_stats(tx, id, &class_rows).await?;
             }
         }
-        let items_done = started.elapsed();
+        Ok(())
+    }
 
+    /// Load, compute and write the value-added of this exam from its baseline and of the
+    /// exams measured from this one.
+    async fn exam_value_added_statistics(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        exam: &Exam,
+        marks: &ExamMarks,
+        names: &Names,
+        settings: &ExamSettings,
+    ) -> Result<(), StoreError> {
+        let id = exam.id.0;
         // Value-added of this exam from its baseline.
         let mut va = Vec::new();
         if let Some(b) = exam.baseline {
@@ -223,7 +274,7 @@ impl This {
                 b.0,
                 &base.subjects,
                 &base_marks,
-                &names,
+                names,
                 settings,
             )
             .map_err(stats_err)?;
@@ -246,22 +297,12 @@ impl This {
                 id,
                 &exam.subjects,
                 marks,
-                &names,
+                names,
                 settings,
             )
             .map_err(stats_err)?;
             Self::exam_write_va(tx, d, &va).await?;
         }
-        tracing::info!(
-            exam = id,
-            students = marks.len(),
-            load_ms = loaded.as_millis() as u64,
-            units_ms = (computed - loaded).as_millis() as u64,
-            units_write_ms = (units_written - computed).as_millis() as u64,
-            items_ms = (items_done - units_written).as_millis() as u64,
-            value_added_ms = (started.elapsed() - items_done).as_millis() as u64,
-            "exam statistics written"
-        );
         Ok(())
     }
 
