@@ -9,5 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod display;
+pub mod exam;
+pub mod fitness;
 pub mod indicator;
 pub mod rank;

@@ -29,6 +29,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "fitness_rollup",
         sql: include_str!("../migrations/sqlite/0004_fitness_rollup.sql"),
     },
+    Migration {
+        version: 5,
+        name: "exam_stat_version",
+        sql: include_str!("../migrations/sqlite/0005_exam_stat_version.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -51,6 +56,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         name: "fitness_rollup",
         sql: include_str!("../migrations/postgres/0004_fitness_rollup.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "exam_stat_version",
+        sql: include_str!("../migrations/postgres/0005_exam_stat_version.sql"),
     },
 ];
 

@@ -164,6 +164,39 @@ async fn migrating_twice_changes_nothing(store: &dyn Store) {
     assert_eq!(store.setting("nope").await.unwrap(), None);
 }
 
+story!(district_settings_are_typed_and_checked_before_they_are_stored);
+async fn district_settings_are_typed_and_checked_before_they_are_stored(store: &dyn Store) {
+    store.migrate().await.unwrap();
+    let defaults = store.district_settings().await.unwrap();
+    assert_eq!(defaults, wuyu_store::DistrictSettings::default());
+    assert!(!defaults.hide_ranks);
+    assert_eq!(defaults.fitness_targets.excellent_rate, 0.30);
+
+    // Refused values leave nothing behind.
+    let bad = store.set_setting("hide_ranks", "yes").await.unwrap_err();
+    assert!(bad.to_string().contains("true 或 false"), "{bad}");
+    let bad = store
+        .set_setting("fitness_targets", r#"{"excellent_rate": 30}"#)
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().contains("0 到 1"), "{bad}");
+    assert!(store.set_setting("nope", "1").await.is_err());
+    assert_eq!(store.setting("hide_ranks").await.unwrap(), None);
+    assert_eq!(store.setting("fitness_targets").await.unwrap(), None);
+
+    let mut s = defaults.clone();
+    s.hide_ranks = true;
+    s.fitness_targets.myopia_rate_max = 0.45;
+    s.exam.va_min_n = 12;
+    store.set_district_settings(&s).await.unwrap();
+    assert_eq!(store.district_settings().await.unwrap(), s);
+    assert_eq!(store.exam_settings().await.unwrap().va_min_n, 12);
+    assert_eq!(
+        store.setting("hide_ranks").await.unwrap().as_deref(),
+        Some("true")
+    );
+}
+
 story!(a_roster_import_lands_whole_and_reads_back_in_scope);
 async fn a_roster_import_lands_whole_and_reads_back_in_scope(store: &dyn Store) {
     let summary = store

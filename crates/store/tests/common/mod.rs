@@ -10,6 +10,9 @@ use wuyu_store::{ImportMeta, PgStore, SqliteStore, Store};
 
 pub struct TempDb {
     pub store: Arc<dyn Store>,
+    /// Where the database is (a SQLite file path or a PostgreSQL URL), for a test that must
+    /// reach under the store.
+    pub url: String,
     cleanup: Option<Box<dyn FnOnce() + Send>>,
 }
 
@@ -28,12 +31,12 @@ pub async fn sqlite() -> TempDb {
         unique()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteStore::open(dir.join("wuyu.db").to_str().unwrap())
-        .await
-        .unwrap();
+    let path = dir.join("wuyu.db").to_str().unwrap().to_string();
+    let store = SqliteStore::open(&path).await.unwrap();
     store.migrate().await.unwrap();
     TempDb {
         store: Arc::new(store),
+        url: format!("sqlite:{path}"),
         cleanup: Some(Box::new(move || {
             let _ = std::fs::remove_dir_all(dir);
         })),
@@ -66,6 +69,7 @@ pub async fn postgres() -> Option<TempDb> {
     let pool = store.pool().clone();
     Some(TempDb {
         store: Arc::new(store),
+        url: db_url,
         cleanup: Some(Box::new(move || {
             // Drop the database from a fresh runtime thread: Drop cannot await.
             std::thread::spawn(move || {

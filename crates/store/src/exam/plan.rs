@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use wuyu_domain::{Exam, ExamItemBatch, ExamScoreBatch, Origin, RowError, SubjectMark};
 
-use crate::exam_stats::{Cell, hundredths};
+use wuyu_monitor::exam::{Cell, hundredths};
 
 /// Where a 学籍号 is enrolled now (the class becomes the class at exam time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

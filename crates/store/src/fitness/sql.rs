@@ -33,271 +33,38 @@
 //!
 //! Groups come from the current roster (school, class, its grade, sex, location): a past term's
 //! records are counted under the class the student is in now, and `enrolled` is today's roster.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use serde::Serialize;
 use time::Date;
 use wuyu_domain::{
-    ClassId, FitnessBatch, FitnessMeasures, Grade, Location, Origin, RowError, SchoolId, Scope,
-    Sex, Student, StudentId, Term,
+    ClassId, FitnessMeasures, Grade, Location, SchoolId, Scope, Sex, StudentId, Term,
 };
 use wuyu_standards::{
-    BmiCategory, EyeExam, FitnessGrade, FitnessInput, FitnessItem, Level, MalnutritionStatus,
-    ScreeningError, VisionStatus, WeightStatus, exact_age, malnutrition_status, score_record,
-    screening_myopia, weight_status,
+    BmiCategory, FitnessItem, Level, MalnutritionStatus, VisionStatus, WeightStatus,
 };
 
 use crate::StoreError;
+use wuyu_monitor::fitness::*;
 
-// --- read models ---------------------------------------------------------------------------
-
-/// How a fitness summary is grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FitnessGroupBy {
-    District,
-    School,
-    Grade,
-    Class,
-    Sex,
-    Location,
-}
-
-impl FitnessGroupBy {
-    pub const ALL: [FitnessGroupBy; 6] = [
-        FitnessGroupBy::District,
-        FitnessGroupBy::School,
-        FitnessGroupBy::Grade,
-        FitnessGroupBy::Class,
-        FitnessGroupBy::Sex,
-        FitnessGroupBy::Location,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            FitnessGroupBy::District => "district",
-            FitnessGroupBy::School => "school",
-            FitnessGroupBy::Grade => "grade",
-            FitnessGroupBy::Class => "class",
-            FitnessGroupBy::Sex => "sex",
-            FitnessGroupBy::Location => "location",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|b| b.code() == s.trim())
-    }
-
-    /// SELECT expressions of the key, also used as the GROUP BY list.
-    pub(crate) fn key_sql(self) -> &'static str {
-        match self {
-            FitnessGroupBy::District => "",
-            FitnessGroupBy::School => "s.school_id, sc.code, sc.name",
-            FitnessGroupBy::Grade => "c.grade",
-            FitnessGroupBy::Class => "s.school_id, s.class_id, c.grade, c.name",
-            FitnessGroupBy::Sex => "s.sex",
-            FitnessGroupBy::Location => "sc.location",
-        }
-    }
-
-    pub(crate) fn key_len(self) -> usize {
-        match self {
-            FitnessGroupBy::District => 0,
-            FitnessGroupBy::School => 3,
-            FitnessGroupBy::Grade | FitnessGroupBy::Sex | FitnessGroupBy::Location => 1,
-            FitnessGroupBy::Class => 4,
-        }
+/// SELECT expressions of a grouping's key, also used as the GROUP BY list.
+pub(crate) fn key_sql(by: FitnessGroupBy) -> &'static str {
+    match by {
+        FitnessGroupBy::District => "",
+        FitnessGroupBy::School => "s.school_id, sc.code, sc.name",
+        FitnessGroupBy::Grade => "c.grade",
+        FitnessGroupBy::Class => "s.school_id, s.class_id, c.grade, c.name",
+        FitnessGroupBy::Sex => "s.sex",
+        FitnessGroupBy::Location => "sc.location",
     }
 }
 
-/// The group a summary row is about; only the fields of the grouping are set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FitnessGroupKey {
-    pub school_id: Option<SchoolId>,
-    pub school_code: Option<String>,
-    pub school_name: Option<String>,
-    pub class_id: Option<ClassId>,
-    pub class_name: Option<String>,
-    pub grade: Option<Grade>,
-    pub sex: Option<Sex>,
-    pub location: Option<Location>,
-}
-
-/// One row of [`crate::Store::fitness_summary`]: counts and rates of one group and term. See
-/// the module documentation for every denominator.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FitnessSummaryRow {
-    pub key: FitnessGroupKey,
-    /// 应测: students of the group in the roster.
-    pub enrolled: i64,
-    /// 实测: students of the group with a record for the term.
-    pub tested: i64,
-    pub test_rate: Option<f64>,
-    /// Complete records (status OK): the denominator of the level rates.
-    pub ok_count: i64,
-    pub incomplete_count: i64,
-    pub excellent_count: i64,
-    pub good_count: i64,
-    pub pass_level_count: i64,
-    pub fail_count: i64,
-    /// 合格率: level pass, good or excellent, among complete records.
-    pub pass_rate: Option<f64>,
-    /// 优良率: good or excellent among complete records.
-    pub good_or_better_rate: Option<f64>,
-    /// 优秀率.
-    pub excellent_rate: Option<f64>,
-    /// 不及格率.
-    pub fail_rate: Option<f64>,
-    /// Mean 学年总分 of complete records.
-    pub mean_year_total: Option<f64>,
-    /// Records with a fitness-standard BMI category, and the count of each.
-    pub bmi_measured: i64,
-    pub bmi_underweight: i64,
-    pub bmi_normal: i64,
-    pub bmi_overweight: i64,
-    pub bmi_obese: i64,
-    /// WS/T 586: records with a weight status, overweight and obese among them.
-    pub weight_measured: i64,
-    pub overweight_count: i64,
-    pub obese_count: i64,
-    pub overweight_rate: Option<f64>,
-    pub obese_rate: Option<f64>,
-    /// WS/T 456: records with a malnutrition status, stunting and wasting among them.
-    pub growth_measured: i64,
-    pub stunting_count: i64,
-    pub wasting_count: i64,
-    pub stunting_rate: Option<f64>,
-    pub wasting_rate: Option<f64>,
-    /// Screened for vision (myopia, reduced vision or normal), and the findings.
-    pub vision_screened: i64,
-    pub myopia_count: i64,
-    pub reduced_vision_count: i64,
-    pub myopia_rate: Option<f64>,
-}
-
-/// One item's statistics in a group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitnessItemStat {
-    pub item: FitnessItem,
-    /// Records with a score for the item.
-    pub tested: i64,
-    /// Mean raw result (unit of the item; for BMI kg/m²) over those records.
-    pub mean_value: Option<f64>,
-    /// Mean 单项得分.
-    pub mean_score: Option<f64>,
-    /// Records scoring ≥ 60 (the item's 及格).
-    pub pass_count: i64,
-    /// pass_count / tested.
-    pub pass_rate: Option<f64>,
-}
-
-/// One row of [`crate::Store::fitness_item_summary`]: every item of [`FitnessItem::ALL`], in
-/// that order (items no one in the group takes have `tested` 0).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitnessItemRow {
-    pub key: FitnessGroupKey,
-    pub items: Vec<FitnessItemStat>,
-}
-
-/// One item of a stored record: the raw result and what it scored.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct FitnessItemResult {
-    pub item: FitnessItem,
-    /// The raw result; for BMI the rounded BMI.
-    pub value: f64,
-    pub score: u8,
-    /// 附加分 (bonus items only; 0 otherwise).
-    pub bonus: u8,
-}
-
-/// A stored fitness and health record: raw values and everything scored at import.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitnessRecord {
-    pub school_id: SchoolId,
-    pub student_id: StudentId,
-    pub term: Term,
-    pub test_date: Date,
-    /// The grade and sex the record was scored for.
-    pub grade: Grade,
-    pub sex: Sex,
-    pub age_years: f64,
-    /// The raw values as imported (vision included).
-    pub measures: FitnessMeasures,
-    pub bmi: Option<f64>,
-    pub bmi_category: Option<BmiCategory>,
-    /// Scored items (BMI first), in the order of [`FitnessItem::ALL`].
-    pub items: Vec<FitnessItemResult>,
-    pub bonus_total: u8,
-    pub standard_score: Option<f64>,
-    pub year_total: Option<f64>,
-    pub level: Option<Level>,
-    /// True for OK, false for INCOMPLETE.
-    pub complete: bool,
-    /// The required items missing from an INCOMPLETE record.
-    pub missing: Vec<FitnessItem>,
-    pub weight_status: Option<WeightStatus>,
-    pub malnutrition: Option<MalnutritionStatus>,
-    pub vision_status: Option<VisionStatus>,
-}
-
-impl FitnessRecord {
-    pub fn item(&self, item: FitnessItem) -> Option<FitnessItemResult> {
-        self.items.iter().copied().find(|i| i.item == item)
-    }
-
-    /// Items scoring below 60 (a PE teacher's "failed which item").
-    pub fn failed_items(&self) -> impl Iterator<Item = FitnessItem> + '_ {
-        self.items.iter().filter(|i| i.score < 60).map(|i| i.item)
-    }
-}
-
-/// One student of a class and their record for the term (`None`: missing a test).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClassFitnessRow {
-    pub student: Student,
-    pub record: Option<FitnessRecord>,
-}
-
-/// What a fitness import wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FitnessImportSummary {
-    pub import_id: i64,
-    /// Records written (new or replacing the same student's record of the same term).
-    pub records_written: u64,
-    pub complete: u64,
-    pub incomplete: u64,
-    /// Distinct schools and terms the batch touched.
-    pub schools: u64,
-    pub terms: Vec<String>,
-}
-
-/// The plan's fitness targets, a district setting ([`FitnessTargets::KEY`], JSON such as
-/// `{"excellent_rate": 0.30, "myopia_rate_max": 0.50}`); the defaults are the plan's (任务分解表:
-/// 体质健康优秀率达到 30 %，总体近视率降至 50 %).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FitnessTargets {
-    pub excellent_rate: f64,
-    pub myopia_rate_max: f64,
-}
-
-impl Default for FitnessTargets {
-    fn default() -> Self {
-        FitnessTargets {
-            excellent_rate: 0.30,
-            myopia_rate_max: 0.50,
-        }
-    }
-}
-
-impl FitnessTargets {
-    pub const KEY: &'static str = "fitness_targets";
-
-    /// Both targets must be rates in 0..=1.
-    pub fn is_valid(&self) -> bool {
-        [self.excellent_rate, self.myopia_rate_max]
-            .iter()
-            .all(|r| r.is_finite() && (0.0..=1.0).contains(r))
+/// How many key columns [`key_sql`] selects.
+pub(crate) fn key_len(by: FitnessGroupBy) -> usize {
+    match by {
+        FitnessGroupBy::District => 0,
+        FitnessGroupBy::School => 3,
+        FitnessGroupBy::Grade | FitnessGroupBy::Sex | FitnessGroupBy::Location => 1,
+        FitnessGroupBy::Class => 4,
     }
 }
 
@@ -355,28 +122,6 @@ pub(crate) fn rate(num: i64, den: i64) -> Option<f64> {
 
 // --- SQL pieces ----------------------------------------------------------------------------
 
-/// The measured items (BMI is computed), in [`FitnessItem::ALL`] order without BMI.
-pub(crate) const MEASURED: [FitnessItem; 10] = [
-    FitnessItem::VitalCapacity,
-    FitnessItem::Run50m,
-    FitnessItem::SitAndReach,
-    FitnessItem::RopeSkip1min,
-    FitnessItem::SitUp1min,
-    FitnessItem::Shuttle50x8,
-    FitnessItem::StandingLongJump,
-    FitnessItem::PullUp,
-    FitnessItem::Run1000m,
-    FitnessItem::Run800m,
-];
-
-pub(crate) const BONUS_ITEMS: [FitnessItem; 5] = [
-    FitnessItem::RopeSkip1min,
-    FitnessItem::SitUp1min,
-    FitnessItem::PullUp,
-    FitnessItem::Run1000m,
-    FitnessItem::Run800m,
-];
-
 /// Every column of `fitness_record`, in the order [`FitnessW`] binds them and
 /// [`record_from_row`] reads them.
 pub(crate) const RECORD_COLS: &str = "school_id, student_id, term, test_date, grade, sex, \
@@ -411,7 +156,7 @@ pub(crate) fn grouped_sql(
     filter: &str,
     materialized: bool,
 ) -> String {
-    let key = by.key_sql();
+    let key = key_sql(by);
     let from = rollup_from(materialized);
     if key.is_empty() {
         format!("SELECT {aggs} {from}{filter}")
@@ -744,7 +489,7 @@ pub(crate) fn summary_from_row(
     by: FitnessGroupBy,
 ) -> Result<FitnessSummaryRow, StoreError> {
     let key = key_from_row(r, by)?;
-    let k = by.key_len();
+    let k = key_len(by);
     let n = |i: usize| r.i64(k + i);
     let mut s = FitnessSummaryRow {
         key,
@@ -792,7 +537,7 @@ pub(crate) fn item_row_from_row(
     by: FitnessGroupBy,
 ) -> Result<FitnessItemRow, StoreError> {
     let key = key_from_row(r, by)?;
-    let k = by.key_len();
+    let k = key_len(by);
     let mut items = Vec::with_capacity(FitnessItem::COUNT);
     for (n, item) in FitnessItem::ALL.into_iter().enumerate() {
         let b = k + n * 4;
@@ -1027,283 +772,4 @@ pub(crate) fn unpack_students(
         ));
     }
     Ok(out)
-}
-
-/// What the roster says about a student, for resolving and scoring a record.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StudentRef {
-    pub school_id: i64,
-    pub student_id: i64,
-    pub sex: Sex,
-    pub birth_date: Date,
-    /// The grade of the student's class now.
-    pub grade: u8,
-}
-
-/// One record ready to write: the raw values and everything scored, in column order.
-pub(crate) struct FitnessW {
-    pub school_id: i64,
-    pub student_id: i64,
-    pub term: Term,
-    pub test_date: Date,
-    pub grade: i32,
-    pub sex: &'static str,
-    pub age_years: f64,
-    pub m: FitnessMeasures,
-    pub bmi: Option<f64>,
-    pub bmi_category: Option<&'static str>,
-    /// Scores in [`FitnessItem::ALL`] order (BMI first).
-    pub scores: [Option<i32>; FitnessItem::COUNT],
-    /// Bonuses of [`BONUS_ITEMS`].
-    pub bonuses: [Option<i32>; 5],
-    pub bonus_total: i32,
-    pub standard_score: Option<f64>,
-    pub year_total: Option<f64>,
-    pub level: Option<&'static str>,
-    pub status: &'static str,
-    pub missing: String,
-    pub weight_status: Option<&'static str>,
-    pub malnutrition: Option<&'static str>,
-    pub vision_status: Option<&'static str>,
-}
-
-impl FitnessW {
-    /// The measured values of [`MEASURED`], in order.
-    pub fn values(&self) -> [Option<f64>; 10] {
-        let m = &self.m;
-        [
-            m.vital_capacity,
-            m.run_50m,
-            m.sit_and_reach,
-            m.rope_skip_1min,
-            m.sit_up_1min,
-            m.shuttle_50x8,
-            m.standing_long_jump,
-            m.pull_up,
-            m.run_1000m,
-            m.run_800m,
-        ]
-    }
-}
-
-/// The scoring input for the standard, from raw measures.
-pub fn fitness_input(grade: Grade, sex: Sex, m: &FitnessMeasures) -> FitnessInput {
-    FitnessInput {
-        grade: FitnessGrade::from(grade),
-        sex,
-        height_cm: m.height_cm,
-        weight_kg: m.weight_kg,
-        vital_capacity: m.vital_capacity,
-        run_50m: m.run_50m,
-        sit_and_reach: m.sit_and_reach,
-        rope_skip_1min: m.rope_skip_1min,
-        sit_up_1min: m.sit_up_1min,
-        shuttle_50x8: m.shuttle_50x8,
-        standing_long_jump: m.standing_long_jump,
-        pull_up: m.pull_up,
-        run_1000m: m.run_1000m,
-        run_800m: m.run_800m,
-    }
-}
-
-/// Scores one record (score at write): the fitness standard, WS/T 586, WS/T 456 and screening
-/// myopia. An error is `(column, value, message_zh)`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn score(
-    school_id: i64,
-    student_id: i64,
-    term: Term,
-    test_date: Date,
-    birth_date: Date,
-    grade: Grade,
-    sex: Sex,
-    m: &FitnessMeasures,
-) -> Result<FitnessW, (String, String, String)> {
-    let age = exact_age(birth_date, test_date)
-        .map_err(|e| ("测试日期".to_string(), test_date.to_string(), e.to_string()))?;
-    let r = score_record(&fitness_input(grade, sex, m))
-        .map_err(|e| ("成绩".to_string(), String::new(), e.to_string()))?;
-    let mut scores = [None; FitnessItem::COUNT];
-    for (item, s) in r.items.iter() {
-        scores[item.index()] = Some(i32::from(s.score));
-    }
-    let mut bonuses = [None; 5];
-    for (n, item) in BONUS_ITEMS.into_iter().enumerate() {
-        bonuses[n] = r.items.get(item).map(|s| i32::from(s.bonus));
-    }
-    let missing = match r.status {
-        wuyu_standards::FitnessStatus::Ok => String::new(),
-        wuyu_standards::FitnessStatus::Incomplete { missing } => missing
-            .iter()
-            .map(|i| i.code())
-            .collect::<Vec<_>>()
-            .join(","),
-    };
-    // Outside a screening standard's ages the status is not defined: NULL, not an error.
-    let in_range = |e: ScreeningError| match e {
-        ScreeningError::AgeOutOfRange { .. } => Ok(None),
-        e => Err(("年龄".to_string(), format!("{age:.2}"), e.to_string())),
-    };
-    let (weight, malnutrition) = match (r.bmi, m.height_cm) {
-        (Some(bmi), Some(h)) => (
-            weight_status(sex, age, bmi)
-                .map(|w| Some(w.code()))
-                .or_else(in_range)?,
-            malnutrition_status(sex, age, h, bmi)
-                .map(|w| Some(w.code()))
-                .or_else(in_range)?,
-        ),
-        _ => (None, None),
-    };
-    let vision = if m.has_vision() {
-        let eye = |acuity, se| EyeExam {
-            uncorrected_acuity: acuity,
-            spherical_equivalent: se,
-        };
-        let v = screening_myopia(
-            &eye(m.acuity_right, m.se_right),
-            &eye(m.acuity_left, m.se_left),
-        )
-        .map_err(|e| ("视力".to_string(), String::new(), e.to_string()))?;
-        Some(v.code())
-    } else {
-        None
-    };
-    Ok(FitnessW {
-        school_id,
-        student_id,
-        term,
-        test_date,
-        grade: i32::from(grade.get()),
-        sex: sex.code(),
-        age_years: age,
-        m: *m,
-        bmi: r.bmi.map(|b| b.as_f64()),
-        bmi_category: r.bmi_category.map(|c| c.code()),
-        scores,
-        bonuses,
-        bonus_total: i32::from(r.bonus_total),
-        standard_score: r.standard_score.map(|p| p.as_f64()),
-        year_total: r.year_total.map(|p| p.as_f64()),
-        level: r.level.map(|l| l.code()),
-        status: r.status.code(),
-        missing,
-        weight_status: weight,
-        malnutrition,
-        vision_status: vision,
-    })
-}
-
-fn row_error(file: &str, o: &Origin, column: &str, value: &str, message_zh: String) -> RowError {
-    RowError {
-        file: file.to_string(),
-        sheet: o.sheet.clone(),
-        row: o.row,
-        column: column.to_string(),
-        value: value.to_string(),
-        message_zh,
-    }
-}
-
-/// Resolves every record's 学籍号 against the roster and scores it. Returns the rows to write,
-/// or every row error.
-///
-/// * An unknown 学籍号 is an error; so is the same 学籍号 twice for one term.
-/// * Sex is the roster's; a file that gives another one is in error (usually the wrong row).
-/// * Grade: the file's grade (the grade at the test, so a past term scores against the grade
-///   the student was in then), or the roster's class grade when the file has none. A file
-///   grade above the student's grade now is an error: no one was tested in a grade they have
-///   not reached.
-pub(crate) fn plan(
-    batch: &FitnessBatch,
-    students: &HashMap<String, StudentRef>,
-    file: &str,
-) -> Result<Vec<FitnessW>, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let mut out = Vec::with_capacity(batch.records.len());
-    let mut seen: HashSet<(&str, Term)> = HashSet::with_capacity(batch.records.len());
-    for rec in &batch.records {
-        let o = &rec.origin;
-        let no = rec.student_no.as_str();
-        if !seen.insert((no, rec.term)) {
-            errors.push(row_error(
-                file,
-                o,
-                "学籍号",
-                no,
-                format!("学籍号 {no} 在 {} 的成绩中重复出现", rec.term.label_zh()),
-            ));
-            continue;
-        }
-        let Some(st) = students.get(no) else {
-            errors.push(row_error(
-                file,
-                o,
-                "学籍号",
-                no,
-                format!("学籍号 {no} 不在学籍名册中：请先导入该学生的学籍，或检查学籍号是否写错"),
-            ));
-            continue;
-        };
-        if let Some(sex) = rec.sex
-            && sex != st.sex
-        {
-            errors.push(row_error(
-                file,
-                o,
-                "性别",
-                sex.label_zh(),
-                format!(
-                    "性别与学籍名册不符：学籍号 {no} 在名册中为{}",
-                    st.sex.label_zh()
-                ),
-            ));
-            continue;
-        }
-        let grade = match rec.grade {
-            Some(g) if g.get() > st.grade => {
-                errors.push(row_error(
-                    file,
-                    o,
-                    "年级",
-                    &g.get().to_string(),
-                    format!(
-                        "年级与学籍名册不符：学籍号 {no} 现在在{}，不可能已在{}参加测试",
-                        grade_label(st.grade),
-                        g.label_zh()
-                    ),
-                ));
-                continue;
-            }
-            Some(g) => g,
-            None => match Grade::new(st.grade) {
-                Ok(g) => g,
-                Err(_) => continue,
-            },
-        };
-        match score(
-            st.school_id,
-            st.student_id,
-            rec.term,
-            rec.test_date,
-            st.birth_date,
-            grade,
-            st.sex,
-            &rec.measures,
-        ) {
-            Ok(w) => out.push(w),
-            Err((column, value, message_zh)) => {
-                errors.push(row_error(file, o, &column, &value, message_zh))
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
-}
-
-fn grade_label(g: u8) -> &'static str {
-    Grade::new(g).map_or("未知年级", |g| g.label_zh())
 }

@@ -1,0 +1,258 @@
+//! AccountStore for both backends (included by `sqlite.rs` and `postgres.rs`).
+// Row tuples are spelled out as sqlx reads them, next to the query that selects them.
+#![allow(clippy::type_complexity)]
+use std::collections::BTreeSet;
+
+use sqlx::AssertSqlSafe;
+use wuyu_domain::{ClassId, Role, Scope, User, UserId};
+
+use super::This;
+use crate::backend::*;
+use crate::model::*;
+use crate::prelude::*;
+use crate::roster::sql::*;
+use crate::{StoreError, StoreFuture};
+
+impl AccountStore for This {
+    fn create_user<'a>(&'a self, u: &'a NewUser) -> StoreFuture<'a, UserId> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO app_user (id, username, display_name, role, password_hash, \
+                   school_id, teacher_id, student_id, active, created_at) \
+                 SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                 FROM app_user RETURNING id",
+            )
+            .bind(&u.username)
+            .bind(&u.display_name)
+            .bind(u.role.code())
+            .bind(&u.password_hash)
+            .bind(u.school_id.map(|s| s.0))
+            .bind(u.teacher_id.map(|t| t.0))
+            .bind(u.student_id.map(|s| s.0))
+            .bind(true)
+            .bind(now_unix())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| map_unique(e, "用户名已存在"))?;
+            Ok(UserId(id))
+        })
+    }
+
+    fn set_password<'a>(&'a self, user: UserId, hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let r = sqlx::query("UPDATE app_user SET password_hash = $2 WHERE id = $1")
+                .bind(user.0)
+                .bind(hash)
+                .execute(&self.pool)
+                .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            // A new password ends every session of that user.
+            sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+                .bind(user.0)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn set_user_active(&self, user: UserId, active: bool) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let r = sqlx::query("UPDATE app_user SET active = $2 WHERE id = $1")
+                .bind(user.0)
+                .bind(active)
+                .execute(&self.pool)
+                .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            if !active {
+                sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+                    .bind(user.0)
+                    .execute(&self.pool)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn user_credentials<'a>(
+        &'a self,
+        username: &'a str,
+    ) -> StoreFuture<'a, Option<UserCredentials>> {
+        Box::pin(async move {
+            let row: Option<(i64, String, String, String, Option<i64>, Option<i64>, Option<i64>, String, bool)> =
+                sqlx::query_as(AssertSqlSafe(format!(
+                    "SELECT {USER_COLS}, u.password_hash, u.active FROM app_user u WHERE u.username = $1"
+                )))
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+            row.map(|r| {
+                Ok(UserCredentials {
+                    user: user_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?,
+                    password_hash: r.7,
+                    active: r.8,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn user(&self, id: UserId) -> StoreFuture<'_, User> {
+        Box::pin(async move {
+            let row: Option<UserTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {USER_COLS} FROM app_user u WHERE u.id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+            user_from(row.ok_or(StoreError::NotFound)?)
+        })
+    }
+
+    fn list_users(&self) -> StoreFuture<'_, Vec<UserRow>> {
+        Box::pin(async move {
+            let rows: Vec<(
+                i64,
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                bool,
+                Option<String>,
+            )> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {USER_COLS}, u.active, s.name FROM app_user u \
+                     LEFT JOIN school s ON s.id = u.school_id ORDER BY u.username"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    Ok(UserRow {
+                        user: user_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?,
+                        active: r.7,
+                        school_name: r.8,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn scope_for<'a>(&'a self, user: &'a User) -> StoreFuture<'a, Scope> {
+        Box::pin(async move {
+            let school = || {
+                user.school_id
+                    .ok_or_else(|| corrupt("app_user.school_id", "missing for a school role"))
+            };
+            Ok(match user.role {
+                Role::DistrictAdmin | Role::DistrictAnalyst => Scope::District,
+                Role::SchoolAdmin => Scope::School {
+                    school_id: school()?,
+                },
+                Role::Counsellor => Scope::Counsellor {
+                    school_id: school()?,
+                },
+                Role::Parent => Scope::Parent {
+                    school_id: school()?,
+                    student_ids: user.student_id.into_iter().collect(),
+                },
+                Role::Teacher => {
+                    let school_id = school()?;
+                    let class_ids: BTreeSet<ClassId> = match user.teacher_id {
+                        None => BTreeSet::new(),
+                        Some(t) => sqlx::query_as::<_, (i64,)>(
+                            "SELECT DISTINCT class_id FROM teacher_assignment \
+                             WHERE school_id = $1 AND teacher_id = $2",
+                        )
+                        .bind(school_id.0)
+                        .bind(t.0)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .map(|r| ClassId(r.0))
+                        .collect(),
+                    };
+                    Scope::Classes {
+                        school_id,
+                        class_ids,
+                    }
+                }
+            })
+        })
+    }
+
+    fn create_session<'a>(&'a self, s: &'a NewSession) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO user_session (token_hash, user_id, csrf_token, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&s.token_hash)
+            .bind(s.user_id.0)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> StoreFuture<'a, Option<SessionRow>> {
+        Box::pin(async move {
+            let row: Option<(
+                i64,
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                String,
+                i64,
+            )> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {USER_COLS}, s.csrf_token, s.expires_at FROM user_session s \
+                     JOIN app_user u ON u.id = s.user_id \
+                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = $3"
+            )))
+            .bind(token_hash)
+            .bind(now)
+            .bind(true)
+            .fetch_optional(&self.pool)
+            .await?;
+            row.map(|r| {
+                Ok(SessionRow {
+                    user: user_from((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?,
+                    csrf_token: r.7,
+                    expires_at: r.8,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn delete_expired_sessions(&self, now: i64) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let r = sqlx::query("DELETE FROM user_session WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            Ok(r.rows_affected())
+        })
+    }
+}

@@ -1,0 +1,408 @@
+//! FitnessStore for both backends (included by `sqlite.rs` and `postgres.rs`).
+use std::collections::{BTreeSet, HashMap};
+
+use sqlx::AssertSqlSafe;
+use wuyu_domain::{ClassId, SchoolId, Scope, StudentId};
+
+use super::{Db, NUMBERED_PARAMS, This};
+use crate::backend::*;
+use crate::fitness::{
+    self, ClassFitnessRow, FitnessGroupBy, FitnessImportSummary, FitnessItemRow, FitnessRecord,
+    FitnessSummaryRow,
+};
+use crate::model::*;
+use crate::prelude::*;
+use crate::{StoreError, StoreFuture};
+
+impl FitnessStore for This {
+    fn import_fitness<'a>(
+        &'a self,
+        batch: &'a wuyu_domain::FitnessBatch,
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, FitnessImportSummary> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let started = std::time::Instant::now();
+            let mut tx = self.begin_write().await?;
+            Self::prepare_bulk(&mut tx).await?;
+
+            let students = Self::fitness_students(&mut tx).await?;
+            let loaded = started.elapsed();
+            let plan = match fitness::plan::plan(batch, &students, &meta.file_name) {
+                Ok(p) => p,
+                Err(errors) => {
+                    tx.rollback().await?;
+                    return Err(StoreError::Rejected(errors));
+                }
+            };
+            drop(students);
+            let planned = started.elapsed();
+
+            let mut pairs: BTreeSet<(i64, wuyu_domain::Term)> = BTreeSet::new();
+            let mut terms: BTreeSet<wuyu_domain::Term> = BTreeSet::new();
+            let mut schools: BTreeSet<i64> = BTreeSet::new();
+            let mut complete = 0u64;
+            for w in &plan {
+                terms.insert(w.term);
+                schools.insert(w.school_id);
+                pairs.insert((w.school_id, w.term));
+                if w.status == "OK" {
+                    complete += 1;
+                }
+            }
+            let mut summary = FitnessImportSummary {
+                import_id: 0,
+                records_written: plan.len() as u64,
+                complete,
+                incomplete: plan.len() as u64 - complete,
+                schools: schools.len() as u64,
+                terms: terms.iter().map(|t| t.code()).collect(),
+            };
+            let summary_json =
+                serde_json::to_string(&summary).map_err(|e| corrupt("import summary", e))?;
+            let (import_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO import_record (at, username, kind, file_name, file_sha256, records, summary) \
+                 VALUES ($1, $2, 'fitness', $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(meta.at)
+            .bind(&meta.username)
+            .bind(&meta.file_name)
+            .bind(&meta.file_sha256)
+            .bind(plan.len() as i64)
+            .bind(summary_json)
+            .fetch_one(&mut *tx)
+            .await?;
+
+            Self::fitness_write_records(&mut tx, &plan, import_id).await?;
+            Self::fitness_write_terms(&mut tx, pairs, &terms).await?;
+            let written = started.elapsed();
+            tx.commit().await?;
+            tracing::info!(
+                records = plan.len(),
+                snapshot_ms = loaded.as_millis() as u64,
+                plan_ms = (planned - loaded).as_millis() as u64,
+                write_ms = (written - planned).as_millis() as u64,
+                commit_ms = (started.elapsed() - written).as_millis() as u64,
+                "fitness import committed"
+            );
+            summary.import_id = import_id;
+            Ok(summary)
+        })
+    }
+
+    fn fitness_terms<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<wuyu_domain::Term>> {
+        Box::pin(async move {
+            fitness::check_not_counsellor(scope)?;
+            let rows: Vec<(String,)> = match scope.school_id() {
+                None => {
+                    sqlx::query_as("SELECT DISTINCT term FROM fitness_school_term")
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+                Some(s) => {
+                    sqlx::query_as(
+                        "SELECT DISTINCT term FROM fitness_school_term WHERE school_id = $1",
+                    )
+                    .bind(s.0)
+                    .fetch_all(&self.pool)
+                    .await?
+                }
+            };
+            let mut terms = rows
+                .into_iter()
+                .map(|r| {
+                    wuyu_domain::Term::parse_code(&r.0)
+                        .map_err(|e| corrupt("fitness_school_term.term", e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            terms.sort();
+            Ok(terms)
+        })
+    }
+
+    fn fitness_summary<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: wuyu_domain::Term,
+        by: FitnessGroupBy,
+    ) -> StoreFuture<'a, Vec<FitnessSummaryRow>> {
+        Box::pin(async move {
+            let rows = self
+                .fitness_grouped_rows(scope, school, term, by, &fitness::summary_aggs())
+                .await?;
+            rows.iter()
+                .map(|r| fitness::summary_from_row(r, by))
+                .collect()
+        })
+    }
+
+    fn fitness_item_summary<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: wuyu_domain::Term,
+        by: FitnessGroupBy,
+    ) -> StoreFuture<'a, Vec<FitnessItemRow>> {
+        Box::pin(async move {
+            let rows = self
+                .fitness_grouped_rows(scope, school, term, by, &fitness::item_aggs())
+                .await?;
+            rows.iter()
+                .map(|r| fitness::item_row_from_row(r, by))
+                .collect()
+        })
+    }
+
+    fn student_fitness<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<FitnessRecord>> {
+        Box::pin(async move {
+            fitness::check_not_counsellor(scope)?;
+            // Scope and existence exactly as the student's own record.
+            self.student(scope, school, student).await?;
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {} FROM fitness_record WHERE school_id = $1 AND student_id = $2",
+                fitness::RECORD_COLS
+            )))
+            .bind(school.0)
+            .bind(student.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out = rows
+                .iter()
+                .map(|r| fitness::record_from_row(r, 0))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.sort_by_key(|r| r.term);
+            Ok(out)
+        })
+    }
+
+    fn class_fitness<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: wuyu_domain::Term,
+    ) -> StoreFuture<'a, Vec<ClassFitnessRow>> {
+        Box::pin(async move {
+            fitness::check_not_counsellor(scope)?;
+            self.class(scope, school, class).await?;
+            let students = self.list_students(scope, school, Some(class)).await?;
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {} FROM fitness_record f JOIN student s \
+                   ON s.school_id = f.school_id AND s.id = f.student_id \
+                 WHERE f.school_id = $1 AND s.class_id = $2 AND f.term = $3",
+                fitness::record_cols("f.")
+            )))
+            .bind(school.0)
+            .bind(class.0)
+            .bind(term.code())
+            .fetch_all(&self.pool)
+            .await?;
+            let mut records = std::collections::HashMap::with_capacity(rows.len());
+            for r in &rows {
+                let rec = fitness::record_from_row(r, 0)?;
+                records.insert(rec.student_id, rec);
+            }
+            let mut out: Vec<ClassFitnessRow> = students
+                .into_iter()
+                .map(|s| {
+                    let record = records.remove(&s.id);
+                    ClassFitnessRow { student: s, record }
+                })
+                .collect();
+            out.sort_by(|a, b| {
+                a.student
+                    .student_no
+                    .as_str()
+                    .cmp(b.student.student_no.as_str())
+            });
+            Ok(out)
+        })
+    }
+}
+
+impl This {
+    /// Rebuilds the fitness rollup of each `(school_id, term code)` pair inside the open
+    /// transaction (see migration 0004 and [`fitness::rollup_build_sql`]).
+    pub(super) async fn refresh_fitness_rollup<T: AsRef<str>>(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        pairs: impl IntoIterator<Item = (i64, T)>,
+    ) -> Result<(), StoreError> {
+        let build = fitness::rollup_build_sql();
+        for (school_id, term) in pairs {
+            sqlx::query(fitness::ROLLUP_DELETE)
+                .bind(term.as_ref())
+                .bind(school_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(build.as_str()))
+                .bind(term.as_ref())
+                .bind(school_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The rows of a grouped fitness aggregate (`aggs` over the rollup, or the same rows
+    /// computed live for a term without rollup rows) for the caller's scope.
+    async fn fitness_grouped_rows(
+        &self,
+        scope: &Scope,
+        school: Option<SchoolId>,
+        term: wuyu_domain::Term,
+        by: FitnessGroupBy,
+        aggs: &str,
+    ) -> Result<Vec<<Db as sqlx::Database>::Row>, StoreError> {
+        let (filter, binds) = fitness::aggregate_filter(scope, school, 2)?;
+        let materialized = sqlx::query(fitness::ROLLUP_HAS_TERM)
+            .bind(term.code())
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        let sql = fitness::grouped_sql(by, aggs, &filter, materialized);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(term.code());
+        for b in binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+}
+
+impl This {
+    /// Load: every student by 学籍号 with what scoring needs, for [`fitness::plan::plan`].
+    async fn fitness_students(
+        tx: &mut sqlx::Transaction<'static, Db>,
+    ) -> Result<HashMap<String, fitness::StudentRef>, StoreError> {
+        // Two plain scans joined in memory: a SQL join here lets SQLite pick
+        // the classes as the outer loop and rescan each school's students.
+        let grades: std::collections::HashMap<(i64, i64), i32> =
+            sqlx::query_as::<_, (i64, i64, i32)>("SELECT school_id, id, grade FROM school_class")
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(|(s, c, g)| ((s, c), g))
+                .collect();
+        // One packed text per school: the driver's per-row cost, not SQLite's,
+        // dominated reading a million students row by row (measured 7 s).
+        let packed: Vec<(i64, String)> = sqlx::query_as(fitness::PACKED_STUDENTS)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut students = HashMap::new();
+        for (school_id, text) in &packed {
+            for s in fitness::unpack_students(*school_id, text, &grades)? {
+                students.insert(s.0, s.1);
+            }
+        }
+        Ok(students)
+    }
+
+    /// Write: the scored records, upserted in multi-row statements.
+    async fn fitness_write_records(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        plan: &[fitness::FitnessW],
+        import_id: i64,
+    ) -> Result<(), StoreError> {
+        let tail = fitness::upsert_tail();
+        let head = format!("INSERT INTO fitness_record ({})", fitness::RECORD_COLS);
+        for chunk in plan.chunks(FITNESS_CHUNK) {
+            let sql = multi_row_insert(
+                &head,
+                fitness::RECORD_COL_COUNT,
+                chunk.len(),
+                &tail,
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for w in chunk {
+                q = q
+                    .bind(w.school_id)
+                    .bind(w.student_id)
+                    .bind(w.term.code())
+                    .bind(w.test_date)
+                    .bind(w.grade)
+                    .bind(w.sex)
+                    .bind(w.age_years)
+                    .bind(w.m.height_cm)
+                    .bind(w.m.weight_kg);
+                for v in w.values() {
+                    q = q.bind(v);
+                }
+                q = q.bind(w.bmi).bind(w.bmi_category);
+                for s in w.scores {
+                    q = q.bind(s);
+                }
+                for b in w.bonuses {
+                    q = q.bind(b);
+                }
+                q = q
+                    .bind(w.bonus_total)
+                    .bind(w.standard_score)
+                    .bind(w.year_total)
+                    .bind(w.level)
+                    .bind(w.status)
+                    .bind(&w.missing)
+                    .bind(w.weight_status)
+                    .bind(w.malnutrition)
+                    .bind(w.m.acuity_left)
+                    .bind(w.m.acuity_right)
+                    .bind(w.m.se_left)
+                    .bind(w.m.se_right)
+                    .bind(w.vision_status)
+                    .bind(import_id);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Write: the (school, term) pairs on record and the rollup rows the batch changed.
+    async fn fitness_write_terms(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        pairs: BTreeSet<(i64, wuyu_domain::Term)>,
+        terms: &BTreeSet<wuyu_domain::Term>,
+    ) -> Result<(), StoreError> {
+        let pairs: Vec<(i64, String)> = pairs.into_iter().map(|(s, t)| (s, t.code())).collect();
+        for chunk in pairs.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                "INSERT INTO fitness_school_term (school_id, term)",
+                2,
+                chunk.len(),
+                " ON CONFLICT (school_id, term) DO NOTHING",
+                NUMBERED_PARAMS,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (s, t) in chunk {
+                q = q.bind(*s).bind(t);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        // The rollup of every school and term this batch touched; a term new to
+        // the district also gets every other school's (0 tested) rows.
+        let known: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT term FROM fitness_rollup")
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut refresh: BTreeSet<(i64, String)> = pairs.iter().cloned().collect();
+        let new_terms: Vec<String> = terms
+            .iter()
+            .map(|t| t.code())
+            .filter(|t| !known.iter().any(|(k,)| k == t))
+            .collect();
+        if !new_terms.is_empty() {
+            let all: Vec<(i64,)> = sqlx::query_as("SELECT id FROM school")
+                .fetch_all(&mut **tx)
+                .await?;
+            for (school,) in all {
+                for t in &new_terms {
+                    refresh.insert((school, t.clone()));
+                }
+            }
+        }
+        Self::refresh_fitness_rollup(tx, refresh).await
+    }
+}

@@ -1,0 +1,93 @@
+//! Roster: schools, classes, students, teachers, assignments; the roster import and the
+//! import record.
+
+pub(crate) mod plan;
+pub(crate) mod sql;
+
+use wuyu_domain::{
+    ClassId, RosterBatch, School, SchoolClass, SchoolId, Scope, Student, StudentId, TeacherId,
+};
+
+use crate::StoreFuture;
+use crate::model::*;
+
+/// The roster: scoped reads, unscoped look-ups for administration, and the roster import.
+pub trait RosterStore: Send + Sync {
+    /// The schools the caller may see, with class and student counts.
+    fn list_schools<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<SchoolSummary>>;
+
+    fn school<'a>(&'a self, scope: &'a Scope, id: SchoolId) -> StoreFuture<'a, School>;
+
+    /// A school's classes the caller may see (a teacher: only their own).
+    fn list_classes<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<ClassSummary>>;
+
+    fn class<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+    ) -> StoreFuture<'a, SchoolClass>;
+
+    /// Students of a school (or of one class), limited to what the caller may see, ordered
+    /// by class then 学籍号.
+    fn list_students<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: Option<ClassId>,
+    ) -> StoreFuture<'a, Vec<Student>>;
+
+    fn student<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, Student>;
+
+    /// The class a student is in, for whoever may see that student (a parent sees their
+    /// child's class name even though they may not open the class roster).
+    fn class_of_student<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'a, SchoolClass>;
+
+    /// Schools, students and classes by stage × location: the district home page.
+    fn district_overview<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<OverviewCell>>;
+
+    /// Teaching assignments of a school (for the teacher's class list and the school page).
+    fn list_assignments<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<AssignmentView>>;
+
+    fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>>;
+
+    fn teacher_by_staff_no<'a>(
+        &'a self,
+        school: SchoolId,
+        staff_no: &'a str,
+    ) -> StoreFuture<'a, Option<TeacherId>>;
+
+    /// Where a 学籍号 is enrolled.
+    fn student_by_no<'a>(
+        &'a self,
+        student_no: &'a str,
+    ) -> StoreFuture<'a, Option<(SchoolId, StudentId)>>;
+
+    /// Resolves natural keys against the database and writes the batch in one transaction.
+    /// Any unresolvable row rejects the whole batch with its row errors; nothing is written.
+    fn import_roster<'a>(
+        &'a self,
+        batch: &'a RosterBatch,
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, ImportSummary>;
+
+    fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>>;
+}
