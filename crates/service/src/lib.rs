@@ -10,8 +10,10 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod exam;
 pub mod file;
 pub mod focus;
+pub mod ranks;
 
 use std::sync::Arc;
 

@@ -1,0 +1,82 @@
+//! The exam capability's indicator source: 优秀率, 及格率 and 平均分 of 总分 for a unit in one
+//! exam, as `{num, den, n}` from the statistics stored at import (the district's lines and
+//! absent policy). The plan asks for the whole district, so the read is unscoped.
+use wuyu_domain::{ExamId, Scope};
+use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, UnitRef, exam_keys};
+use wuyu_store::exam::TOTAL;
+use wuyu_store::{ExamUnitFilter, ExamUnitKind, ExamUnitStat};
+
+use crate::{Service, ServiceError};
+
+/// The value of `key` for `unit` in `exam`; `None` when the unit did not sit the exam (or
+/// is a kind of unit exams are not counted over, such as a named school set).
+pub async fn indicator(
+    svc: &Service,
+    key: &IndicatorKey,
+    unit: &UnitRef,
+    exam: ExamId,
+) -> Result<Option<IndicatorValue>, ServiceError> {
+    let pick: fn(&wuyu_analytics::descriptive::RateSummary) -> Option<IndicatorValue> =
+        match key.as_str() {
+            exam_keys::EXCELLENT_RATE => {
+                |r| (r.n > 0).then(|| IndicatorValue::rate(r.excellent_count as u64, r.n as u64))
+            }
+            exam_keys::PASS_RATE => {
+                |r| (r.n > 0).then(|| IndicatorValue::rate(r.pass_count as u64, r.n as u64))
+            }
+            exam_keys::MEAN => |r| {
+                r.mean
+                    .map(|m| IndicatorValue::mean(m * r.n as f64, r.n as u64))
+            },
+            other => {
+                return Err(ServiceError::BadRequest(format!(
+                    "not an exam indicator: {other}"
+                )));
+            }
+        };
+    let store = svc.store();
+    let district = Scope::District;
+    let (filter, matches): (ExamUnitFilter, Box<dyn Fn(&ExamUnitStat) -> bool>) = match unit {
+        UnitRef::District => (
+            ExamUnitFilter::Overview,
+            Box::new(|u| u.unit.kind == ExamUnitKind::District),
+        ),
+        UnitRef::Location(l) => {
+            let l = *l;
+            (
+                ExamUnitFilter::Overview,
+                Box::new(move |u| {
+                    u.unit.kind == ExamUnitKind::Location && u.unit.location == Some(l)
+                }),
+            )
+        }
+        UnitRef::Stage(s) => {
+            let s = *s;
+            (
+                ExamUnitFilter::Overview,
+                Box::new(move |u| u.unit.kind == ExamUnitKind::Stage && u.unit.stage == Some(s)),
+            )
+        }
+        UnitRef::School(s) => {
+            let s = *s;
+            (
+                ExamUnitFilter::Schools,
+                Box::new(move |u| u.unit.school_id == Some(s)),
+            )
+        }
+        UnitRef::Class(s, c) => {
+            let c = *c;
+            (
+                ExamUnitFilter::Classes(*s),
+                Box::new(move |u| u.unit.class_id == Some(c)),
+            )
+        }
+        UnitRef::SchoolSet(_) => return Ok(None),
+    };
+    let units = store.exam_unit_stats(&district, exam, filter).await?;
+    Ok(units
+        .iter()
+        .find(|u| matches(u))
+        .and_then(|u| u.subjects.iter().find(|s| s.subject == TOTAL))
+        .and_then(|s| pick(&s.rates)))
+}
