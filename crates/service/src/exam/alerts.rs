@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{Capability, SchoolId, Viewer};
+use wuyu_report::exam::alerts_sheet;
 use wuyu_store::TeacherAlert;
 
+use super::export::{XlsxFile, xlsx};
 use super::overview::focus;
 use crate::{Service, ServiceError};
 
@@ -19,6 +21,8 @@ pub struct Alerts {
     /// Aligned with `alerts`.
     pub school_names: Vec<String>,
     pub focus: Option<SchoolId>,
+    /// The focused school's name.
+    pub focus_name: Option<String>,
 }
 
 fn status_order(s: AlertStatus) -> u8 {
@@ -91,11 +95,36 @@ pub async fn alerts(
                 .unwrap_or_else(|| a.school_id.to_string())
         })
         .collect();
+    let focus_name = match focus {
+        Some(s) => Some(store.school(&viewer.scope, s).await?.name),
+        None => None,
+    };
     Ok(Alerts {
+        focus_name,
         year,
         years,
         alerts,
         school_names,
         focus,
     })
+}
+
+/// `parallel-alerts-{year}.xlsx`: one row per teacher and exam (the evidence).
+pub async fn alerts_xlsx(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+    school: Option<i64>,
+) -> Result<XlsxFile, ServiceError> {
+    let a = alerts(svc, viewer, year, school).await?;
+    let sheet = alerts_sheet(
+        &format!(
+            "平行班比较预警（{}–{}学年为止的三个学年；仅供人工复核，不是自动判定）",
+            a.year,
+            a.year + 1
+        ),
+        &a.alerts,
+        &a.school_names,
+    );
+    xlsx(&[sheet], format!("parallel-alerts-{}.xlsx", a.year))
 }

@@ -6,6 +6,7 @@
 //! Read models carry numbers (the store's statistics, unrounded); the edges format them with
 //! `wuyu_monitor::display`, the XLSX writers write them with a matching number format.
 pub mod alerts;
+pub mod class;
 pub mod export;
 pub mod indicators;
 pub mod items;
@@ -15,8 +16,8 @@ pub mod units;
 pub mod va;
 
 use wuyu_domain::{Exam, ExamId, Viewer};
-use wuyu_store::StoreError;
 use wuyu_store::exam::TOTAL;
+use wuyu_store::{ExamSummary, StoreError};
 
 pub use indicators::indicator;
 
@@ -26,6 +27,12 @@ use crate::{Service, ServiceError};
 /// sit it, `NotFound` when there is none.
 pub async fn exam(svc: &Service, viewer: &Viewer, id: ExamId) -> Result<Exam, ServiceError> {
     Ok(svc.store().exam(&viewer.scope, id).await?)
+}
+
+/// The exams the viewer may see (district: all; a school's roles: the exams their school
+/// sat), newest first.
+pub async fn list(svc: &Service, viewer: &Viewer) -> Result<Vec<ExamSummary>, ServiceError> {
+    Ok(svc.store().list_exams(&viewer.scope).await?)
 }
 
 /// The subject asked for (a subject of the exam or 总分), 总分 by default.

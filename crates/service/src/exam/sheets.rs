@@ -4,12 +4,18 @@
 use wuyu_analytics::round::round_half_away;
 use wuyu_analytics::value_added::VaClass;
 use wuyu_domain::{Exam, Location};
-use wuyu_report::exam::{Cell, NumFormat, Sheet, UnitColumns, UnitLine, unit_sheet};
+use wuyu_report::exam::{UnitColumns, UnitLine, unit_sheet};
 use wuyu_store::exam::TOTAL;
 use wuyu_store::{ExamUnitKind, ExamUnitStat, SubjectStat};
 
 use super::overview::{SchoolsTable, stat};
 use super::va::ValueAdded;
+
+/// The sheet vocabulary and labels the edges render, so they need no writer of their own.
+pub use wuyu_report::exam::{
+    Cell, ITEM_HEADERS, NumFormat, Sheet, alert_status_zh, borderline_label, event_outcome_zh,
+    item_flags, overview_sheet,
+};
 
 /// The schools of the district in one subject, with a rank column when ranks are shown.
 pub fn schools_sheet(exam: &Exam, table: &SchoolsTable) -> Sheet {

@@ -10,7 +10,7 @@ use wuyu_store::StoreError;
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
-use crate::pages::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
+use crate::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
 use crate::pages::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
 use crate::pages::path_ids;
 use crate::pages::school::{class_label, shows_id_numbers};

@@ -5,6 +5,7 @@ mod support;
 mod exam_data;
 
 mod access;
+mod agreement_exam;
 mod exam_speed;
 mod exams;
 mod fitness;
