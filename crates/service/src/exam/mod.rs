@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod class;
 pub mod export;
+pub mod history;
 pub mod indicators;
 pub mod items;
 pub mod overview;

@@ -8,7 +8,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use wuyu_domain::{ClassId, Exam, ExamId, SchoolId};
+use wuyu_domain::{Capability, ClassId, Exam, ExamId, SchoolId};
 use wuyu_service::ServiceError;
 use wuyu_service::exam::units::{UnitsOf, units};
 use wuyu_service::exam::va::{ValueAdded, value_added};
@@ -20,7 +20,7 @@ use wuyu_store::{
 
 use crate::access::{ApiRequire, cap};
 use crate::audit;
-use crate::auth::ClientIp;
+use crate::auth::{ApiUser, ClientIp};
 use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
 use crate::view::{format_date, masked_student_no};
@@ -328,12 +328,12 @@ pub(crate) struct UnitsDto {
 )]
 pub(crate) async fn exam_units(
     State(state): State<AppState>,
-    ApiRequire(me, _): ApiRequire<cap::ViewExams>,
+    ApiUser(me): ApiUser,
     p: Result<Path<i64>, PathRejection>,
     query: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<UnitsDto>, ApiError> {
     let id = exam_path(p)?;
-    let viewer = me.viewer();
+    let viewer = super::require(&me, Capability::ViewExams)?;
     svc_exam::exam(&state.svc, &viewer, id).await?;
     let query = q(query)?;
     let filter_code = query
@@ -506,12 +506,12 @@ fn va_dto(va: &ValueAdded, ranks_shown: bool) -> ValueAddedDto {
 )]
 pub(crate) async fn exam_value_added(
     State(state): State<AppState>,
-    ApiRequire(me, _): ApiRequire<cap::ViewExams>,
+    ApiUser(me): ApiUser,
     p: Result<Path<i64>, PathRejection>,
     query: Result<Query<ValueAddedQuery>, QueryRejection>,
 ) -> Result<Json<ValueAddedDto>, ApiError> {
     let id = exam_path(p)?;
-    let viewer = me.viewer();
+    let viewer = super::require(&me, Capability::ViewExams)?;
     let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
     let query = q(query)?;
     let subject = pick_subject(&exam, query.subject.as_deref())?;
@@ -628,12 +628,12 @@ pub(crate) struct ItemReportDto {
 )]
 pub(crate) async fn exam_items(
     State(state): State<AppState>,
-    ApiRequire(me, _): ApiRequire<cap::ViewExams>,
+    ApiUser(me): ApiUser,
     p: Result<Path<i64>, PathRejection>,
     query: Result<Query<ItemsQuery>, QueryRejection>,
 ) -> Result<Json<ItemReportDto>, ApiError> {
     let id = exam_path(p)?;
-    let viewer = me.viewer();
+    let viewer = super::require(&me, Capability::ViewExams)?;
     let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
     let query = q(query)?;
     let focus = focus(&state.svc, &viewer, query.school).await?;
@@ -812,7 +812,8 @@ pub(crate) struct ExamStudentsDto {
 )]
 pub(crate) async fn exam_students(
     State(state): State<AppState>,
-    ApiRequire(me, _): ApiRequire<cap::ViewExams>,
+    // No capability extractor: the scope check refuses and the refusal is audited.
+    ApiUser(me): ApiUser,
     ClientIp(ip): ClientIp,
     p: Result<Path<i64>, PathRejection>,
     query: Result<Query<StudentsQuery>, QueryRejection>,

@@ -6,16 +6,17 @@ use askama::Template;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::ExamId;
+use wuyu_domain::{Capability, ExamId};
 use wuyu_service::exam::items::{items as read_items, items_xlsx};
 use wuyu_service::exam::sheets::{ITEM_HEADERS, NumFormat, item_flags};
 use wuyu_service::exam::{self as svc_exam, units::UnitsOf};
 
 use super::overview::{ExamHeader, urlencode};
 use super::{
-    ExamQuery, SubjectOption, TableView, charts, fmt_num, query, subject_options, xlsx_file,
+    ExamQuery, SubjectOption, TableView, charts, fmt_num, query, require, subject_options,
+    xlsx_file,
 };
-use crate::access::{Require, cap};
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::path_ids;
 use crate::state::AppState;
@@ -55,12 +56,12 @@ struct ItemsPage {
 
 pub(crate) async fn items(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ViewExams>,
+    me: CurrentUser,
     p: Result<Path<i64>, PathRejection>,
     q: Result<Query<ExamQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
-    let viewer = me.viewer();
+    let viewer = require(&me, Capability::ViewExams)?;
     let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
     let q = query(q)?;
     let it = read_items(&state.svc, &viewer, &exam, q.subject.as_deref(), q.school).await?;
@@ -196,12 +197,12 @@ pub(crate) async fn items(
 /// reliability, each class's 得分率 per item and the knowledge-point mastery.
 pub(crate) async fn export(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ViewExams>,
+    me: CurrentUser,
     p: Result<Path<i64>, PathRejection>,
     q: Result<Query<ExamQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
-    let viewer = me.viewer();
+    let viewer = require(&me, Capability::ViewExams)?;
     // The exam first: 403/404 before the parameters are looked at.
     svc_exam::exam(&state.svc, &viewer, id).await?;
     let q = query(q)?;

@@ -30,7 +30,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use wuyu_domain::{Exam, ExamLevel};
+use wuyu_domain::{Capability, Exam, ExamLevel, Viewer};
 use wuyu_monitor::display::{Precision, shown, shown_percent};
 use wuyu_service::exam::export::XlsxFile;
 use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet};
@@ -38,8 +38,20 @@ use wuyu_service::exam::sheets::{not_rankable_zh, va_sheet};
 use wuyu_service::exam::va::ValueAdded;
 use wuyu_store::exam::TOTAL;
 
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
+
+/// The caller as the service sees them, if their role has `c`. Handlers with a path check it
+/// after the path parses (an id that does not parse names nothing: 404 for everyone).
+pub(crate) fn require(me: &CurrentUser, c: Capability) -> Result<Viewer, AppError> {
+    let viewer = me.viewer();
+    if viewer.can(c) {
+        Ok(viewer)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
 
 /// The exam pages and their XLSX exports.
 pub(crate) fn router() -> Router<AppState> {

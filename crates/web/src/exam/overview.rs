@@ -8,7 +8,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_analytics::round::round_half_away;
-use wuyu_domain::{Exam, ExamId, Location, SchoolId};
+use wuyu_domain::{Capability, Exam, ExamId, Location, SchoolId};
 use wuyu_service::exam::overview::{district_overview, focus, school_view, stat};
 use wuyu_service::exam::sheets::{
     NumFormat, Sheet, classes_sheet, groups_sheet, overview_sheet, schools_sheet,
@@ -18,10 +18,9 @@ use wuyu_service::exam::{self as svc_exam, export, pick_subject};
 use wuyu_store::{ExamUnitStat, SubjectStat};
 
 use super::{
-    ExamQuery, SubjectOption, TableView, VaView, charts, level_zh, pct, query, subject_options,
-    subjects_label, two, va_class_zh, xlsx_file,
+    ExamQuery, SubjectOption, TableView, VaView, charts, level_zh, pct, query, require,
+    subject_options, subjects_label, two, va_class_zh, xlsx_file,
 };
-use crate::access::{Require, cap};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::pages::path_ids;
@@ -206,12 +205,12 @@ struct SchoolPage {
 
 pub(crate) async fn exam(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ViewExams>,
+    me: CurrentUser,
     p: Result<Path<i64>, PathRejection>,
     q: Result<Query<ExamQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
-    let viewer = me.viewer();
+    let viewer = require(&me, Capability::ViewExams)?;
     // 403 for counsellors, parents and schools that did not sit the exam; 404 if none —
     // before the parameters are looked at.
     let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
@@ -410,12 +409,16 @@ pub(crate) fn urlencode(s: &str) -> String {
 /// value-added (see `wuyu_service::exam::export::overview_xlsx`). District roles only.
 pub(crate) async fn export(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ExportDistrictExam>,
+    me: CurrentUser,
     p: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
+    let viewer = require(&me, Capability::ViewExams)?;
+    // The exam first (403/404 as for its page), then the export right.
+    svc_exam::exam(&state.svc, &viewer, id).await?;
+    require(&me, Capability::ExportDistrictExam)?;
     Ok(xlsx_file(
-        export::overview_xlsx(&state.svc, &me.viewer(), id).await?,
+        export::overview_xlsx(&state.svc, &viewer, id).await?,
     ))
 }
 
@@ -423,12 +426,12 @@ pub(crate) async fn export(
 /// subject (and 总分), as the school's page shows it. District roles name the school.
 pub(crate) async fn export_classes(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ViewExams>,
+    me: CurrentUser,
     p: Result<Path<i64>, PathRejection>,
     q: Result<Query<ExamQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
-    let viewer = me.viewer();
+    let viewer = require(&me, Capability::ViewExams)?;
     // The exam first: 403/404 before the parameters are looked at.
     svc_exam::exam(&state.svc, &viewer, id).await?;
     let q = query(q)?;
