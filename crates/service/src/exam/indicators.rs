@@ -34,49 +34,40 @@ pub async fn indicator(
                 )));
             }
         };
-    let store = svc.store();
-    let district = Scope::District;
-    let (filter, matches): (ExamUnitFilter, Box<dyn Fn(&ExamUnitStat) -> bool>) = match unit {
-        UnitRef::District => (
-            ExamUnitFilter::Overview,
-            Box::new(|u| u.unit.kind == ExamUnitKind::District),
-        ),
-        UnitRef::Location(l) => {
-            let l = *l;
-            (
-                ExamUnitFilter::Overview,
-                Box::new(move |u| {
-                    u.unit.kind == ExamUnitKind::Location && u.unit.location == Some(l)
-                }),
-            )
-        }
-        UnitRef::Stage(s) => {
-            let s = *s;
-            (
-                ExamUnitFilter::Overview,
-                Box::new(move |u| u.unit.kind == ExamUnitKind::Stage && u.unit.stage == Some(s)),
-            )
-        }
-        UnitRef::School(s) => {
-            let s = *s;
-            (
-                ExamUnitFilter::Schools,
-                Box::new(move |u| u.unit.school_id == Some(s)),
-            )
-        }
-        UnitRef::Class(s, c) => {
-            let c = *c;
-            (
-                ExamUnitFilter::Classes(*s),
-                Box::new(move |u| u.unit.class_id == Some(c)),
-            )
-        }
-        UnitRef::SchoolSet(_) => return Ok(None),
+    let Some(filter) = filter_of(unit) else {
+        return Ok(None);
     };
-    let units = store.exam_unit_stats(&district, exam, filter).await?;
+    let units = svc
+        .store()
+        .exam_unit_stats(&Scope::District, exam, filter)
+        .await?;
     Ok(units
         .iter()
-        .find(|u| matches(u))
+        .find(|u| is_unit(unit, u))
         .and_then(|u| u.subjects.iter().find(|s| s.subject == TOTAL))
         .and_then(|s| pick(&s.rates)))
+}
+
+/// Which stored units hold `unit`; `None` for units exams are not counted over.
+fn filter_of(unit: &UnitRef) -> Option<ExamUnitFilter> {
+    match unit {
+        UnitRef::District | UnitRef::Location(_) | UnitRef::Stage(_) => {
+            Some(ExamUnitFilter::Overview)
+        }
+        UnitRef::School(_) => Some(ExamUnitFilter::Schools),
+        UnitRef::Class(s, _) => Some(ExamUnitFilter::Classes(*s)),
+        UnitRef::SchoolSet(_) => None,
+    }
+}
+
+fn is_unit(unit: &UnitRef, u: &ExamUnitStat) -> bool {
+    let k = u.unit.kind;
+    match unit {
+        UnitRef::District => k == ExamUnitKind::District,
+        UnitRef::Location(l) => k == ExamUnitKind::Location && u.unit.location == Some(*l),
+        UnitRef::Stage(s) => k == ExamUnitKind::Stage && u.unit.stage == Some(*s),
+        UnitRef::School(s) => k == ExamUnitKind::School && u.unit.school_id == Some(*s),
+        UnitRef::Class(_, c) => k == ExamUnitKind::Class && u.unit.class_id == Some(*c),
+        UnitRef::SchoolSet(_) => false,
+    }
 }

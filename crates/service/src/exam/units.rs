@@ -135,3 +135,102 @@ pub fn apply_ranks(units: &mut [ExamUnitStat], token: Option<RanksToken>, rerank
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wuyu_analytics::descriptive::{AbsentPolicy, Mark, RateLines, rate_summary};
+    use wuyu_domain::{ClassId, Role, SchoolId, User, UserId};
+    use wuyu_store::{ExamUnit, SubjectStat};
+
+    use super::*;
+
+    /// A class whose `n` students all scored `score` except the first, who scored `first`.
+    fn class(id: i64, first: f64, score: f64, n: usize, stored_rank: Option<u32>) -> ExamUnitStat {
+        let marks: Vec<Mark> = (0..n)
+            .map(|i| Mark::Score(if i == 0 { first } else { score }))
+            .collect();
+        let rates = rate_summary(&marks, 100.0, &RateLines::default(), AbsentPolicy::Exclude)
+            .expect("rates");
+        ExamUnitStat {
+            unit: ExamUnit {
+                kind: if id == 0 {
+                    ExamUnitKind::District
+                } else {
+                    ExamUnitKind::Class
+                },
+                school_id: Some(SchoolId(1)),
+                class_id: Some(ClassId(id)),
+                location: None,
+                stage: None,
+                name: format!("{id}班"),
+            },
+            teachers: Vec::new(),
+            subjects: vec![SubjectStat {
+                subject: "数学".into(),
+                rates,
+                sd: None,
+                min: None,
+                p25: None,
+                median: None,
+                p75: None,
+                max: None,
+                composite: None,
+                rank: stored_rank,
+                gap_to_best: None,
+                gap_to_district: None,
+                histogram: Vec::new(),
+            }],
+        }
+    }
+
+    fn token() -> Option<RanksToken> {
+        Viewer::new(
+            User {
+                id: UserId(1),
+                username: "d".into(),
+                display_name: "d".into(),
+                role: Role::DistrictAnalyst,
+                school_id: None,
+                teacher_id: None,
+                student_id: None,
+            },
+            Scope::District,
+        )
+        .ranks_token()
+    }
+
+    fn ranks_of(units: &[ExamUnitStat]) -> Vec<Option<u32>> {
+        units.iter().map(|u| u.subjects[0].rank).collect()
+    }
+
+    #[test]
+    fn classes_are_ranked_by_the_shown_mean_and_small_ones_not_at_all() {
+        let mut units = vec![
+            // (81.5 + 11 × 80) / 12 = 80.125 and 80.13 both show as 80.13: a tie.
+            class(1, 81.5, 80.0, 12, Some(7)),
+            class(2, 80.13, 80.13, 12, None),
+            // The best mean, but 9 students: no rank, no place.
+            class(3, 95.0, 95.0, 9, Some(1)),
+            class(4, 70.0, 70.0, 10, None),
+            // The district row is never ranked.
+            class(0, 80.0, 80.0, 43, Some(1)),
+        ];
+        assert_eq!(units[0].subjects[0].rates.mean, Some(80.125));
+        apply_ranks(&mut units, token(), true);
+        assert_eq!(ranks_of(&units), [Some(1), Some(1), None, Some(3), None]);
+    }
+
+    #[test]
+    fn without_the_token_there_is_no_rank_at_all() {
+        let mut units = vec![
+            class(1, 80.0, 80.0, 12, Some(1)),
+            class(2, 70.0, 70.0, 12, Some(2)),
+        ];
+        apply_ranks(&mut units, None, true);
+        assert_eq!(ranks_of(&units), [None, None]);
+        // A pool the viewer does not see whole keeps the stored ranks (same rule, all units).
+        let mut units = vec![class(2, 70.0, 70.0, 12, Some(2))];
+        apply_ranks(&mut units, token(), false);
+        assert_eq!(ranks_of(&units), [Some(2)]);
+    }
+}

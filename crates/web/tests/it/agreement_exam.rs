@@ -225,7 +225,7 @@ async fn xlsx_rows(app: &TestApp, id: ExamId) -> HashMap<String, Shown> {
     let col = |h: &str| {
         rows[1]
             .iter()
-            .position(|c| c.to_string() == h)
+            .position(|c| matches!(c, Data::String(s) if s == h))
             .unwrap_or_else(|| panic!("{h}"))
     };
     let (r, n, m, e, p) = (
