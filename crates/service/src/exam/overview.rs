@@ -1,8 +1,8 @@
 //! The district overview of an exam (全区, 城乡, 学段, every school, school value-added) and a
 //! school's class comparison (its classes against the school and the district, class
 //! value-added): what `/exams/{id}`, its API twins and its exports show.
-use wuyu_analytics::round::round_half_away;
 use wuyu_domain::{Exam, ExamId, Location, RanksToken, SchoolId, Viewer};
+use wuyu_monitor::display::{Precision, shown};
 use wuyu_store::{ExamUnitKind, ExamUnitStat, SubjectStat};
 
 use super::units::{ExamUnits, UnitsOf, units};
@@ -107,7 +107,7 @@ impl DistrictOverview {
             .find(|u| u.unit.kind == ExamUnitKind::Location && u.unit.location == Some(loc))
             .and_then(|u| stat(u, &self.schools.subject))
             .and_then(|s| s.rates.mean)
-            .map(|m| round_half_away(m, 2))
+            .map(|m| shown(m, Precision::Two))
     }
 }
 

@@ -1,9 +1,9 @@
 //! The exam tables as sheets (cells with numbers and their display format): the page shows a
 //! sheet's cells formatted by `wuyu_monitor::display`, the export writes the same sheet, so a
 //! page and its export cannot disagree.
-use wuyu_analytics::round::round_half_away;
 use wuyu_analytics::value_added::VaClass;
 use wuyu_domain::{Exam, Location};
+use wuyu_monitor::display::{Precision, shown};
 use wuyu_report::exam::{UnitColumns, UnitLine, unit_sheet};
 use wuyu_store::exam::TOTAL;
 use wuyu_store::{ExamUnitKind, ExamUnitStat, SubjectStat};
@@ -101,7 +101,7 @@ pub fn classes_sheet<'a>(
     let grade_mean = school
         .and_then(|u| stat(u, subject))
         .and_then(|s| s.rates.mean)
-        .map(|m| round_half_away(m, 2));
+        .map(|m| shown(m, Precision::Two));
     // Comparison rows carry no rank: they are not classes.
     let comparison: Vec<(&str, SubjectStat)> = [("本校年级平均", school), ("全区", district)]
         .into_iter()
@@ -127,7 +127,7 @@ pub fn classes_sheet<'a>(
                     .rates
                     .mean
                     .zip(grade_mean)
-                    .map(|(m, g)| round_half_away(round_half_away(m, 2) - g, 2)),
+                    .map(|(m, g)| shown(shown(m, Precision::Two) - g, Precision::Two)),
             });
             units.push(Some(u));
         }

@@ -7,8 +7,8 @@ use askama::Template;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_analytics::round::round_half_away;
 use wuyu_domain::{Capability, Exam, ExamId, Location, SchoolId};
+use wuyu_monitor::display::{Precision, shown};
 use wuyu_service::exam::overview::{district_overview, focus, school_view, stat};
 use wuyu_service::exam::sheets::{
     NumFormat, Sheet, classes_sheet, groups_sheet, overview_sheet, schools_sheet,
@@ -105,7 +105,7 @@ pub(crate) fn headline(s: &SubjectStat, other: Option<(&'static str, &SubjectSta
 
 /// "优秀 ≥ 96 分、良好 ≥ 84 分、及格 ≥ 72 分、低分 < 48 分（满分 120）；缺考…".
 fn rule_zh(r: &wuyu_analytics::descriptive::RateSummary) -> String {
-    let f = |x: f64| super::fmt_full(round_half_away(x, 2));
+    let f = |x: f64| super::fmt_full(shown(x, Precision::Two));
     let good = r
         .good_line
         .map(|g| format!("良好 ≥ {} 分、", f(g)))
