@@ -10,9 +10,11 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod exam;
 pub mod file;
 pub mod fitness;
 pub mod focus;
+pub mod ranks;
 
 use std::sync::Arc;
 

@@ -56,12 +56,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_schools))
         .routes(routes!(list_students))
         .merge(crate::fitness::api_routes())
-        .routes(routes!(crate::api_exam::list_exams))
-        .routes(routes!(crate::api_exam::parallel_alerts))
-        .routes(routes!(crate::api_exam::exam_units))
-        .routes(routes!(crate::api_exam::exam_value_added))
-        .routes(routes!(crate::api_exam::exam_items))
-        .routes(routes!(crate::api_exam::exam_students))
+        .merge(crate::exam::api_routes())
 }
 
 /// A school with its class and student counts.

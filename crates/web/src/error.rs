@@ -183,3 +183,9 @@ impl From<wuyu_service::ServiceError> for AppError {
         }
     }
 }
+
+impl From<wuyu_service::ServiceError> for ApiError {
+    fn from(e: wuyu_service::ServiceError) -> Self {
+        ApiError(e.into())
+    }
+}

@@ -30,13 +30,13 @@
 mod access;
 pub mod accounts;
 mod api;
-mod api_exam;
 mod assets;
 mod audit;
 mod auth;
 mod chart;
 mod csrf;
 mod error;
+mod exam;
 mod fitness;
 mod headers;
 mod pages;
@@ -99,34 +99,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
             "/schools/{id}/students/{student_id}",
             get(pages::student::student),
         )
-        .route("/exams", get(pages::exam::list::list))
-        .route("/exams/alerts", get(pages::exam::alerts::alerts))
-        .route(
-            "/exams/alerts/export.xlsx",
-            get(pages::exam::alerts::export),
-        )
-        .route("/exams/{id}", get(pages::exam::overview::exam))
-        .route(
-            "/exams/{id}/export.xlsx",
-            get(pages::exam::overview::export),
-        )
-        .route(
-            "/exams/{id}/classes/export.xlsx",
-            get(pages::exam::overview::export_classes),
-        )
-        .route("/exams/{id}/items", get(pages::exam::items::items))
-        .route(
-            "/exams/{id}/items/export.xlsx",
-            get(pages::exam::items::export),
-        )
-        .route(
-            "/exams/{id}/schools/{school_id}/classes/{class_id}",
-            get(pages::exam::class::class_view),
-        )
-        .route(
-            "/exams/{id}/schools/{school_id}/classes/{class_id}/export.xlsx",
-            get(pages::exam::class::export),
-        )
+        .merge(exam::router())
         .route(
             "/admin/users",
             get(pages::admin::users).post(pages::admin::create_user),

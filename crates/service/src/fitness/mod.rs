@@ -23,7 +23,7 @@ pub use summary::{
 };
 pub use upload::{TemplateExport, TemplateFormat, upload_template};
 
-use wuyu_domain::{RanksToken, Term, Viewer};
+use wuyu_domain::Term;
 use wuyu_store::FitnessTargets;
 
 use crate::{Service, ServiceError};
@@ -46,40 +46,12 @@ pub fn previous_term(terms: &[Term], term: Term) -> Option<Term> {
     terms.iter().copied().filter(|t| *t < term).max()
 }
 
-/// The stored fitness targets; the defaults when none (or an unreadable value) is stored.
+/// The district's fitness targets (the typed settings; defaults when none is stored).
 pub async fn targets(svc: &Service) -> Result<FitnessTargets, ServiceError> {
-    let stored = svc.store().setting(FitnessTargets::KEY).await?;
-    Ok(stored
-        .and_then(|v| match serde_json::from_str::<FitnessTargets>(&v) {
-            Ok(t) if t.is_valid() => Some(t),
-            Ok(_) => {
-                tracing::warn!("setting {} ignored: rates outside 0–1", FitnessTargets::KEY);
-                None
-            }
-            Err(e) => {
-                tracing::warn!("setting {} ignored: {e}", FitnessTargets::KEY);
-                None
-            }
-        })
-        .unwrap_or_default())
+    Ok(svc.store().district_settings().await?.fitness_targets)
 }
 
-/// Whether the district has hidden every rank (the `hide_ranks` setting).
-pub async fn ranks_hidden(svc: &Service) -> Result<bool, ServiceError> {
-    let hidden = svc.store().setting("hide_ranks").await?;
-    Ok(hidden.as_deref().map(str::trim) == Some("true"))
-}
-
-/// The ranks token of this caller, unless the district has hidden ranks.
-pub async fn ranks_token(
-    svc: &Service,
-    viewer: &Viewer,
-) -> Result<Option<RanksToken>, ServiceError> {
-    let Some(token) = viewer.ranks_token() else {
-        return Ok(None);
-    };
-    Ok((!ranks_hidden(svc).await?).then_some(token))
-}
+pub use crate::ranks::{ranks_hidden, ranks_token};
 
 #[cfg(test)]
 mod tests {

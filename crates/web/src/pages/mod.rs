@@ -1,8 +1,6 @@
 //! HTML pages. Each handler takes the caller, asks the store with the caller's scope, and
 //! renders an askama template inside the common layout.
 pub(crate) mod admin;
-pub(crate) mod exam;
-pub(crate) mod fitness;
 pub(crate) mod home;
 pub(crate) mod login;
 pub(crate) mod school;

@@ -2,10 +2,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::{Role, Scope};
+use wuyu_domain::{Capability, Scope};
 
 use super::{level_zh, subjects_label};
-use crate::auth::CurrentUser;
+use crate::access::{Require, cap};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::view::{Chrome, format_date, render};
@@ -31,20 +31,12 @@ struct ExamsPage {
     exams: Vec<ExamRow>,
 }
 
-/// Who may open the parallel-class alerts: district roles and school admins.
-pub(crate) fn may_see_alerts(role: Role) -> bool {
-    matches!(
-        role,
-        Role::DistrictAdmin | Role::DistrictAnalyst | Role::SchoolAdmin
-    )
-}
-
 pub(crate) async fn list(
     State(state): State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ViewExams>,
 ) -> Result<Response, AppError> {
-    // Counsellors and parents are refused by the store.
-    let exams = state.store.list_exams(&me.scope).await?;
+    // Counsellors and parents are refused by the extractor (and by the store).
+    let exams = wuyu_service::exam::list(&state.svc, &me.viewer()).await?;
     let page = ExamsPage {
         chrome: Chrome::new(&me, "/exams"),
         scope_label: match &me.scope {
@@ -52,7 +44,10 @@ pub(crate) async fn list(
             Scope::Classes { .. } => "本校参加的考试（可查看我任教班级的学生成绩）",
             _ => "本校参加的考试",
         },
-        alerts_href: may_see_alerts(me.role()).then(|| "/exams/alerts".to_string()),
+        alerts_href: me
+            .viewer()
+            .can(Capability::ViewExamAlerts)
+            .then(|| "/exams/alerts".to_string()),
         exams: exams
             .into_iter()
             .map(|e| ExamRow {

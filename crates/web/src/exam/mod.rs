@@ -1,18 +1,18 @@
 //! 考试分析 (issue 4): the exam list, the district overview (or one school's class comparison),
 //! a class's student list, the item analysis and the parallel-class alerts, with their XLSX
-//! exports. The student page's exam history is built in [`history`].
+//! exports and the exam API. The student page's exam history is built in [`history`].
 //!
-//! Every number comes from the store's exam reads with the caller's scope (statistics are
-//! computed at import); this module formats and lays them out. Tables are built once as
-//! [`wuyu_report::exam::Sheet`]s: the page shows the sheet's cells formatted the way the XLSX
-//! formats them (means and scores with two decimals, rates as percentages with two decimals,
-//! 四舍五入), and the export writes the same sheet, so a page and its export cannot disagree.
+//! Handlers are thin: they parse the request, check the capability (`Require<cap::…>`), call
+//! one function of `wuyu_service::exam` and render its read model. Tables are built by the
+//! service as sheets; the page shows a sheet's cells formatted by `wuyu_monitor::display` (the
+//! rounding the XLSX number formats apply), and the export writes the same sheet, so a page
+//! and its export cannot disagree.
 //!
-//! Ranks are shown only when [`crate::pages::fitness::shows_ranks`] allows (district roles and
-//! school admins, never with the district setting `hide_ranks`); when they are hidden, tables
-//! keep the store's order (by school or class) instead of an order that would give the ranking
-//! away.
+//! Ranks come with the service's ranks token only (district roles and school admins, never
+//! with the district setting `hide_ranks`); when they are hidden, tables keep the store's
+//! order (by school or class) instead of an order that would give the ranking away.
 pub(crate) mod alerts;
+pub(crate) mod api;
 pub(crate) mod charts;
 pub(crate) mod class;
 pub(crate) mod history;
@@ -21,33 +21,86 @@ pub(crate) mod list;
 pub(crate) mod overview;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
-use wuyu_analytics::round::round_half_away;
-use wuyu_analytics::value_added::{GroupVa, VaClass};
-use wuyu_domain::{Exam, ExamLevel, SchoolId, Scope};
-use wuyu_report::exam::{Cell, NumFormat, Sheet};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use wuyu_domain::{Capability, Exam, ExamLevel, Viewer};
+use wuyu_monitor::display::{Precision, shown, shown_percent};
+use wuyu_service::exam::export::XlsxFile;
+use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet};
+use wuyu_service::exam::sheets::{not_rankable_zh, va_sheet};
+use wuyu_service::exam::va::ValueAdded;
 use wuyu_store::exam::TOTAL;
-use wuyu_store::{StoreError, ValueAddedReport};
 
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The caller as the service sees them, if their role has `c`. Handlers with a path check it
+/// after the path parses (an id that does not parse names nothing: 404 for everyone).
+pub(crate) fn require(me: &CurrentUser, c: Capability) -> Result<Viewer, AppError> {
+    let viewer = me.viewer();
+    if viewer.can(c) {
+        Ok(viewer)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The exam pages and their XLSX exports.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/exams", get(list::list))
+        .route("/exams/alerts", get(alerts::alerts))
+        .route("/exams/alerts/export.xlsx", get(alerts::export))
+        .route("/exams/{id}", get(overview::exam))
+        .route("/exams/{id}/export.xlsx", get(overview::export))
+        .route(
+            "/exams/{id}/classes/export.xlsx",
+            get(overview::export_classes),
+        )
+        .route("/exams/{id}/items", get(items::items))
+        .route("/exams/{id}/items/export.xlsx", get(items::export))
+        .route(
+            "/exams/{id}/schools/{school_id}/classes/{class_id}",
+            get(class::class_view),
+        )
+        .route(
+            "/exams/{id}/schools/{school_id}/classes/{class_id}/export.xlsx",
+            get(class::export),
+        )
+}
+
+/// The exam routes of the JSON API.
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list_exams))
+        .routes(routes!(api::parallel_alerts))
+        .routes(routes!(api::exam_units))
+        .routes(routes!(api::exam_value_added))
+        .routes(routes!(api::exam_items))
+        .routes(routes!(api::exam_students))
+}
+
 // --- formatting ------------------------------------------------------------------------------
 
-/// A number as the XLSX format shows it (四舍五入 at the format's precision).
+/// A number as the XLSX format shows it: the one display rule (四舍五入 at the format's
+/// precision).
 pub(crate) fn fmt_num(v: f64, f: NumFormat) -> String {
     // `+ 0.0` turns a negative zero (−0.001 rounded) into 0: "-0.00" is not a number to show.
-    let r = |d: u32, x: f64| round_half_away(x, d) + 0.0;
+    let r = |p: Precision, x: f64| shown(x, p) + 0.0;
     match f {
-        NumFormat::Int => format!("{:.0}", r(0, v)),
-        NumFormat::One => format!("{:.1}", r(1, v)),
-        NumFormat::Two => format!("{:.2}", r(2, v)),
-        NumFormat::Three => format!("{:.3}", r(3, v)),
-        NumFormat::Percent => format!("{:.2}%", r(2, v * 100.0)),
+        NumFormat::Int => format!("{:.0}", r(Precision::Int, v)),
+        NumFormat::One => format!("{:.1}", r(Precision::One, v)),
+        NumFormat::Two => format!("{:.2}", r(Precision::Two, v)),
+        NumFormat::Three => format!("{:.3}", r(Precision::Three, v)),
+        NumFormat::Percent => format!("{:.2}%", shown_percent(v, Precision::Two) + 0.0),
     }
 }
 
@@ -92,14 +145,7 @@ pub(crate) fn fmt_full(f: f64) -> String {
     }
 }
 
-pub(crate) fn va_class_zh(c: Option<VaClass>) -> &'static str {
-    match c {
-        Some(VaClass::Above) => "显著高于平均",
-        Some(VaClass::Below) => "显著低于平均",
-        Some(VaClass::Ns) => "与平均无显著差异",
-        None => "人数不足，不判定",
-    }
-}
+pub(crate) use wuyu_service::exam::sheets::va_class_zh;
 
 // --- tables ----------------------------------------------------------------------------------
 
@@ -242,15 +288,6 @@ pub(crate) fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T
     q.map(|Query(q)| q).map_err(|_| AppError::BadRequest)
 }
 
-/// The subject asked for (a subject of the exam or 总分), 总分 by default.
-pub(crate) fn pick_subject(exam: &Exam, asked: Option<&str>) -> Result<String, AppError> {
-    match asked.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(TOTAL.to_string()),
-        Some(s) if s == TOTAL || exam.subject(s).is_some() => Ok(s.to_string()),
-        Some(_) => Err(AppError::BadRequest),
-    }
-}
-
 pub(crate) struct SubjectOption {
     pub name: String,
     pub selected: bool,
@@ -272,34 +309,6 @@ pub(crate) fn subject_options(exam: &Exam, selected: &str, with_total: bool) -> 
         .collect()
 }
 
-/// The school a request is about: `?school=` for district roles (it must exist), the caller's
-/// own school for everyone else (naming another school is refused).
-pub(crate) async fn focus_school(
-    state: &AppState,
-    scope: &Scope,
-    asked: Option<i64>,
-) -> Result<Option<SchoolId>, AppError> {
-    let asked = asked.map(SchoolId);
-    match (scope, asked) {
-        (Scope::District, Some(s)) => {
-            state.store.school(scope, s).await?;
-            Ok(Some(s))
-        }
-        (Scope::District, None) => Ok(None),
-        (_, Some(s)) if scope.school_id() != Some(s) => Err(AppError::Forbidden),
-        _ => Ok(scope.school_id()),
-    }
-}
-
-/// A read that may legitimately not exist (no baseline, no item points): `None` then.
-pub(crate) fn optional<T>(r: Result<T, StoreError>) -> Result<Option<T>, AppError> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// An XLSX download.
 pub(crate) fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
     let mut resp = bytes.into_response();
@@ -316,125 +325,12 @@ pub(crate) fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
     resp
 }
 
-pub(crate) fn xlsx_error(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("xlsx: {e}"))
+/// The service's XLSX file as a download.
+pub(crate) fn xlsx_file(f: XlsxFile) -> Response {
+    xlsx_response(f.bytes, &f.file_name)
 }
 
 // --- value-added -----------------------------------------------------------------------------
-
-/// Competition ranks (1, 2, 2, 4) of the units by EB estimate at three decimals; suppressed
-/// units and units without an estimate get none.
-pub(crate) fn va_ranks(groups: &[GroupVa]) -> Vec<Option<u32>> {
-    let v: Vec<Option<f64>> = groups
-        .iter()
-        .map(|g| {
-            g.shrunken
-                .filter(|_| !g.suppressed)
-                .map(|x| round_half_away(x, 3))
-        })
-        .collect();
-    v.iter()
-        .map(|me| me.map(|m| 1 + v.iter().flatten().filter(|o| **o > m).count() as u32))
-        .collect()
-}
-
-/// The order a value-added display uses: by EB estimate (highest first, suppressed last) when
-/// ranks may be shown and the store says the units may be ranked; the store's order otherwise.
-pub(crate) fn va_order(report: &ValueAddedReport, sorted: bool) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..report.groups.len()).collect();
-    if sorted {
-        idx.sort_by(|&a, &b| {
-            let key = |i: usize| {
-                let g = &report.groups[i];
-                g.shrunken.filter(|_| !g.suppressed)
-            };
-            match (key(a), key(b)) {
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.cmp(&b),
-            }
-        });
-    }
-    idx
-}
-
-/// The message shown instead of ranks when the store finds no between-unit variation.
-pub(crate) fn not_rankable_zh(level: wuyu_store::ExamUnitKind) -> &'static str {
-    match level {
-        wuyu_store::ExamUnitKind::Class => "班级间无可检测差异，不排名",
-        _ => "学校间无可检测差异，不排名",
-    }
-}
-
-/// The value-added table (same for page and export): units in `order`, with a rank column
-/// when `ranks` (and the store says they may be ranked).
-pub(crate) fn va_sheet(
-    report: &ValueAddedReport,
-    order: &[usize],
-    ranks: Option<&[Option<u32>]>,
-    unit_header: &str,
-) -> Sheet {
-    let mut headers: Vec<String> = Vec::new();
-    if ranks.is_some() {
-        headers.push("增值排名".into());
-    }
-    headers.extend(
-        [
-            unit_header,
-            "增值（经验贝叶斯）",
-            "95%区间下限",
-            "95%区间上限",
-            "判定",
-            "匹配人数",
-            "原始增值",
-            "信度λ",
-        ]
-        .map(String::from),
-    );
-    let rows = order
-        .iter()
-        .map(|&i| {
-            let g = &report.groups[i];
-            let name = report
-                .units
-                .get(i)
-                .map(|u| u.name.clone())
-                .unwrap_or_else(|| g.group.clone());
-            let mut row = Vec::new();
-            if let Some(r) = ranks {
-                row.push(
-                    r.get(i)
-                        .copied()
-                        .flatten()
-                        .map_or(Cell::Empty, |k| Cell::Number(f64::from(k), NumFormat::Int)),
-                );
-            }
-            let num = |v: Option<f64>| v.map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Three));
-            row.extend([
-                Cell::Text(name),
-                num(g.shrunken),
-                num(g.ci_low),
-                num(g.ci_high),
-                Cell::Text(if g.suppressed {
-                    "人数不足，不计算".to_string()
-                } else {
-                    va_class_zh(g.class).to_string()
-                }),
-                Cell::Number(g.n as f64, NumFormat::Int),
-                num(g.estimate),
-                num(g.lambda),
-            ]);
-            row
-        })
-        .collect();
-    Sheet {
-        name: "增值评价".into(),
-        title: format!("{} 增值评价 · {}", report.subject, report.model_label),
-        headers,
-        rows,
-    }
-}
 
 /// What a page shows about value-added.
 pub(crate) struct VaView {
@@ -464,25 +360,22 @@ impl VaView {
         }
     }
 
-    /// `show_ranks`: the caller may see ranks (role and district setting).
+    /// The service's value-added (`None`: no baseline), ranked as the caller may see it.
     pub fn build(
-        report: Option<&ValueAddedReport>,
-        show_ranks: bool,
+        va: Option<&ValueAdded>,
         unit_header: &str,
         chart_title: &str,
     ) -> Result<Self, AppError> {
-        let Some(r) = report else {
+        let Some(va) = va else {
             return Ok(Self::unavailable(
                 "本次考试未设置入口考试（基线），无法计算增值。",
             ));
         };
+        let r = &va.report;
         let rankable = r.rankable != Some(false);
-        let sorted = show_ranks && rankable;
-        let order = va_order(r, sorted);
-        let ranks = va_ranks(&r.groups);
-        let sheet = va_sheet(r, &order, sorted.then_some(ranks.as_slice()), unit_header);
-        let table = TableView::from_sheet("va", &sheet, usize::from(sorted), &[]);
-        let chart = charts::caterpillar(r, &order, chart_title);
+        let sheet = va_sheet(va, unit_header);
+        let table = TableView::from_sheet("va", &sheet, usize::from(va.ranked), &[]);
+        let chart = charts::caterpillar(r, &va.order, chart_title);
         let points = chart["series"][0]["data"].as_array().map_or(0, Vec::len);
         Ok(Self {
             available: true,
@@ -526,32 +419,5 @@ mod tests {
         assert_eq!(cell_text(&Cell::Empty), "—");
         assert_eq!(fmt_full(120.0), "120");
         assert_eq!(fmt_full(7.5), "7.5");
-    }
-
-    fn g(shrunken: Option<f64>, suppressed: bool) -> GroupVa {
-        GroupVa {
-            group: String::new(),
-            n: 10,
-            estimate: shrunken,
-            se: None,
-            ci_low: None,
-            ci_high: None,
-            shrunken,
-            lambda: None,
-            class: None,
-            suppressed,
-        }
-    }
-
-    #[test]
-    fn value_added_ranks_share_ties_and_skip_suppressed_units() {
-        let groups = [
-            g(Some(0.2), false),
-            g(Some(-0.1), false),
-            g(Some(0.2004), false),
-            g(None, true),
-            g(Some(0.5), true),
-        ];
-        assert_eq!(va_ranks(&groups), [Some(1), Some(3), Some(1), None, None]);
     }
 }

@@ -2,8 +2,6 @@
 //! caller's school (district roles: every school, or `?school=`), over the three school years
 //! ending with `year` — 预警 for human review, with the evidence of every exam. District roles
 //! and the school's admin only. `/exams/alerts/export.xlsx` downloads the evidence.
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -11,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{SchoolId, Scope};
-use wuyu_report::exam::{Cell, NumFormat, Sheet, alert_status_zh, alerts_sheet, event_outcome_zh};
+use wuyu_service::exam::alerts::{Alerts, alerts as read_alerts, alerts_xlsx};
+use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet, alert_status_zh, event_outcome_zh};
 use wuyu_store::TeacherAlert;
 
-use super::{TableView, fmt_num, focus_school, pct, query, xlsx_error, xlsx_response};
-use crate::auth::CurrentUser;
+use super::{TableView, fmt_num, pct, query, xlsx_file};
+use crate::access::{Require, cap};
 use crate::error::AppError;
-use crate::pages::exam::list::may_see_alerts;
 use crate::state::AppState;
 use crate::view::{Chrome, render};
 
@@ -28,89 +26,6 @@ pub(crate) struct AlertsQuery {
     pub year: Option<i32>,
     #[serde(default, deserialize_with = "super::empty_as_none")]
     pub school: Option<i64>,
-}
-
-/// The alerts with their schools' names, flagged first, then 样本不足, then the rest.
-pub(crate) struct Alerts {
-    pub year: i32,
-    pub years: Vec<i32>,
-    pub alerts: Vec<TeacherAlert>,
-    pub school_names: Vec<String>,
-    pub focus: Option<SchoolId>,
-}
-
-fn status_order(s: AlertStatus) -> u8 {
-    match s {
-        AlertStatus::Flagged => 0,
-        AlertStatus::InsufficientEvents => 1,
-        AlertStatus::NotFlagged => 2,
-    }
-}
-
-pub(crate) async fn read(
-    state: &AppState,
-    me: &CurrentUser,
-    q: &AlertsQuery,
-) -> Result<Alerts, AppError> {
-    // Teachers, counsellors and parents: refused before anything is read.
-    if !may_see_alerts(me.role()) {
-        return Err(AppError::Forbidden);
-    }
-    let focus = focus_school(state, &me.scope, q.school).await?;
-    let exams = state.store.list_exams(&me.scope).await?;
-    let mut years: Vec<i32> = exams
-        .iter()
-        .map(|e| i32::from(e.exam.term.school_year))
-        .collect();
-    years.sort_unstable();
-    years.dedup();
-    let year = match q.year {
-        Some(y) if (2000..=2100).contains(&y) => y,
-        Some(_) => return Err(AppError::BadRequest),
-        None => years
-            .last()
-            .copied()
-            .unwrap_or_else(|| time::OffsetDateTime::now_utc().year()),
-    };
-    if !years.contains(&year) {
-        years.push(year);
-        years.sort_unstable();
-    }
-    let district_focus = if me.scope.is_district() { focus } else { None };
-    let mut alerts = state
-        .store
-        .parallel_alerts(&me.scope, district_focus, year)
-        .await?;
-    let names: HashMap<SchoolId, String> = state
-        .store
-        .list_schools(&me.scope)
-        .await?
-        .into_iter()
-        .map(|s| (s.school.id, s.school.name))
-        .collect();
-    alerts.sort_by(|a, b| {
-        status_order(a.alert.status)
-            .cmp(&status_order(b.alert.status))
-            .then(a.school_id.cmp(&b.school_id))
-            .then(a.teacher_name.cmp(&b.teacher_name))
-            .then(a.subject.cmp(&b.subject))
-    });
-    let school_names = alerts
-        .iter()
-        .map(|a| {
-            names
-                .get(&a.school_id)
-                .cloned()
-                .unwrap_or_else(|| a.school_id.to_string())
-        })
-        .collect();
-    Ok(Alerts {
-        year,
-        years,
-        alerts,
-        school_names,
-        focus,
-    })
 }
 
 /// The teachers' table of the page: one row per teacher and subject.
@@ -241,15 +156,12 @@ struct AlertsPage {
 
 pub(crate) async fn alerts(
     State(state): State<AppState>,
-    me: CurrentUser,
+    // Refused roles are refused before their parameters are looked at.
+    Require(me, _): Require<cap::ViewExamAlerts>,
     q: Result<Query<AlertsQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    // Refused roles are refused before their parameters are looked at.
-    if !may_see_alerts(me.role()) {
-        return Err(AppError::Forbidden);
-    }
     let q = query(q)?;
-    let a = read(&state, &me, &q).await?;
+    let a = read_alerts(&state.svc, &me.viewer(), q.year, q.school).await?;
     let count = |s: AlertStatus| a.alerts.iter().filter(|t| t.alert.status == s).count();
     let rule = a.alerts.first().map(|t| t.alert.rule).unwrap_or_default();
     let district_wide = me.scope.is_district() && a.focus.is_none();
@@ -296,7 +208,7 @@ pub(crate) async fn alerts(
     };
     let scope_label = match (&me.scope, a.focus) {
         (Scope::District, None) => "全区各校".to_string(),
-        (_, Some(s)) => state.store.school(&me.scope, s).await?.name,
+        (_, Some(_)) => a.focus_name.clone().unwrap_or_default(),
         _ => String::new(),
     };
     let school_q = q.school.map(|s| format!("&school={s}")).unwrap_or_default();
@@ -371,26 +283,11 @@ pub(crate) async fn alerts(
 /// `GET /exams/alerts/export.xlsx?year=&school=`: one row per teacher and exam (the evidence).
 pub(crate) async fn export(
     State(state): State<AppState>,
-    me: CurrentUser,
+    Require(me, _): Require<cap::ViewExamAlerts>,
     q: Result<Query<AlertsQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    if !may_see_alerts(me.role()) {
-        return Err(AppError::Forbidden);
-    }
     let q = query(q)?;
-    let a = read(&state, &me, &q).await?;
-    let sheet = alerts_sheet(
-        &format!(
-            "平行班比较预警（{}–{}学年为止的三个学年；仅供人工复核，不是自动判定）",
-            a.year,
-            a.year + 1
-        ),
-        &a.alerts,
-        &a.school_names,
-    );
-    let bytes = wuyu_report::exam::sheets_xlsx(&[sheet]).map_err(xlsx_error)?;
-    Ok(xlsx_response(
-        bytes,
-        &format!("parallel-alerts-{}.xlsx", a.year),
+    Ok(xlsx_file(
+        alerts_xlsx(&state.svc, &me.viewer(), q.year, q.school).await?,
     ))
 }

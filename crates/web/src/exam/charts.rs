@@ -2,7 +2,7 @@
 //! to ECharts (and supplies the drawing function of the `"wuyu": "errorbar"` series, which JSON
 //! cannot carry).
 use serde_json::{Value, json};
-use wuyu_analytics::round::round_half_away;
+use wuyu_monitor::display::{Precision, shown};
 use wuyu_store::{ItemReport, SubjectStat, ValueAddedReport};
 
 use super::fmt_full;
@@ -16,8 +16,8 @@ pub(crate) fn bin_labels(full_marks: f64, bins: usize) -> Vec<String> {
             let hi = w * (i + 1) as f64;
             format!(
                 "{}–{}",
-                fmt_full(round_half_away(lo, 1)),
-                fmt_full(round_half_away(hi, 1))
+                fmt_full(shown(lo, Precision::One)),
+                fmt_full(shown(hi, Precision::One))
             )
         })
         .collect()
@@ -58,8 +58,12 @@ pub(crate) fn caterpillar(report: &ValueAddedReport, order: &[usize], title: &st
                 .map(|u| u.name.clone())
                 .unwrap_or_else(|| g.group.clone()),
         );
-        points.push(json!(round_half_away(est, 3)));
-        bars.push(json!([x, round_half_away(lo, 3), round_half_away(hi, 3)]));
+        points.push(json!(shown(est, Precision::Three)));
+        bars.push(json!([
+            x,
+            shown(lo, Precision::Three),
+            shown(hi, Precision::Three)
+        ]));
     }
     json!({
         "title": {"text": title, "left": "center", "top": 0, "textStyle": {"fontSize": 13}},
@@ -105,7 +109,7 @@ pub(crate) fn item_heatmap(report: &ItemReport, class_labels: &[String]) -> Valu
     for (y, (_, diffs)) in report.classes.iter().enumerate() {
         for (x, d) in diffs.iter().enumerate() {
             if let Some(d) = d {
-                data.push(json!([x, y, round_half_away(*d, 2)]));
+                data.push(json!([x, y, shown(*d, Precision::Two)]));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! district roles the T score and 百分等级, plus the district rank where ranks may be shown.
 //! Parents see their child's marks only: no rank, no percentile (the store leaves them out
 //! for parents as well).
-use wuyu_report::exam::NumFormat;
+use wuyu_service::exam::sheets::{NumFormat, borderline_label};
 use wuyu_store::StudentExamRow;
 use wuyu_store::exam::TOTAL;
 
@@ -80,7 +80,7 @@ pub(crate) fn exam_history(rows: &[StudentExamRow], c: HistoryColumns) -> Vec<Ex
                         String::new()
                     },
                     borderline: if c.standing {
-                        wuyu_report::exam::borderline_label(m.borderline)
+                        borderline_label(m.borderline)
                     } else {
                         ""
                     },

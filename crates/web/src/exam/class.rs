@@ -6,49 +6,41 @@ use askama::Template;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::{ClassId, Exam, ExamId, SchoolClass, SchoolId};
-use wuyu_report::exam::{Sheet, StudentLine, students_sheet};
+use wuyu_domain::{ClassId, ExamId, SchoolId};
+use wuyu_service::ServiceError;
+use wuyu_service::exam::class::{
+    ClassStudents, class_label, class_students, students_table, students_xlsx,
+};
+use wuyu_service::exam::overview::stat;
+use wuyu_service::exam::pick_subject;
+use wuyu_service::exam::sheets::borderline_label;
+use wuyu_store::ExamStudentRow;
 use wuyu_store::exam::TOTAL;
-use wuyu_store::{ExamStudentRow, ExamUnitFilter, StoreError};
 
-use super::overview::{ExamHeader, Headline, headline, stat, urlencode};
-use super::{ExamQuery, SubjectOption, TableView, pick_subject, query, subject_options};
+use super::overview::{ExamHeader, Headline, headline, urlencode};
+use super::{ExamQuery, SubjectOption, TableView, query, subject_options, xlsx_file};
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
-use crate::pages::fitness::shows_ranks;
 use crate::pages::path_ids;
-use crate::pages::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, masked_student_no, render};
 
-/// What the class view and its export read: the exam, the class and its students. Refused
-/// reads are audited as `…_denied` (walking class ids outside one's scope should show).
+/// What the class view and its export read, audited: refused reads as `…_denied` (walking
+/// class ids outside one's scope should show), reads of nothing not at all.
 async fn read_class(
     state: &AppState,
     me: &CurrentUser,
     ip: &str,
-    exam: ExamId,
-    school: SchoolId,
-    class: ClassId,
+    (exam, school, class): (ExamId, SchoolId, ClassId),
     action: &str,
-) -> Result<(Exam, String, SchoolClass, Vec<ExamStudentRow>), AppError> {
-    let read = async {
-        let e = state.store.exam(&me.scope, exam).await?;
-        let s = state.store.school(&me.scope, school).await?;
-        let c = state.store.class(&me.scope, school, class).await?;
-        let rows = state
-            .store
-            .exam_students(&me.scope, exam, school, Some(class))
-            .await?;
-        Ok::<_, StoreError>((e, s.name, c, rows))
-    }
-    .await;
+) -> Result<ClassStudents, AppError> {
+    let read = class_students(&state.svc, &me.viewer(), exam, school, class).await;
     let act = match &read {
-        Err(StoreError::Forbidden) => format!("{action}_denied"),
+        Err(ServiceError::Forbidden) => format!("{action}_denied"),
         _ => action.to_string(),
     };
-    if !matches!(read, Err(StoreError::NotFound)) {
+    if !matches!(read, Err(ServiceError::NotFound)) {
         let mut e = audit::entry(Some(&me.user), "", &act, ip);
         e.school_id = Some(school);
         e.entity = format!("class:{school}:{class}");
@@ -56,32 +48,6 @@ async fn read_class(
         state.store.append_audit(&e).await?;
     }
     Ok(read?)
-}
-
-/// The student table of a class (page and export).
-pub(crate) fn class_students_sheet(
-    exam: &Exam,
-    class_name: &str,
-    rows: &[ExamStudentRow],
-    subject: &str,
-    ranks: bool,
-) -> Sheet {
-    let subjects: Vec<String> = exam.subjects.iter().map(|s| s.name.clone()).collect();
-    let lines: Vec<StudentLine<'_>> = rows
-        .iter()
-        .map(|r| StudentLine {
-            student_no: student_no_text(&r.student_no),
-            name: r.name.clone(),
-            row: r,
-        })
-        .collect();
-    students_sheet(
-        &format!("{} · {class_name} · 学生成绩（{subject}标准分）", exam.name),
-        &subjects,
-        subject,
-        ranks,
-        &lines,
-    )
 }
 
 /// The 学籍号 as pages show it: masked when it embeds an ID number.
@@ -115,6 +81,7 @@ struct ClassPage {
 
 pub(crate) async fn class_view(
     State(state): State<AppState>,
+    // No capability extractor: the scope check refuses and the refusal is audited.
     me: CurrentUser,
     ClientIp(ip): ClientIp,
     p: Result<Path<(i64, i64, i64)>, PathRejection>,
@@ -123,17 +90,11 @@ pub(crate) async fn class_view(
     let (id, sid, cid) = path_ids(p)?;
     let (id, sid, cid) = (ExamId(id), SchoolId(sid), ClassId(cid));
     let q = query(q)?;
-    let (exam, school_name, class, rows) =
-        read_class(&state, &me, &ip, id, sid, cid, "read_class_exam").await?;
-    let subject = pick_subject(&exam, q.subject.as_deref())?;
-    let show_ranks = shows_ranks(&state, me.role()).await?;
-    let settings = state.store.exam_settings().await?;
-    let classes = state
-        .store
-        .exam_unit_stats(&me.scope, id, ExamUnitFilter::Classes(sid))
-        .await?;
-    let own = classes.iter().find(|u| u.unit.class_id == Some(cid));
-    let sheet = class_students_sheet(&exam, &class_label(&class), &rows, &subject, show_ranks);
+    let c = read_class(&state, &me, &ip, (id, sid, cid), "read_class_exam").await?;
+    let (exam, rows) = (&c.exam, &c.rows);
+    let subject = pick_subject(exam, q.subject.as_deref())?;
+    let show_ranks = c.ranks.is_some();
+    let sheet = students_table(&c, &subject, student_no_text);
     let hrefs: Vec<Option<String>> = rows
         .iter()
         .map(|r| Some(format!("/schools/{sid}/students/{}", r.student_id)))
@@ -141,13 +102,13 @@ pub(crate) async fn class_view(
     let mut table = TableView::from_sheet("students", &sheet, 0, &hrefs);
     // Mark 临界生 in each subject's column (the standing columns say which line).
     let subjects: Vec<&str> = exam.subjects.iter().map(|s| s.name.as_str()).collect();
-    for (row, r) in table.rows.iter_mut().zip(&rows) {
+    for (row, r) in table.rows.iter_mut().zip(rows) {
         for (k, name) in subjects.iter().chain(std::iter::once(&TOTAL)).enumerate() {
             let m = r.subjects.iter().find(|m| m.subject == *name);
             if let (Some(b), Some(cell)) = (m.and_then(|m| m.borderline), row.cells.get_mut(1 + k))
             {
                 cell.class = format!("{} borderline", cell.class).trim().to_string();
-                cell.title = wuyu_report::exam::borderline_label(Some(b)).to_string();
+                cell.title = borderline_label(Some(b)).to_string();
             }
         }
     }
@@ -158,13 +119,15 @@ pub(crate) async fn class_view(
     };
     let page = ClassPage {
         chrome: Chrome::new(&me, "/exams"),
-        exam: ExamHeader::new(&exam),
+        exam: ExamHeader::new(exam),
         school_param: None,
         school_href: format!("/exams/{id}?school={sid}&subject={}", urlencode(&subject)),
-        school_name,
-        heading: class_label(&class),
-        subjects: subject_options(&exam, &subject, true),
-        headline: own
+        school_name: c.school_name.clone(),
+        heading: class_label(&c.class),
+        subjects: subject_options(exam, &subject, true),
+        headline: c
+            .unit
+            .as_ref()
             .and_then(|u| stat(u, &subject))
             .map(|s| headline(s, None)),
         students: rows.len(),
@@ -173,7 +136,7 @@ pub(crate) async fn class_view(
             .filter(|r| r.subjects.iter().any(|m| m.absent))
             .count(),
         borderline: rows.iter().filter(|r| is_borderline(r)).count(),
-        borderline_points: super::fmt_full(settings.borderline_points),
+        borderline_points: super::fmt_full(c.settings.borderline_points),
         show_ranks,
         table: table.html()?,
         export_href: format!(
@@ -189,6 +152,7 @@ pub(crate) async fn class_view(
 /// table as on the page (audited like the page).
 pub(crate) async fn export(
     State(state): State<AppState>,
+    // No capability extractor: the scope check refuses and the refusal is audited.
     me: CurrentUser,
     ClientIp(ip): ClientIp,
     p: Result<Path<(i64, i64, i64)>, PathRejection>,
@@ -197,14 +161,7 @@ pub(crate) async fn export(
     let (id, sid, cid) = path_ids(p)?;
     let (id, sid, cid) = (ExamId(id), SchoolId(sid), ClassId(cid));
     let q = query(q)?;
-    let (exam, _, class, rows) =
-        read_class(&state, &me, &ip, id, sid, cid, "export_class_exam").await?;
-    let subject = pick_subject(&exam, q.subject.as_deref())?;
-    let show_ranks = shows_ranks(&state, me.role()).await?;
-    let sheet = class_students_sheet(&exam, &class_label(&class), &rows, &subject, show_ranks);
-    let bytes = wuyu_report::exam::sheets_xlsx(&[sheet]).map_err(super::xlsx_error)?;
-    Ok(super::xlsx_response(
-        bytes,
-        &format!("exam-{id}-class-{sid}-{cid}.xlsx"),
-    ))
+    let c = read_class(&state, &me, &ip, (id, sid, cid), "export_class_exam").await?;
+    let subject = pick_subject(&c.exam, q.subject.as_deref())?;
+    Ok(xlsx_file(students_xlsx(&c, &subject, student_no_text)?))
 }

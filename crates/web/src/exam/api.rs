@@ -8,17 +8,20 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use wuyu_domain::{ClassId, Exam, ExamId, SchoolId};
+use wuyu_domain::{Capability, ClassId, Exam, ExamId, SchoolId};
+use wuyu_service::ServiceError;
+use wuyu_service::exam::units::{UnitsOf, units};
+use wuyu_service::exam::va::{ValueAdded, value_added};
+use wuyu_service::exam::{self as svc_exam, alerts, class, items, overview::focus, pick_subject};
+use wuyu_service::ranks::ranks_token;
 use wuyu_store::{
-    Borderline, ExamSummary, ExamUnit, ExamUnitFilter, ExamUnitKind, ExamUnitStat, StoreError,
-    StudentMark, SubjectStat, ValueAddedReport,
+    Borderline, ExamSummary, ExamUnit, ExamUnitKind, ExamUnitStat, StudentMark, SubjectStat,
 };
 
+use crate::access::{ApiRequire, cap};
 use crate::audit;
 use crate::auth::{ApiUser, ClientIp};
 use crate::error::{ApiError, AppError, Problem};
-use crate::pages::exam::{alerts, focus_school, items, va_order, va_ranks};
-use crate::pages::fitness::shows_ranks;
 use crate::state::AppState;
 use crate::view::{format_date, masked_student_no};
 
@@ -121,9 +124,9 @@ impl From<ExamSummary> for ExamDto {
 )]
 pub(crate) async fn list_exams(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiRequire(me, _): ApiRequire<cap::ViewExams>,
 ) -> Result<Json<Vec<ExamDto>>, ApiError> {
-    let exams = state.store.list_exams(&me.scope).await?;
+    let exams = svc_exam::list(&state.svc, &me.viewer()).await?;
     Ok(Json(exams.into_iter().map(ExamDto::from).collect()))
 }
 
@@ -330,7 +333,8 @@ pub(crate) async fn exam_units(
     query: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<UnitsDto>, ApiError> {
     let id = exam_path(p)?;
-    state.store.exam(&me.scope, id).await?;
+    let viewer = super::require(&me, Capability::ViewExams)?;
+    svc_exam::exam(&state.svc, &viewer, id).await?;
     let query = q(query)?;
     let filter_code = query
         .filter
@@ -338,23 +342,19 @@ pub(crate) async fn exam_units(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or("overview");
-    let filter = match filter_code {
-        "overview" => ExamUnitFilter::Overview,
-        "schools" => ExamUnitFilter::Schools,
-        "classes" => ExamUnitFilter::Classes(
-            focus_school(&state, &me.scope, query.school)
-                .await?
-                .ok_or(AppError::BadRequest)?,
-        ),
+    let of = match filter_code {
+        "overview" => UnitsOf::Overview,
+        "schools" => UnitsOf::Schools,
+        "classes" => UnitsOf::Classes(query.school.map(SchoolId)),
         _ => return Err(AppError::BadRequest.into()),
     };
-    let ranks = shows_ranks(&state, me.role()).await?;
-    let units = state.store.exam_unit_stats(&me.scope, id, filter).await?;
+    let read = units(&state.svc, &viewer, id, of).await?;
+    let ranks = read.ranks_shown();
     Ok(Json(UnitsDto {
         exam: id.0,
         filter: filter_code.to_string(),
         ranks_shown: ranks,
-        units: units.iter().map(|u| unit_dto(u, ranks)).collect(),
+        units: read.units.iter().map(|u| unit_dto(u, ranks)).collect(),
     }))
 }
 
@@ -429,10 +429,8 @@ pub(crate) struct ValueAddedDto {
     pub units: Vec<VaUnitDto>,
 }
 
-fn va_dto(r: &ValueAddedReport, ranks_shown: bool) -> ValueAddedDto {
-    let rankable = r.rankable != Some(false);
-    let sorted = ranks_shown && rankable;
-    let ranks = va_ranks(&r.groups);
+fn va_dto(va: &ValueAdded, ranks_shown: bool) -> ValueAddedDto {
+    let r = &va.report;
     ValueAddedDto {
         exam: r.exam.0,
         baseline: r.baseline.0,
@@ -455,8 +453,10 @@ fn va_dto(r: &ValueAddedReport, ranks_shown: bool) -> ValueAddedDto {
         rankable: r.rankable,
         message: r.message.clone(),
         ranks_shown,
-        units: va_order(r, sorted)
-            .into_iter()
+        units: va
+            .order
+            .iter()
+            .copied()
             .map(|i| {
                 let g = &r.groups[i];
                 let u = r.units.get(i);
@@ -480,7 +480,7 @@ fn va_dto(r: &ValueAddedReport, ranks_shown: bool) -> ValueAddedDto {
                         .to_string()
                     }),
                     suppressed: g.suppressed,
-                    rank: if sorted { ranks[i] } else { None },
+                    rank: va.rank(i),
                 }
             })
             .collect(),
@@ -511,27 +511,27 @@ pub(crate) async fn exam_value_added(
     query: Result<Query<ValueAddedQuery>, QueryRejection>,
 ) -> Result<Json<ValueAddedDto>, ApiError> {
     let id = exam_path(p)?;
-    let exam = state.store.exam(&me.scope, id).await?;
+    let viewer = super::require(&me, Capability::ViewExams)?;
+    let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
     let query = q(query)?;
-    let subject = crate::pages::exam::pick_subject(&exam, query.subject.as_deref())?;
+    let subject = pick_subject(&exam, query.subject.as_deref())?;
     let (level, school) = match query.level.as_deref().map(str::trim).unwrap_or("school") {
         "school" | "" => (ExamUnitKind::School, None),
         "class" => (
             ExamUnitKind::Class,
             Some(
-                focus_school(&state, &me.scope, query.school)
+                focus(&state.svc, &viewer, query.school)
                     .await?
                     .ok_or(AppError::BadRequest)?,
             ),
         ),
         _ => return Err(AppError::BadRequest.into()),
     };
-    let ranks = shows_ranks(&state, me.role()).await?;
-    let report = state
-        .store
-        .exam_value_added(&me.scope, id, &subject, level, school)
-        .await?;
-    Ok(Json(va_dto(&report, ranks)))
+    let ranks = ranks_token(&state.svc, &viewer).await?.is_some();
+    let va = value_added(&state.svc, &viewer, id, &subject, level, school)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(va_dto(&va, ranks)))
 }
 
 // --- items -----------------------------------------------------------------------------------
@@ -633,12 +633,19 @@ pub(crate) async fn exam_items(
     query: Result<Query<ItemsQuery>, QueryRejection>,
 ) -> Result<Json<ItemReportDto>, ApiError> {
     let id = exam_path(p)?;
-    let exam = state.store.exam(&me.scope, id).await?;
+    let viewer = super::require(&me, Capability::ViewExams)?;
+    let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
     let query = q(query)?;
-    let focus = focus_school(&state, &me.scope, query.school).await?;
+    let focus = focus(&state.svc, &viewer, query.school).await?;
     let district_focus = if me.scope.is_district() { focus } else { None };
-    let (subject, report) =
-        items::item_report(&state, &me, &exam, query.subject.as_deref(), district_focus).await?;
+    let (subject, report) = items::item_report(
+        &state.svc,
+        &viewer,
+        &exam,
+        query.subject.as_deref(),
+        district_focus,
+    )
+    .await?;
     let r = report.ok_or(AppError::NotFound)?;
     let a = &r.analysis;
     let group = |s: &str| -> (Option<i64>, Option<i64>) {
@@ -678,7 +685,7 @@ pub(crate) async fn exam_items(
                 alpha_if_deleted: it.alpha_if_deleted,
                 zero_variance: it.zero_variance,
                 negative_discrimination: it.negative_discrimination,
-                flags: wuyu_report::exam::item_flags(
+                flags: wuyu_service::exam::sheets::item_flags(
                     it.difficulty,
                     it.discrimination,
                     it.zero_variance,
@@ -805,6 +812,7 @@ pub(crate) struct ExamStudentsDto {
 )]
 pub(crate) async fn exam_students(
     State(state): State<AppState>,
+    // No capability extractor: the scope check refuses and the refusal is audited.
     ApiUser(me): ApiUser,
     ClientIp(ip): ClientIp,
     p: Result<Path<i64>, PathRejection>,
@@ -818,19 +826,13 @@ pub(crate) async fn exam_students(
         (None, None) => return Err(AppError::BadRequest.into()),
     };
     let class = query.class.map(ClassId);
-    let read = async {
-        state.store.exam(&me.scope, id).await?;
-        state
-            .store
-            .exam_students(&me.scope, id, school, class)
-            .await
-    }
-    .await;
+    let viewer = me.viewer();
+    let read = class::students(&state.svc, &viewer, id, school, class).await;
     let action = match &read {
-        Err(StoreError::Forbidden) => "api_read_exam_students_denied",
+        Err(ServiceError::Forbidden) => "api_read_exam_students_denied",
         _ => "api_read_exam_students",
     };
-    if !matches!(read, Err(StoreError::NotFound)) {
+    if !matches!(read, Err(ServiceError::NotFound)) {
         let mut e = audit::entry(Some(&me.user), "", action, &ip);
         e.school_id = Some(school);
         e.entity = match class {
@@ -841,7 +843,7 @@ pub(crate) async fn exam_students(
         state.store.append_audit(&e).await?;
     }
     let rows = read?;
-    let ranks = shows_ranks(&state, me.role()).await?;
+    let ranks = ranks_token(&state.svc, &viewer).await?.is_some();
     Ok(Json(ExamStudentsDto {
         exam: id.0,
         school_id: school.0,
@@ -936,22 +938,11 @@ pub(crate) struct AlertsDto {
 )]
 pub(crate) async fn parallel_alerts(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiRequire(me, _): ApiRequire<cap::ViewExamAlerts>,
     query: Result<Query<AlertsApiQuery>, QueryRejection>,
 ) -> Result<Json<AlertsDto>, ApiError> {
-    if !crate::pages::exam::list::may_see_alerts(me.role()) {
-        return Err(AppError::Forbidden.into());
-    }
     let query = q(query)?;
-    let a = alerts::read(
-        &state,
-        &me,
-        &alerts::AlertsQuery {
-            year: query.year,
-            school: query.school,
-        },
-    )
-    .await?;
+    let a = alerts::alerts(&state.svc, &me.viewer(), query.year, query.school).await?;
     use wuyu_analytics::compare::AlertStatus;
     Ok(Json(AlertsDto {
         evaluation_year: a.year,

@@ -6,14 +6,15 @@ use askama::Template;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::{Exam, ExamId, SchoolId};
-use wuyu_report::exam::{ITEM_HEADERS, NumFormat, Sheet, item_flags, item_sheets};
-use wuyu_store::ItemReport;
+use wuyu_domain::{Capability, ExamId};
+use wuyu_service::exam::items::{items as read_items, items_xlsx};
+use wuyu_service::exam::sheets::{ITEM_HEADERS, NumFormat, item_flags};
+use wuyu_service::exam::{self as svc_exam, units::UnitsOf};
 
 use super::overview::{ExamHeader, urlencode};
 use super::{
-    ExamQuery, SubjectOption, TableView, charts, fmt_num, focus_school, optional, query,
-    subject_options, xlsx_error, xlsx_response,
+    ExamQuery, SubjectOption, TableView, charts, fmt_num, query, require, subject_options,
+    xlsx_file,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -23,63 +24,6 @@ use crate::view::{Chrome, render, script_json};
 
 /// A heat map taller than this many classes is left to the per-school view.
 const HEATMAP_MAX_CLASSES: usize = 60;
-
-/// The subject asked for (it must be one of the exam's, not 总分), or the first subject with
-/// item points; `None` when no subject has any.
-pub(crate) async fn item_report(
-    state: &AppState,
-    me: &CurrentUser,
-    exam: &Exam,
-    asked: Option<&str>,
-    school: Option<SchoolId>,
-) -> Result<(String, Option<ItemReport>), AppError> {
-    if let Some(s) = asked.map(str::trim).filter(|s| !s.is_empty()) {
-        if exam.subject(s).is_none() {
-            return Err(AppError::BadRequest);
-        }
-        let r = optional(state.store.exam_items(&me.scope, exam.id, s, school).await)?;
-        return Ok((s.to_string(), r));
-    }
-    for s in &exam.subjects {
-        if let Some(r) = optional(
-            state
-                .store
-                .exam_items(&me.scope, exam.id, &s.name, school)
-                .await,
-        )? {
-            return Ok((s.name.clone(), Some(r)));
-        }
-    }
-    Ok((
-        exam.subjects
-            .first()
-            .map(|s| s.name.clone())
-            .unwrap_or_default(),
-        None,
-    ))
-}
-
-/// Class labels of the heat map: "学校 班级" when several schools are shown.
-fn class_labels(report: &ItemReport) -> Vec<String> {
-    let schools: std::collections::BTreeSet<_> =
-        report.classes.iter().map(|(u, _)| u.school_id).collect();
-    report
-        .classes
-        .iter()
-        .map(|(u, _)| {
-            if schools.len() > 1 {
-                // The store names the class; prefix the school id's position for uniqueness.
-                format!("{}·{}", short_school(u), u.name)
-            } else {
-                u.name.clone()
-            }
-        })
-        .collect()
-}
-
-fn short_school(u: &wuyu_store::ExamUnit) -> String {
-    u.school_id.map(|s| format!("校{s}")).unwrap_or_default()
-}
 
 pub(crate) struct PaperFact {
     pub label: &'static str,
@@ -110,50 +54,6 @@ struct ItemsPage {
     export_href: String,
 }
 
-/// The sheets with the class labels of the page (school names resolved for district roles).
-async fn labelled_sheets(
-    state: &AppState,
-    me: &CurrentUser,
-    exam: &Exam,
-    subject: &str,
-    report: &ItemReport,
-) -> Result<(Vec<Sheet>, Vec<String>), AppError> {
-    let mut labels = class_labels(report);
-    let several = report
-        .classes
-        .iter()
-        .map(|(u, _)| u.school_id)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1;
-    if several {
-        let names: std::collections::HashMap<SchoolId, String> = state
-            .store
-            .list_schools(&me.scope)
-            .await?
-            .into_iter()
-            .map(|s| (s.school.id, s.school.name))
-            .collect();
-        labels = report
-            .classes
-            .iter()
-            .map(|(u, _)| {
-                let school = u
-                    .school_id
-                    .and_then(|s| names.get(&s).cloned())
-                    .unwrap_or_else(|| short_school(u));
-                format!("{school} {}", u.name)
-            })
-            .collect();
-    }
-    let sheets = item_sheets(
-        &format!("{} · {subject} · 小题分析", exam.name),
-        report,
-        &labels,
-    );
-    Ok((sheets, labels))
-}
-
 pub(crate) async fn items(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -161,18 +61,17 @@ pub(crate) async fn items(
     q: Result<Query<ExamQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
-    let exam = state.store.exam(&me.scope, id).await?;
+    let viewer = require(&me, Capability::ViewExams)?;
+    let exam = svc_exam::exam(&state.svc, &viewer, id).await?;
     let q = query(q)?;
-    let focus = focus_school(&state, &me.scope, q.school).await?;
-    let district_focus = if me.scope.is_district() { focus } else { None };
-    let (subject, report) =
-        item_report(&state, &me, &exam, q.subject.as_deref(), district_focus).await?;
+    let it = read_items(&state.svc, &viewer, &exam, q.subject.as_deref(), q.school).await?;
+    let (subject, report, district_focus) =
+        (it.subject.clone(), it.report.as_ref(), it.district_focus);
     let school_q = q.school.map(|s| format!("&school={s}")).unwrap_or_default();
     let schools = if me.scope.is_district() {
-        state
-            .store
-            .exam_unit_stats(&me.scope, id, wuyu_store::ExamUnitFilter::Schools)
+        svc_exam::units::units(&state.svc, &viewer, id, UnitsOf::Schools)
             .await?
+            .units
             .into_iter()
             .filter_map(|u| {
                 u.unit
@@ -213,8 +112,8 @@ pub(crate) async fn items(
         ),
         subject: subject.clone(),
     };
-    if let Some(report) = &report {
-        let (sheets, labels) = labelled_sheets(&state, &me, &exam, &subject, report).await?;
+    if let Some(report) = report {
+        let (sheets, labels) = (&it.sheets, &it.labels);
         let a = &report.analysis;
         let f = |v: Option<f64>, fm| v.map_or_else(|| "—".into(), |v| fmt_num(v, fm));
         page.facts = vec![
@@ -280,7 +179,7 @@ pub(crate) async fn items(
         }
         page.items_table = table.html()?;
         if report.classes.len() <= HEATMAP_MAX_CLASSES {
-            page.heatmap_json = script_json(&charts::item_heatmap(report, &labels));
+            page.heatmap_json = script_json(&charts::item_heatmap(report, labels));
             page.heatmap_rows = report.classes.len();
         } else {
             page.heatmap_note = format!(
@@ -303,14 +202,11 @@ pub(crate) async fn export(
     q: Result<Query<ExamQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let id = ExamId(path_ids(p)?);
-    let exam = state.store.exam(&me.scope, id).await?;
+    let viewer = require(&me, Capability::ViewExams)?;
+    // The exam first: 403/404 before the parameters are looked at.
+    svc_exam::exam(&state.svc, &viewer, id).await?;
     let q = query(q)?;
-    let focus = focus_school(&state, &me.scope, q.school).await?;
-    let district_focus = if me.scope.is_district() { focus } else { None };
-    let (subject, report) =
-        item_report(&state, &me, &exam, q.subject.as_deref(), district_focus).await?;
-    let report = report.ok_or(AppError::NotFound)?;
-    let (sheets, _) = labelled_sheets(&state, &me, &exam, &subject, &report).await?;
-    let bytes = wuyu_report::exam::sheets_xlsx(&sheets).map_err(xlsx_error)?;
-    Ok(xlsx_response(bytes, &format!("exam-{id}-items.xlsx")))
+    Ok(xlsx_file(
+        items_xlsx(&state.svc, &viewer, id, q.subject.as_deref(), q.school).await?,
+    ))
 }

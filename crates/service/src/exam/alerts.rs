@@ -1,0 +1,130 @@
+//! The parallel-class rule (spec §5.3) for the teachers of the viewer's school (district
+//! roles: every school, or one), over the three school years ending with `year`.
+use std::collections::HashMap;
+
+use wuyu_analytics::compare::AlertStatus;
+use wuyu_domain::{Capability, SchoolId, Viewer};
+use wuyu_report::exam::alerts_sheet;
+use wuyu_store::TeacherAlert;
+
+use super::export::{XlsxFile, xlsx};
+use super::overview::focus;
+use crate::{Service, ServiceError};
+
+/// The alerts with their schools' names, flagged first, then 样本不足, then the rest.
+#[derive(Debug, Clone)]
+pub struct Alerts {
+    pub year: i32,
+    /// School years with exams (and `year`), oldest first.
+    pub years: Vec<i32>,
+    pub alerts: Vec<TeacherAlert>,
+    /// Aligned with `alerts`.
+    pub school_names: Vec<String>,
+    pub focus: Option<SchoolId>,
+    /// The focused school's name.
+    pub focus_name: Option<String>,
+}
+
+fn status_order(s: AlertStatus) -> u8 {
+    match s {
+        AlertStatus::Flagged => 0,
+        AlertStatus::InsufficientEvents => 1,
+        AlertStatus::NotFlagged => 2,
+    }
+}
+
+/// The alerts of the cycle ending with `year` (default: the latest school year with exams).
+pub async fn alerts(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+    school: Option<i64>,
+) -> Result<Alerts, ServiceError> {
+    // Teachers, counsellors and parents: refused before anything is read.
+    if !viewer.can(Capability::ViewExamAlerts) {
+        return Err(ServiceError::Forbidden);
+    }
+    let store = svc.store();
+    let focus = focus(svc, viewer, school).await?;
+    let exams = store.list_exams(&viewer.scope).await?;
+    let mut years: Vec<i32> = exams
+        .iter()
+        .map(|e| i32::from(e.exam.term.school_year))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let year = match year {
+        Some(y) if (2000..=2100).contains(&y) => y,
+        Some(y) => return Err(ServiceError::BadRequest(format!("year {y}"))),
+        None => years
+            .last()
+            .copied()
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().year()),
+    };
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable();
+    }
+    let district_focus = if viewer.scope.is_district() {
+        focus
+    } else {
+        None
+    };
+    let mut alerts = store
+        .parallel_alerts(&viewer.scope, district_focus, year)
+        .await?;
+    let names: HashMap<SchoolId, String> = store
+        .list_schools(&viewer.scope)
+        .await?
+        .into_iter()
+        .map(|s| (s.school.id, s.school.name))
+        .collect();
+    alerts.sort_by(|a, b| {
+        status_order(a.alert.status)
+            .cmp(&status_order(b.alert.status))
+            .then(a.school_id.cmp(&b.school_id))
+            .then(a.teacher_name.cmp(&b.teacher_name))
+            .then(a.subject.cmp(&b.subject))
+    });
+    let school_names = alerts
+        .iter()
+        .map(|a| {
+            names
+                .get(&a.school_id)
+                .cloned()
+                .unwrap_or_else(|| a.school_id.to_string())
+        })
+        .collect();
+    let focus_name = match focus {
+        Some(s) => Some(store.school(&viewer.scope, s).await?.name),
+        None => None,
+    };
+    Ok(Alerts {
+        focus_name,
+        year,
+        years,
+        alerts,
+        school_names,
+        focus,
+    })
+}
+
+/// `parallel-alerts-{year}.xlsx`: one row per teacher and exam (the evidence).
+pub async fn alerts_xlsx(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+    school: Option<i64>,
+) -> Result<XlsxFile, ServiceError> {
+    let a = alerts(svc, viewer, year, school).await?;
+    let sheet = alerts_sheet(
+        &format!(
+            "平行班比较预警（{}–{}学年为止的三个学年；仅供人工复核，不是自动判定）",
+            a.year,
+            a.year + 1
+        ),
+        &a.alerts,
+        &a.school_names,
+    );
+    xlsx(&[sheet], format!("parallel-alerts-{}.xlsx", a.year))
+}
