@@ -7,8 +7,10 @@
 //! Empty cells stand for "—" (no denominator, suppressed, not ranked); 缺考 is written as the
 //! text 缺考, never as 0.
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
-use wuyu_store::exam::{ExamUnitStat, ItemReport, StudentMark, SubjectStat, TOTAL, TeacherAlert};
-use wuyu_store::{Borderline, ExamStudentRow};
+use wuyu_monitor::exam::{
+    Borderline, ExamStudentRow, ExamUnit, ExamUnitStat, ItemReport, StudentMark, SubjectStat,
+    TOTAL, TeacherAlert,
+};
 
 /// How a number cell is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -549,7 +551,7 @@ pub fn mastery_tags(report: &ItemReport) -> Vec<String> {
 }
 
 /// The mastery group label of a class unit: `"school_id/class_id"`.
-pub fn unit_group(u: &wuyu_store::ExamUnit) -> String {
+pub fn unit_group(u: &ExamUnit) -> String {
     format!(
         "{}/{}",
         u.school_id.map(|s| s.0).unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! The fitness summary table as a workbook (`/fitness/export.xlsx`), laid out from the
 //! service's summary read model.
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
-use wuyu_store::FitnessSummaryRow;
+use wuyu_monitor::fitness::FitnessSummaryRow;
 
 /// The name of the one worksheet of [`fitness_summary_xlsx`].
 pub const FITNESS_SHEET: &str = "体质健康";
