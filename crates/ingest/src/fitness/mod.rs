@@ -1,12 +1,12 @@
 /*!
 Reading fitness results (国家学生体质健康标准) from a sheet, in either of two layouts, into
-[`FitnessInput`]s for [`wuyu_standards::score_record`], with row-level errors and warnings in
+[`FitnessInput`](wuyu_standards::FitnessInput)s for [`wuyu_standards::score_record`], with row-level errors and warnings in
 Chinese. No scoring and no database here: the reader's job is to turn what a PE teacher typed
 into exact numbers, or to say precisely why it cannot.
 
 # Layouts
 
-Headers are matched after [`normalize_header`] (trimmed, `*` and a trailing `(单位)` dropped,
+Headers are matched after [`normalize_header`](crate::schema::normalize_header) (trimmed, `*` and a trailing `(单位)` dropped,
 spaces removed, ASCII lower-cased), so `身高(cm)` is `身高` and `Run_50m` is `run_50m`. Both
 layouts may be mixed in one sheet; other columns are ignored here and passed through by callers.
 

@@ -15,7 +15,7 @@ error names the file, sheet, row and column.
 
 Not checked here: whether a class, school or teacher a row refers to exists. It may already be
 in the database, so the store checks references against it inside the import transaction, using
-each record's [`Origin`] to report the sheet and row. Whether the uploader may write to a
+each record's [`Origin`](wuyu_domain::Origin) to report the sheet and row. Whether the uploader may write to a
 school is the caller's business too (compare the records' school codes with the user's scope).
 */
 use std::fmt::Write as _;
