@@ -9,12 +9,17 @@
 //! same function here, so they show the same numbers.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod audit;
 mod error;
 pub mod exam;
 pub mod file;
 pub mod fitness;
 pub mod focus;
 pub mod ranks;
+pub mod roster;
+pub mod settings;
+pub mod store_types;
 
 use std::sync::Arc;
 
