@@ -53,7 +53,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
-use wuyu_store::Store;
+use wuyu_service::store_types::Store;
 
 use crate::state::AppState;
 
