@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use wuyu_domain::Role;
 use wuyu_store::{ImportMeta, Store};
 
-use crate::user::{AccountSpec, create_account};
+use crate::accounts::{AccountSpec, create_account};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {

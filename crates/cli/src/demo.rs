@@ -7,8 +7,8 @@ use anyhow::Context;
 use wuyu_domain::{Role, Term, TermPart};
 use wuyu_store::ImportMeta;
 
+use crate::accounts::{AccountSpec, create_account, random_password};
 use crate::progress::step;
-use crate::user::{AccountSpec, create_account, random_password};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {

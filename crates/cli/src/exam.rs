@@ -18,7 +18,7 @@ use crate::import::print_errors;
 use crate::progress::step;
 
 /// `wuyu import exam-scores --help`: the layout of a score sheet.
-pub const SCORES_HELP: &str = "\
+const SCORES_HELP: &str = "\
 文件格式（.xlsx 读名为“成绩”的工作表，否则第一张有学籍号列的表；.csv 可为 UTF-8 或 GBK）：
   学籍号,姓名,班级,语文,数学(120分),英语成绩
   G320102201203051234,张三,1班,98.5,缺考,110
@@ -35,7 +35,7 @@ pub const SCORES_HELP: &str = "\
   模板：wuyu template exam-scores --db DB --exam ID -o 成绩模板.xlsx";
 
 /// `wuyu import exam-items --help`: the layout of an item sheet and its blueprint.
-pub const ITEMS_HELP: &str = "\
+const ITEMS_HELP: &str = "\
 小题得分表（每行一名学生）：
   学籍号,姓名,1,2,3(1),3(2),总分,状态
   G320102201203051234,张三,4,0,2.5,7,13.5,
@@ -82,6 +82,24 @@ pub enum ExamCommand {
         #[arg(long)]
         exam: i64,
     },
+}
+
+/// `wuyu import exam-scores | exam-items`.
+#[derive(Subcommand)]
+pub enum Import {
+    /// 一次考试的各科成绩（成绩表：每行一名学生，学籍号 + 每科一列）
+    #[command(name = "exam-scores", after_help = SCORES_HELP)]
+    ExamScores(ScoresArgs),
+    /// 一科的小题得分（阅卷系统导出：每行一名学生，学籍号 + 每道题一列，附双向细目表）
+    #[command(name = "exam-items", after_help = ITEMS_HELP)]
+    ExamItems(ItemsArgs),
+}
+
+/// `wuyu template exam-scores`.
+#[derive(Subcommand)]
+pub enum Template {
+    /// 一次考试的成绩导入模板：说明页 + 成绩表（学籍号、姓名、班级、各科一列）
+    ExamScores(TemplateArgs),
 }
 
 #[derive(Args)]
@@ -159,6 +177,18 @@ pub struct TemplateArgs {
     /// 输出的 .xlsx 文件
     #[arg(short, long)]
     output: PathBuf,
+}
+
+pub async fn import(cmd: Import) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Import::ExamScores(args) => import_scores(args).await,
+        Import::ExamItems(args) => import_items(args).await,
+    }
+}
+
+pub async fn template(cmd: Template) -> anyhow::Result<ExitCode> {
+    let Template::ExamScores(args) = cmd;
+    score_template(args).await
 }
 
 pub async fn run(cmd: ExamCommand) -> anyhow::Result<ExitCode> {
@@ -403,7 +433,7 @@ fn print_summary(s: &ExamImportSummary, what: &str) {
 }
 
 /// `wuyu import exam-scores`.
-pub async fn import_scores(a: ScoresArgs) -> anyhow::Result<ExitCode> {
+async fn import_scores(a: ScoresArgs) -> anyhow::Result<ExitCode> {
     let (bytes, name) = read_file(&a.file)?;
     let store = crate::open_store(&a.db).await?;
     let exam = find_exam(store.as_ref(), a.exam).await?;
@@ -443,7 +473,7 @@ pub async fn import_scores(a: ScoresArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `wuyu import exam-items`.
-pub async fn import_items(a: ItemsArgs) -> anyhow::Result<ExitCode> {
+async fn import_items(a: ItemsArgs) -> anyhow::Result<ExitCode> {
     let (bytes, name) = read_file(&a.file)?;
     let blueprint = a.blueprint.as_deref().map(read_file).transpose()?;
     let store = crate::open_store(&a.db).await?;
@@ -524,7 +554,7 @@ pub async fn import_items(a: ItemsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `wuyu template exam-scores`.
-pub async fn template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
+async fn score_template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
     let store = crate::open_store(&a.db).await?;
     let exam = find_exam(store.as_ref(), a.exam).await?;
     let bytes = wuyu_ingest::write_exam_score_template(&exam)?;

@@ -1,76 +1,17 @@
-//! `wuyu export fitness`: a school's results of one term in the national upload template's
-//! layout (XLSX or CSV, by the output's extension), to report upward.
-use std::path::PathBuf;
+//! `wuyu export <what>`: one line per capability; each capability's module owns its export
+//! subcommands (flattened here, so the command line is unchanged).
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
 use clap::Subcommand;
-use wuyu_domain::{Scope, Term};
-use wuyu_service::Service;
-use wuyu_service::fitness::{TemplateFormat, upload_template};
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
-    /// 体测数据上报：一所学校一个学期的体质健康成绩，按国家学生体质健康标准数据上报模板的列
-    /// （年级编号、班级编号、班级名称、学籍号、民族代码、姓名、性别、出生日期、身高、体重、各测试项目、视力）。
-    /// Output .xlsx or .csv (UTF-8 with BOM).
-    Fitness {
-        /// Database URL (SQLite file path or postgres://…).
-        #[arg(long, env = "WUYU_DB")]
-        db: String,
-        /// 学校代码 of the school.
-        #[arg(long)]
-        school: String,
-        /// Term code, e.g. 2025-autumn.
-        #[arg(long)]
-        term: String,
-        /// Output file (.xlsx or .csv).
-        #[arg(short, long)]
-        output: PathBuf,
-    },
+    #[command(flatten)]
+    Fitness(crate::fitness::Export),
 }
 
 pub async fn run(cmd: ExportCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        ExportCommand::Fitness {
-            db,
-            school,
-            term,
-            output,
-        } => {
-            let term = Term::parse_code(&term).map_err(|e| {
-                anyhow::anyhow!("--term “{term}”无效（应如 2024-autumn、2024-spring）：{e}")
-            })?;
-            let format = match output.extension().and_then(|e| e.to_str()) {
-                Some(e) if e.eq_ignore_ascii_case("xlsx") => TemplateFormat::Xlsx,
-                Some(e) if e.eq_ignore_ascii_case("csv") => TemplateFormat::Csv,
-                _ => bail!("输出文件应以 .xlsx 或 .csv 结尾：{}", output.display()),
-            };
-            let store = crate::open_store(&db).await?;
-            let Some(school_id) = store.school_by_code(&school).await? else {
-                bail!("没有学校代码为“{school}”的学校");
-            };
-            let svc = Service::new(store);
-            let (_, export) = upload_template(
-                &svc,
-                &Scope::District,
-                school_id,
-                Some(&term.code()),
-                format,
-            )
-            .await?;
-            std::fs::write(&output, &export.bytes)
-                .with_context(|| format!("无法写入 {}", output.display()))?;
-            println!(
-                "已导出 {} 名学生的{}体测成绩到 {}",
-                export.students,
-                term.label_zh(),
-                output.display()
-            );
-            if export.students == 0 {
-                eprintln!("提示：该校{}没有体测成绩", term.label_zh());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        ExportCommand::Fitness(c) => crate::fitness::export(c).await,
     }
 }

@@ -1,126 +1,29 @@
-//! `wuyu import roster`: read, validate, then import in one transaction. Any error — in the
-//! file or against the database — is printed row by row and nothing is written.
-use std::path::PathBuf;
+//! `wuyu import <what>`: one line per capability; each capability's module owns its
+//! subcommands (flattened here, so the command line is unchanged) and its import.
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
-use wuyu_domain::{RowError, SchoolCode, Term, parse_date};
-use wuyu_store::{ImportMeta, StoreError};
-
-use crate::progress::step;
+use wuyu_domain::RowError;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Schools, classes, students, teachers and assignments (CSV in UTF-8 or GB18030, or XLSX).
-    Roster {
-        file: PathBuf,
-        #[arg(long, env = "WUYU_DB")]
-        db: String,
-        /// School code for sheets without a 学校代码 column.
-        #[arg(long)]
-        school: Option<String>,
-        /// Recorded as the importer.
-        #[arg(long, default_value = "cli", env = "USER")]
-        user: String,
-    },
-    /// One term's fitness and vision results (国家学生体质健康标准 template layout or the
-    /// code-name layout, CSV or XLSX), matched to students by 学籍号, scored and stored.
-    Fitness {
-        file: PathBuf,
-        #[arg(long, env = "WUYU_DB")]
-        db: String,
-        /// The term, e.g. 2024-autumn or 2024-spring.
-        #[arg(long)]
-        term: String,
-        /// Test date (YYYY-MM-DD) for rows without a 测试日期 / test_date cell.
-        #[arg(long)]
-        test_date: Option<String>,
-        /// Recorded as the importer.
-        #[arg(long, default_value = "cli", env = "USER")]
-        user: String,
-    },
-    /// 一次考试的各科成绩（成绩表：每行一名学生，学籍号 + 每科一列）
-    #[command(name = "exam-scores", after_help = crate::exam::SCORES_HELP)]
-    ExamScores(crate::exam::ScoresArgs),
-    /// 一科的小题得分（阅卷系统导出：每行一名学生，学籍号 + 每道题一列，附双向细目表）
-    #[command(name = "exam-items", after_help = crate::exam::ITEMS_HELP)]
-    ExamItems(crate::exam::ItemsArgs),
+    #[command(flatten)]
+    Roster(crate::roster::Import),
+    #[command(flatten)]
+    Fitness(crate::fitness::Import),
+    #[command(flatten)]
+    Exam(crate::exam::Import),
 }
 
 pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
-    let (file, db, school, user) = match cmd {
-        ImportCommand::Roster {
-            file,
-            db,
-            school,
-            user,
-        } => (file, db, school, user),
-        ImportCommand::Fitness {
-            file,
-            db,
-            term,
-            test_date,
-            user,
-        } => return fitness(file, db, term, test_date, user).await,
-        ImportCommand::ExamScores(args) => return crate::exam::import_scores(args).await,
-        ImportCommand::ExamItems(args) => return crate::exam::import_items(args).await,
-    };
-    let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let opts = wuyu_ingest::RosterOptions {
-        default_school: school
-            .as_deref()
-            .map(SchoolCode::parse)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--school：{e}"))?,
-    };
-    let read = step("读取并校验文件", async {
-        wuyu_ingest::read_roster(&name, &bytes, &opts)
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
-    if let Some(enc) = read.encoding {
-        eprintln!("文件编码：{enc}");
-    }
-    if !read.errors.is_empty() {
-        print_errors(&read.errors);
-        return Ok(ExitCode::FAILURE);
-    }
-    let store = crate::open_store(&db).await?;
-    let meta = ImportMeta {
-        username: user,
-        file_name: name,
-        file_sha256: read.file_sha256.clone(),
-        at: time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    match step("写入数据库", store.import_roster(&read.batch, &meta)).await {
-        Ok(s) => {
-            println!(
-                "导入成功（第 {} 次导入）：学校 新增 {} 更新 {}；班级 新增 {}；学生 新增 {} 更新 {}；教师 新增 {} 更新 {}；任课 {} 条",
-                s.import_id,
-                s.schools_added,
-                s.schools_updated,
-                s.classes_added,
-                s.students_added,
-                s.students_updated,
-                s.teachers_added,
-                s.teachers_updated,
-                s.assignments_written
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::Rejected(errors)) => {
-            print_errors(&errors);
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
+    match cmd {
+        ImportCommand::Roster(c) => crate::roster::import(c).await,
+        ImportCommand::Fitness(c) => crate::fitness::import(c).await,
+        ImportCommand::Exam(c) => crate::exam::import(c).await,
     }
 }
 
+/// Prints a rejected import's row errors (the first 200) on stderr.
 pub(crate) fn print_errors(errors: &[RowError]) {
     eprintln!(
         "导入被拒绝，数据库未作任何修改。共 {} 处错误：",
@@ -131,73 +34,5 @@ pub(crate) fn print_errors(errors: &[RowError]) {
     }
     if errors.len() > 200 {
         eprintln!("  ……其余 {} 处错误未列出", errors.len() - 200);
-    }
-}
-
-/// `wuyu import fitness`: every fitness sheet of the file, one term. A row needs a 学籍号; its
-/// test date is the row's 测试日期 / test_date cell, or `--test-date`. Grade and sex are read as
-/// the stateless scorer reads them and checked against the roster by the store.
-async fn fitness(
-    file: PathBuf,
-    db: String,
-    term: String,
-    test_date: Option<String>,
-    user: String,
-) -> anyhow::Result<ExitCode> {
-    let term = Term::parse_code(&term).map_err(|e| {
-        anyhow::anyhow!("--term “{term}”无效（应如 2024-autumn、2024-spring）：{e}")
-    })?;
-    let default_date = test_date
-        .as_deref()
-        .map(parse_date)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--test-date 应为 YYYY-MM-DD：{e}"))?;
-    let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let file_sha256 = {
-        use sha2::Digest;
-        let d = sha2::Sha256::digest(&bytes);
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
-    let read = wuyu_ingest::read_fitness_batch(&name, &bytes, term, default_date)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (batch, errors, warnings) = (read.batch, read.errors, read.warnings.len());
-    if warnings > 0 {
-        eprintln!(
-            "提示：{warnings} 个数值超出常见范围（仍可导入），请用 wuyu fitness score 查看并核对"
-        );
-    }
-    if !errors.is_empty() {
-        print_errors(&errors);
-        return Ok(ExitCode::FAILURE);
-    }
-    let store = crate::open_store(&db).await?;
-    let meta = ImportMeta {
-        username: user,
-        file_name: name,
-        file_sha256,
-        at: time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    match step("评分并写入数据库", store.import_fitness(&batch, &meta)).await {
-        Ok(s) => {
-            println!(
-                "导入成功（第 {} 次导入）：{} {} 条成绩（完整 {}，缺项 {}），涉及 {} 所学校",
-                s.import_id,
-                term.label_zh(),
-                s.records_written,
-                s.complete,
-                s.incomplete,
-                s.schools
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::Rejected(errors)) => {
-            print_errors(&errors);
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
     }
 }

@@ -3,16 +3,21 @@
 //! non-zero on failure.
 #![forbid(unsafe_code)]
 
+// Shared verbs: `import`, `export` and `template` dispatch one line per capability.
+mod export;
+mod import;
+mod progress;
+mod template;
+
+// One module per capability (plus the demo, benchmarks and file-only analytics).
+mod accounts;
 mod analytics;
 mod bench;
 mod demo;
 mod exam;
-mod export;
 mod fitness;
-mod import;
-mod progress;
+mod roster;
 mod settings;
-mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,7 +74,7 @@ enum Command {
     /// Write a ready-to-fill XLSX template.
     Template {
         #[command(subcommand)]
-        command: TemplateCommand,
+        command: template::TemplateCommand,
     },
     /// District settings: ranks hidden, fitness targets, exam lines and rules.
     Settings {
@@ -79,7 +84,7 @@ enum Command {
     /// Manage user accounts.
     User {
         #[command(subcommand)]
-        command: user::UserCommand,
+        command: accounts::UserCommand,
     },
     /// Write a synthetic district's roster to a students CSV (for trials and benchmarks).
     Synth {
@@ -112,17 +117,6 @@ enum DbCommand {
         #[arg(long, env = "WUYU_DB")]
         db: String,
     },
-}
-
-#[derive(Subcommand)]
-enum TemplateCommand {
-    /// The roster template: 学校, 班级, 学生, 教师, 任课 sheets with notes and validation.
-    Roster {
-        #[arg(short, long, default_value = "wuyu-roster-template.xlsx")]
-        output: PathBuf,
-    },
-    /// 一次考试的成绩导入模板：说明页 + 成绩表（学籍号、姓名、班级、各科一列）
-    ExamScores(exam::TemplateArgs),
 }
 
 fn main() -> ExitCode {
@@ -180,20 +174,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Exam { command } => exam::run(command).await,
         Command::Import { command } => import::run(command).await,
-        Command::Template {
-            command: TemplateCommand::ExamScores(args),
-        } => exam::template(args).await,
         Command::Export { command } => export::run(command).await,
-        Command::Template {
-            command: TemplateCommand::Roster { output },
-        } => {
-            let bytes = wuyu_ingest::write_roster_template()?;
-            std::fs::write(&output, bytes)
-                .with_context(|| format!("写入 {} 失败", output.display()))?;
-            println!("已生成花名册模板：{}", output.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::User { command } => user::run(command).await,
+        Command::Template { command } => template::run(command).await,
+        Command::User { command } => accounts::run(command).await,
         Command::Settings { command } => settings::run(command).await,
         Command::Synth {
             students,

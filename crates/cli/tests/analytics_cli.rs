@@ -7,34 +7,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use wuyu_testkit::TempDir;
+
 use serde_json::Value;
 
-struct Dir(PathBuf);
+/// A temp dir from wuyu-testkit (removed on drop), with this file's helpers.
+struct Dir(TempDir);
 
 impl Dir {
     fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "wuyu-analytics-{tag}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        ));
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
+        Self(TempDir::tagged(&format!("analytics-{tag}")))
     }
 
     fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.write(name, bytes)
     }
 }
 

@@ -2,37 +2,22 @@
 //! exam-items` and `wuyu template exam-scores` on real CSV and XLSX files written here. A bad
 //! file must exit non-zero, name row, column and value, and leave every stored mark as it was
 //! (read back through the store API).
-use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use wuyu_testkit::TempDir;
 
 use wuyu_domain::{ExamId, Scope};
 
-struct Dir(PathBuf);
+/// A temp dir from wuyu-testkit (removed on drop), with this file's helpers.
+struct Dir(TempDir);
 
 impl Dir {
     fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "wuyu-exam-cli-{tag}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        ));
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
+        Self(TempDir::tagged(&format!("exam-cli-{tag}")))
     }
 
     fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.write(name, bytes).to_str().unwrap().to_string()
     }
 }
 

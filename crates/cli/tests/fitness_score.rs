@@ -5,33 +5,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use wuyu_testkit::TempDir;
+
 use wuyu_domain::Sex;
 use wuyu_standards::{FitnessGrade, FitnessInput, FitnessItem, max_item_bonus, score_record};
 
-struct Dir(PathBuf);
+/// A temp dir from wuyu-testkit (removed on drop), with this file's helpers.
+struct Dir(TempDir);
 
 impl Dir {
     fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "wuyu-fitness-{tag}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        ));
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
+        Self(TempDir::tagged(&format!("fitness-{tag}")))
     }
 
     fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

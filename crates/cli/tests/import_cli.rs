@@ -4,26 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-struct Dir(PathBuf);
+use wuyu_testkit::TempDir;
+
+/// A temp dir from wuyu-testkit (removed on drop), with this file's helpers.
+struct Dir(TempDir);
 
 impl Dir {
     fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "wuyu-cli-{tag}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        ));
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        Self(TempDir::tagged(&format!("cli-{tag}")))
     }
 }
 

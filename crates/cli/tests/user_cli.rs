@@ -20,8 +20,8 @@ fn text(o: &Output) -> String {
 
 #[test]
 fn accounts_are_checked_like_the_admin_page() {
-    let dir = std::env::temp_dir().join(format!("wuyu-user-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = wuyu_testkit::TempDir::tagged("user-cli");
+    let dir = tmp.path();
     let db = dir.join("wuyu.db");
     let db = db.to_str().unwrap();
     let schools = dir.join("schools.csv");
@@ -97,5 +97,4 @@ fn accounts_are_checked_like_the_admin_page() {
         assert!(!o.status.success(), "{args:?} should be refused");
         assert!(text(&o).contains(expected), "{args:?}: {}", text(&o));
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,6 +13,8 @@ Layout, in the order data flows:
   and a list of [`RowError`](wuyu_domain::RowError)s.
 - [`template`]: [`write_roster_template`], the XLSX users fill in.
 - [`export`]: [`write_students_csv`], a UTF-8-with-BOM students CSV that reads back identically.
+- [`fitness`]: fitness result sheets (both header layouts, every time form) into scorer inputs
+  and a [`FitnessBatch`](wuyu_domain::FitnessBatch); the upload template written back.
 - [`exam`]: [`read_exam_scores`] (one column per subject) and [`read_exam_items`] (one column
   per question, with the 双向细目表) into exam batches; [`write_exam_score_template`].
 
@@ -28,8 +30,6 @@ mod ethnicity;
 pub mod exam;
 pub mod export;
 pub mod fitness;
-mod fitness_batch;
-mod fitness_export;
 pub mod roster;
 pub mod schema;
 pub mod table;
@@ -43,11 +43,9 @@ pub use exam::{
 };
 pub use export::write_students_csv;
 pub use fitness::{
-    FitnessRow, FitnessSheet, FitnessSheetError, find_fitness_sheet, find_fitness_sheets,
-};
-pub use fitness_batch::{FitnessFileError, FitnessRead, read_fitness_batch};
-pub use fitness_export::{
-    TEMPLATE_HEADER, TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx,
+    FitnessFileError, FitnessRead, FitnessRow, FitnessSheet, FitnessSheetError, TEMPLATE_HEADER,
+    TemplateRow, find_fitness_sheet, find_fitness_sheets, read_fitness_batch,
+    write_fitness_template_csv, write_fitness_template_xlsx,
 };
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};

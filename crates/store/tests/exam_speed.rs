@@ -19,7 +19,6 @@ use wuyu_domain::{
 };
 use wuyu_store::{ExamUnitFilter, ExamUnitKind, Store};
 
-#[macro_use]
 mod common;
 use common::*;
 

@@ -18,7 +18,6 @@ use wuyu_store::{
     SubjectStat,
 };
 
-#[macro_use]
 mod common;
 use common::*;
 

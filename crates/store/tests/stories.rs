@@ -11,7 +11,6 @@ use wuyu_store::{AuditEntry, NewSession, NewUser, Store, StoreError};
 
 // --- fixtures (shared with the exam stories: tests/common) --------------------------------
 
-#[macro_use]
 mod common;
 use common::*;
 

@@ -232,8 +232,21 @@ fn class_sizes(rng: &mut Rng, drafts: &[Draft], classes: &[u32]) -> Vec<Vec<Grad
 }
 
 /// Moves class sizes by one student at a time, spread evenly over the district and always
-/// within the size ranges, until the total is `target` or no class can move.
+/// within the size ranges, until the total is `target`. When every class is at its smallest and
+/// the total is still too large (few schools, rounded-up class counts), a class is dropped from
+/// the grade with the most classes and the sizes are fitted again.
 fn fit_total(rng: &mut Rng, drafts: &[Draft], grades: &mut [Vec<GradePlan>], target: u64) {
+    loop {
+        let diff = fit_sizes(rng, drafts, grades, target);
+        if diff >= 0 || !drop_a_class(drafts, grades) {
+            return;
+        }
+    }
+}
+
+/// One pass of [`fit_total`] over today's classes: what is still missing (target − total;
+/// negative when every class is at its smallest and the total is still too large).
+fn fit_sizes(rng: &mut Rng, drafts: &[Draft], grades: &mut [Vec<GradePlan>], target: u64) -> i64 {
     // (school, grade, class) of every class, to address them by one index.
     let mut slots = Vec::new();
     for (s, school) in grades.iter().enumerate() {
@@ -251,6 +264,9 @@ fn fit_total(rng: &mut Rng, drafts: &[Draft], grades: &mut [Vec<GradePlan>], tar
         .map(|&n| u64::from(n))
         .sum();
     let mut diff = target as i64 - total as i64;
+    if k == 0 {
+        return diff;
+    }
     let mut offset = rng.index(k);
     let step = |idx: usize, up: bool, grades: &mut [Vec<GradePlan>]| -> bool {
         let (s, g, c) = slots[idx];
@@ -286,11 +302,34 @@ fn fit_total(rng: &mut Rng, drafts: &[Draft], grades: &mut [Vec<GradePlan>], tar
                 }
             }
             if moved == 0 {
-                return;
+                return diff;
             }
         }
         diff -= if up { moved } else { -moved };
         offset = (offset + 1) % k;
+    }
+    0
+}
+
+/// Drops the last class of the grade with the most classes (keeping one per grade, and the
+/// demo school's three). False when no class can go.
+fn drop_a_class(drafts: &[Draft], grades: &mut [Vec<GradePlan>]) -> bool {
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (s, school) in grades.iter().enumerate() {
+        let keep = if drafts[s].demo { 3 } else { 1 };
+        for (g, grade) in school.iter().enumerate() {
+            let n = grade.class_sizes.len();
+            if n > keep && best.is_none_or(|(_, _, m)| n > m) {
+                best = Some((s, g, n));
+            }
+        }
+    }
+    match best {
+        Some((s, g, _)) => {
+            grades[s][g].class_sizes.pop();
+            true
+        }
+        None => false,
     }
 }
 

@@ -22,14 +22,14 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::roster::{NewClass, NewSchool, RosterBatch};
 use wuyu_domain::{District, Origin, SchoolCode, StudentNo};
 
-mod exams;
+mod exam;
 mod fitness;
 mod layout;
 mod names;
 mod people;
 pub mod rng;
 
-pub use exams::{
+pub use exam::{
     EXAM_SHEET, EXAM_SUBJECTS, ExamOptions, ExamTruth, PERSISTENCE, SCHOOL_TERM_VA_SD,
     SCHOOL_VA_SD, SchoolTruth, SynthExam, SynthExams, TEACHER_VA_SD, TeacherTruth, WEAK_TEACHER_VA,
     generate_exams,

@@ -28,17 +28,6 @@ use wuyu_ingest::fitness::{FitnessRow, FitnessSheet, find_fitness_sheets};
 use wuyu_ingest::read_tables;
 use wuyu_standards::{FitnessItem, FitnessResult, FitnessStatus, max_item_bonus, score_record};
 
-#[derive(clap::Subcommand)]
-pub enum FitnessCommand {
-    /// Score a CSV/XLSX of fitness results (国家学生体质健康标准) without a database.
-    ///
-    /// Accepts the national upload template (年级编号, 性别 1/2, 身高, 体重, 50米跑, …) or the
-    /// code-name layout (grade, sex, height_cm, weight_kg, run_50m, …; times in seconds). Writes
-    /// the input columns plus BMI, item scores, bonuses, 标准分, 学年总分, 等级, status and a
-    /// Chinese message per row. Exit code 0 whenever the file could be read.
-    Score(ScoreArgs),
-}
-
 #[derive(clap::Args)]
 pub struct ScoreArgs {
     /// Input file: .csv (UTF-8, GB18030 or UTF-16) or .xlsx.
@@ -58,12 +47,6 @@ pub enum Columns {
     Zh,
     /// bmi, run_50m_score, level excellent/good/pass/fail, status OK/INCOMPLETE/ERROR, …
     Code,
-}
-
-pub fn run(cmd: FitnessCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
-        FitnessCommand::Score(args) => score(&args),
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,7 +81,7 @@ struct Tally {
 
 const SHOWN_MAX: usize = 20;
 
-fn score(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
+pub fn score(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let format = out_format(&args.output)?;
     let file_name = args.input.file_name().map_or_else(
         || args.input.display().to_string(),
