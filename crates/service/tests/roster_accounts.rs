@@ -1,64 +1,41 @@
 //! The roster read models' scope rules and the admin token of the account operations, on both
-//! backends (a fresh SQLite file, and a fresh database on the PostgreSQL server
-//! `WUYU_TEST_PG_URL` names; without it the PostgreSQL half is skipped, under `CI=true` it
-//! fails).
+//! backends (testkit's harness: without `WUYU_TEST_PG_URL` the PostgreSQL half is skipped,
+//! under `CI=true` it fails).
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use wuyu_domain::roster::{NewClass, NewSchool, NewStudent};
 use wuyu_domain::{
-    AdminToken, ClassId, Grade, Location, Origin, PersonName, Role, RosterBatch, SchoolCode,
-    SchoolId, Scope, Sex, Stage, StudentId, StudentNo, User, UserId, Viewer,
+    AdminToken, ClassId, Location, Role, RosterBatch, SchoolId, Scope, Sex, Stage, StudentId, User,
+    UserId, Viewer,
 };
 use wuyu_service::accounts::{self, AccountError, AccountSpec};
 use wuyu_service::{Service, ServiceError, roster, settings};
-use wuyu_store::{ImportMeta, NewSession, PgStore, SqliteStore, Store};
-
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    t * 1000 + N.fetch_add(1, Ordering::Relaxed)
-}
+use wuyu_store::{ImportMeta, NewSession, Store};
 
 /// 北校 with 七年级 1班 (3 students) and 2班 (2), 南校 with 七年级 1班 (2).
 const CLASSES: [(&str, &str, usize); 3] = [("N01", "1班", 3), ("N01", "2班", 2), ("S01", "1班", 2)];
 
 async fn fill(store: &dyn Store) {
+    use wuyu_testkit::district::{class, school, student};
     let mut roster = RosterBatch::default();
     for (code, name) in [("N01", "北校"), ("S01", "南校")] {
-        roster.schools.push(NewSchool {
-            origin: Origin::default(),
-            code: SchoolCode::parse(code).unwrap(),
-            name: name.into(),
-            stage: Stage::Junior,
-            location: Location::Urban,
-            school_group: None,
-        });
+        roster
+            .schools
+            .push(school(code, name, Stage::Junior, Location::Urban, None));
     }
-    for (c, (code, class, n)) in CLASSES.iter().enumerate() {
-        roster.classes.push(NewClass {
-            origin: Origin::default(),
-            school_code: SchoolCode::parse(code).unwrap(),
-            grade: Grade::new(7).unwrap(),
-            name: (*class).into(),
-        });
+    for (c, (code, name, n)) in CLASSES.iter().enumerate() {
+        roster.classes.push(class(code, 7, name));
         for i in 0..*n {
-            roster.students.push(NewStudent {
-                origin: Origin::default(),
-                school_code: SchoolCode::parse(code).unwrap(),
-                grade: Grade::new(7).unwrap(),
-                class_name: (*class).into(),
-                student_no: StudentNo::parse(&format!("{code}{c}0{i:02}")).unwrap(),
-                name: PersonName::parse(&format!("学生{c}{i}")).unwrap(),
-                sex: Sex::Female,
-                birth_date: time::macros::date!(2013 - 03 - 01),
-                id_card_no: None,
-                ethnicity: None,
-            });
+            roster.students.push(student(
+                code,
+                7,
+                name,
+                &format!("{code}{c}0{i:02}"),
+                &format!("学生{c}{i}"),
+                Sex::Female,
+                time::macros::date!(2013 - 03 - 01),
+                None,
+            ));
         }
     }
     let meta = ImportMeta {
@@ -280,46 +257,13 @@ async fn story(store: Arc<dyn Store>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite() {
-    let dir = std::env::temp_dir().join(format!(
-        "wuyu-service-roster-{}-{}",
-        std::process::id(),
-        unique()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteStore::open(dir.join("wuyu.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    story(Arc::new(store)).await;
-    let _ = std::fs::remove_dir_all(dir);
+    let db = wuyu_testkit::sqlite().await;
+    story(Arc::clone(&db.store)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
-    let Ok(url) = std::env::var("WUYU_TEST_PG_URL") else {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!ci, "CI=true but WUYU_TEST_PG_URL is not set");
-        eprintln!("WUYU_TEST_PG_URL not set: skipping the PostgreSQL half");
-        return;
-    };
-    let name = format!("wuyu_service_roster_{}_{}", std::process::id(), unique());
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let db_url = match url.rfind('/') {
-        Some(i) if i > url.find("://").map_or(0, |j| j + 2) => format!("{}/{name}", &url[..i]),
-        _ => format!("{url}/{name}"),
-    };
-    let store = PgStore::connect(&db_url).await.unwrap();
-    store.migrate().await.unwrap();
-    let pool = store.pool().clone();
-    story(Arc::new(store)).await;
-    pool.close().await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
+    if let Some(db) = wuyu_testkit::postgres().await {
+        story(Arc::clone(&db.store)).await;
+    }
 }
