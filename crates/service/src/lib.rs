@@ -37,7 +37,8 @@ impl Service {
         Self { store }
     }
 
-    /// The store, for the edges' own plumbing (sessions, sign-in) until those move here too.
+    /// The store, for the use cases here and for tests that set up data; the edges call the
+    /// use cases instead (`web` does not depend on the store).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
