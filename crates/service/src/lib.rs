@@ -9,12 +9,17 @@
 //! same function here, so they show the same numbers.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod audit;
 mod error;
 pub mod exam;
 pub mod file;
 pub mod fitness;
 pub mod focus;
 pub mod ranks;
+pub mod roster;
+pub mod settings;
+pub mod store_types;
 
 use std::sync::Arc;
 
@@ -32,7 +37,8 @@ impl Service {
         Self { store }
     }
 
-    /// The store, for the edges' own plumbing (sessions, sign-in) until those move here too.
+    /// The store, for the use cases here and for tests that set up data; the edges call the
+    /// use cases instead (`web` does not depend on the store).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

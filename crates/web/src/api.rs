@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use wuyu_domain::{ClassId, Grade, SchoolId};
-use wuyu_store::SchoolSummary;
+use wuyu_service::store_types::SchoolSummary;
 
 use crate::audit;
 use crate::auth::{ApiUser, ClientIp};
@@ -129,7 +129,7 @@ async fn list_schools(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<SchoolDto>>, ApiError> {
-    let schools = state.store.list_schools(&me.scope).await?;
+    let schools = wuyu_service::roster::schools(&state.svc, &me.viewer()).await?;
     Ok(Json(schools.into_iter().map(SchoolDto::from).collect()))
 }
 
@@ -155,22 +155,18 @@ async fn list_students(
     p: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Vec<StudentDto>>, ApiError> {
     let id = SchoolId(p.map_err(|_| AppError::NotFound)?.0);
-    // Answers 403/404 for the school itself before any roster is read.
-    state.store.school(&me.scope, id).await?;
-    let classes: HashMap<ClassId, (Grade, String)> = state
-        .store
-        .list_classes(&me.scope, id)
-        .await?
+    let (classes, students) =
+        wuyu_service::roster::school_students(&state.svc, &me.viewer(), id).await?;
+    let classes: HashMap<ClassId, (Grade, String)> = classes
         .into_iter()
         .map(|c| (c.class.id, (c.class.grade, c.class.name)))
         .collect();
-    let students = state.store.list_students(&me.scope, id, None).await?;
 
     let mut e = audit::entry(Some(&me.user), "", "api_list_students", &ip);
     e.school_id = Some(id);
     e.entity = format!("school:{id}");
     e.detail = format!("{} students", students.len());
-    state.store.append_audit(&e).await?;
+    wuyu_service::audit::append(&state.svc, &e).await?;
 
     let out = students
         .into_iter()

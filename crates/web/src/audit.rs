@@ -1,7 +1,7 @@
 //! Building audit entries. Writes go through `Store::append_audit`; a sensitive read whose
 //! audit row cannot be written fails rather than showing unaudited data.
 use wuyu_domain::User;
-use wuyu_store::AuditEntry;
+use wuyu_service::store_types::AuditEntry;
 
 use crate::auth::now_unix;
 

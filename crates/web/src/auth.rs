@@ -8,7 +8,8 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 use wuyu_domain::{Role, Scope, User};
-use wuyu_store::StoreError;
+use wuyu_service::ServiceError;
+use wuyu_service::accounts;
 
 use crate::error::{ApiError, AppError};
 use crate::session;
@@ -44,7 +45,7 @@ pub(crate) async fn resolve(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &mut Extensions,
-) -> Result<Option<Arc<CurrentUser>>, StoreError> {
+) -> Result<Option<Arc<CurrentUser>>, ServiceError> {
     if let Some(SessionLookup(found)) = extensions.get::<SessionLookup>() {
         return Ok(found.clone());
     }
@@ -52,10 +53,10 @@ pub(crate) async fn resolve(
         None => None,
         Some(token) => {
             let token_hash = session::token_hash(&token);
-            match state.store.session(&token_hash, now_unix()).await? {
+            match accounts::session(&state.svc, &token_hash, now_unix()).await? {
                 None => None,
                 Some(row) => {
-                    let scope = state.store.scope_for(&row.user).await?;
+                    let scope = accounts::scope_for(&state.svc, &row.user).await?;
                     Some(Arc::new(CurrentUser {
                         user: row.user,
                         scope,

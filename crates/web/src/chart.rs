@@ -1,7 +1,7 @@
 //! ECharts options built on the server as JSON; /assets/app.js hands them to ECharts.
 use serde_json::{Value, json};
 use wuyu_domain::{Location, Stage};
-use wuyu_store::OverviewCell;
+use wuyu_service::store_types::OverviewCell;
 
 /// Students by 学段 (x axis) and 城乡 (one bar series each).
 pub(crate) fn students_by_stage_and_location(cells: &[OverviewCell]) -> Value {

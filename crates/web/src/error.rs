@@ -5,7 +5,6 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
-use wuyu_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum AppError {
@@ -21,20 +20,8 @@ pub(crate) enum AppError {
     BadRequest,
     #[error("CSRF check failed")]
     Csrf,
-    #[error("store: {0}")]
-    Store(StoreError),
     #[error("internal: {0}")]
     Internal(String),
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Forbidden => AppError::Forbidden,
-            StoreError::NotFound => AppError::NotFound,
-            other => AppError::Store(other),
-        }
-    }
 }
 
 impl From<askama::Error> for AppError {
@@ -56,7 +43,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
-            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -68,14 +55,12 @@ impl AppError {
             AppError::NotFound => ("未找到", "您要找的页面或记录不存在。"),
             AppError::BadRequest => ("请求参数有误", "请求中的参数（如学期或分组）无效。"),
             AppError::Csrf => ("请求校验失败", "请求未通过安全校验，请刷新页面后重试。"),
-            AppError::Store(_) | AppError::Internal(_) => {
-                ("服务器内部错误", "服务器出现错误，请稍后重试或联系管理员。")
-            }
+            AppError::Internal(_) => ("服务器内部错误", "服务器出现错误，请稍后重试或联系管理员。"),
         }
     }
 
     fn log(&self) {
-        if matches!(self, AppError::Store(_) | AppError::Internal(_)) {
+        if matches!(self, AppError::Internal(_)) {
             tracing::error!(error = %self, "request failed");
         }
     }
@@ -115,12 +100,6 @@ pub(crate) struct ApiError(pub AppError);
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError(e)
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError(e.into())
     }
 }
 

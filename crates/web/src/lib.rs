@@ -1,8 +1,9 @@
 //! The wuyu web server: sign-in with server-side sessions, role scopes, audit, Chinese pages
 //! (askama + htmx + ECharts, all assets embedded) and a JSON API under `/api/v1`.
 //!
-//! Every handler gets the caller's [`wuyu_domain::Scope`] from the session and passes it to the
-//! store; no handler filters data by hand. Unsafe methods need a same-origin request and, with
+//! Every handler gets the caller from the session and passes it, as a [`wuyu_domain::Viewer`],
+//! to one `wuyu_service` function; the store behind it filters by scope, no handler filters
+//! data by hand. Unsafe methods need a same-origin request and, with
 //! a session, the session's CSRF token.
 //!
 //! | route | who |
@@ -53,7 +54,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
-use wuyu_store::Store;
+use wuyu_service::store_types::Store;
 
 use crate::state::AppState;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use wuyu_service::Service;
-use wuyu_store::Store;
+use wuyu_service::store_types::Store;
 
 use crate::WebSettings;
 use crate::ratelimit::LoginLimiter;
@@ -17,7 +17,6 @@ pub(crate) const HASH_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub(crate) struct AppState {
-    pub store: Arc<dyn Store>,
     /// The use cases; handlers call one function of it and render the answer.
     pub svc: Service,
     pub settings: Arc<WebSettings>,
@@ -28,8 +27,7 @@ pub(crate) struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: WebSettings) -> Self {
         Self {
-            svc: Service::new(Arc::clone(&store)),
-            store,
+            svc: Service::new(store),
             settings: Arc::new(settings),
             limiter: Arc::new(LoginLimiter::default()),
             hash_permits: Arc::new(Semaphore::new(HASH_PERMITS)),

@@ -11,7 +11,7 @@ use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{SchoolId, Scope};
 use wuyu_service::exam::alerts::{Alerts, alerts as read_alerts, alerts_xlsx};
 use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet, alert_status_zh, event_outcome_zh};
-use wuyu_store::TeacherAlert;
+use wuyu_service::store_types::TeacherAlert;
 
 use super::{TableView, fmt_num, pct, query, xlsx_file};
 use crate::access::{Require, cap};

@@ -14,7 +14,7 @@ use wuyu_service::exam::units::{UnitsOf, units};
 use wuyu_service::exam::va::{ValueAdded, value_added};
 use wuyu_service::exam::{self as svc_exam, alerts, class, items, overview::focus, pick_subject};
 use wuyu_service::ranks::ranks_token;
-use wuyu_store::{
+use wuyu_service::store_types::{
     Borderline, ExamSummary, ExamUnit, ExamUnitKind, ExamUnitStat, StudentMark, SubjectStat,
 };
 
@@ -840,7 +840,7 @@ pub(crate) async fn exam_students(
             None => format!("school:{school}"),
         };
         e.detail = format!("exam:{id}");
-        state.store.append_audit(&e).await?;
+        wuyu_service::audit::append(&state.svc, &e).await?;
     }
     let rows = read?;
     let ranks = ranks_token(&state.svc, &viewer).await?.is_some();

@@ -3,7 +3,7 @@
 //! cannot carry).
 use serde_json::{Value, json};
 use wuyu_monitor::display::{Precision, shown};
-use wuyu_store::{ItemReport, SubjectStat, ValueAddedReport};
+use wuyu_service::store_types::{ItemReport, SubjectStat, ValueAddedReport};
 
 use super::fmt_full;
 

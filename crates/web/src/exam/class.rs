@@ -14,8 +14,8 @@ use wuyu_service::exam::class::{
 use wuyu_service::exam::overview::stat;
 use wuyu_service::exam::pick_subject;
 use wuyu_service::exam::sheets::borderline_label;
-use wuyu_store::ExamStudentRow;
-use wuyu_store::exam::TOTAL;
+use wuyu_service::store_types::ExamStudentRow;
+use wuyu_service::store_types::TOTAL;
 
 use super::overview::{ExamHeader, Headline, headline, urlencode};
 use super::{ExamQuery, SubjectOption, TableView, query, subject_options, xlsx_file};
@@ -45,7 +45,7 @@ async fn read_class(
         e.school_id = Some(school);
         e.entity = format!("class:{school}:{class}");
         e.detail = format!("exam:{exam}");
-        state.store.append_audit(&e).await?;
+        wuyu_service::audit::append(&state.svc, &e).await?;
     }
     Ok(read?)
 }

@@ -3,8 +3,8 @@
 //! Parents see their child's marks only: no rank, no percentile (the store leaves them out
 //! for parents as well).
 use wuyu_service::exam::sheets::{NumFormat, borderline_label};
-use wuyu_store::StudentExamRow;
-use wuyu_store::exam::TOTAL;
+use wuyu_service::store_types::StudentExamRow;
+use wuyu_service::store_types::TOTAL;
 
 use super::{fmt_num, level_zh};
 use crate::view::format_date;

@@ -36,7 +36,7 @@ use wuyu_service::exam::export::XlsxFile;
 use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet};
 use wuyu_service::exam::sheets::{not_rankable_zh, va_sheet};
 use wuyu_service::exam::va::ValueAdded;
-use wuyu_store::exam::TOTAL;
+use wuyu_service::store_types::TOTAL;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;

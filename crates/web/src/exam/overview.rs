@@ -15,7 +15,7 @@ use wuyu_service::exam::sheets::{
 };
 use wuyu_service::exam::va::ValueAdded;
 use wuyu_service::exam::{self as svc_exam, export, pick_subject};
-use wuyu_store::{ExamUnitStat, SubjectStat};
+use wuyu_service::store_types::{ExamUnitStat, SubjectStat};
 
 use super::{
     ExamQuery, SubjectOption, TableView, VaView, charts, level_zh, pct, query, require,

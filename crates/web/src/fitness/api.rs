@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use wuyu_domain::{SchoolId, StudentId};
 use wuyu_service::ServiceError;
 use wuyu_service::fitness::{SummaryQuery, student_history, summary};
-use wuyu_store::{FitnessGroupBy, FitnessRecord, FitnessSummaryRow};
+use wuyu_service::store_types::{FitnessGroupBy, FitnessRecord, FitnessSummaryRow};
 
 use crate::access::{ApiRequire, cap};
 use crate::audit;
@@ -318,7 +318,7 @@ pub(crate) async fn student_fitness(
         let mut e = audit::entry(Some(&me.user), "", action, &ip);
         e.school_id = Some(id);
         e.entity = format!("student:{id}:{student_id}");
-        state.store.append_audit(&e).await?;
+        wuyu_service::audit::append(&state.svc, &e).await?;
     }
     Ok(Json(
         read.map_err(AppError::from)?

@@ -6,8 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{ClassId, SchoolId, Term};
 use wuyu_service::fitness::class_view as read_class;
+use wuyu_service::store_types::ClassFitnessRow;
 use wuyu_standards::FitnessItem;
-use wuyu_store::ClassFitnessRow;
 
 use super::format::{TermOption, item_value, one, term_options, unit_zh};
 use super::pages::FitnessQuery;
@@ -140,7 +140,7 @@ pub(crate) async fn class_view(
     e.school_id = Some(id);
     e.entity = format!("class:{id}:{class_id}");
     e.detail = v.term.map(Term::code).unwrap_or_default();
-    state.store.append_audit(&e).await?;
+    wuyu_service::audit::append(&state.svc, &e).await?;
 
     let page = ClassFitnessPage {
         chrome: Chrome::new(&me, "/fitness"),

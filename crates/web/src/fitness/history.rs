@@ -1,7 +1,7 @@
 //! A student's fitness history as the student page shows it (newest term first), and the
 //! chart of 学年总分 across terms.
 use serde_json::{Value, json};
-use wuyu_store::FitnessRecord;
+use wuyu_service::store_types::FitnessRecord;
 
 use super::format::{item_value, one, unit_zh};
 use crate::view::format_date;

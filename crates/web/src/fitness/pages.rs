@@ -13,8 +13,8 @@ use wuyu_monitor::display::{Precision, shown_percent};
 use wuyu_service::fitness::{
     self as svc, GroupLine, Overview, SummaryQuery, TemplateFormat, group_header,
 };
+use wuyu_service::store_types::{FitnessGroupBy, FitnessItemStat, FitnessSummaryRow};
 use wuyu_standards::BmiCategory;
-use wuyu_store::{FitnessGroupBy, FitnessItemStat, FitnessSummaryRow};
 
 use super::format::{Delta, TermOption, delta, item_value, one, pct, term_options, unit_zh};
 use crate::access::{Require, cap};

@@ -7,8 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use wuyu_domain::AdminToken;
 use wuyu_domain::{Role, SchoolId, UserId};
-use wuyu_store::{NewUser, StoreError};
+use wuyu_service::store_types::NewUser;
+use wuyu_service::{ServiceError, accounts, roster};
 
 use crate::access::{Require, cap};
 use crate::audit;
@@ -19,7 +21,7 @@ use crate::password;
 use crate::state::AppState;
 use crate::view::{Chrome, format_time, render};
 
-use crate::accounts::{AccountError, AccountSpec, MIN_PASSWORD_CHARS, resolve_account};
+use wuyu_service::accounts::{AccountError, AccountSpec, MIN_PASSWORD_CHARS};
 
 pub(crate) struct UserView {
     pub id: i64,
@@ -75,8 +77,8 @@ async fn users_page(
     error: Option<String>,
     mut form: CreateUserForm,
 ) -> Result<Response, AppError> {
-    let users = state.store.list_users().await?;
-    let schools = state.store.list_schools(&me.scope).await?;
+    let users = accounts::list_users(&state.svc, admin_token(me)?).await?;
+    let schools = roster::schools(&state.svc, &me.viewer()).await?;
     form.password.clear(); // never echoed back
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -128,7 +130,7 @@ pub(crate) async fn users(
 /// Why a creation was refused: a message for the admin, or a store failure (a 500).
 enum Invalid {
     Msg(String),
-    Store(StoreError),
+    Store(ServiceError),
 }
 
 impl From<&str> for Invalid {
@@ -143,8 +145,8 @@ impl From<String> for Invalid {
     }
 }
 
-impl From<StoreError> for Invalid {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for Invalid {
+    fn from(e: ServiceError) -> Self {
         Invalid::Store(e)
     }
 }
@@ -160,9 +162,9 @@ async fn validate(
         "" => None,
         t => {
             let id = SchoolId(t.parse::<i64>().map_err(|_| "请选择学校")?);
-            match state.store.school(&me.scope, id).await {
+            match roster::school(&state.svc, &me.viewer(), id).await {
                 Ok(_) => Some(id),
-                Err(StoreError::NotFound | StoreError::Forbidden) => {
+                Err(ServiceError::NotFound | ServiceError::Forbidden) => {
                     return Err("所选学校不存在".into());
                 }
                 Err(e) => return Err(e.into()),
@@ -178,10 +180,11 @@ async fn validate(
         student_no: Some(f.student_no.clone()),
         password: f.password.clone(),
     };
-    match resolve_account(state.store.as_ref(), &spec).await {
+    let admin = admin_token(me).map_err(Invalid::Store)?;
+    match accounts::resolve(&state.svc, admin, &spec).await {
         Ok(new) => Ok(new),
         Err(AccountError::Invalid(m)) => Err(Invalid::Msg(m)),
-        Err(AccountError::Store(e)) => Err(Invalid::Store(e)),
+        Err(AccountError::Store(e)) => Err(Invalid::Store(e.into())),
     }
 }
 
@@ -199,9 +202,9 @@ pub(crate) async fn create_user(
     let password = f.password.clone();
     new.password_hash =
         tokio::task::spawn_blocking(move || password::hash_password(&password)).await?;
-    let id = match state.store.create_user(&new).await {
+    let id = match accounts::create_user(&state.svc, admin_token(&me)?, &new).await {
         Ok(id) => id,
-        Err(StoreError::Conflict(_)) => {
+        Err(ServiceError::Conflict(_)) => {
             return users_page(&state, &me, Some("用户名已存在".into()), f).await;
         }
         Err(e) => return Err(e.into()),
@@ -210,7 +213,7 @@ pub(crate) async fn create_user(
     e.school_id = new.school_id;
     e.entity = format!("user:{id}");
     e.detail = format!("username={} role={}", new.username, new.role.code());
-    state.store.append_audit(&e).await?;
+    wuyu_service::audit::append(&state.svc, &e).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -244,8 +247,9 @@ async fn set_active(
         let msg = "不能停用自己的账号".to_string();
         return users_page(&state, &me, Some(msg), CreateUserForm::default()).await;
     }
-    let target = state.store.user(id).await?;
-    state.store.set_user_active(id, active).await?;
+    let admin = admin_token(&me)?;
+    let target = accounts::user(&state.svc, admin, id).await?;
+    accounts::set_user_active(&state.svc, admin, id, active).await?;
     let action = if active {
         "activate_user"
     } else {
@@ -255,7 +259,7 @@ async fn set_active(
     e.school_id = target.school_id;
     e.entity = format!("user:{id}");
     e.detail = format!("username={}", target.username);
-    state.store.append_audit(&e).await?;
+    wuyu_service::audit::append(&state.svc, &e).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -280,7 +284,7 @@ pub(crate) async fn audit(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ViewAudit>,
 ) -> Result<Response, AppError> {
-    let rows = state.store.list_audit(200).await?;
+    let rows = wuyu_service::audit::list(&state.svc, admin_token(&me)?, 200).await?;
     let page = AuditPage {
         chrome: Chrome::new(&me, "/admin/audit"),
         rows: rows
@@ -297,4 +301,9 @@ pub(crate) async fn audit(
             .collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// The unscoped admin right of this caller (the route's extractor already checked the role).
+fn admin_token(me: &CurrentUser) -> Result<AdminToken, ServiceError> {
+    me.viewer().admin_token().ok_or(ServiceError::Forbidden)
 }

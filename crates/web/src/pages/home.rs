@@ -3,7 +3,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use wuyu_domain::{Location, Role, Scope, Stage};
-use wuyu_store::{OverviewCell, SchoolSummary};
+use wuyu_service::roster;
+use wuyu_service::store_types::{OverviewCell, SchoolSummary};
 
 use crate::auth::CurrentUser;
 use crate::chart;
@@ -80,14 +81,11 @@ pub(crate) async fn home(
 }
 
 async fn district(state: &AppState, me: &CurrentUser) -> Result<Response, AppError> {
-    let cells = state.store.district_overview(&me.scope).await?;
-    let schools = state.store.list_schools(&me.scope).await?;
-    let district_name = state
-        .store
-        .district()
-        .await?
-        .map(|d| d.name)
-        .unwrap_or_default();
+    let roster::DistrictHome {
+        district_name,
+        cells,
+        schools,
+    } = roster::district_home(&state.svc, &me.viewer()).await?;
     let page = DistrictPage {
         chrome: Chrome::new(me, "/"),
         district_name,

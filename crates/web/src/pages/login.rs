@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_store::{NewSession, StoreError};
+use wuyu_service::accounts;
+use wuyu_service::store_types::NewSession;
 
 use crate::assets;
 use crate::audit;
@@ -83,7 +84,7 @@ pub(crate) async fn submit(
     let creds = if username.is_empty() {
         None
     } else {
-        state.store.user_credentials(&username).await?
+        accounts::credentials(&state.svc, &username).await?
     };
     let password = f.password;
     let hash = creds.as_ref().map(|c| c.password_hash.clone());
@@ -127,26 +128,23 @@ pub(crate) async fn submit(
                 "unknown user"
             }
             .into();
-            state.store.append_audit(&e).await?;
+            wuyu_service::audit::append(&state.svc, &e).await?;
             return failed(StatusCode::UNAUTHORIZED, "用户名或密码错误");
         }
     };
     if !creds.active {
         let mut e = audit::entry(Some(&creds.user), &username, "login_failed", &ip);
         e.detail = "inactive user".into();
-        state.store.append_audit(&e).await?;
+        wuyu_service::audit::append(&state.svc, &e).await?;
         return failed(StatusCode::FORBIDDEN, "该账号已停用，请联系管理员。");
     }
     // A school role without its school (or similar) cannot get a scope: say so now instead of
     // failing every page after sign-in.
-    if let Err(e) = state.store.scope_for(&creds.user).await {
-        if !matches!(e, StoreError::Corrupt(_)) {
-            return Err(e.into());
-        }
+    if let Err(e) = accounts::sign_in_scope(&state.svc, &creds.user).await? {
         tracing::warn!(user = %creds.user.username, error = %e, "account has no valid scope");
         let mut entry = audit::entry(Some(&creds.user), &username, "login_failed", &ip);
         entry.detail = "account misconfigured".into();
-        state.store.append_audit(&entry).await?;
+        wuyu_service::audit::append(&state.svc, &entry).await?;
         return failed(
             StatusCode::FORBIDDEN,
             "账号配置有误（未绑定学校），请联系管理员。",
@@ -156,10 +154,7 @@ pub(crate) async fn submit(
 
     // Rotation: whatever session the browser brought is ended, a fresh one is issued.
     if let Some(old) = session::token_from_headers(&headers) {
-        state
-            .store
-            .delete_session(&session::token_hash(&old))
-            .await?;
+        accounts::delete_session(&state.svc, &session::token_hash(&old)).await?;
     }
     let token =
         session::random_token().map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
@@ -167,22 +162,23 @@ pub(crate) async fn submit(
         session::random_token().map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
     let now = now_unix();
     let ttl = state.settings.session_ttl_secs;
-    state
-        .store
-        .create_session(&NewSession {
+    accounts::create_session(
+        &state.svc,
+        &NewSession {
             token_hash: session::token_hash(&token),
             user_id: creds.user.id,
             csrf_token,
             created_at: now,
             expires_at: now.saturating_add(ttl),
-        })
-        .await?;
-    if let Err(e) = state.store.delete_expired_sessions(now).await {
+        },
+    )
+    .await?;
+    if let Err(e) = accounts::delete_expired_sessions(&state.svc, now).await {
         tracing::warn!(error = %e, "could not delete expired sessions");
     }
     let mut e = audit::entry(Some(&creds.user), &username, "login", &ip);
     e.school_id = creds.user.school_id;
-    state.store.append_audit(&e).await?;
+    wuyu_service::audit::append(&state.svc, &e).await?;
     tracing::info!(user = %creds.user.username, %ip, "signed in");
 
     let cookie = session::set_cookie(&token, ttl, state.settings.secure_cookies);
@@ -200,10 +196,10 @@ pub(crate) async fn logout(
     MaybeUser(me): MaybeUser,
 ) -> Result<Response, AppError> {
     if let Some(me) = me {
-        state.store.delete_session(&me.token_hash).await?;
+        accounts::delete_session(&state.svc, &me.token_hash).await?;
         let mut e = audit::entry(Some(&me.user), "", "logout", &ip);
         e.school_id = me.user.school_id;
-        state.store.append_audit(&e).await?;
+        wuyu_service::audit::append(&state.svc, &e).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
     let cookie = session::clear_cookie(state.settings.secure_cookies);

@@ -7,6 +7,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{ClassId, Role, SchoolClass, SchoolId};
+use wuyu_service::roster;
 
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
@@ -17,19 +18,6 @@ use crate::view::{Chrome, format_date, masked_student_no, render};
 
 pub(crate) fn class_label(c: &SchoolClass) -> String {
     format!("{} {}", c.grade.label_zh(), c.name)
-}
-
-/// Who sees the full teaching-assignment table and (masked) ID numbers.
-fn is_admin_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::DistrictAdmin | Role::DistrictAnalyst | Role::SchoolAdmin
-    )
-}
-
-/// Masked 身份证号 are shown to administrators only.
-pub(crate) fn shows_id_numbers(role: Role) -> bool {
-    matches!(role, Role::DistrictAdmin | Role::SchoolAdmin)
 }
 
 pub(crate) struct ClassRow {
@@ -70,18 +58,18 @@ pub(crate) async fn school(
     p: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, AppError> {
     let id = SchoolId(path_ids(p)?);
-    let school = state.store.school(&me.scope, id).await?;
-    let classes = state.store.list_classes(&me.scope, id).await?;
-    let show_assignments = is_admin_role(me.role());
-    let assignments = if show_assignments {
+    let roster::SchoolView {
+        school,
+        classes,
+        assignments,
+    } = roster::school_view(&state.svc, &me.viewer(), id).await?;
+    let show_assignments = assignments.is_some();
+    let assignments = if let Some(assignments) = assignments {
         let labels: HashMap<ClassId, String> = classes
             .iter()
             .map(|c| (c.class.id, class_label(&c.class)))
             .collect();
-        state
-            .store
-            .list_assignments(&me.scope, id)
-            .await?
+        assignments
             .into_iter()
             .map(|a| AssignmentRow {
                 teacher: a.teacher_name,
@@ -152,13 +140,12 @@ pub(crate) async fn class(
 ) -> Result<Response, AppError> {
     let (id, class_id) = path_ids(p)?;
     let (id, class_id) = (SchoolId(id), ClassId(class_id));
-    let school = state.store.school(&me.scope, id).await?;
-    let class = state.store.class(&me.scope, id, class_id).await?;
-    let students = state
-        .store
-        .list_students(&me.scope, id, Some(class_id))
-        .await?;
-    let show_id_numbers = shows_id_numbers(me.role());
+    let roster::ClassView {
+        school,
+        class,
+        students,
+        shows_id_numbers: show_id_numbers,
+    } = roster::class_view(&state.svc, &me.viewer(), id, class_id).await?;
     // A class list is a list of children's names and birth dates: record every reader.
     let mut e = audit::entry(Some(&me.user), "", "read_class", &ip);
     e.school_id = Some(id);
@@ -166,7 +153,7 @@ pub(crate) async fn class(
     if show_id_numbers {
         e.detail = "masked id_card_no shown".into();
     }
-    state.store.append_audit(&e).await?;
+    wuyu_service::audit::append(&state.svc, &e).await?;
     let page = ClassPage {
         chrome: Chrome::new(&me, ""),
         school_href: format!("/schools/{id}"),

@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::{Role, SchoolId, StudentId};
+use wuyu_domain::{Capability, Role, SchoolId, StudentId, grants};
 use wuyu_service::ServiceError;
 use wuyu_service::fitness::student_history;
-use wuyu_store::StoreError;
+use wuyu_service::roster;
 
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
 use crate::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
 use crate::pages::path_ids;
-use crate::pages::school::{class_label, shows_id_numbers};
+use crate::pages::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, format_date, masked_student_no, render, script_json};
 
@@ -48,36 +48,23 @@ pub(crate) async fn student(
 ) -> Result<Response, AppError> {
     let (id, student_id) = path_ids(p)?;
     let (id, student_id) = (SchoolId(id), StudentId(student_id));
-    let read = async {
-        let school = state.store.school(&me.scope, id).await?;
-        let s = state.store.student(&me.scope, id, student_id).await?;
-        Ok::<_, StoreError>((school, s))
-    }
-    .await;
+    let read = roster::student(&state.svc, &me.viewer(), id, student_id).await;
     // Refused reads are audited too: walking student ids outside one's scope should show.
     let action = match &read {
-        Err(StoreError::Forbidden) => "read_student_denied",
+        Err(ServiceError::Forbidden) => "read_student_denied",
         _ => "read_student",
     };
     let mut e = audit::entry(Some(&me.user), "", action, &ip);
     e.school_id = Some(id);
     e.entity = format!("student:{id}:{student_id}");
-    if !matches!(read, Err(StoreError::NotFound)) {
-        state.store.append_audit(&e).await?;
+    if !matches!(read, Err(ServiceError::NotFound)) {
+        wuyu_service::audit::append(&state.svc, &e).await?;
     }
     let (school, s) = read?;
 
     // Everyone who may see the student sees their class name; only those whose scope reaches
     // the class roster (not parents) get a link to it.
-    let class = match state
-        .store
-        .class_of_student(&me.scope, id, student_id)
-        .await
-    {
-        Ok(c) => Some(c),
-        Err(StoreError::NotFound) => None,
-        Err(other) => return Err(other.into()),
-    };
+    let class = roster::class_of_student(&state.svc, &me.viewer(), id, student_id).await?;
     // The fitness and health history (health data: audited on its own). Counsellors may see
     // the student but no fitness record; the section is left out for them.
     let fitness = match student_history(&state.svc, &me.viewer(), id, student_id).await {
@@ -86,7 +73,7 @@ pub(crate) async fn student(
             e.school_id = Some(id);
             e.entity = format!("student:{id}:{student_id}");
             e.detail = format!("{} terms", records.len());
-            state.store.append_audit(&e).await?;
+            wuyu_service::audit::append(&state.svc, &e).await?;
             Some(records)
         }
         Err(ServiceError::Forbidden) => None,
@@ -99,18 +86,22 @@ pub(crate) async fn student(
         .unwrap_or_default();
     // The exam history (marks of a named child: audited like the fitness history). Parents
     // see the marks only; counsellors read no marks and the section is left out for them.
-    let exams = match state.store.student_exams(&me.scope, id, student_id).await {
-        Ok(rows) => {
-            let mut e = audit::entry(Some(&me.user), "", "read_student_exams", &ip);
-            e.school_id = Some(id);
-            e.entity = format!("student:{id}:{student_id}");
-            e.detail = format!("{} exams", rows.len());
-            state.store.append_audit(&e).await?;
-            Some(rows)
-        }
-        Err(StoreError::Forbidden) => None,
-        Err(other) => return Err(other.into()),
-    };
+    let exams =
+        match wuyu_service::exam::history::student_exams(&state.svc, &me.viewer(), id, student_id)
+            .await
+        {
+            Ok(found) => {
+                let rows = found.rows;
+                let mut e = audit::entry(Some(&me.user), "", "read_student_exams", &ip);
+                e.school_id = Some(id);
+                e.entity = format!("student:{id}:{student_id}");
+                e.detail = format!("{} exams", rows.len());
+                wuyu_service::audit::append(&state.svc, &e).await?;
+                Some(rows)
+            }
+            Err(ServiceError::Forbidden) => None,
+            Err(other) => return Err(other.into()),
+        };
     let is_parent = me.role() == Role::Parent;
     let exam_columns = HistoryColumns {
         standing: !is_parent,
@@ -119,7 +110,7 @@ pub(crate) async fn student(
     };
     let may_open_class = me.scope.can_view_class(id, s.class_id);
     let may_open_school = me.scope.can_list_school_roster(id);
-    let show_id = shows_id_numbers(me.role()) || me.role() == Role::Parent;
+    let show_id = grants(me.role(), Capability::ViewIdNumbers) || me.role() == Role::Parent;
     let page = StudentPage {
         chrome: Chrome::new(&me, &format!("/schools/{id}/students/{student_id}")),
         school_name: school.name,
