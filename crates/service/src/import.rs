@@ -4,6 +4,7 @@
 //! or from the store's resolution step) and nothing written, so the import centre and the CLI
 //! list them the same way. `Err` is kept for what is not about rows: a file that cannot be read
 //! at all (`BadRequest`), an unknown exam (`NotFound`), a database fault (`Internal`).
+use serde::Serialize;
 use wuyu_domain::RowError;
 use wuyu_store::{ImportMeta, StoreError};
 
@@ -32,7 +33,7 @@ impl ImportActor {
 }
 
 /// What the reader noticed about the file, for the caller to show next to the counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReadNotes {
     /// The text encoding of a CSV ("UTF-8", "GB18030", "UTF-16"); `None` for XLSX.
     pub encoding: Option<&'static str>,
@@ -49,8 +50,9 @@ pub struct ReadNotes {
 }
 
 /// The answer of an import. `S` is the store's summary of that import kind (the counts the
-/// CLI prints).
-#[derive(Debug, Clone, PartialEq)]
+/// CLI prints). As JSON (the import centre): `{"status": "imported" | "rejected", …}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
 pub enum ImportOutcome<S> {
     /// Written in one transaction.
     Imported {
@@ -86,7 +88,7 @@ impl<S> ImportOutcome<S> {
 }
 
 /// How many records of one kind passed every check of the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ReadCount {
     /// The record kind, an English identifier: `schools`, `students`, `records`, `rows` …
     pub kind: &'static str,
@@ -96,7 +98,7 @@ pub struct ReadCount {
 /// A file read and checked without writing: the counts, the first records as read (the
 /// batch type of the import, each list cut to [`PREVIEW_ROWS`]) and every row error the
 /// reader finds. The store's resolution step (unknown 学籍号 …) runs only on import.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImportPreview<B> {
     pub counts: Vec<ReadCount>,
     pub sample: B,

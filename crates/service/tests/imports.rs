@@ -104,6 +104,11 @@ async fn roster(svc: &Service, store: &dyn Store) {
         ("bad.csv", 6, "出生日期", "2012-13-40")
     );
     assert_eq!(counts(store).await, (3, 4));
+    // The import centre gets the same as JSON.
+    let json = serde_json::to_value(&out).unwrap();
+    assert_eq!(json["status"], "rejected");
+    assert_eq!(json["errors"][0]["row"], 6);
+    assert_eq!(json["errors"][0]["value"], "2012-13-40");
 
     // A class the store does not know: rejected at the store's resolution step, the same way.
     let bad = "学校代码,年级,班级,学籍号,姓名,性别,出生日期\n\
@@ -170,6 +175,9 @@ async fn fitness(svc: &Service, store: &dyn Store) {
         (2, 1, 1, 2)
     );
     assert_eq!(s.terms, vec!["2025-autumn".to_string()]);
+    let json = serde_json::to_value(&out).unwrap();
+    assert_eq!(json["status"], "imported");
+    assert_eq!(json["summary"]["records_written"], 2);
     assert_eq!(counts(store).await.0, before.0 + 1);
     assert_eq!(
         store.fitness_terms(&Scope::District).await.unwrap(),
@@ -231,6 +239,7 @@ async fn exam(svc: &Service, store: &dyn Store) {
         .unwrap();
     let s = out.imported().expect("imported");
     assert_eq!((s.students, s.marks, s.absent, s.schools), (3, 5, 1, 2));
+    assert_eq!(serde_json::to_value(&out).unwrap()["summary"]["marks"], 5);
 
     // Item points with a blueprint file: the subject's score becomes the sum of the points.
     let blueprint = csv("细目表.csv", "题号,分值,知识点\n1,8,有理数\n2,12,方程\n");
