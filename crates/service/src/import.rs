@@ -47,6 +47,10 @@ pub struct ReadNotes {
     pub blank_rows: Vec<u32>,
     /// Item sheets: where the 双向细目表 came from (a worksheet or a file name).
     pub blueprint_source: Option<String>,
+    /// Item sheets: how many questions the blueprint lists.
+    pub items: Option<usize>,
+    /// Exam sheets: the subjects read (score columns, or the item sheet's one subject).
+    pub subjects: Vec<String>,
 }
 
 /// The answer of an import. `S` is the store's summary of that import kind (the counts the

@@ -219,6 +219,10 @@ async fn exam(svc: &Service, store: &dyn Store) {
     assert!(preview.errors.is_empty(), "{:?}", preview.errors);
     assert_eq!(preview.counts, vec![ReadCount { kind: "rows", n: 3 }]);
     assert_eq!(preview.notes.ignored_columns, vec!["姓名".to_string()]);
+    assert_eq!(
+        preview.notes.subjects,
+        vec!["语文".to_string(), "数学".to_string()]
+    );
     assert_eq!(counts(store).await, before);
 
     // A score above full marks: the reader's row error, nothing written.
@@ -261,6 +265,11 @@ async fn exam(svc: &Service, store: &dyn Store) {
         .unwrap();
     let s = out.imported().expect("imported");
     assert_eq!((s.students, s.absent), (2, 0));
+    let ImportOutcome::Imported { notes, .. } = &out else {
+        panic!("imported: {out:?}")
+    };
+    assert_eq!(notes.items, Some(2));
+    assert_eq!(notes.subjects, vec!["数学".to_string()]);
 
     // An unknown exam is not found, before any file is read.
     let err = import_exam_scores(svc, &operator(), ExamId(9999), &csv("期末.csv", scores))

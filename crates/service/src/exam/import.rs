@@ -176,6 +176,7 @@ fn scores_notes(read: &ExamScoresRead) -> ReadNotes {
         sheet: read.sheet.clone(),
         rows_read: read.rows_read,
         ignored_columns: read.ignored_columns.clone(),
+        subjects: read.batch.subjects.clone(),
         ..ReadNotes::default()
     }
 }
@@ -188,5 +189,7 @@ fn items_notes(read: &ExamItemsRead) -> ReadNotes {
         ignored_columns: read.ignored_columns.clone(),
         blank_rows: read.blank_rows.clone(),
         blueprint_source: Some(read.blueprint_source.clone()),
+        items: Some(read.batch.items.len()),
+        subjects: vec![read.batch.subject.clone()],
     }
 }
