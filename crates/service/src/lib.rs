@@ -14,7 +14,9 @@ pub mod exam;
 pub mod file;
 pub mod fitness;
 pub mod focus;
+pub mod import;
 pub mod ranks;
+pub mod roster_import;
 
 use std::sync::Arc;
 
