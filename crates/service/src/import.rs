@@ -82,6 +82,22 @@ impl<S> ImportOutcome<S> {
         }
     }
 
+    /// What the reader noticed, imported or not.
+    pub fn notes(&self) -> &ReadNotes {
+        match self {
+            ImportOutcome::Imported { notes, .. } | ImportOutcome::Rejected { notes, .. } => notes,
+        }
+    }
+
+    /// Implausible but importable values, imported or not.
+    pub fn warnings(&self) -> &[RowError] {
+        match self {
+            ImportOutcome::Imported { warnings, .. } | ImportOutcome::Rejected { warnings, .. } => {
+                warnings
+            }
+        }
+    }
+
     /// The row errors when the file was rejected (empty when it was imported).
     pub fn errors(&self) -> &[RowError] {
         match self {

@@ -2,7 +2,7 @@
 //! with its 双向细目表, read by `wuyu_ingest` against the exam's definition, then resolved by
 //! 学籍号 and written by the store in one transaction that recomputes the exam's statistics.
 use wuyu_domain::{Exam, ExamId, ExamItemBatch, ExamScoreBatch, RowError, Scope};
-use wuyu_ingest::{ExamItemsRead, ExamScoresRead, read_exam_items, read_exam_scores};
+use wuyu_ingest::{ExamItemsRead, ExamScoresRead, IngestError, read_exam_items, read_exam_scores};
 use wuyu_store::ExamImportSummary;
 
 use crate::file::UploadedFile;
@@ -11,6 +11,13 @@ use crate::import::{
     meta,
 };
 use crate::{Service, ServiceError};
+
+/// The row error of a score sheet without student rows (the CLI prints it beside the file name).
+pub const NO_SCORE_ROWS: &str = "文件中没有学生成绩行，未导入";
+/// The row error of an item sheet without student rows.
+pub const NO_ITEM_ROWS: &str = "文件中没有学生得分行，未导入";
+/// Added to a missing 双向细目表 when the operator imports at the command line.
+const BLUEPRINT_HINT_CLI: &str = "；也可以用 --blueprint 文件 指定细目表";
 
 /// Reads and checks a score sheet for `exam`; writes nothing. `NotFound` for an unknown exam.
 pub async fn preview_exam_scores(
@@ -69,7 +76,7 @@ pub async fn preview_exam_items(
     blueprint: Option<&UploadedFile>,
 ) -> Result<ImportPreview<ExamItemBatch>, ServiceError> {
     let exam = find_exam(svc, exam).await?;
-    let read = read_items(file, &exam, subject, blueprint)?;
+    let read = read_items(file, &exam, subject, blueprint, None)?;
     let notes = items_notes(&read);
     let errors = items_errors(file, &read);
     Ok(ImportPreview {
@@ -104,7 +111,7 @@ pub async fn import_exam_items(
     blueprint: Option<&UploadedFile>,
 ) -> Result<ImportOutcome<ExamImportSummary>, ServiceError> {
     let exam = find_exam(svc, exam).await?;
-    let read = read_items(file, &exam, subject, blueprint)?;
+    let read = read_items(file, &exam, subject, blueprint, Some(who))?;
     let notes = items_notes(&read);
     let errors = items_errors(file, &read);
     if !errors.is_empty() {
@@ -141,31 +148,30 @@ fn read_items(
     exam: &Exam,
     subject: &str,
     blueprint: Option<&UploadedFile>,
+    who: Option<&ImportActor>,
 ) -> Result<ExamItemsRead, ServiceError> {
     let blueprint = blueprint.map(|b| (b.bytes.as_slice(), b.name.as_str()));
-    read_exam_items(&file.bytes, &file.name, exam, subject, blueprint)
-        .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))
+    read_exam_items(&file.bytes, &file.name, exam, subject, blueprint).map_err(|e| {
+        // Only the command line has a --blueprint option to point at.
+        let hint = match (&e, who) {
+            (IngestError::NoBlueprint { .. }, Some(ImportActor::Operator(_))) => BLUEPRINT_HINT_CLI,
+            _ => "",
+        };
+        ServiceError::BadRequest(format!("{}：{e}{hint}", file.name))
+    })
 }
 
 /// The reader's errors, or a file-level one when no student row survived.
 fn scores_errors(file: &UploadedFile, read: &ExamScoresRead) -> Vec<RowError> {
     if read.errors.is_empty() && read.batch.rows.is_empty() {
-        return vec![file_error(
-            file,
-            &read.sheet,
-            "文件中没有学生成绩行，未导入".into(),
-        )];
+        return vec![file_error(file, &read.sheet, NO_SCORE_ROWS.into())];
     }
     read.errors.clone()
 }
 
 fn items_errors(file: &UploadedFile, read: &ExamItemsRead) -> Vec<RowError> {
     if read.errors.is_empty() && read.batch.rows.is_empty() {
-        return vec![file_error(
-            file,
-            &read.sheet,
-            "文件中没有学生得分行，未导入".into(),
-        )];
+        return vec![file_error(file, &read.sheet, NO_ITEM_ROWS.into())];
     }
     read.errors.clone()
 }
