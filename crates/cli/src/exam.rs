@@ -508,7 +508,7 @@ fn print_blank_rows(blank_rows: &[u32]) {
 fn import_failure(e: ServiceError) -> anyhow::Error {
     match e {
         ServiceError::BadRequest(_) => failure(e),
-        other => anyhow::Error::new(other).context("导入失败，数据库未作任何修改"),
+        other => failure(other).context("导入失败，数据库未作任何修改"),
     }
 }
 

@@ -45,11 +45,13 @@ pub(crate) async fn service(db: &str) -> anyhow::Result<Service> {
     Ok(Service::new(crate::open_store(db).await?))
 }
 
-/// A service error as the CLI's error: a file the reader cannot use is its Chinese message
-/// as is; anything else keeps its cause.
+/// A service error as the CLI's error: a file the reader cannot use, or a database fault, is
+/// its message as is (the store's text, as before the service); anything else keeps its cause.
 pub(crate) fn failure(e: ServiceError) -> anyhow::Error {
     match e {
-        ServiceError::BadRequest(message) => anyhow::anyhow!(message),
+        ServiceError::BadRequest(message) | ServiceError::Internal(message) => {
+            anyhow::anyhow!(message)
+        }
         other => anyhow::Error::new(other),
     }
 }

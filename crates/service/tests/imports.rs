@@ -9,7 +9,7 @@ use wuyu_domain::{
     ExamId, ExamLevel, ExamSubject, Grade, NewExam, SchoolCode, Scope, Term, TermPart,
 };
 use wuyu_service::exam::import::{
-    import_exam_items, import_exam_scores, preview_exam_items, preview_exam_scores,
+    NO_SCORE_ROWS, import_exam_items, import_exam_scores, preview_exam_items, preview_exam_scores,
 };
 use wuyu_service::file::UploadedFile;
 use wuyu_service::fitness::{import_fitness, preview_fitness};
@@ -270,6 +270,33 @@ async fn exam(svc: &Service, store: &dyn Store) {
     };
     assert_eq!(notes.items, Some(2));
     assert_eq!(notes.subjects, vec!["数学".to_string()]);
+
+    // Without a 双向细目表 the operator is told about --blueprint; the import centre's user,
+    // who has no such option, is not. Nothing is written either way.
+    let before = counts(store).await;
+    for (who, hinted) in [
+        (operator(), true),
+        (ImportActor::User("admin".into()), false),
+    ] {
+        let err = import_exam_items(svc, &who, exam, "数学", &items, None)
+            .await
+            .unwrap_err();
+        let ServiceError::BadRequest(message) = err else {
+            panic!("bad request: {err:?}")
+        };
+        assert!(message.starts_with("数学小题分.csv："), "{message}");
+        assert_eq!(message.contains("--blueprint"), hinted, "{message}");
+    }
+    assert_eq!(counts(store).await, before);
+
+    // A sheet with a header and no student row: one file-level error, the one the CLI maps.
+    let out = import_exam_scores(svc, &operator(), exam, &csv("空表.csv", "学籍号,语文\n"))
+        .await
+        .unwrap();
+    assert_eq!(out.errors().len(), 1, "{:?}", out.errors());
+    assert_eq!(out.errors()[0].row, 0);
+    assert_eq!(out.errors()[0].message_zh, NO_SCORE_ROWS);
+    assert_eq!(counts(store).await, before);
 
     // An unknown exam is not found, before any file is read.
     let err = import_exam_scores(svc, &operator(), ExamId(9999), &csv("期末.csv", scores))
