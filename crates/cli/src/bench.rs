@@ -1,6 +1,8 @@
 //! `wuyu bench`: end-to-end timings of the main jobs on a synthetic district — generate,
 //! write CSV, parse + validate, import into a fresh database, and the district home page on
 //! that database — as medians where a step is repeated. BENCHMARKS.md records its output.
+//! It calls the reader and the store directly, not the service's imports: it times each of
+//! those steps on its own.
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! exam-items` and `wuyu template exam-scores`. Files are read and checked completely before
 //! the database is touched; every problem is printed with file, row, column and value, and a
 //! file with any problem changes nothing (the store's import is one transaction as well).
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -11,10 +11,14 @@ use time::Date;
 use wuyu_domain::{
     Exam, ExamId, ExamLevel, ExamSubject, Grade, NewExam, Scope, Term, TermPart, parse_date,
 };
-use wuyu_ingest::IngestError;
-use wuyu_store::{ExamImportSummary, ImportMeta, Store, StoreError};
+use wuyu_service::ServiceError;
+use wuyu_service::exam::import::{
+    NO_ITEM_ROWS, NO_SCORE_ROWS, import_exam_items, import_exam_scores,
+};
+use wuyu_service::import::{ImportActor, ImportOutcome};
+use wuyu_store::{ExamImportSummary, Store, StoreError};
 
-use crate::import::print_errors;
+use crate::import::{failure, finish, read_upload, service};
 use crate::progress::step;
 
 /// `wuyu import exam-scores --help`: the layout of a score sheet.
@@ -393,24 +397,6 @@ async fn find_exam(store: &dyn Store, id: i64) -> anyhow::Result<Exam> {
     }
 }
 
-fn read_file(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
-    let bytes = std::fs::read(path).with_context(|| format!("无法读取 {}", path.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok((bytes, name))
-}
-
-fn meta(user: String, file_name: String, file_sha256: String) -> ImportMeta {
-    ImportMeta {
-        username: user,
-        file_name,
-        file_sha256,
-        at: time::OffsetDateTime::now_utc().unix_timestamp(),
-    }
-}
-
 fn describe_sheet(encoding: Option<&str>, sheet: &str) {
     match (encoding, sheet) {
         (Some(enc), _) => eprintln!("文件编码：{enc}"),
@@ -434,122 +420,95 @@ fn print_summary(s: &ExamImportSummary, what: &str) {
 
 /// `wuyu import exam-scores`.
 async fn import_scores(a: ScoresArgs) -> anyhow::Result<ExitCode> {
-    let (bytes, name) = read_file(&a.file)?;
-    let store = crate::open_store(&a.db).await?;
-    let exam = find_exam(store.as_ref(), a.exam).await?;
-    let read = step("读取并校验文件", async {
-        wuyu_ingest::read_exam_scores(&bytes, &name, &exam)
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
-    describe_sheet(read.encoding, &read.sheet);
-    print_ignored(&read.ignored_columns);
-    if !read.errors.is_empty() {
-        print_errors(&read.errors);
-        return Ok(ExitCode::FAILURE);
-    }
-    if read.batch.rows.is_empty() {
-        eprintln!("{name} 中没有学生成绩行，未导入");
-        return Ok(ExitCode::FAILURE);
-    }
-    let subjects = read.batch.subjects.join("、");
-    let meta = meta(a.user, name, read.file_sha256.clone());
-    match step(
-        "写入数据库并计算统计",
-        store.import_exam_scores(&read.batch, &meta),
+    let file = read_upload(&a.file)?;
+    let svc = service(&a.db).await?;
+    let exam = find_exam(svc.store().as_ref(), a.exam).await?;
+    let outcome = step(
+        "读取、校验、写入数据库并计算统计",
+        import_exam_scores(&svc, &ImportActor::Operator(a.user), exam.id, &file),
     )
     .await
-    {
-        Ok(s) => {
-            print_summary(&s, &format!("{}，科目 {subjects}", exam.name));
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::Rejected(errors)) => {
-            print_errors(&errors);
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(anyhow::Error::new(e).context("导入失败，数据库未作任何修改")),
+    .map_err(import_failure)?;
+    let notes = outcome.notes();
+    describe_sheet(notes.encoding, &notes.sheet);
+    print_ignored(&notes.ignored_columns);
+    if no_rows(&outcome, NO_SCORE_ROWS) {
+        eprintln!("{} 中没有学生成绩行，未导入", file.name);
+        return Ok(ExitCode::FAILURE);
     }
+    let what = format!("{}，科目 {}", exam.name, notes.subjects.join("、"));
+    Ok(finish(&outcome, |s| print_summary(s, &what)))
 }
 
 /// `wuyu import exam-items`.
 async fn import_items(a: ItemsArgs) -> anyhow::Result<ExitCode> {
-    let (bytes, name) = read_file(&a.file)?;
-    let blueprint = a.blueprint.as_deref().map(read_file).transpose()?;
-    let store = crate::open_store(&a.db).await?;
-    let exam = find_exam(store.as_ref(), a.exam).await?;
-    let read = step("读取并校验文件", async {
-        wuyu_ingest::read_exam_items(
-            &bytes,
-            &name,
-            &exam,
+    let file = read_upload(&a.file)?;
+    let blueprint = a.blueprint.as_deref().map(read_upload).transpose()?;
+    let svc = service(&a.db).await?;
+    let exam = find_exam(svc.store().as_ref(), a.exam).await?;
+    let outcome = step(
+        "读取、校验、写入数据库并计算统计",
+        import_exam_items(
+            &svc,
+            &ImportActor::Operator(a.user),
+            exam.id,
             &a.subject,
-            blueprint.as_ref().map(|(b, n)| (b.as_slice(), n.as_str())),
-        )
-    })
-    .await;
-    let read = match read {
-        Ok(r) => r,
-        Err(e @ IngestError::NoBlueprint { .. }) => {
-            bail!("{name}：{e}；也可以用 --blueprint 文件 指定细目表")
-        }
-        Err(e) => bail!("{name}：{e}"),
-    };
-    describe_sheet(read.encoding, &read.sheet);
+            &file,
+            blueprint.as_ref(),
+        ),
+    )
+    .await
+    .map_err(import_failure)?;
+    let notes = outcome.notes();
+    describe_sheet(notes.encoding, &notes.sheet);
     eprintln!(
         "双向细目表：{}，共 {} 题",
-        read.blueprint_source,
-        read.batch.items.len()
+        notes.blueprint_source.as_deref().unwrap_or_default(),
+        notes.items.unwrap_or_default()
     );
-    print_ignored(&read.ignored_columns);
-    if !read.errors.is_empty() {
-        print_errors(&read.errors);
-        return Ok(ExitCode::FAILURE);
+    print_ignored(&notes.ignored_columns);
+    let empty = no_rows(&outcome, NO_ITEM_ROWS);
+    // The reader's row errors come before the blank-row hint, as when the file is read.
+    if outcome.imported().is_some() || empty {
+        print_blank_rows(&notes.blank_rows);
     }
-    if !read.blank_rows.is_empty() {
-        let shown: Vec<String> = read
-            .blank_rows
-            .iter()
-            .take(20)
-            .map(u32::to_string)
-            .collect();
-        eprintln!(
-            "提示：{} 行所有题目均为空且未标缺考，按未参加本科处理，未导入（第 {} 行{}）。如是缺考，请在状态列填“缺考”",
-            read.blank_rows.len(),
-            shown.join("、"),
-            if read.blank_rows.len() > 20 {
-                " 等"
-            } else {
-                ""
-            }
-        );
-    }
-    if read.batch.rows.is_empty() {
-        eprintln!("{name} 中没有学生得分行，未导入");
+    if empty {
+        eprintln!("{} 中没有学生得分行，未导入", file.name);
         return Ok(ExitCode::FAILURE);
     }
     let what = format!(
         "{} {}，{} 题",
         exam.name,
-        read.batch.subject,
-        read.batch.items.len()
+        notes.subjects.join("、"),
+        notes.items.unwrap_or_default()
     );
-    let meta = meta(a.user, name, read.file_sha256.clone());
-    match step(
-        "写入数据库并计算统计",
-        store.import_exam_items(&read.batch, &meta),
-    )
-    .await
-    {
-        Ok(s) => {
-            print_summary(&s, &what);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::Rejected(errors)) => {
-            print_errors(&errors);
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(anyhow::Error::new(e).context("导入失败，数据库未作任何修改")),
+    Ok(finish(&outcome, |s| print_summary(s, &what)))
+}
+
+/// Whether the file was rejected only because no student row was left: the CLI says so in
+/// one line beside the file name instead of a row-error list.
+fn no_rows<S>(outcome: &ImportOutcome<S>, message: &str) -> bool {
+    matches!(outcome.errors(), [e] if e.row == 0 && e.message_zh == message)
+}
+
+fn print_blank_rows(blank_rows: &[u32]) {
+    if blank_rows.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = blank_rows.iter().take(20).map(u32::to_string).collect();
+    eprintln!(
+        "提示：{} 行所有题目均为空且未标缺考，按未参加本科处理，未导入（第 {} 行{}）。如是缺考，请在状态列填“缺考”",
+        blank_rows.len(),
+        shown.join("、"),
+        if blank_rows.len() > 20 { " 等" } else { "" }
+    );
+}
+
+/// A write that fails for a reason other than rows leaves the database as it was.
+fn import_failure(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::BadRequest(_) => failure(e),
+        other => failure(other).context("导入失败，数据库未作任何修改"),
     }
 }
 

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use wuyu_domain::SchoolCode;
-use wuyu_store::{ImportMeta, StoreError};
+use wuyu_service::import::ImportActor;
+use wuyu_service::roster::import_roster;
 
-use crate::import::print_errors;
+use crate::import::{failure, finish, read_upload, service};
 use crate::progress::step;
 
 /// `wuyu import roster`.
@@ -46,59 +47,36 @@ pub async fn import(cmd: Import) -> anyhow::Result<ExitCode> {
         school,
         user,
     } = cmd;
-    let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let opts = wuyu_ingest::RosterOptions {
-        default_school: school
-            .as_deref()
-            .map(SchoolCode::parse)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--school：{e}"))?,
-    };
-    let read = step("读取并校验文件", async {
-        wuyu_ingest::read_roster(&name, &bytes, &opts)
-    })
+    let file = read_upload(&file)?;
+    let default_school = school
+        .as_deref()
+        .map(SchoolCode::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--school：{e}"))?;
+    let svc = service(&db).await?;
+    let outcome = step(
+        "读取、校验并写入数据库",
+        import_roster(&svc, &ImportActor::Operator(user), &file, default_school),
+    )
     .await
-    .map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
-    if let Some(enc) = read.encoding {
+    .map_err(failure)?;
+    if let Some(enc) = outcome.notes().encoding {
         eprintln!("文件编码：{enc}");
     }
-    if !read.errors.is_empty() {
-        print_errors(&read.errors);
-        return Ok(ExitCode::FAILURE);
-    }
-    let store = crate::open_store(&db).await?;
-    let meta = ImportMeta {
-        username: user,
-        file_name: name,
-        file_sha256: read.file_sha256.clone(),
-        at: time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    match step("写入数据库", store.import_roster(&read.batch, &meta)).await {
-        Ok(s) => {
-            println!(
-                "导入成功（第 {} 次导入）：学校 新增 {} 更新 {}；班级 新增 {}；学生 新增 {} 更新 {}；教师 新增 {} 更新 {}；任课 {} 条",
-                s.import_id,
-                s.schools_added,
-                s.schools_updated,
-                s.classes_added,
-                s.students_added,
-                s.students_updated,
-                s.teachers_added,
-                s.teachers_updated,
-                s.assignments_written
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::Rejected(errors)) => {
-            print_errors(&errors);
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(finish(&outcome, |s| {
+        println!(
+            "导入成功（第 {} 次导入）：学校 新增 {} 更新 {}；班级 新增 {}；学生 新增 {} 更新 {}；教师 新增 {} 更新 {}；任课 {} 条",
+            s.import_id,
+            s.schools_added,
+            s.schools_updated,
+            s.classes_added,
+            s.students_added,
+            s.students_updated,
+            s.teachers_added,
+            s.teachers_updated,
+            s.assignments_written
+        );
+    }))
 }
 
 pub async fn template(cmd: Template) -> anyhow::Result<ExitCode> {

@@ -16,6 +16,7 @@ pub mod exam;
 pub mod file;
 pub mod fitness;
 pub mod focus;
+pub mod import;
 pub mod indicators;
 pub mod ranks;
 pub mod roster;

@@ -2,12 +2,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
 use wuyu_domain::{Term, parse_date};
-use wuyu_store::{ImportMeta, StoreError};
+use wuyu_service::fitness::import_fitness;
+use wuyu_service::import::ImportActor;
 
-use crate::import::print_errors;
+use crate::import::{failure, finish, read_upload, service};
 use crate::progress::step;
 
 /// `wuyu import fitness`.
@@ -60,52 +60,35 @@ async fn fitness(
         .map(parse_date)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--test-date 应为 YYYY-MM-DD：{e}"))?;
-    let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let file_sha256 = {
-        use sha2::Digest;
-        let d = sha2::Sha256::digest(&bytes);
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
-    let read = wuyu_ingest::read_fitness_batch(&name, &bytes, term, default_date)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (batch, errors, warnings) = (read.batch, read.errors, read.warnings.len());
+    let file = read_upload(&file)?;
+    let svc = service(&db).await?;
+    let outcome = step(
+        "读取、校验、评分并写入数据库",
+        import_fitness(
+            &svc,
+            &ImportActor::Operator(user),
+            &file,
+            term,
+            default_date,
+        ),
+    )
+    .await
+    .map_err(failure)?;
+    let warnings = outcome.warnings().len();
     if warnings > 0 {
         eprintln!(
             "提示：{warnings} 个数值超出常见范围（仍可导入），请用 wuyu fitness score 查看并核对"
         );
     }
-    if !errors.is_empty() {
-        print_errors(&errors);
-        return Ok(ExitCode::FAILURE);
-    }
-    let store = crate::open_store(&db).await?;
-    let meta = ImportMeta {
-        username: user,
-        file_name: name,
-        file_sha256,
-        at: time::OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    match step("评分并写入数据库", store.import_fitness(&batch, &meta)).await {
-        Ok(s) => {
-            println!(
-                "导入成功（第 {} 次导入）：{} {} 条成绩（完整 {}，缺项 {}），涉及 {} 所学校",
-                s.import_id,
-                term.label_zh(),
-                s.records_written,
-                s.complete,
-                s.incomplete,
-                s.schools
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::Rejected(errors)) => {
-            print_errors(&errors);
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(finish(&outcome, |s| {
+        println!(
+            "导入成功（第 {} 次导入）：{} {} 条成绩（完整 {}，缺项 {}），涉及 {} 所学校",
+            s.import_id,
+            term.label_zh(),
+            s.records_written,
+            s.complete,
+            s.incomplete,
+            s.schools
+        );
+    }))
 }

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod class;
 pub mod export;
 pub mod history;
+pub mod import;
 pub mod indicators;
 pub mod items;
 pub mod overview;

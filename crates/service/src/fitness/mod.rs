@@ -8,6 +8,7 @@
 mod class;
 mod export;
 mod history;
+mod import;
 mod indicators;
 mod overview;
 mod summary;
@@ -16,6 +17,7 @@ mod upload;
 pub use class::{ClassView, class_view};
 pub use export::{SummaryExport, summary_xlsx};
 pub use history::student_history;
+pub use import::{import_fitness, preview_fitness};
 pub use indicators::indicator;
 pub use overview::{GroupLine, GroupTable, Overview, TargetCheck, overview};
 pub use summary::{
