@@ -16,7 +16,7 @@ use wuyu_service::fitness::{import_fitness, preview_fitness};
 use wuyu_service::import::{ImportActor, ImportOutcome, ReadCount};
 use wuyu_service::roster::{import_roster, preview_roster};
 use wuyu_service::{Service, ServiceError};
-use wuyu_store::{PgStore, SqliteStore, Store};
+use wuyu_store::Store;
 
 const SCHOOLS: &str = "学校代码,学校名称,学段,城乡\n\
     3301990001,城关第一中学,初中,城区\n\
@@ -319,58 +319,15 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(out.imported().expect("imported").classes_added, 1);
 }
 
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    t * 1000 + N.fetch_add(1, Ordering::Relaxed)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite() {
-    let dir = std::env::temp_dir().join(format!(
-        "wuyu-service-imports-{}-{}",
-        std::process::id(),
-        unique()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteStore::open(dir.join("wuyu.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    story(Arc::new(store)).await;
-    let _ = std::fs::remove_dir_all(dir);
+    let db = wuyu_testkit::sqlite().await;
+    story(Arc::clone(&db.store)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
-    let Ok(url) = std::env::var("WUYU_TEST_PG_URL") else {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!ci, "CI=true but WUYU_TEST_PG_URL is not set");
-        eprintln!("WUYU_TEST_PG_URL not set: skipping the PostgreSQL half");
-        return;
-    };
-    let name = format!("wuyu_service_imports_{}_{}", std::process::id(), unique());
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let db_url = match url.rfind('/') {
-        Some(i) if i > url.find("://").map_or(0, |j| j + 2) => format!("{}/{name}", &url[..i]),
-        _ => format!("{url}/{name}"),
-    };
-    let store = PgStore::connect(&db_url).await.unwrap();
-    store.migrate().await.unwrap();
-    let pool = store.pool().clone();
-    story(Arc::new(store)).await;
-    pool.close().await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
+    if let Some(db) = wuyu_testkit::postgres().await {
+        story(Arc::clone(&db.store)).await;
+    }
 }

@@ -30,6 +30,7 @@ use wuyu_service::Service;
 use wuyu_store::ImportMeta;
 
 use crate::exam_data::{self as x, ExamStudent};
+use crate::exams::table;
 use crate::support::{TestApp, body_json, body_text, get};
 
 const UNIT_TEST: &str = "七年级数学单元测验";
@@ -81,48 +82,6 @@ async fn app_with_unit_test() -> (TestApp, ExamId) {
         .await
         .expect("import the unit test");
     (app, id)
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in s.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out.trim().replace("&#37;", "%")
-}
-
-/// The cells of `<table data-table="id">`: the header row first, then each body row.
-fn table(html: &str, id: &str) -> Vec<Vec<String>> {
-    let start = html
-        .find(&format!("data-table=\"{id}\""))
-        .unwrap_or_else(|| panic!("table {id} on the page"));
-    let end = start + html[start..].find("</table>").unwrap();
-    html[start..end]
-        .split("<tr")
-        .skip(1)
-        .map(|row| {
-            let mut cells = Vec::new();
-            let mut rest = row;
-            while let Some(i) = rest.find("<t") {
-                let after = &rest[i + 2..];
-                if !(after.starts_with('d') || after.starts_with('h')) {
-                    rest = after;
-                    continue;
-                }
-                let open_end = after.find('>').unwrap() + 1;
-                let close = after.find("</t").unwrap();
-                cells.push(strip_tags(&after[open_end..close]));
-                rest = &after[close + 3..];
-            }
-            cells
-        })
-        .collect()
 }
 
 /// One school's row as each channel shows it: rank, mean, 优秀率, 及格率 as text.

@@ -107,7 +107,7 @@ fn strip_tags(s: &str) -> String {
 }
 
 /// The cells of `<table data-table="id">`: the header row first, then each body row.
-fn table(html: &str, id: &str) -> Vec<Vec<String>> {
+pub(crate) fn table(html: &str, id: &str) -> Vec<Vec<String>> {
     let tag = format!("data-table=\"{id}\"");
     let start = html
         .find(&tag)
