@@ -43,6 +43,7 @@ mod headers;
 mod pages;
 pub mod password;
 mod ratelimit;
+mod roster;
 mod session;
 mod state;
 mod trace;
@@ -90,16 +91,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
     let app = Router::new()
         .route("/login", get(pages::login::form).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
-        .route("/", get(pages::home::home))
-        .route("/schools/{id}", get(pages::school::school))
-        .route(
-            "/schools/{id}/classes/{class_id}",
-            get(pages::school::class),
-        )
-        .route(
-            "/schools/{id}/students/{student_id}",
-            get(pages::student::student),
-        )
+        .merge(roster::router())
         .merge(exam::router())
         .route(
             "/admin/users",

@@ -16,7 +16,7 @@ use crate::audit;
 use crate::auth::ClientIp;
 use crate::error::AppError;
 use crate::pages::path_ids;
-use crate::pages::school::class_label;
+use crate::roster::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, masked_student_no, render};
 

@@ -1,10 +1,7 @@
 //! HTML pages. Each handler takes the caller, asks the store with the caller's scope, and
 //! renders an askama template inside the common layout.
 pub(crate) mod admin;
-pub(crate) mod home;
 pub(crate) mod login;
-pub(crate) mod school;
-pub(crate) mod student;
 
 use axum::extract::Path;
 use axum::extract::rejection::PathRejection;

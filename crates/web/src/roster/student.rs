@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
 use crate::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
 use crate::pages::path_ids;
-use crate::pages::school::class_label;
+use crate::roster::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, format_date, masked_student_no, render, script_json};
 

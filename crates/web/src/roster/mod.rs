@@ -1,0 +1,20 @@
+//! 学校与学生 (roster): the district home page, a school's page, a class page and a student's
+//! page, each a thin handler over `wuyu_service::roster`. The roster API routes are in
+//! `crate::api` with the schools list.
+pub(crate) mod home;
+pub(crate) mod school;
+pub(crate) mod student;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+/// The roster pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/schools/{id}", get(school::school))
+        .route("/schools/{id}/classes/{class_id}", get(school::class))
+        .route("/schools/{id}/students/{student_id}", get(student::student))
+}
