@@ -18,8 +18,8 @@ use wuyu_service::exam::import::{
 use wuyu_service::import::{ImportActor, ImportOutcome};
 use wuyu_store::{ExamImportSummary, Store, StoreError};
 
-use crate::import::{failure, finish, read_upload, service};
 use crate::progress::step;
+use crate::upload::{failure, finish, read_upload, service};
 
 /// `wuyu import exam-scores --help`: the layout of a score sheet.
 const SCORES_HELP: &str = "\

@@ -10,8 +10,8 @@ use wuyu_domain::SchoolCode;
 use wuyu_service::import::ImportActor;
 use wuyu_service::roster::import_roster;
 
-use crate::import::{failure, finish, read_upload, service};
 use crate::progress::step;
+use crate::upload::{failure, finish, read_upload, service};
 
 /// `wuyu import roster`.
 #[derive(Subcommand)]

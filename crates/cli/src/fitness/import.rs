@@ -7,8 +7,8 @@ use wuyu_domain::{Term, parse_date};
 use wuyu_service::fitness::import_fitness;
 use wuyu_service::import::ImportActor;
 
-use crate::import::{failure, finish, read_upload, service};
 use crate::progress::step;
+use crate::upload::{failure, finish, read_upload, service};
 
 /// `wuyu import fitness`.
 #[derive(Subcommand)]
