@@ -154,7 +154,11 @@ fn the_spec_vector_under_the_seeds_rule_and_a_sixty_percent_variant_of_it() {
         ..ParallelRule::default()
     };
     let a = parallel_class_alert("T", &events, 2024, &strict).unwrap();
-    assert_eq!(a.status, AlertStatus::NotFlagged, "strictly above: not flagged");
+    assert_eq!(
+        a.status,
+        AlertStatus::NotFlagged,
+        "strictly above: not flagged"
+    );
 }
 
 #[test]
@@ -162,7 +166,13 @@ fn school_level_exams_count_even_when_each_teacher_marks_their_own() {
     // Six 校级 exams marked in the school (no 统一阅卷), A below in four of them.
     let events: Vec<ParallelEvent> = (0..6)
         .map(|i| {
-            let mut e = event(&format!("月考{i}"), if i < 4 { 70.0 } else { 80.0 }, 75.0, 75.0, 1.0);
+            let mut e = event(
+                &format!("月考{i}"),
+                if i < 4 { 70.0 } else { 80.0 },
+                75.0,
+                75.0,
+                1.0,
+            );
             e.level = ExamLevel::School;
             e.unified_marking = false;
             e
@@ -225,7 +235,11 @@ fn parallel_classes_are_those_of_the_same_type() {
     }
     let c = parallel_class_alert("C老师", &c_events, 2024, &rule).unwrap();
     assert_eq!(c.status, AlertStatus::InsufficientEvents);
-    assert!(c.events.iter().all(|e| e.reason.as_deref() == Some("无同类平行班")));
+    assert!(
+        c.events
+            .iter()
+            .all(|e| e.reason.as_deref() == Some("无同类平行班"))
+    );
 }
 
 #[test]
@@ -241,7 +255,10 @@ fn the_rule_describes_itself_in_chinese() {
         ..ParallelRule::default()
     }
     .describe_zh();
-    assert!(old.contains("区级及以上的考试（仅统一阅卷的考试）"), "{old}");
+    assert!(
+        old.contains("区级及以上的考试（仅统一阅卷的考试）"),
+        "{old}"
+    );
     assert!(old.contains("严格高于 60%"), "{old}");
 }
 

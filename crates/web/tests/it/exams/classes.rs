@@ -267,11 +267,11 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
     let t = table(&html, "alerts");
     let sun = row_of(&t, 1, "孙老师");
     assert_eq!(sun["结论"], "预警（待人工复核）");
-    // Eight eligible events (baseline, midterm, six 统测; the 校级 月考 does not count); below
-    // in the six 统测.
-    assert_eq!(sun["计入次数"], "8.0");
+    // Nine eligible events (baseline, midterm, six 统测 and the 校级 月考, which the plan
+    // counts); below in the six 统测.
+    assert_eq!(sun["计入次数"], "9.0");
     assert_eq!(sun["低于次数"], "6.0");
-    assert_eq!(sun["低于平行班比例"], pct(6.0 / 8.0));
+    assert_eq!(sun["低于平行班比例"], pct(6.0 / 9.0));
     // The evidence of a 统测: class mean and parallel average (student-weighted) by hand.
     let class_mean = (0..12).map(|k| 80.0 + k as f64 - 2.0).sum::<f64>() / 12.0;
     let other = (0..12).map(|k| 80.0 + k as f64).sum::<f64>() / 12.0;
@@ -285,13 +285,13 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
     assert_eq!(row[5], two(parallel));
     assert_eq!(row[7], "低于");
     let monthly = ev.iter().find(|r| r[0].starts_with(x::MONTHLY)).unwrap();
-    assert!(monthly[7].starts_with("不计入"));
+    assert!(!monthly[7].starts_with("不计入"), "{monthly:?}");
 
     // The district sees every school, and the API says the same.
     let html = page(&app, "analyst", "/exams/alerts").await;
     assert_eq!(
         row_of(&table(&html, "alerts"), 1, "孙老师")["计入次数"],
-        "8.0"
+        "9.0"
     );
     // District-wide: counts per school (linking to the school's evidence), flagged teachers.
     let schools = table(&html, "alert-schools");
