@@ -27,6 +27,8 @@ pub enum DomainError {
     BadSex(String),
     #[error("学段“{0}”无法识别，应为 小学 / 初中 / 九年一贯制 / 高中 / 完全中学")]
     BadStage(String),
+    #[error("班级类型“{0}”无法识别，应为 普通班 / 实验班 / 重点班 / 特长班 / 其他")]
+    BadClassType(String),
     #[error("城乡类别“{0}”无法识别，应为 城区 / 农村")]
     BadLocation(String),
     #[error("民族代码“{0}”无效，应为 01–56、97 或 98")]

@@ -24,10 +24,10 @@ pub use exam::{
 };
 pub use fitness::{FitnessBatch, FitnessMeasures, NewFitnessRecord};
 pub use ids::{ClassId, ExamId, SchoolId, StudentId, TeacherId, UserId};
-pub use org::{District, Grade, Location, School, SchoolClass, SchoolCode, Stage};
+pub use org::{ClassType, District, Grade, Location, School, SchoolClass, SchoolCode, Stage};
 pub use person::{
-    EthnicityCode, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher, TeacherAssignment,
-    parse_date,
+    EthnicityCode, HEAD_TEACHER_SUBJECT, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher,
+    TeacherAssignment, parse_date,
 };
 pub use roster::{Origin, RosterBatch, RowError};
 pub use scope::{Role, Scope, User};

@@ -270,6 +270,70 @@ pub struct SchoolClass {
     pub grade: Grade,
     /// The class name as the school writes it, e.g. "3班" or "七(3)班".
     pub name: String,
+    /// 班级类型: parallel classes (同类班级) are those of the same school, grade and type.
+    pub class_type: ClassType,
+}
+
+/// 班级类型. The plan compares a class only with classes of the same type (同类班级), so a
+/// 实验班 is never measured against 普通班.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassType {
+    /// 普通班: what a class is unless the roster says otherwise.
+    #[default]
+    Ordinary,
+    /// 实验班
+    Experimental,
+    /// 重点班
+    Key,
+    /// 特长班 (体育、艺术等特长生班)
+    Talent,
+    /// 其他
+    Other,
+}
+
+impl ClassType {
+    pub const ALL: [ClassType; 5] = [
+        ClassType::Ordinary,
+        ClassType::Experimental,
+        ClassType::Key,
+        ClassType::Talent,
+        ClassType::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ClassType::Ordinary => "ordinary",
+            ClassType::Experimental => "experimental",
+            ClassType::Key => "key",
+            ClassType::Talent => "talent",
+            ClassType::Other => "other",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ClassType::Ordinary => "普通班",
+            ClassType::Experimental => "实验班",
+            ClassType::Key => "重点班",
+            ClassType::Talent => "特长班",
+            ClassType::Other => "其他",
+        }
+    }
+
+    /// Accepts the code name, the Chinese label and the label without 班 (实验, 重点 …).
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let t = s.trim();
+        let bare = t.strip_suffix('班').unwrap_or(t);
+        Ok(match bare {
+            "ordinary" | "普通" | "平行" => ClassType::Ordinary,
+            "experimental" | "实验" => ClassType::Experimental,
+            "key" | "重点" | "尖子" => ClassType::Key,
+            "talent" | "特长" | "体育特长" | "艺术特长" => ClassType::Talent,
+            "other" | "其他" | "其它" => ClassType::Other,
+            _ => return Err(DomainError::BadClassType(t.to_string())),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +376,18 @@ mod tests {
         assert_eq!(Location::parse("农村").unwrap(), Location::Rural);
         assert_eq!(Location::parse(" urban ").unwrap(), Location::Urban);
         assert!(Location::parse("郊区").is_err());
+    }
+
+    #[test]
+    fn class_type_parses_labels_codes_and_short_forms() {
+        for t in ClassType::ALL {
+            assert_eq!(ClassType::parse(t.code()).unwrap(), t);
+            assert_eq!(ClassType::parse(t.label_zh()).unwrap(), t);
+        }
+        assert_eq!(ClassType::parse(" 实验 ").unwrap(), ClassType::Experimental);
+        assert_eq!(ClassType::default(), ClassType::Ordinary);
+        let e = ClassType::parse("火箭班").unwrap_err();
+        assert!(e.to_string().contains("普通班 / 实验班"), "{e}");
     }
 
     #[test]

@@ -326,9 +326,43 @@ pub struct Student {
     pub birth_date: Date,
     pub id_card_no: Option<IdCardNo>,
     pub ethnicity: Option<EthnicityCode>,
+    /// 曾用名: names the student was enrolled under before, so a file that still uses one
+    /// is recognised as the same child.
+    pub former_names: Vec<PersonName>,
 }
 
+/// What separates several 曾用名 in one cell (张三、张小三 or 张三;张小三).
+const NAME_SEPARATORS: [char; 6] = ['、', ',', '，', ';', '；', '/'];
+
 impl Student {
+    /// Whether `name` is the student's name or one of their 曾用名 (spaces around it ignored).
+    pub fn is_known_as(&self, name: &str) -> bool {
+        let n = name.trim();
+        self.name.as_str() == n || self.former_names.iter().any(|f| f.as_str() == n)
+    }
+
+    /// Parses a 曾用名 cell: names separated by 、 , ， ; ； or /; empty parts are skipped and
+    /// a name given twice is kept once.
+    pub fn parse_former_names(s: &str) -> Result<Vec<PersonName>, DomainError> {
+        let mut out: Vec<PersonName> = Vec::new();
+        for part in s.split(NAME_SEPARATORS) {
+            if part.trim().is_empty() {
+                continue;
+            }
+            let n = PersonName::parse(part)?;
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored form of former names: joined by 、, which a parsed name cannot contain.
+    pub fn join_former_names(names: &[PersonName]) -> String {
+        let parts: Vec<&str> = names.iter().map(PersonName::as_str).collect();
+        parts.join("、")
+    }
+
     /// Checks that the 身份证号, if present, carries the same birth date as the record.
     pub fn check_id_card_matches(
         id_card_no: Option<&IdCardNo>,
@@ -356,6 +390,10 @@ pub struct Teacher {
     pub name: PersonName,
     pub sex: Option<Sex>,
 }
+
+/// The 任课 "subject" that makes a teacher the class's 班主任 (head teacher): the 任课 sheet
+/// already lists teacher ↔ class pairs, so the 班主任 is one more row there.
+pub const HEAD_TEACHER_SUBJECT: &str = "班主任";
 
 /// 任课: a teacher teaches a subject to a class, with a share (1.0 unless shared teaching).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -455,6 +493,16 @@ mod tests {
             Err(DomainError::BirthDateMismatch { .. })
         ));
         assert!(Student::check_id_card_matches(None, date!(2012 - 03 - 06)).is_ok());
+    }
+
+    #[test]
+    fn former_names_split_on_the_usual_separators() {
+        let names = Student::parse_former_names(" 张小三、张三；张小三 / 张叁 ").unwrap();
+        let names: Vec<&str> = names.iter().map(PersonName::as_str).collect();
+        assert_eq!(names, ["张小三", "张三", "张叁"]);
+        assert!(Student::parse_former_names("").unwrap().is_empty());
+        let parsed = Student::parse_former_names("王五,王小五").unwrap();
+        assert_eq!(Student::join_former_names(&parsed), "王五、王小五");
     }
 
     #[test]

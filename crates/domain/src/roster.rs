@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::{
-    EthnicityCode, Grade, IdCardNo, Location, PersonName, SchoolCode, Sex, Stage, StudentNo,
+    ClassType, EthnicityCode, Grade, IdCardNo, Location, PersonName, SchoolCode, Sex, Stage,
+    StudentNo,
 };
 
 /// Where a record came from, so a later error (e.g. an unknown class found only when the
@@ -66,6 +67,9 @@ pub struct NewClass {
     pub school_code: SchoolCode,
     pub grade: Grade,
     pub name: String,
+    /// `None` when the file has no 班级类型 (or the cell is empty): a new class is 普通班, a
+    /// known class keeps its stored type.
+    pub class_type: Option<ClassType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +84,9 @@ pub struct NewStudent {
     pub birth_date: Date,
     pub id_card_no: Option<IdCardNo>,
     pub ethnicity: Option<EthnicityCode>,
+    /// 曾用名. `None` when the file has no 曾用名 column: a known student keeps the stored
+    /// names; `Some(vec![])` (an empty cell) clears them.
+    pub former_names: Option<Vec<PersonName>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,7 @@ fn students(n: usize) -> Vec<NewStudent> {
                 birth_date: birth,
                 id_card_no: (i % 3 != 0).then(|| IdCardNo::parse(&id).unwrap()),
                 ethnicity: Some(EthnicityCode::new(1 + (i % 56) as u8).unwrap()),
+                former_names: None,
             }
         })
         .collect()

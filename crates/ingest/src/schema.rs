@@ -36,9 +36,11 @@ pub enum Field {
     StaffNo,
     Subject,
     Share,
+    ClassType,
+    FormerNames,
 }
 
-const FIELD_COUNT: usize = Field::Share as usize + 1;
+const FIELD_COUNT: usize = Field::FormerNames as usize + 1;
 
 /// A column as the reader accepts it and the template writes it.
 #[derive(Debug, Clone, Copy)]
@@ -129,9 +131,20 @@ const SCHOOLS: [Column; 5] = [
     ),
 ];
 
-const CLASSES: [Column; 3] = [SCHOOL_CODE, GRADE, CLASS_NAME];
+const CLASSES: [Column; 4] = [
+    SCHOOL_CODE,
+    GRADE,
+    CLASS_NAME,
+    col(
+        Field::ClassType,
+        "班级类型",
+        &["班级类型", "班型", "班级类别", "class_type"],
+        false,
+        "选填。普通班 / 实验班 / 重点班 / 特长班 / 其他，可从下拉列表选择；不填时新班级为普通班，已有班级保持原类型。同一年级同类型的班级互为平行班（同类班级）。",
+    ),
+];
 
-const STUDENTS: [Column; 10] = [
+const STUDENTS: [Column; 11] = [
     SCHOOL_CODE,
     GRADE,
     CLASS_NAME,
@@ -193,6 +206,13 @@ const STUDENTS: [Column; 10] = [
         false,
         "选填。民族名称（如 汉族、回族）或 GB/T 3304 两位代码（如 01）。",
     ),
+    col(
+        Field::FormerNames,
+        "曾用名",
+        &["曾用名", "原名", "former_names"],
+        false,
+        "选填。学生以前使用过的姓名，多个用 、 分隔（如 张小三、张叁）；成绩表等文件中的姓名与现名或曾用名一致即可。已有学生：有本列时以本列为准（留空表示没有曾用名），没有本列时保持原有记录。",
+    ),
 ];
 
 const TEACHERS: [Column; 4] = [
@@ -236,7 +256,7 @@ const ASSIGNMENTS: [Column; 6] = [
         "科目",
         &["科目", "学科", "subject"],
         true,
-        "必填。科目名称，如 语文、数学、体育与健康。",
+        "必填。科目名称，如 语文、数学、体育与健康；班主任也在本表登记，科目写“班主任”。",
     ),
     col(
         Field::Share,

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Note,
     Workbook, Worksheet,
 };
-use wuyu_domain::{Grade, Location, Sex, Stage};
+use wuyu_domain::{ClassType, Grade, Location, Sex, Stage};
 
 use crate::IngestError;
 use crate::schema::{Column, Field, SheetKind};
@@ -70,6 +70,7 @@ fn write_instructions(ws: &mut Worksheet) -> Result<(), IngestError> {
         "5. 导入前系统会逐行检查，发现的问题会列出 工作表、行号、列名、填写的值和原因。只要有一处问题，整个文件都不会导入（不会只导入一部分），请全部改正后重新上传。",
         "6. 班级表、学生表、任课表中的年级和班级写法要一致（如都写 七年级、3班）；任课表中的工号要与教师表一致。",
         "7. 任课表是该校当前完整的任课名单：导入后会替换该校原有的任课记录，教师不再任教的班级将不能再查看。没有任课表时原有任课记录不变。",
+        "8. 班主任：在任课表中为该班填一行，科目写“班主任”（比例留空）。班级类型（普通班 / 实验班 …）填在班级表；学生的曾用名填在学生表。",
     ];
     let mut row = 2;
     for line in general {
@@ -119,6 +120,7 @@ fn validation(c: &Column) -> Result<Option<DataValidation>, IngestError> {
             vec![Location::Urban.label_zh(), Location::Rural.label_zh()],
             true,
         ),
+        Field::ClassType => (ClassType::ALL.iter().map(|t| t.label_zh()).collect(), true),
         // Numbers 1–12 and 初一… are accepted too, so a value not in the list only warns.
         Field::Grade => (
             (1..=12)

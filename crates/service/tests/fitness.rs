@@ -81,6 +81,7 @@ async fn fill(store: &dyn Store) {
                 school_code: SchoolCode::parse(code).unwrap(),
                 grade: Grade::new(7).unwrap(),
                 name: class.into(),
+                class_type: None,
             });
             for i in 0..n {
                 let no = format!("{code}{}0{i:02}", &class[..1]);
@@ -95,6 +96,7 @@ async fn fill(store: &dyn Store) {
                     birth_date: time::macros::date!(2013 - 03 - 01),
                     id_card_no: None,
                     ethnicity: None,
+                    former_names: None,
                 });
                 // 北校 strongest, 西校 weakest; within a school a spread of strengths.
                 let strength = (2 - s as i32) as f64 + (i % 3) as f64;

@@ -81,6 +81,7 @@ fn roster() -> RosterBatch {
                 school_code: sc.clone(),
                 grade,
                 name: class.clone(),
+                class_type: None,
             });
             for i in 0..PER_CLASS {
                 b.students.push(NewStudent {
@@ -94,6 +95,7 @@ fn roster() -> RosterBatch {
                     birth_date: date!(2010 - 05 - 01),
                     id_card_no: None,
                     ethnicity: None,
+                    former_names: None,
                 });
             }
             // One teacher per class and subject pair of classes.

@@ -226,6 +226,7 @@ fn build_school(
                 school_code: school.code.clone(),
                 grade: g.grade,
                 name: people::class_name(c + 1),
+                class_type: None,
             });
         }
     }

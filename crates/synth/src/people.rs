@@ -290,6 +290,7 @@ pub(crate) fn build_students(
                         EthnicityCode::new(ETHNICITIES[usize::from(d.ethnicity)].0)
                             .expect("valid GB/T 3304 code"),
                     ),
+                    former_names: None,
                 });
             }
         }

@@ -100,6 +100,7 @@ pub fn class(school: &str, grade: u8, name: &str) -> NewClass {
         school_code: SchoolCode::parse(school).unwrap(),
         grade: Grade::new(grade).unwrap(),
         name: name.into(),
+        class_type: None,
     }
 }
 
@@ -125,6 +126,7 @@ pub fn student(
         birth_date: birth,
         id_card_no: id,
         ethnicity: None,
+        former_names: None,
     }
 }
 

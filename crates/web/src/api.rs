@@ -10,7 +10,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use wuyu_domain::{ClassId, Grade, SchoolId};
+use wuyu_domain::{ClassId, ClassType, Grade, SchoolId};
 use wuyu_service::store_types::SchoolSummary;
 
 use crate::audit;
@@ -55,6 +55,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(list_schools))
         .routes(routes!(list_students))
+        .routes(routes!(list_classes))
         .merge(crate::fitness::api_routes())
         .merge(crate::exam::api_routes())
 }
@@ -111,6 +112,31 @@ pub(crate) struct StudentDto {
     /// 年级 1–12.
     pub grade: u8,
     pub class_name: String,
+    /// 班级类型: `ordinary` (普通班), `experimental` (实验班), `key` (重点班), `talent`
+    /// (特长班) or `other` (其他).
+    #[schema(example = "ordinary")]
+    pub class_type: String,
+    /// 曾用名, possibly empty.
+    pub former_names: Vec<String>,
+}
+
+/// A class with its type, 班主任 and student count.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ClassDto {
+    pub id: i64,
+    /// 年级 1–12.
+    pub grade: u8,
+    pub name: String,
+    /// 班级类型: `ordinary` (普通班), `experimental` (实验班), `key` (重点班), `talent`
+    /// (特长班) or `other` (其他). Parallel classes share school, grade and type.
+    #[schema(example = "experimental")]
+    pub class_type: String,
+    /// 班级类型 in Chinese, e.g. 实验班.
+    #[schema(example = "实验班")]
+    pub class_type_zh: String,
+    /// 班主任 (names); empty when the roster names none or the caller does not see 任课.
+    pub head_teachers: Vec<String>,
+    pub student_count: i64,
 }
 
 /// The schools the caller may see.
@@ -157,9 +183,14 @@ async fn list_students(
     let id = SchoolId(p.map_err(|_| AppError::NotFound)?.0);
     let (classes, students) =
         wuyu_service::roster::school_students(&state.svc, &me.viewer(), id).await?;
-    let classes: HashMap<ClassId, (Grade, String)> = classes
+    let classes: HashMap<ClassId, (Grade, String, ClassType)> = classes
         .into_iter()
-        .map(|c| (c.class.id, (c.class.grade, c.class.name)))
+        .map(|c| {
+            (
+                c.class.id,
+                (c.class.grade, c.class.name, c.class.class_type),
+            )
+        })
         .collect();
 
     let mut e = audit::entry(Some(&me.user), "", "api_list_students", &ip);
@@ -171,9 +202,9 @@ async fn list_students(
     let out = students
         .into_iter()
         .map(|s| {
-            let (grade, class_name) = classes
+            let (grade, class_name, class_type) = classes
                 .get(&s.class_id)
-                .map(|(g, n)| (g.get(), n.clone()))
+                .map(|(g, n, t)| (g.get(), n.clone(), *t))
                 .unwrap_or_default();
             StudentDto {
                 id: s.id.0,
@@ -188,7 +219,48 @@ async fn list_students(
                 class_id: s.class_id.0,
                 grade,
                 class_name,
+                class_type: class_type.code().to_string(),
+                former_names: s.former_names.iter().map(|n| n.to_string()).collect(),
             }
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+/// The classes of a school that the caller may see (a teacher: their classes only), with
+/// their type and 班主任.
+#[utoipa::path(
+    get,
+    path = "/api/v1/schools/{id}/classes",
+    tag = "schools",
+    operation_id = "list_school_classes",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "学校编号")),
+    responses(
+        (status = 200, description = "班级列表", body = [ClassDto]),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "学校不存在", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_classes(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Vec<ClassDto>>, ApiError> {
+    let id = SchoolId(p.map_err(|_| AppError::NotFound)?.0);
+    let viewer = me.viewer();
+    let classes = wuyu_service::roster::classes(&state.svc, &viewer, id).await?;
+    let out = classes
+        .into_iter()
+        .map(|c| ClassDto {
+            id: c.summary.class.id.0,
+            grade: c.summary.class.grade.get(),
+            name: c.summary.class.name,
+            class_type: c.summary.class.class_type.code().to_string(),
+            class_type_zh: c.summary.class.class_type.label_zh().to_string(),
+            head_teachers: c.head_teachers,
+            student_count: c.summary.student_count,
         })
         .collect();
     Ok(Json(out))

@@ -4,8 +4,8 @@ use std::collections::hash_map::Entry;
 
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{
-    Grade, IdCardNo, Location, Origin, PersonName, RosterBatch, RowError, SchoolCode, Sex, Stage,
-    Student, StudentNo, TeacherAssignment,
+    ClassType, Grade, IdCardNo, Location, Origin, PersonName, RosterBatch, RowError, SchoolCode,
+    Sex, Stage, Student, StudentNo, TeacherAssignment,
 };
 
 use crate::schema::{ColumnMap, Field, SheetKind, map_headers};
@@ -250,7 +250,10 @@ impl<'a> Reader<'a> {
             let code = r.school_code();
             let grade = r.required(Field::Grade, Grade::parse);
             let name = r.required(Field::ClassName, |s| plain_text(s, 30));
-            let (Some(school_code), Some(grade), Some(name)) = (code, grade, name) else {
+            let class_type = r.optional(Field::ClassType, ClassType::parse);
+            let (Some(school_code), Some(grade), Some(name), Some(class_type)) =
+                (code, grade, name, class_type)
+            else {
                 continue;
             };
             let key = (school_code.clone(), grade, name.clone());
@@ -268,6 +271,7 @@ impl<'a> Reader<'a> {
                 school_code,
                 grade,
                 name,
+                class_type,
             });
         }
     }
@@ -275,6 +279,7 @@ impl<'a> Reader<'a> {
     fn read_students(&mut self, sheet: &Sheet<'a>) {
         let has_code = sheet.map.get(Field::EthnicityCode).is_some();
         let has_name = sheet.map.get(Field::EthnicityName).is_some();
+        let has_former = sheet.map.get(Field::FormerNames).is_some();
         self.batch.students.reserve(sheet.table.len());
         self.students.reserve(sheet.table.len());
         for row in sheet.table.rows() {
@@ -288,6 +293,13 @@ impl<'a> Reader<'a> {
             let birth_date = r.required(Field::BirthDate, parse_date_fast);
             let id_card_no = r.optional(Field::IdCardNo, IdCardNo::parse);
             let ethnicity = r.ethnicity(has_code, has_name);
+            // Absent column: None (keep what is stored); present but empty: no former names.
+            let former_names = if has_former {
+                r.optional(Field::FormerNames, Student::parse_former_names)
+                    .map(|v| Some(v.unwrap_or_default()))
+            } else {
+                Some(None)
+            };
             if let (Some(Some(id)), Some(birth)) = (&id_card_no, birth_date)
                 && let Err(e) = Student::check_id_card_matches(Some(id), birth)
             {
@@ -308,6 +320,7 @@ impl<'a> Reader<'a> {
                 Some(birth_date),
                 Some(id_card_no),
                 Some(ethnicity),
+                Some(former_names),
                 false,
             ) = (
                 school_code,
@@ -319,6 +332,7 @@ impl<'a> Reader<'a> {
                 birth_date,
                 id_card_no,
                 ethnicity,
+                former_names,
                 r.failed,
             )
             else {
@@ -348,6 +362,7 @@ impl<'a> Reader<'a> {
                 birth_date,
                 id_card_no,
                 ethnicity,
+                former_names,
             });
         }
     }

@@ -178,6 +178,8 @@ pub(super) fn label(field: Field) -> &'static str {
         Field::StaffNo => "工号",
         Field::Subject => "科目",
         Field::Share => "比例",
+        Field::ClassType => "班级类型",
+        Field::FormerNames => "曾用名",
     }
 }
 
@@ -196,6 +198,7 @@ fn hint(field: Field) -> Option<&'static str> {
         Field::IdCardNo => "请逐位核对 18 位身份证号（末位可以是 X），没有可留空",
         Field::StaffNo => "请填写教师工号（最多 30 个字符）",
         Field::Subject => "请填写科目名称，如 语文（最多 30 个字）",
+        Field::FormerNames => "多个曾用名用 、 分隔，每个最多 50 个字",
         _ => return None,
     })
 }
@@ -217,6 +220,7 @@ pub(super) fn message(field: Field, e: &DomainError) -> String {
             | DomainError::BadGrade(_)
             | DomainError::BadStage(_)
             | DomainError::BadLocation(_)
+            | DomainError::BadClassType(_)
             | DomainError::BadEthnicity(_)
             | DomainError::BadShare(_)
     );

@@ -33,9 +33,19 @@ fn the_template_has_instructions_first_then_one_sheet_per_kind() {
             "性别",
             "出生日期",
             "身份证号",
-            "民族"
+            "民族",
+            "曾用名"
         ]
     );
+    let classes = wb.worksheet_range("班级").unwrap();
+    let header: Vec<String> = classes
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header, ["学校代码", "年级", "班级", "班级类型"]);
     assert_eq!(students.height(), 1, "only the header row");
     for kind in SheetKind::ALL {
         let range = wb.worksheet_range(kind.label_zh()).unwrap();
@@ -49,6 +59,10 @@ fn the_template_has_instructions_first_then_one_sheet_per_kind() {
         "the instructions explain the ID column"
     );
     assert!(text.contains("文本格式"));
+    assert!(
+        text.contains("科目写“班主任”"),
+        "the instructions say where the 班主任 goes"
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! viewer's scope; a read outside it answers [`ServiceError::Forbidden`]. Audit entries carry
 //! HTTP details, so the edge writes them (through [`crate::audit::append`]) around these calls.
 use wuyu_domain::{
-    Capability, ClassId, School, SchoolClass, SchoolId, Student, StudentId, Viewer, grants,
+    Capability, ClassId, HEAD_TEACHER_SUBJECT, School, SchoolClass, SchoolId, Student, StudentId,
+    Viewer, grants,
 };
 use wuyu_store::{AssignmentView, ClassSummary, OverviewCell, SchoolSummary, StoreError};
 
@@ -86,6 +87,8 @@ pub async fn school_view(
 pub struct ClassView {
     pub school: School,
     pub class: SchoolClass,
+    /// The class's 班主任 (任课 rows with the subject 班主任), by 工号.
+    pub head_teachers: Vec<AssignmentView>,
     pub students: Vec<Student>,
     pub shows_id_numbers: bool,
 }
@@ -102,12 +105,67 @@ pub async fn class_view(
     let students = store
         .list_students(&viewer.scope, school, Some(class))
         .await?;
+    let head_teachers = head_teachers(svc, viewer, school, class).await?;
     Ok(ClassView {
         school: school_row,
         class: class_row,
+        head_teachers,
         students,
         shows_id_numbers: grants(viewer.user.role, Capability::ViewIdNumbers),
     })
+}
+
+/// A class in a school's class list, with its 班主任 names.
+#[derive(Debug, Clone)]
+pub struct ClassListRow {
+    pub summary: ClassSummary,
+    /// Empty when the roster names none, or the viewer does not see 任课 (a parent never
+    /// reaches a class list).
+    pub head_teachers: Vec<String>,
+}
+
+/// A school's classes in the viewer's scope with their type and 班主任.
+pub async fn classes(
+    svc: &Service,
+    viewer: &Viewer,
+    school: SchoolId,
+) -> Result<Vec<ClassListRow>, ServiceError> {
+    let store = svc.store();
+    store.school(&viewer.scope, school).await?;
+    let classes = store.list_classes(&viewer.scope, school).await?;
+    let assignments = store.list_assignments(&viewer.scope, school).await?;
+    Ok(classes
+        .into_iter()
+        .map(|summary| {
+            let mut heads: Vec<&AssignmentView> = assignments
+                .iter()
+                .filter(|a| a.class_id == summary.class.id && a.subject == HEAD_TEACHER_SUBJECT)
+                .collect();
+            heads.sort_by(|a, b| a.staff_no.cmp(&b.staff_no));
+            ClassListRow {
+                head_teachers: heads.iter().map(|a| a.teacher_name.clone()).collect(),
+                summary,
+            }
+        })
+        .collect())
+}
+
+/// The 班主任 of a class (more than one when a school shares the role), in 工号 order.
+pub async fn head_teachers(
+    svc: &Service,
+    viewer: &Viewer,
+    school: SchoolId,
+    class: ClassId,
+) -> Result<Vec<AssignmentView>, ServiceError> {
+    let mut out: Vec<AssignmentView> = svc
+        .store()
+        .list_assignments(&viewer.scope, school)
+        .await?
+        .into_iter()
+        .filter(|a| a.class_id == class && a.subject == HEAD_TEACHER_SUBJECT)
+        .collect();
+    out.sort_by(|a, b| a.staff_no.cmp(&b.staff_no));
+    Ok(out)
 }
 
 /// A school's students in scope (a teacher: their classes only) with the classes they are in.

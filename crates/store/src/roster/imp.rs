@@ -3,7 +3,8 @@ use std::collections::BTreeSet;
 
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{
-    ClassId, Location, School, SchoolClass, SchoolId, Scope, Stage, Student, StudentId, TeacherId,
+    ClassId, ClassType, Location, School, SchoolClass, SchoolId, Scope, Stage, Student, StudentId,
+    TeacherId,
 };
 
 use super::{Db, INSERT, NUMBERED_PARAMS, This};
@@ -81,8 +82,8 @@ impl RosterStore for This {
             if !scope.can_list_school_roster(school) {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<(i64, i64, i32, String, i64)> = sqlx::query_as(
-                "SELECT c.school_id, c.id, c.grade, c.name, COALESCE(st.n, 0) \
+            let rows: Vec<(i64, i64, i32, String, String, i64)> = sqlx::query_as(
+                "SELECT c.school_id, c.id, c.grade, c.name, c.class_type, COALESCE(st.n, 0) \
                  FROM school_class c \
                  LEFT JOIN (SELECT class_id, COUNT(*) AS n FROM student \
                             WHERE school_id = $1 GROUP BY class_id) st ON st.class_id = c.id \
@@ -93,11 +94,11 @@ impl RosterStore for This {
             .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
-                let class = class_from((r.0, r.1, r.2, r.3))?;
+                let class = class_from((r.0, r.1, r.2, r.3, r.4))?;
                 if scope.can_view_class(school, class.id) {
                     out.push(ClassSummary {
                         class,
-                        student_count: r.4,
+                        student_count: r.5,
                     });
                 }
             }
@@ -115,10 +116,9 @@ impl RosterStore for This {
             if !scope.can_view_class(school, class) {
                 return Err(StoreError::Forbidden);
             }
-            let row: Option<ClassTuple> = sqlx::query_as(
-                "SELECT school_id, id, grade, name FROM school_class \
-                 WHERE school_id = $1 AND id = $2",
-            )
+            let row: Option<ClassTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {CLASS_COLS} FROM school_class WHERE school_id = $1 AND id = $2"
+            )))
             .bind(school.0)
             .bind(class.0)
             .fetch_optional(&self.pool)
@@ -197,10 +197,9 @@ impl RosterStore for This {
     ) -> StoreFuture<'a, SchoolClass> {
         Box::pin(async move {
             let s = self.student(scope, school, student).await?;
-            let row: Option<ClassTuple> = sqlx::query_as(
-                "SELECT school_id, id, grade, name FROM school_class \
-                 WHERE school_id = $1 AND id = $2",
-            )
+            let row: Option<ClassTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {CLASS_COLS} FROM school_class WHERE school_id = $1 AND id = $2"
+            )))
             .bind(school.0)
             .bind(s.class_id.0)
             .fetch_optional(&self.pool)
@@ -510,25 +509,38 @@ impl This {
         }
         for chunk in plan.classes_insert.chunks(CHUNK) {
             let sql = multi_row_insert(
-                "INSERT INTO school_class (school_id, id, grade, name)",
-                4,
+                "INSERT INTO school_class (school_id, id, grade, name, class_type)",
+                5,
                 chunk.len(),
                 "",
                 NUMBERED_PARAMS,
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for c in chunk {
-                q = q.bind(c.school_id).bind(c.id).bind(c.grade).bind(&c.name);
+                q = q
+                    .bind(c.school_id)
+                    .bind(c.id)
+                    .bind(c.grade)
+                    .bind(&c.name)
+                    .bind(c.class_type.unwrap_or(ClassType::default().code()));
             }
             q.execute(&mut **tx).await?;
+        }
+        for c in &plan.classes_update {
+            sqlx::query("UPDATE school_class SET class_type = $3 WHERE school_id = $1 AND id = $2")
+                .bind(c.school_id)
+                .bind(c.id)
+                .bind(c.class_type)
+                .execute(&mut **tx)
+                .await?;
         }
         for chunk in plan.students_insert.chunks(CHUNK) {
             let sql = multi_row_insert(
                 &format!(
                     "{INSERT} INTO student (school_id, id, class_id, student_no, name, sex, \
-             birth_date, id_card_no, ethnicity)"
+             birth_date, id_card_no, ethnicity, former_names)"
                 ),
-                9,
+                10,
                 chunk.len(),
                 "",
                 NUMBERED_PARAMS,
@@ -544,14 +556,16 @@ impl This {
                     .bind(s.sex)
                     .bind(s.birth_date)
                     .bind(&s.id_card_no)
-                    .bind(s.ethnicity);
+                    .bind(s.ethnicity)
+                    .bind(s.former_names.as_deref().unwrap_or(""));
             }
             q.execute(&mut **tx).await?;
         }
         for s in &plan.students_update {
             sqlx::query(
                 "UPDATE student SET class_id = $3, name = $4, sex = $5, birth_date = $6, \
-             id_card_no = $7, ethnicity = $8 WHERE school_id = $1 AND id = $2",
+             id_card_no = $7, ethnicity = $8, former_names = COALESCE($9, former_names) \
+             WHERE school_id = $1 AND id = $2",
             )
             .bind(s.school_id)
             .bind(s.id)
@@ -561,6 +575,7 @@ impl This {
             .bind(s.birth_date)
             .bind(&s.id_card_no)
             .bind(s.ethnicity)
+            .bind(&s.former_names)
             .execute(&mut **tx)
             .await?;
         }

@@ -34,6 +34,8 @@ pub(crate) struct ClassW {
     pub id: i64,
     pub grade: i32,
     pub name: String,
+    /// `None`: the file does not say; a new class is 普通班, a known one keeps its type.
+    pub class_type: Option<&'static str>,
 }
 
 pub(crate) struct StudentW {
@@ -46,6 +48,8 @@ pub(crate) struct StudentW {
     pub birth_date: time::Date,
     pub id_card_no: Option<String>,
     pub ethnicity: Option<i32>,
+    /// 曾用名 joined by 、; `None`: the file has no such column, keep what is stored.
+    pub former_names: Option<String>,
 }
 
 pub(crate) struct TeacherW {
@@ -69,6 +73,8 @@ pub(crate) struct Plan {
     pub schools_insert: Vec<SchoolW>,
     pub schools_update: Vec<SchoolW>,
     pub classes_insert: Vec<ClassW>,
+    /// Known classes whose 班级类型 the file states.
+    pub classes_update: Vec<ClassW>,
     pub students_insert: Vec<StudentW>,
     pub students_update: Vec<StudentW>,
     pub teachers_insert: Vec<TeacherW>,
@@ -153,15 +159,24 @@ pub(crate) fn plan(
             continue;
         };
         let key = (sid, i32::from(c.grade.get()), c.name.clone());
-        if let std::collections::hash_map::Entry::Vacant(slot) = classes.entry(key) {
-            next_class += 1;
-            slot.insert(next_class);
-            p.classes_insert.push(ClassW {
-                school_id: sid,
-                id: next_class,
-                grade: i32::from(c.grade.get()),
-                name: c.name.clone(),
-            });
+        let w = |id| ClassW {
+            school_id: sid,
+            id,
+            grade: i32::from(c.grade.get()),
+            name: c.name.clone(),
+            class_type: c.class_type.map(|t| t.code()),
+        };
+        match classes.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                next_class += 1;
+                slot.insert(next_class);
+                p.classes_insert.push(w(next_class));
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => {
+                if c.class_type.is_some() {
+                    p.classes_update.push(w(*slot.get()));
+                }
+            }
         }
     }
     let class_id = |errs: &mut Errors, o: &Origin, sid: i64, grade: u8, name: &str| {
@@ -210,6 +225,10 @@ pub(crate) fn plan(
             birth_date: s.birth_date,
             id_card_no: s.id_card_no.as_ref().map(|i| i.as_str().to_string()),
             ethnicity: s.ethnicity.map(|e| i32::from(e.get())),
+            former_names: s
+                .former_names
+                .as_deref()
+                .map(wuyu_domain::Student::join_former_names),
         };
         match snap.students.get(no) {
             Some(&(at_school, id)) if at_school == sid => {

@@ -1,15 +1,16 @@
 //! Roster SQL: the column lists and the row tuples they read, and their conversion to domain
 //! types.
 use wuyu_domain::{
-    ClassId, EthnicityCode, Grade, IdCardNo, Location, PersonName, Role, School, SchoolClass,
-    SchoolCode, SchoolId, Sex, Stage, Student, StudentId, StudentNo, TeacherId, User, UserId,
+    ClassId, ClassType, EthnicityCode, Grade, IdCardNo, Location, PersonName, Role, School,
+    SchoolClass, SchoolCode, SchoolId, Sex, Stage, Student, StudentId, StudentNo, TeacherId, User,
+    UserId,
 };
 
 use crate::StoreError;
 use crate::backend::corrupt;
 
 pub(crate) type SchoolTuple = (i64, String, String, String, String, Option<String>);
-pub(crate) type ClassTuple = (i64, i64, i32, String);
+pub(crate) type ClassTuple = (i64, i64, i32, String, String);
 pub(crate) type StudentTuple = (
     i64,
     i64,
@@ -20,6 +21,7 @@ pub(crate) type StudentTuple = (
     time::Date,
     Option<String>,
     Option<i32>,
+    String,
 );
 pub(crate) type UserTuple = (
     i64,
@@ -32,8 +34,9 @@ pub(crate) type UserTuple = (
 );
 
 pub(crate) const SCHOOL_COLS: &str = "s.id, s.code, s.name, s.stage, s.location, s.school_group";
-pub(crate) const STUDENT_COLS: &str =
-    "school_id, id, class_id, student_no, name, sex, birth_date, id_card_no, ethnicity";
+pub(crate) const STUDENT_COLS: &str = "school_id, id, class_id, student_no, name, sex, birth_date, \
+     id_card_no, ethnicity, former_names";
+pub(crate) const CLASS_COLS: &str = "school_id, id, grade, name, class_type";
 pub(crate) const USER_COLS: &str =
     "u.id, u.username, u.display_name, u.role, u.school_id, u.teacher_id, u.student_id";
 
@@ -57,6 +60,7 @@ pub(crate) fn class_from(t: ClassTuple) -> Result<SchoolClass, StoreError> {
             .and_then(|g| Grade::new(g).ok())
             .ok_or_else(|| corrupt("school_class.grade", t.2))?,
         name: t.3,
+        class_type: ClassType::parse(&t.4).map_err(|e| corrupt("school_class.class_type", e))?,
     })
 }
 
@@ -84,6 +88,8 @@ pub(crate) fn student_from(t: StudentTuple) -> Result<Student, StoreError> {
                     .ok_or_else(|| corrupt("student.ethnicity", e))
             })
             .transpose()?,
+        former_names: Student::parse_former_names(&t.9)
+            .map_err(|e| corrupt("student.former_names", e))?,
     })
 }
 

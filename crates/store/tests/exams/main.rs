@@ -67,6 +67,7 @@ fn roster() -> RosterBatch {
                 birth_date: date!(2014 - 03 - 01),
                 id_card_no: None,
                 ethnicity: None,
+                former_names: None,
             });
             row += 1;
         }
@@ -101,6 +102,7 @@ fn roster() -> RosterBatch {
                 school_code: code(s),
                 grade: Grade::new(5).unwrap(),
                 name: (*c).into(),
+                class_type: None,
             })
             .collect(),
         students,

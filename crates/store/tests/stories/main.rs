@@ -40,6 +40,7 @@ fn student(row: u32, school: &str, grade: u8, class: &str, no: &str, name: &str)
         birth_date: date!(2013 - 05 - 01),
         id_card_no: None,
         ethnicity: None,
+        former_names: None,
     }
 }
 
@@ -74,18 +75,21 @@ fn batch() -> RosterBatch {
                 school_code: code("A001"),
                 grade: Grade::new(5).unwrap(),
                 name: "1班".into(),
+                class_type: None,
             },
             NewClass {
                 origin: o("班级", 3),
                 school_code: code("A001"),
                 grade: Grade::new(5).unwrap(),
                 name: "2班".into(),
+                class_type: None,
             },
             NewClass {
                 origin: o("班级", 4),
                 school_code: code("B001"),
                 grade: Grade::new(7).unwrap(),
                 name: "1班".into(),
+                class_type: None,
             },
         ],
         students: vec![

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::{ClassId, Role, SchoolClass, SchoolId};
+use wuyu_domain::{ClassId, Role, SchoolClass, SchoolId, Student};
 use wuyu_service::roster;
 
 use crate::audit;
@@ -24,6 +24,7 @@ pub(crate) struct ClassRow {
     pub href: String,
     pub grade: &'static str,
     pub name: String,
+    pub class_type: &'static str,
     pub students: i64,
 }
 
@@ -100,6 +101,7 @@ pub(crate) async fn school(
             .map(|c| ClassRow {
                 href: format!("/schools/{id}/classes/{}", c.class.id),
                 grade: c.class.grade.label_zh(),
+                class_type: c.class.class_type.label_zh(),
                 name: c.class.name,
                 students: c.student_count,
             })
@@ -117,6 +119,8 @@ pub(crate) struct StudentRow {
     pub sex: &'static str,
     pub birth_date: String,
     pub id_card_no: String,
+    /// 曾用名, joined by 、.
+    pub former_names: String,
 }
 
 #[derive(Template)]
@@ -126,6 +130,9 @@ struct ClassPage {
     school_href: String,
     school_name: String,
     heading: String,
+    class_type: &'static str,
+    /// 班主任 names, joined by 、; empty when the roster names none.
+    head_teachers: String,
     /// The class's 体质健康 view, for the roles that read fitness records (not counsellors).
     fitness_href: Option<String>,
     show_id_numbers: bool,
@@ -143,6 +150,7 @@ pub(crate) async fn class(
     let roster::ClassView {
         school,
         class,
+        head_teachers,
         students,
         shows_id_numbers: show_id_numbers,
     } = roster::class_view(&state.svc, &me.viewer(), id, class_id).await?;
@@ -159,6 +167,12 @@ pub(crate) async fn class(
         school_href: format!("/schools/{id}"),
         school_name: school.name,
         heading: class_label(&class),
+        class_type: class.class_type.label_zh(),
+        head_teachers: head_teachers
+            .iter()
+            .map(|a| a.teacher_name.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
         fitness_href: (me.role() != Role::Counsellor)
             .then(|| format!("/schools/{id}/classes/{class_id}/fitness")),
         show_id_numbers,
@@ -175,6 +189,7 @@ pub(crate) async fn class(
                     .as_ref()
                     .map(|n| n.masked())
                     .unwrap_or_default(),
+                former_names: Student::join_former_names(&s.former_names),
             })
             .collect(),
     };

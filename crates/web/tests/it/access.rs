@@ -77,6 +77,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/api/v1/schools/{b}/students"), "",                       [401, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), "/api/v1/schools/999999/students".into(), "",                      [401, 404, 404, 403, 403, 403, 403, 403]),
         case(g(), "/api/v1/schools/x/students".into(), "",                           [401, 404, 404, 404, 404, 404, 404, 404]),
+        case(g(), format!("/api/v1/schools/{a}/classes"), "",                        [401, 200, 200, 200, 200, 200, 403, 403]),
+        case(g(), format!("/api/v1/schools/{b}/classes"), "",                        [401, 200, 200, 403, 403, 403, 403, 200]),
+        case(g(), "/api/v1/schools/999999/classes".into(), "",                       [401, 404, 404, 403, 403, 403, 403, 403]),
         // 体质健康: aggregates for district, school admin and teachers (their classes); never
         // counsellors or parents (the parent reads the child's history on the child's page).
         case(g(), "/fitness".into(), "",                                             [303, 200, 200, 200, 200, 403, 403, 200]),

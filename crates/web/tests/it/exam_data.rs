@@ -191,6 +191,7 @@ pub fn roster() -> RosterBatch {
         school_code: code(c),
         grade: Grade::new(7).unwrap(),
         name: "1班".into(),
+        class_type: None,
     };
     let students = students()
         .into_iter()
@@ -206,6 +207,7 @@ pub fn roster() -> RosterBatch {
             birth_date: date!(2012 - 06 - 01),
             id_card_no: None,
             ethnicity: None,
+            former_names: None,
         })
         .collect();
     let teacher = |c: &str, no: &str, name: &str| NewTeacher {

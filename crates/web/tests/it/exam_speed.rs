@@ -85,6 +85,7 @@ fn roster() -> RosterBatch {
                 school_code: code.clone(),
                 grade,
                 name: format!("{}班", c + 1),
+                class_type: None,
             });
             for i in 0..PER_CLASS {
                 b.students.push(NewStudent {
@@ -98,6 +99,7 @@ fn roster() -> RosterBatch {
                     birth_date: date!(2010 - 03 - 01),
                     id_card_no: None,
                     ethnicity: None,
+                    former_names: None,
                 });
             }
         }
