@@ -61,7 +61,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("导入模拟数据失败")?;
 
-    // Four terms of fitness results (2023 autumn … 2024 spring), so the fitness pages and
+    // Four terms of fitness results (school years 2023–2024 and 2024–2025), so the fitness pages and
     // their trends have data.
     let terms: Vec<Term> = [
         (2023, TermPart::Autumn),

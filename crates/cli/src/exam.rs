@@ -7,13 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use time::Date;
-use wuyu_domain::{
-    Exam, ExamId, ExamLevel, ExamSubject, Grade, NewExam, Scope, Term, TermPart, parse_date,
-};
+use wuyu_domain::{Exam, ExamId, ExamLevel, ExamSubject, Grade, NewExam, Scope, Term, parse_date};
 use wuyu_service::ServiceError;
 use wuyu_service::exam::import::{
-    NO_ITEM_ROWS, NO_SCORE_ROWS, import_exam_items, import_exam_scores,
+    NO_ITEM_ROWS, NO_SCORE_ROWS, import_exam_candidates, import_exam_items, import_exam_scores,
 };
 use wuyu_service::import::{ImportActor, ImportOutcome};
 use wuyu_store::{ExamImportSummary, Store, StoreError};
@@ -28,9 +25,11 @@ const SCORES_HELP: &str = "\
   G320102201203051234,张三,1班,98.5,缺考,110
   G320102201203055678,李四,1班,0,120,
 
-  学籍号    必填，按全国学籍号对应学生（考号、学号不能代替学籍号）。
+  学籍号    按全国学籍号对应学生（学号不能代替学籍号）；没有学籍号列时，有考号表的考试按“考号”列对应
+            （考号表：wuyu import exam-candidates，或 wuyu template exam-scores --candidate-numbers 生成）。
+  姓名      如有，须与名册中该学籍号的学生姓名一致，否则整个文件不导入（防止学籍号填错记到别人名下）。
   科目列    列名为科目名称，可带“成绩”“得分”或括号注明满分；政治/道法 = 道德与法治，外语 = 英语。
-            本次考试没有的科目列（如 物理）会被拒绝。姓名、班级、考号、总分、排名 等列不导入。
+            本次考试没有的科目列（如 物理）会被拒绝。班级、考号、总分、排名 等列不导入。
   分数      0 到满分之间，可以有小数；缺考填“缺考”（也可 缺、缺席、缺考(病假)），不记 0 分；
             未参加该科留空。
   再次导入同一学生同一科目会替换原成绩。有任何错误时整个文件都不导入，并逐条列出
@@ -93,10 +92,38 @@ pub enum ExamCommand {
 pub enum Import {
     /// 一次考试的各科成绩（成绩表：每行一名学生，学籍号 + 每科一列）
     #[command(name = "exam-scores", after_help = SCORES_HELP)]
-    ExamScores(ScoresArgs),
+    Scores(ScoresArgs),
     /// 一科的小题得分（阅卷系统导出：每行一名学生，学籍号 + 每道题一列，附双向细目表）
     #[command(name = "exam-items", after_help = ITEMS_HELP)]
-    ExamItems(ItemsArgs),
+    Items(ItemsArgs),
+    /// 一次考试的考号表（每行一名学生：学籍号、考号），替换该考试原有的考号表
+    #[command(name = "exam-candidates", after_help = CANDIDATES_HELP)]
+    Candidates(CandidatesArgs),
+}
+
+/// `wuyu import exam-candidates --help`.
+const CANDIDATES_HELP: &str = "\
+考号表（.xlsx 或 .csv）：
+  学籍号,姓名,考号
+  G320102201203051234,张三,080101
+
+  阅卷系统只导出考号（没有学籍号列）时，成绩表和小题分表按考号表对应学生。
+  考号为 1–30 位英文字母、数字或横线，同一次考试内不能重复；姓名（如有）须与名册一致。
+  也可以不导入考号表，用 wuyu template exam-scores --candidate-numbers 生成带考号的成绩模板。";
+
+#[derive(Args)]
+pub struct CandidatesArgs {
+    /// 考号表文件（.xlsx 或 .csv）：每行一名学生，有“学籍号”“考号”两列
+    file: PathBuf,
+    /// 数据库：SQLite 文件路径 / sqlite:// URL，或 postgres://…
+    #[arg(long, env = "WUYU_DB")]
+    db: String,
+    /// 考试编号（见 wuyu exam list）
+    #[arg(long)]
+    exam: i64,
+    /// 记录为导入人
+    #[arg(long, default_value = "cli", env = "USER")]
+    user: String,
 }
 
 /// `wuyu template exam-scores`.
@@ -123,9 +150,13 @@ pub struct CreateArgs {
     /// 年级：1–12 或 八年级、初二 等
     #[arg(long)]
     grade: String,
-    /// 学期，如 2025-autumn、2026-spring；不填时按考试日期推定（8–12 月、1 月为秋季学期，2–7 月为春季学期）
+    /// 学期，如 2025-autumn（2025年秋季）、2026-spring（2026年春季）、2025-2026-1、2025学年第二学期；
+    /// 不填时按考试日期推定（8–12 月、1 月为秋季学期，2–7 月为春季学期）。考试日期须在该学期内
     #[arg(long)]
     term: Option<String>,
+    /// 确认使用离今天很远的学期（下下学期以后，或 12 学年以前），如补录历史考试
+    #[arg(long)]
+    force: bool,
     /// 科目及满分，形如 语文:120；每科一个 --subject，按报表中的顺序给出
     #[arg(long = "subject", value_name = "SUBJECT:MARKS", required = true)]
     subjects: Vec<String>,
@@ -181,12 +212,16 @@ pub struct TemplateArgs {
     /// 输出的 .xlsx 文件
     #[arg(short, long)]
     output: PathBuf,
+    /// 预填该年级全部学生并加“考号”列；考试还没有考号表时先生成（六位数字，按学校、班级、学籍号编排）
+    #[arg(long)]
+    candidate_numbers: bool,
 }
 
 pub async fn import(cmd: Import) -> anyhow::Result<ExitCode> {
     match cmd {
-        Import::ExamScores(args) => import_scores(args).await,
-        Import::ExamItems(args) => import_items(args).await,
+        Import::Scores(args) => import_scores(args).await,
+        Import::Items(args) => import_items(args).await,
+        Import::Candidates(args) => import_candidates(args).await,
     }
 }
 
@@ -223,11 +258,11 @@ async fn create(a: CreateArgs) -> anyhow::Result<ExitCode> {
     let level = ExamLevel::parse(&a.level).map_err(|e| anyhow::anyhow!("--level：{e}"))?;
     let grade = Grade::parse(&a.grade).map_err(|e| anyhow::anyhow!("--grade：{e}"))?;
     let term = match &a.term {
-        Some(t) => Term::parse_code(t).map_err(|e| {
-            anyhow::anyhow!("--term “{t}”无效（应如 2025-autumn、2026-spring）：{e}")
-        })?,
-        None => term_of(date)?,
+        Some(t) => crate::terms::parse_term(t)?,
+        None => Term::of_date(date).map_err(|e| anyhow::anyhow!("--date：{e}"))?,
     };
+    crate::terms::check_date_in_term("--date：考试日期", date, term)?;
+    crate::terms::check_near(term, a.force)?;
     let mut subjects: Vec<ExamSubject> = Vec::new();
     for s in &a.subjects {
         let subject = parse_subject(s)?;
@@ -272,20 +307,6 @@ async fn create(a: CreateArgs) -> anyhow::Result<ExitCode> {
         ),
         Err(e) => Err(anyhow::Error::new(e).context("创建考试失败")),
     }
-}
-
-/// The term an exam date falls in: August–December and January are the autumn term of the
-/// school year starting that August, February–July the spring term.
-fn term_of(date: Date) -> anyhow::Result<Term> {
-    let year = date.year();
-    let month = u8::from(date.month());
-    let (school_year, part) = match month {
-        8..=12 => (year, TermPart::Autumn),
-        1 => (year - 1, TermPart::Autumn),
-        _ => (year - 1, TermPart::Spring),
-    };
-    let school_year = u16::try_from(school_year).unwrap_or(0);
-    Term::new(school_year, part).map_err(|e| anyhow::anyhow!("--date：{e}"))
 }
 
 /// `语文:120` (also a full-width colon or `=`).
@@ -512,11 +533,32 @@ fn import_failure(e: ServiceError) -> anyhow::Error {
     }
 }
 
+/// `wuyu import exam-candidates`.
+async fn import_candidates(a: CandidatesArgs) -> anyhow::Result<ExitCode> {
+    let file = read_upload(&a.file)?;
+    let svc = service(&a.db).await?;
+    let exam = find_exam(svc.store().as_ref(), a.exam).await?;
+    let outcome = step(
+        "读取、校验并写入考号表",
+        import_exam_candidates(&svc, &ImportActor::Operator(a.user), exam.id, &file),
+    )
+    .await
+    .map_err(import_failure)?;
+    Ok(finish(&outcome, |s| {
+        println!(
+            "导入成功（第 {} 次导入）：{} 的考号表，学生 {} 名，涉及 {} 所学校",
+            s.import_id, exam.name, s.students, s.schools
+        );
+    }))
+}
+
 /// `wuyu template exam-scores`.
 async fn score_template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
-    let store = crate::open_store(&a.db).await?;
-    let exam = find_exam(store.as_ref(), a.exam).await?;
-    let bytes = wuyu_ingest::write_exam_score_template(&exam)?;
+    let svc = service(&a.db).await?;
+    let exam = find_exam(svc.store().as_ref(), a.exam).await?;
+    let bytes = wuyu_service::exam::import::score_template(&svc, exam.id, a.candidate_numbers)
+        .await
+        .map_err(failure)?;
     std::fs::write(&a.output, bytes)
         .with_context(|| format!("写入 {} 失败", a.output.display()))?;
     println!(
@@ -534,12 +576,12 @@ mod tests {
 
     #[test]
     fn the_term_follows_the_school_calendar() {
-        let t = |d| term_of(d).unwrap().code();
+        let t = |d| Term::of_date(d).unwrap().code();
         assert_eq!(t(date!(2026 - 01 - 15)), "2025-autumn");
         assert_eq!(t(date!(2025 - 11 - 10)), "2025-autumn");
         assert_eq!(t(date!(2025 - 09 - 01)), "2025-autumn");
-        assert_eq!(t(date!(2026 - 02 - 20)), "2025-spring");
-        assert_eq!(t(date!(2026 - 06 - 25)), "2025-spring");
+        assert_eq!(t(date!(2026 - 02 - 20)), "2026-spring");
+        assert_eq!(t(date!(2026 - 06 - 25)), "2026-spring");
     }
 
     #[test]

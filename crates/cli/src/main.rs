@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod progress;
 mod template;
+mod terms;
 mod upload;
 
 // One module per capability (plus the demo, benchmarks and file-only analytics).

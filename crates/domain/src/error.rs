@@ -43,4 +43,14 @@ pub enum DomainError {
     BadExamLevel(String),
     #[error("任课比例“{0}”无效，应在 0 到 1 之间（不含 0）")]
     BadShare(String),
+    #[error("学期“{0}”无法识别，可写成 {forms}", forms = crate::term::TERM_FORMS_ZH)]
+    BadTerm(String),
+    #[error(
+        "学期“{input}”有两种理解：{school_year}，或 {calendar_year}；请写明学年，如 2025-2026-1、2025-2026学年第一学期、2025年秋季学期"
+    )]
+    AmbiguousTerm {
+        input: String,
+        school_year: String,
+        calendar_year: String,
+    },
 }

@@ -173,3 +173,30 @@ pub struct ExamItemBatch {
     pub items: Vec<ExamItem>,
     pub rows: Vec<NewItemScoreRow>,
 }
+
+/// One line of an exam's 考号 list (考号表): the marking system's candidate number of a
+/// student, so score and item sheets that carry only 考号 can be matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCandidate {
+    pub origin: Origin,
+    pub student_no: StudentNo,
+    pub candidate_no: String,
+}
+
+/// A 考号 as printed on an answer sheet: 1–30 letters, digits or `-`.
+pub fn parse_candidate_no(s: &str) -> Result<String, DomainError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(DomainError::Empty);
+    }
+    if t.chars().count() > 30 {
+        return Err(DomainError::TooLong { max: 30 });
+    }
+    if let Some(c) = t
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(DomainError::BadChar(c));
+    }
+    Ok(t.to_string())
+}

@@ -19,8 +19,8 @@ mod term;
 pub use access::{AdminToken, Capability, GRANTS, RanksToken, Viewer, grants};
 pub use error::DomainError;
 pub use exam::{
-    Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewExam,
-    NewExamScoreRow, NewItemScoreRow, SubjectMark,
+    Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewCandidate, NewExam,
+    NewExamScoreRow, NewItemScoreRow, SubjectMark, parse_candidate_no,
 };
 pub use fitness::{FitnessBatch, FitnessMeasures, NewFitnessRecord};
 pub use ids::{ClassId, ExamId, SchoolId, StudentId, TeacherId, UserId};
@@ -31,4 +31,4 @@ pub use person::{
 };
 pub use roster::{Origin, RosterBatch, RowError};
 pub use scope::{Role, Scope, User};
-pub use term::{Term, TermPart};
+pub use term::{TERM_FORMS_ZH, Term, TermPart};

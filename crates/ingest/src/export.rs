@@ -10,6 +10,8 @@ use std::io::Write;
 
 use wuyu_domain::roster::NewStudent;
 
+use crate::csv_cell;
+
 /// The students CSV header, in the order the columns are written.
 pub const STUDENT_CSV_HEADER: [&str; 9] = [
     "学校代码",
@@ -53,12 +55,13 @@ pub fn write_students_csv(students: &[NewStudent], mut out: impl Write) -> std::
         if let Some(e) = s.ethnicity {
             write!(eth, "{:02}", e.get()).expect("write to String");
         }
+        // Free text (class and person names) could start like a formula.
         w.write_record([
             s.school_code.as_str(),
             &grade,
-            &s.class_name,
+            &csv_cell(&s.class_name),
             s.student_no.as_str(),
-            s.name.as_str(),
+            &csv_cell(s.name.as_str()),
             s.sex.label_zh(),
             &date,
             s.id_card_no.as_ref().map_or("", |i| i.as_str()),

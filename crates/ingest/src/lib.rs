@@ -13,6 +13,7 @@ Layout, in the order data flows:
   and a list of [`RowError`](wuyu_domain::RowError)s.
 - [`template`]: [`write_roster_template`], the XLSX users fill in.
 - [`export`]: [`write_students_csv`], a UTF-8-with-BOM students CSV that reads back identically.
+- [`csv_safe`]: [`csv_cell`], the one guard against CSV injection every CSV writer uses.
 - [`fitness`]: fitness result sheets (both header layouts, every time form) into scorer inputs
   and a [`FitnessBatch`](wuyu_domain::FitnessBatch); the upload template written back.
 - [`exam`]: [`read_exam_scores`] (one column per subject) and [`read_exam_items`] (one column
@@ -24,22 +25,27 @@ fix-list instead of a failed upload.
 */
 #![forbid(unsafe_code)]
 
+pub mod csv_safe;
 pub mod decode;
 mod error;
 mod ethnicity;
 pub mod exam;
 pub mod export;
 pub mod fitness;
+pub mod names;
 pub mod roster;
 pub mod schema;
 pub mod table;
 pub mod template;
 
+pub use csv_safe::csv_cell;
 pub use decode::{Decoded, decode};
 pub use error::IngestError;
 pub use ethnicity::{ethnicity_from_name, ethnicity_name};
 pub use exam::{
-    ExamItemsRead, ExamScoresRead, read_exam_items, read_exam_scores, write_exam_score_template,
+    CandidateNumbers, CandidatesRead, ExamItemsRead, ExamScoresRead, TemplateStudent,
+    read_exam_candidates, read_exam_items, read_exam_items_keyed, read_exam_scores,
+    read_exam_scores_keyed, write_exam_score_template, write_exam_score_template_for,
 };
 pub use export::write_students_csv;
 pub use fitness::{
@@ -47,6 +53,7 @@ pub use fitness::{
     TemplateRow, find_fitness_sheet, find_fitness_sheets, read_fitness_batch,
     write_fitness_template_csv, write_fitness_template_xlsx,
 };
+pub use names::{NamedRow, same_name};
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};

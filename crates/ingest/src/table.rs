@@ -384,23 +384,106 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, IngestError> {
         let range = wb.worksheet_range(&name).map_err(|e| IngestError::Xlsx {
             detail: format!("工作表“{name}”：{e}"),
         })?;
+        let formulas = wb.worksheet_formula(&name).map_err(|e| IngestError::Xlsx {
+            detail: format!("工作表“{name}”：{e}"),
+        })?;
+        let uncached = uncached_formulas(&range, &formulas);
         let mut b = Builder::new(&name);
         b.table.hidden = hidden;
-        let first_row = range.start().map_or(0, |(r, _)| r);
-        for (i, row) in range.rows().enumerate() {
-            let number = first_row + i as u32 + 1;
-            b.begin_row(number);
-            for cell in row {
-                match cell_text(cell, &mut scratch) {
-                    Ok(()) => b.push_cell(&scratch)?,
-                    Err(msg) => b.push_issue(&scratch, msg)?,
+        if uncached.is_empty() {
+            let first_row = range.start().map_or(0, |(r, _)| r);
+            for (i, row) in range.rows().enumerate() {
+                let number = first_row + i as u32 + 1;
+                b.begin_row(number);
+                for cell in row {
+                    match cell_text(cell, &mut scratch) {
+                        Ok(()) => b.push_cell(&scratch)?,
+                        Err(msg) => b.push_issue(&scratch, msg)?,
+                    }
                 }
+                b.end_row();
             }
-            b.end_row();
+        } else {
+            read_with_uncached(&mut b, &range, &uncached, &mut scratch)?;
         }
         tables.push(b.finish());
     }
     Ok(tables)
+}
+
+/// Formula cells whose saved result is missing or empty, by absolute (row, column), with
+/// their formula. A file written by a program (or saved with calculation off) can hold
+/// formulas Excel never calculated; their "value" is not blank but unknown. A formula whose
+/// result really is "" cannot be told apart from one never calculated (LibreOffice and
+/// rust_xlsxwriter write "" to mean "recalculate"), so both are refused.
+fn uncached_formulas(
+    values: &calamine::Range<Data>,
+    formulas: &calamine::Range<String>,
+) -> std::collections::BTreeMap<(u32, u32), String> {
+    let Some((r0, c0)) = formulas.start() else {
+        return Default::default();
+    };
+    formulas
+        .used_cells()
+        .filter(|(_, _, f)| !f.trim().is_empty())
+        .map(|(r, c, f)| ((r0 + r as u32, c0 + c as u32), f))
+        .filter(|(pos, _)| match values.get_value(*pos) {
+            None | Some(Data::Empty) => true,
+            Some(Data::String(s)) => s.is_empty(),
+            Some(_) => false,
+        })
+        .map(|(pos, f)| (pos, f.clone()))
+        .collect()
+}
+
+/// The slow path for a sheet with uncalculated formulas: every cell of the bounding box of
+/// values and those formulas, each formula without a result an issue naming its cell.
+fn read_with_uncached(
+    b: &mut Builder,
+    range: &calamine::Range<Data>,
+    uncached: &std::collections::BTreeMap<(u32, u32), String>,
+    scratch: &mut String,
+) -> Result<(), IngestError> {
+    let (mut lo, mut hi) = (
+        range.start().unwrap_or((u32::MAX, u32::MAX)),
+        range.end().unwrap_or((0, 0)),
+    );
+    for &(r, c) in uncached.keys() {
+        lo = (lo.0.min(r), lo.1.min(c));
+        hi = (hi.0.max(r), hi.1.max(c));
+    }
+    for r in lo.0..=hi.0 {
+        b.begin_row(r + 1);
+        // Columns start where the values do, as on the fast path.
+        for c in lo.1..=hi.1 {
+            if let Some(f) = uncached.get(&(r, c)) {
+                let msg = format!(
+                    "单元格 {} 是公式（={f}）但文件中没有保存计算结果，不能当作空白读取：请在 Excel 中打开后保存，或把该列“选择性粘贴为数值”后重新上传",
+                    cell_name(r, c)
+                );
+                b.push_issue(&format!("={f}"), msg)?;
+                continue;
+            }
+            match cell_text(range.get_value((r, c)).unwrap_or(&Data::Empty), scratch) {
+                Ok(()) => b.push_cell(scratch)?,
+                Err(msg) => b.push_issue(scratch, msg)?,
+            }
+        }
+        b.end_row();
+    }
+    Ok(())
+}
+
+/// `A1`-style name of a zero-based cell position.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
 }
 
 /// Excel keeps 15 significant digits; integers at or above this may have lost digits.

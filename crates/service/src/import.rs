@@ -4,12 +4,15 @@
 //! or from the store's resolution step) and nothing written, so the import centre and the CLI
 //! list them the same way. `Err` is kept for what is not about rows: a file that cannot be read
 //! at all (`BadRequest`), an unknown exam (`NotFound`), a database fault (`Internal`).
+use std::collections::HashMap;
+
 use serde::Serialize;
 use wuyu_domain::RowError;
+use wuyu_ingest::{NamedRow, same_name};
 use wuyu_store::{ImportMeta, StoreError};
 
-use crate::ServiceError;
 use crate::file::UploadedFile;
+use crate::{Service, ServiceError};
 
 /// How many records a preview shows per list (students, teachers, scores …).
 pub const PREVIEW_ROWS: usize = 20;
@@ -168,6 +171,39 @@ pub(crate) fn file_error(file: &UploadedFile, sheet: &str, message_zh: String) -
         value: String::new(),
         message_zh,
     }
+}
+
+/// Rows whose 姓名 is not the roster's name (nor a former name) of their 学籍号, as row
+/// errors in file order. Score, item and fitness sheets are matched on 学籍号 alone, so this is
+/// what keeps a mistyped 学籍号 from putting marks on another child. A 学籍号 not in the roster
+/// is left to the store, which rejects it with its own error.
+pub(crate) async fn name_mismatches(
+    svc: &Service,
+    file: &UploadedFile,
+    names: &[NamedRow],
+) -> Result<Vec<RowError>, ServiceError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut nos: Vec<String> = names
+        .iter()
+        .map(|n| n.student_no.as_str().to_string())
+        .collect();
+    nos.sort_unstable();
+    nos.dedup();
+    let mut roster: HashMap<String, Vec<String>> = HashMap::with_capacity(nos.len());
+    for (no, name) in svc.store().student_names(&nos).await? {
+        roster.entry(no).or_default().push(name);
+    }
+    Ok(names
+        .iter()
+        .filter(|n| {
+            roster
+                .get(n.student_no.as_str())
+                .is_some_and(|known| !known.iter().any(|k| same_name(k, &n.name)))
+        })
+        .map(|n| n.mismatch(&file.name))
+        .collect())
 }
 
 /// The first [`PREVIEW_ROWS`] of a list.

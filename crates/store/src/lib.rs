@@ -31,9 +31,9 @@ pub use audit::AuditStore;
 pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
 pub use exam::{
-    Borderline, ExamImportSummary, ExamSettings, ExamStore, ExamStudentRow, ExamSummary, ExamUnit,
-    ExamUnitFilter, ExamUnitKind, ExamUnitStat, ItemReport, StudentExamRow, StudentMark,
-    SubjectStat, TeacherAlert, ValueAddedReport,
+    Borderline, CandidateImportSummary, CandidateStudent, ExamImportSummary, ExamSettings,
+    ExamStore, ExamStudentRow, ExamSummary, ExamUnit, ExamUnitFilter, ExamUnitKind, ExamUnitStat,
+    ItemReport, StudentExamRow, StudentMark, SubjectStat, TeacherAlert, ValueAddedReport,
 };
 pub use fitness::{
     ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary, FitnessItemResult,

@@ -39,6 +39,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "roster_fields",
         sql: include_str!("../migrations/sqlite/0006_roster_fields.sql"),
     },
+    Migration {
+        version: 8,
+        name: "ingest",
+        sql: include_str!("../migrations/sqlite/0008_ingest.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -71,6 +76,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 6,
         name: "roster_fields",
         sql: include_str!("../migrations/postgres/0006_roster_fields.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "ingest",
+        sql: include_str!("../migrations/postgres/0008_ingest.sql"),
     },
 ];
 

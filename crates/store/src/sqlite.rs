@@ -30,6 +30,8 @@ mod accounts;
 mod audit;
 #[path = "exam/imp.rs"]
 mod exam;
+#[path = "exam/candidates.rs"]
+mod exam_candidates;
 #[path = "exam/load.rs"]
 mod exam_load;
 #[path = "exam/write.rs"]

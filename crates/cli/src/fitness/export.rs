@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use wuyu_domain::{Scope, Term};
+use wuyu_domain::Scope;
 use wuyu_service::Service;
 use wuyu_service::fitness::{TemplateFormat, upload_template};
 
@@ -22,7 +22,7 @@ pub enum Export {
         /// 学校代码 of the school.
         #[arg(long)]
         school: String,
-        /// Term code, e.g. 2025-autumn.
+        /// 学期，如 2025-autumn（2025年秋季）、2026-spring（2026年春季）、2025-2026-1
         #[arg(long)]
         term: String,
         /// Output file (.xlsx or .csv).
@@ -39,9 +39,7 @@ pub async fn run(cmd: Export) -> anyhow::Result<ExitCode> {
             term,
             output,
         } => {
-            let term = Term::parse_code(&term).map_err(|e| {
-                anyhow::anyhow!("--term “{term}”无效（应如 2024-autumn、2024-spring）：{e}")
-            })?;
+            let term = crate::terms::parse_term(&term)?;
             let format = match output.extension().and_then(|e| e.to_str()) {
                 Some(e) if e.eq_ignore_ascii_case("xlsx") => TemplateFormat::Xlsx,
                 Some(e) if e.eq_ignore_ascii_case("csv") => TemplateFormat::Csv,

@@ -19,9 +19,12 @@ pub enum Import {
         file: PathBuf,
         #[arg(long, env = "WUYU_DB")]
         db: String,
-        /// The term, e.g. 2024-autumn or 2024-spring.
+        /// 学期，如 2025-autumn（2025年秋季）、2026-spring（2026年春季）、2025-2026-1、2025学年第二学期
         #[arg(long)]
         term: String,
+        /// 确认使用离今天很远的学期（下下学期以后，或 12 学年以前），如补录历史成绩
+        #[arg(long)]
+        force: bool,
         /// Test date (YYYY-MM-DD) for rows without a 测试日期 / test_date cell.
         #[arg(long)]
         test_date: Option<String>,
@@ -37,8 +40,11 @@ pub async fn run(cmd: Import) -> anyhow::Result<ExitCode> {
         db,
         term,
         test_date,
+        force,
         user,
     } = cmd;
+    let term = crate::terms::parse_term(&term)?;
+    crate::terms::check_near(term, force)?;
     fitness(file, db, term, test_date, user).await
 }
 
@@ -48,18 +54,18 @@ pub async fn run(cmd: Import) -> anyhow::Result<ExitCode> {
 async fn fitness(
     file: PathBuf,
     db: String,
-    term: String,
+    term: Term,
     test_date: Option<String>,
     user: String,
 ) -> anyhow::Result<ExitCode> {
-    let term = Term::parse_code(&term).map_err(|e| {
-        anyhow::anyhow!("--term “{term}”无效（应如 2024-autumn、2024-spring）：{e}")
-    })?;
     let default_date = test_date
         .as_deref()
         .map(parse_date)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--test-date 应为 YYYY-MM-DD：{e}"))?;
+    if let Some(d) = default_date {
+        crate::terms::check_date_in_term("--test-date：测试日期", d, term)?;
+    }
     let file = read_upload(&file)?;
     let svc = service(&db).await?;
     let outcome = step(

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use wuyu_domain::RowError;
 use wuyu_ingest::fitness::{FitnessRow, FitnessSheet, find_fitness_sheets};
-use wuyu_ingest::read_tables;
+use wuyu_ingest::{csv_cell, read_tables};
 use wuyu_standards::{FitnessItem, FitnessResult, FitnessStatus, max_item_bonus, score_record};
 
 #[derive(clap::Args)]
@@ -342,8 +342,9 @@ fn write_csv(
     buf.write_all(b"\xEF\xBB\xBF").with_context(ctx)?;
     let mut w = csv::Writer::from_writer(buf);
     let header = &sheets[0].table().header;
+    // Pass-through cells are whatever the input held: guarded against CSV injection.
     for c in 0..width {
-        w.write_field(header.get(c).map_or("", String::as_str))
+        w.write_field(csv_cell(header.get(c).map_or("", String::as_str)).as_bytes())
             .with_context(ctx)?;
     }
     for h in &names.headers {
@@ -356,7 +357,8 @@ fn write_csv(
     for sheet in sheets {
         for row in sheet.rows() {
             for c in 0..width {
-                w.write_field(row.cells.get(c)).with_context(ctx)?;
+                w.write_field(csv_cell(row.cells.get(c)).as_bytes())
+                    .with_context(ctx)?;
             }
             scored(&row, names, tally, &mut out);
             for cell in &out {
@@ -376,7 +378,8 @@ fn write_csv(
                     Out::Text(s) => s,
                     Out::Owned(s) => s,
                 };
-                w.write_field(text).with_context(ctx)?;
+                // Messages quote the input's values; a message could start with one.
+                w.write_field(csv_cell(text).as_bytes()).with_context(ctx)?;
             }
             w.write_record(None::<&[u8]>).with_context(ctx)?;
         }

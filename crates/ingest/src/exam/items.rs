@@ -52,10 +52,11 @@ use wuyu_domain::{
 use super::scores::subject_list;
 use super::subjects::{HeaderKind, classify};
 use super::{
-    BadCell, Cell, Ctx, SeenStudents, fmt_num, list_headers, parse_cell, pick_sheet,
-    read_student_no, require_student_no, same_points, to_ascii,
+    BadCell, CandidateNumbers, Cell, Ctx, SeenStudents, fmt_num, list_headers, parse_cell,
+    pick_sheet, read_student_no, require_student_no, same_points, to_ascii,
 };
 use crate::IngestError;
+use crate::names::{NamedRow, name_column, named_row};
 use crate::roster::sha256_hex;
 use crate::schema::normalize_header;
 use crate::table::{FileFormat, Table, Tables, read_tables};
@@ -83,6 +84,8 @@ pub struct ExamItemsRead {
     /// Rows whose question cells were all blank without a 缺考 mark: not in the batch (the
     /// student did not take the subject).
     pub blank_rows: Vec<u32>,
+    /// The 姓名 of each row in the batch that has one, to check against the roster.
+    pub names: Vec<NamedRow>,
 }
 
 /// Reads an item-level sheet of `subject` in `exam`, with the blueprint from `blueprint`
@@ -95,6 +98,26 @@ pub fn read_exam_items(
     exam: &Exam,
     subject: &str,
     blueprint: Option<(&[u8], &str)>,
+) -> Result<ExamItemsRead, IngestError> {
+    read_exam_items_keyed(
+        bytes,
+        file_name,
+        exam,
+        subject,
+        blueprint,
+        &CandidateNumbers::default(),
+    )
+}
+
+/// [`read_exam_items`] for an exam with a 考号 list: a sheet with a 考号 column and no 学籍号
+/// column is matched through `candidates`.
+pub fn read_exam_items_keyed(
+    bytes: &[u8],
+    file_name: &str,
+    exam: &Exam,
+    subject: &str,
+    blueprint: Option<(&[u8], &str)>,
+    candidates: &CandidateNumbers,
 ) -> Result<ExamItemsRead, IngestError> {
     let subject = find_subject(exam, subject)?;
     let file_sha256 = sha256_hex(bytes);
@@ -155,6 +178,7 @@ pub fn read_exam_items(
         rows_read: 0,
         ignored_columns: Vec::new(),
         blank_rows: Vec::new(),
+        names: Vec::new(),
     };
     // A 细目 sheet is never the item sheet, even when a separate blueprint is used.
     let Some(index) = pick_sheet(&tables, &["小题", "成绩", "得分", "明细"], own_blueprint)
@@ -172,6 +196,7 @@ pub fn read_exam_items(
     out.sheet = table.name.clone();
     out.rows_read = table.len();
     let mut cx = Ctx::new(file_name, &table.name);
+    cx.candidates = Some(candidates);
     if let Some(no_col) = require_student_no(&mut cx, table, "小题得分表") {
         let sheet = ItemSheet::new(&mut cx, table, no_col, exam, subject, &bp, &mut out);
         if let Some(sheet) = sheet {
@@ -592,6 +617,7 @@ impl<'t> ItemSheet<'t> {
     fn read_rows(&self, cx: &mut Ctx<'_>, bp: &[BlueprintItem], out: &mut ExamItemsRead) {
         let table = self.table;
         let no_header = table.header[self.no_col].as_str();
+        let name_col = name_column(table);
         let mut seen = SeenStudents::with_capacity(table.len());
         out.batch.rows.reserve(table.len());
         for row in table.rows() {
@@ -737,6 +763,7 @@ impl<'t> ItemSheet<'t> {
                 out.blank_rows.push(row.number);
                 continue;
             }
+            out.names.extend(named_row(table, name_col, &row, &no));
             out.batch.rows.push(NewItemScoreRow {
                 origin: Origin {
                     sheet: table.name.clone(),

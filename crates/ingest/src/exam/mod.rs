@@ -17,8 +17,9 @@ definition is checked here.
 * The sheet: CSV, or in an XLSX the sheet named 成绩 (else one whose name contains 成绩 / 分数 /
   得分, else the first visible sheet with a 学籍号 column, else the first visible sheet with data
   that is not a 说明 sheet). A title row above the header is skipped.
-* 学籍号 (also 全国学籍号, 学生学籍号, student_no) identifies the student; it is required. 考号,
-  准考证号 and 学号 are *not* 学籍号 and are never used to identify anyone.
+* 学籍号 (also 全国学籍号, 学生学籍号, student_no) identifies the student. Without it, a 考号
+  (准考证号, 考生号, 考试号) column is matched through the exam's 考号 list when it has one;
+  otherwise 考号, 准考证号 and 学号 are *not* 学籍号 and are never used to identify anyone.
 * A subject column is matched to the exam's subjects by name after dropping a note in brackets
   and a score suffix: `语文`, `语文成绩`, `数学(120分)`, `英语（满分150）`, `物理得分`; and by the usual
   synonyms (政治 / 思想品德 / 道法 = 道德与法治, 外语 / 英文 = 英语, 生物学 = 生物, 信息科技 =
@@ -27,7 +28,8 @@ definition is checked here.
   A header that states other full marks than the exam's (`数学(150分)` for a 120-point 数学) is an
   error: it is usually the sheet of another exam.
 * Other columns (姓名, 班级, 考号, 总分, 排名, `语文排名`, 备注 …) are passed over and listed in
-  [`ExamScoresRead::ignored_columns`].
+  [`ExamScoresRead::ignored_columns`]; a 姓名 is kept in [`ExamScoresRead::names`] for the
+  service to check against the roster.
 * Values: a number from 0 to the subject's full marks (decimals such as 87.5 are fine, full-width
   digits and a trailing 分 are accepted) is a score; `缺考`, `缺`, `缺席`, `缺测` (also with a note:
   `缺考(病假)`) mean absent — never 0; a blank cell (or `免考`) means the student did not take
@@ -39,15 +41,17 @@ definition is checked here.
 See [`items`] for the layout, the 双向细目表 and the absence rules.
 */
 
+mod candidates;
 mod items;
 mod scores;
 mod subjects;
 mod template;
 
-pub use items::{ExamItemsRead, read_exam_items};
-pub use scores::{ExamScoresRead, read_exam_scores};
+pub use candidates::{CandidatesRead, read_exam_candidates};
+pub use items::{ExamItemsRead, read_exam_items, read_exam_items_keyed};
+pub use scores::{ExamScoresRead, read_exam_scores, read_exam_scores_keyed};
 pub use subjects::{canonical_subject, is_school_subject};
-pub use template::write_exam_score_template;
+pub use template::{TemplateStudent, write_exam_score_template, write_exam_score_template_for};
 
 use std::collections::HashMap;
 
@@ -71,11 +75,42 @@ const NOT_STUDENT_NO: &[&str] = &[
     "考试号",
 ];
 
+/// Headers of a 考号 column (the marking system's candidate number) after [`normalize_header`].
+const CANDIDATE_HEADERS: &[&str] = &["考号", "准考证号", "考生号", "考试号"];
+
+/// An exam's 考号 list: 考号 → 学籍号. Score and item sheets without a 学籍号 column are
+/// matched through it when they have a 考号 column.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateNumbers(HashMap<String, StudentNo>);
+
+impl CandidateNumbers {
+    pub fn new(pairs: impl IntoIterator<Item = (String, StudentNo)>) -> Self {
+        Self(pairs.into_iter().collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The student of a 考号 as written in a cell.
+    pub fn get(&self, candidate_no: &str) -> Option<&StudentNo> {
+        self.0.get(candidate_no.trim())
+    }
+}
+
 /// Where errors go and what they name.
 struct Ctx<'a> {
     file: &'a str,
     sheet: &'a str,
     errors: Vec<RowError>,
+    /// The exam's 考号 list, if it has one.
+    candidates: Option<&'a CandidateNumbers>,
+    /// Whether rows are matched by 考号 (the sheet has no 学籍号 column).
+    by_candidate: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -84,6 +119,8 @@ impl<'a> Ctx<'a> {
             file,
             sheet,
             errors: Vec::new(),
+            candidates: None,
+            by_candidate: false,
         }
     }
 
@@ -167,6 +204,16 @@ fn require_student_no(cx: &mut Ctx<'_>, table: &Table, what: &str) -> Option<usi
     if let Some(c) = student_no_column(&table.header) {
         return Some(c);
     }
+    let candidate_col = table
+        .header
+        .iter()
+        .position(|h| CANDIDATE_HEADERS.contains(&normalize_header(h).as_str()));
+    if let (Some(c), Some(list)) = (candidate_col, cx.candidates)
+        && !list.is_empty()
+    {
+        cx.by_candidate = true;
+        return Some(c);
+    }
     let lookalikes: Vec<&str> = table
         .header
         .iter()
@@ -175,6 +222,11 @@ fn require_student_no(cx: &mut Ctx<'_>, table: &Table, what: &str) -> Option<usi
         .collect();
     let hint = if lookalikes.is_empty() {
         String::new()
+    } else if candidate_col.is_some() {
+        format!(
+            "。文件中的“{}”不是学籍号；本次考试还没有考号表，无法按考号对应学生：请先导入考号表（学籍号、考号两列），或在阅卷系统导出时勾选学籍号",
+            lookalikes.join("”“")
+        )
     } else {
         format!(
             "。文件中的“{}”不是学籍号，不能用来识别学生：请在阅卷系统导出时勾选学籍号，或用学籍系统的名单补上学籍号列",
@@ -193,7 +245,8 @@ fn require_student_no(cx: &mut Ctx<'_>, table: &Table, what: &str) -> Option<usi
     None
 }
 
-/// Reads the 学籍号 of a row, reporting an empty, malformed or Excel-truncated value.
+/// Reads the 学籍号 of a row, reporting an empty, malformed or Excel-truncated value; through
+/// the exam's 考号 list when the sheet is matched by 考号.
 fn read_student_no(
     cx: &mut Ctx<'_>,
     table: &Table,
@@ -202,9 +255,27 @@ fn read_student_no(
 ) -> Option<StudentNo> {
     let column = table.header[col].as_str();
     if let Some(issue) = row.issue(col) {
-        let msg = format!("学籍号：{}", issue.message_zh);
+        let what = if cx.by_candidate {
+            "考号"
+        } else {
+            "学籍号"
+        };
+        let msg = format!("{what}：{}", issue.message_zh);
         cx.push(row.number, column, &issue.value, msg);
         return None;
+    }
+    if cx.by_candidate {
+        let v = row.get(col);
+        let found = cx.candidates.and_then(|list| list.get(v)).cloned();
+        if found.is_none() {
+            let msg = if v.is_empty() {
+                "考号为空：每行须有考号（如是 平均分、合计 等统计行，请删除该行）".to_string()
+            } else {
+                format!("考号“{v}”不在本次考试的考号表中：请核对考号，或先补充考号表")
+            };
+            cx.push(row.number, column, v, msg);
+        }
+        return found;
     }
     let v = row.get(col);
     if v.is_empty() {

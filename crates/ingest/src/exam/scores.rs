@@ -3,10 +3,11 @@ use wuyu_domain::{Exam, ExamScoreBatch, NewExamScoreRow, Origin, RowError, Subje
 
 use super::subjects::{HeaderKind, classify};
 use super::{
-    BadCell, Cell, Ctx, SeenStudents, fmt_num, list_headers, parse_cell, pick_sheet, plain_number,
-    read_student_no, require_student_no, same_points,
+    BadCell, CandidateNumbers, Cell, Ctx, SeenStudents, fmt_num, list_headers, parse_cell,
+    pick_sheet, plain_number, read_student_no, require_student_no, same_points,
 };
 use crate::IngestError;
+use crate::names::{NamedRow, name_column, named_row};
 use crate::roster::sha256_hex;
 use crate::table::read_tables;
 
@@ -27,6 +28,8 @@ pub struct ExamScoresRead {
     pub rows_read: usize,
     /// Headers that are neither 学籍号 nor a subject (姓名, 班级, 考号, 总分 …), passed over.
     pub ignored_columns: Vec<String>,
+    /// The 姓名 of each row that has one, to check against the roster before writing.
+    pub names: Vec<NamedRow>,
 }
 
 /// Reads a score sheet for `exam`: see the [module docs](super) for the layout and values.
@@ -36,6 +39,17 @@ pub fn read_exam_scores(
     bytes: &[u8],
     file_name: &str,
     exam: &Exam,
+) -> Result<ExamScoresRead, IngestError> {
+    read_exam_scores_keyed(bytes, file_name, exam, &CandidateNumbers::default())
+}
+
+/// [`read_exam_scores`] for an exam with a 考号 list: a sheet with a 考号 column and no 学籍号
+/// column is matched through `candidates`.
+pub fn read_exam_scores_keyed(
+    bytes: &[u8],
+    file_name: &str,
+    exam: &Exam,
+    candidates: &CandidateNumbers,
 ) -> Result<ExamScoresRead, IngestError> {
     let file_sha256 = sha256_hex(bytes);
     let tables = read_tables(file_name, bytes)?;
@@ -51,6 +65,7 @@ pub fn read_exam_scores(
         sheet: String::new(),
         rows_read: 0,
         ignored_columns: Vec::new(),
+        names: Vec::new(),
     };
     let Some(index) = pick_sheet(&tables, &["成绩", "分数", "得分"], None) else {
         out.errors.push(RowError {
@@ -67,6 +82,7 @@ pub fn read_exam_scores(
     out.sheet = table.name.clone();
     out.rows_read = table.len();
     let mut cx = Ctx::new(file_name, &table.name);
+    cx.candidates = Some(candidates);
     let Some(no_col) = require_student_no(&mut cx, table, "成绩表") else {
         out.errors = cx.errors;
         return Ok(out);
@@ -152,6 +168,7 @@ pub fn read_exam_scores(
         .collect();
 
     let no_header = table.header[no_col].as_str();
+    let name_col = name_column(table);
     let mut seen = SeenStudents::with_capacity(table.len());
     out.batch.rows.reserve(table.len());
     for row in table.rows() {
@@ -210,6 +227,7 @@ pub fn read_exam_scores(
         {
             continue;
         }
+        out.names.extend(named_row(table, name_col, &row, &no));
         out.batch.rows.push(NewExamScoreRow {
             origin: Origin {
                 sheet: table.name.clone(),

@@ -7,8 +7,28 @@ use wuyu_domain::Exam;
 use super::fmt_num;
 use crate::IngestError;
 
+/// One pre-filled row of the template: a student of the exam's grade and, when the exam has
+/// a 考号 list, the student's 考号.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateStudent {
+    pub student_no: String,
+    pub name: String,
+    pub class_name: String,
+    pub candidate_no: Option<String>,
+}
+
 /// Writes the score template of `exam` (XLSX bytes).
 pub fn write_exam_score_template(exam: &Exam) -> Result<Vec<u8>, IngestError> {
+    write_exam_score_template_for(exam, &[])
+}
+
+/// Writes the score template of `exam` pre-filled with `students` (one row each, subjects
+/// blank). With any 考号, the sheet gains a 考号 column after 班级, so the marking system can
+/// be loaded from it and its export matched back by 考号.
+pub fn write_exam_score_template_for(
+    exam: &Exam,
+    students: &[TemplateStudent],
+) -> Result<Vec<u8>, IngestError> {
     let mut wb = Workbook::new();
     let header = Format::new()
         .set_bold()
@@ -62,6 +82,14 @@ pub fn write_exam_score_template(exam: &Exam) -> Result<Vec<u8>, IngestError> {
             "选填，仅供核对，不导入（按学籍号对应学生当前的班级）。",
         ),
     ];
+    let mut fixed = fixed.to_vec();
+    if students.iter().any(|s| s.candidate_no.is_some()) {
+        fixed.push((
+            "考号",
+            12.0,
+            "本次考试的考号（考号表），仅供核对，不导入；阅卷系统只导出考号时，按考号对应学生。",
+        ));
+    }
     for (col, (h, width, note)) in fixed.iter().enumerate() {
         let col = col as u16;
         ws.write_string_with_format(0, col, *h, &header)?;
@@ -81,6 +109,16 @@ pub fn write_exam_score_template(exam: &Exam) -> Result<Vec<u8>, IngestError> {
             )),
         )?;
         ws.set_column_width(col, 14.0)?;
+    }
+    for (i, st) in students.iter().enumerate() {
+        let row = u32::try_from(i + 1)
+            .map_err(|_| IngestError::Template("超过 Excel 的行数上限".into()))?;
+        ws.write_string(row, 0, &st.student_no)?;
+        ws.write_string(row, 1, &st.name)?;
+        ws.write_string(row, 2, &st.class_name)?;
+        if let Some(c) = &st.candidate_no {
+            ws.write_string(row, 3, c)?;
+        }
     }
     ws.set_freeze_panes(1, 1)?;
     Ok(wb.save_to_buffer()?)

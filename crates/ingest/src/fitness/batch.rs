@@ -9,6 +9,7 @@ use wuyu_domain::{
 
 use crate::IngestError;
 use crate::fitness::{FitnessSheetError, find_fitness_sheets};
+use crate::names::{NamedRow, name_column, named_row};
 use crate::schema::normalize_header;
 
 /// Why a fitness file cannot be read at all (row problems are [`FitnessRead::errors`]).
@@ -28,6 +29,8 @@ pub enum FitnessFileError {
         "{sheet} 没有“测试日期”列（或 test_date）：请在表中加上测试日期，或导入时给出测试日期（命令行 --test-date YYYY-MM-DD）"
     )]
     NoTestDate { sheet: String },
+    #[error("测试日期 {date} 不在 {term} 内：请核对测试日期或学期")]
+    TestDateOutsideTerm { date: Date, term: String },
 }
 
 /// What a fitness file holds: the records that could be read, every row error (the batch must
@@ -37,6 +40,8 @@ pub struct FitnessRead {
     pub batch: FitnessBatch,
     pub errors: Vec<RowError>,
     pub warnings: Vec<RowError>,
+    /// The 姓名 of each record that has one, to check against the roster before writing.
+    pub names: Vec<NamedRow>,
 }
 
 /// Reads every fitness sheet of `bytes` (CSV in any supported encoding, or XLSX) as records of
@@ -56,6 +61,12 @@ pub fn read_fitness_batch(
             file: file_name.to_string(),
             source,
         })?;
+    if let Some(date) = default_date.filter(|d| !term.contains(*d)) {
+        return Err(FitnessFileError::TestDateOutsideTerm {
+            date,
+            term: term.describe_zh(),
+        });
+    }
     let mut out = FitnessRead::default();
     for sheet in &sheets {
         let t = sheet.table();
@@ -75,6 +86,7 @@ pub fn read_fitness_batch(
             }
         })?;
         let date_col = col(&["测试日期", "test_date", "体测日期"]);
+        let name_col = name_column(t);
         if date_col.is_none() && default_date.is_none() {
             return Err(FitnessFileError::NoTestDate { sheet: sheet_label });
         }
@@ -89,16 +101,21 @@ pub fn read_fitness_batch(
                 message_zh: msg,
             };
             let no = StudentNo::parse(row.cells.get(no_col));
-            if let Err(e) = &no {
+            // A cell the sheet reader could not read is already among the row's errors.
+            if let (Err(e), None) = (&no, row.cells.issue(no_col)) {
                 out.errors.push(problem(no_col, format!("学籍号无效：{e}")));
             }
             let date = match date_col.map(|c| (c, row.cells.get(c))) {
+                Some((c, _)) if row.cells.issue(c).is_some() => None,
                 Some((c, v)) if !v.is_empty() => match parse_date(v) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        out.errors.push(problem(c, format!("测试日期无效：{e}")));
+                    Ok(d) if !term.contains(d) => {
+                        let msg = format!("测试日期不在 {} 内", term.describe_zh());
+                        out.errors.push(problem(c, msg));
                         None
                     }
+                    Ok(d) => Some(d),
+                    // The sheet reader reports an impossible date among the row's errors.
+                    Err(_) => None,
                 },
                 Some((c, _)) if default_date.is_none() => {
                     out.errors.push(problem(
@@ -125,6 +142,7 @@ pub fn read_fitness_batch(
                 });
                 continue;
             };
+            out.names.extend(named_row(t, name_col, &row.cells, &no));
             let [left, right] = row.eyes;
             out.batch.records.push(NewFitnessRecord {
                 origin: Origin {

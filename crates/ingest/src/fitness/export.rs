@@ -142,7 +142,7 @@ pub fn write_fitness_template_csv<'a>(
     for r in rows {
         line.clear();
         line.extend(cells(&r).into_iter().map(|c| match c {
-            Cell::Text(s) => s,
+            Cell::Text(s) => crate::csv_cell(&s).into_owned(),
             Cell::Number(v) => v.to_string(),
             Cell::Empty => String::new(),
         }));

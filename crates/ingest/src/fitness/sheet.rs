@@ -1,7 +1,7 @@
 //! Finding the fitness sheets of an upload and reading them row by row into scorer inputs,
 //! with every problem of a row as a [`RowError`].
 use thiserror::Error;
-use wuyu_domain::{RowError, Sex};
+use wuyu_domain::{RowError, Sex, parse_date};
 use wuyu_standards::{EyeExam, FitnessGrade, FitnessInput, FitnessItem, applies};
 
 use super::bounds::{Check, check};
@@ -46,7 +46,19 @@ pub struct FitnessSheet<'t> {
     cols: [Option<usize>; FIELD_COUNT],
     coding: GradeCoding,
     layout: FitnessLayout,
+    /// 测试日期 / 出生日期 columns: passed through by the scorer, but an impossible date
+    /// (2024-13-01) is an error wherever the sheet is read.
+    date_cols: Vec<usize>,
 }
+
+/// Headers (after [`normalize_header`]) of the date columns a fitness sheet may carry.
+const DATE_HEADERS: [&str; 5] = [
+    "测试日期",
+    "test_date",
+    "体测日期",
+    "出生日期",
+    "birth_date",
+];
 
 /// Finds the first fitness sheet of an upload (CSV: the only table; XLSX: the first worksheet
 /// whose headers qualify).
@@ -139,12 +151,16 @@ impl<'t> FitnessSheet<'t> {
         let coding = cols[FitnessField::Grade.slot()].map_or(GradeCoding::Unknown, |c| {
             grade_coding(table.rows().map(|r| r.get(c)))
         });
+        let date_cols = (0..table.header.len())
+            .filter(|&i| DATE_HEADERS.contains(&normalize_header(&table.header[i]).as_str()))
+            .collect();
         Ok(Some(FitnessSheet {
             file: file_name.to_string(),
             table,
             cols,
             coding,
             layout,
+            date_cols,
         }))
     }
 
@@ -190,6 +206,26 @@ impl<'t> FitnessSheet<'t> {
             errors: &mut out.errors,
             warnings: &mut out.warnings,
         };
+
+        // A cell that cannot be read faithfully (an uncalculated formula, an Excel error
+        // value) is reported once, here; the checks below skip its column.
+        for c in 0..row.len() {
+            if let Some(issue) = row.issue(c) {
+                let e = cx.problem(c, issue.message_zh.clone());
+                cx.errors.push(RowError {
+                    value: issue.value.clone(),
+                    ..e
+                });
+            }
+        }
+
+        for &c in &self.date_cols {
+            let v = cx.cell(c);
+            if let (false, Err(e)) = (v.is_empty(), parse_date(v)) {
+                let msg = format!("{}无效：{e}", self.table.header[c]);
+                cx.error(c, msg);
+            }
+        }
 
         let grade = self.read_grade(&mut cx);
         let sex = self.column(FitnessField::Sex).and_then(|c| {
@@ -386,6 +422,9 @@ impl<'t> RowCx<'_, 't> {
     }
 
     fn error(&mut self, col: usize, message_zh: String) {
+        if self.row.issue(col).is_some() {
+            return;
+        }
         let e = self.problem(col, message_zh);
         self.errors.push(e);
     }

@@ -3,10 +3,12 @@
 //! One test binary for the crate, to save link time.
 
 mod csv_roster;
+mod csv_safe;
 mod decode;
 mod exam_items;
 mod exam_scores;
 mod fitness_template;
+mod formulas;
 mod properties;
 mod round_trip;
 mod template;

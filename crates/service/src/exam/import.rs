@@ -1,14 +1,18 @@
 //! 考试 imports: an exam's score sheet (one column per subject) or one subject's item points
 //! with its 双向细目表, read by `wuyu_ingest` against the exam's definition, then resolved by
 //! 学籍号 and written by the store in one transaction that recomputes the exam's statistics.
-use wuyu_domain::{Exam, ExamId, ExamItemBatch, ExamScoreBatch, RowError, Scope};
-use wuyu_ingest::{ExamItemsRead, ExamScoresRead, IngestError, read_exam_items, read_exam_scores};
-use wuyu_store::ExamImportSummary;
+use wuyu_domain::{Exam, ExamId, ExamItemBatch, ExamScoreBatch, RowError, Scope, StudentNo};
+use wuyu_ingest::{
+    CandidateNumbers, ExamItemsRead, ExamScoresRead, IngestError, TemplateStudent,
+    read_exam_candidates, read_exam_items_keyed, read_exam_scores_keyed,
+    write_exam_score_template_for,
+};
+use wuyu_store::{CandidateImportSummary, ExamImportSummary};
 
 use crate::file::UploadedFile;
 use crate::import::{
     ImportActor, ImportOutcome, ImportPreview, ReadCount, ReadNotes, file_error, finish, first,
-    meta,
+    meta, name_mismatches,
 };
 use crate::{Service, ServiceError};
 
@@ -26,7 +30,8 @@ pub async fn preview_exam_scores(
     file: &UploadedFile,
 ) -> Result<ImportPreview<ExamScoreBatch>, ServiceError> {
     let exam = find_exam(svc, exam).await?;
-    let read = read_scores(file, &exam)?;
+    let candidates = candidate_numbers(svc, &exam).await?;
+    let read = read_scores(file, &exam, &candidates)?;
     let notes = scores_notes(&read);
     let errors = scores_errors(file, &read);
     Ok(ImportPreview {
@@ -53,9 +58,13 @@ pub async fn import_exam_scores(
     file: &UploadedFile,
 ) -> Result<ImportOutcome<ExamImportSummary>, ServiceError> {
     let exam = find_exam(svc, exam).await?;
-    let read = read_scores(file, &exam)?;
+    let candidates = candidate_numbers(svc, &exam).await?;
+    let read = read_scores(file, &exam, &candidates)?;
     let notes = scores_notes(&read);
-    let errors = scores_errors(file, &read);
+    let mut errors = scores_errors(file, &read);
+    if errors.is_empty() {
+        errors = name_mismatches(svc, file, &read.names).await?;
+    }
     if !errors.is_empty() {
         return Ok(rejected(errors, notes));
     }
@@ -76,7 +85,8 @@ pub async fn preview_exam_items(
     blueprint: Option<&UploadedFile>,
 ) -> Result<ImportPreview<ExamItemBatch>, ServiceError> {
     let exam = find_exam(svc, exam).await?;
-    let read = read_items(file, &exam, subject, blueprint, None)?;
+    let candidates = candidate_numbers(svc, &exam).await?;
+    let read = read_items(file, &exam, subject, blueprint, None, &candidates)?;
     let notes = items_notes(&read);
     let errors = items_errors(file, &read);
     Ok(ImportPreview {
@@ -111,9 +121,13 @@ pub async fn import_exam_items(
     blueprint: Option<&UploadedFile>,
 ) -> Result<ImportOutcome<ExamImportSummary>, ServiceError> {
     let exam = find_exam(svc, exam).await?;
-    let read = read_items(file, &exam, subject, blueprint, Some(who))?;
+    let candidates = candidate_numbers(svc, &exam).await?;
+    let read = read_items(file, &exam, subject, blueprint, Some(who), &candidates)?;
     let notes = items_notes(&read);
-    let errors = items_errors(file, &read);
+    let mut errors = items_errors(file, &read);
+    if errors.is_empty() {
+        errors = name_mismatches(svc, file, &read.names).await?;
+    }
     if !errors.is_empty() {
         return Ok(rejected(errors, notes));
     }
@@ -138,8 +152,87 @@ fn rejected(errors: Vec<RowError>, notes: ReadNotes) -> ImportOutcome<ExamImport
     }
 }
 
-fn read_scores(file: &UploadedFile, exam: &Exam) -> Result<ExamScoresRead, ServiceError> {
-    read_exam_scores(&file.bytes, &file.name, exam)
+/// The exam's 考号 list, for sheets that carry 考号 instead of 学籍号.
+async fn candidate_numbers(svc: &Service, exam: &Exam) -> Result<CandidateNumbers, ServiceError> {
+    let pairs = svc.store().exam_candidates(exam.id).await?;
+    let mut list = Vec::with_capacity(pairs.len());
+    for (candidate_no, student_no) in pairs {
+        let no = StudentNo::parse(&student_no)
+            .map_err(|e| ServiceError::Internal(format!("student.student_no: {e}")))?;
+        list.push((candidate_no, no));
+    }
+    Ok(CandidateNumbers::new(list))
+}
+
+/// Reads, checks and imports an exam's 考号 list (学籍号 and 考号 columns) as `who`,
+/// replacing the list it had. A 姓名 column is checked against the roster.
+pub async fn import_exam_candidates(
+    svc: &Service,
+    who: &ImportActor,
+    exam: ExamId,
+    file: &UploadedFile,
+) -> Result<ImportOutcome<CandidateImportSummary>, ServiceError> {
+    let exam = find_exam(svc, exam).await?;
+    let read = read_exam_candidates(&file.bytes, &file.name)
+        .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))?;
+    let notes = ReadNotes {
+        encoding: read.encoding,
+        sheet: read.sheet.clone(),
+        rows_read: read.rows.len(),
+        ..ReadNotes::default()
+    };
+    let mut errors = read.errors;
+    if errors.is_empty() {
+        errors = name_mismatches(svc, file, &read.names).await?;
+    }
+    if !errors.is_empty() {
+        return Ok(ImportOutcome::Rejected {
+            errors,
+            warnings: Vec::new(),
+            notes,
+        });
+    }
+    let written = svc
+        .store()
+        .import_exam_candidates(exam.id, &read.rows, &meta(who, file))
+        .await;
+    finish(written, Vec::new(), notes)
+}
+
+/// The score template of an exam (XLSX). With `candidate_numbers`, pre-filled with every
+/// student of the exam's grade and a 考号 column, generating the exam's 考号 list first if it
+/// has none (so the marking system's 考号 export can be imported).
+pub async fn score_template(
+    svc: &Service,
+    exam: ExamId,
+    candidate_numbers: bool,
+) -> Result<Vec<u8>, ServiceError> {
+    let exam = find_exam(svc, exam).await?;
+    let students: Vec<TemplateStudent> = if candidate_numbers {
+        svc.store()
+            .exam_template_students(exam.id, true)
+            .await?
+            .into_iter()
+            .map(|s| TemplateStudent {
+                student_no: s.student_no,
+                name: s.name,
+                class_name: s.class_name,
+                candidate_no: s.candidate_no,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    write_exam_score_template_for(&exam, &students)
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn read_scores(
+    file: &UploadedFile,
+    exam: &Exam,
+    candidates: &CandidateNumbers,
+) -> Result<ExamScoresRead, ServiceError> {
+    read_exam_scores_keyed(&file.bytes, &file.name, exam, candidates)
         .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))
 }
 
@@ -149,9 +242,18 @@ fn read_items(
     subject: &str,
     blueprint: Option<&UploadedFile>,
     who: Option<&ImportActor>,
+    candidates: &CandidateNumbers,
 ) -> Result<ExamItemsRead, ServiceError> {
     let blueprint = blueprint.map(|b| (b.bytes.as_slice(), b.name.as_str()));
-    read_exam_items(&file.bytes, &file.name, exam, subject, blueprint).map_err(|e| {
+    read_exam_items_keyed(
+        &file.bytes,
+        &file.name,
+        exam,
+        subject,
+        blueprint,
+        candidates,
+    )
+    .map_err(|e| {
         // Only the command line has a --blueprint option to point at.
         let hint = match (&e, who) {
             (IngestError::NoBlueprint { .. }, Some(ImportActor::Operator(_))) => BLUEPRINT_HINT_CLI,

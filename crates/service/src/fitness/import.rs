@@ -8,9 +8,13 @@ use wuyu_store::FitnessImportSummary;
 
 use crate::file::UploadedFile;
 use crate::import::{
-    ImportActor, ImportOutcome, ImportPreview, ReadCount, ReadNotes, finish, first, meta,
+    ImportActor, ImportOutcome, ImportPreview, ReadCount, ReadNotes, file_error, finish, first,
+    meta, name_mismatches,
 };
 use crate::{Service, ServiceError};
+
+/// The row error of a fitness file without student rows (headers only).
+pub const NO_FITNESS_ROWS: &str = "文件中没有学生体测成绩行（只有表头或全是空行），未导入";
 
 /// Reads and checks `file` as records of `term`; writes nothing. A row's test date is its
 /// 测试日期 cell, else `default_date`. Warnings are implausible but importable values.
@@ -19,7 +23,8 @@ pub fn preview_fitness(
     term: Term,
     default_date: Option<Date>,
 ) -> Result<ImportPreview<FitnessBatch>, ServiceError> {
-    let read = read(file, term, default_date)?;
+    let mut read = read(file, term, default_date)?;
+    refuse_empty(file, &mut read);
     Ok(ImportPreview {
         counts: vec![ReadCount {
             kind: "records",
@@ -43,7 +48,11 @@ pub async fn import_fitness(
     term: Term,
     default_date: Option<Date>,
 ) -> Result<ImportOutcome<FitnessImportSummary>, ServiceError> {
-    let read = read(file, term, default_date)?;
+    let mut read = read(file, term, default_date)?;
+    refuse_empty(file, &mut read);
+    if read.errors.is_empty() {
+        read.errors = name_mismatches(svc, file, &read.names).await?;
+    }
     if !read.errors.is_empty() {
         return Ok(ImportOutcome::Rejected {
             errors: read.errors,
@@ -56,6 +65,14 @@ pub async fn import_fitness(
         .import_fitness(&read.batch, &meta(who, file))
         .await;
     finish(written, read.warnings, ReadNotes::default())
+}
+
+/// A file that read cleanly but holds no record is an error, not "导入成功 0".
+fn refuse_empty(file: &UploadedFile, read: &mut FitnessRead) {
+    if read.errors.is_empty() && read.batch.records.is_empty() {
+        read.errors
+            .push(file_error(file, "", NO_FITNESS_ROWS.into()));
+    }
 }
 
 fn read(

@@ -17,7 +17,7 @@ mod upload;
 pub use class::{ClassView, class_view};
 pub use export::{SummaryExport, summary_xlsx};
 pub use history::student_history;
-pub use import::{import_fitness, preview_fitness};
+pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;
 pub use overview::{GroupLine, GroupTable, Overview, TargetCheck, overview};
 pub use summary::{
@@ -33,13 +33,31 @@ use crate::{Service, ServiceError};
 /// The precision fitness rates (as percentages) and means are shown with.
 pub const SHOWN_AT: wuyu_monitor::display::Precision = wuyu_monitor::display::Precision::One;
 
-/// The term asked for (a term code), or the latest with records; `None` when there are none.
+/// The term asked for (a term code), or the latest with records that has begun or is next;
+/// `None` when there are none. A term far ahead (a typo such as 2099, imported with
+/// `--force`) is listed but never the default.
 pub fn pick_term(terms: &[Term], asked: Option<&str>) -> Result<Option<Term>, ServiceError> {
+    let today = time::OffsetDateTime::now_utc().date();
+    pick_term_on(terms, asked, today)
+}
+
+fn pick_term_on(
+    terms: &[Term],
+    asked: Option<&str>,
+    today: time::Date,
+) -> Result<Option<Term>, ServiceError> {
     match asked.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Term::parse_code(s)
             .map(Some)
             .map_err(|e| ServiceError::BadRequest(format!("term: {e}"))),
-        None => Ok(terms.last().copied()),
+        None => {
+            let latest = Term::of_date(today).map(Term::next).ok();
+            Ok(terms
+                .iter()
+                .copied()
+                .filter(|t| latest.is_some_and(|l| *t <= l))
+                .max())
+        }
     }
 }
 
@@ -62,13 +80,30 @@ mod tests {
     #[test]
     fn the_previous_term_is_the_last_one_with_records_before() {
         let t = |s| Term::parse_code(s).unwrap();
-        let terms = [t("2023-autumn"), t("2023-spring"), t("2024-autumn")];
+        let terms = [t("2023-autumn"), t("2024-spring"), t("2024-autumn")];
         assert_eq!(
             previous_term(&terms, t("2024-autumn")),
-            Some(t("2023-spring"))
+            Some(t("2024-spring"))
         );
         assert_eq!(previous_term(&terms, t("2023-autumn")), None);
         assert_eq!(pick_term(&terms, None).unwrap(), Some(t("2024-autumn")));
         assert!(pick_term(&terms, Some("nonsense")).is_err());
+    }
+
+    #[test]
+    fn a_far_future_term_is_never_the_default() {
+        let t = |s| Term::parse_code(s).unwrap();
+        let terms = [t("2025-autumn"), t("2026-spring"), t("2099-autumn")];
+        let today = time::macros::date!(2026 - 03 - 01);
+        assert_eq!(
+            pick_term_on(&terms, None, today).unwrap(),
+            Some(t("2026-spring"))
+        );
+        // Asked for, it is shown.
+        assert_eq!(
+            pick_term_on(&terms, Some("2099-autumn"), today).unwrap(),
+            Some(t("2099-autumn"))
+        );
+        assert_eq!(pick_term_on(&terms[2..], None, today).unwrap(), None);
     }
 }

@@ -8,9 +8,14 @@ use wuyu_store::ImportSummary;
 
 use crate::file::UploadedFile;
 use crate::import::{
-    ImportActor, ImportOutcome, ImportPreview, ReadCount, ReadNotes, finish, first, meta,
+    ImportActor, ImportOutcome, ImportPreview, ReadCount, ReadNotes, file_error, finish, first,
+    meta,
 };
 use crate::{Service, ServiceError};
+
+/// The row error of a roster file without data rows (headers only): an error, never
+/// "导入成功 0".
+pub const NO_ROSTER_ROWS: &str = "文件中没有数据行（只有表头或全是空行），未导入";
 
 /// Reads and checks `file`; writes nothing. `default_school`: the school of rows in sheets
 /// without a 学校代码 column.
@@ -50,7 +55,7 @@ pub fn preview_roster(
             teachers: first(&b.teachers),
             assignments: first(&b.assignments),
         },
-        errors: read.errors.clone(),
+        errors: errors(file, &read),
         warnings: Vec::new(),
         notes: notes(&read),
     })
@@ -66,9 +71,10 @@ pub async fn import_roster(
 ) -> Result<ImportOutcome<ImportSummary>, ServiceError> {
     let read = read(file, default_school)?;
     let notes = notes(&read);
-    if !read.errors.is_empty() {
+    let errors = errors(file, &read);
+    if !errors.is_empty() {
         return Ok(ImportOutcome::Rejected {
-            errors: read.errors,
+            errors,
             warnings: Vec::new(),
             notes,
         });
@@ -86,6 +92,20 @@ fn read(
 ) -> Result<RosterRead, ServiceError> {
     read_roster(&file.name, &file.bytes, &RosterOptions { default_school })
         .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))
+}
+
+/// The reader's errors, or a file-level one when the file has no data row at all.
+fn errors(file: &UploadedFile, read: &RosterRead) -> Vec<wuyu_domain::RowError> {
+    let b = &read.batch;
+    let empty = b.schools.is_empty()
+        && b.classes.is_empty()
+        && b.students.is_empty()
+        && b.teachers.is_empty()
+        && b.assignments.is_empty();
+    if read.errors.is_empty() && empty {
+        return vec![file_error(file, "", NO_ROSTER_ROWS.into())];
+    }
+    read.errors.clone()
 }
 
 fn notes(read: &RosterRead) -> ReadNotes {

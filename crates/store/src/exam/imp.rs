@@ -996,6 +996,27 @@ impl ExamStore for This {
         Box::pin(self.exam_create(e))
     }
 
+    fn exam_candidates(&self, exam: ExamId) -> StoreFuture<'_, Vec<(String, String)>> {
+        Box::pin(self.candidates_of(exam))
+    }
+
+    fn import_exam_candidates<'a>(
+        &'a self,
+        exam: ExamId,
+        rows: &'a [wuyu_domain::NewCandidate],
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, CandidateImportSummary> {
+        Box::pin(self.candidates_import(exam, rows, meta))
+    }
+
+    fn exam_template_students(
+        &self,
+        exam: ExamId,
+        generate: bool,
+    ) -> StoreFuture<'_, Vec<CandidateStudent>> {
+        Box::pin(self.candidates_template(exam, generate))
+    }
+
     fn list_exams<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<ExamSummary>> {
         Box::pin(self.exam_list(scope))
     }

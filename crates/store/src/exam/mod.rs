@@ -25,7 +25,8 @@ pub(crate) mod rows;
 pub use wuyu_monitor::exam::model::*;
 
 use wuyu_domain::{
-    ClassId, Exam, ExamId, ExamItemBatch, ExamScoreBatch, NewExam, SchoolId, Scope, StudentId,
+    ClassId, Exam, ExamId, ExamItemBatch, ExamScoreBatch, NewCandidate, NewExam, SchoolId, Scope,
+    StudentId,
 };
 
 use crate::StoreFuture;
@@ -63,6 +64,27 @@ pub trait ExamStore: Send + Sync {
         batch: &'a ExamItemBatch,
         meta: &'a ImportMeta,
     ) -> StoreFuture<'a, ExamImportSummary>;
+
+    /// The exam's 考号 list as (考号, 学籍号), in 考号 order; empty when it has none.
+    fn exam_candidates(&self, exam: ExamId) -> StoreFuture<'_, Vec<(String, String)>>;
+
+    /// Replaces the exam's 考号 list in one transaction. An unknown 学籍号, or a 学籍号 or
+    /// 考号 twice, rejects the batch with row errors; nothing is written.
+    fn import_exam_candidates<'a>(
+        &'a self,
+        exam: ExamId,
+        rows: &'a [NewCandidate],
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, CandidateImportSummary>;
+
+    /// Every student of the exam's grade (school code, class, 学籍号 order) with their 考号,
+    /// for the pre-filled score template. With `generate` and no list yet, a 考号 list is made
+    /// first: six digits, numbered in that order.
+    fn exam_template_students(
+        &self,
+        exam: ExamId,
+        generate: bool,
+    ) -> StoreFuture<'_, Vec<CandidateStudent>>;
 
     /// Recomputes the stored statistics of an exam under the current [`ExamSettings`].
     fn recompute_exam(&self, exam: ExamId) -> StoreFuture<'_, ()>;
@@ -126,4 +148,21 @@ pub trait ExamStore: Send + Sync {
         school: Option<SchoolId>,
         evaluation_year: i32,
     ) -> StoreFuture<'a, Vec<TeacherAlert>>;
+}
+
+/// What an import of a 考号 list wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CandidateImportSummary {
+    pub import_id: i64,
+    pub students: u64,
+    pub schools: u64,
+}
+
+/// A student of an exam's grade, with the 考号 if the exam has a list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CandidateStudent {
+    pub student_no: String,
+    pub name: String,
+    pub class_name: String,
+    pub candidate_no: Option<String>,
 }

@@ -314,6 +314,29 @@ impl RosterStore for This {
         })
     }
 
+    fn student_names<'a>(
+        &'a self,
+        student_nos: &'a [String],
+    ) -> StoreFuture<'a, Vec<(String, String)>> {
+        Box::pin(async move {
+            // Chunks keep each statement well under either backend's parameter limit.
+            let mut out = Vec::with_capacity(student_nos.len());
+            for chunk in student_nos.chunks(500) {
+                let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT student_no, name FROM student WHERE student_no IN ({})",
+                    params.join(", ")
+                );
+                let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+                for no in chunk {
+                    q = q.bind(no);
+                }
+                out.extend(q.fetch_all(&self.pool).await?);
+            }
+            Ok(out)
+        })
+    }
+
     fn import_roster<'a>(
         &'a self,
         batch: &'a wuyu_domain::RosterBatch,

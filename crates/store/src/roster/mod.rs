@@ -81,6 +81,13 @@ pub trait RosterStore: Send + Sync {
         student_no: &'a str,
     ) -> StoreFuture<'a, Option<(SchoolId, StudentId)>>;
 
+    /// The roster names of these 学籍号 (unscoped, for checking an import's 姓名 column):
+    /// `(学籍号, name)` for each one enrolled; a 学籍号 not enrolled is left out.
+    fn student_names<'a>(
+        &'a self,
+        student_nos: &'a [String],
+    ) -> StoreFuture<'a, Vec<(String, String)>>;
+
     /// Resolves natural keys against the database and writes the batch in one transaction.
     /// Any unresolvable row rejects the whole batch with its row errors; nothing is written.
     fn import_roster<'a>(

@@ -353,7 +353,7 @@ async fn the_api_gives_the_page_numbers_and_audits_student_reads() {
         .iter()
         .map(|r| r["term"].as_str().unwrap())
         .collect();
-    assert_eq!(terms, ["2023-spring", "2024-autumn"]);
+    assert_eq!(terms, ["2024-spring", "2024-autumn"]);
     let audit = app.store.list_audit(1).await.unwrap();
     assert_eq!(audit[0].entry.action, "api_read_student_fitness");
     assert_eq!(
