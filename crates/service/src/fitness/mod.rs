@@ -23,7 +23,7 @@ pub use overview::{GroupLine, GroupTable, Overview, TargetCheck, overview};
 pub use summary::{
     Summary, SummaryLine, SummaryQuery, group_header, group_label, summary, table_title,
 };
-pub use upload::{TemplateExport, TemplateFormat, upload_template};
+pub use upload::{EXPORT_ACTION, TemplateExport, TemplateFormat, upload_template};
 
 use wuyu_domain::Term;
 use wuyu_store::FitnessTargets;

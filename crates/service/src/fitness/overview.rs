@@ -1,7 +1,7 @@
 //! The `/fitness` overview of the caller's scope: the headline with its change since the
 //! previous term and the plan's two targets, the main tables (schools for the district; grades
 //! and classes for a school), the breakdowns by 城乡 and sex, the items and the trend.
-use wuyu_domain::{SchoolId, Scope, Term, Viewer};
+use wuyu_domain::{Capability, SchoolId, Scope, Term, Viewer};
 use wuyu_monitor::indicator::{
     Comparator, IndicatorKey, IndicatorValue, Target, UnitRef, Verdict, fitness_keys, judge,
 };
@@ -276,9 +276,11 @@ pub async fn overview(
     }
     // The national upload file: one school's results (a school admin, or a district role
     // looking at one school).
+    // Only for the roles that submit it (it holds full 学籍号).
     out.upload_school = match (&viewer.scope, focus) {
         (Scope::District, Some(s)) | (&Scope::School { school_id: s }, _) => Some(s),
         _ => None,
-    };
+    }
+    .filter(|_| viewer.can(Capability::ExportFitnessUpload));
     Ok(out)
 }

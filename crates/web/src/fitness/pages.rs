@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wuyu_domain::{Capability, Role, SchoolId, Term, grants};
 use wuyu_monitor::display::{Precision, shown_percent};
+use wuyu_service::audit::Requester;
 use wuyu_service::fitness::{
     self as svc, GroupLine, Overview, SummaryQuery, TemplateFormat, group_header,
 };
@@ -18,7 +19,7 @@ use wuyu_standards::BmiCategory;
 
 use super::format::{Delta, TermOption, delta, item_value, one, pct, term_options, unit_zh};
 use crate::access::{Require, cap};
-use crate::auth::CurrentUser;
+use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::pages::path_ids;
 use crate::state::AppState;
@@ -376,11 +377,12 @@ pub(crate) async fn export(
 }
 
 /// `GET /schools/{id}/fitness/upload.xlsx?term=`: the school's results of the term in the
-/// national upload template's layout (district roles and the school's admin; a teacher gets
-/// their own classes).
+/// national upload template's layout, for the roles that submit it (district admin, the
+/// school's admin); every download is audited with its row count by the service.
 pub(crate) async fn upload_template(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ViewFitness>,
+    Require(me, _): Require<cap::ExportFitnessUpload>,
+    ClientIp(ip): ClientIp,
     p: Result<axum::extract::Path<i64>, PathRejection>,
     q: Result<Query<FitnessQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
@@ -388,6 +390,7 @@ pub(crate) async fn upload_template(
     let q = query(q)?;
     let (term, export) = svc::upload_template(
         &state.svc,
+        &Requester::user(&me.user, &ip),
         &me.scope,
         school,
         q.term.as_deref(),

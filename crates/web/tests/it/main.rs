@@ -9,6 +9,7 @@ mod agreement_exam;
 mod agreement_fitness;
 mod exam_speed;
 mod exams;
+mod exports;
 mod fitness;
 mod login;
 mod openapi;
