@@ -19,7 +19,9 @@ pub use export::{SummaryExport, summary_xlsx};
 pub use history::student_history;
 pub use import::{import_fitness, preview_fitness};
 pub use indicators::indicator;
-pub use overview::{GroupLine, GroupTable, Overview, TargetCheck, overview};
+pub use overview::{
+    GroupLine, GroupTable, Overview, RowTargets, StageLine, TargetCheck, TargetTally, overview,
+};
 pub use summary::{
     Summary, SummaryLine, SummaryQuery, group_header, group_label, summary, table_title,
 };

@@ -11,6 +11,7 @@ mod exam_speed;
 mod exams;
 mod exports;
 mod fitness;
+mod fitness_targets;
 mod login;
 mod openapi;
 mod security;
