@@ -13,19 +13,21 @@ use crate::upload::{failure, finish, read_upload, service};
 /// `wuyu import fitness`.
 #[derive(Subcommand)]
 pub enum Import {
-    /// One term's fitness and vision results (国家学生体质健康标准 template layout or the
-    /// code-name layout, CSV or XLSX), matched to students by 学籍号, scored and stored.
+    /// 一个学期的体质健康和视力成绩（国家学生体质健康标准上报模板格式或代码列名格式，
+    /// CSV 或 XLSX），按学籍号对应学生，评分后保存
     Fitness {
+        /// 要导入的成绩文件
         file: PathBuf,
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
-        /// The term, e.g. 2024-autumn or 2024-spring.
+        /// 学期，如 2024-autumn（秋季学期）或 2024-spring（春季学期）
         #[arg(long)]
         term: String,
-        /// Test date (YYYY-MM-DD) for rows without a 测试日期 / test_date cell.
+        /// 测试日期（YYYY-MM-DD），用于没有“测试日期”/test_date 的行
         #[arg(long)]
         test_date: Option<String>,
-        /// Recorded as the importer.
+        /// 记录为导入人
         #[arg(long, default_value = "cli", env = "USER")]
         user: String,
     },
