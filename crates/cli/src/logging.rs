@@ -87,7 +87,8 @@ mod tests {
     #[test]
     fn verbose_wins_then_the_file_then_the_commands_default() {
         let f = PathBuf::from("a.log");
-        let demo = Some(PathBuf::from("wuyu-demo/wuyu.log"));
+        let demo_log = PathBuf::from("wuyu-demo/wuyu.log");
+        let demo = Some(demo_log.clone());
         assert!(matches!(
             LogTarget::choose(1, Some(&f), demo.clone(), false),
             LogTarget::Stderr { .. }
@@ -98,7 +99,7 @@ mod tests {
         );
         assert_eq!(
             LogTarget::choose(0, None, demo.clone(), false),
-            LogTarget::File(demo.unwrap())
+            LogTarget::File(demo_log)
         );
         assert_eq!(
             LogTarget::choose(0, None, None, false),
