@@ -100,20 +100,155 @@ fn spec_5_3_proportional_and_unweighted_variants() {
     assert_eq!(a.status, AlertStatus::Flagged);
 }
 
+/// Ten eligible events, the teacher's class below in the first `below` of them.
+fn ten_events(below: usize) -> Vec<ParallelEvent> {
+    (0..10)
+        .map(|i| {
+            let a = if i < below { 70.0 } else { 80.0 };
+            event(&format!("X{i}"), a, 75.0, 75.0, 1.0)
+        })
+        .collect()
+}
+
 #[test]
-fn spec_5_3_exactly_sixty_percent_is_not_flagged() {
-    let mut events = Vec::new();
-    for i in 0..10 {
-        let a = if i < 6 { 70.0 } else { 80.0 };
-        events.push(event(&format!("X{i}"), a, 75.0, 75.0, 1.0));
-    }
-    let a = parallel_class_alert("T", &events, 2024, &ParallelRule::default()).unwrap();
+fn the_seeds_rule_flags_six_of_ten_and_the_strict_variant_does_not() {
+    // "任教成绩60%以上的次数未达到…": 以上 includes 60 %.
+    let rule = ParallelRule::default();
+    assert!(rule.threshold_inclusive);
+    let a = parallel_class_alert("T", &ten_events(6), 2024, &rule).unwrap();
     assert_eq!(a.below_share, Some(0.6));
+    assert_eq!(a.status, AlertStatus::Flagged, "6 of 10 is 60 %: flagged");
+    let a = parallel_class_alert("T", &ten_events(5), 2024, &rule).unwrap();
+    assert_eq!(a.status, AlertStatus::NotFlagged, "5 of 10 is not");
+    // The earlier default (strictly above 60 %) stays available as a setting.
+    let strict = ParallelRule {
+        threshold_inclusive: false,
+        ..rule
+    };
+    let a = parallel_class_alert("T", &ten_events(6), 2024, &strict).unwrap();
     assert_eq!(a.status, AlertStatus::NotFlagged);
+    let a = parallel_class_alert("T", &ten_events(7), 2024, &strict).unwrap();
+    assert_eq!(a.status, AlertStatus::Flagged);
     // 5 events all below: too few to judge.
-    let a = parallel_class_alert("T", &events[..5], 2024, &ParallelRule::default()).unwrap();
+    let a = parallel_class_alert("T", &ten_events(10)[..5], 2024, &rule).unwrap();
     assert_eq!(a.below_share, Some(1.0));
     assert_eq!(a.status, AlertStatus::InsufficientEvents);
+}
+
+#[test]
+fn the_spec_vector_under_the_seeds_rule_and_a_sixty_percent_variant_of_it() {
+    // The spec's ten events: 5 of 8 below is flagged under either comparison.
+    let a = parallel_class_alert("T", &spec_events(), 2024, &ParallelRule::default()).unwrap();
+    assert_eq!((a.weighted_events, a.weighted_below), (8.0, 5.0));
+    assert_eq!(a.status, AlertStatus::Flagged);
+    // E6 taught fully and E10 given a parallel class of its type: 10 eligible events, 6 below.
+    let mut events = spec_events();
+    events[5].teacher_share = 1.0;
+    events[9].classes[1].class_type = "普通班".into();
+    events[9].classes[1].mean = 69.0; // A (70) is above the 普通班 average: not below
+    let a = parallel_class_alert("T", &events, 2024, &ParallelRule::default()).unwrap();
+    assert_eq!((a.weighted_events, a.weighted_below), (10.0, 6.0));
+    assert_eq!(a.status, AlertStatus::Flagged, "6 of 10 = 60 % is flagged");
+    let strict = ParallelRule {
+        threshold_inclusive: false,
+        ..ParallelRule::default()
+    };
+    let a = parallel_class_alert("T", &events, 2024, &strict).unwrap();
+    assert_eq!(a.status, AlertStatus::NotFlagged, "strictly above: not flagged");
+}
+
+#[test]
+fn school_level_exams_count_even_when_each_teacher_marks_their_own() {
+    // Six 校级 exams marked in the school (no 统一阅卷), A below in four of them.
+    let events: Vec<ParallelEvent> = (0..6)
+        .map(|i| {
+            let mut e = event(&format!("月考{i}"), if i < 4 { 70.0 } else { 80.0 }, 75.0, 75.0, 1.0);
+            e.level = ExamLevel::School;
+            e.unified_marking = false;
+            e
+        })
+        .collect();
+    let a = parallel_class_alert("T", &events, 2024, &ParallelRule::default()).unwrap();
+    assert!(a.events.iter().all(|e| e.eligible), "{:?}", a.events);
+    assert_eq!((a.weighted_events, a.weighted_below), (6.0, 4.0));
+    assert_eq!(a.status, AlertStatus::Flagged);
+    // A district that counts only 区级 and above (the earlier default) judges nothing here.
+    let district_only = ParallelRule {
+        min_level: ExamLevel::District,
+        ..ParallelRule::default()
+    };
+    let a = parallel_class_alert("T", &events, 2024, &district_only).unwrap();
+    assert_eq!(a.weighted_events, 0.0);
+    assert_eq!(a.status, AlertStatus::InsufficientEvents);
+    assert_eq!(a.events[0].reason.as_deref(), Some("校级考试不计入"));
+    let unified = ParallelRule {
+        require_unified_marking: true,
+        ..ParallelRule::default()
+    };
+    let a = parallel_class_alert("T", &events, 2024, &unified).unwrap();
+    assert_eq!(a.events[0].reason.as_deref(), Some("未统一阅卷"));
+    assert_eq!(a.status, AlertStatus::InsufficientEvents);
+}
+
+#[test]
+fn parallel_classes_are_those_of_the_same_type() {
+    // A and B are 普通班 (72 and 70), C is a 实验班 far ahead (85). Against the whole grade A is
+    // below every time; against the other 普通班 it is above every time.
+    let events = |types: [&str; 3]| -> Vec<ParallelEvent> {
+        (0..6)
+            .map(|i| {
+                let mut e = event(&format!("E{i}"), 72.0, 70.0, 85.0, 1.0);
+                for (c, t) in e.classes.iter_mut().zip(types) {
+                    c.class_type = t.into();
+                }
+                e
+            })
+            .collect()
+    };
+    let rule = ParallelRule::default();
+    let one_type = parallel_class_alert("T", &events(["普通班"; 3]), 2024, &rule).unwrap();
+    assert_eq!(one_type.status, AlertStatus::Flagged);
+    assert_eq!(one_type.events[0].parallel_classes, 3);
+    let split =
+        parallel_class_alert("T", &events(["普通班", "普通班", "实验班"]), 2024, &rule).unwrap();
+    assert_eq!(split.status, AlertStatus::NotFlagged);
+    assert_eq!(split.weighted_below, 0.0);
+    let ev = &split.events[0];
+    assert_eq!(ev.parallel_classes, 2);
+    // (40·72 + 50·70) / 90 = 70.89: A is 1.11 above it.
+    assert_eq!(ev.parallel_average, Some(70.89));
+    assert_eq!(ev.difference, Some(1.11));
+    // The 实验班's own teacher has no parallel class of its type: never judged.
+    let mut c_events = events(["普通班", "普通班", "实验班"]);
+    for e in &mut c_events {
+        e.class = "C".into();
+    }
+    let c = parallel_class_alert("C老师", &c_events, 2024, &rule).unwrap();
+    assert_eq!(c.status, AlertStatus::InsufficientEvents);
+    assert!(c.events.iter().all(|e| e.reason.as_deref() == Some("无同类平行班")));
+}
+
+#[test]
+fn the_rule_describes_itself_in_chinese() {
+    let d = ParallelRule::default().describe_zh();
+    assert!(d.contains("校级、区级、市级考试和中考"), "{d}");
+    assert!(d.contains("达到或超过 60%"), "{d}");
+    assert!(d.contains("同类型"), "{d}");
+    let old = ParallelRule {
+        min_level: ExamLevel::District,
+        threshold_inclusive: false,
+        require_unified_marking: true,
+        ..ParallelRule::default()
+    }
+    .describe_zh();
+    assert!(old.contains("区级及以上的考试（仅统一阅卷的考试）"), "{old}");
+    assert!(old.contains("严格高于 60%"), "{old}");
+}
+
+#[test]
+fn a_stored_rule_without_the_new_fields_reads_with_their_defaults() {
+    let r: ParallelRule = serde_json::from_str(r#"{"cycle_years": 3, "threshold": 0.6}"#).unwrap();
+    assert_eq!(r, ParallelRule::default());
 }
 
 #[test]
@@ -122,13 +257,13 @@ fn ineligible_events_say_why() {
     old.school_year = 2021;
     let mut quiz = event("quiz", 60.0, 70.0, 70.0, 1.0);
     quiz.level = ExamLevel::Classroom;
-    let mut unmarked = event("unmarked", 60.0, 70.0, 70.0, 1.0);
-    unmarked.unified_marking = false;
+    let mut contest = event("contest", 60.0, 70.0, 70.0, 1.0);
+    contest.level = ExamLevel::Competition;
     let mut absent = event("absent", 60.0, 70.0, 70.0, 1.0);
     absent.classes[0].sat = 35; // 35/40 = 87.5 %
     let a = parallel_class_alert(
         "T",
-        &[old, quiz, unmarked, absent],
+        &[old, quiz, contest, absent],
         2024,
         &ParallelRule::default(),
     )
@@ -138,6 +273,7 @@ fn ineligible_events_say_why() {
             .iter()
             .all(|e| !e.eligible && e.reason.is_some() && e.below.is_none())
     );
+    assert_eq!(a.events[1].reason.as_deref(), Some("课堂小测不计入"));
     assert_eq!(a.weighted_events, 0.0);
     assert_eq!(a.status, AlertStatus::InsufficientEvents);
     let e = event("E", 60.0, 70.0, 70.0, 1.0);

@@ -1,16 +1,21 @@
-//! The parallel-class rule (§5.3): over a 3-year cycle, is a teacher's class below the
-//! parallel-class average in more than 60 % of eligible school-level-or-above exams?
+//! The parallel-class rule (§5.3) as the district plan states it (S1 §19, modules.md §0): over
+//! a 3-year cycle, is a teacher's class below the average of the school's parallel classes of
+//! the same type (同类班级) in 60 % or more of the 校级-or-above exams?
 //!
-//! Defaults (§11.5): student-weighted parallel average (focal class included — it cannot change
-//! the decision), compared at 2 decimals with ε = 0 so equality is **not** below; threshold
-//! attribution at 50 % of the teaching; at least 6 weighted events; strictly more than 60 %.
-//! The output is a 预警 for human review with the evidence for every event — never a verdict.
+//! Defaults: the seed's rule — 校级, 区级, 市级 and 中考 all count (no 统一阅卷 condition, since
+//! "校级或以上的检测" has none) and "60%以上" includes 60 %; otherwise §11.5: student-weighted
+//! parallel average (focal class included — it cannot change the decision), compared at 2
+//! decimals with ε = 0 so equality is **not** below; threshold attribution at 50 % of the
+//! teaching; at least 6 weighted events. Parallel classes are those of the event's grade with
+//! the focal class's type. The output is a 预警 for human review with the evidence for every
+//! event — never a verdict.
 use serde::{Deserialize, Serialize};
 
 use crate::error::AnalyticsError;
 use crate::round::{round_half_away, to_units};
 
-/// Level of an exam. Only 校级 and above count.
+/// Level of an exam. Classroom quizzes and competitions never count; from 校级 up, the rule's
+/// `min_level` decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExamLevel {
@@ -25,8 +30,19 @@ pub enum ExamLevel {
 }
 
 impl ExamLevel {
-    fn eligible(self) -> bool {
-        self >= ExamLevel::School
+    fn eligible(self, min_level: ExamLevel) -> bool {
+        self >= ExamLevel::School && self >= min_level
+    }
+
+    fn name_zh(self) -> &'static str {
+        match self {
+            ExamLevel::Classroom => "课堂小测",
+            ExamLevel::Competition => "竞赛",
+            ExamLevel::School => "校级",
+            ExamLevel::District => "区级",
+            ExamLevel::City => "市级",
+            ExamLevel::Province => "省级",
+        }
     }
 }
 
@@ -82,8 +98,10 @@ pub enum Attribution {
     Proportional,
 }
 
-/// Every parameter of the rule (§11.5 defaults).
+/// Every parameter of the rule (the seed's rule where it speaks, §11.5 elsewhere). Stored in
+/// the district's settings; a field left out of a stored value takes its default.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ParallelRule {
     pub cycle_years: i32,
     pub averaging: Averaging,
@@ -93,10 +111,17 @@ pub struct ParallelRule {
     pub epsilon: f64,
     pub attribution: Attribution,
     pub min_events: f64,
-    /// Flag when the below share is strictly greater than this.
+    /// The below share at which a teacher is flagged.
     pub threshold: f64,
+    /// Flag at `share ≥ threshold` (the seed: "60%以上" includes 60 %); `false` flags only
+    /// above it (the earlier §5.3 default).
+    pub threshold_inclusive: bool,
+    /// The lowest level that counts (the seed: 校级 and above).
+    pub min_level: ExamLevel,
     pub min_participation: f64,
     pub min_n: usize,
+    /// Count only exams marked together (统一阅卷). The seed has no such condition, so it is
+    /// off; on, it leaves out 校级 exams each teacher marks.
     pub require_unified_marking: bool,
 }
 
@@ -110,9 +135,11 @@ impl Default for ParallelRule {
             attribution: Attribution::Threshold(0.5),
             min_events: 6.0,
             threshold: 0.60,
+            threshold_inclusive: true,
+            min_level: ExamLevel::School,
             min_participation: 0.90,
             min_n: 10,
-            require_unified_marking: true,
+            require_unified_marking: false,
         }
     }
 }
@@ -186,8 +213,7 @@ pub fn parallel_class_alert(
     let below_share = (weighted_events > 0.0).then(|| weighted_below / weighted_events);
     let status = if weighted_events + 1e-9 < rule.min_events {
         AlertStatus::InsufficientEvents
-    } else if weighted_below > rule.threshold * weighted_events + 1e-9 {
-        // Strictly greater; the slack keeps an exact 60 % from flagging through rounding noise.
+    } else if rule.flags(weighted_below, weighted_events) {
         AlertStatus::Flagged
     } else {
         AlertStatus::NotFlagged
@@ -203,6 +229,54 @@ pub fn parallel_class_alert(
         note: NOTE,
         events: out,
     })
+}
+
+impl ParallelRule {
+    /// Whether `below` of `events` (weighted) reaches the threshold. The slack keeps an exact
+    /// 60 % on the side the rule puts it despite floating-point noise in the weights.
+    fn flags(&self, below: f64, events: f64) -> bool {
+        let cut = self.threshold * events;
+        if self.threshold_inclusive {
+            below >= cut - 1e-9
+        } else {
+            below > cut + 1e-9
+        }
+    }
+
+    /// The rule in one Chinese sentence, for pages and exports.
+    pub fn describe_zh(&self) -> String {
+        let pct = |v: f64| {
+            let s = format!("{:.1}", v * 100.0);
+            format!("{}%", s.trim_end_matches(".0"))
+        };
+        let levels = match self.min_level {
+            l if l <= ExamLevel::School => "校级、区级、市级考试和中考".to_string(),
+            l => format!("{}及以上的考试", l.name_zh()),
+        };
+        let marking = if self.require_unified_marking {
+            "（仅统一阅卷的考试）"
+        } else {
+            ""
+        };
+        let averaging = match self.averaging {
+            Averaging::Weighted => "按人数加权",
+            Averaging::Unweighted => "各班平均分的简单平均",
+        };
+        let cmp = if self.threshold_inclusive {
+            "达到或超过"
+        } else {
+            "严格高于"
+        };
+        format!(
+            "近 {} 个学年内的{levels}{marking}均计入；班级参考率不低于 {}、统计人数不少于 {} 人，且同校同年级有两个及以上同类型（普通班、实验班等）的平行班；班级平均分低于同类平行班（{averaging}）平均分计为“低于”（{} 位小数比较，相等不算低于）；计入次数不少于 {} 次且低于比例{cmp} {} 时预警。",
+            self.cycle_years,
+            pct(self.min_participation),
+            self.min_n,
+            self.digits,
+            self.min_events,
+            pct(self.threshold),
+        )
+    }
 }
 
 fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<EventEvidence> {
@@ -252,8 +326,11 @@ fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<
     let first_year = year - rule.cycle_years + 1;
     let reason = if e.school_year < first_year || e.school_year > year {
         Some(format!("不在考核周期内 ({first_year}–{year} 学年)"))
-    } else if !e.level.eligible() {
-        Some("考试级别低于校级统考".to_string())
+    } else if !e.level.eligible(rule.min_level) {
+        Some(match e.level {
+            ExamLevel::Classroom | ExamLevel::Competition => format!("{}不计入", e.level.name_zh()),
+            l => format!("{}考试不计入", l.name_zh()),
+        })
     } else if rule.require_unified_marking && !e.unified_marking {
         Some("未统一阅卷".to_string())
     } else if parallel.len() < 2 {

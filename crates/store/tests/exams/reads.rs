@@ -407,7 +407,8 @@ async fn the_parallel_class_rule_flags_a_teacher_below_the_parallel_average(stor
             .await
             .unwrap();
     }
-    // A 校级 exam marked by each teacher does not count (统一阅卷 is required).
+    // A 校级 exam marked by each teacher counts too (the plan: 校级或以上的检测). 1班 (11 of 12
+    // sat) averages 68.73 against the three classes' 69.50: below; 2班 (64.96) below; 3班 above.
     let mut e = new_exam("校内小测", date!(2024 - 12 - 20), &[("数学", 100.0)], None);
     e.level = ExamLevel::School;
     let quiz = store.create_exam(&e).await.unwrap();
@@ -437,31 +438,62 @@ async fn the_parallel_class_rule_flags_a_teacher_below_the_parallel_average(stor
 
     let liu = &by["刘老师"].alert;
     assert_eq!(liu.status, AlertStatus::Flagged);
-    assert_eq!((liu.weighted_events, liu.weighted_below), (8.0, 5.0));
+    assert_eq!((liu.weighted_events, liu.weighted_below), (9.0, 6.0));
     assert_eq!(liu.events.len(), 9);
-    let quiz_event = liu.events.iter().find(|e| !e.eligible).unwrap();
-    assert!(quiz_event.exam.starts_with("校内小测"));
-    for ev in liu.events.iter().filter(|e| e.eligible) {
+    let quiz_event = liu
+        .events
+        .iter()
+        .find(|e| e.exam.starts_with("校内小测"))
+        .unwrap();
+    assert!(quiz_event.eligible);
+    assert_eq!(
+        (quiz_event.class_mean, quiz_event.parallel_average),
+        (68.73, Some(69.5))
+    );
+    for ev in liu
+        .events
+        .iter()
+        .filter(|e| e.eligible && !e.exam.starts_with("校内小测"))
+    {
         assert_eq!((ev.n, ev.parallel_classes), (12, 3));
         let want = ev.parallel_average.unwrap() + if ev.below == Some(true) { -3.0 } else { 3.0 };
         assert!(close(ev.class_mean, want), "{ev:?}");
     }
-    // At exactly the average every time: never below, not flagged.
+    // At exactly the average in every 统考, below in the quiz: 1 of 9, not flagged.
     let zhou = &by["周老师"].alert;
     assert_eq!(zhou.status, AlertStatus::NotFlagged);
-    assert_eq!(zhou.weighted_below, 0.0);
+    assert_eq!(zhou.weighted_below, 1.0);
     assert!(
         zhou.events
             .iter()
-            .filter(|e| e.eligible)
+            .filter(|e| e.eligible && !e.exam.starts_with("校内小测"))
             .all(|e| e.difference == Some(0.0))
     );
-    // Below in 3 of 8: not flagged.
+    // Below in 3 of 9: not flagged.
     let wu = &by["吴老师"].alert;
     assert_eq!(
         (wu.status, wu.weighted_below),
         (AlertStatus::NotFlagged, 3.0)
     );
+
+    // The rule is the district's setting: counting only 区级 and above leaves the quiz out.
+    let mut settings = store.district_settings().await.unwrap();
+    settings.exam.parallel_rule.min_level = wuyu_analytics::compare::ExamLevel::District;
+    store.set_district_settings(&settings).await.unwrap();
+    let district_only = store
+        .parallel_alerts(&Scope::District, Some(a), 2024)
+        .await
+        .unwrap();
+    let liu = &district_only
+        .iter()
+        .find(|t| t.teacher_name == "刘老师")
+        .unwrap()
+        .alert;
+    assert_eq!((liu.weighted_events, liu.weighted_below), (8.0, 5.0));
+    let quiz_event = liu.events.iter().find(|e| !e.eligible).unwrap();
+    assert_eq!(quiz_event.reason.as_deref(), Some("校级考试不计入"));
+    settings.exam.parallel_rule = Default::default();
+    store.set_district_settings(&settings).await.unwrap();
 
     // The school's admin sees the same; the cycle ending in 2022 has too few events.
     let admin = Scope::School { school_id: a };

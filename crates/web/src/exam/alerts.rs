@@ -225,14 +225,7 @@ pub(crate) async fn alerts(
             a.year,
             a.year + 1
         ),
-        rule: format!(
-            "近 {} 个学年内校级及以上、统一阅卷的考试，班级参考率不低于 {}、统计人数不少于 {} 人，且同校同年级有两个及以上同类班级；班级平均分低于平行班（按人数加权）平均分计为“低于”（两位小数比较，相等不算低于）；计入次数不少于 {} 次且低于比例严格高于 {} 时预警。",
-            rule.cycle_years,
-            fmt_num(rule.min_participation, NumFormat::Percent),
-            rule.min_n,
-            fmt_num(rule.min_events, NumFormat::Int),
-            fmt_num(rule.threshold, NumFormat::Percent),
-        ),
+        rule: rule.describe_zh(),
         flagged: count(AlertStatus::Flagged),
         insufficient: count(AlertStatus::InsufficientEvents),
         not_flagged: count(AlertStatus::NotFlagged),
