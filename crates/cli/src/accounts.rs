@@ -9,28 +9,31 @@ use wuyu_web::accounts::{self, AccountError, resolve_account};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Create a user. Prints a random password unless --password is given.
+    /// 创建账号；不给 --password 时打印随机生成的密码
     Add {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
+        /// 登录用户名
         #[arg(long)]
         username: String,
-        /// district_admin, district_analyst, school_admin, teacher, counsellor or parent.
+        /// 角色：district_admin（区级管理员）、district_analyst（区级分析员）、school_admin（学校管理员）、teacher（教师）、counsellor（心理教师）或 parent（家长）
         #[arg(long)]
         role: String,
+        /// 显示名称（默认同用户名）
         #[arg(long)]
         display_name: Option<String>,
-        /// School code (for school roles).
+        /// 学校代码（学校角色必填）
         #[arg(long)]
         school: Option<String>,
-        /// 工号 of the teacher record (for teachers).
+        /// 教师的工号（教师账号必填）
         #[arg(long)]
         teacher: Option<String>,
-        /// 学籍号 of the child (for parents).
+        /// 孩子的学籍号（家长账号必填）
         #[arg(long)]
         student: Option<String>,
-        /// At least 10 characters; random if omitted. Prefer the environment variable: a
-        /// command-line argument is visible to other users in `ps` and stays in shell history.
+        /// 密码，至少 10 个字符；不给则随机生成。建议用环境变量传入：命令行参数会被其他用户
+        /// 在 ps 中看到，也会留在 shell 历史里
         #[arg(long, env = "WUYU_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },

@@ -18,24 +18,26 @@ use crate::accounts::{AccountSpec, create_account};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
+    /// 模拟学生人数
     #[arg(long, default_value_t = 1_000_000)]
     students: usize,
+    /// 随机种子（同一种子生成同样的数据）
     #[arg(long, default_value_t = 20240901)]
     seed: u64,
-    /// Working directory for the CSV and the SQLite database (default: a temp directory).
+    /// 存放 CSV 和 SQLite 数据库的工作目录（默认用临时目录）
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// Import into this (empty) PostgreSQL database instead of a fresh SQLite file.
+    /// 导入到这个（空的）PostgreSQL 数据库，而不是新建的 SQLite 文件
     #[arg(long)]
     db: Option<String>,
-    /// How many times each page is requested (the median is reported).
+    /// 每个页面请求的次数（报告中位数）
     #[arg(long, default_value_t = 11)]
     runs: usize,
-    /// Also time fitness: generate one term of results for every student, import (score at
-    /// write) into the same database, and the fitness summaries on it.
+    /// 同时测体质健康：为每名学生生成一个学期的成绩，导入同一数据库（写入时评分），
+    /// 并测各级汇总的速度
     #[arg(long)]
     fitness: bool,
-    /// With --fitness: also write, read and import the results as XLSX.
+    /// 与 --fitness 同用：另外以 XLSX 写出、读入并导入成绩
     #[arg(long)]
     fitness_xlsx: bool,
 }
@@ -45,7 +47,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         .dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("wuyu-bench-{}", std::process::id())));
-    std::fs::create_dir_all(&dir)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
     println!("wuyu bench: {} students, seed {}", args.students, args.seed);
 
     let t = Instant::now();
@@ -60,14 +62,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     // them already, so the timed import is the students file alone.
     let csv_path = dir.join("students.csv");
     let t = Instant::now();
-    let file = std::fs::File::create(&csv_path)?;
+    let file = std::fs::File::create(&csv_path)
+        .with_context(|| format!("无法创建 {}", csv_path.display()))?;
     wuyu_ingest::write_students_csv(&district.batch.students, std::io::BufWriter::new(file))?;
-    let size = std::fs::metadata(&csv_path)?.len();
+    let size = std::fs::metadata(&csv_path)
+        .with_context(|| format!("无法读取 {}", csv_path.display()))?
+        .len();
     report("write students CSV", t.elapsed(), args.students);
     println!("    ({:.1} MB)", size as f64 / 1e6);
 
     let t = Instant::now();
-    let bytes = std::fs::read(&csv_path)?;
+    let bytes =
+        std::fs::read(&csv_path).with_context(|| format!("无法读取 {}", csv_path.display()))?;
     let read = wuyu_ingest::read_roster(
         "students.csv",
         &bytes,
@@ -190,17 +196,21 @@ async fn fitness(
         let path = dir.join(name);
         let t = Instant::now();
         if name.ends_with(".csv") {
-            let file = std::fs::File::create(&path)?;
+            let file = std::fs::File::create(&path)
+                .with_context(|| format!("无法创建 {}", path.display()))?;
             wuyu_ingest::write_fitness_template_csv(rows(), std::io::BufWriter::new(file))?;
         } else {
-            std::fs::write(&path, wuyu_ingest::write_fitness_template_xlsx(rows())?)?;
+            std::fs::write(&path, wuyu_ingest::write_fitness_template_xlsx(rows())?)
+                .with_context(|| format!("无法写入 {}", path.display()))?;
         }
-        let size = std::fs::metadata(&path)?.len();
+        let size = std::fs::metadata(&path)
+            .with_context(|| format!("无法读取 {}", path.display()))?
+            .len();
         report(&format!("write {name}"), t.elapsed(), batch.len());
         println!("    ({:.1} MB)", size as f64 / 1e6);
 
         let started = Instant::now();
-        let bytes = std::fs::read(&path)?;
+        let bytes = std::fs::read(&path).with_context(|| format!("无法读取 {}", path.display()))?;
         let read = wuyu_ingest::read_fitness_batch(name, &bytes, term, test_date)?;
         drop(bytes);
         report(

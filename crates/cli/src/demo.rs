@@ -10,26 +10,36 @@ use wuyu_domain::{Role, Term, TermPart};
 use wuyu_store::ImportMeta;
 
 use crate::accounts::{AccountSpec, create_account, random_password};
+use crate::logging::LogTarget;
 use crate::progress::step;
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// Directory for the demo database (its previous demo database is replaced).
+    /// 演示数据库（和运行日志）所在目录；目录里原有的演示数据库会被替换
     #[arg(long, default_value = "wuyu-demo")]
     data_dir: PathBuf,
+    /// 网页服务端口（只监听本机 127.0.0.1）
     #[arg(long, default_value_t = 8080)]
     port: u16,
-    /// One password for every demo account (otherwise each gets a random one).
+    /// 所有演示账号共用的密码（不给则每个账号随机生成）
     #[arg(long, env = "WUYU_DEMO_PASSWORD")]
     password: Option<String>,
-    /// Number of students in the synthetic district.
+    /// 模拟区县的学生人数
     #[arg(long, default_value_t = 50_000)]
     students: usize,
+    /// 随机种子（同一种子生成同样的数据）
     #[arg(long, default_value_t = 20240901)]
     seed: u64,
 }
 
-pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+impl DemoArgs {
+    /// Where the demo's database (and its log) live.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+}
+
+pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("无法创建目录 {}", args.data_dir.display()))?;
     let db = args.data_dir.join("wuyu-demo.db");
@@ -211,7 +221,20 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             t.subject, t.staff_no
         );
     }
+    // The data is synthetic and ends on its last test or exam day, not today.
+    if let Some(until) = data_until(&fitness, &exams) {
+        println!(
+            "数据截至：{}年{}月{}日（模拟数据，不是今天的数据）",
+            until.year(),
+            u8::from(until.month()),
+            until.day()
+        );
+    }
     println!("数据库：{}", db.display());
+    match log {
+        LogTarget::File(path) => println!("运行日志：{}（加 -v 可在终端显示）", path.display()),
+        LogTarget::Stderr { .. } => {}
+    }
     println!("演示账号：");
     for (username, role, password) in &printed {
         println!("  {username:<16} {role:<8} 密码 {password}");
@@ -223,6 +246,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     )
     .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The last day the demo's data covers: its latest fitness test or exam.
+fn data_until(
+    fitness: &wuyu_domain::FitnessBatch,
+    exams: &wuyu_synth::SynthExams,
+) -> Option<time::Date> {
+    let tests = fitness.records.iter().map(|r| r.test_date);
+    let sat = exams.exams.iter().map(|x| x.exam.date);
+    tests.chain(sat).max()
 }
 
 /// What [`load_exams`] wrote.

@@ -5,7 +5,9 @@
 
 // Shared verbs: `import`, `export` and `template` dispatch one line per capability.
 mod export;
+mod help;
 mod import;
+mod logging;
 mod progress;
 mod template;
 mod terms;
@@ -25,35 +27,79 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "wuyu", version, about = "五育并举 区域教育质量监测平台 (wuyu)")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// 在终端显示运行日志（-vv 显示调试日志）
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    verbose: u8,
+    /// 把运行日志追加写入此文件（wuyu demo 默认写入数据目录下的 wuyu.log）
+    #[arg(long, global = true, env = "WUYU_LOG_FILE", value_name = "FILE")]
+    log_file: Option<PathBuf>,
+}
+
+impl Cli {
+    /// Where this command's log lines go (see [`logging`]).
+    fn log_target(&self) -> logging::LogTarget {
+        let (default_file, server) = match &self.command {
+            Command::Demo(args) => (Some(args.data_dir().join("wuyu.log")), false),
+            Command::Serve { .. } => (None, true),
+            _ => (None, false),
+        };
+        logging::LogTarget::choose(self.verbose, self.log_file.as_deref(), default_file, server)
+    }
+}
+
+/// The command line, parsed with Chinese help and errors; exits on `--help`, `--version` and
+/// parse errors as clap would (status 0 and 2).
+fn parse() -> Cli {
+    use clap::error::ErrorKind;
+    let matches = help::localize(Cli::command()).try_get_matches();
+    let parsed = matches.and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => cli,
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp => {
+                print!("{}", help::annotations_zh(&e.render().to_string()));
+                std::process::exit(0);
+            }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                eprint!("{}", help::annotations_zh(&e.render().to_string()));
+                std::process::exit(2);
+            }
+            ErrorKind::DisplayVersion => e.exit(),
+            _ => {
+                eprintln!("{}", help::error_zh(&e));
+                std::process::exit(2);
+            }
+        },
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a fresh demo district (synthetic data, demo accounts) and serve it.
+    /// 生成一个全新的演示区县（模拟数据、演示账号）并启动网页服务
     Demo(demo::DemoArgs),
-    /// Serve the web UI and API on a database.
+    /// 在一个数据库上启动网页界面和 API 服务
     Serve {
-        /// Database URL: a SQLite file path / sqlite:// URL, or postgres://…
+        /// 数据库：SQLite 文件路径或 sqlite:// 地址，或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
-        /// Address to listen on.
+        /// 监听地址
         #[arg(long, default_value = "127.0.0.1:8080", env = "WUYU_LISTEN")]
         listen: String,
-        /// Mark the session cookie Secure (serve behind HTTPS).
+        /// 会话 Cookie 标记为 Secure（在 HTTPS 反向代理之后运行时使用）
         #[arg(long, env = "WUYU_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// Address of a reverse proxy whose X-Forwarded-For is believed (repeatable).
+        /// 可信反向代理的地址，采信其 X-Forwarded-For（可重复）
         #[arg(long = "trusted-proxy", value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
     },
-    /// Database maintenance.
+    /// 数据库维护
     Db {
         #[command(subcommand)]
         command: DbCommand,
@@ -63,73 +109,73 @@ enum Command {
         #[command(subcommand)]
         command: exam::ExamCommand,
     },
-    /// Import data files.
+    /// 导入数据文件
     Import {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
-    /// Export data in official layouts (e.g. the fitness upload template).
+    /// 按官方格式导出数据（如国家体测数据上报模板）
     Export {
         #[command(subcommand)]
         command: export::ExportCommand,
     },
-    /// Write a ready-to-fill XLSX template.
+    /// 生成可直接填写的 XLSX 模板
     Template {
         #[command(subcommand)]
         command: template::TemplateCommand,
     },
-    /// District settings: ranks hidden, fitness targets, exam lines and rules.
+    /// 区级设置：是否隐藏排名、体质健康目标、考试分数线与规则
     Settings {
         #[command(subcommand)]
         command: settings::SettingsCommand,
     },
-    /// Manage user accounts.
+    /// 管理用户账号
     User {
         #[command(subcommand)]
         command: accounts::UserCommand,
     },
-    /// Write a synthetic district's roster to a students CSV (for trials and benchmarks).
+    /// 把模拟区县的学生名单写入 CSV（用于试用和性能测试）
     Synth {
+        /// 学生人数
         #[arg(long, default_value_t = 50_000)]
         students: usize,
+        /// 随机种子（同一种子生成同样的数据）
         #[arg(long, default_value_t = 20240901)]
         seed: u64,
-        /// Output CSV file.
+        /// 输出的 CSV 文件
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Physical fitness: score files without a database (国家学生体质健康标准).
+    /// 体质健康：不用数据库，直接给成绩文件评分（国家学生体质健康标准）
     Fitness {
         #[command(subcommand)]
         command: fitness::FitnessCommand,
     },
-    /// Exam statistics on CSV files, printed as JSON (item analysis, value-added, shrinkage).
+    /// 对 CSV 文件做考试统计，输出 JSON（题目分析、增值评价、收缩估计）
     Analytics {
         #[command(subcommand)]
         command: analytics::AnalyticsCommand,
     },
-    /// Measure the speed of the main jobs (see BENCHMARKS.md).
+    /// 测量主要任务的速度（见 BENCHMARKS.md）
     Bench(bench::BenchArgs),
 }
 
 #[derive(Subcommand)]
 enum DbCommand {
-    /// Apply pending migrations.
+    /// 执行尚未执行的数据库迁移
     Migrate {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
     },
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = Cli::parse();
+    let cli = parse();
+    if let Err(e) = logging::init(&cli.log_target()) {
+        eprintln!("错误：{e:#}");
+        return ExitCode::FAILURE;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -150,8 +196,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let log = cli.log_target();
     match cli.command {
-        Command::Demo(args) => demo::run(args).await,
+        Command::Demo(args) => demo::run(args, &log).await,
         Command::Serve {
             db,
             listen,

@@ -16,15 +16,17 @@ use crate::upload::{failure, finish, read_upload, service};
 /// `wuyu import roster`.
 #[derive(Subcommand)]
 pub enum Import {
-    /// Schools, classes, students, teachers and assignments (CSV in UTF-8 or GB18030, or XLSX).
+    /// 花名册：学校、班级、学生、教师和任课（CSV，UTF-8 或 GB18030 编码；或 XLSX）
     Roster {
+        /// 要导入的花名册文件
         file: PathBuf,
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
-        /// School code for sheets without a 学校代码 column.
+        /// 表中没有“学校代码”列时使用的学校代码
         #[arg(long)]
         school: Option<String>,
-        /// Recorded as the importer.
+        /// 记录为导入人
         #[arg(long, default_value = "cli", env = "USER")]
         user: String,
     },
@@ -35,6 +37,7 @@ pub enum Import {
 pub enum Template {
     /// The roster template: 学校, 班级, 学生, 教师, 任课 sheets with notes and validation.
     Roster {
+        /// 输出的 XLSX 文件
         #[arg(short, long, default_value = "wuyu-roster-template.xlsx")]
         output: PathBuf,
     },

@@ -8,22 +8,26 @@ use wuyu_store::{ExamSettings, FitnessTargets, Store};
 
 #[derive(Subcommand)]
 pub enum SettingsCommand {
-    /// Print every setting in effect (stored, or the default).
+    /// 打印当前生效的全部设置（已保存的，或默认值）
     Show {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
     },
-    /// Set one setting:
-    ///   hide_ranks       true | false  (hide every rank from every role)
-    ///   fitness_targets  JSON, e.g. {"excellent_rate": 0.30, "myopia_rate_max": 0.50}
-    ///   exam_settings    JSON (lines, absent_policy, borderline_points, va_min_n,
-    ///                    parallel_rule; fields left out keep their defaults); afterwards
-    ///                    run `wuyu exam recompute` for the exams to re-score.
+    /// 修改一项设置：
+    ///   hide_ranks       true | false（对所有角色隐藏一切排名）
+    ///   fitness_targets  JSON，如 {"excellent_rate": 0.30, "myopia_rate_max": 0.50}
+    ///   exam_settings    JSON（lines、absent_policy、borderline_points、va_min_n、
+    ///                    parallel_rule；未给出的字段保持默认）；改后运行
+    ///                    wuyu exam recompute 重新计算各次考试
     #[command(verbatim_doc_comment)]
     Set {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
+        /// 设置项名称
         key: String,
+        /// 新的值
         value: String,
     },
 }

@@ -848,7 +848,7 @@ fn help_documents_every_option() {
         "inclusive",
         "--full-marks",
         "alpha_if_deleted",
-        "Example",
+        "示例",
     ] {
         assert!(items.contains(s), "items --help lacks {s}:\n{items}");
     }
@@ -868,7 +868,7 @@ fn help_documents_every_option() {
         "--min-compute",
         "--min-classify",
         "suppressed",
-        "Example",
+        "示例",
     ] {
         assert!(va.contains(s), "value-added --help lacks {s}:\n{va}");
     }
@@ -882,7 +882,7 @@ fn help_documents_every_option() {
         "dl",
         "js",
         "rankable",
-        "Example",
+        "示例",
     ] {
         assert!(sh.contains(s), "shrink --help lacks {s}:\n{sh}");
     }

@@ -43,6 +43,21 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// The newest audit entry of the database.
+fn last_audit(db: &Path) -> wuyu_store::AuditEntry {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use wuyu_store::AuditStore;
+        let store = wuyu_store::SqliteStore::open(db.to_str().unwrap())
+            .await
+            .unwrap();
+        store.list_audit(1).await.unwrap().remove(0).entry
+    })
+}
+
 /// Row counts of every roster table: what "unchanged" means.
 fn counts(db: &Path) -> Vec<(String, i64)> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -401,6 +416,12 @@ fn a_school_exports_its_fitness_in_the_upload_template_and_it_reads_back() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("已导出 1 名学生"), "{}", text(&o));
+    // The export is audited: who (the OS user, or --user), the school and the row count.
+    let audit = last_audit(&db);
+    assert_eq!(audit.action, "export_fitness_upload");
+    assert_eq!(audit.ip, "cli");
+    assert!(audit.school_id.is_some());
+    assert_eq!(audit.detail, "term=2024-autumn rows=1");
     let body = std::fs::read_to_string(&csv).unwrap();
     let mut lines = body.trim_start_matches('\u{feff}').lines();
     assert!(

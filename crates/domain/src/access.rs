@@ -18,7 +18,7 @@ pub enum Capability {
     DistrictOverview,
     /// A school's page, classes and students, as far as the scope reaches.
     ViewRoster,
-    /// Fitness aggregates, class lists and the national upload file of the scope.
+    /// Fitness aggregates and class lists of the scope.
     ViewFitness,
     /// One student's fitness history (a parent: their own child).
     ViewStudentFitness,
@@ -38,6 +38,9 @@ pub enum Capability {
     ViewAudit,
     /// District settings.
     ManageSettings,
+    /// The national fitness upload file (a whole school's health data with full 学籍号): only
+    /// the roles that submit it.
+    ExportFitnessUpload,
 }
 
 use Capability as C;
@@ -101,6 +104,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageUsers, &[R::DistrictAdmin]),
     (C::ViewAudit, &[R::DistrictAdmin]),
     (C::ManageSettings, &[R::DistrictAdmin]),
+    (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
 ];
 
 /// Does `role` have `capability`?
@@ -194,6 +198,7 @@ mod tests {
             C::ManageUsers,
             C::ViewAudit,
             C::ManageSettings,
+            C::ExportFitnessUpload,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");
@@ -210,6 +215,10 @@ mod tests {
         assert!(!grants(R::Counsellor, C::ViewExams));
         assert!(grants(R::Counsellor, C::ViewRoster));
         assert!(!grants(R::Teacher, C::ViewExamAlerts));
+        // The upload file goes to the roles that submit it, not to analysts or teachers.
+        assert!(grants(R::SchoolAdmin, C::ExportFitnessUpload));
+        assert!(!grants(R::DistrictAnalyst, C::ExportFitnessUpload));
+        assert!(!grants(R::Teacher, C::ExportFitnessUpload));
         // The rank grant is the role rule that existed before the table.
         for r in Role::ALL {
             assert_eq!(grants(r, C::ViewRanks), r.may_see_ranks(), "{r:?}");

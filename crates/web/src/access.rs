@@ -43,6 +43,7 @@ caps!(
     ManageUsers,
     ViewAudit,
     ManageSettings,
+    ExportFitnessUpload,
 );
 
 /// A signed-in page caller granted `C`.

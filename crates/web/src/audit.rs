@@ -19,3 +19,53 @@ pub(crate) fn entry(user: Option<&User>, username: &str, action: &str, ip: &str)
         ip: ip.to_string(),
     }
 }
+
+/// Every audit action and how the audit page names it. A refused attempt is logged as the
+/// action plus `_denied` and read as "（被拒绝）" after the action's label.
+const ACTION_LABELS: &[(&str, &str)] = &[
+    ("login", "登录"),
+    ("login_failed", "登录失败"),
+    ("logout", "退出登录"),
+    ("create_user", "创建账号"),
+    ("activate_user", "启用账号"),
+    ("deactivate_user", "停用账号"),
+    ("read_student", "查看学生信息"),
+    ("read_student_fitness", "查看学生体测记录"),
+    ("read_student_exams", "查看学生考试成绩"),
+    ("read_class", "查看班级学生名单"),
+    ("read_class_fitness", "查看班级体测成绩"),
+    ("read_class_exam", "查看班级考试成绩"),
+    ("api_list_students", "接口：读取学生名单"),
+    ("api_read_student_fitness", "接口：读取学生体测记录"),
+    ("api_read_exam_students", "接口：读取学生考试成绩"),
+    ("export_class_exam", "导出班级考试成绩"),
+    ("export_fitness_upload", "导出国家体测上报表"),
+    ("export_alerts", "导出平行班比较预警"),
+];
+
+/// The Chinese label of an audit action; an action without one is shown as stored.
+pub(crate) fn action_zh(action: &str) -> String {
+    let label = |a: &str| ACTION_LABELS.iter().find(|(k, _)| *k == a).map(|(_, v)| *v);
+    if let Some(l) = label(action) {
+        return l.to_string();
+    }
+    match action.strip_suffix("_denied").and_then(label) {
+        Some(l) => format!("{l}（被拒绝）"),
+        None => action.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_read_in_chinese_and_refusals_say_so() {
+        assert_eq!(action_zh("export_fitness_upload"), "导出国家体测上报表");
+        assert_eq!(action_zh("read_student_denied"), "查看学生信息（被拒绝）");
+        assert_eq!(action_zh("something_new"), "something_new");
+        for (a, l) in ACTION_LABELS {
+            assert!(!a.is_empty() && !l.is_ascii(), "{a}");
+        }
+    }
+}

@@ -10,7 +10,9 @@ use super::{ItemsArgs, analytics_error, to_json};
 /// `--tie-rule`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum TieRuleArg {
+    /// 同分者分摊剩余名额（规范默认）
     Fractional,
+    /// 同分者全部计入该组
     Inclusive,
 }
 

@@ -32,124 +32,117 @@ pub use value_added::ModelArg;
 
 #[derive(Subcommand)]
 pub enum AnalyticsCommand {
-    /// Item analysis of one paper: difficulty, discrimination, item–total correlations, α, KR-20/21, SEM.
+    /// 一份试卷的题目分析：难度、区分度、题总相关、α 系数、KR-20/21、测量标准误
     ///
-    /// INPUT has one row per student and one numeric column per item (every column except
-    /// --id). A blank cell is an unanswered item and scores 0 (spec §3.1); a row whose item
-    /// cells are all blank is a student who did not sit the paper and is left out (reported on
-    /// stderr). Difficulty is the 得分率 P = mean / full marks (higher = easier); discrimination
-    /// is D = P(upper 27 %) − P(lower 27 %).
+    /// 输入文件每行一名学生，每道题一个数值列（除 --id 外的所有列）。空格表示未作答，
+    /// 记 0 分（规范 §3.1）；各题都为空的行视为未参加该卷的学生，不计入（在标准错误中
+    /// 说明）。难度为得分率 P = 平均分 / 满分（越高越容易）；区分度为
+    /// D = P(高分组 27 %) − P(低分组 27 %)。
     ///
-    /// Output: {n, k, mean, sd, alpha, kr20, kr21, sem, items: [{item, difficulty,
-    /// discrimination, point_biserial, corrected_item_total, alpha_if_deleted}]}; null where a
-    /// statistic is undefined (kr20/kr21 unless every item is 0/1; correlations of an item
-    /// everyone scored alike; alpha_if_deleted with fewer than 3 items; sem when α < 0).
+    /// 输出：{n, k, mean, sd, alpha, kr20, kr21, sem, items: [{item, difficulty,
+    /// discrimination, point_biserial, corrected_item_total, alpha_if_deleted}]}；统计量无
+    /// 定义时为 null（kr20/kr21 仅在各题都是 0/1 计分时有值；全体得分相同的题没有相关；
+    /// 少于 3 题时没有 alpha_if_deleted；α < 0 时没有 sem）。
     #[command(after_long_help = ITEMS_EXAMPLE)]
     Items(ItemsArgs),
 
-    /// Value-added (增值评价) of groups (schools, classes, teachers) from an outcome and prior scores.
+    /// 增值评价：由出口成绩和入口成绩计算各组（学校、班级、教师）的增值
     ///
-    /// INPUT has one row per student. Only students with the outcome and every prior are used
-    /// (spec §4.1); the others are counted on stderr, with each group's match rate when it is
-    /// below 85 %. Groups with fewer than --min-compute students are suppressed (no numbers);
-    /// groups with fewer than --min-classify students get no class (§4.3).
+    /// 输入文件每行一名学生。只使用出口成绩和各项入口成绩都齐全的学生（规范 §4.1）；
+    /// 其余学生的人数在标准错误中说明，某组匹配率低于 85 % 时也一并说明。人数少于
+    /// --min-compute 的组不给任何数字；少于 --min-classify 的组不做高于/低于判定（§4.3）。
     ///
-    /// Output: {model, n, coefficients, sigma2, tau2, groups: [{group, n, estimate, se, ci_low,
-    /// ci_high, shrunken, lambda, class, suppressed}]}, plus "message" when there is something
-    /// to say (e.g. "do not rank" when the between-group variance is 0). Fields a model does not
-    /// produce are null. class is "above" / "below" / "ns" from the 95 % interval (null when
-    /// not classified). coefficients is [{name, estimate, se}]. For dl/ml/reml, se and the
-    /// interval belong to the shrunken estimate.
+    /// 输出：{model, n, coefficients, sigma2, tau2, groups: [{group, n, estimate, se, ci_low,
+    /// ci_high, shrunken, lambda, class, suppressed}]}，需要说明时另有 "message"（如组间方差
+    /// 为 0 时说明“不宜排名”）。模型不产生的字段为 null。class 依 95 % 区间取 "above" /
+    /// "below" / "ns"（未判定时为 null）。coefficients 为 [{name, estimate, se}]。dl/ml/reml
+    /// 模型的 se 和区间对应收缩后的估计。
     #[command(name = "value-added", after_long_help = VA_EXAMPLE)]
     ValueAdded(ValueAddedArgs),
 
-    /// Empirical-Bayes shrinkage of given unit estimates with standard errors (DerSimonian–Laird or James–Stein).
+    /// 经验贝叶斯收缩：对已有的各单位估计值及其标准误做收缩（DerSimonian–Laird 或 James–Stein）
     ///
-    /// INPUT has one row per unit with an estimate and its standard error (> 0). dl shrinks
-    /// toward the precision-weighted mean with τ² by DerSimonian–Laird; js is James–Stein around
-    /// the plain mean and needs equal standard errors and at least 4 units. When τ² = 0 every
-    /// unit collapses to the pooled mean, rankable is false and "message" says: do not rank.
+    /// 输入文件每行一个单位，含估计值和标准误（> 0）。dl 按 DerSimonian–Laird 估计 τ²，向
+    /// 精度加权均值收缩；js 为围绕简单均值的 James–Stein 收缩，要求各单位标准误相同且至少
+    /// 4 个单位。τ² = 0 时所有单位都收缩到合并均值，rankable 为 false，"message" 说明不宜排名。
     ///
-    /// Output: {method, pooled_mean, pooled_se, q, tau2, rankable, groups: [{group, estimate,
-    /// se, shrunken, lambda}]}, plus "message" when there is something to say. q is Cochran's
-    /// Q; lambda is the shrinkage factor τ²/(τ² + se²). Without --group, units are named by
-    /// their row number.
+    /// 输出：{method, pooled_mean, pooled_se, q, tau2, rankable, groups: [{group, estimate,
+    /// se, shrunken, lambda}]}，需要说明时另有 "message"。q 为 Cochran Q 统计量；lambda 为
+    /// 收缩系数 τ²/(τ² + se²)。不给 --group 时以行号命名各单位。
     #[command(after_long_help = SHRINK_EXAMPLE)]
     Shrink(ShrinkArgs),
 }
 
 const ITEMS_EXAMPLE: &str = "\
-Example:
+示例：
   wuyu analytics items 期中数学小题分.csv --id 学籍号 --full-marks 1,1,1,2,4,6
-  (columns 学籍号, Q1, Q2, …; one row per student)";
+  （各列为 学籍号、Q1、Q2……；每行一名学生）";
 
 const VA_EXAMPLE: &str = "\
-Example:
+示例：
   wuyu analytics value-added 中考.csv --outcome 中考数学 --prior 入学数学 --group 学校 --model reml
   wuyu analytics value-added exam.xlsx --outcome y --prior x1 --prior x2 --group class --model dl --min-classify 20";
 
 const SHRINK_EXAMPLE: &str = "\
-Example:
+示例：
   wuyu analytics shrink 学校增值.csv --estimate 增值 --se 标准误 --group 学校 --method dl
-  (columns 学校, 增值, 标准误; one row per school)";
+  （各列为 学校、增值、标准误；每行一所学校）";
 
 #[derive(Args)]
 pub struct ItemsArgs {
-    /// CSV (UTF-8, GB18030 or UTF-16) or XLSX file; the first row is the header.
+    /// CSV（UTF-8、GB18030 或 UTF-16 编码）或 XLSX 文件，第一行为表头
     pub input: PathBuf,
-    /// Column with the student identifier; it is not an item. Without it every column is an item.
+    /// 学生标识所在的列（不算题目）；不给时每一列都是题目
     #[arg(long, value_name = "COL")]
     pub id: Option<String>,
-    /// How students tied at the 27 % group boundary count: fractional (tied students share the
-    /// remaining places, the spec default) or inclusive (all tied students are in the group).
+    /// 在 27 % 分组边界上同分的学生如何计入：fractional（同分者分摊剩余名额，规范默认）
+    /// 或 inclusive（同分者全部计入该组）
     #[arg(long, value_enum, default_value_t = TieRuleArg::Fractional)]
     pub tie_rule: TieRuleArg,
-    /// Full marks per item: one number for every item, or one per item separated by commas, in
-    /// column order. Default: each item's highest score in the file (at least 1), which is
-    /// right for 0/1 items but may understate the full marks of constructed-response items.
+    /// 各题满分：一个数表示每题相同，或按列的顺序用逗号分隔给出每题满分。默认取文件中
+    /// 每题的最高分（至少 1），对 0/1 计分题正确，但可能低估主观题的满分
     #[arg(long, value_name = "MARKS", value_delimiter = ',')]
     pub full_marks: Vec<f64>,
 }
 
 #[derive(Args)]
 pub struct ValueAddedArgs {
-    /// CSV (UTF-8, GB18030 or UTF-16) or XLSX file, one row per student; the first row is the header.
+    /// CSV（UTF-8、GB18030 或 UTF-16 编码）或 XLSX 文件，每行一名学生，第一行为表头
     pub input: PathBuf,
-    /// Column with the current (出口) score.
+    /// 本次（出口）成绩所在的列
     #[arg(long, value_name = "COL")]
     pub outcome: String,
-    /// Column with a prior (入口) score; repeat for several priors (gain and standard take exactly one).
+    /// 入口成绩所在的列；多个入口成绩就重复给出（gain 和 standard 模型只能有一个）
     #[arg(long, value_name = "COL", required = true)]
     pub prior: Vec<String>,
-    /// Column with the group (school, class or teacher) each student belongs to.
+    /// 学生所属组（学校、班级或教师）所在的列
     #[arg(long, value_name = "COL")]
     pub group: String,
-    /// The value-added model (spec §4.2). gain is meaningful only when both exams share a scale.
+    /// 增值模型（规范 §4.2）；gain 只在两次考试分数尺度相同时有意义
     #[arg(long, value_enum)]
     pub model: ModelArg,
-    /// Minimum students for a group to get any numbers (smaller groups are suppressed).
+    /// 一个组至少多少名学生才给出数字（人数更少的组不公布）
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub min_compute: usize,
-    /// Minimum students for a group to be classified above / below / ns (30 for schools; the
-    /// spec uses 20 for classes and teachers).
+    /// 一个组至少多少名学生才判定高于 / 低于 / 无显著差异（学校 30；规范对班级和教师用 20）
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub min_classify: usize,
 }
 
 #[derive(Args)]
 pub struct ShrinkArgs {
-    /// CSV (UTF-8, GB18030 or UTF-16) or XLSX file, one row per unit; the first row is the header.
+    /// CSV（UTF-8、GB18030 或 UTF-16 编码）或 XLSX 文件，每行一个单位，第一行为表头
     pub input: PathBuf,
-    /// Column with each unit's raw estimate.
+    /// 各单位原始估计值所在的列
     #[arg(long, value_name = "COL")]
     pub estimate: String,
-    /// Column with each unit's standard error (must be > 0).
+    /// 各单位标准误所在的列（须 > 0）
     #[arg(long, value_name = "COL")]
     pub se: String,
-    /// Column with the unit's name; without it units are named by their row number.
+    /// 单位名称所在的列；不给时以行号命名
     #[arg(long, value_name = "COL")]
     pub group: Option<String>,
-    /// The shrinkage method (spec §4.2 M6).
+    /// 收缩方法（规范 §4.2 M6）
     #[arg(long, value_enum)]
     pub method: ShrinkMethodArg,
 }

@@ -12,9 +12,9 @@ use super::{ShrinkArgs, analytics_error, to_json};
 /// `--method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ShrinkMethodArg {
-    /// DerSimonian–Laird τ², shrinking toward the precision-weighted mean.
+    /// 按 DerSimonian–Laird 估计 τ²，向精度加权均值收缩
     Dl,
-    /// James–Stein around the plain mean (equal standard errors, at least 4 units).
+    /// 围绕简单均值的 James–Stein 收缩（各单位标准误相同，至少 4 个单位）
     Js,
 }
 

@@ -16,17 +16,17 @@ use super::{ValueAddedArgs, analytics_error, to_json};
 /// `--model`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModelArg {
-    /// 进步分: mean y − x (M1).
+    /// 进步分：y − x 的均值（M1）
     Gain,
-    /// 标准分增值: mean z(y) − z(x) (M2).
+    /// 标准分增值：z(y) − z(x) 的均值（M2）
     Standard,
-    /// OLS residual (M4).
+    /// 最小二乘残差（M4）
     Ols,
-    /// OLS residual + DerSimonian–Laird shrinkage (M4 + M6).
+    /// 最小二乘残差 + DerSimonian–Laird 收缩（M4 + M6）
     Dl,
-    /// Random intercept by maximum likelihood (M5).
+    /// 随机截距模型，最大似然估计（M5）
     Ml,
-    /// Random intercept by REML (M5, the annual-report default).
+    /// 随机截距模型，REML 估计（M5，年度报告默认）
     Reml,
 }
 

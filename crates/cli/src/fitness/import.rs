@@ -13,10 +13,12 @@ use crate::upload::{failure, finish, read_upload, service};
 /// `wuyu import fitness`.
 #[derive(Subcommand)]
 pub enum Import {
-    /// One term's fitness and vision results (国家学生体质健康标准 template layout or the
-    /// code-name layout, CSV or XLSX), matched to students by 学籍号, scored and stored.
+    /// 一个学期的体质健康和视力成绩（国家学生体质健康标准上报模板格式或代码列名格式，
+    /// CSV 或 XLSX），按学籍号对应学生，评分后保存
     Fitness {
+        /// 要导入的成绩文件
         file: PathBuf,
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
         db: String,
         /// 学期，如 2025-autumn（2025年秋季）、2026-spring（2026年春季）、2025-2026-1、2025学年第二学期
@@ -25,10 +27,10 @@ pub enum Import {
         /// 确认使用离今天很远的学期（下下学期以后，或 12 学年以前），如补录历史成绩
         #[arg(long)]
         force: bool,
-        /// Test date (YYYY-MM-DD) for rows without a 测试日期 / test_date cell.
+        /// 测试日期（YYYY-MM-DD），用于没有“测试日期”/test_date 的行
         #[arg(long)]
         test_date: Option<String>,
-        /// Recorded as the importer.
+        /// 记录为导入人
         #[arg(long, default_value = "cli", env = "USER")]
         user: String,
     },

@@ -11,12 +11,12 @@ pub use import::Import;
 
 #[derive(clap::Subcommand)]
 pub enum FitnessCommand {
-    /// Score a CSV/XLSX of fitness results (国家学生体质健康标准) without a database.
+    /// 不用数据库，给一个 CSV/XLSX 体测成绩文件评分（国家学生体质健康标准）
     ///
-    /// Accepts the national upload template (年级编号, 性别 1/2, 身高, 体重, 50米跑, …) or the
-    /// code-name layout (grade, sex, height_cm, weight_kg, run_50m, …; times in seconds). Writes
-    /// the input columns plus BMI, item scores, bonuses, 标准分, 学年总分, 等级, status and a
-    /// Chinese message per row. Exit code 0 whenever the file could be read.
+    /// 可读国家数据上报模板（年级编号、性别 1/2、身高、体重、50米跑……）或代码列名格式
+    /// （grade、sex、height_cm、weight_kg、run_50m……，时间以秒计）。输出原有各列，再加
+    /// BMI、各项得分、附加分、标准分、学年总分、等级、状态和每行的中文说明。
+    /// 只要文件能读，退出码就是 0。
     Score(score::ScoreArgs),
 }
 

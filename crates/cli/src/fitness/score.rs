@@ -30,12 +30,12 @@ use wuyu_standards::{FitnessItem, FitnessResult, FitnessStatus, max_item_bonus, 
 
 #[derive(clap::Args)]
 pub struct ScoreArgs {
-    /// Input file: .csv (UTF-8, GB18030 or UTF-16) or .xlsx.
+    /// 输入文件：.csv（UTF-8、GB18030 或 UTF-16 编码）或 .xlsx
     input: PathBuf,
-    /// Output file: .csv (UTF-8 with BOM) or .xlsx.
+    /// 输出文件：.csv（带 BOM 的 UTF-8）或 .xlsx
     #[arg(short, long)]
     output: PathBuf,
-    /// Header and value names of the added columns: zh (Chinese) or code (glossary names).
+    /// 新增列的列名和取值用语：zh（中文）或 code（术语表中的代码名）
     #[arg(long, value_enum, default_value_t = Columns::Zh)]
     columns: Columns,
 }
@@ -43,9 +43,9 @@ pub struct ScoreArgs {
 /// Which names the added columns and their values use.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Columns {
-    /// 体重指数, 50米跑得分, 等级 优秀/良好/及格/不及格, 状态 完整/缺项/错误, …
+    /// 中文：体重指数、50米跑得分、等级 优秀/良好/及格/不及格、状态 完整/缺项/错误……
     Zh,
-    /// bmi, run_50m_score, level excellent/good/pass/fail, status OK/INCOMPLETE/ERROR, …
+    /// 代码名：bmi、run_50m_score、level excellent/good/pass/fail、status OK/INCOMPLETE/ERROR……
     Code,
 }
 

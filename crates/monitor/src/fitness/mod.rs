@@ -36,6 +36,8 @@
 
 pub mod model;
 pub mod plan;
+pub mod stage;
 
 pub use model::*;
 pub use plan::{BONUS_ITEMS, FitnessW, MEASURED, StudentRef, fitness_input};
+pub use stage::{GradeStage, by_stage, merge_rows};

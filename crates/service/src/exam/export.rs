@@ -17,11 +17,18 @@ use crate::{Service, ServiceError};
 pub struct XlsxFile {
     pub file_name: String,
     pub bytes: Vec<u8>,
+    /// The data rows of all its sheets (what an audit entry counts).
+    pub rows: usize,
 }
 
 pub(crate) fn xlsx(sheets: &[Sheet], file_name: String) -> Result<XlsxFile, ServiceError> {
     let bytes = sheets_xlsx(sheets).map_err(|e| ServiceError::Internal(format!("xlsx: {e}")))?;
-    Ok(XlsxFile { file_name, bytes })
+    let rows = sheets.iter().map(|s| s.rows.len()).sum();
+    Ok(XlsxFile {
+        file_name,
+        bytes,
+        rows,
+    })
 }
 
 /// `exam-{id}-overview.xlsx`: the district overview (全区, 城乡, 学段 in every subject), one

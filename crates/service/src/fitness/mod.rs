@@ -19,11 +19,13 @@ pub use export::{SummaryExport, summary_xlsx};
 pub use history::student_history;
 pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;
-pub use overview::{GroupLine, GroupTable, Overview, TargetCheck, overview};
+pub use overview::{
+    GroupLine, GroupTable, Overview, RowTargets, StageLine, TargetCheck, TargetTally, overview,
+};
 pub use summary::{
     Summary, SummaryLine, SummaryQuery, group_header, group_label, summary, table_title,
 };
-pub use upload::{TemplateExport, TemplateFormat, upload_template};
+pub use upload::{EXPORT_ACTION, TemplateExport, TemplateFormat, upload_template};
 
 use wuyu_domain::Term;
 use wuyu_store::FitnessTargets;

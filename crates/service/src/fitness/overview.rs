@@ -1,7 +1,11 @@
 //! The `/fitness` overview of the caller's scope: the headline with its change since the
 //! previous term and the plan's two targets, the main tables (schools for the district; grades
-//! and classes for a school), the breakdowns by 城乡 and sex, the items and the trend.
-use wuyu_domain::{SchoolId, Scope, Term, Viewer};
+//! and classes for a school) with every row judged against the same targets, the split by 学段,
+//! the breakdowns by 城乡 and sex, the items and the trend.
+use std::collections::HashMap;
+
+use wuyu_domain::{Capability, SchoolId, Scope, Stage, Term, Viewer};
+use wuyu_monitor::fitness::{GradeStage, by_stage};
 use wuyu_monitor::indicator::{
     Comparator, IndicatorKey, IndicatorValue, Target, UnitRef, Verdict, fitness_keys, judge,
 };
@@ -19,6 +23,35 @@ pub struct GroupLine {
     pub line: SummaryLine,
     /// The same group's row of the previous term with records, if any.
     pub before: Option<FitnessSummaryRow>,
+    /// This row against the plan's 优秀率 and 近视率 targets (main tables only): a district
+    /// that meets a target overall can hide schools that do not.
+    pub targets: Option<RowTargets>,
+    /// The school's 学段 (rows of schools only).
+    pub school_stage: Option<Stage>,
+}
+
+/// One row against the plan's two fitness targets.
+#[derive(Debug, Clone, Copy)]
+pub struct RowTargets {
+    pub excellent: TargetCheck,
+    pub myopia: TargetCheck,
+}
+
+/// One 学段 of the view (grades 1–6, 7–9, 10–12 added up), against the targets.
+#[derive(Debug, Clone)]
+pub struct StageLine {
+    pub stage: GradeStage,
+    pub row: FitnessSummaryRow,
+    pub targets: RowTargets,
+}
+
+/// How many schools of the view miss each target (district view only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TargetTally {
+    /// Schools with a verdict on 优秀率 (some complete records).
+    pub judged: usize,
+    pub excellent_missed: usize,
+    pub myopia_missed: usize,
 }
 
 impl GroupLine {
@@ -92,6 +125,10 @@ pub struct Overview {
     pub trend: Vec<(Term, FitnessSummaryRow)>,
     /// The school whose national upload file may be downloaded from here.
     pub upload_school: Option<SchoolId>,
+    /// The view split by 学段, stages without records left out.
+    pub stages: Vec<StageLine>,
+    /// Schools missing each target (the district's school table).
+    pub tally: Option<TargetTally>,
 }
 
 /// The groupings of the main tables: schools for district roles, grades and classes for one
@@ -129,7 +166,12 @@ async fn with_change(
         .into_iter()
         .map(|line| {
             let before = before.iter().find(|b| b.key == line.row.key).cloned();
-            GroupLine { line, before }
+            GroupLine {
+                line,
+                before,
+                targets: None,
+                school_stage: None,
+            }
         })
         .collect();
     Ok(GroupTable {
@@ -160,6 +202,19 @@ fn check(
         target,
         verdict: judge(&t, value, 0, SHOWN_AT, true),
     }
+}
+
+/// How many of `lines` miss each target (rows without a verdict are not counted).
+fn tally(lines: &[GroupLine]) -> TargetTally {
+    let mut t = TargetTally::default();
+    for r in lines.iter().filter_map(|l| l.targets) {
+        if r.excellent.met().is_some() {
+            t.judged += 1;
+        }
+        t.excellent_missed += usize::from(r.excellent.met() == Some(false));
+        t.myopia_missed += usize::from(r.myopia.met() == Some(false));
+    }
+    t
 }
 
 /// The overview for `term_code` (the latest term when none) and `school` (district roles).
@@ -209,6 +264,8 @@ pub async fn overview(
         items: Vec::new(),
         trend: Vec::new(),
         upload_school: None,
+        stages: Vec::new(),
+        tally: None,
     };
     let Some(term) = term else {
         return Ok(out);
@@ -246,8 +303,44 @@ pub async fn overview(
         Some(term),
         Some(&head),
     );
+    let judge_row = |row: &FitnessSummaryRow| RowTargets {
+        excellent: check(
+            fitness_keys::EXCELLENT_RATE,
+            Comparator::AtLeast,
+            goals.excellent_rate,
+            Some(term),
+            Some(row),
+        ),
+        myopia: check(
+            fitness_keys::MYOPIA_RATE,
+            Comparator::AtMost,
+            goals.myopia_rate_max,
+            Some(term),
+            Some(row),
+        ),
+    };
+    let stages: HashMap<SchoolId, Stage> = store
+        .list_schools(&viewer.scope)
+        .await?
+        .into_iter()
+        .map(|s| (s.school.id, s.school.stage))
+        .collect();
     for by in main_groupings(viewer, focus) {
         let mut table = with_change(svc, viewer, focus, *by, term, previous, token).await?;
+        for l in &mut table.lines {
+            l.targets = Some(judge_row(&l.line.row));
+            if *by == FitnessGroupBy::School {
+                l.school_stage = l
+                    .line
+                    .row
+                    .key
+                    .school_id
+                    .and_then(|s| stages.get(&s).copied());
+            }
+        }
+        if *by == FitnessGroupBy::School {
+            out.tally = Some(tally(&table.lines));
+        }
         // Schools read top-down by rank (unranked last); classes stay in grade order.
         if table.ranked && *by == FitnessGroupBy::School {
             table
@@ -256,6 +349,18 @@ pub async fn overview(
         }
         out.tables.push(table);
     }
+    let grades = store
+        .fitness_summary(&viewer.scope, focus, term, FitnessGroupBy::Grade)
+        .await?;
+    out.stages = by_stage(&grades)
+        .into_iter()
+        .filter(|(_, row)| row.tested > 0)
+        .map(|(stage, row)| StageLine {
+            stage,
+            targets: judge_row(&row),
+            row,
+        })
+        .collect();
     for by in [FitnessGroupBy::Location, FitnessGroupBy::Sex] {
         out.breakdowns
             .push(with_change(svc, viewer, focus, by, term, previous, None).await?);
@@ -276,9 +381,11 @@ pub async fn overview(
     }
     // The national upload file: one school's results (a school admin, or a district role
     // looking at one school).
+    // Only for the roles that submit it (it holds full 学籍号).
     out.upload_school = match (&viewer.scope, focus) {
         (Scope::District, Some(s)) | (&Scope::School { school_id: s }, _) => Some(s),
         _ => None,
-    };
+    }
+    .filter(|_| viewer.can(Capability::ExportFitnessUpload));
     Ok(out)
 }

@@ -1,11 +1,17 @@
 //! A school's fitness records of one term in the national upload template's layout (for the
 //! school to report upward): the classes the caller may see, from the same store reads as the
-//! PE teacher's class view, written by `wuyu_ingest`'s template writers.
+//! PE teacher's class view, written by `wuyu_ingest`'s template writers. The file carries a
+//! whole school's health data with full 学籍号, so every one made is audited; who may ask for
+//! it is `Capability::ExportFitnessUpload`, checked by the edge.
 use wuyu_domain::{SchoolClass, SchoolId, Scope, Term};
 use wuyu_ingest::{TemplateRow, write_fitness_template_csv, write_fitness_template_xlsx};
 use wuyu_store::ClassFitnessRow;
 
+use crate::audit::{BulkExport, Requester, record_export};
 use crate::{Service, ServiceError};
+
+/// The audit action of the upload file.
+pub const EXPORT_ACTION: &str = "export_fitness_upload";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemplateFormat {
@@ -35,9 +41,10 @@ fn class_number(class: &SchoolClass, position_in_grade: u32) -> u32 {
 /// Every class of `school` the caller's scope reaches (the operator's at the command line:
 /// [`Scope::District`]), each student with a record of `term`, ordered
 /// by grade, class and 学籍号. `term` `None`: the latest term with records (`NotFound` when
-/// there is none).
+/// there is none). The export is written to the audit log as `who`'s before it is returned.
 pub async fn upload_template(
     svc: &Service,
+    who: &Requester,
     scope: &Scope,
     school: SchoolId,
     term: Option<&str>,
@@ -90,5 +97,17 @@ pub async fn upload_template(
             out
         }
     };
+    record_export(
+        svc,
+        who,
+        &BulkExport {
+            action: EXPORT_ACTION,
+            school: Some(school),
+            entity: format!("school:{school}"),
+            detail: format!("term={}", term.code()),
+            rows: students,
+        },
+    )
+    .await?;
     Ok((term, TemplateExport { bytes, students }))
 }

@@ -9,12 +9,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{SchoolId, Scope};
+use wuyu_service::audit::{BulkExport, Requester, record_export};
 use wuyu_service::exam::alerts::{Alerts, alerts as read_alerts, alerts_xlsx};
 use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet, alert_status_zh, event_outcome_zh};
 use wuyu_service::store_types::TeacherAlert;
 
 use super::{TableView, fmt_num, pct, query, xlsx_file};
 use crate::access::{Require, cap};
+use crate::auth::ClientIp;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::view::{Chrome, render};
@@ -277,10 +279,21 @@ pub(crate) async fn alerts(
 pub(crate) async fn export(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ViewExamAlerts>,
+    ClientIp(ip): ClientIp,
     q: Result<Query<AlertsQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
-    Ok(xlsx_file(
-        alerts_xlsx(&state.svc, &me.viewer(), q.year, q.school).await?,
-    ))
+    let file = alerts_xlsx(&state.svc, &me.viewer(), q.year, q.school).await?;
+    // The list names teachers: every download is audited before it is handed out.
+    let export = BulkExport {
+        action: "export_alerts",
+        school: q.school.map(SchoolId),
+        entity: q
+            .school
+            .map_or_else(|| "district".into(), |s| format!("school:{s}")),
+        detail: q.year.map(|y| format!("year={y}")).unwrap_or_default(),
+        rows: file.rows,
+    };
+    record_export(&state.svc, &Requester::user(&me.user, &ip), &export).await?;
+    Ok(xlsx_file(file))
 }

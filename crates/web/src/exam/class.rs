@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{ClassId, ExamId, SchoolId};
 use wuyu_service::ServiceError;
+use wuyu_service::audit::export_detail;
 use wuyu_service::exam::class::{
     ClassStudents, class_label, class_students, students_table, students_xlsx,
 };
@@ -44,7 +45,9 @@ async fn read_class(
         let mut e = audit::entry(Some(&me.user), "", &act, ip);
         e.school_id = Some(school);
         e.entity = format!("class:{school}:{class}");
-        e.detail = format!("exam:{exam}");
+        // How many students' marks were shown or handed out.
+        let rows = read.as_ref().map_or(0, |c| c.rows.len());
+        e.detail = export_detail(&format!("exam:{exam}"), rows);
         wuyu_service::audit::append(&state.svc, &e).await?;
     }
     Ok(read?)

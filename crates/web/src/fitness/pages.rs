@@ -8,17 +8,19 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wuyu_domain::{Capability, Role, SchoolId, Term, grants};
+use wuyu_domain::{Capability, Role, SchoolId, Stage, Term, grants};
 use wuyu_monitor::display::{Precision, shown_percent};
+use wuyu_service::audit::Requester;
 use wuyu_service::fitness::{
-    self as svc, GroupLine, Overview, SummaryQuery, TemplateFormat, group_header,
+    self as svc, GroupLine, Overview, StageLine, SummaryQuery, TargetCheck, TemplateFormat,
+    group_header,
 };
 use wuyu_service::store_types::{FitnessGroupBy, FitnessItemStat, FitnessSummaryRow};
 use wuyu_standards::BmiCategory;
 
 use super::format::{Delta, TermOption, delta, item_value, one, pct, term_options, unit_zh};
 use crate::access::{Require, cap};
-use crate::auth::CurrentUser;
+use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::pages::path_ids;
 use crate::state::AppState;
@@ -30,6 +32,97 @@ pub(crate) struct FitnessQuery {
     pub by: Option<String>,
     /// District roles: one school's grades and classes (the drill-down from the school table).
     pub school: Option<i64>,
+    /// The school table's order: a [`SortKey`] code, and `asc` / `desc`.
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+}
+
+/// A column the school table can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SortKey {
+    Stage,
+    Tested,
+    Pass,
+    Excellent,
+    Myopia,
+}
+
+impl SortKey {
+    const ALL: [SortKey; 5] = [
+        SortKey::Stage,
+        SortKey::Tested,
+        SortKey::Pass,
+        SortKey::Excellent,
+        SortKey::Myopia,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            SortKey::Stage => "stage",
+            SortKey::Tested => "tested",
+            SortKey::Pass => "pass",
+            SortKey::Excellent => "excellent",
+            SortKey::Myopia => "myopia",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// A rate order is a ranking: offered only where ranks are shown.
+    fn ranks(self) -> bool {
+        !matches!(self, SortKey::Stage)
+    }
+}
+
+/// The sort a request asks for: `None` without one (the service's order); an unknown key is a
+/// bad request.
+fn sort_of(q: &FitnessQuery) -> Result<Option<(SortKey, bool)>, AppError> {
+    let Some(code) = q.sort.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let key = SortKey::parse(code).ok_or(AppError::BadRequest)?;
+    let desc = match q.dir.as_deref() {
+        None | Some("") | Some("desc") => true,
+        Some("asc") => false,
+        Some(_) => return Err(AppError::BadRequest),
+    };
+    Ok(Some((key, desc)))
+}
+
+/// Orders the school rows by `key` (rows without a value last, then by school code).
+fn sort_lines(lines: &mut [GroupLine], key: SortKey, desc: bool) {
+    let value = |l: &GroupLine| -> Option<f64> {
+        let r = &l.line.row;
+        match key {
+            SortKey::Stage => l.school_stage.map(|s| stage_order(s) as f64),
+            SortKey::Tested => Some(r.tested as f64),
+            SortKey::Pass => r.pass_rate,
+            SortKey::Excellent => r.excellent_rate,
+            SortKey::Myopia => r.myopia_rate,
+        }
+    };
+    lines.sort_by(|a, b| {
+        let by_value = match (value(a), value(b)) {
+            (Some(x), Some(y)) if desc => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        by_value.then_with(|| a.line.row.key.school_code.cmp(&b.line.row.key.school_code))
+    });
+}
+
+fn stage_order(s: Stage) -> u8 {
+    match s {
+        Stage::Primary => 0,
+        Stage::NineYear => 1,
+        Stage::Junior => 2,
+        Stage::Complete => 3,
+        Stage::Senior => 4,
+    }
 }
 
 fn query(q: Result<Query<FitnessQuery>, QueryRejection>) -> Result<FitnessQuery, AppError> {
@@ -64,6 +157,34 @@ pub(crate) struct GroupRow {
     pub myopia_rate: String,
     pub pass_delta: Delta,
     pub excellent_delta: Delta,
+    /// The school's 学段 (school rows), else empty.
+    pub stage: &'static str,
+    pub excellent_verdict: VerdictView,
+    pub myopia_verdict: VerdictView,
+}
+
+/// A row's verdict on one target: 达标 / 未达标, or "—" without data.
+pub(crate) struct VerdictView {
+    pub text: &'static str,
+    /// `target-met`, `target-missed` or empty; `data-verdict` for tests and scripts.
+    pub class: &'static str,
+}
+
+fn verdict_view(c: Option<TargetCheck>) -> VerdictView {
+    match c.and_then(|c| c.met()) {
+        Some(true) => VerdictView {
+            text: "达标",
+            class: "target-met",
+        },
+        Some(false) => VerdictView {
+            text: "未达标",
+            class: "target-missed",
+        },
+        None => VerdictView {
+            text: "—",
+            class: "",
+        },
+    }
 }
 
 fn group_row(g: &GroupLine, href: Option<String>) -> GroupRow {
@@ -88,6 +209,9 @@ fn group_row(g: &GroupLine, href: Option<String>) -> GroupRow {
         myopia_rate: pct(row.myopia_rate),
         pass_delta: delta(g.pass_change()),
         excellent_delta: delta(g.excellent_change()),
+        stage: g.school_stage.map_or("", Stage::label_zh),
+        excellent_verdict: verdict_view(g.targets.map(|t| t.excellent)),
+        myopia_verdict: verdict_view(g.targets.map(|t| t.myopia)),
     }
 }
 
@@ -112,6 +236,43 @@ pub(crate) struct GroupTable {
     pub show_rank: bool,
     pub export_href: String,
     pub rows: Vec<GroupRow>,
+    /// The school table: a 学段 column and sortable headers.
+    pub schools: bool,
+    /// Rates may be sorted by (ranks are shown to this caller).
+    pub rate_sort: bool,
+    /// The page's address without a sort, for the header links.
+    pub base_href: String,
+    pub sort: Option<(SortKey, bool)>,
+}
+
+impl GroupTable {
+    /// The link of a sortable header: descending first, then the other way.
+    pub fn sort_href(&self, code: &str) -> String {
+        let dir = match (self.sort, SortKey::parse(code)) {
+            (Some((k, true)), Some(c)) if k == c => "asc",
+            _ => "desc",
+        };
+        format!("{}&sort={code}&dir={dir}#schools", self.base_href)
+    }
+
+    /// May the table be sorted by `code` here?
+    pub fn sortable(&self, code: &str) -> bool {
+        self.schools && SortKey::parse(code).is_some_and(|k| self.rate_sort || !k.ranks())
+    }
+
+    /// `aria-sort` of a header.
+    pub fn aria_sort(&self, code: &str) -> &'static str {
+        match self.sort {
+            Some((k, desc)) if k.code() == code => {
+                if desc {
+                    "descending"
+                } else {
+                    "ascending"
+                }
+            }
+            _ => "none",
+        }
+    }
 }
 
 fn group_table(t: &svc::GroupTable, term: Term, school_param: &str) -> GroupTable {
@@ -134,6 +295,35 @@ fn group_table(t: &svc::GroupTable, term: Term, school_param: &str) -> GroupTabl
             .iter()
             .map(|g| group_row(g, group_href(t.by, g, term)))
             .collect(),
+        schools: t.by == FitnessGroupBy::School,
+        rate_sort: t.ranked,
+        base_href: format!("/fitness?term={}{school_param}", term.code()),
+        sort: None,
+    }
+}
+
+/// One 学段's line of the page.
+pub(crate) struct StageRow {
+    pub label: &'static str,
+    pub tested: i64,
+    pub pass_rate: String,
+    pub excellent_rate: String,
+    pub myopia_rate: String,
+    pub overweight_rate: String,
+    pub excellent_verdict: VerdictView,
+    pub myopia_verdict: VerdictView,
+}
+
+fn stage_row(s: &StageLine) -> StageRow {
+    StageRow {
+        label: s.stage.label_zh(),
+        tested: s.row.tested,
+        pass_rate: pct(s.row.pass_rate),
+        excellent_rate: pct(s.row.excellent_rate),
+        myopia_rate: pct(s.row.myopia_rate),
+        overweight_rate: pct(s.row.overweight_rate),
+        excellent_verdict: verdict_view(Some(s.targets.excellent)),
+        myopia_verdict: verdict_view(Some(s.targets.myopia)),
     }
 }
 
@@ -184,6 +374,9 @@ struct FitnessPage {
     myopia_met: Option<bool>,
     tables: Vec<GroupTable>,
     breakdowns: Vec<GroupTable>,
+    stages: Vec<StageRow>,
+    /// "60 所学校中 26 所优秀率未达标……" under the district's cards.
+    tally: Option<String>,
     items: Vec<ItemLine>,
     trend_json: String,
     bmi_json: String,
@@ -217,7 +410,8 @@ pub(crate) async fn overview(
     q: Result<Query<FitnessQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
-    let o = svc::overview(
+    let sort = sort_of(&q)?;
+    let mut o = svc::overview(
         &state.svc,
         &me.viewer(),
         q.term.as_deref(),
@@ -242,6 +436,8 @@ pub(crate) async fn overview(
         myopia_met: None,
         tables: Vec::new(),
         breakdowns: Vec::new(),
+        stages: Vec::new(),
+        tally: None,
         items: Vec::new(),
         trend_json: String::new(),
         bmi_json: String::new(),
@@ -271,11 +467,28 @@ pub(crate) async fn overview(
     page.excellent_met = o.excellent.met();
     page.myopia_met = o.myopia.met();
     page.headline = o.headline.as_ref().map(|h| group_row(h, None));
+    if let Some((key, desc)) = sort {
+        for t in &mut o.tables {
+            if t.by == FitnessGroupBy::School && (t.ranked || !key.ranks()) {
+                sort_lines(&mut t.lines, key, desc);
+            }
+        }
+    }
     page.tables = o
         .tables
         .iter()
-        .map(|t| group_table(t, term, &school_param))
+        .map(|t| GroupTable {
+            sort,
+            ..group_table(t, term, &school_param)
+        })
         .collect();
+    page.stages = o.stages.iter().map(stage_row).collect();
+    page.tally = o.tally.filter(|t| t.judged > 0).map(|t| {
+        format!(
+            "按学校看：{} 所学校中 {} 所优秀率未达标，{} 所近视率高于上限（见下方各校表）。",
+            t.judged, t.excellent_missed, t.myopia_missed
+        )
+    });
     page.breakdowns = o
         .breakdowns
         .iter()
@@ -376,11 +589,12 @@ pub(crate) async fn export(
 }
 
 /// `GET /schools/{id}/fitness/upload.xlsx?term=`: the school's results of the term in the
-/// national upload template's layout (district roles and the school's admin; a teacher gets
-/// their own classes).
+/// national upload template's layout, for the roles that submit it (district admin, the
+/// school's admin); every download is audited with its row count by the service.
 pub(crate) async fn upload_template(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::ViewFitness>,
+    Require(me, _): Require<cap::ExportFitnessUpload>,
+    ClientIp(ip): ClientIp,
     p: Result<axum::extract::Path<i64>, PathRejection>,
     q: Result<Query<FitnessQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
@@ -388,6 +602,7 @@ pub(crate) async fn upload_template(
     let q = query(q)?;
     let (term, export) = svc::upload_template(
         &state.svc,
+        &Requester::user(&me.user, &ip),
         &me.scope,
         school,
         q.term.as_deref(),

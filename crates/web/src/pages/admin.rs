@@ -292,7 +292,7 @@ pub(crate) async fn audit(
             .map(|r| AuditView {
                 at: format_time(r.entry.at),
                 username: r.entry.username,
-                action: r.entry.action,
+                action: audit::action_zh(&r.entry.action),
                 school_id: r.entry.school_id.map(|s| s.to_string()).unwrap_or_default(),
                 entity: r.entry.entity,
                 detail: r.entry.detail,

@@ -91,9 +91,10 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/fitness?school={b}"), "",                                [303, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), "/fitness?school=999999".into(), "",                               [303, 404, 404, 403, 403, 403, 403, 403]),
         case(g(), format!("/fitness/export.xlsx?by=class&school={a}"), "",           [303, 200, 200, 200, 200, 403, 403, 403]),
-        // The national upload file of a school (a teacher: their own classes).
-        case(g(), format!("/schools/{a}/fitness/upload.xlsx?term=2024-autumn"), "",  [303, 200, 200, 200, 200, 403, 403, 403]),
-        case(g(), "/schools/999999/fitness/upload.xlsx".into(), "",                  [303, 404, 404, 403, 403, 403, 403, 403]),
+        // The national upload file of a school (full 学籍号): only the roles that submit it.
+        case(g(), format!("/schools/{a}/fitness/upload.xlsx?term=2024-autumn"), "",  [303, 200, 403, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{b}/fitness/upload.xlsx?term=2024-autumn"), "",  [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/schools/999999/fitness/upload.xlsx".into(), "",                  [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), "/fitness/export.xlsx?by=nonsense".into(), "",                     [303, 400, 400, 400, 400, 403, 403, 400]),
         case(g(), format!("/schools/{a}/classes/{}/fitness", i.class_a7_1), "",      [303, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}/fitness", i.class_a7_2), "",      [303, 200, 200, 200, 403, 403, 403, 403]),

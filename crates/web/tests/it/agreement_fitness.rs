@@ -120,19 +120,20 @@ async fn page_api_and_export_show_the_same_numbers_for_every_school() {
         Data::String(wuyu_report::FITNESS_RANK_HEADER.into())
     );
 
-    // Page columns (with ranks shown): rank, school, 应测, 实测, 测试率, 合格率, change, 优良率,
-    // 优秀率, change, 不及格率, 平均学年总分, 超重率, 肥胖率, 近视率. XLSX columns: school, 应测,
+    // Page columns (with ranks shown): rank, school, 学段, 应测, 实测, 测试率, 合格率, change,
+    // 优良率, 优秀率, change, 优秀率目标, 不及格率, 平均学年总分, 超重率, 肥胖率, 近视率,
+    // 近视率目标. XLSX columns: school, 应测,
     // 实测, 测试率, 合格率, 优良率, 优秀率, 不及格率, 平均学年总分, 超重率, 肥胖率, 生长迟缓率,
     // 消瘦率, 近视率, 排名.
     let rates = [
-        ("test_rate", 4, 3),
-        ("pass_rate", 5, 4),
-        ("good_or_better_rate", 7, 5),
-        ("excellent_rate", 8, 6),
-        ("fail_rate", 10, 7),
-        ("overweight_rate", 12, 9),
-        ("obese_rate", 13, 10),
-        ("myopia_rate", 14, 13),
+        ("test_rate", 5, 3),
+        ("pass_rate", 6, 4),
+        ("good_or_better_rate", 8, 5),
+        ("excellent_rate", 9, 6),
+        ("fail_rate", 12, 7),
+        ("overweight_rate", 14, 9),
+        ("obese_rate", 15, 10),
+        ("myopia_rate", 16, 13),
     ];
     let mut ranked = Vec::new();
     for row in rows {
@@ -146,8 +147,8 @@ async fn page_api_and_export_show_the_same_numbers_for_every_school() {
         let x = (2..2 + rows.len() as u32)
             .find(|r| cell(*r, 0) == Data::String(name.into()))
             .expect("school in the export");
-        assert_eq!(page[2], row["enrolled"].to_string());
-        assert_eq!(page[3], row["tested"].to_string());
+        assert_eq!(page[3], row["enrolled"].to_string());
+        assert_eq!(page[4], row["tested"].to_string());
         assert_eq!(as_f64(&cell(x, 2)), row["tested"].as_f64());
         for (key, p, c) in rates {
             let api_value = row[key].as_f64();
@@ -157,7 +158,7 @@ async fn page_api_and_export_show_the_same_numbers_for_every_school() {
         }
         let mean = row["mean_year_total"].as_f64();
         assert_eq!(as_f64(&cell(x, 8)), mean);
-        assert_eq!(page[11], number_text(mean, Precision::One));
+        assert_eq!(page[13], number_text(mean, Precision::One));
 
         // Ranks: none for fewer than 10 tested students, on the page and in the export; the
         // API's table carries no rank at all.

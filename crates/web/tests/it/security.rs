@@ -269,7 +269,13 @@ async fn sign_ins_and_student_reads_are_audited() {
             .await,
     )
     .await;
-    assert!(html.contains("read_student") && html.contains("login_failed"));
+    // In Chinese: what was done, and that a refused attempt was refused.
+    assert!(
+        html.contains("查看学生信息") && html.contains("登录失败"),
+        "{html}"
+    );
+    assert!(html.contains("查看学生信息（被拒绝）"), "{html}");
+    assert!(!html.contains("read_student") && !html.contains("login_failed"));
 }
 
 #[tokio::test]
