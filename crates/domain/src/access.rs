@@ -38,6 +38,8 @@ pub enum Capability {
     ViewAudit,
     /// District settings.
     ManageSettings,
+    /// The import centre: upload, preview, confirm and undo imports (a school admin: their school).
+    ManageImports,
 }
 
 use Capability as C;
@@ -101,6 +103,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageUsers, &[R::DistrictAdmin]),
     (C::ViewAudit, &[R::DistrictAdmin]),
     (C::ManageSettings, &[R::DistrictAdmin]),
+    (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
 ];
 
 /// Does `role` have `capability`?
@@ -194,6 +197,7 @@ mod tests {
             C::ManageUsers,
             C::ViewAudit,
             C::ManageSettings,
+            C::ManageImports,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

@@ -34,6 +34,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "exam_stat_version",
         sql: include_str!("../migrations/sqlite/0005_exam_stat_version.sql"),
     },
+    Migration {
+        version: 9,
+        name: "import_centre",
+        sql: include_str!("../migrations/sqlite/0009_import_centre.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -61,6 +66,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 5,
         name: "exam_stat_version",
         sql: include_str!("../migrations/postgres/0005_exam_stat_version.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "import_centre",
+        sql: include_str!("../migrations/postgres/0009_import_centre.sql"),
     },
 ];
 

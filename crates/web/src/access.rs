@@ -43,6 +43,7 @@ caps!(
     ManageUsers,
     ViewAudit,
     ManageSettings,
+    ManageImports,
 );
 
 /// A signed-in page caller granted `C`.

@@ -138,12 +138,15 @@ fn rejected(errors: Vec<RowError>, notes: ReadNotes) -> ImportOutcome<ExamImport
     }
 }
 
-fn read_scores(file: &UploadedFile, exam: &Exam) -> Result<ExamScoresRead, ServiceError> {
+pub(crate) fn read_scores(
+    file: &UploadedFile,
+    exam: &Exam,
+) -> Result<ExamScoresRead, ServiceError> {
     read_exam_scores(&file.bytes, &file.name, exam)
         .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))
 }
 
-fn read_items(
+pub(crate) fn read_items(
     file: &UploadedFile,
     exam: &Exam,
     subject: &str,

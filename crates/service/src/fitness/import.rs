@@ -58,7 +58,7 @@ pub async fn import_fitness(
     finish(written, read.warnings, ReadNotes::default())
 }
 
-fn read(
+pub(crate) fn read(
     file: &UploadedFile,
     term: Term,
     default_date: Option<Date>,

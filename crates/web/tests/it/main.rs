@@ -10,6 +10,7 @@ mod agreement_fitness;
 mod exam_speed;
 mod exams;
 mod fitness;
+mod imports;
 mod login;
 mod openapi;
 mod security;
