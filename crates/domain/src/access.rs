@@ -41,6 +41,8 @@ pub enum Capability {
     /// The national fitness upload file (a whole school's health data with full 学籍号): only
     /// the roles that submit it.
     ExportFitnessUpload,
+    /// The import centre: upload, preview, confirm and undo imports (a school admin: their school).
+    ManageImports,
 }
 
 use Capability as C;
@@ -105,6 +107,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ViewAudit, &[R::DistrictAdmin]),
     (C::ManageSettings, &[R::DistrictAdmin]),
     (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
 ];
 
 /// Does `role` have `capability`?
@@ -199,6 +202,7 @@ mod tests {
             C::ViewAudit,
             C::ManageSettings,
             C::ExportFitnessUpload,
+            C::ManageImports,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

@@ -56,6 +56,11 @@ pub enum IngestError {
     )]
     NoBlueprint { file_name: String },
 
+    #[error(
+        "Excel 文件解压后超过 {limit_mb} MB，超出上传限制（文件可能含有大量空白格式或已损坏）。请删除多余的工作表和空白行列，或按学校、年级拆分后分别上传"
+    )]
+    Unpacked { limit_mb: u64 },
+
     #[error("生成导入模板失败：{0}")]
     Template(String),
 }

@@ -12,6 +12,7 @@ Layout, in the order data flows:
 - [`roster`]: [`read_roster`] turns tables into a [`RosterBatch`](wuyu_domain::RosterBatch)
   and a list of [`RowError`](wuyu_domain::RowError)s.
 - [`template`]: [`write_roster_template`], the XLSX users fill in.
+- [`limits`]: [`check_unpacked_size`], the decompression cap every XLSX upload passes first.
 - [`export`]: [`write_students_csv`], a UTF-8-with-BOM students CSV that reads back identically.
 - [`csv_safe`]: [`csv_cell`], the one guard against CSV injection every CSV writer uses.
 - [`fitness`]: fitness result sheets (both header layouts, every time form) into scorer inputs
@@ -33,6 +34,7 @@ pub mod exam;
 pub mod export;
 pub mod fitness;
 pub mod names;
+pub mod limits;
 pub mod roster;
 pub mod schema;
 pub mod table;
@@ -54,6 +56,7 @@ pub use fitness::{
     write_fitness_template_csv, write_fitness_template_xlsx,
 };
 pub use names::{NamedRow, same_name};
+pub use limits::check_unpacked_size;
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};

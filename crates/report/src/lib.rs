@@ -4,6 +4,7 @@
 
 pub mod exam;
 mod fitness;
+pub mod import_errors;
 
 pub use fitness::{
     FITNESS_HEADERS, FITNESS_RANK_HEADER, FITNESS_SHEET, LabelledRow, fitness_summary_xlsx,

@@ -17,6 +17,7 @@ pub mod file;
 pub mod fitness;
 pub mod focus;
 pub mod import;
+pub mod import_centre;
 pub mod indicators;
 pub mod ranks;
 pub mod roster;

@@ -6,5 +6,6 @@ pub use wuyu_store::{
     DistrictSettings, ExamStudentRow, ExamSummary, ExamUnit, ExamUnitKind, ExamUnitStat,
     FitnessGroupBy, FitnessItemStat, FitnessRecord, FitnessSummaryRow, ItemReport, NewSession,
     NewUser, OverviewCell, SchoolSummary, SessionRow, Store, StudentExamRow, StudentMark,
-    SubjectStat, TeacherAlert, UserCredentials, UserRow, ValueAddedReport,
+    SubjectStat, TeacherAlert, UploadEntry, UploadStatus, UserCredentials, UserRow,
+    ValueAddedReport,
 };

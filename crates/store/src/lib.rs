@@ -16,6 +16,7 @@ mod backend;
 mod error;
 pub mod exam;
 pub mod fitness;
+pub mod import_centre;
 mod migrate;
 pub mod model;
 mod postgres;
@@ -40,12 +41,14 @@ pub use fitness::{
     FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessStore, FitnessSummaryRow,
     FitnessTargets,
 };
+pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::ImportCentreStore;
     pub use crate::{
         AccountStore, AuditStore, ExamStore, FitnessStore, RosterStore, SettingsStore, Store,
     };
@@ -64,6 +67,7 @@ pub trait Store:
     + AccountStore
     + AuditStore
     + SettingsStore
+    + ImportCentreStore
     + Send
     + Sync
     + 'static

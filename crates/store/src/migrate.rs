@@ -44,6 +44,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "ingest",
         sql: include_str!("../migrations/sqlite/0008_ingest.sql"),
     },
+    Migration {
+        version: 9,
+        name: "import_centre",
+        sql: include_str!("../migrations/sqlite/0009_import_centre.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -81,6 +86,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "ingest",
         sql: include_str!("../migrations/postgres/0008_ingest.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "import_centre",
+        sql: include_str!("../migrations/postgres/0009_import_centre.sql"),
     },
 ];
 

@@ -38,6 +38,8 @@ mod exam_load;
 mod exam_write;
 #[path = "fitness/imp.rs"]
 mod fitness;
+#[path = "import_centre/imp.rs"]
+mod import_centre;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]

@@ -92,7 +92,60 @@
     }
   }
 
-  onReady(function () { initCharts(document); });
+  // Upload forms (data-upload): sent with the CSRF header (a multipart body carries no form
+  // token the server reads first), showing the upload's progress; the answer replaces the
+  // page (the preview after a redirect, or the form again with the reason).
+  function initUploads(root) {
+    var forms = root.querySelectorAll('form[data-upload]');
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener('submit', submitUpload);
+    }
+  }
+
+  function submitUpload(ev) {
+    ev.preventDefault();
+    var form = ev.currentTarget;
+    var status = form.querySelector('.upload-progress');
+    var button = form.querySelector('button[type=submit]');
+    var meta = document.querySelector('meta[name=csrf-token]');
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.getAttribute('action'));
+    if (meta) xhr.setRequestHeader('X-CSRF-Token', meta.getAttribute('content'));
+    function say(text) {
+      if (!status) return;
+      status.hidden = false;
+      status.textContent = text;
+    }
+    xhr.upload.addEventListener('progress', function (e) {
+      if (e.lengthComputable) {
+        say('正在上传：' + Math.round((e.loaded / e.total) * 100) + '%');
+      }
+    });
+    xhr.upload.addEventListener('load', function () { say('上传完成，正在读取和校验文件……'); });
+    xhr.addEventListener('load', function () {
+      if (xhr.responseURL && xhr.responseURL.indexOf('/imports/uploads/') >= 0) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
+      var doc = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+      var main = doc.querySelector('main');
+      if (main) {
+        document.querySelector('main').replaceWith(main);
+        initUploads(main);
+      } else {
+        say('上传失败（' + xhr.status + '），请刷新页面后重试。');
+      }
+    });
+    xhr.addEventListener('error', function () {
+      say('上传中断，请检查网络后重试。');
+      if (button) button.disabled = false;
+    });
+    if (button) button.disabled = true;
+    say('正在上传……');
+    xhr.send(new FormData(form));
+  }
+
+  onReady(function () { initCharts(document); initUploads(document); });
   document.addEventListener('htmx:afterSwap', function (e) { initCharts(e.target); });
   window.addEventListener('resize', resizeAll);
 })();

@@ -44,6 +44,7 @@ caps!(
     ViewAudit,
     ManageSettings,
     ExportFitnessUpload,
+    ManageImports,
 );
 
 /// A signed-in page caller granted `C`.

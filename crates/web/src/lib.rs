@@ -21,6 +21,7 @@
 //! | `GET /exams/{id}/classes/export.xlsx` | as `/exams` (district roles name the school) |
 //! | `GET /exams/{id}/schools/{sid}/classes/{cid}` (+ `/export.xlsx`) | roles whose scope reaches the class (audited) |
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
+//! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
@@ -40,6 +41,7 @@ mod error;
 mod exam;
 mod fitness;
 mod headers;
+mod import_centre;
 mod pages;
 pub mod password;
 mod ratelimit;
@@ -93,6 +95,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .route("/logout", post(pages::login::logout))
         .merge(roster::router())
         .merge(exam::router())
+        .merge(import_centre::router())
         .route(
             "/admin/users",
             get(pages::admin::users).post(pages::admin::create_user),

@@ -153,7 +153,7 @@ fn rejected(errors: Vec<RowError>, notes: ReadNotes) -> ImportOutcome<ExamImport
 }
 
 /// The exam's 考号 list, for sheets that carry 考号 instead of 学籍号.
-async fn candidate_numbers(svc: &Service, exam: &Exam) -> Result<CandidateNumbers, ServiceError> {
+pub(crate) async fn candidate_numbers(svc: &Service, exam: &Exam) -> Result<CandidateNumbers, ServiceError> {
     let pairs = svc.store().exam_candidates(exam.id).await?;
     let mut list = Vec::with_capacity(pairs.len());
     for (candidate_no, student_no) in pairs {
@@ -227,7 +227,7 @@ pub async fn score_template(
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-fn read_scores(
+pub(crate) fn read_scores(
     file: &UploadedFile,
     exam: &Exam,
     candidates: &CandidateNumbers,
@@ -236,7 +236,7 @@ fn read_scores(
         .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))
 }
 
-fn read_items(
+pub(crate) fn read_items(
     file: &UploadedFile,
     exam: &Exam,
     subject: &str,

@@ -75,7 +75,7 @@ fn refuse_empty(file: &UploadedFile, read: &mut FitnessRead) {
     }
 }
 
-fn read(
+pub(crate) fn read(
     file: &UploadedFile,
     term: Term,
     default_date: Option<Date>,

@@ -8,7 +8,7 @@
 mod class;
 mod export;
 mod history;
-mod import;
+pub(crate) mod import;
 mod indicators;
 mod overview;
 mod summary;

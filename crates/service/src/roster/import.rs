@@ -86,7 +86,7 @@ pub async fn import_roster(
     finish(written, Vec::new(), notes)
 }
 
-fn read(
+pub(crate) fn read(
     file: &UploadedFile,
     default_school: Option<SchoolCode>,
 ) -> Result<RosterRead, ServiceError> {

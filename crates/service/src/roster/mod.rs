@@ -10,7 +10,7 @@ use wuyu_store::{AssignmentView, ClassSummary, OverviewCell, SchoolSummary, Stor
 
 use crate::{Service, ServiceError};
 
-mod import;
+pub(crate) mod import;
 pub use import::{NO_ROSTER_ROWS, import_roster, preview_roster};
 
 /// 区级总览: the district's name, enrolment by stage and location, and the schools in scope.

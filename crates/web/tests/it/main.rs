@@ -12,6 +12,7 @@ mod exams;
 mod exports;
 mod fitness;
 mod fitness_targets;
+mod imports;
 mod login;
 mod openapi;
 mod security;

@@ -1,0 +1,602 @@
+//! 导入中心 (the import centre): the browser's way to the same imports the CLI runs. A file is
+//! uploaded and *held* (nothing is imported), previewed (counts, the first rows as read, every
+//! row error with a suggested fix, downloadable as an XLSX with the bad cells marked), then
+//! confirmed: the one import use case of its kind runs as the uploader, so the browser and the
+//! CLI give the same result for the same file. Every upload stays in the history with its file.
+//!
+//! Who: [`Capability::ManageImports`]. A district admin imports for the whole district; a
+//! school admin only for their school: a roster row of another school, or a 学籍号 that is not
+//! a student of theirs, is a row error like any other.
+mod check;
+mod kind;
+mod sample;
+
+use serde::Serialize;
+use wuyu_domain::{Capability, RowError, SchoolId, Scope, Viewer};
+use wuyu_ingest::{IngestError, check_unpacked_size};
+use wuyu_report::import_errors::{ErrorLine, SheetCopy, import_errors_xlsx};
+use wuyu_store::{NewUpload, UploadEntry, UploadResult, UploadStatus};
+
+pub use kind::{ImportKind, ImportParams};
+pub use sample::SampleTable;
+
+use crate::file::UploadedFile;
+use crate::import::{ImportActor, ImportOutcome, ReadNotes};
+use crate::{Service, ServiceError};
+use kind::Checked;
+
+/// The largest file the centre takes (bytes). Bigger district files are split by school.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+/// The most an XLSX may inflate to (bytes): a real 20 MB workbook stays far below it, a
+/// decompression bomb does not.
+pub const MAX_UNPACKED_BYTES: u64 = 200 * 1024 * 1024;
+/// How long a held upload waits for confirm (seconds).
+pub const HOLD_SECS: i64 = 2 * 60 * 60;
+/// History entries shown.
+pub const HISTORY_ROWS: i64 = 200;
+
+/// The Chinese message for an upload over [`MAX_UPLOAD_BYTES`].
+pub fn too_large_zh() -> String {
+    format!(
+        "文件超过 {} MB 的上传限制，未保存。请按学校或年级拆分后分别上传",
+        MAX_UPLOAD_BYTES / (1024 * 1024)
+    )
+}
+
+/// A held upload as its preview page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CentrePreview {
+    pub entry: UploadEntry,
+    pub kind: ImportKind,
+    pub params: ImportParams,
+    /// Why the file cannot be read at all (then there are no counts or rows).
+    pub unreadable: Option<String>,
+    /// Records read per kind, with Chinese labels (学生 120 …).
+    pub counts: Vec<(&'static str, usize)>,
+    pub sample: SampleTable,
+    pub errors: Vec<ErrorRow>,
+    pub warnings: Vec<RowError>,
+    pub notes: ReadNotes,
+}
+
+impl CentrePreview {
+    /// May it be confirmed: held, readable and without row errors.
+    pub fn confirmable(&self) -> bool {
+        self.entry.status == UploadStatus::Pending
+            && self.unreadable.is_none()
+            && self.errors.is_empty()
+    }
+}
+
+/// A row error with what to do about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorRow {
+    #[serde(flatten)]
+    pub error: RowError,
+    pub fix: String,
+}
+
+/// The school an admin imports for (`None`: the district), or `Forbidden`.
+fn importer_school(viewer: &Viewer) -> Result<Option<SchoolId>, ServiceError> {
+    if !viewer.can(Capability::ManageImports) {
+        return Err(ServiceError::Forbidden);
+    }
+    match viewer.scope {
+        Scope::District => Ok(None),
+        Scope::School { school_id } => Ok(Some(school_id)),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// The size and decompression caps, with Chinese messages.
+pub fn check_limits(file: &UploadedFile) -> Result<(), ServiceError> {
+    if file.bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(ServiceError::BadRequest(too_large_zh()));
+    }
+    if file.bytes.is_empty() {
+        return Err(ServiceError::BadRequest(IngestError::EmptyFile.to_string()));
+    }
+    check_unpacked_size(&file.name, &file.bytes, MAX_UNPACKED_BYTES)
+        .map_err(|e| ServiceError::BadRequest(format!("{}：{e}", file.name)))
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn new_token() -> Result<String, ServiceError> {
+    let mut b = [0u8; 24];
+    getrandom::fill(&mut b).map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Checks `file` against the limits and the kind's options and holds it for confirm; returns
+/// its token. Nothing is imported. `BadRequest` carries the Chinese reason.
+pub async fn hold(
+    svc: &Service,
+    viewer: &Viewer,
+    kind: ImportKind,
+    params: &ImportParams,
+    file: &UploadedFile,
+) -> Result<String, ServiceError> {
+    let school = importer_school(viewer)?;
+    check_limits(file)?;
+    match params.check(kind)? {
+        Checked::ExamScores { exam } | Checked::ExamItems { exam, .. } => {
+            visible_exam(svc, viewer, exam).await?;
+        }
+        Checked::Roster | Checked::Fitness { .. } => {}
+    }
+    let store = svc.store();
+    store.expire_uploads(now()).await?;
+    let token = new_token()?;
+    let at = now();
+    store
+        .hold_upload(&NewUpload {
+            token: token.clone(),
+            kind: kind.code().to_string(),
+            params: serde_json::to_string(params)
+                .map_err(|e| ServiceError::Internal(format!("params: {e}")))?,
+            school_id: school,
+            user_id: viewer.user.id,
+            username: viewer.user.username.clone(),
+            file_name: file.name.clone(),
+            file_sha256: file.sha256(),
+            file: file.bytes.clone(),
+            uploaded_at: at,
+            expires_at: at + HOLD_SECS,
+        })
+        .await?;
+    Ok(token)
+}
+
+/// The exam, if the viewer's school sat it; a Chinese `BadRequest` otherwise.
+async fn visible_exam(
+    svc: &Service,
+    viewer: &Viewer,
+    exam: wuyu_domain::ExamId,
+) -> Result<wuyu_domain::Exam, ServiceError> {
+    match crate::exam::exam(svc, viewer, exam).await {
+        Ok(e) => Ok(e),
+        Err(ServiceError::NotFound | ServiceError::Forbidden) => Err(ServiceError::BadRequest(
+            "没有这场考试，或本校没有参加这场考试".into(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The held upload a token names, if it is the viewer's own (a token leaked to someone else
+/// opens nothing).
+async fn held(
+    svc: &Service,
+    viewer: &Viewer,
+    token: &str,
+) -> Result<(UploadEntry, UploadedFile, ImportKind, ImportParams), ServiceError> {
+    importer_school(viewer)?;
+    let (entry, bytes) = svc
+        .store()
+        .held_upload(token)
+        .await?
+        .filter(|(e, _)| e.user_id == viewer.user.id)
+        .ok_or(ServiceError::NotFound)?;
+    let kind = ImportKind::from_code(&entry.kind).ok_or_else(|| {
+        ServiceError::Internal(format!("upload {}: kind {}", entry.id, entry.kind))
+    })?;
+    let params: ImportParams = serde_json::from_str(&entry.params)
+        .map_err(|e| ServiceError::Internal(format!("upload {}: params {e}", entry.id)))?;
+    let file = UploadedFile::new(entry.file_name.clone(), bytes);
+    Ok((entry, file, kind, params))
+}
+
+/// What a held file reads as: counts, sample, every row error (the reader's and the scope
+/// check's), or why it cannot be read.
+struct Read {
+    counts: Vec<(&'static str, usize)>,
+    sample: SampleTable,
+    errors: Vec<RowError>,
+    warnings: Vec<RowError>,
+    notes: ReadNotes,
+}
+
+async fn read_held(
+    svc: &Service,
+    viewer: &Viewer,
+    kind: ImportKind,
+    params: &ImportParams,
+    file: &UploadedFile,
+) -> Result<Read, ServiceError> {
+    let school = importer_school(viewer)?;
+    let scope = check::SchoolCheck::new(svc, viewer, school).await?;
+    let checked = params.check(kind)?;
+    let read = match checked {
+        Checked::Roster => {
+            let read = crate::roster::import::read(file, scope.default_school())?;
+            let p = crate::roster::preview_roster(file, scope.default_school())?;
+            let mut errors = p.errors;
+            errors.extend(scope.roster_errors(file, &read.batch));
+            Read {
+                counts: labelled(&p.counts),
+                sample: sample::roster(&read.batch),
+                errors,
+                warnings: p.warnings,
+                notes: p.notes,
+            }
+        }
+        Checked::Fitness { term, test_date } => {
+            let p = crate::fitness::preview_fitness(file, term, test_date)?;
+            let read = crate::fitness::import::read(file, term, test_date)?;
+            let mut errors = p.errors;
+            errors.extend(
+                scope.student_errors(
+                    file,
+                    read.batch
+                        .records
+                        .iter()
+                        .map(|r| (&r.origin, r.student_no.as_str())),
+                ),
+            );
+            Read {
+                counts: labelled(&p.counts),
+                sample: sample::fitness(&read.batch),
+                errors,
+                warnings: p.warnings,
+                notes: p.notes,
+            }
+        }
+        Checked::ExamScores { exam } => {
+            let exam = visible_exam(svc, viewer, exam).await?;
+            let p = crate::exam::import::preview_exam_scores(svc, exam.id, file).await?;
+            let candidates = crate::exam::import::candidate_numbers(svc, &exam).await?;
+            let read = crate::exam::import::read_scores(file, &exam, &candidates)?;
+            let mut errors = p.errors;
+            errors.extend(
+                scope.student_errors(
+                    file,
+                    read.batch
+                        .rows
+                        .iter()
+                        .map(|r| (&r.origin, r.student_no.as_str())),
+                ),
+            );
+            Read {
+                counts: labelled(&p.counts),
+                sample: sample::exam_scores(&read.batch),
+                errors,
+                warnings: p.warnings,
+                notes: p.notes,
+            }
+        }
+        Checked::ExamItems { exam, subject } => {
+            let exam = visible_exam(svc, viewer, exam).await?;
+            let p =
+                crate::exam::import::preview_exam_items(svc, exam.id, &subject, file, None).await?;
+            let read = crate::exam::import::read_items(file, &exam, &subject, None, None)?;
+            let mut errors = p.errors;
+            errors.extend(
+                scope.student_errors(
+                    file,
+                    read.batch
+                        .rows
+                        .iter()
+                        .map(|r| (&r.origin, r.student_no.as_str())),
+                ),
+            );
+            Read {
+                counts: labelled(&p.counts),
+                sample: sample::exam_items(&read.batch),
+                errors,
+                warnings: p.warnings,
+                notes: p.notes,
+            }
+        }
+    };
+    Ok(read)
+}
+
+fn labelled(counts: &[crate::import::ReadCount]) -> Vec<(&'static str, usize)> {
+    counts
+        .iter()
+        .map(|c| {
+            let label = match c.kind {
+                "schools" => "学校",
+                "classes" => "班级",
+                "students" => "学生",
+                "teachers" => "教师",
+                "assignments" => "任课",
+                "records" => "体测记录",
+                "items" => "小题",
+                _ => "学生行",
+            };
+            (label, c.n)
+        })
+        .collect()
+}
+
+/// What to do about one row error, in words a school admin follows.
+pub fn fix_zh(e: &RowError) -> String {
+    if e.row == 0 {
+        "按提示修改文件（可先下载导入模板对照）后重新上传".into()
+    } else if e.value.trim().is_empty() {
+        format!("在第 {} 行的“{}”列填写正确的值", e.row, e.column)
+    } else {
+        format!(
+            "把第 {} 行“{}”列的“{}”改为正确的值，或删除这一行",
+            e.row, e.column, e.value
+        )
+    }
+}
+
+fn with_fixes(errors: Vec<RowError>) -> Vec<ErrorRow> {
+    errors
+        .into_iter()
+        .map(|error| ErrorRow {
+            fix: fix_zh(&error),
+            error,
+        })
+        .collect()
+}
+
+/// The preview of the viewer's held upload `token`. A file that cannot be read at all is a
+/// preview with `unreadable` set, so the page says why.
+pub async fn preview(
+    svc: &Service,
+    viewer: &Viewer,
+    token: &str,
+) -> Result<CentrePreview, ServiceError> {
+    let (entry, file, kind, params) = held(svc, viewer, token).await?;
+    let mut preview = CentrePreview {
+        entry,
+        kind,
+        params: params.clone(),
+        unreadable: None,
+        counts: Vec::new(),
+        sample: SampleTable::default(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        notes: ReadNotes::default(),
+    };
+    if preview.entry.status == UploadStatus::Expired {
+        preview.unreadable = Some("上传已过期（超过 2 小时未确认），文件已删除，请重新上传".into());
+        return Ok(preview);
+    }
+    match read_held(svc, viewer, kind, &params, &file).await {
+        Ok(r) => {
+            preview.counts = r.counts;
+            preview.sample = r.sample;
+            // A confirm the write rejected (e.g. an unknown class) found errors no read
+            // finds: those are the ones to fix.
+            let stored: Vec<RowError> = (!preview.entry.errors.is_empty())
+                .then(|| serde_json::from_str(&preview.entry.errors).ok())
+                .flatten()
+                .unwrap_or_default();
+            preview.errors = with_fixes(if stored.is_empty() { r.errors } else { stored });
+            preview.warnings = r.warnings;
+            preview.notes = r.notes;
+        }
+        Err(ServiceError::BadRequest(why)) => preview.unreadable = Some(why),
+        Err(e) => return Err(e),
+    }
+    Ok(preview)
+}
+
+/// The error file of a held upload: every row error with its fix, then the sheets as read
+/// with the bad cells marked. Named after the upload.
+pub async fn errors_xlsx(
+    svc: &Service,
+    viewer: &Viewer,
+    token: &str,
+) -> Result<(String, Vec<u8>), ServiceError> {
+    let p = preview(svc, viewer, token).await?;
+    let (_, file, _, _) = held(svc, viewer, token).await?;
+    let lines: Vec<ErrorLine<'_>> = p
+        .errors
+        .iter()
+        .map(|e| ErrorLine {
+            error: &e.error,
+            fix: e.fix.clone(),
+        })
+        .collect();
+    let sheets = match wuyu_ingest::read_tables(&file.name, &file.bytes) {
+        Ok(t) => t
+            .tables
+            .iter()
+            .filter(|t| !t.header.is_empty())
+            .map(|t| SheetCopy {
+                name: t.name.clone(),
+                header_row: t.header_row,
+                header: t.header.clone(),
+                rows: t
+                    .rows()
+                    .map(|r| (r.number, r.cells().map(str::to_string).collect()))
+                    .collect(),
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let bytes = import_errors_xlsx(&lines, &sheets)
+        .map_err(|e| ServiceError::Internal(format!("error file: {e}")))?;
+    let stem = file
+        .name
+        .rsplit_once('.')
+        .map_or(file.name.as_str(), |(s, _)| s);
+    Ok((format!("{stem}-错误清单.xlsx"), bytes))
+}
+
+/// What a confirm did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confirmed {
+    pub entry: UploadEntry,
+    pub kind: ImportKind,
+    /// The row errors when it was rejected (nothing written).
+    pub errors: Vec<ErrorRow>,
+}
+
+/// Imports the viewer's held upload `token` through its kind's one import use case, as the
+/// viewer. Any row error (the reader's, the school check's, the store's) rejects the whole
+/// file and nothing is written. `Conflict` when it is not waiting for confirm (confirmed
+/// already, or expired).
+pub async fn confirm(
+    svc: &Service,
+    viewer: &Viewer,
+    token: &str,
+) -> Result<Confirmed, ServiceError> {
+    let (entry, file, kind, params) = held(svc, viewer, token).await?;
+    let store = svc.store();
+    if entry.expires_at < now() || !store.claim_upload(entry.id).await? {
+        return Err(ServiceError::Conflict("upload is not pending".into()));
+    }
+    let result = run(svc, viewer, entry.id, kind, &params, &file).await;
+    let (status, counts, errors, import_id) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing was written (each import is one transaction): record the failure.
+            let failed = UploadResult {
+                status: UploadStatus::Failed,
+                counts: String::new(),
+                errors: String::new(),
+                error_count: 0,
+                import_id: None,
+                finished_at: now(),
+            };
+            store.finish_upload(entry.id, &failed).await?;
+            return Err(e);
+        }
+    };
+    store
+        .finish_upload(
+            entry.id,
+            &UploadResult {
+                status,
+                counts,
+                errors: if errors.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::to_string(&errors).unwrap_or_default()
+                },
+                error_count: errors.len() as i64,
+                import_id,
+                finished_at: now(),
+            },
+        )
+        .await?;
+    let (entry, _, _, _) = held(svc, viewer, token).await?;
+    Ok(Confirmed {
+        entry,
+        kind,
+        errors: with_fixes(errors),
+    })
+}
+
+type RunResult = (UploadStatus, String, Vec<RowError>, Option<i64>);
+
+/// Reads and checks again (the school check is the centre's own), then imports.
+async fn run(
+    svc: &Service,
+    viewer: &Viewer,
+    id: i64,
+    kind: ImportKind,
+    params: &ImportParams,
+    file: &UploadedFile,
+) -> Result<RunResult, ServiceError> {
+    let store = svc.store();
+    store.set_upload_stage(id, "validate").await?;
+    let read = read_held(svc, viewer, kind, params, file).await?;
+    if !read.errors.is_empty() {
+        return Ok((UploadStatus::Rejected, String::new(), read.errors, None));
+    }
+    store.set_upload_stage(id, "write").await?;
+    let who = ImportActor::User(viewer.user.username.clone());
+    let school = importer_school(viewer)?;
+    let check = check::SchoolCheck::new(svc, viewer, school).await?;
+    Ok(match params.check(kind)? {
+        Checked::Roster => outcome(
+            crate::roster::import_roster(svc, &who, file, check.default_school()).await?,
+            |s| s.import_id,
+        ),
+        Checked::Fitness { term, test_date } => outcome(
+            crate::fitness::import_fitness(svc, &who, file, term, test_date).await?,
+            |s| s.import_id,
+        ),
+        Checked::ExamScores { exam } => outcome(
+            crate::exam::import::import_exam_scores(svc, &who, exam, file).await?,
+            |s| s.import_id,
+        ),
+        Checked::ExamItems { exam, subject } => outcome(
+            crate::exam::import::import_exam_items(svc, &who, exam, &subject, file, None).await?,
+            |s| s.import_id,
+        ),
+    })
+}
+
+fn outcome<S: Serialize>(o: ImportOutcome<S>, id: impl Fn(&S) -> i64) -> RunResult {
+    match o {
+        ImportOutcome::Imported { summary, .. } => (
+            UploadStatus::Imported,
+            serde_json::to_string(&summary).unwrap_or_default(),
+            Vec::new(),
+            Some(id(&summary)),
+        ),
+        ImportOutcome::Rejected { errors, .. } => {
+            (UploadStatus::Rejected, String::new(), errors, None)
+        }
+    }
+}
+
+/// The import history the viewer's scope reaches (district: every upload; a school admin:
+/// their school's), newest first.
+pub async fn history(svc: &Service, viewer: &Viewer) -> Result<Vec<UploadEntry>, ServiceError> {
+    importer_school(viewer)?;
+    Ok(svc
+        .store()
+        .list_uploads(&viewer.scope, HISTORY_ROWS)
+        .await?)
+}
+
+/// An upload's file as it was uploaded (student data: the edge audits the download).
+pub async fn stored_file(
+    svc: &Service,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(UploadEntry, Vec<u8>), ServiceError> {
+    importer_school(viewer)?;
+    let (entry, bytes) = svc.store().upload_file(&viewer.scope, id).await?;
+    if bytes.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
+    Ok((entry, bytes))
+}
+
+/// The template of a kind: the roster template, the national fitness template (blank), the
+/// exam's score sheet; `NotFound` for item sheets (they come from the marking system).
+pub async fn template(
+    svc: &Service,
+    viewer: &Viewer,
+    kind: ImportKind,
+    params: &ImportParams,
+) -> Result<(String, Vec<u8>), ServiceError> {
+    importer_school(viewer)?;
+    let written = |r: Result<Vec<u8>, IngestError>| {
+        r.map_err(|e| ServiceError::Internal(format!("template: {e}")))
+    };
+    match kind {
+        ImportKind::Roster => Ok((
+            "名册导入模板.xlsx".into(),
+            written(wuyu_ingest::write_roster_template())?,
+        )),
+        ImportKind::Fitness => Ok((
+            "体质健康导入模板.xlsx".into(),
+            written(wuyu_ingest::write_fitness_template_xlsx(std::iter::empty()))?,
+        )),
+        ImportKind::ExamScores => {
+            let Checked::ExamScores { exam } = params.check(kind)? else {
+                return Err(ServiceError::NotFound);
+            };
+            let exam = visible_exam(svc, viewer, exam).await?;
+            Ok((
+                format!("{}-成绩导入模板.xlsx", exam.name),
+                written(wuyu_ingest::write_exam_score_template(&exam))?,
+            ))
+        }
+        ImportKind::ExamItems => Err(ServiceError::NotFound),
+    }
+}

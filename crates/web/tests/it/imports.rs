@@ -1,0 +1,368 @@
+//! 导入中心 over HTTP: a school admin uploads a roster with errors, sees every error and the
+//! error file, uploads the fixed file and confirms it; nothing is written before confirm; a
+//! file over the size cap or an XLSX decompression bomb is refused with the database as it was.
+use std::io::{Cursor, Write};
+
+use axum::body::Body;
+use axum::http::{Method, Request};
+use wuyu_domain::{SchoolId, Scope};
+use wuyu_store::Store;
+
+use crate::support::{HOST, ORIGIN, Session, TestApp, body_text, get, location, post};
+
+const BOUNDARY: &str = "----wuyuTestBoundary7MA4YWxk";
+
+/// The fixture's school A code is S001; 7 年级 1班 exists.
+const BAD_ROSTER: &str = "学校代码,年级,班级,学籍号,姓名,性别,出生日期\n\
+    S001,7,1班,A2024070199,新同学,男,2012-03-05\n\
+    S001,7,1班,A2024070198,错误生,X,2012-03-05\n\
+    S002,1,1班,B2024010199,外校生,女,2018-03-05\n";
+
+const GOOD_ROSTER: &str = "学校代码,年级,班级,学籍号,姓名,性别,出生日期\n\
+    S001,7,1班,A2024070199,新同学,男,2012-03-05\n\
+    S001,7,1班,A2024070198,改正生,女,2012-03-05\n";
+
+/// A multipart upload as a browser's upload form sends it (CSRF token in the header).
+fn upload(
+    s: &Session,
+    kind: &str,
+    file_name: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Request<Body> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Request::builder()
+        .method(Method::POST)
+        .uri(format!("/imports/{kind}"))
+        .header("host", HOST)
+        .header("origin", ORIGIN)
+        .header("cookie", format!("wuyu_session={}", s.cookie))
+        .header("x-csrf-token", &s.csrf)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn students_of(store: &dyn Store, school: i64) -> Vec<String> {
+    store
+        .list_students(&Scope::District, SchoolId(school), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name.to_string())
+        .collect()
+}
+
+async fn history(app: &TestApp, s: &Session) -> String {
+    let resp = app.send(get("/imports").cookie(&s.cookie).build()).await;
+    assert_eq!(resp.status(), 200);
+    body_text(resp).await
+}
+
+#[tokio::test]
+async fn a_school_admin_fixes_a_roster_and_confirms_it() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let s = app.login("school-a").await;
+    let before = students_of(app.store.as_ref(), a).await;
+
+    // The nav leads to the centre; the roster page offers the template.
+    let home = body_text(
+        app.send(get(&format!("/schools/{a}")).cookie(&s.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(home.contains("导入中心"));
+    let resp = app
+        .send(
+            get("/imports/roster/template.xlsx")
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let template = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(template.starts_with(b"PK"));
+
+    // A file with a bad sex and a row of another school: held, previewed, not written.
+    let resp = app
+        .send(upload(&s, "roster", "名册.csv", BAD_ROSTER.as_bytes(), &[]))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    assert!(preview.starts_with("/imports/uploads/"), "{preview}");
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("文件有错误，不能导入"), "{page}");
+    assert!(page.contains("性别"), "{page}");
+    assert!(page.contains("学校管理员只能导入本校"), "{page}");
+    assert!(
+        !page.contains("确认导入</button>"),
+        "no confirm with errors"
+    );
+    assert_eq!(students_of(app.store.as_ref(), a).await, before);
+
+    // The error file lists every error and marks the cells.
+    let resp = app
+        .send(
+            get(&format!("{preview}/errors.xlsx"))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+    let list = wb.worksheet_range("错误清单").unwrap();
+    let text: Vec<String> = list
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(
+        text[0].starts_with("文件|工作表|行|列|值|问题|修改建议"),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|l| l.contains("|3|性别|X|")), "{text:?}");
+    assert!(
+        text.iter().any(|l| l.contains("|4|学校代码|S002|")),
+        "{text:?}"
+    );
+
+    // Confirming a file with errors writes nothing either (it is refused, not half-written).
+    let token_form = format!("csrf_token={}", s.csrf);
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&token_form)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(students_of(app.store.as_ref(), a).await, before);
+
+    // The fixed file: previewed with its rows, still nothing written until confirm.
+    let resp = app
+        .send(upload(
+            &s,
+            "roster",
+            "名册-改.csv",
+            GOOD_ROSTER.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(
+        page.contains("改正生") && page.contains("确认导入"),
+        "{page}"
+    );
+    assert_eq!(students_of(app.store.as_ref(), a).await, before);
+
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&token_form)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), preview);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("已导入：新增学生 2"), "{page}");
+    let after = students_of(app.store.as_ref(), a).await;
+    assert_eq!(after.len(), before.len() + 2);
+    assert!(after.contains(&"改正生".to_string()));
+
+    // A second click imports nothing more.
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&token_form)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(students_of(app.store.as_ref(), a).await.len(), after.len());
+
+    // History: both uploads, their outcome, the file for download; the import is audited.
+    let h = history(&app, &s).await;
+    assert!(h.contains("名册.csv") && h.contains("名册-改.csv"), "{h}");
+    assert!(h.contains("已导入") && h.contains("有错误，未导入"), "{h}");
+    let audit = app.store.list_audit(20).await.unwrap();
+    assert!(audit.iter().any(|r| r.entry.action == "import_roster"
+        && r.entry.detail.starts_with("名册-改.csv sha256=")
+        && r.entry.detail.ends_with(" imported")));
+
+    // Another school's admin does not see them; the district does.
+    let d = app.login("district").await;
+    assert!(history(&app, &d).await.contains("名册-改.csv"));
+    // The uploader's preview is theirs alone.
+    let resp = app.send(get(&preview).cookie(&d.cookie).build()).await;
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn the_stored_file_downloads_for_admins_of_its_scope_and_is_audited() {
+    let app = TestApp::new().await;
+    let s = app.login("school-a").await;
+    let resp = app
+        .send(upload(
+            &s,
+            "roster",
+            "名册.csv",
+            GOOD_ROSTER.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let uploads = app.store.list_uploads(&Scope::District, 10).await.unwrap();
+    let id = uploads[0].id;
+    let resp = app
+        .send(
+            get(&format!("/imports/history/{id}/file"))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    assert_eq!(body_text(resp).await, GOOD_ROSTER);
+    let audit = app.store.list_audit(5).await.unwrap();
+    assert_eq!(audit[0].entry.action, "download_import_file");
+    let d = app.login("district").await;
+    let resp = app
+        .send(
+            get(&format!("/imports/history/{id}/file"))
+                .cookie(&d.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+}
+
+fn zip_bomb(inflated: usize) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    let chunk = vec![b' '; 1024 * 1024];
+    for _ in 0..inflated / chunk.len() {
+        w.write_all(&chunk).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn an_oversized_file_or_a_bomb_is_refused_and_nothing_is_held() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let s = app.login("school-a").await;
+    let before = students_of(app.store.as_ref(), a).await;
+
+    let big = vec![b'x'; wuyu_service::import_centre::MAX_UPLOAD_BYTES + 200 * 1024];
+    let resp = app
+        .send(upload(&s, "roster", "大文件.csv", &big, &[]))
+        .await;
+    assert_eq!(resp.status(), 413);
+    let page = body_text(resp).await;
+    assert!(page.contains("超过 20 MB 的上传限制"), "{page}");
+
+    let bomb = zip_bomb(wuyu_service::import_centre::MAX_UNPACKED_BYTES as usize + 2 * 1024 * 1024);
+    assert!(bomb.len() < 2 * 1024 * 1024, "{}", bomb.len());
+    let resp = app
+        .send(upload(&s, "roster", "炸弹.xlsx", &bomb, &[]))
+        .await;
+    assert_eq!(resp.status(), 422);
+    let page = body_text(resp).await;
+    assert!(page.contains("解压后超过 200 MB"), "{page}");
+
+    assert!(
+        app.store
+            .list_uploads(&Scope::District, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(students_of(app.store.as_ref(), a).await, before);
+    assert!(
+        app.store
+            .list_imports(10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.username == "fixture")
+    );
+}
+
+#[tokio::test]
+async fn a_fitness_upload_needs_a_term_and_a_teacher_cannot_upload() {
+    let app = TestApp::new().await;
+    let s = app.login("school-a").await;
+    let resp = app
+        .send(upload(
+            &s,
+            "fitness",
+            "体测.csv",
+            b"a,b\n1,2\n",
+            &[("term", "nonsense")],
+        ))
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(body_text(resp).await.contains("学期“nonsense”无效"));
+
+    let t = app.login("teacher-a").await;
+    let resp = app
+        .send(upload(
+            &t,
+            "roster",
+            "名册.csv",
+            GOOD_ROSTER.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert!(
+        app.store
+            .list_uploads(&Scope::District, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

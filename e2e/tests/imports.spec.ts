@@ -1,0 +1,82 @@
+// 导入中心 in the browser: a school admin uploads a roster with errors, sees them, downloads the
+// error file, uploads the fixed file, confirms, and sees the import in the history. The server
+// is `wuyu demo --password demo-pass-123`, started by global-setup.ts.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+
+async function signIn(page: Page, user: string) {
+  await page.goto('/login');
+  await page.locator('input[name=username]').fill(user);
+  await page.locator('input[name=password]').fill('demo-pass-123');
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+// A roster CSV without a 学校代码 column: the rows are the admin's own school's.
+function csv(rows: string[][]): Buffer {
+  const lines = [['年级', '班级', '学籍号', '姓名', '性别', '出生日期'], ...rows];
+  return Buffer.from(lines.map((r) => r.join(',')).join('\n') + '\n', 'utf8');
+}
+
+test('a school admin fixes a rejected roster, confirms it and finds it in the history', async ({ page }) => {
+  await signIn(page, 'demo-school');
+
+  // A class of the school, as the school's page lists it (年级 label and class name).
+  await page.getByRole('link', { name: '本校' }).click();
+  const firstClass = page.locator('table tbody tr').first();
+  const grade = (await firstClass.locator('td').nth(0).innerText()).trim();
+  const className = (await firstClass.locator('td').nth(1).innerText()).trim();
+  const stamp = String(Date.now()).slice(-8);
+  const good = [grade, className, `E2E${stamp}1`, '导入测试甲', '男', '2012-03-05'];
+  const bad = [grade, className, `E2E${stamp}2`, '导入测试乙', '未知', '2012-13-40'];
+
+  // The nav leads to the import centre and the roster page.
+  await page.getByRole('link', { name: '导入中心' }).click();
+  await expect(page.getByRole('heading', { name: '导入中心' })).toBeVisible();
+  await page.getByRole('link', { name: '导入学校名册' }).click();
+  await expect(page.getByRole('link', { name: /下载学校名册导入模板/ })).toBeVisible();
+
+  // 1. A file with errors: the preview lists them and offers no confirm.
+  await page.locator('input[type=file]').setInputFiles({
+    name: '名册-有错.csv',
+    mimeType: 'text/csv',
+    buffer: csv([good, bad]),
+  });
+  await page.getByRole('button', { name: '上传并预览' }).click();
+  await expect(page).toHaveURL(/\/imports\/uploads\//);
+  await expect(page.getByText('文件有错误，不能导入')).toBeVisible();
+  const errors = page.locator('table[data-table=import-errors] tbody tr');
+  await expect(errors.filter({ hasText: '性别' })).toHaveCount(1);
+  await expect(errors.filter({ hasText: '出生日期' })).toHaveCount(1);
+  await expect(page.getByRole('button', { name: '确认导入' })).toHaveCount(0);
+
+  // 2. The error file downloads, as an XLSX.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /下载错误清单/ }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('名册-有错-错误清单.xlsx');
+  const saved = await download.path();
+  expect(readFileSync(saved!).subarray(0, 2).toString()).toBe('PK');
+
+  // 3. The fixed file: previewed with its rows, then confirmed.
+  await page.getByRole('link', { name: '重新上传' }).click();
+  const fixed = [grade, className, `E2E${stamp}2`, '导入测试乙', '女', '2012-12-04'];
+  await page.locator('input[type=file]').setInputFiles({
+    name: '名册-已改.csv',
+    mimeType: 'text/csv',
+    buffer: csv([good, fixed]),
+  });
+  await page.getByRole('button', { name: '上传并预览' }).click();
+  await expect(page).toHaveURL(/\/imports\/uploads\//);
+  const sample = page.locator('table[data-table=import-sample]');
+  await expect(sample).toContainText('导入测试乙');
+  await page.getByRole('button', { name: '确认导入' }).click();
+  await expect(page.getByText(/已导入：新增学生 2/)).toBeVisible();
+
+  // 4. The history shows both uploads with their outcome.
+  await page.getByRole('link', { name: '← 导入中心' }).click();
+  const history = page.locator('table[data-table=import-history] tbody');
+  await expect(history.locator('tr', { hasText: '名册-已改.csv' }).first()).toContainText('已导入');
+  await expect(history.locator('tr', { hasText: '名册-有错.csv' }).first()).toContainText('待确认');
+});
