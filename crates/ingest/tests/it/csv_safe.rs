@@ -30,6 +30,7 @@ fn students_csv_quotes_formula_like_names() {
         birth_date: date!(2012 - 03 - 05),
         id_card_no: None,
         ethnicity: None,
+        former_names: None,
     };
     let mut bytes = Vec::new();
     write_students_csv(

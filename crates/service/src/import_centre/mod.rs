@@ -270,7 +270,9 @@ async fn read_held(
             let exam = visible_exam(svc, viewer, exam).await?;
             let p =
                 crate::exam::import::preview_exam_items(svc, exam.id, &subject, file, None).await?;
-            let read = crate::exam::import::read_items(file, &exam, &subject, None, None)?;
+            let candidates = crate::exam::import::candidate_numbers(svc, &exam).await?;
+            let read =
+                crate::exam::import::read_items(file, &exam, &subject, None, None, &candidates)?;
             let mut errors = p.errors;
             errors.extend(
                 scope.student_errors(
