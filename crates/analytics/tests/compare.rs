@@ -13,6 +13,7 @@ fn class(name: &str, n: usize, mean: f64) -> ClassResult {
         sat: n,
         n,
         mean,
+        sd: None,
     }
 }
 
@@ -357,4 +358,54 @@ fn urban_rural_gaps() {
     near(r.difference_pp, 20.0, 1e-9);
     near(r.ci_low_pp, 5.24, 5e-3);
     near(r.ci_high_pp, 33.39, 5e-3);
+}
+
+/// The chance of being below the weighted average k of n times with no real difference:
+/// P(X ≥ k), X ~ Binomial(n, ½), from the binomial coefficients by hand.
+#[test]
+fn the_chance_of_being_below_that_often_separates_6_of_6_from_12_of_12() {
+    // (C(8,5)+C(8,6)+C(8,7)+C(8,8)) / 2⁸ = (56+28+8+1)/256.
+    near(binomial_tail_half(8, 5), 93.0 / 256.0, 1e-12);
+    // 6 of 6: 1/64; 12 of 12: 1/4096; 17 of 18: (18+1)/2¹⁸.
+    near(binomial_tail_half(6, 6), 1.0 / 64.0, 1e-12);
+    near(binomial_tail_half(12, 12), 1.0 / 4096.0, 1e-15);
+    near(binomial_tail_half(18, 17), 19.0 / 262_144.0, 1e-15);
+    assert_eq!(binomial_tail_half(10, 0), 1.0);
+    assert_eq!(binomial_tail_half(3, 4), 0.0);
+    // Large n stays a probability: P(X ≥ 500 | 1000) = ½ + P(X = 500)/2.
+    let p = binomial_tail_half(1000, 500);
+    assert!(p > 0.5 && p < 0.52, "{p}");
+
+    // The spec's vector: 5 below of 8 eligible.
+    let alert = parallel_class_alert("T", &spec_events(), 2024, &ParallelRule::default()).unwrap();
+    near(alert.chance.unwrap(), 93.0 / 256.0, 1e-12);
+}
+
+/// Gaps in points and SD units: A is 70 against B and C at 72 (n 40, 50, 30), every class
+/// with SD 10. Weighted average (2800 + 3600 + 2160)/120 = 71.33, so the gap is −1.33 points
+/// and −0.133 SD, in each of six exams.
+#[test]
+fn every_gap_is_given_in_points_and_sd_units() {
+    let events: Vec<ParallelEvent> = (1..=6)
+        .map(|k| {
+            let mut e = event(&format!("第{k}次"), 70.0, 72.0, 72.0, 1.0);
+            for c in &mut e.classes {
+                c.sd = Some(10.0);
+            }
+            e
+        })
+        .collect();
+    let alert = parallel_class_alert("T", &events, 2024, &ParallelRule::default()).unwrap();
+    assert_eq!(alert.status, AlertStatus::Flagged);
+    for e in &alert.events {
+        assert_eq!(e.difference, Some(-1.33));
+        assert_eq!(e.difference_sd, Some(-0.133));
+    }
+    near(alert.mean_difference.unwrap(), -1.33, 1e-9);
+    near(alert.mean_difference_sd.unwrap(), -0.133, 1e-9);
+    near(alert.chance.unwrap(), 1.0 / 64.0, 1e-12);
+    // Without the classes' SD the SD-unit gap is unknown, never guessed.
+    let alert = parallel_class_alert("T", &spec_events(), 2024, &ParallelRule::default()).unwrap();
+    assert!(alert.events.iter().all(|e| e.difference_sd.is_none()));
+    assert_eq!(alert.mean_difference_sd, None);
 }

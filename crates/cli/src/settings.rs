@@ -2,8 +2,8 @@
 //! checked first (a bad value is refused, never stored).
 use std::process::ExitCode;
 
-use anyhow::bail;
 use clap::Subcommand;
+use wuyu_store::settings::district;
 use wuyu_store::{ExamSettings, FitnessTargets, Store};
 
 #[derive(Subcommand)]
@@ -15,11 +15,13 @@ pub enum SettingsCommand {
         db: String,
     },
     /// 修改一项设置：
-    ///   hide_ranks       true | false（对所有角色隐藏一切排名）
-    ///   fitness_targets  JSON，如 {"excellent_rate": 0.30, "myopia_rate_max": 0.50}
-    ///   exam_settings    JSON（lines、absent_policy、borderline_points、va_min_n、
-    ///                    parallel_rule；未给出的字段保持默认）；改后运行
-    ///                    wuyu exam recompute 重新计算各次考试
+    ///   hide_ranks          true | false（对所有角色隐藏一切排名）
+    ///   show_student_ranks  true | false（向有排名权限的内部角色显示学生名次；
+    ///                       默认 false，家长始终看不到）
+    ///   fitness_targets     JSON，如 {"excellent_rate": 0.30, "myopia_rate_max": 0.50}
+    ///   exam_settings       JSON（lines、absent_policy、borderline_points、va_min_n、
+    ///                       parallel_rule；未给出的字段保持默认）；改后运行
+    ///                       wuyu exam recompute 重新计算各次考试
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址
@@ -32,49 +34,17 @@ pub enum SettingsCommand {
     },
 }
 
-const KEYS: [&str; 3] = ["hide_ranks", FitnessTargets::KEY, ExamSettings::KEY];
-
-/// The value to store for `key`, normalised (JSON with every field, so `show` prints what is
-/// in effect), or why it cannot be stored.
+/// The value to store for `key`, normalised, or why it cannot be stored: the store's rules
+/// (`wuyu_store::settings::district::checked`), so the CLI and the pages refuse the same.
 fn checked(key: &str, value: &str) -> anyhow::Result<String> {
-    match key {
-        "hide_ranks" => match value.trim() {
-            "true" | "false" => Ok(value.trim().to_string()),
-            v => bail!("hide_ranks 应为 true 或 false，而不是“{v}”"),
-        },
-        FitnessTargets::KEY => {
-            let t: FitnessTargets = serde_json::from_str(value)
-                .map_err(|e| anyhow::anyhow!("fitness_targets 不是有效的 JSON 设置：{e}"))?;
-            if !t.is_valid() {
-                bail!("fitness_targets 的目标应是 0 到 1 之间的比例（如 0.30 表示 30%）");
-            }
-            Ok(serde_json::to_string(&t)?)
-        }
-        ExamSettings::KEY => {
-            let s: ExamSettings = serde_json::from_str(value)
-                .map_err(|e| anyhow::anyhow!("exam_settings 不是有效的 JSON 设置：{e}"))?;
-            // Fields left out take their defaults, so a misspelt one would be ignored
-            // silently: refuse names the settings do not have.
-            let known = serde_json::to_value(ExamSettings::default())?;
-            if let (Some(given), Some(known)) = (
-                serde_json::from_str::<serde_json::Value>(value)?.as_object(),
-                known.as_object(),
-            ) && let Some(bad) = given.keys().find(|k| !known.contains_key(*k))
-            {
-                bail!(
-                    "exam_settings 没有“{bad}”这一项；可设置：{}",
-                    known.keys().cloned().collect::<Vec<_>>().join("、")
-                );
-            }
-            Ok(serde_json::to_string(&s)?)
-        }
-        other => bail!("没有名为“{other}”的设置；可设置：{}", KEYS.join("、")),
-    }
+    district::checked(key, value).map_err(anyhow::Error::msg)
 }
 
 async fn show(store: &dyn Store) -> anyhow::Result<()> {
-    let hide = store.setting("hide_ranks").await?;
-    println!("hide_ranks = {}", hide.as_deref().unwrap_or("false"));
+    for key in [district::HIDE_RANKS, district::SHOW_STUDENT_RANKS] {
+        let v = store.setting(key).await?;
+        println!("{key} = {}", v.as_deref().unwrap_or("false"));
+    }
     let targets = match store.setting(FitnessTargets::KEY).await? {
         Some(v) => v,
         None => serde_json::to_string(&FitnessTargets::default())?,

@@ -565,6 +565,7 @@ fn settings_change_the_lines_after_a_recompute() {
     }
     let shown = ok(wuyu(&["settings", "show", "--db", &db]));
     assert!(shown.contains("hide_ranks = false"), "{shown}");
+    assert!(shown.contains("show_student_ranks = false"), "{shown}");
     assert!(shown.contains("\"excellent_rate\":0.3"), "{shown}");
 
     // Pass line 70 %: only 95 and 72 pass.

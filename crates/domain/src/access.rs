@@ -28,6 +28,8 @@ pub enum Capability {
     ExportDistrictExam,
     /// The parallel-class alerts.
     ViewExamAlerts,
+    /// Record the district's decision on a parallel-class alert (低聘 / 调离 / 不予处理 / 待复核).
+    DecideExamAlerts,
     /// Ranks of units and students, unless the district hides them.
     ViewRanks,
     /// Masked 身份证号 on student pages and lists.
@@ -98,6 +100,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
         C::ViewExamAlerts,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
+    (C::DecideExamAlerts, &[R::DistrictAdmin]),
     (
         C::ViewRanks,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
@@ -196,6 +199,7 @@ mod tests {
             C::ViewExams,
             C::ExportDistrictExam,
             C::ViewExamAlerts,
+            C::DecideExamAlerts,
             C::ViewRanks,
             C::ViewIdNumbers,
             C::ManageUsers,
@@ -219,6 +223,10 @@ mod tests {
         assert!(!grants(R::Counsellor, C::ViewExams));
         assert!(grants(R::Counsellor, C::ViewRoster));
         assert!(!grants(R::Teacher, C::ViewExamAlerts));
+        // The district decides on alerts; a school cannot settle its own teachers' alerts.
+        assert!(grants(R::DistrictAdmin, C::DecideExamAlerts));
+        assert!(!grants(R::SchoolAdmin, C::DecideExamAlerts));
+        assert!(!grants(R::DistrictAnalyst, C::DecideExamAlerts));
         // The upload file goes to the roles that submit it, not to analysts or teachers.
         assert!(grants(R::SchoolAdmin, C::ExportFitnessUpload));
         assert!(!grants(R::DistrictAnalyst, C::ExportFitnessUpload));

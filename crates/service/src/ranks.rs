@@ -19,3 +19,16 @@ pub async fn ranks_token(
     };
     Ok((!ranks_hidden(svc).await?).then_some(token))
 }
+
+/// The ranks token for students' ranks (班级/年级名次): the rank rule above, and the
+/// district's `show_student_ranks` on (off by default: the plans forbid 考试排名).
+pub async fn student_ranks_token(
+    svc: &Service,
+    viewer: &Viewer,
+) -> Result<Option<RanksToken>, ServiceError> {
+    let Some(token) = viewer.ranks_token() else {
+        return Ok(None);
+    };
+    let settings = svc.store().district_settings().await?;
+    Ok((!settings.hide_ranks && settings.show_student_ranks).then_some(token))
+}

@@ -32,9 +32,10 @@ pub use audit::AuditStore;
 pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
 pub use exam::{
-    Borderline, CandidateImportSummary, CandidateStudent, ExamImportSummary, ExamSettings,
-    ExamStore, ExamStudentRow, ExamSummary, ExamUnit, ExamUnitFilter, ExamUnitKind, ExamUnitStat,
-    ItemReport, StudentExamRow, StudentMark, SubjectStat, TeacherAlert, ValueAddedReport,
+    AlertDecision, AlertDecisionKind, Borderline, CandidateImportSummary, CandidateStudent,
+    ExamImportSummary, ExamSettings, ExamStore, ExamStudentRow, ExamSummary, ExamUnit,
+    ExamUnitFilter, ExamUnitKind, ExamUnitStat, ItemReport, StudentExamRow, StudentMark,
+    SubjectStat, TeacherAlert, ValueAddedReport,
 };
 pub use fitness::{
     ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary, FitnessItemResult,

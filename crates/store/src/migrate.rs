@@ -40,6 +40,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0006_roster_fields.sql"),
     },
     Migration {
+        version: 7,
+        name: "parallel_review",
+        sql: include_str!("../migrations/sqlite/0007_parallel_review.sql"),
+    },
+    Migration {
         version: 8,
         name: "ingest",
         sql: include_str!("../migrations/sqlite/0008_ingest.sql"),
@@ -81,6 +86,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 6,
         name: "roster_fields",
         sql: include_str!("../migrations/postgres/0006_roster_fields.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "parallel_review",
+        sql: include_str!("../migrations/postgres/0007_parallel_review.sql"),
     },
     Migration {
         version: 8,

@@ -193,6 +193,7 @@ fn alerts(d: &wuyu_synth::SynthDistrict, x: &wuyu_synth::SynthExams) {
                         sat: *n,
                         n: *n,
                         mean: sum / (*n).max(1) as f64,
+                        sd: None,
                     })
                     .collect();
                 events.push(ParallelEvent {

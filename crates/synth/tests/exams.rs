@@ -435,6 +435,7 @@ fn weak_teachers_are_below_their_parallel_classes_and_flagged() {
                     sat: *n,
                     n: *n,
                     mean: sum / *n as f64,
+                    sd: None,
                 })
                 .collect();
             let total: usize = classes.iter().map(|c| c.n).sum();

@@ -40,6 +40,7 @@ caps!(
     ViewExams,
     ExportDistrictExam,
     ViewExamAlerts,
+    DecideExamAlerts,
     ManageUsers,
     ViewAudit,
     ManageSettings,

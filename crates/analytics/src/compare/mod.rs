@@ -9,7 +9,7 @@ mod urban_rural;
 pub use gaps::{GapReport, UnitGap, UnitValue, gaps};
 pub use parallel::{
     AlertStatus, Attribution, Averaging, ClassResult, EventEvidence, ExamLevel, ParallelAlert,
-    ParallelEvent, ParallelRule, parallel_class_alert,
+    ParallelEvent, ParallelRule, binomial_tail_half, parallel_class_alert,
 };
 pub use urban_rural::{
     MeanGap, RateGap, SchoolLevelGap, mean_gap, rate_gap, school_level_gap, wilson_interval,

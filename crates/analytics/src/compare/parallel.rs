@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AnalyticsError;
 use crate::round::{round_half_away, to_units};
+use crate::special::ln_gamma;
 
 /// Level of an exam. Classroom quizzes and competitions never count; from 校级 up, the rule's
 /// `min_level` decides.
@@ -60,6 +61,9 @@ pub struct ClassResult {
     pub n: usize,
     /// Class subject mean over 统计人数.
     pub mean: f64,
+    /// Sample SD of the class's marks (for gaps in SD units); `None` when unknown.
+    #[serde(default)]
+    pub sd: Option<f64>,
 }
 
 /// One (exam, class) taught by the teacher, with every class of the grade that sat the exam.
@@ -156,6 +160,9 @@ pub struct EventEvidence {
     pub parallel_average: Option<f64>,
     /// Rounded class mean − rounded parallel average.
     pub difference: Option<f64>,
+    /// `difference` in student SD units: over the pooled within-class SD of the parallel
+    /// classes (comparable across subjects and papers, §5.1).
+    pub difference_sd: Option<f64>,
     pub parallel_classes: usize,
     pub weight: f64,
     pub eligible: bool,
@@ -183,6 +190,15 @@ pub struct ParallelAlert {
     pub weighted_events: f64,
     pub weighted_below: f64,
     pub below_share: Option<f64>,
+    /// Weighted mean of the eligible events' differences (points, and SD units).
+    pub mean_difference: Option<f64>,
+    pub mean_difference_sd: Option<f64>,
+    /// The chance of being below this often with no real difference: one-sided binomial
+    /// P(X ≥ below | events, ½). Against a student-weighted average that includes the class,
+    /// a class with no real difference is below or above it equally often, whatever the
+    /// number of parallel classes, so the share expected by chance is ½. Weights are rounded
+    /// to whole events. Small values are strong evidence; it is not a verdict.
+    pub chance: Option<f64>,
     pub rule: ParallelRule,
     /// Always states that this is an alert for review, not a decision.
     pub note: &'static str,
@@ -211,6 +227,22 @@ pub fn parallel_class_alert(
         .map(|e| e.weight)
         .sum();
     let below_share = (weighted_events > 0.0).then(|| weighted_below / weighted_events);
+    let weighted_mean = |f: fn(&EventEvidence) -> Option<f64>| {
+        let (sum, w) = out
+            .iter()
+            .filter(|e| e.eligible)
+            .filter_map(|e| f(e).map(|d| (d * e.weight, e.weight)))
+            .fold((0.0, 0.0), |(s, t), (d, w)| (s + d, t + w));
+        (w > 0.0).then(|| sum / w)
+    };
+    let mean_difference = weighted_mean(|e| e.difference);
+    let mean_difference_sd = weighted_mean(|e| e.difference_sd);
+    let chance = (weighted_events > 0.0).then(|| {
+        binomial_tail_half(
+            weighted_events.round() as u64,
+            weighted_below.round() as u64,
+        )
+    });
     let status = if weighted_events + 1e-9 < rule.min_events {
         AlertStatus::InsufficientEvents
     } else if rule.flags(weighted_below, weighted_events) {
@@ -225,6 +257,9 @@ pub fn parallel_class_alert(
         weighted_events,
         weighted_below,
         below_share,
+        mean_difference,
+        mean_difference_sd,
+        chance,
         rule: *rule,
         note: NOTE,
         events: out,
@@ -277,6 +312,38 @@ impl ParallelRule {
             pct(self.threshold),
         )
     }
+}
+
+/// P(X ≥ k) for X ~ Binomial(n, ½), summed in log space so large n does not underflow.
+pub fn binomial_tail_half(n: u64, k: u64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n {
+        return 0.0;
+    }
+    let ln_n1 = ln_gamma(n as f64 + 1.0);
+    let ln_half_n = n as f64 * std::f64::consts::LN_2;
+    let p: f64 = (k..=n)
+        .map(|i| {
+            let ln_c = ln_n1 - ln_gamma(i as f64 + 1.0) - ln_gamma((n - i) as f64 + 1.0);
+            (ln_c - ln_half_n).exp()
+        })
+        .sum();
+    p.min(1.0)
+}
+
+/// Pooled within-class SD of `classes`: √(Σ(nᵢ−1)sᵢ² / Σ(nᵢ−1)); `None` if any SD is unknown.
+fn pooled_sd(classes: &[&ClassResult]) -> Option<f64> {
+    let mut ss = 0.0;
+    let mut df = 0.0;
+    for c in classes {
+        let sd = c.sd?;
+        let d = c.n.saturating_sub(1) as f64;
+        ss += d * sd * sd;
+        df += d;
+    }
+    (df > 0.0 && ss > 0.0).then(|| (ss / df).sqrt())
 }
 
 fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<EventEvidence> {
@@ -362,6 +429,9 @@ fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<
         }
         None => (None, None),
     };
+    let difference_sd = difference
+        .zip(pooled_sd(&parallel))
+        .map(|(d, sd)| round_half_away(d / sd, 3));
     Ok(EventEvidence {
         exam: e.exam.clone(),
         school_year: e.school_year,
@@ -370,6 +440,7 @@ fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<
         class_mean: round_half_away(focal.mean, rule.digits),
         parallel_average: parallel_average.map(|a| round_half_away(a, rule.digits)),
         difference,
+        difference_sd,
         parallel_classes: parallel.len(),
         weight: if eligible { weight } else { 0.0 },
         eligible,

@@ -233,9 +233,8 @@ pub struct StudentExamRow {
 
 /// A parallel-class alert of one teacher, for human review. Events are the teacher's (exam,
 /// class) pairs in the subject from the teacher snapshots taken at import, over the cycle's
-/// exams of the school; the parallel classes are the school's classes of the same grade in that
-/// exam, all counted as one class type (普通班) because the roster does not record class types
-/// yet.
+/// exams of the school; the parallel classes are the school's classes of the same grade and
+/// class type (普通班, 实验班 …) in that exam.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeacherAlert {
     pub school_id: SchoolId,
@@ -243,6 +242,74 @@ pub struct TeacherAlert {
     pub teacher_name: String,
     pub subject: String,
     pub alert: ParallelAlert,
+    /// The district's latest decision on this alert, if one was recorded.
+    pub decision: Option<AlertDecision>,
+}
+
+/// What the district decided on an alert (the plan: 应低聘或调离). A person decides; the
+/// system never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertDecisionKind {
+    /// 待复核: under review.
+    PendingReview,
+    /// 不予处理: reviewed, no action.
+    NoAction,
+    /// 低聘.
+    Demote,
+    /// 调离.
+    Transfer,
+}
+
+impl AlertDecisionKind {
+    pub const ALL: [AlertDecisionKind; 4] = [
+        AlertDecisionKind::PendingReview,
+        AlertDecisionKind::NoAction,
+        AlertDecisionKind::Demote,
+        AlertDecisionKind::Transfer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertDecisionKind::PendingReview => "pending_review",
+            AlertDecisionKind::NoAction => "no_action",
+            AlertDecisionKind::Demote => "demote",
+            AlertDecisionKind::Transfer => "transfer",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AlertDecisionKind::PendingReview => "待复核",
+            AlertDecisionKind::NoAction => "不予处理",
+            AlertDecisionKind::Demote => "低聘",
+            AlertDecisionKind::Transfer => "调离",
+        }
+    }
+
+    /// From the code or the Chinese label.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == s || k.label_zh() == s)
+    }
+}
+
+/// One recorded decision on a teacher's alert of one cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDecision {
+    pub school_id: SchoolId,
+    pub teacher_id: TeacherId,
+    pub subject: String,
+    /// The school year the alert's cycle ends with.
+    pub evaluation_year: i32,
+    pub kind: AlertDecisionKind,
+    pub reason: String,
+    /// The username of who decided.
+    pub decided_by: String,
+    /// Unix seconds.
+    pub decided_at: i64,
 }
 
 /// What an exam import did.

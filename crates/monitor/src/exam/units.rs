@@ -90,6 +90,7 @@ pub struct ClassMeanW {
     pub sat: i64,
     pub n: i64,
     pub mean: Option<f64>,
+    pub sd: Option<f64>,
 }
 
 /// The unit statistics of an exam, ready to write.
@@ -437,6 +438,7 @@ pub fn unit_rows(
                         sat: st.rates.sat as i64,
                         n: st.rates.n as i64,
                         mean: st.rates.mean,
+                        sd: st.sd,
                     });
                 }
                 let stat = ExamUnitStat {

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{Capability, SchoolId, Viewer};
 use wuyu_report::exam::alerts_sheet;
-use wuyu_store::TeacherAlert;
+use wuyu_store::{AlertDecision, AlertDecisionKind, AuditEntry, TeacherAlert};
+
+use crate::audit::Requester;
 
 use super::export::{XlsxFile, xlsx};
 use super::overview::focus;
@@ -79,9 +81,17 @@ pub async fn alerts(
         .into_iter()
         .map(|s| (s.school.id, s.school.name))
         .collect();
+    // Within a status, the strongest evidence first: the smallest chance of being below that
+    // often with no real difference.
     alerts.sort_by(|a, b| {
         status_order(a.alert.status)
             .cmp(&status_order(b.alert.status))
+            .then(
+                a.alert
+                    .chance
+                    .unwrap_or(1.0)
+                    .total_cmp(&b.alert.chance.unwrap_or(1.0)),
+            )
             .then(a.school_id.cmp(&b.school_id))
             .then(a.teacher_name.cmp(&b.teacher_name))
             .then(a.subject.cmp(&b.subject))
@@ -127,4 +137,80 @@ pub async fn alerts_xlsx(
         &a.school_names,
     );
     xlsx(&[sheet], format!("parallel-alerts-{}.xlsx", a.year))
+}
+
+/// The decision a district admin records on one teacher's alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionInput {
+    pub school: SchoolId,
+    pub teacher: wuyu_domain::TeacherId,
+    pub subject: String,
+    pub year: i32,
+    pub kind: AlertDecisionKind,
+    pub reason: String,
+}
+
+/// The longest reason kept (characters).
+const MAX_REASON: usize = 500;
+
+/// Records `input` as `who`'s decision on the alert it names, with an audit entry saying what
+/// it replaced. The alert must be on the list of that cycle; a reason is required, since the
+/// plan's consequences (低聘, 调离) fall on a person.
+pub async fn decide(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    input: &DecisionInput,
+) -> Result<AlertDecision, ServiceError> {
+    if !viewer.can(Capability::DecideExamAlerts) {
+        return Err(ServiceError::Forbidden);
+    }
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        return Err(ServiceError::BadRequest("请填写处理理由".into()));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(ServiceError::BadRequest(format!(
+            "处理理由不能超过 {MAX_REASON} 字"
+        )));
+    }
+    let current = svc
+        .store()
+        .parallel_alerts(&viewer.scope, Some(input.school), input.year)
+        .await?
+        .into_iter()
+        .find(|t| t.teacher_id == input.teacher && t.subject == input.subject)
+        .ok_or(ServiceError::NotFound)?;
+    let decision = AlertDecision {
+        school_id: input.school,
+        teacher_id: input.teacher,
+        subject: input.subject.clone(),
+        evaluation_year: input.year,
+        kind: input.kind,
+        reason: reason.to_string(),
+        decided_by: who.username.clone(),
+        decided_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let previous = current
+        .decision
+        .as_ref()
+        .map_or("无", |d| d.kind.label_zh());
+    let audit = AuditEntry {
+        at: decision.decided_at,
+        user_id: who.user_id,
+        username: who.username.clone(),
+        action: "alert_decision".into(),
+        school_id: Some(input.school),
+        entity: format!("teacher:{}", input.teacher.0),
+        detail: format!(
+            "subject={} year={} decision={} previous={previous} reason={}",
+            input.subject,
+            input.year,
+            input.kind.label_zh(),
+            decision.reason
+        ),
+        ip: who.ip.clone(),
+    };
+    svc.store().record_alert_decision(&decision, &audit).await?;
+    Ok(decision)
 }

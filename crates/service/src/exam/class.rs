@@ -6,7 +6,7 @@ use wuyu_store::{ExamSettings, ExamStudentRow, ExamUnitStat};
 
 use super::export::{XlsxFile, xlsx};
 use super::units::{UnitsOf, units};
-use crate::ranks::ranks_token;
+use crate::ranks::student_ranks_token;
 use crate::{Service, ServiceError};
 
 /// What the class view and its export show.
@@ -37,7 +37,7 @@ pub async fn class_students(
     let rows = store
         .exam_students(&viewer.scope, exam, school, Some(class))
         .await?;
-    let ranks = ranks_token(svc, viewer).await?;
+    let ranks = student_ranks_token(svc, viewer).await?;
     let settings = store.exam_settings().await?;
     let unit = units(svc, viewer, exam, UnitsOf::Classes(Some(school)))
         .await?

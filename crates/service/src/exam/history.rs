@@ -3,7 +3,7 @@
 use wuyu_domain::{RanksToken, SchoolId, StudentId, Viewer};
 use wuyu_store::StudentExamRow;
 
-use crate::ranks::ranks_token;
+use crate::ranks::student_ranks_token;
 use crate::{Service, ServiceError};
 
 #[derive(Debug, Clone)]
@@ -25,6 +25,6 @@ pub async fn student_exams(
         .store()
         .student_exams(&viewer.scope, school, student)
         .await?;
-    let ranks = ranks_token(svc, viewer).await?;
+    let ranks = student_ranks_token(svc, viewer).await?;
     Ok(StudentExams { rows, ranks })
 }

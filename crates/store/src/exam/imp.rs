@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{
-    ClassId, Exam, ExamId, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, Location,
-    NewExam, RowError, SchoolId, Scope, Stage, StudentId, TeacherId, Term,
+    ClassId, ClassType, Exam, ExamId, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject,
+    Location, NewExam, RowError, SchoolId, Scope, Stage, StudentId, TeacherId, Term,
 };
 
 use super::{Db, This};
@@ -889,24 +889,35 @@ impl This {
             if info.is_empty() {
                 continue;
             }
-            let classes: HashMap<i64, (i32, String)> = sqlx::query_as::<_, (i64, i32, String)>(
-                "SELECT id, grade, name FROM school_class WHERE school_id = $1",
+            // Class id → (grade, name, type): parallel classes share school, grade and type.
+            let mut classes: HashMap<i64, (i32, String, ClassType)> = HashMap::new();
+            for (id, grade, name, class_type) in sqlx::query_as::<_, (i64, i32, String, String)>(
+                "SELECT id, grade, name, class_type FROM school_class WHERE school_id = $1",
             )
             .bind(school_id)
             .fetch_all(&mut *conn)
             .await?
-            .into_iter()
-            .map(|(id, g, n)| (id, (g, n)))
-            .collect();
+            {
+                let class_type = ClassType::parse(&class_type)
+                    .map_err(|e| corrupt("school_class.class_type", e))?;
+                classes.insert(id, (grade, name, class_type));
+            }
             let label = |c: i64| match classes.get(&c) {
-                Some((g, n)) => format!("{g}年级{n}"),
+                Some((g, n, _)) => format!("{g}年级{n}"),
                 None => format!("班级{c}"),
+            };
+            let type_of = |c: i64| {
+                classes
+                    .get(&c)
+                    .map_or(ClassType::default(), |x| x.2)
+                    .label_zh()
+                    .to_string()
             };
             // (exam, subject) → classes with their counts and mean.
             let mut results: HashMap<(i64, String), Vec<(i64, ClassResult)>> = HashMap::new();
-            for (exam, class, subject, enrolled, sat, n, mean) in
-                sqlx::query_as::<_, (i64, i64, String, i64, i64, i64, Option<f64>)>(
-                    "SELECT exam_id, class_id, subject, enrolled, sat, n, mean \
+            for (exam, class, subject, enrolled, sat, n, mean, sd) in
+                sqlx::query_as::<_, (i64, i64, String, i64, i64, i64, Option<f64>, Option<f64>)>(
+                    "SELECT exam_id, class_id, subject, enrolled, sat, n, mean, sd \
                      FROM exam_class_mean WHERE school_id = $1",
                 )
                 .bind(school_id)
@@ -920,13 +931,12 @@ impl This {
                     class,
                     ClassResult {
                         class: label(class),
-                        // Every class counts as the same type (普通班) until the
-                        // roster records class types.
-                        class_type: "普通班".to_string(),
+                        class_type: type_of(class),
                         enrolled: enrolled as usize,
                         sat: sat as usize,
                         n: n as usize,
                         mean,
+                        sd,
                     },
                 ));
             }
@@ -973,6 +983,33 @@ impl This {
                     },
                 ));
             }
+            let mut decisions: HashMap<(i64, String), AlertDecision> = HashMap::new();
+            for (teacher, subject, kind, reason, decided_by, decided_at) in
+                sqlx::query_as::<_, (i64, String, String, String, String, i64)>(
+                    "SELECT teacher_id, subject, decision, reason, decided_by, decided_at \
+                     FROM exam_alert_decision WHERE school_id = $1 AND evaluation_year = $2",
+                )
+                .bind(school_id)
+                .bind(evaluation_year)
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                let kind = AlertDecisionKind::parse(&kind)
+                    .ok_or_else(|| corrupt("exam_alert_decision.decision", kind))?;
+                decisions.insert(
+                    (teacher, subject.clone()),
+                    AlertDecision {
+                        school_id: SchoolId(school_id),
+                        teacher_id: TeacherId(teacher),
+                        subject,
+                        evaluation_year,
+                        kind,
+                        reason,
+                        decided_by,
+                        decided_at,
+                    },
+                );
+            }
             for ((name, teacher, subject), mut evs) in events {
                 evs.sort_by(|a, b| (a.0, &a.1.class).cmp(&(b.0, &b.1.class)));
                 let evs: Vec<ParallelEvent> = evs.into_iter().map(|(_, e)| e).collect();
@@ -982,6 +1019,7 @@ impl This {
                     school_id: SchoolId(school_id),
                     teacher_id: TeacherId(teacher),
                     teacher_name: name,
+                    decision: decisions.remove(&(teacher, subject.clone())),
                     subject,
                     alert,
                 });
@@ -994,6 +1032,51 @@ impl This {
 impl ExamStore for This {
     fn create_exam<'a>(&'a self, e: &'a NewExam) -> StoreFuture<'a, ExamId> {
         Box::pin(self.exam_create(e))
+    }
+
+    fn record_alert_decision<'a>(
+        &'a self,
+        d: &'a AlertDecision,
+        audit: &'a crate::AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO exam_alert_decision (school_id, teacher_id, subject, \
+                 evaluation_year, decision, reason, decided_by, decided_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (school_id, teacher_id, subject, evaluation_year) DO UPDATE SET \
+                 decision = excluded.decision, reason = excluded.reason, \
+                 decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+            )
+            .bind(d.school_id.0)
+            .bind(d.teacher_id.0)
+            .bind(&d.subject)
+            .bind(d.evaluation_year)
+            .bind(d.kind.code())
+            .bind(&d.reason)
+            .bind(&d.decided_by)
+            .bind(d.decided_at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, username, action, school_id, entity, detail, ip) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(audit.at)
+            .bind(audit.user_id.map(|u| u.0))
+            .bind(&audit.username)
+            .bind(&audit.action)
+            .bind(audit.school_id.map(|s| s.0))
+            .bind(&audit.entity)
+            .bind(&audit.detail)
+            .bind(&audit.ip)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     fn exam_candidates(&self, exam: ExamId) -> StoreFuture<'_, Vec<(String, String)>> {

@@ -148,6 +148,14 @@ pub trait ExamStore: Send + Sync {
         school: Option<SchoolId>,
         evaluation_year: i32,
     ) -> StoreFuture<'a, Vec<TeacherAlert>>;
+
+    /// Records the district's decision on a teacher's alert, replacing an earlier one, and
+    /// its audit entry in the same transaction (both or neither).
+    fn record_alert_decision<'a>(
+        &'a self,
+        decision: &'a AlertDecision,
+        audit: &'a crate::AuditEntry,
+    ) -> StoreFuture<'a, ()>;
 }
 
 /// What an import of a 考号 list wrote.

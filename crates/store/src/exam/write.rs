@@ -167,8 +167,8 @@ impl This {
         for chunk in rows.class_means.chunks(CHUNK) {
             let sql = multi_row_insert(
                 "INSERT INTO exam_class_mean (school_id, exam_id, class_id, subject, \
-                 enrolled, sat, n, mean)",
-                8,
+                 enrolled, sat, n, mean, sd)",
+                9,
                 chunk.len(),
                 "",
                 NUMBERED_PARAMS,
@@ -183,7 +183,8 @@ impl This {
                     .bind(r.enrolled)
                     .bind(r.sat)
                     .bind(r.n)
-                    .bind(r.mean);
+                    .bind(r.mean)
+                    .bind(r.sd);
             }
             q.execute(&mut **tx).await?;
         }

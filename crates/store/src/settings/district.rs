@@ -8,14 +8,25 @@ use crate::fitness::FitnessTargets;
 /// The key of [`DistrictSettings::hide_ranks`].
 pub const HIDE_RANKS: &str = "hide_ranks";
 
+/// The key of [`DistrictSettings::show_student_ranks`].
+pub const SHOW_STUDENT_RANKS: &str = "show_student_ranks";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 3] = [HIDE_RANKS, FitnessTargets::KEY, ExamSettings::KEY];
+pub const KEYS: [&str; 4] = [
+    HIDE_RANKS,
+    SHOW_STUDENT_RANKS,
+    FitnessTargets::KEY,
+    ExamSettings::KEY,
+];
 
 /// Every district setting, each typed and defaulted.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DistrictSettings {
     /// Hide every rank from every role (the plans forbid 考试排名).
     pub hide_ranks: bool,
+    /// Show students' ranks (班级/年级名次) to the internal roles granted ranks. Off by
+    /// default: the plans forbid 考试排名; parents never see them either way.
+    pub show_student_ranks: bool,
     /// The plan's fitness targets.
     pub fitness_targets: FitnessTargets,
     /// Exam lines, absent policy, 临界生 window, value-added minimum, parallel-class rule.
@@ -32,6 +43,7 @@ impl DistrictSettings {
             match (key, checked(key, value)) {
                 (_, Err(e)) => tracing::warn!("setting {key} ignored: {e}"),
                 (HIDE_RANKS, Ok(v)) => out.hide_ranks = v == "true",
+                (SHOW_STUDENT_RANKS, Ok(v)) => out.show_student_ranks = v == "true",
                 (FitnessTargets::KEY, Ok(v)) => {
                     if let Ok(t) = serde_json::from_str(&v) {
                         out.fitness_targets = t;
@@ -52,6 +64,7 @@ impl DistrictSettings {
     pub fn to_stored(&self) -> Result<Vec<(&'static str, String)>, String> {
         let pairs = [
             (HIDE_RANKS, self.hide_ranks.to_string()),
+            (SHOW_STUDENT_RANKS, self.show_student_ranks.to_string()),
             (FitnessTargets::KEY, json(&self.fitness_targets)?),
             (ExamSettings::KEY, json(&self.exam)?),
         ];
@@ -71,9 +84,9 @@ fn json<T: Serialize>(v: &T) -> Result<String, String> {
 /// are not rates in 0–1, exam settings with unknown fields.
 pub fn checked(key: &str, value: &str) -> Result<String, String> {
     match key {
-        HIDE_RANKS => match value.trim() {
+        HIDE_RANKS | SHOW_STUDENT_RANKS => match value.trim() {
             "true" | "false" => Ok(value.trim().to_string()),
-            v => Err(format!("hide_ranks 应为 true 或 false，而不是“{v}”")),
+            v => Err(format!("{key} 应为 true 或 false，而不是“{v}”")),
         },
         FitnessTargets::KEY => {
             let t: FitnessTargets = serde_json::from_str(value)
@@ -144,6 +157,10 @@ mod tests {
             (ExamSettings::KEY, "not json"),
         ]);
         assert!(s.hide_ranks);
+        assert!(
+            !s.show_student_ranks,
+            "students' ranks stay hidden unless turned on"
+        );
         assert_eq!(s.fitness_targets.excellent_rate, 0.35);
         assert_eq!(s.exam, ExamSettings::default());
         let back = DistrictSettings::from_stored(

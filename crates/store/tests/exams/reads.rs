@@ -514,4 +514,41 @@ async fn the_parallel_class_rule_flags_a_teacher_below_the_parallel_average(stor
         .await
         .unwrap();
     assert_eq!(everyone.len(), 3);
+
+    // The roster makes 3班 a 实验班: parallel classes are the same type, so 1班 is compared
+    // with 2班 alone. Below in the five "below" 统考, above in the other three and in the quiz
+    // (68.73 against 2班's 64.96): 5 of 9, no longer flagged.
+    let mut typed = roster();
+    typed.classes.retain(|c| c.school_code == code(A));
+    typed.students.clear();
+    typed.teachers.clear();
+    typed.assignments.clear();
+    typed.schools.clear();
+    for c in &mut typed.classes {
+        if c.name == "3班" {
+            c.class_type = Some(wuyu_domain::ClassType::Experimental);
+        }
+    }
+    store
+        .import_roster(&typed, &meta("班级类型.xlsx"))
+        .await
+        .unwrap();
+    let split = store
+        .parallel_alerts(&Scope::District, Some(a), 2024)
+        .await
+        .unwrap();
+    let liu = &split
+        .iter()
+        .find(|t| t.teacher_name == "刘老师")
+        .unwrap()
+        .alert;
+    assert_eq!((liu.weighted_events, liu.weighted_below), (9.0, 5.0));
+    assert_eq!(liu.status, AlertStatus::NotFlagged);
+    assert!(liu.events.iter().all(|e| e.parallel_classes == 2));
+    // 3班 has no class of its type: no comparison at all.
+    let wu = &split
+        .iter()
+        .find(|t| t.teacher_name == "吴老师")
+        .map(|t| &t.alert);
+    assert!(wu.is_none_or(|w| w.weighted_events == 0.0), "{wu:?}");
 }

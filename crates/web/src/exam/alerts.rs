@@ -10,9 +10,11 @@ use serde::Deserialize;
 use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{SchoolId, Scope};
 use wuyu_service::audit::{BulkExport, Requester, record_export};
-use wuyu_service::exam::alerts::{Alerts, alerts as read_alerts, alerts_xlsx};
+use wuyu_service::exam::alerts::{
+    Alerts, DecisionInput, alerts as read_alerts, alerts_xlsx, decide as decide_alert,
+};
 use wuyu_service::exam::sheets::{Cell, NumFormat, Sheet, alert_status_zh, event_outcome_zh};
-use wuyu_service::store_types::TeacherAlert;
+use wuyu_service::store_types::{AlertDecisionKind, TeacherAlert};
 
 use super::{TableView, fmt_num, pct, query, xlsx_file};
 use crate::access::{Require, cap};
@@ -43,6 +45,10 @@ fn summary_sheet<'a>(rows: impl Iterator<Item = (&'a TeacherAlert, &'a String)>)
             "低于平行班比例",
             "计入次数",
             "低于次数",
+            "平均差（分）",
+            "平均差（标准差）",
+            "无差异时出现的概率",
+            "处理决定",
         ]
         .map(String::from)
         .to_vec(),
@@ -58,9 +64,34 @@ fn summary_sheet<'a>(rows: impl Iterator<Item = (&'a TeacherAlert, &'a String)>)
                         .map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Percent)),
                     Cell::Number(t.alert.weighted_events, NumFormat::One),
                     Cell::Number(t.alert.weighted_below, NumFormat::One),
+                    t.alert
+                        .mean_difference
+                        .map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Two)),
+                    t.alert
+                        .mean_difference_sd
+                        .map_or(Cell::Empty, |v| Cell::Number(v, NumFormat::Two)),
+                    t.alert
+                        .chance
+                        .map_or(Cell::Empty, |p| Cell::Text(chance_zh(p))),
+                    Cell::Text(
+                        t.decision
+                            .as_ref()
+                            .map_or("未处理", |d| d.kind.label_zh())
+                            .into(),
+                    ),
                 ]
             })
             .collect(),
+    }
+}
+
+/// The chance of being below that often with no real difference, as a reader takes it in:
+/// "1.6%", "<0.1%".
+pub(crate) fn chance_zh(p: f64) -> String {
+    if p < 0.001 {
+        "<0.1%".into()
+    } else {
+        format!("{:.1}%", p * 100.0)
     }
 }
 
@@ -120,6 +151,7 @@ pub(crate) struct EventView {
     pub class_mean: String,
     pub parallel_average: String,
     pub difference: String,
+    pub difference_sd: String,
     pub outcome: String,
     pub below: bool,
     pub eligible: bool,
@@ -133,6 +165,12 @@ pub(crate) struct TeacherView {
     pub status: &'static str,
     pub flagged: bool,
     pub share: String,
+    pub mean_difference: String,
+    pub chance: String,
+    pub teacher_id: i64,
+    pub school_id: i64,
+    /// The recorded decision: "低聘（理由…，张三 2025-06-01）".
+    pub decision: Option<String>,
     pub events: Vec<EventView>,
 }
 
@@ -154,6 +192,10 @@ struct AlertsPage {
     teachers: Vec<TeacherView>,
     export_href: String,
     scope_label: String,
+    /// District admins record decisions on a school's list.
+    can_decide: bool,
+    year: i32,
+    decision_kinds: Vec<(&'static str, &'static str)>,
 }
 
 pub(crate) async fn alerts(
@@ -246,6 +288,25 @@ pub(crate) async fn alerts(
                 status: alert_status_zh(t.alert.status),
                 flagged: t.alert.status == AlertStatus::Flagged,
                 share: pct(t.alert.below_share),
+                mean_difference: t
+                    .alert
+                    .mean_difference
+                    .map_or_else(|| "—".into(), |v| fmt_num(v, NumFormat::Two)),
+                chance: t.alert.chance.map_or_else(|| "—".into(), chance_zh),
+                teacher_id: t.teacher_id.0,
+                school_id: t.school_id.0,
+                decision: t.decision.as_ref().map(|d| {
+                    let day = time::OffsetDateTime::from_unix_timestamp(d.decided_at)
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default();
+                    format!(
+                        "{}（理由：{}；{} {}）",
+                        d.kind.label_zh(),
+                        d.reason,
+                        d.decided_by,
+                        day
+                    )
+                }),
                 events: t
                     .alert
                     .events
@@ -262,6 +323,9 @@ pub(crate) async fn alerts(
                         difference: e
                             .difference
                             .map_or_else(|| "—".into(), |v| fmt_num(v, NumFormat::Two)),
+                        difference_sd: e
+                            .difference_sd
+                            .map_or_else(|| "—".into(), |v| fmt_num(v, NumFormat::Two)),
                         outcome: event_outcome_zh(e),
                         below: e.below == Some(true),
                         eligible: e.eligible,
@@ -271,6 +335,12 @@ pub(crate) async fn alerts(
             .collect(),
         export_href: format!("/exams/alerts/export.xlsx?year={}{school_q}", a.year),
         scope_label,
+        can_decide: me.viewer().can(wuyu_domain::Capability::DecideExamAlerts),
+        year: a.year,
+        decision_kinds: AlertDecisionKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label_zh()))
+            .collect(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -296,4 +366,48 @@ pub(crate) async fn export(
     };
     record_export(&state.svc, &Requester::user(&me.user, &ip), &export).await?;
     Ok(xlsx_file(file))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DecisionForm {
+    school: i64,
+    teacher: i64,
+    subject: String,
+    year: i32,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /exams/alerts/decision`: a district admin records the decision on one teacher's
+/// alert (audited with what it replaced), then returns to the school's list at that teacher.
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::DecideExamAlerts>,
+    ClientIp(ip): ClientIp,
+    form: Result<axum::Form<DecisionForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, AppError> {
+    let axum::Form(f) = form.map_err(|_| AppError::BadRequest)?;
+    let kind = AlertDecisionKind::parse(&f.decision).ok_or(AppError::BadRequest)?;
+    let input = DecisionInput {
+        school: SchoolId(f.school),
+        teacher: wuyu_domain::TeacherId(f.teacher),
+        subject: f.subject,
+        year: f.year,
+        kind,
+        reason: f.reason,
+    };
+    decide_alert(
+        &state.svc,
+        &me.viewer(),
+        &Requester::user(&me.user, &ip),
+        &input,
+    )
+    .await?;
+    Ok(axum::response::Redirect::to(&format!(
+        "/exams/alerts?year={}&school={}",
+        input.year, input.school
+    ))
+    .into_response())
 }

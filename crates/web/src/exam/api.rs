@@ -13,7 +13,7 @@ use wuyu_service::ServiceError;
 use wuyu_service::exam::units::{UnitsOf, units};
 use wuyu_service::exam::va::{ValueAdded, value_added};
 use wuyu_service::exam::{self as svc_exam, alerts, class, items, overview::focus, pick_subject};
-use wuyu_service::ranks::ranks_token;
+use wuyu_service::ranks::{ranks_token, student_ranks_token};
 use wuyu_service::store_types::{
     Borderline, ExamSummary, ExamUnit, ExamUnitKind, ExamUnitStat, StudentMark, SubjectStat,
 };
@@ -843,7 +843,7 @@ pub(crate) async fn exam_students(
         wuyu_service::audit::append(&state.svc, &e).await?;
     }
     let rows = read?;
-    let ranks = ranks_token(&state.svc, &viewer).await?.is_some();
+    let ranks = student_ranks_token(&state.svc, &viewer).await?.is_some();
     Ok(Json(ExamStudentsDto {
         exam: id.0,
         school_id: school.0,

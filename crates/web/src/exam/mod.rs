@@ -26,7 +26,7 @@ use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -59,6 +59,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/exams", get(list::list))
         .route("/exams/alerts", get(alerts::alerts))
         .route("/exams/alerts/export.xlsx", get(alerts::export))
+        .route("/exams/alerts/decision", post(alerts::decide))
         .route("/exams/{id}", get(overview::exam))
         .route("/exams/{id}/export.xlsx", get(overview::export))
         .route(

@@ -16,7 +16,6 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 pub(crate) use history::{TermHistory, term_history, year_total_chart};
-pub(crate) use pages::shows_ranks;
 
 /// The fitness pages and their downloads.
 pub(crate) fn router() -> Router<AppState> {

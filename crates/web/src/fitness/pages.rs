@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wuyu_domain::{Capability, Role, SchoolId, Stage, Term, grants};
+use wuyu_domain::{Role, SchoolId, Stage, Term};
 use wuyu_monitor::display::{Precision, shown_percent};
 use wuyu_service::audit::Requester;
 use wuyu_service::fitness::{
@@ -127,11 +127,6 @@ fn stage_order(s: Stage) -> u8 {
 
 fn query(q: Result<Query<FitnessQuery>, QueryRejection>) -> Result<FitnessQuery, AppError> {
     q.map(|Query(q)| q).map_err(|_| AppError::BadRequest)
-}
-
-/// Whether this role sees ranks: the grant, and the district has not hidden them.
-pub(crate) async fn shows_ranks(state: &AppState, role: Role) -> Result<bool, AppError> {
-    Ok(grants(role, Capability::ViewRanks) && !svc::ranks_hidden(&state.svc).await?)
 }
 
 // --- the overview ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::exam::history::{ExamHistoryView, HistoryColumns, exam_history};
-use crate::fitness::{TermHistory, shows_ranks, term_history, year_total_chart};
+use crate::fitness::{TermHistory, term_history, year_total_chart};
 use crate::pages::path_ids;
 use crate::roster::school::class_label;
 use crate::state::AppState;
@@ -86,12 +86,14 @@ pub(crate) async fn student(
         .unwrap_or_default();
     // The exam history (marks of a named child: audited like the fitness history). Parents
     // see the marks only; counsellors read no marks and the section is left out for them.
+    let mut student_ranks = false;
     let exams =
         match wuyu_service::exam::history::student_exams(&state.svc, &me.viewer(), id, student_id)
             .await
         {
             Ok(found) => {
                 let rows = found.rows;
+                student_ranks = found.ranks.is_some();
                 let mut e = audit::entry(Some(&me.user), "", "read_student_exams", &ip);
                 e.school_id = Some(id);
                 e.entity = format!("student:{id}:{student_id}");
@@ -105,7 +107,8 @@ pub(crate) async fn student(
     let is_parent = me.role() == Role::Parent;
     let exam_columns = HistoryColumns {
         standing: !is_parent,
-        rank: !is_parent && shows_ranks(&state, me.role()).await?,
+        // Students' ranks: the service's rule (grant, district settings); never a parent's.
+        rank: !is_parent && student_ranks,
         links: !is_parent,
     };
     let may_open_class = me.scope.can_view_class(id, s.class_id);

@@ -46,6 +46,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
     let create = "csrf_token={csrf}&username=matrix-new&display_name=%E6%96%B0%E7%94%A8%E6%88%B7\
                   &role=district_analyst&school_id=&teacher_staff_no=&student_no=&password=long-enough-pw";
     let token = "csrf_token={csrf}";
+    // A decision on an alert that does not exist (no such school or teacher).
+    let decide = "csrf_token={csrf}&school=999999&teacher=999999&subject=%E8%AF%AD%E6%96%87\
+                  &year=2024&decision=demote&reason=%E5%A4%8D%E6%A0%B8";
     vec![
         //                                                                            anon dist anal schA tchA cnsA parA tchB
         case(g(), "/login".into(), "",                                               [200, 303, 303, 303, 303, 303, 303, 303]),
@@ -142,6 +145,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/exams/alerts?year=abc".into(), "",                               [303, 400, 400, 400, 403, 403, 403, 403]),
         case(g(), format!("/exams/alerts?school={}", e.school_d), "",                [303, 200, 200, 403, 403, 403, 403, 403]),
         case(g(), "/exams/alerts/export.xlsx".into(), "",                            [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(p(), "/exams/alerts/decision".into(), decide,                    [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), "/api/v1/exams".into(), "",                                        [401, 200, 200, 200, 200, 403, 403, 200]),
         case(g(), format!("/api/v1/exams/{m}/units"), "",                            [401, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/api/v1/exams/{m}/units?filter=schools"), "",             [401, 200, 200, 200, 200, 403, 403, 403]),

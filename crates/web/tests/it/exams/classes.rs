@@ -110,7 +110,12 @@ async fn the_class_view_shows_absent_marks_standard_scores_and_is_audited() {
         403
     );
 
-    // The district analyst sees the district rank, computed like a competition ranking.
+    // With students' ranks turned on, the district analyst sees the district rank, computed
+    // like a competition ranking.
+    app.store
+        .set_setting("show_student_ranks", "true")
+        .await
+        .unwrap();
     let html = page(&app, "analyst", &path).await;
     let t = table(&html, "students");
     let above = english.iter().filter(|v| **v > mine).count();
@@ -288,9 +293,23 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
         .expect("evidence row");
     assert_eq!(row[4], two(class_mean));
     assert_eq!(row[5], two(parallel));
-    assert_eq!(row[7], "低于");
+    // In SD units: both classes' marks are 12 consecutive numbers, sample SD √13.
+    assert_eq!(
+        row[7],
+        two(
+            (two(class_mean).parse::<f64>().unwrap() - two(parallel).parse::<f64>().unwrap())
+                / 13f64.sqrt()
+        )
+    );
+    assert_eq!(row[8], "低于");
     let monthly = ev.iter().find(|r| r[0].starts_with(x::MONTHLY)).unwrap();
-    assert!(!monthly[7].starts_with("不计入"), "{monthly:?}");
+    assert!(!monthly[8].starts_with("不计入"), "{monthly:?}");
+    // Below 6 of 9 with no real difference: (C(9,6)+C(9,7)+C(9,8)+C(9,9))/2⁹ = 130/512.
+    assert_eq!(
+        sun["无差异时出现的概率"],
+        format!("{:.1}%", 130.0 / 512.0 * 100.0)
+    );
+    assert_eq!(sun["处理决定"], "未处理");
 
     // The district sees every school, and the API says the same.
     let html = page(&app, "analyst", "/exams/alerts").await;
@@ -310,6 +329,7 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
         .iter()
         .find(|t| t["teacher_name"] == "孙老师")
         .unwrap();
+    let sun_id = sun["teacher_id"].as_i64().unwrap();
     assert_eq!(sun["status"], "flagged");
     assert_eq!(sun["weighted_below"], 6.0);
     assert!(v["note"].as_str().unwrap().contains("人工复核"));
@@ -325,6 +345,69 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
         .unwrap();
     assert_eq!(first[11], Data::Float(class_mean));
     assert_eq!(first[13], Data::String("低于".into()));
+
+    // A person decides: the district admin records 待复核, then 低聘 with a reason. The school
+    // admin and the analyst cannot; an empty reason is refused and changes nothing.
+    let form = |decision: &str, reason: &str| {
+        format!(
+            "school={a}&teacher={sun_id}&subject={}&year=2024&decision={decision}&reason={}",
+            enc("语文"),
+            enc(reason)
+        )
+    };
+    for who in ["school-a", "analyst"] {
+        let resp = post_form(&app, who, "/exams/alerts/decision", &form("demote", "x")).await;
+        assert_eq!(resp.status(), 403, "{who}");
+    }
+    let resp = post_form(
+        &app,
+        "district",
+        "/exams/alerts/decision",
+        &form("demote", " "),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = page(&app, "school-a", "/exams/alerts").await;
+    assert_eq!(
+        row_of(&table(&html, "alerts"), 1, "孙老师")["处理决定"],
+        "未处理"
+    );
+    for (decision, reason) in [
+        ("pending_review", "约谈教研组"),
+        ("demote", "三年六次低于，复核属实"),
+    ] {
+        let resp = post_form(
+            &app,
+            "district",
+            "/exams/alerts/decision",
+            &form(decision, reason),
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+    }
+    let html = page(&app, "school-a", "/exams/alerts").await;
+    assert_eq!(
+        row_of(&table(&html, "alerts"), 1, "孙老师")["处理决定"],
+        "低聘"
+    );
+    assert!(html.contains("低聘（理由：三年六次低于，复核属实；district"));
+    // The school admin sees the decision but gets no form to change it; the district admin does.
+    assert!(!html.contains("action=\"/exams/alerts/decision\""));
+    let html = page(&app, "district", &format!("/exams/alerts?school={a}")).await;
+    assert!(html.contains("action=\"/exams/alerts/decision\""));
+    // Both decisions are in the audit log, the second naming what it replaced.
+    let log = app.store.list_audit(50).await.unwrap();
+    let decisions: Vec<_> = log
+        .iter()
+        .filter(|r| r.entry.action == "alert_decision")
+        .collect();
+    assert_eq!(decisions.len(), 2);
+    assert!(
+        decisions
+            .iter()
+            .any(|r| r.entry.detail.contains("decision=低聘 previous=待复核")),
+        "{decisions:?}"
+    );
 }
 
 // --- the student page ------------------------------------------------------------------------

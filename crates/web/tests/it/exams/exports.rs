@@ -28,11 +28,19 @@ async fn the_parent_sees_the_childs_marks_without_ranks_and_the_read_is_audited(
             .iter()
             .any(|r| r.entry.action == "read_student_exams" && r.entry.username == "parent-a")
     );
-    // A teacher sees T and 百分等级 but no rank; the analyst sees the rank.
+    // A teacher sees T and 百分等级 but no rank; the analyst sees no student rank until the
+    // district turns students' ranks on; the parent never does.
     let html = page(&app, "teacher-a", &path).await;
     assert!(html.contains("百分等级") && !html.contains("全区排名"));
+    assert!(!page(&app, "analyst", &path).await.contains("全区排名"));
+    app.store
+        .set_setting("show_student_ranks", "true")
+        .await
+        .unwrap();
     let html = page(&app, "analyst", &path).await;
     assert!(html.contains("全区排名"));
+    assert!(!page(&app, "parent-a", &path).await.contains("排名"));
+    assert!(!page(&app, "teacher-a", &path).await.contains("全区排名"));
     // 缺考 reads 缺考 on 李小红's page; the counsellor gets no exam section.
     let li = i.exams.students["A2024070102"];
     let html = page(

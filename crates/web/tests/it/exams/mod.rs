@@ -53,6 +53,23 @@ async fn get_as(app: &TestApp, who: &str, path: &str) -> (u16, String) {
     (status, body_text(resp).await)
 }
 
+/// Posts a form (`fields`, the CSRF token added) as `who`.
+async fn post_form(
+    app: &TestApp,
+    who: &str,
+    path: &str,
+    fields: &str,
+) -> axum::http::Response<axum::body::Body> {
+    let s = app.login(who).await;
+    app.send(
+        crate::support::post(path)
+            .cookie(&s.cookie)
+            .form(&format!("csrf_token={}&{fields}", s.csrf))
+            .build(),
+    )
+    .await
+}
+
 async fn page(app: &TestApp, who: &str, path: &str) -> String {
     let (status, html) = get_as(app, who, path).await;
     assert_eq!(status, 200, "{who} {path}: {html}");

@@ -351,16 +351,28 @@ async fn ranks_follow_the_role_and_the_district_setting() {
         })
     };
 
-    // District analyst: school ranks, class ranks, student ranks.
+    // By default no role sees a student's rank (the plans forbid 考试排名), in a page or the
+    // JSON; ranks of schools and classes stay for the roles granted them.
+    for who in ["district", "analyst", "school-a", "teacher-a"] {
+        assert!(!page(&app, who, &class).await.contains("排名"), "{who}");
+        assert!(!has_student_rank(&api(&app, who, &students).await), "{who}");
+    }
     assert_eq!(
         table(&page(&app, "analyst", &overview).await, "schools")[0][0],
         "排名"
     );
+    assert!(has_rank(&api(&app, "analyst", &units).await));
+
+    // The district turns students' ranks on for internal roles.
+    app.store
+        .set_setting("show_student_ranks", "true")
+        .await
+        .unwrap();
+    // District analyst: school ranks, class ranks, student ranks.
     assert!(
         table(&page(&app, "analyst", &class).await, "students")[0]
             .contains(&"总分全区排名".to_string())
     );
-    assert!(has_rank(&api(&app, "analyst", &units).await));
     assert!(has_student_rank(&api(&app, "analyst", &students).await));
     // School admin: ranks within the grade.
     let html = page(&app, "school-a", &overview).await;
