@@ -62,6 +62,17 @@ fn keyed(a: Answer, reverse: bool) -> Option<u8> {
     }
 }
 
+/// Writes a respondent's keyed points into `out`; false when an item is not on a scale point.
+fn fill_keyed(row: &[Answer], reverse: &[bool], out: &mut [f64]) -> bool {
+    for ((x, &a), &r) in out.iter_mut().zip(row).zip(reverse) {
+        match keyed(a, r) {
+            Some(p) => *x = f64::from(p),
+            None => return false,
+        }
+    }
+    true
+}
+
 /// Sum of points and number of items answered on a scale point, per respondent.
 fn row_sums<'a>(
     answers: &'a [Answer],
@@ -105,19 +116,17 @@ pub fn cronbach_alpha(
             got: k,
         });
     }
-    let complete = |row: &[Answer]| -> Option<Vec<f64>> {
-        row.iter()
-            .zip(reverse)
-            .map(|(&a, &r)| keyed(a, r).map(f64::from))
-            .collect()
-    };
+    // One buffer for the keyed row, refilled per respondent: no allocation per row.
+    let mut keyed_row = vec![0.0f64; k];
     // Two passes (means, then squared deviations) keep the variances accurate for large n.
     let mut n = 0usize;
     let mut item_sum = vec![0.0f64; k];
-    for row in answers.chunks_exact(k).filter_map(complete) {
-        n += 1;
-        for (s, x) in item_sum.iter_mut().zip(&row) {
-            *s += x;
+    for row in answers.chunks_exact(k) {
+        if fill_keyed(row, reverse, &mut keyed_row) {
+            n += 1;
+            for (s, x) in item_sum.iter_mut().zip(&keyed_row) {
+                *s += x;
+            }
         }
     }
     if n < 2 {
@@ -128,9 +137,12 @@ pub fn cronbach_alpha(
     let total_mean: f64 = item_mean.iter().sum();
     let mut item_ss = vec![0.0f64; k];
     let mut total_ss = 0.0f64;
-    for row in answers.chunks_exact(k).filter_map(complete) {
+    for row in answers.chunks_exact(k) {
+        if !fill_keyed(row, reverse, &mut keyed_row) {
+            continue;
+        }
         let mut total = 0.0;
-        for ((ss, x), m) in item_ss.iter_mut().zip(&row).zip(&item_mean) {
+        for ((ss, x), m) in item_ss.iter_mut().zip(&keyed_row).zip(&item_mean) {
             *ss += (x - m) * (x - m);
             total += x;
         }
