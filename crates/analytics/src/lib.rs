@@ -12,6 +12,8 @@
 //!   the random-intercept model by ML/REML (§4).
 //! * [`compare`]: gaps to the best unit and the district, urban–rural gaps, and the
 //!   parallel-class rule (§5).
+//! * [`satisfaction`]: survey indices — top-2 满意率 with a Wilson interval, the 0–100 index,
+//!   α of scales with reverse-keyed items, minimum-respondent suppression (§7).
 //! * [`special`]: the normal, t and chi-square functions those need, written here so the crate
 //!   stays dependency-light.
 #![forbid(unsafe_code)]
@@ -22,6 +24,7 @@ mod error;
 pub mod items;
 mod linalg;
 pub mod round;
+pub mod satisfaction;
 pub mod special;
 pub mod value_added;
 

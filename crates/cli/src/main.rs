@@ -151,7 +151,7 @@ enum Command {
         #[command(subcommand)]
         command: fitness::FitnessCommand,
     },
-    /// 对 CSV 文件做考试统计，输出 JSON（题目分析、增值评价、收缩估计）
+    /// 对 CSV 文件做统计，输出 JSON（题目分析、增值评价、收缩估计、满意度）
     Analytics {
         #[command(subcommand)]
         command: analytics::AnalyticsCommand,

@@ -14,6 +14,7 @@ mod org;
 mod person;
 pub mod roster;
 mod scope;
+pub mod survey;
 mod term;
 
 pub use access::{AdminToken, Capability, GRANTS, RanksToken, Viewer, grants};
@@ -31,4 +32,7 @@ pub use person::{
 };
 pub use roster::{Origin, RosterBatch, RowError};
 pub use scope::{Role, Scope, User};
+pub use survey::{
+    NewQuestionnaire, Questionnaire, QuestionnaireStatus, SurveyAudience, SurveyItem,
+};
 pub use term::{TERM_FORMS_ZH, Term, TermPart};

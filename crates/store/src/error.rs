@@ -19,6 +19,10 @@ pub enum StoreError {
     /// cannot read them; upgrade it, or recompute the exam with this build.
     #[error("exam statistics are version {found}, newer than this build reads ({supported})")]
     NewerStatistics { found: i32, supported: i32 },
+    /// A survey response or questionnaire refused (closed survey, an answer outside the
+    /// options, an invalid form); the message is Chinese, for the user; nothing was stored.
+    #[error("{0}")]
+    Refused(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("invalid data in the database: {0}")]

@@ -23,6 +23,7 @@ mod postgres;
 pub mod roster;
 pub mod settings;
 mod sqlite;
+pub mod survey;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,10 +47,12 @@ pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult,
 pub use model::*;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
+pub use survey::{SchoolAnswers, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ImportCentreStore;
+    pub use crate::SurveyStore;
     pub use crate::{
         AccountStore, AuditStore, ExamStore, FitnessStore, RosterStore, SettingsStore, Store,
     };
@@ -69,6 +72,7 @@ pub trait Store:
     + AuditStore
     + SettingsStore
     + ImportCentreStore
+    + SurveyStore
     + Send
     + Sync
     + 'static

@@ -54,6 +54,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "import_centre",
         sql: include_str!("../migrations/sqlite/0009_import_centre.sql"),
     },
+    Migration {
+        version: 12,
+        name: "survey",
+        sql: include_str!("../migrations/sqlite/0012_survey.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -101,6 +106,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "import_centre",
         sql: include_str!("../migrations/postgres/0009_import_centre.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "survey",
+        sql: include_str!("../migrations/postgres/0012_survey.sql"),
     },
 ];
 

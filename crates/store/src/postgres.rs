@@ -39,6 +39,8 @@ mod roster;
 mod settings;
 #[path = "store_imp.rs"]
 mod store_imp;
+#[path = "survey/imp.rs"]
+mod survey;
 
 /// PostgreSQL, for servers.
 pub struct PgStore {

@@ -46,6 +46,8 @@ mod roster;
 mod settings;
 #[path = "store_imp.rs"]
 mod store_imp;
+#[path = "survey/imp.rs"]
+mod survey;
 
 /// The embedded default: one SQLite file in WAL mode with foreign keys on.
 pub struct SqliteStore {

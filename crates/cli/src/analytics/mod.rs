@@ -9,10 +9,11 @@
 //! * [`items`]: classical item analysis and reliability (spec §3);
 //! * [`value_added`]: gain, standard-score gain, OLS residual, OLS + DerSimonian–Laird, and the
 //!   random-intercept model by ML/REML (spec §4.2 M1, M2, M4, M6, M5);
-//! * [`shrink`]: DerSimonian–Laird or James–Stein shrinkage of given unit estimates (§4.2 M6).
+//! * [`shrink`]: DerSimonian–Laird or James–Stein shrinkage of given unit estimates (§4.2 M6);
+//! * [`satisfaction`]: survey indices of 5-point satisfaction items (§7, issue 15).
 //!
-//! The JSON field names are the contract of issue 4 and are tested key by key in
-//! `tests/analytics_cli.rs`.
+//! The JSON field names are the contract of issues 4 and 15 and are tested key by key in
+//! `tests/analytics_cli.rs` and `tests/satisfaction_cli.rs`.
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ use wuyu_analytics::AnalyticsError;
 
 mod input;
 mod items;
+mod satisfaction;
 mod shrink;
 mod value_added;
 
@@ -71,6 +73,21 @@ pub enum AnalyticsCommand {
     /// 收缩系数 τ²/(τ² + se²)。不给 --group 时以行号命名各单位。
     #[command(after_long_help = SHRINK_EXAMPLE)]
     Shrink(ShrinkArgs),
+
+    /// 满意度调查统计：纸质问卷或其他平台导出的五级量表答案（满意率、置信区间、满意度指数）
+    ///
+    /// 输入文件每行一份问卷，每个 --item 列一道题。答案写作 非常满意（5）、满意（4）、
+    /// 基本满意或一般（3）、不满意（2）、非常不满意（1）、不了解或不清楚，也可写 1–5；空格
+    /// 表示未答。n 只计有效答案（不含“不了解”和空白，规范 §7.1）。满意率为“非常满意 +
+    /// 满意”占 n 的比例，附 Wilson 95 % 置信区间；top3_rate 为含“基本满意”的满意率（部分
+    /// 政府调查的口径，引用时须注明）；index 为满意度指数 100·(均值 − 1)/4。有效答案少于
+    /// --min-n 的组不报告（数字为 null，suppressed 为 true）；少于 5 人的组无论如何都不报告。
+    ///
+    /// 输出：{items: [{item, groups: [{group, n, top2_rate, ci_low, ci_high, top3_rate, mean,
+    /// index, unknown_share, suppressed}]}]}，比率为小数（0.7692 即 76.92 %）；unknown_share =
+    /// 不了解 / (n + 不了解)。不给 --group 时只有一个组“全部”；各组按名称排序。
+    #[command(after_long_help = SATISFACTION_EXAMPLE)]
+    Satisfaction(SatisfactionArgs),
 }
 
 const ITEMS_EXAMPLE: &str = "\
@@ -87,6 +104,27 @@ const SHRINK_EXAMPLE: &str = "\
 示例：
   wuyu analytics shrink 学校增值.csv --estimate 增值 --se 标准误 --group 学校 --method dl
   （各列为 学校、增值、标准误；每行一所学校）";
+
+const SATISFACTION_EXAMPLE: &str = "\
+示例：
+  wuyu analytics satisfaction 家长问卷.xlsx --item 总体满意 --item 课后服务 --group 学校
+  wuyu analytics satisfaction 师德互评.csv --item 师德 --group 教师 --min-n 10
+  （每行一份问卷；家长调查每组至少 30 份有效答案才报告，教师互评用 --min-n 10）";
+
+#[derive(Args)]
+pub struct SatisfactionArgs {
+    /// CSV（UTF-8、GB18030 或 UTF-16 编码）或 XLSX 文件，每行一份问卷，第一行为表头
+    pub input: PathBuf,
+    /// 一道满意度题所在的列；多道题就重复给出
+    #[arg(long, value_name = "COL", required = true)]
+    pub item: Vec<String>,
+    /// 分组（学校、学段、城乡、班级……）所在的列；不给时整个文件为一组
+    #[arg(long, value_name = "COL")]
+    pub group: Option<String>,
+    /// 一个组至少多少份有效答案才报告（家长 30，教师 10；低于 5 时按 5）
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub min_n: usize,
+}
 
 #[derive(Args)]
 pub struct ItemsArgs {
@@ -152,6 +190,7 @@ pub fn run(cmd: AnalyticsCommand) -> anyhow::Result<ExitCode> {
         AnalyticsCommand::Items(args) => items::run(&args)?,
         AnalyticsCommand::ValueAdded(args) => value_added::run(&args)?,
         AnalyticsCommand::Shrink(args) => shrink::run(&args)?,
+        AnalyticsCommand::Satisfaction(args) => satisfaction::run(&args)?,
     };
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{json}").and_then(|()| out.flush()) {

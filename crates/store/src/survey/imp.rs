@@ -1,0 +1,315 @@
+//! SurveyStore for both backends (included by `sqlite.rs` and `postgres.rs`).
+// Row tuples are spelled out as sqlx reads them, next to the query that selects them.
+#![allow(clippy::type_complexity)]
+
+use wuyu_analytics::satisfaction::Answer;
+use wuyu_domain::{
+    NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAudience,
+    SurveyItem,
+};
+
+use super::This;
+use crate::backend::{corrupt, map_unique};
+use crate::survey::*;
+use crate::{StoreError, StoreFuture};
+
+const COLUMNS: &str = "id, version, previous_id, title, audience, status, items";
+
+type QRow = (i64, i32, Option<i64>, String, String, String, String);
+
+fn questionnaire(
+    (id, version, previous_id, title, audience, status, items): QRow,
+) -> Result<Questionnaire, StoreError> {
+    let what = || format!("survey_questionnaire {id}");
+    Ok(Questionnaire {
+        id,
+        version,
+        previous_id,
+        title,
+        audience: SurveyAudience::from_code(&audience)
+            .ok_or_else(|| corrupt(&what(), format!("audience {audience}")))?,
+        status: QuestionnaireStatus::from_code(&status)
+            .ok_or_else(|| corrupt(&what(), format!("status {status}")))?,
+        items: serde_json::from_str::<Vec<SurveyItem>>(&items).map_err(|e| corrupt(&what(), e))?,
+    })
+}
+
+fn items_json(q: &NewQuestionnaire) -> Result<String, StoreError> {
+    q.check().map_err(StoreError::Refused)?;
+    serde_json::to_string(&q.items).map_err(|e| corrupt("survey items", e))
+}
+
+impl This {
+    async fn load_questionnaire<'e, E>(ex: E, id: i64) -> Result<Questionnaire, StoreError>
+    where
+        E: sqlx::Executor<'e, Database = super::Db>,
+    {
+        let row: Option<QRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM survey_questionnaire WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(ex)
+        .await?;
+        questionnaire(row.ok_or(StoreError::NotFound)?)
+    }
+}
+
+impl SurveyStore for This {
+    fn create_questionnaire<'a>(
+        &'a self,
+        q: &'a NewQuestionnaire,
+        now: i64,
+    ) -> StoreFuture<'a, i64> {
+        Box::pin(async move {
+            let items = items_json(q)?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO survey_questionnaire (version, title, audience, status, items, \
+                 created_at) VALUES (1, $1, $2, 'draft', $3, $4) RETURNING id",
+            )
+            .bind(q.title.trim())
+            .bind(q.audience.code())
+            .bind(&items)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    fn questionnaire(&self, id: i64) -> StoreFuture<'_, Questionnaire> {
+        Box::pin(async move { Self::load_questionnaire(&self.pool, id).await })
+    }
+
+    fn list_questionnaires(&self) -> StoreFuture<'_, Vec<Questionnaire>> {
+        Box::pin(async move {
+            let rows: Vec<QRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM survey_questionnaire ORDER BY id DESC"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter().map(questionnaire).collect()
+        })
+    }
+
+    fn revise_questionnaire<'a>(
+        &'a self,
+        id: i64,
+        q: &'a NewQuestionnaire,
+        now: i64,
+    ) -> StoreFuture<'a, i64> {
+        Box::pin(async move {
+            let items = items_json(q)?;
+            let mut tx = self.begin_write().await?;
+            let old = Self::load_questionnaire(&mut *tx, id).await?;
+            let id = if old.status == QuestionnaireStatus::Draft {
+                sqlx::query(
+                    "UPDATE survey_questionnaire SET title = $1, audience = $2, items = $3 \
+                     WHERE id = $4",
+                )
+                .bind(q.title.trim())
+                .bind(q.audience.code())
+                .bind(&items)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                id
+            } else {
+                let (new,): (i64,) = sqlx::query_as(
+                    "INSERT INTO survey_questionnaire (version, previous_id, title, audience, \
+                     status, items, created_at) VALUES ($1, $2, $3, $4, 'draft', $5, $6) \
+                     RETURNING id",
+                )
+                .bind(old.version + 1)
+                .bind(id)
+                .bind(q.title.trim())
+                .bind(q.audience.code())
+                .bind(&items)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                new
+            };
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    fn set_questionnaire_status(
+        &self,
+        id: i64,
+        status: QuestionnaireStatus,
+    ) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let from = match status {
+                QuestionnaireStatus::Published => QuestionnaireStatus::Draft,
+                QuestionnaireStatus::Closed => QuestionnaireStatus::Published,
+                QuestionnaireStatus::Draft => {
+                    return Err(StoreError::Conflict(
+                        "a questionnaire never returns to draft".into(),
+                    ));
+                }
+            };
+            let done = sqlx::query(
+                "UPDATE survey_questionnaire SET status = $1 WHERE id = $2 AND status = $3",
+            )
+            .bind(status.code())
+            .bind(id)
+            .bind(from.code())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                return Ok(());
+            }
+            let now = Self::load_questionnaire(&self.pool, id).await?;
+            Err(StoreError::Conflict(format!(
+                "questionnaire {id} is {}, not {}",
+                now.status.code(),
+                from.code()
+            )))
+        })
+    }
+
+    fn create_survey_link<'a>(
+        &'a self,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+        token: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let q = Self::load_questionnaire(&self.pool, questionnaire_id).await?;
+            if q.status != QuestionnaireStatus::Published {
+                return Err(StoreError::Conflict(format!(
+                    "questionnaire {questionnaire_id} is {}, links need a published one",
+                    q.status.code()
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO survey_link (school_id, token, questionnaire_id, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(school_id.0)
+            .bind(token)
+            .bind(questionnaire_id)
+            .bind(crate::backend::now_unix())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| map_unique(e, "survey link token"))?;
+            Ok(())
+        })
+    }
+
+    fn survey_link<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId)>> {
+        Box::pin(async move {
+            let row: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT questionnaire_id, school_id FROM survey_link WHERE token = $1",
+            )
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+            match row {
+                None => Ok(None),
+                Some((q, s)) => Ok(Some((
+                    Self::load_questionnaire(&self.pool, q).await?,
+                    SchoolId(s),
+                ))),
+            }
+        })
+    }
+
+    fn submit_survey_response<'a>(
+        &'a self,
+        token: &'a str,
+        answers: &'a [Answer],
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let packed = pack(answers);
+            // Two links of one school answered at once can pick the same seq on PostgreSQL;
+            // the loser retries with the next one.
+            for _ in 0..5 {
+                let mut tx = self.begin_write().await?;
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT questionnaire_id, school_id FROM survey_link WHERE token = $1",
+                )
+                .bind(token)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (qid, school) = row.ok_or(StoreError::NotFound)?;
+                let q = Self::load_questionnaire(&mut *tx, qid).await?;
+                if let Some(why) = refusal(&q, answers) {
+                    return Err(StoreError::Refused(why));
+                }
+                let inserted = sqlx::query(
+                    "INSERT INTO survey_response (school_id, questionnaire_id, seq, answers, \
+                     submitted_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 \
+                     FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2",
+                )
+                .bind(school)
+                .bind(qid)
+                .bind(&packed)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| map_unique(e, "survey response"));
+                match inserted {
+                    Ok(_) => {
+                        tx.commit().await?;
+                        return Ok(());
+                    }
+                    Err(StoreError::Conflict(_)) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(StoreError::Conflict(
+                "survey response: too many concurrent answers".into(),
+            ))
+        })
+    }
+
+    fn survey_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<SchoolAnswers>> {
+        Box::pin(async move {
+            let school = match scope {
+                Scope::District => None,
+                Scope::School { school_id } => Some(school_id.0),
+                _ => return Err(StoreError::Forbidden),
+            };
+            let q = Self::load_questionnaire(&self.pool, questionnaire_id).await?;
+            let k = q.items.len();
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT school_id, answers FROM survey_response \
+                 WHERE questionnaire_id = $1 AND ($2 IS NULL OR school_id = $2) \
+                 ORDER BY school_id, seq",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out: Vec<SchoolAnswers> = Vec::new();
+            for (school_id, text) in rows {
+                if out.last().is_none_or(|s| s.school_id.0 != school_id) {
+                    out.push(SchoolAnswers {
+                        school_id: SchoolId(school_id),
+                        items: k,
+                        answers: Vec::new(),
+                    });
+                }
+                let cur = out.last_mut().expect("pushed above");
+                if text.len() != k || unpack(&text, &mut cur.answers).is_none() {
+                    return Err(corrupt(
+                        &format!("survey_response of questionnaire {questionnaire_id}"),
+                        format!("answers {text:?} for {k} items"),
+                    ));
+                }
+            }
+            Ok(out)
+        })
+    }
+}

@@ -1,0 +1,160 @@
+//! Surveys (issue 15): questionnaires, anonymous response links per school, and the responses.
+//! A response stores no identity: only the school its link belongs to, the time, and one
+//! character per item. Reads of answers take the caller's scope (district: every school; a
+//! school admin: their school; other scopes: `Forbidden`).
+use wuyu_analytics::satisfaction::Answer;
+use wuyu_domain::{NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope};
+
+use crate::StoreFuture;
+
+/// One school's answers to a questionnaire, row-major: `items` answers per response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolAnswers {
+    pub school_id: SchoolId,
+    pub items: usize,
+    pub answers: Vec<Answer>,
+}
+
+impl SchoolAnswers {
+    pub fn responses(&self) -> usize {
+        self.answers.len() / self.items.max(1)
+    }
+}
+
+/// Answers packed one character per item: `1`…`5`, `?` for 不了解, `-` for blank.
+pub(crate) fn pack(answers: &[Answer]) -> String {
+    answers
+        .iter()
+        .map(|a| match a {
+            Answer::Point(p) => char::from(b'0' + p),
+            Answer::Unknown => '?',
+            Answer::Blank => '-',
+        })
+        .collect()
+}
+
+pub(crate) fn unpack(text: &str, out: &mut Vec<Answer>) -> Option<()> {
+    for c in text.bytes() {
+        out.push(match c {
+            b'1'..=b'5' => Answer::Point(c - b'0'),
+            b'?' => Answer::Unknown,
+            b'-' => Answer::Blank,
+            _ => return None,
+        });
+    }
+    Some(())
+}
+
+/// Why a response is refused, in Chinese for the respondent; `None` when it may be stored.
+pub(crate) fn refusal(q: &Questionnaire, answers: &[Answer]) -> Option<String> {
+    match q.status {
+        QuestionnaireStatus::Published => {}
+        QuestionnaireStatus::Draft => return Some("问卷尚未发布，不能作答".into()),
+        QuestionnaireStatus::Closed => return Some("问卷已结束，不再接受作答".into()),
+    }
+    if answers.len() != q.items.len() {
+        return Some(format!(
+            "答卷题数（{}）与问卷（{}）不符",
+            answers.len(),
+            q.items.len()
+        ));
+    }
+    for (item, a) in q.items.iter().zip(answers) {
+        let ok = match a {
+            Answer::Point(p) => (1..=5).contains(p),
+            Answer::Unknown => item.allow_unknown,
+            Answer::Blank => true,
+        };
+        if !ok {
+            return Some(format!("“{}”的答案不在选项之中", item.text));
+        }
+    }
+    if answers.iter().all(|a| *a == Answer::Blank) {
+        return Some("问卷一题都没有作答".into());
+    }
+    None
+}
+
+/// Questionnaires, links and responses.
+pub trait SurveyStore: Send + Sync {
+    /// Stores a draft questionnaire (checked with [`NewQuestionnaire::check`]; an invalid one
+    /// is `Refused`); returns its id.
+    fn create_questionnaire<'a>(
+        &'a self,
+        q: &'a NewQuestionnaire,
+        now: i64,
+    ) -> StoreFuture<'a, i64>;
+
+    /// One questionnaire (`NotFound`).
+    fn questionnaire(&self, id: i64) -> StoreFuture<'_, Questionnaire>;
+
+    /// Every questionnaire, newest first.
+    fn list_questionnaires(&self) -> StoreFuture<'_, Vec<Questionnaire>>;
+
+    /// Edits a questionnaire: a draft is changed in place (its id is returned); a published or
+    /// closed one is left as it is, with the answers given to it, and the edit becomes a new
+    /// draft version (its new id is returned).
+    fn revise_questionnaire<'a>(
+        &'a self,
+        id: i64,
+        q: &'a NewQuestionnaire,
+        now: i64,
+    ) -> StoreFuture<'a, i64>;
+
+    /// draft → published, or published → closed; anything else is a `Conflict`.
+    fn set_questionnaire_status(&self, id: i64, status: QuestionnaireStatus)
+    -> StoreFuture<'_, ()>;
+
+    /// An anonymous link of a published questionnaire for one school (`Conflict` when the
+    /// questionnaire is not published or the token is taken).
+    fn create_survey_link<'a>(
+        &'a self,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+        token: &'a str,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The questionnaire and school a link token opens; `None` for an unknown token.
+    fn survey_link<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId)>>;
+
+    /// Stores one response through a link, in one transaction, or nothing: an unknown token
+    /// is `NotFound`; a draft or closed questionnaire, a wrong number of answers, 不了解 on an
+    /// item without it, or an empty form is `Refused`.
+    fn submit_survey_response<'a>(
+        &'a self,
+        token: &'a str,
+        answers: &'a [Answer],
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The answers to a questionnaire per school the scope reaches, by school id.
+    fn survey_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<SchoolAnswers>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_round_trips() {
+        let a = [
+            Answer::Point(5),
+            Answer::Unknown,
+            Answer::Blank,
+            Answer::Point(1),
+        ];
+        let text = pack(&a);
+        assert_eq!(text, "5?-1");
+        let mut back = Vec::new();
+        unpack(&text, &mut back).unwrap();
+        assert_eq!(back, a);
+        assert!(unpack("6", &mut back).is_none());
+    }
+}

@@ -1,0 +1,224 @@
+//! Surveys in the store (issue 15), on both backends: a questionnaire is drafted, published,
+//! answered anonymously through per-school links, revised into a new version without touching
+//! the answers already given, and closed; bad responses are refused with nothing stored; the
+//! answers come back per school within the caller's scope and feed the §7 statistics.
+use wuyu_analytics::satisfaction::{Answer, MinRespondents, Tally};
+use wuyu_domain::{
+    ClassId, NewQuestionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAudience, SurveyItem,
+};
+use wuyu_store::{Store, StoreError};
+use wuyu_testkit::{district, story};
+
+fn item(code: &str, text: &str, reverse: bool, allow_unknown: bool) -> SurveyItem {
+    SurveyItem {
+        code: code.into(),
+        text: text.into(),
+        reverse,
+        allow_unknown,
+        scale: Some("学校满意度".into()),
+    }
+}
+
+fn parents_form() -> NewQuestionnaire {
+    NewQuestionnaire {
+        title: "2024 学年家长满意度调查".into(),
+        audience: SurveyAudience::Parents,
+        items: vec![
+            item("Q1", "您对学校的总体满意度", false, true),
+            item("Q2", "您对课后服务的满意度", false, false),
+            item("Q3", "孩子的课业负担过重", true, true),
+        ],
+    }
+}
+
+fn p(k: u8) -> Answer {
+    Answer::Point(k)
+}
+
+async fn count(store: &dyn Store, q: i64) -> usize {
+    store
+        .survey_answers(&Scope::District, q)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.responses())
+        .sum()
+}
+
+async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
+    let ids = district::load(store).await;
+    let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
+    let q = store
+        .create_questionnaire(&parents_form(), 1_000)
+        .await
+        .unwrap();
+    let draft = store.questionnaire(q).await.unwrap();
+    assert_eq!(
+        (draft.version, draft.status),
+        (1, QuestionnaireStatus::Draft)
+    );
+    assert_eq!(draft.items, parents_form().items);
+
+    // A draft has no links; a published one does.
+    let e = store.create_survey_link(q, a, "link-a").await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    store
+        .set_questionnaire_status(q, QuestionnaireStatus::Published)
+        .await
+        .unwrap();
+    store.create_survey_link(q, a, "link-a").await.unwrap();
+    store.create_survey_link(q, b, "link-b").await.unwrap();
+    let e = store.create_survey_link(q, b, "link-a").await.unwrap_err();
+    assert!(
+        matches!(e, StoreError::Conflict(_)),
+        "a token is one link: {e:?}"
+    );
+    let (form, school) = store.survey_link("link-a").await.unwrap().unwrap();
+    assert_eq!((form.id, school), (q, a));
+    assert!(store.survey_link("no-such-link").await.unwrap().is_none());
+
+    // 31 parents of A (30 satisfied with Q1, one 不了解), 12 of B.
+    for i in 0..31 {
+        let q1 = if i == 0 {
+            Answer::Unknown
+        } else {
+            p(4 + (i % 2) as u8)
+        };
+        store
+            .submit_survey_response("link-a", &[q1, p(3), p(2)], 2_000 + i)
+            .await
+            .unwrap();
+    }
+    for i in 0..12 {
+        store
+            .submit_survey_response(
+                "link-b",
+                &[p(2), p(1 + (i % 5) as u8), Answer::Blank],
+                3_000,
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(count(store, q).await, 43);
+
+    // Refused, and nothing stored: 不了解 where the item does not offer it, a wrong number of
+    // answers, an empty form, an unknown link.
+    for (answers, why) in [
+        (vec![p(5), Answer::Unknown, p(1)], "不在选项之中"),
+        (vec![p(5), p(4)], "题数"),
+        (vec![Answer::Blank; 3], "没有作答"),
+    ] {
+        match store
+            .submit_survey_response("link-a", &answers, 4_000)
+            .await
+        {
+            Err(StoreError::Refused(m)) => assert!(m.contains(why), "{m}"),
+            other => panic!("{answers:?} should be refused, got {other:?}"),
+        }
+    }
+    let e = store
+        .submit_survey_response("guessed", &[p(5), p(5), p(5)], 4_000)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    assert_eq!(count(store, q).await, 43);
+
+    // The district sees both schools, school B's admin only B, a teacher nothing.
+    let all = store.survey_answers(&Scope::District, q).await.unwrap();
+    let per: Vec<(SchoolId, usize)> = all.iter().map(|s| (s.school_id, s.responses())).collect();
+    let mut want = vec![(a, 31), (b, 12)];
+    want.sort_by_key(|w| w.0.0);
+    assert_eq!(per, want);
+    let only_b = store
+        .survey_answers(&Scope::School { school_id: b }, q)
+        .await
+        .unwrap();
+    assert_eq!(only_b.len(), 1);
+    assert_eq!((only_b[0].school_id, only_b[0].responses()), (b, 12));
+    let teacher = Scope::Classes {
+        school_id: a,
+        class_ids: [ClassId(ids.class_a7_1)].into(),
+    };
+    assert!(matches!(
+        store.survey_answers(&teacher, q).await,
+        Err(StoreError::Forbidden)
+    ));
+
+    // Through the §7 statistics: A's Q1 has 30 valid answers (the 不了解 is out of n), all
+    // satisfied, so it is reported; B's 12 parents are under the minimum of 30.
+    let tally = |s: &wuyu_store::SchoolAnswers, j: usize| {
+        Tally::from_answers(s.answers.chunks_exact(s.items).map(|row| row[j]))
+    };
+    let min = MinRespondents::new(SurveyAudience::Parents.min_respondents());
+    let school_a = all.iter().find(|s| s.school_id == a).unwrap();
+    let r = tally(school_a, 0).report(min);
+    let s = r.stats.expect("30 valid answers are reported");
+    assert_eq!((s.n, s.unknown), (30, 1));
+    assert_eq!(s.top2_rate, 1.0);
+    let school_b = all.iter().find(|s| s.school_id == b).unwrap();
+    assert!(tally(school_b, 0).report(min).suppressed());
+
+    // Editing the published questionnaire makes version 2, a draft; version 1 keeps its
+    // answers and stays open. A draft is edited in place.
+    let mut edited = parents_form();
+    edited.items[1].text = "您对学校课后服务的满意度".into();
+    let v2 = store.revise_questionnaire(q, &edited, 5_000).await.unwrap();
+    assert_ne!(v2, q);
+    let new = store.questionnaire(v2).await.unwrap();
+    assert_eq!(
+        (new.version, new.previous_id, new.status),
+        (2, Some(q), QuestionnaireStatus::Draft)
+    );
+    let old = store.questionnaire(q).await.unwrap();
+    assert_eq!(old.items, parents_form().items);
+    assert_eq!(old.status, QuestionnaireStatus::Published);
+    assert_eq!(count(store, q).await, 43);
+    edited.title = "2024 学年家长满意度调查（修订）".into();
+    assert_eq!(
+        store
+            .revise_questionnaire(v2, &edited, 5_100)
+            .await
+            .unwrap(),
+        v2
+    );
+    assert_eq!(store.questionnaire(v2).await.unwrap().title, edited.title);
+    let listed: Vec<i64> = store
+        .list_questionnaires()
+        .await
+        .unwrap()
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    assert_eq!(listed, [v2, q]);
+
+    // Closed: no more answers, and no way back.
+    store
+        .set_questionnaire_status(q, QuestionnaireStatus::Closed)
+        .await
+        .unwrap();
+    match store
+        .submit_survey_response("link-b", &[p(5), p(5), p(5)], 6_000)
+        .await
+    {
+        Err(StoreError::Refused(m)) => assert!(m.contains("已结束"), "{m}"),
+        other => panic!("closed survey should refuse, got {other:?}"),
+    }
+    assert_eq!(count(store, q).await, 43);
+    for back in [QuestionnaireStatus::Draft, QuestionnaireStatus::Published] {
+        assert!(matches!(
+            store.set_questionnaire_status(q, back).await,
+            Err(StoreError::Conflict(_))
+        ));
+    }
+
+    // An invalid form is refused before anything is stored.
+    let mut bad = parents_form();
+    bad.items[2].code = "Q1".into();
+    match store.create_questionnaire(&bad, 7_000).await {
+        Err(StoreError::Refused(m)) => assert!(m.contains("重复"), "{m}"),
+        other => panic!("duplicate codes should be refused, got {other:?}"),
+    }
+    assert_eq!(store.list_questionnaires().await.unwrap().len(), 2);
+}
+
+story!(a_survey_is_answered_per_school_and_versioned);
