@@ -12,6 +12,7 @@
 //!   the random-intercept model by ML/REML (§4).
 //! * [`compare`]: gaps to the best unit and the district, urban–rural gaps, and the
 //!   parallel-class rule (§5).
+//! * [`suppress`]: small-cell and complementary suppression of published counts.
 //! * [`special`]: the normal, t and chi-square functions those need, written here so the crate
 //!   stays dependency-light.
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ pub mod items;
 mod linalg;
 pub mod round;
 pub mod special;
+pub mod suppress;
 pub mod value_added;
 
 pub use error::AnalyticsError;

@@ -20,6 +20,7 @@ pub mod import_centre;
 mod migrate;
 pub mod model;
 mod postgres;
+pub mod psych;
 pub mod roster;
 pub mod settings;
 mod sqlite;
@@ -43,6 +44,7 @@ pub use fitness::{
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
+pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 
@@ -50,7 +52,8 @@ pub use settings::{DistrictSettings, SettingsStore};
 pub mod prelude {
     pub use crate::ImportCentreStore;
     pub use crate::{
-        AccountStore, AuditStore, ExamStore, FitnessStore, RosterStore, SettingsStore, Store,
+        AccountStore, AuditStore, ExamStore, FitnessStore, PsychStore, RosterStore, SettingsStore,
+        Store,
     };
 }
 
@@ -68,6 +71,7 @@ pub trait Store:
     + AuditStore
     + SettingsStore
     + ImportCentreStore
+    + PsychStore
     + Send
     + Sync
     + 'static
