@@ -14,6 +14,7 @@
 //!   parallel-class rule (§5).
 //! * [`satisfaction`]: survey indices — top-2 满意率 with a Wilson interval, the 0–100 index,
 //!   α of scales with reverse-keyed items, minimum-respondent suppression (§7).
+//! * [`suppress`]: small-cell and complementary suppression of published counts.
 //! * [`special`]: the normal, t and chi-square functions those need, written here so the crate
 //!   stays dependency-light.
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ mod linalg;
 pub mod round;
 pub mod satisfaction;
 pub mod special;
+pub mod suppress;
 pub mod value_added;
 
 pub use error::AnalyticsError;

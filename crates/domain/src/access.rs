@@ -6,9 +6,11 @@
 //! classes, their child), which the store turns into SQL. Rights that must not be skipped are
 //! typed tokens: a read model that can carry ranks takes a [`RanksToken`], unscoped
 //! administrative operations take an [`AdminToken`]; neither can be made without the grant.
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
-use crate::{Role, Scope, User};
+use crate::{ClassId, Role, SchoolId, Scope, StudentId, User};
 
 /// Something a role may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,6 +47,18 @@ pub enum Capability {
     ExportFitnessUpload,
     /// The import centre: upload, preview, confirm and undo imports (a school admin: their school).
     ManageImports,
+    /// 心理健康: a school's screening answers, scores, crisis cases and consent (the school's
+    /// counsellor; need to know).
+    ViewPsychRecords,
+    /// 心理健康 flags (关注等级 and the tasks given) of the classes the caller is 班主任 of.
+    ViewPsychFlags,
+    /// 心理健康 aggregates, every cell under 10 students suppressed; no individuals.
+    ViewPsychAggregates,
+    /// Break-glass: one student's psychological record with a typed reason, audited and shown
+    /// on the counsellor's page.
+    PsychBreakGlass,
+    /// A parent's own child's screening consent.
+    ViewChildPsychConsent,
 }
 
 use Capability as C;
@@ -111,6 +125,19 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSettings, &[R::DistrictAdmin]),
     (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::ViewPsychRecords, &[R::Counsellor]),
+    (C::ViewPsychFlags, &[R::Teacher]),
+    (
+        C::ViewPsychAggregates,
+        &[
+            R::DistrictAdmin,
+            R::DistrictAnalyst,
+            R::SchoolAdmin,
+            R::Counsellor,
+        ],
+    ),
+    (C::PsychBreakGlass, &[R::DistrictAdmin]),
+    (C::ViewChildPsychConsent, &[R::Parent]),
 ];
 
 /// Does `role` have `capability`?
@@ -147,9 +174,112 @@ impl Viewer {
         self.can(C::ViewRanks).then_some(RanksToken(()))
     }
 
+    /// The right to one school's individual psychological records: the counsellor of that
+    /// school, nobody else.
+    pub fn psych_token(&self, school: SchoolId) -> Option<PsychToken> {
+        match self.scope {
+            Scope::Counsellor { school_id }
+                if school_id == school && self.can(C::ViewPsychRecords) =>
+            {
+                Some(PsychToken { school })
+            }
+            _ => None,
+        }
+    }
+
+    /// Break-glass: a district admin reading one student's record, with a typed reason (at
+    /// least a few characters; the service audits it before anything is read).
+    pub fn break_glass(
+        &self,
+        school: SchoolId,
+        student: StudentId,
+        reason: &str,
+    ) -> Option<BreakGlassToken> {
+        let reason = reason.trim();
+        (self.can(C::PsychBreakGlass)
+            && self.scope.is_district()
+            && reason.chars().count() >= MIN_BREAK_GLASS_REASON)
+            .then(|| BreakGlassToken {
+                school,
+                student,
+                reason: reason.to_string(),
+            })
+    }
+
+    /// The right to the flags of the classes the caller is 班主任 of. `head_classes` comes from
+    /// the roster's 任课 rows (subject 班主任) of the caller's teacher record; only those also
+    /// in the caller's scope count.
+    pub fn flags_token(&self, head_classes: &BTreeSet<ClassId>) -> Option<FlagsToken> {
+        match &self.scope {
+            Scope::Classes {
+                school_id,
+                class_ids,
+            } if self.can(C::ViewPsychFlags) => {
+                let classes: BTreeSet<ClassId> =
+                    head_classes.intersection(class_ids).copied().collect();
+                (!classes.is_empty()).then_some(FlagsToken {
+                    school: *school_id,
+                    classes,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The right to unscoped administration, for district admins.
     pub fn admin_token(&self) -> Option<AdminToken> {
         (self.can(C::ManageUsers) && self.scope.is_district()).then_some(AdminToken(()))
+    }
+}
+
+/// The shortest break-glass reason accepted, in characters.
+pub const MIN_BREAK_GLASS_REASON: usize = 4;
+
+/// Proof that the caller is the counsellor of `school`. Only [`Viewer::psych_token`] makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PsychToken {
+    school: SchoolId,
+}
+
+impl PsychToken {
+    pub fn school(&self) -> SchoolId {
+        self.school
+    }
+}
+
+/// Proof of a district admin's break-glass read of one student, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassToken {
+    school: SchoolId,
+    student: StudentId,
+    reason: String,
+}
+
+impl BreakGlassToken {
+    pub fn school(&self) -> SchoolId {
+        self.school
+    }
+    pub fn student(&self) -> StudentId {
+        self.student
+    }
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Proof that the caller is 班主任 of these classes of `school`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagsToken {
+    school: SchoolId,
+    classes: BTreeSet<ClassId>,
+}
+
+impl FlagsToken {
+    pub fn school(&self) -> SchoolId {
+        self.school
+    }
+    pub fn classes(&self) -> &BTreeSet<ClassId> {
+        &self.classes
     }
 }
 
@@ -172,7 +302,7 @@ impl AdminToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{SchoolId, UserId};
+    use crate::UserId;
 
     fn viewer(role: Role, scope: Scope) -> Viewer {
         Viewer::new(
@@ -207,6 +337,11 @@ mod tests {
             C::ManageSettings,
             C::ExportFitnessUpload,
             C::ManageImports,
+            C::ViewPsychRecords,
+            C::ViewPsychFlags,
+            C::ViewPsychAggregates,
+            C::PsychBreakGlass,
+            C::ViewChildPsychConsent,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");
@@ -235,6 +370,48 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(grants(r, C::ViewRanks), r.may_see_ranks(), "{r:?}");
         }
+    }
+
+    #[test]
+    fn psych_tokens_reach_only_need_to_know() {
+        let (a, b) = (SchoolId(1), SchoolId(2));
+        let c = viewer(R::Counsellor, Scope::Counsellor { school_id: a });
+        assert!(c.psych_token(a).is_some());
+        assert!(c.psych_token(b).is_none(), "another school's counsellor");
+        let admin = viewer(R::SchoolAdmin, Scope::School { school_id: a });
+        assert!(admin.psych_token(a).is_none());
+        let d = viewer(R::DistrictAdmin, Scope::District);
+        assert!(d.psych_token(a).is_none());
+        assert!(d.break_glass(a, StudentId(7), "  ").is_none(), "no reason");
+        assert!(
+            d.break_glass(a, StudentId(7), "家长来电求助，核实情况")
+                .is_some()
+        );
+        let analyst = viewer(R::DistrictAnalyst, Scope::District);
+        assert!(
+            analyst
+                .break_glass(a, StudentId(7), "家长来电求助，核实情况")
+                .is_none()
+        );
+        let t = viewer(
+            R::Teacher,
+            Scope::Classes {
+                school_id: a,
+                class_ids: [ClassId(10), ClassId(11)].into(),
+            },
+        );
+        let heads: BTreeSet<ClassId> = [ClassId(11), ClassId(12)].into();
+        let token = t.flags_token(&heads).unwrap();
+        assert_eq!(token.classes(), &[ClassId(11)].into());
+        assert!(t.flags_token(&BTreeSet::new()).is_none(), "not a 班主任");
+        let p = viewer(
+            R::Parent,
+            Scope::Parent {
+                school_id: a,
+                student_ids: [StudentId(7)].into(),
+            },
+        );
+        assert!(p.flags_token(&heads).is_none() && p.psych_token(a).is_none());
     }
 
     #[test]

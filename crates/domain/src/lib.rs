@@ -17,7 +17,10 @@ mod scope;
 pub mod survey;
 mod term;
 
-pub use access::{AdminToken, Capability, GRANTS, RanksToken, Viewer, grants};
+pub use access::{
+    AdminToken, BreakGlassToken, Capability, FlagsToken, GRANTS, PsychToken, RanksToken, Viewer,
+    grants,
+};
 pub use error::DomainError;
 pub use exam::{
     Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewCandidate, NewExam,

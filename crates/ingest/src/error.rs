@@ -44,6 +44,11 @@ pub enum IngestError {
     )]
     NoRosterSheet { found: String },
 
+    #[error(
+        "文件中没有可识别的心理筛查答题表：需要“学籍号”（student_no）列和 phq9_1…phq9_9、gad7_1…gad7_7 或 asq_1…asq_5 中的答题列。文件中的表：{found}"
+    )]
+    NoPsychSheet { found: String },
+
     #[error("考试“{exam}”没有科目“{subject}”（本次考试的科目：{subjects}）")]
     UnknownExamSubject {
         exam: String,

@@ -17,6 +17,7 @@ Layout, in the order data flows:
 - [`csv_safe`]: [`csv_cell`], the one guard against CSV injection every CSV writer uses.
 - [`fitness`]: fitness result sheets (both header layouts, every time form) into scorer inputs
   and a [`FitnessBatch`](wuyu_domain::FitnessBatch); the upload template written back.
+- [`psych`]: [`read_psych_answers`], screening answer sheets in the code layout of modules.md §3.
 - [`exam`]: [`read_exam_scores`] (one column per subject) and [`read_exam_items`] (one column
   per question, with the 双向细目表) into exam batches; [`write_exam_score_template`].
 
@@ -35,6 +36,7 @@ pub mod export;
 pub mod fitness;
 pub mod limits;
 pub mod names;
+pub mod psych;
 pub mod roster;
 pub mod schema;
 pub mod table;
@@ -57,6 +59,7 @@ pub use fitness::{
 };
 pub use limits::check_unpacked_size;
 pub use names::{NamedRow, same_name};
+pub use psych::{PsychAnswerRow, PsychAnswersRead, read_psych_answers};
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};

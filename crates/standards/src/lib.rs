@@ -6,6 +6,8 @@
 //! * **WS/T 456—2014** stunting and thinness: [`malnutrition_status`], [`is_stunted`],
 //!   [`thinness`].
 //! * **筛查性近视** per person by either eye: [`screening_myopia`].
+//! * **Screening scales** (PHQ-9/PHQ-A, GAD-7, ASQ, district-supplied definitions) and the
+//!   关注等级 rules of modules.md §3: [`scales`].
 //!
 //! Every rule and convention is the one `../shared/standards/README.md` states; the docs cite it
 //! by section ("README 1.3"). The tables are the CSVs in `data/`, byte-identical copies of
@@ -23,6 +25,7 @@ mod error;
 mod fitness;
 mod growth;
 mod points;
+pub mod scales;
 mod score;
 mod tables;
 mod vision;

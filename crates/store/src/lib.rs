@@ -20,6 +20,7 @@ pub mod import_centre;
 mod migrate;
 pub mod model;
 mod postgres;
+pub mod psych;
 pub mod roster;
 pub mod settings;
 mod sqlite;
@@ -45,6 +46,7 @@ pub use fitness::{
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
+pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use survey::{SchoolAnswers, SurveyStore};
@@ -54,7 +56,8 @@ pub mod prelude {
     pub use crate::ImportCentreStore;
     pub use crate::SurveyStore;
     pub use crate::{
-        AccountStore, AuditStore, ExamStore, FitnessStore, RosterStore, SettingsStore, Store,
+        AccountStore, AuditStore, ExamStore, FitnessStore, PsychStore, RosterStore, SettingsStore,
+        Store,
     };
 }
 
@@ -73,6 +76,7 @@ pub trait Store:
     + SettingsStore
     + ImportCentreStore
     + SurveyStore
+    + PsychStore
     + Send
     + Sync
     + 'static

@@ -55,6 +55,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0009_import_centre.sql"),
     },
     Migration {
+        version: 11,
+        name: "psych",
+        sql: include_str!("../migrations/sqlite/0011_psych.sql"),
+    },
+    Migration {
         version: 12,
         name: "survey",
         sql: include_str!("../migrations/sqlite/0012_survey.sql"),
@@ -106,6 +111,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "import_centre",
         sql: include_str!("../migrations/postgres/0009_import_centre.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "psych",
+        sql: include_str!("../migrations/postgres/0011_psych.sql"),
     },
     Migration {
         version: 12,

@@ -46,6 +46,11 @@ caps!(
     ManageSettings,
     ExportFitnessUpload,
     ManageImports,
+    ViewPsychRecords,
+    ViewPsychFlags,
+    ViewPsychAggregates,
+    PsychBreakGlass,
+    ViewChildPsychConsent,
 );
 
 /// A signed-in page caller granted `C`.

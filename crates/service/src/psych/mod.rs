@@ -1,0 +1,26 @@
+//! 心理健康 (issue 13): campaigns, consent, answers scored at write, crisis cases, 班主任 flags
+//! and suppressed aggregates. Need to know: individual records need a typed token (the
+//! school's counsellor, or break-glass); every read of an individual record and every refusal
+//! is written to the audit log before anything is returned — a read that cannot be audited
+//! is not made.
+mod aggregates;
+mod audit;
+mod campaigns;
+mod cases;
+mod flags;
+mod import;
+mod records;
+
+pub use aggregates::{AggregateCell, AggregateRow, PsychAggregates, SUPPRESS_BELOW, aggregates};
+pub use campaigns::{CampaignInput, campaigns, create_campaign};
+pub use cases::{CaseView, StepReport, cases, close_case, complete_step, follow_up, open_case};
+pub use flags::class_flags;
+pub use import::{ImportOutcome, import_answers};
+pub use records::{
+    ConsentInput, break_glass_record, child_consents, consents, record_consent, responses,
+    student_record,
+};
+pub use wuyu_store::psych::{
+    Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,
+    PsychSchoolCounts, ResponseImportSummary, ResponseRow, StepKind, StudentPsychRecord,
+};
