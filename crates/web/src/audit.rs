@@ -42,6 +42,7 @@ const ACTION_LABELS: &[(&str, &str)] = &[
     ("export_fitness_upload", "导出国家体测上报表"),
     ("export_alerts", "导出平行班比较预警"),
     ("alert_decision", "记录平行班预警处理决定"),
+    ("update_setting", "修改区级设置"),
 ];
 
 /// The Chinese label of an audit action; an action without one is shown as stored.

@@ -22,7 +22,7 @@
 //! | `GET /exams/{id}/schools/{sid}/classes/{cid}` (+ `/export.xlsx`) | roles whose scope reaches the class (audited) |
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
-//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
+//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit`, `GET/POST /admin/settings` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
 //! | `GET /api/v1/exams…` | as the exam pages (students: audited) |
@@ -109,6 +109,10 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
             post(pages::admin::deactivate_user),
         )
         .route("/admin/audit", get(pages::admin::audit))
+        .route(
+            "/admin/settings",
+            get(pages::settings::show).post(pages::settings::save),
+        )
         .merge(crate::fitness::router())
         .merge(api_router)
         .route(

@@ -96,6 +96,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewAudit) {
         links.push(("/admin/audit".to_string(), "审计日志"));
     }
+    if grants(role, Capability::ManageSettings) {
+        links.push(("/admin/settings".to_string(), "区级设置"));
+    }
     links
 }
 

@@ -1,7 +1,10 @@
 //! 区级设置 (district settings): the typed settings, validated by the store on write.
-use wuyu_domain::{AdminToken, District};
-use wuyu_store::{DistrictSettings, StoreError};
+use wuyu_analytics::compare::ExamLevel;
+use wuyu_analytics::descriptive::{AbsentPolicy, Line, RateLines};
+use wuyu_domain::{AdminToken, District, Scope};
+use wuyu_store::{AuditEntry, DistrictSettings, ExamSettings, StoreError};
 
+use crate::audit::Requester;
 use crate::{Service, ServiceError};
 
 pub async fn district_settings(svc: &Service) -> Result<DistrictSettings, ServiceError> {
@@ -26,4 +29,243 @@ pub async fn set_district_settings(
 /// The district's own record (its name), if set up.
 pub async fn district(svc: &Service) -> Result<Option<District>, ServiceError> {
     Ok(svc.store().district().await?)
+}
+
+/// The settings page's form as typed (percentages and names, all text), before checking.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsInput {
+    pub hide_ranks: bool,
+    pub show_student_ranks: bool,
+    /// 体测优秀率目标 and 近视率上限, in percent.
+    pub fitness_excellent_pct: String,
+    pub fitness_myopia_max_pct: String,
+    /// 优秀 / 良好 / 及格 / 低分 lines in percent of full marks; 良好 may be empty (三率).
+    pub excellent_pct: String,
+    pub good_pct: String,
+    pub pass_pct: String,
+    pub low_pct: String,
+    /// 缺考 counted as 0 (else left out of the rates).
+    pub absent_as_zero: bool,
+    pub borderline_points: String,
+    /// The parallel-class rule: threshold in percent, cycle in school years, the least number
+    /// of counted exams, and the lowest exam level that counts (`school`, `district`, `city`).
+    pub parallel_threshold_pct: String,
+    pub parallel_cycle_years: String,
+    pub parallel_min_events: String,
+    pub parallel_min_level: String,
+}
+
+impl SettingsInput {
+    /// The form filled with `s`.
+    pub fn from_settings(s: &DistrictSettings) -> Self {
+        let pct = |f: f64| {
+            let v = format!("{:.2}", f * 100.0);
+            v.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
+        let line = |l: Line| match l {
+            Line::Fraction(f) => pct(f),
+            Line::Absolute(a) => a.to_string(),
+        };
+        let rule = &s.exam.parallel_rule;
+        SettingsInput {
+            hide_ranks: s.hide_ranks,
+            show_student_ranks: s.show_student_ranks,
+            fitness_excellent_pct: pct(s.fitness_targets.excellent_rate),
+            fitness_myopia_max_pct: pct(s.fitness_targets.myopia_rate_max),
+            excellent_pct: line(s.exam.lines.excellent),
+            good_pct: s.exam.lines.good.map(line).unwrap_or_default(),
+            pass_pct: line(s.exam.lines.pass),
+            low_pct: line(s.exam.lines.low),
+            absent_as_zero: s.exam.absent_policy == AbsentPolicy::CountAsZero,
+            borderline_points: s.exam.borderline_points.to_string(),
+            parallel_threshold_pct: pct(rule.threshold),
+            parallel_cycle_years: rule.cycle_years.to_string(),
+            parallel_min_events: rule.min_events.to_string(),
+            parallel_min_level: match rule.min_level {
+                ExamLevel::District => "district",
+                ExamLevel::City | ExamLevel::Province => "city",
+                _ => "school",
+            }
+            .into(),
+        }
+    }
+
+    /// `current` with this form's values, or every problem in Chinese (nothing is applied
+    /// when there is one).
+    pub fn apply(&self, current: &DistrictSettings) -> Result<DistrictSettings, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut pct = |label: &str, v: &str| -> f64 {
+            match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && (0.0..=100.0).contains(&x) => x / 100.0,
+                _ => {
+                    errors.push(format!(
+                        "{label}应为 0 到 100 之间的百分数，而不是“{}”",
+                        v.trim()
+                    ));
+                    0.0
+                }
+            }
+        };
+        let mut s = current.clone();
+        s.hide_ranks = self.hide_ranks;
+        s.show_student_ranks = self.show_student_ranks;
+        s.fitness_targets.excellent_rate = pct("体测优秀率目标", &self.fitness_excellent_pct);
+        s.fitness_targets.myopia_rate_max = pct("近视率上限", &self.fitness_myopia_max_pct);
+        let excellent = pct("优秀线", &self.excellent_pct);
+        let good = (!self.good_pct.trim().is_empty()).then(|| pct("良好线", &self.good_pct));
+        let pass = pct("及格线", &self.pass_pct);
+        let low = pct("低分线", &self.low_pct);
+        let threshold = pct("平行班预警比例", &self.parallel_threshold_pct);
+        let good_ok = good.is_none_or(|g| excellent >= g && g >= pass);
+        if !(excellent >= pass && pass >= low && good_ok) {
+            errors.push("分数线应满足：优秀线 ≥ 良好线 ≥ 及格线 ≥ 低分线".into());
+        }
+        s.exam.lines = RateLines {
+            excellent: Line::Fraction(excellent),
+            good: good.map(Line::Fraction),
+            pass: Line::Fraction(pass),
+            low: Line::Fraction(low),
+        };
+        s.exam.absent_policy = if self.absent_as_zero {
+            AbsentPolicy::CountAsZero
+        } else {
+            AbsentPolicy::Exclude
+        };
+        match self.borderline_points.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && (0.0..=50.0).contains(&v) => s.exam.borderline_points = v,
+            _ => errors.push(format!(
+                "临界生分差应为 0 到 50 之间的分数，而不是“{}”",
+                self.borderline_points.trim()
+            )),
+        }
+        let rule = &mut s.exam.parallel_rule;
+        rule.threshold = threshold;
+        match self.parallel_cycle_years.trim().parse::<i32>() {
+            Ok(v) if (1..=6).contains(&v) => rule.cycle_years = v,
+            _ => errors.push(format!(
+                "平行班考核周期应为 1 到 6 个学年，而不是“{}”",
+                self.parallel_cycle_years.trim()
+            )),
+        }
+        match self.parallel_min_events.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && (1.0..=100.0).contains(&v) => rule.min_events = v,
+            _ => errors.push(format!(
+                "平行班最少计入次数应为 1 到 100，而不是“{}”",
+                self.parallel_min_events.trim()
+            )),
+        }
+        rule.min_level = match self.parallel_min_level.trim() {
+            "school" => ExamLevel::School,
+            "district" => ExamLevel::District,
+            "city" => ExamLevel::City,
+            other => {
+                errors.push(format!("未知的考试级别“{other}”"));
+                rule.min_level
+            }
+        };
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// What a save changed: one `(key, old, new)` per stored setting that differs, and how many
+/// exams were recomputed under new exam settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsSaved {
+    pub changed: Vec<(&'static str, String, String)>,
+    pub exams_recomputed: usize,
+}
+
+/// Stores `new` as `admin`, writes one audit entry per changed setting with its old and new
+/// value, and recomputes every exam's statistics when the exam settings changed (so no page
+/// shows numbers computed under the old lines).
+pub async fn save_district_settings(
+    svc: &Service,
+    admin: AdminToken,
+    who: &Requester,
+    new: &DistrictSettings,
+) -> Result<SettingsSaved, ServiceError> {
+    let old = district_settings(svc).await?;
+    let before = old.to_stored().map_err(ServiceError::Internal)?;
+    let after = new.to_stored().map_err(ServiceError::BadRequest)?;
+    let changed: Vec<(&'static str, String, String)> = before
+        .into_iter()
+        .zip(after)
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((k, a), (_, b))| (k, a, b))
+        .collect();
+    if changed.is_empty() {
+        return Ok(SettingsSaved::default());
+    }
+    set_district_settings(svc, admin, new).await?;
+    for (key, old, new) in &changed {
+        crate::audit::append(
+            svc,
+            &AuditEntry {
+                at: time::OffsetDateTime::now_utc().unix_timestamp(),
+                user_id: who.user_id,
+                username: who.username.clone(),
+                action: "update_setting".into(),
+                school_id: None,
+                entity: format!("setting:{key}"),
+                detail: format!("{old} → {new}"),
+                ip: who.ip.clone(),
+            },
+        )
+        .await?;
+    }
+    let mut exams_recomputed = 0;
+    if changed.iter().any(|(k, _, _)| *k == ExamSettings::KEY) {
+        for e in svc.store().list_exams(&Scope::District).await? {
+            svc.store().recompute_exam(e.exam.id).await?;
+            exams_recomputed += 1;
+        }
+    }
+    Ok(SettingsSaved {
+        changed,
+        exams_recomputed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_round_trips_the_defaults_and_refuses_bad_values_in_chinese() {
+        let d = DistrictSettings::default();
+        let form = SettingsInput::from_settings(&d);
+        assert_eq!(form.excellent_pct, "80");
+        assert_eq!(form.parallel_threshold_pct, "60");
+        assert_eq!(form.apply(&d).unwrap(), d);
+
+        let mut bad = form.clone();
+        bad.pass_pct = "85".into();
+        bad.fitness_excellent_pct = "三十".into();
+        bad.parallel_cycle_years = "0".into();
+        let errors = bad.apply(&d).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("体测优秀率目标") && e.contains("三十"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("优秀线 ≥ 良好线 ≥ 及格线"))
+        );
+        assert!(errors.iter().any(|e| e.contains("考核周期")));
+
+        let mut good = form;
+        good.excellent_pct = "85".into();
+        good.good_pct = String::new();
+        good.parallel_min_level = "district".into();
+        let s = good.apply(&d).unwrap();
+        assert_eq!(s.exam.lines.excellent, Line::Fraction(0.85));
+        assert_eq!(s.exam.lines.good, None);
+        assert_eq!(s.exam.parallel_rule.min_level, ExamLevel::District);
+    }
 }

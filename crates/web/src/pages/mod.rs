@@ -2,6 +2,7 @@
 //! renders an askama template inside the common layout.
 pub(crate) mod admin;
 pub(crate) mod login;
+pub(crate) mod settings;
 
 use axum::extract::Path;
 use axum::extract::rejection::PathRejection;

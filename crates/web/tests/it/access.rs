@@ -75,6 +75,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), format!("/admin/users/{}/deactivate", i.spare_user), token,        [303, 303, 403, 403, 403, 403, 403, 403]),
         case(p(), format!("/admin/users/{}/activate", i.spare_user), token,          [303, 303, 403, 403, 403, 403, 403, 403]),
         case(p(), "/admin/users/999999/activate".into(), token,                      [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/admin/settings".into(), "",                                      [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/admin/settings".into(), token,                                   [303, 200, 403, 403, 403, 403, 403, 403]),
         case(g(), "/api/v1/schools".into(), "",                                      [401, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), format!("/api/v1/schools/{a}/students"), "",                       [401, 200, 200, 200, 200, 200, 403, 403]),
         case(g(), format!("/api/v1/schools/{b}/students"), "",                       [401, 200, 200, 403, 403, 403, 403, 200]),

@@ -16,4 +16,5 @@ mod imports;
 mod login;
 mod openapi;
 mod security;
+mod settings;
 mod visibility;

@@ -1,0 +1,152 @@
+//! `/admin/settings`: a district admin changes the district's settings in the browser; bad
+//! values come back with Chinese messages and nothing stored; every change is audited with
+//! its old and new value; new exam lines recompute the exams.
+use wuyu_domain::ExamId;
+use wuyu_domain::Scope;
+use wuyu_store::ExamUnitFilter;
+use wuyu_store::exam::TOTAL;
+
+use crate::support::{TestApp, body_text, get, post};
+
+/// The settings form with the defaults, changed by `over` (`field=value` pairs).
+fn form(over: &[(&str, &str)]) -> String {
+    let mut fields = vec![
+        ("fitness_excellent_pct", "30"),
+        ("fitness_myopia_max_pct", "50"),
+        ("excellent_pct", "80"),
+        ("good_pct", "70"),
+        ("pass_pct", "60"),
+        ("low_pct", "40"),
+        ("borderline_points", "5"),
+        ("parallel_threshold_pct", "60"),
+        ("parallel_cycle_years", "3"),
+        ("parallel_min_events", "6"),
+        ("parallel_min_level", "school"),
+    ];
+    for (k, v) in over {
+        match fields.iter_mut().find(|(f, _)| f == k) {
+            Some(f) => f.1 = v,
+            None => fields.push((k, v)),
+        }
+    }
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn a_district_admin_changes_settings_in_the_browser_and_each_change_is_audited() {
+    let app = TestApp::with_exams().await;
+    let admin = app.login("district").await;
+    let send = |body: String| {
+        app.send(
+            post("/admin/settings")
+                .cookie(&admin.cookie)
+                .form(&format!("csrf_token={}&{body}", admin.csrf))
+                .build(),
+        )
+    };
+    let show = || app.send(get("/admin/settings").cookie(&admin.cookie).build());
+
+    // The form shows what is in effect: the defaults.
+    let html = body_text(show().await).await;
+    assert!(
+        html.contains("name=\"excellent_pct\" value=\"80\""),
+        "{html}"
+    );
+    assert!(html.contains("name=\"parallel_threshold_pct\" value=\"60\""));
+    let before = app.store.district_settings().await.unwrap();
+
+    // A pass line above the excellent line and a target in words: refused, every problem
+    // named, what was typed kept, nothing stored or audited.
+    let resp = send(form(&[
+        ("pass_pct", "85"),
+        ("fitness_excellent_pct", "三十"),
+    ]))
+    .await;
+    assert_eq!(resp.status(), 200);
+    let html = body_text(resp).await;
+    assert!(html.contains("优秀线 ≥ 良好线 ≥ 及格线 ≥ 低分线"), "{html}");
+    assert!(html.contains("体测优秀率目标应为 0 到 100 之间的百分数，而不是“三十”"));
+    assert!(html.contains("name=\"pass_pct\" value=\"85\""));
+    assert_eq!(app.store.district_settings().await.unwrap(), before);
+    let audit = app.store.list_audit(100).await.unwrap();
+    assert!(!audit.iter().any(|r| r.entry.action == "update_setting"));
+
+    // Excellent at 85 % and students' ranks on: two settings change, every exam recomputed.
+    let exams = app.store.list_exams(&Scope::District).await.unwrap().len();
+    let resp = send(form(&[
+        ("excellent_pct", "85"),
+        ("show_student_ranks", "on"),
+    ]))
+    .await;
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/admin/settings?"), "{to}");
+    let html = body_text(app.send(get(&to).cookie(&admin.cookie).build()).await).await;
+    assert!(
+        html.contains(&format!(
+            "已保存 2 项设置，并按新设置重新计算了 {exams} 次考试。"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("name=\"excellent_pct\" value=\"85\""));
+    let after = app.store.district_settings().await.unwrap();
+    assert!(after.show_student_ranks);
+    assert_eq!(
+        after.exam.lines.excellent,
+        wuyu_analytics::descriptive::Line::Fraction(0.85)
+    );
+    // The stored statistics use the new line: 85 % of the 总分's full marks.
+    let e = &app.ids.exams;
+    let exam = app
+        .store
+        .exam(&Scope::District, ExamId(e.midterm))
+        .await
+        .unwrap();
+    let full: f64 = exam.subjects.iter().map(|s| s.full_marks).sum();
+    let units = app
+        .store
+        .exam_unit_stats(
+            &Scope::District,
+            ExamId(e.midterm),
+            ExamUnitFilter::Overview,
+        )
+        .await
+        .unwrap();
+    let total = units[0]
+        .subjects
+        .iter()
+        .find(|s| s.subject == TOTAL)
+        .unwrap();
+    assert!((total.rates.excellent_line - 0.85 * full).abs() < 1e-9);
+
+    // Each change is in the audit log with its old and new value.
+    let audit = app.store.list_audit(100).await.unwrap();
+    let changes: Vec<_> = audit
+        .iter()
+        .filter(|r| r.entry.action == "update_setting")
+        .collect();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    let ranks = changes
+        .iter()
+        .find(|r| r.entry.entity == "setting:show_student_ranks")
+        .unwrap();
+    assert_eq!(ranks.entry.detail, "false → true");
+    let lines = changes
+        .iter()
+        .find(|r| r.entry.entity == "setting:exam_settings")
+        .unwrap();
+    assert!(lines.entry.detail.contains("0.8") && lines.entry.detail.contains("0.85"));
+
+    // Nobody else may open or post the form.
+    for who in ["analyst", "school-a", "teacher-a"] {
+        let s = app.login(who).await;
+        let resp = app
+            .send(get("/admin/settings").cookie(&s.cookie).build())
+            .await;
+        assert_eq!(resp.status(), 403, "{who}");
+    }
+}
