@@ -45,6 +45,8 @@ caps!(
     ManageSettings,
     ExportFitnessUpload,
     ManageImports,
+    ManageSurveys,
+    ViewSurveyResults,
 );
 
 /// A signed-in page caller granted `C`.
