@@ -59,6 +59,11 @@ pub enum Capability {
     PsychBreakGlass,
     /// A parent's own child's screening consent.
     ViewChildPsychConsent,
+    /// Surveys: build, publish and close questionnaires, make response links (a school admin:
+    /// links for their school).
+    ManageSurveys,
+    /// Survey results (aggregates with small-group suppression) within the scope.
+    ViewSurveyResults,
 }
 
 use Capability as C;
@@ -138,6 +143,11 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     ),
     (C::PsychBreakGlass, &[R::DistrictAdmin]),
     (C::ViewChildPsychConsent, &[R::Parent]),
+    (C::ManageSurveys, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (
+        C::ViewSurveyResults,
+        &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
 ];
 
 /// Does `role` have `capability`?
@@ -342,6 +352,8 @@ mod tests {
             C::ViewPsychAggregates,
             C::PsychBreakGlass,
             C::ViewChildPsychConsent,
+            C::ManageSurveys,
+            C::ViewSurveyResults,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");
@@ -366,6 +378,12 @@ mod tests {
         assert!(grants(R::SchoolAdmin, C::ExportFitnessUpload));
         assert!(!grants(R::DistrictAnalyst, C::ExportFitnessUpload));
         assert!(!grants(R::Teacher, C::ExportFitnessUpload));
+        // Survey results are aggregates for the district and school admins; parents answer
+        // surveys but never read the results, teachers are among those rated.
+        assert!(grants(R::SchoolAdmin, C::ViewSurveyResults));
+        assert!(!grants(R::Teacher, C::ViewSurveyResults));
+        assert!(!grants(R::Parent, C::ViewSurveyResults));
+        assert!(!grants(R::DistrictAnalyst, C::ManageSurveys));
         // The rank grant is the role rule that existed before the table.
         for r in Role::ALL {
             assert_eq!(grants(r, C::ViewRanks), r.may_see_ranks(), "{r:?}");

@@ -24,6 +24,7 @@ pub mod ranks;
 pub mod roster;
 pub mod settings;
 pub mod store_types;
+pub mod survey;
 
 use std::sync::Arc;
 

@@ -51,6 +51,8 @@ caps!(
     ViewPsychAggregates,
     PsychBreakGlass,
     ViewChildPsychConsent,
+    ManageSurveys,
+    ViewSurveyResults,
 );
 
 /// A signed-in page caller granted `C`.

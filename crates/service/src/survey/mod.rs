@@ -1,0 +1,85 @@
+//! Surveys (issue 15): questionnaires managed by the district and school admins, answered
+//! anonymously through a per-school link, and results through the §7 statistics with the
+//! minimum respondents of the questionnaire's audience.
+//!
+//! Who: [`Capability::ManageSurveys`] builds, publishes, closes and links questionnaires (a
+//! school admin links only their school); [`Capability::ViewSurveyResults`] reads results
+//! within the scope. Answering needs no account: the link's token is the only key.
+use wuyu_analytics::satisfaction::Answer;
+use wuyu_domain::{Capability, NewQuestionnaire, QuestionnaireStatus, SchoolId, Viewer};
+use wuyu_store::StoreError;
+
+use crate::{Service, ServiceError};
+
+mod results;
+
+pub use results::{ItemResult, ScaleOut, SurveyResults, UnitKind, UnitResults, survey_results};
+
+fn manage(viewer: &Viewer) -> Result<(), ServiceError> {
+    if viewer.can(Capability::ManageSurveys) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// A store refusal carries a Chinese message for the user: a bad request, not a fault.
+fn refused(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Refused(why) => ServiceError::BadRequest(why),
+        other => other.into(),
+    }
+}
+
+/// Stores a draft questionnaire.
+pub async fn create_questionnaire(
+    svc: &Service,
+    viewer: &Viewer,
+    q: &NewQuestionnaire,
+    now: i64,
+) -> Result<i64, ServiceError> {
+    manage(viewer)?;
+    svc.store()
+        .create_questionnaire(q, now)
+        .await
+        .map_err(refused)
+}
+
+/// Publishes a draft or closes a published questionnaire.
+pub async fn set_status(
+    svc: &Service,
+    viewer: &Viewer,
+    id: i64,
+    status: QuestionnaireStatus,
+) -> Result<(), ServiceError> {
+    manage(viewer)?;
+    Ok(svc.store().set_questionnaire_status(id, status).await?)
+}
+
+/// An anonymous link for one school; a school admin only for their own school.
+pub async fn create_link(
+    svc: &Service,
+    viewer: &Viewer,
+    id: i64,
+    school: SchoolId,
+    token: &str,
+) -> Result<(), ServiceError> {
+    manage(viewer)?;
+    if viewer.scope.school_id().is_some_and(|s| s != school) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(svc.store().create_survey_link(id, school, token).await?)
+}
+
+/// One anonymous response through a link: stored whole, or refused with a Chinese reason.
+pub async fn submit(
+    svc: &Service,
+    token: &str,
+    answers: &[Answer],
+    now: i64,
+) -> Result<(), ServiceError> {
+    svc.store()
+        .submit_survey_response(token, answers, now)
+        .await
+        .map_err(refused)
+}
