@@ -183,6 +183,14 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         printed.push((username, role.label_zh(), password));
     }
 
+    // The demo school's screening, entered as its counsellor would: consent, then answers.
+    let psych = step(
+        "生成心理健康筛查（演示学校五、六年级）",
+        load_psych(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟心理筛查失败")?;
+
     println!();
     println!(
         "演示区县：{}，{} 所学校，{} 个班级，{} 名学生，{} 名教师",
@@ -201,6 +209,17 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "考试：{} 场，{} 个科目成绩（其中 {} 个缺考），{} 份小题得分（数学）",
         exam_load.exams, exam_load.marks, exam_load.absent, exam_load.item_rows
+    );
+    let l = psych.by_level;
+    println!(
+        "心理健康筛查：{} 人作答（关注等级 0/1/2/3：{}/{}/{}/{}），{} 人未取得知情同意未筛查，{} 个危机个案",
+        psych.written,
+        l[0],
+        l[1],
+        l[2],
+        l[3],
+        psych.refused_no_consent.len(),
+        psych.cases_opened
     );
     // The generator's truth, so whoever shows the demo knows what the analyses should find.
     for t in exams.truth.weak_teachers() {
@@ -303,4 +322,82 @@ async fn load_exams(
         }
     }
     Ok(load)
+}
+
+/// The demo school's screening through the service, as demo-counsellor: a campaign, each
+/// student's consent, then the answer sheet through the counsellor's importer (scored at
+/// write; a level-3 result opens its crisis case).
+async fn load_psych(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<wuyu_store::psych::ResponseImportSummary> {
+    use wuyu_service::psych;
+    let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
+    let user = store
+        .user_credentials("demo-counsellor")
+        .await?
+        .context("演示心理教师账号不存在")?
+        .user;
+    let scope = wuyu_service::accounts::scope_for(&svc, &user).await?;
+    let school = scope.school_id().context("演示心理教师没有学校")?;
+    let viewer = wuyu_domain::Viewer::new(user.clone(), scope);
+    let who = wuyu_service::audit::Requester::user(&user, "cli");
+    let year = i32::from(district.school_year);
+    let campaign = psych::create_campaign(
+        &svc,
+        &viewer,
+        &who,
+        school,
+        &psych::CampaignInput {
+            name: format!("{year}学年心理健康筛查"),
+            school_year: year,
+            scales: vec!["phqa".into(), "gad7".into(), "asq".into()],
+            grades: wuyu_synth::PSYCH_GRADES.to_vec(),
+            opens_on: format!("{year}-10-08"),
+            closes_on: format!("{year}-10-20"),
+        },
+    )
+    .await?;
+    let data = wuyu_synth::generate_psych(district, &district.demo.school_code, seed);
+    let ids: std::collections::HashMap<String, wuyu_domain::StudentId> = store
+        .list_students(&wuyu_domain::Scope::District, school, None)
+        .await?
+        .into_iter()
+        .map(|s| (s.student_no.as_str().to_string(), s.id))
+        .collect();
+    for (no, given) in &data.consents {
+        let Some(id) = ids.get(no) else { continue };
+        let guardian = if *given {
+            psych::GuardianConsent::Given
+        } else {
+            psych::GuardianConsent::Refused
+        };
+        psych::record_consent(
+            &svc,
+            &viewer,
+            &who,
+            school,
+            &psych::ConsentInput {
+                campaign_id: campaign,
+                student_id: *id,
+                guardian,
+                assent: *given,
+                decided_on: format!("{year}-09-25"),
+                channel: psych::ConsentChannel::Paper,
+            },
+        )
+        .await?;
+    }
+    let out = psych::import_answers(
+        &svc,
+        &viewer,
+        &who,
+        school,
+        campaign,
+        data.answers_csv.as_bytes(),
+        "synthetic-psych.csv",
+    )
+    .await?;
+    Ok(out.summary)
 }

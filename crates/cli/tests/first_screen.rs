@@ -178,6 +178,12 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         "progress on stderr: {stderr}"
     );
     assert!(text.contains("数据截至："), "{text}");
+    // The demo school's screening: answered, and at least one crisis case opened.
+    let psych = lines
+        .iter()
+        .find(|l| l.starts_with("心理健康筛查："))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!psych.contains("，0 个危机个案"), "{psych}");
     assert!(
         text.contains("演示账号：") && text.contains("demo-district"),
         "{text}"

@@ -27,6 +27,7 @@ mod fitness;
 mod layout;
 mod names;
 mod people;
+mod psych;
 pub mod rng;
 
 pub use exam::{
@@ -36,6 +37,7 @@ pub use exam::{
 };
 pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
+pub use psych::{PSYCH_GRADES, PsychDemo, generate_psych};
 
 pub const DISTRICT_CODE: &str = "330199";
 pub const DISTRICT_NAME: &str = "示范区";

@@ -26,6 +26,9 @@
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
 //! | `GET /api/v1/exams…` | as the exam pages (students: audited) |
+//! | `GET /psych`, `POST /psych/cases/{id}/…` | the school's counsellor (every read audited) |
+//! | `GET /psych/flags` | teachers: the classes they are 班主任 of (levels and tasks only) |
+//! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
@@ -44,6 +47,7 @@ mod headers;
 mod import_centre;
 mod pages;
 pub mod password;
+mod psych;
 mod ratelimit;
 mod roster;
 mod session;
@@ -114,6 +118,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
             get(pages::settings::show).post(pages::settings::save),
         )
         .merge(crate::fitness::router())
+        .merge(crate::psych::router())
         .merge(api_router)
         .route(
             "/api/openapi.json",

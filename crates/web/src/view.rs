@@ -87,6 +87,14 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewFitness) {
         links.push(("/fitness".to_string(), "体质健康"));
     }
+    // 心理健康: one entry, to the page the role's need to know opens.
+    if grants(role, Capability::ViewPsychRecords) {
+        links.push(("/psych".to_string(), "心理健康"));
+    } else if grants(role, Capability::ViewPsychFlags) {
+        links.push(("/psych/flags".to_string(), "心理健康"));
+    } else if grants(role, Capability::ViewPsychAggregates) {
+        links.push(("/psych/aggregates".to_string(), "心理健康"));
+    }
     if grants(role, Capability::ManageImports) {
         links.push(("/imports".to_string(), "导入中心"));
     }

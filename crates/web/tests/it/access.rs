@@ -183,6 +183,15 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/imports/uploads/no-such-token/confirm".into(), token,            [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/999999/file".into(), "",                         [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/x/file".into(), "",                              [303, 404, 403, 404, 403, 403, 403, 403]),
+        // 心理健康: answers and cases for the school's counsellor only; flags for a 班主任 (the
+        // fixture's teachers are 班主任 of no class, so refused); counts for leaders.
+        case(g(), "/psych".into(), "",                                               [303, 403, 403, 403, 403, 200, 403, 403]),
+        case(g(), "/psych?campaign=x".into(), "",                                    [303, 403, 403, 403, 403, 400, 403, 403]),
+        case(g(), "/psych/flags".into(), "",                                         [303, 403, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/psych/aggregates".into(), "",                                    [303, 200, 200, 200, 403, 200, 403, 403]),
+        case(g(), "/psych/aggregates?year=1900".into(), "",                          [303, 400, 400, 400, 403, 400, 403, 403]),
+        case(p(), "/psych/cases/999999/close".into(), "csrf_token={csrf}&outcome=x", [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(p(), "/psych/cases/999999/steps/1".into(), token,                       [303, 403, 403, 403, 403, 404, 403, 403]),
         case(g(), "/api/v1/nothing-here".into(), "",                                 [404, 404, 404, 404, 404, 404, 404, 404]),
         case(g(), "/api/openapi.json".into(), "",                                    [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/no/such/page".into(), "",                                        [404, 404, 404, 404, 404, 404, 404, 404]),

@@ -1,0 +1,21 @@
+//! 心理健康 in the web: the counsellor's page (campaigns, results by attention level, crisis
+//! cases with their steps, overdue steps, break-glass reads), the 班主任's flag list and the
+//! suppressed aggregates. Every handler checks the capability, makes its `wuyu_service::psych`
+//! calls (which audit every individual read) and renders.
+mod cases;
+mod pages;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/psych", get(pages::counsellor))
+        .route("/psych/flags", get(pages::flags))
+        .route("/psych/aggregates", get(pages::aggregates))
+        .route("/psych/cases/{id}/steps/{seq}", post(cases::complete_step))
+        .route("/psych/cases/{id}/follow-ups", post(cases::follow_up))
+        .route("/psych/cases/{id}/close", post(cases::close))
+}
