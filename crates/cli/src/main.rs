@@ -20,6 +20,7 @@ mod bench;
 mod demo;
 mod exam;
 mod fitness;
+mod plan;
 mod roster;
 mod settings;
 

@@ -19,6 +19,7 @@ pub mod focus;
 pub mod import;
 pub mod import_centre;
 pub mod indicators;
+pub mod plan;
 pub mod ranks;
 pub mod roster;
 pub mod settings;

@@ -19,6 +19,7 @@ pub mod fitness;
 pub mod import_centre;
 mod migrate;
 pub mod model;
+pub mod plan;
 mod postgres;
 pub mod roster;
 pub mod settings;
@@ -43,12 +44,14 @@ pub use fitness::{
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
+pub use plan::{PlanImportSummary, PlanStore};
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ImportCentreStore;
+    pub use crate::PlanStore;
     pub use crate::{
         AccountStore, AuditStore, ExamStore, FitnessStore, RosterStore, SettingsStore, Store,
     };
@@ -68,6 +71,7 @@ pub trait Store:
     + AuditStore
     + SettingsStore
     + ImportCentreStore
+    + PlanStore
     + Send
     + Sync
     + 'static

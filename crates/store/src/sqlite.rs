@@ -40,6 +40,8 @@ mod exam_write;
 mod fitness;
 #[path = "import_centre/imp.rs"]
 mod import_centre;
+#[path = "plan/imp.rs"]
+mod plan;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]
