@@ -43,6 +43,8 @@ pub enum Capability {
     ExportFitnessUpload,
     /// The import centre: upload, preview, confirm and undo imports (a school admin: their school).
     ManageImports,
+    /// The plan's targets and verdicts (目标任务; a school admin: their own school's).
+    ViewPlan,
 }
 
 use Capability as C;
@@ -108,6 +110,10 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSettings, &[R::DistrictAdmin]),
     (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (
+        C::ViewPlan,
+        &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
 ];
 
 /// Does `role` have `capability`?
@@ -203,6 +209,7 @@ mod tests {
             C::ManageSettings,
             C::ExportFitnessUpload,
             C::ManageImports,
+            C::ViewPlan,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

@@ -87,6 +87,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewFitness) {
         links.push(("/fitness".to_string(), "体质健康"));
     }
+    if grants(role, Capability::ViewPlan) {
+        links.push(("/plan".to_string(), "目标任务"));
+    }
     if grants(role, Capability::ManageImports) {
         links.push(("/imports".to_string(), "导入中心"));
     }

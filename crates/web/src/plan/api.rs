@@ -5,7 +5,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
 use utoipa::ToSchema;
-use wuyu_service::plan::{PlanStatus, StatusLine, by_gap, plan_status};
+use wuyu_service::plan::{PlanStatus, StatusLine, by_gap, plan_status as read_status};
 
 use super::{PlanQuery, domain_of};
 use crate::access::{ApiRequire, cap};
@@ -119,7 +119,7 @@ pub(crate) async fn plan_status(
 ) -> Result<Json<PlanStatusDto>, ApiError> {
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
     let domain = domain_of(&q)?;
-    let mut s = plan_status(&state.svc, &me.viewer(), q.year, None)
+    let mut s = read_status(&state.svc, &me.viewer(), q.year, None)
         .await
         .map_err(AppError::from)?;
     if let Some(d) = domain {
@@ -152,7 +152,7 @@ pub(crate) async fn plan_target(
 ) -> Result<Json<PlanStatusDto>, ApiError> {
     let Path(key) = key.map_err(|_| AppError::NotFound)?;
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
-    let mut s = plan_status(&state.svc, &me.viewer(), q.year, Some(&key))
+    let mut s = read_status(&state.svc, &me.viewer(), q.year, Some(&key))
         .await
         .map_err(AppError::from)?;
     by_gap(&mut s.lines);
