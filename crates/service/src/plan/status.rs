@@ -7,9 +7,7 @@ use serde::Serialize;
 use wuyu_domain::{Capability, Location, School, Scope, Stage, Viewer};
 use wuyu_monitor::display::{Precision, shown};
 use wuyu_monitor::indicator::{Comparator, IndicatorValue, Target, UnitRef, Verdict, judge};
-use wuyu_monitor::plan::{
-    AppliesTo, Domain, IndicatorSource, PlanIndicator, TargetCell, UnitKind,
-};
+use wuyu_monitor::plan::{AppliesTo, Domain, IndicatorSource, PlanIndicator, TargetCell, UnitKind};
 
 use crate::indicators::{self, Measured};
 use crate::{Service, ServiceError};
@@ -212,7 +210,9 @@ fn units(ind: &PlanIndicator, schools: &[School]) -> Vec<Unit> {
     };
     for a in &ind.applies_to {
         match a {
-            AppliesTo::District => out.push(plain("district", a.label_zh(), Some(UnitRef::District))),
+            AppliesTo::District => {
+                out.push(plain("district", a.label_zh(), Some(UnitRef::District)))
+            }
             AppliesTo::Stage { stage } => {
                 out.push(plain("stage", a.label_zh(), Some(UnitRef::Stage(*stage))));
             }
