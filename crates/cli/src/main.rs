@@ -152,6 +152,11 @@ enum Command {
         #[command(subcommand)]
         command: fitness::FitnessCommand,
     },
+    /// 目标任务：任务分解表各项目标的完成情况（导入、导出用 wuyu import plan / wuyu export plan）
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
+    },
     /// 对 CSV 文件做考试统计，输出 JSON（题目分析、增值评价、收缩估计）
     Analytics {
         #[command(subcommand)]
@@ -248,6 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plan { command } => plan::run(command).await,
         Command::Fitness { command } => fitness::run(command),
         Command::Analytics { command } => analytics::run(command),
         Command::Bench(args) => bench::run(args).await,

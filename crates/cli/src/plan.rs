@@ -1,13 +1,14 @@
-//! The plan (任务分解表) on the command line: `wuyu import plan FILE` and
-//! `wuyu export plan -o FILE`. An import replaces the stored plan; a file with any error changes
+//! The plan (任务分解表) on the command line: `wuyu import plan FILE`,
+//! `wuyu export plan -o FILE` and `wuyu plan status`. An import replaces the stored plan; a file with any error changes
 //! nothing and every error is printed with file, row, column and value.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
+use wuyu_domain::{Role, Scope, User, UserId, Viewer};
 use wuyu_service::import::ImportActor;
-use wuyu_service::plan::{PlanFormat, export_plan, import_plan};
+use wuyu_service::plan::{PlanFormat, export_plan, import_plan, plan_status};
 
 use crate::upload::{failure, finish, read_upload, service};
 
@@ -88,5 +89,97 @@ pub async fn export(cmd: Export) -> anyhow::Result<ExitCode> {
     let bytes = export_plan(&svc, format).await.map_err(failure)?;
     std::fs::write(&output, bytes).with_context(|| format!("无法写入 {}", output.display()))?;
     println!("已导出任务分解表到 {}", output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wuyu plan …`.
+#[derive(Subcommand)]
+pub enum PlanCommand {
+    /// 一个年度每项目标在全区和各校的完成情况：数值、目标、结论、人数、差距、数据截至
+    Status {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 目标年度（2025 即 2024–2025 学年）；不写为任务分解表的最后一年
+        #[arg(long)]
+        year: Option<i32>,
+        /// 只列这所学校（学校代码）
+        #[arg(long)]
+        school: Option<String>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The operator at the command line reads as the district does.
+fn operator() -> Viewer {
+    Viewer::new(
+        User {
+            id: UserId(0),
+            username: "cli".into(),
+            display_name: "命令行".into(),
+            role: Role::DistrictAdmin,
+            school_id: None,
+            teacher_id: None,
+            student_id: None,
+        },
+        Scope::District,
+    )
+}
+
+pub async fn run(cmd: PlanCommand) -> anyhow::Result<ExitCode> {
+    let PlanCommand::Status {
+        db,
+        year,
+        school,
+        json,
+    } = cmd;
+    let svc = service(&db).await?;
+    let mut status = plan_status(&svc, &operator(), year, None)
+        .await
+        .map_err(failure)?;
+    if let Some(code) = &school {
+        status
+            .lines
+            .retain(|l| l.unit.school_code.as_deref() == Some(code.as_str()));
+        if status.lines.is_empty() {
+            eprintln!("提示：{} 年没有适用于学校 {code} 的目标", status.year);
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} 年目标（{}–{} 学年）：{} 行",
+        status.year,
+        status.year - 1,
+        status.year,
+        status.lines.len()
+    );
+    for l in &status.lines {
+        let gap = l
+            .gap
+            .map(|g| format!("{g:+}"))
+            .unwrap_or_else(|| "—".into());
+        println!(
+            "{}\t{}\t{}\t{} {}\t{}\tn={}\t差距 {gap}\t{}",
+            l.name,
+            l.unit.label,
+            l.value_text,
+            l.comparator.symbol(),
+            l.target,
+            l.verdict_zh,
+            l.n.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+            l.as_of.as_deref().unwrap_or("—"),
+        );
+    }
+    if status.without_target > 0 {
+        println!(
+            "另有 {} 项指标本年度没有目标值（由区里填写）",
+            status.without_target
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

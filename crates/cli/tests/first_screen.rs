@@ -178,6 +178,7 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         "progress on stderr: {stderr}"
     );
     assert!(text.contains("数据截至："), "{text}");
+    assert!(text.contains("任务分解表：85 项指标"), "{text}");
     assert!(
         text.contains("演示账号：") && text.contains("demo-district"),
         "{text}"

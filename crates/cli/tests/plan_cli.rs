@@ -73,4 +73,25 @@ fn the_seeds_plan_imports_exports_and_imports_back() {
     assert!(o.status.success(), "{}", text(&o));
     let back = std::fs::read_to_string(&out).unwrap();
     assert_eq!(back.lines().count(), 86);
+
+    // The status of 2025 as JSON: with no schools and no data, the district's 近视率 target
+    // is 无数据 and the reported 市级文明校园 is 待填报.
+    let o = wuyu(&["plan", "status", "--db", &db, "--year", "2025", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let line = |name: &str| {
+        json["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(line("总体近视率")["verdict"], "no_data");
+    assert_eq!(line("市级文明校园")["verdict"], "awaiting_report");
+    assert_eq!(line("市级文明校园")["target"], "25");
+    let o = wuyu(&["plan", "status", "--db", &db, "--year", "2031"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("没有 2031 年的目标"), "{}", text(&o));
 }
