@@ -116,6 +116,26 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     .await
     .context("导入模拟考试成绩失败")?;
 
+    // The seeds' plan (任务分解表), so the plan's pages judge the demo's data against it.
+    let plan_file = wuyu_service::file::UploadedFile::new(
+        wuyu_synth::PLAN_FILE_NAME,
+        wuyu_synth::PLAN_CSV.to_vec(),
+    );
+    let plan_svc = wuyu_service::Service::new(store.clone());
+    let plan_outcome = step(
+        "导入任务分解表",
+        wuyu_service::plan::import_plan(
+            &plan_svc,
+            &wuyu_service::import::ImportActor::Operator("demo".into()),
+            &plan_file,
+        ),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("导入任务分解表失败：{e}"))?;
+    let Some(plan_summary) = plan_outcome.imported().cloned() else {
+        anyhow::bail!("任务分解表未能导入：{:?}", plan_outcome.errors());
+    };
+
     let picks = &district.demo;
     let school = Some(picks.school_code.as_str().to_string());
     let accounts = [
@@ -220,6 +240,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         l[3],
         psych.refused_no_consent.len(),
         psych.cases_opened
+    );
+    println!(
+        "任务分解表：{} 项指标（系统计算 {} 项，其余由学校或区里填报）",
+        plan_summary.indicators, plan_summary.computed
     );
     // The generator's truth, so whoever shows the demo knows what the analyses should find.
     for t in exams.truth.weak_teachers() {

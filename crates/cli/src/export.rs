@@ -8,10 +8,13 @@ use clap::Subcommand;
 pub enum ExportCommand {
     #[command(flatten)]
     Fitness(crate::fitness::Export),
+    #[command(flatten)]
+    Plan(crate::plan::Export),
 }
 
 pub async fn run(cmd: ExportCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ExportCommand::Fitness(c) => crate::fitness::export(c).await,
+        ExportCommand::Plan(c) => crate::plan::export(c).await,
     }
 }

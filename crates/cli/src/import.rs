@@ -13,6 +13,8 @@ pub enum ImportCommand {
     Fitness(crate::fitness::Import),
     #[command(flatten)]
     Exam(crate::exam::Import),
+    #[command(flatten)]
+    Plan(crate::plan::Import),
 }
 
 pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
@@ -20,5 +22,6 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Roster(c) => crate::roster::import(c).await,
         ImportCommand::Fitness(c) => crate::fitness::import(c).await,
         ImportCommand::Exam(c) => crate::exam::import(c).await,
+        ImportCommand::Plan(c) => crate::plan::import(c).await,
     }
 }

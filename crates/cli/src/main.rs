@@ -20,6 +20,7 @@ mod bench;
 mod demo;
 mod exam;
 mod fitness;
+mod plan;
 mod roster;
 mod settings;
 
@@ -152,6 +153,12 @@ enum Command {
         command: fitness::FitnessCommand,
     },
     /// 对 CSV 文件做统计，输出 JSON（题目分析、增值评价、收缩估计、满意度）
+    /// 目标任务：任务分解表各项目标的完成情况（导入、导出用 wuyu import plan / wuyu export plan）
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
+    },
+    /// 对 CSV 文件做考试统计，输出 JSON（题目分析、增值评价、收缩估计）
     Analytics {
         #[command(subcommand)]
         command: analytics::AnalyticsCommand,
@@ -247,6 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plan { command } => plan::run(command).await,
         Command::Fitness { command } => fitness::run(command),
         Command::Analytics { command } => analytics::run(command),
         Command::Bench(args) => bench::run(args).await,

@@ -184,6 +184,7 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         .find(|l| l.starts_with("心理健康筛查："))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(!psych.contains("，0 个危机个案"), "{psych}");
+    assert!(text.contains("任务分解表：85 项指标"), "{text}");
     assert!(
         text.contains("演示账号：") && text.contains("demo-district"),
         "{text}"

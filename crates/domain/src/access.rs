@@ -64,6 +64,8 @@ pub enum Capability {
     ManageSurveys,
     /// Survey results (aggregates with small-group suppression) within the scope.
     ViewSurveyResults,
+    /// The plan's targets and verdicts (目标任务; a school admin: their own school's).
+    ViewPlan,
 }
 
 use Capability as C;
@@ -146,6 +148,8 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSurveys, &[R::DistrictAdmin, R::SchoolAdmin]),
     (
         C::ViewSurveyResults,
+    (
+        C::ViewPlan,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
 ];
@@ -354,6 +358,7 @@ mod tests {
             C::ViewChildPsychConsent,
             C::ManageSurveys,
             C::ViewSurveyResults,
+            C::ViewPlan,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

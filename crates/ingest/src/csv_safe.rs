@@ -24,6 +24,15 @@ pub fn csv_cell(cell: &str) -> Cow<'_, str> {
     Cow::Owned(format!("'{cell}"))
 }
 
+/// The cell a reader should use for what [`csv_cell`] wrote: the guard's `'` removed again
+/// (only before a character the guard quotes, so a cell the user began with `'` stays).
+pub fn csv_uncell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 /// `-` then digits, optionally `.` and more digits; nothing else.
 fn is_negative_number(s: &str) -> bool {
     let Some(rest) = s.strip_prefix('-') else {

@@ -18,6 +18,7 @@ Layout, in the order data flows:
 - [`fitness`]: fitness result sheets (both header layouts, every time form) into scorer inputs
   and a [`FitnessBatch`](wuyu_domain::FitnessBatch); the upload template written back.
 - [`psych`]: [`read_psych_answers`], screening answer sheets in the code layout of modules.md §3.
+- [`plan`]: [`read_plan`], the plan (任务分解表) in the seeds' layout, and its writers.
 - [`exam`]: [`read_exam_scores`] (one column per subject) and [`read_exam_items`] (one column
   per question, with the 双向细目表) into exam batches; [`write_exam_score_template`].
 
@@ -37,12 +38,13 @@ pub mod fitness;
 pub mod limits;
 pub mod names;
 pub mod psych;
+pub mod plan;
 pub mod roster;
 pub mod schema;
 pub mod table;
 pub mod template;
 
-pub use csv_safe::csv_cell;
+pub use csv_safe::{csv_cell, csv_uncell};
 pub use decode::{Decoded, decode};
 pub use error::IngestError;
 pub use ethnicity::{ethnicity_from_name, ethnicity_name};
@@ -60,6 +62,7 @@ pub use fitness::{
 pub use limits::check_unpacked_size;
 pub use names::{NamedRow, same_name};
 pub use psych::{PsychAnswerRow, PsychAnswersRead, read_psych_answers};
+pub use plan::{PlanRead, read_plan, write_plan_csv, write_plan_xlsx};
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};

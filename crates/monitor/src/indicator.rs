@@ -118,14 +118,20 @@ pub fn suppress(v: IndicatorValue, min_n: u64) -> Published {
     }
 }
 
-/// How a target compares: ≥, ≤ or =.
+/// How a target compares: ≥, ≤, = or ≈ (the seeds' "10所左右").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparator {
     AtLeast,
     AtMost,
     Equal,
+    /// 左右: reached at [`ABOUT_SHARE`] of the target or more (more is never a miss for the
+    /// seeds' counts of schools, classes and students).
+    About,
 }
+
+/// The share of an "about" (≈, 左右) target that counts as reaching it.
+pub const ABOUT_SHARE: f64 = 0.9;
 
 impl Comparator {
     pub fn parse(s: &str) -> Option<Self> {
@@ -133,6 +139,7 @@ impl Comparator {
             ">=" | "≥" => Some(Self::AtLeast),
             "<=" | "≤" => Some(Self::AtMost),
             "=" | "==" => Some(Self::Equal),
+            "≈" | "~" | "约" | "左右" => Some(Self::About),
             _ => None,
         }
     }
@@ -142,6 +149,17 @@ impl Comparator {
             Self::AtLeast => "≥",
             Self::AtMost => "≤",
             Self::Equal => "=",
+            Self::About => "≈",
+        }
+    }
+
+    /// The comparator as a plan file writes it (`>=`, `<=`, `=`, `≈`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AtLeast => ">=",
+            Self::AtMost => "<=",
+            Self::Equal => "=",
+            Self::About => "≈",
         }
     }
 }
@@ -212,6 +230,7 @@ pub fn judge(
         Comparator::AtLeast => a >= t,
         Comparator::AtMost => a <= t,
         Comparator::Equal => a == t,
+        Comparator::About => a >= shown(target.value * scale * ABOUT_SHARE, shown_at),
     };
     if met { Verdict::Met } else { Verdict::NotMet }
 }

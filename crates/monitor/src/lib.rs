@@ -5,11 +5,13 @@
 //! * [`display`]: the one rounding rule for what pages and exports show;
 //! * [`rank`]: the one rank rule for every unit kind (n ≥ 10, ties on the shown value);
 //! * [`indicator`]: the vocabulary of the plan — indicators, units, `{num, den, n}` values,
-//!   small-cell suppression, targets and verdicts.
+//!   small-cell suppression, targets and verdicts;
+//! * [`plan`]: the plan (任务分解表) as data — indicator definitions and yearly targets.
 #![forbid(unsafe_code)]
 
 pub mod display;
 pub mod exam;
 pub mod fitness;
 pub mod indicator;
+pub mod plan;
 pub mod rank;

@@ -2,6 +2,7 @@
 //! by the capability that owns K (the part of the key before the dot). The plan evaluates every
 //! target through [`value`] alone; a new capability registers its source with one line in
 //! [`Source::of`] and one arm in [`value`].
+use wuyu_domain::{ExamLevel, Scope};
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef};
 
 use crate::{Service, ServiceError};
@@ -40,6 +41,70 @@ pub async fn value(
             "{} is measured per exam",
             key.as_str()
         ))),
+    }
+}
+
+/// What a measure (a source's key, perhaps with the kind of exam after a colon) is measured
+/// on for a school year: the source's own key, the period and the data it is as of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    pub key: IndicatorKey,
+    pub period: Period,
+    /// The fitness term or the exam (name and date), for "as of".
+    pub as_of: String,
+}
+
+/// The period `measure` is judged in for `school_year`: for fitness the school year's latest
+/// term with records; for exams the school year's latest exam of the measure's kind (`中考`:
+/// exams of that level; another kind: exams whose name contains it, `小学质量监测` also
+/// grade-6 exams named 质量监测). `None`: no data for the school year.
+pub async fn period_for(
+    svc: &Service,
+    measure: &IndicatorKey,
+    school_year: i32,
+) -> Result<Option<Measured>, ServiceError> {
+    let (key, kind) = match measure.as_str().split_once(':') {
+        Some((k, q)) => (IndicatorKey::new(k), Some(q)),
+        None => (measure.clone(), None),
+    };
+    let unknown = || ServiceError::BadRequest(format!("no indicator source for {}", key.as_str()));
+    let store = svc.store();
+    match Source::of(&key).ok_or_else(unknown)? {
+        Source::Fitness => {
+            let terms = store.fitness_terms(&Scope::District).await?;
+            Ok(terms
+                .into_iter()
+                .filter(|t| i32::from(t.school_year) == school_year)
+                .max()
+                .map(|t| Measured {
+                    key,
+                    period: Period::Term(t),
+                    as_of: t.label_zh(),
+                }))
+        }
+        Source::Exam => {
+            let exams = store.list_exams(&Scope::District).await?;
+            let of_kind = |e: &wuyu_domain::Exam| match kind {
+                None => true,
+                Some("中考") => e.level == ExamLevel::Zhongkao,
+                Some(k) => {
+                    e.name.contains(k)
+                        || (k == "小学质量监测"
+                            && e.name.contains("质量监测")
+                            && e.grade.get() <= 6)
+                }
+            };
+            Ok(exams
+                .into_iter()
+                .map(|s| s.exam)
+                .filter(|e| i32::from(e.term.school_year) == school_year && of_kind(e))
+                .max_by_key(|e| (e.date, e.id.0))
+                .map(|e| Measured {
+                    key,
+                    period: Period::Exam(e.id),
+                    as_of: format!("{}（{}）", e.name, e.date),
+                }))
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub mod import;
 pub mod import_centre;
 pub mod indicators;
 pub mod psych;
+pub mod plan;
 pub mod ranks;
 pub mod roster;
 pub mod settings;

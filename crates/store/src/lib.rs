@@ -19,6 +19,7 @@ pub mod fitness;
 pub mod import_centre;
 mod migrate;
 pub mod model;
+pub mod plan;
 mod postgres;
 pub mod psych;
 pub mod roster;
@@ -47,6 +48,7 @@ pub use fitness::{
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
 pub use psych::PsychStore;
+pub use plan::{PlanImportSummary, PlanStore};
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use survey::{SchoolAnswers, SurveyStore};
@@ -55,6 +57,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 pub mod prelude {
     pub use crate::ImportCentreStore;
     pub use crate::SurveyStore;
+    pub use crate::PlanStore;
     pub use crate::{
         AccountStore, AuditStore, ExamStore, FitnessStore, PsychStore, RosterStore, SettingsStore,
         Store,
@@ -77,6 +80,7 @@ pub trait Store:
     + ImportCentreStore
     + SurveyStore
     + PsychStore
+    + PlanStore
     + Send
     + Sync
     + 'static

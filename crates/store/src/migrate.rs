@@ -55,6 +55,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0009_import_centre.sql"),
     },
     Migration {
+        version: 10,
+        name: "plan",
+        sql: include_str!("../migrations/sqlite/0010_plan.sql"),
+    },
+    Migration {
         version: 11,
         name: "psych",
         sql: include_str!("../migrations/sqlite/0011_psych.sql"),
@@ -111,6 +116,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "import_centre",
         sql: include_str!("../migrations/postgres/0009_import_centre.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "plan",
+        sql: include_str!("../migrations/postgres/0010_plan.sql"),
     },
     Migration {
         version: 11,

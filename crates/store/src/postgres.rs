@@ -35,6 +35,8 @@ mod fitness;
 mod import_centre;
 #[path = "psych/imp.rs"]
 mod psych;
+#[path = "plan/imp.rs"]
+mod plan;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]

@@ -40,6 +40,11 @@ pub use people::subjects_for_grade;
 pub use psych::{PSYCH_GRADES, PsychDemo, generate_psych};
 
 pub const DISTRICT_CODE: &str = "330199";
+
+/// The seeds' plan (任务分解表): the 85 measurable targets of the district's three-year plans
+/// (public plan figures), in the layout `wuyu import plan` reads. The demo loads it.
+pub const PLAN_CSV: &[u8] = include_bytes!("../data/plan-targets-2023-2025.csv");
+pub const PLAN_FILE_NAME: &str = "plan-targets-2023-2025.csv";
 pub const DISTRICT_NAME: &str = "示范区";
 
 /// One school per this many students (at least 3 schools).

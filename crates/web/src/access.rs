@@ -53,6 +53,7 @@ caps!(
     ViewChildPsychConsent,
     ManageSurveys,
     ViewSurveyResults,
+    ViewPlan,
 );
 
 /// A signed-in page caller granted `C`.

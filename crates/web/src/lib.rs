@@ -22,6 +22,7 @@
 //! | `GET /exams/{id}/schools/{sid}/classes/{cid}` (+ `/export.xlsx`) | roles whose scope reaches the class (audited) |
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
+//! | `GET /plan`, `GET /plan/targets/{key}` (`?year=&domain=`) | district roles; school admins (their own school's lines) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit`, `GET/POST /admin/settings` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
@@ -29,6 +30,7 @@
 //! | `GET /psych`, `POST /psych/cases/{id}/…` | the school's counsellor (every read audited) |
 //! | `GET /psych/flags` | teachers: the classes they are 班主任 of (levels and tasks only) |
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
+//! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
@@ -48,6 +50,7 @@ mod import_centre;
 mod pages;
 pub mod password;
 mod psych;
+mod plan;
 mod ratelimit;
 mod roster;
 mod session;
@@ -100,6 +103,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(roster::router())
         .merge(exam::router())
         .merge(import_centre::router())
+        .merge(plan::router())
         .route(
             "/admin/users",
             get(pages::admin::users).post(pages::admin::create_user),

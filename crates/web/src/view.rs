@@ -95,6 +95,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     } else if grants(role, Capability::ViewPsychAggregates) {
         links.push(("/psych/aggregates".to_string(), "心理健康"));
     }
+    if grants(role, Capability::ViewPlan) {
+        links.push(("/plan".to_string(), "目标任务"));
+    }
     if grants(role, Capability::ManageImports) {
         links.push(("/imports".to_string(), "导入中心"));
     }

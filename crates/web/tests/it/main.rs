@@ -15,6 +15,7 @@ mod fitness_targets;
 mod imports;
 mod login;
 mod openapi;
+mod plan;
 mod security;
 mod settings;
 mod visibility;

@@ -18,6 +18,8 @@ async fn openapi_document_matches_the_snapshot() {
         "/api/v1/exams/{id}/items",
         "/api/v1/exams/{id}/students",
         "/api/v1/exams/alerts",
+        "/api/v1/plan",
+        "/api/v1/plan/targets/{key}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

@@ -1,0 +1,543 @@
+//! The plan (任务分解表) as data: each indicator's definition (key, 名称, unit, direction, the
+//! units it applies to, computed or reported) and its yearly targets, in the layout of the
+//! seeds' `targets-2023-2025.csv`. Pure: the reader (ingest) builds a [`Plan`], the store keeps
+//! it, the service judges its targets through the indicator sources.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use wuyu_domain::{Location, Stage};
+
+use crate::indicator::{Comparator, IndicatorKey, exam_keys, fitness_keys};
+
+/// What an indicator's number is, read from the plan's 单位 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// A percentage: targets written as 0–100 (`30` = 30 %).
+    Rate,
+    Count,
+    /// Per so many (teachers per 100 students, students per PE teacher, tests per student).
+    Ratio,
+    Hours,
+    /// A place in a ranking (1 is best).
+    Rank,
+    /// Points (score gaps).
+    Points,
+}
+
+impl UnitKind {
+    /// The kind the plan's unit text states (`% of schools`, `teachers per 100 students`, …).
+    pub fn of_unit(unit: &str) -> UnitKind {
+        let u = unit.trim().to_lowercase();
+        if u.starts_with('%') || u.starts_with("百分") {
+            UnitKind::Rate
+        } else if u.starts_with("rank") || u.contains("名次") {
+            UnitKind::Rank
+        } else if u.starts_with("points") || u == "分" {
+            UnitKind::Points
+        } else if u.starts_with("hours") || u.contains("小时") {
+            UnitKind::Hours
+        } else if u.contains(" per ") || u.starts_with("per ") || u.contains("每") {
+            UnitKind::Ratio
+        } else {
+            UnitKind::Count
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            UnitKind::Rate => "rate",
+            UnitKind::Count => "count",
+            UnitKind::Ratio => "ratio",
+            UnitKind::Hours => "hours",
+            UnitKind::Rank => "rank",
+            UnitKind::Points => "points",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<UnitKind> {
+        [
+            UnitKind::Rate,
+            UnitKind::Count,
+            UnitKind::Ratio,
+            UnitKind::Hours,
+            UnitKind::Rank,
+            UnitKind::Points,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
+    }
+}
+
+/// Which of 五育 an indicator belongs to (`General`: the plan's work on teachers, schools and
+/// ICT that serves all five).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    Moral,
+    Academic,
+    Physical,
+    Aesthetic,
+    Labor,
+    General,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 6] = [
+        Domain::Moral,
+        Domain::Academic,
+        Domain::Physical,
+        Domain::Aesthetic,
+        Domain::Labor,
+        Domain::General,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Domain::Moral => "moral",
+            Domain::Academic => "academic",
+            Domain::Physical => "physical",
+            Domain::Aesthetic => "aesthetic",
+            Domain::Labor => "labor",
+            Domain::General => "general",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Domain::Moral => "德育",
+            Domain::Academic => "智育",
+            Domain::Physical => "体育",
+            Domain::Aesthetic => "美育",
+            Domain::Labor => "劳育",
+            Domain::General => "综合",
+        }
+    }
+
+    /// A code (`physical`) or a Chinese name (`体育`, `体`).
+    pub fn parse(s: &str) -> Option<Domain> {
+        let t = s.trim();
+        Domain::ALL.into_iter().find(|d| {
+            t == d.code()
+                || t == d.label_zh()
+                || (t.chars().count() == 1 && t.chars().next() == d.label_zh().chars().next())
+        })
+    }
+
+    /// The 育 a plan's indicator belongs to, from the words of its name (the seeds' plan has
+    /// no such column): the first rule whose word the name contains.
+    pub fn of_name(name: &str) -> Domain {
+        const RULES: [(&str, Domain); 27] = [
+            ("劳动", Domain::Labor),
+            ("艺术", Domain::Aesthetic),
+            ("美育", Domain::Aesthetic),
+            ("音乐美术", Domain::Aesthetic),
+            ("体质", Domain::Physical),
+            ("体育", Domain::Physical),
+            ("体检", Domain::Physical),
+            ("近视", Domain::Physical),
+            ("运动", Domain::Physical),
+            ("足球", Domain::Physical),
+            ("健康教育课", Domain::Physical),
+            ("德育", Domain::Moral),
+            ("思政", Domain::Moral),
+            ("心理", Domain::Moral),
+            ("家长", Domain::Moral),
+            ("家访", Domain::Moral),
+            ("文明校园", Domain::Moral),
+            ("立德", Domain::Moral),
+            ("育人", Domain::Moral),
+            ("校外实践", Domain::Moral),
+            ("绿色学校", Domain::Moral),
+            ("中考", Domain::Academic),
+            ("质量监测", Domain::Academic),
+            ("毕业考试", Domain::Academic),
+            ("教学目标", Domain::Academic),
+            ("综合素质", Domain::Academic),
+            ("分班", Domain::Academic),
+        ];
+        RULES
+            .iter()
+            .find(|(word, _)| name.contains(word))
+            .map_or(Domain::General, |(_, d)| *d)
+    }
+}
+
+/// Where an indicator's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorSource {
+    /// From stored data, by the capability that owns the key.
+    Computed,
+    /// A school or the district fills in a value each period; the district approves.
+    Reported,
+}
+
+impl IndicatorSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            IndicatorSource::Computed => "computed",
+            IndicatorSource::Reported => "reported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IndicatorSource> {
+        match s.trim() {
+            "computed" | "计算" | "系统计算" => Some(IndicatorSource::Computed),
+            "reported" | "填报" | "学校填报" => Some(IndicatorSource::Reported),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            IndicatorSource::Computed => "系统计算",
+            IndicatorSource::Reported => "填报",
+        }
+    }
+}
+
+/// A unit an indicator is judged for. "Each school" kinds expand to every matching school.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AppliesTo {
+    /// The district as a whole.
+    District,
+    /// The district's schools of one 学段, pooled.
+    Stage { stage: Stage },
+    /// Every school, or every school of a location and/or 学段, each judged on its own.
+    EachSchool {
+        location: Option<Location>,
+        stage: Option<Stage>,
+    },
+    /// Each school of a set the district names ("城区初中": the named urban junior schools).
+    SchoolSet { name: String },
+    /// Each 教育集团.
+    EachGroup,
+}
+
+impl AppliesTo {
+    /// A short Chinese label for pages.
+    pub fn label_zh(&self) -> String {
+        match self {
+            AppliesTo::District => "全区".into(),
+            AppliesTo::Stage { stage } => format!("全区{}", stage.label_zh()),
+            AppliesTo::EachSchool { location, stage } => format!(
+                "每所{}{}学校",
+                location.map_or("", |l| l.label_zh()),
+                stage.map_or("", |s| s.label_zh())
+            ),
+            AppliesTo::SchoolSet { name } => format!("学校组“{name}”各校"),
+            AppliesTo::EachGroup => "每个教育集团".into(),
+        }
+    }
+}
+
+/// The units a plan's 范围 (scope) text names, or why it names none wuyu knows. The seeds'
+/// English phrases and their Chinese forms are understood; anything else is an unknown unit.
+pub fn parse_scope(text: &str) -> Result<Vec<AppliesTo>, String> {
+    let t = text.trim().to_lowercase();
+    let each = |location, stage| AppliesTo::EachSchool { location, stage };
+    let set = |name: &str| AppliesTo::SchoolSet { name: name.into() };
+    let units = match t.as_str() {
+        "district" | "全区" | "district × subject" | "全区各学科" => {
+            vec![AppliesTo::District]
+        }
+        "district (primary)" | "全区小学" => vec![AppliesTo::Stage {
+            stage: Stage::Primary,
+        }],
+        "district (junior)" | "全区初中" => vec![AppliesTo::Stage {
+            stage: Stage::Junior,
+        }],
+        "per school" | "每校" | "各学校" | "per school visited" | "per lesson" | "per student" =>
+        {
+            vec![each(None, None)]
+        }
+        "district and per school"
+        | "per school and district"
+        | "per school/district"
+        | "全区和各学校" => vec![AppliesTo::District, each(None, None)],
+        "urban primary schools" | "城区小学" => {
+            vec![each(Some(Location::Urban), Some(Stage::Primary))]
+        }
+        "rural primary schools" | "农村小学" => {
+            vec![each(Some(Location::Rural), Some(Stage::Primary))]
+        }
+        "each named urban junior school" | "城区初中" => vec![set("城区初中")],
+        "each other junior school" | "其余初中" => vec![set("其余初中")],
+        "per group" | "每个教育集团" => vec![AppliesTo::EachGroup],
+        _ => {
+            return Err(format!(
+                "未知的适用范围“{}”：可写 district、per school、district and per school、\
+                 urban/rural primary schools、district (primary)、district (junior)、per group，\
+                 或 全区、每校、城区小学、农村小学、城区初中、其余初中",
+                text.trim()
+            ));
+        }
+    };
+    Ok(units)
+}
+
+/// One yearly target cell as the plan writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum TargetCell {
+    /// Stated only in words in the seed: the district fills it in.
+    Empty,
+    /// A number in the indicator's unit (a rate in percent).
+    Number(f64),
+    /// A target written in words or several numbers at once ("20+20", "12/4/1", "all junior
+    /// schools"): kept as written and judged by the district, never by wuyu.
+    Words(String),
+}
+
+impl TargetCell {
+    /// The cell as the plan file writes it (numbers in their shortest form: `1.5`, `30`).
+    pub fn text(&self) -> String {
+        match self {
+            TargetCell::Empty => String::new(),
+            TargetCell::Number(x) => format!("{x}"),
+            TargetCell::Words(w) => w.clone(),
+        }
+    }
+
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            TargetCell::Number(x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a target cell for an indicator of `kind`; `computed` indicators need numbers (or
+/// nothing). A rate outside 0–100 or a negative number is refused, in Chinese.
+pub fn parse_target(text: &str, kind: UnitKind, computed: bool) -> Result<TargetCell, String> {
+    let t = text.trim().trim_end_matches('%').trim();
+    if t.is_empty() {
+        return Ok(TargetCell::Empty);
+    }
+    match t.parse::<f64>() {
+        Ok(x) if !x.is_finite() || x < 0.0 => Err("目标应为不小于 0 的数".into()),
+        Ok(x) if kind == UnitKind::Rate && x > 100.0 => {
+            Err("百分比目标应在 0 到 100 之间（如 30 表示 30%）".into())
+        }
+        Ok(x) => Ok(TargetCell::Number(x)),
+        Err(_) if kind == UnitKind::Rate || computed => Err(format!(
+            "目标应为数字{}",
+            if computed {
+                "（系统计算的指标按数字判定）"
+            } else {
+                "（百分比指标写 0 到 100 的数）"
+            }
+        )),
+        Err(_) => Ok(TargetCell::Words(text.trim().to_string())),
+    }
+}
+
+/// One indicator of the plan with its yearly targets. The text fields are kept as the file
+/// writes them, so a plan exports back as it was imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanIndicator {
+    /// The plan's own key for this row (unique in the plan; reported values hang off it).
+    pub key: String,
+    /// For computed indicators, the indicator source's key (`fitness.myopia_rate`,
+    /// `exam.pass_rate:中考`); `None` for reported ones.
+    pub measure: Option<IndicatorKey>,
+    /// 名称, as the plan writes it.
+    pub name: String,
+    pub domain: Domain,
+    /// The unit as written (`% of schools`, `teachers per 100 students`).
+    pub unit: String,
+    pub kind: UnitKind,
+    pub comparator: Comparator,
+    /// The 范围 text as written, and the units it names.
+    pub scope: String,
+    pub applies_to: Vec<AppliesTo>,
+    /// School year → target (every year column of the plan, empty cells included).
+    pub targets: BTreeMap<i32, TargetCell>,
+    pub data_to_compute: String,
+    pub seed_file: String,
+    pub seed_phrase: String,
+    pub note: String,
+}
+
+/// The whole plan: its year columns and its indicators in file order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub years: Vec<i32>,
+    pub indicators: Vec<PlanIndicator>,
+}
+
+impl PlanIndicator {
+    pub fn source(&self) -> IndicatorSource {
+        if self.measure.is_some() {
+            IndicatorSource::Computed
+        } else {
+            IndicatorSource::Reported
+        }
+    }
+}
+
+impl Plan {
+    pub fn indicator(&self, key: &str) -> Option<&PlanIndicator> {
+        self.indicators.iter().find(|i| i.key == key)
+    }
+}
+
+/// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
+/// colon (`exam.pass_rate:中考`).
+pub const COMPUTED_KEYS: [&str; 9] = [
+    fitness_keys::EXCELLENT_RATE,
+    fitness_keys::PASS_RATE,
+    fitness_keys::TEST_RATE,
+    fitness_keys::MYOPIA_RATE,
+    fitness_keys::OVERWEIGHT_RATE,
+    fitness_keys::OBESE_RATE,
+    exam_keys::EXCELLENT_RATE,
+    exam_keys::PASS_RATE,
+    exam_keys::MEAN,
+];
+
+/// Whether `key` (its part before any `:`) is one wuyu computes.
+pub fn is_computed_key(key: &str) -> bool {
+    let base = key.split(':').next().unwrap_or_default();
+    COMPUTED_KEYS.contains(&base)
+}
+
+/// The computed key a plan's indicator name stands for, when wuyu can compute it: the seeds'
+/// fitness and exam indicators. Exam keys carry the kind of exam they are measured on.
+pub fn computed_key_for(name: &str) -> Option<String> {
+    let n = name.trim();
+    let fitness = [
+        ("体质健康优秀率", fitness_keys::EXCELLENT_RATE),
+        ("体质健康合格率", fitness_keys::PASS_RATE),
+        ("体质测试", fitness_keys::TEST_RATE),
+        ("体质测试率", fitness_keys::TEST_RATE),
+        ("总体近视率", fitness_keys::MYOPIA_RATE),
+        ("近视率", fitness_keys::MYOPIA_RATE),
+        ("超重率", fitness_keys::OVERWEIGHT_RATE),
+        ("肥胖率", fitness_keys::OBESE_RATE),
+    ];
+    if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
+        return Some((*k).to_string());
+    }
+    let exam_kind = if n.contains("中考") {
+        "中考"
+    } else if n.contains("质量监测") {
+        "小学质量监测"
+    } else {
+        return None;
+    };
+    let key = if n.ends_with("优秀率") {
+        exam_keys::EXCELLENT_RATE
+    } else if n.ends_with("及格率") {
+        exam_keys::PASS_RATE
+    } else if n.ends_with("平均分") {
+        exam_keys::MEAN
+    } else {
+        return None;
+    };
+    Some(format!("{key}:{exam_kind}"))
+}
+
+/// The plan key of an indicator named `name` when the file gives none: `plan.` and a hash of
+/// the name, so the key stays the same when rows move or other rows are added (FNV-1a, 32
+/// bits).
+pub fn plan_key_for(name: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.trim().bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("plan.{h:08x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_texts_give_their_kind() {
+        assert_eq!(UnitKind::of_unit("% of schools"), UnitKind::Rate);
+        assert_eq!(
+            UnitKind::of_unit("teachers per 100 students"),
+            UnitKind::Ratio
+        );
+        assert_eq!(UnitKind::of_unit("rank in city"), UnitKind::Rank);
+        assert_eq!(UnitKind::of_unit("points"), UnitKind::Points);
+        assert_eq!(UnitKind::of_unit("hours per day"), UnitKind::Hours);
+        assert_eq!(UnitKind::of_unit("schools"), UnitKind::Count);
+        for k in [UnitKind::Rate, UnitKind::Hours] {
+            assert_eq!(UnitKind::from_code(k.code()), Some(k));
+        }
+    }
+
+    #[test]
+    fn targets_of_the_wrong_type_are_refused() {
+        assert_eq!(
+            parse_target("30", UnitKind::Rate, true),
+            Ok(TargetCell::Number(30.0))
+        );
+        assert_eq!(
+            parse_target("", UnitKind::Rate, true),
+            Ok(TargetCell::Empty)
+        );
+        assert!(parse_target("130", UnitKind::Rate, false).is_err());
+        assert!(parse_target("很多", UnitKind::Rate, false).is_err());
+        assert!(parse_target("-1", UnitKind::Count, false).is_err());
+        assert!(parse_target("20+20", UnitKind::Count, true).is_err());
+        assert_eq!(
+            parse_target("20+20", UnitKind::Count, false),
+            Ok(TargetCell::Words("20+20".into()))
+        );
+        assert_eq!(TargetCell::Number(1.5).text(), "1.5");
+        assert_eq!(TargetCell::Number(30.0).text(), "30");
+    }
+
+    #[test]
+    fn scopes_name_units_and_unknown_ones_are_refused() {
+        assert_eq!(parse_scope("district").unwrap(), vec![AppliesTo::District]);
+        assert_eq!(
+            parse_scope("district and per school").unwrap(),
+            vec![
+                AppliesTo::District,
+                AppliesTo::EachSchool {
+                    location: None,
+                    stage: None
+                }
+            ]
+        );
+        assert!(
+            parse_scope("every galaxy")
+                .unwrap_err()
+                .contains("every galaxy")
+        );
+    }
+
+    #[test]
+    fn the_seeds_computed_indicators_find_their_keys() {
+        assert_eq!(
+            computed_key_for("体质健康优秀率").as_deref(),
+            Some("fitness.excellent_rate")
+        );
+        assert_eq!(
+            computed_key_for("城区初中中考及格率").as_deref(),
+            Some("exam.pass_rate:中考")
+        );
+        assert_eq!(
+            computed_key_for("农村小学质量监测优秀率").as_deref(),
+            Some("exam.excellent_rate:小学质量监测")
+        );
+        assert_eq!(computed_key_for("市级文明校园"), None);
+        assert!(is_computed_key("exam.pass_rate:中考"));
+        assert!(!is_computed_key("plan.0000"));
+        assert_eq!(Domain::of_name("总体近视率"), Domain::Physical);
+        assert_eq!(Domain::of_name("创成市劳动特色学校"), Domain::Labor);
+        assert_eq!(Domain::of_name("城区初中中考及格率"), Domain::Academic);
+        assert_eq!(Domain::of_name("培养省级名优教师"), Domain::General);
+        assert_eq!(Domain::parse("体育"), Some(Domain::Physical));
+        assert_eq!(Domain::parse("moral"), Some(Domain::Moral));
+        assert_eq!(plan_key_for("市级文明校园"), plan_key_for(" 市级文明校园 "));
+        assert_ne!(plan_key_for("市级文明校园"), plan_key_for("示范家长学校"));
+    }
+}

@@ -1,0 +1,7 @@
+//! The plan (任务分解表) as data: import and export in the layout of the seeds'
+//! `targets-2023-2025.csv`, and the plan's status: every target × unit of a year judged.
+mod io;
+mod status;
+
+pub use io::{PlanFormat, export_plan, import_plan, plan};
+pub use status::{PlanStatus, StatusLine, UnitLine, by_gap, plan_status, school_year_of};

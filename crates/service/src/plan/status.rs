@@ -1,0 +1,329 @@
+//! The plan's status for one year: every target × unit with its verdict, value as shown,
+//! target, n, gap and the data it is as of. Computed targets are judged through the indicator
+//! sources (no capability's code here) for the district and every school the indicator
+//! applies to, so a leader sees which schools are behind; reported targets are 待填报 until
+//! schools report.
+use serde::Serialize;
+use wuyu_domain::{Capability, Location, School, Scope, Stage, Viewer};
+use wuyu_monitor::display::{Precision, shown};
+use wuyu_monitor::indicator::{Comparator, IndicatorValue, Target, UnitRef, Verdict, judge};
+use wuyu_monitor::plan::{AppliesTo, Domain, IndicatorSource, PlanIndicator, TargetCell, UnitKind};
+
+use crate::indicators::{self, Measured};
+use crate::{Service, ServiceError};
+
+/// Which unit a status line is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitLine {
+    /// `district`, `stage`, `school`, `school_set`, `group`.
+    pub kind: &'static str,
+    pub school_id: Option<i64>,
+    pub school_code: Option<String>,
+    /// As pages show it: 全区, 全区小学, the school's name, 学校组“…”.
+    pub label: String,
+}
+
+/// One target × unit of the year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusLine {
+    pub key: String,
+    pub name: String,
+    pub domain: Domain,
+    pub domain_zh: &'static str,
+    pub source: IndicatorSource,
+    /// The plan's unit text (`% of schools`).
+    pub unit_text: String,
+    pub kind: UnitKind,
+    pub unit: UnitLine,
+    pub comparator: Comparator,
+    /// The target as the plan writes it (`30`, `20+20`).
+    pub target: String,
+    pub verdict: Verdict,
+    pub verdict_zh: &'static str,
+    /// The value in the plan's unit as shown (a rate in percent), if there is one.
+    pub value: Option<f64>,
+    /// The value as pages show it (`28.6%`, `0.98`), "—" without one.
+    pub value_text: String,
+    pub n: Option<u64>,
+    /// How far the value is from the target in the plan's unit, as shown: negative = behind
+    /// (for a ≤ target, above it), positive = ahead.
+    pub gap: Option<f64>,
+    /// The data behind the value: the fitness term or the exam (name and date).
+    pub as_of: Option<String>,
+}
+
+/// The plan's status for a year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanStatus {
+    /// The plan year (2025 = the 2024–2025 school year, as the plan's columns are).
+    pub year: i32,
+    /// Every year the plan has targets for.
+    pub years: Vec<i32>,
+    pub lines: Vec<StatusLine>,
+    /// Indicators without a target for the year (the district fills them in).
+    pub without_target: usize,
+}
+
+impl PlanStatus {
+    /// How many lines have `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.lines.iter().filter(|l| l.verdict == verdict).count()
+    }
+}
+
+/// The school year a plan year's targets are measured in: the plan's 2025 column is the
+/// 2024–2025 school year (`school_year` 2024).
+pub fn school_year_of(plan_year: i32) -> i32 {
+    plan_year - 1
+}
+
+/// The status of every target for `year` (the plan's latest year when `None`), optionally of
+/// one indicator (`key`). A school admin sees their own school's lines only; roles without
+/// [`Capability::ViewPlan`] are refused.
+pub async fn plan_status(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+    key: Option<&str>,
+) -> Result<PlanStatus, ServiceError> {
+    if !viewer.can(Capability::ViewPlan) {
+        return Err(ServiceError::Forbidden);
+    }
+    let own = match &viewer.scope {
+        Scope::District => None,
+        Scope::School { school_id } => Some(*school_id),
+        _ => return Err(ServiceError::Forbidden),
+    };
+    let plan = svc.store().plan().await?;
+    let year = match year {
+        Some(y) if plan.years.contains(&y) => y,
+        Some(y) => {
+            return Err(ServiceError::BadRequest(format!(
+                "任务分解表没有 {y} 年的目标"
+            )));
+        }
+        None => plan.years.last().copied().unwrap_or(0),
+    };
+    let indicators: Vec<&PlanIndicator> = match key {
+        Some(k) => vec![plan.indicator(k).ok_or(ServiceError::NotFound)?],
+        None => plan.indicators.iter().collect(),
+    };
+    let schools: Vec<School> = svc
+        .store()
+        .list_schools(&Scope::District)
+        .await?
+        .into_iter()
+        .map(|s| s.school)
+        .collect();
+    let mut out = PlanStatus {
+        year,
+        years: plan.years.clone(),
+        lines: Vec::new(),
+        without_target: 0,
+    };
+    for ind in indicators {
+        let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
+        if target == TargetCell::Empty {
+            out.without_target += 1;
+            continue;
+        }
+        let measured = match &ind.measure {
+            Some(m) => indicators::period_for(svc, m, school_year_of(year)).await?,
+            None => None,
+        };
+        for unit in units(ind, &schools) {
+            if own.is_some() && unit.school_id != own.map(|s| s.0) {
+                continue;
+            }
+            out.lines
+                .push(line(svc, ind, &target, unit, measured.as_ref()).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// One unit to judge: its line description and what the indicator source is asked for
+/// (`None`: a unit no source counts over, such as an 教育集团).
+struct Unit {
+    line: UnitLine,
+    school_id: Option<i64>,
+    unit: Option<UnitRef>,
+}
+
+fn has_stage(school: &School, stage: Stage) -> bool {
+    match stage {
+        Stage::Primary => matches!(school.stage, Stage::Primary | Stage::NineYear),
+        Stage::Junior => matches!(
+            school.stage,
+            Stage::Junior | Stage::NineYear | Stage::Complete
+        ),
+        Stage::Senior => matches!(school.stage, Stage::Senior | Stage::Complete),
+        other => school.stage == other,
+    }
+}
+
+/// The members of a named school set. Until the district names its sets, the seeds' two are
+/// read from the roster: 城区初中 = urban schools with junior grades, 其余初中 = the other
+/// schools with junior grades.
+fn set_members<'a>(name: &str, schools: &'a [School]) -> Vec<&'a School> {
+    let junior = |s: &&School| has_stage(s, Stage::Junior);
+    match name {
+        "城区初中" => schools
+            .iter()
+            .filter(junior)
+            .filter(|s| s.location == Location::Urban)
+            .collect(),
+        "其余初中" => schools
+            .iter()
+            .filter(junior)
+            .filter(|s| s.location != Location::Urban)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn school_unit(s: &School) -> Unit {
+    Unit {
+        line: UnitLine {
+            kind: "school",
+            school_id: Some(s.id.0),
+            school_code: Some(s.code.as_str().to_string()),
+            label: s.name.clone(),
+        },
+        school_id: Some(s.id.0),
+        unit: Some(UnitRef::School(s.id)),
+    }
+}
+
+/// Every unit an indicator applies to, district lines first, schools in roster order.
+fn units(ind: &PlanIndicator, schools: &[School]) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let plain = |kind, label: String, unit| Unit {
+        line: UnitLine {
+            kind,
+            school_id: None,
+            school_code: None,
+            label,
+        },
+        school_id: None,
+        unit,
+    };
+    for a in &ind.applies_to {
+        match a {
+            AppliesTo::District => {
+                out.push(plain("district", a.label_zh(), Some(UnitRef::District)))
+            }
+            AppliesTo::Stage { stage } => {
+                out.push(plain("stage", a.label_zh(), Some(UnitRef::Stage(*stage))));
+            }
+            AppliesTo::EachSchool { location, stage } => out.extend(
+                schools
+                    .iter()
+                    .filter(|s| location.is_none_or(|l| s.location == l))
+                    .filter(|s| stage.is_none_or(|st| has_stage(s, st)))
+                    .map(school_unit),
+            ),
+            AppliesTo::SchoolSet { name } => {
+                let members = set_members(name, schools);
+                if members.is_empty() {
+                    out.push(plain("school_set", a.label_zh(), None));
+                }
+                out.extend(members.into_iter().map(school_unit));
+            }
+            AppliesTo::EachGroup => out.push(plain("group", a.label_zh(), None)),
+        }
+    }
+    out
+}
+
+/// The precision a measure's values are shown at: exam figures at two decimals (as the exam
+/// pages show them), fitness rates at one.
+fn precision_of(key: &str, kind: UnitKind) -> Precision {
+    if key.starts_with("exam.") || kind != UnitKind::Rate {
+        Precision::Two
+    } else {
+        Precision::One
+    }
+}
+
+async fn line(
+    svc: &Service,
+    ind: &PlanIndicator,
+    target: &TargetCell,
+    unit: Unit,
+    measured: Option<&Measured>,
+) -> Result<StatusLine, ServiceError> {
+    let mut l = StatusLine {
+        key: ind.key.clone(),
+        name: ind.name.clone(),
+        domain: ind.domain,
+        domain_zh: ind.domain.label_zh(),
+        source: ind.source(),
+        unit_text: ind.unit.clone(),
+        kind: ind.kind,
+        unit: unit.line,
+        comparator: ind.comparator,
+        target: target.text(),
+        verdict: Verdict::AwaitingReport,
+        verdict_zh: Verdict::AwaitingReport.label_zh(),
+        value: None,
+        value_text: "—".into(),
+        n: None,
+        gap: None,
+        as_of: None,
+    };
+    let (Some(measure), Some(t)) = (&ind.measure, target.number()) else {
+        // Reported (nothing is reported yet), or a target in words: people judge it.
+        return Ok(l);
+    };
+    let rate = ind.kind == UnitKind::Rate;
+    let p = precision_of(measure.as_str(), ind.kind);
+    let value: Option<IndicatorValue> = match (measured, &unit.unit) {
+        (Some(m), Some(u)) => {
+            l.as_of = Some(m.as_of.clone());
+            indicators::value(svc, &m.key, u, m.period).await?
+        }
+        _ => None,
+    };
+    let goal = Target {
+        indicator: measure.clone(),
+        unit: unit.unit.clone().unwrap_or(UnitRef::District),
+        school_year: 0,
+        comparator: ind.comparator,
+        value: if rate { t / 100.0 } else { t },
+    };
+    l.verdict = judge(&goal, value, 0, p, rate);
+    l.verdict_zh = l.verdict.label_zh();
+    if let Some(v) = value
+        && let Some(x) = v.value()
+    {
+        let shown_value = shown(if rate { x * 100.0 } else { x }, p);
+        let shown_target = shown(t, p);
+        l.value = Some(shown_value);
+        l.value_text = format!(
+            "{:.*}{}",
+            p.digits() as usize,
+            shown_value,
+            if rate { "%" } else { "" }
+        );
+        l.n = Some(v.n);
+        let gap = match ind.comparator {
+            Comparator::AtMost => shown_target - shown_value,
+            Comparator::Equal => -(shown_value - shown_target).abs(),
+            Comparator::AtLeast | Comparator::About => shown_value - shown_target,
+        };
+        l.gap = Some(shown(gap, p));
+    }
+    Ok(l)
+}
+
+/// The lines of one indicator sorted for "which schools are behind": furthest behind first,
+/// lines without a value last.
+pub fn by_gap(lines: &mut [StatusLine]) {
+    lines.sort_by(|a, b| match (a.gap, b.gap) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.unit.label.cmp(&b.unit.label),
+    });
+}

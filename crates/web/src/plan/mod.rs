@@ -1,0 +1,50 @@
+//! 目标任务 in the web: `/plan` (every target of a year with its verdicts, filtered by 育),
+//! `/plan/targets/{key}` (one target for every unit, schools furthest behind first) and their
+//! API twins under `/api/v1/plan`. Each handler makes one call to `wuyu_service::plan`.
+mod api;
+mod pages;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+/// The plan pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/plan", get(pages::overview))
+        .route("/plan/targets/{key}", get(pages::target))
+}
+
+/// The plan API routes, for the API document.
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::plan_status))
+        .routes(routes!(api::plan_target))
+}
+
+/// Query of the plan pages and API: the plan year and (pages, API list) a 育.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PlanQuery {
+    /// The plan year (2025 = the 2024–2025 school year); the plan's latest year when left out.
+    #[serde(default, deserialize_with = "crate::exam::empty_as_none")]
+    pub year: Option<i32>,
+    /// One 育: `moral`, `academic`, `physical`, `aesthetic`, `labor` or `general`.
+    #[serde(default, deserialize_with = "crate::exam::empty_as_none")]
+    pub domain: Option<String>,
+}
+
+/// The 育 a query names; an unknown one is a bad request.
+pub(crate) fn domain_of(
+    q: &PlanQuery,
+) -> Result<Option<wuyu_monitor::plan::Domain>, crate::error::AppError> {
+    match q.domain.as_deref() {
+        None => Ok(None),
+        Some(d) => wuyu_monitor::plan::Domain::parse(d)
+            .map(Some)
+            .ok_or(crate::error::AppError::BadRequest),
+    }
+}

@@ -1,0 +1,119 @@
+//! 目标任务 (/plan): the district admin sees every target with the district's verdict and its
+//! schools' tally, and one target's schools furthest behind first; a school admin sees their
+//! own school only; a teacher is refused; the API twin answers the same lines.
+use wuyu_service::Service;
+use wuyu_service::file::UploadedFile;
+use wuyu_service::import::ImportActor;
+use wuyu_service::plan::import_plan;
+
+use crate::exams::table;
+use crate::support::{TestApp, body_json, body_text, get};
+
+const PLAN: &str = "indicator,unit,target_2024,target_2025,comparator,scope\n\
+    总体近视率,% of screened students,,20,<=,district and per school\n\
+    市级文明校园,schools,,25,>=,district\n\
+    创成市劳动特色学校,schools,2,4,>=,district\n";
+
+async fn app() -> TestApp {
+    let app = TestApp::new().await;
+    let svc = Service::new(app.store.clone());
+    let file = UploadedFile::new("plan.csv", PLAN.as_bytes().to_vec());
+    let out = import_plan(&svc, &ImportActor::Operator("t".into()), &file)
+        .await
+        .unwrap();
+    assert!(out.imported().is_some());
+    app
+}
+
+async fn page(app: &TestApp, who: &str, path: &str) -> (u16, String) {
+    let s = app.login(who).await;
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    (resp.status().as_u16(), body_text(resp).await)
+}
+
+fn cell(t: &[Vec<String>], row_label: &str, col: &str) -> String {
+    let c = t[0].iter().position(|h| h == col).expect(col);
+    let r = t
+        .iter()
+        .find(|r| r.iter().any(|x| x == row_label))
+        .unwrap_or_else(|| panic!("{row_label} in {t:?}"));
+    r[c].clone()
+}
+
+#[tokio::test]
+async fn the_district_sees_every_target_and_which_schools_are_behind() {
+    let app = app().await;
+    let (status, html) = page(&app, "district", "/plan?year=2025").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("目标任务"));
+    let t = table(&html, "plan");
+    // 近视率: the district (1 of 6 screened) meets ≤ 20 %, school A (1 of 4) misses it.
+    assert_eq!(cell(&t, "总体近视率", "全区"), "16.7%");
+    assert_eq!(cell(&t, "总体近视率", "全区结论"), "已达标");
+    assert_eq!(cell(&t, "总体近视率", "达标学校"), "1");
+    assert_eq!(cell(&t, "总体近视率", "未达标学校"), "1");
+    assert_eq!(cell(&t, "市级文明校园", "全区结论"), "待填报");
+    // Filtered by 育: only the labour target.
+    let (_, html) = page(&app, "district", "/plan?year=2025&domain=labor").await;
+    let t = table(&html, "plan");
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert_eq!(t[1][0], "创成市劳动特色学校");
+
+    // One target: school A first (5 points behind).
+    let s = app.login("district").await;
+    let resp = app
+        .send(get("/api/v1/plan?year=2025").cookie(&s.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 200);
+    let json = body_json(resp).await;
+    let key = json["lines"][0]["key"].as_str().unwrap().to_string();
+    assert_eq!(json["lines"][1]["unit_label"], "第一实验中学");
+    assert_eq!(json["lines"][1]["verdict"], "not_met");
+    assert_eq!(json["lines"][1]["value"], 25.0);
+    let (status, html) = page(&app, "district", &format!("/plan/targets/{key}?year=2025")).await;
+    assert_eq!(status, 200);
+    let t = table(&html, "plan-units");
+    assert_eq!(t[1][0], "第一实验中学");
+    assert_eq!(t[1][3], "未达标");
+    assert_eq!(t[1][5], "-5 个百分点");
+}
+
+#[tokio::test]
+async fn a_school_admin_sees_only_their_school_and_a_teacher_is_refused() {
+    let app = app().await;
+    let (status, html) = page(&app, "school-a", "/plan?year=2025").await;
+    assert_eq!(status, 200);
+    let t = table(&html, "plan");
+    assert_eq!(t.len(), 2, "one target reaches school A: {t:?}");
+    assert_eq!(cell(&t, "总体近视率", "本校"), "25.0%");
+    assert_eq!(cell(&t, "总体近视率", "结论"), "未达标");
+    assert!(!html.contains("柳林小学") && !html.contains("16.7%"));
+    let s = app.login("school-a").await;
+    let json = body_json(
+        app.send(get("/api/v1/plan?year=2025").cookie(&s.cookie).build())
+            .await,
+    )
+    .await;
+    let units: Vec<&str> = json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["unit_label"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, vec!["第一实验中学"]);
+
+    let (status, html) = page(&app, "teacher-a", "/plan").await;
+    assert_eq!(status, 403);
+    assert!(html.contains("无权访问"));
+    // Nor is the page in a teacher's navigation (it is in the school admin's).
+    let own = format!("/schools/{}", app.ids.school_a);
+    let (status, html) = page(&app, "teacher-a", &own).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("href=\"/plan\""));
+    assert!(
+        page(&app, "school-a", &own)
+            .await
+            .1
+            .contains("href=\"/plan\"")
+    );
+}
