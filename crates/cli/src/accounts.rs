@@ -37,21 +37,87 @@ pub enum UserCommand {
         #[arg(long, env = "WUYU_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// 重置密码：生成一次性密码并打印；该账号的登录全部结束，下次登录必须先修改密码
+    ResetPassword {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 登录用户名
+        #[arg(long)]
+        username: String,
+    },
+}
+
+/// Sets a one-time password on `username` and prints it (the operator hands it over).
+async fn reset_password(db: &str, username: &str) -> anyhow::Result<ExitCode> {
+    let store = crate::open_store(db).await?;
+    let Some(creds) = store.user_credentials(username.trim()).await? else {
+        bail!("用户 {} 不存在", username.trim());
+    };
+    let once = wuyu_service::accounts::one_time_password()
+        .map_err(|e| anyhow::anyhow!("无法生成随机密码：{e}"))?;
+    let plain = once.clone();
+    let hash =
+        tokio::task::spawn_blocking(move || wuyu_web::password::hash_password(&plain)).await?;
+    store.set_one_time_password(creds.user.id, &hash).await?;
+    store
+        .append_audit(&wuyu_store::AuditEntry {
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            user_id: None,
+            username: "operator".into(),
+            action: "reset_password".into(),
+            school_id: creds.user.school_id,
+            entity: format!("user:{}", creds.user.id),
+            detail: format!("username={} (command line)", creds.user.username),
+            ip: String::new(),
+        })
+        .await?;
+    println!("已重置 {} 的密码，一次性密码：{once}", creds.user.username);
+    println!("该用户登录后必须先修改密码。");
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
-    let UserCommand::Add {
-        db,
-        username,
-        role,
-        display_name,
-        school,
-        teacher,
-        student,
-        password,
-    } = cmd;
-    let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role：{e}"))?;
-    let store = crate::open_store(&db).await?;
+    match cmd {
+        UserCommand::ResetPassword { db, username } => reset_password(&db, &username).await,
+        UserCommand::Add {
+            db,
+            username,
+            role,
+            display_name,
+            school,
+            teacher,
+            student,
+            password,
+        } => {
+            add(
+                &db,
+                username,
+                &role,
+                display_name,
+                school,
+                teacher,
+                student,
+                password,
+            )
+            .await
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the flags of `wuyu user add`, one each
+async fn add(
+    db: &str,
+    username: String,
+    role: &str,
+    display_name: Option<String>,
+    school: Option<String>,
+    teacher: Option<String>,
+    student: Option<String>,
+    password: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role：{e}"))?;
+    let store = crate::open_store(db).await?;
     let (password, generated) = match password {
         Some(p) => (p, false),
         None => (random_password(), true),

@@ -43,6 +43,9 @@ pub enum Capability {
     ExportFitnessUpload,
     /// The import centre: upload, preview, confirm and undo imports (a school admin: their school).
     ManageImports,
+    /// 账号管理: reset a password to a one-time password, unlock a slowed-down sign-in, open
+    /// accounts in bulk (a school admin: the accounts of their school).
+    ManageAccounts,
 }
 
 use Capability as C;
@@ -108,6 +111,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSettings, &[R::DistrictAdmin]),
     (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::ManageAccounts, &[R::DistrictAdmin, R::SchoolAdmin]),
 ];
 
 /// Does `role` have `capability`?
@@ -203,6 +207,7 @@ mod tests {
             C::ManageSettings,
             C::ExportFitnessUpload,
             C::ManageImports,
+            C::ManageAccounts,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

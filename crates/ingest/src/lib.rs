@@ -33,8 +33,8 @@ mod ethnicity;
 pub mod exam;
 pub mod export;
 pub mod fitness;
-pub mod names;
 pub mod limits;
+pub mod names;
 pub mod roster;
 pub mod schema;
 pub mod table;
@@ -55,8 +55,8 @@ pub use fitness::{
     TemplateRow, find_fitness_sheet, find_fitness_sheets, read_fitness_batch,
     write_fitness_template_csv, write_fitness_template_xlsx,
 };
-pub use names::{NamedRow, same_name};
 pub use limits::check_unpacked_size;
+pub use names::{NamedRow, same_name};
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};

@@ -49,6 +49,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "import_centre",
         sql: include_str!("../migrations/sqlite/0009_import_centre.sql"),
     },
+    Migration {
+        version: 13,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -91,6 +96,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "import_centre",
         sql: include_str!("../migrations/postgres/0009_import_centre.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "accounts",
+        sql: include_str!("../migrations/postgres/0013_accounts.sql"),
     },
 ];
 

@@ -45,6 +45,7 @@ caps!(
     ManageSettings,
     ExportFitnessUpload,
     ManageImports,
+    ManageAccounts,
 );
 
 /// A signed-in page caller granted `C`.

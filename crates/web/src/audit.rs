@@ -29,6 +29,8 @@ const ACTION_LABELS: &[(&str, &str)] = &[
     ("create_user", "创建账号"),
     ("activate_user", "启用账号"),
     ("deactivate_user", "停用账号"),
+    ("change_password", "修改密码"),
+    ("reset_password", "重置密码"),
     ("read_student", "查看学生信息"),
     ("read_student_fitness", "查看学生体测记录"),
     ("read_student_exams", "查看学生考试成绩"),

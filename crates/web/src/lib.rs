@@ -22,6 +22,8 @@
 //! | `GET /exams/{id}/schools/{sid}/classes/{cid}` (+ `/export.xlsx`) | roles whose scope reaches the class (audited) |
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
+//! | `GET/POST /account/password` | everyone signed in (修改密码; the only page while a one-time password is held) |
+//! | `GET /accounts`, `POST /accounts/{id}/reset-password` | district admins (all accounts), school admins (their school's) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
@@ -66,8 +68,10 @@ use crate::state::AppState;
 pub struct WebSettings {
     /// Mark the session cookie `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
-    /// Lifetime of a session in seconds.
+    /// Absolute lifetime of a session in seconds, however active.
     pub session_ttl_secs: i64,
+    /// A session unused this long (seconds) ends: the idle timeout.
+    pub session_idle_secs: i64,
     /// Reverse proxies (e.g. the nginx that terminates HTTPS) whose `X-Forwarded-For` is
     /// believed. Without them every client would share the proxy's address in the sign-in
     /// rate limit and the audit log.
@@ -79,6 +83,7 @@ impl Default for WebSettings {
         Self {
             secure_cookies: false,
             session_ttl_secs: 8 * 60 * 60,
+            session_idle_secs: 30 * 60,
             trusted_proxies: Vec::new(),
         }
     }
@@ -96,6 +101,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(roster::router())
         .merge(exam::router())
         .merge(import_centre::router())
+        .merge(accounts::router())
         .route(
             "/admin/users",
             get(pages::admin::users).post(pages::admin::create_user),

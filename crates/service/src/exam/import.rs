@@ -153,7 +153,10 @@ fn rejected(errors: Vec<RowError>, notes: ReadNotes) -> ImportOutcome<ExamImport
 }
 
 /// The exam's 考号 list, for sheets that carry 考号 instead of 学籍号.
-pub(crate) async fn candidate_numbers(svc: &Service, exam: &Exam) -> Result<CandidateNumbers, ServiceError> {
+pub(crate) async fn candidate_numbers(
+    svc: &Service,
+    exam: &Exam,
+) -> Result<CandidateNumbers, ServiceError> {
     let pairs = svc.store().exam_candidates(exam.id).await?;
     let mut list = Vec::with_capacity(pairs.len());
     for (candidate_no, student_no) in pairs {

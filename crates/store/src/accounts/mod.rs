@@ -1,5 +1,5 @@
 //! Platform: users and sessions.
-use wuyu_domain::{Scope, User, UserId};
+use wuyu_domain::{SchoolId, Scope, User, UserId};
 
 use crate::StoreFuture;
 use crate::model::*;
@@ -8,7 +8,16 @@ use crate::model::*;
 pub trait AccountStore: Send + Sync {
     fn create_user<'a>(&'a self, user: &'a NewUser) -> StoreFuture<'a, UserId>;
 
+    /// A password the user chose: clears the must-change flag; ends every session of the user.
     fn set_password<'a>(&'a self, user: UserId, password_hash: &'a str) -> StoreFuture<'a, ()>;
+
+    /// A one-time password (an admin's reset): the user must change it at the next sign-in;
+    /// ends every session of the user.
+    fn set_one_time_password<'a>(
+        &'a self,
+        user: UserId,
+        password_hash: &'a str,
+    ) -> StoreFuture<'a, ()>;
 
     fn set_user_active(&self, user: UserId, active: bool) -> StoreFuture<'_, ()>;
 
@@ -22,6 +31,9 @@ pub trait AccountStore: Send + Sync {
 
     fn list_users(&self) -> StoreFuture<'_, Vec<UserRow>>;
 
+    /// The accounts bound to one school (its staff, and parents of its students).
+    fn school_users(&self, school: SchoolId) -> StoreFuture<'_, Vec<UserRow>>;
+
     /// The scope a user's role and bindings give (a teacher's classes come from assignments).
     fn scope_for<'a>(&'a self, user: &'a User) -> StoreFuture<'a, Scope>;
 
@@ -30,6 +42,9 @@ pub trait AccountStore: Send + Sync {
     /// The live session with this token hash and its user, if not expired and the user is
     /// still active.
     fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> StoreFuture<'a, Option<SessionRow>>;
+
+    /// Records activity on a session at `now` (the idle timeout counts from here).
+    fn touch_session<'a>(&'a self, token_hash: &'a str, now: i64) -> StoreFuture<'a, ()>;
 
     fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()>;
 

@@ -152,8 +152,31 @@ pub(crate) async fn submit(
     }
     state.limiter.record_success(&ip, &username);
 
-    // Rotation: whatever session the browser brought is ended, a fresh one is issued.
-    if let Some(old) = session::token_from_headers(&headers) {
+    let cookie = start_session(&state, creds.user.id, &headers).await?;
+    let mut e = audit::entry(Some(&creds.user), &username, "login", &ip);
+    e.school_id = creds.user.school_id;
+    wuyu_service::audit::append(&state.svc, &e).await?;
+    tracing::info!(user = %creds.user.username, %ip, "signed in");
+
+    // A one-time password (an admin's reset, a bulk account) is changed before anything else.
+    let next = if creds.must_change_password {
+        crate::auth::CHANGE_PASSWORD_PATH
+    } else {
+        "/"
+    };
+    let mut resp = Redirect::to(next).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(resp)
+}
+
+/// Issues a fresh session for `user` and answers its `Set-Cookie` value. Rotation: whatever
+/// session the browser brought is ended first.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: wuyu_domain::UserId,
+    headers: &HeaderMap,
+) -> Result<HeaderValue, AppError> {
+    if let Some(old) = session::token_from_headers(headers) {
         accounts::delete_session(&state.svc, &session::token_hash(&old)).await?;
     }
     let token =
@@ -166,7 +189,7 @@ pub(crate) async fn submit(
         &state.svc,
         &NewSession {
             token_hash: session::token_hash(&token),
-            user_id: creds.user.id,
+            user_id: user,
             csrf_token,
             created_at: now,
             expires_at: now.saturating_add(ttl),
@@ -176,18 +199,8 @@ pub(crate) async fn submit(
     if let Err(e) = accounts::delete_expired_sessions(&state.svc, now).await {
         tracing::warn!(error = %e, "could not delete expired sessions");
     }
-    let mut e = audit::entry(Some(&creds.user), &username, "login", &ip);
-    e.school_id = creds.user.school_id;
-    wuyu_service::audit::append(&state.svc, &e).await?;
-    tracing::info!(user = %creds.user.username, %ip, "signed in");
-
     let cookie = session::set_cookie(&token, ttl, state.settings.secure_cookies);
-    let mut resp = Redirect::to("/").into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(format!("cookie: {e}")))?,
-    );
-    Ok(resp)
+    HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(format!("cookie: {e}")))
 }
 
 pub(crate) async fn logout(

@@ -177,6 +177,11 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/imports/uploads/no-such-token/confirm".into(), token,            [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/999999/file".into(), "",                         [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/x/file".into(), "",                              [303, 404, 403, 404, 403, 403, 403, 403]),
+        // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).
+        case(g(), "/account/password".into(), "",                                   [303, 200, 200, 200, 200, 200, 200, 200]),
+        case(g(), "/accounts".into(), "",                                            [303, 200, 403, 200, 403, 403, 403, 403]),
+        case(p(), "/accounts/999999/reset-password".into(), token,                   [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/accounts/x/reset-password".into(), token,                        [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/api/v1/nothing-here".into(), "",                                 [404, 404, 404, 404, 404, 404, 404, 404]),
         case(g(), "/api/openapi.json".into(), "",                                    [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/no/such/page".into(), "",                                        [404, 404, 404, 404, 404, 404, 404, 404]),

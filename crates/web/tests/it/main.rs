@@ -5,6 +5,7 @@ mod support;
 mod exam_data;
 
 mod access;
+mod accounts;
 mod agreement_exam;
 mod agreement_fitness;
 mod exam_speed;

@@ -1,0 +1,101 @@
+//! 账号管理: the accounts an admin manages (a district admin: all; a school admin: their
+//! school's), and resetting one to a one-time password shown once. Audited.
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use wuyu_domain::UserId;
+use wuyu_service::accounts;
+
+use crate::access::{Require, cap};
+use crate::audit;
+use crate::auth::ClientIp;
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::password;
+use crate::state::AppState;
+use crate::view::{Chrome, render};
+
+pub(crate) struct AccountView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub school: String,
+    pub active: bool,
+    pub one_time: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    chrome: Chrome,
+    accounts: Vec<AccountView>,
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ManageAccounts>,
+) -> Result<Response, AppError> {
+    let rows = accounts::managed_accounts(&state.svc, &me.viewer()).await?;
+    let page = AccountsPage {
+        chrome: Chrome::new(&me, "/accounts"),
+        accounts: rows
+            .into_iter()
+            .filter(|r| r.user.id != me.user.id)
+            .map(|r| AccountView {
+                id: r.user.id.0,
+                username: r.user.username,
+                display_name: r.user.display_name,
+                role: r.user.role.label_zh(),
+                school: r.school_name.unwrap_or_default(),
+                active: r.active,
+                one_time: r.must_change_password,
+            })
+            .collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account_reset.html")]
+struct ResetPage {
+    chrome: Chrome,
+    username: String,
+    display_name: String,
+    password: String,
+}
+
+/// Resets the account's password to a fresh one-time password and shows it once: the admin
+/// hands it over, the user must change it at sign-in.
+pub(crate) async fn reset(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ManageAccounts>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = UserId(path_ids(p)?);
+    if id == me.user.id {
+        // One's own password is changed knowing the old one, on 修改密码.
+        return Err(AppError::Forbidden);
+    }
+    // Checked before the (slow) hashing: a refused reset costs nothing.
+    accounts::managed_account(&state.svc, &me.viewer(), id).await?;
+    let once =
+        accounts::one_time_password().map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let plain = once.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash_password(&plain)).await?;
+    let target = accounts::reset_password(&state.svc, &me.viewer(), id, &hash).await?;
+    let mut e = audit::entry(Some(&me.user), "", "reset_password", &ip);
+    e.school_id = target.school_id;
+    e.entity = format!("user:{id}");
+    e.detail = format!("username={}", target.username);
+    wuyu_service::audit::append(&state.svc, &e).await?;
+    let page = ResetPage {
+        chrome: Chrome::new(&me, "/accounts"),
+        username: target.username,
+        display_name: target.display_name,
+        password: once,
+    };
+    Ok(render(&page)?.into_response())
+}

@@ -1,0 +1,27 @@
+//! 账号 in the web: 修改密码 for everyone signed in (the one page an account with a one-time
+//! password may use), and 账号管理 for district and school admins (reset a password to a
+//! one-time password). The rules for a new account live in the service; re-exported here for
+//! `wuyu user add`.
+mod manage;
+mod own;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub use wuyu_service::accounts::{
+    AccountError, AccountSpec, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
+    resolve_account,
+};
+
+/// The account pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            crate::auth::CHANGE_PASSWORD_PATH,
+            get(own::form).post(own::submit),
+        )
+        .route("/accounts", get(manage::list))
+        .route("/accounts/{id}/reset-password", post(manage::reset))
+}
