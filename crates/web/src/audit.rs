@@ -31,6 +31,7 @@ const ACTION_LABELS: &[(&str, &str)] = &[
     ("deactivate_user", "停用账号"),
     ("change_password", "修改密码"),
     ("reset_password", "重置密码"),
+    ("unlock_user", "解除登录限制"),
     ("read_student", "查看学生信息"),
     ("read_student_fitness", "查看学生体测记录"),
     ("read_student_exams", "查看学生考试成绩"),

@@ -23,7 +23,7 @@
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
 //! | `GET/POST /account/password` | everyone signed in (修改密码; the only page while a one-time password is held) |
-//! | `GET /accounts`, `POST /accounts/{id}/reset-password` | district admins (all accounts), school admins (their school's) |
+//! | `GET /accounts`, `POST /accounts/{id}/reset-password`, `POST /accounts/{id}/unlock` | district admins (all accounts), school admins (their school's) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
@@ -72,6 +72,9 @@ pub struct WebSettings {
     pub session_ttl_secs: i64,
     /// A session unused this long (seconds) ends: the idle timeout.
     pub session_idle_secs: i64,
+    /// The longest wait the per-username sign-in slow-down imposes (seconds): what a stranger
+    /// failing on someone else's username can cost them at most.
+    pub login_slowdown_max_secs: u64,
     /// Reverse proxies (e.g. the nginx that terminates HTTPS) whose `X-Forwarded-For` is
     /// believed. Without them every client would share the proxy's address in the sign-in
     /// rate limit and the audit log.
@@ -84,6 +87,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             session_ttl_secs: 8 * 60 * 60,
             session_idle_secs: 30 * 60,
+            login_slowdown_max_secs: 60,
             trusted_proxies: Vec::new(),
         }
     }

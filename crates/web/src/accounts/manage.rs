@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use wuyu_domain::UserId;
 use wuyu_service::accounts;
 
@@ -13,6 +13,7 @@ use crate::auth::ClientIp;
 use crate::error::AppError;
 use crate::pages::path_ids;
 use crate::password;
+use crate::ratelimit::wait_zh;
 use crate::state::AppState;
 use crate::view::{Chrome, render};
 
@@ -24,6 +25,8 @@ pub(crate) struct AccountView {
     pub school: String,
     pub active: bool,
     pub one_time: bool,
+    /// How long sign-in is held back for this account right now (slow-down or lock).
+    pub limited: Option<String>,
 }
 
 #[derive(Template)]
@@ -45,12 +48,13 @@ pub(crate) async fn list(
             .filter(|r| r.user.id != me.user.id)
             .map(|r| AccountView {
                 id: r.user.id.0,
-                username: r.user.username,
                 display_name: r.user.display_name,
                 role: r.user.role.label_zh(),
                 school: r.school_name.unwrap_or_default(),
                 active: r.active,
                 one_time: r.must_change_password,
+                limited: state.limiter.status(&r.user.username).map(wait_zh),
+                username: r.user.username,
             })
             .collect(),
     };
@@ -98,4 +102,27 @@ pub(crate) async fn reset(
         password: once,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// 解除锁定: lifts the sign-in slow-down and address locks on the account at once (e.g. the
+/// user mistyped their own password too often). Audited.
+pub(crate) async fn unlock(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ManageAccounts>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = UserId(path_ids(p)?);
+    let target = accounts::managed_account(&state.svc, &me.viewer(), id).await?;
+    let lifted = state.limiter.unlock(&target.username);
+    let mut e = audit::entry(Some(&me.user), "", "unlock_user", &ip);
+    e.school_id = target.school_id;
+    e.entity = format!("user:{id}");
+    e.detail = format!(
+        "username={}{}",
+        target.username,
+        if lifted { "" } else { " (was not limited)" }
+    );
+    wuyu_service::audit::append(&state.svc, &e).await?;
+    Ok(Redirect::to("/accounts").into_response())
 }

@@ -1,6 +1,6 @@
 //! 账号 in the web: 修改密码 for everyone signed in (the one page an account with a one-time
 //! password may use), and 账号管理 for district and school admins (reset a password to a
-//! one-time password). The rules for a new account live in the service; re-exported here for
+//! one-time password, lift a sign-in slow-down or lock). The rules for a new account live in the service; re-exported here for
 //! `wuyu user add`.
 mod manage;
 mod own;
@@ -24,4 +24,5 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/accounts", get(manage::list))
         .route("/accounts/{id}/reset-password", post(manage::reset))
+        .route("/accounts/{id}/unlock", post(manage::unlock))
 }

@@ -69,7 +69,7 @@ pub(crate) async fn submit(
         return page(&me, Some(msg));
     }
     // The old password is a password guess like any other: the sign-in limits apply.
-    if !state.limiter.try_attempt(&ip, &me.user.username) {
+    if state.limiter.try_attempt(&ip, &me.user.username).is_err() {
         return page(&me, Some("尝试次数过多，请稍后再试。".into()));
     }
     let creds = accounts::credentials(&state.svc, &me.user.username)

@@ -1,5 +1,6 @@
 //! Sign-in and sign-out. Sign-in rotates the session (any session the request carried is
-//! deleted) and is rate limited per (address, username) and per address.
+//! deleted) and is limited per (address, username), per address, and slowed per username
+//! (see `ratelimit`).
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -27,13 +28,13 @@ const MAX_PASSWORD: usize = 256;
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    error: Option<&'static str>,
+    error: Option<String>,
     username: String,
     css_url: String,
 }
 
 impl LoginPage {
-    fn new(error: Option<&'static str>, username: &str) -> Self {
+    fn new(error: Option<String>, username: &str) -> Self {
         Self {
             error,
             username: username.to_string(),
@@ -64,20 +65,22 @@ pub(crate) async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username: String = f.username.trim().chars().take(MAX_USERNAME).collect();
-    let failed = |status: StatusCode, message: &'static str| -> Result<Response, AppError> {
-        Ok((status, render(&LoginPage::new(Some(message), &username))?).into_response())
+    let failed = |status: StatusCode, message: &str| -> Result<Response, AppError> {
+        Ok((
+            status,
+            render(&LoginPage::new(Some(message.to_string()), &username))?,
+        )
+            .into_response())
     };
 
-    if !state.limiter.try_attempt(&ip, &username) {
-        tracing::warn!(%ip, %username, "sign-in rate limited");
-        let mut resp = failed(
-            StatusCode::TOO_MANY_REQUESTS,
-            "登录失败次数过多，请 15 分钟后再试。",
-        )?;
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(ratelimit::WINDOW.as_secs()),
-        );
+    if let Err(wait) = state.limiter.try_attempt(&ip, &username) {
+        tracing::warn!(%ip, %username, wait_secs = wait.as_secs(), "sign-in limited");
+        let message = format!("登录失败次数过多，请 {}后再试。", ratelimit::wait_zh(wait));
+        let mut resp = failed(StatusCode::TOO_MANY_REQUESTS, &message)?;
+        // Whole seconds, rounded up: a client that waits this long is let through.
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         return Ok(resp);
     }
 

@@ -182,6 +182,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/accounts".into(), "",                                            [303, 200, 403, 200, 403, 403, 403, 403]),
         case(p(), "/accounts/999999/reset-password".into(), token,                   [303, 404, 403, 404, 403, 403, 403, 403]),
         case(p(), "/accounts/x/reset-password".into(), token,                        [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/accounts/999999/unlock".into(), token,                           [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/api/v1/nothing-here".into(), "",                                 [404, 404, 404, 404, 404, 404, 404, 404]),
         case(g(), "/api/openapi.json".into(), "",                                    [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/no/such/page".into(), "",                                        [404, 404, 404, 404, 404, 404, 404, 404]),

@@ -14,6 +14,7 @@ mod exports;
 mod fitness;
 mod fitness_targets;
 mod imports;
+mod lockout;
 mod login;
 mod openapi;
 mod security;
