@@ -46,6 +46,9 @@ pub enum Capability {
     /// 账号管理: reset a password to a one-time password, unlock a slowed-down sign-in, open
     /// accounts in bulk (a school admin: the accounts of their school).
     ManageAccounts,
+    /// 我的孩子: a parent links further children (学籍号 + binding code) and chooses whose pages
+    /// to see.
+    LinkChildren,
 }
 
 use Capability as C;
@@ -112,6 +115,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ManageAccounts, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::LinkChildren, &[R::Parent]),
 ];
 
 /// Does `role` have `capability`?
@@ -208,6 +212,7 @@ mod tests {
             C::ExportFitnessUpload,
             C::ManageImports,
             C::ManageAccounts,
+            C::LinkChildren,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

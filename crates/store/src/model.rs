@@ -142,3 +142,20 @@ pub struct AuditRow {
     #[serde(flatten)]
     pub entry: AuditEntry,
 }
+
+/// A parent account's child, for choosing whose pages to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildRow {
+    pub school_id: SchoolId,
+    pub student_id: StudentId,
+    pub name: String,
+}
+
+/// Whom a redeemed binding code links the child to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentTarget {
+    /// A signed-in parent adding a child.
+    Existing(UserId),
+    /// A parent's first sign-in: the account is created with the child.
+    New(NewUser),
+}

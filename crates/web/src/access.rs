@@ -46,6 +46,7 @@ caps!(
     ExportFitnessUpload,
     ManageImports,
     ManageAccounts,
+    LinkChildren,
 );
 
 /// A signed-in page caller granted `C`.

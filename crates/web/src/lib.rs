@@ -23,7 +23,9 @@
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
 //! | `GET/POST /account/password` | everyone signed in (修改密码; the only page while a one-time password is held) |
-//! | `GET /accounts`, `POST /accounts/{id}/reset-password`, `POST /accounts/{id}/unlock` | district admins (all accounts), school admins (their school's) |
+//! | `GET /accounts`, `POST /accounts/{id}/reset-password`, `POST /accounts/{id}/unlock`, `POST /accounts/teachers`, `POST /accounts/binding-codes` | district admins (all accounts), school admins (their school's) |
+//! | `GET/POST /bind` | everyone (a parent's first sign-in with a binding code) |
+//! | `GET/POST /account/children`, `POST /account/child` | parents (我的孩子) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` | district admins |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |

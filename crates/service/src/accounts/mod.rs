@@ -1,8 +1,15 @@
 //! 账号 (accounts): sign-in credentials, sessions, and the users an administrator manages.
 //! Listing, creating and (de)activating users are unscoped: they take an [`AdminToken`]
 //! (a district admin's `viewer.admin_token()`, or `AdminToken::operator()` at the CLI).
+mod bulk;
+mod parents;
 mod rules;
 
+pub use bulk::{
+    BindingCodeRow, BindingSheet, IssuedAccount, SkippedTeacher, TeacherAccountPlan,
+    issue_binding_codes, open_teacher_accounts, plan_teacher_accounts,
+};
+pub use parents::{BindError, add_child, children, choose_child, open_parent_account};
 pub use rules::{
     AccountError, AccountSpec, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
     PASSWORD_RULE_ZH, check_new_password, one_time_password, resolve_account,

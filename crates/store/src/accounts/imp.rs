@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use sqlx::AssertSqlSafe;
-use wuyu_domain::{ClassId, Role, SchoolId, Scope, StudentId, User, UserId};
+use wuyu_domain::{ClassId, Role, SchoolId, Scope, StudentId, TeacherId, User, UserId};
 
 use super::This;
 use crate::backend::*;
@@ -242,6 +242,199 @@ impl AccountStore for This {
         Box::pin(async move {
             sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
                 .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn teachers_without_account(
+        &self,
+        school: SchoolId,
+    ) -> StoreFuture<'_, Vec<(TeacherId, String, String)>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT t.id, t.staff_no, t.name FROM teacher t \
+                 WHERE t.school_id = $1 AND NOT EXISTS (SELECT 1 FROM app_user u \
+                   WHERE u.school_id = t.school_id AND u.teacher_id = t.id) \
+                 ORDER BY t.staff_no",
+            )
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| (TeacherId(r.0), r.1, r.2))
+                .collect())
+        })
+    }
+
+    fn create_one_time_users<'a>(&'a self, users: &'a [NewUser]) -> StoreFuture<'a, Vec<UserId>> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.pool.begin().await?;
+            let mut ids = Vec::with_capacity(users.len());
+            for u in users {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO app_user (id, username, display_name, role, password_hash, \
+                       school_id, teacher_id, student_id, active, created_at, must_change_password) \
+                     SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $8 \
+                     FROM app_user RETURNING id",
+                )
+                .bind(&u.username)
+                .bind(&u.display_name)
+                .bind(u.role.code())
+                .bind(&u.password_hash)
+                .bind(u.school_id.map(|s| s.0))
+                .bind(u.teacher_id.map(|t| t.0))
+                .bind(u.student_id.map(|s| s.0))
+                .bind(true)
+                .bind(now_unix())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| map_unique(e, &format!("用户名“{}”已存在", u.username)))?;
+                ids.push(UserId(id));
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    fn issue_binding_codes<'a>(
+        &'a self,
+        school: SchoolId,
+        codes: &'a [(StudentId, String)],
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await?;
+            for (student, hash) in codes {
+                sqlx::query("DELETE FROM binding_code WHERE school_id = $1 AND student_id = $2")
+                    .bind(school.0)
+                    .bind(student.0)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO binding_code (school_id, student_id, code_hash, issued_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(school.0)
+                .bind(student.0)
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn redeem_binding_code<'a>(
+        &'a self,
+        student_no: &'a str,
+        code_hash: &'a str,
+        parent: &'a ParentTarget,
+        now: i64,
+    ) -> StoreFuture<'a, (UserId, SchoolId, StudentId)> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.pool.begin().await?;
+            // Spending the code first makes a second, concurrent use find nothing to spend.
+            let found: Option<(i64, i64)> = sqlx::query_as(
+                "UPDATE binding_code SET used_at = $3 \
+                 WHERE used_at IS NULL AND code_hash = $2 AND (school_id, student_id) IN \
+                   (SELECT school_id, id FROM student WHERE student_no = $1) \
+                 RETURNING school_id, student_id",
+            )
+            .bind(student_no)
+            .bind(code_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((school, student)) = found else {
+                return Err(StoreError::NotFound);
+            };
+            let user = match parent {
+                ParentTarget::Existing(id) => *id,
+                ParentTarget::New(u) => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO app_user (id, username, display_name, role, password_hash, \
+                           school_id, teacher_id, student_id, active, created_at) \
+                         SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, NULL, $6, $7, $8 \
+                         FROM app_user RETURNING id",
+                    )
+                    .bind(&u.username)
+                    .bind(&u.display_name)
+                    .bind(Role::Parent.code())
+                    .bind(&u.password_hash)
+                    .bind(school)
+                    .bind(student)
+                    .bind(true)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| map_unique(e, "用户名已存在"))?;
+                    UserId(id)
+                }
+            };
+            sqlx::query(
+                "UPDATE binding_code SET used_by = $3 WHERE school_id = $1 AND student_id = $2",
+            )
+            .bind(school)
+            .bind(student)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO parent_child (user_id, school_id, student_id, linked_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, student_id) DO NOTHING",
+            )
+            .bind(user.0)
+            .bind(school)
+            .bind(student)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((user, SchoolId(school), StudentId(student)))
+        })
+    }
+
+    fn parent_children(&self, user: UserId) -> StoreFuture<'_, Vec<ChildRow>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT st.school_id, st.id, st.name FROM student st WHERE \
+                   EXISTS (SELECT 1 FROM parent_child pc WHERE pc.user_id = $1 \
+                     AND pc.school_id = st.school_id AND pc.student_id = st.id) \
+                   OR EXISTS (SELECT 1 FROM app_user u WHERE u.id = $1 AND u.role = $2 \
+                     AND u.school_id = st.school_id AND u.student_id = st.id) \
+                 ORDER BY st.name, st.id",
+            )
+            .bind(user.0)
+            .bind(Role::Parent.code())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| ChildRow {
+                    school_id: SchoolId(r.0),
+                    student_id: StudentId(r.1),
+                    name: r.2,
+                })
+                .collect())
+        })
+    }
+
+    fn set_session_child<'a>(
+        &'a self,
+        token_hash: &'a str,
+        student: StudentId,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("UPDATE user_session SET child_student_id = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(student.0)
                 .execute(&self.pool)
                 .await?;
             Ok(())

@@ -1,5 +1,5 @@
 //! Platform: users and sessions.
-use wuyu_domain::{SchoolId, Scope, User, UserId};
+use wuyu_domain::{SchoolId, Scope, StudentId, TeacherId, User, UserId};
 
 use crate::StoreFuture;
 use crate::model::*;
@@ -49,4 +49,45 @@ pub trait AccountStore: Send + Sync {
     fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()>;
 
     fn delete_expired_sessions(&self, now: i64) -> StoreFuture<'_, u64>;
+
+    /// Teachers of the school that no account is bound to yet: `(teacher, 工号, 姓名)` by 工号.
+    fn teachers_without_account(
+        &self,
+        school: SchoolId,
+    ) -> StoreFuture<'_, Vec<(TeacherId, String, String)>>;
+
+    /// Creates accounts holding one-time passwords (must change at first sign-in), all or
+    /// none: a taken username is [`crate::StoreError::Conflict`] and nothing is created.
+    fn create_one_time_users<'a>(&'a self, users: &'a [NewUser]) -> StoreFuture<'a, Vec<UserId>>;
+
+    /// Stores fresh binding codes (their SHA-256) for students of one school, replacing any
+    /// earlier unused or used code of theirs.
+    fn issue_binding_codes<'a>(
+        &'a self,
+        school: SchoolId,
+        codes: &'a [(StudentId, String)],
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Uses the unused binding code `code_hash` of the student with 学籍号 `student_no`: links the
+    /// child to the parent (creating the account for [`ParentTarget::New`]) and spends the code,
+    /// in one transaction. No such student or code: [`crate::StoreError::NotFound`], nothing
+    /// written. Answers the parent and the child.
+    fn redeem_binding_code<'a>(
+        &'a self,
+        student_no: &'a str,
+        code_hash: &'a str,
+        parent: &'a ParentTarget,
+        now: i64,
+    ) -> StoreFuture<'a, (UserId, SchoolId, StudentId)>;
+
+    /// A parent account's children: its first child and every linked one, by name.
+    fn parent_children(&self, user: UserId) -> StoreFuture<'_, Vec<ChildRow>>;
+
+    /// Which child the session shows (checked against [`Self::parent_children`] by the caller).
+    fn set_session_child<'a>(
+        &'a self,
+        token_hash: &'a str,
+        student: StudentId,
+    ) -> StoreFuture<'a, ()>;
 }

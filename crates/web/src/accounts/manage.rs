@@ -2,10 +2,10 @@
 //! school's), and resetting one to a one-time password shown once. Audited.
 use askama::Template;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use wuyu_domain::UserId;
-use wuyu_service::accounts;
+use wuyu_domain::{SchoolId, UserId};
+use wuyu_service::{accounts, roster};
 
 use crate::access::{Require, cap};
 use crate::audit;
@@ -29,18 +29,73 @@ pub(crate) struct AccountView {
     pub limited: Option<String>,
 }
 
+pub(crate) struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "accounts.html")]
 struct AccountsPage {
     chrome: Chrome,
     accounts: Vec<AccountView>,
+    /// District admins choose the school whose accounts to open in bulk.
+    schools: Vec<OptionView>,
+    /// The school of the bulk section, once known.
+    bulk_school: Option<i64>,
+    classes: Vec<OptionView>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct AccountsQuery {
+    #[serde(default)]
+    school: String,
 }
 
 pub(crate) async fn list(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ManageAccounts>,
+    Query(q): Query<AccountsQuery>,
 ) -> Result<Response, AppError> {
     let rows = accounts::managed_accounts(&state.svc, &me.viewer()).await?;
+    let viewer = me.viewer();
+    let bulk_school = match (me.scope.school_id(), q.school.trim()) {
+        (Some(own), _) => Some(own),
+        (None, "") => None,
+        (None, t) => Some(SchoolId(t.parse().map_err(|_| AppError::BadRequest)?)),
+    };
+    let schools = if me.scope.is_district() {
+        roster::schools(&state.svc, &viewer)
+            .await?
+            .into_iter()
+            .map(|s| OptionView {
+                value: s.school.id.to_string(),
+                selected: bulk_school == Some(s.school.id),
+                label: s.school.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let classes = match bulk_school {
+        None => Vec::new(),
+        Some(s) => roster::school_view(&state.svc, &viewer, s)
+            .await?
+            .classes
+            .into_iter()
+            .map(|c| OptionView {
+                value: c.class.id.to_string(),
+                selected: false,
+                label: format!(
+                    "{}{}（{} 人）",
+                    c.class.grade.label_zh(),
+                    c.class.name,
+                    c.student_count
+                ),
+            })
+            .collect(),
+    };
     let page = AccountsPage {
         chrome: Chrome::new(&me, "/accounts"),
         accounts: rows
@@ -57,6 +112,9 @@ pub(crate) async fn list(
                 username: r.user.username,
             })
             .collect(),
+        schools,
+        bulk_school: bulk_school.map(|s| s.0),
+        classes,
     };
     Ok(render(&page)?.into_response())
 }
