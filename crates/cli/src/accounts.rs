@@ -46,6 +46,118 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// 为本校尚无账号的教师批量开通账号（用户名为工号），打印一次性密码（制表符分隔：姓名、用户名、密码）
+    OpenTeachers {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 学校代码
+        #[arg(long)]
+        school: String,
+    },
+    /// 为一个班级生成家长绑定码并打印（制表符分隔：姓名、学籍号、绑定码）；本班之前的绑定码全部作废
+    BindingCodes {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 学校代码
+        #[arg(long)]
+        school: String,
+        /// 年级（1–12）
+        #[arg(long)]
+        grade: u8,
+        /// 班级名称，如 1班
+        #[arg(long)]
+        class: String,
+    },
+}
+
+/// The server's operator as the service sees them: the district's rights, from the command line.
+fn operator() -> wuyu_domain::Viewer {
+    wuyu_domain::Viewer::new(
+        wuyu_domain::User {
+            id: wuyu_domain::UserId(0),
+            username: "operator".into(),
+            display_name: "命令行".into(),
+            role: Role::DistrictAdmin,
+            school_id: None,
+            teacher_id: None,
+            student_id: None,
+        },
+        wuyu_domain::Scope::District,
+    )
+}
+
+async fn school_id(store: &dyn Store, code: &str) -> anyhow::Result<wuyu_domain::SchoolId> {
+    store
+        .school_by_code(code.trim())
+        .await?
+        .with_context(|| format!("学校代码 {code} 不存在"))
+}
+
+/// `wuyu user open-teachers`: the same plan and accounts as 账号管理's 批量开通.
+async fn open_teachers(db: &str, school: &str) -> anyhow::Result<ExitCode> {
+    let svc = crate::upload::service(db).await?;
+    let school = school_id(svc.store().as_ref(), school).await?;
+    let me = operator();
+    let plan = wuyu_service::accounts::plan_teacher_accounts(&svc, &me, school)
+        .await
+        .map_err(crate::upload::failure)?;
+    let passwords: Vec<String> = plan.accounts.iter().map(|a| a.password.clone()).collect();
+    let hashes = tokio::task::spawn_blocking(move || {
+        passwords
+            .iter()
+            .map(|p| wuyu_web::password::hash_password(p))
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    wuyu_service::accounts::open_teacher_accounts(&svc, &me, &plan, hashes)
+        .await
+        .map_err(crate::upload::failure)?;
+    println!("姓名\t用户名\t一次性密码");
+    for a in &plan.accounts {
+        println!("{}\t{}\t{}", a.display_name, a.username, a.password);
+    }
+    for s in &plan.skipped {
+        eprintln!("未开通：{}（工号 {}）：{}", s.name, s.staff_no, s.reason);
+    }
+    eprintln!(
+        "已开通 {} 个教师账号；首次登录后必须修改密码。",
+        plan.accounts.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wuyu user binding-codes`: a class's sheet, as 账号管理 prints it.
+async fn binding_codes(db: &str, school: &str, grade: u8, class: &str) -> anyhow::Result<ExitCode> {
+    let svc = crate::upload::service(db).await?;
+    let school = school_id(svc.store().as_ref(), school).await?;
+    let classes = svc
+        .store()
+        .list_classes(&wuyu_domain::Scope::District, school)
+        .await?;
+    let Some(found) = classes
+        .iter()
+        .find(|c| c.class.grade.get() == grade && c.class.name == class.trim())
+    else {
+        bail!("该校没有 {grade} 年级“{}”", class.trim());
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let sheet =
+        wuyu_service::accounts::issue_binding_codes(&svc, &operator(), school, found.class.id, now)
+            .await
+            .map_err(crate::upload::failure)?;
+    println!("姓名\t学籍号\t绑定码");
+    for r in &sheet.rows {
+        println!("{}\t{}\t{}", r.name, r.student_no, r.code);
+    }
+    eprintln!(
+        "{} {}：已生成 {} 个绑定码，之前的绑定码已作废。",
+        sheet.school_name,
+        sheet.class_name,
+        sheet.rows.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Sets a one-time password on `username` and prints it (the operator hands it over).
@@ -80,6 +192,13 @@ async fn reset_password(db: &str, username: &str) -> anyhow::Result<ExitCode> {
 pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         UserCommand::ResetPassword { db, username } => reset_password(&db, &username).await,
+        UserCommand::OpenTeachers { db, school } => open_teachers(&db, &school).await,
+        UserCommand::BindingCodes {
+            db,
+            school,
+            grade,
+            class,
+        } => binding_codes(&db, &school, grade, &class).await,
         UserCommand::Add {
             db,
             username,

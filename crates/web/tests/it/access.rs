@@ -179,6 +179,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/imports/history/x/file".into(), "",                              [303, 404, 403, 404, 403, 403, 403, 403]),
         // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).
         case(g(), "/account/password".into(), "",                                   [303, 200, 200, 200, 200, 200, 200, 200]),
+        // A weak new password is refused for everyone (nothing changes mid-matrix).
+        case(p(), "/account/password".into(), "csrf_token={csrf}&old_password=x&new_password=weak&confirm_password=weak", [303, 422, 422, 422, 422, 422, 422, 422]),
         case(g(), "/accounts".into(), "",                                            [303, 200, 403, 200, 403, 403, 403, 403]),
         case(p(), "/accounts/999999/reset-password".into(), token,                   [303, 404, 403, 404, 403, 403, 403, 403]),
         case(p(), "/accounts/x/reset-password".into(), token,                        [303, 404, 403, 404, 403, 403, 403, 403]),
