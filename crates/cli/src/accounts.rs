@@ -73,7 +73,7 @@ pub enum UserCommand {
 }
 
 /// The server's operator as the service sees them: the district's rights, from the command line.
-fn operator() -> wuyu_domain::Viewer {
+pub(crate) fn operator() -> wuyu_domain::Viewer {
     wuyu_domain::Viewer::new(
         wuyu_domain::User {
             id: wuyu_domain::UserId(0),
