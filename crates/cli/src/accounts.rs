@@ -37,21 +37,206 @@ pub enum UserCommand {
         #[arg(long, env = "WUYU_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// 重置密码：生成一次性密码并打印；该账号的登录全部结束，下次登录必须先修改密码
+    ResetPassword {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 登录用户名
+        #[arg(long)]
+        username: String,
+    },
+    /// 为本校尚无账号的教师批量开通账号（用户名为工号），打印一次性密码（制表符分隔：姓名、用户名、密码）
+    OpenTeachers {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 学校代码
+        #[arg(long)]
+        school: String,
+    },
+    /// 为一个班级生成家长绑定码并打印（制表符分隔：姓名、学籍号、绑定码）；本班之前的绑定码全部作废
+    BindingCodes {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 学校代码
+        #[arg(long)]
+        school: String,
+        /// 年级（1–12）
+        #[arg(long)]
+        grade: u8,
+        /// 班级名称，如 1班
+        #[arg(long)]
+        class: String,
+    },
+}
+
+/// The server's operator as the service sees them: the district's rights, from the command line.
+pub(crate) fn operator() -> wuyu_domain::Viewer {
+    wuyu_domain::Viewer::new(
+        wuyu_domain::User {
+            id: wuyu_domain::UserId(0),
+            username: "operator".into(),
+            display_name: "命令行".into(),
+            role: Role::DistrictAdmin,
+            school_id: None,
+            teacher_id: None,
+            student_id: None,
+        },
+        wuyu_domain::Scope::District,
+    )
+}
+
+async fn school_id(store: &dyn Store, code: &str) -> anyhow::Result<wuyu_domain::SchoolId> {
+    store
+        .school_by_code(code.trim())
+        .await?
+        .with_context(|| format!("学校代码 {code} 不存在"))
+}
+
+/// `wuyu user open-teachers`: the same plan and accounts as 账号管理's 批量开通.
+async fn open_teachers(db: &str, school: &str) -> anyhow::Result<ExitCode> {
+    let svc = crate::upload::service(db).await?;
+    let school = school_id(svc.store().as_ref(), school).await?;
+    let me = operator();
+    let plan = wuyu_service::accounts::plan_teacher_accounts(&svc, &me, school)
+        .await
+        .map_err(crate::upload::failure)?;
+    let passwords: Vec<String> = plan.accounts.iter().map(|a| a.password.clone()).collect();
+    let hashes = tokio::task::spawn_blocking(move || {
+        passwords
+            .iter()
+            .map(|p| wuyu_web::password::hash_password(p))
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    wuyu_service::accounts::open_teacher_accounts(&svc, &me, &plan, hashes)
+        .await
+        .map_err(crate::upload::failure)?;
+    println!("姓名\t用户名\t一次性密码");
+    for a in &plan.accounts {
+        println!("{}\t{}\t{}", a.display_name, a.username, a.password);
+    }
+    for s in &plan.skipped {
+        eprintln!("未开通：{}（工号 {}）：{}", s.name, s.staff_no, s.reason);
+    }
+    eprintln!(
+        "已开通 {} 个教师账号；首次登录后必须修改密码。",
+        plan.accounts.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wuyu user binding-codes`: a class's sheet, as 账号管理 prints it.
+async fn binding_codes(db: &str, school: &str, grade: u8, class: &str) -> anyhow::Result<ExitCode> {
+    let svc = crate::upload::service(db).await?;
+    let school = school_id(svc.store().as_ref(), school).await?;
+    let classes = svc
+        .store()
+        .list_classes(&wuyu_domain::Scope::District, school)
+        .await?;
+    let Some(found) = classes
+        .iter()
+        .find(|c| c.class.grade.get() == grade && c.class.name == class.trim())
+    else {
+        bail!("该校没有 {grade} 年级“{}”", class.trim());
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let sheet =
+        wuyu_service::accounts::issue_binding_codes(&svc, &operator(), school, found.class.id, now)
+            .await
+            .map_err(crate::upload::failure)?;
+    println!("姓名\t学籍号\t绑定码");
+    for r in &sheet.rows {
+        println!("{}\t{}\t{}", r.name, r.student_no, r.code);
+    }
+    eprintln!(
+        "{} {}：已生成 {} 个绑定码，之前的绑定码已作废。",
+        sheet.school_name,
+        sheet.class_name,
+        sheet.rows.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sets a one-time password on `username` and prints it (the operator hands it over).
+async fn reset_password(db: &str, username: &str) -> anyhow::Result<ExitCode> {
+    let store = crate::open_store(db).await?;
+    let Some(creds) = store.user_credentials(username.trim()).await? else {
+        bail!("用户 {} 不存在", username.trim());
+    };
+    let once = wuyu_service::accounts::one_time_password()
+        .map_err(|e| anyhow::anyhow!("无法生成随机密码：{e}"))?;
+    let plain = once.clone();
+    let hash =
+        tokio::task::spawn_blocking(move || wuyu_web::password::hash_password(&plain)).await?;
+    store.set_one_time_password(creds.user.id, &hash).await?;
+    store
+        .append_audit(&wuyu_store::AuditEntry {
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            user_id: None,
+            username: "operator".into(),
+            action: "reset_password".into(),
+            school_id: creds.user.school_id,
+            entity: format!("user:{}", creds.user.id),
+            detail: format!("username={} (command line)", creds.user.username),
+            ip: String::new(),
+        })
+        .await?;
+    println!("已重置 {} 的密码，一次性密码：{once}", creds.user.username);
+    println!("该用户登录后必须先修改密码。");
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
-    let UserCommand::Add {
-        db,
-        username,
-        role,
-        display_name,
-        school,
-        teacher,
-        student,
-        password,
-    } = cmd;
-    let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role：{e}"))?;
-    let store = crate::open_store(&db).await?;
+    match cmd {
+        UserCommand::ResetPassword { db, username } => reset_password(&db, &username).await,
+        UserCommand::OpenTeachers { db, school } => open_teachers(&db, &school).await,
+        UserCommand::BindingCodes {
+            db,
+            school,
+            grade,
+            class,
+        } => binding_codes(&db, &school, grade, &class).await,
+        UserCommand::Add {
+            db,
+            username,
+            role,
+            display_name,
+            school,
+            teacher,
+            student,
+            password,
+        } => {
+            add(
+                &db,
+                username,
+                &role,
+                display_name,
+                school,
+                teacher,
+                student,
+                password,
+            )
+            .await
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the flags of `wuyu user add`, one each
+async fn add(
+    db: &str,
+    username: String,
+    role: &str,
+    display_name: Option<String>,
+    school: Option<String>,
+    teacher: Option<String>,
+    student: Option<String>,
+    password: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role：{e}"))?;
+    let store = crate::open_store(db).await?;
     let (password, generated) = match password {
         Some(p) => (p, false),
         None => (random_password(), true),

@@ -202,6 +202,9 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         create_account(store.as_ref(), &spec, &password).await?;
         printed.push((username, role.label_zh(), password));
     }
+    let sibling = link_sibling(&store, picks.student_no.as_str())
+        .await
+        .context("为演示家长绑定第二个孩子失败")?;
 
     // The demo school's screening, entered as its counsellor would: consent, then answers.
     let psych = step(
@@ -277,6 +280,9 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     match log {
         LogTarget::File(path) => println!("运行日志：{}（加 -v 可在终端显示）", path.display()),
         LogTarget::Stderr { .. } => {}
+    }
+    if let Some(name) = &sibling {
+        println!("演示家长有两个孩子：在“我的孩子”中可切换到 {name}");
     }
     println!("演示账号：");
     for (username, role, password) in &printed {
@@ -424,4 +430,58 @@ async fn load_psych(
     )
     .await?;
     Ok(out.summary)
+}
+
+/// Gives demo-parent a second child (a student of another class of the same school), linked
+/// the way a parent does it — with the class's binding code — so 我的孩子 has someone to switch
+/// to. Answers the child's name (`None`: the school has one class only).
+async fn link_sibling(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    first_no: &str,
+) -> anyhow::Result<Option<String>> {
+    use wuyu_service::accounts;
+    let Some((school, first)) = store.student_by_no(first_no).await? else {
+        return Ok(None);
+    };
+    let students = store
+        .list_students(&wuyu_domain::Scope::District, school, None)
+        .await?;
+    let Some(first_class) = students.iter().find(|s| s.id == first).map(|s| s.class_id) else {
+        return Ok(None);
+    };
+    let Some(sibling) = students.iter().find(|s| s.class_id != first_class) else {
+        return Ok(None);
+    };
+    let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let sheet = accounts::issue_binding_codes(
+        &svc,
+        &crate::accounts::operator(),
+        school,
+        sibling.class_id,
+        now,
+    )
+    .await
+    .map_err(crate::upload::failure)?;
+    let code = sheet
+        .rows
+        .iter()
+        .find(|r| r.student_no == sibling.student_no.as_str())
+        .map(|r| r.code.clone())
+        .context("sibling missing from its class sheet")?;
+    let parent = store
+        .user_credentials("demo-parent")
+        .await?
+        .context("demo-parent missing")?
+        .user;
+    let scope = store.scope_for(&parent).await?;
+    accounts::add_child(
+        &svc,
+        &wuyu_domain::Viewer::new(parent, scope),
+        sibling.student_no.as_str(),
+        &code,
+        now,
+    )
+    .await?;
+    Ok(Some(sibling.name.as_str().to_string()))
 }

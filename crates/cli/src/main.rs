@@ -99,6 +99,9 @@ enum Command {
         /// 可信反向代理的地址，采信其 X-Forwarded-For（可重复）
         #[arg(long = "trusted-proxy", value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// 空闲超时（分钟）：登录后这么久没有操作即需重新登录
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440), env = "WUYU_IDLE_TIMEOUT_MINUTES")]
+        idle_timeout_minutes: u32,
     },
     /// 数据库维护
     Db {
@@ -211,11 +214,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             secure_cookies,
             trusted_proxies,
+            idle_timeout_minutes,
         } => {
             let store = open_store(&db).await?;
             let settings = wuyu_web::WebSettings {
                 secure_cookies,
                 trusted_proxies,
+                session_idle_secs: i64::from(idle_timeout_minutes) * 60,
                 ..Default::default()
             };
             serve(store, &listen, settings).await?;

@@ -189,6 +189,8 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         text.contains("演示账号：") && text.contains("demo-district"),
         "{text}"
     );
+    // demo-parent has a second child to switch to (我的孩子).
+    assert!(text.contains("演示家长有两个孩子"), "{text}");
     // The server's line comes right after the accounts (nothing scrolls them away).
     let accounts = lines
         .iter()

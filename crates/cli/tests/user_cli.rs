@@ -98,3 +98,74 @@ fn accounts_are_checked_like_the_admin_page() {
         assert!(text(&o).contains(expected), "{args:?}: {}", text(&o));
     }
 }
+
+#[test]
+fn reset_password_prints_a_one_time_password_and_binding_codes_need_a_class() {
+    let tmp = wuyu_testkit::TempDir::tagged("user-cli-reset");
+    let dir = tmp.path();
+    let db = dir.join("wuyu.db");
+    let db = db.to_str().unwrap();
+    let schools = dir.join("schools.csv");
+    std::fs::write(
+        &schools,
+        "学校代码,学校名称,学段,城乡\n3301990001,城关第一小学,小学,城区\n",
+    )
+    .unwrap();
+    let o = wuyu(&["import", "roster", schools.to_str().unwrap(), "--db", db]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = wuyu(&[
+        "user",
+        "add",
+        "--db",
+        db,
+        "--username",
+        "chief",
+        "--role",
+        "district_admin",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = wuyu(&["user", "reset-password", "--db", db, "--username", "chief"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    let once = out
+        .split("一次性密码：")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    assert_eq!(once.chars().count(), 12, "{out}");
+    assert!(out.contains("必须先修改密码"));
+    let again = wuyu(&["user", "reset-password", "--db", db, "--username", "chief"]);
+    assert!(!text(&again).contains(&once), "a fresh password each time");
+
+    let o = wuyu(&["user", "reset-password", "--db", db, "--username", "nobody"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("用户 nobody 不存在"));
+    let o = wuyu(&[
+        "user",
+        "binding-codes",
+        "--db",
+        db,
+        "--school",
+        "3301990001",
+        "--grade",
+        "3",
+        "--class",
+        "9班",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("该校没有 3 年级“9班”"), "{}", text(&o));
+    // No teachers in this roster: nothing to open, and it says so.
+    let o = wuyu(&[
+        "user",
+        "open-teachers",
+        "--db",
+        db,
+        "--school",
+        "3301990001",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已开通 0 个教师账号"));
+}

@@ -66,6 +66,12 @@ pub enum Capability {
     ViewSurveyResults,
     /// The plan's targets and verdicts (目标任务; a school admin: their own school's).
     ViewPlan,
+    /// 账号管理: reset a password to a one-time password, unlock a slowed-down sign-in, open
+    /// accounts in bulk (a school admin: the accounts of their school).
+    ManageAccounts,
+    /// 我的孩子: a parent links further children (学籍号 + binding code) and chooses whose pages
+    /// to see.
+    LinkChildren,
 }
 
 use Capability as C;
@@ -152,6 +158,8 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
         C::ViewPlan,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
+    (C::ManageAccounts, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::LinkChildren, &[R::Parent]),
 ];
 
 /// Does `role` have `capability`?
@@ -359,6 +367,8 @@ mod tests {
             C::ManageSurveys,
             C::ViewSurveyResults,
             C::ViewPlan,
+            C::ManageAccounts,
+            C::LinkChildren,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");

@@ -69,6 +69,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "survey",
         sql: include_str!("../migrations/sqlite/0012_survey.sql"),
     },
+    Migration {
+        version: 13,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -131,6 +136,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 12,
         name: "survey",
         sql: include_str!("../migrations/postgres/0012_survey.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "accounts",
+        sql: include_str!("../migrations/postgres/0013_accounts.sql"),
     },
 ];
 

@@ -87,6 +87,8 @@ pub struct UserCredentials {
     pub user: User,
     pub password_hash: String,
     pub active: bool,
+    /// The password is a one-time password: the user must change it before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,6 +96,7 @@ pub struct UserRow {
     pub user: User,
     pub active: bool,
     pub school_name: Option<String>,
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +114,11 @@ pub struct SessionRow {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: i64,
+    /// Last request seen on this session (unix seconds), for the idle timeout.
+    pub last_seen_at: i64,
+    pub must_change_password: bool,
+    /// A parent's chosen child (school, student), if one was chosen and is still linked.
+    pub child: Option<(SchoolId, StudentId)>,
 }
 
 /// One audit record: sign-ins, reads of an individual student's record, imports, user changes.
@@ -133,4 +141,21 @@ pub struct AuditRow {
     pub id: i64,
     #[serde(flatten)]
     pub entry: AuditEntry,
+}
+
+/// A parent account's child, for choosing whose pages to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildRow {
+    pub school_id: SchoolId,
+    pub student_id: StudentId,
+    pub name: String,
+}
+
+/// Whom a redeemed binding code links the child to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentTarget {
+    /// A signed-in parent adding a child.
+    Existing(UserId),
+    /// A parent's first sign-in: the account is created with the child.
+    New(NewUser),
 }

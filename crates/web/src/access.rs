@@ -54,6 +54,8 @@ caps!(
     ManageSurveys,
     ViewSurveyResults,
     ViewPlan,
+    ManageAccounts,
+    LinkChildren,
 );
 
 /// A signed-in page caller granted `C`.

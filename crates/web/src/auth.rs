@@ -23,6 +23,8 @@ pub(crate) struct CurrentUser {
     pub csrf_token: String,
     /// SHA-256 of the cookie token: the session's key in the store.
     pub token_hash: String,
+    /// The account holds a one-time password: only 修改密码 (and sign-out) until it is changed.
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -51,34 +53,62 @@ pub(crate) async fn resolve(
     }
     let found = match session::token_from_headers(headers) {
         None => None,
-        Some(token) => {
-            let token_hash = session::token_hash(&token);
-            match accounts::session(&state.svc, &token_hash, now_unix()).await? {
-                None => None,
-                Some(row) => {
-                    let scope = accounts::scope_for(&state.svc, &row.user).await?;
-                    Some(Arc::new(CurrentUser {
-                        user: row.user,
-                        scope,
-                        csrf_token: row.csrf_token,
-                        token_hash,
-                    }))
-                }
-            }
-        }
+        Some(token) => live_session(state, session::token_hash(&token)).await?,
     };
     extensions.insert(SessionLookup(found.clone()));
     Ok(found)
 }
 
+/// The session behind `token_hash` if it is live: not past its absolute lifetime (the store
+/// checks) nor idle longer than the idle timeout (ended here). Activity moves the idle clock,
+/// written at most every minute (or a quarter of the timeout) to spare the database.
+async fn live_session(
+    state: &AppState,
+    token_hash: String,
+) -> Result<Option<Arc<CurrentUser>>, ServiceError> {
+    let now = now_unix();
+    let Some(mut row) = accounts::session(&state.svc, &token_hash, now).await? else {
+        return Ok(None);
+    };
+    let idle = state.settings.session_idle_secs;
+    if now - row.last_seen_at > idle {
+        accounts::delete_session(&state.svc, &token_hash).await?;
+        tracing::info!(user = %row.user.username, "session ended after idle timeout");
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= (idle / 4).min(60) {
+        accounts::touch_session(&state.svc, &token_hash, now).await?;
+    }
+    // A parent's pages show the child chosen in this session (see `accounts::children`).
+    if let Some((school, student)) = row.child {
+        row.user.school_id = Some(school);
+        row.user.student_id = Some(student);
+    }
+    let scope = accounts::scope_for(&state.svc, &row.user).await?;
+    Ok(Some(Arc::new(CurrentUser {
+        user: row.user,
+        scope,
+        csrf_token: row.csrf_token,
+        token_hash,
+        must_change_password: row.must_change_password,
+    })))
+}
+
+/// Where an account with a one-time password is sent, and the one page it may use.
+pub(crate) const CHANGE_PASSWORD_PATH: &str = "/account/password";
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        resolve(state, &parts.headers, &mut parts.extensions)
+        let me = resolve(state, &parts.headers, &mut parts.extensions)
             .await?
             .map(|u| u.as_ref().clone())
-            .ok_or(AppError::Unauthenticated)
+            .ok_or(AppError::Unauthenticated)?;
+        if me.must_change_password && parts.uri.path() != CHANGE_PASSWORD_PATH {
+            return Err(AppError::PasswordChangeRequired);
+        }
+        Ok(me)
     }
 }
 

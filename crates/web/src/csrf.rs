@@ -41,7 +41,7 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     if !same_origin(req.headers()) {
         return reject("cross-origin");
     }
-    if path == "/login" {
+    if path == "/login" || path == "/bind" {
         return next.run(req).await;
     }
 

@@ -20,6 +20,9 @@ pub(crate) enum AppError {
     BadRequest,
     #[error("CSRF check failed")]
     Csrf,
+    /// The account holds a one-time password: pages go to 修改密码, the API answers 403.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -40,7 +43,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,6 +60,10 @@ impl AppError {
             AppError::NotFound => ("未找到", "您要找的页面或记录不存在。"),
             AppError::BadRequest => ("请求参数有误", "请求中的参数（如学期或分组）无效。"),
             AppError::Csrf => ("请求校验失败", "请求未通过安全校验，请刷新页面后重试。"),
+            AppError::PasswordChangeRequired => (
+                "需要修改密码",
+                "您正在使用一次性密码，请先在“修改密码”页设置自己的密码。",
+            ),
             AppError::Internal(_) => ("服务器内部错误", "服务器出现错误，请稍后重试或联系管理员。"),
         }
     }
@@ -80,6 +89,9 @@ impl IntoResponse for AppError {
         self.log();
         if matches!(self, AppError::Unauthenticated) {
             return Redirect::to("/login").into_response();
+        }
+        if matches!(self, AppError::PasswordChangeRequired) {
+            return Redirect::to(crate::auth::CHANGE_PASSWORD_PATH).into_response();
         }
         let (title, message) = self.text_zh();
         let body = ErrorPage {

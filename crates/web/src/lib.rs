@@ -24,6 +24,10 @@
 //! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
 //! | `GET /plan`, `GET /plan/targets/{key}` (`?year=&domain=`) | district roles; school admins (their own school's lines) |
 //! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit`, `GET/POST /admin/settings` | district admins |
+//! | `GET/POST /account/password` | everyone signed in (修改密码; the only page while a one-time password is held) |
+//! | `GET /accounts`, `POST /accounts/{id}/reset-password`, `POST /accounts/{id}/unlock`, `POST /accounts/teachers`, `POST /accounts/binding-codes` | district admins (all accounts), school admins (their school's) |
+//! | `GET/POST /bind` | everyone (a parent's first sign-in with a binding code) |
+//! | `GET/POST /account/children`, `POST /account/child` | parents (我的孩子) |
 //! | `GET /api/v1/schools`, `GET /api/v1/schools/{id}/students` | signed-in users, scoped |
 //! | `GET /api/v1/fitness/summary`, `GET /api/v1/schools/{id}/students/{student_id}/fitness` | as the fitness pages (student: audited) |
 //! | `GET /api/v1/exams…` | as the exam pages (students: audited) |
@@ -73,8 +77,13 @@ use crate::state::AppState;
 pub struct WebSettings {
     /// Mark the session cookie `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
-    /// Lifetime of a session in seconds.
+    /// Absolute lifetime of a session in seconds, however active.
     pub session_ttl_secs: i64,
+    /// A session unused this long (seconds) ends: the idle timeout.
+    pub session_idle_secs: i64,
+    /// The longest wait the per-username sign-in slow-down imposes (seconds): what a stranger
+    /// failing on someone else's username can cost them at most.
+    pub login_slowdown_max_secs: u64,
     /// Reverse proxies (e.g. the nginx that terminates HTTPS) whose `X-Forwarded-For` is
     /// believed. Without them every client would share the proxy's address in the sign-in
     /// rate limit and the audit log.
@@ -86,6 +95,8 @@ impl Default for WebSettings {
         Self {
             secure_cookies: false,
             session_ttl_secs: 8 * 60 * 60,
+            session_idle_secs: 30 * 60,
+            login_slowdown_max_secs: 60,
             trusted_proxies: Vec::new(),
         }
     }
@@ -104,6 +115,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(exam::router())
         .merge(import_centre::router())
         .merge(plan::router())
+        .merge(accounts::router())
         .route(
             "/admin/users",
             get(pages::admin::users).post(pages::admin::create_user),

@@ -28,8 +28,10 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: WebSettings) -> Self {
         Self {
             svc: Service::new(store),
+            limiter: Arc::new(LoginLimiter::new(Duration::from_secs(
+                settings.login_slowdown_max_secs,
+            ))),
             settings: Arc::new(settings),
-            limiter: Arc::new(LoginLimiter::default()),
             hash_permits: Arc::new(Semaphore::new(HASH_PERMITS)),
         }
     }

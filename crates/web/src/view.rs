@@ -101,6 +101,12 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ManageImports) {
         links.push(("/imports".to_string(), "导入中心"));
     }
+    if grants(role, Capability::LinkChildren) {
+        links.push(("/account/children".to_string(), "我的孩子"));
+    }
+    if grants(role, Capability::ManageAccounts) {
+        links.push(("/accounts".to_string(), "账号管理"));
+    }
     if grants(role, Capability::ManageUsers) {
         links.push(("/admin/users".to_string(), "用户管理"));
     }

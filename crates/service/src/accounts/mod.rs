@@ -1,14 +1,21 @@
 //! 账号 (accounts): sign-in credentials, sessions, and the users an administrator manages.
 //! Listing, creating and (de)activating users are unscoped: they take an [`AdminToken`]
 //! (a district admin's `viewer.admin_token()`, or `AdminToken::operator()` at the CLI).
+mod bulk;
+mod parents;
 mod rules;
 
+pub use bulk::{
+    BindingCodeRow, BindingSheet, IssuedAccount, SkippedTeacher, TeacherAccountPlan,
+    issue_binding_codes, open_teacher_accounts, plan_teacher_accounts,
+};
+pub use parents::{BindError, add_child, children, choose_child, open_parent_account};
 pub use rules::{
     AccountError, AccountSpec, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
-    resolve_account,
+    PASSWORD_RULE_ZH, check_new_password, one_time_password, resolve_account,
 };
 
-use wuyu_domain::{AdminToken, Scope, User, UserId};
+use wuyu_domain::{AdminToken, Capability, Role, Scope, User, UserId, Viewer};
 use wuyu_store::{NewSession, NewUser, SessionRow, StoreError, UserCredentials, UserRow};
 
 use crate::{Service, ServiceError};
@@ -94,4 +101,73 @@ pub async fn set_user_active(
     active: bool,
 ) -> Result<(), ServiceError> {
     Ok(svc.store().set_user_active(id, active).await?)
+}
+
+/// A password the caller chose for their own account (already checked with
+/// [`check_new_password`] and hashed); ends every session of the account.
+pub async fn change_own_password(
+    svc: &Service,
+    viewer: &Viewer,
+    password_hash: &str,
+) -> Result<(), ServiceError> {
+    Ok(svc
+        .store()
+        .set_password(viewer.user.id, password_hash)
+        .await?)
+}
+
+/// The accounts the caller manages (账号管理): every account for a district admin, the accounts
+/// bound to their school for a school admin.
+pub async fn managed_accounts(
+    svc: &Service,
+    viewer: &Viewer,
+) -> Result<Vec<UserRow>, ServiceError> {
+    if !viewer.can(Capability::ManageAccounts) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(match viewer.scope.school_id() {
+        None => svc.store().list_users().await?,
+        Some(school) => svc.store().school_users(school).await?,
+    })
+}
+
+/// One account the caller manages: a school admin reaches the school-bound accounts of their
+/// own school, never a district account or another school's.
+pub async fn managed_account(
+    svc: &Service,
+    viewer: &Viewer,
+    id: UserId,
+) -> Result<User, ServiceError> {
+    if !viewer.can(Capability::ManageAccounts) {
+        return Err(ServiceError::Forbidden);
+    }
+    let target = svc.store().user(id).await?;
+    match viewer.scope.school_id() {
+        None if viewer.scope.is_district() => Ok(target),
+        Some(school)
+            if target.school_id == Some(school)
+                && !matches!(target.role, Role::DistrictAdmin | Role::DistrictAnalyst) =>
+        {
+            Ok(target)
+        }
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// Resets a managed account's password to a one-time password (hashed by the caller): the user
+/// must change it at the next sign-in, and their sessions end now. Answers the account.
+pub async fn reset_password(
+    svc: &Service,
+    viewer: &Viewer,
+    id: UserId,
+    password_hash: &str,
+) -> Result<User, ServiceError> {
+    let target = managed_account(svc, viewer, id).await?;
+    svc.store().set_one_time_password(id, password_hash).await?;
+    Ok(target)
+}
+
+/// Records activity on a session, for the idle timeout.
+pub async fn touch_session(svc: &Service, token_hash: &str, now: i64) -> Result<(), ServiceError> {
+    Ok(svc.store().touch_session(token_hash, now).await?)
 }

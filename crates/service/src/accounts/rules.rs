@@ -141,3 +141,85 @@ pub async fn resolve_account(
     }
     Ok(new)
 }
+
+/// The rule for a password a user chooses, as the 修改密码 page states it.
+pub const PASSWORD_RULE_ZH: &str =
+    "新密码至少 10 个字符，须同时包含字母和数字，不能与用户名相同，也不能与原密码相同。";
+
+/// Checks a password the user chose against [`PASSWORD_RULE_ZH`]; the error says which part
+/// failed, in Chinese.
+pub fn check_new_password(username: &str, old: &str, new: &str) -> Result<(), String> {
+    let n = new.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(format!("新密码至少 {MIN_PASSWORD_CHARS} 个字符"));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(format!("新密码不能超过 {MAX_PASSWORD_CHARS} 个字符"));
+    }
+    if !new.chars().any(|c| c.is_alphabetic()) || !new.chars().any(|c| c.is_ascii_digit()) {
+        return Err("新密码须同时包含字母和数字".into());
+    }
+    if new.eq_ignore_ascii_case(username.trim()) {
+        return Err("新密码不能与用户名相同".into());
+    }
+    if new == old {
+        return Err("新密码不能与原密码相同".into());
+    }
+    Ok(())
+}
+
+/// A one-time password for a reset or a bulk account: 12 characters without look-alikes
+/// (no 0/O, 1/l/I), so it can be read off a printed sheet.
+pub fn one_time_password() -> Result<String, getrandom::Error> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    const LEN: usize = 12;
+    // Rejection sampling keeps every character equally likely.
+    let limit = 256 - 256 % ALPHABET.len();
+    let mut out = String::with_capacity(LEN);
+    while out.len() < LEN {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)?;
+        for b in bytes.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
+            if out.len() < LEN {
+                out.push(char::from(ALPHABET[b % ALPHABET.len()]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chosen_password_must_pass_every_part_of_the_rule() {
+        assert!(check_new_password("zhang", "old-pass-1", "new-pass-2026").is_ok());
+        for (new, why) in [
+            ("short1", "至少 10 个字符"),
+            ("only-letters-here", "字母和数字"),
+            ("1234567890123", "字母和数字"),
+            ("Zhangsan2026", ""),
+        ] {
+            let got = check_new_password("zhangsan2026", "old", new);
+            if why.is_empty() {
+                assert_eq!(got.unwrap_err(), "新密码不能与用户名相同");
+            } else {
+                assert!(got.unwrap_err().contains(why), "{new}");
+            }
+        }
+        assert_eq!(
+            check_new_password("u", "same-pass-99", "same-pass-99").unwrap_err(),
+            "新密码不能与原密码相同"
+        );
+    }
+
+    #[test]
+    fn one_time_passwords_are_long_distinct_and_unambiguous() {
+        let a = one_time_password().unwrap();
+        let b = one_time_password().unwrap();
+        assert_eq!(a.chars().count(), 12);
+        assert_ne!(a, b);
+        assert!(!a.contains(['0', 'O', '1', 'l', 'I']), "{a}");
+    }
+}

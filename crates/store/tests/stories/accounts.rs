@@ -102,6 +102,108 @@ async fn users_sessions_and_scopes(store: &dyn Store) {
     );
 }
 
+story!(one_time_passwords_idle_clock_and_school_accounts);
+async fn one_time_passwords_idle_clock_and_school_accounts(store: &dyn Store) {
+    store
+        .import_roster(&batch(), &meta("r.xlsx"))
+        .await
+        .unwrap();
+    let (a, b) = (
+        school_id(store, "A001").await,
+        school_id(store, "B001").await,
+    );
+    let add = |username: &'static str, role: Role, school: Option<SchoolId>| NewUser {
+        username: username.into(),
+        display_name: username.into(),
+        role,
+        password_hash: "$argon2id$old".into(),
+        school_id: school,
+        teacher_id: None,
+        student_id: None,
+    };
+    let admin_a = store
+        .create_user(&add("admin-a", Role::SchoolAdmin, Some(a)))
+        .await
+        .unwrap();
+    store
+        .create_user(&add("admin-b", Role::SchoolAdmin, Some(b)))
+        .await
+        .unwrap();
+    store
+        .create_user(&add("district", Role::DistrictAdmin, None))
+        .await
+        .unwrap();
+    let creds = store.user_credentials("admin-a").await.unwrap().unwrap();
+    assert!(
+        !creds.must_change_password,
+        "a new account chose nothing yet"
+    );
+
+    // A session starts with its idle clock at its creation; a touch moves it.
+    let session = |hash: &str| NewSession {
+        token_hash: hash.into(),
+        user_id: admin_a,
+        csrf_token: "c".into(),
+        created_at: 100,
+        expires_at: 10_000,
+    };
+    store.create_session(&session("s1")).await.unwrap();
+    let row = store.session("s1", 150).await.unwrap().unwrap();
+    assert_eq!(row.last_seen_at, 100);
+    assert!(!row.must_change_password);
+    assert_eq!(row.child, None);
+    store.touch_session("s1", 900).await.unwrap();
+    assert_eq!(
+        store
+            .session("s1", 950)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        900
+    );
+
+    // A reset sets a one-time password: flagged, and every session of the user ends.
+    store
+        .set_one_time_password(admin_a, "$argon2id$once")
+        .await
+        .unwrap();
+    assert!(store.session("s1", 950).await.unwrap().is_none());
+    let creds = store.user_credentials("admin-a").await.unwrap().unwrap();
+    assert_eq!(creds.password_hash, "$argon2id$once");
+    assert!(creds.must_change_password);
+    store.create_session(&session("s2")).await.unwrap();
+    assert!(
+        store
+            .session("s2", 150)
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
+    let listed = store.school_users(a).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|u| u.user.username.as_str())
+            .collect::<Vec<_>>(),
+        ["admin-a"],
+        "a school's accounts only"
+    );
+    assert!(listed[0].must_change_password);
+
+    // The user's own choice clears the flag (and ends the one-time session too).
+    store.set_password(admin_a, "$argon2id$mine").await.unwrap();
+    assert!(store.session("s2", 150).await.unwrap().is_none());
+    let creds = store.user_credentials("admin-a").await.unwrap().unwrap();
+    assert!(!creds.must_change_password);
+    assert!(matches!(
+        store.set_one_time_password(UserId(999_999), "x").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.list_users().await.unwrap().len(), 3);
+}
+
 story!(audit_entries_are_kept_in_order);
 async fn audit_entries_are_kept_in_order(store: &dyn Store) {
     for (i, action) in ["login", "read_student", "logout"].iter().enumerate() {

@@ -10,7 +10,7 @@ use time::macros::date;
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{
     ClassId, District, Grade, IdCardNo, Location, PersonName, Role, RosterBatch, SchoolId, Scope,
-    Sex, Stage, StudentId, StudentNo, User,
+    Sex, Stage, StudentId, StudentNo, User, UserId,
 };
 use wuyu_store::{AuditEntry, NewSession, NewUser, Store, StoreError};
 

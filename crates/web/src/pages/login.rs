@@ -1,5 +1,6 @@
 //! Sign-in and sign-out. Sign-in rotates the session (any session the request carried is
-//! deleted) and is rate limited per (address, username) and per address.
+//! deleted) and is limited per (address, username), per address, and slowed per username
+//! (see `ratelimit`).
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -27,13 +28,13 @@ const MAX_PASSWORD: usize = 256;
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    error: Option<&'static str>,
+    error: Option<String>,
     username: String,
     css_url: String,
 }
 
 impl LoginPage {
-    fn new(error: Option<&'static str>, username: &str) -> Self {
+    fn new(error: Option<String>, username: &str) -> Self {
         Self {
             error,
             username: username.to_string(),
@@ -64,20 +65,22 @@ pub(crate) async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username: String = f.username.trim().chars().take(MAX_USERNAME).collect();
-    let failed = |status: StatusCode, message: &'static str| -> Result<Response, AppError> {
-        Ok((status, render(&LoginPage::new(Some(message), &username))?).into_response())
+    let failed = |status: StatusCode, message: &str| -> Result<Response, AppError> {
+        Ok((
+            status,
+            render(&LoginPage::new(Some(message.to_string()), &username))?,
+        )
+            .into_response())
     };
 
-    if !state.limiter.try_attempt(&ip, &username) {
-        tracing::warn!(%ip, %username, "sign-in rate limited");
-        let mut resp = failed(
-            StatusCode::TOO_MANY_REQUESTS,
-            "登录失败次数过多，请 15 分钟后再试。",
-        )?;
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(ratelimit::WINDOW.as_secs()),
-        );
+    if let Err(wait) = state.limiter.try_attempt(&ip, &username) {
+        tracing::warn!(%ip, %username, wait_secs = wait.as_secs(), "sign-in limited");
+        let message = format!("登录失败次数过多，请 {}后再试。", ratelimit::wait_zh(wait));
+        let mut resp = failed(StatusCode::TOO_MANY_REQUESTS, &message)?;
+        // Whole seconds, rounded up: a client that waits this long is let through.
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         return Ok(resp);
     }
 
@@ -152,8 +155,31 @@ pub(crate) async fn submit(
     }
     state.limiter.record_success(&ip, &username);
 
-    // Rotation: whatever session the browser brought is ended, a fresh one is issued.
-    if let Some(old) = session::token_from_headers(&headers) {
+    let cookie = start_session(&state, creds.user.id, &headers).await?;
+    let mut e = audit::entry(Some(&creds.user), &username, "login", &ip);
+    e.school_id = creds.user.school_id;
+    wuyu_service::audit::append(&state.svc, &e).await?;
+    tracing::info!(user = %creds.user.username, %ip, "signed in");
+
+    // A one-time password (an admin's reset, a bulk account) is changed before anything else.
+    let next = if creds.must_change_password {
+        crate::auth::CHANGE_PASSWORD_PATH
+    } else {
+        "/"
+    };
+    let mut resp = Redirect::to(next).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(resp)
+}
+
+/// Issues a fresh session for `user` and answers its `Set-Cookie` value. Rotation: whatever
+/// session the browser brought is ended first.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: wuyu_domain::UserId,
+    headers: &HeaderMap,
+) -> Result<HeaderValue, AppError> {
+    if let Some(old) = session::token_from_headers(headers) {
         accounts::delete_session(&state.svc, &session::token_hash(&old)).await?;
     }
     let token =
@@ -166,7 +192,7 @@ pub(crate) async fn submit(
         &state.svc,
         &NewSession {
             token_hash: session::token_hash(&token),
-            user_id: creds.user.id,
+            user_id: user,
             csrf_token,
             created_at: now,
             expires_at: now.saturating_add(ttl),
@@ -176,18 +202,8 @@ pub(crate) async fn submit(
     if let Err(e) = accounts::delete_expired_sessions(&state.svc, now).await {
         tracing::warn!(error = %e, "could not delete expired sessions");
     }
-    let mut e = audit::entry(Some(&creds.user), &username, "login", &ip);
-    e.school_id = creds.user.school_id;
-    wuyu_service::audit::append(&state.svc, &e).await?;
-    tracing::info!(user = %creds.user.username, %ip, "signed in");
-
     let cookie = session::set_cookie(&token, ttl, state.settings.secure_cookies);
-    let mut resp = Redirect::to("/").into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(format!("cookie: {e}")))?,
-    );
-    Ok(resp)
+    HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(format!("cookie: {e}")))
 }
 
 pub(crate) async fn logout(

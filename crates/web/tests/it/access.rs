@@ -198,6 +198,21 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/plan/targets/plan.none".into(), "",                              [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/api/v1/plan".into(), "",                                         [401, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/api/v1/plan/targets/plan.none".into(), "",                       [401, 404, 404, 404, 403, 403, 403, 403]),
+        // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).
+        case(g(), "/account/password".into(), "",                                   [303, 200, 200, 200, 200, 200, 200, 200]),
+        // A weak new password is refused for everyone (nothing changes mid-matrix).
+        case(p(), "/account/password".into(), "csrf_token={csrf}&old_password=x&new_password=weak&confirm_password=weak", [303, 422, 422, 422, 422, 422, 422, 422]),
+        case(g(), "/accounts".into(), "",                                            [303, 200, 403, 200, 403, 403, 403, 403]),
+        case(p(), "/accounts/999999/reset-password".into(), token,                   [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/accounts/x/reset-password".into(), token,                        [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/accounts/999999/unlock".into(), token,                           [303, 404, 403, 404, 403, 403, 403, 403]),
+        // 批量开通 for a school that does not exist: nothing to open, or not the caller's.
+        case(p(), "/accounts/teachers".into(), "csrf_token={csrf}&school_id=999999", [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/accounts/binding-codes".into(), "csrf_token={csrf}&school_id=999999&class_id=1", [303, 404, 403, 403, 403, 403, 403, 403]),
+        // 家长开通账号 is for the signed-out; 我的孩子 for parents.
+        case(g(), "/bind".into(), "",                                                [200, 303, 303, 303, 303, 303, 303, 303]),
+        case(g(), "/account/children".into(), "",                                    [303, 403, 403, 403, 403, 403, 200, 403]),
+        case(p(), "/account/child".into(), "csrf_token={csrf}&student_id=999999",    [303, 403, 403, 403, 403, 403, 403, 403]),
         case(g(), "/api/v1/nothing-here".into(), "",                                 [404, 404, 404, 404, 404, 404, 404, 404]),
         case(g(), "/api/openapi.json".into(), "",                                    [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/no/such/page".into(), "",                                        [404, 404, 404, 404, 404, 404, 404, 404]),

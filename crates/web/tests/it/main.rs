@@ -5,14 +5,17 @@ mod support;
 mod exam_data;
 
 mod access;
+mod accounts;
 mod agreement_exam;
 mod agreement_fitness;
+mod bulk_accounts;
 mod exam_speed;
 mod exams;
 mod exports;
 mod fitness;
 mod fitness_targets;
 mod imports;
+mod lockout;
 mod login;
 mod openapi;
 mod plan;
