@@ -154,6 +154,8 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSurveys, &[R::DistrictAdmin, R::SchoolAdmin]),
     (
         C::ViewSurveyResults,
+        &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
     (
         C::ViewPlan,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
