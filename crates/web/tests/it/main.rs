@@ -15,5 +15,6 @@ mod fitness_targets;
 mod imports;
 mod login;
 mod openapi;
+mod psych;
 mod security;
 mod visibility;
