@@ -47,8 +47,8 @@ pub use fitness::{
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
-pub use psych::PsychStore;
 pub use plan::{PlanImportSummary, PlanStore};
+pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use survey::{SchoolAnswers, SurveyStore};
@@ -56,8 +56,8 @@ pub use survey::{SchoolAnswers, SurveyStore};
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ImportCentreStore;
-    pub use crate::SurveyStore;
     pub use crate::PlanStore;
+    pub use crate::SurveyStore;
     pub use crate::{
         AccountStore, AuditStore, ExamStore, FitnessStore, PsychStore, RosterStore, SettingsStore,
         Store,

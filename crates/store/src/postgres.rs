@@ -33,10 +33,10 @@ mod exam_write;
 mod fitness;
 #[path = "import_centre/imp.rs"]
 mod import_centre;
-#[path = "psych/imp.rs"]
-mod psych;
 #[path = "plan/imp.rs"]
 mod plan;
+#[path = "psych/imp.rs"]
+mod psych;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]

@@ -1060,20 +1060,7 @@ impl ExamStore for This {
             .bind(d.decided_at)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO audit_log (at, user_id, username, action, school_id, entity, detail, ip) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(audit.at)
-            .bind(audit.user_id.map(|u| u.0))
-            .bind(&audit.username)
-            .bind(&audit.action)
-            .bind(audit.school_id.map(|s| s.0))
-            .bind(&audit.entity)
-            .bind(&audit.detail)
-            .bind(&audit.ip)
-            .execute(&mut *tx)
-            .await?;
+            super::audit::insert_audit(&mut *tx, audit).await?;
             tx.commit().await?;
             Ok(())
         })

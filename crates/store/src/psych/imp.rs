@@ -6,13 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use wuyu_domain::{
     ClassId, FlagsToken, Grade, Location, PsychToken, RowError, SchoolId, Scope, Stage, StudentId,
-    UserId,
 };
 use wuyu_standards::scales::{AttentionLevel, BuiltinScale, ScreeningAnswers, ScreeningResult};
 
 use super::{Db, This};
 use crate::backend::corrupt;
-use crate::model::{AuditEntry, AuditRow, ImportMeta};
+use crate::model::{AuditRow, ImportMeta};
 use crate::psych::*;
 use crate::{StoreError, StoreFuture};
 
@@ -933,40 +932,15 @@ impl PsychStore for This {
 
     fn break_glass_log<'a>(&'a self, token: &'a PsychToken) -> StoreFuture<'a, Vec<AuditRow>> {
         Box::pin(async move {
-            let rows: Vec<(
-                i64,
-                i64,
-                Option<i64>,
-                String,
-                String,
-                Option<i64>,
-                String,
-                String,
-                String,
-            )> = sqlx::query_as(
-                "SELECT id, at, user_id, username, action, school_id, entity, detail, ip \
-                     FROM audit_log WHERE action = 'psych_break_glass' AND school_id = $1 \
-                     ORDER BY id DESC LIMIT 200",
-            )
+            let rows: Vec<crate::audit::AuditTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{} WHERE action = 'psych_break_glass' AND school_id = $1 \
+                 ORDER BY id DESC LIMIT 200",
+                crate::audit::AUDIT_SELECT
+            )))
             .bind(token.school().0)
             .fetch_all(&self.pool)
             .await?;
-            Ok(rows
-                .into_iter()
-                .map(|r| AuditRow {
-                    id: r.0,
-                    entry: AuditEntry {
-                        at: r.1,
-                        user_id: r.2.map(UserId),
-                        username: r.3,
-                        action: r.4,
-                        school_id: r.5.map(SchoolId),
-                        entity: r.6,
-                        detail: r.7,
-                        ip: r.8,
-                    },
-                })
-                .collect())
+            Ok(rows.into_iter().map(crate::audit::audit_row).collect())
         })
     }
 }
