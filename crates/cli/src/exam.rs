@@ -76,6 +76,31 @@ pub enum ExamCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 设置一次考试自己的分数线（占满分的百分比），如中考、小学质量监测用不同的线；
+    /// 不给任何线则显示当前的线；--district 恢复为区级设置的线。设置后立即重新计算该考试
+    Lines {
+        /// 数据库：SQLite 文件路径 / sqlite:// URL，或 postgres://…
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 考试编号（见 wuyu exam list）
+        #[arg(long)]
+        exam: i64,
+        /// 优秀线（%），如 85
+        #[arg(long)]
+        excellent: Option<f64>,
+        /// 良好线（%）；不给则只算三率
+        #[arg(long)]
+        good: Option<f64>,
+        /// 及格线（%）
+        #[arg(long)]
+        pass: Option<f64>,
+        /// 低分线（%，低于此线为低分）
+        #[arg(long)]
+        low: Option<f64>,
+        /// 去掉这次考试自己的线，按区级设置计算
+        #[arg(long, conflicts_with_all = ["excellent", "good", "pass", "low"])]
+        district: bool,
+    },
     /// 按当前的考试设置（优秀线、及格线、缺考处理等）重新计算一次考试的全部统计
     Recompute {
         /// 数据库：SQLite 文件路径 / sqlite:// URL，或 postgres://…
@@ -234,6 +259,69 @@ pub async fn run(cmd: ExamCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ExamCommand::Create(args) => create(args).await,
         ExamCommand::List { db, json } => list(&db, json).await,
+        ExamCommand::Lines {
+            db,
+            exam,
+            excellent,
+            good,
+            pass,
+            low,
+            district,
+        } => {
+            let store = crate::open_store(&db).await?;
+            let exam = find_exam(store.as_ref(), exam).await?;
+            let lines = match (excellent, pass, low) {
+                _ if district => None,
+                (Some(e), Some(p), Some(l)) => Some(
+                    wuyu_service::settings::score_lines(
+                        e / 100.0,
+                        good.map(|g| g / 100.0),
+                        p / 100.0,
+                        l / 100.0,
+                    )
+                    .map_err(anyhow::Error::msg)?,
+                ),
+                (None, None, None) if good.is_none() => {
+                    match store.exam_lines(exam.id).await? {
+                        Some(l) => println!(
+                            "考试 {}（{}）的分数线：{}",
+                            exam.id,
+                            exam.name,
+                            lines_zh(&l)
+                        ),
+                        None => println!(
+                            "考试 {}（{}）按区级设置的分数线：{}",
+                            exam.id,
+                            exam.name,
+                            lines_zh(&store.exam_settings().await?.lines)
+                        ),
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+                _ => {
+                    bail!("请同时给出 --excellent、--pass 和 --low（--good 可选），或用 --district")
+                }
+            };
+            step(
+                "重新计算统计",
+                store.set_exam_lines(exam.id, lines.as_ref()),
+            )
+            .await
+            .context("设置分数线失败")?;
+            match &lines {
+                Some(l) => println!(
+                    "考试 {}（{}）改用自己的分数线：{}，已重新计算",
+                    exam.id,
+                    exam.name,
+                    lines_zh(l)
+                ),
+                None => println!(
+                    "考试 {}（{}）恢复按区级设置的分数线，已重新计算",
+                    exam.id, exam.name
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ExamCommand::Recompute { db, exam } => {
             let store = crate::open_store(&db).await?;
             let exam = find_exam(store.as_ref(), exam).await?;
@@ -567,6 +655,22 @@ async fn score_template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
         a.output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// "优秀 85%、良好 75%、及格 60%、低分 40%" (an absolute line in points).
+fn lines_zh(l: &wuyu_analytics::descriptive::RateLines) -> String {
+    use wuyu_analytics::descriptive::Line;
+    let one = |name: &str, line: Line| match line {
+        Line::Fraction(f) => format!("{name} {}%", (f * 1000.0).round() / 10.0),
+        Line::Absolute(a) => format!("{name} {a} 分"),
+    };
+    let mut parts = vec![one("优秀", l.excellent)];
+    if let Some(g) = l.good {
+        parts.push(one("良好", g));
+    }
+    parts.push(one("及格", l.pass));
+    parts.push(one("低分", l.low));
+    parts.join("、")
 }
 
 #[cfg(test)]

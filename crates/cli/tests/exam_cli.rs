@@ -594,4 +594,30 @@ fn settings_change_the_lines_after_a_recompute() {
     assert!((pass_rate() - 2.0 / 4.0).abs() < 1e-12);
     let shown = ok(wuyu(&["settings", "show", "--db", &db]));
     assert!(shown.contains("\"fraction\":0.7"), "{shown}");
+
+    // The exam's own lines (a 中考 uses its own): pass at 60 % again for this exam only,
+    // recomputed at once; 95, 72 and 65 pass of the 4 who sat.
+    let e = exam.to_string();
+    let lines = |extra: &[&str]| {
+        let mut args = vec!["exam", "lines", "--db", &db, "--exam", &e];
+        args.extend_from_slice(extra);
+        wuyu(&args)
+    };
+    let set = ok(lines(&["--excellent", "85", "--pass", "60", "--low", "30"]));
+    assert!(set.contains("优秀 85%、及格 60%、低分 30%"), "{set}");
+    assert!((pass_rate() - 3.0 / 4.0).abs() < 1e-12);
+    assert!(ok(lines(&[])).contains("的分数线：优秀 85%"));
+    // Lines out of order are refused in Chinese and change nothing.
+    let o = lines(&["--excellent", "50", "--pass", "60", "--low", "30"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("优秀线 ≥ 良好线 ≥ 及格线 ≥ 低分线"),
+        "{}",
+        text(&o)
+    );
+    assert!((pass_rate() - 3.0 / 4.0).abs() < 1e-12);
+    // Back to the district's 70 %.
+    ok(lines(&["--district"]));
+    assert!((pass_rate() - 2.0 / 4.0).abs() < 1e-12);
+    assert!(ok(lines(&[])).contains("按区级设置的分数线：优秀 85%、及格 70%"));
 }

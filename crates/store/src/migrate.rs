@@ -74,6 +74,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0013_accounts.sql"),
     },
+    Migration {
+        version: 14,
+        name: "exam_lines",
+        sql: include_str!("../migrations/sqlite/0014_exam_lines.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -141,6 +146,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 13,
         name: "accounts",
         sql: include_str!("../migrations/postgres/0013_accounts.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "exam_lines",
+        sql: include_str!("../migrations/postgres/0014_exam_lines.sql"),
     },
 ];
 

@@ -116,16 +116,10 @@ impl SettingsInput {
         let pass = pct("及格线", &self.pass_pct);
         let low = pct("低分线", &self.low_pct);
         let threshold = pct("平行班预警比例", &self.parallel_threshold_pct);
-        let good_ok = good.is_none_or(|g| excellent >= g && g >= pass);
-        if !(excellent >= pass && pass >= low && good_ok) {
-            errors.push("分数线应满足：优秀线 ≥ 良好线 ≥ 及格线 ≥ 低分线".into());
+        match score_lines(excellent, good, pass, low) {
+            Ok(lines) => s.exam.lines = lines,
+            Err(e) => errors.push(e),
         }
-        s.exam.lines = RateLines {
-            excellent: Line::Fraction(excellent),
-            good: good.map(Line::Fraction),
-            pass: Line::Fraction(pass),
-            low: Line::Fraction(low),
-        };
         s.exam.absent_policy = if self.absent_as_zero {
             AbsentPolicy::CountAsZero
         } else {
@@ -169,6 +163,31 @@ impl SettingsInput {
             Err(errors)
         }
     }
+}
+
+/// Score lines from fractions of full marks, in the order they must keep (优秀 ≥ 良好 ≥ 及格 ≥
+/// 低分); `good` left out counts 三率 only. The one rule the settings page and
+/// `wuyu exam lines` share.
+pub fn score_lines(
+    excellent: f64,
+    good: Option<f64>,
+    pass: f64,
+    low: f64,
+) -> Result<RateLines, String> {
+    let all = [Some(excellent), good, Some(pass), Some(low)];
+    if all.iter().flatten().any(|f| !(0.0..=1.0).contains(f)) {
+        return Err("分数线应在满分的 0% 到 100% 之间".into());
+    }
+    let good_ok = good.is_none_or(|g| excellent >= g && g >= pass);
+    if !(excellent >= pass && pass >= low && good_ok) {
+        return Err("分数线应满足：优秀线 ≥ 良好线 ≥ 及格线 ≥ 低分线".into());
+    }
+    Ok(RateLines {
+        excellent: Line::Fraction(excellent),
+        good: good.map(Line::Fraction),
+        pass: Line::Fraction(pass),
+        low: Line::Fraction(low),
+    })
 }
 
 /// What a save changed: one `(key, old, new)` per stored setting that differs, and how many

@@ -227,7 +227,7 @@ impl This {
             }
         };
         let planned = started.elapsed();
-        let settings = Self::exam_settings_in(&mut tx).await?;
+        let settings = Self::exam_settings_for(&mut tx, exam.id.0).await?;
         let old_schools = Self::exam_school_ids(&mut tx, exam.id.0).await?;
         let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools, true).await?;
         let loaded = started.elapsed();
@@ -317,7 +317,7 @@ impl This {
         };
         let id = exam.id.0;
         let subject = exam.subjects[plan.subject].name.clone();
-        let settings = Self::exam_settings_in(&mut tx).await?;
+        let settings = Self::exam_settings_for(&mut tx, id).await?;
         let old_schools = Self::exam_school_ids(&mut tx, id).await?;
         let existing = Self::exam_marks_rows(&mut tx, &exam, &old_schools, true).await?;
         let mut summary = ExamImportSummary {
@@ -412,7 +412,7 @@ impl This {
         let e = Self::exam_load(&mut tx, exam.0)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let settings = Self::exam_settings_in(&mut tx).await?;
+        let settings = Self::exam_settings_for(&mut tx, exam.0).await?;
         let old_schools = Self::exam_school_ids(&mut tx, exam.0).await?;
         let marks = Self::exam_marks_rows(&mut tx, &e, &old_schools, false).await?;
         let item_subjects: BTreeSet<String> = sqlx::query_as::<_, (String,)>(
@@ -734,7 +734,7 @@ impl This {
         self.exam_refresh_stale(Some(exam)).await?;
         let mut conn = self.pool.acquire().await?;
         let e = Self::exam_access(&mut conn, scope, exam).await?;
-        let settings = Self::exam_settings_in(&mut conn).await?;
+        let settings = Self::exam_settings_for(&mut conn, e.id.0).await?;
         let standings = Self::exam_standings(&mut conn, &e).await?;
         let marks = Self::exam_marks_rows(&mut conn, &e, &[school.0], true).await?;
         let roster: HashMap<i64, (String, String)> = sqlx::query_as::<_, (i64, String, String)>(
@@ -1032,6 +1032,50 @@ impl This {
 impl ExamStore for This {
     fn create_exam<'a>(&'a self, e: &'a NewExam) -> StoreFuture<'a, ExamId> {
         Box::pin(self.exam_create(e))
+    }
+
+    fn set_exam_lines<'a>(
+        &'a self,
+        exam: ExamId,
+        lines: Option<&'a wuyu_analytics::descriptive::RateLines>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let json = lines
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| corrupt("exam.lines", e))?;
+            // Version 0 marks the statistics stale in the same statement, so they are
+            // recomputed on the next read even if the recomputation below fails.
+            let done = sqlx::query("UPDATE exam SET lines = $2, stat_version = 0 WHERE id = $1")
+                .bind(exam.0)
+                .bind(json)
+                .execute(&self.pool)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            self.exam_recompute(exam).await
+        })
+    }
+
+    fn exam_lines(
+        &self,
+        exam: ExamId,
+    ) -> StoreFuture<'_, Option<wuyu_analytics::descriptive::RateLines>> {
+        Box::pin(async move {
+            let row: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT lines FROM exam WHERE id = $1")
+                    .bind(exam.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            match row {
+                None => Err(StoreError::NotFound),
+                Some((None,)) => Ok(None),
+                Some((Some(v),)) => serde_json::from_str(&v)
+                    .map(Some)
+                    .map_err(|e| corrupt("exam.lines", e)),
+            }
+        })
     }
 
     fn record_alert_decision<'a>(

@@ -82,6 +82,23 @@ impl This {
         }
     }
 
+    /// The settings an exam's statistics use: the district's, with the exam's own score
+    /// lines when it has them.
+    pub(super) async fn exam_settings_for(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        exam: i64,
+    ) -> Result<ExamSettings, StoreError> {
+        let mut settings = Self::exam_settings_in(&mut *conn).await?;
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT lines FROM exam WHERE id = $1")
+            .bind(exam)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some((Some(lines),)) = row {
+            settings.lines = serde_json::from_str(&lines).map_err(|e| json_err("exam.lines", e))?;
+        }
+        Ok(settings)
+    }
+
     pub(super) async fn exam_school_ids(
         conn: &mut <Db as sqlx::Database>::Connection,
         exam: i64,

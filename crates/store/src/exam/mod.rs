@@ -86,6 +86,20 @@ pub trait ExamStore: Send + Sync {
         generate: bool,
     ) -> StoreFuture<'_, Vec<CandidateStudent>>;
 
+    /// Gives an exam its own score lines (`None`: the district's again) and recomputes its
+    /// statistics. `NotFound` for an unknown exam.
+    fn set_exam_lines<'a>(
+        &'a self,
+        exam: ExamId,
+        lines: Option<&'a wuyu_analytics::descriptive::RateLines>,
+    ) -> StoreFuture<'a, ()>;
+
+    /// An exam's own score lines, if it has them (`None`: the district's apply).
+    fn exam_lines(
+        &self,
+        exam: ExamId,
+    ) -> StoreFuture<'_, Option<wuyu_analytics::descriptive::RateLines>>;
+
     /// Recomputes the stored statistics of an exam under the current [`ExamSettings`].
     fn recompute_exam(&self, exam: ExamId) -> StoreFuture<'_, ()>;
 

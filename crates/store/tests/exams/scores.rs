@@ -538,3 +538,64 @@ async fn reimporting_a_sheet_replaces_those_marks(store: &dyn Store) {
         rows
     );
 }
+
+story!(an_exam_with_its_own_lines_is_counted_by_them);
+async fn an_exam_with_its_own_lines_is_counted_by_them(store: &dyn Store) {
+    setup(store).await;
+    let create =
+        |name: &'static str| new_exam(name, date!(2024 - 11 - 12), &[("数学", 100.0)], None);
+    let own = store.create_exam(&create("中考模拟")).await.unwrap();
+    let other = store.create_exam(&create("期中检测")).await.unwrap();
+    for exam in [own, other] {
+        store
+            .import_exam_scores(&score_batch(exam, &["数学"], &[math()]), &meta("数学.xlsx"))
+            .await
+            .unwrap();
+    }
+    // The district's pass line is 60 %; this exam's is 70 %, its excellent line 85 %.
+    let lines = wuyu_analytics::descriptive::RateLines {
+        excellent: wuyu_analytics::descriptive::Line::Fraction(0.85),
+        good: None,
+        pass: wuyu_analytics::descriptive::Line::Fraction(0.70),
+        low: wuyu_analytics::descriptive::Line::Fraction(0.40),
+    };
+    store.set_exam_lines(own, Some(&lines)).await.unwrap();
+    assert_eq!(store.exam_lines(own).await.unwrap(), Some(lines));
+    assert_eq!(store.exam_lines(other).await.unwrap(), None);
+
+    // The district row counts every mark of the five classes that reaches the line.
+    let reached = |line: f64| {
+        math()
+            .iter()
+            .flatten()
+            .filter(|m| matches!(m, S(v) if *v >= line))
+            .count()
+    };
+    let district = |exam| async move {
+        let units = store
+            .exam_unit_stats(&Scope::District, exam, ExamUnitFilter::Overview)
+            .await
+            .unwrap();
+        units[0].subjects[0].rates.clone()
+    };
+    let r = district(own).await;
+    assert_eq!((r.pass_line, r.excellent_line), (70.0, 85.0));
+    assert_eq!(r.pass_count, reached(70.0));
+    assert_eq!(r.excellent_count, reached(85.0));
+    assert_eq!(r.good_line, None);
+    let r = district(other).await;
+    assert_eq!((r.pass_line, r.excellent_line), (60.0, 80.0));
+    assert_eq!(r.pass_count, reached(60.0));
+    assert!(
+        reached(60.0) > reached(70.0),
+        "the two lines must differ on these marks"
+    );
+
+    // Back to the district's lines.
+    store.set_exam_lines(own, None).await.unwrap();
+    assert_eq!(district(own).await.pass_count, reached(60.0));
+    assert!(matches!(
+        store.set_exam_lines(ExamId(999_999), Some(&lines)).await,
+        Err(StoreError::NotFound)
+    ));
+}
