@@ -32,21 +32,28 @@ pub async fn preview_exam_scores(
     let exam = find_exam(svc, exam).await?;
     let candidates = candidate_numbers(svc, &exam).await?;
     let read = read_scores(file, &exam, &candidates)?;
-    let notes = scores_notes(&read);
-    let errors = scores_errors(file, &read);
-    Ok(ImportPreview {
+    Ok(scores_preview(file, &read))
+}
+
+/// The preview of a score sheet already read.
+pub(crate) fn scores_preview(
+    file: &UploadedFile,
+    read: &ExamScoresRead,
+) -> ImportPreview<ExamScoreBatch> {
+    ImportPreview {
         counts: vec![ReadCount {
             kind: "rows",
             n: read.batch.rows.len(),
         }],
         sample: ExamScoreBatch {
+            exam: read.batch.exam,
+            subjects: read.batch.subjects.clone(),
             rows: first(&read.batch.rows),
-            ..read.batch
         },
-        errors,
+        errors: scores_errors(file, read),
         warnings: Vec::new(),
-        notes,
-    })
+        notes: scores_notes(read),
+    }
 }
 
 /// Reads, checks and imports a score sheet for `exam` as `who`: replaces these students'
@@ -87,9 +94,15 @@ pub async fn preview_exam_items(
     let exam = find_exam(svc, exam).await?;
     let candidates = candidate_numbers(svc, &exam).await?;
     let read = read_items(file, &exam, subject, blueprint, None, &candidates)?;
-    let notes = items_notes(&read);
-    let errors = items_errors(file, &read);
-    Ok(ImportPreview {
+    Ok(items_preview(file, &read))
+}
+
+/// The preview of an item sheet already read.
+pub(crate) fn items_preview(
+    file: &UploadedFile,
+    read: &ExamItemsRead,
+) -> ImportPreview<ExamItemBatch> {
+    ImportPreview {
         counts: vec![
             ReadCount {
                 kind: "items",
@@ -101,13 +114,15 @@ pub async fn preview_exam_items(
             },
         ],
         sample: ExamItemBatch {
+            exam: read.batch.exam,
+            subject: read.batch.subject.clone(),
+            items: read.batch.items.clone(),
             rows: first(&read.batch.rows),
-            ..read.batch
         },
-        errors,
+        errors: items_errors(file, read),
         warnings: Vec::new(),
-        notes,
-    })
+        notes: items_notes(read),
+    }
 }
 
 /// Reads, checks and imports one subject's item points (and its items) for `exam` as `who`;

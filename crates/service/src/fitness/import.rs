@@ -24,8 +24,16 @@ pub fn preview_fitness(
     default_date: Option<Date>,
 ) -> Result<ImportPreview<FitnessBatch>, ServiceError> {
     let mut read = read(file, term, default_date)?;
-    refuse_empty(file, &mut read);
-    Ok(ImportPreview {
+    Ok(preview_of(file, &mut read))
+}
+
+/// The preview of records already read; an empty file gets its error here.
+pub(crate) fn preview_of(
+    file: &UploadedFile,
+    read: &mut FitnessRead,
+) -> ImportPreview<FitnessBatch> {
+    refuse_empty(file, read);
+    ImportPreview {
         counts: vec![ReadCount {
             kind: "records",
             n: read.batch.len(),
@@ -33,10 +41,10 @@ pub fn preview_fitness(
         sample: FitnessBatch {
             records: first(&read.batch.records),
         },
-        errors: read.errors,
-        warnings: read.warnings,
+        errors: read.errors.clone(),
+        warnings: read.warnings.clone(),
         notes: ReadNotes::default(),
-    })
+    }
 }
 
 /// Reads, checks, scores and imports `file` as `who`. Any row error, the reader's or the

@@ -210,89 +210,87 @@ async fn read_held(
     let checked = params.check(kind)?;
     let read = match checked {
         Checked::Roster => {
+            // Read once: the preview and the scope checks look at the same rows.
             let read = crate::roster::import::read(file, scope.default_school())?;
-            let p = crate::roster::preview_roster(file, scope.default_school())?;
-            let mut errors = p.errors;
-            errors.extend(scope.roster_errors(file, &read.batch));
-            Read {
-                counts: labelled(&p.counts),
-                sample: sample::roster(&read.batch),
+            let p = crate::roster::import::preview_of(file, &read);
+            let errors = [p.errors, scope.roster_errors(file, &read.batch)].concat();
+            read_of(
+                p.counts,
+                sample::roster(&read.batch),
                 errors,
-                warnings: p.warnings,
-                notes: p.notes,
-            }
+                p.warnings,
+                p.notes,
+            )
         }
         Checked::Fitness { term, test_date } => {
-            let p = crate::fitness::preview_fitness(file, term, test_date)?;
-            let read = crate::fitness::import::read(file, term, test_date)?;
-            let mut errors = p.errors;
-            errors.extend(
-                scope.student_errors(
-                    file,
-                    read.batch
-                        .records
-                        .iter()
-                        .map(|r| (&r.origin, r.student_no.as_str())),
-                ),
-            );
-            Read {
-                counts: labelled(&p.counts),
-                sample: sample::fitness(&read.batch),
+            let mut read = crate::fitness::import::read(file, term, test_date)?;
+            let p = crate::fitness::import::preview_of(file, &mut read);
+            let records = read.batch.records.iter();
+            let outside =
+                scope.student_errors(file, records.map(|r| (&r.origin, r.student_no.as_str())));
+            let errors = [p.errors, outside].concat();
+            read_of(
+                p.counts,
+                sample::fitness(&read.batch),
                 errors,
-                warnings: p.warnings,
-                notes: p.notes,
-            }
+                p.warnings,
+                p.notes,
+            )
         }
         Checked::ExamScores { exam } => {
             let exam = visible_exam(svc, viewer, exam).await?;
-            let p = crate::exam::import::preview_exam_scores(svc, exam.id, file).await?;
             let candidates = crate::exam::import::candidate_numbers(svc, &exam).await?;
             let read = crate::exam::import::read_scores(file, &exam, &candidates)?;
-            let mut errors = p.errors;
-            errors.extend(
-                scope.student_errors(
-                    file,
-                    read.batch
-                        .rows
-                        .iter()
-                        .map(|r| (&r.origin, r.student_no.as_str())),
-                ),
-            );
-            Read {
-                counts: labelled(&p.counts),
-                sample: sample::exam_scores(&read.batch),
+            let p = crate::exam::import::scores_preview(file, &read);
+            let rows = read.batch.rows.iter();
+            let outside =
+                scope.student_errors(file, rows.map(|r| (&r.origin, r.student_no.as_str())));
+            let errors = [p.errors, outside].concat();
+            read_of(
+                p.counts,
+                sample::exam_scores(&read.batch),
                 errors,
-                warnings: p.warnings,
-                notes: p.notes,
-            }
+                p.warnings,
+                p.notes,
+            )
         }
         Checked::ExamItems { exam, subject } => {
             let exam = visible_exam(svc, viewer, exam).await?;
-            let p =
-                crate::exam::import::preview_exam_items(svc, exam.id, &subject, file, None).await?;
             let candidates = crate::exam::import::candidate_numbers(svc, &exam).await?;
             let read =
                 crate::exam::import::read_items(file, &exam, &subject, None, None, &candidates)?;
-            let mut errors = p.errors;
-            errors.extend(
-                scope.student_errors(
-                    file,
-                    read.batch
-                        .rows
-                        .iter()
-                        .map(|r| (&r.origin, r.student_no.as_str())),
-                ),
-            );
-            Read {
-                counts: labelled(&p.counts),
-                sample: sample::exam_items(&read.batch),
+            let p = crate::exam::import::items_preview(file, &read);
+            let rows = read.batch.rows.iter();
+            let outside =
+                scope.student_errors(file, rows.map(|r| (&r.origin, r.student_no.as_str())));
+            let errors = [p.errors, outside].concat();
+            read_of(
+                p.counts,
+                sample::exam_items(&read.batch),
                 errors,
-                warnings: p.warnings,
-                notes: p.notes,
-            }
+                p.warnings,
+                p.notes,
+            )
         }
     };
     Ok(read)
+}
+
+/// A held upload's read, its counts labelled for the page.
+fn read_of(
+    counts: Vec<crate::import::ReadCount>,
+    sample: SampleTable,
+    errors: Vec<RowError>,
+    warnings: Vec<RowError>,
+    notes: ReadNotes,
+) -> Read {
+    Read {
+        counts: labelled(&counts),
+        sample,
+        errors,
+        warnings,
+        notes,
+    }
 }
 
 fn labelled(counts: &[crate::import::ReadCount]) -> Vec<(&'static str, usize)> {

@@ -23,9 +23,14 @@ pub fn preview_roster(
     file: &UploadedFile,
     default_school: Option<SchoolCode>,
 ) -> Result<ImportPreview<RosterBatch>, ServiceError> {
-    let read = read(file, default_school)?;
+    Ok(preview_of(file, &read(file, default_school)?))
+}
+
+/// The preview of a roster already read (the import centre reads once for both this and its
+/// scope checks).
+pub(crate) fn preview_of(file: &UploadedFile, read: &RosterRead) -> ImportPreview<RosterBatch> {
     let b = &read.batch;
-    Ok(ImportPreview {
+    ImportPreview {
         counts: vec![
             ReadCount {
                 kind: "schools",
@@ -55,10 +60,10 @@ pub fn preview_roster(
             teachers: first(&b.teachers),
             assignments: first(&b.assignments),
         },
-        errors: errors(file, &read),
+        errors: errors(file, read),
         warnings: Vec::new(),
-        notes: notes(&read),
-    })
+        notes: notes(read),
+    }
 }
 
 /// Reads, checks and imports `file` as `who`. Any row error, the reader's or the store's
