@@ -25,12 +25,30 @@ pub const MAX_ROWS: usize = 10_000_000;
 /// The shared-string table is read whole before any sheet; its unpacked size is capped first.
 pub const MAX_SHARED_STRINGS_BYTES: u64 = 256 * 1024 * 1024;
 
+/// What any workbook may unpack to, by the sizes its archive declares. Uploads are held to a
+/// smaller cap (and their real sizes) by [`check_unpacked_size`]; this one spares a local
+/// file's reader from inflating gigabytes only to refuse them row by row.
+pub const MAX_DECLARED_UNPACKED_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The sum of the entries' declared uncompressed sizes (cheap: nothing is inflated).
+fn declared_size(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<u64, IngestError> {
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| IngestError::Xlsx {
+            detail: e.to_string(),
+        })?;
+        declared = declared.saturating_add(entry.size());
+    }
+    Ok(declared)
+}
+
 /// The first 50 characters of a value, for error messages.
 pub fn shown_start(value: &str) -> String {
     value.chars().take(50).collect()
 }
 
-/// Refuses a workbook whose shared-string table unpacks to more than
+/// Refuses a workbook that declares more than [`MAX_DECLARED_UNPACKED_BYTES`], or whose
+/// shared-string table unpacks to more than
 /// [`MAX_SHARED_STRINGS_BYTES`], or announces more strings than it could hold (the reader
 /// reserves room for the announced count before reading any).
 pub(crate) fn check_shared_strings(bytes: &[u8]) -> Result<(), IngestError> {
@@ -38,6 +56,11 @@ pub(crate) fn check_shared_strings(bytes: &[u8]) -> Result<(), IngestError> {
         detail: e.to_string(),
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    if declared_size(&mut zip)? > MAX_DECLARED_UNPACKED_BYTES {
+        return Err(IngestError::Unpacked {
+            limit_mb: MAX_DECLARED_UNPACKED_BYTES / (1024 * 1024),
+        });
+    }
     let Some(index) = (0..zip.len()).find(|&i| {
         matches!(zip.name_for_index(i),
             Some(Ok(n)) if n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
@@ -106,12 +129,7 @@ pub fn check_unpacked_size(
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
     // The declared sizes first: an honest big file is refused without inflating anything.
-    let mut declared: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| bad(&e))?;
-        declared = declared.saturating_add(entry.size());
-    }
-    if declared > max_unpacked {
+    if declared_size(&mut zip)? > max_unpacked {
         return Err(too_big());
     }
     let mut left = max_unpacked;
