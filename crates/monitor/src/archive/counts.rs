@@ -33,6 +33,8 @@ pub struct ArchiveCounts {
     pub students: u64,
     pub art_covered: u64,
     pub off_campus_covered: u64,
+    /// Approved 校外实践 records in all.
+    pub off_campus_records: u64,
     pub labor_met: u64,
     pub volunteer_hours: Tenths,
     pub art_assessed: u64,
@@ -42,6 +44,19 @@ pub struct ArchiveCounts {
 }
 
 impl ArchiveCounts {
+    /// Adds another unit's counts (classes into a school, schools into the district).
+    pub fn merge(&mut self, o: &ArchiveCounts) {
+        self.students += o.students;
+        self.art_covered += o.art_covered;
+        self.off_campus_covered += o.off_campus_covered;
+        self.off_campus_records += o.off_campus_records;
+        self.labor_met += o.labor_met;
+        self.volunteer_hours.0 += o.volunteer_hours.0;
+        self.art_assessed += o.art_assessed;
+        self.art_excellent += o.art_excellent;
+        self.art_passed += o.art_passed;
+    }
+
     /// Counts `students` over a period of `weeks` school weeks.
     pub fn of<'a>(students: impl IntoIterator<Item = &'a StudentActivity>, weeks: u32) -> Self {
         let mut c = Self::default();
@@ -55,6 +70,7 @@ impl ArchiveCounts {
         self.students += 1;
         self.art_covered += u64::from(s.art_records > 0);
         self.off_campus_covered += u64::from(s.off_campus_records > 0);
+        self.off_campus_records += u64::from(s.off_campus_records);
         self.labor_met += u64::from(labor_met(s.grade, s.labor_hours, weeks));
         self.volunteer_hours.0 += s.volunteer_hours.0;
         if let Some(level) = s.art_level {
@@ -119,6 +135,7 @@ mod tests {
                 students: 5,
                 art_covered: 2,
                 off_campus_covered: 1,
+                off_campus_records: 1,
                 labor_met: 3,
                 volunteer_hours: Tenths(155),
                 art_assessed: 3,
