@@ -49,6 +49,11 @@ pub enum IngestError {
     )]
     NoPsychSheet { found: String },
 
+    #[error(
+        "文件中没有可识别的表：需要列 {need}。请使用导入模板（wuyu template archive-records / archive-art）。文件中的表：{found}"
+    )]
+    NoArchiveSheet { need: String, found: String },
+
     #[error("考试“{exam}”没有科目“{subject}”（本次考试的科目：{subjects}）")]
     UnknownExamSubject {
         exam: String,

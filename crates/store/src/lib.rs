@@ -11,6 +11,7 @@
 #![allow(clippy::duplicate_mod)]
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 mod backend;
 mod error;
@@ -31,6 +32,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub use accounts::AccountStore;
+pub use archive::ArchiveStore;
 pub use audit::AuditStore;
 pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
@@ -55,6 +57,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::ArchiveStore;
     pub use crate::ImportCentreStore;
     pub use crate::PlanStore;
     pub use crate::SurveyStore;
@@ -81,6 +84,7 @@ pub trait Store:
     + SurveyStore
     + PsychStore
     + PlanStore
+    + ArchiveStore
     + Send
     + Sync
     + 'static

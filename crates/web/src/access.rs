@@ -56,6 +56,10 @@ caps!(
     ViewPlan,
     ManageAccounts,
     LinkChildren,
+    RecordActivities,
+    ReviewActivities,
+    ViewStudentArchive,
+    ViewArchiveCoverage,
 );
 
 /// A signed-in page caller granted `C`.
