@@ -79,6 +79,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "exam_lines",
         sql: include_str!("../migrations/sqlite/0014_exam_lines.sql"),
     },
+    Migration {
+        version: 16,
+        name: "staff",
+        sql: include_str!("../migrations/sqlite/0016_staff.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -151,6 +156,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 14,
         name: "exam_lines",
         sql: include_str!("../migrations/postgres/0014_exam_lines.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "staff",
+        sql: include_str!("../migrations/postgres/0016_staff.sql"),
     },
 ];
 

@@ -5,6 +5,7 @@
 mod accounts;
 mod fitness;
 mod roster;
+mod staff;
 mod survey;
 use time::macros::date;
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
