@@ -56,6 +56,9 @@ caps!(
     ViewPlan,
     ManageAccounts,
     LinkChildren,
+    ViewStaffAppraisal,
+    ManageStaffAppraisal,
+    ApproveStaffAppraisal,
 );
 
 /// A signed-in page caller granted `C`.
