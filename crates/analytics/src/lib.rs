@@ -15,10 +15,12 @@
 //! * [`satisfaction`]: survey indices — top-2 满意率 with a Wilson interval, the 0–100 index,
 //!   α of scales with reverse-keyed items, minimum-respondent suppression (§7).
 //! * [`suppress`]: small-cell and complementary suppression of published counts.
+//! * [`appraisal`]: teacher appraisal — multi-source score, levels, quotas, the 师德 veto (§6).
 //! * [`special`]: the normal, t and chi-square functions those need, written here so the crate
 //!   stays dependency-light.
 #![forbid(unsafe_code)]
 
+pub mod appraisal;
 pub mod compare;
 pub mod descriptive;
 mod error;

@@ -23,6 +23,7 @@ mod fitness;
 mod plan;
 mod roster;
 mod settings;
+mod staff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -166,6 +167,11 @@ enum Command {
         #[command(subcommand)]
         command: analytics::AnalyticsCommand,
     },
+    /// 教师：年度考核定等次（不用数据库的工具）
+    Staff {
+        #[command(subcommand)]
+        command: staff::StaffCommand,
+    },
     /// 测量主要任务的速度（见 BENCHMARKS.md）
     Bench(bench::BenchArgs),
 }
@@ -262,6 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan { command } => plan::run(command).await,
         Command::Fitness { command } => fitness::run(command),
         Command::Analytics { command } => analytics::run(command),
+        Command::Staff { command } => staff::run(command),
         Command::Bench(args) => bench::run(args).await,
     }
 }

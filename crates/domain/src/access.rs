@@ -81,6 +81,14 @@ pub enum Capability {
     ViewStudentArchive,
     /// Archive coverage of schools and classes (art, 校外实践, labor hours, volunteer hours).
     ViewArchiveCoverage,
+    /// 教师考核: a school's appraisal and the teachers' training and titles (personnel data,
+    /// audited on read; a teacher: their own record and result only).
+    ViewStaffAppraisal,
+    /// Import appraisal inputs, training and titles, and start the 公示 (a school admin: their
+    /// school).
+    ManageStaffAppraisal,
+    /// Approve a school's appraisal after its 公示, and answer appeals.
+    ApproveStaffAppraisal,
 }
 
 use Capability as C;
@@ -190,6 +198,17 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
         C::ViewArchiveCoverage,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
+    (
+        C::ViewStaffAppraisal,
+        &[
+            R::DistrictAdmin,
+            R::DistrictAnalyst,
+            R::SchoolAdmin,
+            R::Teacher,
+        ],
+    ),
+    (C::ManageStaffAppraisal, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::ApproveStaffAppraisal, &[R::DistrictAdmin]),
 ];
 
 /// Does `role` have `capability`?
@@ -403,6 +422,9 @@ mod tests {
             C::ReviewActivities,
             C::ViewStudentArchive,
             C::ViewArchiveCoverage,
+            C::ViewStaffAppraisal,
+            C::ManageStaffAppraisal,
+            C::ApproveStaffAppraisal,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");
@@ -440,6 +462,14 @@ mod tests {
         assert!(!grants(R::Parent, C::ReviewActivities));
         assert!(!grants(R::Parent, C::ViewArchiveCoverage));
         assert!(!grants(R::Counsellor, C::ViewStudentArchive));
+        // Appraisal is personnel data: never a parent's or a counsellor's; a school runs its
+        // own appraisal, only the district approves it.
+        assert!(grants(R::Teacher, C::ViewStaffAppraisal));
+        assert!(!grants(R::Parent, C::ViewStaffAppraisal));
+        assert!(!grants(R::Counsellor, C::ViewStaffAppraisal));
+        assert!(!grants(R::Teacher, C::ManageStaffAppraisal));
+        assert!(grants(R::SchoolAdmin, C::ManageStaffAppraisal));
+        assert!(!grants(R::SchoolAdmin, C::ApproveStaffAppraisal));
         // The rank grant is the role rule that existed before the table.
         for r in Role::ALL {
             assert_eq!(grants(r, C::ViewRanks), r.may_see_ranks(), "{r:?}");

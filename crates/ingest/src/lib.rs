@@ -18,6 +18,7 @@ Layout, in the order data flows:
 - [`fitness`]: fitness result sheets (both header layouts, every time form) into scorer inputs
   and a [`FitnessBatch`](wuyu_domain::FitnessBatch); the upload template written back.
 - [`psych`]: [`read_psych_answers`], screening answer sheets in the code layout of modules.md §3.
+- [`staff`]: the appraisal levels layout of modules.md §4 into appraisal cases.
 - [`plan`]: [`read_plan`], the plan (任务分解表) in the seeds' layout, and its writers.
 - [`exam`]: [`read_exam_scores`] (one column per subject) and [`read_exam_items`] (one column
   per question, with the 双向细目表) into exam batches; [`write_exam_score_template`].
@@ -42,6 +43,7 @@ pub mod plan;
 pub mod psych;
 pub mod roster;
 pub mod schema;
+pub mod staff;
 pub mod table;
 pub mod template;
 

@@ -25,6 +25,7 @@ pub mod psych;
 pub mod ranks;
 pub mod roster;
 pub mod settings;
+pub mod staff;
 pub mod store_types;
 pub mod survey;
 

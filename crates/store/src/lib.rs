@@ -26,6 +26,7 @@ pub mod psych;
 pub mod roster;
 pub mod settings;
 mod sqlite;
+pub mod staff;
 pub mod survey;
 
 use std::future::Future;
@@ -53,6 +54,7 @@ pub use plan::{PlanImportSummary, PlanStore};
 pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
+pub use staff::StaffStore;
 pub use survey::{SchoolAnswers, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
@@ -60,6 +62,7 @@ pub mod prelude {
     pub use crate::ArchiveStore;
     pub use crate::ImportCentreStore;
     pub use crate::PlanStore;
+    pub use crate::StaffStore;
     pub use crate::SurveyStore;
     pub use crate::{
         AccountStore, AuditStore, ExamStore, FitnessStore, PsychStore, RosterStore, SettingsStore,
@@ -85,6 +88,7 @@ pub trait Store:
     + PsychStore
     + PlanStore
     + ArchiveStore
+    + StaffStore
     + Send
     + Sync
     + 'static

@@ -84,6 +84,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "archive",
         sql: include_str!("../migrations/sqlite/0015_archive.sql"),
     },
+    Migration {
+        version: 16,
+        name: "staff",
+        sql: include_str!("../migrations/sqlite/0016_staff.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -161,6 +166,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 15,
         name: "archive",
         sql: include_str!("../migrations/postgres/0015_archive.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "staff",
+        sql: include_str!("../migrations/postgres/0016_staff.sql"),
     },
 ];
 

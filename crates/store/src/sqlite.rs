@@ -50,6 +50,8 @@ mod psych;
 mod roster;
 #[path = "settings/imp.rs"]
 mod settings;
+#[path = "staff/imp.rs"]
+mod staff;
 #[path = "store_imp.rs"]
 mod store_imp;
 #[path = "survey/imp.rs"]

@@ -60,6 +60,9 @@ caps!(
     ReviewActivities,
     ViewStudentArchive,
     ViewArchiveCoverage,
+    ViewStaffAppraisal,
+    ManageStaffAppraisal,
+    ApproveStaffAppraisal,
 );
 
 /// A signed-in page caller granted `C`.

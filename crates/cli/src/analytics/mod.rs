@@ -22,7 +22,7 @@ use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use wuyu_analytics::AnalyticsError;
 
-mod input;
+pub(crate) mod input;
 mod items;
 mod satisfaction;
 mod shrink;

@@ -6,6 +6,7 @@ mod accounts;
 mod archive;
 mod fitness;
 mod roster;
+mod staff;
 mod survey;
 use time::macros::date;
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};

@@ -1,0 +1,408 @@
+//! The appraisal use cases. Rights: `ViewStaffAppraisal` to read (a teacher: their own row),
+//! `ManageStaffAppraisal` to import and start the 公示 (a school admin: their school),
+//! `ApproveStaffAppraisal` to approve and answer appeals; a teacher appeals and confirms only
+//! their own result.
+use std::collections::HashMap;
+
+use serde::Serialize;
+use time::Date;
+use wuyu_analytics::appraisal::{AppraisalRules, Level, appraise};
+use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
+use wuyu_ingest::staff::read_levels_input;
+use wuyu_store::staff::{
+    Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, NewAppraisal,
+    StaffReader,
+};
+use wuyu_store::{AuditEntry, StoreError};
+
+use super::publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
+use crate::audit::Requester;
+use crate::{Service, ServiceError};
+
+/// The cap arithmetic a page shows: nothing decided silently.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapArithmetic {
+    pub n_base: u32,
+    /// The quota in percent (20, 25 or 15).
+    pub quota_percent: u32,
+    /// q·N with two decimals, e.g. "2.40".
+    pub product: String,
+    pub cap: u32,
+    pub excellent: usize,
+    pub committee: usize,
+}
+
+/// A school's appraisal as the reader may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppraisalView {
+    pub round: AppraisalRound,
+    pub rows: Vec<AppraisalRow>,
+    pub arithmetic: CapArithmetic,
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn entry(who: &Requester, action: &str, school: SchoolId, entity: String) -> AuditEntry {
+    AuditEntry {
+        at: now_unix(),
+        user_id: who.user_id,
+        username: who.username.clone(),
+        action: action.to_string(),
+        school_id: Some(school),
+        entity,
+        detail: String::new(),
+        ip: who.ip.clone(),
+    }
+}
+
+/// A store refusal carries a Chinese message for the user.
+fn from_store(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Refused(m) => ServiceError::BadRequest(m),
+        other => other.into(),
+    }
+}
+
+fn require(viewer: &Viewer, c: Capability) -> Result<(), ServiceError> {
+    if viewer.can(c) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Whose rows a viewer reads in `school`: the district everything, a school admin their
+/// school, a teacher only their own record.
+fn reader(viewer: &Viewer, school: SchoolId) -> Result<StaffReader, ServiceError> {
+    require(viewer, Capability::ViewStaffAppraisal)?;
+    match (&viewer.scope, viewer.user.teacher_id) {
+        (Scope::District, _) => Ok(StaffReader::District),
+        (Scope::School { school_id }, _) if *school_id == school => Ok(StaffReader::School(school)),
+        (Scope::Classes { school_id, .. }, Some(t)) if *school_id == school => {
+            Ok(StaffReader::Teacher(school, t))
+        }
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// May the viewer manage `school`'s appraisal?
+fn manages(viewer: &Viewer, school: SchoolId, c: Capability) -> Result<(), ServiceError> {
+    require(viewer, c)?;
+    if viewer.scope.is_district() || viewer.scope == (Scope::School { school_id: school }) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// The teacher the viewer is, in `school`.
+fn own_teacher(viewer: &Viewer, school: SchoolId) -> Result<TeacherId, ServiceError> {
+    match reader(viewer, school)? {
+        StaffReader::Teacher(_, t) => Ok(t),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+fn arithmetic(a: &Appraisal, rules: &AppraisalRules) -> CapArithmetic {
+    let q = rules.quota(a.round.unit_rating);
+    let count = |l: Level| a.rows.iter().filter(|r| r.input.level == l).count();
+    CapArithmetic {
+        n_base: a.round.n_base,
+        quota_percent: (q * 100.0).round() as u32,
+        product: format!("{:.2}", q * f64::from(a.round.n_base)),
+        cap: a.round.cap,
+        excellent: count(Level::Excellent),
+        committee: count(Level::Committee),
+    }
+}
+
+/// A school's appraisal of `year` (audited read), or `None` when there is none.
+pub async fn appraisal(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+) -> Result<Option<AppraisalView>, ServiceError> {
+    let reader = reader(viewer, school)?;
+    let action = match reader {
+        StaffReader::Teacher(..) => "read_own_appraisal",
+        _ => "read_appraisal",
+    };
+    let audit = entry(
+        who,
+        action,
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
+    );
+    let Some(a) = svc
+        .store()
+        .appraisal(reader, school, year, &audit)
+        .await
+        .map_err(from_store)?
+    else {
+        return Ok(None);
+    };
+    let arithmetic = arithmetic(&a, &AppraisalRules::default());
+    Ok(Some(AppraisalView {
+        round: a.round,
+        rows: a.rows,
+        arithmetic,
+    }))
+}
+
+/// Imports a school's appraisal inputs (the levels layout of modules.md §4, the school
+/// column naming this school by its code), computes every level and saves the draft. Any
+/// bad row — a cell, a teacher not in the school's roster, another school — rejects the file;
+/// nothing is written. A draft already in 公示 or approved is a conflict.
+pub async fn import_appraisal(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<AppraisalView, ServiceError> {
+    manages(viewer, school, Capability::ManageStaffAppraisal)?;
+    let tables = wuyu_ingest::read_tables(file_name, bytes)
+        .map_err(|e| ServiceError::BadRequest(format!("{file_name}：{e}")))?;
+    let table = tables
+        .tables
+        .into_iter()
+        .find(|t| !t.hidden && !t.header.is_empty())
+        .ok_or_else(|| ServiceError::BadRequest(format!("{file_name} 是空的")))?;
+    let input = read_levels_input(file_name, &table);
+    if !input.errors.is_empty() {
+        return Err(ServiceError::Rejected(input.errors));
+    }
+    let store = svc.store();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut schools: HashMap<String, Option<SchoolId>> = HashMap::new();
+    let mut teachers = Vec::with_capacity(input.cases.len());
+    for (case, row) in input.cases.iter().zip(table.rows()) {
+        let err = |column: &str, value: &str, message_zh: String| RowError {
+            file: file_name.to_string(),
+            sheet: table.name.clone(),
+            row: row.number,
+            column: column.to_string(),
+            value: value.to_string(),
+            message_zh,
+        };
+        let named = match schools.get(&case.school) {
+            Some(s) => *s,
+            None => {
+                let s = store.school_by_code(&case.school).await?;
+                schools.insert(case.school.clone(), s);
+                s
+            }
+        };
+        if named != Some(school) {
+            errors.push(err(
+                "学校",
+                &case.school,
+                "不是本校的学校代码：一个文件只能是本校的教师".into(),
+            ));
+            continue;
+        }
+        match store.teacher_by_staff_no(school, &case.staff_no).await? {
+            Some(t) => teachers.push(t),
+            None => errors.push(err(
+                "工号",
+                &case.staff_no,
+                "不在本校教师名单中：请先在花名册中导入这名教师".into(),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Rejected(errors));
+    }
+    let rules = AppraisalRules::default();
+    let out =
+        appraise(&input.cases, &rules).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+    let (n_base, cap) = out
+        .first()
+        .map_or((0, 0), |o| (o.n_base as u32, o.cap as u32));
+    let rows = input
+        .cases
+        .iter()
+        .zip(&out)
+        .zip(&teachers)
+        .map(|((c, o), &t)| AppraisalInput {
+            teacher_id: t,
+            score: c.score,
+            org_score: c.org_score,
+            peer_score: None,
+            parent_score: None,
+            renormalised: false,
+            first_job_months: c.first_job_months,
+            leave_days: c.leave_days,
+            under_investigation: c.under_investigation,
+            ethics_violation: c.ethics_violation,
+            sanction: c.sanction,
+            level: o.level,
+            committee_reason: None,
+        })
+        .collect();
+    let draft = NewAppraisal {
+        school_id: school,
+        school_year: year,
+        unit_rating: input
+            .cases
+            .first()
+            .map_or(wuyu_analytics::appraisal::UnitRating::Normal, |c| {
+                c.unit_rating
+            }),
+        n_base,
+        cap,
+        rows,
+    };
+    let mut audit = entry(
+        who,
+        "import_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
+    );
+    audit.detail = format!(
+        "file={file_name} teachers={} n_base={n_base} cap={cap}",
+        input.cases.len()
+    );
+    store
+        .save_appraisal(&draft, &audit)
+        .await
+        .map_err(from_store)?;
+    appraisal(svc, viewer, who, school, year)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Starts the 公示 today: its last day is the fifth working day.
+pub async fn publicise(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    today: Date,
+) -> Result<Date, ServiceError> {
+    manages(viewer, school, Capability::ManageStaffAppraisal)?;
+    let last = publicity_last_day(today, PUBLICITY_WORKING_DAYS);
+    let mut audit = entry(
+        who,
+        "publicise_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
+    );
+    audit.detail = format!("until={last}");
+    svc.store()
+        .advance_appraisal(
+            school,
+            year,
+            AppraisalState::Publicity,
+            Some(&last.to_string()),
+            &today.to_string(),
+            &audit,
+        )
+        .await
+        .map_err(from_store)?;
+    Ok(last)
+}
+
+/// The district approves after the 公示's last day.
+pub async fn approve(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    today: Date,
+) -> Result<(), ServiceError> {
+    manages(viewer, school, Capability::ApproveStaffAppraisal)?;
+    let audit = entry(
+        who,
+        "approve_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
+    );
+    svc.store()
+        .advance_appraisal(
+            school,
+            year,
+            AppraisalState::Approved,
+            None,
+            &today.to_string(),
+            &audit,
+        )
+        .await
+        .map_err(from_store)
+}
+
+/// A teacher asks for 复核/申诉 of their own 基本合格 or 不合格.
+pub async fn appeal(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    text: &str,
+) -> Result<(), ServiceError> {
+    let t = own_teacher(viewer, school)?;
+    let audit = entry(
+        who,
+        "appeal_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}:{}", school.0, t.0),
+    );
+    svc.store()
+        .appeal_appraisal(school, year, t, text, &audit)
+        .await
+        .map_err(from_store)
+}
+
+/// The district records its answer to a teacher's appeal.
+pub async fn answer_appeal(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    teacher: TeacherId,
+    answer: &str,
+) -> Result<(), ServiceError> {
+    manages(viewer, school, Capability::ApproveStaffAppraisal)?;
+    let audit = entry(
+        who,
+        "answer_appeal",
+        school,
+        format!("staff_appraisal:{}:{year}:{}", school.0, teacher.0),
+    );
+    svc.store()
+        .answer_appeal(school, year, teacher, answer, &audit)
+        .await
+        .map_err(from_store)
+}
+
+/// A teacher confirms having seen their approved result.
+pub async fn confirm(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+) -> Result<(), ServiceError> {
+    let t = own_teacher(viewer, school)?;
+    let audit = entry(
+        who,
+        "confirm_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}:{}", school.0, t.0),
+    );
+    svc.store()
+        .confirm_appraisal(school, year, t, &audit)
+        .await
+        .map_err(from_store)
+}

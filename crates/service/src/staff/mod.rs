@@ -1,0 +1,16 @@
+//! 教师考核 (issue 14): a school's annual appraisal — inputs imported in the levels layout,
+//! levels computed by `wuyu_analytics::appraisal`, the cap arithmetic shown, the workflow
+//! (draft → 公示 of at least five working days → district approval), appeals and the teacher's
+//! confirmation. Appraisal rows are personnel data: every read is audited by the store in the
+//! same transaction; a teacher reads only their own row.
+mod appraisal;
+mod publicity;
+
+pub use appraisal::{
+    AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, confirm,
+    import_appraisal, publicise,
+};
+pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
+pub use wuyu_store::staff::{
+    Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, StaffReader,
+};

@@ -1,0 +1,232 @@
+//! 教师考核 through the service on both backends: a school imports its appraisal inputs
+//! (teachers outside the roster or of another school refused, nothing written), sees the cap
+//! arithmetic, a teacher sees only their own result, the 公示 freezes the proposal, the
+//! district approves after it, the teacher's appeal is recorded and answered and the result
+//! confirmed — every read and step in the audit log.
+use std::sync::Arc;
+
+use time::macros::date;
+use wuyu_analytics::appraisal::Level;
+use wuyu_domain::{SchoolId, Viewer};
+use wuyu_service::audit::Requester;
+use wuyu_service::staff::*;
+use wuyu_service::{Service, ServiceError};
+use wuyu_store::Store;
+
+async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
+    let user = svc
+        .store()
+        .user_credentials(username)
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let scope = wuyu_service::accounts::scope_for(svc, &user).await.unwrap();
+    let who = Requester::user(&user, "127.0.0.1");
+    (Viewer::new(user, scope), who)
+}
+
+const HEADER: &str =
+    "学校,单位考核结果,工号,考核得分,组织评价得分,初任月数,病事假天数,立案调查,师德违规,处分\n";
+
+async fn story(store: Arc<dyn Store>) {
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let a = SchoolId(ids.school_a);
+    let (school, school_who) = viewer(&svc, "school-a").await;
+    let (district, district_who) = viewer(&svc, "district").await;
+    let (teacher, teacher_who) = viewer(&svc, "teacher-a").await; // T01
+    let (teacher_b, teacher_b_who) = viewer(&svc, "teacher-b").await;
+    let (parent, parent_who) = viewer(&svc, "parent-a").await;
+
+    // A teacher not in the roster and another school's row: refused, nothing written.
+    let bad = format!(
+        "{HEADER}S001,一般,T01,55,60,,,,,\nS001,一般,T99,90,90,,,,,\nS002,一般,T11,90,90,,,,,\n"
+    );
+    let e = import_appraisal(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        bad.as_bytes(),
+        "考核.csv",
+    )
+    .await
+    .unwrap_err();
+    let ServiceError::Rejected(rows) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0].row, rows[0].column.as_str(), rows[0].value.as_str()),
+        (3, "工号", "T99")
+    );
+    assert_eq!((rows[1].row, rows[1].value.as_str()), (4, "S002"));
+    assert!(
+        appraisal(&svc, &school, &school_who, a, 2024)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A teacher cannot import; the school can.
+    let good = format!("{HEADER}S001,一般,T01,55,60,,,,,\nS001,一般,T02,92,90,,,,,\n");
+    let e = import_appraisal(
+        &svc,
+        &teacher,
+        &teacher_who,
+        a,
+        2024,
+        good.as_bytes(),
+        "考核.csv",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    let view = import_appraisal(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        good.as_bytes(),
+        "考核.csv",
+    )
+    .await
+    .unwrap();
+    let level = |v: &AppraisalView, no: &str| {
+        v.rows
+            .iter()
+            .find(|r| r.staff_no == no)
+            .unwrap()
+            .input
+            .level
+    };
+    assert_eq!(level(&view, "T01"), Level::Basic);
+    assert_eq!(level(&view, "T02"), Level::Qualified); // N = 2: cap 0, the school alone is no pool
+    assert_eq!(view.arithmetic.n_base, 2);
+    assert_eq!(view.arithmetic.quota_percent, 20);
+    assert_eq!(view.arithmetic.product, "0.40");
+    assert_eq!(view.arithmetic.cap, 0);
+
+    // Who sees what.
+    let own = appraisal(&svc, &teacher, &teacher_who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(own.rows.len(), 1);
+    assert_eq!(own.rows[0].staff_no, "T01");
+    assert_eq!(
+        appraisal(&svc, &district, &district_who, a, 2024)
+            .await
+            .unwrap()
+            .unwrap()
+            .rows
+            .len(),
+        2
+    );
+    for (v, w) in [(&teacher_b, &teacher_b_who), (&parent, &parent_who)] {
+        let e = appraisal(&svc, v, w, a, 2024).await.unwrap_err();
+        assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    }
+
+    // 公示 of five working days freezes the proposal; only the district approves, after it.
+    let last = publicise(&svc, &school, &school_who, a, 2024, date!(2024 - 07 - 08))
+        .await
+        .unwrap();
+    assert_eq!(last, date!(2024 - 07 - 12));
+    let e = import_appraisal(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        good.as_bytes(),
+        "考核.csv",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, ServiceError::Conflict(_)), "{e:?}");
+    let e = approve(&svc, &school, &school_who, a, 2024, date!(2024 - 07 - 15))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    let e = approve(
+        &svc,
+        &district,
+        &district_who,
+        a,
+        2024,
+        date!(2024 - 07 - 12),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, ServiceError::BadRequest(_)), "{e:?}");
+
+    // The teacher appeals their 基本合格; the district answers after approval; the teacher confirms.
+    appeal(&svc, &teacher, &teacher_who, a, 2024, "第二学期课时未计入")
+        .await
+        .unwrap();
+    approve(
+        &svc,
+        &district,
+        &district_who,
+        a,
+        2024,
+        date!(2024 - 07 - 15),
+    )
+    .await
+    .unwrap();
+    let t01 = own.rows[0].input.teacher_id;
+    answer_appeal(
+        &svc,
+        &district,
+        &district_who,
+        a,
+        2024,
+        t01,
+        "经复核维持基本合格",
+    )
+    .await
+    .unwrap();
+    confirm(&svc, &teacher, &teacher_who, a, 2024)
+        .await
+        .unwrap();
+    let own = appraisal(&svc, &teacher, &teacher_who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    let appeal = own.rows[0].appeal.clone().unwrap();
+    assert_eq!(appeal.text, "第二学期课时未计入");
+    assert_eq!(appeal.answer.as_deref(), Some("经复核维持基本合格"));
+    assert!(own.rows[0].confirmed_at.is_some());
+    assert_eq!(own.round.state, AppraisalState::Approved);
+
+    let log = store.list_audit(100).await.unwrap();
+    for action in [
+        "import_appraisal",
+        "read_appraisal",
+        "read_own_appraisal",
+        "publicise_appraisal",
+        "approve_appraisal",
+        "appeal_appraisal",
+        "answer_appeal",
+        "confirm_appraisal",
+    ] {
+        assert!(log.iter().any(|r| r.entry.action == action), "{action}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        story(Arc::clone(&db.store)).await;
+    }
+}
