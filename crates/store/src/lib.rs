@@ -17,6 +17,7 @@ mod error;
 pub mod exam;
 pub mod fitness;
 pub mod import_centre;
+pub mod import_undo;
 mod migrate;
 pub mod model;
 pub mod plan;
@@ -46,6 +47,7 @@ pub use fitness::{
     FitnessTargets,
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
+pub use import_undo::{ImportUndoStore, UndoSummary};
 pub use model::*;
 pub use plan::{PlanImportSummary, PlanStore};
 pub use psych::PsychStore;
@@ -56,6 +58,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ImportCentreStore;
+    pub use crate::ImportUndoStore;
     pub use crate::PlanStore;
     pub use crate::SurveyStore;
     pub use crate::{
@@ -78,6 +81,7 @@ pub trait Store:
     + AuditStore
     + SettingsStore
     + ImportCentreStore
+    + ImportUndoStore
     + SurveyStore
     + PsychStore
     + PlanStore

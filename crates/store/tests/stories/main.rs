@@ -6,6 +6,7 @@ mod accounts;
 mod fitness;
 mod roster;
 mod survey;
+mod undo;
 use time::macros::date;
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{
