@@ -183,6 +183,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/imports/uploads/no-such-token/confirm".into(), token,            [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/999999/file".into(), "",                         [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/x/file".into(), "",                              [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/imports/history/999999/undo".into(), token,                      [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/imports/history/x/undo".into(), token,                           [303, 404, 403, 404, 403, 403, 403, 403]),
         // 心理健康: answers and cases for the school's counsellor only; flags for a 班主任 (the
         // fixture's teachers are 班主任 of no class, so refused); counts for leaders.
         case(g(), "/psych".into(), "",                                               [303, 403, 403, 403, 403, 200, 403, 403]),
