@@ -592,6 +592,11 @@ async fn a_pe_teacher_exports_the_retest_list_of_their_class_and_it_is_audited()
     let href = format!("{view}/lists/retest?term={}", term_now().code());
     assert!(html.contains(&href), "{html}");
     assert!(html.contains("补测名单：1 条"), "{html}");
+    // Long tables are sorted and filtered by the page's own small script.
+    assert!(html.contains("/assets/tables.js?v="), "{html}");
+    let js = app.send(get("/assets/tables.js").build()).await;
+    assert_eq!(js.status(), 200);
+    assert!(body_text(js).await.contains("搜索姓名"));
 
     let s = app.login("teacher-a").await;
     let resp = app.send(get(&href).cookie(&s.cookie).build()).await;
