@@ -90,8 +90,17 @@ pub fn sheets_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         }
         ws.set_freeze_panes(2, 0)?;
         for (i, h) in s.headers.iter().enumerate() {
-            // CJK characters are about two columns wide.
-            let width = (h.chars().count() * 2 + 2).clamp(8, 40);
+            // Wide enough for the header and the longest text below it.
+            let longest = s
+                .rows
+                .iter()
+                .filter_map(|r| match r.get(i) {
+                    Some(Cell::Text(t)) => Some(display_width(t)),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            let width = (display_width(h).max(longest) + 2).clamp(8, 60);
             ws.set_column_width(col(i), width as f64)?;
         }
         for (r, row) in s.rows.iter().enumerate() {
@@ -113,6 +122,11 @@ pub fn sheets_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         wb.add_worksheet();
     }
     wb.save_to_buffer()
+}
+
+/// Columns a text takes in a spreadsheet: CJK and other wide characters about two, ASCII one.
+pub fn display_width(t: &str) -> usize {
+    t.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
 fn col(i: usize) -> u16 {

@@ -18,6 +18,7 @@ mod error;
 pub mod exam;
 pub mod fitness;
 pub mod import_centre;
+pub mod import_undo;
 mod migrate;
 pub mod model;
 pub mod plan;
@@ -49,6 +50,7 @@ pub use fitness::{
     FitnessTargets,
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
+pub use import_undo::{ImportUndoStore, UndoSummary};
 pub use model::*;
 pub use plan::{PlanImportSummary, PlanStore};
 pub use psych::PsychStore;
@@ -61,6 +63,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 pub mod prelude {
     pub use crate::ArchiveStore;
     pub use crate::ImportCentreStore;
+    pub use crate::ImportUndoStore;
     pub use crate::PlanStore;
     pub use crate::StaffStore;
     pub use crate::SurveyStore;
@@ -84,6 +87,7 @@ pub trait Store:
     + AuditStore
     + SettingsStore
     + ImportCentreStore
+    + ImportUndoStore
     + SurveyStore
     + PsychStore
     + PlanStore

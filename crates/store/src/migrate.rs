@@ -89,6 +89,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "staff",
         sql: include_str!("../migrations/sqlite/0016_staff.sql"),
     },
+    Migration {
+        version: 17,
+        name: "import_undo",
+        sql: include_str!("../migrations/sqlite/0017_import_undo.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -171,6 +176,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 16,
         name: "staff",
         sql: include_str!("../migrations/postgres/0016_staff.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "import_undo",
+        sql: include_str!("../migrations/postgres/0017_import_undo.sql"),
     },
 ];
 

@@ -42,6 +42,8 @@ mod exam_write;
 mod fitness;
 #[path = "import_centre/imp.rs"]
 mod import_centre;
+#[path = "import_undo/imp.rs"]
+mod import_undo;
 #[path = "plan/imp.rs"]
 mod plan;
 #[path = "psych/imp.rs"]

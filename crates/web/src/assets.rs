@@ -105,6 +105,7 @@ mod tests {
             "vendor/htmx.min.js",
             "vendor/echarts.min.js",
             "app.js",
+            "tables.js",
             "app.css",
         ] {
             assert!(Assets::get(name).is_some(), "{name}");

@@ -25,6 +25,8 @@ pub(crate) struct Chrome {
     pub htmx_url: String,
     pub echarts_url: String,
     pub app_js_url: String,
+    /// tables.js: sorting and filtering of long tables.
+    pub tables_js_url: String,
 }
 
 impl Chrome {
@@ -47,6 +49,7 @@ impl Chrome {
             htmx_url: assets::url("vendor/htmx.min.js"),
             echarts_url: assets::url("vendor/echarts.min.js"),
             app_js_url: assets::url("app.js"),
+            tables_js_url: assets::url("tables.js"),
         }
     }
 }

@@ -10,6 +10,7 @@ mod export;
 mod history;
 pub(crate) mod import;
 mod indicators;
+mod lists;
 mod overview;
 mod summary;
 mod upload;
@@ -19,6 +20,7 @@ pub use export::{SummaryExport, summary_xlsx};
 pub use history::student_history;
 pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;
+pub use lists::{ClassList, ListCell, ListExport, ListLine, class_list, class_list_xlsx};
 pub use overview::{
     GroupLine, GroupTable, Overview, RowTargets, StageLine, TargetCheck, TargetTally, overview,
 };

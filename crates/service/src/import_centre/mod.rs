@@ -15,11 +15,14 @@ use serde::Serialize;
 use wuyu_domain::{Capability, RowError, SchoolId, Scope, Viewer};
 use wuyu_ingest::{IngestError, check_unpacked_size};
 use wuyu_report::import_errors::{ErrorLine, SheetCopy, import_errors_xlsx};
-use wuyu_store::{NewUpload, UploadEntry, UploadResult, UploadStatus};
+use wuyu_store::{
+    AuditEntry, NewUpload, StoreError, UndoSummary, UploadEntry, UploadResult, UploadStatus,
+};
 
 pub use kind::{ImportKind, ImportParams};
 pub use sample::SampleTable;
 
+use crate::audit::Requester;
 use crate::file::UploadedFile;
 use crate::import::{ImportActor, ImportOutcome, ReadNotes};
 use crate::{Service, ServiceError};
@@ -550,6 +553,45 @@ pub async fn history(svc: &Service, viewer: &Viewer) -> Result<Vec<UploadEntry>,
         .store()
         .list_uploads(&viewer.scope, HISTORY_ROWS)
         .await?)
+}
+
+/// Undoes the import written from upload `id` (the history's 撤销 button): what it replaced
+/// comes back, in one transaction with its audit entry. `NotFound` for an upload outside the
+/// scope or one that imported nothing; `BadRequest` with the Chinese reason when the store
+/// refuses (a later import of the same data, undone already, a roster import).
+pub async fn undo(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    id: i64,
+) -> Result<UndoSummary, ServiceError> {
+    let school = importer_school(viewer)?;
+    let uploads = svc
+        .store()
+        .list_uploads(&viewer.scope, HISTORY_ROWS)
+        .await?;
+    let entry = uploads
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(ServiceError::NotFound)?;
+    let import_id = entry.import_id.ok_or(ServiceError::NotFound)?;
+    let audit = AuditEntry {
+        at: now(),
+        user_id: who.user_id,
+        username: who.username.clone(),
+        action: "undo_import".into(),
+        school_id: school,
+        entity: format!("import:{import_id}"),
+        detail: format!("kind={} file={} upload={id}", entry.kind, entry.file_name),
+        ip: who.ip.clone(),
+    };
+    svc.store()
+        .undo_import(&viewer.scope, import_id, &audit)
+        .await
+        .map_err(|e| match e {
+            StoreError::Refused(why) => ServiceError::BadRequest(why),
+            other => other.into(),
+        })
 }
 
 /// An upload's file as it was uploaded (student data: the edge audits the download).

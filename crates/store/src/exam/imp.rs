@@ -264,6 +264,22 @@ impl This {
                 item_subjects.push(s);
             }
         }
+        let import_id =
+            Self::exam_import_record(&mut tx, "exam_scores", meta, &mut summary).await?;
+        let subject_names: Vec<String> = plan
+            .subjects
+            .iter()
+            .map(|&s| exam.subjects[s].name.clone())
+            .collect();
+        Self::journal_exam(
+            &mut tx,
+            import_id,
+            exam.id.0,
+            &merged_schools(&merged),
+            &subject_names,
+            None,
+        )
+        .await?;
         Self::exam_finish_import(
             &mut tx,
             &exam,
@@ -272,9 +288,7 @@ impl This {
             &plan.subjects,
             &item_subjects,
             &settings,
-            "exam_scores",
-            meta,
-            &mut summary,
+            import_id,
         )
         .await?;
         let written = started.elapsed();
@@ -347,7 +361,22 @@ impl This {
         // A new paper structure makes the points stored for other students meaningless:
         // they keep their subject scores and lose their item points.
         let old_items = Self::exam_items_def(&mut tx, id, &subject).await?;
-        if old_items != batch.items {
+        let redefined = old_items != batch.items;
+        let import_id = Self::exam_import_record(&mut tx, "exam_items", meta, &mut summary).await?;
+        let mut journaled = merged_schools(&merged);
+        if redefined {
+            journaled.extend(old_schools.iter().copied());
+        }
+        Self::journal_exam(
+            &mut tx,
+            import_id,
+            id,
+            &journaled,
+            std::slice::from_ref(&subject),
+            Some(&subject),
+        )
+        .await?;
+        if redefined {
             for chunk in old_schools.chunks(SCHOOL_CHUNK) {
                 sqlx::query(AssertSqlSafe(format!(
                     "UPDATE exam_score SET item_points = NULL WHERE school_id IN ({}) \
@@ -390,9 +419,7 @@ impl This {
             &[plan.subject],
             &[plan.subject],
             &settings,
-            "exam_items",
-            meta,
-            &mut summary,
+            import_id,
         )
         .await?;
         tx.commit().await?;
@@ -409,17 +436,27 @@ impl This {
     pub(crate) async fn exam_recompute(&self, exam: ExamId) -> Result<(), StoreError> {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.begin_write().await?;
-        let e = Self::exam_load(&mut tx, exam.0)
+        Self::exam_recompute_in(&mut tx, exam).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Recomputes every statistic of an exam from its stored marks inside the open transaction.
+    pub(super) async fn exam_recompute_in(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        exam: ExamId,
+    ) -> Result<(), StoreError> {
+        let e = Self::exam_load(tx, exam.0)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let settings = Self::exam_settings_for(&mut tx, exam.0).await?;
-        let old_schools = Self::exam_school_ids(&mut tx, exam.0).await?;
-        let marks = Self::exam_marks_rows(&mut tx, &e, &old_schools, false).await?;
+        let settings = Self::exam_settings_for(tx, exam.0).await?;
+        let old_schools = Self::exam_school_ids(tx, exam.0).await?;
+        let marks = Self::exam_marks_rows(tx, &e, &old_schools, false).await?;
         let item_subjects: BTreeSet<String> = sqlx::query_as::<_, (String,)>(
             "SELECT DISTINCT subject FROM exam_item WHERE exam_id = $1",
         )
         .bind(exam.0)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?
         .into_iter()
         .map(|r| r.0)
@@ -427,14 +464,13 @@ impl This {
         let item_subjects: Vec<usize> = (0..e.subjects.len())
             .filter(|&s| item_subjects.contains(&e.subjects[s].name))
             .collect();
-        Self::exam_statistics(&mut tx, &e, &marks, &old_schools, &item_subjects, &settings).await?;
+        Self::exam_statistics(tx, &e, &marks, &old_schools, &item_subjects, &settings).await?;
         // Every payload of the exam was rewritten just now (an import rewrites only some).
         sqlx::query("UPDATE exam SET stat_version = $2 WHERE id = $1")
             .bind(exam.0)
             .bind(STAT_VERSION)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -1220,4 +1256,18 @@ impl ExamStore for This {
     ) -> StoreFuture<'a, Vec<TeacherAlert>> {
         Box::pin(self.exam_read_parallel_alerts(scope, school, evaluation_year))
     }
+}
+
+/// Every school an import's merged marks write, remove or move.
+fn merged_schools(merged: &Merged) -> BTreeSet<i64> {
+    let mut schools: BTreeSet<i64> = merged.writes.iter().map(|w| w.school_id).collect();
+    for r in &merged.removals {
+        match r {
+            Removal::All { school, .. } | Removal::Students { school, .. } => {
+                schools.insert(*school);
+            }
+        }
+    }
+    schools.extend(merged.class_moves.iter().map(|m| m.0));
+    schools
 }

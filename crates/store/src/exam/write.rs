@@ -363,21 +363,13 @@ impl This {
         Ok(())
     }
 
-    /// Writes a merged import: the import record, the marks, removed marks, class moves
-    /// and teacher snapshots, then every statistic.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn exam_finish_import(
+    /// Records an exam import (before anything is written, so the journal can name it).
+    pub(super) async fn exam_import_record(
         tx: &mut sqlx::Transaction<'static, Db>,
-        exam: &Exam,
-        merged: &Merged,
-        old_schools: &[i64],
-        touched: &[usize],
-        item_subjects: &[usize],
-        settings: &ExamSettings,
         kind: &str,
         meta: &ImportMeta,
         summary: &mut ExamImportSummary,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let summary_json =
             serde_json::to_string(&*summary).map_err(|e| corrupt("import summary", e))?;
         let (import_id,): (i64,) = sqlx::query_as(
@@ -394,6 +386,22 @@ impl This {
         .fetch_one(&mut **tx)
         .await?;
         summary.import_id = import_id;
+        Ok(import_id)
+    }
+
+    /// Writes a merged import of record `import_id` (journaled already): the marks, removed
+    /// marks, class moves and teacher snapshots, then every statistic.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn exam_finish_import(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        exam: &Exam,
+        merged: &Merged,
+        old_schools: &[i64],
+        touched: &[usize],
+        item_subjects: &[usize],
+        settings: &ExamSettings,
+        import_id: i64,
+    ) -> Result<(), StoreError> {
         let id = exam.id.0;
         let started = std::time::Instant::now();
         // The marks this batch replaces (or blanks out) go first, then its own.

@@ -73,6 +73,9 @@ impl FitnessStore for This {
             .fetch_one(&mut *tx)
             .await?;
 
+            let journaled: BTreeSet<(i64, String)> =
+                pairs.iter().map(|(s, t)| (*s, t.code())).collect();
+            Self::journal_fitness(&mut tx, import_id, &journaled).await?;
             Self::fitness_write_records(&mut tx, &plan, import_id).await?;
             Self::fitness_write_terms(&mut tx, pairs, &terms).await?;
             let written = started.elapsed();

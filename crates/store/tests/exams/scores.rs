@@ -599,3 +599,93 @@ async fn an_exam_with_its_own_lines_is_counted_by_them(store: &dyn Store) {
         Err(StoreError::NotFound)
     ));
 }
+
+story!(undoing_a_score_import_restores_the_marks_and_statistics);
+async fn undoing_a_score_import_restores_the_marks_and_statistics(store: &dyn Store) {
+    let ids = setup(store).await;
+    let exam = store
+        .create_exam(&new_exam(
+            "期中",
+            date!(2024 - 11 - 12),
+            &[("语文", 120.0), ("数学", 100.0)],
+            None,
+        ))
+        .await
+        .unwrap();
+    let first = store
+        .import_exam_scores(
+            &score_batch(exam, &["语文", "数学"], &[chinese(), math()]),
+            &meta("first.xlsx"),
+        )
+        .await
+        .unwrap();
+    let read = || async {
+        (
+            store
+                .exam_unit_stats(&Scope::District, exam, ExamUnitFilter::Schools)
+                .await
+                .unwrap(),
+            store
+                .exam_students(&Scope::District, exam, ids.schools[B], None)
+                .await
+                .unwrap(),
+        )
+    };
+    let before = read().await;
+    // B's 数学 again, with one score corrected and one mark blanked.
+    let mut fixed = math();
+    fixed[3][0] = S(91.0);
+    fixed[3][11] = Na;
+    let mut sheet = score_batch(exam, &["数学"], &[fixed]);
+    sheet
+        .rows
+        .retain(|r| r.student_no.as_str().starts_with(&format!("G{B}")));
+    let fix = store
+        .import_exam_scores(&sheet, &meta("fix.xlsx"))
+        .await
+        .unwrap();
+    let after_fix = read().await;
+    assert_ne!(after_fix, before);
+    let audit = |who: &str| wuyu_store::AuditEntry {
+        at: 1_700_000_900,
+        user_id: None,
+        username: who.into(),
+        action: "undo_import".into(),
+        school_id: None,
+        entity: "import".into(),
+        detail: String::new(),
+        ip: String::new(),
+    };
+
+    // The first import wrote B's 数学 too: refused while the fix stands, nothing changed.
+    assert!(matches!(
+        store
+            .undo_import(&Scope::District, first.import_id, &audit("admin"))
+            .await,
+        Err(StoreError::Refused(_))
+    ));
+    assert_eq!(read().await, after_fix);
+    // Another school's admin may not undo B's import; B's may.
+    assert!(forbidden(
+        store
+            .undo_import(
+                &Scope::School {
+                    school_id: ids.schools[A]
+                },
+                fix.import_id,
+                &audit("a"),
+            )
+            .await
+    ));
+    store
+        .undo_import(
+            &Scope::School {
+                school_id: ids.schools[B],
+            },
+            fix.import_id,
+            &audit("b"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(read().await, before);
+}

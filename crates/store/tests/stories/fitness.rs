@@ -7,7 +7,7 @@ use wuyu_domain::{FitnessBatch, FitnessMeasures, NewFitnessRecord, Term, TermPar
 use wuyu_standards::{FitnessGrade, exact_age, score_record, weight_status};
 use wuyu_store::{FitnessGroupBy, FitnessRecord, FitnessSummaryRow};
 
-fn term(year: u16, part: TermPart) -> Term {
+pub(crate) fn term(year: u16, part: TermPart) -> Term {
     Term::new(year, part).unwrap()
 }
 
@@ -59,7 +59,7 @@ fn record(row: u32, no: &str, t: Term, grade: u8, sex: Sex, q: u8) -> NewFitness
 }
 
 /// The roster's five students (sexes as `student()` assigns them), all with a record.
-fn fitness_batch(t: Term) -> FitnessBatch {
+pub(crate) fn fitness_batch(t: Term) -> FitnessBatch {
     let mut records = vec![
         record(2, "G0000000001", t, 5, Sex::Male, 4),
         record(3, "G0000000002", t, 5, Sex::Female, 2),
@@ -76,7 +76,7 @@ fn fitness_batch(t: Term) -> FitnessBatch {
     FitnessBatch { records }
 }
 
-async fn all_records(store: &dyn Store, t: Term) -> Vec<(FitnessRecord, String)> {
+pub(crate) async fn all_records(store: &dyn Store, t: Term) -> Vec<(FitnessRecord, String)> {
     let mut out = Vec::new();
     for s in store.list_schools(&Scope::District).await.unwrap() {
         let code = s.school.code.as_str().to_string();

@@ -8,6 +8,7 @@ mod fitness;
 mod roster;
 mod staff;
 mod survey;
+mod undo;
 use time::macros::date;
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{

@@ -5,7 +5,9 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{ClassId, SchoolId, Term};
+use wuyu_service::audit::{BulkExport, Requester, record_export};
 use wuyu_service::fitness::class_view as read_class;
+use wuyu_service::fitness::{ClassList, class_list, class_list_xlsx};
 use wuyu_service::store_types::ClassFitnessRow;
 use wuyu_standards::FitnessItem;
 
@@ -61,6 +63,14 @@ struct ClassFitnessPage {
     missing_test: usize,
     incomplete: usize,
     with_failed_item: usize,
+    lists: Vec<ListLink>,
+}
+
+/// A list of the class with its count and its download.
+pub(crate) struct ListLink {
+    pub title: &'static str,
+    pub count: usize,
+    pub href: String,
 }
 
 fn class_student_row(
@@ -162,6 +172,53 @@ pub(crate) async fn class_view(
             .iter()
             .map(|r| class_student_row(id, &v.items, r))
             .collect(),
+        lists: ClassList::ALL
+            .into_iter()
+            .map(|l| ListLink {
+                title: l.title_zh(),
+                count: class_list(&v, l).len(),
+                href: format!(
+                    "/schools/{id}/classes/{class_id}/fitness/lists/{}?term={}",
+                    l.code(),
+                    v.term.map(Term::code).unwrap_or_default()
+                ),
+            })
+            .collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// `GET /schools/{id}/classes/{class_id}/fitness/lists/{list}?term=`: 补测名单, 单项不及格
+/// or 不及格学生 of the class as a workbook (named children's health data: audited with its
+/// row count before it is handed out).
+pub(crate) async fn list_export(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewFitness>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64, String)>, PathRejection>,
+    q: Result<Query<FitnessQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let (id, class_id, code) = path_ids(p)?;
+    let list = ClassList::from_code(&code).ok_or(AppError::NotFound)?;
+    let (id, class_id) = (SchoolId(id), ClassId(class_id));
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let v = read_class(&state.svc, &me.viewer(), id, class_id, q.term.as_deref()).await?;
+    let out = class_list_xlsx(&v, list, masked_student_no)?;
+    record_export(
+        &state.svc,
+        &Requester::user(&me.user, &ip),
+        &BulkExport {
+            action: "export_class_fitness_list",
+            school: Some(id),
+            entity: format!("class:{id}:{class_id}"),
+            detail: format!("list={} term={}", list.code(), out.term.code()),
+            rows: out.rows,
+        },
+    )
+    .await?;
+    Ok(crate::import_centre::download(
+        out.bytes,
+        &out.file_name,
+        crate::import_centre::XLSX,
+    ))
 }

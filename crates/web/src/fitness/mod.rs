@@ -30,6 +30,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/schools/{id}/classes/{class_id}/fitness",
             get(class::class_view),
         )
+        .route(
+            "/schools/{id}/classes/{class_id}/fitness/lists/{list}",
+            get(class::list_export),
+        )
 }
 
 /// The fitness API routes, for the API document.

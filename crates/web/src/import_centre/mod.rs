@@ -13,6 +13,7 @@
 //! | `GET /imports/uploads/{token}/errors.xlsx` | the row errors, bad cells marked |
 //! | `POST /imports/uploads/{token}/confirm` | import (audited) |
 //! | `GET /imports/history/{id}/file` | the uploaded file (audited) |
+//! | `POST /imports/history/{id}/undo` | undo that import (audited) |
 pub(crate) mod multipart;
 mod pages;
 
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/imports/uploads/{token}/confirm", post(pages::confirm))
         .route("/imports/history/{id}/file", get(pages::stored_file))
+        .route("/imports/history/{id}/undo", post(pages::undo))
 }
 
 /// A file download with its (Chinese) name, RFC 6266 style: an ASCII fallback and the UTF-8

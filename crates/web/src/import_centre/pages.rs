@@ -55,6 +55,8 @@ pub(crate) struct HistoryLine {
     pub error_count: i64,
     pub preview_href: Option<String>,
     pub file_href: Option<String>,
+    /// The 撤销 form's action, on an imported upload (the store decides whether it may).
+    pub undo_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -64,15 +66,27 @@ struct CentrePage {
     kinds: Vec<KindLink>,
     history: Vec<HistoryLine>,
     scope_label: &'static str,
+    /// What the last 撤销 did or why it was refused.
+    notice: Option<String>,
 }
 
 pub(crate) async fn centre(
     State(state): State<AppState>,
     Require(me, _): Importer,
 ) -> Result<Response, AppError> {
+    centre_page(&state, &me, None, StatusCode::OK).await
+}
+
+async fn centre_page(
+    state: &AppState,
+    me: &CurrentUser,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let entries = centre::history(&state.svc, &me.viewer()).await?;
     let page = CentrePage {
-        chrome: Chrome::new(&me, "/imports"),
+        notice,
+        chrome: Chrome::new(me, "/imports"),
         kinds: ImportKind::ALL
             .into_iter()
             .map(|k| KindLink {
@@ -80,14 +94,39 @@ pub(crate) async fn centre(
                 label: k.label_zh(),
             })
             .collect(),
-        history: entries.iter().map(|e| history_line(e, &me)).collect(),
+        history: entries.iter().map(|e| history_line(e, me)).collect(),
         scope_label: if me.scope.is_district() {
             "全区的导入记录"
         } else {
             "本校的导入记录"
         },
     };
-    Ok(render(&page)?.into_response())
+    Ok((status, render(&page)?).into_response())
+}
+
+/// 撤销: undoes the import written from an upload (audited by the store with the undo) and
+/// shows the history again, with what came back or the Chinese reason it was refused.
+pub(crate) async fn undo(
+    State(state): State<AppState>,
+    Require(me, _): Importer,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = path_ids(p)?;
+    let who = wuyu_service::audit::Requester::user(&me.user, &ip);
+    match centre::undo(&state.svc, &me.viewer(), &who, id).await {
+        Ok(done) => {
+            let notice = format!(
+                "已撤销：移除本次导入写入的 {} 条记录，恢复导入前的 {} 条记录。",
+                done.removed, done.restored
+            );
+            centre_page(&state, &me, Some(notice), StatusCode::OK).await
+        }
+        Err(ServiceError::BadRequest(why)) => {
+            centre_page(&state, &me, Some(why), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
@@ -107,6 +146,8 @@ fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
         preview_href: (e.user_id == me.user.id).then(|| format!("/imports/uploads/{}", e.token)),
         file_href: (e.status != UploadStatus::Expired && e.file_size > 0)
             .then(|| format!("/imports/history/{}/file", e.id)),
+        undo_href: (e.status == UploadStatus::Imported && e.import_id.is_some())
+            .then(|| format!("/imports/history/{}/undo", e.id)),
     }
 }
 

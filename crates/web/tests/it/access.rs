@@ -104,6 +104,10 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/classes/{}/fitness", i.class_a7_1), "",      [303, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}/fitness", i.class_a7_2), "",      [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), format!("/schools/{b}/classes/{}/fitness", i.class_b1_1), "",      [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(g(), format!("/schools/{a}/classes/{}/fitness/lists/retest", i.class_a7_1), "",       [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/fitness/lists/failed-items", i.class_a7_2), "", [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{b}/classes/{}/fitness/lists/failing", i.class_b1_1), "",      [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(g(), format!("/schools/{a}/classes/{}/fitness/lists/nonsense", i.class_a7_1), "",     [303, 404, 404, 404, 404, 403, 403, 404]),
         case(g(), "/api/v1/fitness/summary".into(), "",                              [401, 200, 200, 200, 200, 403, 403, 200]),
         case(g(), format!("/api/v1/fitness/summary?by=school&school={b}"), "",       [401, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), "/api/v1/fitness/summary?by=nonsense".into(), "",                  [401, 400, 400, 400, 400, 403, 403, 400]),
@@ -183,6 +187,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/imports/uploads/no-such-token/confirm".into(), token,            [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/999999/file".into(), "",                         [303, 404, 403, 404, 403, 403, 403, 403]),
         case(g(), "/imports/history/x/file".into(), "",                              [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/imports/history/999999/undo".into(), token,                      [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), "/imports/history/x/undo".into(), token,                           [303, 404, 403, 404, 403, 403, 403, 403]),
         // 心理健康: answers and cases for the school's counsellor only; flags for a 班主任 (the
         // fixture's teachers are 班主任 of no class, so refused); counts for leaders.
         case(g(), "/psych".into(), "",                                               [303, 403, 403, 403, 403, 200, 403, 403]),

@@ -567,3 +567,89 @@ async fn the_plan_targets_are_a_district_setting_and_the_headline_says_whether_t
     assert!(block("优秀率").contains("已达标"), "{}", block("优秀率"));
     assert!(block("近视率").contains("已达标"), "{}", block("近视率"));
 }
+
+/// The rows of a list workbook's only sheet (title and header rows included), as text.
+async fn list_rows(resp: axum::response::Response) -> Vec<Vec<String>> {
+    let bytes = to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_pe_teacher_exports_the_retest_list_of_their_class_and_it_is_audited() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let view = format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a8_1);
+    let html = page(&app, "teacher-a", &view).await;
+    let href = format!("{view}/lists/retest?term={}", term_now().code());
+    assert!(html.contains(&href), "{html}");
+    assert!(html.contains("补测名单：1 条"), "{html}");
+    // Long tables are sorted and filtered by the page's own small script.
+    assert!(html.contains("/assets/tables.js?v="), "{html}");
+    let js = app.send(get("/assets/tables.js").build()).await;
+    assert_eq!(js.status(), 200);
+    assert!(body_text(js).await.contains("搜索姓名"));
+
+    let s = app.login("teacher-a").await;
+    let resp = app.send(get(&href).cookie(&s.cookie).build()).await;
+    assert_eq!(resp.status(), 200);
+    let disposition = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    // 补测名单, percent-encoded in the UTF-8 file name.
+    assert!(
+        disposition.contains("%E8%A1%A5%E6%B5%8B%E5%90%8D%E5%8D%95"),
+        "{disposition}"
+    );
+    let rows = list_rows(resp).await;
+    assert_eq!(rows[1], ["学籍号", "姓名", "性别", "情况", "需补测项目"]);
+    // 陈晨 has no 50米跑: the only one to retest in 8年级1班.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(
+        rows[2][1..],
+        ["陈晨", "男", "缺项", "50米跑"].map(String::from)
+    );
+    let audit = app.store.list_audit(3).await.unwrap();
+    assert_eq!(audit[0].entry.action, "export_class_fitness_list");
+    assert_eq!(audit[0].entry.username, "teacher-a");
+    assert!(audit[0].entry.detail.ends_with("rows=1"), "{:?}", audit[0]);
+
+    // 7年级2班 is not theirs; its admin sees 赵敏 (no record) on the list.
+    let other = format!(
+        "/schools/{}/classes/{}/fitness/lists/retest",
+        i.school_a, i.class_a7_2
+    );
+    assert_eq!(
+        app.send(get(&other).cookie(&s.cookie).build())
+            .await
+            .status(),
+        403
+    );
+    let admin = app.login("school-a").await;
+    let rows = list_rows(app.send(get(&other).cookie(&admin.cookie).build()).await).await;
+    assert!(
+        rows.iter().any(|r| r[1] == "赵敏" && r[3] == "缺测"),
+        "{rows:?}"
+    );
+    // Every failed item of 王磊 (weak results) is a line of 单项不及格; the 不及格 list has him.
+    let failed = format!(
+        "/schools/{}/classes/{}/fitness/lists/failed-items",
+        i.school_a, i.class_a7_2
+    );
+    let rows = list_rows(app.send(get(&failed).cookie(&admin.cookie).build()).await).await;
+    let wang: Vec<_> = rows.iter().filter(|r| r[1] == "王磊").collect();
+    assert!(!wang.is_empty(), "{rows:?}");
+    assert!(
+        wang.iter().all(|r| r[5].parse::<f64>().unwrap() < 60.0),
+        "{rows:?}"
+    );
+}

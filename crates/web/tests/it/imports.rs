@@ -366,3 +366,130 @@ async fn a_fitness_upload_needs_a_term_and_a_teacher_cannot_upload() {
             .is_empty()
     );
 }
+
+/// 张小明's and 李小红's results of the fixture's latest term, with 50米跑 as given.
+fn fitness_csv(run_50m: &str) -> String {
+    format!(
+        "学籍号,grade,性别,身高,体重,肺活量,50米跑,坐位体前屈,立定跳远,引体向上,1000米跑,一分钟仰卧起坐,800米跑\n\
+         {},7,男,160,50,2800,{run_50m},8,200,6,250,,\n\
+         A2024070102,7,女,155,45,2300,9.0,12,175,,,40,230\n",
+        wuyu_testkit::child_student_no()
+    )
+}
+
+/// The raw 50米跑 of every record of the fixture's latest term at school A, by 学籍号.
+async fn runs(app: &TestApp, school: i64) -> Vec<(String, Option<f64>)> {
+    let store = app.store.as_ref();
+    let mut out = Vec::new();
+    for st in store
+        .list_students(&Scope::District, SchoolId(school), None)
+        .await
+        .unwrap()
+    {
+        for r in store
+            .student_fitness(&Scope::District, SchoolId(school), st.id)
+            .await
+            .unwrap()
+        {
+            if r.term == wuyu_testkit::term_now() {
+                out.push((st.student_no.as_str().to_string(), r.measures.run_50m));
+            }
+        }
+    }
+    out
+}
+
+async fn confirm_fitness(app: &TestApp, s: &Session, file: &str, run_50m: &str) {
+    let resp = app
+        .send(upload(
+            s,
+            "fitness",
+            file,
+            fitness_csv(run_50m).as_bytes(),
+            &[("term", "2024-autumn"), ("test_date", "2024-10-20")],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("确认导入</button>"), "{page}");
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("已导入"), "{page}");
+}
+
+/// The history's 撤销 form actions, newest first.
+fn undo_actions(page: &str) -> Vec<String> {
+    page.match_indices("action=\"/imports/history/")
+        .map(|(i, _)| {
+            let rest = &page[i + "action=\"".len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_school_admin_undoes_the_last_fitness_import_and_not_an_earlier_one() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let s = app.login("school-a").await;
+    let before = runs(&app, a).await;
+    confirm_fitness(&app, &s, "体测一.csv", "7.9").await;
+    let first = runs(&app, a).await;
+    assert_ne!(first, before);
+    confirm_fitness(&app, &s, "体测二.csv", "8.4").await;
+    assert_ne!(runs(&app, a).await, first);
+
+    let page = history(&app, &s).await;
+    let undo = undo_actions(&page);
+    assert_eq!(undo.len(), 2, "both imports offer 撤销: {page}");
+    let form = format!("csrf_token={}", s.csrf);
+    let undo_as = |who: &Session, action: &str| {
+        post(action)
+            .cookie(&who.cookie)
+            .form(&format!("csrf_token={}", who.csrf))
+            .build()
+    };
+
+    // The earlier import: refused with the reason, nothing changed.
+    let resp = app.send(undo_as(&s, &undo[1])).await;
+    assert_eq!(resp.status(), 409);
+    let page = body_text(resp).await;
+    assert!(
+        page.contains("体测二.csv") && page.contains("不能撤销"),
+        "{page}"
+    );
+    assert_ne!(runs(&app, a).await, first);
+
+    // A teacher may not undo imports.
+    let t = app.login("teacher-a").await;
+    assert_eq!(app.send(undo_as(&t, &undo[0])).await.status(), 403);
+
+    // The last one: undone, the first file's results are back, audited, the button gone.
+    let resp = app
+        .send(post(&undo[0]).cookie(&s.cookie).form(&form).build())
+        .await;
+    assert_eq!(resp.status(), 200);
+    let page = body_text(resp).await;
+    assert!(page.contains("已撤销"), "{page}");
+    assert_eq!(runs(&app, a).await, first);
+    assert_eq!(undo_actions(&page).len(), 1);
+    let audit = app.store.list_audit(5).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.entry.action == "undo_import" && r.entry.username == "school-a"),
+        "{audit:?}"
+    );
+    // And then the first: the fixture's own records of the term are back.
+    app.send(undo_as(&s, &undo[1])).await;
+    assert_eq!(runs(&app, a).await, before);
+}

@@ -1,0 +1,372 @@
+//! ImportUndoStore for both backends (included by `sqlite.rs` and `postgres.rs`): the journal
+//! writes the imports call before they overwrite, and the undo.
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::AssertSqlSafe;
+use wuyu_domain::Scope;
+
+use super::{Db, This};
+use crate::fitness::RECORD_COLS;
+use crate::import_undo::{ImportUndoStore, UndoSummary};
+use crate::model::AuditEntry;
+use crate::{StoreError, StoreFuture};
+
+const SCORE_COLS: &str =
+    "school_id, exam_id, subject, student_id, class_id, absent, score, item_points, import_id";
+const TEACHER_COLS: &str = "school_id, exam_id, class_id, subject, teacher_id, share";
+const ITEM_COLS: &str = "exam_id, subject, position, item_no, max_points, knowledge_points";
+
+/// `import_touch.family` of fitness imports; the part is the term code.
+const FITNESS: &str = "fitness";
+/// `import_touch.family` of exam score and item imports; the part is `exam id/subject`.
+const EXAM: &str = "exam";
+
+type Tx = sqlx::Transaction<'static, Db>;
+
+fn exam_part(exam: i64, subject: &str) -> String {
+    format!("{exam}/{subject}")
+}
+
+impl This {
+    async fn touch(
+        tx: &mut Tx,
+        import_id: i64,
+        school: i64,
+        family: &str,
+        part: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO import_touch (school_id, import_id, family, part) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(school)
+        .bind(import_id)
+        .bind(family)
+        .bind(part)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Journals every fitness record of each (school, term code) pair before import
+    /// `import_id` overwrites some of them.
+    pub(super) async fn journal_fitness(
+        tx: &mut Tx,
+        import_id: i64,
+        pairs: &BTreeSet<(i64, String)>,
+    ) -> Result<(), StoreError> {
+        let copy = format!(
+            "INSERT INTO fitness_record_undo (undo_import_id, {RECORD_COLS}) \
+             SELECT $1, {RECORD_COLS} FROM fitness_record WHERE school_id = $2 AND term = $3"
+        );
+        for (school, term) in pairs {
+            sqlx::query(AssertSqlSafe(copy.as_str()))
+                .bind(import_id)
+                .bind(*school)
+                .bind(term)
+                .execute(&mut **tx)
+                .await?;
+            Self::touch(tx, import_id, *school, FITNESS, term).await?;
+        }
+        Ok(())
+    }
+
+    /// Journals the exam's marks and teacher snapshots of `schools` (all subjects: an import
+    /// also moves a student's other marks to their current class) and, for an item import,
+    /// the subject's paper, before import `import_id` overwrites them; `subjects` are the
+    /// subjects the import writes.
+    pub(super) async fn journal_exam(
+        tx: &mut Tx,
+        import_id: i64,
+        exam: i64,
+        schools: &BTreeSet<i64>,
+        subjects: &[String],
+        items_subject: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let scores = format!(
+            "INSERT INTO exam_score_undo (undo_import_id, {SCORE_COLS}) \
+             SELECT $1, {SCORE_COLS} FROM exam_score WHERE school_id = $2 AND exam_id = $3"
+        );
+        let teachers = format!(
+            "INSERT INTO exam_class_teacher_undo (undo_import_id, {TEACHER_COLS}) \
+             SELECT $1, {TEACHER_COLS} FROM exam_class_teacher WHERE school_id = $2 AND exam_id = $3"
+        );
+        for &school in schools {
+            for sql in [&scores, &teachers] {
+                sqlx::query(AssertSqlSafe(sql.as_str()))
+                    .bind(import_id)
+                    .bind(school)
+                    .bind(exam)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            for subject in subjects {
+                Self::touch(tx, import_id, school, EXAM, &exam_part(exam, subject)).await?;
+            }
+        }
+        if let Some(subject) = items_subject {
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO exam_item_undo (undo_import_id, {ITEM_COLS}) \
+                 SELECT $1, {ITEM_COLS} FROM exam_item WHERE exam_id = $2 AND subject = $3"
+            )))
+            .bind(import_id)
+            .bind(exam)
+            .bind(subject)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn undo_in(
+        tx: &mut Tx,
+        scope: &Scope,
+        import_id: i64,
+        audit: &AuditEntry,
+    ) -> Result<UndoSummary, StoreError> {
+        let (kind, undone_at): (String, Option<i64>) =
+            sqlx::query_as("SELECT kind, undone_at FROM import_record WHERE id = $1")
+                .bind(import_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        let touches: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT school_id, family, part FROM import_touch WHERE import_id = $1 \
+             ORDER BY school_id, part",
+        )
+        .bind(import_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let allowed = match scope {
+            Scope::District => true,
+            Scope::School { school_id } if touches.is_empty() => {
+                // Nothing journaled: the upload's school says whose import it was.
+                let owner: Option<(Option<i64>,)> =
+                    sqlx::query_as("SELECT school_id FROM import_upload WHERE import_id = $1")
+                        .bind(import_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                owner.and_then(|o| o.0) == Some(school_id.0)
+            }
+            Scope::School { school_id } => touches.iter().all(|t| t.0 == school_id.0),
+            _ => false,
+        };
+        if !allowed {
+            return Err(StoreError::Forbidden);
+        }
+        if undone_at.is_some() {
+            return Err(StoreError::Refused("这次导入已经撤销过了。".into()));
+        }
+        if touches.is_empty() {
+            return Err(StoreError::Refused(if kind == "roster" {
+                "名册导入不能撤销：名册是其他数据的基础，请上传修正后的名册。".into()
+            } else {
+                "这次导入没有留下它替换的数据（早于撤销功能），不能撤销。".into()
+            }));
+        }
+        let later: Option<(i64, String)> = sqlx::query_as(
+            "SELECT r.id, r.file_name FROM import_touch t \
+             JOIN import_touch l ON l.school_id = t.school_id AND l.family = t.family \
+               AND l.part = t.part AND l.import_id > t.import_id \
+             JOIN import_record r ON r.id = l.import_id \
+             WHERE t.import_id = $1 AND r.undone_at IS NULL ORDER BY r.id LIMIT 1",
+        )
+        .bind(import_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((id, file)) = later {
+            return Err(StoreError::Refused(format!(
+                "不能撤销：之后的导入（第 {id} 号，文件「{file}」）又写入了同样的数据，请先撤销那次导入。"
+            )));
+        }
+        let mut summary = UndoSummary {
+            import_id,
+            kind: kind.clone(),
+            ..UndoSummary::default()
+        };
+        let family = touches[0].1.clone();
+        if family == FITNESS {
+            Self::undo_fitness(tx, import_id, &touches, &mut summary).await?;
+        } else {
+            Self::undo_exam(tx, import_id, &kind, &touches, &mut summary).await?;
+        }
+        for table in [
+            "fitness_record_undo",
+            "exam_score_undo",
+            "exam_class_teacher_undo",
+            "exam_item_undo",
+        ] {
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE undo_import_id = $1"
+            )))
+            .bind(import_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query("UPDATE import_record SET undone_at = $1, undone_by = $2 WHERE id = $3")
+            .bind(audit.at)
+            .bind(&audit.username)
+            .bind(import_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE import_upload SET status = 'undone' WHERE import_id = $1 AND status = 'imported'",
+        )
+        .bind(import_id)
+        .execute(&mut **tx)
+        .await?;
+        super::audit::insert_audit(&mut **tx, audit).await?;
+        Ok(summary)
+    }
+
+    async fn undo_fitness(
+        tx: &mut Tx,
+        import_id: i64,
+        touches: &[(i64, String, String)],
+        summary: &mut UndoSummary,
+    ) -> Result<(), StoreError> {
+        let restore = format!(
+            "INSERT INTO fitness_record ({RECORD_COLS}) SELECT {RECORD_COLS} \
+             FROM fitness_record_undo WHERE undo_import_id = $1 AND school_id = $2 AND term = $3"
+        );
+        let mut pairs = Vec::new();
+        for (school, _, term) in touches {
+            // No later import wrote this school's term (checked): its records are the
+            // journaled ones plus this import's.
+            let removed = sqlx::query(
+                "DELETE FROM fitness_record WHERE school_id = $1 AND term = $2 AND import_id = $3",
+            )
+            .bind(*school)
+            .bind(term)
+            .bind(import_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM fitness_record WHERE school_id = $1 AND term = $2")
+                .bind(*school)
+                .bind(term)
+                .execute(&mut **tx)
+                .await?;
+            let restored = sqlx::query(AssertSqlSafe(restore.as_str()))
+                .bind(import_id)
+                .bind(*school)
+                .bind(term)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            summary.removed += removed;
+            summary.restored += restored;
+            if restored == 0 {
+                sqlx::query("DELETE FROM fitness_school_term WHERE school_id = $1 AND term = $2")
+                    .bind(*school)
+                    .bind(term)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            pairs.push((*school, term.clone()));
+        }
+        Self::refresh_fitness_rollup(tx, pairs).await
+    }
+
+    async fn undo_exam(
+        tx: &mut Tx,
+        import_id: i64,
+        kind: &str,
+        touches: &[(i64, String, String)],
+        summary: &mut UndoSummary,
+    ) -> Result<(), StoreError> {
+        // exam id → (schools, subjects), from the parts `exam id/subject`.
+        let mut exams: BTreeMap<i64, (BTreeSet<i64>, BTreeSet<String>)> = BTreeMap::new();
+        for (school, _, part) in touches {
+            let (exam, subject) = part
+                .split_once('/')
+                .and_then(|(e, s)| Some((e.parse::<i64>().ok()?, s.to_string())))
+                .ok_or_else(|| StoreError::Corrupt(format!("import_touch part {part}")))?;
+            let entry = exams.entry(exam).or_default();
+            entry.0.insert(*school);
+            entry.1.insert(subject);
+        }
+        for (exam, (schools, subjects)) in &exams {
+            for &school in schools {
+                summary.removed += sqlx::query(
+                    "DELETE FROM exam_score WHERE school_id = $1 AND exam_id = $2 AND import_id = $3",
+                )
+                .bind(school)
+                .bind(*exam)
+                .bind(import_id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                for (table, cols) in [
+                    ("exam_score", SCORE_COLS),
+                    ("exam_class_teacher", TEACHER_COLS),
+                ] {
+                    sqlx::query(AssertSqlSafe(format!(
+                        "DELETE FROM {table} WHERE school_id = $1 AND exam_id = $2"
+                    )))
+                    .bind(school)
+                    .bind(*exam)
+                    .execute(&mut **tx)
+                    .await?;
+                    let n = sqlx::query(AssertSqlSafe(format!(
+                        "INSERT INTO {table} ({cols}) SELECT {cols} FROM {table}_undo \
+                         WHERE undo_import_id = $1 AND school_id = $2 AND exam_id = $3"
+                    )))
+                    .bind(import_id)
+                    .bind(school)
+                    .bind(*exam)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                    if table == "exam_score" {
+                        summary.restored += n;
+                    }
+                }
+            }
+            if kind == "exam_items" {
+                for subject in subjects {
+                    sqlx::query("DELETE FROM exam_item WHERE exam_id = $1 AND subject = $2")
+                        .bind(*exam)
+                        .bind(subject)
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query(AssertSqlSafe(format!(
+                        "INSERT INTO exam_item ({ITEM_COLS}) SELECT {ITEM_COLS} FROM exam_item_undo \
+                         WHERE undo_import_id = $1 AND exam_id = $2 AND subject = $3"
+                    )))
+                    .bind(import_id)
+                    .bind(*exam)
+                    .bind(subject)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+            Self::exam_recompute_in(tx, wuyu_domain::ExamId(*exam)).await?;
+        }
+        Ok(())
+    }
+}
+
+impl ImportUndoStore for This {
+    fn undo_import<'a>(
+        &'a self,
+        scope: &'a Scope,
+        import_id: i64,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, UndoSummary> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            Self::prepare_bulk(&mut tx).await?;
+            match Self::undo_in(&mut tx, scope, import_id, audit).await {
+                Ok(summary) => {
+                    tx.commit().await?;
+                    Ok(summary)
+                }
+                Err(e) => {
+                    tx.rollback().await?;
+                    Err(e)
+                }
+            }
+        })
+    }
+}
