@@ -72,6 +72,11 @@ pub enum Capability {
     /// 我的孩子: a parent links further children (学籍号 + binding code) and chooses whose pages
     /// to see.
     LinkChildren,
+    /// 填报: enter the values of the plan's reported targets with evidence (a school admin:
+    /// their school's; a district admin: the district's own lines).
+    SubmitPlanReports,
+    /// 审核: approve or return reported values, lock a school year's reporting.
+    ReviewPlanReports,
 }
 
 use Capability as C;
@@ -162,6 +167,8 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     ),
     (C::ManageAccounts, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::LinkChildren, &[R::Parent]),
+    (C::SubmitPlanReports, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::ReviewPlanReports, &[R::DistrictAdmin]),
 ];
 
 /// Does `role` have `capability`?

@@ -12,6 +12,8 @@ use crate::{Service, ServiceError};
 pub enum Source {
     Fitness,
     Exam,
+    /// Reported indicators (填报): the approved values of the plan's own keys.
+    Plan,
 }
 
 impl Source {
@@ -20,6 +22,7 @@ impl Source {
         match key.capability() {
             "fitness" => Some(Source::Fitness),
             "exam" => Some(Source::Exam),
+            "plan" => Some(Source::Plan),
             _ => None,
         }
     }
@@ -37,6 +40,7 @@ pub async fn value(
     match (Source::of(key).ok_or_else(unknown)?, period) {
         (Source::Fitness, period) => crate::fitness::indicator(svc, key, unit, period).await,
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
+        (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
             key.as_str()
@@ -70,6 +74,12 @@ pub async fn period_for(
     let unknown = || ServiceError::BadRequest(format!("no indicator source for {}", key.as_str()));
     let store = svc.store();
     match Source::of(&key).ok_or_else(unknown)? {
+        // Reported values are entered per school year; "as of" is the year's reporting.
+        Source::Plan => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: format!("{}–{}学年填报", school_year, school_year + 1),
+        })),
         Source::Fitness => {
             let terms = store.fitness_terms(&Scope::District).await?;
             Ok(terms
@@ -121,6 +131,7 @@ mod tests {
             Some(Source::Fitness)
         );
         assert_eq!(Source::of(&k(exam_keys::MEAN)), Some(Source::Exam));
+        assert_eq!(Source::of(&k("plan.1a2b3c4d")), Some(Source::Plan));
         assert_eq!(Source::of(&k("psych.attention_rate")), None);
     }
 }

@@ -20,6 +20,7 @@ pub mod import_centre;
 mod migrate;
 pub mod model;
 pub mod plan;
+pub mod plan_report;
 mod postgres;
 pub mod psych;
 pub mod roster;
@@ -48,6 +49,7 @@ pub use fitness::{
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
 pub use plan::{PlanImportSummary, PlanStore};
+pub use plan_report::PlanReportStore;
 pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
@@ -56,6 +58,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ImportCentreStore;
+    pub use crate::PlanReportStore;
     pub use crate::PlanStore;
     pub use crate::SurveyStore;
     pub use crate::{
@@ -81,6 +84,7 @@ pub trait Store:
     + SurveyStore
     + PsychStore
     + PlanStore
+    + PlanReportStore
     + Send
     + Sync
     + 'static

@@ -79,6 +79,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "exam_lines",
         sql: include_str!("../migrations/sqlite/0014_exam_lines.sql"),
     },
+    Migration {
+        version: 18,
+        name: "plan_reports",
+        sql: include_str!("../migrations/sqlite/0018_plan_reports.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -151,6 +156,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 14,
         name: "exam_lines",
         sql: include_str!("../migrations/postgres/0014_exam_lines.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "plan_reports",
+        sql: include_str!("../migrations/postgres/0018_plan_reports.sql"),
     },
 ];
 

@@ -56,6 +56,8 @@ caps!(
     ViewPlan,
     ManageAccounts,
     LinkChildren,
+    SubmitPlanReports,
+    ReviewPlanReports,
 );
 
 /// A signed-in page caller granted `C`.

@@ -1,7 +1,12 @@
 //! The plan (任务分解表) as data: import and export in the layout of the seeds'
 //! `targets-2023-2025.csv`, and the plan's status: every target × unit of a year judged.
 mod io;
+pub mod reports;
 mod status;
 
 pub use io::{PlanFormat, export_plan, import_plan, plan};
+pub use reports::{
+    ReportInput, ReportItem, Reporting, lock_year, report_evidence, reporting, review_report,
+    submit_report,
+};
 pub use status::{PlanStatus, StatusLine, UnitLine, by_gap, plan_status, school_year_of};

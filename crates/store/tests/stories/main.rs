@@ -4,6 +4,7 @@
 
 mod accounts;
 mod fitness;
+mod plan_reports;
 mod roster;
 mod survey;
 use time::macros::date;
