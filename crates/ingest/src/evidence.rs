@@ -27,6 +27,18 @@ impl EvidenceKind {
         }
     }
 
+    /// The kind a stored media type names (what [`EvidenceKind::content_type`] wrote).
+    pub fn of_content_type(content_type: &str) -> Option<EvidenceKind> {
+        [
+            EvidenceKind::Pdf,
+            EvidenceKind::Png,
+            EvidenceKind::Jpeg,
+            EvidenceKind::Xlsx,
+        ]
+        .into_iter()
+        .find(|k| k.content_type() == content_type)
+    }
+
     fn of_extension(ext: &str) -> Option<EvidenceKind> {
         match ext.to_ascii_lowercase().as_str() {
             "pdf" => Some(EvidenceKind::Pdf),

@@ -10,3 +10,6 @@ pub use reports::{
     submit_report,
 };
 pub use status::{PlanStatus, StatusLine, UnitLine, by_gap, plan_status, school_year_of};
+/// What the edges need of the reporting's stored types and evidence rules.
+pub use wuyu_ingest::evidence::{EvidenceKind, MAX_EVIDENCE_BYTES};
+pub use wuyu_store::plan_report::{Evidence, PeriodLock, ReportRow, Review};
