@@ -77,6 +77,8 @@ pub enum Capability {
     SubmitPlanReports,
     /// 审核: approve or return reported values, lock a school year's reporting.
     ReviewPlanReports,
+    /// 编辑目标: change an indicator's unit, the units it applies to and its yearly targets.
+    EditPlan,
 }
 
 use Capability as C;
@@ -169,6 +171,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::LinkChildren, &[R::Parent]),
     (C::SubmitPlanReports, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ReviewPlanReports, &[R::DistrictAdmin]),
+    (C::EditPlan, &[R::DistrictAdmin]),
 ];
 
 /// Does `role` have `capability`?

@@ -20,6 +20,7 @@ pub mod import_centre;
 mod migrate;
 pub mod model;
 pub mod plan;
+pub mod plan_edit;
 pub mod plan_report;
 mod postgres;
 pub mod psych;
@@ -49,6 +50,7 @@ pub use fitness::{
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use model::*;
 pub use plan::{PlanImportSummary, PlanStore};
+pub use plan_edit::PlanEditStore;
 pub use plan_report::PlanReportStore;
 pub use psych::PsychStore;
 pub use roster::RosterStore;
@@ -58,6 +60,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ImportCentreStore;
+    pub use crate::PlanEditStore;
     pub use crate::PlanReportStore;
     pub use crate::PlanStore;
     pub use crate::SurveyStore;
@@ -85,6 +88,7 @@ pub trait Store:
     + PsychStore
     + PlanStore
     + PlanReportStore
+    + PlanEditStore
     + Send
     + Sync
     + 'static

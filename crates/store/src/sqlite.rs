@@ -42,6 +42,8 @@ mod fitness;
 mod import_centre;
 #[path = "plan/imp.rs"]
 mod plan;
+#[path = "plan_edit/imp.rs"]
+mod plan_edit;
 #[path = "plan_report/imp.rs"]
 mod plan_report;
 #[path = "psych/imp.rs"]

@@ -58,6 +58,7 @@ caps!(
     LinkChildren,
     SubmitPlanReports,
     ReviewPlanReports,
+    EditPlan,
 );
 
 /// A signed-in page caller granted `C`.

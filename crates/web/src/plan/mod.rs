@@ -3,6 +3,7 @@
 //! API twins under `/api/v1/plan`; `/plan/reports` (指标填报: entries, the 待审核 queue, the
 //! year's lock) and its API twin. Each handler makes one call to `wuyu_service::plan`.
 mod api;
+mod edit;
 mod pages;
 mod reports;
 mod reports_api;
@@ -19,6 +20,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/plan", get(pages::overview))
         .route("/plan/targets/{key}", get(pages::target))
+        .route("/plan/targets/{key}/edit", get(edit::form).post(edit::save))
         .route("/plan/reports", get(reports::reports).post(reports::submit))
         .route("/plan/reports/review", post(reports::review))
         .route("/plan/reports/lock", post(reports::lock))
