@@ -89,6 +89,13 @@ pub enum Capability {
     ManageStaffAppraisal,
     /// Approve a school's appraisal after its 公示, and answer appeals.
     ApproveStaffAppraisal,
+    /// 填报: enter the values of the plan's reported targets with evidence (a school admin:
+    /// their school's; a district admin: the district's own lines).
+    SubmitPlanReports,
+    /// 审核: approve or return reported values, lock a school year's reporting.
+    ReviewPlanReports,
+    /// 编辑目标: change an indicator's unit, the units it applies to and its yearly targets.
+    EditPlan,
 }
 
 use Capability as C;
@@ -209,6 +216,9 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     ),
     (C::ManageStaffAppraisal, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ApproveStaffAppraisal, &[R::DistrictAdmin]),
+    (C::SubmitPlanReports, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (C::ReviewPlanReports, &[R::DistrictAdmin]),
+    (C::EditPlan, &[R::DistrictAdmin]),
 ];
 
 /// Does `role` have `capability`?

@@ -34,6 +34,7 @@ pub mod csv_safe;
 pub mod decode;
 mod error;
 mod ethnicity;
+pub mod evidence;
 pub mod exam;
 pub mod export;
 pub mod fitness;

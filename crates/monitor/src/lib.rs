@@ -15,4 +15,5 @@ pub mod exam;
 pub mod fitness;
 pub mod indicator;
 pub mod plan;
+pub mod plan_report;
 pub mod rank;

@@ -13,6 +13,8 @@ pub enum Source {
     Fitness,
     Exam,
     Archive,
+    /// Reported indicators (填报): the approved values of the plan's own keys.
+    Plan,
 }
 
 impl Source {
@@ -22,6 +24,7 @@ impl Source {
             "fitness" => Some(Source::Fitness),
             "exam" => Some(Source::Exam),
             "archive" => Some(Source::Archive),
+            "plan" => Some(Source::Plan),
             _ => None,
         }
     }
@@ -40,6 +43,7 @@ pub async fn value(
         (Source::Fitness, period) => crate::fitness::indicator(svc, key, unit, period).await,
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
         (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
+        (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
             key.as_str()
@@ -73,6 +77,12 @@ pub async fn period_for(
     let unknown = || ServiceError::BadRequest(format!("no indicator source for {}", key.as_str()));
     let store = svc.store();
     match Source::of(&key).ok_or_else(unknown)? {
+        // Reported values are entered per school year; "as of" is the year's reporting.
+        Source::Plan => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: format!("{}–{}学年填报", school_year, school_year + 1),
+        })),
         Source::Fitness => {
             let terms = store.fitness_terms(&Scope::District).await?;
             Ok(terms
@@ -139,6 +149,7 @@ mod tests {
             Source::of(&k(wuyu_monitor::indicator::archive_keys::ART_COVERAGE)),
             Some(Source::Archive)
         );
+        assert_eq!(Source::of(&k("plan.1a2b3c4d")), Some(Source::Plan));
         assert_eq!(Source::of(&k("psych.attention_rate")), None);
     }
 }

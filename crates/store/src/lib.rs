@@ -22,6 +22,8 @@ pub mod import_undo;
 mod migrate;
 pub mod model;
 pub mod plan;
+pub mod plan_edit;
+pub mod plan_report;
 mod postgres;
 pub mod psych;
 pub mod roster;
@@ -53,6 +55,8 @@ pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult,
 pub use import_undo::{ImportUndoStore, UndoSummary};
 pub use model::*;
 pub use plan::{PlanImportSummary, PlanStore};
+pub use plan_edit::PlanEditStore;
+pub use plan_report::PlanReportStore;
 pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
@@ -64,6 +68,8 @@ pub mod prelude {
     pub use crate::ArchiveStore;
     pub use crate::ImportCentreStore;
     pub use crate::ImportUndoStore;
+    pub use crate::PlanEditStore;
+    pub use crate::PlanReportStore;
     pub use crate::PlanStore;
     pub use crate::StaffStore;
     pub use crate::SurveyStore;
@@ -93,6 +99,8 @@ pub trait Store:
     + PlanStore
     + ArchiveStore
     + StaffStore
+    + PlanReportStore
+    + PlanEditStore
     + Send
     + Sync
     + 'static

@@ -94,6 +94,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "import_undo",
         sql: include_str!("../migrations/sqlite/0017_import_undo.sql"),
     },
+    Migration {
+        version: 18,
+        name: "plan_reports",
+        sql: include_str!("../migrations/sqlite/0018_plan_reports.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -181,6 +186,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 17,
         name: "import_undo",
         sql: include_str!("../migrations/postgres/0017_import_undo.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "plan_reports",
+        sql: include_str!("../migrations/postgres/0018_plan_reports.sql"),
     },
 ];
 

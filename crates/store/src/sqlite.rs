@@ -46,6 +46,10 @@ mod import_centre;
 mod import_undo;
 #[path = "plan/imp.rs"]
 mod plan;
+#[path = "plan_edit/imp.rs"]
+mod plan_edit;
+#[path = "plan_report/imp.rs"]
+mod plan_report;
 #[path = "psych/imp.rs"]
 mod psych;
 #[path = "roster/imp.rs"]

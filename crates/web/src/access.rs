@@ -63,6 +63,9 @@ caps!(
     ViewStaffAppraisal,
     ManageStaffAppraisal,
     ApproveStaffAppraisal,
+    SubmitPlanReports,
+    ReviewPlanReports,
+    EditPlan,
 );
 
 /// A signed-in page caller granted `C`.

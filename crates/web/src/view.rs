@@ -101,6 +101,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));
     }
+    if grants(role, Capability::SubmitPlanReports) || grants(role, Capability::ReviewPlanReports) {
+        links.push(("/plan/reports".to_string(), "指标填报"));
+    }
     if grants(role, Capability::ManageImports) {
         links.push(("/imports".to_string(), "导入中心"));
     }

@@ -6,8 +6,13 @@
 use serde::Serialize;
 use wuyu_domain::{Capability, Location, School, Scope, Stage, Viewer};
 use wuyu_monitor::display::{Precision, shown};
-use wuyu_monitor::indicator::{Comparator, IndicatorValue, Target, UnitRef, Verdict, judge};
-use wuyu_monitor::plan::{AppliesTo, Domain, IndicatorSource, PlanIndicator, TargetCell, UnitKind};
+use wuyu_monitor::indicator::{
+    Comparator, IndicatorKey, IndicatorValue, Target, UnitRef, Verdict, judge,
+};
+use wuyu_monitor::plan::{
+    AppliesTo, Domain, IndicatorSource, Plan, PlanIndicator, TargetCell, UnitKind,
+};
+use wuyu_monitor::plan_report::ReportStatus;
 
 use crate::indicators::{self, Measured};
 use crate::{Service, ServiceError};
@@ -115,6 +120,7 @@ pub async fn plan_status(
         .into_iter()
         .map(|s| s.school)
         .collect();
+    let reviewing = Reviewing::of(svc, &plan, school_year_of(year)).await?;
     let mut out = PlanStatus {
         year,
         years: plan.years.clone(),
@@ -127,19 +133,70 @@ pub async fn plan_status(
             out.without_target += 1;
             continue;
         }
-        let measured = match &ind.measure {
-            Some(m) => indicators::period_for(svc, m, school_year_of(year)).await?,
-            None => None,
-        };
+        let measured = indicators::period_for(svc, &measure_of(ind), school_year_of(year)).await?;
         for unit in units(ind, &schools) {
             if own.is_some() && unit.school_id != own.map(|s| s.0) {
                 continue;
             }
-            out.lines
-                .push(line(svc, ind, &target, unit, measured.as_ref()).await?);
+            let mut l = line(svc, ind, &target, unit, measured.as_ref()).await?;
+            if ind.measure.is_none() {
+                reviewing.mark(&mut l);
+            }
+            out.lines.push(l);
         }
     }
     Ok(out)
+}
+
+/// The key an indicator is measured by in the registry: a computed indicator's source key,
+/// a reported one's own plan key (the `plan` source answers with approved values).
+fn measure_of(ind: &PlanIndicator) -> IndicatorKey {
+    ind.measure
+        .clone()
+        .unwrap_or_else(|| IndicatorKey::new(&ind.key))
+}
+
+/// Whether a school is one of the units `ind` is judged for.
+pub(crate) fn applies_to_school(ind: &PlanIndicator, school: &School, schools: &[School]) -> bool {
+    units(ind, schools)
+        .iter()
+        .any(|u| u.school_id == Some(school.id.0))
+}
+
+/// The reported values of a year waiting for review, so a reported line without an approved
+/// value reads 待审核 rather than 待填报.
+struct Reviewing(std::collections::HashSet<(String, Option<i64>)>);
+
+impl Reviewing {
+    async fn of(svc: &Service, plan: &Plan, school_year: i32) -> Result<Self, ServiceError> {
+        if plan.indicators.iter().all(|i| i.measure.is_some()) {
+            return Ok(Self(Default::default()));
+        }
+        let rows = svc
+            .store()
+            .plan_reports(&Scope::District, school_year)
+            .await?;
+        Ok(Self(
+            rows.into_iter()
+                .filter(|r| r.status == ReportStatus::Submitted)
+                .map(|r| (r.indicator_key, r.school_id.map(|s| s.0)))
+                .collect(),
+        ))
+    }
+
+    /// A reported line with no approved value: 待审核 when submitted, else 待填报.
+    fn mark(&self, l: &mut StatusLine) {
+        if l.value.is_some() {
+            return;
+        }
+        l.as_of = None;
+        l.verdict = if self.0.contains(&(l.key.clone(), l.unit.school_id)) {
+            Verdict::AwaitingReview
+        } else {
+            Verdict::AwaitingReport
+        };
+        l.verdict_zh = l.verdict.label_zh();
+    }
 }
 
 /// One unit to judge: its line description and what the indicator source is asked for
@@ -272,10 +329,11 @@ async fn line(
         gap: None,
         as_of: None,
     };
-    let (Some(measure), Some(t)) = (&ind.measure, target.number()) else {
-        // Reported (nothing is reported yet), or a target in words: people judge it.
+    let Some(t) = target.number() else {
+        // A target in words: people judge it.
         return Ok(l);
     };
+    let measure = &measure_of(ind);
     let rate = ind.kind == UnitKind::Rate;
     let p = precision_of(measure.as_str(), ind.kind);
     let value: Option<IndicatorValue> = match (measured, &unit.unit) {

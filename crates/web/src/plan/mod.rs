@@ -1,11 +1,15 @@
 //! 目标任务 in the web: `/plan` (every target of a year with its verdicts, filtered by 育),
 //! `/plan/targets/{key}` (one target for every unit, schools furthest behind first) and their
-//! API twins under `/api/v1/plan`. Each handler makes one call to `wuyu_service::plan`.
+//! API twins under `/api/v1/plan`; `/plan/reports` (指标填报: entries, the 待审核 queue, the
+//! year's lock) and its API twin. Each handler makes one call to `wuyu_service::plan`.
 mod api;
+mod edit;
 mod pages;
+mod reports;
+mod reports_api;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,6 +20,11 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/plan", get(pages::overview))
         .route("/plan/targets/{key}", get(pages::target))
+        .route("/plan/targets/{key}/edit", get(edit::form).post(edit::save))
+        .route("/plan/reports", get(reports::reports).post(reports::submit))
+        .route("/plan/reports/review", post(reports::review))
+        .route("/plan/reports/lock", post(reports::lock))
+        .route("/plan/reports/evidence", get(reports::evidence))
 }
 
 /// The plan API routes, for the API document.
@@ -23,6 +32,12 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::plan_status))
         .routes(routes!(api::plan_target))
+        .routes(routes!(
+            reports_api::plan_reports,
+            reports_api::plan_report_submit
+        ))
+        .routes(routes!(reports_api::plan_report_review))
+        .routes(routes!(reports_api::plan_lock))
 }
 
 /// Query of the plan pages and API: the plan year and (pages, API list) a 育.

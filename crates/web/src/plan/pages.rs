@@ -206,6 +206,8 @@ struct TargetPage {
     back_href: String,
     lines: Vec<LineView>,
     missed: usize,
+    /// 编辑目标, for the district admin.
+    edit_href: Option<String>,
 }
 
 pub(crate) async fn target(
@@ -228,6 +230,10 @@ pub(crate) async fn target(
         back_href: format!("/plan?year={}", status.year),
         missed: status.count(Verdict::NotMet),
         lines: status.lines.iter().map(LineView::from).collect(),
+        edit_href: me
+            .viewer()
+            .can(wuyu_domain::Capability::EditPlan)
+            .then(|| format!("/plan/targets/{key}/edit")),
     };
     Ok(render(&page)?.into_response())
 }

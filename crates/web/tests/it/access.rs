@@ -204,6 +204,15 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/plan/targets/plan.none".into(), "",                              [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/api/v1/plan".into(), "",                                         [401, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/api/v1/plan/targets/plan.none".into(), "",                       [401, 404, 404, 404, 403, 403, 403, 403]),
+        // 指标填报: the page for plan viewers; entries for admins; review and lock for the
+        // district admin (an unknown target: not found / refused with a reason).
+        case(g(), "/plan/reports".into(), "",                                        [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/api/v1/plan/reports".into(), "",                                 [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(p(), "/plan/reports/review".into(), "csrf_token={csrf}&key=plan.none&year=2025&school=&decision=approve", [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/plan/reports/lock".into(), "csrf_token={csrf}&year=1999&reason=x", [303, 400, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/plan/reports/evidence?key=plan.none&year=2025&school=".into(), "", [303, 404, 404, 403, 403, 403, 403, 403]),
+        case(g(), "/plan/targets/plan.none/edit".into(), "",                         [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/plan/targets/plan.none/edit".into(), "csrf_token={csrf}&unit=x&scope=district", [303, 404, 403, 403, 403, 403, 403, 403]),
         // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).
         case(g(), "/account/password".into(), "",                                   [303, 200, 200, 200, 200, 200, 200, 200]),
         // A weak new password is refused for everyone (nothing changes mid-matrix).

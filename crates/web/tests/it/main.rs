@@ -19,6 +19,8 @@ mod lockout;
 mod login;
 mod openapi;
 mod plan;
+mod plan_edit;
+mod plan_reports;
 mod psych;
 mod security;
 mod settings;

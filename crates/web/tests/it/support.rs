@@ -312,6 +312,12 @@ impl Req {
         self.header("content-type", "application/x-www-form-urlencoded")
     }
 
+    /// A raw body (multipart, JSON); the caller sets its content type.
+    pub fn body(mut self, body: &str) -> Self {
+        self.body = body.to_string();
+        self
+    }
+
     pub fn peer(mut self, addr: &str) -> Self {
         self.peer = Some(addr.parse().expect("socket address"));
         self

@@ -1,0 +1,453 @@
+//! Reported indicators (填报): a school admin (or the district, for the district's own lines)
+//! enters a value of a reported target for a plan year with a note and optionally an evidence
+//! file; the district approves it or returns it with a reason; a plan year can be locked.
+//! Approved values reach the verdicts through the indicator registry (`plan` source). Every
+//! step lands with its audit entry.
+use serde::Serialize;
+use wuyu_domain::{Capability, School, SchoolId, Scope, Viewer};
+use wuyu_ingest::evidence::check_evidence;
+use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef};
+use wuyu_monitor::plan::{IndicatorSource, Plan, PlanIndicator, TargetCell, UnitKind};
+use wuyu_monitor::plan_report::{ReportStatus, parse_reported_value};
+use wuyu_store::plan_report::{Evidence, NewReport, PeriodLock, ReportRow, Review};
+use wuyu_store::{AuditEntry, StoreError};
+
+use super::status::{applies_to_school, school_year_of};
+use crate::audit::Requester;
+use crate::file::UploadedFile;
+use crate::{Service, ServiceError};
+
+/// The longest note or return reason accepted, in characters.
+pub const MAX_NOTE: usize = 500;
+
+/// A store refusal carries a Chinese message for the user: a bad request, not a fault.
+fn refused(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Refused(why) => ServiceError::BadRequest(why),
+        other => other.into(),
+    }
+}
+
+fn need(viewer: &Viewer, cap: Capability) -> Result<(), ServiceError> {
+    if viewer.can(cap) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// What a school (or the district) enters for one reported target.
+#[derive(Debug, Clone)]
+pub struct ReportInput {
+    pub key: String,
+    /// The plan year (2025 = the 2024–2025 school year).
+    pub year: i32,
+    /// `None`: the district's own line (district roles only).
+    pub school: Option<SchoolId>,
+    /// The value as typed (`85`, `85%`).
+    pub value: String,
+    pub note: String,
+    pub evidence: Option<UploadedFile>,
+}
+
+fn checked_text(text: &str, what: &str, required: bool) -> Result<String, ServiceError> {
+    let t = text.trim();
+    if required && t.is_empty() {
+        return Err(ServiceError::BadRequest(format!("请填写{what}")));
+    }
+    if t.chars().count() > MAX_NOTE {
+        return Err(ServiceError::BadRequest(format!(
+            "{what}不能超过 {MAX_NOTE} 字"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+/// The reported indicator `key` of the plan with a target for `year`, or why not.
+fn reported<'p>(plan: &'p Plan, key: &str, year: i32) -> Result<&'p PlanIndicator, ServiceError> {
+    let ind = plan.indicator(key).ok_or(ServiceError::NotFound)?;
+    if ind.source() != IndicatorSource::Reported {
+        return Err(ServiceError::BadRequest(format!(
+            "“{}”由系统计算，不需要填报",
+            ind.name
+        )));
+    }
+    if !plan.years.contains(&year) {
+        return Err(ServiceError::BadRequest(format!(
+            "任务分解表没有 {year} 年的目标"
+        )));
+    }
+    Ok(ind)
+}
+
+async fn schools(svc: &Service) -> Result<Vec<School>, ServiceError> {
+    Ok(svc
+        .store()
+        .list_schools(&Scope::District)
+        .await?
+        .into_iter()
+        .map(|s| s.school)
+        .collect())
+}
+
+/// Whether the unit (`None`: the district) is one `ind` is judged for.
+fn applies(ind: &PlanIndicator, school: Option<SchoolId>, schools: &[School]) -> bool {
+    match school {
+        None => ind
+            .applies_to
+            .contains(&wuyu_monitor::plan::AppliesTo::District),
+        Some(id) => schools
+            .iter()
+            .find(|s| s.id == id)
+            .is_some_and(|s| applies_to_school(ind, s, schools)),
+    }
+}
+
+/// The unit a viewer may enter values for: their own school, or (district roles) the
+/// district's own line or, acting for it, any school.
+fn unit_of(viewer: &Viewer, asked: Option<SchoolId>) -> Result<Option<SchoolId>, ServiceError> {
+    match (&viewer.scope, asked) {
+        (Scope::District, unit) => Ok(unit),
+        (Scope::School { school_id }, None) => Ok(Some(*school_id)),
+        (Scope::School { school_id }, Some(s)) if s == *school_id => Ok(Some(s)),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+fn entity(key: &str, school: Option<SchoolId>, school_year: i32) -> String {
+    format!(
+        "plan_report:{key}:{}:{school_year}",
+        school.map_or("district".to_string(), |s| s.0.to_string())
+    )
+}
+
+/// Enters a value for a reported target: 待审核 until the district decides.
+pub async fn submit_report(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    input: &ReportInput,
+) -> Result<ReportRow, ServiceError> {
+    need(viewer, Capability::SubmitPlanReports)?;
+    let school = unit_of(viewer, input.school)?;
+    let plan = svc.store().plan().await?;
+    let ind = reported(&plan, &input.key, input.year)?;
+    if !applies(ind, school, &schools(svc).await?) {
+        return Err(ServiceError::BadRequest(format!(
+            "“{}”不适用于{}",
+            ind.name,
+            if school.is_some() {
+                "这所学校"
+            } else {
+                "全区"
+            }
+        )));
+    }
+    let value = parse_reported_value(&input.value, ind.kind)
+        .map_err(|m| ServiceError::BadRequest(format!("“{}”的填报值：{m}", ind.name)))?;
+    let note = checked_text(&input.note, "情况说明", true)?;
+    let evidence = match &input.evidence {
+        Some(f) => {
+            let kind = check_evidence(&f.name, &f.bytes).map_err(ServiceError::BadRequest)?;
+            Some(Evidence {
+                name: f.name.clone(),
+                content_type: kind.content_type().into(),
+                sha256: f.sha256(),
+                bytes: f.bytes.clone(),
+            })
+        }
+        None => None,
+    };
+    let school_year = school_year_of(input.year);
+    let at = now();
+    let report = NewReport {
+        school_id: school,
+        indicator_key: ind.key.clone(),
+        school_year,
+        value,
+        note,
+        evidence,
+        by: who.username.clone(),
+        at,
+    };
+    let audit = AuditEntry {
+        at,
+        user_id: who.user_id,
+        username: who.username.clone(),
+        action: "plan_report_submit".into(),
+        school_id: school,
+        entity: entity(&ind.key, school, school_year),
+        detail: format!(
+            "year={} value={value} evidence={}",
+            input.year,
+            report
+                .evidence
+                .as_ref()
+                .map_or("无".to_string(), |e| format!(
+                    "{} sha256={}",
+                    e.name, e.sha256
+                ))
+        ),
+        ip: who.ip.clone(),
+    };
+    svc.store()
+        .submit_plan_report(&report, &audit)
+        .await
+        .map_err(refused)
+}
+
+/// Approves a submitted value, or returns it with a reason (required).
+pub async fn review_report(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: Option<SchoolId>,
+    key: &str,
+    year: i32,
+    review: &Review,
+) -> Result<ReportRow, ServiceError> {
+    need(viewer, Capability::ReviewPlanReports)?;
+    if !viewer.scope.is_district() {
+        return Err(ServiceError::Forbidden);
+    }
+    let review = match review {
+        Review::Approve => Review::Approve,
+        Review::Return { reason } => Review::Return {
+            reason: checked_text(reason, "退回理由", true)?,
+        },
+    };
+    let school_year = school_year_of(year);
+    let at = now();
+    let audit = AuditEntry {
+        at,
+        user_id: who.user_id,
+        username: who.username.clone(),
+        action: match review {
+            Review::Approve => "plan_report_approve",
+            Review::Return { .. } => "plan_report_return",
+        }
+        .into(),
+        school_id: school,
+        entity: entity(key, school, school_year),
+        detail: match &review {
+            Review::Approve => format!("year={year}"),
+            Review::Return { reason } => format!("year={year} reason={reason}"),
+        },
+        ip: who.ip.clone(),
+    };
+    svc.store()
+        .review_plan_report(school, key, school_year, &review, &who.username, at, &audit)
+        .await
+        .map_err(refused)
+}
+
+/// Locks a plan year's reporting: no more entries, changes or reviews.
+pub async fn lock_year(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    year: i32,
+    reason: &str,
+) -> Result<PeriodLock, ServiceError> {
+    need(viewer, Capability::ReviewPlanReports)?;
+    if !viewer.scope.is_district() {
+        return Err(ServiceError::Forbidden);
+    }
+    let plan = svc.store().plan().await?;
+    if !plan.years.contains(&year) {
+        return Err(ServiceError::BadRequest(format!(
+            "任务分解表没有 {year} 年的目标"
+        )));
+    }
+    let lock = PeriodLock {
+        school_year: school_year_of(year),
+        reason: checked_text(reason, "锁定理由", true)?,
+        locked_by: who.username.clone(),
+        locked_at: now(),
+    };
+    let audit = AuditEntry {
+        at: lock.locked_at,
+        user_id: who.user_id,
+        username: who.username.clone(),
+        action: "plan_period_lock".into(),
+        school_id: None,
+        entity: format!("plan_year:{year}"),
+        detail: format!("reason={}", lock.reason),
+        ip: who.ip.clone(),
+    };
+    svc.store()
+        .lock_plan_period(&lock, &audit)
+        .await
+        .map_err(refused)?;
+    Ok(lock)
+}
+
+/// A report's evidence file, for the school that entered it and the district.
+pub async fn report_evidence(
+    svc: &Service,
+    viewer: &Viewer,
+    school: Option<SchoolId>,
+    key: &str,
+    year: i32,
+) -> Result<Evidence, ServiceError> {
+    need(viewer, Capability::ViewPlan)?;
+    Ok(svc
+        .store()
+        .plan_report_evidence(&viewer.scope, school, key, school_year_of(year))
+        .await?)
+}
+
+/// One reported target of a unit, with what has been entered for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportItem {
+    pub key: String,
+    pub name: String,
+    pub unit_text: String,
+    pub kind: UnitKind,
+    pub comparator: &'static str,
+    /// The year's target as the plan writes it.
+    pub target: String,
+    pub school_id: Option<SchoolId>,
+    /// 全区 or the school's name.
+    pub unit_label: String,
+    pub report: Option<ReportRow>,
+    /// 待填报 / 待审核 / 已退回 / 已通过.
+    pub state_zh: &'static str,
+}
+
+/// The reporting of a plan year for the viewer: a school admin's reported targets (what is
+/// due, what was returned and why); the district's queue of submissions waiting for review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reporting {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub lock: Option<PeriodLock>,
+    /// The viewer's own unit's reported targets (a school; the district's own lines).
+    pub items: Vec<ReportItem>,
+    /// District reviewers: every submission waiting for review.
+    pub queue: Vec<ReportItem>,
+}
+
+impl Reporting {
+    /// How many of the viewer's own targets are in `state_zh`.
+    pub fn count(&self, state_zh: &str) -> usize {
+        self.items.iter().filter(|i| i.state_zh == state_zh).count()
+    }
+}
+
+fn item(
+    ind: &PlanIndicator,
+    target: &TargetCell,
+    school: Option<&School>,
+    report: Option<ReportRow>,
+) -> ReportItem {
+    ReportItem {
+        key: ind.key.clone(),
+        name: ind.name.clone(),
+        unit_text: ind.unit.clone(),
+        kind: ind.kind,
+        comparator: ind.comparator.symbol(),
+        target: target.text(),
+        school_id: school.map(|s| s.id),
+        unit_label: school.map_or("全区".into(), |s| s.name.clone()),
+        state_zh: report.as_ref().map_or("待填报", |r| r.status.label_zh()),
+        report,
+    }
+}
+
+/// The viewer's reporting for `year` (the plan's latest when `None`).
+pub async fn reporting(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+) -> Result<Reporting, ServiceError> {
+    need(viewer, Capability::ViewPlan)?;
+    let own: Option<SchoolId> = match &viewer.scope {
+        Scope::District => None,
+        Scope::School { school_id } => Some(*school_id),
+        _ => return Err(ServiceError::Forbidden),
+    };
+    let plan = svc.store().plan().await?;
+    let year = match year {
+        Some(y) if plan.years.contains(&y) => y,
+        Some(y) => {
+            return Err(ServiceError::BadRequest(format!(
+                "任务分解表没有 {y} 年的目标"
+            )));
+        }
+        None => plan.years.last().copied().unwrap_or(0),
+    };
+    let school_year = school_year_of(year);
+    let schools = schools(svc).await?;
+    let mut reports = svc.store().plan_reports(&viewer.scope, school_year).await?;
+    let own_school = own.and_then(|id| schools.iter().find(|s| s.id == id));
+    let mut out = Reporting {
+        year,
+        years: plan.years.clone(),
+        lock: svc.store().plan_period_lock(school_year).await?,
+        items: Vec::new(),
+        queue: Vec::new(),
+    };
+    for ind in plan.indicators.iter().filter(|i| i.measure.is_none()) {
+        let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
+        if target == TargetCell::Empty || !applies(ind, own, &schools) {
+            continue;
+        }
+        let mine = reports
+            .iter()
+            .position(|r| r.indicator_key == ind.key && r.school_id == own)
+            .map(|i| reports.swap_remove(i));
+        out.items.push(item(ind, &target, own_school, mine));
+    }
+    if viewer.can(Capability::ReviewPlanReports) && own.is_none() {
+        for r in reports
+            .into_iter()
+            .filter(|r| r.status == ReportStatus::Submitted)
+        {
+            let Some(ind) = plan.indicator(&r.indicator_key) else {
+                continue;
+            };
+            let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
+            let school = r
+                .school_id
+                .and_then(|id| schools.iter().find(|s| s.id == id));
+            out.queue.push(item(ind, &target, school, Some(r)));
+        }
+    }
+    Ok(out)
+}
+
+/// The `plan` indicator source: the approved value of a reported indicator (the plan key)
+/// for the district or one school in a school year, in the indicator's unit (a rate as a
+/// fraction). Other units and periods have no reported values.
+pub async fn indicator(
+    svc: &Service,
+    key: &IndicatorKey,
+    unit: &UnitRef,
+    period: Period,
+) -> Result<Option<IndicatorValue>, ServiceError> {
+    let school = match unit {
+        UnitRef::District => None,
+        UnitRef::School(id) => Some(*id),
+        _ => return Ok(None),
+    };
+    let Period::SchoolYear(school_year) = period else {
+        return Err(ServiceError::BadRequest(format!(
+            "{} is reported per school year",
+            key.as_str()
+        )));
+    };
+    let approved = svc
+        .store()
+        .approved_plan_value(key.as_str(), school, school_year)
+        .await?;
+    Ok(approved.map(|a| IndicatorValue {
+        num: a.value,
+        den: if a.kind == UnitKind::Rate { 100.0 } else { 1.0 },
+        n: 1,
+    }))
+}

@@ -1,0 +1,16 @@
+//! Editing one indicator of the stored plan in the browser (district admin): its unit, the
+//! units it applies to and its yearly targets, written with the audit entry that records the
+//! old and new values, in one transaction.
+use wuyu_monitor::plan::PlanIndicator;
+
+use crate::{AuditEntry, StoreFuture};
+
+pub trait PlanEditStore: Send + Sync {
+    /// Replaces the unit, kind, scope, units and yearly targets of the stored indicator with
+    /// `indicator`'s (its key names it; other fields are kept). `NotFound` without it.
+    fn edit_plan_indicator<'a>(
+        &'a self,
+        indicator: &'a PlanIndicator,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+}
