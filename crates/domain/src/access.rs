@@ -435,6 +435,9 @@ mod tests {
             C::ViewStaffAppraisal,
             C::ManageStaffAppraisal,
             C::ApproveStaffAppraisal,
+            C::SubmitPlanReports,
+            C::ReviewPlanReports,
+            C::EditPlan,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");
