@@ -35,6 +35,7 @@
 //! | `GET /psych/flags` | teachers: the classes they are 班主任 of (levels and tasks only) |
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
+//! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
@@ -58,6 +59,7 @@ mod psych;
 mod ratelimit;
 mod roster;
 mod session;
+mod staff;
 mod state;
 mod trace;
 mod view;

@@ -213,6 +213,11 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/plan/reports/evidence?key=plan.none&year=2025&school=".into(), "", [303, 404, 404, 403, 403, 403, 403, 403]),
         case(g(), "/plan/targets/plan.none/edit".into(), "",                         [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), "/plan/targets/plan.none/edit".into(), "csrf_token={csrf}&unit=x&scope=district", [303, 404, 403, 403, 403, 403, 403, 403]),
+        // Appraisal (personnel data): none stored yet, so a reader who may see it gets 404;
+        // a teacher reaches only their own school, counsellors and parents never.
+        case(g(), format!("/api/v1/staff/appraisal/{a}/2024"), "",                   [401, 404, 404, 404, 404, 403, 403, 403]),
+        case(g(), format!("/api/v1/staff/appraisal/{b}/2024"), "",                   [401, 404, 404, 403, 403, 403, 403, 404]),
+        case(g(), format!("/api/v1/staff/appraisal/{a}/x"), "",                      [401, 404, 404, 404, 404, 403, 403, 404]),
         // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).
         case(g(), "/account/password".into(), "",                                   [303, 200, 200, 200, 200, 200, 200, 200]),
         // A weak new password is refused for everyone (nothing changes mid-matrix).
