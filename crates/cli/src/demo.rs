@@ -214,6 +214,15 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     .await
     .context("导入模拟心理筛查失败")?;
 
+    // The archive: one autumn term of approved records and the year's art assessments, uneven
+    // between schools.
+    let archive = step(
+        "生成综合素质档案（写实记录、艺术素质测评）",
+        load_archive(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟综合素质档案失败")?;
+
     println!();
     println!(
         "演示区县：{}，{} 所学校，{} 个班级，{} 名学生，{} 名教师",
@@ -243,6 +252,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         l[3],
         psych.refused_no_consent.len(),
         psych.cases_opened
+    );
+    println!(
+        "综合素质档案：{} 条已审核写实记录，{} 名学生的艺术素质测评",
+        archive.0, archive.1
     );
     println!(
         "任务分解表：{} 项指标（系统计算 {} 项，其余由学校或区里填报）",
@@ -430,6 +443,79 @@ async fn load_psych(
     )
     .await?;
     Ok(out.summary)
+}
+
+/// The archive's demo rows, written school by school as approved records (entered and
+/// reviewed in the demo's past) and the year's art assessments. Answers (records, assessments).
+async fn load_archive(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<(u64, u64)> {
+    use wuyu_store::archive::{ActivityImportRow, ArtImportRow, NewActivity};
+    let data = wuyu_synth::generate_archive(district, seed);
+    let term = Term::new(district.school_year, TermPart::Autumn)?;
+    let scope = wuyu_domain::Scope::District;
+    let origin = |row: usize| wuyu_domain::Origin {
+        sheet: String::new(),
+        row: row as u32 + 2,
+    };
+    let meta = |file: &str| ImportMeta {
+        username: "demo".into(),
+        file_name: file.into(),
+        file_sha256: String::new(),
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let (mut records, mut art) = (0, 0);
+    for school in &district.batch.schools {
+        let Some(id) = store.school_by_code(school.code.as_str()).await? else {
+            continue;
+        };
+        let rows: Vec<ActivityImportRow> = data
+            .records
+            .iter()
+            .filter(|r| r.school_code == school.code)
+            .enumerate()
+            .map(|(i, r)| ActivityImportRow {
+                origin: origin(i),
+                student_no: r.student_no.clone(),
+                activity: NewActivity {
+                    category: r.category,
+                    term,
+                    date: r.date,
+                    end_date: r.end_date,
+                    hours: r.hours,
+                    travel: r.travel,
+                    organiser: r.organiser.into(),
+                    description: r.description.into(),
+                    entrant: wuyu_domain::Entrant::Teacher,
+                    entered_by: "demo".into(),
+                    state: wuyu_domain::RecordState::Approved,
+                },
+            })
+            .collect();
+        records += store
+            .import_activities(&scope, id, &rows, &meta("synthetic-archive"))
+            .await?
+            .written;
+        let rows: Vec<ArtImportRow> = data
+            .art
+            .iter()
+            .filter(|r| r.school_code == school.code)
+            .enumerate()
+            .map(|(i, r)| ArtImportRow {
+                origin: origin(i),
+                student_no: r.student_no.clone(),
+                school_year: i32::from(district.school_year),
+                parts: r.parts,
+            })
+            .collect();
+        art += store
+            .import_art(&scope, id, &rows, &meta("synthetic-art"))
+            .await?
+            .written;
+    }
+    Ok((records, art))
 }
 
 /// Gives demo-parent a second child (a student of another class of the same school), linked

@@ -16,6 +16,7 @@ mod upload;
 // One module per capability (plus the demo, benchmarks and file-only analytics).
 mod accounts;
 mod analytics;
+mod archive;
 mod bench;
 mod demo;
 mod exam;
@@ -113,6 +114,11 @@ enum Command {
     Exam {
         #[command(subcommand)]
         command: exam::ExamCommand,
+    },
+    /// 综合素质档案：导入写实记录、艺术素质测评
+    Archive {
+        #[command(subcommand)]
+        command: archive::ArchiveCommand,
     },
     /// 导入数据文件
     Import {
@@ -240,6 +246,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Exam { command } => exam::run(command).await,
+        Command::Archive { command } => archive::run(command).await,
         Command::Import { command } => import::run(command).await,
         Command::Export { command } => export::run(command).await,
         Command::Template { command } => template::run(command).await,

@@ -10,11 +10,14 @@ pub enum TemplateCommand {
     Roster(crate::roster::Template),
     #[command(flatten)]
     Exam(crate::exam::Template),
+    #[command(flatten)]
+    Archive(crate::archive::Template),
 }
 
 pub async fn run(cmd: TemplateCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         TemplateCommand::Roster(c) => crate::roster::template(c).await,
         TemplateCommand::Exam(c) => crate::exam::template(c).await,
+        TemplateCommand::Archive(c) => crate::archive::template(c).await,
     }
 }

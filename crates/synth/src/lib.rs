@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::roster::{NewClass, NewSchool, RosterBatch};
 use wuyu_domain::{District, Origin, SchoolCode, StudentNo};
 
+mod archive;
 mod exam;
 mod fitness;
 mod layout;
@@ -30,6 +31,7 @@ mod people;
 mod psych;
 pub mod rng;
 
+pub use archive::{ArchiveDemo, ArchiveDemoRecord, ArtDemoRow, generate_archive};
 pub use exam::{
     EXAM_SHEET, EXAM_SUBJECTS, ExamOptions, ExamTruth, PERSISTENCE, SCHOOL_TERM_VA_SD,
     SCHOOL_VA_SD, SchoolTruth, SynthExam, SynthExams, TEACHER_VA_SD, TeacherTruth, WEAK_TEACHER_VA,

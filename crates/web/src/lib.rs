@@ -33,6 +33,8 @@
 //! | `GET /api/v1/exams…` | as the exam pages (students: audited) |
 //! | `GET /psych`, `POST /psych/cases/{id}/…` | the school's counsellor (every read audited) |
 //! | `GET /psych/flags` | teachers: the classes they are 班主任 of (levels and tasks only) |
+//! | `GET /schools/{id}/students/{student_id}/archive` | district roles, the school admin, teachers of the class, the parent (audited) |
+//! | `GET /archive/coverage` | district roles (by school), school admins (by class) |
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
@@ -42,6 +44,7 @@
 mod access;
 pub mod accounts;
 mod api;
+mod archive;
 mod assets;
 mod audit;
 mod auth;
@@ -138,6 +141,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         )
         .merge(crate::fitness::router())
         .merge(crate::psych::router())
+        .merge(crate::archive::router())
         .merge(api_router)
         .route(
             "/api/openapi.json",

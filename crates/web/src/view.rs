@@ -70,6 +70,10 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
         ) => {
             for s in student_ids {
                 links.push((format!("/schools/{school_id}/students/{s}"), "孩子档案"));
+                links.push((
+                    format!("/schools/{school_id}/students/{s}/archive"),
+                    "综合素质",
+                ));
             }
         }
         (Role::Teacher, _) => {
@@ -97,6 +101,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
         links.push(("/psych/flags".to_string(), "心理健康"));
     } else if grants(role, Capability::ViewPsychAggregates) {
         links.push(("/psych/aggregates".to_string(), "心理健康"));
+    }
+    if grants(role, Capability::ViewArchiveCoverage) {
+        links.push(("/archive/coverage".to_string(), "综合素质"));
     }
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));

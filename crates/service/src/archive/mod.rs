@@ -12,6 +12,8 @@ pub use import::{import_activities, import_art};
 pub use indicators::indicator;
 pub use records::{ActivityInput, ClassArchive, class_archive, record_activity, review, submit};
 pub use student::{DomainSection, StudentArchive, student_archive};
+/// A stored activity record, as the pages render it.
+pub use wuyu_store::archive::ActivityRecord as ArchiveRecord;
 
 /// School weeks a term's out-of-class labor hours are judged over **[DEFAULT]** (a term of
 /// about 20 teaching weeks).

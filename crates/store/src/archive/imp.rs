@@ -56,39 +56,53 @@ async fn next_record_id(tx: &mut Tx, school: SchoolId) -> Result<i64, StoreError
     Ok(max.unwrap_or(0) + 1)
 }
 
-async fn insert_record(
+/// Columns of one `archive_record` row as [`insert_records`] binds them.
+const RECORD_INSERT: &str = "INSERT INTO archive_record (school_id, id, student_id, term, \
+    category, date, end_date, hours_tenths, travel_tenths, organiser, description, entrant, \
+    entered_by, entered_at, state, import_id)";
+const RECORD_INSERT_COLS: usize = 16;
+/// Rows per statement: 500 × 16 parameters stays under both backends' limits.
+const RECORD_CHUNK: usize = 500;
+
+/// Inserts `rows` (student id, activity) with ids from `first` on, in multi-row statements.
+async fn insert_records(
     tx: &mut Tx,
     school: SchoolId,
-    id: i64,
-    student: i64,
-    a: &NewActivity,
+    first: i64,
+    rows: &[(i64, &NewActivity)],
     now: i64,
     import_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO archive_record (school_id, id, student_id, term, category, date, end_date, \
-         hours_tenths, travel_tenths, organiser, description, entrant, entered_by, entered_at, \
-         state, import_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(school.0)
-    .bind(id)
-    .bind(student)
-    .bind(a.term.code())
-    .bind(a.category.code())
-    .bind(a.date.to_string())
-    .bind(a.end_date.map(|d| d.to_string()))
-    .bind(a.hours.0)
-    .bind(a.travel.0)
-    .bind(a.organiser.trim())
-    .bind(a.description.trim())
-    .bind(a.entrant.code())
-    .bind(&a.entered_by)
-    .bind(now)
-    .bind(a.state.code())
-    .bind(import_id)
-    .execute(&mut **tx)
-    .await?;
+    for (c, chunk) in rows.chunks(RECORD_CHUNK).enumerate() {
+        let sql = crate::backend::multi_row_insert(
+            RECORD_INSERT,
+            RECORD_INSERT_COLS,
+            chunk.len(),
+            "",
+            super::NUMBERED_PARAMS,
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (i, (student, a)) in chunk.iter().enumerate() {
+            q = q
+                .bind(school.0)
+                .bind(first + (c * RECORD_CHUNK + i) as i64)
+                .bind(*student)
+                .bind(a.term.code())
+                .bind(a.category.code())
+                .bind(a.date.to_string())
+                .bind(a.end_date.map(|d| d.to_string()))
+                .bind(a.hours.0)
+                .bind(a.travel.0)
+                .bind(a.organiser.trim().to_string())
+                .bind(a.description.trim().to_string())
+                .bind(a.entrant.code())
+                .bind(a.entered_by.clone())
+                .bind(now)
+                .bind(a.state.code())
+                .bind(import_id);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -266,14 +280,10 @@ impl ArchiveStore for This {
                 }
             }
             let first = next_record_id(&mut tx, school).await?;
-            let mut ids = Vec::with_capacity(students.len());
-            for (i, s) in students.iter().enumerate() {
-                let id = first + i as i64;
-                insert_record(&mut tx, school, id, s.0, activity, now, None).await?;
-                ids.push(id);
-            }
+            let rows: Vec<(i64, &NewActivity)> = students.iter().map(|s| (s.0, activity)).collect();
+            insert_records(&mut tx, school, first, &rows, now, None).await?;
             tx.commit().await?;
-            Ok(ids)
+            Ok((first..first + students.len() as i64).collect())
         })
     }
 
@@ -305,19 +315,11 @@ impl ArchiveStore for This {
             }
             let import_id = import_record(&mut tx, "archive_records", meta, plan.len()).await?;
             let first = next_record_id(&mut tx, school).await?;
-            for (i, (student, r)) in plan.iter().enumerate() {
-                let id = first + i as i64;
-                insert_record(
-                    &mut tx,
-                    school,
-                    id,
-                    *student,
-                    &r.activity,
-                    meta.at,
-                    Some(import_id),
-                )
-                .await?;
-            }
+            let rows: Vec<(i64, &NewActivity)> = plan
+                .iter()
+                .map(|(student, r)| (*student, &r.activity))
+                .collect();
+            insert_records(&mut tx, school, first, &rows, meta.at, Some(import_id)).await?;
             tx.commit().await?;
             Ok(ArchiveImportSummary {
                 import_id,
@@ -505,35 +507,50 @@ impl ArchiveStore for This {
                 return Err(StoreError::Rejected(errors));
             }
             let import_id = import_record(&mut tx, "archive_art", meta, plan.len()).await?;
-            for (student, r, total, level) in &plan {
-                sqlx::query(
-                    "DELETE FROM archive_art WHERE school_id = $1 AND student_id = $2 \
-                     AND school_year = $3",
-                )
-                .bind(school.0)
-                .bind(student)
-                .bind(r.school_year)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
+            // A later assessment of the same student and year replaces the earlier one (also
+            // within one file: one statement may not touch a row twice).
+            let mut last: HashMap<(i64, i32), usize> = HashMap::new();
+            for (i, (student, r, _, _)) in plan.iter().enumerate() {
+                last.insert((*student, r.school_year), i);
+            }
+            let plan: Vec<_> = plan
+                .iter()
+                .enumerate()
+                .filter(|(i, (student, r, _, _))| last[&(*student, r.school_year)] == *i)
+                .map(|(_, p)| *p)
+                .collect();
+            for chunk in plan.chunks(RECORD_CHUNK) {
+                let sql = crate::backend::multi_row_insert(
                     "INSERT INTO archive_art (school_id, student_id, school_year, basic_tenths, \
                      academic_tenths, development_tenths, total_tenths, level, entered_by, \
-                     entered_at, import_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(school.0)
-                .bind(student)
-                .bind(r.school_year)
-                .bind(r.parts.basic.0)
-                .bind(r.parts.academic.0)
-                .bind(r.parts.development.0)
-                .bind(total.0)
-                .bind(level.code())
-                .bind(&meta.username)
-                .bind(meta.at)
-                .bind(import_id)
-                .execute(&mut *tx)
-                .await?;
+                     entered_at, import_id)",
+                    11,
+                    chunk.len(),
+                    " ON CONFLICT (school_id, student_id, school_year) DO UPDATE SET \
+                     basic_tenths = excluded.basic_tenths, \
+                     academic_tenths = excluded.academic_tenths, \
+                     development_tenths = excluded.development_tenths, \
+                     total_tenths = excluded.total_tenths, level = excluded.level, \
+                     entered_by = excluded.entered_by, entered_at = excluded.entered_at, \
+                     import_id = excluded.import_id",
+                    super::NUMBERED_PARAMS,
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (student, r, total, level) in chunk {
+                    q = q
+                        .bind(school.0)
+                        .bind(*student)
+                        .bind(r.school_year)
+                        .bind(r.parts.basic.0)
+                        .bind(r.parts.academic.0)
+                        .bind(r.parts.development.0)
+                        .bind(total.0)
+                        .bind(level.code())
+                        .bind(meta.username.clone())
+                        .bind(meta.at)
+                        .bind(import_id);
+                }
+                q.execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(ArchiveImportSummary {

@@ -194,6 +194,11 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/psych".into(), "",                                               [303, 403, 403, 403, 403, 200, 403, 403]),
         case(g(), "/psych?campaign=x".into(), "",                                    [303, 403, 403, 403, 403, 400, 403, 403]),
         case(g(), "/psych/flags".into(), "",                                         [303, 403, 403, 403, 403, 403, 403, 403]),
+        // 综合素质档案: the child's, another child of school A; coverage.
+        case(g(), format!("/schools/{a}/students/{}/archive", i.child), "",          [303, 200, 200, 200, 200, 403, 200, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/archive/coverage".into(), "",                                    [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/archive/coverage?term=bad".into(), "",                           [303, 400, 400, 400, 403, 403, 403, 403]),
         case(g(), "/psych/aggregates".into(), "",                                    [303, 200, 200, 200, 403, 200, 403, 403]),
         case(g(), "/psych/aggregates?year=1900".into(), "",                          [303, 400, 400, 400, 403, 400, 403, 403]),
         case(p(), "/psych/cases/999999/close".into(), "csrf_token={csrf}&outcome=x", [303, 403, 403, 403, 403, 404, 403, 403]),

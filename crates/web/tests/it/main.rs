@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod agreement_exam;
 mod agreement_fitness;
+mod archive;
 mod bulk_accounts;
 mod exam_speed;
 mod exams;

@@ -1,0 +1,18 @@
+//! 综合素质档案 in the web: the student's archive (five domains, hours, stars, art level,
+//! fitness and marks without ranks; every read audited by the service) and the coverage page
+//! (the district: schools; a school admin: classes).
+mod pages;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/schools/{id}/students/{student_id}/archive",
+            get(pages::student),
+        )
+        .route("/archive/coverage", get(pages::coverage))
+}

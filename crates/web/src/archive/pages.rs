@@ -1,0 +1,198 @@
+//! The archive pages.
+use askama::Template;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use wuyu_domain::{SchoolId, StudentId, Term};
+use wuyu_service::archive::{self, CoverageRow};
+use wuyu_service::audit::Requester;
+
+use crate::access::{Require, cap};
+use crate::auth::ClientIp;
+use crate::error::AppError;
+use crate::pages::path_ids;
+use crate::state::AppState;
+use crate::view::{Chrome, render};
+
+pub(crate) struct RecordLine {
+    date: String,
+    category: &'static str,
+    hours: String,
+    organiser: String,
+    description: String,
+}
+
+pub(crate) struct DomainBlock {
+    label: &'static str,
+    hours: String,
+    records: Vec<RecordLine>,
+}
+
+#[derive(Template)]
+#[template(path = "archive_student.html")]
+struct StudentPage {
+    chrome: Chrome,
+    name: String,
+    domains: Vec<DomainBlock>,
+    volunteer_hours: String,
+    stars: String,
+    labor_hours: String,
+    art: Vec<(i32, String, &'static str)>,
+    fitness: Vec<(String, String, &'static str)>,
+    exams: Vec<(String, String)>,
+    pending: usize,
+}
+
+fn line(r: &archive::ArchiveRecord) -> RecordLine {
+    RecordLine {
+        date: match r.end_date {
+            Some(e) => format!("{} 至 {e}", r.date),
+            None => r.date.to_string(),
+        },
+        category: r.category.label_zh(),
+        hours: r.hours.to_string(),
+        organiser: r.organiser.clone(),
+        description: r.description.clone(),
+    }
+}
+
+pub(crate) async fn student(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewStudentArchive>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (school, student) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let a = archive::student_archive(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(school),
+        StudentId(student),
+    )
+    .await?;
+    let page = StudentPage {
+        chrome: Chrome::new(
+            &me,
+            &format!("/schools/{school}/students/{student}/archive"),
+        ),
+        name: a.name.clone(),
+        domains: a
+            .domains
+            .iter()
+            .map(|d| DomainBlock {
+                label: d.label_zh,
+                hours: d.hours.to_string(),
+                records: d.records.iter().map(line).collect(),
+            })
+            .collect(),
+        volunteer_hours: a.volunteer_hours.to_string(),
+        stars: a.stars_zh.clone(),
+        labor_hours: a.labor_hours.to_string(),
+        art: a
+            .art
+            .iter()
+            .map(|x| (x.school_year, x.total.to_string(), x.level.label_zh()))
+            .collect(),
+        fitness: a
+            .fitness
+            .iter()
+            .map(|f| {
+                (
+                    f.term_zh.clone(),
+                    f.year_total.map_or("—".into(), |t| format!("{t:.1}")),
+                    f.level_zh.unwrap_or("—"),
+                )
+            })
+            .collect(),
+        exams: a
+            .exams
+            .iter()
+            .map(|e| {
+                let marks: Vec<String> = e
+                    .marks
+                    .iter()
+                    .map(|(s, m)| format!("{s} {}", m.map_or("缺考".into(), |m| format!("{m}"))))
+                    .collect();
+                (format!("{}（{}）", e.exam, e.date), marks.join("、"))
+            })
+            .collect(),
+        pending: a.pending.len(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TermQuery {
+    term: Option<String>,
+}
+
+pub(crate) struct CoverageLine {
+    label: String,
+    students: u64,
+    art: String,
+    off_campus: String,
+    labor: String,
+    volunteer: String,
+    art_excellent: String,
+    art_pass: String,
+}
+
+#[derive(Template)]
+#[template(path = "archive_coverage.html")]
+struct CoveragePage {
+    chrome: Chrome,
+    term_code: String,
+    term_label: String,
+    by_class: bool,
+    rows: Vec<CoverageLine>,
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn coverage_line(r: &CoverageRow) -> CoverageLine {
+    CoverageLine {
+        label: r.label.clone(),
+        students: r.students,
+        art: pct(r.art_coverage),
+        off_campus: pct(r.off_campus_rate),
+        labor: pct(r.labor_met_rate),
+        volunteer: r
+            .volunteer_hours_per_student
+            .map_or("—".into(), |v| format!("{v:.1}")),
+        art_excellent: pct(r.art_excellent_rate),
+        art_pass: pct(r.art_pass_rate),
+    }
+}
+
+pub(crate) async fn coverage(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewArchiveCoverage>,
+    q: Result<Query<TermQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let viewer = me.viewer();
+    let term: Option<Term> = match q.term.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => Some(Term::parse_code(t).map_err(|_| AppError::BadRequest)?),
+        None => archive::district_term(&state.svc, &viewer.scope).await?,
+    };
+    let school = viewer.scope.school_id();
+    let rows = match term {
+        Some(t) => archive::coverage(&state.svc, &viewer, school, t).await?,
+        None => Vec::new(),
+    };
+    let page = CoveragePage {
+        chrome: Chrome::new(&me, "/archive/coverage"),
+        term_code: term.map(|t| t.code()).unwrap_or_default(),
+        term_label: term
+            .map(|t| t.label_zh())
+            .unwrap_or_else(|| "暂无记录".into()),
+        by_class: school.is_some(),
+        rows: rows.iter().map(coverage_line).collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
