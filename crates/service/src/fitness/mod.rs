@@ -7,6 +7,7 @@
 //! them with `wuyu_monitor::display`, so a page and its export show the same digits.
 mod class;
 mod export;
+mod fix;
 mod history;
 pub(crate) mod import;
 mod indicators;
@@ -17,6 +18,7 @@ mod upload;
 
 pub use class::{ClassView, class_view};
 pub use export::{SummaryExport, summary_xlsx};
+pub use fix::{FIX_FIELDS, fix_form, fix_record, measure};
 pub use history::student_history;
 pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;
