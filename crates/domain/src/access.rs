@@ -47,6 +47,8 @@ pub enum Capability {
     ExportFitnessUpload,
     /// The import centre: upload, preview, confirm and undo imports (a school admin: their school).
     ManageImports,
+    /// 单条更正: correct one student's fitness results of a term (a teacher: their classes).
+    FixFitnessRecords,
     /// 心理健康: a school's screening answers, scores, crisis cases and consent (the school's
     /// counsellor; need to know).
     ViewPsychRecords,
@@ -162,6 +164,10 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSettings, &[R::DistrictAdmin]),
     (C::ExportFitnessUpload, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ManageImports, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (
+        C::FixFitnessRecords,
+        &[R::DistrictAdmin, R::SchoolAdmin, R::Teacher],
+    ),
     (C::ViewPsychRecords, &[R::Counsellor]),
     (C::ViewPsychFlags, &[R::Teacher]),
     (
@@ -418,6 +424,7 @@ mod tests {
             C::ManageSettings,
             C::ExportFitnessUpload,
             C::ManageImports,
+            C::FixFitnessRecords,
             C::ViewPsychRecords,
             C::ViewPsychFlags,
             C::ViewPsychAggregates,

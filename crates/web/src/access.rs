@@ -46,6 +46,7 @@ caps!(
     ManageSettings,
     ExportFitnessUpload,
     ManageImports,
+    FixFitnessRecords,
     ViewPsychRecords,
     ViewPsychFlags,
     ViewPsychAggregates,

@@ -5,8 +5,10 @@
 //!
 //! Read models carry numbers (the store's counts and rates as fractions); the edges format
 //! them with `wuyu_monitor::display`, so a page and its export show the same digits.
+mod advice;
 mod class;
 mod export;
+mod fix;
 mod history;
 pub(crate) mod import;
 mod indicators;
@@ -15,8 +17,10 @@ mod overview;
 mod summary;
 mod upload;
 
+pub use advice::{level_explanation_zh, practice_zh};
 pub use class::{ClassView, class_view};
 pub use export::{SummaryExport, summary_xlsx};
+pub use fix::{FIX_FIELDS, fix_form, fix_record, measure};
 pub use history::student_history;
 pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;

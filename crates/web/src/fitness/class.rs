@@ -43,6 +43,8 @@ pub(crate) struct ClassStudentRow {
     pub cells: Vec<ScoreCell>,
     pub failed: String,
     pub missing: String,
+    /// 更正: the correction form of a tested student, for roles that may correct.
+    pub fix_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -100,6 +102,7 @@ fn class_student_row(
             .collect(),
         failed: String::new(),
         missing: String::new(),
+        fix_href: None,
     };
     let Some(rec) = &r.record else {
         return base("缺测", "missing");
@@ -109,6 +112,11 @@ fn class_student_row(
     } else {
         base("未完成", "incomplete")
     };
+    row.fix_href = Some(format!(
+        "/schools/{school}/students/{}/fitness/{}/fix",
+        s.id,
+        rec.term.code()
+    ));
     row.standard_score = one(rec.standard_score);
     row.bonus = rec.bonus_total.to_string();
     row.year_total = one(rec.year_total);
@@ -170,7 +178,13 @@ pub(crate) async fn class_view(
         rows: v
             .rows
             .iter()
-            .map(|r| class_student_row(id, &v.items, r))
+            .map(|r| {
+                let mut row = class_student_row(id, &v.items, r);
+                if !wuyu_domain::grants(me.role(), wuyu_domain::Capability::FixFitnessRecords) {
+                    row.fix_href = None;
+                }
+                row
+            })
             .collect(),
         lists: ClassList::ALL
             .into_iter()

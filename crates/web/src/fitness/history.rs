@@ -33,6 +33,9 @@ pub(crate) struct TermHistory {
     pub malnutrition: &'static str,
     pub vision_status: &'static str,
     pub vision: String,
+    /// The 等级 in plain words, and what to practise for each item under 60.
+    pub explain: &'static str,
+    pub practice: Vec<&'static str>,
 }
 
 fn with_unit(v: Option<f64>, unit: &str) -> String {
@@ -72,6 +75,11 @@ pub(crate) fn term_history(r: &FitnessRecord) -> TermHistory {
         bonus: r.bonus_total.to_string(),
         year_total: one(r.year_total),
         level: r.level.map_or("—", |l| l.label_zh()),
+        explain: wuyu_service::fitness::level_explanation_zh(r.level, r.complete),
+        practice: r
+            .failed_items()
+            .map(wuyu_service::fitness::practice_zh)
+            .collect(),
         status: if r.complete { "完整" } else { "未完成" },
         missing: r
             .missing

@@ -4,6 +4,7 @@
 //! `wuyu_service::fitness` and renders the answer.
 mod api;
 mod class;
+mod fix;
 mod format;
 mod history;
 mod pages;
@@ -33,6 +34,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/schools/{id}/classes/{class_id}/fitness/lists/{list}",
             get(class::list_export),
+        )
+        .route(
+            "/schools/{id}/students/{student_id}/fitness/{term}/fix",
+            get(fix::form).post(fix::save),
         )
 }
 

@@ -23,6 +23,8 @@ use crate::view::{Chrome, format_date, masked_student_no, render, script_json};
 #[template(path = "student.html")]
 struct StudentPage {
     chrome: Chrome,
+    /// A parent's phone: results first, identity collapsed at the bottom.
+    is_parent: bool,
     school_name: String,
     school_href: Option<String>,
     class_name: Option<String>,
@@ -115,6 +117,7 @@ pub(crate) async fn student(
     let may_open_school = me.scope.can_list_school_roster(id);
     let show_id = grants(me.role(), Capability::ViewIdNumbers) || me.role() == Role::Parent;
     let page = StudentPage {
+        is_parent,
         chrome: Chrome::new(&me, &format!("/schools/{id}/students/{student_id}")),
         school_name: school.name,
         school_href: may_open_school.then(|| format!("/schools/{id}")),

@@ -108,6 +108,11 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/classes/{}/fitness/lists/failed-items", i.class_a7_2), "", [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), format!("/schools/{b}/classes/{}/fitness/lists/failing", i.class_b1_1), "",      [303, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), format!("/schools/{a}/classes/{}/fitness/lists/nonsense", i.class_a7_1), "",     [303, 404, 404, 404, 404, 403, 403, 404]),
+        // 单条更正: admins, and teachers for their classes; a bad value changes nothing.
+        case(g(), format!("/schools/{a}/students/{}/fitness/2024-autumn/fix", i.child), "",         [303, 200, 403, 200, 200, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/students/{}/fitness/2024-autumn/fix", i.other_a), "",       [303, 200, 403, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/students/{}/fitness/1999-autumn/fix", i.child), "",         [303, 404, 403, 404, 404, 403, 403, 404]),
+        case(p(), format!("/schools/{a}/students/{}/fitness/2024-autumn/fix", i.child), "csrf_token={csrf}&run_50m=abc", [303, 422, 403, 422, 422, 403, 403, 403]),
         case(g(), "/api/v1/fitness/summary".into(), "",                              [401, 200, 200, 200, 200, 403, 403, 200]),
         case(g(), format!("/api/v1/fitness/summary?by=school&school={b}"), "",       [401, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), "/api/v1/fitness/summary?by=nonsense".into(), "",                  [401, 400, 400, 400, 400, 403, 403, 400]),

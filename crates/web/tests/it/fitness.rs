@@ -653,3 +653,85 @@ async fn a_pe_teacher_exports_the_retest_list_of_their_class_and_it_is_audited()
         "{rows:?}"
     );
 }
+
+#[tokio::test]
+async fn a_teacher_corrects_one_record_and_it_is_rescored_and_audited() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let a = SchoolId(i.school_a);
+    let chen = app
+        .store
+        .list_students(&Scope::District, a, Some(ClassId(i.class_a8_1)))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name.to_string() == "陈晨")
+        .unwrap();
+    let before = term_record(&app, a, chen.id).await;
+    assert!(!before.complete, "陈晨 has no 50米跑");
+    let path = format!(
+        "/schools/{}/students/{}/fitness/{}/fix",
+        i.school_a,
+        chen.id,
+        term_now().code()
+    );
+    // The class page links each tested student's correction form.
+    let class = page(
+        &app,
+        "teacher-a",
+        &format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a8_1),
+    )
+    .await;
+    assert!(class.contains(&path), "{class}");
+    let form = page(&app, "teacher-a", &path).await;
+    assert!(form.contains("name=\"run_50m\" value=\"\""), "{form}");
+
+    let s = app.login("teacher-a").await;
+    let send = |body: String| {
+        crate::support::post(&path)
+            .cookie(&s.cookie)
+            .form(&format!("csrf_token={}&{body}", s.csrf))
+            .build()
+    };
+    // Not a number: refused with the field named, nothing written.
+    let resp = app.send(send("run_50m=abc".into())).await;
+    assert_eq!(resp.status(), 422);
+    assert!(body_text(resp).await.contains("50米跑（秒）“abc”不是数字"));
+    assert_eq!(term_record(&app, a, chen.id).await, before);
+
+    // 8.6 s: the record is complete and scored at once.
+    let resp = app.send(send("run_50m=8.6".into())).await;
+    assert_eq!(resp.status(), 200);
+    assert!(body_text(resp).await.contains("已保存并重新评分"));
+    let after = term_record(&app, a, chen.id).await;
+    assert!(after.complete);
+    assert_eq!(after.measures.run_50m, Some(8.6));
+    assert!(after.item(wuyu_standards::FitnessItem::Run50m).is_some());
+    assert_eq!(after.measures.height_cm, before.measures.height_cm);
+    assert!(after.standard_score.is_some());
+    let audit = app.store.list_audit(5).await.unwrap();
+    let fix = audit
+        .iter()
+        .find(|r| r.entry.action == "fix_fitness_record")
+        .expect("audited");
+    assert_eq!(fix.entry.username, "teacher-a");
+    assert!(
+        fix.entry.detail.contains("run_50m: 缺考 → 8.6"),
+        "{:?}",
+        fix.entry
+    );
+}
+
+async fn term_record(
+    app: &TestApp,
+    school: SchoolId,
+    student: wuyu_domain::StudentId,
+) -> FitnessRecord {
+    app.store
+        .student_fitness(&Scope::District, school, student)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.term == term_now())
+        .unwrap()
+}

@@ -226,6 +226,60 @@ async fn parent_sees_the_child_record_and_no_school_list() {
     // The child's class is named, but the class roster is not linked.
     assert!(html.contains("七年级 1班"), "the child's class is shown");
     assert!(!html.contains("/classes/"));
+    // On the parent's phone the results come first, each term's 等级 in plain words, and the
+    // identity details are collapsed at the bottom.
+    let results = html.find("<h2>体质健康</h2>").expect("fitness section");
+    let identity = html
+        .find("<details class=\"identity\">")
+        .expect("identity collapsed");
+    assert!(results < identity);
+    assert!(html[identity..].contains("<dt>学籍号</dt>"));
+    assert!(!html[..identity].contains("<dt>学籍号</dt>"));
+    assert!(
+        html.contains("<p class=\"explain\">"),
+        "plain-language 等级"
+    );
+}
+
+#[tokio::test]
+async fn each_item_under_60_comes_with_what_to_practise() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    // Every item of the child's records scored under 60 comes with what to practise.
+    let records = app
+        .store
+        .student_fitness(
+            &wuyu_domain::Scope::District,
+            wuyu_domain::SchoolId(i.school_a),
+            wuyu_domain::StudentId(i.other_a),
+        )
+        .await
+        .unwrap();
+    let failed: Vec<_> = records.iter().flat_map(|r| r.failed_items()).collect();
+    assert!(!failed.is_empty(), "王磊 (weak) has items under 60");
+    let s = app.login("school-a").await;
+    let html = body_text(
+        app.send(
+            get(&format!("/schools/{}/students/{}", i.school_a, i.other_a))
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await,
+    )
+    .await;
+    for item in &failed {
+        assert!(
+            html.contains(wuyu_service::fitness::practice_zh(*item)),
+            "{item:?}: {html}"
+        );
+    }
+    assert_eq!(
+        html.matches("<ul class=\"practice\">").count(),
+        records
+            .iter()
+            .filter(|r| r.failed_items().next().is_some())
+            .count()
+    );
 }
 
 /// Every `<script>` either loads a file or carries JSON data: the CSP allows nothing else.
