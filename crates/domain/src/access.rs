@@ -72,6 +72,15 @@ pub enum Capability {
     /// 我的孩子: a parent links further children (学籍号 + binding code) and chooses whose pages
     /// to see.
     LinkChildren,
+    /// 综合素质档案: record activities (a teacher for their classes, a parent for their own
+    /// child, a school admin for the school).
+    RecordActivities,
+    /// Approve or return submitted activity records (a teacher: as 班主任 of the class).
+    ReviewActivities,
+    /// One student's archive (a parent: their own child).
+    ViewStudentArchive,
+    /// Archive coverage of schools and classes (art, 校外实践, labor hours, volunteer hours).
+    ViewArchiveCoverage,
     /// 填报: enter the values of the plan's reported targets with evidence (a school admin:
     /// their school's; a district admin: the district's own lines).
     SubmitPlanReports,
@@ -169,6 +178,25 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     ),
     (C::ManageAccounts, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::LinkChildren, &[R::Parent]),
+    (
+        C::RecordActivities,
+        &[R::SchoolAdmin, R::Teacher, R::Parent],
+    ),
+    (C::ReviewActivities, &[R::SchoolAdmin, R::Teacher]),
+    (
+        C::ViewStudentArchive,
+        &[
+            R::DistrictAdmin,
+            R::DistrictAnalyst,
+            R::SchoolAdmin,
+            R::Teacher,
+            R::Parent,
+        ],
+    ),
+    (
+        C::ViewArchiveCoverage,
+        &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
     (C::SubmitPlanReports, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::ReviewPlanReports, &[R::DistrictAdmin]),
     (C::EditPlan, &[R::DistrictAdmin]),
@@ -381,6 +409,10 @@ mod tests {
             C::ViewPlan,
             C::ManageAccounts,
             C::LinkChildren,
+            C::RecordActivities,
+            C::ReviewActivities,
+            C::ViewStudentArchive,
+            C::ViewArchiveCoverage,
         ];
         for c in all {
             assert_eq!(GRANTS.iter().filter(|(g, _)| *g == c).count(), 1, "{c:?}");
@@ -411,6 +443,13 @@ mod tests {
         assert!(!grants(R::Teacher, C::ViewSurveyResults));
         assert!(!grants(R::Parent, C::ViewSurveyResults));
         assert!(!grants(R::DistrictAnalyst, C::ManageSurveys));
+        // The archive: a parent reads and adds to their own child's, never reviews; a
+        // counsellor's work is mental health.
+        assert!(grants(R::Parent, C::ViewStudentArchive));
+        assert!(grants(R::Parent, C::RecordActivities));
+        assert!(!grants(R::Parent, C::ReviewActivities));
+        assert!(!grants(R::Parent, C::ViewArchiveCoverage));
+        assert!(!grants(R::Counsellor, C::ViewStudentArchive));
         // The rank grant is the role rule that existed before the table.
         for r in Role::ALL {
             assert_eq!(grants(r, C::ViewRanks), r.may_see_ranks(), "{r:?}");

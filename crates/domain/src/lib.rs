@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod archive;
 mod error;
 pub mod exam;
 pub mod fitness;
@@ -21,6 +22,7 @@ pub use access::{
     AdminToken, BreakGlassToken, Capability, FlagsToken, GRANTS, PsychToken, RanksToken, Viewer,
     grants,
 };
+pub use archive::{ActivityCategory, ArchiveDomain, ArtLevel, Entrant, RecordState, Tenths};
 pub use error::DomainError;
 pub use exam::{
     Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewCandidate, NewExam,

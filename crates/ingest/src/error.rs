@@ -49,6 +49,11 @@ pub enum IngestError {
     )]
     NoPsychSheet { found: String },
 
+    #[error(
+        "文件中没有可识别的表：需要列 {need}。请使用导入模板（wuyu template archive-records / archive-art）。文件中的表：{found}"
+    )]
+    NoArchiveSheet { need: String, found: String },
+
     #[error("考试“{exam}”没有科目“{subject}”（本次考试的科目：{subjects}）")]
     UnknownExamSubject {
         exam: String,
@@ -65,6 +70,31 @@ pub enum IngestError {
         "Excel 文件解压后超过 {limit_mb} MB，超出上传限制（文件可能含有大量空白格式或已损坏）。请删除多余的工作表和空白行列，或按学校、年级拆分后分别上传"
     )]
     Unpacked { limit_mb: u64 },
+
+    #[error(
+        "{place} 的内容有 {chars} 个字符，超过单元格上限 {limit}（Excel 一个单元格最多 32767 个字符），文件可能已损坏或不是数据表。开头为：“{start}…”"
+    )]
+    CellTooLong {
+        /// `单元格 B3`, with the sheet's name for XLSX.
+        place: String,
+        chars: usize,
+        limit: usize,
+        /// The first 50 characters.
+        start: String,
+    },
+
+    #[error(
+        "CSV 文件第 {line} 行超过 {limit_kb} KB，不像是一行数据（文件可能已损坏，或换行符丢失）。请用 Excel 打开检查后另存为 CSV 再上传"
+    )]
+    LineTooLong { line: u64, limit_kb: usize },
+
+    #[error(
+        "{sheet}读出的内容超过 {limit_mb} MB（可能有大量重复的长文本或极宽的空白区域），超出读取上限。请删除多余的行列，或按学校、年级拆分后分别上传"
+    )]
+    SheetTooLarge { sheet: String, limit_mb: usize },
+
+    #[error("{sheet}有超过 {limit} 行数据，超出读取上限。请按学校或年级拆分后分别上传")]
+    TooManyRows { sheet: String, limit: usize },
 
     #[error("生成导入模板失败：{0}")]
     Template(String),

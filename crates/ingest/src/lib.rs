@@ -28,6 +28,7 @@ fix-list instead of a failed upload.
 */
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod csv_safe;
 pub mod decode;
 mod error;

@@ -317,8 +317,11 @@ fn read_measure(
                 &m,
                 "系统不会计算这个指标：可用 fitness.excellent_rate、fitness.pass_rate、\
                  fitness.test_rate、fitness.myopia_rate、fitness.overweight_rate、\
-                 fitness.obese_rate、exam.excellent_rate、exam.pass_rate、exam.mean\
-                 （考试指标可加“:中考”等考试类别）",
+                 fitness.obese_rate、exam.excellent_rate、exam.pass_rate、exam.mean、\
+                 archive.art_coverage、archive.off_campus_rate、\
+                 archive.off_campus_per_student、archive.labor_met_rate、\
+                 archive.volunteer_hours_per_student、archive.art_excellent_rate、\
+                 archive.art_pass_rate（考试指标可加“:中考”等考试类别）",
             );
             None
         }
@@ -517,6 +520,8 @@ mod seeds {
                 ("体质测试", "fitness.test_rate"),
                 ("体质健康优秀率", "fitness.excellent_rate"),
                 ("总体近视率", "fitness.myopia_rate"),
+                ("课外、校外艺术活动覆盖率", "archive.art_coverage"),
+                ("校外实践教育", "archive.off_campus_per_student"),
             ]
         );
     }

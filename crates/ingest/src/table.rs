@@ -14,10 +14,14 @@ become [`CellIssue`]s instead of text, because a wrong ID is worse than a missin
 */
 use std::io::Cursor;
 
-use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 
 use crate::IngestError;
 use crate::decode::decode;
+use crate::limits::{
+    MAX_CELL_CHARS, MAX_CSV_LINE_BYTES, MAX_ROWS, MAX_SHEET_BYTES, check_shared_strings,
+    shown_start,
+};
 
 /// The container format of an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +194,9 @@ impl Table {
 /// two or more filled cells as the header.
 struct Builder {
     table: Table,
+    /// Cap on `text` plus 4 bytes per cell ([`MAX_SHEET_BYTES`] for XLSX; a CSV's text is
+    /// already bounded by the file).
+    max_bytes: usize,
     row_number: u32,
     row_first: usize,
     row_text_start: usize,
@@ -202,6 +209,7 @@ impl Builder {
     fn new(name: &str) -> Self {
         Builder {
             table: Table::new(name),
+            max_bytes: usize::MAX,
             row_number: 0,
             row_first: 0,
             row_text_start: 0,
@@ -220,11 +228,50 @@ impl Builder {
 
     fn push_cell(&mut self, cell: &str) -> Result<(), IngestError> {
         let cell = cell.trim();
+        // Bytes first: a cell cannot have more characters than bytes.
+        if cell.len() > MAX_CELL_CHARS {
+            let chars = cell.chars().count();
+            if chars > MAX_CELL_CHARS {
+                return Err(IngestError::CellTooLong {
+                    place: self.place(),
+                    chars,
+                    limit: MAX_CELL_CHARS,
+                    start: shown_start(cell),
+                });
+            }
+        }
+        let t = &self.table;
+        if (t.text.len() + cell.len()).saturating_add(4 * (t.cell_ends.len() + 1)) > self.max_bytes
+        {
+            return Err(IngestError::SheetTooLarge {
+                sheet: self.sheet_label(),
+                limit_mb: self.max_bytes / (1024 * 1024),
+            });
+        }
         self.row_filled += usize::from(!cell.is_empty());
         self.table.text.push_str(cell);
         let end = u32::try_from(self.table.text.len()).map_err(|_| IngestError::TooLarge)?;
         self.table.cell_ends.push(end);
         Ok(())
+    }
+
+    /// `工作表“S” 单元格 B3` (or `单元格 B3` for CSV) for the cell about to be pushed.
+    fn place(&self) -> String {
+        let col = (self.table.cell_ends.len() - self.row_first) as u32;
+        let cell = cell_name(self.row_number.saturating_sub(1), col);
+        if self.table.name.is_empty() {
+            format!("单元格 {cell}")
+        } else {
+            format!("工作表“{}” 单元格 {cell}", self.table.name)
+        }
+    }
+
+    fn sheet_label(&self) -> String {
+        if self.table.name.is_empty() {
+            "文件".to_string()
+        } else {
+            format!("工作表“{}”", self.table.name)
+        }
     }
 
     /// A cell that shows `shown` but must not be used as a value.
@@ -239,7 +286,7 @@ impl Builder {
         self.push_cell(shown)
     }
 
-    fn end_row(&mut self) {
+    fn end_row(&mut self) -> Result<(), IngestError> {
         let t = &mut self.table;
         // Before the header, a row with a single filled cell is a title ("2024学年学生名册",
         // often merged across the columns), not a header: no roster sheet has one column.
@@ -268,6 +315,13 @@ impl Builder {
         } else {
             t.rows.push((self.row_number, self.row_first as u32));
         }
+        if self.table.rows.len() > MAX_ROWS {
+            return Err(IngestError::TooManyRows {
+                sheet: self.sheet_label(),
+                limit: MAX_ROWS,
+            });
+        }
+        Ok(())
     }
 
     fn finish(self) -> Table {
@@ -310,6 +364,7 @@ pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Tables, IngestError>
 /// Parses CSV text. The delimiter is a comma unless the first line has more tabs than commas
 /// (Excel's "Unicode 文本" export is tab-separated UTF-16).
 pub fn read_csv(name: &str, text: &str) -> Result<Table, IngestError> {
+    check_line_lengths(text.as_bytes())?;
     let first_line = text.lines().next().unwrap_or("");
     let tabs = first_line.matches('\t').count();
     let delimiter = if tabs > first_line.matches(',').count() {
@@ -357,10 +412,27 @@ pub fn read_csv(name: &str, text: &str) -> Result<Table, IngestError> {
         for field in &record {
             b.push_cell(field)?;
         }
-        b.end_row();
+        b.end_row()?;
         newlines_in_cells += count_newlines(record.as_slice().as_bytes());
     }
     Ok(b.finish())
+}
+
+/// Refuses text with a physical line over [`MAX_CSV_LINE_BYTES`] before the CSV reader would
+/// buffer it whole.
+fn check_line_lengths(bytes: &[u8]) -> Result<(), IngestError> {
+    let mut start = 0usize;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for (line, end) in (1u64..).zip(ends) {
+        if end - start > MAX_CSV_LINE_BYTES {
+            return Err(IngestError::LineTooLong {
+                line,
+                limit_kb: MAX_CSV_LINE_BYTES / 1024,
+            });
+        }
+        start = end + 1;
+    }
+    Ok(())
 }
 
 fn count_newlines(bytes: &[u8]) -> u64 {
@@ -368,7 +440,16 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 }
 
 /// Reads every worksheet of an XLSX/XLSM workbook (chart sheets are skipped).
+///
+/// Sheets are read cell by cell as they stream out of the archive, never as a dense range: a
+/// workbook with one cell at A1 and one at XFD1048576, or with one long shared string in every
+/// cell, would otherwise need gigabytes before a single row is checked.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, IngestError> {
+    read_xlsx_capped(bytes, MAX_SHEET_BYTES)
+}
+
+fn read_xlsx_capped(bytes: &[u8], max_sheet_bytes: usize) -> Result<Vec<Table>, IngestError> {
+    check_shared_strings(bytes)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| IngestError::Xlsx {
         detail: e.to_string(),
     })?;
@@ -379,99 +460,181 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, IngestError> {
         .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
         .collect();
     let mut tables = Vec::with_capacity(sheets.len());
-    let mut scratch = String::new();
     for (name, hidden) in sheets {
-        let range = wb.worksheet_range(&name).map_err(|e| IngestError::Xlsx {
+        let sheet_error = |e: calamine::XlsxError| IngestError::Xlsx {
             detail: format!("工作表“{name}”：{e}"),
-        })?;
-        let formulas = wb.worksheet_formula(&name).map_err(|e| IngestError::Xlsx {
-            detail: format!("工作表“{name}”：{e}"),
-        })?;
-        let uncached = uncached_formulas(&range, &formulas);
+        };
         let mut b = Builder::new(&name);
         b.table.hidden = hidden;
-        if uncached.is_empty() {
-            let first_row = range.start().map_or(0, |(r, _)| r);
-            for (i, row) in range.rows().enumerate() {
-                let number = first_row + i as u32 + 1;
-                b.begin_row(number);
-                for cell in row {
-                    match cell_text(cell, &mut scratch) {
-                        Ok(()) => b.push_cell(&scratch)?,
-                        Err(msg) => b.push_issue(&scratch, msg)?,
-                    }
-                }
-                b.end_row();
+        b.max_bytes = max_sheet_bytes;
+        let mut cells = wb.worksheet_cells_reader(&name).map_err(sheet_error)?;
+        let mut row = RowBuffer::default();
+        while let Some(cell) = cells.next_cell_with_formula().map_err(sheet_error)? {
+            let (r, c) = cell.pos;
+            let uncached = cell
+                .formula
+                .as_deref()
+                .filter(|f| !f.trim().is_empty())
+                .filter(|_| match &cell.value {
+                    DataRef::Empty => true,
+                    DataRef::String(s) => s.is_empty(),
+                    DataRef::SharedString(s) => s.is_empty(),
+                    _ => false,
+                });
+            // Cells without a value (formatting only) do not widen the sheet.
+            if uncached.is_none() && matches!(cell.value, DataRef::Empty) {
+                continue;
             }
-        } else {
-            read_with_uncached(&mut b, &range, &uncached, &mut scratch)?;
+            if row.number != Some(r) {
+                if row.number.is_some_and(|n| n > r) {
+                    return Err(IngestError::Xlsx {
+                        detail: format!(
+                            "工作表“{name}”的行顺序错乱（第 {} 行出现在第 {} 行之后）",
+                            r + 1,
+                            row.number.unwrap_or(0) + 1
+                        ),
+                    });
+                }
+                row.flush(&mut b)?;
+                row.number = Some(r);
+            }
+            match uncached {
+                Some(f) => {
+                    let msg = format!(
+                        "单元格 {} 是公式（={f}）但文件中没有保存计算结果，不能当作空白读取：请在 Excel 中打开后保存，或把该列“选择性粘贴为数值”后重新上传",
+                        cell_name(r, c)
+                    );
+                    row.push(c, &format!("={f}"), Some(msg));
+                }
+                None => {
+                    let mut text = std::mem::take(&mut row.scratch);
+                    let result = cell_text(&cell.value, &mut text);
+                    row.push(c, &text, result.err());
+                    row.scratch = text;
+                }
+            }
+            row.check(&b)?;
         }
-        tables.push(b.finish());
+        row.flush(&mut b)?;
+        let mut table = b.finish();
+        table.drop_leading_columns(row.min_col);
+        tables.push(table);
     }
     Ok(tables)
 }
 
-/// Formula cells whose saved result is missing or empty, by absolute (row, column), with
-/// their formula. A file written by a program (or saved with calculation off) can hold
-/// formulas Excel never calculated; their "value" is not blank but unknown. A formula whose
-/// result really is "" cannot be told apart from one never calculated (LibreOffice and
-/// rust_xlsxwriter write "" to mean "recalculate"), so both are refused.
-fn uncached_formulas(
-    values: &calamine::Range<Data>,
-    formulas: &calamine::Range<String>,
-) -> std::collections::BTreeMap<(u32, u32), String> {
-    let Some((r0, c0)) = formulas.start() else {
-        return Default::default();
-    };
-    formulas
-        .used_cells()
-        .filter(|(_, _, f)| !f.trim().is_empty())
-        .map(|(r, c, f)| ((r0 + r as u32, c0 + c as u32), f))
-        .filter(|(pos, _)| match values.get_value(*pos) {
-            None | Some(Data::Empty) => true,
-            Some(Data::String(s)) => s.is_empty(),
-            Some(_) => false,
-        })
-        .map(|(pos, f)| (pos, f.clone()))
-        .collect()
+/// The cells of the row being read, by column, until the next row starts. Rows are written to
+/// the [`Builder`] from column A; [`Table::drop_leading_columns`] removes the columns left of
+/// the sheet's first used one at the end, as a range would start there.
+#[derive(Default)]
+struct RowBuffer {
+    number: Option<u32>,
+    text: String,
+    /// Column, end offset in `text`, and the issue's message for a value not to be used.
+    cells: Vec<(u32, usize, Option<String>)>,
+    scratch: String,
+    min_col: u32,
+    seen: bool,
 }
 
-/// The slow path for a sheet with uncalculated formulas: every cell of the bounding box of
-/// values and those formulas, each formula without a result an issue naming its cell.
-fn read_with_uncached(
-    b: &mut Builder,
-    range: &calamine::Range<Data>,
-    uncached: &std::collections::BTreeMap<(u32, u32), String>,
-    scratch: &mut String,
-) -> Result<(), IngestError> {
-    let (mut lo, mut hi) = (
-        range.start().unwrap_or((u32::MAX, u32::MAX)),
-        range.end().unwrap_or((0, 0)),
-    );
-    for &(r, c) in uncached.keys() {
-        lo = (lo.0.min(r), lo.1.min(c));
-        hi = (hi.0.max(r), hi.1.max(c));
+impl RowBuffer {
+    fn push(&mut self, col: u32, text: &str, issue: Option<String>) {
+        self.text.push_str(text);
+        self.cells.push((col, self.text.len(), issue));
     }
-    for r in lo.0..=hi.0 {
-        b.begin_row(r + 1);
-        // Columns start where the values do, as on the fast path.
-        for c in lo.1..=hi.1 {
-            if let Some(f) = uncached.get(&(r, c)) {
-                let msg = format!(
-                    "单元格 {} 是公式（={f}）但文件中没有保存计算结果，不能当作空白读取：请在 Excel 中打开后保存，或把该列“选择性粘贴为数值”后重新上传",
-                    cell_name(r, c)
-                );
-                b.push_issue(&format!("={f}"), msg)?;
-                continue;
-            }
-            match cell_text(range.get_value((r, c)).unwrap_or(&Data::Empty), scratch) {
-                Ok(()) => b.push_cell(scratch)?,
-                Err(msg) => b.push_issue(scratch, msg)?,
-            }
+
+    /// Keeps one row's buffer within a sheet's cap, whatever the row's width.
+    fn check(&self, b: &Builder) -> Result<(), IngestError> {
+        let (col, end, _) = self.cells.last().expect("a cell was pushed");
+        let start = self
+            .cells
+            .len()
+            .checked_sub(2)
+            .map_or(0, |i| self.cells[i].1);
+        let cell = &self.text[start..*end];
+        if cell.len() > MAX_CELL_CHARS && cell.chars().count() > MAX_CELL_CHARS {
+            let r = self.number.unwrap_or(0);
+            return Err(IngestError::CellTooLong {
+                place: format!("工作表“{}” 单元格 {}", b.table.name, cell_name(r, *col)),
+                chars: cell.chars().count(),
+                limit: MAX_CELL_CHARS,
+                start: shown_start(cell),
+            });
         }
-        b.end_row();
+        if self.text.len().saturating_add(4 * (*col as usize + 1)) > b.max_bytes {
+            return Err(IngestError::SheetTooLarge {
+                sheet: b.sheet_label(),
+                limit_mb: b.max_bytes / (1024 * 1024),
+            });
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn flush(&mut self, b: &mut Builder) -> Result<(), IngestError> {
+        let Some(r) = self.number else {
+            return Ok(());
+        };
+        if let Some(&(first, _, _)) = self.cells.first() {
+            self.min_col = if self.seen {
+                self.min_col.min(first)
+            } else {
+                first
+            };
+            self.seen = true;
+        }
+        b.begin_row(r + 1);
+        let mut next = 0u32;
+        let mut start = 0usize;
+        for (col, end, issue) in self.cells.drain(..) {
+            if col < next {
+                return Err(IngestError::Xlsx {
+                    detail: format!(
+                        "工作表“{}”第 {} 行的单元格顺序错乱（{} 出现了两次或顺序颠倒）",
+                        b.table.name,
+                        r + 1,
+                        cell_name(r, col)
+                    ),
+                });
+            }
+            for _ in next..col {
+                b.push_cell("")?;
+            }
+            let text = &self.text[start..end];
+            match issue {
+                Some(msg) => b.push_issue(text, msg)?,
+                None => b.push_cell(text)?,
+            }
+            start = end;
+            next = col + 1;
+        }
+        self.text.clear();
+        b.end_row()
+    }
+}
+
+impl Table {
+    /// Removes the first `n` columns, which are empty in every row (and the header).
+    fn drop_leading_columns(&mut self, n: u32) {
+        let n = n as usize;
+        if n == 0 {
+            return;
+        }
+        self.header.drain(..n.min(self.header.len()));
+        let mut ends = Vec::with_capacity(self.cell_ends.len());
+        for i in 0..self.rows.len() {
+            let first = self.rows[i].1 as usize;
+            let end = self
+                .rows
+                .get(i + 1)
+                .map_or(self.cell_ends.len(), |&(_, f)| f as usize);
+            self.rows[i].1 = ends.len() as u32;
+            ends.extend_from_slice(&self.cell_ends[(first + n).min(end)..end]);
+        }
+        self.cell_ends = ends;
+        for issue in &mut self.issues {
+            issue.col -= n;
+        }
+    }
 }
 
 /// `A1`-style name of a zero-based cell position.
@@ -491,16 +654,17 @@ const EXACT_LIMIT: f64 = 1e15;
 
 /// Writes the text a user sees for `cell` into `out`; `Err` carries the Chinese reason when
 /// the value must not be used (`out` then holds what the cell shows).
-fn cell_text(cell: &Data, out: &mut String) -> Result<(), String> {
+fn cell_text(cell: &DataRef<'_>, out: &mut String) -> Result<(), String> {
     use std::fmt::Write;
     out.clear();
     match cell {
-        Data::Empty => {}
-        Data::String(s) => out.push_str(s),
-        Data::Int(i) => write!(out, "{i}").expect("write to String"),
-        Data::Float(f) => return float_text(*f, out),
-        Data::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
-        Data::DateTime(dt) if dt.is_datetime() => {
+        DataRef::Empty => {}
+        DataRef::String(s) => out.push_str(s),
+        DataRef::SharedString(s) => out.push_str(s),
+        DataRef::Int(i) => write!(out, "{i}").expect("write to String"),
+        DataRef::Float(f) => return float_text(*f, out),
+        DataRef::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
             let (y, m, d, hh, mm, ss, ms) = dt.to_ymd_hms_milli();
             if dt.as_f64() < 1.0 {
                 // A time of day without a date.
@@ -512,10 +676,10 @@ fn cell_text(cell: &Data, out: &mut String) -> Result<(), String> {
                 }
             }
         }
-        Data::DateTime(dt) => return float_text(dt.as_f64(), out),
-        Data::DateTimeIso(s) => out.push_str(s.strip_suffix("T00:00:00").unwrap_or(s)),
-        Data::DurationIso(s) => out.push_str(s),
-        Data::Error(e) => {
+        DataRef::DateTime(dt) => return float_text(dt.as_f64(), out),
+        DataRef::DateTimeIso(s) => out.push_str(s.strip_suffix("T00:00:00").unwrap_or(s)),
+        DataRef::DurationIso(s) => out.push_str(s),
+        DataRef::Error(e) => {
             write!(out, "{e}").expect("write to String");
             return Err(format!(
                 "单元格是 Excel 错误值 {e}（通常是公式出错），请改成实际的值"
@@ -556,7 +720,7 @@ fn float_text(f: f64, out: &mut String) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn text(cell: Data) -> (String, bool) {
+    fn text(cell: DataRef<'static>) -> (String, bool) {
         let mut s = String::new();
         let ok = cell_text(&cell, &mut s).is_ok();
         (s, ok)
@@ -564,20 +728,20 @@ mod tests {
 
     #[test]
     fn numbers_read_as_typed() {
-        assert_eq!(text(Data::Float(7.0)), ("7".into(), true));
-        assert_eq!(text(Data::Float(-3.0)), ("-3".into(), true));
-        assert_eq!(text(Data::Float(0.5)), ("0.5".into(), true));
-        assert_eq!(text(Data::Float(0.1 + 0.2)), ("0.3".into(), true));
-        assert_eq!(text(Data::Int(2012)), ("2012".into(), true));
+        assert_eq!(text(DataRef::Float(7.0)), ("7".into(), true));
+        assert_eq!(text(DataRef::Float(-3.0)), ("-3".into(), true));
+        assert_eq!(text(DataRef::Float(0.5)), ("0.5".into(), true));
+        assert_eq!(text(DataRef::Float(0.1 + 0.2)), ("0.3".into(), true));
+        assert_eq!(text(DataRef::Int(2012)), ("2012".into(), true));
         assert_eq!(
-            text(Data::Float(320102201203051.0)),
+            text(DataRef::Float(320102201203051.0)),
             ("320102201203051".into(), true)
         );
     }
 
     #[test]
     fn long_numbers_are_flagged_not_guessed() {
-        let (shown, ok) = text(Data::Float(110105201203051234.0));
+        let (shown, ok) = text(DataRef::Float(110105201203051234.0));
         assert!(!ok);
         assert_eq!(shown, "110105201203051000");
     }
@@ -644,5 +808,187 @@ mod tests {
             detect_format("x.bin", b"\x00\x01\x02"),
             Err(IngestError::UnknownFormat { .. })
         ));
+    }
+
+    /// A workbook written by hand (rust_xlsxwriter refuses what these tests need): one sheet
+    /// "S" with `rows` as its sheetData and `strings` as the shared-string table.
+    fn workbook(sst_attrs: &str, strings: &[String], rows: &str) -> Vec<u8> {
+        use std::io::Write;
+        let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let pkg = "http://schemas.openxmlformats.org/package/2006/relationships";
+        let sst: String = strings
+            .iter()
+            .map(|t| format!("<si><t>{t}</t></si>"))
+            .collect();
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#.to_string(),
+            ),
+            (
+                "_rels/.rels",
+                format!(r#"<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(r#"<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(r#"<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#),
+            ),
+            (
+                "xl/sharedStrings.xml",
+                format!(r#"<?xml version="1.0"?><sst {ns} {sst_attrs}>{sst}</sst>"#),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(r#"<?xml version="1.0"?><worksheet {ns}><sheetData>{rows}</sheetData></worksheet>"#),
+            ),
+        ];
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in parts {
+            w.start_file(name, opts).unwrap();
+            w.write_all(data.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    /// `<c>` elements referring to shared string `index` in columns `cols` of row `r` (1-based).
+    fn shared_row(r: u32, cols: std::ops::Range<u32>, index: usize) -> String {
+        let cells: String = cols
+            .map(|c| format!(r#"<c r="{}" t="s"><v>{index}</v></c>"#, cell_name(r - 1, c)))
+            .collect();
+        format!(r#"<row r="{r}">{cells}</row>"#)
+    }
+
+    #[test]
+    fn a_long_shared_string_is_refused_at_its_first_cell() {
+        // 8 MB of text in one shared string, used by every cell of 200 rows: read as a range
+        // this needed gigabytes; now the first cell is refused.
+        let strings = vec!["学籍号".to_string(), "y".repeat(8 * 1024 * 1024)];
+        let rows: String = std::iter::once(shared_row(1, 0..2, 0))
+            .chain((2..200).map(|r| shared_row(r, 0..8, 1)))
+            .collect();
+        let file = workbook(r#"count="1594" uniqueCount="2""#, &strings, &rows);
+        assert!(file.len() < 100 * 1024, "{}", file.len());
+        let err = read_xlsx(&file).unwrap_err();
+        assert!(
+            matches!(&err, IngestError::CellTooLong { place, chars, .. }
+                if place == "工作表“S” 单元格 A2" && *chars == 8 * 1024 * 1024),
+            "{err}"
+        );
+        // The message shows the start of the value, not all of it.
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("“{}…”", "y".repeat(50))),
+            "{message}"
+        );
+        assert!(message.chars().count() < 200, "{message}");
+    }
+
+    #[test]
+    fn a_cell_at_the_last_column_and_row_costs_one_row() {
+        let strings = vec!["学籍号".to_string(), "姓名".to_string(), "x".to_string()];
+        let rows = format!(
+            "{}{}",
+            shared_row(1, 0..2, 0)
+                .replace(r#"<c r="B1" t="s"><v>0</v>"#, r#"<c r="B1" t="s"><v>1</v>"#),
+            shared_row(1_048_576, 16_383..16_384, 2)
+        );
+        let tables = read_xlsx(&workbook("", &strings, &rows)).unwrap();
+        let t = &tables[0];
+        assert_eq!(t.header, ["学籍号", "姓名"]);
+        assert_eq!(t.len(), 1);
+        let row = t.row(0);
+        assert_eq!(row.number, 1_048_576);
+        assert_eq!(row.len(), 16_384);
+        assert_eq!(row.get(16_383), "x");
+        assert_eq!(row.get(0), "");
+    }
+
+    #[test]
+    fn a_sheet_starting_at_column_c_reads_from_column_c() {
+        let strings: Vec<String> = ["学籍号", "姓名", "G001", "张三"].map(String::from).into();
+        let rows = r#"<row r="2"><c r="C2" t="s"><v>0</v></c><c r="D2" t="s"><v>1</v></c></row><row r="3"><c r="C3" t="s"><v>2</v></c><c r="D3" t="s"><v>3</v></c><c r="E3"><f>SUM(A1)</f></c></row>"#;
+        let tables = read_xlsx(&workbook("", &strings, rows)).unwrap();
+        let t = &tables[0];
+        assert_eq!(t.header, ["学籍号", "姓名"]);
+        assert_eq!(t.header_row, 2);
+        let row = t.row(0);
+        assert_eq!((row.number, row.get(0), row.get(1)), (3, "G001", "张三"));
+        // The uncalculated formula in E3 is the third column, named by its own cell.
+        let issue = row.issue(2).expect("formula without a result");
+        assert!(
+            issue.message_zh.contains("单元格 E3"),
+            "{}",
+            issue.message_zh
+        );
+        assert_eq!(issue.value, "=SUM(A1)");
+    }
+
+    #[test]
+    fn a_sheet_expanding_past_its_cap_is_refused() {
+        // 1,000 cells of one 2,000-character string: 2 MB of text from a tiny file.
+        let strings = vec!["学籍号".to_string(), "z".repeat(2000)];
+        let rows: String = std::iter::once(shared_row(1, 0..2, 0))
+            .chain((2..102).map(|r| shared_row(r, 0..10, 1)))
+            .collect();
+        let file = workbook("", &strings, &rows);
+        assert!(read_xlsx_capped(&file, 4 * 1024 * 1024).is_ok());
+        let err = read_xlsx_capped(&file, 1024 * 1024).unwrap_err();
+        assert!(
+            matches!(&err, IngestError::SheetTooLarge { sheet, limit_mb: 1 } if sheet == "工作表“S”"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_impossible_string_count_is_refused_not_reserved() {
+        let strings = vec!["学籍号".to_string(), "姓名".to_string()];
+        let file = workbook(
+            r#"count="999999999999" uniqueCount="999999999999""#,
+            &strings,
+            &shared_row(1, 0..2, 0),
+        );
+        let err = read_xlsx(&file).unwrap_err();
+        assert!(matches!(err, IngestError::Xlsx { .. }), "{err}");
+        assert!(err.to_string().contains("999999999999"), "{err}");
+    }
+
+    #[test]
+    fn a_csv_that_is_one_huge_line_is_refused_before_parsing() {
+        let mut text = "学籍号,姓名\n".to_string();
+        text.push_str(&"x".repeat(MAX_CSV_LINE_BYTES + 1));
+        let err = read_csv("", &text).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                IngestError::LineTooLong {
+                    line: 2,
+                    limit_kb: 2048
+                }
+            ),
+            "{err}"
+        );
+        // Just under the cap, the line is read, and its one cell is then too long.
+        let mut text = "学籍号,姓名\nG001,".to_string();
+        text.push_str(&"名".repeat(MAX_CELL_CHARS + 1));
+        let err = read_csv("", &text).unwrap_err();
+        assert!(
+            matches!(&err, IngestError::CellTooLong { place, chars, .. }
+                if place == "单元格 B2" && *chars == MAX_CELL_CHARS + 1),
+            "{err}"
+        );
+        // A cell of exactly Excel's limit is fine.
+        let mut text = "学籍号,姓名\nG001,".to_string();
+        text.push_str(&"名".repeat(MAX_CELL_CHARS));
+        assert_eq!(
+            read_csv("", &text).unwrap().row(0).get(1).chars().count(),
+            MAX_CELL_CHARS
+        );
     }
 }

@@ -43,6 +43,25 @@ pub mod exam_keys {
     pub const MEAN: &str = "exam.mean";
 }
 
+/// The indicators the archive capability answers for (per term; a school year is judged on
+/// its latest term with records).
+pub mod archive_keys {
+    /// Students with ≥ 1 approved 艺术活动 record / enrolled students.
+    pub const ART_COVERAGE: &str = "archive.art_coverage";
+    /// Students with ≥ 1 approved 校外实践 record / enrolled students.
+    pub const OFF_CAMPUS_RATE: &str = "archive.off_campus_rate";
+    /// Approved 校外实践 records per enrolled student.
+    pub const OFF_CAMPUS_PER_STUDENT: &str = "archive.off_campus_per_student";
+    /// Students meeting the weekly out-of-class labor hours / enrolled students.
+    pub const LABOR_MET_RATE: &str = "archive.labor_met_rate";
+    /// Approved volunteer service hours (travel excluded) per enrolled student.
+    pub const VOLUNTEER_HOURS: &str = "archive.volunteer_hours_per_student";
+    /// 艺术素质测评 优秀 / assessed.
+    pub const ART_EXCELLENT_RATE: &str = "archive.art_excellent_rate";
+    /// 艺术素质测评 合格 or better / assessed.
+    pub const ART_PASS_RATE: &str = "archive.art_pass_rate";
+}
+
 /// What an indicator's value is counted over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]

@@ -9,6 +9,7 @@
 //! * [`plan`]: the plan (任务分解表) as data — indicator definitions and yearly targets.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod display;
 pub mod exam;
 pub mod fitness;

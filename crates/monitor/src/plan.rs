@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
-use crate::indicator::{Comparator, IndicatorKey, exam_keys, fitness_keys};
+use crate::indicator::{Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys};
 
 /// What an indicator's number is, read from the plan's 单位 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -386,7 +386,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 9] = [
+pub const COMPUTED_KEYS: [&str; 16] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -396,6 +396,13 @@ pub const COMPUTED_KEYS: [&str; 9] = [
     exam_keys::EXCELLENT_RATE,
     exam_keys::PASS_RATE,
     exam_keys::MEAN,
+    archive_keys::ART_COVERAGE,
+    archive_keys::OFF_CAMPUS_RATE,
+    archive_keys::OFF_CAMPUS_PER_STUDENT,
+    archive_keys::LABOR_MET_RATE,
+    archive_keys::VOLUNTEER_HOURS,
+    archive_keys::ART_EXCELLENT_RATE,
+    archive_keys::ART_PASS_RATE,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes.
@@ -417,6 +424,14 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("近视率", fitness_keys::MYOPIA_RATE),
         ("超重率", fitness_keys::OVERWEIGHT_RATE),
         ("肥胖率", fitness_keys::OBESE_RATE),
+        ("课外、校外艺术活动覆盖率", archive_keys::ART_COVERAGE),
+        ("艺术活动覆盖率", archive_keys::ART_COVERAGE),
+        ("校外实践教育", archive_keys::OFF_CAMPUS_PER_STUDENT),
+        ("校外实践覆盖率", archive_keys::OFF_CAMPUS_RATE),
+        ("劳动时长达标率", archive_keys::LABOR_MET_RATE),
+        ("人均志愿服务时长", archive_keys::VOLUNTEER_HOURS),
+        ("艺术素质测评优秀率", archive_keys::ART_EXCELLENT_RATE),
+        ("艺术素质测评合格率", archive_keys::ART_PASS_RATE),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
@@ -528,6 +543,15 @@ mod tests {
             computed_key_for("农村小学质量监测优秀率").as_deref(),
             Some("exam.excellent_rate:小学质量监测")
         );
+        assert_eq!(
+            computed_key_for("课外、校外艺术活动覆盖率").as_deref(),
+            Some("archive.art_coverage")
+        );
+        assert_eq!(
+            computed_key_for("校外实践教育").as_deref(),
+            Some("archive.off_campus_per_student")
+        );
+        assert!(is_computed_key("archive.labor_met_rate"));
         assert_eq!(computed_key_for("市级文明校园"), None);
         assert!(is_computed_key("exam.pass_rate:中考"));
         assert!(!is_computed_key("plan.0000"));

@@ -12,6 +12,7 @@ use crate::{Service, ServiceError};
 pub enum Source {
     Fitness,
     Exam,
+    Archive,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
 }
@@ -22,6 +23,7 @@ impl Source {
         match key.capability() {
             "fitness" => Some(Source::Fitness),
             "exam" => Some(Source::Exam),
+            "archive" => Some(Source::Archive),
             "plan" => Some(Source::Plan),
             _ => None,
         }
@@ -40,6 +42,7 @@ pub async fn value(
     match (Source::of(key).ok_or_else(unknown)?, period) {
         (Source::Fitness, period) => crate::fitness::indicator(svc, key, unit, period).await,
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
+        (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
@@ -92,6 +95,17 @@ pub async fn period_for(
                     as_of: t.label_zh(),
                 }))
         }
+        Source::Archive => {
+            let terms = store.archive_terms(&Scope::District).await?;
+            Ok(terms
+                .into_iter()
+                .find(|t| i32::from(t.school_year) == school_year)
+                .map(|t| Measured {
+                    key,
+                    period: Period::Term(t),
+                    as_of: t.label_zh(),
+                }))
+        }
         Source::Exam => {
             let exams = store.list_exams(&Scope::District).await?;
             let of_kind = |e: &wuyu_domain::Exam| match kind {
@@ -131,6 +145,10 @@ mod tests {
             Some(Source::Fitness)
         );
         assert_eq!(Source::of(&k(exam_keys::MEAN)), Some(Source::Exam));
+        assert_eq!(
+            Source::of(&k(wuyu_monitor::indicator::archive_keys::ART_COVERAGE)),
+            Some(Source::Archive)
+        );
         assert_eq!(Source::of(&k("plan.1a2b3c4d")), Some(Source::Plan));
         assert_eq!(Source::of(&k("psych.attention_rate")), None);
     }

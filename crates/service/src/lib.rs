@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 mod error;
 pub mod exam;

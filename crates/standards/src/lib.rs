@@ -20,6 +20,7 @@
 //! pull-up) are errors here.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 mod bmi;
 mod error;
 mod fitness;

@@ -11,6 +11,7 @@
 #![allow(clippy::duplicate_mod)]
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 mod backend;
 mod error;
@@ -33,6 +34,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub use accounts::AccountStore;
+pub use archive::ArchiveStore;
 pub use audit::AuditStore;
 pub use backend::{PgStore, SqliteStore, connect};
 pub use error::StoreError;
@@ -59,6 +61,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::ArchiveStore;
     pub use crate::ImportCentreStore;
     pub use crate::PlanEditStore;
     pub use crate::PlanReportStore;
@@ -87,6 +90,7 @@ pub trait Store:
     + SurveyStore
     + PsychStore
     + PlanStore
+    + ArchiveStore
     + PlanReportStore
     + PlanEditStore
     + Send

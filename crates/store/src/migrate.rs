@@ -80,6 +80,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0014_exam_lines.sql"),
     },
     Migration {
+        version: 15,
+        name: "archive",
+        sql: include_str!("../migrations/sqlite/0015_archive.sql"),
+    },
+    Migration {
         version: 18,
         name: "plan_reports",
         sql: include_str!("../migrations/sqlite/0018_plan_reports.sql"),
@@ -156,6 +161,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 14,
         name: "exam_lines",
         sql: include_str!("../migrations/postgres/0014_exam_lines.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "archive",
+        sql: include_str!("../migrations/postgres/0015_archive.sql"),
     },
     Migration {
         version: 18,

@@ -19,6 +19,8 @@ pub(crate) const INSERT: &str = "INSERT";
 
 #[path = "accounts/imp.rs"]
 mod accounts;
+#[path = "archive/imp.rs"]
+mod archive;
 #[path = "audit/imp.rs"]
 mod audit;
 #[path = "exam/imp.rs"]

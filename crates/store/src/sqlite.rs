@@ -26,6 +26,8 @@ pub(crate) const INSERT: &str = "INSERT OR ROLLBACK";
 
 #[path = "accounts/imp.rs"]
 mod accounts;
+#[path = "archive/imp.rs"]
+mod archive;
 #[path = "audit/imp.rs"]
 mod audit;
 #[path = "exam/imp.rs"]

@@ -70,8 +70,24 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     if !is_form {
         return reject("no token");
     }
+    // Too large is not a forged request: say so (413) rather than "refresh and retry".
+    let too_large = || {
+        if api {
+            ApiError(AppError::PayloadTooLarge).into_response()
+        } else {
+            AppError::PayloadTooLarge.into_response()
+        }
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > FORM_LIMIT) {
+        return too_large();
+    }
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-        return reject("form body too large or unreadable");
+        return too_large();
     };
     match form_field(&bytes, FIELD) {
         Some(sent) if constant_time_eq(sent, expected) => {

@@ -20,6 +20,12 @@ pub(crate) enum AppError {
     BadRequest,
     #[error("CSRF check failed")]
     Csrf,
+    /// A body over the size limit (413).
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// A body in a format the route does not take (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// The account holds a one-time password: pages go to 修改密码, the API answers 403.
     #[error("password change required")]
     PasswordChangeRequired,
@@ -48,6 +54,8 @@ impl AppError {
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +68,14 @@ impl AppError {
             AppError::NotFound => ("未找到", "您要找的页面或记录不存在。"),
             AppError::BadRequest => ("请求参数有误", "请求中的参数（如学期或分组）无效。"),
             AppError::Csrf => ("请求校验失败", "请求未通过安全校验，请刷新页面后重试。"),
+            AppError::PayloadTooLarge => (
+                "提交的内容过大",
+                "提交的内容超过了大小上限：上传文件请不超过 20 MB（可按学校或年级拆分），表单请精简后重试。",
+            ),
+            AppError::UnsupportedMediaType => (
+                "不支持的内容格式",
+                "提交的内容格式不受支持：页面表单请在浏览器中提交，接口请使用 application/json。",
+            ),
             AppError::PasswordChangeRequired => (
                 "需要修改密码",
                 "您正在使用一次性密码，请先在“修改密码”页设置自己的密码。",
@@ -154,6 +170,34 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         ApiError(AppError::NotFound).into_response()
     } else {
         AppError::NotFound.into_response()
+    }
+}
+
+/// The framework's own rejections (a form or JSON body that is too large, of the wrong type or
+/// malformed) are English plain text; they reach the user as our Chinese page or problem
+/// document instead. Handlers' own responses (HTML or JSON) pass unchanged.
+pub(crate) async fn chinese_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = is_api_path(req.uri().path());
+    let resp = next.run(req).await;
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let error = match resp.status() {
+        _ if !plain => return resp,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => AppError::BadRequest,
+        _ => return resp,
+    };
+    if api {
+        ApiError(error).into_response()
+    } else {
+        error.into_response()
     }
 }
 

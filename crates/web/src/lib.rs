@@ -104,6 +104,7 @@ impl Default for WebSettings {
 
 /// The whole application: pages, API, OpenAPI document and assets, with the security layers.
 pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
+    let https = settings.secure_cookies;
     let state = AppState::new(store, settings);
     let (api_router, openapi) = api::router().split_for_parts();
     let openapi = Arc::new(openapi);
@@ -149,11 +150,21 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .with_state(state);
 
-    Router::new()
+    let app = Router::new()
         .nest_service("/assets", assets::service())
         .merge(app)
-        .layer(middleware::from_fn(headers::security_headers))
-        .layer(middleware::from_fn(trace::log_requests))
+        .layer(middleware::from_fn(error::chinese_rejections))
+        .layer(middleware::from_fn(headers::security_headers));
+    // Secure cookies mean the site is served over HTTPS: browsers should never try plain HTTP.
+    let app = if https {
+        app.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        app
+    };
+    app.layer(middleware::from_fn(trace::log_requests))
 }
 
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes the

@@ -3,6 +3,7 @@
 //! PostgreSQL fails the PostgreSQL half instead of skipping it.
 
 mod accounts;
+mod archive;
 mod fitness;
 mod plan_reports;
 mod roster;

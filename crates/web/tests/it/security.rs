@@ -303,3 +303,87 @@ async fn every_class_list_read_is_audited() {
     // Teachers do not see ID numbers, so the row does not say they were shown.
     assert_eq!(rows[0].entry.detail, "");
 }
+
+#[tokio::test]
+async fn hsts_only_when_served_over_https() {
+    let plain = TestApp::new().await;
+    let resp = plain.send(get("/login").build()).await;
+    assert!(
+        !resp
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY)
+    );
+    let https = TestApp::with_settings(wuyu_web::WebSettings {
+        secure_cookies: true,
+        ..wuyu_web::WebSettings::default()
+    })
+    .await;
+    for path in ["/login", "/", "/api/v1/exams", "/no-such-page"] {
+        let resp = https.send(get(path).build()).await;
+        assert_eq!(
+            resp.headers()[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversized_and_wrong_type_bodies_are_refused_in_chinese() {
+    let app = TestApp::new().await;
+    // 3 MB to the sign-in form (over the framework's 2 MB body limit), no session yet.
+    let big = format!("username=district&password={}", "x".repeat(3 * 1024 * 1024));
+    let resp = app.send(post("/login").form(&big).build()).await;
+    assert_eq!(resp.status(), 413);
+    let text = body_text(resp).await;
+    assert!(text.contains("提交的内容过大"), "{text}");
+    assert!(!text.contains("length limit"), "{text}");
+
+    // A signed-in user's oversized form is "too large", not a failed CSRF check.
+    let s = app.login("district").await;
+    let form = format!("{}&pad={}", create_form(&s.csrf), "x".repeat(100 * 1024));
+    let resp = app
+        .send(post("/admin/users").cookie(&s.cookie).form(&form).build())
+        .await;
+    assert_eq!(resp.status(), 413);
+    assert!(body_text(resp).await.contains("提交的内容过大"));
+    assert!(
+        !app.store
+            .list_users()
+            .await
+            .unwrap()
+            .iter()
+            .any(|u| u.user.username == "csrf-test"),
+        "nothing created"
+    );
+
+    // The sign-in form sent as plain text.
+    let resp = app
+        .send(post("/login").header("content-type", "text/plain").build())
+        .await;
+    assert_eq!(resp.status(), 415);
+    let text = body_text(resp).await;
+    assert!(text.contains("不支持的内容格式"), "{text}");
+    assert!(!text.contains("Content-Type"), "{text}");
+
+    // A form that does not deserialize (a field twice): Chinese, not the framework's English.
+    let resp = app
+        .send(
+            post("/account/password")
+                .cookie(&s.cookie)
+                .form(&format!(
+                    "csrf_token={}&old_password=a&old_password=b",
+                    s.csrf
+                ))
+                .build(),
+        )
+        .await;
+    assert!(
+        matches!(resp.status().as_u16(), 400 | 422),
+        "{}",
+        resp.status()
+    );
+    let text = body_text(resp).await;
+    assert!(text.contains("请求参数有误"), "{text}");
+    assert!(!text.contains("deserialize"), "{text}");
+}

@@ -1,0 +1,96 @@
+//! The archive indicator source: art activity coverage, 校外实践 (share and per student), the
+//! share meeting the weekly labor hours, volunteer hours per student, and the art assessment
+//! 优秀率 / 合格率 — per term, over enrolled students (art levels over those assessed).
+use wuyu_domain::Scope;
+use wuyu_monitor::archive::ArchiveCounts;
+use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, archive_keys};
+
+use super::TERM_WEEKS;
+use crate::{Service, ServiceError};
+
+/// The value of `key` from a unit's counts; `None` for a key the archive does not answer.
+pub(crate) fn value_of(key: &str, c: &ArchiveCounts) -> Option<IndicatorValue> {
+    Some(match key {
+        archive_keys::ART_COVERAGE => IndicatorValue::rate(c.art_covered, c.students),
+        archive_keys::OFF_CAMPUS_RATE => IndicatorValue::rate(c.off_campus_covered, c.students),
+        archive_keys::OFF_CAMPUS_PER_STUDENT => {
+            IndicatorValue::mean(c.off_campus_records as f64, c.students)
+        }
+        archive_keys::LABOR_MET_RATE => IndicatorValue::rate(c.labor_met, c.students),
+        archive_keys::VOLUNTEER_HOURS => {
+            IndicatorValue::mean(f64::from(c.volunteer_hours.0) / 10.0, c.students)
+        }
+        archive_keys::ART_EXCELLENT_RATE => IndicatorValue::rate(c.art_excellent, c.art_assessed),
+        archive_keys::ART_PASS_RATE => IndicatorValue::rate(c.art_passed, c.art_assessed),
+        _ => return None,
+    })
+}
+
+/// The value of archive indicator `key` for `unit` in `period` (a term, or a school year's
+/// latest term with records). `None`: no records in the period, or no students in the unit.
+pub async fn indicator(
+    svc: &Service,
+    key: &IndicatorKey,
+    unit: &UnitRef,
+    period: Period,
+) -> Result<Option<IndicatorValue>, ServiceError> {
+    let key = key.as_str();
+    if value_of(key, &ArchiveCounts::default()).is_none() {
+        return Err(ServiceError::BadRequest(format!(
+            "not an archive indicator: {key}"
+        )));
+    }
+    let store = svc.store();
+    let district = &Scope::District;
+    let term = match period {
+        Period::Term(t) => Some(t),
+        Period::SchoolYear(y) => store
+            .archive_terms(district)
+            .await?
+            .into_iter()
+            .find(|t| i32::from(t.school_year) == y),
+        Period::Exam(_) => {
+            return Err(ServiceError::BadRequest(
+                "archive indicators are measured per term".into(),
+            ));
+        }
+    };
+    let Some(term) = term else {
+        return Ok(None);
+    };
+    let school = match unit {
+        UnitRef::School(s) | UnitRef::Class(s, _) => Some(*s),
+        _ => None,
+    };
+    let classes = store
+        .archive_counts(district, school, term, TERM_WEEKS)
+        .await?;
+    let schools = match unit {
+        UnitRef::Location(_) | UnitRef::Stage(_) => store.list_schools(district).await?,
+        _ => Vec::new(),
+    };
+    let in_unit = |c: &&wuyu_store::archive::ClassArchiveCounts| match unit {
+        UnitRef::District | UnitRef::School(_) => true,
+        UnitRef::Class(_, class) => c.class_id == *class,
+        UnitRef::Location(l) => schools
+            .iter()
+            .any(|s| s.school.id == c.school_id && s.school.location == *l),
+        UnitRef::Stage(st) => schools
+            .iter()
+            .any(|s| s.school.id == c.school_id && s.school.stage == *st),
+        UnitRef::SchoolSet(_) => false,
+    };
+    if let UnitRef::SchoolSet(name) = unit {
+        return Err(ServiceError::BadRequest(format!(
+            "school set “{name}” is not defined"
+        )));
+    }
+    let mut sum = ArchiveCounts::default();
+    for c in classes.iter().filter(in_unit) {
+        sum.merge(&c.counts);
+    }
+    if sum.students == 0 {
+        return Ok(None);
+    }
+    Ok(value_of(key, &sum))
+}

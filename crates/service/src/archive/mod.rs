@@ -1,0 +1,31 @@
+//! 综合素质档案 (issue 12): activity records and their review, the student's archive in five
+//! domains, imports of records and art assessments, coverage of schools and classes, and the
+//! archive's indicator source.
+mod coverage;
+mod import;
+mod indicators;
+mod records;
+mod student;
+
+pub use coverage::{CoverageRow, coverage, district_term};
+pub use import::{import_activities, import_art};
+pub use indicators::indicator;
+pub use records::{ActivityInput, ClassArchive, class_archive, record_activity, review, submit};
+pub use student::{DomainSection, StudentArchive, student_archive};
+
+/// School weeks a term's out-of-class labor hours are judged over **[DEFAULT]** (a term of
+/// about 20 teaching weeks).
+pub const TERM_WEEKS: u32 = 20;
+
+fn store_error(e: wuyu_store::StoreError) -> crate::ServiceError {
+    match e {
+        wuyu_store::StoreError::Refused(why) => crate::ServiceError::BadRequest(why),
+        other => other.into(),
+    }
+}
+
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

@@ -1,0 +1,223 @@
+//! The comprehensive archive (issue 12): activity records (写实记录) and their review, the art
+//! assessment (艺术素质测评) per student and school year, and the per-class counts the coverage
+//! pages and indicators are made of.
+//!
+//! # Who may read and write what
+//!
+//! Records are a student's, read and written through the roster scopes: district roles and the
+//! school admin everything they reach; a teacher the students of their classes; a parent their
+//! own child only. A counsellor's scope is for mental-health work: every archive call is
+//! `Forbidden`. A student's whole archive is read only with an audit entry, written in the same
+//! transaction as the read. Writes are all or nothing: one student outside the scope, one
+//! record in the wrong state, and nothing is written.
+use serde::Serialize;
+use time::Date;
+use wuyu_domain::{
+    ActivityCategory, ArtLevel, ClassId, Entrant, Origin, RecordState, SchoolId, Scope, StudentId,
+    Tenths, Term,
+};
+use wuyu_monitor::archive::ArchiveCounts;
+use wuyu_standards::archive::ArtParts;
+
+use crate::model::{AuditEntry, ImportMeta};
+use crate::{StoreError, StoreFuture};
+
+/// One activity, to be recorded for one or more students.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewActivity {
+    pub category: ActivityCategory,
+    pub term: Term,
+    pub date: Date,
+    pub end_date: Option<Date>,
+    pub hours: Tenths,
+    /// The part of `hours` spent travelling (never counted towards stars).
+    pub travel: Tenths,
+    pub organiser: String,
+    pub description: String,
+    pub entrant: Entrant,
+    pub entered_by: String,
+    /// `Draft` (a parent's or student's own, not yet sent) or `Submitted` (for review).
+    pub state: RecordState,
+}
+
+/// A stored activity record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRecord {
+    pub id: i64,
+    pub school_id: SchoolId,
+    pub student_id: StudentId,
+    pub student_name: String,
+    pub class_id: ClassId,
+    pub category: ActivityCategory,
+    pub term: Term,
+    pub date: Date,
+    pub end_date: Option<Date>,
+    pub hours: Tenths,
+    pub travel: Tenths,
+    pub organiser: String,
+    pub description: String,
+    pub entrant: Entrant,
+    pub entered_by: String,
+    pub state: RecordState,
+    pub reviewed_by: Option<String>,
+    pub return_reason: Option<String>,
+}
+
+/// The 班主任's decision on submitted records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    Approve,
+    /// Back to the author, with the reason (required).
+    Return(String),
+}
+
+/// One row of an activity import: the student by 学籍号, the activity, where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityImportRow {
+    pub origin: Origin,
+    pub student_no: String,
+    pub activity: NewActivity,
+}
+
+/// One row of an art assessment import or form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtImportRow {
+    pub origin: Origin,
+    pub student_no: String,
+    pub school_year: i32,
+    pub parts: ArtParts,
+}
+
+/// A stored art assessment, with what was scored at write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArtAssessment {
+    pub student_id: StudentId,
+    pub school_year: i32,
+    pub parts: ArtParts,
+    pub total: Tenths,
+    pub level: ArtLevel,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchiveImportSummary {
+    pub import_id: i64,
+    pub written: u64,
+}
+
+/// One student's archive: every record and art assessment (the service keeps what a viewer
+/// should see).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudentArchiveRows {
+    pub records: Vec<ActivityRecord>,
+    pub art: Vec<ArtAssessment>,
+}
+
+/// One class's counts in a term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassArchiveCounts {
+    pub school_id: SchoolId,
+    pub class_id: ClassId,
+    pub grade: u8,
+    pub class_name: String,
+    pub counts: ArchiveCounts,
+}
+
+/// Archive reads are closed to counsellors (module docs).
+pub(crate) fn check_scope(scope: &Scope) -> Result<(), StoreError> {
+    if matches!(scope, Scope::Counsellor { .. }) {
+        Err(StoreError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+/// Activity records and art assessments.
+pub trait ArchiveStore: Send + Sync {
+    /// Records one activity for each of `students` (one record each), all or nothing: a
+    /// student outside the scope is `Forbidden`, one not in the school `NotFound`. Returns the
+    /// new record ids in the order of `students`.
+    fn record_activity<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        students: &'a [StudentId],
+        activity: &'a NewActivity,
+        now: i64,
+    ) -> StoreFuture<'a, Vec<i64>>;
+
+    /// Imports activity records of one school, all or nothing: a 学籍号 not in the school, or
+    /// a student outside the scope, is a row error and nothing is written.
+    fn import_activities<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        rows: &'a [ActivityImportRow],
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, ArchiveImportSummary>;
+
+    /// Sends draft or returned records (a parent's or student's own) for review, all or
+    /// nothing (`Refused`, naming the record, when one is in another state).
+    fn submit_activities<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        ids: &'a [i64],
+    ) -> StoreFuture<'a, ()>;
+
+    /// Approves or returns submitted records, all or nothing: a record not submitted is
+    /// `Refused` with its id and state; a return needs a reason.
+    fn review_activities<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        ids: &'a [i64],
+        review: &'a Review,
+        reviewer: &'a str,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The records of one class in a term (every state), by student then date.
+    fn class_activities<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+    ) -> StoreFuture<'a, Vec<ActivityRecord>>;
+
+    /// One student's whole archive; `audit` is written in the same transaction as the read
+    /// (no read without its entry).
+    fn student_archive<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, StudentArchiveRows>;
+
+    /// Stores art assessments (replacing the same student's and year's), scored at write,
+    /// all or nothing: an unknown 学籍号, a student outside the scope or a part out of range is
+    /// a row error.
+    fn import_art<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        rows: &'a [ArtImportRow],
+        meta: &'a ImportMeta,
+    ) -> StoreFuture<'a, ArchiveImportSummary>;
+
+    /// Per-class counts of approved records in `term` (and art assessments of its school
+    /// year) over the enrolled students the scope reaches, optionally of one school; `weeks`
+    /// is the term's school weeks the labor hours are judged over. Parents: `Forbidden`.
+    fn archive_counts<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: Term,
+        weeks: u32,
+    ) -> StoreFuture<'a, Vec<ClassArchiveCounts>>;
+
+    /// Terms with any archive record the scope reaches, newest first.
+    fn archive_terms<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<Term>>;
+}
