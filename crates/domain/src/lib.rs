@@ -35,7 +35,7 @@ pub use person::{
     EthnicityCode, HEAD_TEACHER_SUBJECT, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher,
     TeacherAssignment, parse_date,
 };
-pub use roster::{Origin, RosterBatch, RowError};
+pub use roster::{Origin, RosterBatch, RowError, SHOWN_VALUE_CHARS, shorten_values};
 pub use scope::{Role, Scope, User};
 pub use survey::{
     NewQuestionnaire, Questionnaire, QuestionnaireStatus, SurveyAudience, SurveyItem,

@@ -32,6 +32,32 @@ pub struct RowError {
     pub message_zh: String,
 }
 
+/// The most of a bad value an error repeats: a 3,000-character cell is named by its start.
+pub const SHOWN_VALUE_CHARS: usize = 50;
+
+impl RowError {
+    /// Cuts a value longer than [`SHOWN_VALUE_CHARS`] to its start and "…", in `value` and
+    /// wherever the message quotes it.
+    pub fn shorten_value(&mut self) {
+        if self.value.chars().count() <= SHOWN_VALUE_CHARS {
+            return;
+        }
+        let short: String = self
+            .value
+            .chars()
+            .take(SHOWN_VALUE_CHARS)
+            .collect::<String>()
+            + "…";
+        self.message_zh = self.message_zh.replace(self.value.as_str(), &short);
+        self.value = short;
+    }
+}
+
+/// [`RowError::shorten_value`] for every error of a file.
+pub fn shorten_values(errors: &mut [RowError]) {
+    errors.iter_mut().for_each(RowError::shorten_value);
+}
+
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.file)?;

@@ -207,6 +207,7 @@ pub fn read_activities(
             description: cell(7).to_string(),
         });
     }
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }
 
@@ -279,6 +280,7 @@ pub fn read_art(bytes: &[u8], file_name: &str) -> Result<ArchiveRead<ArtRow>, In
             parts,
         });
     }
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }
 

@@ -129,6 +129,7 @@ pub fn read_plan(bytes: &[u8], file_name: &str) -> Result<PlanRead, IngestError>
     };
     out.plan = read_table(table, &mut errors);
     out.errors = errors.list;
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }
 

@@ -109,6 +109,7 @@ pub fn read_psych_answers(bytes: &[u8], file_name: &str) -> Result<PsychAnswersR
             found: found.join("、"),
         });
     }
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }
 

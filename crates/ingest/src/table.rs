@@ -637,6 +637,28 @@ impl Table {
     }
 }
 
+/// A header row for an error message: the non-empty names joined by "、", each cut to its first
+/// 50 characters (a damaged file's "header" can be one huge cell), or "（无）".
+pub(crate) fn list_headers(header: &[String]) -> String {
+    let shown: Vec<String> = header
+        .iter()
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            let start = shown_start(h);
+            if start.len() < h.len() {
+                start + "…"
+            } else {
+                start
+            }
+        })
+        .collect();
+    if shown.is_empty() {
+        "（无）".to_string()
+    } else {
+        shown.join("、")
+    }
+}
+
 /// `A1`-style name of a zero-based cell position.
 fn cell_name(row: u32, col: u32) -> String {
     let mut letters = Vec::new();

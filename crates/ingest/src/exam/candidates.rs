@@ -124,5 +124,6 @@ pub fn read_exam_candidates(bytes: &[u8], file_name: &str) -> Result<CandidatesR
         );
     }
     out.errors = cx.errors;
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }

@@ -206,6 +206,7 @@ pub fn read_exam_items_keyed(
     let mut errors = bp_cx.errors;
     errors.extend(cx.errors);
     out.errors = errors;
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }
 

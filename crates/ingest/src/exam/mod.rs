@@ -58,6 +58,7 @@ use std::collections::HashMap;
 use wuyu_domain::{DomainError, RowError, StudentNo};
 
 use crate::schema::normalize_header;
+use crate::table::list_headers;
 use crate::table::{FileFormat, RowRef, Table, Tables};
 
 /// Headers of the 学籍号 column after [`normalize_header`].
@@ -174,20 +175,6 @@ fn student_no_column(header: &[String]) -> Option<usize> {
     header
         .iter()
         .position(|h| STUDENT_NO_HEADERS.contains(&normalize_header(h).as_str()))
-}
-
-/// "学籍号, 姓名, 班级" for messages.
-fn list_headers(header: &[String]) -> String {
-    let shown: Vec<&str> = header
-        .iter()
-        .map(String::as_str)
-        .filter(|h| !h.is_empty())
-        .collect();
-    if shown.is_empty() {
-        "（无）".to_string()
-    } else {
-        shown.join("、")
-    }
 }
 
 /// Reports a sheet without data or without a 学籍号 column; `Some(column)` when it has one.

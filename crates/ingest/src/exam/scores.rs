@@ -238,6 +238,7 @@ pub fn read_exam_scores_keyed(
         });
     }
     out.errors = cx.errors;
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }
 

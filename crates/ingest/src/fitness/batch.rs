@@ -175,5 +175,6 @@ pub fn read_fitness_batch(
             });
         }
     }
+    wuyu_domain::shorten_values(&mut out.errors);
     Ok(out)
 }

@@ -415,7 +415,14 @@ impl<'t> RowCx<'_, 't> {
             file: self.sheet.file.clone(),
             sheet: self.sheet.table.name.clone(),
             row: self.row.number,
-            column: self.sheet.table.header[col].clone(),
+            // A cell right of the header has no name: say which column it is.
+            column: self
+                .sheet
+                .table
+                .header
+                .get(col)
+                .cloned()
+                .unwrap_or_else(|| format!("第 {} 列", col + 1)),
             value: self.row.get(col).to_string(),
             message_zh,
         }

@@ -25,6 +25,7 @@ use wuyu_domain::{RosterBatch, RowError, SchoolCode};
 
 use crate::IngestError;
 use crate::schema::SheetKind;
+use crate::table::list_headers;
 use crate::table::{FileFormat, Table, read_tables};
 
 mod reader;
@@ -104,6 +105,7 @@ pub fn read_roster(
             found: describe_tables(tables.format, &tables.tables),
         });
     }
+    wuyu_domain::shorten_values(&mut r.errors);
     Ok(RosterRead {
         batch: r.batch,
         errors: r.errors,
@@ -120,19 +122,6 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
         write!(hex, "{b:02x}").expect("write to String");
     }
     hex
-}
-
-fn list_headers(header: &[String]) -> String {
-    let shown: Vec<&str> = header
-        .iter()
-        .map(String::as_str)
-        .filter(|h| !h.is_empty())
-        .collect();
-    if shown.is_empty() {
-        "（无）".to_string()
-    } else {
-        shown.join("、")
-    }
 }
 
 fn describe_tables(format: FileFormat, tables: &[Table]) -> String {

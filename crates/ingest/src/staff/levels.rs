@@ -138,7 +138,7 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
                     "缺少“{}”列（代码列名 {}）；现有的列：{}",
                     spec.zh,
                     spec.code,
-                    table.header.join("、")
+                    crate::table::list_headers(&table.header)
                 ),
             ));
         }
@@ -227,6 +227,7 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
         }
         out.errors.extend(errors);
     }
+    wuyu_domain::shorten_values(&mut out.errors);
     out
 }
 

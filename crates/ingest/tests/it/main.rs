@@ -9,6 +9,7 @@ mod exam_items;
 mod exam_scores;
 mod fitness_template;
 mod formulas;
+mod mutations;
 mod properties;
 mod round_trip;
 mod template;
