@@ -92,23 +92,20 @@ pub(crate) fn check_shared_strings(bytes: &[u8]) -> Result<(), IngestError> {
     Ok(())
 }
 
-/// The largest of `count` and `uniqueCount` on the `<sst>` element, if present.
+/// The `uniqueCount` of the `<sst>` element, if present: the reader reserves room for that many
+/// strings. (`count` is the number of cells using them, which may be far more.)
 fn announced_count(head: &[u8]) -> Option<u64> {
     let text = String::from_utf8_lossy(head);
     let sst = &text[text.find("<sst")?..];
     let sst = &sst[..sst.find('>').unwrap_or(sst.len())];
-    ["uniqueCount=\"", " count=\""]
-        .iter()
-        .filter_map(|attr| {
-            let from = sst.find(attr)? + attr.len();
-            let digits: String = sst[from..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            // More digits than a u64 holds is certainly too many.
-            Some(digits.parse::<u64>().unwrap_or(u64::MAX))
-        })
-        .max()
+    let attr = "uniqueCount=\"";
+    let from = sst.find(attr)? + attr.len();
+    let digits: String = sst[from..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    // More digits than a u64 holds is certainly too many.
+    Some(digits.parse::<u64>().unwrap_or(u64::MAX))
 }
 
 /// Refuses an XLSX whose entries inflate to more than `max_unpacked` bytes in total. CSV and

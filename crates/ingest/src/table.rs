@@ -1013,4 +1013,21 @@ mod tests {
             MAX_CELL_CHARS
         );
     }
+
+    #[test]
+    fn strings_used_by_many_cells_are_not_too_many() {
+        // `count` counts the cells using the strings, not the strings: far more than fit.
+        let strings: Vec<String> = ["学籍号", "性别", "男"].map(String::from).into();
+        let rows: String = std::iter::once(
+            shared_row(1, 0..2, 0)
+                .replace(r#"<c r="B1" t="s"><v>0</v>"#, r#"<c r="B1" t="s"><v>1</v>"#),
+        )
+        .chain((2..=301).map(|r| shared_row(r, 1..2, 2)))
+        .collect();
+        let file = workbook(r#"count="302" uniqueCount="3""#, &strings, &rows);
+        let t = &read_xlsx(&file).unwrap()[0];
+        assert_eq!(t.header, ["学籍号", "性别"]);
+        assert_eq!(t.len(), 300);
+        assert_eq!(t.row(299).get(1), "男");
+    }
 }

@@ -386,7 +386,14 @@ fn an_unreadable_cell_right_of_the_header_is_named_by_its_column() {
     let mut header: Vec<String> = TEMPLATE_HEADER.iter().map(|s| s.to_string()).collect();
     header.truncate(TEMPLATE_HEADER.len());
     let mut row: Vec<String> = vec![String::new(); TEMPLATE_HEADER.len()];
-    for (i, v) in [(0, "17"), (1, "1701"), (2, "1班"), (3, "G001"), (5, "张三"), (6, "1")] {
+    for (i, v) in [
+        (0, "17"),
+        (1, "1701"),
+        (2, "1班"),
+        (3, "G001"),
+        (5, "张三"),
+        (6, "1"),
+    ] {
         row[i] = v.to_string();
     }
     row.push("99999999999999999999".to_string());
