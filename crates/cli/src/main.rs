@@ -17,6 +17,7 @@ mod upload;
 mod accounts;
 mod analytics;
 mod bench;
+mod bulletin;
 mod demo;
 mod exam;
 mod fitness;

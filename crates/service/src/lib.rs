@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulletin;
 mod error;
 pub mod exam;
 pub mod file;

@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod audit;
 mod backend;
+pub mod bulletin;
 mod error;
 pub mod exam;
 pub mod fitness;
@@ -33,6 +34,7 @@ use std::pin::Pin;
 pub use accounts::AccountStore;
 pub use audit::AuditStore;
 pub use backend::{PgStore, SqliteStore, connect};
+pub use bulletin::{BulletinStore, NewSnapshot, SnapshotLine, SnapshotMonth};
 pub use error::StoreError;
 pub use exam::{
     AlertDecision, AlertDecisionKind, Borderline, CandidateImportSummary, CandidateStudent,
@@ -55,6 +57,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::BulletinStore;
     pub use crate::ImportCentreStore;
     pub use crate::PlanStore;
     pub use crate::SurveyStore;
@@ -81,6 +84,7 @@ pub trait Store:
     + SurveyStore
     + PsychStore
     + PlanStore
+    + BulletinStore
     + Send
     + Sync
     + 'static

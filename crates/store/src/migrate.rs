@@ -79,6 +79,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "exam_lines",
         sql: include_str!("../migrations/sqlite/0014_exam_lines.sql"),
     },
+    Migration {
+        version: 19,
+        name: "bulletin",
+        sql: include_str!("../migrations/sqlite/0019_bulletin.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -151,6 +156,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 14,
         name: "exam_lines",
         sql: include_str!("../migrations/postgres/0014_exam_lines.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "bulletin",
+        sql: include_str!("../migrations/postgres/0019_bulletin.sql"),
     },
 ];
 

@@ -21,6 +21,8 @@ pub(crate) const INSERT: &str = "INSERT";
 mod accounts;
 #[path = "audit/imp.rs"]
 mod audit;
+#[path = "bulletin/imp.rs"]
+mod bulletin;
 #[path = "exam/imp.rs"]
 mod exam;
 #[path = "exam/candidates.rs"]

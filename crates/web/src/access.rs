@@ -54,6 +54,7 @@ caps!(
     ManageSurveys,
     ViewSurveyResults,
     ViewPlan,
+    PlanBulletin,
     ManageAccounts,
     LinkChildren,
 );

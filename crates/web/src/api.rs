@@ -60,6 +60,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(crate::fitness::api_routes())
         .merge(crate::exam::api_routes())
         .merge(crate::plan::api_routes())
+        .merge(crate::bulletin::api_routes())
 }
 
 /// A school with its class and student counts.
