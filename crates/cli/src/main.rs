@@ -18,6 +18,7 @@ mod accounts;
 mod analytics;
 mod archive;
 mod bench;
+mod bulletin;
 mod demo;
 mod exam;
 mod fitness;

@@ -110,10 +110,12 @@ pub enum PlanCommand {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Report(crate::bulletin::BulletinCommand),
 }
 
 /// The operator at the command line reads as the district does.
-fn operator() -> Viewer {
+pub(crate) fn operator() -> Viewer {
     Viewer::new(
         User {
             id: UserId(0),
@@ -129,12 +131,15 @@ fn operator() -> Viewer {
 }
 
 pub async fn run(cmd: PlanCommand) -> anyhow::Result<ExitCode> {
-    let PlanCommand::Status {
-        db,
-        year,
-        school,
-        json,
-    } = cmd;
+    let (db, year, school, json) = match cmd {
+        PlanCommand::Status {
+            db,
+            year,
+            school,
+            json,
+        } => (db, year, school, json),
+        PlanCommand::Report(cmd) => return crate::bulletin::run(cmd).await,
+    };
     let svc = service(&db).await?;
     let mut status = plan_status(&svc, &operator(), year, None)
         .await

@@ -68,6 +68,9 @@ pub enum Capability {
     ViewSurveyResults,
     /// The plan's targets and verdicts (目标任务; a school admin: their own school's).
     ViewPlan,
+    /// 调度与通报: take a month's snapshot of the plan's verdicts, make the quarterly bulletin
+    /// (district roles).
+    PlanBulletin,
     /// 账号管理: reset a password to a one-time password, unlock a slowed-down sign-in, open
     /// accounts in bulk (a school admin: the accounts of their school).
     ManageAccounts,
@@ -190,6 +193,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
         C::ViewPlan,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
+    (C::PlanBulletin, &[R::DistrictAdmin, R::DistrictAnalyst]),
     (C::ManageAccounts, &[R::DistrictAdmin, R::SchoolAdmin]),
     (C::LinkChildren, &[R::Parent]),
     (
@@ -433,6 +437,7 @@ mod tests {
             C::ManageSurveys,
             C::ViewSurveyResults,
             C::ViewPlan,
+            C::PlanBulletin,
             C::ManageAccounts,
             C::LinkChildren,
             C::RecordActivities,

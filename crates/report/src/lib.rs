@@ -2,6 +2,7 @@
 //! calls as the pages and the API; this crate only lays them out.
 #![forbid(unsafe_code)]
 
+pub mod bulletin;
 pub mod exam;
 mod fitness;
 pub mod import_errors;

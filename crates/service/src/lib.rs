@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod audit;
+pub mod bulletin;
 mod error;
 pub mod exam;
 pub mod file;

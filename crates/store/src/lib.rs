@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod archive;
 pub mod audit;
 mod backend;
+pub mod bulletin;
 mod error;
 pub mod exam;
 pub mod fitness;
@@ -39,6 +40,7 @@ pub use accounts::AccountStore;
 pub use archive::ArchiveStore;
 pub use audit::AuditStore;
 pub use backend::{PgStore, SqliteStore, connect};
+pub use bulletin::{BulletinStore, NewSnapshot, SnapshotLine, SnapshotMonth};
 pub use error::StoreError;
 pub use exam::{
     AlertDecision, AlertDecisionKind, Borderline, CandidateImportSummary, CandidateStudent,
@@ -66,6 +68,7 @@ pub use survey::{SchoolAnswers, SurveyStore};
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {
     pub use crate::ArchiveStore;
+    pub use crate::BulletinStore;
     pub use crate::ImportCentreStore;
     pub use crate::ImportUndoStore;
     pub use crate::PlanEditStore;
@@ -101,6 +104,7 @@ pub trait Store:
     + StaffStore
     + PlanReportStore
     + PlanEditStore
+    + BulletinStore
     + Send
     + Sync
     + 'static

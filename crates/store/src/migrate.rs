@@ -99,6 +99,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "plan_reports",
         sql: include_str!("../migrations/sqlite/0018_plan_reports.sql"),
     },
+    Migration {
+        version: 19,
+        name: "bulletin",
+        sql: include_str!("../migrations/sqlite/0019_bulletin.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -191,6 +196,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 18,
         name: "plan_reports",
         sql: include_str!("../migrations/postgres/0018_plan_reports.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "bulletin",
+        sql: include_str!("../migrations/postgres/0019_bulletin.sql"),
     },
 ];
 

@@ -23,6 +23,8 @@ mod accounts;
 mod archive;
 #[path = "audit/imp.rs"]
 mod audit;
+#[path = "bulletin/imp.rs"]
+mod bulletin;
 #[path = "exam/imp.rs"]
 mod exam;
 #[path = "exam/candidates.rs"]

@@ -55,6 +55,7 @@ caps!(
     ManageSurveys,
     ViewSurveyResults,
     ViewPlan,
+    PlanBulletin,
     ManageAccounts,
     LinkChildren,
     RecordActivities,

@@ -62,6 +62,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(crate::exam::api_routes())
         .merge(crate::plan::api_routes())
         .merge(crate::staff::api_routes())
+        .merge(crate::bulletin::api_routes())
 }
 
 /// A school with its class and student counts.

@@ -48,6 +48,7 @@ mod archive;
 mod assets;
 mod audit;
 mod auth;
+mod bulletin;
 mod chart;
 mod csrf;
 mod error;
@@ -121,6 +122,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(exam::router())
         .merge(import_centre::router())
         .merge(plan::router())
+        .merge(bulletin::router())
         .merge(accounts::router())
         .route(
             "/admin/users",

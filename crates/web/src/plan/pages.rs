@@ -121,6 +121,12 @@ pub(crate) async fn overview(
     let q = query(q)?;
     let domain = domain_of(&q)?;
     let viewer = me.viewer();
+    // The month's first opening records its 调度 snapshot; a failure must not hide the page.
+    let month = wuyu_service::bulletin::this_month();
+    if let Err(e) = wuyu_service::bulletin::ensure_month_snapshot(&state.svc, &viewer, month).await
+    {
+        tracing::warn!(error = %e, "monthly plan snapshot failed");
+    }
     let mut status = plan_status(&state.svc, &viewer, q.year, None).await?;
     if let Some(d) = domain {
         status.lines.retain(|l| l.domain == d);

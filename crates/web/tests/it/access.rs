@@ -228,6 +228,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/api/v1/staff/appraisal/{a}/2024"), "",                   [401, 404, 404, 404, 404, 403, 403, 403]),
         case(g(), format!("/api/v1/staff/appraisal/{b}/2024"), "",                   [401, 404, 404, 403, 403, 403, 403, 404]),
         case(g(), format!("/api/v1/staff/appraisal/{a}/x"), "",                      [401, 404, 404, 404, 404, 403, 403, 404]),
+        // 月度调度 for every plan role; 季度通报 for district roles (this fixture has no plan: 400).
+        case(g(), "/plan/progress".into(), "",                                       [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/plan/progress?key=plan.none".into(), "",                         [303, 404, 404, 404, 403, 403, 403, 403]),
+        case(g(), "/plan/bulletin?quarter=2025Q1&format=xlsx".into(), "",            [303, 400, 400, 403, 403, 403, 403, 403]),
+        case(g(), "/plan/bulletin?quarter=2025Q9".into(), "",                        [303, 400, 400, 403, 403, 403, 403, 403]),
+        case(g(), "/api/v1/plan/progress".into(), "",                                [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/api/v1/plan/bulletin?quarter=2025Q1".into(), "",                 [401, 400, 400, 403, 403, 403, 403, 403]),
         // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).
         case(g(), "/account/password".into(), "",                                   [303, 200, 200, 200, 200, 200, 200, 200]),
         // A weak new password is refused for everyone (nothing changes mid-matrix).

@@ -117,3 +117,71 @@ async fn a_school_admin_sees_only_their_school_and_a_teacher_is_refused() {
             .contains("href=\"/plan\"")
     );
 }
+
+/// 月度调度: the first opening of /plan in a month records the month; the progress page shows
+/// it per target, the bulletin downloads as XLSX for district roles only.
+#[tokio::test]
+async fn the_months_progress_is_recorded_and_the_bulletin_downloads() {
+    use calamine::{Data, Reader, Xlsx};
+
+    let app = app().await;
+    let (status, html) = page(&app, "district", "/plan/progress").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("还没有月度记录"),
+        "nothing recorded before /plan opens"
+    );
+    assert!(
+        html.contains("href=\"/plan/progress\""),
+        "in the navigation"
+    );
+
+    assert_eq!(page(&app, "school-a", "/plan").await.0, 200);
+    let (_, html) = page(&app, "district", "/plan/progress").await;
+    let t = table(&html, "plan-progress");
+    assert_eq!(t[0].len(), 4, "指标, 单位, 目标 and this month: {t:?}");
+    assert_eq!(cell(&t, "总体近视率", "目标"), "≤ 20%");
+    let month = t[0][3].clone();
+    assert_eq!(cell(&t, "总体近视率", &month), "16.7% 已达标");
+    assert_eq!(cell(&t, "市级文明校园", &month), "— 待填报");
+    // The school admin's own line only.
+    let (_, html) = page(&app, "school-a", "/plan/progress").await;
+    let t = table(&html, "plan-progress");
+    assert_eq!(cell(&t, "总体近视率", &month), "25.0% 未达标");
+    assert!(!html.contains("16.7%") && !html.contains("data-form=\"bulletin\""));
+
+    let s = app.login("analyst").await;
+    let resp = app
+        .send(
+            get("/plan/bulletin?quarter=2025Q2&format=xlsx")
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("bulletin-2025Q2.xlsx")
+    );
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut wb = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("落后学校").unwrap();
+    assert_eq!(
+        sheet.get_value((1, 0)),
+        Some(&Data::String("第一实验中学".into()))
+    );
+    assert_eq!(
+        page(
+            &app,
+            "school-a",
+            "/plan/bulletin?quarter=2025Q2&format=xlsx"
+        )
+        .await
+        .0,
+        403
+    );
+}
