@@ -38,7 +38,7 @@ pub enum BulletinCommand {
         #[arg(long)]
         json: bool,
     },
-    /// 季度通报：各育目标完成情况、较上季度变化、落后学校，写成 PDF 或 XLSX
+    /// 季度通报：各育目标完成情况、较上季度变化、落后学校，写成 XLSX（PDF 版尚未提供）
     Bulletin {
         /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
@@ -46,7 +46,7 @@ pub enum BulletinCommand {
         /// 季度，如 2025Q3
         #[arg(long)]
         quarter: String,
-        /// 输出文件（.pdf 或 .xlsx）
+        /// 输出文件（.xlsx）
         #[arg(short, long)]
         output: PathBuf,
         /// 记录为生成人
