@@ -115,6 +115,9 @@ test('parent sees their child’s record and no school list', async ({ page }) =
   await signIn(page, 'demo-parent');
   await expect(page).toHaveURL(/\/schools\/\d+\/students\/\d+$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('学生档案');
+  // Results come first; the child's identity is collapsed at the bottom until asked for.
+  await expect(page.getByText('学籍号', { exact: true })).toBeHidden();
+  await page.getByText('孩子的身份信息').click();
   await expect(page.getByText('学籍号', { exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: '学校列表' })).toHaveCount(0);
   await expect(page.getByRole('heading', { name: '区级总览' })).toHaveCount(0);
