@@ -26,17 +26,20 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 section "System packages"
-# Only what this run needs: the PostgreSQL server (unless one is given), and Debian's chromium plus
-# a CJK font for the browser tests (Playwright's own browser downloads are never used).
+# Only what this run needs: the PostgreSQL server (unless one is given), a CJK font and
+# poppler-utils for the PDFs, and Debian's chromium for the browser tests (Playwright's own
+# browser downloads are never used).
 missing=()
 if [[ -z ${WUYU_TEST_PG_URL:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
     missing+=(postgresql)
 fi
 if $run_e2e; then
     command -v chromium >/dev/null || missing+=(chromium)
-    dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed' ||
-        missing+=(fonts-noto-cjk)
 fi
+# The CJK font lays out the PDFs (and renders the browser pages); pdftotext reads the PDFs back.
+dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if ((${#missing[@]} == 0)); then
     echo "all present"
 elif [[ $(id -u) == 0 ]]; then

@@ -1,5 +1,5 @@
 // 导入中心 in the browser: a school admin uploads a roster with errors, sees them, downloads the
-// error file, uploads the fixed file, confirms, and sees the import in the history. The server
+// error file, uploads the fixed file, confirms, sees the import in the history, and undoes it. The server
 // is `wuyu demo --password demo-pass-123`, started by global-setup.ts.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -18,7 +18,7 @@ function csv(rows: string[][]): Buffer {
   return Buffer.from(lines.map((r) => r.join(',')).join('\n') + '\n', 'utf8');
 }
 
-test('a school admin fixes a rejected roster, confirms it and finds it in the history', async ({ page }) => {
+test('a school admin fixes a rejected roster, confirms it, finds it in the history and undoes it', async ({ page }) => {
   await signIn(page, 'demo-school');
 
   // A class of the school, as the school's page lists it (年级 label and class name).
@@ -79,4 +79,15 @@ test('a school admin fixes a rejected roster, confirms it and finds it in the hi
   const history = page.locator('table[data-table=import-history] tbody');
   await expect(history.locator('tr', { hasText: '名册-已改.csv' }).first()).toContainText('已导入');
   await expect(history.locator('tr', { hasText: '名册-有错.csv' }).first()).toContainText('待确认');
+
+  // 5. 撤销: the two students the file added are taken out again, and the history says so.
+  await history
+    .locator('tr', { hasText: '名册-已改.csv' })
+    .first()
+    .getByRole('button', { name: '撤销导入' })
+    .click();
+  await expect(page.getByText('已撤销：移除本次导入写入的 2 条记录')).toBeVisible();
+  const undone = page.locator('table[data-table=import-history] tbody tr', { hasText: '名册-已改.csv' }).first();
+  await expect(undone).toContainText('已撤销');
+  await expect(undone.getByRole('button', { name: '撤销导入' })).toHaveCount(0);
 });

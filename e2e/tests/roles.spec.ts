@@ -4,6 +4,7 @@
 //
 // Password: global-setup.ts starts `wuyu demo --password demo-pass-123`. When testing a server
 // started elsewhere (WUYU_E2E_BASE_URL), set WUYU_E2E_PASSWORD to the password it was started with.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
 const PASSWORD = process.env.WUYU_E2E_PASSWORD ?? 'demo-pass-123';
@@ -174,4 +175,54 @@ test('体质健康: the district sees the 优秀率 headline and charts; the tea
   await expect(t.getByRole('columnheader', { name: '学年总分' })).toBeVisible();
   expect(await t.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
   await teacher.close();
+});
+
+test('a parent with two children switches between them on a 390 px phone', async ({ browser }) => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await phone.newPage();
+  await signIn(page, 'demo-parent');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('学生档案：');
+  const first = (await page.getByRole('heading', { level: 1 }).innerText()).replace('学生档案：', '').trim();
+  // Nothing wider than the phone: no sideways scrolling to read a result.
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+
+  await page.getByRole('link', { name: '我的孩子' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '我的孩子' })).toBeVisible();
+  const children = page.locator('ul.child-list > li');
+  await expect(children).toHaveCount(2);
+  await expect(children.filter({ hasText: '正在查看' })).toContainText(first);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+
+  // Switch to the other child: their record opens, with their own name.
+  const switchButton = page.getByRole('button', { name: /^切换到/ });
+  const second = (await switchButton.innerText()).replace('切换到', '').trim();
+  expect(second).not.toBe(first);
+  await switchButton.click();
+  await expect(page).toHaveURL(/\/schools\/\d+\/students\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`学生档案：${second}`);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+
+  // And back.
+  await page.getByRole('link', { name: '我的孩子' }).click();
+  await page.getByRole('button', { name: `切换到${first}` }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`学生档案：${first}`);
+  await phone.close();
+});
+
+test('a PE teacher exports the 补测名单 of their class', async ({ page }) => {
+  await signIn(page, 'demo-teacher');
+  await page.getByRole('link', { name: '体质健康' }).click();
+  await sectionRows(page, '各班体质健康').first().getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/classes\/\d+\/fitness\?term=/);
+  const retest = page.locator('ul.lists li', { hasText: '补测名单' });
+  await expect(retest).toContainText(/补测名单：\d+ 条/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    retest.getByRole('link', { name: '导出 Excel' }).click(),
+  ]);
+  // A Chinese file name naming the list and the term, and a real workbook.
+  expect(download.suggestedFilename()).toMatch(/-补测名单-.+\.xlsx$/);
+  const saved = await download.path();
+  expect(readFileSync(saved!).subarray(0, 2).toString()).toBe('PK');
 });

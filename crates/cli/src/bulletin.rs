@@ -1,11 +1,12 @@
-//! `wuyu plan snapshot`, `wuyu plan progress` and `wuyu plan bulletin`: the plan's monthly
-//! progress (调度) and quarterly bulletin (通报) at the command line.
+//! `wuyu plan snapshot`, `wuyu plan progress`, `wuyu plan bulletin` and `wuyu plan summary`:
+//! the plan's monthly progress (调度), quarterly bulletin (通报) and year-end summary (年终总结)
+//! at the command line.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use wuyu_monitor::bulletin::{Month, Quarter};
+use wuyu_monitor::bulletin::{Month, Period, Quarter};
 use wuyu_service::audit::Requester;
 use wuyu_service::bulletin::{
     BulletinFormat, bulletin_document, progress, take_snapshot, this_month,
@@ -38,7 +39,7 @@ pub enum BulletinCommand {
         #[arg(long)]
         json: bool,
     },
-    /// 季度通报：各育目标完成情况、较上季度变化、落后学校，写成 XLSX（PDF 版尚未提供）
+    /// 季度通报：各育目标完成情况、较上季度变化、落后学校，写成 PDF 或 XLSX（按输出文件的扩展名）
     Bulletin {
         /// 数据库：SQLite 文件路径或 postgres://… 地址
         #[arg(long, env = "WUYU_DB")]
@@ -46,7 +47,23 @@ pub enum BulletinCommand {
         /// 季度，如 2025Q3
         #[arg(long)]
         quarter: String,
-        /// 输出文件（.xlsx）
+        /// 输出文件（.pdf 或 .xlsx）
+        #[arg(short, long)]
+        output: PathBuf,
+        /// 记录为生成人
+        #[arg(long, default_value = "cli", env = "USER")]
+        user: String,
+    },
+    /// 年终总结：某目标年度（如 2025 即 2024–2025 学年）各育目标完成情况、较上年度变化、落后学校，
+    /// 写成 PDF 或 XLSX
+    Summary {
+        /// 数据库：SQLite 文件路径或 postgres://… 地址
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 目标年度，如 2025
+        #[arg(long)]
+        year: i32,
+        /// 输出文件（.pdf 或 .xlsx）
         #[arg(short, long)]
         output: PathBuf,
         /// 记录为生成人
@@ -108,19 +125,45 @@ pub async fn run(cmd: BulletinCommand) -> anyhow::Result<ExitCode> {
             user,
         } => {
             let q = Quarter::parse(&quarter).map_err(anyhow::Error::msg)?;
-            let name = output.to_string_lossy();
-            let Some(format) = BulletinFormat::of_file_name(&name) else {
-                bail!("输出文件 {name} 应以 .pdf 或 .xlsx 结尾");
-            };
-            let svc = service(&db).await?;
-            let bytes =
-                bulletin_document(&svc, &operator(), &Requester::operator(&user), q, format)
-                    .await
-                    .map_err(failure)?;
-            std::fs::write(&output, bytes)
-                .with_context(|| format!("无法写入 {}", output.display()))?;
-            println!("已生成{}通报：{}", q.label_zh(), output.display());
+            write_document(&db, Period::Quarter(q), &output, &user).await?;
         }
+        BulletinCommand::Summary {
+            db,
+            year,
+            output,
+            user,
+        } => write_document(&db, Period::Year(year), &output, &user).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the bulletin or summary of `period` to `output`, its format from the file name.
+async fn write_document(
+    db: &str,
+    period: Period,
+    output: &std::path::Path,
+    user: &str,
+) -> anyhow::Result<()> {
+    let name = output.to_string_lossy();
+    let Some(format) = BulletinFormat::of_file_name(&name) else {
+        bail!("输出文件 {name} 应以 .pdf 或 .xlsx 结尾");
+    };
+    let svc = service(db).await?;
+    let bytes = bulletin_document(
+        &svc,
+        &operator(),
+        &Requester::operator(user),
+        period,
+        format,
+    )
+    .await
+    .map_err(failure)?;
+    std::fs::write(output, bytes).with_context(|| format!("无法写入 {}", output.display()))?;
+    println!(
+        "已生成{}{}：{}",
+        period.label_zh(),
+        period.kind_zh(),
+        output.display()
+    );
+    Ok(())
 }

@@ -1,11 +1,11 @@
 //! Monthly progress and the quarterly bulletin as a user runs them: `wuyu plan snapshot`,
 //! `wuyu plan progress` and `wuyu plan bulletin -o FILE.pdf|FILE.xlsx` on the testkit district
 //! (school A 第一实验中学: 25.0 % myopic against ≤ 20 %; the district 16.7 %). The workbook is
-//! read back with calamine.
+//! read back with calamine, the PDF with pdftotext.
 use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use wuyu_testkit::{TempDir, district};
+use wuyu_testkit::{TempDir, district, pdf_lines};
 
 fn wuyu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wuyu"))
@@ -66,7 +66,7 @@ fn a_quarterly_bulletin_is_written_as_pdf_and_xlsx() {
         .unwrap_or_else(|| panic!("{}", text(&o)));
     assert_eq!(line, "总体近视率\t全区\t≤ 20%\t16.7% 已达标");
 
-    // This build has no PDF writer yet: the user is told so, in Chinese, and nothing is written.
+    // The PDF, read back as a reader would copy it: the title, the target, the school behind.
     let pdf = dir.join("通报.pdf");
     let o = wuyu(&[
         "plan",
@@ -78,9 +78,59 @@ fn a_quarterly_bulletin_is_written_as_pdf_and_xlsx() {
         "-o",
         pdf.to_str().unwrap(),
     ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines = pdf_lines(&std::fs::read(&pdf).unwrap());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "2024年第四季度五育工作目标任务通报"),
+        "{lines:?}"
+    );
+    // Among the schools behind: school A, its 25.0 % against ≤ 20 %, 5 points behind.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "第一实验中学25.0%≤20%4-5个百分点"),
+        "{lines:?}"
+    );
+
+    // The year-end summary of the 2024–2025 school year: the December snapshot is its latest
+    // month; there is no earlier school year to compare with.
+    let summary = dir.join("年终总结.pdf");
+    let o = wuyu(&[
+        "plan",
+        "summary",
+        "--db",
+        &db,
+        "--year",
+        "2025",
+        "-o",
+        summary.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已生成2025年度年终总结"), "{}", text(&o));
+    let lines = pdf_lines(&std::fs::read(&summary).unwrap());
+    let has = |s: &str| lines.iter().any(|l| l.contains(s));
+    assert!(has("2025年度五育工作目标任务年终总结"), "{lines:?}");
+    assert!(has("数据来源：2024年12月调度快照"), "{lines:?}");
+    assert!(has("二、较上年度变化"), "{lines:?}");
+    assert!(has("上年度没有月度调度快照"), "{lines:?}");
+    let o = wuyu(&[
+        "plan",
+        "summary",
+        "--db",
+        &db,
+        "--year",
+        "2031",
+        "-o",
+        summary.to_str().unwrap(),
+    ]);
     assert!(!o.status.success());
-    assert!(text(&o).contains("尚未包含 PDF 功能"), "{}", text(&o));
-    assert!(!pdf.exists());
+    assert!(
+        text(&o).contains("任务分解表没有 2031 年的目标"),
+        "{}",
+        text(&o)
+    );
 
     let xlsx = dir.join("通报.xlsx");
     let o = wuyu(&[

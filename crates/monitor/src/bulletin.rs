@@ -267,12 +267,68 @@ pub struct Laggard {
     pub targets: Vec<String>,
 }
 
-/// The quarterly bulletin (通报).
+/// What a bulletin covers: a quarter (季度通报) or a plan year (年终总结).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Quarter(Quarter),
+    /// The plan year (2025 = the 2024–2025 school year).
+    Year(i32),
+}
+
+impl Period {
+    /// `2025Q3`, `2025`.
+    pub fn code(self) -> String {
+        match self {
+            Period::Quarter(q) => q.code(),
+            Period::Year(y) => y.to_string(),
+        }
+    }
+
+    /// `2025年第三季度`, `2025年度`.
+    pub fn label_zh(self) -> String {
+        match self {
+            Period::Quarter(q) => q.label_zh(),
+            Period::Year(y) => format!("{y}年度"),
+        }
+    }
+
+    /// 通报, 年终总结.
+    pub fn kind_zh(self) -> &'static str {
+        match self {
+            Period::Quarter(_) => "通报",
+            Period::Year(_) => "年终总结",
+        }
+    }
+
+    /// The period compared with: 上季度, 上年度.
+    pub fn previous_zh(self) -> &'static str {
+        match self {
+            Period::Quarter(_) => "上季度",
+            Period::Year(_) => "上年度",
+        }
+    }
+
+    /// This period: 本季度, 本年度.
+    pub fn this_zh(self) -> &'static str {
+        match self {
+            Period::Quarter(_) => "本季度",
+            Period::Year(_) => "本年度",
+        }
+    }
+}
+
+/// The quarterly bulletin (通报) or the year-end summary (年终总结): the same sections.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bulletin {
     pub title: String,
-    pub quarter: String,
-    pub quarter_zh: String,
+    /// `2025Q3` or `2025`.
+    pub period: String,
+    pub period_zh: String,
+    /// 通报 or 年终总结.
+    pub kind_zh: &'static str,
+    /// 上季度 or 上年度, and 本季度 or 本年度: the headings of the comparison.
+    pub previous_zh: &'static str,
+    pub this_zh: &'static str,
     pub plan_year: i32,
     /// `2024–2025 学年`.
     pub school_year_zh: String,
@@ -291,7 +347,7 @@ pub struct Bulletin {
 /// What a bulletin is about, besides its lines.
 #[derive(Debug, Clone)]
 pub struct BulletinHeader {
-    pub quarter: Quarter,
+    pub period: Period,
     pub plan_year: i32,
     pub generated_on: String,
     pub data_from: String,
@@ -365,12 +421,15 @@ pub fn build_bulletin(
             sections.push(section);
         }
     }
-    let q = header.quarter;
+    let p = header.period;
     let school_year = header.plan_year - 1;
     Bulletin {
-        title: format!("{}五育工作目标任务通报", q.label_zh()),
-        quarter: q.code(),
-        quarter_zh: q.label_zh(),
+        title: format!("{}五育工作目标任务{}", p.label_zh(), p.kind_zh()),
+        period: p.code(),
+        period_zh: p.label_zh(),
+        kind_zh: p.kind_zh(),
+        previous_zh: p.previous_zh(),
+        this_zh: p.this_zh(),
         plan_year: header.plan_year,
         school_year_zh: format!("{school_year}–{} 学年", school_year + 1),
         generated_on: header.generated_on,
@@ -433,6 +492,59 @@ pub fn changes(plan: &Plan, before: &[SnapshotLine], now: &[SnapshotLine]) -> Ve
     }
     out.sort_by_key(|c| (c.0, c.1));
     out.into_iter().map(|(_, _, c)| c).collect()
+}
+
+/// One 育 at a glance (the home pages): how its targets stand for one unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainGlance {
+    pub domain: Domain,
+    pub domain_zh: &'static str,
+    pub tally: Tally,
+    /// The targets of this 育 the unit misses, furthest behind first (at most
+    /// [`GLANCE_MISSED`]).
+    pub missed: Vec<String>,
+}
+
+/// How many missed targets a 育's tile names.
+pub const GLANCE_MISSED: usize = 3;
+
+/// Each 育's targets as they stand for the one unit `lines` are about (one line per target:
+/// the district's own, or one school's), in the plan's order; a 育 without lines is left out.
+pub fn domain_glance(plan: &Plan, lines: &[SnapshotLine]) -> Vec<DomainGlance> {
+    let by_key: HashMap<&str, &SnapshotLine> = lines.iter().map(|l| (l.key.as_str(), l)).collect();
+    Domain::ALL
+        .into_iter()
+        .filter_map(|domain| {
+            let mine: Vec<(&PlanIndicator, &SnapshotLine)> = plan
+                .indicators
+                .iter()
+                .filter(|i| i.domain == domain)
+                .filter_map(|i| Some((i, *by_key.get(i.key.as_str())?)))
+                .collect();
+            if mine.is_empty() {
+                return None;
+            }
+            let mut tally = Tally::default();
+            for (_, l) in &mine {
+                tally.add(l.verdict);
+            }
+            let mut missed: Vec<&(&PlanIndicator, &SnapshotLine)> = mine
+                .iter()
+                .filter(|(_, l)| l.verdict == Verdict::NotMet)
+                .collect();
+            missed.sort_by(|a, b| a.1.gap.unwrap_or(0.0).total_cmp(&b.1.gap.unwrap_or(0.0)));
+            Some(DomainGlance {
+                domain,
+                domain_zh: domain.label_zh(),
+                tally,
+                missed: missed
+                    .iter()
+                    .take(GLANCE_MISSED)
+                    .map(|(i, _)| i.name.clone())
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// The schools that miss the most of their judged targets (已达标 or 未达标), most first; ties
@@ -526,5 +638,78 @@ mod tests {
         assert_eq!(at("2026-12"), Some(2025), "after the plan: its last year");
         assert_eq!(at("2020-01"), Some(2023));
         assert_eq!(plan_year_for(Month::parse("2025-01").unwrap(), &[]), None);
+    }
+
+    fn indicator(key: &str, name: &str, domain: Domain) -> PlanIndicator {
+        PlanIndicator {
+            key: key.into(),
+            measure: None,
+            name: name.into(),
+            domain,
+            unit: "%".into(),
+            kind: UnitKind::Rate,
+            comparator: crate::indicator::Comparator::AtLeast,
+            scope: String::new(),
+            applies_to: Vec::new(),
+            targets: BTreeMap::new(),
+            data_to_compute: String::new(),
+            seed_file: String::new(),
+            seed_phrase: String::new(),
+            note: String::new(),
+        }
+    }
+
+    fn line(key: &str, verdict: Verdict, gap: Option<f64>) -> SnapshotLine {
+        SnapshotLine {
+            key: key.into(),
+            unit_kind: "district".into(),
+            school_id: None,
+            unit_label: "全区".into(),
+            verdict,
+            value: None,
+            value_text: "—".into(),
+            target: "30".into(),
+            n: None,
+            gap,
+            as_of: None,
+        }
+    }
+
+    #[test]
+    fn each_yu_is_tallied_with_its_missed_targets_furthest_behind_first() {
+        let plan = Plan {
+            years: vec![2025],
+            indicators: vec![
+                indicator("a", "优秀率", Domain::Physical),
+                indicator("b", "近视率", Domain::Physical),
+                indicator("c", "合格率", Domain::Physical),
+                indicator("d", "劳动课开课率", Domain::Labor),
+                indicator("e", "志愿服务", Domain::Moral),
+                indicator("f", "平均分", Domain::Academic),
+            ],
+        };
+        let lines = [
+            line("a", Verdict::NotMet, Some(-1.5)),
+            line("b", Verdict::NotMet, Some(-4.0)),
+            line("c", Verdict::Met, Some(2.0)),
+            line("d", Verdict::AwaitingReport, None),
+            line("e", Verdict::NoData, None),
+            // "f" has no line for this unit: 智育 is left out.
+        ];
+        let g = domain_glance(&plan, &lines);
+        let domains: Vec<Domain> = g.iter().map(|d| d.domain).collect();
+        assert_eq!(domains, [Domain::Moral, Domain::Physical, Domain::Labor]);
+        let physical = &g[1];
+        assert_eq!(
+            (
+                physical.tally.met,
+                physical.tally.not_met,
+                physical.tally.awaiting
+            ),
+            (1, 2, 0)
+        );
+        assert_eq!(physical.missed, ["近视率", "优秀率"], "-4.0 before -1.5");
+        assert_eq!((g[2].tally.awaiting, g[0].tally.no_data), (1, 1));
+        assert!(g[0].missed.is_empty());
     }
 }

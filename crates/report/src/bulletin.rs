@@ -120,7 +120,8 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(1, 36)?;
 
     let ws = wb.add_worksheet();
-    ws.set_name(SHEETS[2])?;
+    // 较上季度变化, or 较上年度变化 in a year-end summary.
+    ws.set_name(format!("较{}变化", b.previous_zh))?;
     match &b.compared_with {
         Some(label) => {
             ws.write_string(0, 0, format!("与{label}比较"))?;
@@ -130,10 +131,10 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>, XlsxError> {
                 &[
                     "指标",
                     "单位",
-                    "上季度",
-                    "本季度",
-                    "上季度结论",
-                    "本季度结论",
+                    b.previous_zh,
+                    b.this_zh,
+                    &format!("{}结论", b.previous_zh),
+                    &format!("{}结论", b.this_zh),
                     "变化",
                 ],
             )?;
@@ -154,7 +155,7 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>, XlsxError> {
             }
         }
         None => {
-            ws.write_string(0, 0, "上一季度没有月度调度快照，无法比较")?;
+            ws.write_string(0, 0, format!("{}没有月度调度快照，无法比较", b.previous_zh))?;
         }
     }
 
@@ -177,23 +178,7 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// Whether this build writes PDFs. The typst writer (`wuyu-report-pdf`, behind the binary's
-/// `pdf` feature) is not part of this build yet.
-pub const PDF_AVAILABLE: bool = false;
-
-/// Why a bulletin PDF was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum PdfError {
-    /// This build has no PDF writer: the message says what to use instead, in Chinese.
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("{0}")]
-    Layout(String),
-}
-
-/// The bulletin as a PDF: not yet in this build.
-pub fn bulletin_pdf(_b: &Bulletin) -> Result<Vec<u8>, PdfError> {
-    Err(PdfError::Unavailable(
-        "此版本的 wuyu 尚未包含 PDF 功能，请下载 XLSX 版本".into(),
-    ))
+/// The bulletin as a PDF (typst, A4, title page, one section per 育).
+pub fn bulletin_pdf(b: &Bulletin) -> Result<Vec<u8>, crate::pdf::PdfError> {
+    crate::pdf::render(crate::pdf::Document::Bulletin, b)
 }

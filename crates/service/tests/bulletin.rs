@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use calamine::{Data, Reader, Xlsx};
 use wuyu_domain::{Role, SchoolId, Scope, User, UserId, Viewer};
-use wuyu_monitor::bulletin::{Month, Quarter};
+use wuyu_monitor::bulletin::{Month, Period, Quarter};
 use wuyu_monitor::indicator::Verdict;
 use wuyu_service::audit::Requester;
 use wuyu_service::bulletin::{
     BulletinFormat, PDF_AVAILABLE, bulletin, bulletin_document, ensure_month_snapshot, progress,
-    take_snapshot,
+    take_snapshot, year_summary,
 };
 use wuyu_service::file::UploadedFile;
 use wuyu_service::import::ImportActor;
@@ -191,6 +191,25 @@ async fn story(store: Arc<dyn Store>) {
     );
     assert!(q1.laggards.is_empty());
 
+    // The year-end summary of the 2024–2025 school year: its latest month is March, and no
+    // earlier school year was recorded to compare with.
+    let year = year_summary(&svc, &district, 2025).await.unwrap();
+    assert_eq!(year.title, "2025年度五育工作目标任务年终总结");
+    assert_eq!(year.data_from, "2025年3月调度快照");
+    assert_eq!((year.compared_with, year.previous_zh), (None, "上年度"));
+    assert!(
+        year.laggards.is_empty(),
+        "school A meets its target in March"
+    );
+    assert!(matches!(
+        year_summary(&svc, &district, 2031).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("2031")
+    ));
+    assert!(matches!(
+        year_summary(&svc, &school_a, 2025).await,
+        Err(ServiceError::Forbidden)
+    ));
+
     // Bulletins are for district roles.
     assert!(matches!(
         bulletin(&svc, &school_a, Quarter::parse("2025Q1").unwrap()).await,
@@ -199,7 +218,7 @@ async fn story(store: Arc<dyn Store>) {
 
     // The XLSX, read back; the making is audited with a fingerprint of the data.
     let who = Requester::operator("leader");
-    let q4_code = Quarter::parse("2024Q4").unwrap();
+    let q4_code = Period::Quarter(Quarter::parse("2024Q4").unwrap());
     let bytes = bulletin_document(&svc, &district, &who, q4_code, BulletinFormat::Xlsx)
         .await
         .unwrap();
@@ -243,7 +262,12 @@ async fn story(store: Arc<dyn Store>) {
 
     let pdf = bulletin_document(&svc, &district, &who, q4_code, BulletinFormat::Pdf).await;
     if PDF_AVAILABLE {
-        assert!(pdf.unwrap().starts_with(b"%PDF-"));
+        // Read back as a reader copies it: the school behind on the line of its number.
+        let lines = wuyu_testkit::pdf_lines(&pdf.unwrap());
+        assert!(
+            lines.iter().any(|l| l.starts_with("第一实验中学25.0%")),
+            "{lines:?}"
+        );
     } else {
         match pdf {
             Err(ServiceError::BadRequest(m)) => assert!(m.contains("PDF"), "{m}"),

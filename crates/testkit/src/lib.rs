@@ -8,6 +8,7 @@ pub mod backends;
 pub mod dir;
 pub mod district;
 pub mod password;
+pub mod pdf;
 
 pub use backends::{TempDb, postgres, sqlite, unique};
 pub use dir::TempDir;
@@ -16,3 +17,4 @@ pub use district::{
     term_before, term_now,
 };
 pub use password::cheap_hash;
+pub use pdf::{pdf_lines, pdf_pages, pdf_text};

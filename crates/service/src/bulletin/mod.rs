@@ -6,8 +6,8 @@ mod quarterly;
 mod snapshot;
 
 pub use progress::{Progress, ProgressCell, ProgressRow, progress};
-pub use quarterly::{BulletinFormat, bulletin, bulletin_document};
+pub use quarterly::{BulletinFormat, bulletin, bulletin_document, year_summary};
 pub use snapshot::{SnapshotOutcome, ensure_month_snapshot, take_snapshot, this_month};
 
 /// Whether this build writes PDFs (the binary's `pdf` feature).
-pub use wuyu_report::bulletin::PDF_AVAILABLE;
+pub use wuyu_report::pdf::PDF_AVAILABLE;

@@ -1,11 +1,11 @@
-//! The quarterly bulletin (通报): this quarter's numbers (its latest monthly snapshot, or the
-//! data as they are when no month of the quarter was recorded) against last quarter's latest
-//! snapshot, as data, XLSX or PDF. Every document made is audited with a fingerprint of the
-//! data behind it.
+//! The quarterly bulletin (通报) and the year-end summary (年终总结): the period's numbers (its
+//! latest monthly snapshot, or the data as they are when no month of it was recorded) against
+//! the previous period's latest snapshot, as data, XLSX or PDF. Every document made is audited
+//! with a fingerprint of the data behind it.
 use sha2::{Digest, Sha256};
 use wuyu_domain::{Capability, Viewer};
 use wuyu_monitor::bulletin::{
-    Bulletin, BulletinHeader, Month, Quarter, SnapshotLine, build_bulletin,
+    Bulletin, BulletinHeader, Month, Period, Quarter, SnapshotLine, build_bulletin,
 };
 use wuyu_store::SnapshotMonth;
 
@@ -13,9 +13,32 @@ use super::snapshot::current_lines;
 use crate::audit::{BulkExport, Requester, record_export};
 use crate::{Service, ServiceError};
 
-/// The latest month with a snapshot within `q`.
-fn latest_in(months: &[SnapshotMonth], q: Quarter) -> Option<&SnapshotMonth> {
-    let (from, to) = (q.first_month().code(), q.last_month().code());
+/// The first and last month of a period: a quarter's, or a plan year's school year
+/// (September to August).
+fn months_of(p: Period) -> (Month, Month) {
+    match p {
+        Period::Quarter(q) => (q.first_month(), q.last_month()),
+        Period::Year(y) => (
+            Month {
+                year: y - 1,
+                month: 9,
+            },
+            Month { year: y, month: 8 },
+        ),
+    }
+}
+
+fn previous(p: Period) -> Period {
+    match p {
+        Period::Quarter(q) => Period::Quarter(q.previous()),
+        Period::Year(y) => Period::Year(y - 1),
+    }
+}
+
+/// The latest month with a snapshot within `p`.
+fn latest_in(months: &[SnapshotMonth], p: Period) -> Option<&SnapshotMonth> {
+    let (from, to) = months_of(p);
+    let (from, to) = (from.code(), to.code());
     months
         .iter()
         .rev()
@@ -42,6 +65,20 @@ pub async fn bulletin(
     viewer: &Viewer,
     q: Quarter,
 ) -> Result<Bulletin, ServiceError> {
+    report(svc, viewer, Period::Quarter(q)).await
+}
+
+/// The year-end summary of plan year `year` (2025 = the 2024–2025 school year), against the
+/// previous school year's last snapshot, for district roles that make bulletins.
+pub async fn year_summary(
+    svc: &Service,
+    viewer: &Viewer,
+    year: i32,
+) -> Result<Bulletin, ServiceError> {
+    report(svc, viewer, Period::Year(year)).await
+}
+
+async fn report(svc: &Service, viewer: &Viewer, p: Period) -> Result<Bulletin, ServiceError> {
     if !viewer.can(Capability::PlanBulletin) || !viewer.scope.is_district() {
         return Err(ServiceError::Forbidden);
     }
@@ -51,25 +88,32 @@ pub async fn bulletin(
             "还没有任务分解表：请先导入（wuyu import plan FILE）".into(),
         ));
     }
+    if let Period::Year(y) = p
+        && !plan.years.contains(&y)
+    {
+        return Err(ServiceError::BadRequest(format!(
+            "任务分解表没有 {y} 年的目标"
+        )));
+    }
     let today = time::OffsetDateTime::now_utc().date();
     let months = svc.store().snapshot_months().await?;
-    let (plan_year, now, data_from) = match latest_in(&months, q) {
+    let (plan_year, now, data_from) = match latest_in(&months, p) {
         Some(m) => (m.plan_year, lines_of(svc, m).await?, label_of(m)),
         None => {
-            let (year, lines) = current_lines(svc, q.first_month())
+            let (year, lines) = current_lines(svc, months_of(p).0)
                 .await?
                 .ok_or(ServiceError::NotFound)?;
             (year, lines, format!("生成时（{today}）的数据"))
         }
     };
-    let before = match latest_in(&months, q.previous()) {
+    let before = match latest_in(&months, previous(p)) {
         Some(m) => Some((lines_of(svc, m).await?, label_of(m))),
         None => None,
     };
     Ok(build_bulletin(
         &plan,
         BulletinHeader {
-            quarter: q,
+            period: p,
             plan_year,
             generated_on: today.to_string(),
             data_from,
@@ -109,20 +153,21 @@ impl BulletinFormat {
 }
 
 /// The bulletin of `q` as a document, written to the audit log (who, quarter, format and the
-/// SHA-256 of the data behind it) before it is handed out.
+/// SHA-256 of the data behind it) before it is handed out. `period` is a quarter (通报) or a
+/// plan year (年终总结).
 pub async fn bulletin_document(
     svc: &Service,
     viewer: &Viewer,
     who: &Requester,
-    q: Quarter,
+    period: Period,
     format: BulletinFormat,
 ) -> Result<Vec<u8>, ServiceError> {
-    let b = bulletin(svc, viewer, q).await?;
+    let b = report(svc, viewer, period).await?;
     let bytes = match format {
         BulletinFormat::Xlsx => wuyu_report::bulletin::bulletin_xlsx(&b)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
         BulletinFormat::Pdf => wuyu_report::bulletin::bulletin_pdf(&b).map_err(|e| match e {
-            wuyu_report::bulletin::PdfError::Unavailable(m) => ServiceError::BadRequest(m),
+            wuyu_report::pdf::PdfError::Unavailable(m) => ServiceError::BadRequest(m),
             other => ServiceError::Internal(other.to_string()),
         })?,
     };
@@ -136,9 +181,12 @@ pub async fn bulletin_document(
         svc,
         who,
         &BulkExport {
-            action: "plan_bulletin",
+            action: match period {
+                Period::Quarter(_) => "plan_bulletin",
+                Period::Year(_) => "plan_summary",
+            },
             school: None,
-            entity: q.code(),
+            entity: period.code(),
             detail: format!("format={} data_sha256={fingerprint}", format.extension()),
             rows,
         },

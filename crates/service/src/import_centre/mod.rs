@@ -558,7 +558,8 @@ pub async fn history(svc: &Service, viewer: &Viewer) -> Result<Vec<UploadEntry>,
 /// Undoes the import written from upload `id` (the history's 撤销 button): what it replaced
 /// comes back, in one transaction with its audit entry. `NotFound` for an upload outside the
 /// scope or one that imported nothing; `BadRequest` with the Chinese reason when the store
-/// refuses (a later import of the same data, undone already, a roster import).
+/// refuses (a later import of the same data, undone already, a roster import whose new
+/// students already have results).
 pub async fn undo(
     svc: &Service,
     viewer: &Viewer,

@@ -1,11 +1,13 @@
 //! The plan (任务分解表) as data: import and export in the layout of the seeds'
 //! `targets-2023-2025.csv`, and the plan's status: every target × unit of a year judged.
 pub mod edit;
+mod glance;
 mod io;
 pub mod reports;
 mod status;
 
 pub use edit::{PlanEdit, edit_indicator};
+pub use glance::{GLANCE_LAGGARDS, Glance, glance};
 pub use io::{PlanFormat, export_plan, import_plan, plan};
 pub use reports::{
     ReportInput, ReportItem, Reporting, lock_year, report_evidence, reporting, review_report,

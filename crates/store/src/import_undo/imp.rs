@@ -20,6 +20,49 @@ const ITEM_COLS: &str = "exam_id, subject, position, item_no, max_points, knowle
 const FITNESS: &str = "fitness";
 /// `import_touch.family` of exam score and item imports; the part is `exam id/subject`.
 const EXAM: &str = "exam";
+/// `import_touch.family` of roster imports; the part is empty (a roster import may change any
+/// of a school's classes, students, teachers and 任课).
+const ROSTER: &str = "roster";
+
+/// The roster tables a roster import writes, each with its journaled columns and the column
+/// naming the school. Children before parents: the order an undo removes added rows in.
+const ROSTER_TABLES: [(&str, &str, &str); 5] = [
+    (
+        "teacher_assignment",
+        "school_id, teacher_id, class_id, subject, share",
+        "school_id",
+    ),
+    (
+        "student",
+        "school_id, id, class_id, student_no, name, sex, birth_date, id_card_no, ethnicity, \
+         former_names",
+        "school_id",
+    ),
+    ("teacher", "school_id, id, staff_no, name, sex", "school_id"),
+    (
+        "school_class",
+        "school_id, id, grade, name, class_type",
+        "school_id",
+    ),
+    (
+        "school",
+        "id, code, name, stage, location, school_group",
+        "id",
+    ),
+];
+
+/// The journals an undo empties once it is done.
+const JOURNALS: [&str; 9] = [
+    "fitness_record_undo",
+    "exam_score_undo",
+    "exam_class_teacher_undo",
+    "exam_item_undo",
+    "teacher_assignment_undo",
+    "student_undo",
+    "teacher_undo",
+    "school_class_undo",
+    "school_undo",
+];
 
 type Tx = sqlx::Transaction<'static, Db>;
 
@@ -117,6 +160,29 @@ impl This {
         Ok(())
     }
 
+    /// Journals the roster rows of each school in `schools` (the schools a roster import is
+    /// about to write) before import `import_id` changes them.
+    pub(super) async fn journal_roster(
+        tx: &mut Tx,
+        import_id: i64,
+        schools: &BTreeSet<i64>,
+    ) -> Result<(), StoreError> {
+        for &school in schools {
+            for (table, cols, key) in ROSTER_TABLES {
+                sqlx::query(AssertSqlSafe(format!(
+                    "INSERT INTO {table}_undo (undo_import_id, {cols}) \
+                     SELECT $1, {cols} FROM {table} WHERE {key} = $2"
+                )))
+                .bind(import_id)
+                .bind(school)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Self::touch(tx, import_id, school, ROSTER, "").await?;
+        }
+        Ok(())
+    }
+
     async fn undo_in(
         tx: &mut Tx,
         scope: &Scope,
@@ -157,11 +223,9 @@ impl This {
             return Err(StoreError::Refused("这次导入已经撤销过了。".into()));
         }
         if touches.is_empty() {
-            return Err(StoreError::Refused(if kind == "roster" {
-                "名册导入不能撤销：名册是其他数据的基础，请上传修正后的名册。".into()
-            } else {
-                "这次导入没有留下它替换的数据（早于撤销功能），不能撤销。".into()
-            }));
+            return Err(StoreError::Refused(
+                "这次导入没有留下它替换的数据（早于撤销功能），不能撤销。".into(),
+            ));
         }
         let later: Option<(i64, String)> = sqlx::query_as(
             "SELECT r.id, r.file_name FROM import_touch t \
@@ -184,17 +248,12 @@ impl This {
             ..UndoSummary::default()
         };
         let family = touches[0].1.clone();
-        if family == FITNESS {
-            Self::undo_fitness(tx, import_id, &touches, &mut summary).await?;
-        } else {
-            Self::undo_exam(tx, import_id, &kind, &touches, &mut summary).await?;
+        match family.as_str() {
+            FITNESS => Self::undo_fitness(tx, import_id, &touches, &mut summary).await?,
+            ROSTER => Self::undo_roster(tx, import_id, &touches, &mut summary).await?,
+            _ => Self::undo_exam(tx, import_id, &kind, &touches, &mut summary).await?,
         }
-        for table in [
-            "fitness_record_undo",
-            "exam_score_undo",
-            "exam_class_teacher_undo",
-            "exam_item_undo",
-        ] {
+        for table in JOURNALS {
             sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE undo_import_id = $1"
             )))
@@ -265,6 +324,103 @@ impl This {
             pairs.push((*school, term.clone()));
         }
         Self::refresh_fitness_rollup(tx, pairs).await
+    }
+
+    /// Puts each touched school's roster back as journaled: 任课 replaced by the journaled
+    /// list, journaled rows set back to their values, rows the import added removed. A row
+    /// that other data refers to (a result, a record, an account) is never removed: the
+    /// database's foreign keys or the account check refuse the undo.
+    async fn undo_roster(
+        tx: &mut Tx,
+        import_id: i64,
+        touches: &[(i64, String, String)],
+        summary: &mut UndoSummary,
+    ) -> Result<(), StoreError> {
+        let schools: Vec<i64> = touches.iter().map(|t| t.0).collect();
+        for &school in &schools {
+            let accounts: Option<(String,)> = sqlx::query_as(
+                "SELECT u.username FROM app_user u WHERE u.school_id = $2 AND ( \
+                   (u.teacher_id IS NOT NULL AND u.teacher_id NOT IN \
+                     (SELECT id FROM teacher_undo WHERE undo_import_id = $1 AND school_id = $2)) \
+                   OR (u.student_id IS NOT NULL AND u.student_id NOT IN \
+                     (SELECT id FROM student_undo WHERE undo_import_id = $1 AND school_id = $2))) \
+                 LIMIT 1",
+            )
+            .bind(import_id)
+            .bind(school)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some((username,)) = accounts {
+                return Err(StoreError::Refused(format!(
+                    "不能撤销：账号「{username}」已关联到这次名册导入新增的教师或学生，请先处理该账号。"
+                )));
+            }
+            for (table, cols, key) in ROSTER_TABLES {
+                if table == "teacher_assignment" {
+                    // The list is replaced whole, as the import replaced it.
+                    sqlx::query("DELETE FROM teacher_assignment WHERE school_id = $1")
+                        .bind(school)
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query(AssertSqlSafe(format!(
+                        "INSERT INTO teacher_assignment ({cols}) SELECT {cols} \
+                         FROM teacher_assignment_undo WHERE undo_import_id = $1 AND school_id = $2"
+                    )))
+                    .bind(import_id)
+                    .bind(school)
+                    .execute(&mut **tx)
+                    .await?;
+                    continue;
+                }
+                let id = key;
+                let values: Vec<&str> = cols
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !["school_id", "id"].contains(c))
+                    .collect();
+                let set = values
+                    .iter()
+                    .map(|c| format!("{c} = u.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let changed = values
+                    .iter()
+                    .map(|c| format!("{table}.{c} IS DISTINCT FROM u.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                let same_row = if table == "school" {
+                    format!("{table}.id = u.id")
+                } else {
+                    format!("{table}.school_id = u.school_id AND {table}.id = u.id")
+                };
+                summary.restored += sqlx::query(AssertSqlSafe(format!(
+                    "UPDATE {table} SET {set} FROM {table}_undo u \
+                     WHERE u.undo_import_id = $1 AND u.{id} = $2 AND {same_row} AND ({changed})"
+                )))
+                .bind(import_id)
+                .bind(school)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                summary.removed += sqlx::query(AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE {id} = $2 AND id NOT IN \
+                     (SELECT id FROM {table}_undo WHERE undo_import_id = $1 AND {id} = $2)"
+                )))
+                .bind(import_id)
+                .bind(school)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        // Groups follow the roster: rebuild the fitness rollup as the import did.
+        let terms: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT term FROM fitness_school_term")
+            .fetch_all(&mut **tx)
+            .await?;
+        let pairs = schools
+            .iter()
+            .flat_map(|s| terms.iter().map(move |(t,)| (*s, t.clone())));
+        Self::refresh_fitness_rollup(tx, pairs.collect::<Vec<_>>()).await
     }
 
     async fn undo_exam(
@@ -346,6 +502,23 @@ impl This {
     }
 }
 
+/// A foreign-key failure of an undo means other data already refers to a row the import
+/// added (a student's results, a class's records): the undo is refused, nothing changed.
+fn referenced(e: StoreError) -> StoreError {
+    match &e {
+        StoreError::Db(sqlx::Error::Database(d))
+            if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation =>
+        {
+            StoreError::Refused(
+                "不能撤销：这次导入新增的学校、班级、教师或学生已有其他数据（成绩、体测、记录等）引用，\
+                 请上传修正后的文件代替撤销。"
+                    .into(),
+            )
+        }
+        _ => e,
+    }
+}
+
 impl ImportUndoStore for This {
     fn undo_import<'a>(
         &'a self,
@@ -358,13 +531,14 @@ impl ImportUndoStore for This {
             let mut tx = self.begin_write().await?;
             Self::prepare_bulk(&mut tx).await?;
             match Self::undo_in(&mut tx, scope, import_id, audit).await {
-                Ok(summary) => {
-                    tx.commit().await?;
-                    Ok(summary)
-                }
+                // SQLite checks the (deferred) foreign keys at commit.
+                Ok(summary) => match tx.commit().await {
+                    Ok(()) => Ok(summary),
+                    Err(e) => Err(referenced(e.into())),
+                },
                 Err(e) => {
                     tx.rollback().await?;
-                    Err(e)
+                    Err(referenced(e))
                 }
             }
         })

@@ -1,8 +1,9 @@
-//! Platform: undoing the last import of a kind (issue 10). Every fitness, exam-score and
-//! exam-item import journals the rows it is about to overwrite (migration 17: one `*_undo`
-//! table per journaled table, and `import_touch` naming each school and part it wrote); an
-//! undo puts the journaled rows back, recomputes what is derived from them, and marks the
-//! import undone, in one transaction with its audit entry.
+//! Platform: undoing the last import of a kind (issue 10). Every roster, fitness, exam-score
+//! and exam-item import journals the rows it is about to overwrite (migrations 17 and 24: one
+//! `*_undo` table per journaled table, and `import_touch` naming each school and part it
+//! wrote); an undo puts the journaled rows back, removes what the import added, recomputes
+//! what is derived from them, and marks the import undone, in one transaction with its audit
+//! entry.
 use serde::Serialize;
 use wuyu_domain::Scope;
 
@@ -28,8 +29,9 @@ pub trait ImportUndoStore: Send + Sync {
     /// upload) undone and writes `audit`, all or nothing. `NotFound` for no such import;
     /// `Forbidden` when it wrote to a school outside `scope` (a school's admin undoes only
     /// their school's imports); `Refused` (a Chinese reason, nothing changed) when it was
-    /// undone already, left no journal (a roster import, or one from before migration 17),
-    /// or a later import not undone wrote the same data.
+    /// undone already, left no journal (one from before migration 17, or a roster import from
+    /// before migration 24), a later import not undone wrote the same data, or (roster) other
+    /// data or an account already refers to a row the import added.
     fn undo_import<'a>(
         &'a self,
         scope: &'a Scope,

@@ -360,32 +360,6 @@ impl RosterStore for This {
             };
 
             let planned = started.elapsed();
-            Self::roster_write(&mut tx, &plan).await?;
-
-            // Groups follow today's roster: rebuild the fitness rollup of every
-            // school whose classes or students changed, for every term on record.
-            let touched: BTreeSet<i64> = plan
-                .schools_insert
-                .iter()
-                .map(|s| s.id)
-                .chain(plan.classes_insert.iter().map(|c| c.school_id))
-                .chain(plan.students_insert.iter().map(|s| s.school_id))
-                .chain(plan.students_update.iter().map(|s| s.school_id))
-                .collect();
-            if !touched.is_empty() {
-                let terms: Vec<(String,)> =
-                    sqlx::query_as("SELECT DISTINCT term FROM fitness_school_term")
-                        .fetch_all(&mut *tx)
-                        .await?;
-                let mut pairs: Vec<(i64, String)> = Vec::new();
-                for s in &touched {
-                    for (t,) in &terms {
-                        pairs.push((*s, t.clone()));
-                    }
-                }
-                Self::refresh_fitness_rollup(&mut tx, pairs).await?;
-            }
-
             let mut summary = ImportSummary {
                 import_id: 0,
                 schools_added: plan.schools_insert.len() as u64,
@@ -411,6 +385,47 @@ impl RosterStore for This {
             .bind(summary_json)
             .fetch_one(&mut *tx)
             .await?;
+
+            // Every school the import writes is journaled first, so the import can be undone.
+            let touched: BTreeSet<i64> = plan
+                .schools_insert
+                .iter()
+                .chain(&plan.schools_update)
+                .map(|s| s.id)
+                .chain(plan.classes_insert.iter().map(|c| c.school_id))
+                .chain(plan.classes_update.iter().map(|c| c.school_id))
+                .chain(plan.students_insert.iter().map(|s| s.school_id))
+                .chain(plan.students_update.iter().map(|s| s.school_id))
+                .chain(plan.teachers_insert.iter().map(|t| t.school_id))
+                .chain(plan.teachers_update.iter().map(|t| t.school_id))
+                .chain(plan.assignment_schools.iter().copied())
+                .collect();
+            Self::journal_roster(&mut tx, id, &touched).await?;
+            Self::roster_write(&mut tx, &plan).await?;
+
+            // Groups follow today's roster: rebuild the fitness rollup of every
+            // school whose classes or students changed, for every term on record.
+            let regrouped: BTreeSet<i64> = plan
+                .schools_insert
+                .iter()
+                .map(|s| s.id)
+                .chain(plan.classes_insert.iter().map(|c| c.school_id))
+                .chain(plan.students_insert.iter().map(|s| s.school_id))
+                .chain(plan.students_update.iter().map(|s| s.school_id))
+                .collect();
+            if !regrouped.is_empty() {
+                let terms: Vec<(String,)> =
+                    sqlx::query_as("SELECT DISTINCT term FROM fitness_school_term")
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let mut pairs: Vec<(i64, String)> = Vec::new();
+                for s in &regrouped {
+                    for (t,) in &terms {
+                        pairs.push((*s, t.clone()));
+                    }
+                }
+                Self::refresh_fitness_rollup(&mut tx, pairs).await?;
+            }
             let written = started.elapsed();
             tx.commit().await?;
             tracing::info!(

@@ -103,19 +103,155 @@ async fn undoing_a_fitness_import_restores_the_records_it_replaced(store: &dyn S
     );
 }
 
-story!(a_roster_import_is_not_undone);
-async fn a_roster_import_is_not_undone(store: &dyn Store) {
-    let r = store
+/// Everything a roster import writes, as the pages read it (Debug text: the views compare
+/// field by field).
+async fn roster_state(store: &dyn Store) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in store.list_schools(&Scope::District).await.unwrap() {
+        let id = s.school.id;
+        out.push(format!("{s:?}"));
+        for c in store.list_classes(&Scope::District, id).await.unwrap() {
+            out.push(format!("{c:?}"));
+        }
+        for st in store
+            .list_students(&Scope::District, id, None)
+            .await
+            .unwrap()
+        {
+            out.push(format!("{st:?}"));
+        }
+        for a in store.list_assignments(&Scope::District, id).await.unwrap() {
+            out.push(format!("{a:?}"));
+        }
+    }
+    out
+}
+
+/// A second file for school A: 李四 renamed and moved to a new 3班, a new student and a new
+/// teacher there, 任课 replaced by the new teacher's.
+fn second_roster() -> RosterBatch {
+    let mut b = batch();
+    b.schools.retain(|s| s.code.as_str() == "A001");
+    b.schools[0].name = "城关第一实验小学".into();
+    b.classes.retain(|c| c.school_code.as_str() == "A001");
+    b.classes.push(NewClass {
+        origin: o("班级", 9),
+        school_code: code("A001"),
+        grade: Grade::new(5).unwrap(),
+        name: "3班".into(),
+        class_type: None,
+    });
+    b.students.retain(|s| s.school_code.as_str() == "A001");
+    b.students[1].name = PersonName::parse("李思").unwrap();
+    b.students[1].class_name = "3班".into();
+    b.students
+        .push(student(9, "A001", 5, "3班", "G0000000009", "孙八"));
+    b.teachers.push(NewTeacher {
+        origin: o("教师", 9),
+        school_code: code("A001"),
+        staff_no: "T09".into(),
+        name: PersonName::parse("吴老师").unwrap(),
+        sex: None,
+    });
+    b.assignments = vec![NewAssignment {
+        origin: o("任课", 2),
+        school_code: code("A001"),
+        staff_no: "T09".into(),
+        grade: Grade::new(5).unwrap(),
+        class_name: "3班".into(),
+        subject: "语文".into(),
+        share: 1.0,
+    }];
+    b
+}
+
+story!(undoing_a_roster_import_puts_the_school_back_as_it_was);
+async fn undoing_a_roster_import_puts_the_school_back_as_it_was(store: &dyn Store) {
+    let first = store
         .import_roster(&batch(), &meta("r.xlsx"))
         .await
         .unwrap();
-    let before = counts(store).await;
+    let before = roster_state(store).await;
+    let second = store
+        .import_roster(&second_roster(), &meta("r2.xlsx"))
+        .await
+        .unwrap();
+    let changed = roster_state(store).await;
+    assert_ne!(changed, before);
+    assert!(changed.iter().any(|l| l.contains("孙八")));
+
+    // The first cannot be undone while the second stands on school A.
     match store
-        .undo_import(&Scope::District, r.import_id, &undo_audit("admin"))
+        .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
         .await
     {
-        Err(StoreError::Refused(why)) => assert!(why.contains("名册"), "{why}"),
+        Err(StoreError::Refused(why)) => assert!(why.contains("r2.xlsx"), "{why}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert_eq!(counts(store).await, before);
+    assert_eq!(roster_state(store).await, changed);
+    // B's admin cannot undo A's file.
+    let b = school_id(store, "B001").await;
+    assert!(matches!(
+        store
+            .undo_import(
+                &Scope::School { school_id: b },
+                second.import_id,
+                &undo_audit("b")
+            )
+            .await,
+        Err(StoreError::Forbidden)
+    ));
+
+    let a = school_id(store, "A001").await;
+    let undone = store
+        .undo_import(
+            &Scope::School { school_id: a },
+            second.import_id,
+            &undo_audit("a"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(undone.kind, "roster");
+    // Removed: 孙八, 吴老师, 3班. Put back: 李四 and the school's name.
+    assert_eq!((undone.removed, undone.restored), (3, 2));
+    assert_eq!(roster_state(store).await, before);
+
+    // Now the first is the last: its schools were new, so undoing it leaves nothing.
+    store
+        .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
+        .await
+        .unwrap();
+    assert_eq!(counts(store).await, (0, 0, 0));
+}
+
+story!(a_roster_import_whose_new_student_has_results_is_not_undone);
+async fn a_roster_import_whose_new_student_has_results_is_not_undone(store: &dyn Store) {
+    store
+        .import_roster(&batch(), &meta("r.xlsx"))
+        .await
+        .unwrap();
+    let second = store
+        .import_roster(&second_roster(), &meta("r2.xlsx"))
+        .await
+        .unwrap();
+    // A fitness result for the new student 孙八 (grade 5, female, as 李四's record).
+    let t = term(2024, TermPart::Autumn);
+    let mut results = fitness_batch(t);
+    results.records.swap(0, 1);
+    results.records.truncate(1);
+    results.records[0].student_no = StudentNo::parse("G0000000009").unwrap();
+    store
+        .import_fitness(&results, &meta("f.xlsx"))
+        .await
+        .unwrap();
+    let before = roster_state(store).await;
+    match store
+        .undo_import(&Scope::District, second.import_id, &undo_audit("admin"))
+        .await
+    {
+        Err(StoreError::Refused(why)) => assert!(why.contains("已有其他数据"), "{why}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(roster_state(store).await, before);
+    assert_eq!(all_records(store, t).await.len(), 1);
 }

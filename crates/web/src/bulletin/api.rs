@@ -1,11 +1,15 @@
 //! `GET /api/v1/plan/progress` (each target's monthly trajectory) and
-//! `GET /api/v1/plan/bulletin?quarter=` (the quarterly bulletin as data), the same service
+//! `GET /api/v1/plan/bulletin?quarter=` (the quarterly bulletin as data; `?year=` the year-end
+//! summary), the same service
 //! calls as the page and the download.
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 
-use super::{BulletinQuery, ProgressQuery, quarter_of};
+use wuyu_monitor::bulletin::Period;
+use wuyu_service::bulletin::{bulletin, year_summary};
+
+use super::{BulletinQuery, ProgressQuery, period_of};
 use crate::access::{ApiRequire, cap};
 use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
@@ -40,8 +44,9 @@ pub(crate) async fn plan_progress(
     ))
 }
 
-/// The quarterly bulletin as data: targets by 育 with verdicts, changes since the last
-/// quarter's snapshot, schools furthest behind (district roles).
+/// The quarterly bulletin (`quarter`) or year-end summary (`year`) as data: targets by 育 with
+/// verdicts, changes since the previous period's snapshot, schools furthest behind (district
+/// roles).
 #[utoipa::path(
     get,
     path = "/api/v1/plan/bulletin",
@@ -62,9 +67,11 @@ pub(crate) async fn plan_bulletin(
     q: Result<Query<BulletinQuery>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
-    let b = wuyu_service::bulletin::bulletin(&state.svc, &me.viewer(), quarter_of(&q)?)
-        .await
-        .map_err(AppError::from)?;
+    let b = match period_of(&q)? {
+        Period::Quarter(quarter) => bulletin(&state.svc, &me.viewer(), quarter).await,
+        Period::Year(year) => year_summary(&state.svc, &me.viewer(), year).await,
+    }
+    .map_err(AppError::from)?;
     Ok(Json(
         serde_json::to_value(b).map_err(|e| AppError::Internal(e.to_string()))?,
     ))

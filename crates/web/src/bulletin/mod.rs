@@ -38,16 +38,28 @@ pub(crate) struct ProgressQuery {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct BulletinQuery {
-    /// The quarter, e.g. `2025Q3`.
-    pub quarter: String,
+    /// The quarter of a 季度通报, e.g. `2025Q3`.
+    #[serde(default, deserialize_with = "crate::exam::empty_as_none")]
+    pub quarter: Option<String>,
+    /// The plan year of a 年终总结 instead (2025 = the 2024–2025 school year).
+    #[serde(default, deserialize_with = "crate::exam::empty_as_none")]
+    pub year: Option<String>,
     /// `pdf` or `xlsx` (downloads only).
     #[serde(default)]
     pub format: Option<String>,
 }
 
-fn quarter_of(
-    q: &BulletinQuery,
-) -> Result<wuyu_monitor::bulletin::Quarter, crate::error::AppError> {
-    wuyu_monitor::bulletin::Quarter::parse(&q.quarter)
-        .map_err(|_| crate::error::AppError::BadRequest)
+/// The period asked for: a plan year (年终总结) or a quarter (通报).
+fn period_of(q: &BulletinQuery) -> Result<wuyu_monitor::bulletin::Period, crate::error::AppError> {
+    use wuyu_monitor::bulletin::{Period, Quarter};
+    let bad = |_| crate::error::AppError::BadRequest;
+    match (&q.year, &q.quarter) {
+        (Some(y), _) => Ok(Period::Year(
+            y.trim()
+                .parse()
+                .map_err(|_| crate::error::AppError::BadRequest)?,
+        )),
+        (None, Some(quarter)) => Ok(Period::Quarter(Quarter::parse(quarter).map_err(bad)?)),
+        (None, None) => Err(crate::error::AppError::BadRequest),
+    }
 }

@@ -5,11 +5,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use wuyu_monitor::bulletin::Period;
 use wuyu_monitor::indicator::Verdict;
 use wuyu_service::audit::Requester;
 use wuyu_service::bulletin::{BulletinFormat, bulletin_document, progress as read_progress};
 
-use super::{BulletinQuery, ProgressQuery, quarter_of};
+use super::{BulletinQuery, ProgressQuery, period_of};
 use crate::access::{Require, cap};
 use crate::auth::ClientIp;
 use crate::error::AppError;
@@ -97,7 +98,7 @@ pub(crate) async fn bulletin(
     q: Result<Query<BulletinQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
-    let quarter = quarter_of(&q)?;
+    let period = period_of(&q)?;
     let format = match q.format.as_deref().unwrap_or("pdf") {
         "pdf" => BulletinFormat::Pdf,
         "xlsx" => BulletinFormat::Xlsx,
@@ -107,7 +108,7 @@ pub(crate) async fn bulletin(
         &state.svc,
         &me.viewer(),
         &Requester::user(&me.user, &ip),
-        quarter,
+        period,
         format,
     )
     .await?;
@@ -115,7 +116,10 @@ pub(crate) async fn bulletin(
         BulletinFormat::Pdf => "application/pdf",
         BulletinFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    let name = format!("bulletin-{}.{}", quarter.code(), format.extension());
+    let name = match period {
+        Period::Quarter(_) => format!("bulletin-{}.{}", period.code(), format.extension()),
+        Period::Year(_) => format!("summary-{}.{}", period.code(), format.extension()),
+    };
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -4,6 +4,7 @@
 //! year's lock) and its API twin. Each handler makes one call to `wuyu_service::plan`.
 mod api;
 mod edit;
+pub(crate) mod glance;
 mod pages;
 mod reports;
 mod reports_api;

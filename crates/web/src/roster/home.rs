@@ -9,6 +9,7 @@ use wuyu_service::store_types::{OverviewCell, SchoolSummary};
 use crate::auth::CurrentUser;
 use crate::chart;
 use crate::error::AppError;
+use crate::plan::glance::{GlanceView, glance_view};
 use crate::state::AppState;
 use crate::view::{Chrome, render, script_json};
 
@@ -43,6 +44,7 @@ struct DistrictPage {
     stage_rows: Vec<StageRow>,
     chart_json: String,
     schools: Vec<SchoolRow>,
+    glance: Option<GlanceView>,
 }
 
 #[derive(Template)]
@@ -95,6 +97,7 @@ async fn district(state: &AppState, me: &CurrentUser) -> Result<Response, AppErr
         stage_rows: stage_rows(&cells),
         chart_json: script_json(&chart::students_by_stage_and_location(&cells)),
         schools: schools.into_iter().map(school_row).collect(),
+        glance: glance_view(state, me, None).await?,
     };
     Ok(render(&page)?.into_response())
 }

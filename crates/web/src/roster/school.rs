@@ -13,6 +13,7 @@ use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::pages::path_ids;
+use crate::plan::glance::{GlanceView, glance_view};
 use crate::state::AppState;
 use crate::view::{Chrome, format_date, masked_student_no, render};
 
@@ -51,6 +52,7 @@ struct SchoolPage {
     classes: Vec<ClassRow>,
     show_assignments: bool,
     assignments: Vec<AssignmentRow>,
+    glance: Option<GlanceView>,
 }
 
 pub(crate) async fn school(
@@ -108,6 +110,7 @@ pub(crate) async fn school(
             .collect(),
         show_assignments,
         assignments,
+        glance: glance_view(&state, &me, Some(id)).await?,
     };
     Ok(render(&page)?.into_response())
 }

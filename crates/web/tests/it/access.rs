@@ -233,6 +233,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/plan/progress?key=plan.none".into(), "",                         [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/plan/bulletin?quarter=2025Q1&format=xlsx".into(), "",            [303, 400, 400, 403, 403, 403, 403, 403]),
         case(g(), "/plan/bulletin?quarter=2025Q9".into(), "",                        [303, 400, 400, 403, 403, 403, 403, 403]),
+        case(g(), "/plan/bulletin?year=2099&format=xlsx".into(), "",                [303, 400, 400, 403, 403, 403, 403, 403]),
+        case(g(), "/plan/bulletin?year=abc".into(), "",                             [303, 400, 400, 403, 403, 403, 403, 403]),
         case(g(), "/api/v1/plan/progress".into(), "",                                [401, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/api/v1/plan/bulletin?quarter=2025Q1".into(), "",                 [401, 400, 400, 403, 403, 403, 403, 403]),
         // 修改密码: everyone signed in. 账号管理: district and school admins (their school's).

@@ -118,19 +118,21 @@ async fn a_school_admin_sees_only_their_school_and_a_teacher_is_refused() {
     );
 }
 
-/// 月度调度: the first opening of /plan in a month records the month; the progress page shows
+/// 月度调度: the first opening of /plan (or a home page) in a month records the month; the progress page shows
 /// it per target, the bulletin downloads as XLSX for district roles only.
 #[tokio::test]
 async fn the_months_progress_is_recorded_and_the_bulletin_downloads() {
     use calamine::{Data, Reader, Xlsx};
 
     let app = app().await;
-    let (status, html) = page(&app, "district", "/plan/progress").await;
-    assert_eq!(status, 200);
-    assert!(
-        html.contains("还没有月度记录"),
-        "nothing recorded before /plan opens"
-    );
+    let s = app.login("district").await;
+    let resp = app
+        .send(get("/plan/progress").cookie(&s.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 200);
+    let html = body_text(resp).await;
+    // Signing in opened the home page, which recorded this month.
+    assert!(!html.contains("还没有月度记录"), "{html}");
     assert!(
         html.contains("href=\"/plan/progress\""),
         "in the navigation"
@@ -184,4 +186,88 @@ async fn the_months_progress_is_recorded_and_the_bulletin_downloads() {
         .0,
         403
     );
+
+    // The PDF, when this build writes PDFs (the `wuyu` binary's default): the page offers it and
+    // the school behind reads on the line of its number.
+    let (_, html) = page(&app, "district", "/plan/progress").await;
+    assert_eq!(
+        html.contains("<option value=\"pdf\">"),
+        wuyu_service::bulletin::PDF_AVAILABLE
+    );
+    let resp = app
+        .send(
+            get("/plan/bulletin?quarter=2025Q2&format=pdf")
+                .cookie(&s.cookie)
+                .build(),
+        )
+        .await;
+    if wuyu_service::bulletin::PDF_AVAILABLE {
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-type"], "application/pdf");
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let lines = wuyu_testkit::pdf_lines(&bytes);
+        assert!(
+            lines.iter().any(|l| l.starts_with("第一实验中学25.0%")),
+            "{lines:?}"
+        );
+    } else {
+        assert_eq!(resp.status(), 400);
+    }
+}
+
+/// The text of the home page's tile of one 育.
+fn tile(html: &str, domain: &str) -> String {
+    let start = html
+        .find(&format!("data-domain=\"{domain}\""))
+        .unwrap_or_else(|| panic!("no {domain} tile: {html}"));
+    let end = start + html[start..].find("</a>").unwrap();
+    html[start..end].to_string()
+}
+
+/// The home pages open with the 五育 tiles (from this month's snapshot): the district's own
+/// lines on /, with the schools that miss the most; a school's lines on its page; nothing for a
+/// teacher.
+#[tokio::test]
+async fn the_home_pages_show_each_yu_against_its_targets() {
+    let app = app().await;
+    let (status, html) = page(&app, "district", "/").await;
+    assert_eq!(status, 200);
+    // Read from this month's snapshot, which the first visit records, and said so.
+    assert!(html.contains("调度快照（"), "{html}");
+    // 近视率: the district's 16.7 % meets ≤ 20 %; the labour target awaits its report.
+    let physical = tile(&html, "physical");
+    assert!(
+        physical.contains("已达标 1") && physical.contains("未达标 0"),
+        "{physical}"
+    );
+    assert!(tile(&html, "labor").contains("待填报/待审核 1"));
+    let t = table(&html, "glance-laggards");
+    assert_eq!(t.len(), 2, "only school A misses a target: {t:?}");
+    assert_eq!(
+        t[1],
+        vec!["第一实验中学", "1 / 1", "总体近视率"]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    );
+
+    // School A's own page: its 25.0 % misses the target, named on the tile.
+    let own = format!("/schools/{}", app.ids.school_a);
+    let (_, html) = page(&app, "school-a", &own).await;
+    let physical = tile(&html, "physical");
+    assert!(
+        physical.contains("未达标 1") && physical.contains("未达标：总体近视率"),
+        "{physical}"
+    );
+    assert!(html.contains("五育目标一览") && html.contains("本校"));
+    assert!(!html.contains("data-table=\"glance-laggards\""));
+    // The district opening school A sees the same tile, as 该校.
+    let (_, html) = page(&app, "district", &own).await;
+    assert!(tile(&html, "physical").contains("未达标 1"));
+    assert!(html.contains("该校"));
+    // A teacher's school page has no tiles (the plan is not theirs).
+    let (_, html) = page(&app, "teacher-a", &own).await;
+    assert!(html.contains("班级") && !html.contains("data-section=\"glance\""));
 }
