@@ -140,6 +140,8 @@ pub struct Questionnaire {
     pub audience: SurveyAudience,
     pub status: QuestionnaireStatus,
     pub items: Vec<SurveyItem>,
+    /// When this version was written (unix seconds): the school year of its round.
+    pub created_at: i64,
 }
 
 /// A ready-made questionnaire for a district's yearly satisfaction round.

@@ -15,6 +15,7 @@ use crate::{Service, ServiceError};
 
 mod codes;
 mod export;
+mod indicators;
 mod results;
 
 pub use codes::{
@@ -22,6 +23,7 @@ pub use codes::{
     normalize_code, open_code, start_round, submit_code,
 };
 pub use export::results_xlsx;
+pub use indicators::{indicator, parents_round, school_year_at};
 pub use results::{ItemResult, ScaleOut, SurveyResults, UnitKind, UnitResults, survey_results};
 
 fn manage(viewer: &Viewer) -> Result<(), ServiceError> {

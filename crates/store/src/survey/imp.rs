@@ -13,12 +13,12 @@ use crate::backend::{corrupt, map_unique};
 use crate::survey::*;
 use crate::{StoreError, StoreFuture};
 
-const COLUMNS: &str = "id, version, previous_id, title, audience, status, items";
+const COLUMNS: &str = "id, version, previous_id, title, audience, status, items, created_at";
 
-type QRow = (i64, i32, Option<i64>, String, String, String, String);
+type QRow = (i64, i32, Option<i64>, String, String, String, String, i64);
 
 fn questionnaire(
-    (id, version, previous_id, title, audience, status, items): QRow,
+    (id, version, previous_id, title, audience, status, items, created_at): QRow,
 ) -> Result<Questionnaire, StoreError> {
     let what = || format!("survey_questionnaire {id}");
     Ok(Questionnaire {
@@ -31,6 +31,7 @@ fn questionnaire(
         status: QuestionnaireStatus::from_code(&status)
             .ok_or_else(|| corrupt(&what(), format!("status {status}")))?,
         items: serde_json::from_str::<Vec<SurveyItem>>(&items).map_err(|e| corrupt(&what(), e))?,
+        created_at,
     })
 }
 
