@@ -223,6 +223,14 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     .await
     .context("导入模拟综合素质档案失败")?;
 
+    // One parents' satisfaction round in the autumn term, answered through one-time codes.
+    let survey = step(
+        "生成家长满意度调查（一轮，答题码作答）",
+        load_survey(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟满意度调查失败")?;
+
     println!();
     println!(
         "演示区县：{}，{} 所学校，{} 个班级，{} 名学生，{} 名教师",
@@ -256,6 +264,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "综合素质档案：{} 条已审核写实记录，{} 名学生的艺术素质测评",
         archive.0, archive.1
+    );
+    println!(
+        "家长满意度调查：发放答题码 {} 个，回收答卷 {} 份（各校回收率和满意度不同）",
+        survey.0, survey.1
     );
     println!(
         "任务分解表：{} 项指标（系统计算 {} 项，其余由学校或区里填报）",
@@ -516,6 +528,48 @@ async fn load_archive(
             .written;
     }
     Ok((records, art))
+}
+
+/// The demo's parents' round: started by demo-district on 20 November of the demo's school
+/// year (so it counts for that year's plan), codes issued per school, and the synthetic
+/// answers given through them; codes not answered stay on each school's sheet. Answers
+/// (codes issued, responses).
+async fn load_survey(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<(usize, usize)> {
+    use wuyu_analytics::satisfaction::Answer;
+    use wuyu_service::survey;
+    let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
+    let user = store
+        .user_credentials("demo-district")
+        .await?
+        .context("演示区级账号不存在")?
+        .user;
+    let viewer = wuyu_domain::Viewer::new(user, wuyu_domain::Scope::District);
+    let day =
+        time::Date::from_calendar_date(i32::from(district.school_year), time::Month::November, 20)?;
+    // 10:00 in Beijing.
+    let at = day.midnight().assume_utc().unix_timestamp() + 2 * 3600;
+    let q = survey::start_round(&svc, &viewer, "parents", at).await?;
+    let (mut issued, mut answered) = (0, 0);
+    for school in wuyu_synth::generate_survey(district, seed) {
+        let Some(id) = store.school_by_code(school.school_code.as_str()).await? else {
+            continue;
+        };
+        let codes = survey::issue_codes(&svc, &viewer, q, id, None, school.issued, at).await?;
+        issued += codes.len();
+        for (code, row) in codes.iter().zip(&school.answers) {
+            let answers: Vec<Answer> = row
+                .iter()
+                .map(|v| Answer::point(*v).unwrap_or(Answer::Unknown))
+                .collect();
+            store.submit_survey_code(code, &answers, at + 3600).await?;
+            answered += 1;
+        }
+    }
+    Ok((issued, answered))
 }
 
 /// Gives demo-parent a second child (a student of another class of the same school), linked

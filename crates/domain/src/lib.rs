@@ -38,6 +38,7 @@ pub use person::{
 pub use roster::{Origin, RosterBatch, RowError, SHOWN_VALUE_CHARS, shorten_values};
 pub use scope::{Role, Scope, User};
 pub use survey::{
-    NewQuestionnaire, Questionnaire, QuestionnaireStatus, SurveyAudience, SurveyItem,
+    NewQuestionnaire, OVERALL_ITEM, Questionnaire, QuestionnaireStatus, SURVEY_TEMPLATES,
+    SurveyAudience, SurveyItem, SurveyTemplate, survey_template,
 };
 pub use term::{TERM_FORMS_ZH, Term, TermPart};

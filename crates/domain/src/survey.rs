@@ -140,10 +140,128 @@ pub struct Questionnaire {
     pub audience: SurveyAudience,
     pub status: QuestionnaireStatus,
     pub items: Vec<SurveyItem>,
+    /// When this version was written (unix seconds): the school year of its round.
+    pub created_at: i64,
+}
+
+/// A ready-made questionnaire for a district's yearly satisfaction round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurveyTemplate {
+    /// Stable key for forms and the CLI.
+    pub key: &'static str,
+    pub title: &'static str,
+    pub audience: SurveyAudience,
+    /// (dimension, code, question) in order; every dimension has two or more items, so each
+    /// gets a scale score and α; the last item, without a dimension, is the overall question.
+    pub items: &'static [(Option<&'static str>, &'static str, &'static str)],
+}
+
+impl SurveyTemplate {
+    pub fn questionnaire(&self) -> NewQuestionnaire {
+        NewQuestionnaire {
+            title: self.title.into(),
+            audience: self.audience,
+            items: self
+                .items
+                .iter()
+                .map(|(dim, code, text)| SurveyItem {
+                    code: (*code).into(),
+                    text: (*text).into(),
+                    reverse: false,
+                    allow_unknown: true,
+                    scale: dim.map(str::to_string),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The key of the questionnaire item that answers the plan's overall satisfaction indicator.
+pub const OVERALL_ITEM: &str = "Z1";
+
+/// The standard 满意度 questionnaires (issue 15; plans S1): parents', students' and teachers'.
+pub const SURVEY_TEMPLATES: [SurveyTemplate; 3] = [
+    SurveyTemplate {
+        key: "parents",
+        title: "家长满意度调查",
+        audience: SurveyAudience::Parents,
+        items: &[
+            (Some("办学管理"), "A1", "学校的办学理念和育人方向"),
+            (Some("办学管理"), "A2", "学校的校园安全与日常管理"),
+            (Some("教育教学"), "B1", "老师的教学水平和课堂质量"),
+            (Some("教育教学"), "B2", "孩子的作业量和学业负担"),
+            (Some("师德师风"), "C1", "老师关爱学生、公平对待每个孩子"),
+            (Some("师德师风"), "C2", "老师廉洁从教、不搞有偿补课"),
+            (Some("课后服务"), "D1", "课后服务的时间安排"),
+            (Some("课后服务"), "D2", "课后服务的内容和质量"),
+            (Some("家校沟通"), "E1", "学校听取家长意见的渠道"),
+            (Some("家校沟通"), "E2", "老师与家长沟通孩子情况"),
+            (None, OVERALL_ITEM, "总体来说，您对孩子所在学校的满意程度"),
+        ],
+    },
+    SurveyTemplate {
+        key: "students",
+        title: "学生满意度调查",
+        audience: SurveyAudience::Students,
+        items: &[
+            (Some("校园生活"), "A1", "学校的环境和设施"),
+            (Some("校园生活"), "A2", "在学校感到安全"),
+            (Some("学习"), "B1", "老师上课讲得清楚"),
+            (Some("学习"), "B2", "每天的作业量"),
+            (Some("师生关系"), "C1", "老师关心我"),
+            (Some("师生关系"), "C2", "老师公平对待每个同学"),
+            (Some("活动"), "D1", "体育锻炼和课间活动"),
+            (Some("活动"), "D2", "艺术、劳动和社团活动"),
+            (None, OVERALL_ITEM, "总体来说，你对自己的学校满意吗"),
+        ],
+    },
+    SurveyTemplate {
+        key: "teachers",
+        title: "教师满意度调查",
+        audience: SurveyAudience::Teachers,
+        items: &[
+            (Some("学校管理"), "A1", "学校管理民主、决策公开"),
+            (Some("学校管理"), "A2", "考核评价公平公正"),
+            (Some("专业发展"), "B1", "培训和进修机会"),
+            (Some("专业发展"), "B2", "教研活动对教学的帮助"),
+            (Some("工作条件"), "C1", "工作负担合理"),
+            (Some("工作条件"), "C2", "教学设施和办公条件"),
+            (None, OVERALL_ITEM, "总体来说，您对在本校工作的满意程度"),
+        ],
+    },
+];
+
+/// The template with this key.
+pub fn survey_template(key: &str) -> Option<&'static SurveyTemplate> {
+    SURVEY_TEMPLATES.iter().find(|t| t.key == key)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_template_is_a_valid_questionnaire_with_scored_dimensions() {
+        for t in SURVEY_TEMPLATES {
+            let q = t.questionnaire();
+            assert_eq!(q.check(), Ok(()), "{}", t.title);
+            assert_eq!(q.items.last().map(|i| i.code.as_str()), Some(OVERALL_ITEM));
+            for item in &q.items {
+                if let Some(dim) = &item.scale {
+                    let n = q
+                        .items
+                        .iter()
+                        .filter(|i| i.scale.as_ref() == Some(dim))
+                        .count();
+                    assert!(n >= 2, "{}: {dim} has {n} item", t.title);
+                }
+            }
+        }
+        assert_eq!(
+            survey_template("teachers").map(|t| t.audience),
+            Some(SurveyAudience::Teachers)
+        );
+        assert!(survey_template("x").is_none());
+    }
+
     use super::*;
 
     fn item(code: &str) -> SurveyItem {

@@ -518,6 +518,14 @@ mod seeds {
                 ("城区小学质量监测及格率", "exam.pass_rate:小学质量监测"),
                 ("农村小学质量监测优秀率", "exam.excellent_rate:小学质量监测"),
                 ("农村小学质量监测及格率", "exam.pass_rate:小学质量监测"),
+                (
+                    "家长及社会对学校、教师教学的满意度",
+                    "survey.parent_satisfaction"
+                ),
+                (
+                    "课后服务学生及社会满意率",
+                    "survey.after_school_satisfaction"
+                ),
                 ("体质测试", "fitness.test_rate"),
                 ("体质健康优秀率", "fitness.excellent_rate"),
                 ("总体近视率", "fitness.myopia_rate"),

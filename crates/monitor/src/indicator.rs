@@ -62,6 +62,14 @@ pub mod archive_keys {
     pub const ART_PASS_RATE: &str = "archive.art_pass_rate";
 }
 
+pub mod survey_keys {
+    /// Parents answering 满意 or 非常满意 to the overall question of the year's parents' round /
+    /// parents with a valid answer (不了解 excluded): 家长及社会满意度.
+    pub const PARENT_SATISFACTION: &str = "survey.parent_satisfaction";
+    /// Parents whose 课后服务 dimension score is ≥ 3.5 / parents with a score: 课后服务满意率.
+    pub const AFTER_SCHOOL_SATISFACTION: &str = "survey.after_school_satisfaction";
+}
+
 /// What an indicator's value is counted over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
-use crate::indicator::{Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys};
+use crate::indicator::{
+    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, survey_keys,
+};
 
 /// What an indicator's number is, read from the plan's 单位 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -386,7 +388,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 16] = [
+pub const COMPUTED_KEYS: [&str; 18] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -403,6 +405,8 @@ pub const COMPUTED_KEYS: [&str; 16] = [
     archive_keys::VOLUNTEER_HOURS,
     archive_keys::ART_EXCELLENT_RATE,
     archive_keys::ART_PASS_RATE,
+    survey_keys::PARENT_SATISFACTION,
+    survey_keys::AFTER_SCHOOL_SATISFACTION,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes.
@@ -435,6 +439,15 @@ pub fn computed_key_for(name: &str) -> Option<String> {
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
+    }
+    // The plans word these variously (家长及社会对学校、教师教学的满意度; 课后服务学生及社会满意率).
+    if n.contains("满意") {
+        if n.contains("课后服务") {
+            return Some(survey_keys::AFTER_SCHOOL_SATISFACTION.to_string());
+        }
+        if n.contains("家长") {
+            return Some(survey_keys::PARENT_SATISFACTION.to_string());
+        }
     }
     let exam_kind = if n.contains("中考") {
         "中考"
@@ -552,6 +565,15 @@ mod tests {
             Some("archive.off_campus_per_student")
         );
         assert!(is_computed_key("archive.labor_met_rate"));
+        assert_eq!(
+            computed_key_for("家长及社会对学校、教师教学的满意度").as_deref(),
+            Some("survey.parent_satisfaction")
+        );
+        assert_eq!(
+            computed_key_for("课后服务学生及社会满意率").as_deref(),
+            Some("survey.after_school_satisfaction")
+        );
+        assert!(is_computed_key("survey.parent_satisfaction"));
         assert_eq!(computed_key_for("市级文明校园"), None);
         assert!(is_computed_key("exam.pass_rate:中考"));
         assert!(!is_computed_key("plan.0000"));

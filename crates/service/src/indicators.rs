@@ -13,6 +13,8 @@ pub enum Source {
     Fitness,
     Exam,
     Archive,
+    /// Satisfaction from the school year's parents' survey round.
+    Survey,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
 }
@@ -24,6 +26,7 @@ impl Source {
             "fitness" => Some(Source::Fitness),
             "exam" => Some(Source::Exam),
             "archive" => Some(Source::Archive),
+            "survey" => Some(Source::Survey),
             "plan" => Some(Source::Plan),
             _ => None,
         }
@@ -43,6 +46,7 @@ pub async fn value(
         (Source::Fitness, period) => crate::fitness::indicator(svc, key, unit, period).await,
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
         (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
+        (Source::Survey, period) => crate::survey::indicator(svc, key, unit, period).await,
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
@@ -95,6 +99,13 @@ pub async fn period_for(
                     as_of: t.label_zh(),
                 }))
         }
+        Source::Survey => Ok(crate::survey::parents_round(svc, school_year)
+            .await?
+            .map(|q| Measured {
+                key,
+                period: Period::SchoolYear(school_year),
+                as_of: format!("{}（第 {} 版）", q.title, q.version),
+            })),
         Source::Archive => {
             let terms = store.archive_terms(&Scope::District).await?;
             Ok(terms
@@ -150,6 +161,12 @@ mod tests {
             Some(Source::Archive)
         );
         assert_eq!(Source::of(&k("plan.1a2b3c4d")), Some(Source::Plan));
+        assert_eq!(
+            Source::of(&k(
+                wuyu_monitor::indicator::survey_keys::PARENT_SATISFACTION
+            )),
+            Some(Source::Survey)
+        );
         assert_eq!(Source::of(&k("psych.attention_rate")), None);
     }
 }

@@ -157,3 +157,130 @@ async fn postgres() {
         story(Arc::clone(&db.store)).await;
     }
 }
+
+/// A round from the standard parents' questionnaire, answered through one-time codes, feeds
+/// the plan's satisfaction indicators for the school year it started in; a unit under 30
+/// parents has no value, and the response rate counts answered codes.
+async fn rounds_feed_the_plan(store: Arc<dyn Store>) {
+    use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, survey_keys};
+    use wuyu_service::indicators;
+
+    let ids = district::load(store.as_ref()).await;
+    let svc = Service::new(Arc::clone(&store));
+    let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
+    let district_admin = viewer(Role::DistrictAdmin, Scope::District);
+    let admin_a = viewer(Role::SchoolAdmin, Scope::School { school_id: a });
+    // 2025-09-04: the 2025–2026 school year.
+    let now = 1_757_000_000;
+    assert_eq!(survey::school_year_at(now), 2025);
+    assert!(matches!(
+        survey::start_round(&svc, &admin_a, "parents", now).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        survey::start_round(&svc, &district_admin, "nope", now).await,
+        Err(ServiceError::BadRequest(_))
+    ));
+    let q = survey::start_round(&svc, &district_admin, "parents", now)
+        .await
+        .unwrap();
+    let items = wuyu_domain::SURVEY_TEMPLATES[0].items.len();
+    let codes_a = survey::issue_codes(&svc, &admin_a, q, a, None, 40, now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        survey::issue_codes(&svc, &admin_a, q, b, None, 5, now).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        survey::issue_codes(&svc, &district_admin, q, b, None, 0, now).await,
+        Err(ServiceError::BadRequest(_))
+    ));
+    let codes_b = survey::issue_codes(&svc, &district_admin, q, b, None, 5, now)
+        .await
+        .unwrap();
+
+    // School A: 31 of 40 codes answered. Overall (last item): 25 satisfied, 6 不满意.
+    // 课后服务 (D1, D2 = items 6 and 7): the first 10 answer 不满意 twice, the rest 满意/非常满意.
+    let p = Answer::Point;
+    for (i, code) in codes_a.iter().take(31).enumerate() {
+        let mut ans = vec![p(4); items];
+        ans[items - 1] = if i < 25 { p(5) } else { p(2) };
+        if i < 10 {
+            (ans[6], ans[7]) = (p(2), p(2));
+        } else {
+            (ans[6], ans[7]) = (p(4), p(5));
+        }
+        survey::submit_code(&svc, &code.to_lowercase(), &ans, now + 10)
+            .await
+            .unwrap();
+    }
+    for code in &codes_b {
+        survey::submit_code(&svc, code, &vec![p(5); items], now + 10)
+            .await
+            .unwrap();
+    }
+    match survey::submit_code(&svc, &codes_b[0], &vec![p(1); items], now + 20).await {
+        Err(ServiceError::BadRequest(m)) => assert!(m.contains("已经使用"), "{m}"),
+        other => panic!("a used code must be refused: {other:?}"),
+    }
+
+    let value = |key: &'static str, unit: UnitRef, year: i32| {
+        let svc = &svc;
+        async move {
+            indicators::value(
+                svc,
+                &IndicatorKey::new(key),
+                &unit,
+                Period::SchoolYear(year),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let parents = survey_keys::PARENT_SATISFACTION;
+    let after = survey_keys::AFTER_SCHOOL_SATISFACTION;
+    assert_eq!(
+        value(parents, UnitRef::District, 2025).await,
+        Some(IndicatorValue::rate(25 + 5, 36))
+    );
+    assert_eq!(
+        value(after, UnitRef::District, 2025).await,
+        Some(IndicatorValue::rate(21 + 5, 36))
+    );
+    assert_eq!(
+        value(parents, UnitRef::School(a), 2025).await,
+        Some(IndicatorValue::rate(25, 31))
+    );
+    // Five parents are never reported; another year has no round.
+    assert_eq!(value(parents, UnitRef::School(b), 2025).await, None);
+    assert_eq!(value(parents, UnitRef::District, 2024).await, None);
+    let measured = indicators::period_for(&svc, &IndicatorKey::new(parents), 2025)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(measured.period, Period::SchoolYear(2025));
+    assert!(measured.as_of.contains("家长满意度调查"));
+
+    // Response rate: answered codes / issued codes.
+    let r = survey::survey_results(&svc, &district_admin, q)
+        .await
+        .unwrap();
+    let ua = r.units.iter().find(|u| u.school_id == Some(a.0)).unwrap();
+    assert_eq!((ua.responses, ua.codes_issued), (31, 40));
+    assert_eq!(ua.response_rate, Some(31.0 / 40.0));
+    assert_eq!(r.units[0].response_rate, Some(36.0 / 45.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rounds_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    rounds_feed_the_plan(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rounds_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        rounds_feed_the_plan(Arc::clone(&db.store)).await;
+    }
+}

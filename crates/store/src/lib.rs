@@ -63,7 +63,7 @@ pub use psych::PsychStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use staff::StaffStore;
-pub use survey::{SchoolAnswers, SurveyStore};
+pub use survey::{CodeCounts, SchoolAnswers, SurveyCode, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {

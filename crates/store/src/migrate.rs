@@ -105,6 +105,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0019_bulletin.sql"),
     },
     Migration {
+        version: 22,
+        name: "survey_codes",
+        sql: include_str!("../migrations/sqlite/0022_survey_codes.sql"),
+    },
+    Migration {
         version: 24,
         name: "roster_undo",
         sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
@@ -206,6 +211,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 19,
         name: "bulletin",
         sql: include_str!("../migrations/postgres/0019_bulletin.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "survey_codes",
+        sql: include_str!("../migrations/postgres/0022_survey_codes.sql"),
     },
     Migration {
         version: 24,

@@ -4,7 +4,8 @@
 //! 2. if it carries a session, it must also carry that session's CSRF token, in the header
 //!    `X-CSRF-Token` (htmx, API clients) or the form field `csrf_token` (plain forms).
 //!
-//! The sign-in form has no session yet, so only the origin check applies to it.
+//! The sign-in form has no session yet, and a survey answer (`/s/{code}`) is anonymous, its
+//! one-time code the only key, so only the origin check applies to them.
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
@@ -41,7 +42,8 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     if !same_origin(req.headers()) {
         return reject("cross-origin");
     }
-    if path == "/login" || path == "/bind" {
+    // Anonymous answers carry their one-time code in the path: no session token to check.
+    if path == "/login" || path == "/bind" || path.starts_with(crate::survey::ANSWER_PREFIX) {
         return next.run(req).await;
     }
 

@@ -38,6 +38,11 @@
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
+//! | `GET /surveys`, `GET /surveys/{id}` (+ `/export.xlsx`) | district roles and school admins (满意度调查; results within the scope, small units suppressed) |
+//! | `POST /surveys`, `POST /surveys/{id}/close` | district admins (start a round from a standard questionnaire; close it) |
+//! | `GET/POST /surveys/{id}/codes` | district and school admins (issue one-time codes; the printable sheet) |
+//! | `GET /s`, `GET/POST /s/{code}` | everyone, no account (answer once with a one-time code; rate-limited) |
+//! | `GET /api/v1/surveys/{id}/results` | as `/surveys/{id}` |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 
@@ -65,6 +70,7 @@ mod roster;
 mod session;
 mod staff;
 mod state;
+mod survey;
 mod trace;
 mod view;
 
@@ -144,6 +150,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(crate::fitness::router())
         .merge(crate::psych::router())
         .merge(crate::archive::router())
+        .merge(crate::survey::router())
         .merge(api_router)
         .route(
             "/api/openapi.json",

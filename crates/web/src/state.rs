@@ -9,6 +9,7 @@ use wuyu_service::store_types::Store;
 
 use crate::WebSettings;
 use crate::ratelimit::LoginLimiter;
+use crate::survey::CodeGuard;
 
 /// Password checks running at once: argon2id is memory- and CPU-hard by design.
 pub(crate) const HASH_PERMITS: usize = 4;
@@ -22,6 +23,8 @@ pub(crate) struct AppState {
     pub settings: Arc<WebSettings>,
     pub limiter: Arc<LoginLimiter>,
     pub hash_permits: Arc<Semaphore>,
+    /// Wrong survey answer codes per address.
+    pub survey_guard: Arc<CodeGuard>,
 }
 
 impl AppState {
@@ -33,6 +36,7 @@ impl AppState {
             ))),
             settings: Arc::new(settings),
             hash_permits: Arc::new(Semaphore::new(HASH_PERMITS)),
+            survey_guard: Arc::default(),
         }
     }
 }

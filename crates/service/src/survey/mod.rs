@@ -6,13 +6,24 @@
 //! school admin links only their school); [`Capability::ViewSurveyResults`] reads results
 //! within the scope. Answering needs no account: the link's token is the only key.
 use wuyu_analytics::satisfaction::Answer;
-use wuyu_domain::{Capability, NewQuestionnaire, QuestionnaireStatus, SchoolId, Viewer};
+use wuyu_domain::{
+    Capability, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Viewer,
+};
 use wuyu_store::StoreError;
 
 use crate::{Service, ServiceError};
 
+mod codes;
+mod export;
+mod indicators;
 mod results;
 
+pub use codes::{
+    CODE_LEN, CodeLine, CodeSheet, MAX_CODES_PER_ISSUE, OpenForm, code_sheet, issue_codes,
+    normalize_code, open_code, start_round, submit_code,
+};
+pub use export::results_xlsx;
+pub use indicators::{indicator, parents_round, school_year_at};
 pub use results::{ItemResult, ScaleOut, SurveyResults, UnitKind, UnitResults, survey_results};
 
 fn manage(viewer: &Viewer) -> Result<(), ServiceError> {
@@ -43,6 +54,14 @@ pub async fn create_questionnaire(
         .create_questionnaire(q, now)
         .await
         .map_err(refused)
+}
+
+/// Every questionnaire, newest first, for those who manage or read surveys.
+pub async fn list(svc: &Service, viewer: &Viewer) -> Result<Vec<Questionnaire>, ServiceError> {
+    if !viewer.can(Capability::ManageSurveys) && !viewer.can(Capability::ViewSurveyResults) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(svc.store().list_questionnaires().await?)
 }
 
 /// Publishes a draft or closes a published questionnaire.

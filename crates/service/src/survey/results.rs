@@ -42,6 +42,10 @@ pub struct UnitResults {
     pub name: String,
     pub school_id: Option<i64>,
     pub responses: usize,
+    /// One-time codes issued to the unit's schools (0 when it answers through links only).
+    pub codes_issued: usize,
+    /// Responses through codes / codes issued; `None` without codes.
+    pub response_rate: Option<f64>,
     pub items: Vec<ItemResult>,
     pub scales: Vec<ScaleOut>,
 }
@@ -53,6 +57,9 @@ pub struct SurveyResults {
     pub min_n: usize,
     pub units: Vec<UnitResults>,
 }
+
+/// A unit before its statistics: kind, name, school id, keyed answers, member schools.
+type Unit = (UnitKind, String, Option<i64>, Vec<Answer>, Vec<i64>);
 
 /// Results of a questionnaire as far as the viewer's scope reaches: the district and its
 /// breakdowns for district roles, one school for its admin.
@@ -78,6 +85,12 @@ pub async fn survey_results(
             )
         })
         .collect();
+    let counts: BTreeMap<i64, (usize, usize)> = store
+        .survey_code_counts(&viewer.scope, id)
+        .await?
+        .into_iter()
+        .map(|c| (c.school_id.0, (c.issued, c.used)))
+        .collect();
     let min = MinRespondents::new(q.audience.min_respondents());
     let k = q.items.len();
     let keyed = |answers: &[Answer]| -> Vec<Answer> {
@@ -92,31 +105,53 @@ pub async fn survey_results(
     };
 
     // Units in display order, each with its keyed answers.
-    let mut units: Vec<(UnitKind, String, Option<i64>, Vec<Answer>)> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
+    // The schools of a pooled unit, for its code counts.
+    let members = |keep: &dyn Fn(&(String, Location, Stage)) -> bool| -> Vec<i64> {
+        schools
+            .iter()
+            .filter(|(_, v)| keep(v))
+            .map(|(id, _)| *id)
+            .collect()
+    };
     if matches!(viewer.scope, Scope::District) {
         let all: Vec<Answer> = per_school.iter().flat_map(|s| keyed(&s.answers)).collect();
-        units.push((UnitKind::District, "全区".into(), None, all));
+        units.push((
+            UnitKind::District,
+            "全区".into(),
+            None,
+            all,
+            members(&|_| true),
+        ));
         for loc in [Location::Urban, Location::Rural] {
             let a = pooled(&per_school, &schools, |(_, l, _)| *l == loc, &keyed);
-            units.push((UnitKind::Location, loc.label_zh().into(), None, a));
+            let m = members(&|(_, l, _)| *l == loc);
+            units.push((UnitKind::Location, loc.label_zh().into(), None, a, m));
         }
         for stage in Stage::ALL {
             let a = pooled(&per_school, &schools, |(_, _, s)| *s == stage, &keyed);
             if !a.is_empty() {
-                units.push((UnitKind::Stage, stage.label_zh().into(), None, a));
+                let m = members(&|(_, _, s)| *s == stage);
+                units.push((UnitKind::Stage, stage.label_zh().into(), None, a, m));
             }
         }
     }
-    for s in &per_school {
+    // Every school with answers or codes, so a school with codes but few answers shows its
+    // response rate.
+    let mut school_ids: Vec<i64> = per_school.iter().map(|s| s.school_id.0).collect();
+    school_ids.extend(counts.keys().copied());
+    school_ids.sort_unstable();
+    school_ids.dedup();
+    for sid in school_ids {
         let name = schools
-            .get(&s.school_id.0)
-            .map_or_else(|| format!("学校 {}", s.school_id.0), |x| x.0.clone());
-        units.push((
-            UnitKind::School,
-            name,
-            Some(s.school_id.0),
-            keyed(&s.answers),
-        ));
+            .get(&sid)
+            .map_or_else(|| format!("学校 {sid}"), |x| x.0.clone());
+        let answers = per_school
+            .iter()
+            .find(|s| s.school_id.0 == sid)
+            .map(|s| keyed(&s.answers))
+            .unwrap_or_default();
+        units.push((UnitKind::School, name, Some(sid), answers, vec![sid]));
     }
 
     // Named scales with at least two items, in order of first appearance.
@@ -132,7 +167,11 @@ pub async fn survey_results(
     scales.retain(|(_, cols)| cols.len() >= 2);
 
     let mut out = Vec::with_capacity(units.len());
-    for (kind, name, school_id, answers) in units {
+    for (kind, name, school_id, answers, member_ids) in units {
+        let (issued, used) = member_ids
+            .iter()
+            .filter_map(|id| counts.get(id))
+            .fold((0, 0), |(i, u), (ci, cu)| (i + ci, u + cu));
         let rows = answers.chunks_exact(k.max(1));
         let items = q
             .items
@@ -164,6 +203,8 @@ pub async fn survey_results(
             name,
             school_id,
             responses: answers.len() / k.max(1),
+            codes_issued: issued,
+            response_rate: (issued > 0).then(|| used as f64 / issued as f64),
             items,
             scales: scale_out,
         });

@@ -4,7 +4,7 @@
 
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAudience,
+    ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAudience,
     SurveyItem,
 };
 
@@ -13,12 +13,12 @@ use crate::backend::{corrupt, map_unique};
 use crate::survey::*;
 use crate::{StoreError, StoreFuture};
 
-const COLUMNS: &str = "id, version, previous_id, title, audience, status, items";
+const COLUMNS: &str = "id, version, previous_id, title, audience, status, items, created_at";
 
-type QRow = (i64, i32, Option<i64>, String, String, String, String);
+type QRow = (i64, i32, Option<i64>, String, String, String, String, i64);
 
 fn questionnaire(
-    (id, version, previous_id, title, audience, status, items): QRow,
+    (id, version, previous_id, title, audience, status, items, created_at): QRow,
 ) -> Result<Questionnaire, StoreError> {
     let what = || format!("survey_questionnaire {id}");
     Ok(Questionnaire {
@@ -31,6 +31,7 @@ fn questionnaire(
         status: QuestionnaireStatus::from_code(&status)
             .ok_or_else(|| corrupt(&what(), format!("status {status}")))?,
         items: serde_json::from_str::<Vec<SurveyItem>>(&items).map_err(|e| corrupt(&what(), e))?,
+        created_at,
     })
 }
 
@@ -51,6 +52,41 @@ impl This {
         .fetch_optional(ex)
         .await?;
         questionnaire(row.ok_or(StoreError::NotFound)?)
+    }
+}
+
+/// Districts reach every school, a school admin their own; other scopes read no answers.
+fn answer_scope(scope: &Scope) -> Result<Option<i64>, StoreError> {
+    match scope {
+        Scope::District => Ok(None),
+        Scope::School { school_id } => Ok(Some(school_id.0)),
+        _ => Err(StoreError::Forbidden),
+    }
+}
+
+impl This {
+    /// Appends one response of a school under the next seq; a unique violation (a concurrent
+    /// answer took the seq) is a `Conflict` the caller retries.
+    async fn insert_response(
+        tx: &mut sqlx::Transaction<'static, super::Db>,
+        school: i64,
+        qid: i64,
+        packed: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO survey_response (school_id, questionnaire_id, seq, answers, \
+             submitted_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 \
+             FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2",
+        )
+        .bind(school)
+        .bind(qid)
+        .bind(packed)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| map_unique(e, "survey response"))?;
+        Ok(())
     }
 }
 
@@ -243,19 +279,7 @@ impl SurveyStore for This {
                 if let Some(why) = refusal(&q, answers) {
                     return Err(StoreError::Refused(why));
                 }
-                let inserted = sqlx::query(
-                    "INSERT INTO survey_response (school_id, questionnaire_id, seq, answers, \
-                     submitted_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 \
-                     FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2",
-                )
-                .bind(school)
-                .bind(qid)
-                .bind(&packed)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| map_unique(e, "survey response"));
-                match inserted {
+                match Self::insert_response(&mut tx, school, qid, &packed, now).await {
                     Ok(_) => {
                         tx.commit().await?;
                         return Ok(());
@@ -270,17 +294,176 @@ impl SurveyStore for This {
         })
     }
 
+    fn issue_survey_codes<'a>(
+        &'a self,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+        class_id: Option<ClassId>,
+        codes: &'a [String],
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.begin_write().await?;
+            let q = Self::load_questionnaire(&mut *tx, questionnaire_id).await?;
+            if q.status != QuestionnaireStatus::Published {
+                return Err(StoreError::Conflict(format!(
+                    "questionnaire {questionnaire_id} is {}, codes need a published one",
+                    q.status.code()
+                )));
+            }
+            for code in codes {
+                sqlx::query(
+                    "INSERT INTO survey_code (school_id, code, questionnaire_id, class_id, \
+                     issued_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(school_id.0)
+                .bind(code)
+                .bind(questionnaire_id)
+                .bind(class_id.map(|c| c.0))
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| map_unique(e, "survey code"))?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn survey_codes<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+    ) -> StoreFuture<'a, Vec<SurveyCode>> {
+        Box::pin(async move {
+            if answer_scope(scope)?.is_some_and(|s| s != school_id.0) {
+                return Err(StoreError::Forbidden);
+            }
+            let rows: Vec<(String, Option<i64>, i32)> = sqlx::query_as(
+                "SELECT code, class_id, used FROM survey_code \
+                 WHERE questionnaire_id = $1 AND school_id = $2 \
+                 ORDER BY class_id, issued_at, code",
+            )
+            .bind(questionnaire_id)
+            .bind(school_id.0)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(code, class_id, used)| SurveyCode {
+                    code,
+                    class_id: class_id.map(ClassId),
+                    used: used != 0,
+                })
+                .collect())
+        })
+    }
+
+    fn survey_code<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId, bool)>> {
+        Box::pin(async move {
+            let row: Option<(i64, i64, i32)> = sqlx::query_as(
+                "SELECT questionnaire_id, school_id, used FROM survey_code WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+            match row {
+                None => Ok(None),
+                Some((q, s, used)) => Ok(Some((
+                    Self::load_questionnaire(&self.pool, q).await?,
+                    SchoolId(s),
+                    used != 0,
+                ))),
+            }
+        })
+    }
+
+    fn submit_survey_code<'a>(
+        &'a self,
+        code: &'a str,
+        answers: &'a [Answer],
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let packed = pack(answers);
+            for _ in 0..5 {
+                let mut tx = self.begin_write().await?;
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT questionnaire_id, school_id FROM survey_code WHERE code = $1",
+                )
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (qid, school) = row.ok_or(StoreError::NotFound)?;
+                let q = Self::load_questionnaire(&mut *tx, qid).await?;
+                if let Some(why) = refusal(&q, answers) {
+                    return Err(StoreError::Refused(why));
+                }
+                // Marking the code is the lock: of two answers with one code only one flips it.
+                let marked =
+                    sqlx::query("UPDATE survey_code SET used = 1 WHERE code = $1 AND used = 0")
+                        .bind(code)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                if marked != 1 {
+                    return Err(StoreError::Refused(
+                        "此答题码已经使用过，每个答题码只能作答一次".into(),
+                    ));
+                }
+                match Self::insert_response(&mut tx, school, qid, &packed, now).await {
+                    Ok(()) => {
+                        tx.commit().await?;
+                        return Ok(());
+                    }
+                    Err(StoreError::Conflict(_)) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(StoreError::Conflict(
+                "survey response: too many concurrent answers".into(),
+            ))
+        })
+    }
+
+    fn survey_code_counts<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<CodeCounts>> {
+        Box::pin(async move {
+            let school = answer_scope(scope)?;
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT school_id, COUNT(*), SUM(used) FROM survey_code \
+                 WHERE questionnaire_id = $1 AND ($2 IS NULL OR school_id = $2) \
+                 GROUP BY school_id ORDER BY school_id",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(s, issued, used)| CodeCounts {
+                    school_id: SchoolId(s),
+                    issued: usize::try_from(issued).unwrap_or(0),
+                    used: usize::try_from(used).unwrap_or(0),
+                })
+                .collect())
+        })
+    }
+
     fn survey_answers<'a>(
         &'a self,
         scope: &'a Scope,
         questionnaire_id: i64,
     ) -> StoreFuture<'a, Vec<SchoolAnswers>> {
         Box::pin(async move {
-            let school = match scope {
-                Scope::District => None,
-                Scope::School { school_id } => Some(school_id.0),
-                _ => return Err(StoreError::Forbidden),
-            };
+            let school = answer_scope(scope)?;
             let q = Self::load_questionnaire(&self.pool, questionnaire_id).await?;
             let k = q.items.len();
             let rows: Vec<(i64, String)> = sqlx::query_as(

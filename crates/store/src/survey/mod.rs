@@ -3,7 +3,7 @@
 //! character per item. Reads of answers take the caller's scope (district: every school; a
 //! school admin: their school; other scopes: `Forbidden`).
 use wuyu_analytics::satisfaction::Answer;
-use wuyu_domain::{NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope};
+use wuyu_domain::{ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope};
 
 use crate::StoreFuture;
 
@@ -19,6 +19,23 @@ impl SchoolAnswers {
     pub fn responses(&self) -> usize {
         self.answers.len() / self.items.max(1)
     }
+}
+
+/// One issued one-time answer code, for the printed sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyCode {
+    pub code: String,
+    pub class_id: Option<ClassId>,
+    pub used: bool,
+}
+
+/// How many codes a school was issued for a questionnaire and how many were answered: the
+/// response rate's denominator and numerator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeCounts {
+    pub school_id: SchoolId,
+    pub issued: usize,
+    pub used: usize,
 }
 
 /// Answers packed one character per item: `1`…`5`, `?` for 不了解, `-` for blank.
@@ -129,6 +146,50 @@ pub trait SurveyStore: Send + Sync {
         answers: &'a [Answer],
         now: i64,
     ) -> StoreFuture<'a, ()>;
+
+    /// Stores fresh one-time codes of a published questionnaire for one school (and class),
+    /// all or none: `Conflict` when the questionnaire is not published or a code is taken.
+    fn issue_survey_codes<'a>(
+        &'a self,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+        class_id: Option<ClassId>,
+        codes: &'a [String],
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The codes of a questionnaire for one school, in issue order; the scope must reach the
+    /// school (district or its admin, else `Forbidden`).
+    fn survey_codes<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+    ) -> StoreFuture<'a, Vec<SurveyCode>>;
+
+    /// What a code opens: the questionnaire, the school and whether the code was used;
+    /// `None` for an unknown code.
+    fn survey_code<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId, bool)>>;
+
+    /// Stores one response through a one-time code and marks the code used, in one
+    /// transaction, or nothing: an unknown code is `NotFound`; a used code, a draft or closed
+    /// questionnaire or answers outside the options are `Refused`.
+    fn submit_survey_code<'a>(
+        &'a self,
+        code: &'a str,
+        answers: &'a [Answer],
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Issued and used codes of a questionnaire per school the scope reaches.
+    fn survey_code_counts<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<CodeCounts>>;
 
     /// The answers to a questionnaire per school the scope reaches, by school id.
     fn survey_answers<'a>(

@@ -222,3 +222,112 @@ async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
 }
 
 story!(a_survey_is_answered_per_school_and_versioned);
+
+/// One-time codes: issued per school and class of a published questionnaire only; each answers
+/// once, a second use and an unknown code store nothing; the counts give the response rate and
+/// a school admin reads only their school's codes.
+async fn one_time_codes_answer_once(store: &dyn Store) {
+    let ids = district::load(store).await;
+    let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
+    let class = ClassId(ids.class_a7_1);
+    let q = store
+        .create_questionnaire(&parents_form(), 1_000)
+        .await
+        .unwrap();
+    let codes: Vec<String> = ["AAAA1", "AAAA2", "AAAA3"].map(String::from).to_vec();
+    let e = store
+        .issue_survey_codes(q, a, Some(class), &codes, 1_100)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "draft: {e:?}");
+    store
+        .set_questionnaire_status(q, QuestionnaireStatus::Published)
+        .await
+        .unwrap();
+    store
+        .issue_survey_codes(q, a, Some(class), &codes, 1_200)
+        .await
+        .unwrap();
+    // A batch with a taken code is refused whole.
+    let clash: Vec<String> = ["BBBB1", "AAAA1"].map(String::from).to_vec();
+    assert!(matches!(
+        store.issue_survey_codes(q, b, None, &clash, 1_300).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .issue_survey_codes(q, b, None, &["BBBB1".to_string()], 1_300)
+        .await
+        .unwrap();
+
+    let (form, school, used) = store.survey_code("AAAA1").await.unwrap().unwrap();
+    assert_eq!((form.id, school, used), (q, a, false));
+    assert!(store.survey_code("ZZZZ9").await.unwrap().is_none());
+
+    store
+        .submit_survey_code("AAAA1", &[p(5), p(4), p(2)], 2_000)
+        .await
+        .unwrap();
+    match store
+        .submit_survey_code("AAAA1", &[p(1), p(1), p(1)], 2_100)
+        .await
+    {
+        Err(StoreError::Refused(m)) => assert!(m.contains("已经使用"), "{m}"),
+        other => panic!("a used code must be refused, got {other:?}"),
+    }
+    assert!(matches!(
+        store
+            .submit_survey_code("ZZZZ9", &[p(1), p(1), p(1)], 2_100)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // 不了解 on an item without it: refused, and the code stays unused.
+    assert!(matches!(
+        store
+            .submit_survey_code("AAAA2", &[p(5), Answer::Unknown, p(2)], 2_200)
+            .await,
+        Err(StoreError::Refused(_))
+    ));
+    assert!(!store.survey_code("AAAA2").await.unwrap().unwrap().2);
+    assert!(store.survey_code("AAAA1").await.unwrap().unwrap().2);
+
+    let answers = store.survey_answers(&Scope::District, q).await.unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].answers, [p(5), p(4), p(2)]);
+
+    let counts = store.survey_code_counts(&Scope::District, q).await.unwrap();
+    let by: Vec<(SchoolId, usize, usize)> = counts
+        .iter()
+        .map(|c| (c.school_id, c.issued, c.used))
+        .collect();
+    assert_eq!(by, [(a, 3, 1), (b, 1, 0)]);
+
+    let admin_a = Scope::School { school_id: a };
+    let sheet = store.survey_codes(&admin_a, q, a).await.unwrap();
+    assert_eq!(sheet.len(), 3);
+    assert!(sheet.iter().all(|c| c.class_id == Some(class)));
+    assert_eq!(sheet.iter().filter(|c| c.used).count(), 1);
+    assert!(matches!(
+        store.survey_codes(&admin_a, q, b).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert_eq!(
+        store.survey_code_counts(&admin_a, q).await.unwrap().len(),
+        1
+    );
+
+    // Closed: a fresh code no longer answers.
+    store
+        .set_questionnaire_status(q, QuestionnaireStatus::Closed)
+        .await
+        .unwrap();
+    match store
+        .submit_survey_code("AAAA3", &[p(5), p(5), p(5)], 3_000)
+        .await
+    {
+        Err(StoreError::Refused(m)) => assert!(m.contains("已结束"), "{m}"),
+        other => panic!("closed survey should refuse, got {other:?}"),
+    }
+    assert!(!store.survey_code("AAAA3").await.unwrap().unwrap().2);
+}
+
+story!(one_time_codes_answer_once);

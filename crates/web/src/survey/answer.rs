@@ -1,0 +1,244 @@
+//! Answering on a phone, without an account: `/s` asks for the code printed on the slip,
+//! `/s/{code}` shows the questionnaire one question per block and takes the answers once.
+//! Lookups count against the address's sign-in limits, so codes cannot be guessed quickly.
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use wuyu_analytics::satisfaction::Answer;
+use wuyu_domain::Questionnaire;
+use wuyu_service::ServiceError;
+use wuyu_service::survey::{self, OpenForm};
+
+use crate::assets;
+use crate::auth::{ClientIp, now_unix};
+use crate::error::AppError;
+use crate::ratelimit::wait_zh;
+use crate::state::AppState;
+use crate::view::render;
+
+/// The five points as the respondent reads them, best first.
+const POINTS: [(u8, &str); 5] = [
+    (5, "非常满意"),
+    (4, "满意"),
+    (3, "基本满意"),
+    (2, "不满意"),
+    (1, "非常不满意"),
+];
+/// The form value of 不了解.
+const UNKNOWN: &str = "u";
+
+pub(crate) struct Question {
+    field: String,
+    number: usize,
+    text: String,
+    allow_unknown: bool,
+    /// The value given, to keep it when the form is shown again.
+    chosen: String,
+    missing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "survey_answer.html")]
+struct AnswerPage {
+    css_url: String,
+    title: String,
+    school_name: String,
+    code: String,
+    questions: Vec<Question>,
+    points: [(u8, &'static str); 5],
+    unknown: &'static str,
+    error: Option<String>,
+}
+
+/// The code entry page, a message (used code, thanks), or both.
+#[derive(Template)]
+#[template(path = "survey_message.html")]
+struct MessagePage {
+    css_url: String,
+    heading: &'static str,
+    message: Option<String>,
+    entry: bool,
+}
+
+fn message(heading: &'static str, message: Option<String>, entry: bool) -> Response {
+    let page = MessagePage {
+        css_url: assets::url("app.css"),
+        heading,
+        message,
+        entry,
+    };
+    match render(&page) {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EntryQuery {
+    code: Option<String>,
+}
+
+/// `/s` (`?code=` from the entry form): asks for a code, or goes to its form.
+pub(crate) async fn entry(q: Result<Query<EntryQuery>, QueryRejection>) -> Response {
+    let code = q
+        .ok()
+        .and_then(|Query(q)| q.code)
+        .map(|c| survey::normalize_code(&c))
+        .unwrap_or_default();
+    if code.is_empty() {
+        return message("填写答题码", None, true);
+    }
+    if !code.bytes().all(|b| b.is_ascii_alphanumeric()) || code.len() > 32 {
+        return message(
+            "填写答题码",
+            Some(format!(
+                "答题码“{code}”只应包含字母和数字，请核对后重新输入"
+            )),
+            true,
+        );
+    }
+    Redirect::to(&format!("{}{code}", super::ANSWER_PREFIX)).into_response()
+}
+
+const UNKNOWN_CODE: &str = "答题码不存在，请核对纸条上的答题码后重新输入";
+
+/// Opens the form a code leads to; an unknown code counts against the address's limit.
+async fn open(state: &AppState, ip: &str, code: &str) -> Result<OpenForm, Response> {
+    if let Err(wait) = state.survey_guard.check(ip) {
+        let page = message(
+            "请稍后再试",
+            Some(format!("答题码输错次数过多，请 {}后再试。", wait_zh(wait))),
+            false,
+        );
+        return Err((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
+    match survey::open_code(&state.svc, code).await {
+        Ok(form) => Ok(form),
+        Err(ServiceError::NotFound) => {
+            state.survey_guard.wrong(ip);
+            let page = message("无法作答", Some(UNKNOWN_CODE.into()), true);
+            Err((StatusCode::NOT_FOUND, page).into_response())
+        }
+        Err(ServiceError::BadRequest(m)) => {
+            Err((StatusCode::CONFLICT, message("无法作答", Some(m), true)).into_response())
+        }
+        Err(e) => Err(AppError::from(e).into_response()),
+    }
+}
+
+fn questions(q: &Questionnaire, given: &[(String, String)], check: bool) -> Vec<Question> {
+    q.items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let field = format!("q{i}");
+            let chosen = given
+                .iter()
+                .find(|(k, _)| *k == field)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            Question {
+                missing: check && parse(&chosen, item.allow_unknown).is_none(),
+                number: i + 1,
+                text: item.text.clone(),
+                allow_unknown: item.allow_unknown,
+                field,
+                chosen,
+            }
+        })
+        .collect()
+}
+
+/// One answer from the form; `None` when missing or not one of the item's options.
+fn parse(value: &str, allow_unknown: bool) -> Option<Answer> {
+    if value == UNKNOWN {
+        return allow_unknown.then_some(Answer::Unknown);
+    }
+    value.parse::<u8>().ok().and_then(Answer::point)
+}
+
+fn answer_page(form: &OpenForm, questions: Vec<Question>, error: Option<String>) -> Response {
+    let page = AnswerPage {
+        css_url: assets::url("app.css"),
+        title: form.questionnaire.title.clone(),
+        school_name: form.school_name.clone(),
+        code: form.code.clone(),
+        questions,
+        points: POINTS,
+        unknown: UNKNOWN,
+        error,
+    };
+    match render(&page) {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+) -> Response {
+    match open(&state, &ip, &code).await {
+        Ok(form) => {
+            let qs = questions(&form.questionnaire, &[], false);
+            answer_page(&form, qs, None)
+        }
+        Err(r) => r,
+    }
+}
+
+/// Takes the answers: every question needs one; a missing one shows the form again with the
+/// answers kept and the question marked; nothing is stored until all are there.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+    Form(given): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = match open(&state, &ip, &code).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let qs = questions(&form.questionnaire, &given, true);
+    let missing: Vec<String> = qs
+        .iter()
+        .filter(|q| q.missing)
+        .map(|q| format!("第 {} 题", q.number))
+        .collect();
+    if !missing.is_empty() {
+        let why = format!(
+            "还有 {} 道题没有作答：{}",
+            missing.len(),
+            missing.join("、")
+        );
+        return answer_page(&form, qs, Some(why));
+    }
+    let answers: Vec<Answer> = form
+        .questionnaire
+        .items
+        .iter()
+        .zip(&qs)
+        .filter_map(|(item, q)| parse(&q.chosen, item.allow_unknown))
+        .collect();
+    match survey::submit_code(&state.svc, &form.code, &answers, now_unix()).await {
+        Ok(()) => message(
+            "提交成功",
+            Some("感谢您的参与！您的回答是匿名的，答题码已失效。".into()),
+            false,
+        ),
+        Err(ServiceError::BadRequest(m)) => {
+            (StatusCode::CONFLICT, message("无法作答", Some(m), true)).into_response()
+        }
+        Err(ServiceError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            message("无法作答", Some(UNKNOWN_CODE.into()), true),
+        )
+            .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}

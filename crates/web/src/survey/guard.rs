@@ -1,0 +1,73 @@
+//! A per-address limit on wrong answer codes, apart from the sign-in limits: a school's parents
+//! often share one address, so a few typos must not lock the others out, while guessing codes
+//! (about 2⁴⁹ of them) stays hopeless at this rate.
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Wrong codes one address may enter within [`WINDOW`].
+pub(crate) const MAX_WRONG: u32 = 30;
+pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Addresses remembered at most; past it expired windows are dropped, then the oldest.
+const MAX_KEYS: usize = 10_000;
+
+#[derive(Default)]
+pub(crate) struct CodeGuard {
+    wrong: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl CodeGuard {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {
+        // A panic elsewhere while holding the lock leaves counts that are still usable.
+        self.wrong.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `Err(wait)` while the address has entered too many wrong codes.
+    pub(crate) fn check(&self, ip: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        match self.lock().get(ip) {
+            Some((start, n)) if *n >= MAX_WRONG && now.duration_since(*start) < WINDOW => {
+                Err(WINDOW.saturating_sub(now.duration_since(*start)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one wrong code from the address.
+    pub(crate) fn wrong(&self, ip: &str) {
+        let now = Instant::now();
+        let mut map = self.lock();
+        if map.len() >= MAX_KEYS && !map.contains_key(ip) {
+            map.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            let oldest = map
+                .iter()
+                .min_by_key(|(_, (s, _))| *s)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest.filter(|_| map.len() >= MAX_KEYS) {
+                map.remove(&oldest);
+            }
+        }
+        let entry = map.entry(ip.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= WINDOW {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_stopped_after_too_many_wrong_codes_and_others_are_not() {
+        let g = CodeGuard::default();
+        for _ in 0..MAX_WRONG {
+            assert!(g.check("10.0.0.1").is_ok());
+            g.wrong("10.0.0.1");
+        }
+        let wait = g.check("10.0.0.1").unwrap_err();
+        assert!(wait <= WINDOW && wait > WINDOW - Duration::from_secs(60));
+        assert!(g.check("10.0.0.2").is_ok());
+    }
+}

@@ -1,0 +1,158 @@
+//! The results page and its XLSX export: per unit (全区, 城乡, 学段, each school) the answers,
+//! the response rate and each dimension's 满意率; per item of the first unit the §7 numbers. A
+//! unit under the audience's minimum shows no numbers.
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use wuyu_analytics::satisfaction::Reported;
+use wuyu_domain::OVERALL_ITEM;
+use wuyu_service::survey::{self, SurveyResults};
+
+use crate::access::{Require, cap};
+use crate::error::AppError;
+use crate::exam::xlsx_response;
+use crate::state::AppState;
+use crate::view::{Chrome, render};
+
+/// A rate as the page shows it, `—` when suppressed or undefined.
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+pub(crate) struct UnitRow {
+    name: String,
+    responses: usize,
+    issued: String,
+    response_rate: String,
+    /// One per dimension, then the overall item.
+    rates: Vec<String>,
+    suppressed: bool,
+}
+
+pub(crate) struct ItemRow {
+    code: String,
+    text: String,
+    n: usize,
+    top2: String,
+    ci: String,
+    top3: String,
+    mean: String,
+    index: String,
+    unknown: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey_results.html")]
+struct ResultsPage {
+    chrome: Chrome,
+    id: i64,
+    title: String,
+    version: i32,
+    audience: &'static str,
+    status: &'static str,
+    open: bool,
+    district: bool,
+    min_n: usize,
+    rate_headers: Vec<String>,
+    units: Vec<UnitRow>,
+    item_unit: String,
+    items: Vec<ItemRow>,
+}
+
+fn item_row(code: &str, text: &str, r: &Reported) -> ItemRow {
+    let s = r.stats.as_ref();
+    ItemRow {
+        code: code.into(),
+        text: text.into(),
+        n: r.n,
+        top2: pct(s.map(|s| s.top2_rate)),
+        ci: s.map_or_else(
+            || "—".into(),
+            |s| format!("{:.1}–{:.1}%", s.ci_low * 100.0, s.ci_high * 100.0),
+        ),
+        top3: pct(s.map(|s| s.top3_rate)),
+        mean: s.map_or_else(|| "—".into(), |s| format!("{:.2}", s.mean)),
+        index: s.map_or_else(|| "—".into(), |s| format!("{:.1}", s.index)),
+        unknown: pct(s.map(|s| s.unknown_share)),
+    }
+}
+
+fn page_of(me: &crate::auth::CurrentUser, r: SurveyResults) -> ResultsPage {
+    let q = &r.questionnaire;
+    let overall = q.items.iter().position(|i| i.code == OVERALL_ITEM);
+    let mut rate_headers: Vec<String> = r
+        .units
+        .first()
+        .map(|u| u.scales.iter().map(|s| s.name.clone()).collect())
+        .unwrap_or_default();
+    if overall.is_some() {
+        rate_headers.push("总体".into());
+    }
+    let units = r
+        .units
+        .iter()
+        .map(|u| {
+            let mut rates: Vec<String> = u.scales.iter().map(|s| pct(s.result.top2_rate)).collect();
+            if let Some(j) = overall {
+                rates.push(pct(u.items[j].reported.stats.map(|s| s.top2_rate)));
+            }
+            UnitRow {
+                name: u.name.clone(),
+                responses: u.responses,
+                issued: if u.codes_issued > 0 {
+                    u.codes_issued.to_string()
+                } else {
+                    "—".into()
+                },
+                response_rate: pct(u.response_rate),
+                suppressed: u.items.iter().all(|i| i.reported.suppressed()),
+                rates,
+            }
+        })
+        .collect();
+    let first = r.units.first();
+    ResultsPage {
+        chrome: Chrome::new(me, "/surveys"),
+        id: q.id,
+        title: q.title.clone(),
+        version: q.version,
+        audience: q.audience.label_zh(),
+        status: q.status.label_zh(),
+        open: q.status == wuyu_domain::QuestionnaireStatus::Published,
+        district: matches!(me.scope, wuyu_domain::Scope::District),
+        min_n: r.min_n,
+        rate_headers,
+        units,
+        item_unit: first.map(|u| u.name.clone()).unwrap_or_default(),
+        items: first
+            .map(|u| {
+                u.items
+                    .iter()
+                    .map(|i| item_row(&i.code, &i.text, &i.reported))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewSurveyResults>,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let Path(id) = p.map_err(|_| AppError::NotFound)?;
+    let r = survey::survey_results(&state.svc, &me.viewer(), id).await?;
+    Ok(render(&page_of(&me, r))?.into_response())
+}
+
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewSurveyResults>,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let Path(id) = p.map_err(|_| AppError::NotFound)?;
+    let r = survey::survey_results(&state.svc, &me.viewer(), id).await?;
+    let f = survey::results_xlsx(&r)?;
+    Ok(xlsx_response(f.bytes, &f.file_name))
+}
