@@ -1,10 +1,11 @@
 //! 综合素质档案 in the web: the student's archive (five domains, hours, stars, art level,
 //! fitness and marks without ranks; every read audited by the service) and the coverage page
 //! (the district: schools; a school admin: classes).
+mod class;
 mod pages;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -15,4 +16,13 @@ pub(crate) fn router() -> Router<AppState> {
             get(pages::student),
         )
         .route("/archive/coverage", get(pages::coverage))
+        .route(
+            "/schools/{id}/classes/{class_id}/archive",
+            get(class::page).post(class::record),
+        )
+        .route("/archive/class", get(class::home))
+        .route(
+            "/schools/{id}/classes/{class_id}/archive/review",
+            post(class::review),
+        )
 }

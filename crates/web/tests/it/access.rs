@@ -204,6 +204,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/archive/coverage".into(), "",                                    [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/archive/coverage?term=bad".into(), "",                           [303, 400, 400, 400, 403, 403, 403, 403]),
+        // The class's 写实记录: school staff who reach the class; review by its 班主任 (none in the fixture).
+        case(g(), format!("/schools/{a}/classes/{}/archive?term=2025-autumn", i.class_a7_1), "", [303, 403, 403, 200, 200, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/archive", i.class_a7_2), "",      [303, 403, 403, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/archive?term=bad", i.class_a7_1), "", [303, 403, 403, 400, 400, 403, 400, 400]),
+        case(g(), "/archive/class".into(), "",                                       [303, 403, 403, 403, 303, 403, 403, 303]),
+        case(p(), format!("/schools/{a}/classes/{}/archive", i.class_a7_1), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 422, 422, 403, 403, 403]),
+        case(p(), format!("/schools/{a}/classes/{}/archive/review", i.class_a7_1), "csrf_token={csrf}&term=2025-autumn&id=999999&decision=approve", [303, 403, 403, 422, 422, 403, 403, 403]),
         case(g(), "/psych/aggregates".into(), "",                                    [303, 200, 200, 200, 403, 200, 403, 403]),
         case(g(), "/psych/aggregates?year=1900".into(), "",                          [303, 400, 400, 400, 403, 400, 403, 403]),
         case(p(), "/psych/cases/999999/close".into(), "csrf_token={csrf}&outcome=x", [303, 403, 403, 403, 403, 404, 403, 403]),

@@ -8,7 +8,7 @@ use wuyu_service::archive::{ActivityInput, class_archive, record_activity, revie
 use wuyu_service::audit::Requester;
 use wuyu_store::archive::Review;
 
-use crate::support::{TestApp, body_text, get};
+use crate::support::{TestApp, body_text, get, post};
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
     let user = svc
@@ -98,4 +98,260 @@ async fn the_parent_sees_the_archive_and_the_district_the_coverage() {
         html.contains("七年级1班") && html.contains("50.0%"),
         "{html}"
     );
+}
+
+/// teacher-a becomes 班主任 of 七年级1班 (the fixture names no 班主任); a roster import
+/// replaces the school's assignments, so the fixture's teaching ones are given again.
+async fn head_of_7_1(app: &TestApp) {
+    use wuyu_domain::roster::NewAssignment;
+    use wuyu_domain::{Grade, Origin, RosterBatch, SchoolCode};
+    let assign = |staff: &str, grade: u8, class: &str, subject: &str| NewAssignment {
+        origin: Origin::default(),
+        school_code: SchoolCode::parse("S001").unwrap(),
+        staff_no: staff.into(),
+        grade: Grade::new(grade).unwrap(),
+        class_name: class.into(),
+        subject: subject.into(),
+        share: 1.0,
+    };
+    app.store
+        .import_roster(
+            &RosterBatch {
+                assignments: vec![
+                    assign("T01", 7, "1班", "语文"),
+                    assign("T01", 8, "1班", "数学"),
+                    assign("T02", 7, "2班", "英语"),
+                    assign("T01", 7, "1班", "班主任"),
+                ],
+                ..Default::default()
+            },
+            &wuyu_store::ImportMeta {
+                username: "test".into(),
+                file_name: "heads".into(),
+                file_sha256: "4".repeat(64),
+                at: 0,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn records_of_7_1(app: &TestApp) -> Vec<wuyu_service::archive::ArchiveRecord> {
+    let svc = Service::new(app.store.clone());
+    let (school, _) = viewer(&svc, "school-a").await;
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    class_archive(
+        &svc,
+        &school,
+        SchoolId(app.ids.school_a),
+        ClassId(app.ids.class_a7_1),
+        term,
+    )
+    .await
+    .unwrap()
+    .records
+}
+
+#[tokio::test]
+async fn the_head_teacher_records_for_the_class_and_reviews_in_the_browser() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let path = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    );
+    let t = app.login("teacher-a").await;
+
+    // The nav's 写实记录 opens the class; nobody has a record yet.
+    let resp = app
+        .send(get("/archive/class").cookie(&t.cookie).build())
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(crate::support::location(&resp), path);
+    let (status, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("本学期无记录的学生 <span class=\"muted\">（2 人）")
+            && html.contains("李小红、张小明"),
+        "{html}"
+    );
+    let send = |body: String, to: &str| {
+        post(to)
+            .cookie(&t.cookie)
+            .form(&format!("csrf_token={}&term=2025-autumn&{body}", t.csrf))
+            .build()
+    };
+
+    // 30 hours in one day and a blank description: refused, each next to its field, as typed.
+    let bad = "category=volunteer_service&date=2025-11-20&hours=30&organiser=&description=&attendees=class";
+    let resp = app.send(send(bad.into(), &path)).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("<span class=\"field-error\">时长“30”小时超过活动时间跨度")
+            || html.contains("<span class=\"field-error\">活动内容不能为空</span>"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"30\""), "the hours stay as typed");
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    // A student of 七年级2班 ticked here is refused by the form, nothing written.
+    let outsider = format!(
+        "category=art&date=2025-11-20&hours=2&description=合唱&attendees=ticked&student={}&student={}",
+        ids.child, ids.other_a
+    );
+    let resp = app.send(send(outsider, &path)).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(body_text(resp).await.contains("不在本班"));
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    // The whole class, then one ticked student.
+    let whole = "category=volunteer_service&date=2025-11-20&hours=3&travel=1&organiser=社区&description=敬老院服务&attendees=class";
+    let resp = app.send(send(whole.into(), &path)).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let back = crate::support::location(&resp);
+    let resp = app.send(get(&back).cookie(&t.cookie).build()).await;
+    let html = body_text(resp).await;
+    assert!(html.contains("已为 2 名学生记录"), "{html}");
+    let one = format!(
+        "category=艺术活动&date=2025-12-01&hours=2&description=合唱比赛&attendees=ticked&student={}",
+        ids.child
+    );
+    let resp = app.send(send(one, &path)).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let records = records_of_7_1(&app).await;
+    assert_eq!(records.len(), 3);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.state == wuyu_domain::RecordState::Submitted)
+    );
+    let (_, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert!(
+        html.contains("待审核 <span class=\"muted\">（3 条）"),
+        "{html}"
+    );
+    assert!(html.contains("本学期无记录的学生 <span class=\"muted\">（0 人）"));
+
+    // Approve the choir; returning without a reason is refused next to that record.
+    let id_of = |d: &str, name: &str| {
+        records
+            .iter()
+            .find(|r| r.description == d && r.student_name == name)
+            .unwrap()
+            .id
+    };
+    let review = format!("{path}/review");
+    let choir = id_of("合唱比赛", "张小明");
+    let resp = app
+        .send(send(format!("id={choir}&decision=approve"), &review))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let li = id_of("敬老院服务", "李小红");
+    let resp = app
+        .send(send(format!("id={li}&decision=return&reason="), &review))
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(body_text(resp).await.contains("退回时必须填写原因"));
+    let resp = app
+        .send(send(
+            format!("id={li}&decision=return&reason=请补充服务证明"),
+            &review,
+        ))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert!(
+        html.contains("待审核 <span class=\"muted\">（1 条）"),
+        "{html}"
+    );
+    assert!(html.contains("已退回：请补充服务证明"), "{html}");
+    assert!(html.contains("已通过"), "{html}");
+
+    // The parent now sees the approved choir in the child's archive.
+    let archive = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let (_, html) = page(&app, "parent-a", &archive).await;
+    assert!(html.contains("合唱比赛"), "{html}");
+}
+
+#[tokio::test]
+async fn other_teachers_and_parents_cannot_use_the_class_archive() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let path = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    );
+    let body =
+        "category=art&date=2025-11-20&hours=2&description=合唱&attendees=class&term=2025-autumn";
+    for who in ["teacher-b", "parent-a", "counsellor-a"] {
+        let (status, _) = page(&app, who, &path).await;
+        assert_eq!(status, 403, "{who} reads the page");
+        let s = app.login(who).await;
+        let resp = app
+            .send(
+                post(&path)
+                    .cookie(&s.cookie)
+                    .form(&format!("csrf_token={}&{body}", s.csrf))
+                    .build(),
+            )
+            .await;
+        assert_eq!(resp.status().as_u16(), 403, "{who} records");
+    }
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    // teacher-a teaches 八年级1班 but is not its 班主任: may record there, never review.
+    let t = app.login("teacher-a").await;
+    let eight = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a8_1
+    );
+    let resp = app
+        .send(
+            post(&eight)
+                .cookie(&t.cookie)
+                .form(&format!("csrf_token={}&{body}", t.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 303, "{}", body_text(resp).await);
+    let (_, html) = page(&app, "teacher-a", &format!("{eight}?term=2025-autumn")).await;
+    assert!(
+        html.contains("由本班班主任审核") && !html.contains(">通过</button>"),
+        "{html}"
+    );
+    let svc = Service::new(app.store.clone());
+    let (school, _) = viewer(&svc, "school-a").await;
+    let id = class_archive(
+        &svc,
+        &school,
+        SchoolId(ids.school_a),
+        ClassId(ids.class_a8_1),
+        Term::new(2025, TermPart::Autumn).unwrap(),
+    )
+    .await
+    .unwrap()
+    .records[0]
+        .id;
+    let resp = app
+        .send(
+            post(&format!("{eight}/review"))
+                .cookie(&t.cookie)
+                .form(&format!(
+                    "csrf_token={}&term=2025-autumn&id={id}&decision=approve",
+                    t.csrf
+                ))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 403);
+    // teacher-b has no class of school A to open.
+    let b = app.login("teacher-b").await;
+    let resp = app
+        .send(get("/archive/class").cookie(&b.cookie).build())
+        .await;
+    assert_eq!(resp.status().as_u16(), 303, "their own class");
+    assert!(!crate::support::location(&resp).contains(&format!("/schools/{}/", ids.school_a)));
 }
