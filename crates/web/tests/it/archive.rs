@@ -355,3 +355,154 @@ async fn other_teachers_and_parents_cannot_use_the_class_archive() {
     assert_eq!(resp.status().as_u16(), 303, "their own class");
     assert!(!crate::support::location(&resp).contains(&format!("/schools/{}/", ids.school_a)));
 }
+
+async fn api_post(
+    app: &TestApp,
+    s: &crate::support::Session,
+    path: &str,
+    json: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let resp = app
+        .send(
+            post(path)
+                .cookie(&s.cookie)
+                .header("x-csrf-token", &s.csrf)
+                .header("content-type", "application/json")
+                .body(&json.to_string())
+                .build(),
+        )
+        .await;
+    let status = resp.status().as_u16();
+    (status, crate::support::body_json(resp).await)
+}
+
+async fn api_get(
+    app: &TestApp,
+    s: &crate::support::Session,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    let status = resp.status().as_u16();
+    (status, crate::support::body_json(resp).await)
+}
+
+#[tokio::test]
+async fn the_archive_api_records_reviews_and_reads_with_an_audit_entry() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let (a, c) = (ids.school_a, ids.class_a7_1);
+    let t = app.login("teacher-a").await;
+    let records = format!("/api/v1/archive/classes/{a}/{c}/records");
+    let tour = serde_json::json!({
+        "term": "2025-autumn", "category": "study_tour", "date": "2025-10-10",
+        "end_date": "2025-10-11", "hours": "12", "organiser": "年级组",
+        "description": "博物馆研学", "students": [ids.child],
+    });
+
+    // 49 hours over two days, and a student of another class: refused, naming each.
+    let mut bad = tour.clone();
+    bad["hours"] = "49".into();
+    let (status, body) = api_post(&app, &t, &records, bad).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("hours：时长“49”小时超过"),
+        "{body}"
+    );
+    let mut outsider = tour.clone();
+    outsider["students"] = serde_json::json!([ids.other_a]);
+    let (status, body) = api_post(&app, &t, &records, outsider).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["detail"].as_str().unwrap().contains("不在本班"),
+        "{body}"
+    );
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    let (status, body) = api_post(&app, &t, &records, tour).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["ids"][0].as_i64().unwrap();
+    let (status, body) = api_get(
+        &app,
+        &t,
+        &format!("/api/v1/archive/classes/{a}/{c}?term=2025-autumn"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["may_review"], true);
+    assert_eq!(body["records"][0]["state"], "submitted");
+    assert_eq!(body["records"][0]["hours"], "12");
+    assert_eq!(body["without_records"][0]["name"], "李小红");
+
+    // A return needs a reason; teacher-b may not review school A's records.
+    let (status, _) = api_post(
+        &app,
+        &t,
+        "/api/v1/archive/review",
+        serde_json::json!({"school_id": a, "ids": [id], "decision": "return"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let b = app.login("teacher-b").await;
+    let (status, _) = api_post(
+        &app,
+        &b,
+        "/api/v1/archive/review",
+        serde_json::json!({"school_id": a, "ids": [id], "decision": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = api_post(
+        &app,
+        &t,
+        "/api/v1/archive/review",
+        serde_json::json!({"school_id": a, "ids": [id], "decision": "approve"}),
+    )
+    .await;
+    assert_eq!((status, body["reviewed"].as_u64()), (200, Some(1)));
+
+    // The parent reads the archive through the API; the read is in the audit log.
+    let p = app.login("parent-a").await;
+    let (status, body) = api_get(
+        &app,
+        &p,
+        &format!("/api/v1/archive/students/{a}/{}", ids.child),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let practice = body["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["domain"] == "practice")
+        .unwrap();
+    assert_eq!(practice["hours"], "12");
+    assert_eq!(practice["records"][0]["description"], "博物馆研学");
+    let audit = app.store.list_audit(5).await.unwrap();
+    assert_eq!(audit[0].entry.action, "archive_read_student");
+    assert_eq!(audit[0].entry.username, "parent-a");
+    assert_eq!(audit[0].entry.entity, format!("student:{}", ids.child));
+    let (status, _) = api_get(
+        &app,
+        &p,
+        &format!("/api/v1/archive/students/{a}/{}", ids.other_a),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // The district's coverage: school A, 1 of 5 students with 校外实践.
+    let d = app.login("district").await;
+    let (status, body) = api_get(&app, &d, "/api/v1/archive/coverage?term=2025-autumn").await;
+    assert_eq!(status, 200);
+    let row = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["school_id"] == a)
+        .unwrap();
+    assert_eq!(row["students"], 5);
+    assert_eq!(row["off_campus_rate"], 0.2);
+}
