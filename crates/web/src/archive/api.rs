@@ -119,15 +119,24 @@ pub(crate) struct TermQuery {
     pub term: Option<String>,
 }
 
-fn term_param(t: Option<&str>) -> Result<Option<Term>, Response> {
+/// A term code that does not parse is a malformed request (400).
+struct BadTerm;
+
+impl IntoResponse for BadTerm {
+    fn into_response(self) -> Response {
+        bad()
+    }
+}
+
+fn term_param(t: Option<&str>) -> Result<Option<Term>, BadTerm> {
     match t.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Term::parse_code(t).map(Some).map_err(|_| bad()),
+        Some(t) => Term::parse_code(t).map(Some).map_err(|_| BadTerm),
         None => Ok(None),
     }
 }
 
-fn today_term() -> Result<Term, Response> {
-    Term::of_date(time::OffsetDateTime::now_utc().date()).map_err(|_| bad())
+fn today_term() -> Result<Term, BadTerm> {
+    Term::of_date(time::OffsetDateTime::now_utc().date()).map_err(|_| BadTerm)
 }
 
 /// A class's records of a term, with who has none.
@@ -162,9 +171,9 @@ pub(crate) async fn class_records(
         Ok(Some(t)) => t,
         Ok(None) => match today_term() {
             Ok(t) => t,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         },
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     match archive::class_archive(
         &state.svc,
@@ -251,7 +260,7 @@ pub(crate) async fn record(
     let term = match term_param(Some(&b.term)) {
         Ok(Some(t)) => t,
         Ok(None) => return refused("学期不能为空".into()),
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let form = ActivityForm {
         category: b.category,
@@ -550,7 +559,7 @@ pub(crate) async fn coverage(
             Ok(t) => t,
             Err(e) => return problem(e),
         },
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let rows = match term {
         Some(t) => {
