@@ -2,6 +2,7 @@
 //! domains, imports of records and art assessments, coverage of schools and classes, and the
 //! archive's indicator source.
 mod coverage;
+mod export;
 mod form;
 mod import;
 mod indicators;
@@ -9,6 +10,9 @@ mod records;
 mod student;
 
 pub use coverage::{CoverageRow, coverage, district_term};
+pub use export::{
+    ArchiveExport, COVERAGE_HEADERS, RECORD_HEADERS, class_records_xlsx, coverage_xlsx,
+};
 pub use form::{
     ActivityForm, Attendees, ClassRecordError, FieldError, parse_activity, record_class_activity,
 };

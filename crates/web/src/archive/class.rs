@@ -16,7 +16,7 @@ use wuyu_service::archive::Review;
 use wuyu_service::archive::{
     self, ActivityForm, Attendees, ClassArchive, ClassRecordError, FieldError,
 };
-use wuyu_service::audit::Requester;
+use wuyu_service::audit::{BulkExport, Requester, record_export};
 
 use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
@@ -52,6 +52,7 @@ struct ClassArchivePage {
     class_href: String,
     action: String,
     review_action: String,
+    export_href: String,
     term_code: String,
     term_label: String,
     prev_term: String,
@@ -171,6 +172,7 @@ fn build(me: &CurrentUser, school: SchoolId, a: ClassArchive, typed: Typed) -> C
         class_href: format!("/schools/{school}/classes/{class_id}"),
         action: base.clone(),
         review_action: format!("{base}/review"),
+        export_href: format!("{base}/export.xlsx?term={}", a.term.code()),
         term_code: a.term.code(),
         term_label: a.term.label_zh(),
         prev_term: previous(a.term),
@@ -378,4 +380,37 @@ pub(crate) async fn home(
         }
         None => Err(AppError::NotFound),
     }
+}
+
+/// `…/archive/export.xlsx?term=`: the class's records of the term (children's names: every
+/// download is audited with its row count).
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::RecordActivities>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let (school, class) = ids(p)?;
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let term = term_of(q.term.as_deref())?;
+    let a = archive::class_archive(&state.svc, &me.viewer(), school, class, term).await?;
+    let out = archive::class_records_xlsx(&a)?;
+    record_export(
+        &state.svc,
+        &Requester::user(&me.user, &ip),
+        &BulkExport {
+            action: "export_class_archive",
+            school: Some(school),
+            entity: format!("class:{school}:{}", class.0),
+            detail: format!("term={}", term.code()),
+            rows: out.rows,
+        },
+    )
+    .await?;
+    Ok(crate::import_centre::download(
+        out.bytes,
+        &out.file_name,
+        crate::import_centre::XLSX,
+    ))
 }

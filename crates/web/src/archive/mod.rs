@@ -30,6 +30,11 @@ pub(crate) fn router() -> Router<AppState> {
             get(pages::student),
         )
         .route("/archive/coverage", get(pages::coverage))
+        .route("/archive/coverage/export.xlsx", get(pages::coverage_export))
+        .route(
+            "/schools/{id}/classes/{class_id}/archive/export.xlsx",
+            get(class::export),
+        )
         .route(
             "/schools/{id}/classes/{class_id}/archive",
             get(class::page).post(class::record),

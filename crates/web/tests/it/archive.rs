@@ -506,3 +506,96 @@ async fn the_archive_api_records_reviews_and_reads_with_an_audit_entry() {
     assert_eq!(row["students"], 5);
     assert_eq!(row["off_campus_rate"], 0.2);
 }
+
+/// The first worksheet's cells as text, row by row.
+fn sheet(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+async fn download(app: &TestApp, who: &str, path: &str) -> (u16, Vec<u8>) {
+    let s = app.login(who).await;
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    let status = resp.status().as_u16();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, body.to_vec())
+}
+
+#[tokio::test]
+async fn the_class_records_and_the_coverage_export_as_the_pages_show_them() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let svc = Service::new(app.store.clone());
+    let (t, who) = viewer(&svc, "teacher-a").await;
+    let a = SchoolId(ids.school_a);
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    let tour = ActivityInput {
+        category: ActivityCategory::StudyTour,
+        term,
+        date: date!(2025 - 10 - 16),
+        end_date: Some(date!(2025 - 10 - 17)),
+        hours: Tenths(125),
+        travel: Tenths(0),
+        organiser: "年级组".into(),
+        description: "博物馆研学".into(),
+    };
+    let new = record_activity(&svc, &t, &who, a, &[StudentId(ids.child)], &tour)
+        .await
+        .unwrap();
+    review(&svc, &t, &who, a, &new, &Review::Approve)
+        .await
+        .unwrap();
+
+    let path = format!(
+        "/schools/{}/classes/{}/archive/export.xlsx?term=2025-autumn",
+        ids.school_a, ids.class_a7_1
+    );
+    let (status, bytes) = download(&app, "teacher-a", &path).await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    assert_eq!(
+        rows[1][..5],
+        ["学生", "类别", "日期", "结束日期", "时长（小时）"]
+    );
+    assert_eq!(
+        rows[2][..5],
+        ["张小明", "研学旅行", "2025-10-16", "2025-10-17", "12.5"]
+    );
+    assert_eq!(rows[2][9], "已通过");
+    assert_eq!(rows.len(), 3, "title, headers, one record");
+    let audit = app.store.list_audit(5).await.unwrap();
+    assert_eq!(audit[0].entry.action, "export_class_archive");
+    assert!(
+        audit[0].entry.detail.ends_with("rows=1"),
+        "{}",
+        audit[0].entry.detail
+    );
+    assert_eq!(download(&app, "teacher-b", &path).await.0, 403);
+
+    // The district's coverage: school A has 1 of 5 students with 校外实践 (20 %).
+    let (status, bytes) = download(
+        &app,
+        "district",
+        "/archive/coverage/export.xlsx?term=2025-autumn",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    assert_eq!(rows[1][0], "学校");
+    assert_eq!(rows[1][3], "校外实践覆盖率");
+    let line = rows.iter().find(|r| r[0] == "第一实验中学").unwrap();
+    assert_eq!((line[1].as_str(), line[3].as_str()), ("5", "0.2"));
+    let (_, html) = page(&app, "district", "/archive/coverage?term=2025-autumn").await;
+    assert!(
+        html.contains("/archive/coverage/export.xlsx?term=2025-autumn"),
+        "{html}"
+    );
+}
