@@ -22,6 +22,8 @@ pub enum SettingsCommand {
     ///   exam_settings       JSON（lines、absent_policy、borderline_points、va_min_n、
     ///                       parallel_rule；未给出的字段保持默认）；改后运行
     ///                       wuyu exam recompute 重新计算各次考试
+    ///   volunteer_star_hours  志愿服务一至五星所需时长（小时，逐级递增），
+    ///                       默认 100,300,600,1000,1500
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址

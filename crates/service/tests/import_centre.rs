@@ -198,3 +198,253 @@ async fn postgres() {
         story(Arc::clone(&db.store)).await;
     }
 }
+
+/// A workbook of one sheet: a header row, then `rows` (every cell text).
+fn xlsx(sheet: &str, header: &[&str], rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+const RECORD_HEADER: [&str; 8] = [
+    "学籍号",
+    "类别",
+    "日期",
+    "结束日期",
+    "时长",
+    "路程时长",
+    "组织单位",
+    "活动内容",
+];
+const ART_HEADER: [&str; 4] = ["学籍号", "基础指标", "学业指标", "发展指标"];
+
+/// Archive kinds: activity records and art assessments through the centre, each first with a
+/// bad row (nothing written, the row named), then clean and confirmed; the district names
+/// the school by code.
+async fn archive_story(store: Arc<dyn Store>) {
+    use wuyu_domain::{ClassId, RecordState, Term, TermPart};
+    let ids = district::load(store.as_ref()).await;
+    let svc = Service::new(Arc::clone(&store));
+    let a = SchoolId(ids.school_a);
+    let admin_a = viewer(101, Role::SchoolAdmin, Scope::School { school_id: a });
+    let district_admin = viewer(100, Role::DistrictAdmin, Scope::District);
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    let child = wuyu_testkit::child_student_no();
+    let params = ImportParams {
+        term: term.code(),
+        ..Default::default()
+    };
+    let records = || async {
+        store
+            .class_activities(&Scope::District, a, ClassId(ids.class_a7_1), term)
+            .await
+            .unwrap()
+    };
+
+    // 30 hours in one day, and a 学籍号 of no student of school A.
+    let bad = xlsx(
+        "写实记录",
+        &RECORD_HEADER,
+        &[
+            vec![
+                &child,
+                "志愿服务",
+                "2025-10-15",
+                "",
+                "3",
+                "1",
+                "社区",
+                "敬老院服务",
+            ],
+            vec![
+                &child,
+                "研学旅行",
+                "2025-10-16",
+                "",
+                "30",
+                "",
+                "年级组",
+                "博物馆研学",
+            ],
+            vec![
+                "B2099999999",
+                "艺术活动",
+                "2025-10-17",
+                "",
+                "2",
+                "",
+                "",
+                "合唱",
+            ],
+        ],
+    );
+    let file = UploadedFile::new("写实记录.xlsx", bad);
+    let token = centre::hold(&svc, &admin_a, ImportKind::Activities, &params, &file)
+        .await
+        .unwrap();
+    let p = centre::preview(&svc, &admin_a, &token).await.unwrap();
+    let mut cells: Vec<(u32, String)> = p
+        .errors
+        .iter()
+        .map(|e| (e.error.row, e.error.column.clone()))
+        .collect();
+    cells.sort();
+    assert_eq!(
+        cells,
+        [(3, "时长".to_string()), (4, "学籍号".to_string())],
+        "{:?}",
+        p.errors
+    );
+    assert!(p.errors.iter().any(|e| e.error.message_zh.contains("30")));
+    assert!(!p.confirmable());
+    let done = centre::confirm(&svc, &admin_a, &token).await.unwrap();
+    assert_eq!(done.entry.status, UploadStatus::Rejected);
+    assert!(records().await.is_empty(), "nothing written");
+
+    // Clean: two records, awaiting review.
+    let good = xlsx(
+        "写实记录",
+        &RECORD_HEADER,
+        &[
+            vec![
+                &child,
+                "志愿服务",
+                "2025-10-15",
+                "",
+                "3",
+                "1",
+                "社区",
+                "敬老院服务",
+            ],
+            vec![
+                &child,
+                "研学旅行",
+                "2025-10-16",
+                "2025-10-17",
+                "12",
+                "",
+                "年级组",
+                "博物馆研学",
+            ],
+        ],
+    );
+    let file = UploadedFile::new("写实记录.xlsx", good);
+    let token = centre::hold(&svc, &admin_a, ImportKind::Activities, &params, &file)
+        .await
+        .unwrap();
+    let p = centre::preview(&svc, &admin_a, &token).await.unwrap();
+    assert!(p.confirmable(), "{:?}", p.errors);
+    assert_eq!(p.counts, [("写实记录", 2)]);
+    let done = centre::confirm(&svc, &admin_a, &token).await.unwrap();
+    assert_eq!(done.entry.status, UploadStatus::Imported);
+    let r = records().await;
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|r| r.state == RecordState::Submitted));
+
+    // Art: the district must name the school; a part over its maximum is a row error.
+    let art = |basic: &'static str| {
+        xlsx(
+            "艺术素质测评",
+            &ART_HEADER,
+            &[
+                vec![&child, basic, "45", "12"],
+                vec!["A2024070102", "30", "30", "5"],
+            ],
+        )
+    };
+    let year = ImportParams {
+        school_year: "2025".into(),
+        ..Default::default()
+    };
+    let file = UploadedFile::new("艺术测评.xlsx", art("41"));
+    match centre::hold(&svc, &district_admin, ImportKind::Art, &year, &file).await {
+        Err(ServiceError::BadRequest(m)) => assert!(m.contains("学校代码"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let year = ImportParams {
+        school: "S001".into(),
+        ..year
+    };
+    let token = centre::hold(&svc, &district_admin, ImportKind::Art, &year, &file)
+        .await
+        .unwrap();
+    let p = centre::preview(&svc, &district_admin, &token)
+        .await
+        .unwrap();
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    let e = &p.errors[0].error;
+    assert_eq!(
+        (e.row, e.column.as_str(), e.value.as_str()),
+        (2, "基础指标", "41")
+    );
+    let file = UploadedFile::new("艺术测评.xlsx", art("36"));
+    let token = centre::hold(&svc, &district_admin, ImportKind::Art, &year, &file)
+        .await
+        .unwrap();
+    let done = centre::confirm(&svc, &district_admin, &token)
+        .await
+        .unwrap();
+    assert_eq!(
+        done.entry.status,
+        UploadStatus::Imported,
+        "{:?}",
+        done.errors
+    );
+    let audit = wuyu_store::AuditEntry {
+        at: 0,
+        user_id: None,
+        username: "test".into(),
+        action: "archive_read_student".into(),
+        school_id: Some(a),
+        entity: format!("student:{}", ids.child),
+        detail: String::new(),
+        ip: String::new(),
+    };
+    let rows = store
+        .student_archive(
+            &Scope::District,
+            a,
+            wuyu_domain::StudentId(ids.child),
+            &audit,
+        )
+        .await
+        .unwrap();
+    // 36 + 45 + 12 = 93: 优秀.
+    assert_eq!(rows.art.len(), 1);
+    assert_eq!(rows.art[0].total, wuyu_domain::Tenths(930));
+    assert_eq!(rows.art[0].level, wuyu_domain::ArtLevel::Excellent);
+
+    // The templates carry the columns the reader wants.
+    let (name, bytes) = centre::template(&svc, &admin_a, ImportKind::Activities, &params)
+        .await
+        .unwrap();
+    assert_eq!(name, "综合素质写实记录导入模板.xlsx");
+    let t = wuyu_ingest::read_tables(&name, &bytes).unwrap();
+    assert!(
+        t.tables
+            .iter()
+            .any(|t| t.header.iter().any(|h| h == "活动内容"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archive_kinds_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    archive_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archive_kinds_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        archive_story(Arc::clone(&db.store)).await;
+    }
+}

@@ -37,7 +37,8 @@ use crate::view::{format_date, masked_student_no};
         (name = "exams", description = "考试分析：三率一分、增值评价、小题分析、平行班比较预警"),
         (name = "plan", description = "目标任务：任务分解表各项年度目标在全区和各校的完成情况"),
         (name = "staff", description = "教师考核：年度考核等次、优秀名额计算、公示与复核"),
-        (name = "surveys", description = "满意度调查：各单位、各维度的回收率与满意率（样本不足不报告）")
+        (name = "surveys", description = "满意度调查：各单位、各维度的回收率与满意率（样本不足不报告）"),
+        (name = "archive", description = "综合素质档案：写实记录、班主任审核、学生档案与覆盖率")
     )
 )]
 struct ApiDoc;
@@ -63,6 +64,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(crate::exam::api_routes())
         .merge(crate::plan::api_routes())
         .merge(crate::staff::api_routes())
+        .merge(crate::archive::api_routes())
         .merge(crate::bulletin::api_routes())
         .merge(crate::survey::api_routes())
 }

@@ -35,6 +35,9 @@
 //! | `GET /psych/flags` | teachers: the classes they are 班主任 of (levels and tasks only) |
 //! | `GET /schools/{id}/students/{student_id}/archive` | district roles, the school admin, teachers of the class, the parent (audited) |
 //! | `GET /archive/coverage` | district roles (by school), school admins (by class) |
+//! | `GET/POST /schools/{id}/classes/{class_id}/archive`, `POST …/archive/review`, `GET …/archive/export.xlsx`, `GET /archive/class` | the school admin, teachers of the class (review: its 班主任; export audited) |
+//! | `GET /archive/coverage/export.xlsx` | as `/archive/coverage` (audited) |
+//! | `GET /api/v1/archive/…`, `POST /api/v1/archive/…` | as the archive pages (student: audited) |
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |

@@ -108,6 +108,10 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewSurveyResults) {
         links.push(("/surveys".to_string(), "满意度调查"));
     }
+    // A teacher's 写实记录 opens their class (a school admin reaches classes from coverage).
+    if role == Role::Teacher && grants(role, Capability::RecordActivities) {
+        links.push(("/archive/class".to_string(), "写实记录"));
+    }
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));
         links.push(("/plan/progress".to_string(), "月度调度"));

@@ -2,18 +2,30 @@
 //! domains, imports of records and art assessments, coverage of schools and classes, and the
 //! archive's indicator source.
 mod coverage;
+mod export;
+mod form;
 mod import;
 mod indicators;
 mod records;
 mod student;
 
 pub use coverage::{CoverageRow, coverage, district_term};
+pub use export::{
+    ArchiveExport, COVERAGE_HEADERS, RECORD_HEADERS, class_records_xlsx, coverage_xlsx,
+};
+pub use form::{
+    ActivityForm, Attendees, ClassRecordError, FieldError, parse_activity, record_class_activity,
+};
 pub use import::{import_activities, import_art};
 pub use indicators::indicator;
-pub use records::{ActivityInput, ClassArchive, class_archive, record_activity, review, submit};
+pub use records::{
+    ActivityInput, ClassArchive, class_archive, home_class, record_activity, review, submit,
+};
 pub use student::{DomainSection, StudentArchive, student_archive};
 /// A stored activity record, as the pages render it.
 pub use wuyu_store::archive::ActivityRecord as ArchiveRecord;
+/// The 班主任's decision on submitted records.
+pub use wuyu_store::archive::Review;
 
 /// School weeks a term's out-of-class labor hours are judged over **[DEFAULT]** (a term of
 /// about 20 teaching weeks).

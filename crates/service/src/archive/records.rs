@@ -114,6 +114,30 @@ async fn review_scope(svc: &Service, viewer: &Viewer) -> Result<Scope, ServiceEr
     }
 }
 
+/// The class a teacher's 写实记录 page opens on: the first class they are 班主任 of, else the
+/// first class they teach; `None` for a teacher with no class. Other scopes have no class
+/// of their own: `Forbidden`.
+pub async fn home_class(
+    svc: &Service,
+    viewer: &Viewer,
+) -> Result<Option<(SchoolId, ClassId)>, ServiceError> {
+    require(viewer, Capability::RecordActivities)?;
+    let Scope::Classes {
+        school_id,
+        class_ids,
+    } = &viewer.scope
+    else {
+        return Err(ServiceError::Forbidden);
+    };
+    let head = match review_scope(svc, viewer).await {
+        Ok(Scope::Classes { class_ids, .. }) => class_ids.first().copied(),
+        _ => None,
+    };
+    Ok(head
+        .or_else(|| class_ids.first().copied())
+        .map(|c| (*school_id, c)))
+}
+
 /// Approves or returns submitted records (all or nothing).
 pub async fn review(
     svc: &Service,
@@ -152,6 +176,8 @@ pub struct ClassArchive {
     pub term: Term,
     pub records: Vec<ActivityRecord>,
     pub awaiting: Vec<ActivityRecord>,
+    /// (id, name) of every student of the class, in roster order.
+    pub students: Vec<(StudentId, String)>,
     /// (id, name) of students without any record this term.
     pub without_records: Vec<(StudentId, String)>,
     /// Whether the viewer may approve and return here.
@@ -175,10 +201,14 @@ pub async fn class_archive(
         .list_students(&viewer.scope, school, Some(class))
         .await?;
     let with: BTreeSet<StudentId> = records.iter().map(|r| r.student_id).collect();
-    let without_records = students
+    let students: Vec<(StudentId, String)> = students
         .into_iter()
-        .filter(|s| !with.contains(&s.id))
         .map(|s| (s.id, s.name.as_str().to_string()))
+        .collect();
+    let without_records = students
+        .iter()
+        .filter(|(id, _)| !with.contains(id))
+        .cloned()
         .collect();
     let may_review = match review_scope(svc, viewer).await {
         Ok(Scope::Classes { class_ids, .. }) => class_ids.contains(&class),
@@ -195,6 +225,7 @@ pub async fn class_archive(
         term,
         records,
         awaiting,
+        students,
         without_records,
         may_review,
     })

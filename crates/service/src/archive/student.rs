@@ -7,7 +7,7 @@ use serde::Serialize;
 use wuyu_domain::{
     ActivityCategory, ArchiveDomain, Capability, RecordState, SchoolId, StudentId, Tenths, Viewer,
 };
-use wuyu_standards::archive::{StarThresholds, stars_label_zh};
+use wuyu_standards::archive::stars_label_zh;
 use wuyu_store::AuditEntry;
 use wuyu_store::archive::{ActivityRecord, ArtAssessment};
 
@@ -102,7 +102,7 @@ pub async fn student_archive(
         Err(e) => return Err(e.into()),
     };
     let person = store.student(&viewer.scope, school, student).await?;
-    let thresholds = StarThresholds::default();
+    let thresholds = svc.store().district_settings().await?.star_thresholds;
     let (approved, pending): (Vec<ActivityRecord>, Vec<ActivityRecord>) = rows
         .records
         .into_iter()

@@ -19,14 +19,20 @@ pub enum ImportKind {
     ExamScores,
     /// One subject's item points (小题分) with the 双向细目表.
     ExamItems,
+    /// 综合素质写实记录 of one school and term (they await the 班主任's review).
+    Activities,
+    /// 艺术素质测评 of one school and school year (scored at write).
+    Art,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 6] = [
         ImportKind::Roster,
         ImportKind::Fitness,
         ImportKind::ExamScores,
         ImportKind::ExamItems,
+        ImportKind::Activities,
+        ImportKind::Art,
     ];
 
     /// The kind in URLs and the import history.
@@ -36,6 +42,8 @@ impl ImportKind {
             ImportKind::Fitness => "fitness",
             ImportKind::ExamScores => "exam-scores",
             ImportKind::ExamItems => "exam-items",
+            ImportKind::Activities => "activities",
+            ImportKind::Art => "art",
         }
     }
 
@@ -49,6 +57,8 @@ impl ImportKind {
             ImportKind::Fitness => "体质健康测试成绩",
             ImportKind::ExamScores => "考试成绩",
             ImportKind::ExamItems => "考试小题分",
+            ImportKind::Activities => "综合素质写实记录",
+            ImportKind::Art => "艺术素质测评",
         }
     }
 }
@@ -68,6 +78,13 @@ pub struct ImportParams {
     /// Exam items: the subject.
     #[serde(default)]
     pub subject: String,
+    /// Art: the school year (2025 = 2025–2026).
+    #[serde(default)]
+    pub school_year: String,
+    /// Archive kinds, district admins: the 学校代码 the file belongs to (a school admin's is
+    /// their own).
+    #[serde(default)]
+    pub school: String,
 }
 
 /// [`ImportParams`] checked for a kind.
@@ -77,6 +94,8 @@ pub(crate) enum Checked {
     Fitness { term: Term, test_date: Option<Date> },
     ExamScores { exam: ExamId },
     ExamItems { exam: ExamId, subject: String },
+    Activities { term: Term },
+    Art { school_year: i32 },
 }
 
 impl ImportParams {
@@ -111,6 +130,17 @@ impl ImportParams {
                 Ok(Checked::Fitness { term, test_date })
             }
             ImportKind::ExamScores => Ok(Checked::ExamScores { exam: exam()? }),
+            ImportKind::Activities => match Term::parse_code(self.term.trim()) {
+                Ok(term) => Ok(Checked::Activities { term }),
+                Err(_) => bad(format!("学期“{}”无效，请选择学期", self.term.trim())),
+            },
+            ImportKind::Art => match self.school_year.trim().parse::<i32>() {
+                Ok(y) if (2000..=2100).contains(&y) => Ok(Checked::Art { school_year: y }),
+                _ => bad(format!(
+                    "学年“{}”无效，请填写学年的起始年份，如 2025",
+                    self.school_year.trim()
+                )),
+            },
             ImportKind::ExamItems => {
                 let exam = exam()?;
                 let subject = self.subject.trim();

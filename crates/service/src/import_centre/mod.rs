@@ -128,6 +128,9 @@ pub async fn hold(
         Checked::ExamScores { exam } | Checked::ExamItems { exam, .. } => {
             visible_exam(svc, viewer, exam).await?;
         }
+        Checked::Activities { .. } | Checked::Art { .. } => {
+            archive_school(svc, viewer, params).await?;
+        }
         Checked::Roster | Checked::Fitness { .. } => {}
     }
     let store = svc.store();
@@ -166,6 +169,33 @@ async fn visible_exam(
         )),
         Err(e) => Err(e),
     }
+}
+
+/// The school an archive file is for: a school admin's own; a district admin names it by
+/// 学校代码 (archive files carry only 学籍号).
+async fn archive_school(
+    svc: &Service,
+    viewer: &Viewer,
+    params: &ImportParams,
+) -> Result<SchoolId, ServiceError> {
+    if let Some(own) = importer_school(viewer)? {
+        return Ok(own);
+    }
+    let code = params.school.trim();
+    if code.is_empty() {
+        return Err(ServiceError::BadRequest(
+            "请填写文件所属学校的学校代码".into(),
+        ));
+    }
+    svc.store()
+        .school_by_code(code)
+        .await?
+        .ok_or_else(|| ServiceError::BadRequest(format!("学校代码“{code}”不存在")))
+}
+
+/// Reads an archive file; a file that cannot be read at all is a Chinese `BadRequest`.
+fn archive_unreadable(file: &UploadedFile, e: IngestError) -> ServiceError {
+    ServiceError::BadRequest(format!("{}：{e}", file.name))
 }
 
 /// The held upload a token names, if it is the viewer's own (a token leaked to someone else
@@ -275,8 +305,50 @@ async fn read_held(
                 p.notes,
             )
         }
+        Checked::Activities { term } => {
+            let own = archive_school(svc, viewer, params).await?;
+            let own = check::SchoolCheck::new(svc, viewer, Some(own)).await?;
+            let read = wuyu_ingest::archive::read_activities(&file.bytes, &file.name, term)
+                .map_err(|e| archive_unreadable(file, e))?;
+            let rows = read.rows.iter();
+            let outside =
+                own.student_errors(file, rows.map(|r| (&r.origin, r.student_no.as_str())));
+            archive_read(
+                ("写实记录", read.rows.len()),
+                sample::activities(&read.rows),
+                [read.errors, outside].concat(),
+            )
+        }
+        Checked::Art { .. } => {
+            let own = archive_school(svc, viewer, params).await?;
+            let own = check::SchoolCheck::new(svc, viewer, Some(own)).await?;
+            let read = wuyu_ingest::archive::read_art(&file.bytes, &file.name)
+                .map_err(|e| archive_unreadable(file, e))?;
+            let rows = read.rows.iter();
+            let outside =
+                own.student_errors(file, rows.map(|r| (&r.origin, r.student_no.as_str())));
+            archive_read(
+                ("艺术测评", read.rows.len()),
+                sample::art(&read.rows),
+                [read.errors, outside].concat(),
+            )
+        }
     };
     Ok(read)
+}
+
+/// An archive file's read: one count, the sample, the row errors.
+fn archive_read(count: (&'static str, usize), sample: SampleTable, errors: Vec<RowError>) -> Read {
+    Read {
+        notes: ReadNotes {
+            rows_read: count.1 + errors.len(),
+            ..ReadNotes::default()
+        },
+        counts: vec![count],
+        sample,
+        errors,
+        warnings: Vec::new(),
+    }
 }
 
 /// A held upload's read, its counts labelled for the page.
@@ -528,7 +600,40 @@ async fn run(
             crate::exam::import::import_exam_items(svc, &who, exam, &subject, file, None).await?,
             |s| s.import_id,
         ),
+        Checked::Activities { term } => {
+            let own = archive_school(svc, viewer, params).await?;
+            let name = viewer.user.username.as_str();
+            archive_outcome(
+                crate::archive::import_activities(svc, viewer, name, own, term, file).await,
+            )?
+        }
+        Checked::Art { school_year } => {
+            let own = archive_school(svc, viewer, params).await?;
+            let name = viewer.user.username.as_str();
+            archive_outcome(
+                crate::archive::import_art(svc, viewer, name, own, school_year, file).await,
+            )?
+        }
     })
+}
+
+/// An archive import's result as the history records it: rejected rows are a result, not a
+/// failure.
+fn archive_outcome(
+    r: Result<wuyu_store::archive::ArchiveImportSummary, ServiceError>,
+) -> Result<RunResult, ServiceError> {
+    match r {
+        Ok(s) => Ok((
+            UploadStatus::Imported,
+            serde_json::to_string(&s).unwrap_or_default(),
+            Vec::new(),
+            Some(s.import_id),
+        )),
+        Err(ServiceError::Rejected(rows)) => {
+            Ok((UploadStatus::Rejected, String::new(), rows, None))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn outcome<S: Serialize>(o: ImportOutcome<S>, id: impl Fn(&S) -> i64) -> RunResult {
@@ -641,5 +746,19 @@ pub async fn template(
             ))
         }
         ImportKind::ExamItems => Err(ServiceError::NotFound),
+        ImportKind::Activities => Ok((
+            "综合素质写实记录导入模板.xlsx".into(),
+            written(wuyu_ingest::archive::write_archive_template(
+                "写实记录",
+                &wuyu_ingest::archive::RECORD_COLUMNS,
+            ))?,
+        )),
+        ImportKind::Art => Ok((
+            "艺术素质测评导入模板.xlsx".into(),
+            written(wuyu_ingest::archive::write_archive_template(
+                "艺术素质测评",
+                &wuyu_ingest::archive::ART_COLUMNS,
+            ))?,
+        )),
     }
 }

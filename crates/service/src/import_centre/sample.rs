@@ -165,3 +165,47 @@ pub(super) fn exam_items(b: &ExamItemBatch) -> SampleTable {
             .collect(),
     }
 }
+
+/// Activity records as read.
+pub(super) fn activities(rows: &[wuyu_ingest::archive::ActivityRow]) -> SampleTable {
+    SampleTable {
+        headers: headers(&["行", "学籍号", "类别", "日期", "时长", "活动内容"]),
+        rows: rows
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|r| {
+                vec![
+                    r.origin.row.to_string(),
+                    r.student_no.clone(),
+                    r.category.label_zh().to_string(),
+                    match r.end_date {
+                        Some(e) => format!("{} 至 {e}", r.date),
+                        None => r.date.to_string(),
+                    },
+                    r.hours.to_string(),
+                    r.description.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Art assessments as read, with the total they will be scored at.
+pub(super) fn art(rows: &[wuyu_ingest::archive::ArtRow]) -> SampleTable {
+    SampleTable {
+        headers: headers(&["行", "学籍号", "基础指标", "学业指标", "发展指标"]),
+        rows: rows
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|r| {
+                vec![
+                    r.origin.row.to_string(),
+                    r.student_no.clone(),
+                    r.parts.basic.to_string(),
+                    r.parts.academic.to_string(),
+                    r.parts.development.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -53,6 +53,8 @@ pub struct SettingsInput {
     pub parallel_cycle_years: String,
     pub parallel_min_events: String,
     pub parallel_min_level: String,
+    /// Volunteer service hours for 一 to 五星, e.g. `100,300,600,1000,1500`.
+    pub star_hours: String,
 }
 
 impl SettingsInput {
@@ -87,6 +89,7 @@ impl SettingsInput {
                 _ => "school",
             }
             .into(),
+            star_hours: wuyu_store::settings::district::star_hours_text(&s.star_thresholds),
         }
     }
 
@@ -157,6 +160,10 @@ impl SettingsInput {
                 rule.min_level
             }
         };
+        match wuyu_store::settings::district::star_hours(&self.star_hours) {
+            Ok(t) => s.star_thresholds = t,
+            Err(e) => errors.push(e),
+        }
         if errors.is_empty() {
             Ok(s)
         } else {

@@ -2,6 +2,9 @@
 //! the rules a value must pass before it is stored (the rules `wuyu settings set` states).
 use serde::Serialize;
 
+use wuyu_domain::Tenths;
+use wuyu_standards::archive::StarThresholds;
+
 use crate::exam::ExamSettings;
 use crate::fitness::FitnessTargets;
 
@@ -11,12 +14,17 @@ pub const HIDE_RANKS: &str = "hide_ranks";
 /// The key of [`DistrictSettings::show_student_ranks`].
 pub const SHOW_STUDENT_RANKS: &str = "show_student_ranks";
 
+/// The key of [`DistrictSettings::star_thresholds`]: volunteer hours for 一 to 五星, stored
+/// as `100,300,600,1000,1500`.
+pub const VOLUNTEER_STAR_HOURS: &str = "volunteer_star_hours";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 4] = [
+pub const KEYS: [&str; 5] = [
     HIDE_RANKS,
     SHOW_STUDENT_RANKS,
     FitnessTargets::KEY,
     ExamSettings::KEY,
+    VOLUNTEER_STAR_HOURS,
 ];
 
 /// Every district setting, each typed and defaulted.
@@ -31,6 +39,8 @@ pub struct DistrictSettings {
     pub fitness_targets: FitnessTargets,
     /// Exam lines, absent policy, 临界生 window, value-added minimum, parallel-class rule.
     pub exam: ExamSettings,
+    /// Volunteer service hours for 一 to 五星 (no national scheme since 2021: the district's).
+    pub star_thresholds: StarThresholds,
 }
 
 impl DistrictSettings {
@@ -54,6 +64,11 @@ impl DistrictSettings {
                         out.exam = s;
                     }
                 }
+                (VOLUNTEER_STAR_HOURS, Ok(v)) => {
+                    if let Ok(t) = star_hours(&v) {
+                        out.star_thresholds = t;
+                    }
+                }
                 _ => {}
             }
         }
@@ -67,12 +82,39 @@ impl DistrictSettings {
             (SHOW_STUDENT_RANKS, self.show_student_ranks.to_string()),
             (FitnessTargets::KEY, json(&self.fitness_targets)?),
             (ExamSettings::KEY, json(&self.exam)?),
+            (VOLUNTEER_STAR_HOURS, star_hours_text(&self.star_thresholds)),
         ];
         pairs
             .into_iter()
             .map(|(k, v)| checked(k, &v).map(|v| (k, v)))
             .collect()
     }
+}
+
+/// `100,300,600,1000,1500` (hours, at most one decimal each).
+pub fn star_hours_text(t: &StarThresholds) -> String {
+    t.0.iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Five hours, comma-separated (、 and ，too), positive and ascending; the Chinese reason
+/// otherwise.
+pub fn star_hours(value: &str) -> Result<StarThresholds, String> {
+    let parts: Vec<&str> = value.split([',', '，', '、', '/']).map(str::trim).collect();
+    if parts.len() != 5 {
+        return Err(format!(
+            "志愿服务星级时长应为 5 个逐级递增的小时数（如 100,300,600,1000,1500），而不是“{}”",
+            value.trim()
+        ));
+    }
+    let mut hours = [Tenths(0); 5];
+    for (h, p) in hours.iter_mut().zip(&parts) {
+        *h = Tenths::parse(p)
+            .ok_or_else(|| format!("志愿服务星级时长“{p}”不是小时数（最多一位小数）"))?;
+    }
+    StarThresholds::new(hours)
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String, String> {
@@ -116,6 +158,7 @@ pub fn checked(key: &str, value: &str) -> Result<String, String> {
             }
             json(&s)
         }
+        VOLUNTEER_STAR_HOURS => star_hours(value).map(|t| star_hours_text(&t)),
         other => Err(format!(
             "没有名为“{other}”的设置；可设置：{}",
             KEYS.join("、")
@@ -147,6 +190,15 @@ mod tests {
         let e = checked(ExamSettings::KEY, r#"{"va_min": 5}"#).unwrap_err();
         assert!(e.contains("没有“va_min”这一项"), "{e}");
         assert!(checked(ExamSettings::KEY, r#"{"va_min_n": 5}"#).is_ok());
+        assert_eq!(
+            checked(VOLUNTEER_STAR_HOURS, "100、200，500, 800,1000").unwrap(),
+            "100,200,500,800,1000"
+        );
+        let e = checked(VOLUNTEER_STAR_HOURS, "100,300,300,1000,1500").unwrap_err();
+        assert!(e.contains("逐级递增") && e.contains("三星 300"), "{e}");
+        assert!(checked(VOLUNTEER_STAR_HOURS, "100,300,600").is_err());
+        assert!(checked(VOLUNTEER_STAR_HOURS, "0,300,600,1000,1500").is_err());
+        assert!(checked(VOLUNTEER_STAR_HOURS, "100,300,600,1000,很多").is_err());
     }
 
     #[test]
@@ -155,6 +207,7 @@ mod tests {
             (HIDE_RANKS, "true"),
             (FitnessTargets::KEY, r#"{"excellent_rate": 0.35}"#),
             (ExamSettings::KEY, "not json"),
+            (VOLUNTEER_STAR_HOURS, "100,200,500,800,1000"),
         ]);
         assert!(s.hide_ranks);
         assert!(
@@ -163,6 +216,10 @@ mod tests {
         );
         assert_eq!(s.fitness_targets.excellent_rate, 0.35);
         assert_eq!(s.exam, ExamSettings::default());
+        assert_eq!(
+            s.star_thresholds,
+            StarThresholds::new([100, 200, 500, 800, 1000].map(Tenths::whole)).unwrap()
+        );
         let back = DistrictSettings::from_stored(
             s.to_stored().unwrap().iter().map(|(k, v)| (*k, v.as_str())),
         );

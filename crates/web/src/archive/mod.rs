@@ -1,12 +1,27 @@
 //! 综合素质档案 in the web: the student's archive (five domains, hours, stars, art level,
 //! fitness and marks without ranks; every read audited by the service) and the coverage page
 //! (the district: schools; a school admin: classes).
+mod api;
+mod class;
 mod pages;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
+
+/// The archive API routes, for the API document.
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::class_records))
+        .routes(routes!(api::record))
+        .routes(routes!(api::review))
+        .routes(routes!(api::student))
+        .routes(routes!(api::coverage))
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -15,4 +30,18 @@ pub(crate) fn router() -> Router<AppState> {
             get(pages::student),
         )
         .route("/archive/coverage", get(pages::coverage))
+        .route("/archive/coverage/export.xlsx", get(pages::coverage_export))
+        .route(
+            "/schools/{id}/classes/{class_id}/archive/export.xlsx",
+            get(class::export),
+        )
+        .route(
+            "/schools/{id}/classes/{class_id}/archive",
+            get(class::page).post(class::record),
+        )
+        .route("/archive/class", get(class::home))
+        .route(
+            "/schools/{id}/classes/{class_id}/archive/review",
+            post(class::review),
+        )
 }

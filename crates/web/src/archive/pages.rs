@@ -145,6 +145,7 @@ pub(crate) struct CoverageLine {
 struct CoveragePage {
     chrome: Chrome,
     term_code: String,
+    export_href: Option<String>,
     term_label: String,
     by_class: bool,
     rows: Vec<CoverageLine>,
@@ -187,6 +188,7 @@ pub(crate) async fn coverage(
     };
     let page = CoveragePage {
         chrome: Chrome::new(&me, "/archive/coverage"),
+        export_href: term.map(|t| format!("/archive/coverage/export.xlsx?term={}", t.code())),
         term_code: term.map(|t| t.code()).unwrap_or_default(),
         term_label: term
             .map(|t| t.label_zh())
@@ -195,4 +197,41 @@ pub(crate) async fn coverage(
         rows: rows.iter().map(coverage_line).collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// `/archive/coverage/export.xlsx?term=`: the coverage table as the page shows it.
+pub(crate) async fn coverage_export(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewArchiveCoverage>,
+    ClientIp(ip): ClientIp,
+    q: Result<Query<TermQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let viewer = me.viewer();
+    let term = match q.term.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => Term::parse_code(t).map_err(|_| AppError::BadRequest)?,
+        None => archive::district_term(&state.svc, &viewer.scope)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    let school = viewer.scope.school_id();
+    let rows = archive::coverage(&state.svc, &viewer, school, term).await?;
+    let out = archive::coverage_xlsx(&rows, term, school.is_some())?;
+    wuyu_service::audit::record_export(
+        &state.svc,
+        &Requester::user(&me.user, &ip),
+        &wuyu_service::audit::BulkExport {
+            action: "export_archive_coverage",
+            school,
+            entity: "archive_coverage".into(),
+            detail: format!("term={}", term.code()),
+            rows: out.rows,
+        },
+    )
+    .await?;
+    Ok(crate::import_centre::download(
+        out.bytes,
+        &out.file_name,
+        crate::import_centre::XLSX,
+    ))
 }

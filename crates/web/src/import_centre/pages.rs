@@ -146,8 +146,11 @@ fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
         preview_href: (e.user_id == me.user.id).then(|| format!("/imports/uploads/{}", e.token)),
         file_href: (e.status != UploadStatus::Expired && e.file_size > 0)
             .then(|| format!("/imports/history/{}/file", e.id)),
-        undo_href: (e.status == UploadStatus::Imported && e.import_id.is_some())
-            .then(|| format!("/imports/history/{}/undo", e.id)),
+        // Archive records are reviewed one by one after import; they are not undone in bulk.
+        undo_href: (e.status == UploadStatus::Imported
+            && e.import_id.is_some()
+            && !matches!(kind, Some(ImportKind::Activities | ImportKind::Art)))
+        .then(|| format!("/imports/history/{}/undo", e.id)),
     }
 }
 
@@ -207,10 +210,28 @@ struct KindPage {
     /// Exam items: every subject of those exams.
     subjects: Vec<OptionView>,
     needs_term: bool,
+    /// Fitness: a test date for rows without one.
+    needs_test_date: bool,
     needs_exam: bool,
     needs_subject: bool,
+    /// Art: the school year.
+    needs_school_year: bool,
+    school_year: String,
+    /// Archive kinds uploaded by the district: the school the file is for.
+    needs_school: bool,
+    school: String,
     /// Roster and fitness have a template without options; exam scores need the exam.
     template_href: Option<String>,
+}
+
+/// The school year of today (2025 from August 2025 to July 2026).
+fn this_school_year() -> i32 {
+    let now = OffsetDateTime::now_utc();
+    if u8::from(now.month()) >= 8 {
+        now.year()
+    } else {
+        now.year() - 1
+    }
 }
 
 /// The last three school years' terms, newest first; the current one selected.
@@ -277,7 +298,7 @@ async fn kind_view(
         label: kind.label_zh(),
         error,
         max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
-        terms: if kind == ImportKind::Fitness {
+        terms: if matches!(kind, ImportKind::Fitness | ImportKind::Activities) {
             term_options(&params.term)
         } else {
             Vec::new()
@@ -298,11 +319,21 @@ async fn kind_view(
                 value: s,
             })
             .collect(),
-        needs_term: kind == ImportKind::Fitness,
+        needs_term: matches!(kind, ImportKind::Fitness | ImportKind::Activities),
+        needs_test_date: kind == ImportKind::Fitness,
         needs_exam,
         needs_subject: kind == ImportKind::ExamItems,
+        needs_school_year: kind == ImportKind::Art,
+        school_year: if params.school_year.is_empty() {
+            this_school_year().to_string()
+        } else {
+            params.school_year.clone()
+        },
+        needs_school: matches!(kind, ImportKind::Activities | ImportKind::Art)
+            && me.scope.school_id().is_none(),
+        school: params.school.clone(),
         template_href: match kind {
-            ImportKind::Roster | ImportKind::Fitness => {
+            ImportKind::Roster | ImportKind::Fitness | ImportKind::Activities | ImportKind::Art => {
                 Some(format!("/imports/{}/template.xlsx", kind.code()))
             }
             ImportKind::ExamScores | ImportKind::ExamItems => None,
@@ -399,6 +430,8 @@ pub(crate) async fn upload(
             "test_date" => params.test_date = text(),
             "exam" => params.exam = text(),
             "subject" => params.subject = text(),
+            "school_year" => params.school_year = text(),
+            "school" => params.school = text(),
             "file" => {
                 if let Some(name) = part.file_name.filter(|n| !n.is_empty()) {
                     file = Some(UploadedFile::new(name, part.data));

@@ -49,6 +49,8 @@ pub(crate) struct SettingsForm {
     parallel_min_events: String,
     #[serde(default)]
     parallel_min_level: String,
+    #[serde(default)]
+    star_hours: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
@@ -68,6 +70,7 @@ impl From<SettingsForm> for SettingsInput {
             parallel_cycle_years: f.parallel_cycle_years,
             parallel_min_events: f.parallel_min_events,
             parallel_min_level: f.parallel_min_level,
+            star_hours: f.star_hours,
         }
     }
 }

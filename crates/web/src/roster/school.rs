@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use wuyu_domain::{ClassId, Role, SchoolClass, SchoolId, Student};
+use wuyu_domain::{Capability, ClassId, Role, SchoolClass, SchoolId, Student, grants};
 use wuyu_service::roster;
 
 use crate::audit;
@@ -138,6 +138,8 @@ struct ClassPage {
     head_teachers: String,
     /// The class's 体质健康 view, for the roles that read fitness records (not counsellors).
     fitness_href: Option<String>,
+    /// The class's 写实记录 (the roles that record activities).
+    archive_href: Option<String>,
     show_id_numbers: bool,
     students: Vec<StudentRow>,
 }
@@ -178,6 +180,8 @@ pub(crate) async fn class(
             .join("、"),
         fitness_href: (me.role() != Role::Counsellor)
             .then(|| format!("/schools/{id}/classes/{class_id}/fitness")),
+        archive_href: grants(me.role(), Capability::RecordActivities)
+            .then(|| format!("/schools/{id}/classes/{class_id}/archive")),
         show_id_numbers,
         students: students
             .into_iter()

@@ -8,7 +8,7 @@ use wuyu_service::archive::{ActivityInput, class_archive, record_activity, revie
 use wuyu_service::audit::Requester;
 use wuyu_store::archive::Review;
 
-use crate::support::{TestApp, body_text, get};
+use crate::support::{TestApp, body_text, get, post};
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
     let user = svc
@@ -96,6 +96,506 @@ async fn the_parent_sees_the_archive_and_the_district_the_coverage() {
     assert_eq!(status, 200);
     assert!(
         html.contains("七年级1班") && html.contains("50.0%"),
+        "{html}"
+    );
+}
+
+/// teacher-a becomes 班主任 of 七年级1班 (the fixture names no 班主任); a roster import
+/// replaces the school's assignments, so the fixture's teaching ones are given again.
+async fn head_of_7_1(app: &TestApp) {
+    use wuyu_domain::roster::NewAssignment;
+    use wuyu_domain::{Grade, Origin, RosterBatch, SchoolCode};
+    let assign = |staff: &str, grade: u8, class: &str, subject: &str| NewAssignment {
+        origin: Origin::default(),
+        school_code: SchoolCode::parse("S001").unwrap(),
+        staff_no: staff.into(),
+        grade: Grade::new(grade).unwrap(),
+        class_name: class.into(),
+        subject: subject.into(),
+        share: 1.0,
+    };
+    app.store
+        .import_roster(
+            &RosterBatch {
+                assignments: vec![
+                    assign("T01", 7, "1班", "语文"),
+                    assign("T01", 8, "1班", "数学"),
+                    assign("T02", 7, "2班", "英语"),
+                    assign("T01", 7, "1班", "班主任"),
+                ],
+                ..Default::default()
+            },
+            &wuyu_store::ImportMeta {
+                username: "test".into(),
+                file_name: "heads".into(),
+                file_sha256: "4".repeat(64),
+                at: 0,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn records_of_7_1(app: &TestApp) -> Vec<wuyu_service::archive::ArchiveRecord> {
+    let svc = Service::new(app.store.clone());
+    let (school, _) = viewer(&svc, "school-a").await;
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    class_archive(
+        &svc,
+        &school,
+        SchoolId(app.ids.school_a),
+        ClassId(app.ids.class_a7_1),
+        term,
+    )
+    .await
+    .unwrap()
+    .records
+}
+
+#[tokio::test]
+async fn the_head_teacher_records_for_the_class_and_reviews_in_the_browser() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let path = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    );
+    let t = app.login("teacher-a").await;
+
+    // The nav's 写实记录 opens the class; nobody has a record yet.
+    let resp = app
+        .send(get("/archive/class").cookie(&t.cookie).build())
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(crate::support::location(&resp), path);
+    let (status, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("本学期无记录的学生 <span class=\"muted\">（2 人）")
+            && html.contains("李小红、张小明"),
+        "{html}"
+    );
+    let send = |body: String, to: &str| {
+        post(to)
+            .cookie(&t.cookie)
+            .form(&format!("csrf_token={}&term=2025-autumn&{body}", t.csrf))
+            .build()
+    };
+
+    // 30 hours in one day and a blank description: refused, each next to its field, as typed.
+    let bad = "category=volunteer_service&date=2025-11-20&hours=30&organiser=&description=&attendees=class";
+    let resp = app.send(send(bad.into(), &path)).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("<span class=\"field-error\">时长“30”小时超过活动时间跨度")
+            || html.contains("<span class=\"field-error\">活动内容不能为空</span>"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"30\""), "the hours stay as typed");
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    // A student of 七年级2班 ticked here is refused by the form, nothing written.
+    let outsider = format!(
+        "category=art&date=2025-11-20&hours=2&description=合唱&attendees=ticked&student={}&student={}",
+        ids.child, ids.other_a
+    );
+    let resp = app.send(send(outsider, &path)).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(body_text(resp).await.contains("不在本班"));
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    // The whole class, then one ticked student.
+    let whole = "category=volunteer_service&date=2025-11-20&hours=3&travel=1&organiser=社区&description=敬老院服务&attendees=class";
+    let resp = app.send(send(whole.into(), &path)).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let back = crate::support::location(&resp);
+    let resp = app.send(get(&back).cookie(&t.cookie).build()).await;
+    let html = body_text(resp).await;
+    assert!(html.contains("已为 2 名学生记录"), "{html}");
+    let one = format!(
+        "category=艺术活动&date=2025-12-01&hours=2&description=合唱比赛&attendees=ticked&student={}",
+        ids.child
+    );
+    let resp = app.send(send(one, &path)).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let records = records_of_7_1(&app).await;
+    assert_eq!(records.len(), 3);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.state == wuyu_domain::RecordState::Submitted)
+    );
+    let (_, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert!(
+        html.contains("待审核 <span class=\"muted\">（3 条）"),
+        "{html}"
+    );
+    assert!(html.contains("本学期无记录的学生 <span class=\"muted\">（0 人）"));
+
+    // Approve the choir; returning without a reason is refused next to that record.
+    let id_of = |d: &str, name: &str| {
+        records
+            .iter()
+            .find(|r| r.description == d && r.student_name == name)
+            .unwrap()
+            .id
+    };
+    let review = format!("{path}/review");
+    let choir = id_of("合唱比赛", "张小明");
+    let resp = app
+        .send(send(format!("id={choir}&decision=approve"), &review))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let li = id_of("敬老院服务", "李小红");
+    let resp = app
+        .send(send(format!("id={li}&decision=return&reason="), &review))
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(body_text(resp).await.contains("退回时必须填写原因"));
+    let resp = app
+        .send(send(
+            format!("id={li}&decision=return&reason=请补充服务证明"),
+            &review,
+        ))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert!(
+        html.contains("待审核 <span class=\"muted\">（1 条）"),
+        "{html}"
+    );
+    assert!(html.contains("已退回：请补充服务证明"), "{html}");
+    assert!(html.contains("已通过"), "{html}");
+
+    // The parent now sees the approved choir in the child's archive.
+    let archive = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let (_, html) = page(&app, "parent-a", &archive).await;
+    assert!(html.contains("合唱比赛"), "{html}");
+}
+
+#[tokio::test]
+async fn other_teachers_and_parents_cannot_use_the_class_archive() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let path = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    );
+    let body =
+        "category=art&date=2025-11-20&hours=2&description=合唱&attendees=class&term=2025-autumn";
+    for who in ["teacher-b", "parent-a", "counsellor-a"] {
+        let (status, _) = page(&app, who, &path).await;
+        assert_eq!(status, 403, "{who} reads the page");
+        let s = app.login(who).await;
+        let resp = app
+            .send(
+                post(&path)
+                    .cookie(&s.cookie)
+                    .form(&format!("csrf_token={}&{body}", s.csrf))
+                    .build(),
+            )
+            .await;
+        assert_eq!(resp.status().as_u16(), 403, "{who} records");
+    }
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    // teacher-a teaches 八年级1班 but is not its 班主任: may record there, never review.
+    let t = app.login("teacher-a").await;
+    let eight = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a8_1
+    );
+    let resp = app
+        .send(
+            post(&eight)
+                .cookie(&t.cookie)
+                .form(&format!("csrf_token={}&{body}", t.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 303, "{}", body_text(resp).await);
+    let (_, html) = page(&app, "teacher-a", &format!("{eight}?term=2025-autumn")).await;
+    assert!(
+        html.contains("由本班班主任审核") && !html.contains(">通过</button>"),
+        "{html}"
+    );
+    let svc = Service::new(app.store.clone());
+    let (school, _) = viewer(&svc, "school-a").await;
+    let id = class_archive(
+        &svc,
+        &school,
+        SchoolId(ids.school_a),
+        ClassId(ids.class_a8_1),
+        Term::new(2025, TermPart::Autumn).unwrap(),
+    )
+    .await
+    .unwrap()
+    .records[0]
+        .id;
+    let resp = app
+        .send(
+            post(&format!("{eight}/review"))
+                .cookie(&t.cookie)
+                .form(&format!(
+                    "csrf_token={}&term=2025-autumn&id={id}&decision=approve",
+                    t.csrf
+                ))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 403);
+    // teacher-b has no class of school A to open.
+    let b = app.login("teacher-b").await;
+    let resp = app
+        .send(get("/archive/class").cookie(&b.cookie).build())
+        .await;
+    assert_eq!(resp.status().as_u16(), 303, "their own class");
+    assert!(!crate::support::location(&resp).contains(&format!("/schools/{}/", ids.school_a)));
+}
+
+async fn api_post(
+    app: &TestApp,
+    s: &crate::support::Session,
+    path: &str,
+    json: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let resp = app
+        .send(
+            post(path)
+                .cookie(&s.cookie)
+                .header("x-csrf-token", &s.csrf)
+                .header("content-type", "application/json")
+                .body(&json.to_string())
+                .build(),
+        )
+        .await;
+    let status = resp.status().as_u16();
+    (status, crate::support::body_json(resp).await)
+}
+
+async fn api_get(
+    app: &TestApp,
+    s: &crate::support::Session,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    let status = resp.status().as_u16();
+    (status, crate::support::body_json(resp).await)
+}
+
+#[tokio::test]
+async fn the_archive_api_records_reviews_and_reads_with_an_audit_entry() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let (a, c) = (ids.school_a, ids.class_a7_1);
+    let t = app.login("teacher-a").await;
+    let records = format!("/api/v1/archive/classes/{a}/{c}/records");
+    let tour = serde_json::json!({
+        "term": "2025-autumn", "category": "study_tour", "date": "2025-10-10",
+        "end_date": "2025-10-11", "hours": "12", "organiser": "年级组",
+        "description": "博物馆研学", "students": [ids.child],
+    });
+
+    // 49 hours over two days, and a student of another class: refused, naming each.
+    let mut bad = tour.clone();
+    bad["hours"] = "49".into();
+    let (status, body) = api_post(&app, &t, &records, bad).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("hours：时长“49”小时超过"),
+        "{body}"
+    );
+    let mut outsider = tour.clone();
+    outsider["students"] = serde_json::json!([ids.other_a]);
+    let (status, body) = api_post(&app, &t, &records, outsider).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["detail"].as_str().unwrap().contains("不在本班"),
+        "{body}"
+    );
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    let (status, body) = api_post(&app, &t, &records, tour).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["ids"][0].as_i64().unwrap();
+    let (status, body) = api_get(
+        &app,
+        &t,
+        &format!("/api/v1/archive/classes/{a}/{c}?term=2025-autumn"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["may_review"], true);
+    assert_eq!(body["records"][0]["state"], "submitted");
+    assert_eq!(body["records"][0]["hours"], "12");
+    assert_eq!(body["without_records"][0]["name"], "李小红");
+
+    // A return needs a reason; teacher-b may not review school A's records.
+    let (status, _) = api_post(
+        &app,
+        &t,
+        "/api/v1/archive/review",
+        serde_json::json!({"school_id": a, "ids": [id], "decision": "return"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let b = app.login("teacher-b").await;
+    let (status, _) = api_post(
+        &app,
+        &b,
+        "/api/v1/archive/review",
+        serde_json::json!({"school_id": a, "ids": [id], "decision": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = api_post(
+        &app,
+        &t,
+        "/api/v1/archive/review",
+        serde_json::json!({"school_id": a, "ids": [id], "decision": "approve"}),
+    )
+    .await;
+    assert_eq!((status, body["reviewed"].as_u64()), (200, Some(1)));
+
+    // The parent reads the archive through the API; the read is in the audit log.
+    let p = app.login("parent-a").await;
+    let (status, body) = api_get(
+        &app,
+        &p,
+        &format!("/api/v1/archive/students/{a}/{}", ids.child),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let practice = body["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["domain"] == "practice")
+        .unwrap();
+    assert_eq!(practice["hours"], "12");
+    assert_eq!(practice["records"][0]["description"], "博物馆研学");
+    let audit = app.store.list_audit(5).await.unwrap();
+    assert_eq!(audit[0].entry.action, "archive_read_student");
+    assert_eq!(audit[0].entry.username, "parent-a");
+    assert_eq!(audit[0].entry.entity, format!("student:{}", ids.child));
+    let (status, _) = api_get(
+        &app,
+        &p,
+        &format!("/api/v1/archive/students/{a}/{}", ids.other_a),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // The district's coverage: school A, 1 of 5 students with 校外实践.
+    let d = app.login("district").await;
+    let (status, body) = api_get(&app, &d, "/api/v1/archive/coverage?term=2025-autumn").await;
+    assert_eq!(status, 200);
+    let row = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["school_id"] == a)
+        .unwrap();
+    assert_eq!(row["students"], 5);
+    assert_eq!(row["off_campus_rate"], 0.2);
+}
+
+/// The first worksheet's cells as text, row by row.
+fn sheet(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+async fn download(app: &TestApp, who: &str, path: &str) -> (u16, Vec<u8>) {
+    let s = app.login(who).await;
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    let status = resp.status().as_u16();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, body.to_vec())
+}
+
+#[tokio::test]
+async fn the_class_records_and_the_coverage_export_as_the_pages_show_them() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let svc = Service::new(app.store.clone());
+    let (t, who) = viewer(&svc, "teacher-a").await;
+    let a = SchoolId(ids.school_a);
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    let tour = ActivityInput {
+        category: ActivityCategory::StudyTour,
+        term,
+        date: date!(2025 - 10 - 16),
+        end_date: Some(date!(2025 - 10 - 17)),
+        hours: Tenths(125),
+        travel: Tenths(0),
+        organiser: "年级组".into(),
+        description: "博物馆研学".into(),
+    };
+    let new = record_activity(&svc, &t, &who, a, &[StudentId(ids.child)], &tour)
+        .await
+        .unwrap();
+    review(&svc, &t, &who, a, &new, &Review::Approve)
+        .await
+        .unwrap();
+
+    let path = format!(
+        "/schools/{}/classes/{}/archive/export.xlsx?term=2025-autumn",
+        ids.school_a, ids.class_a7_1
+    );
+    let (status, bytes) = download(&app, "teacher-a", &path).await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    assert_eq!(
+        rows[1][..5],
+        ["学生", "类别", "日期", "结束日期", "时长（小时）"]
+    );
+    assert_eq!(
+        rows[2][..5],
+        ["张小明", "研学旅行", "2025-10-16", "2025-10-17", "12.5"]
+    );
+    assert_eq!(rows[2][9], "已通过");
+    assert_eq!(rows.len(), 3, "title, headers, one record");
+    let audit = app.store.list_audit(5).await.unwrap();
+    assert_eq!(audit[0].entry.action, "export_class_archive");
+    assert!(
+        audit[0].entry.detail.ends_with("rows=1"),
+        "{}",
+        audit[0].entry.detail
+    );
+    assert_eq!(download(&app, "teacher-b", &path).await.0, 403);
+
+    // The district's coverage: school A has 1 of 5 students with 校外实践 (20 %).
+    let (status, bytes) = download(
+        &app,
+        "district",
+        "/archive/coverage/export.xlsx?term=2025-autumn",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    assert_eq!(rows[1][0], "学校");
+    assert_eq!(rows[1][3], "校外实践覆盖率");
+    let line = rows.iter().find(|r| r[0] == "第一实验中学").unwrap();
+    assert_eq!((line[1].as_str(), line[3].as_str()), ("5", "0.2"));
+    let (_, html) = page(&app, "district", "/archive/coverage?term=2025-autumn").await;
+    assert!(
+        html.contains("/archive/coverage/export.xlsx?term=2025-autumn"),
         "{html}"
     );
 }

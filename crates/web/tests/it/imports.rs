@@ -493,3 +493,50 @@ async fn a_school_admin_undoes_the_last_fitness_import_and_not_an_earlier_one() 
     app.send(undo_as(&s, &undo[1])).await;
     assert_eq!(runs(&app, a).await, before);
 }
+
+#[tokio::test]
+async fn the_art_upload_form_asks_the_district_for_the_school_and_previews_a_bad_row() {
+    let app = TestApp::new().await;
+    let d = app.login("district").await;
+    let page = body_text(
+        app.send(get("/imports/art").cookie(&d.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("name=\"school\"") && page.contains("name=\"school_year\""),
+        "{page}"
+    );
+    let s = app.login("school-a").await;
+    let page = body_text(
+        app.send(get("/imports/activities").cookie(&s.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("name=\"term\"") && !page.contains("name=\"school\""),
+        "{page}"
+    );
+
+    let csv = format!(
+        "学籍号,基础指标,学业指标,发展指标\n{},41,45,12\n",
+        crate::support::child_student_no()
+    );
+    let resp = app
+        .send(upload(
+            &s,
+            "art",
+            "艺术测评.csv",
+            csv.as_bytes(),
+            &[("school_year", "2025")],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("基础指标") && page.contains("41"), "{page}");
+    assert!(
+        !page.contains("确认导入</button>"),
+        "a file with a bad row cannot be confirmed"
+    );
+}

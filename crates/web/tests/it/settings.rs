@@ -22,6 +22,7 @@ fn form(over: &[(&str, &str)]) -> String {
         ("parallel_cycle_years", "3"),
         ("parallel_min_events", "6"),
         ("parallel_min_level", "school"),
+        ("star_hours", "100,300,600,1000,1500"),
     ];
     for (k, v) in over {
         match fields.iter_mut().find(|(f, _)| f == k) {
@@ -149,4 +150,82 @@ async fn a_district_admin_changes_settings_in_the_browser_and_each_change_is_aud
             .await;
         assert_eq!(resp.status(), 403, "{who}");
     }
+}
+
+#[tokio::test]
+async fn volunteer_star_hours_are_a_district_setting_checked_ascending() {
+    use time::macros::date;
+    use wuyu_domain::{ActivityCategory, SchoolId, StudentId, Tenths, Term, TermPart, Viewer};
+    use wuyu_service::Service;
+    use wuyu_service::archive::{ActivityInput, Review, record_activity, review};
+    use wuyu_service::audit::Requester;
+
+    let app = TestApp::new().await;
+    let admin = app.login("district").await;
+    let send = |body: String| {
+        app.send(
+            post("/admin/settings")
+                .cookie(&admin.cookie)
+                .form(&format!("csrf_token={}&{body}", admin.csrf))
+                .build(),
+        )
+    };
+    let html = body_text(
+        app.send(get("/admin/settings").cookie(&admin.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        html.contains("name=\"star_hours\" value=\"100,300,600,1000,1500\""),
+        "{html}"
+    );
+
+    // Not ascending: refused with the stars named, nothing stored.
+    let html = body_text(send(form(&[("star_hours", "2,4,4,8,10")])).await).await;
+    assert!(html.contains("三星 4 小时不大于二星 4 小时"), "{html}");
+    let stored = app.store.district_settings().await.unwrap();
+    assert_eq!(stored.star_thresholds, Default::default());
+
+    // 2/4/6/8/10 h: a child with 4.5 h of service (1 h of it travel) has 一星, not 二星.
+    let resp = send(form(&[("star_hours", "2,4,6,8,10")])).await;
+    assert_eq!(resp.status(), 303);
+    let svc = Service::new(app.store.clone());
+    let user = app
+        .store
+        .user_credentials("school-a")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let scope = wuyu_service::accounts::scope_for(&svc, &user)
+        .await
+        .unwrap();
+    let (v, who) = (
+        Viewer::new(user.clone(), scope),
+        Requester::user(&user, "127.0.0.1"),
+    );
+    let a = SchoolId(app.ids.school_a);
+    let input = ActivityInput {
+        category: ActivityCategory::Volunteer,
+        term: Term::new(2025, TermPart::Autumn).unwrap(),
+        date: date!(2025 - 10 - 01),
+        end_date: None,
+        hours: Tenths(45),
+        travel: Tenths(10),
+        organiser: "社区".into(),
+        description: "社区清洁".into(),
+    };
+    let ids = record_activity(&svc, &v, &who, a, &[StudentId(app.ids.child)], &input)
+        .await
+        .unwrap();
+    review(&svc, &v, &who, a, &ids, &Review::Approve)
+        .await
+        .unwrap();
+    let parent = app.login("parent-a").await;
+    let path = format!(
+        "/schools/{}/students/{}/archive",
+        app.ids.school_a, app.ids.child
+    );
+    let html = body_text(app.send(get(&path).cookie(&parent.cookie).build()).await).await;
+    assert!(html.contains("3.5 小时 · 一星"), "{html}");
 }

@@ -1,0 +1,578 @@
+//! The archive API: a class's records of a term, recording one activity for the class or some
+//! of its students, the 班主任's review, a student's archive (audited read) and coverage. Each
+//! is one service call, the same as the pages'.
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use wuyu_domain::{ClassId, SchoolId, StudentId, Term};
+use wuyu_service::ServiceError;
+use wuyu_service::archive::{
+    self, ActivityForm, ArchiveRecord, Attendees, ClassRecordError, CoverageRow, Review,
+};
+use wuyu_service::audit::Requester;
+
+use crate::access::{ApiRequire, cap};
+use crate::auth::ClientIp;
+use crate::error::{ApiError, AppError, Problem};
+use crate::state::AppState;
+
+/// A refusal's Chinese reason as a 400 problem document; other errors as usual.
+fn refused(detail: String) -> Response {
+    let p = Problem {
+        kind: "about:blank".into(),
+        title: "请求被拒绝".into(),
+        status: 400,
+        detail,
+    };
+    let mut resp = (StatusCode::BAD_REQUEST, Json(p)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+fn problem(e: ServiceError) -> Response {
+    match e {
+        ServiceError::BadRequest(why) => refused(why),
+        other => ApiError::from(other).into_response(),
+    }
+}
+
+fn bad() -> Response {
+    ApiError(AppError::BadRequest).into_response()
+}
+
+/// An activity record.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RecordDto {
+    pub id: i64,
+    pub student_id: i64,
+    pub student_name: String,
+    /// e.g. `volunteer_service`, `labor_home`, `study_tour`.
+    pub category: String,
+    pub category_zh: String,
+    /// ISO date; `end_date` for an activity of several days.
+    pub date: String,
+    pub end_date: Option<String>,
+    /// Hours with at most one decimal, as recorded.
+    pub hours: String,
+    /// The part of the hours spent travelling (not counted towards stars).
+    pub travel: String,
+    pub organiser: String,
+    pub description: String,
+    /// `teacher`, `parent` or `student`.
+    pub entrant: String,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub state: String,
+    pub return_reason: Option<String>,
+}
+
+fn record_dto(r: &ArchiveRecord) -> RecordDto {
+    RecordDto {
+        id: r.id,
+        student_id: r.student_id.0,
+        student_name: r.student_name.clone(),
+        category: r.category.code().into(),
+        category_zh: r.category.label_zh().into(),
+        date: r.date.to_string(),
+        end_date: r.end_date.map(|d| d.to_string()),
+        hours: r.hours.to_string(),
+        travel: r.travel.to_string(),
+        organiser: r.organiser.clone(),
+        description: r.description.clone(),
+        entrant: r.entrant.code().into(),
+        state: r.state.code().into(),
+        return_reason: r.return_reason.clone(),
+    }
+}
+
+/// A student, by id and name.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StudentRefDto {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A class's records of a term (the 班主任's page).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ClassArchiveDto {
+    pub class_id: i64,
+    /// e.g. `2025-autumn`.
+    pub term: String,
+    /// Whether the caller may approve and return here (the class's 班主任, the school admin).
+    pub may_review: bool,
+    pub records: Vec<RecordDto>,
+    /// Students with no record at all this term.
+    pub without_records: Vec<StudentRefDto>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TermQuery {
+    /// e.g. `2025-autumn`; left out: the term of today (class) or the latest with records
+    /// (coverage).
+    pub term: Option<String>,
+}
+
+/// A term code that does not parse is a malformed request (400).
+struct BadTerm;
+
+impl IntoResponse for BadTerm {
+    fn into_response(self) -> Response {
+        bad()
+    }
+}
+
+fn term_param(t: Option<&str>) -> Result<Option<Term>, BadTerm> {
+    match t.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Term::parse_code(t).map(Some).map_err(|_| BadTerm),
+        None => Ok(None),
+    }
+}
+
+fn today_term() -> Result<Term, BadTerm> {
+    Term::of_date(time::OffsetDateTime::now_utc().date()).map_err(|_| BadTerm)
+}
+
+/// A class's records of a term, with who has none.
+#[utoipa::path(
+    get,
+    path = "/api/v1/archive/classes/{school}/{class}",
+    tag = "archive",
+    operation_id = "archive_class",
+    security(("session" = [])),
+    params(
+        ("school" = i64, Path, description = "The school's id"),
+        ("class" = i64, Path, description = "The class's id"),
+        TermQuery,
+    ),
+    responses(
+        (status = 200, description = "本班本学期写实记录", body = ClassArchiveDto),
+        (status = 400, description = "学期无效", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn class_records(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::RecordActivities>,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+    q: Result<Query<TermQuery>, QueryRejection>,
+) -> Response {
+    let (Ok(Path((school, class))), Ok(Query(q))) = (p, q) else {
+        return bad();
+    };
+    let term = match term_param(q.term.as_deref()) {
+        Ok(Some(t)) => t,
+        Ok(None) => match today_term() {
+            Ok(t) => t,
+            Err(r) => return r.into_response(),
+        },
+        Err(r) => return r.into_response(),
+    };
+    match archive::class_archive(
+        &state.svc,
+        &me.viewer(),
+        SchoolId(school),
+        ClassId(class),
+        term,
+    )
+    .await
+    {
+        Ok(a) => Json(ClassArchiveDto {
+            class_id: a.class.id.0,
+            term: a.term.code(),
+            may_review: a.may_review,
+            records: a.records.iter().map(record_dto).collect(),
+            without_records: a
+                .without_records
+                .into_iter()
+                .map(|(id, name)| StudentRefDto { id: id.0, name })
+                .collect(),
+        })
+        .into_response(),
+        Err(e) => problem(e),
+    }
+}
+
+/// One activity for the whole class (no `students`) or the listed students of it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct RecordBody {
+    /// e.g. `2025-autumn`; the dates must fall in it.
+    pub term: String,
+    /// A category code (`volunteer_service`) or its Chinese name (志愿服务).
+    pub category: String,
+    /// ISO date.
+    pub date: String,
+    #[serde(default)]
+    pub end_date: String,
+    /// Hours, at most one decimal.
+    pub hours: String,
+    #[serde(default)]
+    pub travel: String,
+    #[serde(default)]
+    pub organiser: String,
+    pub description: String,
+    /// Student ids of the class; left out: the whole class.
+    pub students: Option<Vec<i64>>,
+}
+
+/// The new records' ids.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RecordedDto {
+    pub ids: Vec<i64>,
+}
+
+/// Records one activity (for review by the 班主任), all or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/archive/classes/{school}/{class}/records",
+    tag = "archive",
+    operation_id = "archive_record",
+    security(("session" = [])),
+    params(
+        ("school" = i64, Path, description = "The school's id"),
+        ("class" = i64, Path, description = "The class's id"),
+    ),
+    request_body = RecordBody,
+    responses(
+        (status = 200, description = "已记录，待班主任审核", body = RecordedDto),
+        (status = 400, description = "记录被拒绝（每个字段的原因见 detail）", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn record(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::RecordActivities>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+    body: Result<Json<RecordBody>, JsonRejection>,
+) -> Response {
+    let (Ok(Path((school, class))), Ok(Json(b))) = (p, body) else {
+        return bad();
+    };
+    let term = match term_param(Some(&b.term)) {
+        Ok(Some(t)) => t,
+        Ok(None) => return refused("学期不能为空".into()),
+        Err(r) => return r.into_response(),
+    };
+    let form = ActivityForm {
+        category: b.category,
+        date: b.date,
+        end_date: b.end_date,
+        hours: b.hours,
+        travel: b.travel,
+        organiser: b.organiser,
+        description: b.description,
+    };
+    let attendees = match b.students {
+        None => Attendees::WholeClass,
+        Some(ids) => Attendees::Students(ids.into_iter().map(StudentId).collect()),
+    };
+    let who = Requester::user(&me.user, &ip);
+    match archive::record_class_activity(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(school),
+        ClassId(class),
+        term,
+        &attendees,
+        &form,
+    )
+    .await
+    {
+        Ok(ids) => Json(RecordedDto { ids }).into_response(),
+        Err(ClassRecordError::Fields(errors)) => refused(
+            errors
+                .iter()
+                .map(|e| format!("{}：{}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        Err(ClassRecordError::Service(e)) => problem(e),
+    }
+}
+
+/// The 班主任's decision on submitted records of one school.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ReviewBody {
+    pub school_id: i64,
+    pub ids: Vec<i64>,
+    /// `approve` or `return`.
+    pub decision: String,
+    /// Required when returning.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// How many records were reviewed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReviewedDto {
+    pub reviewed: usize,
+}
+
+/// Approves submitted records or returns them with a reason, all or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/archive/review",
+    tag = "archive",
+    operation_id = "archive_review",
+    security(("session" = [])),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "已审核", body = ReviewedDto),
+        (status = 400, description = "审核被拒绝（原因见 detail）", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn review(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::ReviewActivities>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<ReviewBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(b)) = body else {
+        return bad();
+    };
+    if b.ids.is_empty() {
+        return refused("请至少选择一条记录".into());
+    }
+    let decision = match b.decision.as_str() {
+        "approve" => Review::Approve,
+        "return" if b.reason.trim().is_empty() => {
+            return refused("退回时必须填写原因".into());
+        }
+        "return" => Review::Return(b.reason.trim().to_string()),
+        _ => return bad(),
+    };
+    let who = Requester::user(&me.user, &ip);
+    match archive::review(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(b.school_id),
+        &b.ids,
+        &decision,
+    )
+    .await
+    {
+        Ok(()) => Json(ReviewedDto {
+            reviewed: b.ids.len(),
+        })
+        .into_response(),
+        Err(e) => problem(e),
+    }
+}
+
+/// A domain of the archive with its approved records.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DomainDto {
+    /// `moral`, `academic`, `physical`, `aesthetic` or `practice`.
+    pub domain: String,
+    pub domain_zh: String,
+    pub hours: String,
+    pub records: Vec<RecordDto>,
+}
+
+/// An art assessment of a school year.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ArtDto {
+    pub school_year: i32,
+    pub basic: String,
+    pub academic: String,
+    pub development: String,
+    pub total: String,
+    /// `excellent`, `good`, `pass` or `fail`.
+    pub level: String,
+    pub level_zh: String,
+}
+
+/// A student's archive: approved records by domain, hours and stars, art; no rank.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StudentArchiveDto {
+    pub student_id: i64,
+    pub name: String,
+    pub domains: Vec<DomainDto>,
+    /// Approved volunteer hours, travel excluded.
+    pub volunteer_hours: String,
+    /// 0 to 5.
+    pub stars: u8,
+    pub stars_zh: String,
+    pub labor_hours: String,
+    pub art: Vec<ArtDto>,
+    /// Records awaiting review (counted, not listed).
+    pub pending: usize,
+}
+
+/// A student's archive. A child's personal record: every read is audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/archive/students/{school}/{student}",
+    tag = "archive",
+    operation_id = "archive_student",
+    security(("session" = [])),
+    params(
+        ("school" = i64, Path, description = "The school's id"),
+        ("student" = i64, Path, description = "The student's id"),
+    ),
+    responses(
+        (status = 200, description = "学生综合素质档案", body = StudentArchiveDto),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "没有这名学生", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn student(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::ViewStudentArchive>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+) -> Response {
+    let Ok(Path((school, student))) = p else {
+        return bad();
+    };
+    let who = Requester::user(&me.user, &ip);
+    let a = match archive::student_archive(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(school),
+        StudentId(student),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => return problem(e),
+    };
+    Json(StudentArchiveDto {
+        student_id: a.student_id.0,
+        name: a.name,
+        domains: a
+            .domains
+            .iter()
+            .map(|d| DomainDto {
+                domain: serde_json::to_value(d.domain)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                domain_zh: d.label_zh.into(),
+                hours: d.hours.to_string(),
+                records: d.records.iter().map(record_dto).collect(),
+            })
+            .collect(),
+        volunteer_hours: a.volunteer_hours.to_string(),
+        stars: a.stars,
+        stars_zh: a.stars_zh,
+        labor_hours: a.labor_hours.to_string(),
+        art: a
+            .art
+            .iter()
+            .map(|x| ArtDto {
+                school_year: x.school_year,
+                basic: x.parts.basic.to_string(),
+                academic: x.parts.academic.to_string(),
+                development: x.parts.development.to_string(),
+                total: x.total.to_string(),
+                level: x.level.code().into(),
+                level_zh: x.level.label_zh().into(),
+            })
+            .collect(),
+        pending: a.pending.len(),
+    })
+    .into_response()
+}
+
+/// Coverage of a school (district callers) or a class (a school admin) in a term.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CoverageDto {
+    pub school_id: i64,
+    pub label: String,
+    pub students: u64,
+    /// Shares 0–1; null without students.
+    pub art_coverage: Option<f64>,
+    pub off_campus_rate: Option<f64>,
+    pub labor_met_rate: Option<f64>,
+    pub volunteer_hours_per_student: Option<f64>,
+    pub art_excellent_rate: Option<f64>,
+    pub art_pass_rate: Option<f64>,
+}
+
+impl From<&CoverageRow> for CoverageDto {
+    fn from(r: &CoverageRow) -> Self {
+        Self {
+            school_id: r.school_id.0,
+            label: r.label.clone(),
+            students: r.students,
+            art_coverage: r.art_coverage,
+            off_campus_rate: r.off_campus_rate,
+            labor_met_rate: r.labor_met_rate,
+            volunteer_hours_per_student: r.volunteer_hours_per_student,
+            art_excellent_rate: r.art_excellent_rate,
+            art_pass_rate: r.art_pass_rate,
+        }
+    }
+}
+
+/// The term's coverage rows (the coverage page's table).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CoverageTableDto {
+    /// Null when there is no record at all yet.
+    pub term: Option<String>,
+    pub rows: Vec<CoverageDto>,
+}
+
+/// Archive coverage: schools for district callers, classes for a school admin.
+#[utoipa::path(
+    get,
+    path = "/api/v1/archive/coverage",
+    tag = "archive",
+    operation_id = "archive_coverage",
+    security(("session" = [])),
+    params(TermQuery),
+    responses(
+        (status = 200, description = "综合素质覆盖率", body = CoverageTableDto),
+        (status = 400, description = "学期无效", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn coverage(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::ViewArchiveCoverage>,
+    q: Result<Query<TermQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return bad();
+    };
+    let viewer = me.viewer();
+    let term = match term_param(q.term.as_deref()) {
+        Ok(Some(t)) => Some(t),
+        Ok(None) => match archive::district_term(&state.svc, &viewer.scope).await {
+            Ok(t) => t,
+            Err(e) => return problem(e),
+        },
+        Err(r) => return r.into_response(),
+    };
+    let rows = match term {
+        Some(t) => {
+            match archive::coverage(&state.svc, &viewer, viewer.scope.school_id(), t).await {
+                Ok(rows) => rows,
+                Err(e) => return problem(e),
+            }
+        }
+        None => Vec::new(),
+    };
+    Json(CoverageTableDto {
+        term: term.map(|t| t.code()),
+        rows: rows.iter().map(CoverageDto::from).collect(),
+    })
+    .into_response()
+}
