@@ -7,6 +7,7 @@ mod aggregates;
 mod audit;
 mod campaigns;
 mod cases;
+mod codes;
 mod flags;
 mod import;
 mod records;
@@ -14,6 +15,9 @@ mod records;
 pub use aggregates::{AggregateCell, AggregateRow, PsychAggregates, SUPPRESS_BELOW, aggregates};
 pub use campaigns::{CampaignInput, campaigns, create_campaign};
 pub use cases::{CaseView, StepReport, cases, close_case, complete_step, follow_up, open_case};
+pub use codes::{
+    CodeError, CodeForm, CodeSheet, CodeSheetRow, issue_codes, open_code, read_answers, submit_code,
+};
 pub use flags::class_flags;
 pub use import::{ImportOutcome, import_answers};
 pub use records::{
@@ -24,3 +28,4 @@ pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,
     PsychSchoolCounts, ResponseImportSummary, ResponseRow, StepKind, StudentPsychRecord,
 };
+pub use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted};

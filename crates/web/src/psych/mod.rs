@@ -2,7 +2,9 @@
 //! cases with their steps, overdue steps, break-glass reads), the 班主任's flag list and the
 //! suppressed aggregates. Every handler checks the capability, makes its `wuyu_service::psych`
 //! calls (which audit every individual read) and renders.
+mod answer;
 mod cases;
+mod codes;
 mod pages;
 
 use axum::Router;
@@ -13,6 +15,9 @@ use crate::state::AppState;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/psych", get(pages::counsellor))
+        .route("/psych/codes", get(codes::form).post(codes::issue))
+        .route("/answer", get(answer::enter).post(answer::open))
+        .route("/answer/submit", post(answer::submit))
         .route("/psych/flags", get(pages::flags))
         .route("/psych/aggregates", get(pages::aggregates))
         .route("/psych/cases/{id}/steps/{seq}", post(cases::complete_step))

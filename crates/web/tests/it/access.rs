@@ -199,6 +199,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/psych".into(), "",                                               [303, 403, 403, 403, 403, 200, 403, 403]),
         case(g(), "/psych?campaign=x".into(), "",                                    [303, 403, 403, 403, 403, 400, 403, 403]),
         case(g(), "/psych/flags".into(), "",                                         [303, 403, 403, 403, 403, 403, 403, 403]),
+        // Answer codes: printed by the counsellor; the code page needs no account (a signed-in
+        // user on the same computer does not block it) and refuses an unknown code.
+        case(g(), "/psych/codes".into(), "",                                         [303, 403, 403, 403, 403, 200, 403, 403]),
+        case(p(), "/psych/codes".into(), "csrf_token={csrf}&campaign=999999&class=1", [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(g(), "/answer".into(), "",                                              [200, 200, 200, 200, 200, 200, 200, 200]),
+        case(p(), "/answer".into(), "code=NOPE2345",                                 [422, 422, 422, 422, 422, 422, 422, 422]),
+        case(p(), "/answer/submit".into(), "code=NOPE2345",                          [422, 422, 422, 422, 422, 422, 422, 422]),
         // 综合素质档案: the child's, another child of school A; coverage.
         case(g(), format!("/schools/{a}/students/{}/archive", i.child), "",          [303, 200, 200, 200, 200, 403, 200, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),

@@ -23,6 +23,7 @@ mod plan;
 mod plan_edit;
 mod plan_reports;
 mod psych;
+mod psych_codes;
 mod security;
 mod settings;
 mod visibility;
