@@ -199,3 +199,114 @@ async fn codes_postgres() {
         codes_story(Arc::clone(&db.store)).await;
     }
 }
+
+/// The parent's decision keeps the counsellor's record of the student's assent; counselling
+/// records are the school's counsellor's alone.
+async fn consent_and_records_story(store: Arc<dyn Store>) {
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let a = SchoolId(ids.school_a);
+    let camp = campaign(&svc, &ids).await;
+    let (c, who) = viewer(&svc, "counsellor-a").await;
+    let (p, pwho) = viewer(&svc, "parent-a").await;
+    let child = StudentId(ids.child);
+
+    let page = child_consent_page(&svc, &p, &pwho, child).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert!(page[0].consent.as_ref().unwrap().allows_screening());
+    guardian_decision(&svc, &p, &pwho, child, camp, GuardianConsent::Refused)
+        .await
+        .unwrap();
+    let sheet = consent_sheet(
+        &svc,
+        &c,
+        &who,
+        a,
+        camp,
+        wuyu_domain::ClassId(ids.class_a7_1),
+    )
+    .await
+    .unwrap();
+    let line = sheet.lines.iter().find(|l| l.student_id == child).unwrap();
+    let row = line.consent.as_ref().unwrap();
+    assert_eq!(row.guardian, GuardianConsent::Refused);
+    assert_eq!(row.channel, ConsentChannel::ParentAccount);
+    assert!(row.assent, "the assent recorded by the counsellor stays");
+    assert_eq!(sheet.allowed, 1);
+    // Another family's child: refused.
+    assert!(
+        guardian_decision(
+            &svc,
+            &p,
+            &pwho,
+            StudentId(ids.other_a),
+            camp,
+            GuardianConsent::Given
+        )
+        .await
+        .is_err()
+    );
+
+    let case = open_case(&svc, &c, &who, a, child).await.unwrap();
+    let input = CounsellingInput {
+        held_on: "2025-10-09".into(),
+        kind: "guardian".into(),
+        summary: "与母亲电话沟通，约定下周面谈".into(),
+        next_step: "下周二面谈".into(),
+    };
+    assert_eq!(
+        add_counselling(&svc, &c, &who, a, case, &input)
+            .await
+            .unwrap(),
+        1
+    );
+    let long = CounsellingInput {
+        summary: "很".repeat(MAX_TEXT + 1),
+        ..input.clone()
+    };
+    assert!(
+        add_counselling(&svc, &c, &who, a, case, &long)
+            .await
+            .is_err()
+    );
+    let file = case_file(&svc, &c, &who, a, case).await.unwrap();
+    assert_eq!(file.records.len(), 1);
+    assert_eq!(file.records[0].kind, CounsellingKind::Guardian);
+    assert_eq!(file.records[0].summary, "与母亲电话沟通，约定下周面谈");
+    for user in ["teacher-a", "school-a", "district", "parent-a"] {
+        let (v, w) = viewer(&svc, user).await;
+        assert!(case_file(&svc, &v, &w, a, case).await.is_err(), "{user}");
+        assert!(
+            add_counselling(&svc, &v, &w, a, case, &input)
+                .await
+                .is_err(),
+            "{user}"
+        );
+    }
+    let log = store.list_audit(10_000).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|r| r.entry.action == "psych_read_counselling")
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.entry.action == "psych_add_counselling")
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.entry.action == "psych_guardian_decision")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_and_records_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    consent_and_records_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_and_records_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        consent_and_records_story(Arc::clone(&db.store)).await;
+    }
+}

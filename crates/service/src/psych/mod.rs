@@ -8,6 +8,8 @@ mod audit;
 mod campaigns;
 mod cases;
 mod codes;
+mod consent;
+mod counselling;
 mod flags;
 mod import;
 mod records;
@@ -18,6 +20,10 @@ pub use cases::{CaseView, StepReport, cases, close_case, complete_step, follow_u
 pub use codes::{
     CodeError, CodeForm, CodeSheet, CodeSheetRow, issue_codes, open_code, read_answers, submit_code,
 };
+pub use consent::{
+    ChildConsent, ConsentLine, ConsentSheet, child_consent_page, consent_sheet, guardian_decision,
+};
+pub use counselling::{CaseFile, CounsellingInput, MAX_TEXT, add_counselling, case_file};
 pub use flags::class_flags;
 pub use import::{ImportOutcome, import_answers};
 pub use records::{
@@ -28,4 +34,4 @@ pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,
     PsychSchoolCounts, ResponseImportSummary, ResponseRow, StepKind, StudentPsychRecord,
 };
-pub use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted};
+pub use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted, CounsellingKind, CounsellingRow};

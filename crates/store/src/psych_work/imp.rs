@@ -1,12 +1,13 @@
 //! PsychWorkStore for both backends (included by `sqlite.rs` and `postgres.rs`).
 #![allow(clippy::type_complexity)]
 
-use wuyu_domain::{ClassId, PsychToken, SchoolId, StudentId};
+use wuyu_domain::{ClassId, PsychToken, SchoolId, Scope, StudentId};
 use wuyu_standards::scales::{AttentionLevel, ScreeningAnswers, ScreeningResult};
 
 use super::This;
 use super::psych::{CAMPAIGN_COLS, campaign, campaign_of, class_label, insert_response_tx};
 use crate::backend::corrupt;
+use crate::psych::Campaign;
 use crate::psych_work::*;
 use crate::{StoreError, StoreFuture};
 
@@ -232,6 +233,84 @@ impl PsychWorkStore for This {
                 level: result.level,
                 case_opened,
             }))
+        })
+    }
+
+    fn child_campaigns<'a>(
+        &'a self,
+        scope: &'a Scope,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<Campaign>> {
+        Box::pin(async move {
+            let Scope::Parent {
+                school_id,
+                student_ids,
+            } = scope
+            else {
+                return Err(StoreError::Forbidden);
+            };
+            if !student_ids.contains(&student) {
+                return Err(StoreError::Forbidden);
+            }
+            let grade: Option<(i32,)> = sqlx::query_as(
+                "SELECT k.grade FROM student s JOIN school_class k \
+                 ON k.school_id = s.school_id AND k.id = s.class_id \
+                 WHERE s.school_id = $1 AND s.id = $2",
+            )
+            .bind(school_id.0)
+            .bind(student.0)
+            .fetch_optional(&self.pool)
+            .await?;
+            let (grade,) = grade.ok_or(StoreError::NotFound)?;
+            let rows: Vec<(i64, i64, String, i32, String, String, String, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
+                     ORDER BY opens_on DESC, id DESC"
+                )))
+                .bind(school_id.0)
+                .fetch_all(&self.pool)
+                .await?;
+            let all = rows
+                .into_iter()
+                .map(campaign)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(all
+                .into_iter()
+                .filter(|c| c.grades.iter().any(|g| i32::from(*g) == grade))
+                .collect())
+        })
+    }
+
+    fn guardian_decision<'a>(
+        &'a self,
+        scope: &'a Scope,
+        d: &'a GuardianDecision,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let campaigns = self.child_campaigns(scope, d.student_id).await?;
+            if !campaigns.iter().any(|c| c.id == d.campaign_id) {
+                return Err(StoreError::Forbidden);
+            }
+            let school = scope.school_id().ok_or(StoreError::Forbidden)?;
+            sqlx::query(
+                "INSERT INTO psych_consent (school_id, campaign_id, student_id, guardian, assent, \
+                 decided_on, channel, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, FALSE, $5, 'parent_account', $6, $7) \
+                 ON CONFLICT (school_id, campaign_id, student_id) DO UPDATE SET \
+                 guardian = excluded.guardian, decided_on = excluded.decided_on, \
+                 channel = excluded.channel, recorded_by = excluded.recorded_by, \
+                 recorded_at = excluded.recorded_at",
+            )
+            .bind(school.0)
+            .bind(d.campaign_id)
+            .bind(d.student_id.0)
+            .bind(d.guardian.code())
+            .bind(&d.decided_on)
+            .bind(&d.by)
+            .bind(d.at)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
         })
     }
 

@@ -3,11 +3,11 @@
 //! code is the only credential of its student's one submission. Counselling records are read
 //! and written with the school's [`PsychToken`] only.
 use serde::{Deserialize, Serialize};
-use wuyu_domain::{PsychToken, SchoolId, StudentId};
+use wuyu_domain::{PsychToken, SchoolId, Scope, StudentId};
 use wuyu_standards::scales::{AttentionLevel, ScreeningAnswers, ScreeningResult};
 
 use crate::StoreFuture;
-use crate::psych::Campaign;
+use crate::psych::{Campaign, GuardianConsent};
 
 /// A student of a class, as the code sheet needs them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,6 +64,18 @@ impl CodeRefusal {
 pub struct CodeSubmitted {
     pub level: AttentionLevel,
     pub case_opened: bool,
+}
+
+/// A guardian's decision made on the parent account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardianDecision {
+    pub campaign_id: i64,
+    pub student_id: StudentId,
+    pub guardian: GuardianConsent,
+    /// yyyy-mm-dd
+    pub decided_on: String,
+    pub by: String,
+    pub at: i64,
 }
 
 /// The kind of a counselling record.
@@ -166,6 +178,23 @@ pub trait PsychWorkStore: Send + Sync {
         result: &'a ScreeningResult,
         at: i64,
     ) -> StoreFuture<'a, Result<CodeSubmitted, CodeRefusal>>;
+
+    /// The campaigns of a parent's own child (its school, its grade), newest first;
+    /// forbidden for every other scope.
+    fn child_campaigns<'a>(
+        &'a self,
+        scope: &'a Scope,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<Campaign>>;
+
+    /// A parent's own decision on their child's screening, from the parent account: the
+    /// guardian's part only — the student's assent already recorded stays as it is (none
+    /// yet: not given). Forbidden outside the parent's scope or the child's campaigns.
+    fn guardian_decision<'a>(
+        &'a self,
+        scope: &'a Scope,
+        d: &'a GuardianDecision,
+    ) -> StoreFuture<'a, ()>;
 
     /// Adds a counselling record to a case of the school; [`crate::StoreError::NotFound`] for
     /// a case of another school.

@@ -18,8 +18,8 @@ use crate::state::AppState;
 use crate::view::{Chrome, render};
 
 pub(crate) struct Choice {
-    id: i64,
-    label: String,
+    pub(crate) id: i64,
+    pub(crate) label: String,
 }
 
 #[derive(Template)]
@@ -38,14 +38,12 @@ pub(crate) struct IssueForm {
     class: i64,
 }
 
-async fn codes_page(
+/// The school's campaigns and classes, for the choosers of the codes and consent pages.
+pub(crate) async fn choices(
     state: &AppState,
     me: &CurrentUser,
-    status: StatusCode,
-    message: String,
-    sheet: Option<CodeSheet>,
-) -> Result<Response, AppError> {
-    let school = me.scope.school_id().ok_or(AppError::Forbidden)?;
+    school: wuyu_domain::SchoolId,
+) -> Result<(Vec<Choice>, Vec<Choice>), AppError> {
     let campaigns = psych::campaigns(&state.svc, &me.viewer(), school)
         .await?
         .into_iter()
@@ -66,6 +64,18 @@ async fn codes_page(
             ),
         })
         .collect();
+    Ok((campaigns, classes))
+}
+
+async fn codes_page(
+    state: &AppState,
+    me: &CurrentUser,
+    status: StatusCode,
+    message: String,
+    sheet: Option<CodeSheet>,
+) -> Result<Response, AppError> {
+    let school = me.scope.school_id().ok_or(AppError::Forbidden)?;
+    let (campaigns, classes) = choices(state, me, school).await?;
     let page = CodesPage {
         chrome: Chrome::new(me, "/psych"),
         message,

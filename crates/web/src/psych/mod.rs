@@ -3,8 +3,10 @@
 //! suppressed aggregates. Every handler checks the capability, makes its `wuyu_service::psych`
 //! calls (which audit every individual read) and renders.
 mod answer;
+mod case;
 mod cases;
 mod codes;
+mod consent;
 mod pages;
 
 use axum::Router;
@@ -16,6 +18,13 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/psych", get(pages::counsellor))
         .route("/psych/codes", get(codes::form).post(codes::issue))
+        .route("/psych/consent", get(consent::sheet).post(consent::record))
+        .route(
+            "/psych/child-consent",
+            get(consent::child).post(consent::decide),
+        )
+        .route("/psych/cases/{id}", get(case::show))
+        .route("/psych/cases/{id}/records", post(case::add_record))
         .route("/answer", get(answer::enter).post(answer::open))
         .route("/answer/submit", post(answer::submit))
         .route("/psych/flags", get(pages::flags))

@@ -203,6 +203,14 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // user on the same computer does not block it) and refuses an unknown code.
         case(g(), "/psych/codes".into(), "",                                         [303, 403, 403, 403, 403, 200, 403, 403]),
         case(p(), "/psych/codes".into(), "csrf_token={csrf}&campaign=999999&class=1", [303, 403, 403, 403, 403, 404, 403, 403]),
+        // Consent: the counsellor's class sheet; the parent's own child's page.
+        case(g(), "/psych/consent".into(), "",                                       [303, 403, 403, 403, 403, 200, 403, 403]),
+        case(p(), "/psych/consent".into(), "csrf_token={csrf}&campaign=999999&class=1&student=1&guardian=given&decided_on=2025-01-01&channel=paper", [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(g(), "/psych/child-consent".into(), "",                                 [303, 403, 403, 403, 403, 403, 200, 403]),
+        case(p(), "/psych/child-consent".into(), "csrf_token={csrf}&campaign=999999&guardian=given", [303, 403, 403, 403, 403, 403, 403, 403]),
+        // A case's counselling records: the school's counsellor only.
+        case(g(), "/psych/cases/999999".into(), "",                                  [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(p(), "/psych/cases/999999/records".into(), "csrf_token={csrf}&held_on=2025-10-09&kind=individual&summary=x", [303, 403, 403, 403, 403, 404, 403, 403]),
         case(g(), "/answer".into(), "",                                              [200, 200, 200, 200, 200, 200, 200, 200]),
         case(p(), "/answer".into(), "code=NOPE2345",                                 [422, 422, 422, 422, 422, 422, 422, 422]),
         case(p(), "/answer/submit".into(), "code=NOPE2345",                          [422, 422, 422, 422, 422, 422, 422, 422]),

@@ -24,6 +24,7 @@ mod plan_edit;
 mod plan_reports;
 mod psych;
 mod psych_codes;
+mod psych_consent;
 mod security;
 mod settings;
 mod visibility;
