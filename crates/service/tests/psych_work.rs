@@ -283,7 +283,31 @@ async fn consent_and_records_story(store: Arc<dyn Store>) {
             "{user}"
         );
     }
+    // Break-glass by 学籍号: the district admin with a reason; the analyst never.
+    let (d, dwho) = viewer(&svc, "district").await;
+    let no = wuyu_testkit::child_student_no();
+    let (name, rec) = break_glass_by_student_no(&svc, &d, &dwho, a, &no, "家长来电求助")
+        .await
+        .unwrap();
+    assert_eq!((name.as_str(), rec.cases.len()), ("张小明", 1));
+    assert!(
+        break_glass_by_student_no(&svc, &d, &dwho, a, &no, " ")
+            .await
+            .is_err()
+    );
+    let (an, awho) = viewer(&svc, "analyst").await;
+    assert!(
+        break_glass_by_student_no(&svc, &an, &awho, a, &no, "家长来电求助")
+            .await
+            .is_err()
+    );
     let log = store.list_audit(10_000).await.unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|r| r.entry.action == "psych_break_glass")
+            .count(),
+        1
+    );
     assert!(
         log.iter()
             .any(|r| r.entry.action == "psych_read_counselling")

@@ -27,8 +27,8 @@ pub use counselling::{CaseFile, CounsellingInput, MAX_TEXT, add_counselling, cas
 pub use flags::class_flags;
 pub use import::{ImportOutcome, import_answers};
 pub use records::{
-    ConsentInput, break_glass_record, child_consents, consents, record_consent, responses,
-    student_record,
+    ConsentInput, break_glass_by_student_no, break_glass_record, child_consents, consents,
+    record_consent, responses, student_record,
 };
 pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,

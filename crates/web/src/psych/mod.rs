@@ -3,6 +3,7 @@
 //! suppressed aggregates. Every handler checks the capability, makes its `wuyu_service::psych`
 //! calls (which audit every individual read) and renders.
 mod answer;
+mod break_glass;
 mod case;
 mod cases;
 mod codes;
@@ -22,6 +23,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/psych/child-consent",
             get(consent::child).post(consent::decide),
+        )
+        .route(
+            "/psych/break-glass",
+            get(break_glass::form).post(break_glass::open),
         )
         .route("/psych/cases/{id}", get(case::show))
         .route("/psych/cases/{id}/records", post(case::add_record))

@@ -309,6 +309,8 @@ struct AggregatesPage {
     rows: Vec<AggItem>,
     total: AggItem,
     min: u64,
+    /// The district admin's link to 紧急查阅.
+    break_glass: bool,
 }
 
 fn show(c: AggregateCell) -> String {
@@ -348,6 +350,7 @@ pub(crate) async fn aggregates(
         rows: agg.rows.iter().map(agg_item).collect(),
         total: agg_item(&agg.total),
         min: psych::SUPPRESS_BELOW,
+        break_glass: me.viewer().can(wuyu_domain::Capability::PsychBreakGlass),
     };
     Ok(render(&page)?.into_response())
 }

@@ -211,6 +211,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // A case's counselling records: the school's counsellor only.
         case(g(), "/psych/cases/999999".into(), "",                                  [303, 403, 403, 403, 403, 404, 403, 403]),
         case(p(), "/psych/cases/999999/records".into(), "csrf_token={csrf}&held_on=2025-10-09&kind=individual&summary=x", [303, 403, 403, 403, 403, 404, 403, 403]),
+        // 紧急查阅: the district admin, with a reason; an unknown 学籍号 is a form error.
+        case(g(), "/psych/break-glass".into(), "",                                   [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/psych/break-glass".into(), "csrf_token={csrf}&school=1&student_no=NOPE&reason=%E7%B4%A7%E6%80%A5%E6%9F%A5%E9%98%85", [303, 422, 403, 403, 403, 403, 403, 403]),
         case(g(), "/answer".into(), "",                                              [200, 200, 200, 200, 200, 200, 200, 200]),
         case(p(), "/answer".into(), "code=NOPE2345",                                 [422, 422, 422, 422, 422, 422, 422, 422]),
         case(p(), "/answer/submit".into(), "code=NOPE2345",                          [422, 422, 422, 422, 422, 422, 422, 422]),

@@ -23,6 +23,7 @@ mod plan;
 mod plan_edit;
 mod plan_reports;
 mod psych;
+mod psych_break_glass;
 mod psych_codes;
 mod psych_consent;
 mod security;
