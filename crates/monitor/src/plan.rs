@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
-use crate::indicator::{Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys};
+use crate::indicator::{
+    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, psych_keys,
+};
 
 /// What an indicator's number is, read from the plan's 单位 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -386,7 +388,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 16] = [
+pub const COMPUTED_KEYS: [&str; 18] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -403,6 +405,8 @@ pub const COMPUTED_KEYS: [&str; 16] = [
     archive_keys::VOLUNTEER_HOURS,
     archive_keys::ART_EXCELLENT_RATE,
     archive_keys::ART_PASS_RATE,
+    psych_keys::SCREENING_COVERAGE,
+    psych_keys::CRISIS_IN_TIME,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes.
@@ -432,6 +436,10 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("人均志愿服务时长", archive_keys::VOLUNTEER_HOURS),
         ("艺术素质测评优秀率", archive_keys::ART_EXCELLENT_RATE),
         ("艺术素质测评合格率", archive_keys::ART_PASS_RATE),
+        ("心理健康筛查覆盖", psych_keys::SCREENING_COVERAGE),
+        ("心理健康筛查覆盖率", psych_keys::SCREENING_COVERAGE),
+        ("危机个案按时处置率", psych_keys::CRISIS_IN_TIME),
+        ("危机干预按时跟进率", psych_keys::CRISIS_IN_TIME),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
@@ -552,6 +560,10 @@ mod tests {
             Some("archive.off_campus_per_student")
         );
         assert!(is_computed_key("archive.labor_met_rate"));
+        assert_eq!(
+            computed_key_for("心理健康筛查覆盖").as_deref(),
+            Some(psych_keys::SCREENING_COVERAGE)
+        );
         assert_eq!(computed_key_for("市级文明校园"), None);
         assert!(is_computed_key("exam.pass_rate:中考"));
         assert!(!is_computed_key("plan.0000"));

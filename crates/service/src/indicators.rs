@@ -13,6 +13,7 @@ pub enum Source {
     Fitness,
     Exam,
     Archive,
+    Psych,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
 }
@@ -24,6 +25,7 @@ impl Source {
             "fitness" => Some(Source::Fitness),
             "exam" => Some(Source::Exam),
             "archive" => Some(Source::Archive),
+            "psych" => Some(Source::Psych),
             "plan" => Some(Source::Plan),
             _ => None,
         }
@@ -43,6 +45,7 @@ pub async fn value(
         (Source::Fitness, period) => crate::fitness::indicator(svc, key, unit, period).await,
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
         (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
+        (Source::Psych, period) => crate::psych::indicator(svc, key, unit, period).await,
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
@@ -82,6 +85,12 @@ pub async fn period_for(
             key,
             period: Period::SchoolYear(school_year),
             as_of: format!("{}–{}学年填报", school_year, school_year + 1),
+        })),
+        // Screening runs once per school year; cases are counted by the day they opened.
+        Source::Psych => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: format!("{}–{}学年", school_year, school_year + 1),
         })),
         Source::Fitness => {
             let terms = store.fitness_terms(&Scope::District).await?;
@@ -150,6 +159,10 @@ mod tests {
             Some(Source::Archive)
         );
         assert_eq!(Source::of(&k("plan.1a2b3c4d")), Some(Source::Plan));
-        assert_eq!(Source::of(&k("psych.attention_rate")), None);
+        assert_eq!(
+            Source::of(&k(wuyu_monitor::indicator::psych_keys::SCREENING_COVERAGE)),
+            Some(Source::Psych)
+        );
+        assert_eq!(Source::of(&k("survey.satisfaction")), None);
     }
 }

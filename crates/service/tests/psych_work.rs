@@ -4,8 +4,11 @@
 use std::sync::Arc;
 
 use wuyu_domain::{ClassId, SchoolId, StudentId, Viewer};
+use wuyu_monitor::indicator::{IndicatorKey, Period, UnitRef};
+use wuyu_monitor::plan::computed_key_for;
 use wuyu_service::Service;
 use wuyu_service::audit::Requester;
+use wuyu_service::indicators;
 use wuyu_service::psych::*;
 use wuyu_standards::scales::AttentionLevel;
 use wuyu_store::Store;
@@ -185,6 +188,71 @@ async fn codes_story(store: Arc<dyn Store>) {
         2
     );
     assert!(log.iter().any(|r| r.entry.action == "psych_denied"));
+
+    // The plan's lines, through the indicator registry by their names in the plan.
+    let key = |name: &str| IndicatorKey::new(&computed_key_for(name).unwrap());
+    let schools = store
+        .list_schools(&wuyu_domain::Scope::District)
+        .await
+        .unwrap();
+    let enrolled = |school: Option<SchoolId>| {
+        schools
+            .iter()
+            .filter(|s| school.is_none_or(|id| s.school.id == id))
+            .map(|s| s.student_count as f64)
+            .sum::<f64>()
+    };
+    let coverage = indicators::value(
+        &svc,
+        &key("心理健康筛查覆盖"),
+        &UnitRef::School(a),
+        Period::SchoolYear(2025),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!((coverage.num, coverage.den), (2.0, enrolled(Some(a))));
+    let district = indicators::value(
+        &svc,
+        &key("心理健康筛查覆盖"),
+        &UnitRef::District,
+        Period::SchoolYear(2025),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!((district.num, district.den), (2.0, enrolled(None)));
+    // The crisis opened by the code this school year is on time (nothing due yet); one
+    // opened by hand a year ago with no step done is not.
+    let now = time::OffsetDateTime::now_utc();
+    let this_year = if u8::from(now.month()) >= 9 {
+        now.year()
+    } else {
+        now.year() - 1
+    };
+    let last_start = time::Date::from_calendar_date(this_year - 1, time::Month::September, 2)
+        .unwrap()
+        .midnight()
+        .assume_utc()
+        .unix_timestamp();
+    let token = c.psych_token(a).unwrap();
+    store
+        .open_case(&token, StudentId(ids.child), "counsellor-a", last_start)
+        .await
+        .unwrap();
+    let in_time = |y: i32| {
+        let svc = &svc;
+        let key = key("危机个案按时处置率");
+        async move {
+            indicators::value(svc, &key, &UnitRef::School(a), Period::SchoolYear(y))
+                .await
+                .unwrap()
+                .map(|v| (v.num, v.den))
+        }
+    };
+    assert_eq!(in_time(this_year).await, Some((1.0, 1.0)));
+    assert_eq!(in_time(this_year - 1).await, Some((0.0, 1.0)));
+    assert_eq!(in_time(this_year - 5).await, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,7 +36,8 @@ use crate::view::{format_date, masked_student_no};
         (name = "fitness", description = "体质健康（国家学生体质健康标准）"),
         (name = "exams", description = "考试分析：三率一分、增值评价、小题分析、平行班比较预警"),
         (name = "plan", description = "目标任务：任务分解表各项年度目标在全区和各校的完成情况"),
-        (name = "staff", description = "教师考核：年度考核等次、优秀名额计算、公示与复核")
+        (name = "staff", description = "教师考核：年度考核等次、优秀名额计算、公示与复核"),
+        (name = "psych", description = "心理健康：筛查人数按关注等级统计，少于 10 人的格子不公布")
     )
 )]
 struct ApiDoc;
@@ -63,6 +64,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(crate::plan::api_routes())
         .merge(crate::staff::api_routes())
         .merge(crate::bulletin::api_routes())
+        .merge(crate::psych::api_routes())
 }
 
 /// A school with its class and student counts.

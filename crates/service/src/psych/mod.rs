@@ -10,8 +10,10 @@ mod cases;
 mod codes;
 mod consent;
 mod counselling;
+mod export;
 mod flags;
 mod import;
+mod indicators;
 mod records;
 
 pub use aggregates::{AggregateCell, AggregateRow, PsychAggregates, SUPPRESS_BELOW, aggregates};
@@ -24,8 +26,10 @@ pub use consent::{
     ChildConsent, ConsentLine, ConsentSheet, child_consent_page, consent_sheet, guardian_decision,
 };
 pub use counselling::{CaseFile, CounsellingInput, MAX_TEXT, add_counselling, case_file};
+pub use export::aggregates_xlsx;
 pub use flags::class_flags;
 pub use import::{ImportOutcome, import_answers};
+pub use indicators::indicator;
 pub use records::{
     ConsentInput, break_glass_by_student_no, break_glass_record, child_consents, consents,
     record_consent, responses, student_record,

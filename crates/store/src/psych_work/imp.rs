@@ -16,6 +16,47 @@ const CONSENT_OK: &str = "EXISTS (SELECT 1 FROM psych_consent n WHERE n.school_i
      AND n.campaign_id = $2 AND n.student_id = s.id AND n.guardian = 'given' AND n.assent)";
 
 impl PsychWorkStore for This {
+    fn psych_indicator_counts<'a>(
+        &'a self,
+        school_year: i32,
+        (from, to): (i64, i64),
+        now: i64,
+    ) -> StoreFuture<'a, Vec<PsychIndicatorCounts>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT sc.id, \
+                 (SELECT COUNT(*) FROM student s WHERE s.school_id = sc.id), \
+                 (SELECT COUNT(DISTINCT r.student_id) FROM psych_response r \
+                  JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
+                  WHERE r.school_id = sc.id AND c.school_year = $1), \
+                 (SELECT COUNT(*) FROM psych_case p WHERE p.school_id = sc.id \
+                  AND p.opened_at >= $2 AND p.opened_at < $3), \
+                 (SELECT COUNT(*) FROM psych_case p WHERE p.school_id = sc.id \
+                  AND p.opened_at >= $2 AND p.opened_at < $3 AND NOT EXISTS ( \
+                    SELECT 1 FROM psych_case_step t WHERE t.school_id = p.school_id \
+                    AND t.case_id = p.id AND ((t.done_at IS NOT NULL AND t.done_at > t.due_at) \
+                    OR (t.done_at IS NULL AND t.due_at < $4)))) \
+                 FROM school sc ORDER BY sc.code",
+            )
+            .bind(school_year)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| PsychIndicatorCounts {
+                    school_id: SchoolId(r.0),
+                    enrolled: r.1,
+                    screened: r.2,
+                    cases_opened: r.3,
+                    cases_in_time: r.4,
+                })
+                .collect())
+        })
+    }
+
     fn code_students<'a>(
         &'a self,
         token: &'a PsychToken,

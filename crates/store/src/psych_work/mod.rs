@@ -144,7 +144,28 @@ pub struct CounsellingRow {
     pub recorded_at: i64,
 }
 
+/// One school's counts for the plan's psych indicators in a school year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PsychIndicatorCounts {
+    pub school_id: SchoolId,
+    pub enrolled: i64,
+    /// Distinct students with a response in the school year's campaigns.
+    pub screened: i64,
+    pub cases_opened: i64,
+    /// Cases with no step done late and none overdue at `now`.
+    pub cases_in_time: i64,
+}
+
 pub trait PsychWorkStore: Send + Sync {
+    /// Every school's counts for the plan's psych indicators: cases opened in `[from, to)`
+    /// (unix seconds), judged at `now`. District-wide counts, no individual.
+    fn psych_indicator_counts<'a>(
+        &'a self,
+        school_year: i32,
+        year_bounds: (i64, i64),
+        now: i64,
+    ) -> StoreFuture<'a, Vec<PsychIndicatorCounts>>;
+
     /// The students of a class for a campaign's code sheet. A class outside the campaign's
     /// grades is a [`crate::StoreError::Conflict`] with a Chinese reason.
     fn code_students<'a>(

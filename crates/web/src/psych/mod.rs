@@ -3,6 +3,7 @@
 //! suppressed aggregates. Every handler checks the capability, makes its `wuyu_service::psych`
 //! calls (which audit every individual read) and renders.
 mod answer;
+mod api;
 mod break_glass;
 mod case;
 mod cases;
@@ -12,6 +13,8 @@ mod pages;
 
 use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -34,7 +37,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/answer/submit", post(answer::submit))
         .route("/psych/flags", get(pages::flags))
         .route("/psych/aggregates", get(pages::aggregates))
+        .route("/psych/aggregates.xlsx", get(pages::aggregates_xlsx))
         .route("/psych/cases/{id}/steps/{seq}", post(cases::complete_step))
         .route("/psych/cases/{id}/follow-ups", post(cases::follow_up))
         .route("/psych/cases/{id}/close", post(cases::close))
+}
+
+/// The psych API: aggregates only.
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::aggregates))
 }

@@ -214,6 +214,10 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // 紧急查阅: the district admin, with a reason; an unknown 学籍号 is a form error.
         case(g(), "/psych/break-glass".into(), "",                                   [303, 200, 403, 403, 403, 403, 403, 403]),
         case(p(), "/psych/break-glass".into(), "csrf_token={csrf}&school=1&student_no=NOPE&reason=%E7%B4%A7%E6%80%A5%E6%9F%A5%E9%98%85", [303, 422, 403, 403, 403, 403, 403, 403]),
+        // Aggregates as API and XLSX: the page's audience.
+        case(g(), "/api/v1/psych/aggregates".into(), "",                             [401, 200, 200, 200, 403, 200, 403, 403]),
+        case(g(), "/api/v1/psych/aggregates?year=1900".into(), "",                   [401, 400, 400, 400, 403, 400, 403, 403]),
+        case(g(), "/psych/aggregates.xlsx?year=2025".into(), "",                     [303, 200, 200, 200, 403, 200, 403, 403]),
         case(g(), "/answer".into(), "",                                              [200, 200, 200, 200, 200, 200, 200, 200]),
         case(p(), "/answer".into(), "code=NOPE2345",                                 [422, 422, 422, 422, 422, 422, 422, 422]),
         case(p(), "/answer/submit".into(), "code=NOPE2345",                          [422, 422, 422, 422, 422, 422, 422, 422]),

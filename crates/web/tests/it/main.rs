@@ -26,6 +26,7 @@ mod psych;
 mod psych_break_glass;
 mod psych_codes;
 mod psych_consent;
+mod psych_export;
 mod security;
 mod settings;
 mod visibility;
