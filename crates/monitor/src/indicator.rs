@@ -43,6 +43,15 @@ pub mod exam_keys {
     pub const MEAN: &str = "exam.mean";
 }
 
+/// The indicators the psych capability answers for (per school year).
+pub mod psych_keys {
+    /// Students screened in the school year's campaigns / enrolled students.
+    pub const SCREENING_COVERAGE: &str = "psych.screening_coverage";
+    /// Crisis cases opened in the school year whose every step was done by its deadline (none
+    /// late, none overdue) / cases opened.
+    pub const CRISIS_IN_TIME: &str = "psych.crisis_in_time";
+}
+
 /// The indicators the archive capability answers for (per term; a school year is judged on
 /// its latest term with records).
 pub mod archive_keys {

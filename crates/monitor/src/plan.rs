@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
 use crate::indicator::{
-    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, survey_keys,
+    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, psych_keys, survey_keys,
 };
 
 /// What an indicator's number is, read from the plan's 单位 text.
@@ -388,7 +388,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 18] = [
+pub const COMPUTED_KEYS: [&str; 20] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -407,6 +407,8 @@ pub const COMPUTED_KEYS: [&str; 18] = [
     archive_keys::ART_PASS_RATE,
     survey_keys::PARENT_SATISFACTION,
     survey_keys::AFTER_SCHOOL_SATISFACTION,
+    psych_keys::SCREENING_COVERAGE,
+    psych_keys::CRISIS_IN_TIME,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes.
@@ -436,6 +438,10 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("人均志愿服务时长", archive_keys::VOLUNTEER_HOURS),
         ("艺术素质测评优秀率", archive_keys::ART_EXCELLENT_RATE),
         ("艺术素质测评合格率", archive_keys::ART_PASS_RATE),
+        ("心理健康筛查覆盖", psych_keys::SCREENING_COVERAGE),
+        ("心理健康筛查覆盖率", psych_keys::SCREENING_COVERAGE),
+        ("危机个案按时处置率", psych_keys::CRISIS_IN_TIME),
+        ("危机干预按时跟进率", psych_keys::CRISIS_IN_TIME),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
@@ -574,6 +580,10 @@ mod tests {
             Some("survey.after_school_satisfaction")
         );
         assert!(is_computed_key("survey.parent_satisfaction"));
+        assert_eq!(
+            computed_key_for("心理健康筛查覆盖").as_deref(),
+            Some(psych_keys::SCREENING_COVERAGE)
+        );
         assert_eq!(computed_key_for("市级文明校园"), None);
         assert!(is_computed_key("exam.pass_rate:中考"));
         assert!(!is_computed_key("plan.0000"));

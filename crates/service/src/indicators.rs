@@ -15,6 +15,7 @@ pub enum Source {
     Archive,
     /// Satisfaction from the school year's parents' survey round.
     Survey,
+    Psych,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
 }
@@ -27,6 +28,7 @@ impl Source {
             "exam" => Some(Source::Exam),
             "archive" => Some(Source::Archive),
             "survey" => Some(Source::Survey),
+            "psych" => Some(Source::Psych),
             "plan" => Some(Source::Plan),
             _ => None,
         }
@@ -47,6 +49,7 @@ pub async fn value(
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
         (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
         (Source::Survey, period) => crate::survey::indicator(svc, key, unit, period).await,
+        (Source::Psych, period) => crate::psych::indicator(svc, key, unit, period).await,
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
@@ -86,6 +89,12 @@ pub async fn period_for(
             key,
             period: Period::SchoolYear(school_year),
             as_of: format!("{}–{}学年填报", school_year, school_year + 1),
+        })),
+        // Screening runs once per school year; cases are counted by the day they opened.
+        Source::Psych => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: format!("{}–{}学年", school_year, school_year + 1),
         })),
         Source::Fitness => {
             let terms = store.fitness_terms(&Scope::District).await?;
@@ -167,6 +176,9 @@ mod tests {
             )),
             Some(Source::Survey)
         );
-        assert_eq!(Source::of(&k("psych.attention_rate")), None);
+        assert_eq!(
+            Source::of(&k(wuyu_monitor::indicator::psych_keys::SCREENING_COVERAGE)),
+            Some(Source::Psych)
+        );
     }
 }

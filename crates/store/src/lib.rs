@@ -27,6 +27,7 @@ pub mod plan_edit;
 pub mod plan_report;
 mod postgres;
 pub mod psych;
+pub mod psych_work;
 pub mod roster;
 pub mod settings;
 mod sqlite;
@@ -60,6 +61,7 @@ pub use plan::{PlanImportSummary, PlanStore};
 pub use plan_edit::PlanEditStore;
 pub use plan_report::PlanReportStore;
 pub use psych::PsychStore;
+pub use psych_work::PsychWorkStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use staff::StaffStore;
@@ -74,6 +76,7 @@ pub mod prelude {
     pub use crate::PlanEditStore;
     pub use crate::PlanReportStore;
     pub use crate::PlanStore;
+    pub use crate::PsychWorkStore;
     pub use crate::StaffStore;
     pub use crate::SurveyStore;
     pub use crate::{
@@ -99,6 +102,7 @@ pub trait Store:
     + ImportUndoStore
     + SurveyStore
     + PsychStore
+    + PsychWorkStore
     + PlanStore
     + ArchiveStore
     + StaffStore

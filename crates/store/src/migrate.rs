@@ -114,6 +114,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "roster_undo",
         sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
     },
+    Migration {
+        version: 23,
+        name: "psych_codes",
+        sql: include_str!("../migrations/sqlite/0023_psych_codes.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -221,6 +226,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 24,
         name: "roster_undo",
         sql: include_str!("../migrations/postgres/0024_roster_undo.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "psych_codes",
+        sql: include_str!("../migrations/postgres/0023_psych_codes.sql"),
     },
 ];
 

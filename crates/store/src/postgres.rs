@@ -47,6 +47,8 @@ mod plan_edit;
 mod plan_report;
 #[path = "psych/imp.rs"]
 mod psych;
+#[path = "psych_work/imp.rs"]
+mod psych_work;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]

@@ -38,7 +38,8 @@ use crate::view::{format_date, masked_student_no};
         (name = "plan", description = "目标任务：任务分解表各项年度目标在全区和各校的完成情况"),
         (name = "staff", description = "教师考核：年度考核等次、优秀名额计算、公示与复核"),
         (name = "surveys", description = "满意度调查：各单位、各维度的回收率与满意率（样本不足不报告）"),
-        (name = "archive", description = "综合素质档案：写实记录、班主任审核、学生档案与覆盖率")
+        (name = "archive", description = "综合素质档案：写实记录、班主任审核、学生档案与覆盖率"),
+        (name = "psych", description = "心理健康：筛查人数按关注等级统计，少于 10 人的格子不公布")
     )
 )]
 struct ApiDoc;
@@ -67,6 +68,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(crate::archive::api_routes())
         .merge(crate::bulletin::api_routes())
         .merge(crate::survey::api_routes())
+        .merge(crate::psych::api_routes())
 }
 
 /// A school with its class and student counts.

@@ -42,8 +42,14 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     if !same_origin(req.headers()) {
         return reject("cross-origin");
     }
-    // Anonymous answers carry their one-time code in the path: no session token to check.
-    if path == "/login" || path == "/bind" || path.starts_with(crate::survey::ANSWER_PREFIX) {
+    // Anonymous answers carry no session right (the one-time code in the path or the form is
+    // the credential), so a signed-in teacher on the same computer does not block them.
+    if path == "/login"
+        || path == "/bind"
+        || path.starts_with(crate::survey::ANSWER_PREFIX)
+        || path == "/answer"
+        || path == "/answer/submit"
+    {
         return next.run(req).await;
     }
 

@@ -101,6 +101,8 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
         links.push(("/psych/flags".to_string(), "心理健康"));
     } else if grants(role, Capability::ViewPsychAggregates) {
         links.push(("/psych/aggregates".to_string(), "心理健康"));
+    } else if grants(role, Capability::ViewChildPsychConsent) {
+        links.push(("/psych/child-consent".to_string(), "心理筛查"));
     }
     if grants(role, Capability::ViewArchiveCoverage) {
         links.push(("/archive/coverage".to_string(), "综合素质"));

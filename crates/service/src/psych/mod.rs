@@ -7,20 +7,35 @@ mod aggregates;
 mod audit;
 mod campaigns;
 mod cases;
+mod codes;
+mod consent;
+mod counselling;
+mod export;
 mod flags;
 mod import;
+mod indicators;
 mod records;
 
 pub use aggregates::{AggregateCell, AggregateRow, PsychAggregates, SUPPRESS_BELOW, aggregates};
 pub use campaigns::{CampaignInput, campaigns, create_campaign};
 pub use cases::{CaseView, StepReport, cases, close_case, complete_step, follow_up, open_case};
+pub use codes::{
+    CodeError, CodeForm, CodeSheet, CodeSheetRow, issue_codes, open_code, read_answers, submit_code,
+};
+pub use consent::{
+    ChildConsent, ConsentLine, ConsentSheet, child_consent_page, consent_sheet, guardian_decision,
+};
+pub use counselling::{CaseFile, CounsellingInput, MAX_TEXT, add_counselling, case_file};
+pub use export::aggregates_xlsx;
 pub use flags::class_flags;
 pub use import::{ImportOutcome, import_answers};
+pub use indicators::indicator;
 pub use records::{
-    ConsentInput, break_glass_record, child_consents, consents, record_consent, responses,
-    student_record,
+    ConsentInput, break_glass_by_student_no, break_glass_record, child_consents, consents,
+    record_consent, responses, student_record,
 };
 pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,
     PsychSchoolCounts, ResponseImportSummary, ResponseRow, StepKind, StudentPsychRecord,
 };
+pub use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted, CounsellingKind, CounsellingRow};

@@ -202,3 +202,29 @@ pub async fn break_glass_record(
         .student_record(RecordAccess::BreakGlass(&token), student)
         .await?)
 }
+
+/// Break-glass by 学籍号, as the form gives it: the capability is checked (and a refusal
+/// audited) before the number is looked up, so no one without the right learns whether a
+/// student exists.
+pub async fn break_glass_by_student_no(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    student_no: &str,
+    reason: &str,
+) -> Result<(String, StudentPsychRecord), ServiceError> {
+    if !viewer.can(wuyu_domain::Capability::PsychBreakGlass) || !viewer.scope.is_district() {
+        return Err(refused(svc, viewer, who, Some(school), "psych_break_glass").await);
+    }
+    let no = student_no.trim();
+    let student = svc
+        .store()
+        .list_students(&viewer.scope, school, None)
+        .await?
+        .into_iter()
+        .find(|s| s.student_no.as_str() == no)
+        .ok_or_else(|| ServiceError::BadRequest(format!("该校没有学籍号为“{no}”的学生")))?;
+    let rec = break_glass_record(svc, viewer, who, school, student.id, reason).await?;
+    Ok((student.name.as_str().to_string(), rec))
+}

@@ -3,6 +3,7 @@
 mod builtin;
 mod custom;
 mod error;
+mod items;
 mod level;
 
 pub use builtin::{
@@ -13,6 +14,9 @@ pub use custom::{
     CustomResult, Cutoff, Method, ScaleDefinition, Subscale, SubscaleScore, ValidityRule,
 };
 pub use error::{AnswerError, RulesError, ScaleDefError};
+pub use items::{
+    ASQ_ITEMS_ZH, ASQ_OPTIONS_ZH, FREQUENCY_ZH, GAD_ITEMS_ZH, PHQ_ITEMS_ZH, TWO_WEEKS_ZH,
+};
 pub use level::{
     AttentionLevel, BuiltinScale, LevelRules, ScreeningAnswers, ScreeningResult, attention_level,
     score_screening,

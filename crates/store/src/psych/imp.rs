@@ -15,9 +15,9 @@ use crate::model::{AuditRow, ImportMeta};
 use crate::psych::*;
 use crate::{StoreError, StoreFuture};
 
-type Tx = sqlx::Transaction<'static, Db>;
+pub(crate) type Tx = sqlx::Transaction<'static, Db>;
 
-fn class_label(grade: i32, name: &str) -> String {
+pub(crate) fn class_label(grade: i32, name: &str) -> String {
     let g = u8::try_from(grade)
         .ok()
         .and_then(|g| Grade::new(g).ok())
@@ -46,9 +46,10 @@ fn parse_grades(s: &str) -> Result<Vec<u8>, StoreError> {
         .collect()
 }
 
-const CAMPAIGN_COLS: &str = "id, school_id, name, school_year, scales, grades, opens_on, closes_on";
+pub(crate) const CAMPAIGN_COLS: &str =
+    "id, school_id, name, school_year, scales, grades, opens_on, closes_on";
 
-fn campaign(
+pub(crate) fn campaign(
     r: (i64, i64, String, i32, String, String, String, String),
 ) -> Result<Campaign, StoreError> {
     Ok(Campaign {
@@ -63,7 +64,7 @@ fn campaign(
     })
 }
 
-async fn campaign_of(
+pub(crate) async fn campaign_of(
     conn: &mut sqlx::pool::PoolConnection<Db>,
     school: SchoolId,
     id: i64,
@@ -107,6 +108,46 @@ type ResponseTuple = (
 struct Stored {
     answers: ScreeningAnswers,
     result: ScreeningResult,
+}
+
+/// Writes one scored response inside `tx`: (school, campaign, student, class).
+pub(crate) async fn insert_response_tx(
+    tx: &mut Tx,
+    (school, campaign_id, student, class): (SchoolId, i64, i64, i64),
+    answers: &ScreeningAnswers,
+    res: &ScreeningResult,
+    at: i64,
+    import_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let stored = serde_json::to_string(&Stored {
+        answers: *answers,
+        result: *res,
+    })
+    .map_err(|e| corrupt("psych answers", e))?;
+    sqlx::query(
+        "INSERT INTO psych_response (school_id, campaign_id, student_id, class_id, \
+         answers, phq_total, phq_band, phq_item9, gad_total, gad_band, asq_result, \
+         level, incomplete, submitted_at, import_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(school.0)
+    .bind(campaign_id)
+    .bind(student)
+    .bind(class)
+    .bind(stored)
+    .bind(res.phq.and_then(|p| p.total).map(i32::from))
+    .bind(res.phq.and_then(|p| p.band).map(|b| b.code()))
+    .bind(res.phq.and_then(|p| p.item9).map(i32::from))
+    .bind(res.gad.and_then(|g| g.total).map(i32::from))
+    .bind(res.gad.and_then(|g| g.band).map(|b| b.code()))
+    .bind(res.asq.map(|a| a.code()))
+    .bind(i32::from(res.level.number()))
+    .bind(res.incomplete)
+    .bind(at)
+    .bind(import_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn response(r: ResponseTuple) -> Result<ResponseRow, StoreError> {
@@ -224,7 +265,7 @@ impl This {
     }
 
     /// Opens a case with its initial steps inside `tx`.
-    async fn psych_open_case_tx(
+    pub(crate) async fn psych_open_case_tx(
         tx: &mut Tx,
         school: SchoolId,
         student: i64,
@@ -558,33 +599,14 @@ impl PsychStore for This {
             .await?;
             for (r, student, class) in &plan {
                 let res = &r.result;
-                let stored = serde_json::to_string(&Stored {
-                    answers: r.answers,
-                    result: *res,
-                })
-                .map_err(|e| corrupt("psych answers", e))?;
-                sqlx::query(
-                    "INSERT INTO psych_response (school_id, campaign_id, student_id, class_id, \
-                     answers, phq_total, phq_band, phq_item9, gad_total, gad_band, asq_result, \
-                     level, incomplete, submitted_at, import_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                insert_response_tx(
+                    &mut tx,
+                    (school, campaign_id, *student, *class),
+                    &r.answers,
+                    res,
+                    meta.at,
+                    Some(import_id),
                 )
-                .bind(school.0)
-                .bind(campaign_id)
-                .bind(student)
-                .bind(class)
-                .bind(stored)
-                .bind(res.phq.and_then(|p| p.total).map(i32::from))
-                .bind(res.phq.and_then(|p| p.band).map(|b| b.code()))
-                .bind(res.phq.and_then(|p| p.item9).map(i32::from))
-                .bind(res.gad.and_then(|g| g.total).map(i32::from))
-                .bind(res.gad.and_then(|g| g.band).map(|b| b.code()))
-                .bind(res.asq.map(|a| a.code()))
-                .bind(i32::from(res.level.number()))
-                .bind(res.incomplete)
-                .bind(meta.at)
-                .bind(import_id)
-                .execute(&mut *tx)
                 .await?;
                 summary.by_level[res.level.number() as usize] += 1;
                 if res.level == AttentionLevel::Crisis {

@@ -309,6 +309,8 @@ struct AggregatesPage {
     rows: Vec<AggItem>,
     total: AggItem,
     min: u64,
+    /// The district admin's link to 紧急查阅.
+    break_glass: bool,
 }
 
 fn show(c: AggregateCell) -> String {
@@ -335,11 +337,7 @@ pub(crate) async fn aggregates(
     q: Result<Query<YearQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
-    let year = match q.year {
-        Some(y) if (2000..=2100).contains(&y) => y,
-        Some(_) => return Err(AppError::BadRequest),
-        None => current_school_year(),
-    };
+    let year = super::api::school_year(q.year)?;
     let who = Requester::user(&me.user, &ip);
     let agg = psych::aggregates(&state.svc, &me.viewer(), &who, year).await?;
     let page = AggregatesPage {
@@ -348,12 +346,30 @@ pub(crate) async fn aggregates(
         rows: agg.rows.iter().map(agg_item).collect(),
         total: agg_item(&agg.total),
         min: psych::SUPPRESS_BELOW,
+        break_glass: me.viewer().can(wuyu_domain::Capability::PsychBreakGlass),
     };
     Ok(render(&page)?.into_response())
 }
 
+/// `GET /psych/aggregates.xlsx?year=`: the page's counts as a workbook, suppressed alike.
+pub(crate) async fn aggregates_xlsx(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewPsychAggregates>,
+    ClientIp(ip): ClientIp,
+    q: Result<Query<YearQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let year = super::api::school_year(q.year)?;
+    let who = Requester::user(&me.user, &ip);
+    let bytes = psych::aggregates_xlsx(&state.svc, &me.viewer(), &who, year).await?;
+    Ok(crate::exam::xlsx_response(
+        bytes,
+        &format!("psych-aggregates-{year}.xlsx"),
+    ))
+}
+
 /// The school year now: from September on, the year begun; before, the year before.
-fn current_school_year() -> i32 {
+pub(crate) fn current_school_year() -> i32 {
     let now = time::OffsetDateTime::now_utc();
     if u8::from(now.month()) >= 9 {
         now.year()

@@ -203,6 +203,28 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/psych".into(), "",                                               [303, 403, 403, 403, 403, 200, 403, 403]),
         case(g(), "/psych?campaign=x".into(), "",                                    [303, 403, 403, 403, 403, 400, 403, 403]),
         case(g(), "/psych/flags".into(), "",                                         [303, 403, 403, 403, 403, 403, 403, 403]),
+        // Answer codes: printed by the counsellor; the code page needs no account (a signed-in
+        // user on the same computer does not block it) and refuses an unknown code.
+        case(g(), "/psych/codes".into(), "",                                         [303, 403, 403, 403, 403, 200, 403, 403]),
+        case(p(), "/psych/codes".into(), "csrf_token={csrf}&campaign=999999&class=1", [303, 403, 403, 403, 403, 404, 403, 403]),
+        // Consent: the counsellor's class sheet; the parent's own child's page.
+        case(g(), "/psych/consent".into(), "",                                       [303, 403, 403, 403, 403, 200, 403, 403]),
+        case(p(), "/psych/consent".into(), "csrf_token={csrf}&campaign=999999&class=1&student=1&guardian=given&decided_on=2025-01-01&channel=paper", [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(g(), "/psych/child-consent".into(), "",                                 [303, 403, 403, 403, 403, 403, 200, 403]),
+        case(p(), "/psych/child-consent".into(), "csrf_token={csrf}&campaign=999999&guardian=given", [303, 403, 403, 403, 403, 403, 403, 403]),
+        // A case's counselling records: the school's counsellor only.
+        case(g(), "/psych/cases/999999".into(), "",                                  [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(p(), "/psych/cases/999999/records".into(), "csrf_token={csrf}&held_on=2025-10-09&kind=individual&summary=x", [303, 403, 403, 403, 403, 404, 403, 403]),
+        // 紧急查阅: the district admin, with a reason; an unknown 学籍号 is a form error.
+        case(g(), "/psych/break-glass".into(), "",                                   [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/psych/break-glass".into(), "csrf_token={csrf}&school=1&student_no=NOPE&reason=%E7%B4%A7%E6%80%A5%E6%9F%A5%E9%98%85", [303, 422, 403, 403, 403, 403, 403, 403]),
+        // Aggregates as API and XLSX: the page's audience.
+        case(g(), "/api/v1/psych/aggregates".into(), "",                             [401, 200, 200, 200, 403, 200, 403, 403]),
+        case(g(), "/api/v1/psych/aggregates?year=1900".into(), "",                   [401, 400, 400, 400, 403, 400, 403, 403]),
+        case(g(), "/psych/aggregates.xlsx?year=2025".into(), "",                     [303, 200, 200, 200, 403, 200, 403, 403]),
+        case(g(), "/answer".into(), "",                                              [200, 200, 200, 200, 200, 200, 200, 200]),
+        case(p(), "/answer".into(), "code=NOPE2345",                                 [422, 422, 422, 422, 422, 422, 422, 422]),
+        case(p(), "/answer/submit".into(), "code=NOPE2345",                          [422, 422, 422, 422, 422, 422, 422, 422]),
         // 综合素质档案: the child's, another child of school A; coverage.
         case(g(), format!("/schools/{a}/students/{}/archive", i.child), "",          [303, 200, 200, 200, 200, 403, 200, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),

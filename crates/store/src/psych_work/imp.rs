@@ -1,0 +1,428 @@
+//! PsychWorkStore for both backends (included by `sqlite.rs` and `postgres.rs`).
+#![allow(clippy::type_complexity)]
+
+use wuyu_domain::{ClassId, PsychToken, SchoolId, Scope, StudentId};
+use wuyu_standards::scales::{AttentionLevel, ScreeningAnswers, ScreeningResult};
+
+use super::This;
+use super::psych::{CAMPAIGN_COLS, campaign, campaign_of, class_label, insert_response_tx};
+use crate::backend::corrupt;
+use crate::psych::Campaign;
+use crate::psych_work::*;
+use crate::{StoreError, StoreFuture};
+
+/// The consent condition of screening: the guardian's consent and the student's assent.
+const CONSENT_OK: &str = "EXISTS (SELECT 1 FROM psych_consent n WHERE n.school_id = $1 \
+     AND n.campaign_id = $2 AND n.student_id = s.id AND n.guardian = 'given' AND n.assent)";
+
+impl PsychWorkStore for This {
+    fn psych_indicator_counts<'a>(
+        &'a self,
+        school_year: i32,
+        (from, to): (i64, i64),
+        now: i64,
+    ) -> StoreFuture<'a, Vec<PsychIndicatorCounts>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT sc.id, \
+                 (SELECT COUNT(*) FROM student s WHERE s.school_id = sc.id), \
+                 (SELECT COUNT(DISTINCT r.student_id) FROM psych_response r \
+                  JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
+                  WHERE r.school_id = sc.id AND c.school_year = $1), \
+                 (SELECT COUNT(*) FROM psych_case p WHERE p.school_id = sc.id \
+                  AND p.opened_at >= $2 AND p.opened_at < $3), \
+                 (SELECT COUNT(*) FROM psych_case p WHERE p.school_id = sc.id \
+                  AND p.opened_at >= $2 AND p.opened_at < $3 AND NOT EXISTS ( \
+                    SELECT 1 FROM psych_case_step t WHERE t.school_id = p.school_id \
+                    AND t.case_id = p.id AND ((t.done_at IS NOT NULL AND t.done_at > t.due_at) \
+                    OR (t.done_at IS NULL AND t.due_at < $4)))) \
+                 FROM school sc ORDER BY sc.code",
+            )
+            .bind(school_year)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| PsychIndicatorCounts {
+                    school_id: SchoolId(r.0),
+                    enrolled: r.1,
+                    screened: r.2,
+                    cases_opened: r.3,
+                    cases_in_time: r.4,
+                })
+                .collect())
+        })
+    }
+
+    fn code_students<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        campaign_id: i64,
+        class: ClassId,
+    ) -> StoreFuture<'a, Vec<CodeStudent>> {
+        Box::pin(async move {
+            let school = token.school();
+            let mut conn = self.pool.acquire().await?;
+            let camp = campaign_of(&mut conn, school, campaign_id).await?;
+            let k: Option<(i32, String)> = sqlx::query_as(
+                "SELECT grade, name FROM school_class WHERE school_id = $1 AND id = $2",
+            )
+            .bind(school.0)
+            .bind(class.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (grade, name) = k.ok_or(StoreError::NotFound)?;
+            let label = class_label(grade, &name);
+            if !camp.grades.iter().any(|g| i32::from(*g) == grade) {
+                return Err(StoreError::Conflict(format!(
+                    "{label}不在本次筛查“{}”的年级范围内",
+                    camp.name
+                )));
+            }
+            let rows: Vec<(i64, String, String, bool, bool)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT s.id, s.student_no, s.name, \
+                     EXISTS (SELECT 1 FROM psych_response r WHERE r.school_id = $1 \
+                       AND r.campaign_id = $2 AND r.student_id = s.id), {CONSENT_OK} \
+                     FROM student s WHERE s.school_id = $1 AND s.class_id = $3 \
+                     ORDER BY s.student_no"
+                )))
+                .bind(school.0)
+                .bind(campaign_id)
+                .bind(class.0)
+                .fetch_all(&mut *conn)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| CodeStudent {
+                    student_id: StudentId(r.0),
+                    student_no: r.1,
+                    name: r.2,
+                    class_label: label.clone(),
+                    answered: r.3,
+                    consent_ok: r.4,
+                })
+                .collect())
+        })
+    }
+
+    fn issue_codes<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        campaign_id: i64,
+        codes: &'a [(StudentId, String)],
+        by: &'a str,
+        at: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let school = token.school();
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            for (student, hash) in codes {
+                sqlx::query(
+                    "INSERT INTO psych_code (school_id, campaign_id, student_id, code_hash, \
+                     issued_by, issued_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (school_id, campaign_id, student_id) DO UPDATE SET \
+                     code_hash = excluded.code_hash, issued_by = excluded.issued_by, \
+                     issued_at = excluded.issued_at WHERE psych_code.used_at IS NULL",
+                )
+                .bind(school.0)
+                .bind(campaign_id)
+                .bind(student.0)
+                .bind(hash)
+                .bind(by)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn code_target<'a>(&'a self, code_hash: &'a str) -> StoreFuture<'a, Option<CodeTarget>> {
+        Box::pin(async move {
+            let row: Option<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT school_id, campaign_id, student_id, used_at FROM psych_code \
+                 WHERE code_hash = $1",
+            )
+            .bind(code_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some((school, campaign_id, student, used_at)) = row else {
+                return Ok(None);
+            };
+            let c: (i64, i64, String, i32, String, String, String, String) =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
+                )))
+                .bind(school)
+                .bind(campaign_id)
+                .fetch_one(&self.pool)
+                .await?;
+            let (consent_ok,): (bool,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CONSENT_OK} FROM student s WHERE s.school_id = $1 AND s.id = $3"
+            )))
+            .bind(school)
+            .bind(campaign_id)
+            .bind(student)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(Some(CodeTarget {
+                school_id: SchoolId(school),
+                campaign: campaign(c)?,
+                student_id: StudentId(student),
+                used: used_at.is_some(),
+                consent_ok,
+            }))
+        })
+    }
+
+    fn submit_with_code<'a>(
+        &'a self,
+        code_hash: &'a str,
+        today: &'a str,
+        answers: &'a ScreeningAnswers,
+        result: &'a ScreeningResult,
+        at: i64,
+    ) -> StoreFuture<'a, Result<CodeSubmitted, CodeRefusal>> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let row: Option<(i64, i64, i64, Option<i64>, String, String)> = sqlx::query_as(
+                "SELECT k.school_id, k.campaign_id, k.student_id, k.used_at, c.opens_on, \
+                 c.closes_on FROM psych_code k JOIN psych_campaign c \
+                 ON c.school_id = k.school_id AND c.id = k.campaign_id WHERE k.code_hash = $1",
+            )
+            .bind(code_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((school, campaign_id, student, used_at, opens, closes)) = row else {
+                return Ok(Err(CodeRefusal::Unknown));
+            };
+            // ISO dates compare as text.
+            let refusal = if used_at.is_some() {
+                Some(CodeRefusal::Used)
+            } else if today < opens.as_str() {
+                Some(CodeRefusal::NotOpen)
+            } else if today > closes.as_str() {
+                Some(CodeRefusal::Expired)
+            } else {
+                None
+            };
+            if let Some(r) = refusal {
+                tx.rollback().await?;
+                return Ok(Err(r));
+            }
+            let (class, consent_ok, answered): (i64, bool, bool) =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT s.class_id, {CONSENT_OK}, EXISTS (SELECT 1 FROM psych_response r \
+                     WHERE r.school_id = $1 AND r.campaign_id = $2 AND r.student_id = s.id) \
+                     FROM student s WHERE s.school_id = $1 AND s.id = $3"
+                )))
+                .bind(school)
+                .bind(campaign_id)
+                .bind(student)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !consent_ok {
+                tx.rollback().await?;
+                return Ok(Err(CodeRefusal::NoConsent));
+            }
+            if answered {
+                // An import already holds this student's answers: the code is spent.
+                tx.rollback().await?;
+                return Ok(Err(CodeRefusal::Used));
+            }
+            insert_response_tx(
+                &mut tx,
+                (SchoolId(school), campaign_id, student, class),
+                answers,
+                result,
+                at,
+                None,
+            )
+            .await?;
+            let marked = sqlx::query(
+                "UPDATE psych_code SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
+            )
+            .bind(at)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+            if marked.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(Err(CodeRefusal::Used));
+            }
+            let case_opened = result.level == AttentionLevel::Crisis;
+            if case_opened {
+                This::psych_open_case_tx(
+                    &mut tx,
+                    SchoolId(school),
+                    student,
+                    Some(campaign_id),
+                    "自动（筛查结果为危机）",
+                    at,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Ok(CodeSubmitted {
+                level: result.level,
+                case_opened,
+            }))
+        })
+    }
+
+    fn child_campaigns<'a>(
+        &'a self,
+        scope: &'a Scope,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<Campaign>> {
+        Box::pin(async move {
+            let Scope::Parent {
+                school_id,
+                student_ids,
+            } = scope
+            else {
+                return Err(StoreError::Forbidden);
+            };
+            if !student_ids.contains(&student) {
+                return Err(StoreError::Forbidden);
+            }
+            let grade: Option<(i32,)> = sqlx::query_as(
+                "SELECT k.grade FROM student s JOIN school_class k \
+                 ON k.school_id = s.school_id AND k.id = s.class_id \
+                 WHERE s.school_id = $1 AND s.id = $2",
+            )
+            .bind(school_id.0)
+            .bind(student.0)
+            .fetch_optional(&self.pool)
+            .await?;
+            let (grade,) = grade.ok_or(StoreError::NotFound)?;
+            let rows: Vec<(i64, i64, String, i32, String, String, String, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
+                     ORDER BY opens_on DESC, id DESC"
+                )))
+                .bind(school_id.0)
+                .fetch_all(&self.pool)
+                .await?;
+            let all = rows
+                .into_iter()
+                .map(campaign)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(all
+                .into_iter()
+                .filter(|c| c.grades.iter().any(|g| i32::from(*g) == grade))
+                .collect())
+        })
+    }
+
+    fn guardian_decision<'a>(
+        &'a self,
+        scope: &'a Scope,
+        d: &'a GuardianDecision,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let campaigns = self.child_campaigns(scope, d.student_id).await?;
+            if !campaigns.iter().any(|c| c.id == d.campaign_id) {
+                return Err(StoreError::Forbidden);
+            }
+            let school = scope.school_id().ok_or(StoreError::Forbidden)?;
+            sqlx::query(
+                "INSERT INTO psych_consent (school_id, campaign_id, student_id, guardian, assent, \
+                 decided_on, channel, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, FALSE, $5, 'parent_account', $6, $7) \
+                 ON CONFLICT (school_id, campaign_id, student_id) DO UPDATE SET \
+                 guardian = excluded.guardian, decided_on = excluded.decided_on, \
+                 channel = excluded.channel, recorded_by = excluded.recorded_by, \
+                 recorded_at = excluded.recorded_at",
+            )
+            .bind(school.0)
+            .bind(d.campaign_id)
+            .bind(d.student_id.0)
+            .bind(d.guardian.code())
+            .bind(&d.decided_on)
+            .bind(&d.by)
+            .bind(d.at)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn add_session<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        case: i64,
+        s: &'a NewCounselling,
+    ) -> StoreFuture<'a, i32> {
+        Box::pin(async move {
+            let school = token.school();
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let known: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM psych_case WHERE school_id = $1 AND id = $2")
+                    .bind(school.0)
+                    .bind(case)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            let (seq,): (i32,) = sqlx::query_as(
+                "INSERT INTO psych_session (school_id, case_id, seq, held_on, kind, summary, \
+                 next_step, recorded_by, recorded_at) \
+                 SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7, $8 \
+                 FROM psych_session WHERE school_id = $1 AND case_id = $2 RETURNING seq",
+            )
+            .bind(school.0)
+            .bind(case)
+            .bind(&s.held_on)
+            .bind(s.kind.code())
+            .bind(&s.summary)
+            .bind(&s.next_step)
+            .bind(&s.recorded_by)
+            .bind(s.recorded_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+
+    fn sessions<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        case: i64,
+    ) -> StoreFuture<'a, Vec<CounsellingRow>> {
+        Box::pin(async move {
+            let rows: Vec<(i32, String, String, String, String, String, i64)> = sqlx::query_as(
+                "SELECT seq, held_on, kind, summary, next_step, recorded_by, recorded_at \
+                 FROM psych_session WHERE school_id = $1 AND case_id = $2 ORDER BY seq",
+            )
+            .bind(token.school().0)
+            .bind(case)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    Ok(CounsellingRow {
+                        seq: r.0,
+                        held_on: r.1,
+                        kind: CounsellingKind::from_code(&r.2)
+                            .ok_or_else(|| corrupt("psych_session.kind", &r.2))?,
+                        summary: r.3,
+                        next_step: r.4,
+                        recorded_by: r.5,
+                        recorded_at: r.6,
+                    })
+                })
+                .collect()
+        })
+    }
+}
