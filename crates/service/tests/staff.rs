@@ -230,3 +230,218 @@ async fn postgres() {
         story(Arc::clone(&db.store)).await;
     }
 }
+
+/// The district's list counts each round (no teacher rows), returns a round in 公示 with a
+/// reason the school reads; the committee fills a tied place, never over the cap.
+async fn workflow(store: Arc<dyn Store>) {
+    use wuyu_analytics::appraisal::UnitRating;
+    use wuyu_store::staff::NewAppraisal;
+
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let a = SchoolId(ids.school_a);
+    let (school, school_who) = viewer(&svc, "school-a").await;
+    let (district, district_who) = viewer(&svc, "district").await;
+    let (teacher, teacher_who) = viewer(&svc, "teacher-a").await;
+
+    // T01 vetoed (师德), T02 tied at the cap with a teacher of the same score: set up as the
+    // rules leave a larger school, by the store (school A has only two teachers).
+    let good = format!("{HEADER}S001,一般,T01,88,80,,,,是,\nS001,一般,T02,92,90,,,,,\n");
+    import_appraisal(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        good.as_bytes(),
+        "考核.csv",
+    )
+    .await
+    .unwrap();
+    let list = rounds(&svc, &district, 2024).await.unwrap();
+    assert_eq!(list.len(), 1);
+    let s = &list[0];
+    assert_eq!(
+        (s.teachers, s.vetoes, s.excellent, s.committee),
+        (2, 1, 0, 0)
+    );
+    assert_eq!(s.round.state, AppraisalState::Draft);
+    assert!(rounds(&svc, &teacher, 2025).await.unwrap().is_empty());
+
+    // Returned from 公示 with a reason; the school reads it; a new 公示 clears it.
+    publicise(&svc, &school, &school_who, a, 2024, date!(2024 - 07 - 08))
+        .await
+        .unwrap();
+    let e = return_round(&svc, &school, &school_who, a, 2024, "x")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    let e = return_round(&svc, &district, &district_who, a, 2024, " ")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::BadRequest(_)), "{e:?}");
+    return_round(
+        &svc,
+        &district,
+        &district_who,
+        a,
+        2024,
+        "T02 的组织评价待核",
+    )
+    .await
+    .unwrap();
+    let v = appraisal(&svc, &school, &school_who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.round.state, AppraisalState::Draft);
+    assert_eq!(v.round.return_reason.as_deref(), Some("T02 的组织评价待核"));
+    let e = return_round(&svc, &district, &district_who, a, 2024, "again")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ServiceError::BadRequest(_)),
+        "only a round in 公示: {e:?}"
+    );
+    publicise(&svc, &school, &school_who, a, 2024, date!(2024 - 07 - 15))
+        .await
+        .unwrap();
+    let v = appraisal(&svc, &school, &school_who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.round.return_reason, None);
+
+    // The committee: two tied at a cap of 1.
+    let t01 = store.teacher_by_staff_no(a, "T01").await.unwrap().unwrap();
+    let t02 = store.teacher_by_staff_no(a, "T02").await.unwrap().unwrap();
+    let row = |t| AppraisalInput {
+        teacher_id: t,
+        score: Some(90.0),
+        org_score: Some(90.0),
+        peer_score: None,
+        parent_score: None,
+        renormalised: false,
+        first_job_months: None,
+        leave_days: 0,
+        under_investigation: false,
+        ethics_violation: false,
+        sanction: None,
+        level: Level::Committee,
+        committee_reason: None,
+    };
+    let audit = wuyu_store::AuditEntry {
+        at: 1,
+        user_id: None,
+        username: "test".into(),
+        action: "import_appraisal".into(),
+        school_id: Some(a),
+        entity: String::new(),
+        detail: String::new(),
+        ip: String::new(),
+    };
+    let draft = NewAppraisal {
+        school_id: a,
+        school_year: 2023,
+        unit_rating: UnitRating::Normal,
+        n_base: 5,
+        cap: 1,
+        rows: vec![row(t01), row(t02)],
+    };
+    store.save_appraisal(&draft, &audit).await.unwrap();
+    let e = decide_committee(
+        &svc,
+        &teacher,
+        &teacher_who,
+        a,
+        2023,
+        t02,
+        CommitteeChoice::Excellent,
+        "公开课",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    decide_committee(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2023,
+        t02,
+        CommitteeChoice::Excellent,
+        "公开课获市一等奖",
+    )
+    .await
+    .unwrap();
+    let e = decide_committee(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2023,
+        t01,
+        CommitteeChoice::Excellent,
+        "同分",
+    )
+    .await
+    .unwrap_err();
+    let ServiceError::BadRequest(m) = e else {
+        panic!("{e:?}")
+    };
+    assert!(m.contains("优秀名额已满"), "{m}");
+    decide_committee(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2023,
+        t01,
+        CommitteeChoice::Qualified,
+        "同分，按组织评价",
+    )
+    .await
+    .unwrap();
+    let v = appraisal(&svc, &school, &school_who, a, 2023)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((v.arithmetic.excellent, v.arithmetic.committee), (1, 0));
+    let t02_row = v.rows.iter().find(|r| r.staff_no == "T02").unwrap();
+    assert_eq!(t02_row.input.level, Level::Excellent);
+    assert_eq!(
+        t02_row.input.committee_reason.as_deref(),
+        Some("公开课获市一等奖")
+    );
+    // Nothing changes once the round is in 公示.
+    let e = decide_committee(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        t02,
+        CommitteeChoice::Excellent,
+        "x",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, ServiceError::BadRequest(_)), "{e:?}");
+    let log = store.list_audit(100).await.unwrap();
+    for action in ["decide_committee", "return_appraisal"] {
+        assert!(log.iter().any(|r| r.entry.action == action), "{action}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflow_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    workflow(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflow_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        workflow(Arc::clone(&db.store)).await;
+    }
+}

@@ -104,6 +104,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "bulletin",
         sql: include_str!("../migrations/sqlite/0019_bulletin.sql"),
     },
+    Migration {
+        version: 21,
+        name: "staff_workflow",
+        sql: include_str!("../migrations/sqlite/0021_staff_workflow.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -201,6 +206,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 19,
         name: "bulletin",
         sql: include_str!("../migrations/postgres/0019_bulletin.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "staff_workflow",
+        sql: include_str!("../migrations/postgres/0021_staff_workflow.sql"),
     },
 ];
 

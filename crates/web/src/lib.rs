@@ -37,6 +37,11 @@
 //! | `GET /archive/coverage` | district roles (by school), school admins (by class) |
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
+//! | `GET /staff/appraisal` | district roles (every school's round); a school admin or teacher is sent to their school's round |
+//! | `GET /staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row; audited) |
+//! | `POST /staff/appraisal/{school}/{year}/import`, `/committee`, `/publicise` | district admins, the school's admin |
+//! | `POST /staff/appraisal/{school}/{year}/approve`, `/return`, `/answer` | district admins |
+//! | `POST /staff/appraisal/{school}/{year}/appeal`, `/confirm` | a teacher of the school, for their own result |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
@@ -144,6 +149,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(crate::fitness::router())
         .merge(crate::psych::router())
         .merge(crate::archive::router())
+        .merge(crate::staff::router())
         .merge(api_router)
         .route(
             "/api/openapi.json",

@@ -105,6 +105,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewArchiveCoverage) {
         links.push(("/archive/coverage".to_string(), "综合素质"));
     }
+    if grants(role, Capability::ViewStaffAppraisal) {
+        links.push(("/staff/appraisal".to_string(), "教师考核"));
+    }
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));
         links.push(("/plan/progress".to_string(), "月度调度"));

@@ -8,9 +8,10 @@ mod publicity;
 
 pub use appraisal::{
     AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, confirm,
-    import_appraisal, publicise,
+    decide_committee, import_appraisal, publicise, return_round, rounds,
 };
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
 pub use wuyu_store::staff::{
-    Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, StaffReader,
+    Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
+    RoundSummary, StaffReader,
 };

@@ -25,4 +25,5 @@ mod plan_reports;
 mod psych;
 mod security;
 mod settings;
+mod staff;
 mod visibility;
