@@ -268,6 +268,20 @@ async fn workflow(store: Arc<dyn Store>) {
     assert_eq!(s.round.state, AppraisalState::Draft);
     assert!(rounds(&svc, &teacher, 2025).await.unwrap().is_empty());
 
+    // The 公示 list is not posted for teachers while a draft; the export is not theirs at all.
+    let e = publicity_list(&svc, &teacher, &teacher_who, a, 2024)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::NotFound), "{e:?}");
+    let e = appraisal_xlsx(&svc, &teacher, &teacher_who, a, 2024)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    let file = appraisal_xlsx(&svc, &school, &school_who, a, 2024)
+        .await
+        .unwrap();
+    assert_eq!(file.rows, 2);
+
     // Returned from 公示 with a reason; the school reads it; a new 公示 clears it.
     publicise(&svc, &school, &school_who, a, 2024, date!(2024 - 07 - 08))
         .await
@@ -311,6 +325,11 @@ async fn workflow(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(v.round.return_reason, None);
+    let list = publicity_list(&svc, &teacher, &teacher_who, a, 2024)
+        .await
+        .unwrap();
+    assert_eq!((list.n_base, list.cap), (2, 0));
+    assert!(list.excellent.is_empty());
 
     // The committee: two tied at a cap of 1.
     let t01 = store.teacher_by_staff_no(a, "T01").await.unwrap().unwrap();
@@ -428,7 +447,12 @@ async fn workflow(store: Arc<dyn Store>) {
     .unwrap_err();
     assert!(matches!(e, ServiceError::BadRequest(_)), "{e:?}");
     let log = store.list_audit(100).await.unwrap();
-    for action in ["decide_committee", "return_appraisal"] {
+    for action in [
+        "decide_committee",
+        "return_appraisal",
+        "export_appraisal",
+        "read_appraisal_publicity",
+    ] {
         assert!(log.iter().any(|r| r.entry.action == action), "{action}");
     }
 }

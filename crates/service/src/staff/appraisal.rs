@@ -77,7 +77,7 @@ fn require(viewer: &Viewer, c: Capability) -> Result<(), ServiceError> {
 
 /// Whose rows a viewer reads in `school`: the district everything, a school admin their
 /// school, a teacher only their own record.
-fn reader(viewer: &Viewer, school: SchoolId) -> Result<StaffReader, ServiceError> {
+pub(crate) fn reader(viewer: &Viewer, school: SchoolId) -> Result<StaffReader, ServiceError> {
     require(viewer, Capability::ViewStaffAppraisal)?;
     match (&viewer.scope, viewer.user.teacher_id) {
         (Scope::District, _) => Ok(StaffReader::District),
@@ -133,6 +133,18 @@ pub async fn appraisal(
         StaffReader::Teacher(..) => "read_own_appraisal",
         _ => "read_appraisal",
     };
+    read_as(svc, who, reader, school, year, action).await
+}
+
+/// The audited read behind the page, the export and the 公示 list, with its own action.
+pub(crate) async fn read_as(
+    svc: &Service,
+    who: &Requester,
+    reader: StaffReader,
+    school: SchoolId,
+    year: i32,
+    action: &str,
+) -> Result<Option<AppraisalView>, ServiceError> {
     let audit = entry(
         who,
         action,

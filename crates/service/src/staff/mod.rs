@@ -4,11 +4,15 @@
 //! confirmation. Appraisal rows are personnel data: every read is audited by the store in the
 //! same transaction; a teacher reads only their own row.
 mod appraisal;
+mod export;
 mod publicity;
 
 pub use appraisal::{
     AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, confirm,
     decide_committee, import_appraisal, publicise, return_round, rounds,
+};
+pub use export::{
+    APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, publicity_list,
 };
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
 pub use wuyu_store::staff::{

@@ -426,7 +426,10 @@ impl StaffStore for This {
             if !reader.reaches(school) {
                 return Err(StoreError::Forbidden);
             }
-            let mut tx = self.pool.begin().await?;
+            // A write transaction from the start: the read ends in its audit row, and a read
+            // transaction upgraded to write fails at once (SQLITE_BUSY, no busy wait) while
+            // another connection still holds the write lock.
+            let mut tx = self.begin_write().await?;
             let Some(round) = Self::load_round(&mut *tx, school, school_year).await? else {
                 return Ok(None);
             };

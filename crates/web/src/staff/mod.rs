@@ -19,6 +19,8 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/appraisal", get(pages::rounds))
         .route(ROUND, get(pages::round))
+        .route(&format!("{ROUND}/publicity"), get(pages::publicity))
+        .route(&format!("{ROUND}/export.xlsx"), get(pages::export))
         .route(&format!("{ROUND}/import"), post(actions::import))
         .route(&format!("{ROUND}/committee"), post(actions::committee))
         .route(&format!("{ROUND}/publicise"), post(actions::publicise))

@@ -9,11 +9,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_analytics::appraisal::{Level, Sanction};
+use wuyu_analytics::appraisal::Level;
 use wuyu_domain::{Capability, SchoolId};
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
-use wuyu_service::staff::{AppraisalRow, AppraisalState, AppraisalView, RoundSummary};
+use wuyu_service::staff::{
+    AppraisalRow, AppraisalState, AppraisalView, RoundSummary, level_reason_zh,
+};
 
 use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
@@ -171,34 +173,6 @@ pub(crate) struct TeacherLine {
     may_appeal: bool,
 }
 
-/// Why a teacher has their level: nothing decided silently.
-pub(crate) fn reason_zh(r: &AppraisalRow) -> String {
-    let i = &r.input;
-    let mut parts: Vec<String> = Vec::new();
-    match i.level {
-        Level::Deferred => parts.push("正在接受调查，暂缓确定等次".into()),
-        Level::CommentOnly => parts.push("初次就业不满 6 个月，只写评语".into()),
-        Level::NoLevel => parts.push("病事假累计满 183 天，不确定等次".into()),
-        Level::Committee => parts.push("与优秀名额上限处的教师并列，需集体研究".into()),
-        _ => {}
-    }
-    if i.ethics_violation {
-        parts.push("师德一票否决：违反职业道德行为，定为不合格，不参加评优".into());
-    }
-    if let Some(s) = i.sanction {
-        let cap = match s {
-            Sanction::Warning => "合格",
-            Sanction::Demerit => "基本合格",
-            Sanction::Demotion | Sanction::Dismissal => "不合格",
-        };
-        parts.push(format!("受{}处分：等次至多{cap}，不参加评优", s.label_zh()));
-    }
-    if let Some(c) = &i.committee_reason {
-        parts.push(format!("集体研究：{c}"));
-    }
-    parts.join("；")
-}
-
 fn level_class(l: Level) -> &'static str {
     match l {
         Level::Excellent => "target-met",
@@ -221,7 +195,7 @@ fn teacher_line(r: &AppraisalRow, state: AppraisalState) -> TeacherLine {
         org_score: score_text(i.org_score),
         level: i.level.label_zh(),
         level_class: level_class(i.level),
-        reason: reason_zh(r),
+        reason: level_reason_zh(r),
         appeal: r
             .appeal
             .as_ref()
@@ -418,4 +392,59 @@ pub(crate) async fn refused_or(
         other => return Err(other.into()),
     };
     round_page(state, me, ip, school, year, Some(why), None).await
+}
+
+#[derive(Template)]
+#[template(path = "staff_publicity.html")]
+struct PublicityPage {
+    chrome: Chrome,
+    school_id: i64,
+    school: String,
+    year: i32,
+    state: &'static str,
+    publicity_until: String,
+    n_base: u32,
+    cap: u32,
+    excellent: Vec<(String, String)>,
+}
+
+/// `GET /staff/appraisal/{school}/{year}/publicity`: the printable 公示 list.
+pub(crate) async fn publicity(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewStaffAppraisal>,
+    ClientIp(ip): ClientIp,
+    p: Result<axum::extract::Path<(i64, i32)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (school, year) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let l =
+        wuyu_service::staff::publicity_list(&state.svc, &me.viewer(), &who, SchoolId(school), year)
+            .await?;
+    let page = PublicityPage {
+        chrome: Chrome::new(&me, "/staff/appraisal"),
+        school_id: school,
+        school: l.school,
+        year,
+        state: l.state.label_zh(),
+        publicity_until: l.publicity_until.unwrap_or_default(),
+        n_base: l.n_base,
+        cap: l.cap,
+        excellent: l.excellent,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /staff/appraisal/{school}/{year}/export.xlsx`: the table a personnel office files.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewStaffAppraisal>,
+    ClientIp(ip): ClientIp,
+    p: Result<axum::extract::Path<(i64, i32)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (school, year) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let f =
+        wuyu_service::staff::appraisal_xlsx(&state.svc, &me.viewer(), &who, SchoolId(school), year)
+            .await?;
+    Ok(crate::exam::xlsx_file(f))
 }

@@ -230,6 +230,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/staff/appraisal".into(), "",                                        [303, 200, 200, 303, 303, 403, 403, 303]),
         case(g(), format!("/staff/appraisal/{a}/2024"), "",                             [303, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/staff/appraisal/{b}/2024"), "",                             [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(g(), format!("/staff/appraisal/{a}/2024/publicity"), "",                   [303, 404, 404, 404, 404, 403, 403, 403]),
+        case(g(), format!("/staff/appraisal/{a}/2024/export.xlsx"), "",                 [303, 404, 404, 404, 403, 403, 403, 403]),
         // No round exists: the steps a role may take reach the store and find none (404).
         case(p(), format!("/staff/appraisal/{a}/2024/import"), token,                   [303, 400, 403, 400, 403, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{a}/2024/committee"), "csrf_token={csrf}&teacher=999999&decision=excellent&reason=x", [303, 404, 403, 404, 403, 403, 403, 403]),

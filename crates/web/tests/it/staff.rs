@@ -4,6 +4,10 @@
 //! list, cannot approve before the 公示 ends, returns it with a reason the school reads, and
 //! approves after the 公示; the teacher sees only their own result, appeals it, reads the
 //! answer and confirms. The committee fills a tied place with a reason, never over the cap.
+use std::io::Cursor;
+
+use axum::body::to_bytes;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use wuyu_analytics::appraisal::{Level, UnitRating};
 use wuyu_domain::SchoolId;
 use wuyu_store::AuditEntry;
@@ -127,6 +131,58 @@ async fn a_round_from_upload_to_the_teachers_confirmation() {
     );
     let (status, _, _) = page(&app, &teacher_b, &round).await;
     assert_eq!(status, 403);
+    let (status, _, _) = page(&app, &teacher, &format!("{round}/publicity")).await;
+    assert_eq!(status, 404, "a draft is not posted");
+
+    // The personnel office's table: every teacher with inputs, level and reason; not for teachers.
+    let resp = app
+        .send(
+            get(&format!("{round}/export.xlsx"))
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert!(
+        rows[0][0].contains("优秀上限 ⌊20% × 2⌋ = ⌊0.40⌋ = 0 名"),
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(rows[1][0..3], ["工号", "姓名", "考核得分"]);
+    let t01 = rows
+        .iter()
+        .find(|r| r[0] == "T01")
+        .expect("T01 in the export");
+    assert_eq!(
+        (t01[2].as_str(), t01[7].as_str(), t01[9].as_str()),
+        ("88", "是", "不合格")
+    );
+    assert!(t01[10].contains("师德一票否决"), "{t01:?}");
+    assert_eq!(rows.len(), 4, "title, header, two teachers");
+    let resp = app
+        .send(
+            get(&format!("{round}/export.xlsx"))
+                .cookie(&teacher.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 403);
+    let log = app.store.list_audit(1000).await.unwrap();
+    assert!(log.iter().any(|r| r.entry.action == "export_appraisal"));
     // Not their round to submit.
     let (status, _, _) = form(&app, &teacher, &format!("{round}/publicise"), "").await;
     assert_eq!(status, 403);
@@ -135,8 +191,22 @@ async fn a_round_from_upload_to_the_teachers_confirmation() {
     let (status, _, _) = form(&app, &school, &format!("{round}/publicise"), "").await;
     assert_eq!(status, 303);
     let (status, _, html) = upload(&app, &school, &format!("{round}/import"), &good).await;
-    assert_eq!(status, 400, "the 公示 freezes the proposal");
+    assert_eq!(status, 400, "the 公示 freezes the proposal: {html}");
     assert!(html.contains("data-error"), "{html}");
+    let (status, _, html) = page(&app, &teacher, &format!("{round}/publicity")).await;
+    assert_eq!(
+        status, 200,
+        "posted for the school's teachers once the 公示 starts"
+    );
+    assert!(
+        html.contains("共 2 人，优秀等次名额 0 名")
+            && html.contains("本次没有拟定为优秀等次的人员")
+    );
+    let list = &html[html.find("data-publicity").unwrap()..html.find("</article>").unwrap()];
+    assert!(
+        !list.contains("88") && !list.contains("92"),
+        "no scores on the 公示 list: {list}"
+    );
     let (_, _, html) = page(&app, &district, "/staff/appraisal?year=2024").await;
     assert!(html.contains(&format!("data-school=\"{a}\"")) && html.contains("公示中"));
     assert!(html.contains("data-count=\"vetoes\">1<"), "{html}");
@@ -324,6 +394,12 @@ async fn the_committee_fills_a_tied_place_with_a_reason_never_over_the_cap() {
         "{t02_row}"
     );
     assert!(html.contains("已定优秀 1 名，需集体研究 0 名"), "{html}");
+    let (status, _, html) = page(&app, &school, &format!("{round}/publicity")).await;
+    assert_eq!(status, 200, "the school previews its list before the 公示");
+    assert!(
+        html.contains("<td>T02</td><td>钱老师</td><td>优秀</td>") && !html.contains("孙老师"),
+        "{html}"
+    );
     // A teacher cannot decide.
     let teacher = app.login("teacher-a").await;
     let (status, _, _) = form(
