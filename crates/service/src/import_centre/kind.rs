@@ -19,14 +19,20 @@ pub enum ImportKind {
     ExamScores,
     /// One subject's item points (小题分) with the 双向细目表.
     ExamItems,
+    /// Teachers' training courses (学时, 666 programme level).
+    StaffTraining,
+    /// Teachers' titles (骨干教师, 学科带头人, 名师).
+    StaffTitles,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 6] = [
         ImportKind::Roster,
         ImportKind::Fitness,
         ImportKind::ExamScores,
         ImportKind::ExamItems,
+        ImportKind::StaffTraining,
+        ImportKind::StaffTitles,
     ];
 
     /// The kind in URLs and the import history.
@@ -36,6 +42,8 @@ impl ImportKind {
             ImportKind::Fitness => "fitness",
             ImportKind::ExamScores => "exam-scores",
             ImportKind::ExamItems => "exam-items",
+            ImportKind::StaffTraining => "staff-training",
+            ImportKind::StaffTitles => "staff-titles",
         }
     }
 
@@ -49,6 +57,8 @@ impl ImportKind {
             ImportKind::Fitness => "体质健康测试成绩",
             ImportKind::ExamScores => "考试成绩",
             ImportKind::ExamItems => "考试小题分",
+            ImportKind::StaffTraining => "教师培训学时",
+            ImportKind::StaffTitles => "教师荣誉称号",
         }
     }
 }
@@ -77,6 +87,8 @@ pub(crate) enum Checked {
     Fitness { term: Term, test_date: Option<Date> },
     ExamScores { exam: ExamId },
     ExamItems { exam: ExamId, subject: String },
+    StaffTraining,
+    StaffTitles,
 }
 
 impl ImportParams {
@@ -91,6 +103,8 @@ impl ImportParams {
         };
         match kind {
             ImportKind::Roster => Ok(Checked::Roster),
+            ImportKind::StaffTraining => Ok(Checked::StaffTraining),
+            ImportKind::StaffTitles => Ok(Checked::StaffTitles),
             ImportKind::Fitness => {
                 let Ok(term) = Term::parse_code(self.term.trim()) else {
                     return bad(format!("学期“{}”无效，请选择学期", self.term.trim()));

@@ -4,6 +4,7 @@
 //! confirmation. Appraisal rows are personnel data: every read is audited by the store in the
 //! same transaction; a teacher reads only their own row.
 mod appraisal;
+pub mod development;
 mod export;
 mod publicity;
 

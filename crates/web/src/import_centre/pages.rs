@@ -302,9 +302,10 @@ async fn kind_view(
         needs_exam,
         needs_subject: kind == ImportKind::ExamItems,
         template_href: match kind {
-            ImportKind::Roster | ImportKind::Fitness => {
-                Some(format!("/imports/{}/template.xlsx", kind.code()))
-            }
+            ImportKind::Roster
+            | ImportKind::Fitness
+            | ImportKind::StaffTraining
+            | ImportKind::StaffTitles => Some(format!("/imports/{}/template.xlsx", kind.code())),
             ImportKind::ExamScores | ImportKind::ExamItems => None,
         },
     })
