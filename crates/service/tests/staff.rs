@@ -469,3 +469,126 @@ async fn workflow_postgres() {
         workflow(Arc::clone(&db.store)).await;
     }
 }
+
+/// Schools whose cap is 0 are pooled at the district: N_pool = 7 → one 优秀 place, which goes
+/// to the best teacher of either school; a round already in 公示 is left out.
+async fn pooling(store: Arc<dyn Store>) {
+    use wuyu_domain::roster::NewTeacher;
+    use wuyu_domain::{Origin, PersonName, RosterBatch, SchoolCode};
+
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
+    let teacher = |school: &str, no: &str, name: &str| NewTeacher {
+        origin: Origin::default(),
+        school_code: SchoolCode::parse(school).unwrap(),
+        staff_no: no.into(),
+        name: PersonName::parse(name).unwrap(),
+        sex: None,
+    };
+    let roster = RosterBatch {
+        schools: vec![],
+        classes: vec![],
+        students: vec![],
+        teachers: vec![
+            teacher("S001", "T03", "李老师"),
+            teacher("S001", "T04", "周老师"),
+            teacher("S002", "T12", "吴老师"),
+            teacher("S002", "T13", "王老师"),
+        ],
+        assignments: vec![],
+    };
+    let meta = wuyu_store::ImportMeta {
+        username: "tester".into(),
+        file_name: "roster.xlsx".into(),
+        file_sha256: "cd".repeat(32),
+        at: 1_700_000_000,
+    };
+    store.import_roster(&roster, &meta).await.unwrap();
+    let (school, school_who) = viewer(&svc, "school-a").await;
+    let (district, district_who) = viewer(&svc, "district").await;
+    let file_a = format!(
+        "{HEADER}S001,一般,T01,80,80,,,,,\nS001,一般,T02,95,90,,,,,\nS001,一般,T03,70,70,,,,,\nS001,一般,T04,70,70,,,,,\n"
+    );
+    let file_b = format!(
+        "{HEADER}S002,一般,T11,90,80,,,,,\nS002,一般,T12,96,90,,,,,\nS002,一般,T13,70,70,,,,,\n"
+    );
+    let va = import_appraisal(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        file_a.as_bytes(),
+        "a.csv",
+    )
+    .await
+    .unwrap();
+    let vb = import_appraisal(
+        &svc,
+        &district,
+        &district_who,
+        b,
+        2024,
+        file_b.as_bytes(),
+        "b.csv",
+    )
+    .await
+    .unwrap();
+    assert_eq!((va.arithmetic.cap, vb.arithmetic.cap), (0, 0));
+    assert_eq!(va.arithmetic.excellent + vb.arithmetic.excellent, 0);
+
+    let e = pool_small_schools(&svc, &school, &school_who, 2024)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
+    let r = pool_small_schools(&svc, &district, &district_who, 2024)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.schools, r.pool_n, r.pool_cap, r.excellent, r.skipped),
+        (2, 7, 1, 1, 0)
+    );
+    let level = |v: &AppraisalView, no: &str| {
+        v.rows
+            .iter()
+            .find(|r| r.staff_no == no)
+            .unwrap()
+            .input
+            .level
+    };
+    let vb = appraisal(&svc, &district, &district_who, b, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(level(&vb, "T12"), Level::Excellent);
+    let va = appraisal(&svc, &district, &district_who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(level(&va, "T02"), Level::Qualified);
+
+    // School A in 公示: left out of a second pooling, which then has B alone (N 3, cap 0).
+    publicise(&svc, &school, &school_who, a, 2024, date!(2024 - 07 - 08))
+        .await
+        .unwrap();
+    let r = pool_small_schools(&svc, &district, &district_who, 2024)
+        .await
+        .unwrap();
+    assert_eq!((r.schools, r.pool_n, r.pool_cap, r.skipped), (1, 3, 0, 1));
+    let log = store.list_audit(200).await.unwrap();
+    assert!(log.iter().any(|r| r.entry.action == "pool_appraisal"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pooling_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    pooling(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pooling_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        pooling(Arc::clone(&db.store)).await;
+    }
+}

@@ -42,7 +42,7 @@
 //! | `GET /staff/appraisal/{school}/{year}/publicity` | as the round; a teacher only once the 公示 has started (names of the proposed 优秀, no scores) |
 //! | `GET /staff/appraisal/{school}/{year}/export.xlsx` | district roles, the school's admin (audited) |
 //! | `POST /staff/appraisal/{school}/{year}/import`, `/committee`, `/publicise` | district admins, the school's admin |
-//! | `POST /staff/appraisal/{school}/{year}/approve`, `/return`, `/answer` | district admins |
+//! | `POST /staff/appraisal/{school}/{year}/approve`, `/return`, `/answer`, `POST /staff/appraisal/pool` | district admins |
 //! | `POST /staff/appraisal/{school}/{year}/appeal`, `/confirm` | a teacher of the school, for their own result |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |

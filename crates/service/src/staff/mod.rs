@@ -6,6 +6,7 @@
 mod appraisal;
 pub mod development;
 mod export;
+mod pool;
 mod publicity;
 
 pub use appraisal::{
@@ -15,6 +16,7 @@ pub use appraisal::{
 pub use export::{
     APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, publicity_list,
 };
+pub use pool::{PoolResult, pool_small_schools};
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
 pub use wuyu_store::staff::{
     Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,

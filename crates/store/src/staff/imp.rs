@@ -823,4 +823,44 @@ impl StaffStore for This {
             Ok(())
         })
     }
+
+    fn set_pooled_levels<'a>(
+        &'a self,
+        school_year: i32,
+        levels: &'a [(SchoolId, TeacherId, Level)],
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.begin_write().await?;
+            let mut checked: Vec<SchoolId> = Vec::new();
+            for (school, teacher, level) in levels {
+                if !checked.contains(school) {
+                    let r = Self::load_round(&mut *tx, *school, school_year)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    if r.state != AppraisalState::Draft {
+                        return Err(StoreError::Refused(format!(
+                            "学校 {} 的考核结果{}，不能再参加区统筹",
+                            school.0,
+                            r.state.label_zh()
+                        )));
+                    }
+                    checked.push(*school);
+                }
+                sqlx::query(
+                    "UPDATE staff_appraisal SET level = $1, committee_reason = NULL \
+                     WHERE school_id = $2 AND school_year = $3 AND teacher_id = $4",
+                )
+                .bind(level.code())
+                .bind(school.0)
+                .bind(school_year)
+                .bind(teacher.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
 }

@@ -413,6 +413,16 @@ pub trait StaffStore: Send + Sync {
         audit: &'a AuditEntry,
     ) -> StoreFuture<'a, ()>;
 
+    /// Sets levels computed over the district pool of small schools (cap 0), in one
+    /// transaction for all of them: `Refused` (Chinese) if any of those rounds has left draft.
+    /// A level set here clears a committee reason (the pool decided the place).
+    fn set_pooled_levels<'a>(
+        &'a self,
+        school_year: i32,
+        levels: &'a [(SchoolId, TeacherId, Level)],
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
     /// The district returns a round in 公示 to the school's draft with a reason.
     fn return_appraisal<'a>(
         &'a self,

@@ -13,7 +13,7 @@ use wuyu_domain::{SchoolId, TeacherId};
 use wuyu_service::audit::Requester;
 use wuyu_service::staff::{self, CommitteeChoice};
 
-use super::pages::{refused_or, round_page, today};
+use super::pages::{refused_or, round_page, rounds_page, today};
 use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
@@ -260,4 +260,37 @@ pub(crate) async fn confirm(
     let who = Requester::user(&me.user, &ip);
     let r = staff::confirm(&state.svc, &me.viewer(), &who, SchoolId(school), year).await;
     step(&state, &me, &ip, (school, year), "confirmed", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PoolForm {
+    year: i32,
+}
+
+/// `POST /staff/appraisal/pool`: the district pools the small schools' drafts of a year.
+pub(crate) async fn pool(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ApproveStaffAppraisal>,
+    ClientIp(ip): ClientIp,
+    form: Result<Form<PoolForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(f) = form.map_err(|_| AppError::BadRequest)?;
+    let who = Requester::user(&me.user, &ip);
+    match staff::pool_small_schools(&state.svc, &me.viewer(), &who, f.year).await {
+        Ok(r) => {
+            let mut notice = format!(
+                "区统筹完成：{} 所名额为 0 的学校合并计算，N = {}，优秀上限 ⌊20% × {}⌋ = {} 名；定为优秀 {} 名，需集体研究 {} 名。",
+                r.schools, r.pool_n, r.pool_n, r.pool_cap, r.excellent, r.committee
+            );
+            if r.skipped > 0 {
+                notice.push_str(&format!("另有 {} 所已公示或已审定，未参加。", r.skipped));
+            }
+            rounds_page(&state, &me, f.year, Some(notice)).await
+        }
+        Err(wuyu_service::ServiceError::BadRequest(why)) => {
+            let page = rounds_page(&state, &me, f.year, Some(why)).await?;
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

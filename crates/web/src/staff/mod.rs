@@ -18,6 +18,7 @@ pub(crate) fn router() -> Router<AppState> {
     const ROUND: &str = "/staff/appraisal/{school}/{year}";
     Router::new()
         .route("/staff/appraisal", get(pages::rounds))
+        .route("/staff/appraisal/pool", post(actions::pool))
         .route(ROUND, get(pages::round))
         .route(&format!("{ROUND}/publicity"), get(pages::publicity))
         .route(&format!("{ROUND}/export.xlsx"), get(pages::export))

@@ -75,6 +75,8 @@ pub(crate) struct RoundLine {
 #[template(path = "staff_rounds.html")]
 struct RoundsPage {
     chrome: Chrome,
+    notice: Option<String>,
+    can_pool: bool,
     year: i32,
     years: Vec<(i32, bool)>,
     rounds: Vec<RoundLine>,
@@ -129,6 +131,17 @@ pub(crate) async fn rounds(
         let school = viewer.scope.school_id().ok_or(AppError::Forbidden)?;
         return Ok(Redirect::to(&format!("/staff/appraisal/{school}/{year}")).into_response());
     }
+    rounds_page(&state, &me, year, None).await
+}
+
+/// The district's list of `year`, with a notice (what the pooling did).
+pub(crate) async fn rounds_page(
+    state: &AppState,
+    me: &CurrentUser,
+    year: i32,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let viewer = me.viewer();
     let list = wuyu_service::staff::rounds(&state.svc, &viewer, year).await?;
     let schools = wuyu_service::roster::schools(&state.svc, &viewer).await?;
     let name = |id: SchoolId| {
@@ -143,7 +156,9 @@ pub(crate) async fn rounds(
         .map(|s| round_line(s, name(s.round.school_id), &today))
         .collect();
     let page = RoundsPage {
-        chrome: Chrome::new(&me, "/staff/appraisal"),
+        chrome: Chrome::new(me, "/staff/appraisal"),
+        notice,
+        can_pool: viewer.can(Capability::ApproveStaffAppraisal),
         year,
         years: year_options(year),
         pending: rounds.iter().filter(|r| r.pending).count(),

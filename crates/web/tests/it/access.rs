@@ -230,6 +230,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/staff/appraisal".into(), "",                                        [303, 200, 200, 303, 303, 403, 403, 303]),
         case(g(), format!("/staff/appraisal/{a}/2024"), "",                             [303, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/staff/appraisal/{b}/2024"), "",                             [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(p(), "/staff/appraisal/pool".into(), "csrf_token={csrf}&year=2024",        [303, 200, 403, 403, 403, 403, 403, 403]),
         case(g(), format!("/staff/appraisal/{a}/2024/publicity"), "",                   [303, 404, 404, 404, 404, 403, 403, 403]),
         case(g(), format!("/staff/appraisal/{a}/2024/export.xlsx"), "",                 [303, 404, 404, 404, 403, 403, 403, 403]),
         // No round exists: the steps a role may take reach the store and find none (404).

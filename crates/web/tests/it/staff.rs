@@ -120,6 +120,16 @@ async fn a_round_from_upload_to_the_teachers_confirmation() {
     let t02 = row_text(&html, "T02").expect("T02 row");
     assert!(t02.contains("合格") && !t02.contains("否决"), "{t02}");
 
+    // The district pools the cap-0 drafts: school A alone, N 2, still no place.
+    let (status, _, html) = form(&app, &district, "/staff/appraisal/pool", "year=2024").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("区统筹完成：1 所名额为 0 的学校合并计算，N = 2"),
+        "{html}"
+    );
+    let (status, _, _) = form(&app, &school, "/staff/appraisal/pool", "year=2024").await;
+    assert_eq!(status, 403);
+
     // The teacher sees their own row only; another school's teacher nothing.
     let (status, _, html) = page(&app, &teacher, &round).await;
     assert_eq!(status, 200);
