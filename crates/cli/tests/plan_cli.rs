@@ -40,7 +40,7 @@ fn the_seeds_plan_imports_exports_and_imports_back() {
     let o = import(&file, &db);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("85 项指标（系统计算 12 项，填报 73 项）"),
+        text(&o).contains("85 项指标（系统计算 19 项，填报 66 项）"),
         "{}",
         text(&o)
     );

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
-use crate::indicator::{Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys};
+use crate::indicator::{
+    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, staff_keys,
+};
 
 /// What an indicator's number is, read from the plan's 单位 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -386,7 +388,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 16] = [
+pub const COMPUTED_KEYS: [&str; 23] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -403,6 +405,13 @@ pub const COMPUTED_KEYS: [&str; 16] = [
     archive_keys::VOLUNTEER_HOURS,
     archive_keys::ART_EXCELLENT_RATE,
     archive_keys::ART_PASS_RATE,
+    staff_keys::KEY_TEACHERS_PER_100,
+    staff_keys::TRAINING_GENERAL,
+    staff_keys::TRAINING_KEY,
+    staff_keys::TRAINING_ADVANCED,
+    staff_keys::HONOURS_PROVINCE,
+    staff_keys::HONOURS_CITY,
+    staff_keys::HONOURS_DISTRICT,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes.
@@ -432,6 +441,13 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("人均志愿服务时长", archive_keys::VOLUNTEER_HOURS),
         ("艺术素质测评优秀率", archive_keys::ART_EXCELLENT_RATE),
         ("艺术素质测评合格率", archive_keys::ART_PASS_RATE),
+        ("骨干以上教师数/百名学生", staff_keys::KEY_TEACHERS_PER_100),
+        ("“666”普及培训", staff_keys::TRAINING_GENERAL),
+        ("“666”骨干培训", staff_keys::TRAINING_KEY),
+        ("“666”高端培训", staff_keys::TRAINING_ADVANCED),
+        ("培养省级名优教师", staff_keys::HONOURS_PROVINCE),
+        ("培养市级名优教师", staff_keys::HONOURS_CITY),
+        ("培养区级名优教师", staff_keys::HONOURS_DISTRICT),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
@@ -470,6 +486,23 @@ pub fn plan_key_for(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plans_teacher_targets_map_to_staff_keys() {
+        assert_eq!(
+            computed_key_for("骨干以上教师数/百名学生").as_deref(),
+            Some(staff_keys::KEY_TEACHERS_PER_100)
+        );
+        assert_eq!(
+            computed_key_for("“666”骨干培训").as_deref(),
+            Some(staff_keys::TRAINING_KEY)
+        );
+        assert_eq!(
+            computed_key_for("培养市级名优教师").as_deref(),
+            Some(staff_keys::HONOURS_CITY)
+        );
+        assert!(is_computed_key(staff_keys::HONOURS_PROVINCE));
+    }
 
     #[test]
     fn unit_texts_give_their_kind() {

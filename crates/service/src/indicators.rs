@@ -13,6 +13,8 @@ pub enum Source {
     Fitness,
     Exam,
     Archive,
+    /// Teachers: titles and training (per school year).
+    Staff,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
 }
@@ -24,6 +26,7 @@ impl Source {
             "fitness" => Some(Source::Fitness),
             "exam" => Some(Source::Exam),
             "archive" => Some(Source::Archive),
+            "staff" => Some(Source::Staff),
             "plan" => Some(Source::Plan),
             _ => None,
         }
@@ -43,6 +46,9 @@ pub async fn value(
         (Source::Fitness, period) => crate::fitness::indicator(svc, key, unit, period).await,
         (Source::Exam, Period::Exam(exam)) => crate::exam::indicator(svc, key, unit, exam).await,
         (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
+        (Source::Staff, period) => {
+            crate::staff::indicators::indicator(svc, key, unit, period).await
+        }
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
@@ -77,6 +83,12 @@ pub async fn period_for(
     let unknown = || ServiceError::BadRequest(format!("no indicator source for {}", key.as_str()));
     let store = svc.store();
     match Source::of(&key).ok_or_else(unknown)? {
+        // Titles and training are dated: the school year itself is the period.
+        Source::Staff => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: format!("{}–{}学年教师档案", school_year, school_year + 1),
+        })),
         // Reported values are entered per school year; "as of" is the year's reporting.
         Source::Plan => Ok(Some(Measured {
             key,
@@ -150,6 +162,10 @@ mod tests {
             Some(Source::Archive)
         );
         assert_eq!(Source::of(&k("plan.1a2b3c4d")), Some(Source::Plan));
+        assert_eq!(
+            Source::of(&k(wuyu_monitor::indicator::staff_keys::TRAINING_KEY)),
+            Some(Source::Staff)
+        );
         assert_eq!(Source::of(&k("psych.attention_rate")), None);
     }
 }

@@ -6,6 +6,7 @@
 mod appraisal;
 pub mod development;
 mod export;
+pub mod indicators;
 mod pool;
 mod publicity;
 
