@@ -230,6 +230,14 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("导入模拟满意度调查失败")?;
+    // One appraisal round per school (drafts; the first school's already in an ended 公示,
+    // waiting for the district's approval), levels by the rules.
+    let rounds = step(
+        "生成教师年度考核（每校一轮，含一例师德否决）",
+        load_appraisal(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟教师考核失败")?;
 
     println!();
     println!(
@@ -268,6 +276,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "家长满意度调查：发放答题码 {} 个，回收答卷 {} 份（各校回收率和满意度不同）",
         survey.0, survey.1
+    );
+    println!(
+        "教师年度考核：{} 所学校各一轮，{} 名教师",
+        rounds.0, rounds.1
     );
     println!(
         "任务分解表：{} 项指标（系统计算 {} 项，其余由学校或区里填报）",
@@ -570,6 +582,96 @@ async fn load_survey(
         }
     }
     Ok((issued, answered))
+}
+
+/// Each school's appraisal round of the school year, levels computed by the rules per school;
+/// the first school's round is put in a 公示 that has ended. Answers (rounds, teachers).
+async fn load_appraisal(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<(usize, usize)> {
+    use wuyu_analytics::appraisal::{AppraisalRules, appraise};
+    use wuyu_store::staff::{AppraisalInput, AppraisalState, NewAppraisal};
+    let cases = wuyu_synth::generate_appraisal(district, seed);
+    let year = i32::from(district.school_year);
+    let rules = AppraisalRules::default();
+    let (mut rounds, mut teachers) = (0, 0);
+    for school in &district.batch.schools {
+        let Some(id) = store.school_by_code(school.code.as_str()).await? else {
+            continue;
+        };
+        let mine: Vec<_> = cases
+            .iter()
+            .filter(|c| c.school == school.code.as_str())
+            .cloned()
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let out = appraise(&mine, &rules)?;
+        let mut rows = Vec::with_capacity(mine.len());
+        for (c, o) in mine.iter().zip(&out) {
+            let Some(t) = store.teacher_by_staff_no(id, &c.staff_no).await? else {
+                continue;
+            };
+            rows.push(AppraisalInput {
+                teacher_id: t,
+                score: c.score,
+                org_score: c.org_score,
+                peer_score: None,
+                parent_score: None,
+                renormalised: false,
+                first_job_months: c.first_job_months,
+                leave_days: c.leave_days,
+                under_investigation: c.under_investigation,
+                ethics_violation: c.ethics_violation,
+                sanction: c.sanction,
+                level: o.level,
+                committee_reason: None,
+            });
+        }
+        let audit = wuyu_store::AuditEntry {
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            user_id: None,
+            username: "demo".into(),
+            action: "import_appraisal".into(),
+            school_id: Some(id),
+            entity: format!("staff_appraisal:{}:{year}", id.0),
+            detail: "synthetic".into(),
+            ip: String::new(),
+        };
+        teachers += rows.len();
+        store
+            .save_appraisal(
+                &NewAppraisal {
+                    school_id: id,
+                    school_year: year,
+                    unit_rating: mine[0].unit_rating,
+                    n_base: out[0].n_base as u32,
+                    cap: out[0].cap as u32,
+                    rows,
+                },
+                &audit,
+            )
+            .await?;
+        if rounds == 0 {
+            let until = format!("{}-07-12", year + 1);
+            let start = format!("{}-07-08", year + 1);
+            store
+                .advance_appraisal(
+                    id,
+                    year,
+                    AppraisalState::Publicity,
+                    Some(&until),
+                    &start,
+                    &audit,
+                )
+                .await?;
+        }
+        rounds += 1;
+    }
+    Ok((rounds, teachers))
 }
 
 /// Gives demo-parent a second child (a student of another class of the same school), linked

@@ -185,6 +185,12 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!(!psych.contains("，0 个危机个案"), "{psych}");
     assert!(text.contains("任务分解表：85 项指标"), "{text}");
+    // Every school has an appraisal round.
+    let staff = lines
+        .iter()
+        .find(|l| l.starts_with("教师年度考核："))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!staff.starts_with("教师年度考核：0 所"), "{staff}");
     assert!(
         text.contains("演示账号：") && text.contains("demo-district"),
         "{text}"

@@ -527,6 +527,13 @@ mod seeds {
                     "课后服务学生及社会满意率",
                     "survey.after_school_satisfaction"
                 ),
+                ("骨干以上教师数/百名学生", "staff.key_teachers_per_100"),
+                ("培养省级名优教师", "staff.honours_province"),
+                ("培养市级名优教师", "staff.honours_city"),
+                ("培养区级名优教师", "staff.honours_district"),
+                ("“666”普及培训", "staff.training_general"),
+                ("“666”骨干培训", "staff.training_key"),
+                ("“666”高端培训", "staff.training_advanced"),
                 ("体质测试", "fitness.test_rate"),
                 ("体质健康优秀率", "fitness.excellent_rate"),
                 ("总体近视率", "fitness.myopia_rate"),

@@ -79,6 +79,21 @@ pub mod survey_keys {
     pub const AFTER_SCHOOL_SATISFACTION: &str = "survey.after_school_satisfaction";
 }
 
+/// The indicators the staff capability answers for (per school year; counts of persons and
+/// person-times have `den` = 1).
+pub mod staff_keys {
+    /// Teachers holding a 骨干教师, 学科带头人 or 名师 title × 100 / enrolled students.
+    pub const KEY_TEACHERS_PER_100: &str = "staff.key_teachers_per_100";
+    /// 666 programme person-times up to the end of the school year, by level.
+    pub const TRAINING_GENERAL: &str = "staff.training_general";
+    pub const TRAINING_KEY: &str = "staff.training_key";
+    pub const TRAINING_ADVANCED: &str = "staff.training_advanced";
+    /// Teachers given a title of the level in the plan year (名优教师 培养), by level.
+    pub const HONOURS_PROVINCE: &str = "staff.honours_province";
+    pub const HONOURS_CITY: &str = "staff.honours_city";
+    pub const HONOURS_DISTRICT: &str = "staff.honours_district";
+}
+
 /// What an indicator's value is counted over.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
 use crate::indicator::{
-    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, psych_keys, survey_keys,
+    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, psych_keys, staff_keys,
+    survey_keys,
 };
 
 /// What an indicator's number is, read from the plan's 单位 text.
@@ -388,7 +389,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 20] = [
+pub const COMPUTED_KEYS: [&str; 27] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -409,6 +410,13 @@ pub const COMPUTED_KEYS: [&str; 20] = [
     survey_keys::AFTER_SCHOOL_SATISFACTION,
     psych_keys::SCREENING_COVERAGE,
     psych_keys::CRISIS_IN_TIME,
+    staff_keys::KEY_TEACHERS_PER_100,
+    staff_keys::TRAINING_GENERAL,
+    staff_keys::TRAINING_KEY,
+    staff_keys::TRAINING_ADVANCED,
+    staff_keys::HONOURS_PROVINCE,
+    staff_keys::HONOURS_CITY,
+    staff_keys::HONOURS_DISTRICT,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes.
@@ -442,6 +450,13 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("心理健康筛查覆盖率", psych_keys::SCREENING_COVERAGE),
         ("危机个案按时处置率", psych_keys::CRISIS_IN_TIME),
         ("危机干预按时跟进率", psych_keys::CRISIS_IN_TIME),
+        ("骨干以上教师数/百名学生", staff_keys::KEY_TEACHERS_PER_100),
+        ("“666”普及培训", staff_keys::TRAINING_GENERAL),
+        ("“666”骨干培训", staff_keys::TRAINING_KEY),
+        ("“666”高端培训", staff_keys::TRAINING_ADVANCED),
+        ("培养省级名优教师", staff_keys::HONOURS_PROVINCE),
+        ("培养市级名优教师", staff_keys::HONOURS_CITY),
+        ("培养区级名优教师", staff_keys::HONOURS_DISTRICT),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
@@ -489,6 +504,23 @@ pub fn plan_key_for(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plans_teacher_targets_map_to_staff_keys() {
+        assert_eq!(
+            computed_key_for("骨干以上教师数/百名学生").as_deref(),
+            Some(staff_keys::KEY_TEACHERS_PER_100)
+        );
+        assert_eq!(
+            computed_key_for("“666”骨干培训").as_deref(),
+            Some(staff_keys::TRAINING_KEY)
+        );
+        assert_eq!(
+            computed_key_for("培养市级名优教师").as_deref(),
+            Some(staff_keys::HONOURS_CITY)
+        );
+        assert!(is_computed_key(staff_keys::HONOURS_PROVINCE));
+    }
 
     #[test]
     fn unit_texts_give_their_kind() {

@@ -16,6 +16,8 @@ pub enum Source {
     /// Satisfaction from the school year's parents' survey round.
     Survey,
     Psych,
+    /// Teachers: titles and training (per school year).
+    Staff,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
 }
@@ -29,6 +31,7 @@ impl Source {
             "archive" => Some(Source::Archive),
             "survey" => Some(Source::Survey),
             "psych" => Some(Source::Psych),
+            "staff" => Some(Source::Staff),
             "plan" => Some(Source::Plan),
             _ => None,
         }
@@ -50,6 +53,9 @@ pub async fn value(
         (Source::Archive, period) => crate::archive::indicator(svc, key, unit, period).await,
         (Source::Survey, period) => crate::survey::indicator(svc, key, unit, period).await,
         (Source::Psych, period) => crate::psych::indicator(svc, key, unit, period).await,
+        (Source::Staff, period) => {
+            crate::staff::indicators::indicator(svc, key, unit, period).await
+        }
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
@@ -84,6 +90,12 @@ pub async fn period_for(
     let unknown = || ServiceError::BadRequest(format!("no indicator source for {}", key.as_str()));
     let store = svc.store();
     match Source::of(&key).ok_or_else(unknown)? {
+        // Titles and training are dated: the school year itself is the period.
+        Source::Staff => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: format!("{}–{}学年教师档案", school_year, school_year + 1),
+        })),
         // Reported values are entered per school year; "as of" is the year's reporting.
         Source::Plan => Ok(Some(Measured {
             key,
@@ -179,6 +191,10 @@ mod tests {
         assert_eq!(
             Source::of(&k(wuyu_monitor::indicator::psych_keys::SCREENING_COVERAGE)),
             Some(Source::Psych)
+        );
+        assert_eq!(
+            Source::of(&k(wuyu_monitor::indicator::staff_keys::TRAINING_KEY)),
+            Some(Source::Staff)
         );
     }
 }

@@ -105,6 +105,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0019_bulletin.sql"),
     },
     Migration {
+        version: 21,
+        name: "staff_workflow",
+        sql: include_str!("../migrations/sqlite/0021_staff_workflow.sql"),
+    },
+    Migration {
         version: 22,
         name: "survey_codes",
         sql: include_str!("../migrations/sqlite/0022_survey_codes.sql"),
@@ -216,6 +221,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 19,
         name: "bulletin",
         sql: include_str!("../migrations/postgres/0019_bulletin.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "staff_workflow",
+        sql: include_str!("../migrations/postgres/0021_staff_workflow.sql"),
     },
     Migration {
         version: 22,

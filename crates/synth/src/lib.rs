@@ -30,6 +30,7 @@ mod names;
 mod people;
 mod psych;
 pub mod rng;
+mod staff;
 mod survey;
 
 pub use archive::{ArchiveDemo, ArchiveDemoRecord, ArtDemoRow, generate_archive};
@@ -41,6 +42,7 @@ pub use exam::{
 pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
 pub use psych::{PSYCH_GRADES, PsychDemo, generate_psych};
+pub use staff::generate_appraisal;
 pub use survey::{SurveySchool, generate_survey};
 
 pub const DISTRICT_CODE: &str = "330199";

@@ -40,6 +40,13 @@
 //! | `GET /api/v1/archive/…`, `POST /api/v1/archive/…` | as the archive pages (student: audited) |
 //! | `GET /psych/aggregates` | district roles, school admins, counsellors (cells under 10 suppressed) |
 //! | `GET /api/v1/plan`, `GET /api/v1/plan/targets/{key}` | as the plan pages |
+//! | `GET /staff/appraisal` | district roles (every school's round); a school admin or teacher is sent to their school's round |
+//! | `GET /staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row; audited) |
+//! | `GET /staff/appraisal/{school}/{year}/publicity` | as the round; a teacher only once the 公示 has started (names of the proposed 优秀, no scores) |
+//! | `GET /staff/appraisal/{school}/{year}/export.xlsx` | district roles, the school's admin (audited) |
+//! | `POST /staff/appraisal/{school}/{year}/import`, `/committee`, `/publicise` | district admins, the school's admin |
+//! | `POST /staff/appraisal/{school}/{year}/approve`, `/return`, `/answer`, `POST /staff/appraisal/pool` | district admins |
+//! | `POST /staff/appraisal/{school}/{year}/appeal`, `/confirm` | a teacher of the school, for their own result |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
 //! | `GET /surveys`, `GET /surveys/{id}` (+ `/export.xlsx`) | district roles and school admins (满意度调查; results within the scope, small units suppressed) |
 //! | `POST /surveys`, `POST /surveys/{id}/close` | district admins (start a round from a standard questionnaire; close it) |
@@ -154,6 +161,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
         .merge(crate::psych::router())
         .merge(crate::archive::router())
         .merge(crate::survey::router())
+        .merge(crate::staff::router())
         .merge(api_router)
         .route(
             "/api/openapi.json",

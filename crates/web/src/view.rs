@@ -114,6 +114,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if role == Role::Teacher && grants(role, Capability::RecordActivities) {
         links.push(("/archive/class".to_string(), "写实记录"));
     }
+    if grants(role, Capability::ViewStaffAppraisal) {
+        links.push(("/staff/appraisal".to_string(), "教师考核"));
+    }
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));
         links.push(("/plan/progress".to_string(), "月度调度"));

@@ -369,7 +369,7 @@ fn parse_yes_no(t: &str) -> Option<bool> {
 }
 
 /// A decimal number; full-width digits typed with a Chinese input method are accepted.
-fn parse_decimal(text: &str) -> Option<f64> {
+pub(crate) fn parse_decimal(text: &str) -> Option<f64> {
     let ascii: String = text
         .chars()
         .map(|c| match c {

@@ -23,16 +23,22 @@ pub enum ImportKind {
     Activities,
     /// 艺术素质测评 of one school and school year (scored at write).
     Art,
+    /// Teachers' training courses (学时, 666 programme level).
+    StaffTraining,
+    /// Teachers' titles (骨干教师, 学科带头人, 名师).
+    StaffTitles,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
+    pub const ALL: [ImportKind; 8] = [
         ImportKind::Roster,
         ImportKind::Fitness,
         ImportKind::ExamScores,
         ImportKind::ExamItems,
         ImportKind::Activities,
         ImportKind::Art,
+        ImportKind::StaffTraining,
+        ImportKind::StaffTitles,
     ];
 
     /// The kind in URLs and the import history.
@@ -44,6 +50,8 @@ impl ImportKind {
             ImportKind::ExamItems => "exam-items",
             ImportKind::Activities => "activities",
             ImportKind::Art => "art",
+            ImportKind::StaffTraining => "staff-training",
+            ImportKind::StaffTitles => "staff-titles",
         }
     }
 
@@ -59,6 +67,8 @@ impl ImportKind {
             ImportKind::ExamItems => "考试小题分",
             ImportKind::Activities => "综合素质写实记录",
             ImportKind::Art => "艺术素质测评",
+            ImportKind::StaffTraining => "教师培训学时",
+            ImportKind::StaffTitles => "教师荣誉称号",
         }
     }
 }
@@ -96,6 +106,8 @@ pub(crate) enum Checked {
     ExamItems { exam: ExamId, subject: String },
     Activities { term: Term },
     Art { school_year: i32 },
+    StaffTraining,
+    StaffTitles,
 }
 
 impl ImportParams {
@@ -110,6 +122,8 @@ impl ImportParams {
         };
         match kind {
             ImportKind::Roster => Ok(Checked::Roster),
+            ImportKind::StaffTraining => Ok(Checked::StaffTraining),
+            ImportKind::StaffTitles => Ok(Checked::StaffTitles),
             ImportKind::Fitness => {
                 let Ok(term) = Term::parse_code(self.term.trim()) else {
                     return bad(format!("学期“{}”无效，请选择学期", self.term.trim()));

@@ -131,7 +131,10 @@ pub async fn hold(
         Checked::Activities { .. } | Checked::Art { .. } => {
             archive_school(svc, viewer, params).await?;
         }
-        Checked::Roster | Checked::Fitness { .. } => {}
+        Checked::Roster
+        | Checked::Fitness { .. }
+        | Checked::StaffTraining
+        | Checked::StaffTitles => {}
     }
     let store = svc.store();
     store.expire_uploads(now()).await?;
@@ -333,6 +336,30 @@ async fn read_held(
                 [read.errors, outside].concat(),
             )
         }
+        Checked::StaffTraining => {
+            let f = crate::staff::development::read_training_file(svc, school, file).await?;
+            dev_read(
+                &f,
+                "training",
+                &[
+                    "行",
+                    "学校代码",
+                    "工号",
+                    "培训项目",
+                    "培训日期",
+                    "学时",
+                    "培训层级",
+                ],
+            )
+        }
+        Checked::StaffTitles => {
+            let f = crate::staff::development::read_titles_file(svc, school, file).await?;
+            dev_read(
+                &f,
+                "titles",
+                &["行", "学校代码", "工号", "称号", "级别", "认定年度"],
+            )
+        }
     };
     Ok(read)
 }
@@ -349,6 +376,31 @@ fn archive_read(count: (&'static str, usize), sample: SampleTable, errors: Vec<R
         errors,
         warnings: Vec::new(),
     }
+}
+
+/// A development sheet's read as the preview shows it.
+fn dev_read<T>(
+    f: &crate::staff::development::DevFile<T>,
+    kind: &'static str,
+    headers: &[&str],
+) -> Read {
+    read_of(
+        vec![crate::import::ReadCount {
+            kind,
+            n: f.records(),
+        }],
+        SampleTable {
+            headers: headers.iter().map(|h| (*h).to_string()).collect(),
+            rows: f.sample.clone(),
+        },
+        f.errors.clone(),
+        Vec::new(),
+        ReadNotes {
+            sheet: f.sheet.clone(),
+            rows_read: f.rows_read,
+            ..ReadNotes::default()
+        },
+    )
 }
 
 /// A held upload's read, its counts labelled for the page.
@@ -380,6 +432,8 @@ fn labelled(counts: &[crate::import::ReadCount]) -> Vec<(&'static str, usize)> {
                 "assignments" => "任课",
                 "records" => "体测记录",
                 "items" => "小题",
+                "training" => "培训记录",
+                "titles" => "荣誉称号",
                 _ => "学生行",
             };
             (label, c.n)
@@ -614,6 +668,18 @@ async fn run(
                 crate::archive::import_art(svc, viewer, name, own, school_year, file).await,
             )?
         }
+        Checked::StaffTraining => {
+            let f = crate::staff::development::read_training_file(svc, school, file).await?;
+            let n = crate::staff::development::write_training(svc, &viewer.user.username, file, &f)
+                .await?;
+            dev_outcome("training", n)
+        }
+        Checked::StaffTitles => {
+            let f = crate::staff::development::read_titles_file(svc, school, file).await?;
+            let n = crate::staff::development::write_titles(svc, &viewer.user.username, file, &f)
+                .await?;
+            dev_outcome("titles", n)
+        }
     })
 }
 
@@ -634,6 +700,16 @@ fn archive_outcome(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A development sheet written: its count; no import id (it is not undone from the history).
+fn dev_outcome(kind: &str, n: usize) -> RunResult {
+    (
+        UploadStatus::Imported,
+        serde_json::json!({ kind: n }).to_string(),
+        Vec::new(),
+        None,
+    )
 }
 
 fn outcome<S: Serialize>(o: ImportOutcome<S>, id: impl Fn(&S) -> i64) -> RunResult {
@@ -758,6 +834,30 @@ pub async fn template(
             written(wuyu_ingest::archive::write_archive_template(
                 "艺术素质测评",
                 &wuyu_ingest::archive::ART_COLUMNS,
+            ))?,
+        )),
+        ImportKind::StaffTraining => Ok((
+            "教师培训学时导入模板.xlsx".into(),
+            written(wuyu_ingest::staff::write_dev_template(
+                "培训学时",
+                &wuyu_ingest::staff::TRAINING_COLUMNS,
+                &[
+                    "S001",
+                    "T01",
+                    "新课标解读",
+                    "2025-03-15",
+                    "8",
+                    "普及",
+                    "区教师发展中心",
+                ],
+            ))?,
+        )),
+        ImportKind::StaffTitles => Ok((
+            "教师荣誉称号导入模板.xlsx".into(),
+            written(wuyu_ingest::staff::write_dev_template(
+                "荣誉称号",
+                &wuyu_ingest::staff::TITLE_COLUMNS,
+                &["S001", "T01", "骨干教师", "区级", "2024"],
             ))?,
         )),
     }

@@ -10,8 +10,8 @@ use wuyu_analytics::appraisal::{AppraisalRules, Level, appraise};
 use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
 use wuyu_ingest::staff::read_levels_input;
 use wuyu_store::staff::{
-    Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, NewAppraisal,
-    StaffReader,
+    Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
+    NewAppraisal, RoundSummary, StaffReader,
 };
 use wuyu_store::{AuditEntry, StoreError};
 
@@ -77,7 +77,7 @@ fn require(viewer: &Viewer, c: Capability) -> Result<(), ServiceError> {
 
 /// Whose rows a viewer reads in `school`: the district everything, a school admin their
 /// school, a teacher only their own record.
-fn reader(viewer: &Viewer, school: SchoolId) -> Result<StaffReader, ServiceError> {
+pub(crate) fn reader(viewer: &Viewer, school: SchoolId) -> Result<StaffReader, ServiceError> {
     require(viewer, Capability::ViewStaffAppraisal)?;
     match (&viewer.scope, viewer.user.teacher_id) {
         (Scope::District, _) => Ok(StaffReader::District),
@@ -133,6 +133,18 @@ pub async fn appraisal(
         StaffReader::Teacher(..) => "read_own_appraisal",
         _ => "read_appraisal",
     };
+    read_as(svc, who, reader, school, year, action).await
+}
+
+/// The audited read behind the page, the export and the 公示 list, with its own action.
+pub(crate) async fn read_as(
+    svc: &Service,
+    who: &Requester,
+    reader: StaffReader,
+    school: SchoolId,
+    year: i32,
+    action: &str,
+) -> Result<Option<AppraisalView>, ServiceError> {
     let audit = entry(
         who,
         action,
@@ -403,6 +415,70 @@ pub async fn confirm(
     );
     svc.store()
         .confirm_appraisal(school, year, t, &audit)
+        .await
+        .map_err(from_store)
+}
+
+/// Every school's round of `year` with its counts (nothing personal): the district sees all
+/// schools, a school admin or teacher their own school's.
+pub async fn rounds(
+    svc: &Service,
+    viewer: &Viewer,
+    year: i32,
+) -> Result<Vec<RoundSummary>, ServiceError> {
+    require(viewer, Capability::ViewStaffAppraisal)?;
+    let reader = match viewer.scope.school_id() {
+        _ if viewer.scope.is_district() => StaffReader::District,
+        Some(s) => StaffReader::School(s),
+        None => return Err(ServiceError::Forbidden),
+    };
+    Ok(svc.store().appraisal_summaries(reader, year).await?)
+}
+
+/// The committee's choice (with its reason) for a teacher tied at the cap, in a draft.
+#[allow(clippy::too_many_arguments)] // one use case, each argument a separate fact of the decision
+pub async fn decide_committee(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    teacher: TeacherId,
+    choice: CommitteeChoice,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    manages(viewer, school, Capability::ManageStaffAppraisal)?;
+    let mut audit = entry(
+        who,
+        "decide_committee",
+        school,
+        format!("staff_appraisal:{}:{year}:{}", school.0, teacher.0),
+    );
+    audit.detail = format!("choice={choice:?}");
+    svc.store()
+        .decide_committee(school, year, teacher, choice, reason, &audit)
+        .await
+        .map_err(from_store)
+}
+
+/// The district returns a round in 公示 to the school, with a reason.
+pub async fn return_round(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    manages(viewer, school, Capability::ApproveStaffAppraisal)?;
+    let audit = entry(
+        who,
+        "return_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
+    );
+    svc.store()
+        .return_appraisal(school, year, reason, &audit)
         .await
         .map_err(from_store)
 }

@@ -4,13 +4,22 @@
 //! confirmation. Appraisal rows are personnel data: every read is audited by the store in the
 //! same transaction; a teacher reads only their own row.
 mod appraisal;
+pub mod development;
+mod export;
+pub mod indicators;
+mod pool;
 mod publicity;
 
 pub use appraisal::{
     AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, confirm,
-    import_appraisal, publicise,
+    decide_committee, import_appraisal, publicise, return_round, rounds,
 };
+pub use export::{
+    APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, publicity_list,
+};
+pub use pool::{PoolResult, pool_small_schools};
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
 pub use wuyu_store::staff::{
-    Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, StaffReader,
+    Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
+    RoundSummary, StaffReader,
 };

@@ -58,15 +58,16 @@ type RoundTuple = (
     i64,
     i64,
     Option<String>,
+    Option<String>,
     String,
     i64,
 );
 
 const ROUND_COLUMNS: &str = "school_id, school_year, unit_rating, state, n_base, cap, \
-     publicity_until, updated_by, updated_at";
+     publicity_until, return_reason, updated_by, updated_at";
 
 fn round(
-    (school, year, rating, state, n, cap, until, by, at): RoundTuple,
+    (school, year, rating, state, n, cap, until, returned, by, at): RoundTuple,
 ) -> Result<AppraisalRound, StoreError> {
     let what = || format!("staff_appraisal_round {school}/{year}");
     Ok(AppraisalRound {
@@ -79,6 +80,7 @@ fn round(
         n_base: u32::try_from(n).map_err(|e| corrupt(&what(), e))?,
         cap: u32::try_from(cap).map_err(|e| corrupt(&what(), e))?,
         publicity_until: until,
+        return_reason: returned,
         updated_by: by,
         updated_at: at,
     })
@@ -424,7 +426,10 @@ impl StaffStore for This {
             if !reader.reaches(school) {
                 return Err(StoreError::Forbidden);
             }
-            let mut tx = self.pool.begin().await?;
+            // A write transaction from the start: the read ends in its audit row, and a read
+            // transaction upgraded to write fails at once (SQLITE_BUSY, no busy wait) while
+            // another connection still holds the write lock.
+            let mut tx = self.begin_write().await?;
             let Some(round) = Self::load_round(&mut *tx, school, school_year).await? else {
                 return Ok(None);
             };
@@ -522,7 +527,7 @@ impl StaffStore for This {
             };
             sqlx::query(
                 "UPDATE staff_appraisal_round SET state = $1, publicity_until = $2, \
-                 updated_by = $3, updated_at = $4 WHERE school_id = $5 AND school_year = $6",
+                 return_reason = NULL, updated_by = $3, updated_at = $4 WHERE school_id = $5 AND school_year = $6",
             )
             .bind(to.code())
             .bind(until)
@@ -653,6 +658,206 @@ impl StaffStore for This {
             .bind(teacher.0)
             .execute(&mut *tx)
             .await?;
+            insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn appraisal_summaries(
+        &self,
+        reader: StaffReader,
+        school_year: i32,
+    ) -> StoreFuture<'_, Vec<RoundSummary>> {
+        Box::pin(async move {
+            let rounds = self.appraisal_rounds(reader, school_year).await?;
+            // Counts per school in one query; rounds without rows count zero.
+            let counts: Vec<(i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT school_id, COUNT(*), \
+                 SUM(CASE WHEN level = 'excellent' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN level = 'committee' THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN ethics_violation THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN appeal_text IS NOT NULL AND appeal_answer IS NULL \
+                     THEN 1 ELSE 0 END) \
+                 FROM staff_appraisal WHERE school_year = $1 GROUP BY school_id",
+            )
+            .bind(school_year)
+            .fetch_all(&self.pool)
+            .await?;
+            let n = |v: i64| u32::try_from(v).map_err(|e| corrupt("staff_appraisal", e));
+            rounds
+                .into_iter()
+                .map(|round| {
+                    let c = counts
+                        .iter()
+                        .find(|c| c.0 == round.school_id.0)
+                        .copied()
+                        .unwrap_or((0, 0, 0, 0, 0, 0));
+                    Ok(RoundSummary {
+                        round,
+                        teachers: n(c.1)?,
+                        excellent: n(c.2)?,
+                        committee: n(c.3)?,
+                        vetoes: n(c.4)?,
+                        open_appeals: n(c.5)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn decide_committee<'a>(
+        &'a self,
+        school: SchoolId,
+        school_year: i32,
+        teacher: TeacherId,
+        choice: CommitteeChoice,
+        reason: &'a str,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(StoreError::Refused("请写明集体研究的理由".into()));
+            }
+            let mut tx = self.begin_write().await?;
+            let r = Self::load_round(&mut *tx, school, school_year)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if r.state != AppraisalState::Draft {
+                return Err(StoreError::Refused(format!(
+                    "考核结果{}，不能再修改",
+                    r.state.label_zh()
+                )));
+            }
+            let row: Option<(String, Option<String>)> = sqlx::query_as(
+                "SELECT level, committee_reason FROM staff_appraisal \
+                 WHERE school_id = $1 AND school_year = $2 AND teacher_id = $3",
+            )
+            .bind(school.0)
+            .bind(school_year)
+            .bind(teacher.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (level, decided) = row.ok_or(StoreError::NotFound)?;
+            // Only places the rules left open: tied at the cap, or already decided by hand.
+            if level != Level::Committee.code() && decided.is_none() {
+                return Err(StoreError::Refused(
+                    "只有“需集体研究”的教师由集体研究决定等次".into(),
+                ));
+            }
+            let level = match choice {
+                CommitteeChoice::Excellent => {
+                    let (others,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM staff_appraisal WHERE school_id = $1 \
+                         AND school_year = $2 AND level = 'excellent' AND teacher_id <> $3",
+                    )
+                    .bind(school.0)
+                    .bind(school_year)
+                    .bind(teacher.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if others >= i64::from(r.cap) {
+                        return Err(StoreError::Refused(format!(
+                            "优秀名额已满：上限 {} 名，已有 {others} 名优秀",
+                            r.cap
+                        )));
+                    }
+                    Level::Excellent
+                }
+                CommitteeChoice::Qualified => Level::Qualified,
+            };
+            sqlx::query(
+                "UPDATE staff_appraisal SET level = $1, committee_reason = $2 \
+                 WHERE school_id = $3 AND school_year = $4 AND teacher_id = $5",
+            )
+            .bind(level.code())
+            .bind(reason)
+            .bind(school.0)
+            .bind(school_year)
+            .bind(teacher.0)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn return_appraisal<'a>(
+        &'a self,
+        school: SchoolId,
+        school_year: i32,
+        reason: &'a str,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(StoreError::Refused("请写明退回的理由".into()));
+            }
+            let mut tx = self.begin_write().await?;
+            let r = Self::load_round(&mut *tx, school, school_year)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if r.state != AppraisalState::Publicity {
+                return Err(StoreError::Refused(format!(
+                    "考核结果{}，只有公示中的结果可以退回",
+                    r.state.label_zh()
+                )));
+            }
+            sqlx::query(
+                "UPDATE staff_appraisal_round SET state = 'draft', publicity_until = NULL, \
+                 return_reason = $1, updated_by = $2, updated_at = $3 \
+                 WHERE school_id = $4 AND school_year = $5",
+            )
+            .bind(reason)
+            .bind(&audit.username)
+            .bind(audit.at)
+            .bind(school.0)
+            .bind(school_year)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn set_pooled_levels<'a>(
+        &'a self,
+        school_year: i32,
+        levels: &'a [(SchoolId, TeacherId, Level)],
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.begin_write().await?;
+            let mut checked: Vec<SchoolId> = Vec::new();
+            for (school, teacher, level) in levels {
+                if !checked.contains(school) {
+                    let r = Self::load_round(&mut *tx, *school, school_year)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    if r.state != AppraisalState::Draft {
+                        return Err(StoreError::Refused(format!(
+                            "学校 {} 的考核结果{}，不能再参加区统筹",
+                            school.0,
+                            r.state.label_zh()
+                        )));
+                    }
+                    checked.push(*school);
+                }
+                sqlx::query(
+                    "UPDATE staff_appraisal SET level = $1, committee_reason = NULL \
+                     WHERE school_id = $2 AND school_year = $3 AND teacher_id = $4",
+                )
+                .bind(level.code())
+                .bind(school.0)
+                .bind(school_year)
+                .bind(teacher.0)
+                .execute(&mut *tx)
+                .await?;
+            }
             insert_audit(&mut *tx, audit).await?;
             tx.commit().await?;
             Ok(())

@@ -277,8 +277,30 @@ pub struct AppraisalRound {
     pub cap: u32,
     /// Last day of the 公示 (ISO date), once published.
     pub publicity_until: Option<String>,
+    /// Why the district returned the round from 公示 to the school (cleared on the next 公示).
+    pub return_reason: Option<String>,
     pub updated_by: String,
     pub updated_at: i64,
+}
+
+/// A round with counts over its teachers, nothing personal: the district's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundSummary {
+    pub round: AppraisalRound,
+    pub teachers: u32,
+    pub excellent: u32,
+    pub committee: u32,
+    /// Teachers with a confirmed 师德 violation (the one-vote veto).
+    pub vetoes: u32,
+    /// Appeals (复核/申诉) without an answer yet.
+    pub open_appeals: u32,
+}
+
+/// The committee's choice for one 需集体研究 place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitteeChoice {
+    Excellent,
+    Qualified,
 }
 
 /// A teacher's appeal (复核/申诉) and its answer.
@@ -370,6 +392,45 @@ pub trait StaffStore: Send + Sync {
         reader: StaffReader,
         school_year: i32,
     ) -> StoreFuture<'_, Vec<AppraisalRound>>;
+
+    /// Every round of a year the reader reaches with its counts (no teacher rows).
+    fn appraisal_summaries(
+        &self,
+        reader: StaffReader,
+        school_year: i32,
+    ) -> StoreFuture<'_, Vec<RoundSummary>>;
+
+    /// The committee's choice for a teacher whose level is 需集体研究 (or was decided so
+    /// before), with its reason, in a draft only. `Refused` (Chinese) when the reason is
+    /// empty, the teacher was not tied at the cap, or 优秀 would exceed the cap.
+    fn decide_committee<'a>(
+        &'a self,
+        school: SchoolId,
+        school_year: i32,
+        teacher: TeacherId,
+        choice: CommitteeChoice,
+        reason: &'a str,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Sets levels computed over the district pool of small schools (cap 0), in one
+    /// transaction for all of them: `Refused` (Chinese) if any of those rounds has left draft.
+    /// A level set here clears a committee reason (the pool decided the place).
+    fn set_pooled_levels<'a>(
+        &'a self,
+        school_year: i32,
+        levels: &'a [(SchoolId, TeacherId, Level)],
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The district returns a round in 公示 to the school's draft with a reason.
+    fn return_appraisal<'a>(
+        &'a self,
+        school: SchoolId,
+        school_year: i32,
+        reason: &'a str,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
 
     /// draft → publicity (with its last day), publicity → approved (only after the last day:
     /// `today` > `publicity_until`), publicity → draft (withdrawn for changes). Anything else

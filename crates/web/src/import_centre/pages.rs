@@ -333,9 +333,12 @@ async fn kind_view(
             && me.scope.school_id().is_none(),
         school: params.school.clone(),
         template_href: match kind {
-            ImportKind::Roster | ImportKind::Fitness | ImportKind::Activities | ImportKind::Art => {
-                Some(format!("/imports/{}/template.xlsx", kind.code()))
-            }
+            ImportKind::Roster
+            | ImportKind::Fitness
+            | ImportKind::Activities
+            | ImportKind::Art
+            | ImportKind::StaffTraining
+            | ImportKind::StaffTitles => Some(format!("/imports/{}/template.xlsx", kind.code())),
             ImportKind::ExamScores | ImportKind::ExamItems => None,
         },
     })

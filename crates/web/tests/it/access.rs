@@ -272,6 +272,22 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // a teacher reaches only their own school, counsellors and parents never.
         case(g(), format!("/api/v1/staff/appraisal/{a}/2024"), "",                   [401, 404, 404, 404, 404, 403, 403, 403]),
         case(g(), format!("/api/v1/staff/appraisal/{b}/2024"), "",                   [401, 404, 404, 403, 403, 403, 403, 404]),
+        case(g(), "/staff/appraisal".into(), "",                                        [303, 200, 200, 303, 303, 403, 403, 303]),
+        case(g(), format!("/staff/appraisal/{a}/2024"), "",                             [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(g(), format!("/staff/appraisal/{b}/2024"), "",                             [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(p(), "/staff/appraisal/pool".into(), "csrf_token={csrf}&year=2024",        [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(g(), format!("/staff/appraisal/{a}/2024/publicity"), "",                   [303, 404, 404, 404, 404, 403, 403, 403]),
+        case(g(), format!("/staff/appraisal/{a}/2024/export.xlsx"), "",                 [303, 404, 404, 404, 403, 403, 403, 403]),
+        // No round exists: the steps a role may take reach the store and find none (404).
+        case(p(), format!("/staff/appraisal/{a}/2024/import"), token,                   [303, 400, 403, 400, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/committee"), "csrf_token={csrf}&teacher=999999&decision=excellent&reason=x", [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/publicise"), token,                [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{b}/2024/publicise"), token,                [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/approve"), token,                  [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/return"), "csrf_token={csrf}&text=x", [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/answer"), "csrf_token={csrf}&teacher=999999&text=x", [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/appeal"), "csrf_token={csrf}&text=x", [303, 403, 403, 403, 404, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/confirm"), token,                  [303, 403, 403, 403, 404, 403, 403, 403]),
         case(g(), format!("/api/v1/staff/appraisal/{a}/x"), "",                      [401, 404, 404, 404, 404, 403, 403, 404]),
         // 月度调度 for every plan role; 季度通报 for district roles (this fixture has no plan: 400).
         case(g(), "/plan/progress".into(), "",                                       [303, 200, 200, 200, 403, 403, 403, 403]),

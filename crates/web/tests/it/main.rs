@@ -29,5 +29,6 @@ mod psych_consent;
 mod psych_export;
 mod security;
 mod settings;
+mod staff;
 mod surveys;
 mod visibility;

@@ -1,0 +1,205 @@
+//! What leaves the appraisal page: the personnel office's table (XLSX, every teacher with
+//! inputs, level and its reason) and the 公示 list (names of the proposed 优秀 only — no
+//! scores, no other levels: Art. 17 publishes the 优秀 proposal). Both are audited reads.
+use serde::Serialize;
+use wuyu_analytics::appraisal::{Level, Sanction};
+use wuyu_domain::{SchoolId, Viewer};
+use wuyu_report::exam::{Cell, NumFormat, Sheet};
+use wuyu_store::staff::{AppraisalRow, AppraisalState, StaffReader};
+
+use super::appraisal::{AppraisalView, read_as, reader};
+use crate::audit::Requester;
+use crate::exam::export::{XlsxFile, xlsx};
+use crate::{Service, ServiceError};
+
+/// Why a teacher has their level, in Chinese: the out-of-N case, the 师德 veto, a sanction's
+/// cap, the tie at the cap, the committee's reason. Empty when the score alone decided.
+pub fn level_reason_zh(r: &AppraisalRow) -> String {
+    let i = &r.input;
+    let mut parts: Vec<String> = Vec::new();
+    match i.level {
+        Level::Deferred => parts.push("正在接受调查，暂缓确定等次".into()),
+        Level::CommentOnly => parts.push("初次就业不满 6 个月，只写评语".into()),
+        Level::NoLevel => parts.push("病事假累计满 183 天，不确定等次".into()),
+        Level::Committee => parts.push("与优秀名额上限处的教师并列，需集体研究".into()),
+        _ => {}
+    }
+    if i.ethics_violation {
+        parts.push("师德一票否决：违反职业道德行为，定为不合格，不参加评优".into());
+    }
+    if let Some(s) = i.sanction {
+        let cap = match s {
+            Sanction::Warning => "合格",
+            Sanction::Demerit => "基本合格",
+            Sanction::Demotion | Sanction::Dismissal => "不合格",
+        };
+        parts.push(format!("受{}处分：等次至多{cap}，不参加评优", s.label_zh()));
+    }
+    if let Some(c) = &i.committee_reason {
+        parts.push(format!("集体研究：{c}"));
+    }
+    parts.join("；")
+}
+
+/// A school's round as the personnel office files it: district roles and the school's admin
+/// (a teacher: `Forbidden`); `NotFound` without a round.
+pub async fn appraisal_xlsx(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+) -> Result<XlsxFile, ServiceError> {
+    let reader = reader(viewer, school)?;
+    if matches!(reader, StaffReader::Teacher(..)) {
+        return Err(ServiceError::Forbidden);
+    }
+    let v = read_as(svc, who, reader, school, year, "export_appraisal")
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let name = svc.store().school(&viewer.scope, school).await?.name;
+    xlsx(
+        &[appraisal_sheet(&name, &v)],
+        format!("appraisal-{}-{year}.xlsx", school.0),
+    )
+}
+
+pub const APPRAISAL_HEADERS: [&str; 15] = [
+    "工号",
+    "姓名",
+    "考核得分",
+    "组织评价得分",
+    "初任月数",
+    "病事假天数",
+    "立案调查",
+    "师德违规",
+    "处分",
+    "等次",
+    "说明",
+    "复核/申诉",
+    "答复",
+    "本人确认",
+    "状态",
+];
+
+fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
+    let a = &v.arithmetic;
+    let yes = |b: bool| Cell::Text(if b { "是" } else { "否" }.into());
+    let rows = v
+        .rows
+        .iter()
+        .map(|r| {
+            let i = &r.input;
+            vec![
+                Cell::Text(r.staff_no.clone()),
+                Cell::Text(r.teacher_name.clone()),
+                i.score
+                    .map_or(Cell::Empty, |s| Cell::Number(s, NumFormat::One)),
+                i.org_score
+                    .map_or(Cell::Empty, |s| Cell::Number(s, NumFormat::One)),
+                i.first_job_months
+                    .map_or(Cell::Empty, |m| Cell::Number(f64::from(m), NumFormat::Int)),
+                Cell::Number(f64::from(i.leave_days), NumFormat::Int),
+                yes(i.under_investigation),
+                yes(i.ethics_violation),
+                Cell::Text(i.sanction.map_or("", |s| s.label_zh()).into()),
+                Cell::Text(i.level.label_zh().into()),
+                Cell::Text(level_reason_zh(r)),
+                Cell::Text(
+                    r.appeal
+                        .as_ref()
+                        .map(|x| x.text.clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(
+                    r.appeal
+                        .as_ref()
+                        .and_then(|x| x.answer.clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(
+                    if r.confirmed_at.is_some() {
+                        "已确认"
+                    } else {
+                        ""
+                    }
+                    .into(),
+                ),
+                Cell::Text(v.round.state.label_zh().into()),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "年度考核".into(),
+        title: format!(
+            "{school} {}–{} 学年教师年度考核：参加定等次 N = {}，优秀上限 ⌊{}% × {}⌋ = ⌊{}⌋ = {} 名，已定优秀 {} 名",
+            v.round.school_year,
+            v.round.school_year + 1,
+            a.n_base,
+            a.quota_percent,
+            a.n_base,
+            a.product,
+            a.cap,
+            a.excellent
+        ),
+        headers: APPRAISAL_HEADERS.iter().map(|h| (*h).to_string()).collect(),
+        rows,
+    }
+}
+
+/// The 公示 list: the school, the year, the window and the proposed 优秀 by name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicityList {
+    pub school: String,
+    pub school_year: i32,
+    pub state: AppraisalState,
+    pub publicity_until: Option<String>,
+    pub n_base: u32,
+    pub cap: u32,
+    /// (工号, 姓名) of the proposed 优秀, by 工号.
+    pub excellent: Vec<(String, String)>,
+}
+
+/// The 公示 list of a school's round: every role that reads the school's appraisal (its
+/// teachers included — the list is posted for them); before the 公示 only the school's admin
+/// and the district see it (a draft is not public). `NotFound` without a round.
+pub async fn publicity_list(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+) -> Result<PublicityList, ServiceError> {
+    let teacher = matches!(reader(viewer, school)?, StaffReader::Teacher(..));
+    // The list names colleagues: it is read at the school's reach, and audited as such.
+    let v = read_as(
+        svc,
+        who,
+        StaffReader::School(school),
+        school,
+        year,
+        "read_appraisal_publicity",
+    )
+    .await?
+    .ok_or(ServiceError::NotFound)?;
+    if teacher && v.round.state == AppraisalState::Draft {
+        return Err(ServiceError::NotFound);
+    }
+    let name = svc.store().school(&viewer.scope, school).await?.name;
+    let mut excellent: Vec<(String, String)> = v
+        .rows
+        .iter()
+        .filter(|r| r.input.level == Level::Excellent)
+        .map(|r| (r.staff_no.clone(), r.teacher_name.clone()))
+        .collect();
+    excellent.sort();
+    Ok(PublicityList {
+        school: name,
+        school_year: v.round.school_year,
+        state: v.round.state,
+        publicity_until: v.round.publicity_until,
+        n_base: v.round.n_base,
+        cap: v.round.cap,
+        excellent,
+    })
+}

@@ -1,0 +1,423 @@
+//! 教师考核 in the browser, the whole round: the school uploads its inputs (a teacher outside
+//! the roster refused with file, row, column and value, nothing written), sees the cap
+//! arithmetic and the 师德 veto as a reason, starts the 公示; the district sees the round in its
+//! list, cannot approve before the 公示 ends, returns it with a reason the school reads, and
+//! approves after the 公示; the teacher sees only their own result, appeals it, reads the
+//! answer and confirms. The committee fills a tied place with a reason, never over the cap.
+use std::io::Cursor;
+
+use axum::body::to_bytes;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use wuyu_analytics::appraisal::{Level, UnitRating};
+use wuyu_domain::SchoolId;
+use wuyu_store::AuditEntry;
+use wuyu_store::staff::{AppraisalInput, AppraisalState, NewAppraisal};
+
+use crate::support::{Session, TestApp, body_text, get, location, post};
+
+const BOUNDARY: &str = "----wuyuStaffBoundary";
+const HEADER: &str =
+    "学校,单位考核结果,工号,考核得分,组织评价得分,初任月数,病事假天数,立案调查,师德违规,处分\n";
+
+async fn page(app: &TestApp, s: &Session, path: &str) -> (u16, String, String) {
+    let resp = app.send(get(path).cookie(&s.cookie).build()).await;
+    let status = resp.status().as_u16();
+    let loc = location(&resp);
+    (status, loc, body_text(resp).await)
+}
+
+async fn form(app: &TestApp, s: &Session, path: &str, body: &str) -> (u16, String, String) {
+    let resp = app
+        .send(
+            post(path)
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}&{body}", s.csrf))
+                .build(),
+        )
+        .await;
+    let status = resp.status().as_u16();
+    let loc = location(&resp);
+    (status, loc, body_text(resp).await)
+}
+
+async fn upload(app: &TestApp, s: &Session, path: &str, csv: &str) -> (u16, String, String) {
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"考核.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{BOUNDARY}--\r\n"
+    );
+    let req = post(path)
+        .cookie(&s.cookie)
+        .header("x-csrf-token", &s.csrf)
+        .header(
+            "content-type",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(&body);
+    let resp = app.send(req.build()).await;
+    let status = resp.status().as_u16();
+    let loc = location(&resp);
+    (status, loc, body_text(resp).await)
+}
+
+/// The text of the row of `staff_no` in the appraisal table, tags stripped.
+fn row_text(html: &str, staff_no: &str) -> Option<String> {
+    let start = html.find(&format!("data-teacher=\"{staff_no}\""))?;
+    let end = start + html[start..].find("</tr>")?;
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+#[tokio::test]
+async fn a_round_from_upload_to_the_teachers_confirmation() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let round = format!("/staff/appraisal/{a}/2024");
+    let school = app.login("school-a").await;
+    let district = app.login("district").await;
+    let teacher = app.login("teacher-a").await; // T01 孙老师
+    let teacher_b = app.login("teacher-b").await;
+
+    // The school's and the teacher's list lead to their own school's round.
+    let (status, loc, _) = page(&app, &school, "/staff/appraisal?year=2024").await;
+    assert_eq!((status, loc.as_str()), (303, round.as_str()));
+    let (status, loc, _) = page(&app, &teacher, "/staff/appraisal?year=2024").await;
+    assert_eq!((status, loc.as_str()), (303, round.as_str()));
+
+    // A teacher outside the roster: the whole file refused, naming the row.
+    let bad = format!("{HEADER}S001,一般,T01,88,80,,,,是,\nS001,一般,T99,90,90,,,,,\n");
+    let (status, _, html) = upload(&app, &school, &format!("{round}/import"), &bad).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("考核.csv 第 3 行“工号”列（T99）"), "{html}");
+    let (_, _, html) = page(&app, &school, &round).await;
+    assert!(html.contains("这一学年还没有考核数据"), "nothing written");
+
+    // T01 with a confirmed 师德 violation: vetoed to 不合格, shown with the reason.
+    let good = format!("{HEADER}S001,一般,T01,88,80,,,,是,\nS001,一般,T02,92,90,,,,,\n");
+    let (status, loc, _) = upload(&app, &school, &format!("{round}/import"), &good).await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (303, format!("{round}?done=imported").as_str())
+    );
+    let (_, _, html) = page(&app, &school, &round).await;
+    assert!(
+        html.contains("⌊20% × 2⌋ = ⌊0.40⌋ = <strong>0</strong> 名"),
+        "{html}"
+    );
+    let t01 = row_text(&html, "T01").expect("T01 row");
+    assert!(
+        t01.contains("不合格") && t01.contains("师德一票否决"),
+        "{t01}"
+    );
+    let t02 = row_text(&html, "T02").expect("T02 row");
+    assert!(t02.contains("合格") && !t02.contains("否决"), "{t02}");
+
+    // The district pools the cap-0 drafts: school A alone, N 2, still no place.
+    let (status, _, html) = form(&app, &district, "/staff/appraisal/pool", "year=2024").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("区统筹完成：1 所名额为 0 的学校合并计算，N = 2"),
+        "{html}"
+    );
+    let (status, _, _) = form(&app, &school, "/staff/appraisal/pool", "year=2024").await;
+    assert_eq!(status, 403);
+
+    // The teacher sees their own row only; another school's teacher nothing.
+    let (status, _, html) = page(&app, &teacher, &round).await;
+    assert_eq!(status, 200);
+    assert!(row_text(&html, "T01").is_some());
+    assert!(row_text(&html, "T02").is_none() && !html.contains("钱老师"));
+    assert!(
+        !html.contains("data-cap"),
+        "no school figures for a teacher"
+    );
+    let (status, _, _) = page(&app, &teacher_b, &round).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = page(&app, &teacher, &format!("{round}/publicity")).await;
+    assert_eq!(status, 404, "a draft is not posted");
+
+    // The personnel office's table: every teacher with inputs, level and reason; not for teachers.
+    let resp = app
+        .send(
+            get(&format!("{round}/export.xlsx"))
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert!(
+        rows[0][0].contains("优秀上限 ⌊20% × 2⌋ = ⌊0.40⌋ = 0 名"),
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(rows[1][0..3], ["工号", "姓名", "考核得分"]);
+    let t01 = rows
+        .iter()
+        .find(|r| r[0] == "T01")
+        .expect("T01 in the export");
+    assert_eq!(
+        (t01[2].as_str(), t01[7].as_str(), t01[9].as_str()),
+        ("88", "是", "不合格")
+    );
+    assert!(t01[10].contains("师德一票否决"), "{t01:?}");
+    assert_eq!(rows.len(), 4, "title, header, two teachers");
+    let resp = app
+        .send(
+            get(&format!("{round}/export.xlsx"))
+                .cookie(&teacher.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 403);
+    let log = app.store.list_audit(1000).await.unwrap();
+    assert!(log.iter().any(|r| r.entry.action == "export_appraisal"));
+    // Not their round to submit.
+    let (status, _, _) = form(&app, &teacher, &format!("{round}/publicise"), "").await;
+    assert_eq!(status, 403);
+
+    // 公示: frozen for the school, listed for the district, not approvable before its end.
+    let (status, _, _) = form(&app, &school, &format!("{round}/publicise"), "").await;
+    assert_eq!(status, 303);
+    let (status, _, html) = upload(&app, &school, &format!("{round}/import"), &good).await;
+    assert_eq!(status, 400, "the 公示 freezes the proposal: {html}");
+    assert!(html.contains("data-error"), "{html}");
+    let (status, _, html) = page(&app, &teacher, &format!("{round}/publicity")).await;
+    assert_eq!(
+        status, 200,
+        "posted for the school's teachers once the 公示 starts"
+    );
+    assert!(
+        html.contains("共 2 人，优秀等次名额 0 名")
+            && html.contains("本次没有拟定为优秀等次的人员")
+    );
+    let list = &html[html.find("data-publicity").unwrap()..html.find("</article>").unwrap()];
+    assert!(
+        !list.contains("88") && !list.contains("92"),
+        "no scores on the 公示 list: {list}"
+    );
+    let (_, _, html) = page(&app, &district, "/staff/appraisal?year=2024").await;
+    assert!(html.contains(&format!("data-school=\"{a}\"")) && html.contains("公示中"));
+    assert!(html.contains("data-count=\"vetoes\">1<"), "{html}");
+    let (status, _, html) = form(&app, &district, &format!("{round}/approve"), "").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("公示期满后才能审定"), "{html}");
+
+    // Returned with a reason the school reads; an empty reason is refused.
+    let (status, _, html) = form(&app, &district, &format!("{round}/return"), "text=").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("请写明退回的理由"));
+    let reason = "T02%E7%BB%84%E7%BB%87%E8%AF%84%E4%BB%B7%E5%BE%85%E6%A0%B8"; // T02组织评价待核
+    let (status, _, _) = form(
+        &app,
+        &district,
+        &format!("{round}/return"),
+        &format!("text={reason}"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(&app, &school, &round).await;
+    assert!(html.contains("区教育局退回：T02组织评价待核") && html.contains("草稿"));
+
+    // A 公示 that has ended (set up directly: the clock cannot be turned) is approved.
+    let audit = AuditEntry {
+        at: 1,
+        user_id: None,
+        username: "test".into(),
+        action: "publicise_appraisal".into(),
+        school_id: Some(SchoolId(a)),
+        entity: String::new(),
+        detail: String::new(),
+        ip: String::new(),
+    };
+    app.store
+        .advance_appraisal(
+            SchoolId(a),
+            2024,
+            AppraisalState::Publicity,
+            Some("2020-01-10"),
+            "2020-01-06",
+            &audit,
+        )
+        .await
+        .unwrap();
+    let (status, _, _) = form(&app, &school, &format!("{round}/approve"), "").await;
+    assert_eq!(status, 403, "a school does not approve its own round");
+    let (status, _, _) = form(&app, &district, &format!("{round}/approve"), "").await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(&app, &district, "/staff/appraisal?year=2024").await;
+    assert!(html.contains("已审定") && html.contains("data-count=\"pending\">0<"));
+
+    // The teacher appeals the 不合格, the district answers, the teacher confirms.
+    let (status, _, _) = form(
+        &app,
+        &teacher,
+        &format!("{round}/appeal"),
+        "text=%E8%AF%B7%E5%A4%8D%E6%A0%B8",
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(&app, &district, &round).await;
+    assert!(row_text(&html, "T01").unwrap().contains("待答复"));
+    let t01_id = html
+        .split("name=\"teacher\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("answer form")
+        .to_string();
+    let (status, _, _) = form(
+        &app,
+        &district,
+        &format!("{round}/answer"),
+        &format!("teacher={t01_id}&text=%E7%BB%B4%E6%8C%81%E5%8E%9F%E7%BB%93%E6%9E%9C"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = form(&app, &teacher, &format!("{round}/confirm"), "").await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(&app, &teacher, &round).await;
+    let mine = row_text(&html, "T01").unwrap();
+    assert!(
+        mine.contains("答复：维持原结果") && mine.contains("已确认"),
+        "{mine}"
+    );
+}
+
+#[tokio::test]
+async fn the_committee_fills_a_tied_place_with_a_reason_never_over_the_cap() {
+    let app = TestApp::new().await;
+    let a = SchoolId(app.ids.school_a);
+    let t01 = app
+        .store
+        .teacher_by_staff_no(a, "T01")
+        .await
+        .unwrap()
+        .unwrap();
+    let t02 = app
+        .store
+        .teacher_by_staff_no(a, "T02")
+        .await
+        .unwrap()
+        .unwrap();
+    // Two teachers tied at a cap of 1 (as the rules leave it for the committee).
+    let row = |t, score| AppraisalInput {
+        teacher_id: t,
+        score: Some(score),
+        org_score: Some(90.0),
+        peer_score: None,
+        parent_score: None,
+        renormalised: false,
+        first_job_months: None,
+        leave_days: 0,
+        under_investigation: false,
+        ethics_violation: false,
+        sanction: None,
+        level: Level::Committee,
+        committee_reason: None,
+    };
+    let draft = NewAppraisal {
+        school_id: a,
+        school_year: 2023,
+        unit_rating: UnitRating::Normal,
+        n_base: 5,
+        cap: 1,
+        rows: vec![row(t01, 90.0), row(t02, 90.0)],
+    };
+    let audit = AuditEntry {
+        at: 1,
+        user_id: None,
+        username: "test".into(),
+        action: "import_appraisal".into(),
+        school_id: Some(a),
+        entity: String::new(),
+        detail: String::new(),
+        ip: String::new(),
+    };
+    app.store.save_appraisal(&draft, &audit).await.unwrap();
+    let round = format!("/staff/appraisal/{}/2023", a.0);
+    let school = app.login("school-a").await;
+    let (_, _, html) = page(&app, &school, &round).await;
+    assert!(html.contains("需集体研究 2 名"), "{html}");
+    assert!(html.contains("data-committee=\"T01\"") && html.contains("data-committee=\"T02\""));
+
+    let decide =
+        |t: i64, d: &str, reason: &str| format!("teacher={t}&decision={d}&reason={reason}");
+    let (status, _, html) = form(
+        &app,
+        &school,
+        &format!("{round}/committee"),
+        &decide(t02.0, "excellent", ""),
+    )
+    .await;
+    assert_eq!(status, 400, "a reason is required");
+    assert!(html.contains("请写明集体研究的理由"));
+    let (status, _, _) = form(
+        &app,
+        &school,
+        &format!("{round}/committee"),
+        &decide(t02.0, "excellent", "%E5%85%AC%E5%BC%80%E8%AF%BE"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, html) = form(
+        &app,
+        &school,
+        &format!("{round}/committee"),
+        &decide(t01.0, "excellent", "x"),
+    )
+    .await;
+    assert_eq!(status, 400, "the second 优秀 would exceed the cap");
+    assert!(html.contains("优秀名额已满：上限 1 名"), "{html}");
+    let (status, _, _) = form(
+        &app,
+        &school,
+        &format!("{round}/committee"),
+        &decide(t01.0, "qualified", "x"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(&app, &school, &round).await;
+    let t02_row = row_text(&html, "T02").unwrap();
+    assert!(
+        t02_row.contains("优秀") && t02_row.contains("集体研究：公开课"),
+        "{t02_row}"
+    );
+    assert!(html.contains("已定优秀 1 名，需集体研究 0 名"), "{html}");
+    let (status, _, html) = page(&app, &school, &format!("{round}/publicity")).await;
+    assert_eq!(status, 200, "the school previews its list before the 公示");
+    assert!(
+        html.contains("<td>T02</td><td>钱老师</td><td>优秀</td>") && !html.contains("孙老师"),
+        "{html}"
+    );
+    // A teacher cannot decide.
+    let teacher = app.login("teacher-a").await;
+    let (status, _, _) = form(
+        &app,
+        &teacher,
+        &format!("{round}/committee"),
+        &decide(t01.0, "excellent", "x"),
+    )
+    .await;
+    assert_eq!(status, 403);
+}
