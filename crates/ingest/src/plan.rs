@@ -519,18 +519,18 @@ mod seeds {
                 ("城区小学质量监测及格率", "exam.pass_rate:小学质量监测"),
                 ("农村小学质量监测优秀率", "exam.excellent_rate:小学质量监测"),
                 ("农村小学质量监测及格率", "exam.pass_rate:小学质量监测"),
+                ("骨干以上教师数/百名学生", "staff.key_teachers_per_100"),
                 (
                     "家长及社会对学校、教师教学的满意度",
                     "survey.parent_satisfaction"
                 ),
+                ("培养省级名优教师", "staff.honours_province"),
+                ("培养市级名优教师", "staff.honours_city"),
+                ("培养区级名优教师", "staff.honours_district"),
                 (
                     "课后服务学生及社会满意率",
                     "survey.after_school_satisfaction"
                 ),
-                ("骨干以上教师数/百名学生", "staff.key_teachers_per_100"),
-                ("培养省级名优教师", "staff.honours_province"),
-                ("培养市级名优教师", "staff.honours_city"),
-                ("培养区级名优教师", "staff.honours_district"),
                 ("“666”普及培训", "staff.training_general"),
                 ("“666”骨干培训", "staff.training_key"),
                 ("“666”高端培训", "staff.training_advanced"),

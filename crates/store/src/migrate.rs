@@ -115,14 +115,14 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0022_survey_codes.sql"),
     },
     Migration {
-        version: 24,
-        name: "roster_undo",
-        sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
-    },
-    Migration {
         version: 23,
         name: "psych_codes",
         sql: include_str!("../migrations/sqlite/0023_psych_codes.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "roster_undo",
+        sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
     },
 ];
 
@@ -233,14 +233,14 @@ pub(crate) const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0022_survey_codes.sql"),
     },
     Migration {
-        version: 24,
-        name: "roster_undo",
-        sql: include_str!("../migrations/postgres/0024_roster_undo.sql"),
-    },
-    Migration {
         version: 23,
         name: "psych_codes",
         sql: include_str!("../migrations/postgres/0023_psych_codes.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "roster_undo",
+        sql: include_str!("../migrations/postgres/0024_roster_undo.sql"),
     },
 ];
 
