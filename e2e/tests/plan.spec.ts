@@ -30,8 +30,10 @@ test('a school reports a value with evidence, the district approves it, the verd
   await signIn(school, 'demo-school');
   await school.goto('/plan/reports');
   await expect(school.getByRole('heading', { level: 1, name: '指标填报' })).toBeVisible();
-  const form = school.locator('section.report-form').first();
-  const name = (await form.getByRole('heading', { level: 3 }).innerText()).replace(/^填报：/, '').replace(/（.*）$/, '').trim();
+  // A target still to enter (the demo has entered most), with a number as its target.
+  const due = school.locator('table[data-table=reports] tbody tr').filter({ hasText: '待填报' })
+    .filter({ has: school.locator('td:nth-child(3)', { hasText: /^[≥≤=]\s*[\d.]+%?$/ }) }).first();
+  const name = (await due.locator('td').first().innerText()).trim();
   const before = await ownLine(school, name);
   expect(before.verdict).toBe('待填报');
 

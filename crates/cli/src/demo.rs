@@ -238,6 +238,13 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("导入模拟教师考核失败")?;
+    // The plan's reported targets: entered, reviewed, a few returned and a few overdue.
+    let reports = step(
+        "生成指标填报（多数已审核，少数退回或逾期）",
+        crate::demo_reports::load_plan_reports(&store, picks.school_code.as_str(), args.seed),
+    )
+    .await
+    .context("导入模拟指标填报失败")?;
 
     println!();
     println!(
@@ -284,6 +291,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "任务分解表：{} 项指标（系统计算 {} 项，其余由学校或区里填报）",
         plan_summary.indicators, plan_summary.computed
+    );
+    println!(
+        "指标填报：{} 项已填报（{} 项已通过，{} 项被退回，其余待审核），{} 项逾期未填",
+        reports.0, reports.1, reports.2, reports.3
     );
     // The generator's truth, so whoever shows the demo knows what the analyses should find.
     for t in exams.truth.weak_teachers() {

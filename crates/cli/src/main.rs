@@ -20,6 +20,7 @@ mod archive;
 mod bench;
 mod bulletin;
 mod demo;
+mod demo_reports;
 mod exam;
 mod fitness;
 mod plan;

@@ -11,8 +11,8 @@ use wuyu_service::audit::Requester;
 use wuyu_service::file::UploadedFile;
 use wuyu_service::import::ImportActor;
 use wuyu_service::plan::{
-    ReportInput, StatusLine, import_plan, lock_year, plan_status, report_evidence, reporting,
-    review_report, submit_report,
+    Cadence, ReportInput, StatusLine, close_reopen, import_plan, lock_year, plan_status,
+    reopen_school, report_evidence, reporting, reporting_on, review_report, set_due, submit_report,
 };
 use wuyu_service::{Service, ServiceError};
 use wuyu_store::Store;
@@ -461,6 +461,227 @@ async fn story(store: Arc<dyn Store>) {
     );
 }
 
+/// Due dates and the overdue lists (school and district), then a locked year reopened for
+/// one school: it corrects an approved value, the other stays locked, and closing it locks it
+/// again; every step audited and district-only.
+async fn deadlines(store: Arc<dyn Store>) {
+    use time::macros::date;
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let svc = Service::new(Arc::clone(&store));
+    let file = UploadedFile::new("plan.csv", PLAN.as_bytes().to_vec());
+    import_plan(&svc, &ImportActor::Operator("t".into()), &file)
+        .await
+        .unwrap();
+    let plan = wuyu_service::plan::plan(&svc).await.unwrap();
+    let key_of = |name: &str| {
+        plan.indicators
+            .iter()
+            .find(|i| i.name == name)
+            .unwrap()
+            .key
+            .clone()
+    };
+    let parents = key_of("家长学校参与率");
+    let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
+    let admin_a = viewer(Role::SchoolAdmin, Scope::School { school_id: a });
+    let admin_b = viewer(Role::SchoolAdmin, Scope::School { school_id: b });
+    let district = viewer(Role::DistrictAdmin, Scope::District);
+
+    // Yearly by default: due 15 July 2025 for the 2024–2025 school year, late from that day.
+    let before = reporting_on(&svc, &admin_a, Some(2025), date!(2025 - 07 - 14))
+        .await
+        .unwrap();
+    let it = &before.items[0];
+    assert_eq!(
+        (it.cadence, it.due, it.overdue, it.may_enter),
+        (Cadence::Yearly, Some(date!(2025 - 07 - 15)), false, true)
+    );
+    let on = reporting_on(&svc, &admin_a, Some(2025), date!(2025 - 07 - 15))
+        .await
+        .unwrap();
+    assert!(on.items[0].overdue);
+    assert!(on.overdue.is_empty(), "a school sees no district list");
+
+    // The district sets it quarterly by the 10th; only reported targets have due dates.
+    assert!(matches!(
+        set_due(
+            &svc,
+            &admin_a,
+            &who(&admin_a),
+            &parents,
+            Cadence::Quarterly,
+            10
+        )
+        .await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(
+        bad(set_due(
+            &svc,
+            &district,
+            &who(&district),
+            &key_of("总体近视率"),
+            Cadence::Monthly,
+            5
+        )
+        .await)
+        .contains("系统计算")
+    );
+    assert!(
+        bad(set_due(
+            &svc,
+            &district,
+            &who(&district),
+            &parents,
+            Cadence::Monthly,
+            31
+        )
+        .await)
+        .contains("1 到 28")
+    );
+    set_due(
+        &svc,
+        &district,
+        &who(&district),
+        &parents,
+        Cadence::Quarterly,
+        10,
+    )
+    .await
+    .unwrap();
+
+    // School A reports; on 10 March 2025 (the Dec–Feb quarter due) school B is late, A is not.
+    submit_report(
+        &svc,
+        &admin_a,
+        &who(&admin_a),
+        &input(&parents, None, "92", None),
+    )
+    .await
+    .unwrap();
+    let d = reporting_on(&svc, &district, Some(2025), date!(2025 - 03 - 10))
+        .await
+        .unwrap();
+    let late: Vec<(&str, &str)> = d
+        .overdue
+        .iter()
+        .map(|i| (i.unit_label.as_str(), i.name.as_str()))
+        .collect();
+    assert_eq!(late, vec![("柳林小学", "家长学校参与率")]);
+    assert_eq!(d.overdue[0].due, Some(date!(2025 - 06 - 10)));
+    assert_eq!(
+        d.rules
+            .iter()
+            .find(|r| r.key == parents)
+            .map(|r| (r.rule.cadence, r.rule.day)),
+        Some((Cadence::Quarterly, 10))
+    );
+    review_report(
+        &svc,
+        &district,
+        &who(&district),
+        Some(a),
+        &parents,
+        2025,
+        &Review::Approve,
+    )
+    .await
+    .unwrap();
+
+    // Locked: nothing to chase; reopening needs the district and a reason.
+    lock_year(&svc, &district, &who(&district), 2025, "年度考核已结束")
+        .await
+        .unwrap();
+    let locked = reporting_on(&svc, &district, Some(2025), date!(2025 - 08 - 01))
+        .await
+        .unwrap();
+    assert!(locked.overdue.is_empty());
+    assert!(matches!(
+        reopen_school(&svc, &admin_a, &who(&admin_a), 2025, a, "更正").await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(
+        bad(reopen_school(&svc, &district, &who(&district), 2025, a, " ").await).contains("理由")
+    );
+    reopen_school(
+        &svc,
+        &district,
+        &who(&district),
+        2025,
+        a,
+        "家长学校数据更正",
+    )
+    .await
+    .unwrap();
+    let mine = reporting(&svc, &admin_a, Some(2025)).await.unwrap();
+    assert_eq!(mine.reopens.len(), 1);
+    assert_eq!(mine.reopens[0].reason, "家长学校数据更正");
+    assert!(
+        mine.items[0].may_enter,
+        "reopened: the approved value may be corrected"
+    );
+    let theirs = reporting(&svc, &admin_b, Some(2025)).await.unwrap();
+    assert!(theirs.reopens.is_empty());
+    assert!(!theirs.items[0].may_enter);
+
+    // A corrects its approved value, the district approves it while the year stays locked.
+    let row = submit_report(
+        &svc,
+        &admin_a,
+        &who(&admin_a),
+        &input(&parents, None, "94", None),
+    )
+    .await
+    .unwrap();
+    assert_eq!((row.value, row.status), (94.0, ReportStatus::Submitted));
+    review_report(
+        &svc,
+        &district,
+        &who(&district),
+        Some(a),
+        &parents,
+        2025,
+        &Review::Approve,
+    )
+    .await
+    .unwrap();
+    assert!(
+        bad(submit_report(
+            &svc,
+            &admin_b,
+            &who(&admin_b),
+            &input(&parents, None, "80", None)
+        )
+        .await)
+        .contains("已锁定")
+    );
+    close_reopen(&svc, &district, &who(&district), 2025, a)
+        .await
+        .unwrap();
+    assert!(
+        bad(submit_report(
+            &svc,
+            &admin_a,
+            &who(&admin_a),
+            &input(&parents, None, "96", None)
+        )
+        .await)
+        .contains("已锁定")
+    );
+    let log = wuyu_service::audit::list(&svc, admin_token(), 100)
+        .await
+        .unwrap();
+    let count = |action: &str| log.iter().filter(|r| r.entry.action == action).count();
+    assert_eq!(
+        (
+            count("plan_due_set"),
+            count("plan_period_reopen"),
+            count("plan_period_reclose")
+        ),
+        (1, 1, 1)
+    );
+}
+
 fn admin_token() -> AdminToken {
     viewer(Role::DistrictAdmin, Scope::District)
         .admin_token()
@@ -477,5 +698,18 @@ async fn sqlite() {
 async fn postgres() {
     if let Some(db) = wuyu_testkit::postgres().await {
         story(Arc::clone(&db.store)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadlines_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    deadlines(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadlines_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        deadlines(Arc::clone(&db.store)).await;
     }
 }

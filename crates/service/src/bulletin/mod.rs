@@ -5,7 +5,7 @@ mod progress;
 mod quarterly;
 mod snapshot;
 
-pub use progress::{Progress, ProgressCell, ProgressRow, progress};
+pub use progress::{Progress, ProgressCell, ProgressRow, progress, progress_xlsx};
 pub use quarterly::{BulletinFormat, bulletin, bulletin_document, year_summary};
 pub use snapshot::{SnapshotOutcome, ensure_month_snapshot, take_snapshot, this_month};
 

@@ -6,6 +6,7 @@ use wuyu_domain::{Capability, Scope, Viewer};
 use wuyu_monitor::bulletin::{Month, target_text};
 use wuyu_monitor::indicator::Verdict;
 
+use crate::plan::{ReportItem, reporting};
 use crate::{Service, ServiceError};
 
 /// One month of one unit.
@@ -35,6 +36,9 @@ pub struct Progress {
     pub months: Vec<String>,
     pub month_labels: Vec<String>,
     pub rows: Vec<ProgressRow>,
+    /// Reported targets past their due date this plan year: every school's for the district,
+    /// a school's own for its admin (who is behind with their 填报).
+    pub overdue: Vec<ReportItem>,
 }
 
 /// How many months the trajectory shows.
@@ -75,7 +79,16 @@ pub async fn progress(
             .collect(),
         months,
         rows: Vec::new(),
+        overdue: Vec::new(),
     };
+    if key.is_none() && !plan.years.is_empty() {
+        let r = reporting(svc, viewer, None).await?;
+        out.overdue = if own.is_some() {
+            r.items.into_iter().filter(|i| i.overdue).collect()
+        } else {
+            r.overdue
+        };
+    }
     let (Some(from), Some(to)) = (out.months.first(), out.months.last()) else {
         return Ok(out);
     };
@@ -132,4 +145,66 @@ pub async fn progress(
         .collect();
     out.rows.sort_by_key(|r| position[r.key.as_str()]);
     Ok(out)
+}
+
+/// The monthly progress as a workbook: the trajectory (one column per month) and the overdue
+/// reported targets.
+pub async fn progress_xlsx(
+    svc: &Service,
+    viewer: &Viewer,
+    key: Option<&str>,
+) -> Result<Vec<u8>, ServiceError> {
+    use wuyu_report::exam::{Cell, Sheet, sheets_xlsx};
+    let p = progress(svc, viewer, key).await?;
+    let mut headers: Vec<String> = ["指标", "育", "单位", "目标"].map(String::from).to_vec();
+    headers.extend(p.month_labels.iter().cloned());
+    let trajectory = Sheet {
+        name: "月度调度".into(),
+        title: "月度调度：各项目标逐月数值与结论".into(),
+        headers,
+        rows: p
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![
+                    Cell::Text(r.name.clone()),
+                    Cell::Text(r.domain_zh.into()),
+                    Cell::Text(r.unit.clone()),
+                    Cell::Text(r.target.clone()),
+                ];
+                row.extend(r.cells.iter().map(|c| match c {
+                    Some(c) => Cell::Text(format!("{} {}", c.value_text, c.verdict_zh)),
+                    None => Cell::Empty,
+                }));
+                row
+            })
+            .collect(),
+    };
+    let overdue = Sheet {
+        name: "逾期填报".into(),
+        title: "逾期未填报的指标".into(),
+        headers: ["单位", "指标", "周期", "截止日", "状态", "退回理由"]
+            .map(String::from)
+            .to_vec(),
+        rows: p
+            .overdue
+            .iter()
+            .map(|i| {
+                vec![
+                    Cell::Text(i.unit_label.clone()),
+                    Cell::Text(i.name.clone()),
+                    Cell::Text(i.cadence.label_zh().into()),
+                    Cell::Text(i.due.map(|d| d.to_string()).unwrap_or_default()),
+                    Cell::Text(i.state_zh.into()),
+                    Cell::Text(
+                        i.report
+                            .as_ref()
+                            .map(|r| r.reason.clone())
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect(),
+    };
+    sheets_xlsx(&[trajectory, overdue]).map_err(|e| ServiceError::Internal(format!("xlsx: {e}")))
 }

@@ -8,10 +8,11 @@ use wuyu_domain::{Capability, School, SchoolId, Scope, Viewer};
 use wuyu_ingest::evidence::check_evidence;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef};
 use wuyu_monitor::plan::{IndicatorSource, Plan, PlanIndicator, TargetCell, UnitKind};
-use wuyu_monitor::plan_report::{ReportStatus, parse_reported_value};
-use wuyu_store::plan_report::{Evidence, NewReport, PeriodLock, ReportRow, Review};
+use wuyu_monitor::plan_report::{Cadence, DueRule, ReportStatus, parse_reported_value};
+use wuyu_store::plan_report::{Evidence, NewReport, PeriodLock, Reopen, ReportRow, Review};
 use wuyu_store::{AuditEntry, StoreError};
 
+use super::deadlines::{china_date, china_today, due_rules};
 use super::status::{applies_to_school, school_year_of};
 use crate::audit::Requester;
 use crate::file::UploadedFile;
@@ -21,7 +22,7 @@ use crate::{Service, ServiceError};
 pub const MAX_NOTE: usize = 500;
 
 /// A store refusal carries a Chinese message for the user: a bad request, not a fault.
-fn refused(e: StoreError) -> ServiceError {
+pub(super) fn refused(e: StoreError) -> ServiceError {
     match e {
         StoreError::Refused(why) => ServiceError::BadRequest(why),
         other => other.into(),
@@ -164,6 +165,16 @@ pub async fn submit_report(
     };
     let school_year = school_year_of(input.year);
     let at = now();
+    // A quarterly or monthly value approved in an earlier period is refreshed in this one.
+    let rule = due_rules(svc).await?.remove(&ind.key).unwrap_or_default();
+    let refresh_approved = match svc
+        .store()
+        .approved_plan_value(&ind.key, school, school_year)
+        .await?
+    {
+        Some(a) => rule.may_refresh(school_year, china_date(at), china_date(a.approved_at)),
+        None => false,
+    };
     let report = NewReport {
         school_id: school,
         indicator_key: ind.key.clone(),
@@ -171,6 +182,7 @@ pub async fn submit_report(
         value,
         note,
         evidence,
+        refresh_approved,
         by: who.username.clone(),
         at,
     };
@@ -317,6 +329,16 @@ pub struct ReportItem {
     pub report: Option<ReportRow>,
     /// 待填报 / 待审核 / 已退回 / 已通过.
     pub state_zh: &'static str,
+    /// How often the value is due.
+    pub cadence: Cadence,
+    /// The next due date, or the last one when the school year has none left.
+    pub due: Option<time::Date>,
+    /// A due date has passed without a (fresh) value, or a returned value was not entered
+    /// again.
+    pub overdue: bool,
+    /// The unit may enter or change the value now: the year is open (or reopened for it) and
+    /// the value is not approved (unless reopened, or a periodic value due for a refresh).
+    pub may_enter: bool,
 }
 
 /// The reporting of a plan year for the viewer: a school admin's reported targets (what is
@@ -330,6 +352,20 @@ pub struct Reporting {
     pub items: Vec<ReportItem>,
     /// District reviewers: every submission waiting for review.
     pub queue: Vec<ReportItem>,
+    /// District reviewers: every unit's overdue targets, school by school.
+    pub overdue: Vec<ReportItem>,
+    /// The schools the locked year is reopened for (a school sees its own only).
+    pub reopens: Vec<Reopen>,
+    /// District reviewers: every reported indicator of the year with its due rule.
+    pub rules: Vec<DueLine>,
+}
+
+/// A reported indicator's due rule, for the district's settings form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DueLine {
+    pub key: String,
+    pub name: String,
+    pub rule: DueRule,
 }
 
 impl Reporting {
@@ -339,13 +375,50 @@ impl Reporting {
     }
 }
 
+/// When a unit's target is due and whether it is late, on `today`.
+struct Due {
+    rule: DueRule,
+    school_year: i32,
+    today: time::Date,
+    /// The year is not locked (`None`), or locked and reopened for the unit (`Some(true)`).
+    lock: Option<bool>,
+}
+
 fn item(
     ind: &PlanIndicator,
     target: &TargetCell,
     school: Option<&School>,
     report: Option<ReportRow>,
+    due: &Due,
 ) -> ReportItem {
+    let periods = due.rule.periods(due.school_year);
+    let next = due
+        .rule
+        .next_due(due.school_year, due.today)
+        .or(periods.last().copied());
+    let overdue = due.rule.is_overdue(
+        due.school_year,
+        due.today,
+        report
+            .as_ref()
+            .map(|r| (r.status, china_date(r.submitted_at))),
+    );
+    let may_enter = match due.lock {
+        Some(false) => false,
+        Some(true) => true,
+        None => report.as_ref().is_none_or(|r| {
+            r.status != ReportStatus::Approved
+                || r.reviewed_at.is_some_and(|at| {
+                    due.rule
+                        .may_refresh(due.school_year, due.today, china_date(at))
+                })
+        }),
+    };
     ReportItem {
+        may_enter,
+        cadence: due.rule.cadence,
+        due: next.map(|p| p.due),
+        overdue,
         key: ind.key.clone(),
         name: ind.name.clone(),
         unit_text: ind.unit.clone(),
@@ -359,11 +432,21 @@ fn item(
     }
 }
 
-/// The viewer's reporting for `year` (the plan's latest when `None`).
+/// The viewer's reporting for `year` (the plan's latest when `None`), as of today.
 pub async fn reporting(
     svc: &Service,
     viewer: &Viewer,
     year: Option<i32>,
+) -> Result<Reporting, ServiceError> {
+    reporting_on(svc, viewer, year, china_today()).await
+}
+
+/// The viewer's reporting for `year` as of `today` (what is due and overdue on that day).
+pub async fn reporting_on(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+    today: time::Date,
 ) -> Result<Reporting, ServiceError> {
     need(viewer, Capability::ViewPlan)?;
     let own: Option<SchoolId> = match &viewer.scope {
@@ -385,12 +468,28 @@ pub async fn reporting(
     let schools = schools(svc).await?;
     let mut reports = svc.store().plan_reports(&viewer.scope, school_year).await?;
     let own_school = own.and_then(|id| schools.iter().find(|s| s.id == id));
+    let rules = due_rules(svc).await?;
+    let mut reopens = svc.store().plan_period_reopens(school_year).await?;
+    reopens.retain(|r| own.is_none_or(|s| s == r.school_id));
+    let lock = svc.store().plan_period_lock(school_year).await?;
+    let own_lock = lock
+        .as_ref()
+        .map(|_| own.is_some_and(|s| reopens.iter().any(|r| r.school_id == s)));
+    let due = |ind: &PlanIndicator| Due {
+        rule: rules.get(&ind.key).copied().unwrap_or_default(),
+        school_year,
+        today,
+        lock: own_lock,
+    };
     let mut out = Reporting {
         year,
         years: plan.years.clone(),
-        lock: svc.store().plan_period_lock(school_year).await?,
+        lock,
         items: Vec::new(),
         queue: Vec::new(),
+        overdue: Vec::new(),
+        reopens,
+        rules: Vec::new(),
     };
     for ind in plan.indicators.iter().filter(|i| i.measure.is_none()) {
         let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
@@ -401,9 +500,29 @@ pub async fn reporting(
             .iter()
             .position(|r| r.indicator_key == ind.key && r.school_id == own)
             .map(|i| reports.swap_remove(i));
-        out.items.push(item(ind, &target, own_school, mine));
+        out.items
+            .push(item(ind, &target, own_school, mine, &due(ind)));
     }
     if viewer.can(Capability::ReviewPlanReports) && own.is_none() {
+        out.rules = plan
+            .indicators
+            .iter()
+            .filter(|i| i.source() == IndicatorSource::Reported)
+            .filter(|i| {
+                i.targets
+                    .get(&year)
+                    .is_some_and(|t| *t != TargetCell::Empty)
+            })
+            .map(|i| DueLine {
+                key: i.key.clone(),
+                name: i.name.clone(),
+                rule: rules.get(&i.key).copied().unwrap_or_default(),
+            })
+            .collect();
+        // Every school's overdue targets (a locked year has nothing left to chase).
+        if out.lock.is_none() {
+            out.overdue = overdue_schools(&plan, year, &schools, &reports, &due);
+        }
         for r in reports
             .into_iter()
             .filter(|r| r.status == ReportStatus::Submitted)
@@ -415,10 +534,42 @@ pub async fn reporting(
             let school = r
                 .school_id
                 .and_then(|id| schools.iter().find(|s| s.id == id));
-            out.queue.push(item(ind, &target, school, Some(r)));
+            out.queue
+                .push(item(ind, &target, school, Some(r), &due(ind)));
         }
     }
     Ok(out)
+}
+
+/// Every school's reported targets that are overdue, school by school in roster order.
+fn overdue_schools(
+    plan: &Plan,
+    year: i32,
+    schools: &[School],
+    reports: &[ReportRow],
+    due: &dyn Fn(&PlanIndicator) -> Due,
+) -> Vec<ReportItem> {
+    let by_unit: std::collections::HashMap<(&str, Option<SchoolId>), &ReportRow> = reports
+        .iter()
+        .map(|r| ((r.indicator_key.as_str(), r.school_id), r))
+        .collect();
+    let mut out = Vec::new();
+    for school in schools {
+        for ind in plan.indicators.iter().filter(|i| i.measure.is_none()) {
+            let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
+            if target == TargetCell::Empty || !applies_to_school(ind, school, schools) {
+                continue;
+            }
+            let report = by_unit
+                .get(&(ind.key.as_str(), Some(school.id)))
+                .map(|r| (*r).clone());
+            let line = item(ind, &target, Some(school), report, &due(ind));
+            if line.overdue {
+                out.push(line);
+            }
+        }
+    }
+    out
 }
 
 /// The `plan` indicator source: the approved value of a reported indicator (the plan key)

@@ -203,3 +203,47 @@ pub async fn publicity_list(
         excellent,
     })
 }
+
+/// The 公示 list as a PDF to post on the notice board: the same names and wording as the
+/// page (no scores), read through [`publicity_list`] so it is audited the same way.
+pub async fn publicity_pdf(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+) -> Result<Vec<u8>, ServiceError> {
+    use wuyu_report::pdf::{Document, PdfError, TitledTable, render};
+    let l = publicity_list(svc, viewer, who, school, year).await?;
+    let window = match &l.publicity_until {
+        Some(until) => format!("公示期至 {until}，不少于 5 个工作日"),
+        None => "公示期不少于 5 个工作日".to_string(),
+    };
+    let table = TitledTable {
+        title: format!(
+            "{} {}–{} 学年教师年度考核拟定优秀等次人员公示",
+            l.school,
+            l.school_year,
+            l.school_year + 1
+        ),
+        subtitle: Some(format!(
+            "参加年度考核定等次的教职工 {} 人，优秀等次名额 {} 名。{window}；对公示内容有异议的，请在公示期内向学校考核委员会实名反映。",
+            l.n_base, l.cap
+        )),
+        columns: ["序号", "工号", "姓名", "拟定等次"]
+            .map(String::from)
+            .to_vec(),
+        rows: l
+            .excellent
+            .iter()
+            .enumerate()
+            .map(|(i, (no, name))| {
+                vec![(i + 1).to_string(), no.clone(), name.clone(), "优秀".into()]
+            })
+            .collect(),
+    };
+    render(Document::Table, &table).map_err(|e| match e {
+        PdfError::Unavailable(m) => ServiceError::BadRequest(m),
+        other => ServiceError::Internal(other.to_string()),
+    })
+}

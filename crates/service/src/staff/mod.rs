@@ -16,6 +16,7 @@ pub use appraisal::{
 };
 pub use export::{
     APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, publicity_list,
+    publicity_pdf,
 };
 pub use pool::{PoolResult, pool_small_schools};
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};

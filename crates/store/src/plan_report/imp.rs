@@ -5,12 +5,12 @@
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{SchoolId, Scope};
 use wuyu_monitor::plan::UnitKind;
-use wuyu_monitor::plan_report::ReportStatus;
+use wuyu_monitor::plan_report::{Cadence, DueRule, ReportStatus};
 
 use super::{Db, This};
 use crate::backend::corrupt;
 use crate::plan_report::{
-    ApprovedValue, Evidence, NewReport, PeriodLock, PlanReportStore, ReportRow, Review,
+    ApprovedValue, Evidence, NewReport, PeriodLock, PlanReportStore, Reopen, ReportRow, Review,
 };
 use crate::{AuditEntry, StoreError, StoreFuture};
 
@@ -71,6 +71,36 @@ async fn locked(
     )
 }
 
+/// Whether a locked school year is reopened for the unit (the district's own line never is).
+async fn reopened(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    school_year: i32,
+    school: i64,
+) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT school_id FROM plan_period_reopen WHERE school_year = $1 AND school_id = $2",
+    )
+    .bind(i64::from(school_year))
+    .bind(school)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Refuses a change to a unit's values when the year is locked and not reopened for it;
+/// returns whether it is reopened.
+async fn check_open(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    school_year: i32,
+    school: i64,
+) -> Result<bool, StoreError> {
+    match locked(tx, school_year).await? {
+        None => Ok(false),
+        Some(_) if reopened(tx, school_year, school).await? => Ok(true),
+        Some((reason,)) => Err(locked_refusal(school_year, &reason)),
+    }
+}
+
 fn locked_refusal(school_year: i32, reason: &str) -> StoreError {
     StoreError::Refused(format!(
         "{}–{} 学年的填报已锁定（{reason}），不能再填报或修改",
@@ -105,12 +135,12 @@ impl PlanReportStore for This {
         Box::pin(async move {
             let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
-            if let Some((reason,)) = locked(&mut tx, r.school_year).await? {
-                return Err(locked_refusal(r.school_year, &reason));
-            }
             let school = school_col(r.school_id);
+            let reopened = check_open(&mut tx, r.school_year, school).await?;
             if let Some(old) = one_report(&mut tx, school, &r.indicator_key, r.school_year).await?
                 && old.status == ReportStatus::Approved
+                && !reopened
+                && !r.refresh_approved
             {
                 return Err(StoreError::Refused("这项填报已审核通过，不能再修改".into()));
             }
@@ -166,10 +196,8 @@ impl PlanReportStore for This {
         Box::pin(async move {
             let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
-            if let Some((reason,)) = locked(&mut tx, school_year).await? {
-                return Err(locked_refusal(school_year, &reason));
-            }
             let school = school_col(school_id);
+            check_open(&mut tx, school_year, school).await?;
             let old = one_report(&mut tx, school, key, school_year)
                 .await?
                 .ok_or(StoreError::NotFound)?;
@@ -248,6 +276,138 @@ impl PlanReportStore for This {
                 locked_by,
                 locked_at,
             }))
+        })
+    }
+
+    fn reopen_plan_period<'a>(
+        &'a self,
+        reopen: &'a Reopen,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let year = reopen.school_year;
+            if locked(&mut tx, year).await?.is_none() {
+                return Err(StoreError::Refused(format!(
+                    "{}–{} 学年的填报没有锁定，不需要重新开放",
+                    year,
+                    year + 1
+                )));
+            }
+            if reopened(&mut tx, year, reopen.school_id.0).await? {
+                return Err(StoreError::Refused("这所学校的填报已重新开放".to_string()));
+            }
+            sqlx::query(
+                "INSERT INTO plan_period_reopen (school_year, school_id, reason, reopened_by, \
+                 reopened_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(i64::from(year))
+            .bind(reopen.school_id.0)
+            .bind(&reopen.reason)
+            .bind(&reopen.reopened_by)
+            .bind(reopen.reopened_at)
+            .execute(&mut *tx)
+            .await?;
+            super::audit::insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn close_plan_reopen<'a>(
+        &'a self,
+        school_year: i32,
+        school_id: SchoolId,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let done = sqlx::query(
+                "DELETE FROM plan_period_reopen WHERE school_year = $1 AND school_id = $2",
+            )
+            .bind(i64::from(school_year))
+            .bind(school_id.0)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            super::audit::insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn plan_period_reopens(&self, school_year: i32) -> StoreFuture<'_, Vec<Reopen>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                "SELECT school_id, reason, reopened_by, reopened_at FROM plan_period_reopen \
+                 WHERE school_year = $1 ORDER BY school_id",
+            )
+            .bind(i64::from(school_year))
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, reason, reopened_by, reopened_at)| Reopen {
+                    school_year,
+                    school_id: SchoolId(id),
+                    reason,
+                    reopened_by,
+                    reopened_at,
+                })
+                .collect())
+        })
+    }
+
+    fn set_plan_due<'a>(
+        &'a self,
+        key: &'a str,
+        rule: DueRule,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO plan_report_due (indicator_key, cadence, due_day, set_by, set_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (indicator_key) DO UPDATE SET \
+                 cadence = excluded.cadence, due_day = excluded.due_day, \
+                 set_by = excluded.set_by, set_at = excluded.set_at",
+            )
+            .bind(key)
+            .bind(rule.cadence.code())
+            .bind(i64::from(rule.day))
+            .bind(&audit.username)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?;
+            super::audit::insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn plan_due_rules(&self) -> StoreFuture<'_, Vec<(String, DueRule)>> {
+        Box::pin(async move {
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT indicator_key, cadence, due_day FROM plan_report_due \
+                 ORDER BY indicator_key",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|(key, cadence, day)| {
+                    let cadence = Cadence::from_code(&cadence)
+                        .ok_or_else(|| corrupt("plan_report_due cadence", &cadence))?;
+                    let day = u8::try_from(day).map_err(|e| corrupt("plan_report_due day", e))?;
+                    let rule =
+                        DueRule::new(cadence, day).map_err(|e| corrupt("plan_report_due", e))?;
+                    Ok((key, rule))
+                })
+                .collect()
         })
     }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use wuyu_domain::{SchoolId, Scope};
 use wuyu_monitor::plan::UnitKind;
-use wuyu_monitor::plan_report::ReportStatus;
+use wuyu_monitor::plan_report::{DueRule, ReportStatus};
 
 use crate::{AuditEntry, StoreFuture};
 
@@ -29,6 +29,9 @@ pub struct NewReport {
     pub note: String,
     /// A resubmission without a file keeps the file already stored.
     pub evidence: Option<Evidence>,
+    /// An approved value may be replaced: a quarterly or monthly target's value is refreshed
+    /// each period (the service decides from the due rule).
+    pub refresh_approved: bool,
     pub by: String,
     pub at: i64,
 }
@@ -67,6 +70,16 @@ pub struct PeriodLock {
     pub reason: String,
     pub locked_by: String,
     pub locked_at: i64,
+}
+
+/// A locked school year reopened for one school.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reopen {
+    pub school_year: i32,
+    pub school_id: SchoolId,
+    pub reason: String,
+    pub reopened_by: String,
+    pub reopened_at: i64,
 }
 
 /// An approved value as the indicator registry reads it.
@@ -110,6 +123,37 @@ pub trait PlanReportStore: Send + Sync {
     ) -> StoreFuture<'a, ()>;
 
     fn plan_period_lock(&self, school_year: i32) -> StoreFuture<'_, Option<PeriodLock>>;
+
+    /// Reopens a locked school year for one school: it may enter and correct values (an
+    /// approved one too) until closed again. Refused when the year is not locked or the school
+    /// is already reopened.
+    fn reopen_plan_period<'a>(
+        &'a self,
+        reopen: &'a Reopen,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Closes a school's reopening again (`NotFound` when it is not reopened).
+    fn close_plan_reopen<'a>(
+        &'a self,
+        school_year: i32,
+        school_id: SchoolId,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The schools a locked school year is reopened for.
+    fn plan_period_reopens(&self, school_year: i32) -> StoreFuture<'_, Vec<Reopen>>;
+
+    /// Sets a reported indicator's due rule.
+    fn set_plan_due<'a>(
+        &'a self,
+        indicator_key: &'a str,
+        rule: DueRule,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The due rules set (indicators without one are due yearly by default).
+    fn plan_due_rules(&self) -> StoreFuture<'_, Vec<(String, DueRule)>>;
 
     /// The reports of a school year within `scope` (a school: its own; the district: all).
     fn plan_reports<'a>(

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use wuyu_domain::{SchoolId, Scope};
 use wuyu_monitor::indicator::Comparator;
 use wuyu_monitor::plan::{AppliesTo, Domain, Plan, PlanIndicator, TargetCell, UnitKind};
-use wuyu_monitor::plan_report::ReportStatus;
-use wuyu_store::plan_report::{Evidence, NewReport, PeriodLock, Review};
+use wuyu_monitor::plan_report::{Cadence, DueRule, ReportStatus};
+use wuyu_store::plan_report::{Evidence, NewReport, PeriodLock, Reopen, Review};
 use wuyu_store::{AuditEntry, ImportMeta, Store, StoreError};
 use wuyu_testkit::story;
 
@@ -55,6 +55,7 @@ fn report(school: i64, value: f64, evidence: Option<Evidence>) -> NewReport {
         value,
         note: "说明".into(),
         evidence,
+        refresh_approved: false,
         by: "admin".into(),
         at: 100,
     }
@@ -212,6 +213,102 @@ async fn reported_values_are_reviewed_and_locked(store: &dyn Store) {
         .find(|r| r.school_id == Some(SchoolId(2)))
         .unwrap();
     assert_eq!((b.value, b.status), (70.0, ReportStatus::Submitted));
+
+    // Reopened for school 1 only: it corrects its approved value; school 2 stays locked.
+    let reopen = Reopen {
+        school_year: 2024,
+        school_id: SchoolId(1),
+        reason: "数据录入有误".into(),
+        reopened_by: "d".into(),
+        reopened_at: 500,
+    };
+    store
+        .reopen_plan_period(&reopen, &audit("reopen"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.reopen_plan_period(&reopen, &audit("reopen")).await,
+        Err(StoreError::Refused(_))
+    ));
+    assert_eq!(
+        store.plan_period_reopens(2024).await.unwrap(),
+        vec![reopen.clone()]
+    );
+    let row = store
+        .submit_plan_report(&report(1, 88.0, None), &audit("submit"))
+        .await
+        .unwrap();
+    assert_eq!((row.value, row.status), (88.0, ReportStatus::Submitted));
+    assert_eq!(
+        value(1).await.unwrap(),
+        None,
+        "corrected: waits for review again"
+    );
+    store
+        .review_plan_report(
+            Some(SchoolId(1)),
+            "plan.parents",
+            2024,
+            &Review::Approve,
+            "d",
+            600,
+            &audit("approve"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(value(1).await.unwrap().unwrap().value, 88.0);
+    assert!(matches!(
+        store
+            .submit_plan_report(&report(2, 99.0, None), &audit("submit"))
+            .await,
+        Err(StoreError::Refused(_))
+    ));
+    // Closed again: school 1 is locked like the others.
+    store
+        .close_plan_reopen(2024, SchoolId(1), &audit("close"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .close_plan_reopen(2024, SchoolId(1), &audit("close"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .submit_plan_report(&report(1, 90.0, None), &audit("submit"))
+            .await,
+        Err(StoreError::Refused(_))
+    ));
+    // A year that is not locked cannot be reopened.
+    let open = Reopen {
+        school_year: 2023,
+        ..reopen
+    };
+    assert!(matches!(
+        store.reopen_plan_period(&open, &audit("reopen")).await,
+        Err(StoreError::Refused(_))
+    ));
 }
+
+async fn due_rules_are_kept_per_indicator(store: &dyn Store) {
+    assert!(store.plan_due_rules().await.unwrap().is_empty());
+    let quarterly = DueRule::new(Cadence::Quarterly, 10).unwrap();
+    store
+        .set_plan_due("plan.parents", quarterly, &audit("due"))
+        .await
+        .unwrap();
+    let monthly = DueRule::new(Cadence::Monthly, 5).unwrap();
+    store
+        .set_plan_due("plan.parents", monthly, &audit("due"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.plan_due_rules().await.unwrap(),
+        vec![("plan.parents".to_string(), monthly)]
+    );
+}
+
+story!(due_rules_are_kept_per_indicator);
 
 story!(reported_values_are_reviewed_and_locked);

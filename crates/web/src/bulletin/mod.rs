@@ -32,6 +32,9 @@ pub(crate) struct ProgressQuery {
     /// of every target (a school admin: their own school's).
     #[serde(default, deserialize_with = "crate::exam::empty_as_none")]
     pub key: Option<String>,
+    /// `xlsx`: the page as a workbook (the page only; the API answers JSON).
+    #[serde(default, deserialize_with = "crate::exam::empty_as_none")]
+    pub format: Option<String>,
 }
 
 /// Query of the bulletin download and API.

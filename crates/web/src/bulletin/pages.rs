@@ -8,13 +8,16 @@ use axum::response::{IntoResponse, Response};
 use wuyu_monitor::bulletin::Period;
 use wuyu_monitor::indicator::Verdict;
 use wuyu_service::audit::Requester;
-use wuyu_service::bulletin::{BulletinFormat, bulletin_document, progress as read_progress};
+use wuyu_service::bulletin::{
+    BulletinFormat, bulletin_document, progress as read_progress, progress_xlsx,
+};
 
 use super::{BulletinQuery, ProgressQuery, period_of};
 use crate::access::{Require, cap};
 use crate::auth::ClientIp;
 use crate::error::AppError;
 use crate::exam::query;
+use crate::import_centre::{XLSX, download};
 use crate::state::AppState;
 use crate::view::{Chrome, render};
 
@@ -31,12 +34,23 @@ pub(crate) struct RowView {
     pub cells: Vec<CellView>,
 }
 
+pub(crate) struct OverdueView {
+    pub unit: String,
+    pub name: String,
+    pub cadence: &'static str,
+    pub due: String,
+    pub state: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "plan_progress.html")]
 struct ProgressPage {
     chrome: Chrome,
     months: Vec<String>,
     rows: Vec<RowView>,
+    overdue: Vec<OverdueView>,
+    /// The query string of the XLSX link.
+    xlsx_href: String,
     one_target: bool,
     can_bulletin: bool,
     pdf: bool,
@@ -48,7 +62,26 @@ pub(crate) async fn progress(
     q: Result<Query<ProgressQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
+    match q.format.as_deref() {
+        None => {}
+        Some("xlsx") => {
+            let bytes = progress_xlsx(&state.svc, &me.viewer(), q.key.as_deref()).await?;
+            return Ok(download(bytes, "月度调度.xlsx", XLSX));
+        }
+        Some(_) => return Err(AppError::BadRequest),
+    }
     let p = read_progress(&state.svc, &me.viewer(), q.key.as_deref()).await?;
+    let overdue = p
+        .overdue
+        .iter()
+        .map(|i| OverdueView {
+            unit: i.unit_label.clone(),
+            name: i.name.clone(),
+            cadence: i.cadence.label_zh(),
+            due: i.due.map(|d| d.to_string()).unwrap_or_default(),
+            state: i.state_zh,
+        })
+        .collect();
     let rows = p
         .rows
         .into_iter()
@@ -81,6 +114,11 @@ pub(crate) async fn progress(
         chrome: Chrome::new(&me, "/plan/progress"),
         months: p.month_labels,
         rows,
+        overdue,
+        xlsx_href: match &q.key {
+            Some(k) => format!("/plan/progress?key={k}&format=xlsx"),
+            None => "/plan/progress?format=xlsx".into(),
+        },
         one_target: q.key.is_some(),
         can_bulletin: wuyu_domain::grants(me.role(), wuyu_domain::Capability::PlanBulletin)
             && me.viewer().scope.is_district(),

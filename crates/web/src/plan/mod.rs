@@ -1,8 +1,9 @@
 //! 目标任务 in the web: `/plan` (every target of a year with its verdicts, filtered by 育),
 //! `/plan/targets/{key}` (one target for every unit, schools furthest behind first) and their
 //! API twins under `/api/v1/plan`; `/plan/reports` (指标填报: entries, the 待审核 queue, the
-//! year's lock) and its API twin. Each handler makes one call to `wuyu_service::plan`.
+//! year's lock, reopening one school, due dates and the overdue list) and its API twin. Each handler makes one call to `wuyu_service::plan`.
 mod api;
+mod deadlines;
 mod edit;
 pub(crate) mod glance;
 mod pages;
@@ -25,6 +26,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/plan/reports", get(reports::reports).post(reports::submit))
         .route("/plan/reports/review", post(reports::review))
         .route("/plan/reports/lock", post(reports::lock))
+        .route("/plan/reports/reopen", post(deadlines::reopen))
+        .route("/plan/reports/due", post(deadlines::due))
         .route("/plan/reports/evidence", get(reports::evidence))
 }
 
@@ -39,6 +42,8 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(reports_api::plan_report_review))
         .routes(routes!(reports_api::plan_lock))
+        .routes(routes!(reports_api::plan_reopen))
+        .routes(routes!(reports_api::plan_due))
 }
 
 /// Query of the plan pages and API: the plan year and (pages, API list) a 育.

@@ -16,7 +16,7 @@ use wuyu_monitor::plan_report::ReportStatus;
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
 use wuyu_service::file::UploadedFile;
-use wuyu_service::plan::{EvidenceKind, MAX_EVIDENCE_BYTES, Review};
+use wuyu_service::plan::{Cadence, EvidenceKind, MAX_EVIDENCE_BYTES, Review};
 use wuyu_service::plan::{
     ReportInput, ReportItem, lock_year, report_evidence, reporting, review_report, submit_report,
 };
@@ -58,8 +58,15 @@ pub(crate) struct ItemView {
     pub evidence_name: String,
     pub evidence_href: Option<String>,
     pub submitted: String,
-    /// The school may still enter or change it (not approved).
+    /// The unit may enter or change it now (the service decides: lock, reopen, approval).
     pub editable: bool,
+    /// 每年 / 每季度 / 每月.
+    pub cadence: &'static str,
+    /// The next due date (or the last one), `2025-07-15`.
+    pub due: String,
+    pub overdue: bool,
+    /// In the district's queue: the year is open, or reopened for this school.
+    pub reviewable: bool,
 }
 
 fn item_view(i: &ReportItem, year: i32) -> ItemView {
@@ -101,9 +108,29 @@ fn item_view(i: &ReportItem, year: i32) -> ItemView {
         submitted: r.map_or(String::new(), |r| {
             format!("{}，{}", r.submitted_by, format_time(r.submitted_at))
         }),
-        editable: r.is_none_or(|r| r.status != ReportStatus::Approved),
+        editable: i.may_enter,
+        cadence: i.cadence.label_zh(),
+        due: i.due.map(|d| d.to_string()).unwrap_or_default(),
+        overdue: i.overdue,
+        reviewable: false,
         school,
     }
+}
+
+pub(crate) struct ReopenView {
+    pub school: i64,
+    pub school_name: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+pub(crate) struct RuleView {
+    pub key: String,
+    pub name: String,
+    /// (code, label, selected)
+    pub cadences: Vec<(&'static str, &'static str, bool)>,
+    pub day: u8,
 }
 
 pub(crate) struct LockView {
@@ -126,6 +153,14 @@ struct ReportsPage {
     lock: Option<LockView>,
     items: Vec<ItemView>,
     queue: Vec<ItemView>,
+    /// District reviewers: every school's overdue targets.
+    overdue: Vec<ItemView>,
+    /// Schools the locked year is reopened for (a school: its own).
+    reopens: Vec<ReopenView>,
+    /// District reviewers: the schools, for the reopen form.
+    schools: Vec<(i64, String)>,
+    /// District reviewers: each reported indicator's due rule.
+    rules: Vec<RuleView>,
     due: usize,
     submitted: usize,
     returned: usize,
@@ -146,6 +181,46 @@ async fn page(
     let viewer = me.viewer();
     let r = reporting(&state.svc, &viewer, year).await?;
     let district = viewer.scope.is_district();
+    let can_review = viewer.can(Capability::ReviewPlanReports) && district;
+    let schools: Vec<(i64, String)> = if can_review {
+        wuyu_service::roster::schools(&state.svc, &viewer)
+            .await?
+            .into_iter()
+            .map(|s| (s.school.id.0, s.school.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let name_of = |id: SchoolId| {
+        schools
+            .iter()
+            .find(|(s, _)| *s == id.0)
+            .map_or_else(|| "本校".to_string(), |(_, n)| n.clone())
+    };
+    let reopens = r
+        .reopens
+        .iter()
+        .map(|o| ReopenView {
+            school: o.school_id.0,
+            school_name: name_of(o.school_id),
+            reason: o.reason.clone(),
+            by: o.reopened_by.clone(),
+            at: format_time(o.reopened_at),
+        })
+        .collect();
+    let rules = r
+        .rules
+        .iter()
+        .map(|l| RuleView {
+            key: l.key.clone(),
+            name: l.name.clone(),
+            cadences: Cadence::ALL
+                .iter()
+                .map(|c| (c.code(), c.label_zh(), *c == l.rule.cadence))
+                .collect(),
+            day: l.rule.day,
+        })
+        .collect();
     Ok(ReportsPage {
         chrome: Chrome::new(me, "/plan/reports"),
         has_plan: !r.years.is_empty(),
@@ -163,6 +238,9 @@ async fn page(
             Some("approved") => Some("已审核通过。"),
             Some("returned") => Some("已退回，学校会看到退回理由。"),
             Some("locked") => Some("本年度填报已锁定。"),
+            Some("reopened") => Some("已为这所学校重新开放填报。"),
+            Some("reclosed") => Some("这所学校的填报已重新锁定。"),
+            Some("due") => Some("填报周期已保存。"),
             _ => None,
         },
         lock: r.lock.as_ref().map(|l| LockView {
@@ -175,15 +253,27 @@ async fn page(
         returned: r.count("已退回"),
         approved: r.count("已通过"),
         items: r.items.iter().map(|i| item_view(i, r.year)).collect(),
-        queue: r.queue.iter().map(|i| item_view(i, r.year)).collect(),
+        queue: r
+            .queue
+            .iter()
+            .map(|i| ItemView {
+                reviewable: r.lock.is_none()
+                    || r.reopens.iter().any(|o| Some(o.school_id) == i.school_id),
+                ..item_view(i, r.year)
+            })
+            .collect(),
+        overdue: r.overdue.iter().map(|i| item_view(i, r.year)).collect(),
+        reopens,
+        schools,
+        rules,
         can_submit: viewer.can(Capability::SubmitPlanReports),
-        can_review: viewer.can(Capability::ReviewPlanReports) && district,
+        can_review,
         max_mb: MAX_EVIDENCE_BYTES / (1024 * 1024),
     })
 }
 
 /// A refused step shows the page again with the Chinese reason; anything else is an error.
-async fn refused_or(
+pub(super) async fn refused_or(
     state: &AppState,
     me: &CurrentUser,
     year: Option<i32>,
@@ -198,7 +288,7 @@ async fn refused_or(
     }
 }
 
-fn back(year: i32, done: &str) -> Response {
+pub(super) fn back(year: i32, done: &str) -> Response {
     Redirect::to(&format!("/plan/reports?year={year}&done={done}")).into_response()
 }
 
@@ -212,7 +302,7 @@ pub(crate) async fn reports(
     Ok(render(&p)?.into_response())
 }
 
-fn school_of(text: &str) -> Result<Option<SchoolId>, AppError> {
+pub(super) fn school_of(text: &str) -> Result<Option<SchoolId>, AppError> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);

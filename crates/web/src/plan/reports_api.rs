@@ -14,7 +14,8 @@ use wuyu_domain::SchoolId;
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
 use wuyu_service::plan::{
-    ReportInput, ReportItem, lock_year, reporting, review_report, submit_report,
+    Cadence, ReportInput, ReportItem, close_reopen, lock_year, reopen_school, reporting,
+    review_report, set_due, submit_report,
 };
 use wuyu_service::plan::{ReportRow, Review};
 
@@ -55,7 +56,24 @@ pub(crate) struct ReportItemDto {
     pub unit_label: String,
     /// 待填报 / 待审核 / 已退回 / 已通过.
     pub state_zh: String,
+    /// `yearly`, `quarterly` or `monthly`.
+    pub cadence: String,
+    /// The next due date (or the last one), `2025-07-15`.
+    pub due: Option<String>,
+    /// A due date passed without a (fresh) value, or a returned value was not entered again.
+    pub overdue: bool,
+    /// The unit may enter or change the value now.
+    pub may_enter: bool,
     pub report: Option<ReportDto>,
+}
+
+/// A locked year reopened for one school.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReopenDto {
+    pub school_id: i64,
+    pub reason: String,
+    pub reopened_by: String,
+    pub reopened_at: i64,
 }
 
 /// A plan year's reporting for the caller.
@@ -68,6 +86,10 @@ pub(crate) struct ReportingDto {
     pub items: Vec<ReportItemDto>,
     /// District reviewers: submissions waiting for review.
     pub queue: Vec<ReportItemDto>,
+    /// District reviewers: every school's overdue targets.
+    pub overdue: Vec<ReportItemDto>,
+    /// Schools the locked year is reopened for (a school: its own).
+    pub reopens: Vec<ReopenDto>,
 }
 
 fn report_dto(r: ReportRow) -> ReportDto {
@@ -96,6 +118,10 @@ fn item_dto(i: ReportItem) -> ReportItemDto {
         school_id: i.school_id.map(|s| s.0),
         unit_label: i.unit_label,
         state_zh: i.state_zh.into(),
+        cadence: i.cadence.code().into(),
+        due: i.due.map(|d| d.to_string()),
+        overdue: i.overdue,
+        may_enter: i.may_enter,
         report: i.report.map(report_dto),
     }
 }
@@ -160,6 +186,17 @@ pub(crate) async fn plan_reports(
         locked_reason: r.lock.map(|l| l.reason),
         items: r.items.into_iter().map(item_dto).collect(),
         queue: r.queue.into_iter().map(item_dto).collect(),
+        overdue: r.overdue.into_iter().map(item_dto).collect(),
+        reopens: r
+            .reopens
+            .into_iter()
+            .map(|o| ReopenDto {
+                school_id: o.school_id.0,
+                reason: o.reason,
+                reopened_by: o.reopened_by,
+                reopened_at: o.reopened_at,
+            })
+            .collect(),
     }))
 }
 
@@ -309,6 +346,105 @@ pub(crate) async fn plan_lock(
     };
     let who = Requester::user(&me.user, &ip);
     match lock_year(&state.svc, &me.viewer(), &who, b.year, &b.reason).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(e),
+    }
+}
+
+/// Reopens a locked year for one school, or locks it for the school again.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ReopenBody {
+    pub year: i32,
+    pub school_id: i64,
+    /// `true`: reopen (a reason is required); `false`: lock it for the school again.
+    pub open: bool,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Reopens a locked plan year for one school so it can correct its values, or closes it again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/plan/reopens",
+    tag = "plan",
+    operation_id = "plan_reopen",
+    security(("session" = [])),
+    request_body = ReopenBody,
+    responses(
+        (status = 204, description = "已重新开放或重新锁定"),
+        (status = 400, description = "被拒绝（原因见 detail）", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "学校未重新开放或不存在", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn plan_reopen(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::ReviewPlanReports>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<ReopenBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(b)) = body else {
+        return ApiError(AppError::BadRequest).into_response();
+    };
+    let who = Requester::user(&me.user, &ip);
+    let school = SchoolId(b.school_id);
+    let done = if b.open {
+        reopen_school(&state.svc, &me.viewer(), &who, b.year, school, &b.reason)
+            .await
+            .map(|_| ())
+    } else {
+        close_reopen(&state.svc, &me.viewer(), &who, b.year, school).await
+    };
+    match done {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => problem(e),
+    }
+}
+
+/// A reported target's 填报周期 and due day.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct DueBody {
+    pub key: String,
+    /// `yearly`, `quarterly` or `monthly`.
+    pub cadence: String,
+    /// 1–28: the day of the month after each period.
+    pub day: u8,
+}
+
+/// Sets when a reported target is due.
+#[utoipa::path(
+    post,
+    path = "/api/v1/plan/due",
+    tag = "plan",
+    operation_id = "plan_due",
+    security(("session" = [])),
+    request_body = DueBody,
+    responses(
+        (status = 204, description = "已保存"),
+        (status = 400, description = "被拒绝（原因见 detail）", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "没有这项指标", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn plan_due(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::ReviewPlanReports>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<DueBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(b)) = body else {
+        return ApiError(AppError::BadRequest).into_response();
+    };
+    let Some(cadence) = Cadence::from_code(&b.cadence) else {
+        return problem(ServiceError::BadRequest(format!(
+            "填报周期应为 yearly、quarterly 或 monthly（填写的是 {}）",
+            b.cadence
+        )));
+    };
+    let who = Requester::user(&me.user, &ip);
+    match set_due(&state.svc, &me.viewer(), &who, &b.key, cadence, b.day).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => problem(e),
     }

@@ -21,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/staff/appraisal/pool", post(actions::pool))
         .route(ROUND, get(pages::round))
         .route(&format!("{ROUND}/publicity"), get(pages::publicity))
+        .route(&format!("{ROUND}/publicity.pdf"), get(pages::publicity_pdf))
         .route(&format!("{ROUND}/export.xlsx"), get(pages::export))
         .route(&format!("{ROUND}/import"), post(actions::import))
         .route(&format!("{ROUND}/committee"), post(actions::committee))

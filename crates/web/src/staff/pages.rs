@@ -449,6 +449,25 @@ pub(crate) async fn publicity(
     Ok(render(&page)?.into_response())
 }
 
+/// `GET /staff/appraisal/{school}/{year}/publicity.pdf`: the 公示 list to print and post.
+pub(crate) async fn publicity_pdf(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewStaffAppraisal>,
+    ClientIp(ip): ClientIp,
+    p: Result<axum::extract::Path<(i64, i32)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (school, year) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let bytes =
+        wuyu_service::staff::publicity_pdf(&state.svc, &me.viewer(), &who, SchoolId(school), year)
+            .await?;
+    Ok(crate::import_centre::download(
+        bytes,
+        &format!("考核优秀公示-{year}.pdf"),
+        "application/pdf",
+    ))
+}
+
 /// `GET /staff/appraisal/{school}/{year}/export.xlsx`: the table a personnel office files.
 pub(crate) async fn export(
     State(state): State<AppState>,

@@ -265,6 +265,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/api/v1/plan/reports".into(), "",                                 [401, 200, 200, 200, 403, 403, 403, 403]),
         case(p(), "/plan/reports/review".into(), "csrf_token={csrf}&key=plan.none&year=2025&school=&decision=approve", [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), "/plan/reports/lock".into(), "csrf_token={csrf}&year=1999&reason=x", [303, 400, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/plan/reports/reopen".into(), "csrf_token={csrf}&year=2025&school=999999&decision=reopen&reason=x", [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/plan/reports/due".into(), "csrf_token={csrf}&year=2025&key=plan.none&cadence=yearly&day=15", [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), "/plan/reports/evidence?key=plan.none&year=2025&school=".into(), "", [303, 404, 404, 403, 403, 403, 403, 403]),
         case(g(), "/plan/targets/plan.none/edit".into(), "",                         [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), "/plan/targets/plan.none/edit".into(), "csrf_token={csrf}&unit=x&scope=district", [303, 404, 403, 403, 403, 403, 403, 403]),
@@ -277,6 +279,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/staff/appraisal/{b}/2024"), "",                             [303, 200, 200, 403, 403, 403, 403, 200]),
         case(p(), "/staff/appraisal/pool".into(), "csrf_token={csrf}&year=2024",        [303, 200, 403, 403, 403, 403, 403, 403]),
         case(g(), format!("/staff/appraisal/{a}/2024/publicity"), "",                   [303, 404, 404, 404, 404, 403, 403, 403]),
+        case(g(), format!("/staff/appraisal/{a}/2024/publicity.pdf"), "",               [303, 404, 404, 404, 404, 403, 403, 403]),
         case(g(), format!("/staff/appraisal/{a}/2024/export.xlsx"), "",                 [303, 404, 404, 404, 403, 403, 403, 403]),
         // No round exists: the steps a role may take reach the store and find none (404).
         case(p(), format!("/staff/appraisal/{a}/2024/import"), token,                   [303, 400, 403, 400, 403, 403, 403, 403]),

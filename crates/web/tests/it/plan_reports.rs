@@ -363,4 +363,161 @@ async fn a_school_reports_the_district_reviews_and_the_verdict_changes() {
         ),
         (3, 1, 2, 1)
     );
+
+    // Reopened for school A only: its page says why and takes a corrected value again.
+    let (status, loc, _) = form(
+        &app,
+        &district,
+        "/plan/reports/reopen",
+        &format!(
+            "year=2025&school={a}&decision=reopen&reason=%E6%95%B0%E6%8D%AE%E6%9B%B4%E6%AD%A3"
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (303, "/plan/reports?year=2025&done=reopened")
+    );
+    let (_, html) = page(&app, &district, "/plan/reports?year=2025").await;
+    assert!(html.contains("为一所学校重新开放"));
+    assert!(html.contains("数据更正"));
+    let (_, html) = page(&app, &school, "/plan/reports?year=2025").await;
+    assert!(
+        html.contains("区里已为本校重新开放填报：数据更正"),
+        "{html}"
+    );
+    let (status, loc, _) = submit(&app, &school, &key, "93", None).await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (303, "/plan/reports?year=2025&done=submitted")
+    );
+    let j = body_json(
+        app.send(
+            get("/api/v1/plan/reports?year=2025")
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(j["reopens"][0]["reason"], "数据更正");
+    assert_eq!(j["items"][0]["state_zh"], "待审核");
+    assert_eq!(j["items"][0]["report"]["value"], 93.0);
+    // Closed again through the API: the school is locked out like the rest.
+    let (status, _) = api(
+        &app,
+        &district,
+        "/api/v1/plan/reopens",
+        serde_json::json!({"year": 2025, "school_id": a, "open": false}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _, html) = submit(&app, &school, &key, "94", None).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("已锁定"));
+
+    // Due rules: the district's form and the API; a bad cadence is refused in Chinese.
+    let (status, loc, _) = form(
+        &app,
+        &district,
+        "/plan/reports/due",
+        &format!("year=2025&key={key}&cadence=quarterly&day=10"),
+    )
+    .await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (303, "/plan/reports?year=2025&done=due")
+    );
+    let j = body_json(
+        app.send(
+            get("/api/v1/plan/reports?year=2025")
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(j["items"][0]["cadence"], "quarterly");
+    assert_eq!(j["items"][0]["due"], "2025-09-10");
+    let (status, j) = api(
+        &app,
+        &district,
+        "/api/v1/plan/due",
+        serde_json::json!({"key": key, "cadence": "weekly", "day": 10}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(j["detail"].as_str().unwrap().contains("weekly"));
+    let log = app.store.list_audit(300).await.unwrap();
+    let n = |action: &str| log.iter().filter(|r| r.entry.action == action).count();
+    assert_eq!(
+        (
+            n("plan_period_reopen"),
+            n("plan_period_reclose"),
+            n("plan_due_set")
+        ),
+        (1, 1, 1)
+    );
+}
+
+/// The monthly progress (调度) lists who is behind with their 填报: the district every school
+/// past the due date, a school its own line; the XLSX carries the same list. (Plan year 2025's
+/// values were due on 15 July 2025, long past, and nothing has been entered.)
+#[tokio::test]
+async fn the_monthly_progress_lists_overdue_reports() {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let (app, _) = app().await;
+    let district = app.login("district").await;
+    let school = app.login("school-a").await;
+    let (status, html) = page(&app, &district, "/plan/progress").await;
+    assert_eq!(status, 200);
+    let t = table(&html, "overdue");
+    let rows: Vec<(&str, &str, &str)> = t[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("第一实验中学", "家长学校参与率", "2025-07-15"),
+            ("柳林小学", "家长学校参与率", "2025-07-15"),
+        ]
+    );
+    let (_, html) = page(&app, &school, "/plan/progress").await;
+    let t = table(&html, "overdue");
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert_eq!(t[1][0], "第一实验中学");
+
+    let resp = app
+        .send(
+            get("/plan/progress?format=xlsx")
+                .cookie(&district.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range("逾期填报").unwrap();
+    let cells: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    // Title, headers, then the two schools.
+    assert_eq!(cells.len(), 4, "{cells:?}");
+    assert_eq!(cells[2][0], "第一实验中学");
+    assert_eq!(
+        cells[3][..4],
+        ["柳林小学", "家长学校参与率", "每年", "2025-07-15"]
+    );
+    let resp = app
+        .send(
+            get("/plan/progress?format=csv")
+                .cookie(&district.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 400);
 }

@@ -410,6 +410,29 @@ async fn the_committee_fills_a_tied_place_with_a_reason_never_over_the_cap() {
         html.contains("<td>T02</td><td>钱老师</td><td>优秀</td>") && !html.contains("孙老师"),
         "{html}"
     );
+    // The same list as a PDF to post: names and the proposed level, no scores.
+    let resp = app
+        .send(
+            get(&format!("{round}/publicity.pdf"))
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await;
+    if wuyu_service::bulletin::PDF_AVAILABLE {
+        assert_eq!(resp.status().as_u16(), 200);
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let lines = wuyu_testkit::pdf_lines(&bytes);
+        assert!(
+            lines.iter().any(|l| l.contains("拟定优秀等次人员公示")),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l == "1T02钱老师优秀"), "{lines:?}");
+        assert!(!lines.iter().any(|l| l.contains("孙老师")), "{lines:?}");
+    } else {
+        assert_eq!(resp.status().as_u16(), 400);
+    }
     // A teacher cannot decide.
     let teacher = app.login("teacher-a").await;
     let (status, _, _) = form(
