@@ -78,6 +78,9 @@ def generate(path, rows, seed):
             lo, hi = t.min(), t.max()
             span = hi - lo
             v = rng.uniform(lo - 0.15 * span, hi + 0.15 * span, mask.sum())
+            if item != "sit_and_reach":
+                # Below the lowest level but possible: a negative count or time is an ERROR row.
+                v = np.maximum(v, lo * 0.5)
             v = np.round(v, DECIMALS[item])
             col[mask] = v.astype(int).astype(str) if DECIMALS[item] == 0 else np.char.mod("%.1f", v)
         df[item] = col
