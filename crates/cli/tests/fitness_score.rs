@@ -421,6 +421,73 @@ fn code_layout_csv_scores_like_the_standard_and_passes_columns_through() {
     assert_eq!(out.get(2, "run_50m_score"), "100");
 }
 
+/// 50,000 rows (a 4 MB file, read and scored in several pieces on every core): each output row
+/// must be its own input row, scored like the one-class file, and the problems shown must be
+/// the file's first ones.
+#[test]
+fn many_rows_come_out_in_input_order_with_the_first_problems_shown() {
+    let dir = Dir::new("many");
+    let input = dir.path("district.csv");
+    let output = dir.path("scored.csv");
+    let students = students();
+    let one = code_csv(&students);
+    let mut lines = one.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.collect();
+    let n = 50_000;
+    let bad_every = 997;
+    let mut text = format!("{header}\n");
+    for k in 0..n {
+        let template = body[k % body.len()];
+        let (_, rest) = template.split_once(',').unwrap();
+        if k % bad_every == 500 {
+            // Grade 99 does not exist: an error row.
+            let note = "\"备注, 含逗号\",";
+            let (_, after_grade) = rest.strip_prefix(note).unwrap().split_once(',').unwrap();
+            text.push_str(&format!("S{k:06},{note}99,{after_grade}\n"));
+        } else {
+            text.push_str(&format!("S{k:06},{rest}\n"));
+        }
+    }
+    assert!(text.len() > 2 << 20, "{}", text.len());
+    std::fs::write(&input, &text).unwrap();
+    let o = score(&input, &output, &["--columns", "code"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let bad = (0..n).filter(|k| k % bad_every == 500).count();
+    assert!(
+        stderr.contains(&format!("共 {n} 行，完整 {}，缺项 0，错误 {bad}", n - bad)),
+        "{stderr}"
+    );
+    // The first problem shown is the first bad row: data row 501 is line 502.
+    let shown: Vec<&str> = stderr.lines().skip(1).collect();
+    assert!(shown[0].contains("502"), "{stderr}");
+    assert!(
+        shown[1].contains(&(502 + bad_every).to_string()),
+        "{stderr}"
+    );
+
+    let out = Sheet::read_csv(&output);
+    assert_eq!(out.rows.len(), n);
+    let single = dir.path("one.csv");
+    let single_out = dir.path("one.out.csv");
+    std::fs::write(&single, &one).unwrap();
+    score(&single, &single_out, &["--columns", "code"]);
+    let expected = Sheet::read_csv(&single_out);
+    let scored_from = out.col("bmi");
+    for (k, row) in out.rows.iter().enumerate() {
+        assert_eq!(row[0], format!("S{k:06}"), "row {k}");
+        if k % bad_every == 500 {
+            assert_eq!(out.get(k, "status"), "ERROR", "row {k}");
+        } else {
+            assert_eq!(
+                row[scored_from..],
+                expected.rows[k % body.len()][scored_from..],
+                "row {k}"
+            );
+        }
+    }
+}
+
 #[test]
 fn spot_checks_against_the_standards_own_table() {
     let dir = Dir::new("table");

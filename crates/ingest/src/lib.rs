@@ -40,6 +40,7 @@ pub mod export;
 pub mod fitness;
 pub mod limits;
 pub mod names;
+pub mod parallel;
 pub mod plan;
 pub mod psych;
 pub mod roster;
@@ -65,6 +66,7 @@ pub use fitness::{
 };
 pub use limits::check_unpacked_size;
 pub use names::{NamedRow, same_name};
+pub use parallel::worker_threads;
 pub use plan::{PlanRead, read_plan, write_plan_csv, write_plan_xlsx};
 pub use psych::{PsychAnswerRow, PsychAnswersRead, read_psych_answers};
 pub use roster::{RosterOptions, RosterRead, read_roster};

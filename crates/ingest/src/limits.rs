@@ -30,6 +30,94 @@ pub const MAX_SHARED_STRINGS_BYTES: u64 = 256 * 1024 * 1024;
 /// file's reader from inflating gigabytes only to refuse them row by row.
 pub const MAX_DECLARED_UNPACKED_BYTES: u64 = 1024 * 1024 * 1024;
 
+/// What a CSV's table may take in memory (its text plus 4 bytes per cell). A CSV's text is
+/// bounded by the file, but its cells are not: a file of commas is four times its size in cell
+/// offsets. A 1,000,000-row fitness file of 51 columns takes about 280 MB.
+pub const MAX_CSV_TABLE_BYTES: usize = 1024 * 1024 * 1024;
+
+/// The limits in effect: the defaults above, each replaceable by an environment variable for a
+/// deployment that needs more (or less):
+///
+/// | variable | limit | default |
+/// |---|---|---|
+/// | `WUYU_MAX_CELL_CHARS` | characters in one cell | 32,767 |
+/// | `WUYU_MAX_LINE_KB` | one CSV line | 2,048 KB |
+/// | `WUYU_MAX_ROWS` | data rows per sheet | 10,000,000 |
+/// | `WUYU_MAX_SHEET_MB` | one worksheet of an XLSX in memory | 256 MB |
+/// | `WUYU_MAX_CSV_MB` | one CSV's table in memory | 1,024 MB |
+/// | `WUYU_MAX_UNPACKED_MB` | an XLSX's declared unpacked size; its shared strings get a quarter | 1,024 MB |
+///
+/// Uploads through the import centre are further held to their own size and unpacked caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_cell_chars: usize,
+    pub max_csv_line_bytes: usize,
+    pub max_rows: usize,
+    pub max_sheet_bytes: usize,
+    pub max_csv_table_bytes: usize,
+    pub max_shared_strings_bytes: u64,
+    pub max_declared_unpacked_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_cell_chars: MAX_CELL_CHARS,
+            max_csv_line_bytes: MAX_CSV_LINE_BYTES,
+            max_rows: MAX_ROWS,
+            max_sheet_bytes: MAX_SHEET_BYTES,
+            max_csv_table_bytes: MAX_CSV_TABLE_BYTES,
+            max_shared_strings_bytes: MAX_SHARED_STRINGS_BYTES,
+            max_declared_unpacked_bytes: MAX_DECLARED_UNPACKED_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults with the variables of `var` applied; a variable that is not a positive
+    /// whole number is ignored (and says so on stderr, once).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        let mut l = Limits::default();
+        let get = |name: &str, unit: usize| -> Option<usize> {
+            let v = var(name)?;
+            match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Some(n.saturating_mul(unit)),
+                _ => {
+                    eprintln!("忽略环境变量 {name}={v}：应为正整数，使用默认值");
+                    None
+                }
+            }
+        };
+        const MB: usize = 1024 * 1024;
+        if let Some(n) = get("WUYU_MAX_CELL_CHARS", 1) {
+            l.max_cell_chars = n;
+        }
+        if let Some(n) = get("WUYU_MAX_LINE_KB", 1024) {
+            l.max_csv_line_bytes = n;
+        }
+        if let Some(n) = get("WUYU_MAX_ROWS", 1) {
+            l.max_rows = n;
+        }
+        if let Some(n) = get("WUYU_MAX_SHEET_MB", MB) {
+            l.max_sheet_bytes = n;
+        }
+        if let Some(n) = get("WUYU_MAX_CSV_MB", MB) {
+            l.max_csv_table_bytes = n;
+        }
+        if let Some(n) = get("WUYU_MAX_UNPACKED_MB", MB) {
+            l.max_declared_unpacked_bytes = n as u64;
+            l.max_shared_strings_bytes = (n / 4) as u64;
+        }
+        l
+    }
+}
+
+/// The limits of this process, read from the environment once ([`Limits`]).
+pub fn limits() -> &'static Limits {
+    static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+    LIMITS.get_or_init(|| Limits::from_vars(|name| std::env::var(name).ok()))
+}
+
 /// The sum of the entries' declared uncompressed sizes (cheap: nothing is inflated).
 fn declared_size(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<u64, IngestError> {
     let mut declared: u64 = 0;
@@ -48,19 +136,21 @@ pub fn shown_start(value: &str) -> String {
 }
 
 /// Refuses a workbook that declares more than [`MAX_DECLARED_UNPACKED_BYTES`], or whose
-/// shared-string table unpacks to more than
-/// [`MAX_SHARED_STRINGS_BYTES`], or announces more strings than it could hold (the reader
+/// shared-string table unpacks to more than [`MAX_SHARED_STRINGS_BYTES`] (with 32 bytes counted
+/// per string for the reader's own cost), or announces more strings than it could hold (the reader
 /// reserves room for the announced count before reading any).
 pub(crate) fn check_shared_strings(bytes: &[u8]) -> Result<(), IngestError> {
     let bad = |e: &dyn std::fmt::Display| IngestError::Xlsx {
         detail: e.to_string(),
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
-    if declared_size(&mut zip)? > MAX_DECLARED_UNPACKED_BYTES {
+    let max_declared = limits().max_declared_unpacked_bytes;
+    if declared_size(&mut zip)? > max_declared {
         return Err(IngestError::Unpacked {
-            limit_mb: MAX_DECLARED_UNPACKED_BYTES / (1024 * 1024),
+            limit_mb: max_declared / (1024 * 1024),
         });
     }
+    let max_strings = limits().max_shared_strings_bytes;
     let Some(index) = (0..zip.len()).find(|&i| {
         matches!(zip.name_for_index(i),
             Some(Ok(n)) if n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
@@ -69,17 +159,30 @@ pub(crate) fn check_shared_strings(bytes: &[u8]) -> Result<(), IngestError> {
     };
     let entry = zip.by_index(index).map_err(|e| bad(&e))?;
     let mut head = Vec::with_capacity(4096);
-    let mut reader = entry.take(MAX_SHARED_STRINGS_BYTES + 1);
+    let mut reader = entry.take(max_strings + 1);
     (&mut reader)
         .take(4096)
         .read_to_end(&mut head)
         .map_err(|e| bad(&e))?;
-    let rest = std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| bad(&e))?;
+    let mut counter = StringCounter::default();
+    counter.count(&head);
+    let rest = std::io::copy(&mut reader, &mut counter).map_err(|e| bad(&e))?;
     let size = head.len() as u64 + rest;
-    if size > MAX_SHARED_STRINGS_BYTES {
+    if size > max_strings {
         return Err(IngestError::Unpacked {
-            limit_mb: MAX_SHARED_STRINGS_BYTES / (1024 * 1024),
+            limit_mb: max_strings / (1024 * 1024),
         });
+    }
+    // Each string costs the reader a string header besides its text: 40 million `<si/>` in
+    // 200 MB of XML would take a gigabyte.
+    let held = size.saturating_add(STRING_OVERHEAD.saturating_mul(counter.strings));
+    if held > max_strings {
+        return Err(bad(&format!(
+            "共享字符串表有 {} 个字符串，读入后约 {} MB，超过 {} MB 的上限",
+            counter.strings,
+            held / (1024 * 1024),
+            max_strings / (1024 * 1024)
+        )));
     }
     // Each string takes at least `<si/>`, five bytes.
     let announced = announced_count(&head);
@@ -90,6 +193,47 @@ pub(crate) fn check_shared_strings(bytes: &[u8]) -> Result<(), IngestError> {
         )));
     }
     Ok(())
+}
+
+/// Bytes a shared string costs the reader beyond its text (a `String` and its allocation).
+const STRING_OVERHEAD: u64 = 32;
+
+/// Counts `<si` openings in a stream of XML, across the stream's buffer boundaries.
+#[derive(Default)]
+struct StringCounter {
+    strings: u64,
+    /// The last two bytes seen, for a `<si` cut by a buffer boundary.
+    tail: [u8; 2],
+}
+
+impl StringCounter {
+    fn count(&mut self, buf: &[u8]) {
+        let mut joined = [0u8; 4];
+        let head = buf.len().min(2);
+        joined[..2].copy_from_slice(&self.tail);
+        joined[2..2 + head].copy_from_slice(&buf[..head]);
+        // Matches that start in the tail (and end in this buffer).
+        self.strings += memchr::memmem::find_iter(&joined[..2 + head], b"<si")
+            .filter(|&i| i < 2)
+            .count() as u64;
+        self.strings += memchr::memmem::find_iter(buf, b"<si").count() as u64;
+        match buf.len() {
+            0 => {}
+            1 => self.tail = [self.tail[1], buf[0]],
+            n => self.tail = [buf[n - 2], buf[n - 1]],
+        }
+    }
+}
+
+impl std::io::Write for StringCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.count(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The `uniqueCount` of the `<sst>` element, if present: the reader reserves room for that many
@@ -173,6 +317,62 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("解压后超过 1 MB"), "{err}");
+    }
+
+    #[test]
+    fn strings_are_counted_across_buffer_boundaries() {
+        let xml = b"<sst><si><t>a</t></si><si/><si><t>b</t></si></sst>";
+        for step in 1..xml.len() {
+            let mut c = StringCounter::default();
+            for piece in xml.chunks(step) {
+                c.count(piece);
+            }
+            assert_eq!(c.strings, 3, "pieces of {step}");
+        }
+    }
+
+    #[test]
+    fn a_table_of_millions_of_empty_strings_is_refused() {
+        // 8 million `<si/>`: 40 MB of XML, well under the size cap, but ~300 MB once read.
+        let mut sst = String::from(r#"<sst xmlns="x" uniqueCount="8000000">"#);
+        sst.push_str(&"<si/>".repeat(8_000_000));
+        sst.push_str("</sst>");
+        let file = zip_of(&[("xl/sharedStrings.xml", sst.as_bytes())]);
+        let err = check_shared_strings(&file).unwrap_err();
+        assert!(err.to_string().contains("8000000 个字符串"), "{err}");
+        // A million strings is an ordinary big workbook.
+        let mut sst = String::from(r#"<sst xmlns="x">"#);
+        sst.push_str(&"<si><t>G0123456789</t></si>".repeat(1_000_000));
+        sst.push_str("</sst>");
+        let file = zip_of(&[("xl/sharedStrings.xml", sst.as_bytes())]);
+        check_shared_strings(&file).unwrap();
+    }
+
+    #[test]
+    fn limits_come_from_the_environment_with_defaults() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(Limits::from_vars(vars(&[])), Limits::default());
+        let l = Limits::from_vars(vars(&[
+            ("WUYU_MAX_ROWS", "2000000"),
+            ("WUYU_MAX_LINE_KB", "64"),
+            ("WUYU_MAX_UNPACKED_MB", "400"),
+            ("WUYU_MAX_CELL_CHARS", "0"),
+            ("WUYU_MAX_SHEET_MB", "很多"),
+        ]));
+        assert_eq!(l.max_rows, 2_000_000);
+        assert_eq!(l.max_csv_line_bytes, 64 * 1024);
+        assert_eq!(l.max_declared_unpacked_bytes, 400 * 1024 * 1024);
+        assert_eq!(l.max_shared_strings_bytes, 100 * 1024 * 1024);
+        // Not positive numbers: the defaults stay.
+        assert_eq!(l.max_cell_chars, MAX_CELL_CHARS);
+        assert_eq!(l.max_sheet_bytes, MAX_SHEET_BYTES);
     }
 
     #[test]

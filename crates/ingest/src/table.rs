@@ -18,10 +18,7 @@ use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 
 use crate::IngestError;
 use crate::decode::decode;
-use crate::limits::{
-    MAX_CELL_CHARS, MAX_CSV_LINE_BYTES, MAX_ROWS, MAX_SHEET_BYTES, check_shared_strings,
-    shown_start,
-};
+use crate::limits::{check_shared_strings, limits, shown_start};
 
 /// The container format of an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,8 +191,8 @@ impl Table {
 /// two or more filled cells as the header.
 struct Builder {
     table: Table,
-    /// Cap on `text` plus 4 bytes per cell ([`MAX_SHEET_BYTES`] for XLSX; a CSV's text is
-    /// already bounded by the file).
+    /// Cap on `text` plus 4 bytes per cell: the sheet cap for XLSX, the table cap for CSV
+    /// ([`Limits`](crate::limits::Limits)).
     max_bytes: usize,
     row_number: u32,
     row_first: usize,
@@ -203,13 +200,19 @@ struct Builder {
     row_issues_start: usize,
     /// Non-empty cells in the current row.
     row_filled: usize,
+    max_cell_chars: usize,
+    max_rows: usize,
 }
 
 impl Builder {
+    /// A builder for a CSV (callers reading XLSX set the sheet cap).
     fn new(name: &str) -> Self {
+        let l = limits();
         Builder {
             table: Table::new(name),
-            max_bytes: usize::MAX,
+            max_bytes: l.max_csv_table_bytes,
+            max_cell_chars: l.max_cell_chars,
+            max_rows: l.max_rows,
             row_number: 0,
             row_first: 0,
             row_text_start: 0,
@@ -229,13 +232,14 @@ impl Builder {
     fn push_cell(&mut self, cell: &str) -> Result<(), IngestError> {
         let cell = cell.trim();
         // Bytes first: a cell cannot have more characters than bytes.
-        if cell.len() > MAX_CELL_CHARS {
+        let max_chars = self.max_cell_chars;
+        if cell.len() > max_chars {
             let chars = cell.chars().count();
-            if chars > MAX_CELL_CHARS {
+            if chars > max_chars {
                 return Err(IngestError::CellTooLong {
                     place: self.place(),
                     chars,
-                    limit: MAX_CELL_CHARS,
+                    limit: max_chars,
                     start: shown_start(cell),
                 });
             }
@@ -315,10 +319,10 @@ impl Builder {
         } else {
             t.rows.push((self.row_number, self.row_first as u32));
         }
-        if self.table.rows.len() > MAX_ROWS {
+        if self.table.rows.len() > self.max_rows {
             return Err(IngestError::TooManyRows {
                 sheet: self.sheet_label(),
-                limit: MAX_ROWS,
+                limit: self.max_rows,
             });
         }
         Ok(())
@@ -363,6 +367,11 @@ pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Tables, IngestError>
 
 /// Parses CSV text. The delimiter is a comma unless the first line has more tabs than commas
 /// (Excel's "Unicode 文本" export is tab-separated UTF-16).
+///
+/// A large file is parsed on every core: it is cut at line breaks that end a row (found by
+/// following the quotes, [`row_cuts`]), the pieces are parsed independently and joined in
+/// order. If any piece fails, the whole text is parsed again in one pass, so a bad file gets
+/// exactly the message (and row number) it always got.
 pub fn read_csv(name: &str, text: &str) -> Result<Table, IngestError> {
     check_line_lengths(text.as_bytes())?;
     let first_line = text.lines().next().unwrap_or("");
@@ -372,12 +381,164 @@ pub fn read_csv(name: &str, text: &str) -> Result<Table, IngestError> {
     } else {
         b','
     };
+    let parts = parallel_parts(text.len());
+    if parts > 1
+        && let Some(table) = read_csv_parallel(name, text, delimiter, parts)
+    {
+        return Ok(table);
+    }
+    let mut b = Builder::new(name);
+    read_csv_part(&mut b, text, delimiter)?;
+    Ok(b.finish())
+}
+
+/// Below this size a CSV is parsed in one thread (starting threads would cost more).
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// How many parts to parse a text of `len` bytes in: one per worker thread.
+fn parallel_parts(len: usize) -> usize {
+    if len < PARALLEL_MIN_BYTES {
+        return 1;
+    }
+    crate::worker_threads()
+}
+
+/// Offsets that cut `bytes` into about `parts` pieces of whole rows: 0, then just after a line
+/// break outside any quoted cell at or past each k/parts of the text, then the end.
+///
+/// Quotes are followed the way the csv reader reads them: a quote opens a quoted cell only at
+/// the start of a cell (after a delimiter or a line break); inside, a doubled quote is a quote
+/// and a single one closes the cell. A quote elsewhere is an ordinary character.
+fn row_cuts(bytes: &[u8], delimiter: u8, parts: usize) -> Vec<usize> {
+    let mut cuts = vec![0usize];
+    // Always outside a quoted cell.
+    let mut pos = 0usize;
+    'pieces: for k in 1..parts {
+        let target = bytes.len() * k / parts;
+        loop {
+            let from = target.max(pos);
+            let quote = memchr::memchr(b'"', &bytes[pos..]).map(|i| pos + i);
+            let until = quote.map_or(bytes.len(), |q| q.max(from));
+            if let Some(nl) = memchr::memchr(b'\n', &bytes[from.min(until)..until]) {
+                let cut = from + nl + 1;
+                if cut < bytes.len() {
+                    cuts.push(cut);
+                    pos = cut;
+                    continue 'pieces;
+                }
+                break 'pieces;
+            }
+            let Some(q) = quote else {
+                break 'pieces;
+            };
+            let opens =
+                q == 0 || matches!(bytes[q - 1], b'\n' | b'\r') || bytes[q - 1] == delimiter;
+            if !opens {
+                pos = q + 1;
+                continue;
+            }
+            // Skip the quoted cell.
+            let mut p = q + 1;
+            loop {
+                match memchr::memchr(b'"', &bytes[p..]) {
+                    // Unterminated: the rest of the file is one cell.
+                    None => break 'pieces,
+                    Some(i) if bytes.get(p + i + 1) == Some(&b'"') => p += i + 2,
+                    Some(i) => {
+                        pos = p + i + 1;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    cuts.push(bytes.len());
+    cuts
+}
+
+/// Parses the pieces between [`row_cuts`] on scoped threads and joins them in order. `None`
+/// when the file should be read in one pass: a piece failed (the one pass reports it as
+/// always), or the header is not in the first piece.
+fn read_csv_parallel(name: &str, text: &str, delimiter: u8, parts: usize) -> Option<Table> {
+    let cuts = row_cuts(text.as_bytes(), delimiter, parts);
+    if cuts.len() < 3 {
+        return None;
+    }
+    let share = limits().max_csv_table_bytes / (cuts.len() - 1) + 1;
+    let results: Vec<Result<(Table, u64), IngestError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .enumerate()
+            .map(|(k, w)| {
+                let piece = &text[w[0]..w[1]];
+                scope.spawn(move || {
+                    let mut b = Builder::new(name);
+                    // Each piece gets its share of the table cap, so the pieces together
+                    // never hold more than one pass would; a piece over its share sends the
+                    // file to the one pass, which refuses it or not by the whole cap.
+                    b.max_bytes = share;
+                    if k > 0 {
+                        // Later pieces hold data rows only; the header is in the first.
+                        b.table.header_row = u32::MAX;
+                    }
+                    let lines = read_csv_part(&mut b, piece, delimiter)?;
+                    Ok((b.finish(), lines))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("CSV parser thread panicked"))
+            .collect()
+    });
+    let mut pieces = Vec::with_capacity(results.len());
+    for r in results {
+        pieces.push(r.ok()?);
+    }
+    let mut pieces = pieces.into_iter();
+    let (mut table, mut lines) = pieces.next()?;
+    if table.header_row == 0 {
+        return None;
+    }
+    let rest: usize = pieces.as_slice().iter().map(|(t, _)| t.text.len()).sum();
+    table.text.reserve(rest);
+    for (piece, piece_lines) in pieces {
+        // Offsets stay u32: a text over 4 GB takes the one-pass path and its error.
+        let text_offset = u32::try_from(table.text.len()).ok()?;
+        let cell_offset = u32::try_from(table.cell_ends.len()).ok()?;
+        let line_offset = u32::try_from(lines).ok()?;
+        let row_offset = table.rows.len();
+        table.text.push_str(&piece.text);
+        u32::try_from(table.text.len()).ok()?;
+        table
+            .cell_ends
+            .extend(piece.cell_ends.iter().map(|e| e + text_offset));
+        table.rows.extend(
+            piece
+                .rows
+                .iter()
+                .map(|&(n, first)| (n + line_offset, first + cell_offset)),
+        );
+        table.issues.extend(piece.issues.into_iter().map(|mut i| {
+            i.row_index += row_offset;
+            i
+        }));
+        lines += piece_lines;
+        if table.rows.len() > limits().max_rows {
+            return None;
+        }
+    }
+    Some(table)
+}
+
+/// Parses `text` into `b`, numbering rows from 1; returns how many rows (lines, not counting
+/// line breaks inside quoted cells) the text spans.
+fn read_csv_part(b: &mut Builder, text: &str, delimiter: u8) -> Result<u64, IngestError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut b = Builder::new(name);
     b.table.text.reserve(text.len());
     let mut record = csv::StringRecord::new();
     let bytes = text.as_bytes();
@@ -415,19 +576,20 @@ pub fn read_csv(name: &str, text: &str) -> Result<Table, IngestError> {
         b.end_row()?;
         newlines_in_cells += count_newlines(record.as_slice().as_bytes());
     }
-    Ok(b.finish())
+    Ok(count_newlines(bytes) - newlines_in_cells)
 }
 
-/// Refuses text with a physical line over [`MAX_CSV_LINE_BYTES`] before the CSV reader would
+/// Refuses text with a physical line over the line cap ([`Limits`](crate::limits::Limits)) before the CSV reader would
 /// buffer it whole.
 fn check_line_lengths(bytes: &[u8]) -> Result<(), IngestError> {
+    let max = limits().max_csv_line_bytes;
     let mut start = 0usize;
     let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
     for (line, end) in (1u64..).zip(ends) {
-        if end - start > MAX_CSV_LINE_BYTES {
+        if end - start > max {
             return Err(IngestError::LineTooLong {
                 line,
-                limit_kb: MAX_CSV_LINE_BYTES / 1024,
+                limit_kb: max / 1024,
             });
         }
         start = end + 1;
@@ -436,7 +598,7 @@ fn check_line_lengths(bytes: &[u8]) -> Result<(), IngestError> {
 }
 
 fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// Reads every worksheet of an XLSX/XLSM workbook (chart sheets are skipped).
@@ -445,7 +607,7 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 /// workbook with one cell at A1 and one at XFD1048576, or with one long shared string in every
 /// cell, would otherwise need gigabytes before a single row is checked.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, IngestError> {
-    read_xlsx_capped(bytes, MAX_SHEET_BYTES)
+    read_xlsx_capped(bytes, limits().max_sheet_bytes)
 }
 
 fn read_xlsx_capped(bytes: &[u8], max_sheet_bytes: usize) -> Result<Vec<Table>, IngestError> {
@@ -552,12 +714,13 @@ impl RowBuffer {
             .checked_sub(2)
             .map_or(0, |i| self.cells[i].1);
         let cell = &self.text[start..*end];
-        if cell.len() > MAX_CELL_CHARS && cell.chars().count() > MAX_CELL_CHARS {
+        let max_chars = b.max_cell_chars;
+        if cell.len() > max_chars && cell.chars().count() > max_chars {
             let r = self.number.unwrap_or(0);
             return Err(IngestError::CellTooLong {
                 place: format!("工作表“{}” 单元格 {}", b.table.name, cell_name(r, *col)),
                 chars: cell.chars().count(),
-                limit: MAX_CELL_CHARS,
+                limit: max_chars,
                 start: shown_start(cell),
             });
         }
@@ -741,6 +904,7 @@ fn float_text(f: f64, out: &mut String) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::{MAX_CELL_CHARS, MAX_CSV_LINE_BYTES};
 
     fn text(cell: DataRef<'static>) -> (String, bool) {
         let mut s = String::new();
@@ -1012,6 +1176,163 @@ mod tests {
             read_csv("", &text).unwrap().row(0).get(1).chars().count(),
             MAX_CELL_CHARS
         );
+    }
+
+    fn one_pass(text: &str) -> Result<Table, IngestError> {
+        let mut b = Builder::new("");
+        read_csv_part(&mut b, text, b',')?;
+        Ok(b.finish())
+    }
+
+    /// Rows as (number, cells), for comparing two readings.
+    fn rows_of(t: &Table) -> Vec<(u32, Vec<&str>)> {
+        t.rows().map(|r| (r.number, r.cells().collect())).collect()
+    }
+
+    /// A CSV with everything that makes cutting at line breaks wrong: quoted cells holding line
+    /// breaks, delimiters and doubled quotes, quotes in the middle of unquoted cells, blank lines,
+    /// CRLF and lone CR line ends, short and long rows, a title above the header.
+    fn tricky_csv(rows: usize) -> String {
+        let mut text = String::from("2024学年体测\r\n学籍号,备注,分数\r\n");
+        let mut x: u32 = 12345;
+        for i in 0..rows {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let note = match (x >> 16) % 9 {
+                0 => "\"两行\n备注\"".to_string(),
+                1 => "\"含\"\"引号\"\", 和逗号\"".to_string(),
+                2 => "5寸\"屏".to_string(),
+                3 => String::new(),
+                4 => "\"\n\n\n\"".to_string(),
+                5 => "\"a\"b".to_string(),
+                _ => format!("备注{i}"),
+            };
+            text.push_str(&format!("G{i:06},{note},{}", x % 100));
+            text.push_str(match (x >> 8) % 23 {
+                0 => "\n\n",
+                1 => "\r",
+                2 => ",多余\n",
+                _ => "\r\n",
+            });
+        }
+        text
+    }
+
+    #[test]
+    fn pieces_read_on_several_threads_join_like_one_pass() {
+        let text = tricky_csv(40_000);
+        let whole = one_pass(&text).unwrap();
+        assert_eq!(whole.header, ["学籍号", "备注", "分数"]);
+        assert!(whole.len() > 35_000);
+        for parts in [2, 3, 4, 7, 16] {
+            let cuts = row_cuts(text.as_bytes(), b',', parts);
+            assert_eq!(cuts.len(), parts + 1, "{parts} parts: {cuts:?}");
+            let joined = read_csv_parallel("", &text, b',', parts).expect("no failed piece");
+            assert_eq!(joined.header, whole.header);
+            assert_eq!(joined.header_row, whole.header_row);
+            assert_eq!(rows_of(&joined), rows_of(&whole), "{parts} parts");
+        }
+        // What callers get (on one or on several cores) is the same.
+        assert_eq!(rows_of(&read_csv("", &text).unwrap()), rows_of(&whole));
+    }
+
+    /// Random texts from the characters that matter to cutting (quotes, delimiters, every
+    /// line end, a multi-byte character): wherever the cuts fall, the joined pieces must read
+    /// exactly like one pass. `WUYU_CSV_CUT_CASES=N` runs N cases instead of the suite's 3,000.
+    #[test]
+    fn random_texts_cut_anywhere_read_like_one_pass() {
+        let cases: u64 = std::env::var("WUYU_CSV_CUT_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3_000);
+        let alphabet = [
+            "a", "b", ",", "\t", "\"", "\"\"", "\n", "\r", "\r\n", " ", "名", "1",
+        ];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+        };
+        for case in 0..cases {
+            let len = 1 + next(400);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let text = format!("h1,h2,h3\n{text}");
+            let delimiter = if next(4) == 0 { b'\t' } else { b',' };
+            let parts = 2 + next(6);
+            let mut b = Builder::new("");
+            let whole = read_csv_part(&mut b, &text, delimiter).map(|_| b.finish());
+            let joined = read_csv_parallel("", &text, delimiter, parts);
+            match (&whole, &joined) {
+                (Ok(w), Some(j)) => {
+                    assert_eq!(j.header, w.header, "case {case}: {text:?}");
+                    assert_eq!(
+                        rows_of(j),
+                        rows_of(w),
+                        "case {case}, {parts} parts: {text:?}"
+                    );
+                }
+                // A failed piece, or the whole failing: the one pass answers.
+                (_, None) => {}
+                (Err(e), Some(_)) => panic!(
+                    "case {case}: joined pieces read a text one pass refuses ({e}): {text:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_or_a_late_header_reads_in_one_pass() {
+        let mut text = tricky_csv(20_000);
+        text.push_str("G999999,\"never closed\n");
+        text.push_str(&"1,2,3\n".repeat(1000));
+        let cuts = row_cuts(text.as_bytes(), b',', 4);
+        // Every cut is before the unclosed quote.
+        let open = text.find("\"never").unwrap();
+        assert!(
+            cuts[1..cuts.len() - 1].iter().all(|&c| c < open),
+            "{cuts:?}"
+        );
+        let whole = one_pass(&text).unwrap();
+        assert_eq!(rows_of(&read_csv("", &text).unwrap()), rows_of(&whole));
+        // 2 MB of blank lines before the header: the first piece has no header.
+        let late = format!("{}a,b\n1,2\n", "\n".repeat(2 << 20));
+        assert!(read_csv_parallel("", &late, b',', 2).is_none());
+        let t = read_csv("", &late).unwrap();
+        assert_eq!(t.header_row, (2 << 20) + 1);
+        assert_eq!(rows_of(&t), [((2 << 20) + 2, vec!["1", "2"])]);
+    }
+
+    #[test]
+    fn a_bad_cell_late_in_a_big_file_names_its_row() {
+        let mut text = tricky_csv(30_000);
+        text.push_str("\nG0,最后一行,1\n");
+        let rows = one_pass(&text).unwrap();
+        let last = rows.row(rows.len() - 1).number;
+        text.push_str(&format!("G1,{}\n", "长".repeat(MAX_CELL_CHARS + 1)));
+        assert!(read_csv_parallel("", &text, b',', 3).is_none());
+        let err = read_csv("", &text).unwrap_err();
+        assert!(
+            matches!(&err, IngestError::CellTooLong { place, .. }
+                if *place == format!("单元格 B{}", last + 1)),
+            "{err} (last row {last})"
+        );
+        assert_eq!(err.to_string(), one_pass(&text).unwrap_err().to_string());
+    }
+
+    #[test]
+    fn a_csv_of_empty_cells_is_capped_by_its_cells_not_its_text() {
+        // 300,000 empty cells: one character of text, but 1.2 MB of cell offsets.
+        let text = format!("a,b\n1{}\n", ",".repeat(300_000));
+        let mut b = Builder::new("");
+        b.max_bytes = 1024 * 1024;
+        let err = read_csv_part(&mut b, &text, b',').unwrap_err();
+        assert!(
+            matches!(&err, IngestError::SheetTooLarge { sheet, limit_mb: 1 } if sheet == "文件"),
+            "{err}"
+        );
+        // Under the default cap it reads.
+        assert_eq!(read_csv("", &text).unwrap().row(0).len(), 300_001);
     }
 
     #[test]

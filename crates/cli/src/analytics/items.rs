@@ -76,37 +76,57 @@ pub fn run(args: &ItemsArgs) -> anyhow::Result<String> {
         bail!("--full-marks 的值 {m} 无效：满分必须是正数");
     }
 
-    let mut data = Vec::with_capacity(sheet.table.len() * k);
+    // Cells become numbers on every core; each range keeps its rows in order.
+    struct Part {
+        data: Vec<f64>,
+        absent_rows: Vec<u32>,
+        blanks: usize,
+    }
+    let parts = sheet.par_rows(|rows| {
+        let mut part = Part {
+            data: Vec::with_capacity(rows.len() * k),
+            absent_rows: Vec::new(),
+            blanks: 0,
+        };
+        let mut cells = Vec::with_capacity(k);
+        for i in rows {
+            let row = sheet.table.row(i);
+            cells.clear();
+            for &c in &item_cols {
+                cells.push(sheet.number(&row, c)?);
+            }
+            if cells.iter().all(Option::is_none) {
+                part.absent_rows.push(row.number);
+                continue;
+            }
+            for (j, (&c, x)) in item_cols.iter().zip(&cells).enumerate() {
+                let x = match x {
+                    Some(x) => *x,
+                    None => {
+                        part.blanks += 1;
+                        0.0
+                    }
+                };
+                if x < 0.0 {
+                    return Err(sheet.cell_error(&row, c, "是负数，题目得分不能为负"));
+                }
+                if let Some(m) = &full_marks
+                    && x > m[j]
+                {
+                    return Err(sheet.cell_error(&row, c, &format!("超过了该题满分 {}", m[j])));
+                }
+                part.data.push(x);
+            }
+        }
+        Ok(part)
+    })?;
+    let mut data = Vec::with_capacity(parts.iter().map(|p| p.data.len()).sum());
     let mut absent_rows = Vec::new();
     let mut blanks = 0usize;
-    let mut cells = Vec::with_capacity(k);
-    for row in sheet.table.rows() {
-        cells.clear();
-        for &c in &item_cols {
-            cells.push(sheet.number(&row, c)?);
-        }
-        if cells.iter().all(Option::is_none) {
-            absent_rows.push(row.number);
-            continue;
-        }
-        for (j, (&c, x)) in item_cols.iter().zip(&cells).enumerate() {
-            let x = match x {
-                Some(x) => *x,
-                None => {
-                    blanks += 1;
-                    0.0
-                }
-            };
-            if x < 0.0 {
-                return Err(sheet.cell_error(&row, c, "是负数，题目得分不能为负"));
-            }
-            if let Some(m) = &full_marks
-                && x > m[j]
-            {
-                return Err(sheet.cell_error(&row, c, &format!("超过了该题满分 {}", m[j])));
-            }
-            data.push(x);
-        }
+    for part in parts {
+        data.extend_from_slice(&part.data);
+        absent_rows.extend(part.absent_rows);
+        blanks += part.blanks;
     }
     let n = data.len() / k;
     if n == 0 {

@@ -102,46 +102,81 @@ pub fn run(args: &ValueAddedArgs) -> anyhow::Result<String> {
         }
     }
 
-    let mut y = Vec::with_capacity(sheet.table.len());
-    let mut x: Vec<Vec<f64>> = vec![Vec::with_capacity(sheet.table.len()); x_cols.len()];
-    let mut groups = Vec::with_capacity(sheet.table.len());
+    // Cells become numbers on every core; each range keeps its rows in order.
+    #[derive(Default)]
+    struct Part {
+        y: Vec<f64>,
+        x: Vec<Vec<f64>>,
+        groups: Vec<String>,
+        excluded: Vec<u32>,
+        matches: BTreeMap<String, Match>,
+    }
+    let parts = sheet.par_rows(|rows| {
+        let mut part = Part {
+            x: vec![Vec::with_capacity(rows.len()); x_cols.len()],
+            ..Part::default()
+        };
+        let mut priors = Vec::with_capacity(x_cols.len());
+        for i in rows {
+            let row = sheet.table.row(i);
+            let outcome = sheet.number(&row, y_col)?;
+            priors.clear();
+            for &c in &x_cols {
+                priors.push(sheet.number(&row, c)?);
+            }
+            let group = row.get(g_col);
+            let complete = outcome.is_some() && priors.iter().all(Option::is_some);
+            if group.is_empty() {
+                if !complete {
+                    part.excluded.push(row.number);
+                    continue;
+                }
+                bail!(
+                    "{} 第 {} 行“{}”列是空的：每个学生都要属于一个单位",
+                    sheet.place,
+                    row.number,
+                    sheet.header(g_col)
+                );
+            }
+            if outcome.is_some() {
+                // Looked up before inserting: a key is copied once per unit, not per row.
+                if !part.matches.contains_key(group) {
+                    part.matches.insert(group.to_string(), Match::default());
+                }
+                let m = part.matches.get_mut(group).expect("inserted above");
+                m.with_outcome += 1;
+                m.matched += usize::from(complete);
+            }
+            let (Some(yv), true) = (outcome, complete) else {
+                part.excluded.push(row.number);
+                continue;
+            };
+            part.y.push(yv);
+            for (col, v) in part.x.iter_mut().zip(&priors) {
+                col.push(v.expect("complete row"));
+            }
+            part.groups.push(group.to_string());
+        }
+        Ok(part)
+    })?;
+    let total: usize = parts.iter().map(|p| p.y.len()).sum();
+    let mut y = Vec::with_capacity(total);
+    let mut x: Vec<Vec<f64>> = vec![Vec::with_capacity(total); x_cols.len()];
+    let mut groups = Vec::with_capacity(total);
     let mut excluded = Vec::new();
     let mut matches: BTreeMap<String, Match> = BTreeMap::new();
-    let mut priors = Vec::with_capacity(x_cols.len());
-    for row in sheet.table.rows() {
-        let outcome = sheet.number(&row, y_col)?;
-        priors.clear();
-        for &c in &x_cols {
-            priors.push(sheet.number(&row, c)?);
+    for part in parts {
+        y.extend_from_slice(&part.y);
+        for (all, some) in x.iter_mut().zip(&part.x) {
+            all.extend_from_slice(some);
         }
-        let group = row.get(g_col);
-        let complete = outcome.is_some() && priors.iter().all(Option::is_some);
-        if group.is_empty() {
-            if !complete {
-                excluded.push(row.number);
-                continue;
-            }
-            bail!(
-                "{} 第 {} 行“{}”列是空的：每个学生都要属于一个单位",
-                sheet.place,
-                row.number,
-                sheet.header(g_col)
-            );
+        groups.extend(part.groups);
+        excluded.extend(part.excluded);
+        for (group, m) in part.matches {
+            let all = matches.entry(group).or_default();
+            all.with_outcome += m.with_outcome;
+            all.matched += m.matched;
         }
-        if outcome.is_some() {
-            let m = matches.entry(group.to_string()).or_default();
-            m.with_outcome += 1;
-            m.matched += usize::from(complete);
-        }
-        let (Some(yv), true) = (outcome, complete) else {
-            excluded.push(row.number);
-            continue;
-        };
-        y.push(yv);
-        for (col, v) in x.iter_mut().zip(&priors) {
-            col.push(v.expect("complete row"));
-        }
-        groups.push(group.to_string());
     }
     if y.is_empty() {
         bail!(

@@ -81,6 +81,19 @@ struct Tally {
 
 const SHOWN_MAX: usize = 20;
 
+impl Tally {
+    /// Adds the counts of the rows after these (their first problems after ours).
+    fn add(&mut self, later: Tally) {
+        self.rows += later.rows;
+        self.ok += later.ok;
+        self.incomplete += later.incomplete;
+        self.error += later.error;
+        self.warnings += later.warnings;
+        let room = SHOWN_MAX - self.shown.len().min(SHOWN_MAX);
+        self.shown.extend(later.shown.into_iter().take(room));
+    }
+}
+
 pub fn score(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let format = out_format(&args.output)?;
     let file_name = args.input.file_name().map_or_else(
@@ -328,6 +341,10 @@ fn scored(row: &FitnessRow<'_>, names: &OutNames, tally: &mut Tally, out: &mut V
     });
 }
 
+/// Rows per piece of work: big enough that handing pieces out costs nothing, small enough that
+/// the pieces waiting to be written stay a few megabytes.
+const CHUNK_ROWS: usize = 16_384;
+
 fn write_csv(
     path: &Path,
     sheets: &[FitnessSheet<'_>],
@@ -351,45 +368,106 @@ fn write_csv(
         w.write_field(h).with_context(ctx)?;
     }
     w.write_record(None::<&[u8]>).with_context(ctx)?;
+    let mut buf = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(ctx)?;
 
+    // Pieces of rows are read, scored and turned into CSV text on every core; this thread
+    // writes the texts in input order as they arrive.
+    let pieces: Vec<(usize, std::ops::Range<usize>)> = sheets
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sheet)| {
+            (0..sheet.len())
+                .step_by(CHUNK_ROWS)
+                .map(move |from| (s, from..(from + CHUNK_ROWS).min(sheet.len())))
+        })
+        .collect();
+    let threads = wuyu_ingest::worker_threads().min(pieces.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>, Tally)>(2 * threads);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (pieces, next) = (&pieces, &next);
+            scope.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((s, rows)) = pieces.get(k) else {
+                        break;
+                    };
+                    let (text, part) = render_rows(&sheets[*s], rows.clone(), width, names);
+                    // The receiver is gone only when writing failed: stop.
+                    if tx.send((k, text, part)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0usize;
+        for (k, text, part) in rx {
+            waiting.insert(k, (text, part));
+            while let Some((text, part)) = waiting.remove(&due) {
+                buf.write_all(&text).with_context(ctx)?;
+                tally.add(part);
+                due += 1;
+            }
+        }
+        Ok(())
+    })?;
+    buf.flush().with_context(ctx)?;
+    Ok(())
+}
+
+/// The output lines of `rows` of `sheet` as CSV text, and their counts.
+fn render_rows(
+    sheet: &FitnessSheet<'_>,
+    rows: std::ops::Range<usize>,
+    width: usize,
+    names: &OutNames,
+) -> (Vec<u8>, Tally) {
+    let mut tally = Tally::default();
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256));
     let mut out = Vec::with_capacity(names.headers.len());
     let mut num = String::new();
-    for sheet in sheets {
-        for row in sheet.rows() {
-            for c in 0..width {
-                w.write_field(csv_cell(row.cells.get(c)).as_bytes())
-                    .with_context(ctx)?;
-            }
-            scored(&row, names, tally, &mut out);
-            for cell in &out {
-                num.clear();
-                let text: &str = match cell {
-                    Out::Empty => "",
-                    Out::Int(n) => {
-                        push_int(&mut num, *n);
-                        &num
-                    }
-                    Out::Tenths(t) => {
-                        push_int(&mut num, t / 10);
-                        num.push('.');
-                        push_int(&mut num, t % 10);
-                        &num
-                    }
-                    Out::Text(s) => s,
-                    Out::Owned(s) => s,
-                };
-                // Messages quote the input's values; a message could start with one.
-                w.write_field(csv_cell(text).as_bytes()).with_context(ctx)?;
-            }
-            w.write_record(None::<&[u8]>).with_context(ctx)?;
+    let table = sheet.table();
+    // Writing into memory cannot fail.
+    let put = |w: &mut csv::Writer<Vec<u8>>, field: &[u8]| {
+        w.write_field(field).expect("writing to memory");
+    };
+    for i in rows {
+        let row = sheet.read_row(table.row(i));
+        for c in 0..width {
+            put(&mut w, csv_cell(row.cells.get(c)).as_bytes());
         }
+        scored(&row, names, &mut tally, &mut out);
+        for cell in &out {
+            num.clear();
+            let text: &str = match cell {
+                Out::Empty => "",
+                Out::Int(n) => {
+                    push_int(&mut num, *n);
+                    &num
+                }
+                Out::Tenths(t) => {
+                    push_int(&mut num, t / 10);
+                    num.push('.');
+                    push_int(&mut num, t % 10);
+                    &num
+                }
+                Out::Text(s) => s,
+                Out::Owned(s) => s,
+            };
+            // Messages quote the input's values; a message could start with one.
+            put(&mut w, csv_cell(text).as_bytes());
+        }
+        w.write_record(None::<&[u8]>).expect("writing to memory");
     }
-    w.into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(ctx)?
-        .flush()
-        .with_context(ctx)?;
-    Ok(())
+    let text = w.into_inner().expect("writing to memory");
+    (text, tally)
 }
 
 /// Decimal digits of `n`, without `fmt` machinery (this runs millions of times).

@@ -305,7 +305,9 @@ impl This {
         Ok(students)
     }
 
-    /// Write: the scored records, upserted in multi-row statements.
+    /// Write: the scored records, upserted in multi-row statements. Each statement's 25,000
+    /// arguments are built while the database runs the one before (SQLite on its worker
+    /// thread, PostgreSQL in its server process), so building them costs no wall time.
     async fn fitness_write_records(
         tx: &mut sqlx::Transaction<'static, Db>,
         plan: &[fitness::FitnessW],
@@ -313,7 +315,7 @@ impl This {
     ) -> Result<(), StoreError> {
         let tail = fitness::upsert_tail();
         let head = format!("INSERT INTO fitness_record ({})", fitness::RECORD_COLS);
-        for chunk in plan.chunks(FITNESS_CHUNK) {
+        let build = |chunk: &[fitness::FitnessW]| {
             let sql = multi_row_insert(
                 &head,
                 fitness::RECORD_COL_COUNT,
@@ -349,7 +351,7 @@ impl This {
                     .bind(w.year_total)
                     .bind(w.level)
                     .bind(w.status)
-                    .bind(&w.missing)
+                    .bind(w.missing.clone())
                     .bind(w.weight_status)
                     .bind(w.malnutrition)
                     .bind(w.m.acuity_left)
@@ -359,7 +361,17 @@ impl This {
                     .bind(w.vision_status)
                     .bind(import_id);
             }
-            q.execute(&mut **tx).await?;
+            q
+        };
+        let mut chunks = plan.chunks(FITNESS_CHUNK);
+        let mut next = chunks.next().map(build);
+        while let Some(q) = next.take() {
+            let following = chunks.next();
+            // `join` polls the statement first, which hands it to the database, then builds
+            // the next one here while it runs.
+            let (done, built) = tokio::join!(q.execute(&mut **tx), async { following.map(build) });
+            done?;
+            next = built;
         }
         Ok(())
     }
