@@ -322,7 +322,8 @@ fn read_measure(
                  archive.art_coverage、archive.off_campus_rate、\
                  archive.off_campus_per_student、archive.labor_met_rate、\
                  archive.volunteer_hours_per_student、archive.art_excellent_rate、\
-                 archive.art_pass_rate、psych.screening_coverage、psych.crisis_in_time\
+                 archive.art_pass_rate、archive.home_visit_coverage、\
+                 archive.labor_week_held、psych.screening_coverage、psych.crisis_in_time\
                  （考试指标可加“:中考”等考试类别）",
             );
             None
