@@ -277,6 +277,8 @@ pub trait ArchiveStore: Send + Sync {
 
     /// Records an objection to an approved record whose class's 公示 is open on `today`
     /// (`Refused` otherwise, naming the record). Returns its id.
+    // The window is judged on `today`, given apart from `now` so tests can name the day.
+    #[allow(clippy::too_many_arguments)]
     fn raise_objection<'a>(
         &'a self,
         scope: &'a Scope,
@@ -311,6 +313,7 @@ pub trait ArchiveStore: Send + Sync {
     /// Signs a class's semester archive after its 公示: the 班主任 when the window is over
     /// (`today` after its last day) and every objection is answered, then the 校长. `Refused`
     /// out of that order, naming the class's term.
+    #[allow(clippy::too_many_arguments)]
     fn sign_publicity<'a>(
         &'a self,
         scope: &'a Scope,
