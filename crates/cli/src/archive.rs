@@ -1,5 +1,6 @@
 //! `wuyu archive …`: import activity records (写实记录) and art assessments (艺术素质测评) of one
-//! school; `wuyu template archive-records | archive-art`: their blank templates.
+//! school; `wuyu template archive-records | archive-art`: their blank templates; `wuyu report
+//! cards`: the report cards (综合素质评价报告) of a class or a school as one PDF for printing.
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,6 +34,72 @@ pub struct ImportArgs {
     term: String,
     /// 文件（.csv 或 .xlsx）
     file: PathBuf,
+}
+
+/// `wuyu report …`.
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// 综合素质评价报告：一个班（--class）或全校每名学生一份，写进一个 PDF 文件，便于批量打印
+    Cards {
+        /// 数据库：SQLite 文件路径 / sqlite:// URL，或 postgres://…
+        #[arg(long, env = "WUYU_DB")]
+        db: String,
+        /// 学校代码
+        #[arg(long)]
+        school: String,
+        /// 班级，如 七年级1班（不写则为全校）
+        #[arg(long)]
+        class: Option<String>,
+        /// 输出文件（.pdf）
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+pub async fn report(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
+    let ReportCommand::Cards {
+        db,
+        school,
+        class,
+        output,
+    } = cmd;
+    let svc = service(&db).await?;
+    let viewer = crate::accounts::operator();
+    let school_id = svc
+        .store()
+        .school_by_code(school.trim())
+        .await?
+        .with_context(|| format!("学校代码 {school} 不存在"))?;
+    let class_id = match class.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => {
+            let classes = svc.store().list_classes(&viewer.scope, school_id).await?;
+            // The full label (七年级1班) or the class name alone when only one class has it.
+            let full: Vec<_> = classes
+                .iter()
+                .filter(|c| format!("{}{}", c.class.grade.label_zh(), c.class.name) == name)
+                .collect();
+            let bare: Vec<_> = classes.iter().filter(|c| c.class.name == name).collect();
+            match (full.as_slice(), bare.as_slice()) {
+                ([one], _) | ([], [one]) => Some(one.class.id),
+                ([], []) => anyhow::bail!("学校 {school} 没有班级“{name}”"),
+                _ => anyhow::bail!("班级“{name}”不止一个，请写全年级，如 七年级{name}"),
+            }
+        }
+    };
+    let who = wuyu_service::audit::Requester::operator(&whoami());
+    let bytes = match wuyu_service::archive::class_report_cards_pdf(
+        &svc, &viewer, &who, school_id, class_id,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(ServiceError::NotFound) => anyhow::bail!("没有可打印的学生"),
+        Err(e) => return Err(failure(e)),
+    };
+    std::fs::write(&output, bytes).with_context(|| format!("写入 {} 失败", output.display()))?;
+    println!("已生成综合素质评价报告：{}", output.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `wuyu template archive-records | archive-art`.

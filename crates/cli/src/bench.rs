@@ -40,6 +40,10 @@ pub struct BenchArgs {
     /// 与 --fitness 同用：另外以 XLSX 写出、读入并导入成绩
     #[arg(long)]
     fitness_xlsx: bool,
+    /// 同时测综合素质档案：为每名学生生成一个学期的写实记录和艺术测评并导入，
+    /// 测覆盖率汇总、覆盖率页面和一个班的综合素质评价报告（PDF）
+    #[arg(long)]
+    archive: bool,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -132,6 +136,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 
     if args.fitness {
         fitness(store.as_ref(), &district, &args, &dir).await?;
+    }
+    if args.archive {
+        archive(Arc::clone(&store), &district, &args).await?;
     }
     home_page(store, &args).await?;
     if args.dir.is_none() {
@@ -270,6 +277,187 @@ async fn fitness(
     Ok(())
 }
 
+/// One term of archive records (approved) and the year's art assessments for every student,
+/// imported school by school as the demo does; then the district's coverage counts (what the
+/// coverage page and the indicators read) and the report cards of the largest class as one
+/// PDF, next to one student's card — medians of `runs` (PDFs: of 3).
+async fn archive(
+    store: Arc<dyn Store>,
+    district: &wuyu_synth::SynthDistrict,
+    args: &BenchArgs,
+) -> anyhow::Result<()> {
+    use wuyu_domain::{Scope, Term, TermPart};
+    use wuyu_store::archive::{ActivityImportRow, ArtImportRow, NewActivity};
+    let term = Term::new(district.school_year, TermPart::Autumn)?;
+    let t = Instant::now();
+    let data = wuyu_synth::generate_archive(district, args.seed);
+    report("generate archive records", t.elapsed(), data.records.len());
+    let meta = ImportMeta {
+        username: "bench".into(),
+        file_name: "archive".into(),
+        file_sha256: String::new(),
+        at: 0,
+    };
+    let mut by_school: std::collections::HashMap<
+        &str,
+        (Vec<ActivityImportRow>, Vec<ArtImportRow>),
+    > = std::collections::HashMap::new();
+    for (i, r) in data.records.iter().enumerate() {
+        by_school
+            .entry(r.school_code.as_str())
+            .or_default()
+            .0
+            .push(ActivityImportRow {
+                origin: wuyu_domain::Origin {
+                    sheet: String::new(),
+                    row: i as u32 + 2,
+                },
+                student_no: r.student_no.clone(),
+                activity: NewActivity {
+                    category: r.category,
+                    term,
+                    date: r.date,
+                    end_date: r.end_date,
+                    hours: r.hours,
+                    travel: r.travel,
+                    organiser: r.organiser.into(),
+                    description: r.description.into(),
+                    entrant: wuyu_domain::Entrant::Teacher,
+                    entered_by: "bench".into(),
+                    state: wuyu_domain::RecordState::Approved,
+                },
+            });
+    }
+    for (i, r) in data.art.iter().enumerate() {
+        by_school
+            .entry(r.school_code.as_str())
+            .or_default()
+            .1
+            .push(ArtImportRow {
+                origin: wuyu_domain::Origin {
+                    sheet: String::new(),
+                    row: i as u32 + 2,
+                },
+                student_no: r.student_no.clone(),
+                school_year: i32::from(district.school_year),
+                parts: r.parts,
+            });
+    }
+    let scope = Scope::District;
+    let (mut records, mut art) = (0, 0);
+    let (mut records_time, mut art_time) = (Duration::ZERO, Duration::ZERO);
+    for school in &district.batch.schools {
+        let Some((rows, arts)) = by_school.get(school.code.as_str()) else {
+            continue;
+        };
+        let id = store
+            .school_by_code(school.code.as_str())
+            .await?
+            .context("school not imported")?;
+        let t = Instant::now();
+        records += store
+            .import_activities(&scope, id, rows, &meta)
+            .await?
+            .written;
+        records_time += t.elapsed();
+        let t = Instant::now();
+        art += store.import_art(&scope, id, arts, &meta).await?.written;
+        art_time += t.elapsed();
+    }
+    report(
+        &format!("import records ({})", store.backend()),
+        records_time,
+        records as usize,
+    );
+    report("import art assessments", art_time, art as usize);
+
+    let runs = args.runs.max(1);
+    let mut times = Vec::with_capacity(runs);
+    let mut classes = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        classes = store
+            .archive_counts(&scope, None, term, wuyu_service::archive::TERM_WEEKS)
+            .await?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "  archive_counts district  median {:>8.1} ms  (min {:.1}, max {:.1}, {runs} runs, {} classes)",
+        times[runs / 2].as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3,
+        times[runs - 1].as_secs_f64() * 1e3,
+        classes.len()
+    );
+
+    // The largest class's report cards, and one student's card as the peer.
+    if !wuyu_service::bulletin::PDF_AVAILABLE {
+        println!("  (this build writes no PDF: report cards skipped)");
+        return Ok(());
+    }
+    let Some(big) = classes.iter().max_by_key(|c| c.counts.students) else {
+        return Ok(());
+    };
+    let svc = wuyu_service::Service::new(Arc::clone(&store));
+    let viewer = crate::accounts::operator();
+    let who = wuyu_service::audit::Requester::operator("bench");
+    let first = store
+        .list_students(&scope, big.school_id, Some(big.class_id))
+        .await?
+        .first()
+        .map(|s| s.id)
+        .context("an empty class")?;
+    for (what, class) in [
+        ("report card, 1 student", None),
+        ("report cards, class", Some(big.class_id)),
+    ] {
+        let mut times = Vec::with_capacity(3);
+        let mut bytes = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let pdf = match class {
+                Some(c) => {
+                    wuyu_service::archive::class_report_cards_pdf(
+                        &svc,
+                        &viewer,
+                        &who,
+                        big.school_id,
+                        Some(c),
+                    )
+                    .await
+                }
+                None => {
+                    wuyu_service::archive::report_card_pdf(
+                        &svc,
+                        &viewer,
+                        &who,
+                        big.school_id,
+                        first,
+                    )
+                    .await
+                }
+            }
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            times.push(t.elapsed());
+            bytes = pdf.len();
+        }
+        times.sort();
+        println!(
+            "  {what:<24} median {:>8.1} ms  (min {:.1}, max {:.1}, 3 runs, {} students, {} KB)",
+            times[1].as_secs_f64() * 1e3,
+            times[0].as_secs_f64() * 1e3,
+            times[2].as_secs_f64() * 1e3,
+            if class.is_some() {
+                big.counts.students
+            } else {
+                1
+            },
+            bytes / 1024
+        );
+    }
+    Ok(())
+}
+
 fn report(what: &str, d: Duration, rows: usize) {
     let secs = d.as_secs_f64();
     println!(
@@ -304,14 +492,17 @@ async fn home_page(store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()
     ));
     let runs = args.runs.max(1);
     let fitness_page = args.fitness;
+    let archive_page = args.archive;
     let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let cookie = login(addr, "bench-district", password)?;
-        let paths: &[&str] = if fitness_page {
-            &["/", "/api/v1/schools", "/fitness"]
-        } else {
-            &["/", "/api/v1/schools"]
-        };
-        for &path in paths {
+        let mut paths = vec!["/", "/api/v1/schools"];
+        if fitness_page {
+            paths.push("/fitness");
+        }
+        if archive_page {
+            paths.push("/archive/coverage");
+        }
+        for path in paths {
             let mut times = Vec::with_capacity(runs);
             let mut bytes = 0;
             for _ in 0..runs {

@@ -122,6 +122,11 @@ enum Command {
         #[command(subcommand)]
         command: archive::ArchiveCommand,
     },
+    /// 打印报告：综合素质评价报告（一个班或全校，一个 PDF 文件）
+    Report {
+        #[command(subcommand)]
+        command: archive::ReportCommand,
+    },
     /// 导入数据文件
     Import {
         #[command(subcommand)]
@@ -249,6 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Exam { command } => exam::run(command).await,
         Command::Archive { command } => archive::run(command).await,
+        Command::Report { command } => archive::report(command).await,
         Command::Import { command } => import::run(command).await,
         Command::Export { command } => export::run(command).await,
         Command::Template { command } => template::run(command).await,

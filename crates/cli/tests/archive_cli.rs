@@ -1,6 +1,7 @@
 //! The archive at the command line: the templates read back empty, a records file with one
 //! impossible row prints the file, row, column and value and changes nothing, the clean file
-//! imports, and art assessments import with their levels computed.
+//! imports, and art assessments import with their levels computed; a class's report cards
+//! print as one PDF.
 use std::process::{Command, Output};
 
 use wuyu_testkit::TempDir;
@@ -123,4 +124,37 @@ fn records_and_art_import_all_or_nothing() {
         f.to_str().unwrap(),
     ]));
     assert!(t.contains("已导入 2 条艺术素质测评"), "{t}");
+
+    // The class's report cards as one PDF for printing: one card per student, the art level
+    // on it; the imported records still await review, so they are not on it.
+    let pdf = dir.join("cards.pdf");
+    let cards = |class: &str| {
+        wuyu(&[
+            "report",
+            "cards",
+            "--db",
+            &db,
+            "--school",
+            "3301990001",
+            "--class",
+            class,
+            "-o",
+            pdf.to_str().unwrap(),
+        ])
+    };
+    let o = cards("九年级1班");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("没有班级“九年级1班”"), "{}", text(&o));
+    let t = ok(cards("八年级1班"));
+    assert!(t.contains("已生成综合素质评价报告"), "{t}");
+    let lines = wuyu_testkit::pdf_lines(&std::fs::read(&pdf).unwrap());
+    for want in [
+        "姓名：张三",
+        "姓名：李四",
+        "2025–2026学年90优秀",
+        "学校：城关第一中学",
+    ] {
+        assert!(lines.iter().any(|l| l.contains(want)), "{want}: {lines:?}");
+    }
+    assert!(!lines.iter().any(|l| l.contains("敬老院")), "{lines:?}");
 }

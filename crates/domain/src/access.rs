@@ -86,6 +86,8 @@ pub enum Capability {
     ViewStudentArchive,
     /// Archive coverage of schools and classes (art, 校外实践, labor hours, volunteer hours).
     ViewArchiveCoverage,
+    /// A class's report cards (综合素质评价报告) as one file for printing.
+    PrintReportCards,
     /// 教师考核: a school's appraisal and the teachers' training and titles (personnel data,
     /// audited on read; a teacher: their own record and result only).
     ViewStaffAppraisal,
@@ -214,6 +216,10 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (
         C::ViewArchiveCoverage,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
+    (
+        C::PrintReportCards,
+        &[R::DistrictAdmin, R::SchoolAdmin, R::Teacher],
     ),
     (
         C::ViewStaffAppraisal,
@@ -444,6 +450,7 @@ mod tests {
             C::ReviewActivities,
             C::ViewStudentArchive,
             C::ViewArchiveCoverage,
+            C::PrintReportCards,
             C::ViewStaffAppraisal,
             C::ManageStaffAppraisal,
             C::ApproveStaffAppraisal,
@@ -487,6 +494,7 @@ mod tests {
         assert!(!grants(R::Parent, C::ReviewActivities));
         assert!(!grants(R::Parent, C::ViewArchiveCoverage));
         assert!(!grants(R::Counsellor, C::ViewStudentArchive));
+        assert!(!grants(R::Parent, C::PrintReportCards));
         // Appraisal is personnel data: never a parent's or a counsellor's; a school runs its
         // own appraisal, only the district approves it.
         assert!(grants(R::Teacher, C::ViewStaffAppraisal));

@@ -323,9 +323,73 @@ impl ArtLevel {
     }
 }
 
+/// Where a class's semester archive is in its 公示 (publicity) and sign-off. From `Open` on,
+/// the class's records of that term are frozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicityStage {
+    /// In the window: families and teachers may object (质疑).
+    Open,
+    /// The window is over: the 班主任 signs once every objection is answered.
+    Ended,
+    /// The 班主任 has signed: the 校长 signs next.
+    HeadSigned,
+    /// The 校长 has signed: the term is locked for good.
+    Locked,
+}
+
+impl PublicityStage {
+    /// The stage on `today` of a window ending on `ends_on`, given who has signed.
+    pub fn on(
+        today: time::Date,
+        ends_on: time::Date,
+        head_signed: bool,
+        principal_signed: bool,
+    ) -> Self {
+        match (head_signed, principal_signed) {
+            (_, true) => PublicityStage::Locked,
+            (true, false) => PublicityStage::HeadSigned,
+            _ if today <= ends_on => PublicityStage::Open,
+            _ => PublicityStage::Ended,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PublicityStage::Open => "公示中",
+            PublicityStage::Ended => "公示期满，待班主任签字",
+            PublicityStage::HeadSigned => "班主任已签字，待校长签字",
+            PublicityStage::Locked => "已签字归档（锁定）",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_publicity_is_open_through_its_last_day_and_locked_by_the_second_signature() {
+        use time::macros::date;
+        let end = date!(2026 - 01 - 16);
+        let on = |d, h, p| PublicityStage::on(d, end, h, p);
+        assert_eq!(
+            on(date!(2026 - 01 - 16), false, false),
+            PublicityStage::Open
+        );
+        assert_eq!(
+            on(date!(2026 - 01 - 17), false, false),
+            PublicityStage::Ended
+        );
+        assert_eq!(
+            on(date!(2026 - 01 - 19), true, false),
+            PublicityStage::HeadSigned
+        );
+        assert_eq!(
+            on(date!(2026 - 01 - 20), true, true),
+            PublicityStage::Locked
+        );
+    }
 
     #[test]
     fn tenths_parse_and_print_as_recorded() {

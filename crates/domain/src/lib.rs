@@ -22,7 +22,9 @@ pub use access::{
     AdminToken, BreakGlassToken, Capability, FlagsToken, GRANTS, PsychToken, RanksToken, Viewer,
     grants,
 };
-pub use archive::{ActivityCategory, ArchiveDomain, ArtLevel, Entrant, RecordState, Tenths};
+pub use archive::{
+    ActivityCategory, ArchiveDomain, ArtLevel, Entrant, PublicityStage, RecordState, Tenths,
+};
 pub use error::DomainError;
 pub use exam::{
     Exam, ExamItem, ExamItemBatch, ExamLevel, ExamScoreBatch, ExamSubject, NewCandidate, NewExam,

@@ -322,7 +322,8 @@ fn read_measure(
                  archive.art_coverage、archive.off_campus_rate、\
                  archive.off_campus_per_student、archive.labor_met_rate、\
                  archive.volunteer_hours_per_student、archive.art_excellent_rate、\
-                 archive.art_pass_rate、psych.screening_coverage、psych.crisis_in_time\
+                 archive.art_pass_rate、archive.home_visit_coverage、\
+                 archive.labor_week_held、psych.screening_coverage、psych.crisis_in_time\
                  （考试指标可加“:中考”等考试类别）",
             );
             None
@@ -535,11 +536,13 @@ mod seeds {
                 ("“666”骨干培训", "staff.training_key"),
                 ("“666”高端培训", "staff.training_advanced"),
                 ("体质测试", "fitness.test_rate"),
+                ("劳动周", "archive.labor_week_held"),
                 ("体质健康优秀率", "fitness.excellent_rate"),
                 ("总体近视率", "fitness.myopia_rate"),
                 ("课外、校外艺术活动覆盖率", "archive.art_coverage"),
                 ("心理健康筛查覆盖", "psych.screening_coverage"),
                 ("校外实践教育", "archive.off_campus_per_student"),
+                ("家访覆盖", "archive.home_visit_coverage"),
             ]
         );
     }

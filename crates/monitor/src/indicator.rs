@@ -69,6 +69,11 @@ pub mod archive_keys {
     pub const ART_EXCELLENT_RATE: &str = "archive.art_excellent_rate";
     /// 艺术素质测评 合格 or better / assessed.
     pub const ART_PASS_RATE: &str = "archive.art_pass_rate";
+    /// Students with ≥ 1 approved 家访 record / enrolled students (家访覆盖).
+    pub const HOME_VISIT_COVERAGE: &str = "archive.home_visit_coverage";
+    /// Schools that held a 劳动周 (≥ 1 approved 劳动周 record) / schools: 1 or 0 for a school,
+    /// the share of schools for a larger unit.
+    pub const LABOR_WEEK_HELD: &str = "archive.labor_week_held";
 }
 
 pub mod survey_keys {

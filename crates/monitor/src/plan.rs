@@ -389,7 +389,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 27] = [
+pub const COMPUTED_KEYS: [&str; 29] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -406,6 +406,8 @@ pub const COMPUTED_KEYS: [&str; 27] = [
     archive_keys::VOLUNTEER_HOURS,
     archive_keys::ART_EXCELLENT_RATE,
     archive_keys::ART_PASS_RATE,
+    archive_keys::HOME_VISIT_COVERAGE,
+    archive_keys::LABOR_WEEK_HELD,
     survey_keys::PARENT_SATISFACTION,
     survey_keys::AFTER_SCHOOL_SATISFACTION,
     psych_keys::SCREENING_COVERAGE,
@@ -446,6 +448,9 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("人均志愿服务时长", archive_keys::VOLUNTEER_HOURS),
         ("艺术素质测评优秀率", archive_keys::ART_EXCELLENT_RATE),
         ("艺术素质测评合格率", archive_keys::ART_PASS_RATE),
+        ("家访覆盖", archive_keys::HOME_VISIT_COVERAGE),
+        ("家访覆盖率", archive_keys::HOME_VISIT_COVERAGE),
+        ("劳动周", archive_keys::LABOR_WEEK_HELD),
         ("心理健康筛查覆盖", psych_keys::SCREENING_COVERAGE),
         ("心理健康筛查覆盖率", psych_keys::SCREENING_COVERAGE),
         ("危机个案按时处置率", psych_keys::CRISIS_IN_TIME),

@@ -30,6 +30,12 @@ pub const BULLETIN: Template = Template {
     source: include_str!("../templates/bulletin.typ"),
 };
 
+/// The student's report card (综合素质评价报告), one or more students per file.
+pub const REPORT_CARD: Template = Template {
+    name: "report_card",
+    source: include_str!("../templates/report_card.typ"),
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
     #[error(

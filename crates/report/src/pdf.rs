@@ -24,6 +24,8 @@ pub enum Document {
     Bulletin,
     /// A titled table: `{ title, subtitle, columns, rows }` (see [`TitledTable`]).
     Table,
+    /// The archive's report cards (`wuyu_service::archive::ReportCards`).
+    ReportCard,
 }
 
 /// The data of a [`Document::Table`]: every cell already formatted as it should read.
@@ -37,10 +39,11 @@ pub struct TitledTable {
 
 #[cfg(feature = "pdf")]
 pub fn render<T: serde::Serialize + ?Sized>(doc: Document, data: &T) -> Result<Vec<u8>, PdfError> {
-    use wuyu_report_pdf::{BULLETIN, PdfError as E, TABLE, render};
+    use wuyu_report_pdf::{BULLETIN, PdfError as E, REPORT_CARD, TABLE, render};
     let template = match doc {
         Document::Bulletin => BULLETIN,
         Document::Table => TABLE,
+        Document::ReportCard => REPORT_CARD,
     };
     render(template, data).map_err(|e| match e {
         E::FontMissing { .. } | E::FontRead { .. } => PdfError::Unavailable(e.to_string()),

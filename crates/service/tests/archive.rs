@@ -345,6 +345,71 @@ async fn story(store: Arc<dyn Store>) {
         !json.contains("rank") && !json.contains("percentile"),
         "{json}"
     );
+
+    report_cards(&svc, &ids).await;
+    publicity_story(&svc, &ids).await;
+}
+
+/// The report card: the parent's own child's card reads back with the child's hours, stars,
+/// approved records and art level (the pending entry is not on it); another child's card is
+/// refused; the school prints a class as one file, one card per student; every card audited.
+async fn report_cards(svc: &Service, ids: &Ids) {
+    let a = SchoolId(ids.school_a);
+    let (parent, p_who) = viewer(svc, "parent-a").await;
+    let (school, s_who) = viewer(svc, "school-a").await;
+    let cards = count_actions(svc, "archive_report_card").await;
+    let reads = count_actions(svc, "archive_read_student").await;
+    let pdf = report_card_pdf(svc, &parent, &p_who, a, StudentId(ids.child)).await;
+    if !wuyu_service::bulletin::PDF_AVAILABLE {
+        match pdf {
+            Err(ServiceError::BadRequest(m)) => assert!(m.contains("PDF"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        return;
+    }
+    let lines = wuyu_testkit::pdf_lines(&pdf.unwrap());
+    let has = |want: &str| lines.iter().any(|l| l.contains(want));
+    assert!(has("综合素质评价报告"), "{lines:?}");
+    assert!(has("姓名：张小明"), "{lines:?}");
+    assert!(has("学校：第一实验中学"), "{lines:?}");
+    assert!(has("志愿服务星级未评星"), "{lines:?}");
+    // 60 h of 家务劳动 approved; the parent's 洗碗 (1.5 h) still awaits review.
+    assert!(has("课外劳动时长（校内劳动、家务劳动）60小时"), "{lines:?}");
+    assert!(has("班级合唱比赛"), "{lines:?}");
+    assert!(!has("洗碗"), "{lines:?}");
+    assert!(has("2025–2026学年90优秀"), "{lines:?}");
+    assert!(has("班主任（未签字）"), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("排名")), "{lines:?}");
+    assert_eq!(count_actions(svc, "archive_report_card").await, cards + 1);
+    assert_eq!(count_actions(svc, "archive_read_student").await, reads + 1);
+
+    // Not their child: refused, nothing handed out.
+    assert!(matches!(
+        report_card_pdf(svc, &parent, &p_who, a, StudentId(ids.other_a)).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        class_report_cards_pdf(svc, &parent, &p_who, a, Some(ClassId(ids.class_a7_1))).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(count_actions(svc, "archive_report_card").await, cards + 1);
+
+    // The school prints 七年级1班: one card per student, each read audited.
+    let reads = count_actions(svc, "archive_read_student").await;
+    let pdf = class_report_cards_pdf(svc, &school, &s_who, a, Some(ClassId(ids.class_a7_1)))
+        .await
+        .unwrap();
+    let lines = wuyu_testkit::pdf_lines(&pdf);
+    assert_eq!(
+        lines.iter().filter(|l| *l == "综合素质评价报告").count(),
+        2,
+        "{lines:?}"
+    );
+    for name in ["姓名：张小明", "姓名：李小红"] {
+        assert!(lines.iter().any(|l| l.contains(name)), "{name}: {lines:?}");
+    }
+    assert_eq!(count_actions(svc, "archive_read_student").await, reads + 2);
+    assert_eq!(count_actions(svc, "archive_report_cards").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -357,5 +422,268 @@ async fn sqlite() {
 async fn postgres() {
     if let Some(db) = wuyu_testkit::postgres().await {
         story(Arc::clone(&db.store)).await;
+    }
+}
+
+/// 公示 of 七年级1班's autumn term: refused while a record awaits review; then the window
+/// (five working days by default) freezes the class's records of the term, shows no private
+/// record, takes a family's objection to their own child's record only; the 班主任 answers and
+/// signs after the window, then the 校长, which locks the term; the report card carries both
+/// signatures. Every step is audited.
+async fn publicity_story(svc: &Service, ids: &Ids) {
+    use time::macros::date;
+    use wuyu_domain::PublicityStage;
+    let a = SchoolId(ids.school_a);
+    let c71 = ClassId(ids.class_a7_1);
+    let child = StudentId(ids.child);
+    let (teacher, t_who) = viewer(svc, "teacher-a").await;
+    let (other_head, o_who) = viewer(svc, "teacher-a2").await;
+    let (parent, p_who) = viewer(svc, "parent-a").await;
+    let (school, s_who) = viewer(svc, "school-a").await;
+    let monday = date!(2026 - 01 - 12);
+
+    // A 家访 of the child, approved: the school's own record, never in 公示.
+    let mut visit = art_activity(10);
+    visit.category = ActivityCategory::HomeVisit;
+    visit.description = "家访：了解家庭作息".into();
+    let visit_id = record_activity(svc, &teacher, &t_who, a, &[child], &visit)
+        .await
+        .unwrap()[0];
+    review(svc, &teacher, &t_who, a, &[visit_id], &Review::Approve)
+        .await
+        .unwrap();
+
+    // The parent's 洗碗 still awaits review: no 公示 yet.
+    match open_publicity(svc, &teacher, &t_who, a, c71, term(), monday).await {
+        Err(ServiceError::BadRequest(m)) => assert!(m.contains("1 条写实记录待审核"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let page = class_archive(svc, &teacher, a, c71, term()).await.unwrap();
+    let dishes = page.awaiting[0].id;
+    review(
+        svc,
+        &teacher,
+        &t_who,
+        a,
+        &[dishes],
+        &Review::Return("请附照片".into()),
+    )
+    .await
+    .unwrap();
+    // Not the 班主任 of this class: may not open it.
+    assert!(matches!(
+        open_publicity(svc, &other_head, &o_who, a, c71, term(), monday).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let p = open_publicity(svc, &teacher, &t_who, a, c71, term(), monday)
+        .await
+        .unwrap();
+    assert_eq!((p.starts_on, p.ends_on), (monday, date!(2026 - 01 - 16)));
+    assert_eq!(count_actions(svc, "archive_publicity_open").await, 1);
+    assert!(matches!(
+        open_publicity(svc, &teacher, &t_who, a, c71, term(), monday).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("不能重复公示")
+    ));
+
+    // Frozen: a new record, a resubmission, an import row — each refused, nothing written.
+    let before = class_archive(svc, &teacher, a, c71, term())
+        .await
+        .unwrap()
+        .records
+        .len();
+    match record_activity(svc, &teacher, &t_who, a, &[child], &art_activity(10)).await {
+        Err(ServiceError::BadRequest(m)) => {
+            assert!(m.contains("张小明") && m.contains("已进入公示"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match submit(svc, &parent, a, &[dishes]).await {
+        Err(ServiceError::BadRequest(m)) => {
+            assert!(
+                m.contains(&format!("记录 {dishes}")) && m.contains("公示"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let csv = format!(
+        "学籍号,类别,日期,结束日期,时长,路程时长,组织单位,活动内容\n\
+         {},志愿服务,2025-12-01,,3,,社区,扫雪\n",
+        child_student_no()
+    );
+    match import_activities(
+        svc,
+        &school,
+        &s_who.username,
+        a,
+        term(),
+        &UploadedFile::new("补录.csv", csv.into_bytes()),
+    )
+    .await
+    {
+        Err(ServiceError::Rejected(rows)) => {
+            assert_eq!((rows[0].row, rows[0].column.as_str()), (2, "学籍号"));
+            assert!(
+                rows[0].message_zh.contains("公示"),
+                "{}",
+                rows[0].message_zh
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let after = class_archive(svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(after.records.len(), before);
+    // Another class is not frozen.
+    record_activity(
+        svc,
+        &school,
+        &s_who,
+        a,
+        &[StudentId(ids.other_a)],
+        &art_activity(10),
+    )
+    .await
+    .unwrap();
+
+    // What the 公示 shows: approved records, no 家访, nothing private.
+    let view = publicity(svc, &teacher, a, c71, term(), date!(2026 - 01 - 13))
+        .await
+        .unwrap();
+    assert_eq!(view.stage, Some(PublicityStage::Open));
+    assert!(view.lines.iter().any(|l| l.description == "班级合唱比赛"));
+    assert!(view.lines.iter().all(|l| l.category_zh != "家访"));
+    let json = serde_json::to_string(&view).unwrap();
+    assert!(
+        !json.contains(&child_student_no()) && !json.contains("家访") && !json.contains("请附照片"),
+        "{json}"
+    );
+
+    // The parent objects to their child's record; not to another child's, not after the window.
+    let sung = view
+        .lines
+        .iter()
+        .find(|l| l.student_id == child && l.description == "班级合唱比赛")
+        .unwrap()
+        .record_id;
+    // Another child's record (七年级2班): not the parent's to object to.
+    let other_record = class_archive(svc, &school, a, ClassId(ids.class_a7_2), term())
+        .await
+        .unwrap()
+        .records
+        .iter()
+        .find(|r| r.student_id == StudentId(ids.other_a))
+        .unwrap()
+        .id;
+    let objection = object(
+        svc,
+        &parent,
+        &p_who,
+        a,
+        sung,
+        "孩子当天请假，未参加",
+        date!(2026 - 01 - 14),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        object(
+            svc,
+            &parent,
+            &p_who,
+            a,
+            other_record,
+            "不对",
+            date!(2026 - 01 - 14)
+        )
+        .await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        object(svc, &parent, &p_who, a, sung, "再提一次", date!(2026 - 01 - 19)).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("不在公示期内")
+    ));
+    assert_eq!(count_actions(svc, "archive_objection").await, 1);
+    let mine = publicity(svc, &parent, a, c71, term(), date!(2026 - 01 - 14))
+        .await
+        .unwrap();
+    assert_eq!(mine.objections.len(), 1);
+    assert!(mine.may_object && !mine.may_sign && !mine.may_open);
+
+    // Signing: not in the window, not with an objection unanswered, 校长 not first.
+    assert!(matches!(
+        sign_publicity(svc, &teacher, &t_who, a, c71, term(), date!(2026 - 01 - 16)).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("期满后")
+    ));
+    assert!(matches!(
+        sign_publicity(svc, &teacher, &t_who, a, c71, term(), date!(2026 - 01 - 19)).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("1 条质疑未答复")
+    ));
+    assert!(matches!(
+        sign_publicity(svc, &school, &s_who, a, c71, term(), date!(2026 - 01 - 19)).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("班主任尚未签字")
+    ));
+    assert!(matches!(
+        answer_objection(svc, &other_head, &o_who, a, objection, "不是我班").await,
+        Err(ServiceError::Forbidden)
+    ));
+    answer_objection(
+        svc,
+        &teacher,
+        &t_who,
+        a,
+        objection,
+        "已核实签到表，当天参加",
+    )
+    .await
+    .unwrap();
+    sign_publicity(svc, &teacher, &t_who, a, c71, term(), date!(2026 - 01 - 19))
+        .await
+        .unwrap();
+    let view = publicity(svc, &school, a, c71, term(), date!(2026 - 01 - 19))
+        .await
+        .unwrap();
+    assert_eq!(view.stage, Some(PublicityStage::HeadSigned));
+    assert!(view.may_sign);
+    sign_publicity(svc, &school, &s_who, a, c71, term(), date!(2026 - 01 - 20))
+        .await
+        .unwrap();
+    let view = publicity(svc, &teacher, a, c71, term(), date!(2026 - 01 - 21))
+        .await
+        .unwrap();
+    assert_eq!(view.stage, Some(PublicityStage::Locked));
+    assert_eq!(
+        view.objections[0].answer.as_deref(),
+        Some("已核实签到表，当天参加")
+    );
+    assert!(matches!(
+        sign_publicity(svc, &school, &s_who, a, c71, term(), date!(2026 - 01 - 21)).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("已签字归档锁定")
+    ));
+    assert_eq!(count_actions(svc, "archive_sign_head").await, 1);
+    assert_eq!(count_actions(svc, "archive_sign_principal").await, 1);
+
+    // Locked for good: the returned record may not be resubmitted or reviewed.
+    match review(svc, &teacher, &t_who, a, &[dishes], &Review::Approve).await {
+        Err(ServiceError::BadRequest(m)) => assert!(m.contains("锁定"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+
+    // The report card carries both signatures with names and dates.
+    if wuyu_service::bulletin::PDF_AVAILABLE {
+        let pdf = report_card_pdf(svc, &parent, &p_who, a, child)
+            .await
+            .unwrap();
+        let lines = wuyu_testkit::pdf_lines(&pdf);
+        let head = format!(
+            "班主任（2025–2026学年秋季学期）{}2026-01-19",
+            teacher.user.display_name
+        );
+        let principal = format!(
+            "校长（2025–2026学年秋季学期）{}2026-01-20",
+            school.user.display_name
+        );
+        for want in [head, principal] {
+            assert!(lines.iter().any(|l| l.contains(&want)), "{want}: {lines:?}");
+        }
     }
 }

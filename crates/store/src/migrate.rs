@@ -105,6 +105,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0019_bulletin.sql"),
     },
     Migration {
+        version: 20,
+        name: "archive_publicity",
+        sql: include_str!("../migrations/sqlite/0020_archive_publicity.sql"),
+    },
+    Migration {
         version: 21,
         name: "staff_workflow",
         sql: include_str!("../migrations/sqlite/0021_staff_workflow.sql"),
@@ -226,6 +231,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 19,
         name: "bulletin",
         sql: include_str!("../migrations/postgres/0019_bulletin.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "archive_publicity",
+        sql: include_str!("../migrations/postgres/0020_archive_publicity.sql"),
     },
     Migration {
         version: 21,

@@ -51,6 +51,8 @@ fn tenths(rng: &mut Rng, lo: u32, hi: u32) -> Tenths {
 /// The autumn term's records and the year's art assessments of every enrolled student.
 pub fn generate_archive(district: &SynthDistrict, seed: u64) -> ArchiveDemo {
     let mut rng = Rng::stream(seed, 0x4152_4348);
+    // 家访 and 劳动周 draw from their own stream, so the other records stay as they were.
+    let mut school_rng = Rng::stream(seed, 0x4c41_424f);
     let year = district.school_year;
     let mut engagement: Vec<(SchoolCode, f64)> = Vec::new();
     let offset = rng.f64();
@@ -142,6 +144,32 @@ pub fn generate_archive(district: &SynthDistrict, seed: u64) -> ArchiveDemo {
             "家庭",
             "家务劳动打卡",
         );
+        // Most schools hold their 劳动周 in November (the more engaged ones surely; a few
+        // not at all); 家访 reach most students of an engaged school, fewer elsewhere.
+        if e >= 0.55 {
+            let start = Date::from_calendar_date(i32::from(year), Month::November, 3)
+                .expect("3 November exists");
+            push(
+                ActivityCategory::LaborWeek,
+                start,
+                Some(start + Duration::days(4)),
+                Tenths(150),
+                Tenths(0),
+                "学校劳动教育处",
+                "劳动周：校园种植与整理",
+            );
+        }
+        if school_rng.chance(0.35 + 0.6 * e) {
+            push(
+                ActivityCategory::HomeVisit,
+                day(&mut school_rng, year),
+                None,
+                Tenths(10),
+                Tenths(0),
+                "班主任",
+                "家访",
+            );
+        }
         // Art assessment: basic 25–40, academic 25–50, development 0–20, tilted by the school.
         let basic = tenths(&mut rng, 250, 400);
         let academic = Tenths((250.0 + 250.0 * (0.5 * e + 0.5 * rng.f64())) as i32);

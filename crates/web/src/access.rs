@@ -62,6 +62,7 @@ caps!(
     ReviewActivities,
     ViewStudentArchive,
     ViewArchiveCoverage,
+    PrintReportCards,
     ViewStaffAppraisal,
     ManageStaffAppraisal,
     ApproveStaffAppraisal,

@@ -19,6 +19,10 @@ pub struct StudentActivity {
     pub volunteer_hours: Tenths,
     /// The year's art assessment level, if assessed.
     pub art_level: Option<ArtLevel>,
+    /// Approved 家访 records.
+    pub home_visits: u32,
+    /// Approved 劳动周 records (the student took part in the school's 劳动周).
+    pub labor_week_records: u32,
 }
 
 /// Whether `hours` over `weeks` school weeks meet the weekly requirement of the grade
@@ -41,6 +45,10 @@ pub struct ArchiveCounts {
     pub art_excellent: u64,
     /// 合格 or better.
     pub art_passed: u64,
+    /// Students with ≥ 1 approved 家访 record.
+    pub home_visited: u64,
+    /// Students with ≥ 1 approved 劳动周 record (a school with one has held its 劳动周).
+    pub labor_week_students: u64,
 }
 
 impl ArchiveCounts {
@@ -55,6 +63,8 @@ impl ArchiveCounts {
         self.art_assessed += o.art_assessed;
         self.art_excellent += o.art_excellent;
         self.art_passed += o.art_passed;
+        self.home_visited += o.home_visited;
+        self.labor_week_students += o.labor_week_students;
     }
 
     /// Counts `students` over a period of `weeks` school weeks.
@@ -73,6 +83,8 @@ impl ArchiveCounts {
         self.off_campus_records += u64::from(s.off_campus_records);
         self.labor_met += u64::from(labor_met(s.grade, s.labor_hours, weeks));
         self.volunteer_hours.0 += s.volunteer_hours.0;
+        self.home_visited += u64::from(s.home_visits > 0);
+        self.labor_week_students += u64::from(s.labor_week_records > 0);
         if let Some(level) = s.art_level {
             self.art_assessed += 1;
             self.art_excellent += u64::from(level == ArtLevel::Excellent);
@@ -93,6 +105,8 @@ mod tests {
             labor_hours: Tenths(labor),
             volunteer_hours: Tenths(0),
             art_level: None,
+            home_visits: 0,
+            labor_week_records: 0,
         }
     }
 
@@ -128,6 +142,10 @@ mod tests {
         s[2].art_level = Some(ArtLevel::Fail);
         s[3].art_records = 1;
         s[3].art_level = Some(ArtLevel::Pass);
+        // 家访: #2 and #5 (#5 twice) = 2 students; 劳动周: #4 = 1.
+        s[1].home_visits = 1;
+        s[4].home_visits = 2;
+        s[3].labor_week_records = 1;
         let c = ArchiveCounts::of(&s, 20);
         assert_eq!(
             c,
@@ -141,6 +159,8 @@ mod tests {
                 art_assessed: 3,
                 art_excellent: 1,
                 art_passed: 2,
+                home_visited: 2,
+                labor_week_students: 1,
             }
         );
     }

@@ -1,6 +1,8 @@
 //! The archive indicator source: art activity coverage, 校外实践 (share and per student), the
-//! share meeting the weekly labor hours, volunteer hours per student, and the art assessment
-//! 优秀率 / 合格率 — per term, over enrolled students (art levels over those assessed).
+//! share meeting the weekly labor hours, volunteer hours per student, the art assessment
+//! 优秀率 / 合格率, 家访 coverage — per term, over enrolled students (art levels over those
+//! assessed) — and whether schools held their 劳动周 (per school: 1 or 0; larger units: the
+//! share of their schools).
 use wuyu_domain::Scope;
 use wuyu_monitor::archive::ArchiveCounts;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, archive_keys};
@@ -22,6 +24,11 @@ pub(crate) fn value_of(key: &str, c: &ArchiveCounts) -> Option<IndicatorValue> {
         }
         archive_keys::ART_EXCELLENT_RATE => IndicatorValue::rate(c.art_excellent, c.art_assessed),
         archive_keys::ART_PASS_RATE => IndicatorValue::rate(c.art_passed, c.art_assessed),
+        archive_keys::HOME_VISIT_COVERAGE => IndicatorValue::rate(c.home_visited, c.students),
+        // A school's value: 1 when it held its 劳动周; summed over schools by `indicator`.
+        archive_keys::LABOR_WEEK_HELD => {
+            IndicatorValue::mean(f64::from(u8::from(c.labor_week_students > 0)), 1)
+        }
         _ => return None,
     })
 }
@@ -86,11 +93,25 @@ pub async fn indicator(
         )));
     }
     let mut sum = ArchiveCounts::default();
+    // Per school as well, for the share of schools that held a 劳动周.
+    let mut by_school: std::collections::BTreeMap<wuyu_domain::SchoolId, ArchiveCounts> =
+        Default::default();
     for c in classes.iter().filter(in_unit) {
         sum.merge(&c.counts);
+        by_school.entry(c.school_id).or_default().merge(&c.counts);
     }
     if sum.students == 0 {
         return Ok(None);
+    }
+    if key == archive_keys::LABOR_WEEK_HELD && !matches!(unit, UnitRef::Class(..)) {
+        let held = by_school
+            .values()
+            .filter(|c| c.labor_week_students > 0)
+            .count();
+        return Ok(Some(IndicatorValue::mean(
+            held as f64,
+            by_school.len() as u64,
+        )));
     }
     Ok(value_of(key, &sum))
 }

@@ -1,14 +1,20 @@
 //! 综合素质档案 (issue 12): activity records and their review, the student's archive in five
 //! domains, imports of records and art assessments, coverage of schools and classes, and the
 //! archive's indicator source.
+mod card;
 mod coverage;
 mod export;
 mod form;
 mod import;
 mod indicators;
+mod publicity;
 mod records;
 mod student;
 
+pub use card::{
+    CARD_TITLE, CardDomain, CardSignature, ReportCard, ReportCards, card_of,
+    class_report_cards_pdf, report_card_pdf,
+};
 pub use coverage::{CoverageRow, coverage, district_term};
 pub use export::{
     ArchiveExport, COVERAGE_HEADERS, RECORD_HEADERS, class_records_xlsx, coverage_xlsx,
@@ -18,6 +24,10 @@ pub use form::{
 };
 pub use import::{import_activities, import_art};
 pub use indicators::indicator;
+pub use publicity::{
+    PublicLine, PublicityView, answer as answer_objection, object, open_publicity, publicity,
+    sign as sign_publicity, today,
+};
 pub use records::{
     ActivityInput, ClassArchive, class_archive, home_class, record_activity, review, submit,
 };

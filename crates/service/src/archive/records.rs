@@ -85,7 +85,7 @@ pub async fn record_activity(
 
 /// The scope a reviewer acts in: a teacher only the classes they are 班主任 of; a school
 /// admin their school.
-async fn review_scope(svc: &Service, viewer: &Viewer) -> Result<Scope, ServiceError> {
+pub(super) async fn review_scope(svc: &Service, viewer: &Viewer) -> Result<Scope, ServiceError> {
     require(viewer, Capability::ReviewActivities)?;
     match (&viewer.scope, viewer.user.teacher_id) {
         (

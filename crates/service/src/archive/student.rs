@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use wuyu_domain::{
-    ActivityCategory, ArchiveDomain, Capability, RecordState, SchoolId, StudentId, Tenths, Viewer,
+    ActivityCategory, ArchiveDomain, Capability, ClassId, PublicityStage, RecordState, SchoolId,
+    StudentId, Tenths, Term, Viewer,
 };
 use wuyu_standards::archive::stars_label_zh;
 use wuyu_store::AuditEntry;
@@ -44,6 +45,10 @@ pub struct ExamLine {
 pub struct StudentArchive {
     pub student_id: StudentId,
     pub name: String,
+    pub class_id: ClassId,
+    /// Terms whose 公示 is open today for the student's class: their approved records may be
+    /// objected to (质疑).
+    pub in_publicity: Vec<Term>,
     pub domains: Vec<DomainSection>,
     /// Approved volunteer service hours over every term, travel excluded.
     pub volunteer_hours: Tenths,
@@ -154,9 +159,32 @@ pub async fn student_archive(
         })
         .collect();
     let stars = thresholds.stars(Tenths(volunteer));
+    let today = super::publicity::today();
+    let in_publicity = match store
+        .class_publicities(&viewer.scope, school, person.class_id)
+        .await
+    {
+        Ok(all) => all
+            .into_iter()
+            .filter(|p| {
+                PublicityStage::on(
+                    today,
+                    p.ends_on,
+                    p.head_signed.is_some(),
+                    p.principal_signed.is_some(),
+                ) == PublicityStage::Open
+            })
+            .map(|p| p.term)
+            .collect(),
+        // Whoever may not see the class's 公示 (a district reader) just reads.
+        Err(wuyu_store::StoreError::Forbidden) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     Ok(StudentArchive {
         student_id: student,
         name: person.name.as_str().to_string(),
+        class_id: person.class_id,
+        in_publicity,
         domains,
         volunteer_hours: Tenths(volunteer),
         stars,

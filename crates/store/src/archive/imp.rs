@@ -254,6 +254,145 @@ fn refuse_transition(id: i64, from: RecordState, to: RecordState) -> StoreError 
     ))
 }
 
+/// The 公示 of a school's classes: (class, term) → why their records are frozen.
+async fn frozen_terms(
+    tx: &mut Tx,
+    school: SchoolId,
+) -> Result<HashMap<(i64, String), String>, StoreError> {
+    let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT class_id, term, starts_on, ends_on, principal_signed_by \
+         FROM archive_publicity WHERE school_id = $1",
+    )
+    .bind(school.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(class, term, starts, ends, locked)| {
+            let label = Term::parse_code(&term).map_or_else(|_| term.clone(), |t| t.label_zh());
+            let why = match locked {
+                Some(_) => format!("{label}的写实记录已签字归档锁定，不能再录入或修改"),
+                None => format!(
+                    "{label}的写实记录已进入公示（{starts} 至 {ends}），公示和签字期间不能录入或修改"
+                ),
+            };
+            ((class, term), why)
+        })
+        .collect())
+}
+
+/// Every student of a school: id → (class, name).
+async fn student_classes(
+    tx: &mut Tx,
+    school: SchoolId,
+) -> Result<HashMap<i64, (i64, String)>, StoreError> {
+    let rows: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT id, class_id, name FROM student WHERE school_id = $1")
+            .bind(school.0)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.into_iter().map(|(id, c, n)| (id, (c, n))).collect())
+}
+
+/// `Refused`, naming the record and student, if one of `ids` lies in a frozen class term.
+async fn refuse_frozen_records(
+    tx: &mut Tx,
+    school: SchoolId,
+    ids: &[i64],
+) -> Result<(), StoreError> {
+    let frozen = frozen_terms(tx, school).await?;
+    if frozen.is_empty() {
+        return Ok(());
+    }
+    for &id in ids {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT s.class_id, s.name, r.term FROM archive_record r JOIN student s \
+               ON s.school_id = r.school_id AND s.id = r.student_id \
+             WHERE r.school_id = $1 AND r.id = $2",
+        )
+        .bind(school.0)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((class, name, term)) = row
+            && let Some(why) = frozen.get(&(class, term))
+        {
+            return Err(StoreError::Refused(format!("记录 {id}（{name}）：{why}")));
+        }
+    }
+    Ok(())
+}
+
+fn parse_day(what: &str, s: &str) -> Result<time::Date, StoreError> {
+    wuyu_domain::parse_date(s).map_err(|e| corrupt(what, e))
+}
+
+type PublicityTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+const PUBLICITY_COLS: &str = "class_id, term, opened_by, starts_on, ends_on, head_signed_by, \
+    head_signed_on, principal_signed_by, principal_signed_on";
+
+fn publicity_from(school: SchoolId, r: PublicityTuple) -> Result<Publicity, StoreError> {
+    let what = "archive_publicity";
+    let signed = |who: Option<String>, on: Option<String>| -> Result<_, StoreError> {
+        match (who, on) {
+            (Some(w), Some(d)) => Ok(Some((w, parse_day(what, &d)?))),
+            _ => Ok(None),
+        }
+    };
+    Ok(Publicity {
+        school_id: school,
+        class_id: ClassId(r.0),
+        term: Term::parse_code(&r.1).map_err(|e| corrupt(what, e))?,
+        opened_by: r.2,
+        starts_on: parse_day(what, &r.3)?,
+        ends_on: parse_day(what, &r.4)?,
+        head_signed: signed(r.5, r.6)?,
+        principal_signed: signed(r.7, r.8)?,
+    })
+}
+
+/// May the scope see the 公示 of `class`? A parent: when one of their children is in it.
+async fn may_see_class(
+    tx: &mut Tx,
+    scope: &Scope,
+    school: SchoolId,
+    class: ClassId,
+) -> Result<bool, StoreError> {
+    let Scope::Parent {
+        school_id,
+        student_ids,
+    } = scope
+    else {
+        return Ok(scope.can_view_class(school, class));
+    };
+    if *school_id != school {
+        return Ok(false);
+    }
+    for s in student_ids {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT class_id FROM student WHERE school_id = $1 AND id = $2")
+                .bind(school.0)
+                .bind(s.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if row.is_some_and(|(c,)| c == class.0) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 impl ArchiveStore for This {
     fn record_activity<'a>(
         &'a self,
@@ -277,6 +416,17 @@ impl ArchiveStore for This {
                 }
                 if !reach.contains(&s.0) {
                     return Err(StoreError::Forbidden);
+                }
+            }
+            let frozen = frozen_terms(&mut tx, school).await?;
+            if !frozen.is_empty() {
+                let classes = student_classes(&mut tx, school).await?;
+                for s in students {
+                    if let Some((class, name)) = classes.get(&s.0)
+                        && let Some(why) = frozen.get(&(*class, activity.term.code()))
+                    {
+                        return Err(StoreError::Refused(format!("{name}：{why}")));
+                    }
                 }
             }
             let first = next_record_id(&mut tx, school).await?;
@@ -309,6 +459,24 @@ impl ArchiveStore for This {
                     _ => errors.push(student_error(meta, &r.origin, &r.student_no, &by_no)),
                 }
             }
+            // A class term in 公示 or signed off takes no new record.
+            let frozen = frozen_terms(&mut tx, school).await?;
+            if !frozen.is_empty() {
+                let classes = student_classes(&mut tx, school).await?;
+                for (id, r) in &plan {
+                    if let Some((class, name)) = classes.get(id)
+                        && let Some(why) = frozen.get(&(*class, r.activity.term.code()))
+                    {
+                        errors.push(row_error(
+                            meta,
+                            &r.origin,
+                            "学籍号",
+                            &r.student_no,
+                            format!("{name}：{why}"),
+                        ));
+                    }
+                }
+            }
             if !errors.is_empty() {
                 tx.rollback().await?;
                 return Err(StoreError::Rejected(errors));
@@ -337,7 +505,9 @@ impl ArchiveStore for This {
         Box::pin(async move {
             check_scope(scope)?;
             let mut tx = self.begin_write().await?;
-            for (id, from) in states_of(&mut tx, scope, school, ids).await? {
+            let states = states_of(&mut tx, scope, school, ids).await?;
+            refuse_frozen_records(&mut tx, school, ids).await?;
+            for (id, from) in states {
                 if !from.may_become(RecordState::Submitted) {
                     return Err(refuse_transition(id, from, RecordState::Submitted));
                 }
@@ -377,7 +547,9 @@ impl ArchiveStore for This {
                 Review::Return(r) => (RecordState::Returned, Some(r.trim())),
             };
             let mut tx = self.begin_write().await?;
-            for (id, from) in states_of(&mut tx, scope, school, ids).await? {
+            let states = states_of(&mut tx, scope, school, ids).await?;
+            refuse_frozen_records(&mut tx, school, ids).await?;
+            for (id, from) in states {
                 if !from.may_become(to) {
                     return Err(refuse_transition(id, from, to));
                 }
@@ -573,7 +745,8 @@ impl ArchiveStore for This {
             let sql = format!(
                 "SELECT s.school_id, s.class_id, c.grade, c.name, \
                    COALESCE(a.art, 0), COALESCE(a.off_campus, 0), COALESCE(a.labor, 0), \
-                   COALESCE(a.volunteer, 0), aa.level \
+                   COALESCE(a.volunteer, 0), aa.level, COALESCE(a.visits, 0), \
+                   COALESCE(a.labor_week, 0) \
                  FROM student s \
                  JOIN school_class c ON c.school_id = s.school_id AND c.id = s.class_id \
                  LEFT JOIN (SELECT school_id, student_id, \
@@ -583,7 +756,9 @@ impl ArchiveStore for This {
                      SUM(CASE WHEN category IN ('labor_school', 'labor_home') \
                        THEN hours_tenths ELSE 0 END) AS labor, \
                      SUM(CASE WHEN category = 'volunteer_service' \
-                       THEN hours_tenths - travel_tenths ELSE 0 END) AS volunteer \
+                       THEN hours_tenths - travel_tenths ELSE 0 END) AS volunteer, \
+                     SUM(CASE WHEN category = 'home_visit' THEN 1 ELSE 0 END) AS visits, \
+                     SUM(CASE WHEN category = 'labor_week' THEN 1 ELSE 0 END) AS labor_week \
                    FROM archive_record WHERE term = $1 AND state = 'approved' \
                    GROUP BY school_id, student_id) a \
                    ON a.school_id = s.school_id AND a.student_id = s.id \
@@ -593,7 +768,19 @@ impl ArchiveStore for This {
             );
             let mut q = sqlx::query_as::<
                 _,
-                (i64, i64, i32, String, i64, i64, i64, i64, Option<String>),
+                (
+                    i64,
+                    i64,
+                    i32,
+                    String,
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                    Option<String>,
+                    i64,
+                    i64,
+                ),
             >(AssertSqlSafe(sql))
             .bind(term.code())
             .bind(i32::from(term.school_year));
@@ -602,7 +789,9 @@ impl ArchiveStore for This {
             }
             let rows = q.fetch_all(&self.pool).await?;
             let mut by_class: BTreeMap<(i64, i64), ClassArchiveCounts> = BTreeMap::new();
-            for (school_id, class_id, grade, name, art, off, labor, vol, level) in rows {
+            for (school_id, class_id, grade, name, art, off, labor, vol, level, visits, week) in
+                rows
+            {
                 let g = u8::try_from(grade)
                     .ok()
                     .and_then(|g| Grade::new(g).ok())
@@ -620,6 +809,8 @@ impl ArchiveStore for This {
                     labor_hours: Tenths(labor as i32),
                     volunteer_hours: Tenths(vol as i32),
                     art_level: level,
+                    home_visits: visits as u32,
+                    labor_week_records: week as u32,
                 };
                 by_class
                     .entry((school_id, class_id))
@@ -659,6 +850,383 @@ impl ArchiveStore for This {
                 .collect::<Result<Vec<_>, _>>()?;
             terms.sort_unstable_by(|a, b| b.cmp(a));
             Ok(terms)
+        })
+    }
+
+    fn open_publicity<'a>(
+        &'a self,
+        scope: &'a Scope,
+        p: &'a Publicity,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            if matches!(scope, Scope::Parent { .. })
+                || !scope.can_view_class(p.school_id, p.class_id)
+            {
+                return Err(StoreError::Forbidden);
+            }
+            let mut tx = self.begin_write().await?;
+            let label = p.term.label_zh();
+            let exists: Option<(String,)> = sqlx::query_as(
+                "SELECT starts_on FROM archive_publicity \
+                 WHERE school_id = $1 AND class_id = $2 AND term = $3",
+            )
+            .bind(p.school_id.0)
+            .bind(p.class_id.0)
+            .bind(p.term.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((since,)) = exists {
+                return Err(StoreError::Refused(format!(
+                    "本班{label}的写实记录已于 {since} 开始公示，不能重复公示"
+                )));
+            }
+            let (waiting,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM archive_record r JOIN student s \
+                   ON s.school_id = r.school_id AND s.id = r.student_id \
+                 WHERE r.school_id = $1 AND s.class_id = $2 AND r.term = $3 \
+                   AND r.state = 'submitted'",
+            )
+            .bind(p.school_id.0)
+            .bind(p.class_id.0)
+            .bind(p.term.code())
+            .fetch_one(&mut *tx)
+            .await?;
+            if waiting > 0 {
+                return Err(StoreError::Refused(format!(
+                    "本班{label}还有 {waiting} 条写实记录待审核，请先审核再公示"
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO archive_publicity (school_id, class_id, term, opened_by, opened_at, \
+                 starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(p.school_id.0)
+            .bind(p.class_id.0)
+            .bind(p.term.code())
+            .bind(&p.opened_by)
+            .bind(now)
+            .bind(p.starts_on.to_string())
+            .bind(p.ends_on.to_string())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn class_publicities<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+    ) -> StoreFuture<'a, Vec<Publicity>> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            let mut tx = self.pool.begin().await?;
+            if !may_see_class(&mut tx, scope, school, class).await? {
+                return Err(StoreError::Forbidden);
+            }
+            let rows: Vec<PublicityTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {PUBLICITY_COLS} FROM archive_publicity \
+                 WHERE school_id = $1 AND class_id = $2"
+            )))
+            .bind(school.0)
+            .bind(class.0)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let mut out = rows
+                .into_iter()
+                .map(|r| publicity_from(school, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.sort_by_key(|p| p.term);
+            Ok(out)
+        })
+    }
+
+    fn raise_objection<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        record: i64,
+        raised_by: &'a str,
+        text: &'a str,
+        today: time::Date,
+        now: i64,
+    ) -> StoreFuture<'a, i64> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            if text.trim().is_empty() {
+                return Err(StoreError::Refused("质疑须写明理由".into()));
+            }
+            let mut tx = self.begin_write().await?;
+            let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
+                "SELECT r.student_id, s.class_id, s.name, r.term, r.state \
+                 FROM archive_record r JOIN student s \
+                   ON s.school_id = r.school_id AND s.id = r.student_id \
+                 WHERE r.school_id = $1 AND r.id = $2",
+            )
+            .bind(school.0)
+            .bind(record)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((student, class, name, term, state)) = row else {
+                return Err(StoreError::Refused(format!("记录 {record} 不存在")));
+            };
+            if !scope.can_view_student(school, ClassId(class), StudentId(student)) {
+                return Err(StoreError::Forbidden);
+            }
+            let window: Option<(String, String)> = sqlx::query_as(
+                "SELECT starts_on, ends_on FROM archive_publicity \
+                 WHERE school_id = $1 AND class_id = $2 AND term = $3 \
+                   AND head_signed_by IS NULL",
+            )
+            .bind(school.0)
+            .bind(class)
+            .bind(&term)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let open = match &window {
+                Some((starts, ends)) => {
+                    let (s, e) = (
+                        parse_day("archive_publicity", starts)?,
+                        parse_day("archive_publicity", ends)?,
+                    );
+                    s <= today && today <= e
+                }
+                None => false,
+            };
+            if !open || state != "approved" {
+                return Err(StoreError::Refused(format!(
+                    "记录 {record}（{name}）不在公示期内，不能提出质疑"
+                )));
+            }
+            let (max,): (Option<i64>,) =
+                sqlx::query_as("SELECT MAX(id) FROM archive_objection WHERE school_id = $1")
+                    .bind(school.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let id = max.unwrap_or(0) + 1;
+            sqlx::query(
+                "INSERT INTO archive_objection (school_id, id, record_id, raised_by, raised_at, \
+                 text) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(school.0)
+            .bind(id)
+            .bind(record)
+            .bind(raised_by)
+            .bind(now)
+            .bind(text.trim())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    fn answer_objection<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        objection: i64,
+        answered_by: &'a str,
+        answer: &'a str,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            if matches!(scope, Scope::Parent { .. }) {
+                return Err(StoreError::Forbidden);
+            }
+            if answer.trim().is_empty() {
+                return Err(StoreError::Refused("答复不能为空".into()));
+            }
+            let mut tx = self.begin_write().await?;
+            let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT s.class_id, o.answer, p.head_signed_by FROM archive_objection o \
+                 JOIN archive_record r ON r.school_id = o.school_id AND r.id = o.record_id \
+                 JOIN student s ON s.school_id = r.school_id AND s.id = r.student_id \
+                 LEFT JOIN archive_publicity p ON p.school_id = r.school_id \
+                   AND p.class_id = s.class_id AND p.term = r.term \
+                 WHERE o.school_id = $1 AND o.id = $2",
+            )
+            .bind(school.0)
+            .bind(objection)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((class, answered, signed)) = row else {
+                return Err(StoreError::Refused(format!("质疑 {objection} 不存在")));
+            };
+            if !scope.can_view_class(school, ClassId(class)) {
+                return Err(StoreError::Forbidden);
+            }
+            if answered.is_some() {
+                return Err(StoreError::Refused(format!("质疑 {objection} 已答复")));
+            }
+            if signed.is_some() {
+                return Err(StoreError::Refused(format!(
+                    "质疑 {objection}：班主任已签字，不能再答复"
+                )));
+            }
+            sqlx::query(
+                "UPDATE archive_objection SET answer = $1, answered_by = $2, answered_at = $3 \
+                 WHERE school_id = $4 AND id = $5",
+            )
+            .bind(answer.trim())
+            .bind(answered_by)
+            .bind(now)
+            .bind(school.0)
+            .bind(objection)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn objections<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+    ) -> StoreFuture<'a, Vec<Objection>> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            let mut tx = self.pool.begin().await?;
+            if !may_see_class(&mut tx, scope, school, class).await? {
+                return Err(StoreError::Forbidden);
+            }
+            let rows: Vec<(
+                i64,
+                i64,
+                i64,
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+            )> = sqlx::query_as(
+                "SELECT o.id, o.record_id, r.student_id, s.name, o.raised_by, o.text, \
+                       o.answer, o.answered_by \
+                     FROM archive_objection o \
+                     JOIN archive_record r ON r.school_id = o.school_id AND r.id = o.record_id \
+                     JOIN student s ON s.school_id = r.school_id AND s.id = r.student_id \
+                     WHERE o.school_id = $1 AND s.class_id = $2 AND r.term = $3 \
+                     ORDER BY o.id",
+            )
+            .bind(school.0)
+            .bind(class.0)
+            .bind(term.code())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            // A parent sees the objections to their own child's records only.
+            Ok(rows
+                .into_iter()
+                .filter(|r| scope.can_view_student(school, class, StudentId(r.2)))
+                .map(|r| Objection {
+                    id: r.0,
+                    record_id: r.1,
+                    student_id: StudentId(r.2),
+                    student_name: r.3,
+                    raised_by: r.4,
+                    text: r.5,
+                    answer: r.6,
+                    answered_by: r.7,
+                })
+                .collect())
+        })
+    }
+
+    fn sign_publicity<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+        signer: Signer,
+        name: &'a str,
+        today: time::Date,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            if matches!(scope, Scope::Parent { .. }) || !scope.can_view_class(school, class) {
+                return Err(StoreError::Forbidden);
+            }
+            let label = term.label_zh();
+            let mut tx = self.begin_write().await?;
+            let row: Option<PublicityTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {PUBLICITY_COLS} FROM archive_publicity \
+                 WHERE school_id = $1 AND class_id = $2 AND term = $3"
+            )))
+            .bind(school.0)
+            .bind(class.0)
+            .bind(term.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(p) = row.map(|r| publicity_from(school, r)).transpose()? else {
+                return Err(StoreError::Refused(format!(
+                    "本班{label}的写实记录尚未公示，不能签字"
+                )));
+            };
+            let sql = match signer {
+                Signer::HeadTeacher => {
+                    if p.head_signed.is_some() {
+                        return Err(StoreError::Refused(format!("本班{label}班主任已签字")));
+                    }
+                    if today <= p.ends_on {
+                        return Err(StoreError::Refused(format!(
+                            "本班{label}的公示期至 {}，期满后才能签字",
+                            p.ends_on
+                        )));
+                    }
+                    let (open,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM archive_objection o \
+                         JOIN archive_record r ON r.school_id = o.school_id AND r.id = o.record_id \
+                         JOIN student s ON s.school_id = r.school_id AND s.id = r.student_id \
+                         WHERE o.school_id = $1 AND s.class_id = $2 AND r.term = $3 \
+                           AND o.answer IS NULL",
+                    )
+                    .bind(school.0)
+                    .bind(class.0)
+                    .bind(term.code())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if open > 0 {
+                        return Err(StoreError::Refused(format!(
+                            "本班{label}还有 {open} 条质疑未答复，答复后才能签字"
+                        )));
+                    }
+                    "UPDATE archive_publicity SET head_signed_by = $1, head_signed_on = $2 \
+                     WHERE school_id = $3 AND class_id = $4 AND term = $5"
+                }
+                Signer::Principal => {
+                    if p.head_signed.is_none() {
+                        return Err(StoreError::Refused(format!(
+                            "本班{label}班主任尚未签字，校长不能先签"
+                        )));
+                    }
+                    if p.principal_signed.is_some() {
+                        return Err(StoreError::Refused(format!("本班{label}已签字归档锁定")));
+                    }
+                    "UPDATE archive_publicity SET principal_signed_by = $1, \
+                     principal_signed_on = $2 \
+                     WHERE school_id = $3 AND class_id = $4 AND term = $5"
+                }
+            };
+            sqlx::query(sql)
+                .bind(name)
+                .bind(today.to_string())
+                .bind(school.0)
+                .bind(class.0)
+                .bind(term.code())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 }

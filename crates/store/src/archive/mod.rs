@@ -123,6 +123,43 @@ pub struct ClassArchiveCounts {
     pub counts: ArchiveCounts,
 }
 
+/// A class's 公示 of one term: the window and who signed when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Publicity {
+    pub school_id: SchoolId,
+    pub class_id: ClassId,
+    pub term: Term,
+    pub opened_by: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    /// The 班主任's signature: (name, date).
+    pub head_signed: Option<(String, Date)>,
+    /// The 校长's signature: (name, date); the term is locked from then on.
+    pub principal_signed: Option<(String, Date)>,
+}
+
+/// An objection (质疑) to a record in 公示, and the 班主任's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Objection {
+    pub id: i64,
+    pub record_id: i64,
+    pub student_id: StudentId,
+    pub student_name: String,
+    pub raised_by: String,
+    pub text: String,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+}
+
+/// Who signs a semester archive after its 公示.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signer {
+    /// The class's 班主任, first, once every objection is answered.
+    HeadTeacher,
+    /// The 校长 (the school's account), second: locks the term.
+    Principal,
+}
+
 /// Archive reads are closed to counsellors (module docs).
 pub(crate) fn check_scope(scope: &Scope) -> Result<(), StoreError> {
     if matches!(scope, Scope::Counsellor { .. }) {
@@ -220,4 +257,71 @@ pub trait ArchiveStore: Send + Sync {
 
     /// Terms with any archive record the scope reaches, newest first.
     fn archive_terms<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<Term>>;
+
+    /// Opens the 公示 of a class's term (`starts_on` to `ends_on`), freezing its records.
+    /// `Refused` when it is already open or a record still awaits review.
+    fn open_publicity<'a>(
+        &'a self,
+        scope: &'a Scope,
+        publicity: &'a Publicity,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Every 公示 of a class (any term), oldest term first.
+    fn class_publicities<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+    ) -> StoreFuture<'a, Vec<Publicity>>;
+
+    /// Records an objection to an approved record whose class's 公示 is open on `today`
+    /// (`Refused` otherwise, naming the record). Returns its id.
+    // The window is judged on `today`, given apart from `now` so tests can name the day.
+    #[allow(clippy::too_many_arguments)]
+    fn raise_objection<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        record: i64,
+        raised_by: &'a str,
+        text: &'a str,
+        today: Date,
+        now: i64,
+    ) -> StoreFuture<'a, i64>;
+
+    /// Answers an objection (once; not after the 班主任 has signed).
+    fn answer_objection<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        objection: i64,
+        answered_by: &'a str,
+        answer: &'a str,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The objections to a class's records of a term, oldest first.
+    fn objections<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+    ) -> StoreFuture<'a, Vec<Objection>>;
+
+    /// Signs a class's semester archive after its 公示: the 班主任 when the window is over
+    /// (`today` after its last day) and every objection is answered, then the 校长. `Refused`
+    /// out of that order, naming the class's term.
+    #[allow(clippy::too_many_arguments)]
+    fn sign_publicity<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+        signer: Signer,
+        name: &'a str,
+        today: Date,
+    ) -> StoreFuture<'a, ()>;
 }

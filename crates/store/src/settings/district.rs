@@ -18,14 +18,40 @@ pub const SHOW_STUDENT_RANKS: &str = "show_student_ranks";
 /// as `100,300,600,1000,1500`.
 pub const VOLUNTEER_STAR_HOURS: &str = "volunteer_star_hours";
 
+/// The key of [`DistrictSettings::archive_publicity_days`]: working days of an archive 公示.
+pub const ARCHIVE_PUBLICITY_DAYS: &str = "archive_publicity_days";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 5] = [
+pub const KEYS: [&str; 6] = [
     HIDE_RANKS,
     SHOW_STUDENT_RANKS,
     FitnessTargets::KEY,
     ExamSettings::KEY,
     VOLUNTEER_STAR_HOURS,
+    ARCHIVE_PUBLICITY_DAYS,
 ];
+
+/// Working days a class's semester archive stays in 公示 before it is signed off: at least
+/// 5 (the default), at most 30.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PublicityDays(pub u32);
+
+impl Default for PublicityDays {
+    fn default() -> Self {
+        PublicityDays(5)
+    }
+}
+
+/// The days of `value`, or why not, in Chinese.
+pub fn publicity_days(value: &str) -> Result<PublicityDays, String> {
+    match value.trim().parse::<u32>() {
+        Ok(d) if (5..=30).contains(&d) => Ok(PublicityDays(d)),
+        _ => Err(format!(
+            "综合素质档案公示期应为 5 到 30 个工作日，而不是“{}”",
+            value.trim()
+        )),
+    }
+}
 
 /// Every district setting, each typed and defaulted.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -41,6 +67,8 @@ pub struct DistrictSettings {
     pub exam: ExamSettings,
     /// Volunteer service hours for 一 to 五星 (no national scheme since 2021: the district's).
     pub star_thresholds: StarThresholds,
+    /// Working days of a class's archive 公示 (≥ 5).
+    pub archive_publicity_days: PublicityDays,
 }
 
 impl DistrictSettings {
@@ -69,6 +97,11 @@ impl DistrictSettings {
                         out.star_thresholds = t;
                     }
                 }
+                (ARCHIVE_PUBLICITY_DAYS, Ok(v)) => {
+                    if let Ok(d) = publicity_days(&v) {
+                        out.archive_publicity_days = d;
+                    }
+                }
                 _ => {}
             }
         }
@@ -83,6 +116,10 @@ impl DistrictSettings {
             (FitnessTargets::KEY, json(&self.fitness_targets)?),
             (ExamSettings::KEY, json(&self.exam)?),
             (VOLUNTEER_STAR_HOURS, star_hours_text(&self.star_thresholds)),
+            (
+                ARCHIVE_PUBLICITY_DAYS,
+                self.archive_publicity_days.0.to_string(),
+            ),
         ];
         pairs
             .into_iter()
@@ -159,6 +196,7 @@ pub fn checked(key: &str, value: &str) -> Result<String, String> {
             json(&s)
         }
         VOLUNTEER_STAR_HOURS => star_hours(value).map(|t| star_hours_text(&t)),
+        ARCHIVE_PUBLICITY_DAYS => publicity_days(value).map(|d| d.0.to_string()),
         other => Err(format!(
             "没有名为“{other}”的设置；可设置：{}",
             KEYS.join("、")
@@ -199,6 +237,9 @@ mod tests {
         assert!(checked(VOLUNTEER_STAR_HOURS, "100,300,600").is_err());
         assert!(checked(VOLUNTEER_STAR_HOURS, "0,300,600,1000,1500").is_err());
         assert!(checked(VOLUNTEER_STAR_HOURS, "100,300,600,1000,很多").is_err());
+        assert_eq!(checked(ARCHIVE_PUBLICITY_DAYS, " 7 ").unwrap(), "7");
+        let e = checked(ARCHIVE_PUBLICITY_DAYS, "4").unwrap_err();
+        assert!(e.contains("5 到 30 个工作日") && e.contains("“4”"), "{e}");
     }
 
     #[test]
@@ -208,7 +249,13 @@ mod tests {
             (FitnessTargets::KEY, r#"{"excellent_rate": 0.35}"#),
             (ExamSettings::KEY, "not json"),
             (VOLUNTEER_STAR_HOURS, "100,200,500,800,1000"),
+            (ARCHIVE_PUBLICITY_DAYS, "3"),
         ]);
+        assert_eq!(
+            s.archive_publicity_days,
+            PublicityDays(5),
+            "below 5: the default"
+        );
         assert!(s.hide_ranks);
         assert!(
             !s.show_student_ranks,

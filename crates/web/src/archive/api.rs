@@ -576,3 +576,288 @@ pub(crate) async fn coverage(
     })
     .into_response()
 }
+
+/// An objection (质疑) to a record in 公示 and its answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ObjectionDto {
+    pub id: i64,
+    pub record_id: i64,
+    pub student_id: i64,
+    pub student_name: String,
+    pub raised_by: String,
+    pub text: String,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+}
+
+/// A record as the 公示 shows it: no 学籍号, no ID number, no 家访.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PublicLineDto {
+    pub record_id: i64,
+    pub student_id: i64,
+    pub student_name: String,
+    pub category_zh: String,
+    pub date: String,
+    pub hours: String,
+    pub organiser: String,
+    pub description: String,
+}
+
+/// A signature: name and ISO date.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignatureDto {
+    pub name: String,
+    pub date: String,
+}
+
+/// A class's 公示 of one term.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PublicityDto {
+    pub class_id: i64,
+    pub term: String,
+    /// `open`, `ended`, `head_signed`, `locked`; null: not opened yet.
+    pub stage: Option<String>,
+    pub stage_zh: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub head_teacher: Option<SignatureDto>,
+    pub principal: Option<SignatureDto>,
+    pub records: Vec<PublicLineDto>,
+    pub objections: Vec<ObjectionDto>,
+    pub may_open: bool,
+    pub may_object: bool,
+    pub may_answer: bool,
+    pub may_sign: bool,
+}
+
+fn publicity_dto(v: archive::PublicityView) -> PublicityDto {
+    let sig = |s: &Option<(String, time::Date)>| {
+        s.as_ref().map(|(n, d)| SignatureDto {
+            name: n.clone(),
+            date: d.to_string(),
+        })
+    };
+    let p = v.publicity.as_ref();
+    PublicityDto {
+        class_id: v.class_id.0,
+        term: v.term.code(),
+        stage: v.stage.and_then(|s| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+        }),
+        stage_zh: v.stage_zh.clone(),
+        starts_on: p.map(|p| p.starts_on.to_string()),
+        ends_on: p.map(|p| p.ends_on.to_string()),
+        head_teacher: p.and_then(|p| sig(&p.head_signed)),
+        principal: p.and_then(|p| sig(&p.principal_signed)),
+        records: v
+            .lines
+            .iter()
+            .map(|l| PublicLineDto {
+                record_id: l.record_id,
+                student_id: l.student_id.0,
+                student_name: l.student.clone(),
+                category_zh: l.category_zh.into(),
+                date: l.date.clone(),
+                hours: l.hours.clone(),
+                organiser: l.organiser.clone(),
+                description: l.description.clone(),
+            })
+            .collect(),
+        objections: v
+            .objections
+            .iter()
+            .map(|o| ObjectionDto {
+                id: o.id,
+                record_id: o.record_id,
+                student_id: o.student_id.0,
+                student_name: o.student_name.clone(),
+                raised_by: o.raised_by.clone(),
+                text: o.text.clone(),
+                answer: o.answer.clone(),
+                answered_by: o.answered_by.clone(),
+            })
+            .collect(),
+        may_open: v.may_open,
+        may_object: v.may_object,
+        may_answer: v.may_answer,
+        may_sign: v.may_sign,
+    }
+}
+
+/// A class's 公示 of a term: the window, the records shown, objections, signatures.
+#[utoipa::path(
+    get,
+    path = "/api/v1/archive/publicity/{school}/{class}",
+    tag = "archive",
+    operation_id = "archive_publicity",
+    security(("session" = [])),
+    params(
+        ("school" = i64, Path, description = "The school's id"),
+        ("class" = i64, Path, description = "The class's id"),
+        TermQuery,
+    ),
+    responses(
+        (status = 200, description = "本班本学期公示", body = PublicityDto),
+        (status = 400, description = "学期无效", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn publicity(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::RecordActivities>,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+    q: Result<Query<TermQuery>, QueryRejection>,
+) -> Response {
+    let (Ok(Path((school, class))), Ok(Query(q))) = (p, q) else {
+        return bad();
+    };
+    let term = match term_param(q.term.as_deref()) {
+        Ok(Some(t)) => t,
+        Ok(None) => match today_term() {
+            Ok(t) => t,
+            Err(r) => return r.into_response(),
+        },
+        Err(r) => return r.into_response(),
+    };
+    match archive::publicity(
+        &state.svc,
+        &me.viewer(),
+        SchoolId(school),
+        ClassId(class),
+        term,
+        archive::today(),
+    )
+    .await
+    {
+        Ok(v) => Json(publicity_dto(v)).into_response(),
+        Err(e) => problem(e),
+    }
+}
+
+/// A step of a class's 公示: `open` (the 班主任 or the school), `answer` an objection
+/// (`objection_id`, `answer`), `sign` (a teacher as 班主任 after the window, then the school
+/// as 校长, which locks the term).
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PublicityStepBody {
+    pub school_id: i64,
+    pub class_id: i64,
+    /// e.g. `2025-autumn`.
+    pub term: String,
+    /// `open`, `answer` or `sign`.
+    pub step: String,
+    #[serde(default)]
+    pub objection_id: Option<i64>,
+    #[serde(default)]
+    pub answer: String,
+}
+
+/// Takes one step of a class's 公示; refusals (a record awaiting review, the window not over,
+/// an objection unanswered, signing out of order) are 400 with the Chinese reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/archive/publicity",
+    tag = "archive",
+    operation_id = "archive_publicity_step",
+    security(("session" = [])),
+    request_body = PublicityStepBody,
+    responses(
+        (status = 200, description = "本班本学期公示（此步之后）", body = PublicityDto),
+        (status = 400, description = "被拒绝（原因见 detail）", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn publicity_step(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::RecordActivities>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<PublicityStepBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(b)) = body else {
+        return bad();
+    };
+    let Ok(term) = Term::parse_code(b.term.trim()) else {
+        return bad();
+    };
+    let (svc, viewer) = (&state.svc, me.viewer());
+    let who = Requester::user(&me.user, &ip);
+    let (school, class, today) = (SchoolId(b.school_id), ClassId(b.class_id), archive::today());
+    let done = match (b.step.as_str(), b.objection_id) {
+        ("open", _) => archive::open_publicity(svc, &viewer, &who, school, class, term, today)
+            .await
+            .map(|_| ()),
+        ("answer", Some(id)) => {
+            archive::answer_objection(svc, &viewer, &who, school, id, &b.answer).await
+        }
+        ("sign", _) => {
+            archive::sign_publicity(svc, &viewer, &who, school, class, term, today).await
+        }
+        _ => return bad(),
+    };
+    if let Err(e) = done {
+        return problem(e);
+    }
+    match archive::publicity(svc, &viewer, school, class, term, today).await {
+        Ok(v) => Json(publicity_dto(v)).into_response(),
+        Err(e) => problem(e),
+    }
+}
+
+/// An objection to one record in 公示.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ObjectionBody {
+    pub school_id: i64,
+    pub record_id: i64,
+    /// Why (at most 500 characters).
+    pub text: String,
+}
+
+/// The new objection's id.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ObjectedDto {
+    pub objection_id: i64,
+}
+
+/// A family (their own child's record) or a teacher objects to an approved record while its
+/// class's 公示 is open.
+#[utoipa::path(
+    post,
+    path = "/api/v1/archive/objections",
+    tag = "archive",
+    operation_id = "archive_object",
+    security(("session" = [])),
+    request_body = ObjectionBody,
+    responses(
+        (status = 200, description = "已提出质疑", body = ObjectedDto),
+        (status = 400, description = "被拒绝（原因见 detail）", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn object(
+    State(state): State<AppState>,
+    ApiRequire(me, _): ApiRequire<cap::RecordActivities>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<ObjectionBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(b)) = body else {
+        return bad();
+    };
+    match archive::object(
+        &state.svc,
+        &me.viewer(),
+        &Requester::user(&me.user, &ip),
+        SchoolId(b.school_id),
+        b.record_id,
+        &b.text,
+        archive::today(),
+    )
+    .await
+    {
+        Ok(id) => Json(ObjectedDto { objection_id: id }).into_response(),
+        Err(e) => problem(e),
+    }
+}

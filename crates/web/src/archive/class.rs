@@ -53,6 +53,9 @@ struct ClassArchivePage {
     action: String,
     review_action: String,
     export_href: String,
+    /// The class's report cards as one PDF, for whoever may print them.
+    cards_href: Option<String>,
+    publicity_href: String,
     term_code: String,
     term_label: String,
     prev_term: String,
@@ -173,6 +176,10 @@ fn build(me: &CurrentUser, school: SchoolId, a: ClassArchive, typed: Typed) -> C
         action: base.clone(),
         review_action: format!("{base}/review"),
         export_href: format!("{base}/export.xlsx?term={}", a.term.code()),
+        cards_href: (wuyu_service::bulletin::PDF_AVAILABLE
+            && wuyu_domain::grants(me.role(), wuyu_domain::Capability::PrintReportCards))
+        .then(|| format!("{base}/cards.pdf")),
+        publicity_href: format!("{base}/publicity?term={}", a.term.code()),
         term_code: a.term.code(),
         term_label: a.term.label_zh(),
         prev_term: previous(a.term),

@@ -2,8 +2,10 @@
 //! fitness and marks without ranks; every read audited by the service) and the coverage page
 //! (the district: schools; a school admin: classes).
 mod api;
+mod card;
 mod class;
 mod pages;
+mod publicity;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,6 +23,9 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::review))
         .routes(routes!(api::student))
         .routes(routes!(api::coverage))
+        .routes(routes!(api::publicity))
+        .routes(routes!(api::publicity_step))
+        .routes(routes!(api::object))
 }
 
 pub(crate) fn router() -> Router<AppState> {
@@ -28,6 +33,22 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/schools/{id}/students/{student_id}/archive",
             get(pages::student),
+        )
+        .route(
+            "/schools/{id}/students/{student_id}/archive/card.pdf",
+            get(card::student),
+        )
+        .route(
+            "/schools/{id}/classes/{class_id}/archive/cards.pdf",
+            get(card::class),
+        )
+        .route(
+            "/schools/{id}/students/{student_id}/archive/objections",
+            post(publicity::object),
+        )
+        .route(
+            "/schools/{id}/classes/{class_id}/archive/publicity",
+            get(publicity::page).post(publicity::step),
         )
         .route("/archive/coverage", get(pages::coverage))
         .route("/archive/coverage/export.xlsx", get(pages::coverage_export))

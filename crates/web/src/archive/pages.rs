@@ -16,6 +16,9 @@ use crate::state::AppState;
 use crate::view::{Chrome, render};
 
 pub(crate) struct RecordLine {
+    id: i64,
+    /// In an open 公示 and the viewer may object (质疑).
+    objectable: bool,
     date: String,
     category: &'static str,
     hours: String,
@@ -42,10 +45,17 @@ struct StudentPage {
     fitness: Vec<(String, String, &'static str)>,
     exams: Vec<(String, String)>,
     pending: usize,
+    /// The report card's PDF, when this build writes PDFs.
+    card_href: Option<String>,
+    object_action: String,
+    notice: Option<String>,
+    error: Option<String>,
 }
 
-fn line(r: &archive::ArchiveRecord) -> RecordLine {
+fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
     RecordLine {
+        id: r.id,
+        objectable,
         date: match r.end_date {
             Some(e) => format!("{} 至 {e}", r.date),
             None => r.date.to_string(),
@@ -57,27 +67,50 @@ fn line(r: &archive::ArchiveRecord) -> RecordLine {
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct StudentQuery {
+    done: Option<String>,
+}
+
 pub(crate) async fn student(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ViewStudentArchive>,
     ClientIp(ip): ClientIp,
     p: Result<Path<(i64, i64)>, PathRejection>,
+    q: Result<Query<StudentQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let (school, student) = path_ids(p)?;
-    let who = Requester::user(&me.user, &ip);
-    let a = archive::student_archive(
-        &state.svc,
-        &me.viewer(),
-        &who,
-        SchoolId(school),
-        StudentId(student),
+    let Query(q) = q.map_err(|_| AppError::BadRequest)?;
+    let notice =
+        (q.done.as_deref() == Some("objected")).then(|| "已提出质疑，等待班主任答复。".to_string());
+    let html = student_page(
+        &state,
+        &me,
+        &ip,
+        (SchoolId(school), StudentId(student)),
+        notice,
+        None,
     )
     .await?;
+    Ok(html.into_response())
+}
+
+/// The archive page of one student (an audited read), with a notice or a refusal to show.
+pub(crate) async fn student_page(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    ip: &str,
+    (school_id, student_id): (SchoolId, StudentId),
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<axum::response::Html<String>, AppError> {
+    let (school, student) = (school_id.0, student_id.0);
+    let who = Requester::user(&me.user, ip);
+    let a = archive::student_archive(&state.svc, &me.viewer(), &who, school_id, student_id).await?;
+    let may_object = wuyu_domain::grants(me.role(), wuyu_domain::Capability::RecordActivities);
+    let objectable = |r: &archive::ArchiveRecord| may_object && a.in_publicity.contains(&r.term);
     let page = StudentPage {
-        chrome: Chrome::new(
-            &me,
-            &format!("/schools/{school}/students/{student}/archive"),
-        ),
+        chrome: Chrome::new(me, &format!("/schools/{school}/students/{student}/archive")),
         name: a.name.clone(),
         domains: a
             .domains
@@ -85,7 +118,7 @@ pub(crate) async fn student(
             .map(|d| DomainBlock {
                 label: d.label_zh,
                 hours: d.hours.to_string(),
-                records: d.records.iter().map(line).collect(),
+                records: d.records.iter().map(|r| line(r, objectable(r))).collect(),
             })
             .collect(),
         volunteer_hours: a.volunteer_hours.to_string(),
@@ -120,8 +153,13 @@ pub(crate) async fn student(
             })
             .collect(),
         pending: a.pending.len(),
+        card_href: wuyu_service::bulletin::PDF_AVAILABLE
+            .then(|| format!("/schools/{school}/students/{student}/archive/card.pdf")),
+        object_action: format!("/schools/{school}/students/{student}/archive/objections"),
+        notice,
+        error,
     };
-    Ok(render(&page)?.into_response())
+    render(&page)
 }
 
 #[derive(Debug, Deserialize)]

@@ -46,6 +46,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
     let create = "csrf_token={csrf}&username=matrix-new&display_name=%E6%96%B0%E7%94%A8%E6%88%B7\
                   &role=district_analyst&school_id=&teacher_staff_no=&student_no=&password=long-enough-pw";
     let token = "csrf_token={csrf}";
+    // A PDF is 200 when this build writes PDFs, else 400 with the Chinese reason.
+    let pdf = if wuyu_service::bulletin::PDF_AVAILABLE { 200 } else { 400 };
     // A decision on an alert that does not exist (no such school or teacher).
     let decide = "csrf_token={csrf}&school=999999&teacher=999999&subject=%E8%AF%AD%E6%96%87\
                   &year=2024&decision=demote&reason=%E5%A4%8D%E6%A0%B8";
@@ -228,7 +230,21 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // 综合素质档案: the child's, another child of school A; coverage.
         case(g(), format!("/schools/{a}/students/{}/archive", i.child), "",          [303, 200, 200, 200, 200, 403, 200, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive/card.pdf", i.child), "", [303, pdf, pdf, pdf, pdf, 403, pdf, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive/card.pdf", i.other_a), "", [303, pdf, pdf, pdf, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_1), "", [303, pdf, 403, pdf, pdf, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_2), "", [303, pdf, 403, pdf, 403, 403, 403, 403]),
         case(g(), "/archive/coverage".into(), "",                                    [303, 200, 200, 200, 403, 403, 403, 403]),
+        // 公示: the class's page (a parent: their child's class), one POST per step (an unknown
+        // step changes nothing), a family's objection (no such record: refused on the page).
+        case(g(), format!("/schools/{a}/classes/{}/archive/publicity?term=2025-autumn", i.class_a7_1), "", [303, 403, 403, 200, 200, 403, 200, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/archive/publicity?term=2025-autumn", i.class_a7_2), "", [303, 403, 403, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/archive/publicity?term=bad", i.class_a7_1), "", [303, 403, 403, 400, 400, 403, 400, 400]),
+        case(p(), format!("/schools/{a}/classes/{}/archive/publicity", i.class_a7_1), "csrf_token={csrf}&term=2025-autumn&step=bogus", [303, 403, 403, 400, 400, 403, 400, 400]),
+        case(p(), format!("/schools/{a}/students/{}/archive/objections", i.child), "csrf_token={csrf}&record=999999&text=x", [303, 403, 403, 422, 422, 403, 422, 403]),
+        case(g(), format!("/api/v1/archive/publicity/{a}/{}?term=2025-autumn", i.class_a7_1), "", [401, 403, 403, 200, 200, 403, 200, 403]),
+        case(p(), "/api/v1/archive/publicity".into(), token,                        [401, 403, 403, 400, 400, 403, 400, 400]),
+        case(p(), "/api/v1/archive/objections".into(), token,                       [401, 403, 403, 400, 400, 403, 400, 400]),
         case(g(), "/archive/coverage?term=bad".into(), "",                           [303, 400, 400, 400, 403, 403, 403, 403]),
         // The class's 写实记录: school staff who reach the class; review by its 班主任 (none in the fixture).
         case(g(), format!("/schools/{a}/classes/{}/archive?term=2025-autumn", i.class_a7_1), "", [303, 403, 403, 200, 200, 403, 403, 403]),

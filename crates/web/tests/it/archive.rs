@@ -599,3 +599,139 @@ async fn the_class_records_and_the_coverage_export_as_the_pages_show_them() {
         "{html}"
     );
 }
+
+/// 公示 in the browser: the 班主任 opens it from today; the class's records are frozen (the
+/// form is refused on the page); the parent objects on their child's archive page; the 班主任
+/// answers; signing before the window is over is refused with the date. The report card PDF
+/// downloads for the parent (when this build writes PDFs).
+#[tokio::test]
+async fn the_publicity_freezes_the_class_and_takes_a_familys_objection_in_the_browser() {
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let svc = Service::new(app.store.clone());
+    let a = SchoolId(ids.school_a);
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    let (head, who) = viewer(&svc, "teacher-a").await;
+    let choir = ActivityInput {
+        category: ActivityCategory::Art,
+        term,
+        date: date!(2025 - 11 - 20),
+        end_date: None,
+        hours: Tenths(20),
+        travel: Tenths(0),
+        organiser: "音乐组".into(),
+        description: "班级合唱比赛".into(),
+    };
+    let made = record_activity(&svc, &head, &who, a, &[StudentId(ids.child)], &choir)
+        .await
+        .unwrap();
+    review(&svc, &head, &who, a, &made, &Review::Approve)
+        .await
+        .unwrap();
+
+    let base = format!(
+        "/schools/{}/classes/{}/archive/publicity",
+        ids.school_a, ids.class_a7_1
+    );
+    let t = app.login("teacher-a").await;
+    let step = |body: &str| {
+        post(&base)
+            .cookie(&t.cookie)
+            .form(&format!("csrf_token={}&term=2025-autumn&{body}", t.csrf))
+            .build()
+    };
+    let (status, html) = page(&app, "teacher-a", &format!("{base}?term=2025-autumn")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("未公示") && html.contains("开始公示（5 个工作日）"),
+        "{html}"
+    );
+    let resp = app.send(step("step=open")).await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, html) = page(
+        &app,
+        "teacher-a",
+        &format!("{base}?term=2025-autumn&done=open"),
+    )
+    .await;
+    assert!(
+        html.contains("公示中") && html.contains("班级合唱比赛"),
+        "{html}"
+    );
+
+    // Frozen: recording for the class is refused on the page, nothing written.
+    let record = post(&format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    ))
+    .cookie(&t.cookie)
+    .form(&format!(
+        "csrf_token={}&term=2025-autumn&category=art&date=2025-11-21&hours=1&organiser=&description=%E5%90%88%E5%94%B1&attendees=class",
+        t.csrf
+    ))
+    .build();
+    let resp = app.send(record).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(body_text(resp).await.contains("已进入公示"));
+    assert_eq!(records_of_7_1(&app).await.len(), 1);
+
+    // The parent objects on the child's archive page.
+    let archive = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let (_, html) = page(&app, "parent-a", &archive).await;
+    assert!(html.contains("提出质疑"), "{html}");
+    let p = app.login("parent-a").await;
+    let resp = app
+        .send(
+            post(&format!("{archive}/objections"))
+                .cookie(&p.cookie)
+                .form(&format!(
+                    "csrf_token={}&record={}&text=%E5%BD%93%E5%A4%A9%E8%AF%B7%E5%81%87",
+                    p.csrf, made[0]
+                ))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, html) = page(&app, "parent-a", &format!("{archive}?done=objected")).await;
+    assert!(html.contains("已提出质疑"), "{html}");
+
+    // The 班主任 answers; signing now is refused: the window is not over.
+    let (_, html) = page(&app, "teacher-a", &format!("{base}?term=2025-autumn")).await;
+    assert!(
+        html.contains("当天请假") && html.contains("name=\"answer\""),
+        "{html}"
+    );
+    let objection = svc
+        .store()
+        .objections(&head.scope, a, ClassId(ids.class_a7_1), term)
+        .await
+        .unwrap()[0]
+        .id;
+    let resp = app
+        .send(step(&format!(
+            "step=answer&id={objection}&answer=%E5%B7%B2%E6%A0%B8%E5%AE%9E"
+        )))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let resp = app.send(step("step=sign")).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("期满后才能签字") && html.contains("答复（teacher-a）：已核实"),
+        "{html}"
+    );
+
+    // The parent's report card.
+    let (status, bytes) = download(&app, "parent-a", &format!("{archive}/card.pdf")).await;
+    if wuyu_service::bulletin::PDF_AVAILABLE {
+        assert_eq!(status, 200);
+        let lines = wuyu_testkit::pdf_lines(&bytes);
+        assert!(
+            lines.iter().any(|l| l.contains("班级合唱比赛")),
+            "{lines:?}"
+        );
+    } else {
+        assert_eq!(status, 400);
+    }
+}
