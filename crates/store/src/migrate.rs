@@ -124,6 +124,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "roster_undo",
         sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
     },
+    Migration {
+        version: 25,
+        name: "audit_queue",
+        sql: include_str!("../migrations/sqlite/0025_audit_queue.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -241,6 +246,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 24,
         name: "roster_undo",
         sql: include_str!("../migrations/postgres/0024_roster_undo.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "audit_queue",
+        sql: include_str!("../migrations/postgres/0025_audit_queue.sql"),
     },
 ];
 
