@@ -74,14 +74,30 @@ impl AuditStore for This {
     fn list_audit(&self, limit: i64) -> StoreFuture<'_, Vec<AuditRow>> {
         Box::pin(async move {
             self.settle_audit().await;
-            let rows: Vec<AuditTuple> = sqlx::query_as(AssertSqlSafe(format!(
-                "{AUDIT_SELECT} ORDER BY id DESC LIMIT $1"
-            )))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-            let rows = rows.into_iter().map(audit_row).collect();
-            with_queued(self, rows, |_| true, limit).await
+            // A move committing between reading the log and the queue would hide its entries
+            // from this one listing: read again when the mark moved meanwhile.
+            let mark = || async {
+                let m: Result<(i64,), _> =
+                    sqlx::query_as("SELECT moved_upto FROM audit_queue_mark")
+                        .fetch_one(&self.pool)
+                        .await;
+                m.map(|m| m.0).unwrap_or(0)
+            };
+            for _ in 0..3 {
+                let before = mark().await;
+                let rows: Vec<AuditTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                    "{AUDIT_SELECT} ORDER BY id DESC LIMIT $1"
+                )))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                let rows: Vec<AuditRow> = rows.into_iter().map(audit_row).collect();
+                let listed = with_queued(self, rows, |_| true, limit).await?;
+                if mark().await == before {
+                    return Ok(listed);
+                }
+            }
+            Err(StoreError::Conflict("audit log moving; try again".into()))
         })
     }
 }

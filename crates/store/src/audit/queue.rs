@@ -127,9 +127,7 @@ impl AuditQueue {
         &self,
         main: &SqlitePool,
     ) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
-        if !self.maybe_pending() {
-            return Ok(Vec::new());
-        }
+        // Not skipped on `maybe_pending`: a move clears it before its commit.
         let (mark,): (i64,) = sqlx::query_as("SELECT moved_upto FROM audit_queue_mark")
             .fetch_one(main)
             .await?;
