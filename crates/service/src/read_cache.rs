@@ -46,10 +46,12 @@ impl Service {
                 return compute.await;
             }
         };
-        if let Some(hit) = self.cache.get(version, &key) {
-            if let Some(t) = hit.downcast_ref::<T>() {
-                return Ok(t.clone());
-            }
+        if let Some(t) = self
+            .cache
+            .get(version, &key)
+            .and_then(|hit| hit.downcast_ref::<T>().cloned())
+        {
+            return Ok(t);
         }
         let value = compute.await?;
         self.cache.put(version, key, Arc::new(value.clone()));
