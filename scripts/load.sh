@@ -7,6 +7,8 @@
 # throwaway data directory, signs in as the demo roles, runs `wrk` against each page kind for the
 # given duration and prints a Markdown table (requests/s, p50, p99). wrk runs on the same cores as
 # the server, so the figures are lower bounds. Needs Debian's wrk (apt-get install wrk) and curl.
+# WUYU_READ_CACHE=off (passed on to the server) computes the district pages' read models on
+# every request: the baseline for the cached figures.
 set -euo pipefail
 
 students=50000 duration=10s connections=16
@@ -59,7 +61,7 @@ exam_page=$(first_link /exams "$district" '/exams/[0-9]*')
 class_page=$(first_link "$(location / "$teacher")" "$teacher" '/schools/[0-9]*/classes/[0-9]*')
 child_page=$(location / "$parent")
 
-echo "wuyu demo --students $students · wrk -t2 -c$connections -d$duration · $(nproc) cores shared by server and wrk"
+echo "wuyu demo --students $students · wrk -t2 -c$connections -d$duration · $(nproc) cores shared by server and wrk · read cache ${WUYU_READ_CACHE:-on}"
 echo
 echo "| page | role | requests/s | p50 | p99 |"
 echo "|---|---|---|---|---|"

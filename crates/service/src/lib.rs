@@ -24,6 +24,7 @@ pub mod indicators;
 pub mod plan;
 pub mod psych;
 pub mod ranks;
+mod read_cache;
 pub mod roster;
 pub mod settings;
 pub mod staff;
@@ -39,11 +40,16 @@ use wuyu_store::Store;
 #[derive(Clone)]
 pub struct Service {
     store: Arc<dyn Store>,
+    /// Read models kept while the data they were computed from is unchanged.
+    cache: Arc<read_cache::ReadCache>,
 }
 
 impl Service {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            cache: Arc::default(),
+        }
     }
 
     /// The store, for the use cases here and for tests that set up data; the edges call the

@@ -118,4 +118,9 @@ pub trait Store:
 
     /// Applies the backend's pending migrations.
     fn migrate(&self) -> StoreFuture<'_, ()>;
+
+    /// A number that changes whenever a write to the database commits, from this process or
+    /// another: what cached read models are checked against. `None` when the backend has no
+    /// such number that is both cheap and exact (read models are then always computed).
+    fn data_version(&self) -> StoreFuture<'_, Option<u64>>;
 }

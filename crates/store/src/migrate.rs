@@ -130,6 +130,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
     },
     Migration {
+        version: 25,
+        name: "audit_queue",
+        sql: include_str!("../migrations/sqlite/0025_audit_queue.sql"),
+    },
+    Migration {
         version: 30,
         name: "plan_due_reopen",
         sql: include_str!("../migrations/sqlite/0030_plan_due_reopen.sql"),
@@ -256,6 +261,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 24,
         name: "roster_undo",
         sql: include_str!("../migrations/postgres/0024_roster_undo.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "audit_queue",
+        sql: include_str!("../migrations/postgres/0025_audit_queue.sql"),
     },
     Migration {
         version: 30,

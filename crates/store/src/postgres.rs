@@ -83,6 +83,44 @@ impl PgStore {
         &self.pool
     }
 
+    /// PostgreSQL's writers do not block an insert into `audit_log`: entries go there directly.
+    pub(crate) async fn append_audit_entry(
+        &self,
+        e: &crate::model::AuditEntry,
+    ) -> Result<(), StoreError> {
+        audit::insert_audit(&self.pool, e).await
+    }
+
+    pub(crate) async fn settle_audit(&self) {}
+
+    /// None: the WAL position would be cheap, but a commit's WAL record is written a moment
+    /// before the commit becomes visible, so a read model computed in that moment would be
+    /// kept as new while showing the old data.
+    pub(crate) async fn read_data_version(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+
+    pub(crate) async fn touch_session_row(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE user_session SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn pending_audit(&self) -> Result<Vec<crate::model::AuditEntry>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    pub(crate) async fn after_migrate(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     fn migrations() -> &'static [Migration] {
         migrate::POSTGRES
     }

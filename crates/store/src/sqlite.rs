@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: the capability implementations (one copy of the code each,
 //! written against [`This`]) instantiated for [`SqliteStore`], and what only SQLite does.
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -30,6 +31,8 @@ mod accounts;
 mod archive;
 #[path = "audit/imp.rs"]
 mod audit;
+#[path = "audit/queue.rs"]
+mod audit_queue;
 #[path = "bulletin/imp.rs"]
 mod bulletin;
 #[path = "exam/imp.rs"]
@@ -72,8 +75,19 @@ pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     /// SQLite has one writer; imports also take this lock so they queue instead of failing
     /// with SQLITE_BUSY.
-    pub(crate) write_lock: Mutex<()>,
+    pub(crate) write_lock: Arc<Mutex<()>>,
+    /// Where audit entries go while the write lock is taken (none for an in-memory database).
+    audit_queue: Option<Arc<audit_queue::AuditQueue>>,
+    /// A connection that never writes, asked for `PRAGMA data_version`: SQLite changes that
+    /// number for a connection whenever another connection (of any process) commits.
+    version_conn: Option<Mutex<sqlx::SqliteConnection>>,
 }
+
+/// How long an audit entry waits for SQLite's write lock before it goes to the queue instead:
+/// long enough for a session touch or another entry, far shorter than any import.
+const AUDIT_WAIT_MS: u32 = 50;
+/// The pool's usual busy timeout (see `open`), restored after a short wait.
+const BUSY_TIMEOUT_MS: u32 = 30_000;
 
 impl SqliteStore {
     pub async fn open(url_or_path: &str) -> Result<Self, StoreError> {
@@ -86,19 +100,214 @@ impl SqliteStore {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30))
+        .busy_timeout(Duration::from_millis(u64::from(BUSY_TIMEOUT_MS)))
         // 64 MiB page cache per connection (the default is 2 MiB): bulk imports update three
         // indexes in 学籍号 order, and a small cache turns that into disk reads.
         .pragma("cache_size", "-65536")
         .pragma("temp_store", "memory");
+        let file = opts.get_filename().to_path_buf();
+        let in_memory = opts.get_filename().as_os_str().is_empty()
+            || file
+                .to_str()
+                .is_some_and(|f| f.starts_with(':') || f.contains("mode=memory"));
+        let version_opts = opts.clone();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts)
             .await?;
+        let version_conn = if in_memory {
+            None
+        } else {
+            use sqlx::ConnectOptions;
+            Some(Mutex::new(version_opts.connect().await?))
+        };
+        let audit_queue = if in_memory {
+            None
+        } else {
+            Some(Arc::new(audit_queue::AuditQueue::open(&file).await?))
+        };
         Ok(Self {
             pool,
-            write_lock: Mutex::new(()),
+            write_lock: Arc::new(Mutex::new(())),
+            audit_queue,
+            version_conn,
         })
+    }
+
+    /// Writes an audit entry without waiting for an import: directly when the write lock is
+    /// free (entries still queued are moved first, so the log keeps its order), otherwise to
+    /// the queue file, moved once the lock is free. Either way it is committed on return.
+    pub(crate) async fn append_audit_entry(
+        &self,
+        e: &crate::model::AuditEntry,
+    ) -> Result<(), StoreError> {
+        let Some(queue) = &self.audit_queue else {
+            return audit::insert_audit(&self.pool, e).await;
+        };
+        if let Ok(_guard) = self.write_lock.try_lock() {
+            // No import of this process is writing; another process may be, hence the short wait.
+            match self.append_directly(queue, e).await {
+                Ok(()) => return Ok(()),
+                Err(err) if audit_queue::is_busy(&err) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        queue.push(e).await?;
+        audit_queue::schedule_move(queue, &self.pool, &self.write_lock);
+        Ok(())
+    }
+
+    async fn append_directly(
+        &self,
+        queue: &audit_queue::AuditQueue,
+        e: &crate::model::AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.short_wait_conn().await?;
+        let mut result = Ok(());
+        if queue.maybe_pending() {
+            result = queue.move_into(&mut conn).await.map(drop);
+        }
+        if result.is_ok() {
+            result = audit::insert_audit(&mut *conn, e).await;
+        }
+        Self::restore_wait(conn).await;
+        result
+    }
+
+    /// A connection that gives up on SQLite's write lock after [`AUDIT_WAIT_MS`]; hand it to
+    /// [`Self::restore_wait`] when done.
+    async fn short_wait_conn(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "PRAGMA busy_timeout = {AUDIT_WAIT_MS}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        Ok(conn)
+    }
+
+    async fn restore_wait(mut conn: sqlx::pool::PoolConnection<sqlx::Sqlite>) {
+        if sqlx::query(AssertSqlSafe(format!(
+            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"
+        )))
+        .execute(&mut *conn)
+        .await
+        .is_err()
+        {
+            // Never hand a connection with the short timeout back to the pool.
+            conn.close_on_drop();
+        }
+    }
+
+    /// Records a session's last use without waiting for an import: when the write lock is
+    /// taken the update is done in the background once it is free (a session touched a few
+    /// seconds late is harmless; a page waiting for an import is not).
+    pub(crate) async fn touch_session_row(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        const TOUCH: &str = "UPDATE user_session SET last_seen_at = $2 WHERE token_hash = $1";
+        if let Ok(_guard) = self.write_lock.try_lock() {
+            let mut conn = self.short_wait_conn().await?;
+            let r = sqlx::query(TOUCH)
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *conn)
+                .await;
+            Self::restore_wait(conn).await;
+            match r.map_err(StoreError::from) {
+                Ok(_) => return Ok(()),
+                Err(e) if audit_queue::is_busy(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let (pool, lock, hash) = (
+            self.pool.clone(),
+            Arc::clone(&self.write_lock),
+            token_hash.to_string(),
+        );
+        tokio::spawn(async move {
+            let _guard = lock.lock().await;
+            if let Err(e) = sqlx::query(TOUCH)
+                .bind(&hash)
+                .bind(now)
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "session touch after the import failed");
+            }
+        });
+        Ok(())
+    }
+
+    /// Moves queued audit entries now if the write lock is free (readers of the log call this
+    /// so that a quiet server shows every entry in `audit_log`); never waits for an import.
+    pub(crate) async fn settle_audit(&self) {
+        let Some(queue) = &self.audit_queue else {
+            return;
+        };
+        if !queue.maybe_pending() {
+            return;
+        }
+        if let Ok(_guard) = self.write_lock.try_lock() {
+            // Another process's import may hold SQLite's lock: then leave them queued.
+            let moved = match self.short_wait_conn().await {
+                Ok(mut conn) => {
+                    let moved = queue.move_into(&mut conn).await;
+                    Self::restore_wait(conn).await;
+                    moved
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = moved {
+                tracing::debug!(error = %e, "audit queue not moved yet");
+            }
+        }
+    }
+
+    pub(crate) async fn read_data_version(&self) -> Result<Option<u64>, StoreError> {
+        let Some(conn) = &self.version_conn else {
+            return Ok(None);
+        };
+        let mut conn = conn.lock().await;
+        let (v,): (i64,) = sqlx::query_as("PRAGMA data_version")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Some(v as u64))
+    }
+
+    /// Audit entries still in the queue, newest first.
+    pub(crate) async fn pending_audit(&self) -> Result<Vec<crate::model::AuditEntry>, StoreError> {
+        match &self.audit_queue {
+            Some(q) => Ok(q
+                .pending(&self.pool)
+                .await?
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// After the migrations: what a crash left in the audit queue goes into the log now.
+    pub(crate) async fn after_migrate(&self) -> Result<(), StoreError> {
+        let Some(queue) = &self.audit_queue else {
+            return Ok(());
+        };
+        queue.keep_ids_above_mark(&self.pool).await?;
+        let _guard = self.write_lock.lock().await;
+        let mut conn = self.pool.acquire().await?;
+        let n = queue.move_into(&mut conn).await?;
+        if n > 0 {
+            tracing::info!(
+                moved = n,
+                "audit entries from the queue moved into the audit log"
+            );
+        }
+        Ok(())
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -12,6 +12,10 @@ impl Store for This {
         BACKEND
     }
 
+    fn data_version(&self) -> StoreFuture<'_, Option<u64>> {
+        Box::pin(self.read_data_version())
+    }
+
     fn migrate(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             sqlx::query(crate::migrate::CREATE_TABLE)
@@ -40,7 +44,7 @@ impl Store for This {
                 tx.commit().await?;
                 tracing::info!(version = m.version, name = m.name, "applied migration");
             }
-            Ok(())
+            self.after_migrate().await
         })
     }
 }

@@ -218,7 +218,19 @@ fn tally(lines: &[GroupLine]) -> TargetTally {
 }
 
 /// The overview for `term_code` (the latest term when none) and `school` (district roles).
+/// Kept while the database is unchanged (it adds up a dozen rollup queries).
 pub async fn overview(
+    svc: &Service,
+    viewer: &Viewer,
+    term_code: Option<&str>,
+    school: Option<SchoolId>,
+) -> Result<Overview, ServiceError> {
+    let key = format!("fitness::overview {viewer:?} {term_code:?} {school:?}");
+    svc.cached(key, compute_overview(svc, viewer, term_code, school))
+        .await
+}
+
+async fn compute_overview(
     svc: &Service,
     viewer: &Viewer,
     term_code: Option<&str>,

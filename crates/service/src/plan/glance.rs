@@ -26,7 +26,17 @@ pub struct Glance {
 
 /// The glance of the district (`school` = `None`) or of one school, for `viewer`; `None`
 /// when they may not see the plan, the unit is outside their scope, or there is no plan.
+/// Kept while the database is unchanged (and the month is the same).
 pub async fn glance(
+    svc: &Service,
+    viewer: &Viewer,
+    school: Option<SchoolId>,
+) -> Result<Option<Glance>, ServiceError> {
+    let key = format!("plan::glance {viewer:?} {school:?} {}", this_month().code());
+    svc.cached(key, compute_glance(svc, viewer, school)).await
+}
+
+async fn compute_glance(
     svc: &Service,
     viewer: &Viewer,
     school: Option<SchoolId>,

@@ -22,6 +22,14 @@ pub struct DistrictHome {
 }
 
 pub async fn district_home(svc: &Service, viewer: &Viewer) -> Result<DistrictHome, ServiceError> {
+    let key = format!("roster::district_home {viewer:?}");
+    svc.cached(key, compute_district_home(svc, viewer)).await
+}
+
+async fn compute_district_home(
+    svc: &Service,
+    viewer: &Viewer,
+) -> Result<DistrictHome, ServiceError> {
     let store = svc.store();
     let cells = store.district_overview(&viewer.scope).await?;
     let schools = store.list_schools(&viewer.scope).await?;

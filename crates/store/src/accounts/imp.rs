@@ -228,14 +228,7 @@ impl AccountStore for This {
     }
 
     fn touch_session<'a>(&'a self, token_hash: &'a str, now: i64) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            sqlx::query("UPDATE user_session SET last_seen_at = $2 WHERE token_hash = $1")
-                .bind(token_hash)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-            Ok(())
-        })
+        Box::pin(self.touch_session_row(token_hash, now))
     }
 
     fn delete_session<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, ()> {

@@ -954,6 +954,7 @@ impl PsychStore for This {
 
     fn break_glass_log<'a>(&'a self, token: &'a PsychToken) -> StoreFuture<'a, Vec<AuditRow>> {
         Box::pin(async move {
+            self.settle_audit().await;
             let rows: Vec<crate::audit::AuditTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{} WHERE action = 'psych_break_glass' AND school_id = $1 \
                  ORDER BY id DESC LIMIT 200",
@@ -962,7 +963,15 @@ impl PsychStore for This {
             .bind(token.school().0)
             .fetch_all(&self.pool)
             .await?;
-            Ok(rows.into_iter().map(crate::audit::audit_row).collect())
+            let rows = rows.into_iter().map(crate::audit::audit_row).collect();
+            let school = token.school();
+            super::audit::with_queued(
+                self,
+                rows,
+                |e| e.action == "psych_break_glass" && e.school_id == Some(school),
+                200,
+            )
+            .await
         })
     }
 }

@@ -27,6 +27,7 @@ mod psych_break_glass;
 mod psych_codes;
 mod psych_consent;
 mod psych_export;
+mod read_paths;
 mod security;
 mod settings;
 mod staff;

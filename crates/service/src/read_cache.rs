@@ -1,0 +1,93 @@
+//! Cached read models (issue 16): the district pages (`/fitness`, `/`) add up the same rollups
+//! for every request. A read model is kept with the database's data version it was computed
+//! at and served again only while that version is unchanged, so a committed import (or any
+//! other write, by this process or another) is visible at the next request: never stale.
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use crate::{Service, ServiceError};
+
+/// More keys than this (viewers × parameters) and the cache starts over: a district's
+/// /fitness read model at 1,000,000 students is about a megabyte, so this bounds the memory.
+const MAX_ENTRIES: usize = 64;
+
+#[derive(Default)]
+pub(crate) struct ReadCache {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// The data version every entry was computed at.
+    version: Option<u64>,
+    entries: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+impl Service {
+    /// `compute` once per `key` and data version. The version is read before computing, so an
+    /// entry can only be older than its version says, never newer: a write during the
+    /// computation makes the next request compute again. A backend without a data version
+    /// (or an error reading it) computes every time.
+    pub(crate) async fn cached<T, F>(&self, key: String, compute: F) -> Result<T, ServiceError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<T, ServiceError>>,
+    {
+        if !enabled() {
+            return compute.await;
+        }
+        let version = match self.store().data_version().await {
+            Ok(Some(v)) => v,
+            Ok(None) => return compute.await,
+            Err(e) => {
+                tracing::warn!(error = %e, "data version unreadable: read model not cached");
+                return compute.await;
+            }
+        };
+        if let Some(t) = self
+            .cache
+            .get(version, &key)
+            .and_then(|hit| hit.downcast_ref::<T>().cloned())
+        {
+            return Ok(t);
+        }
+        let value = compute.await?;
+        self.cache.put(version, key, Arc::new(value.clone()));
+        Ok(value)
+    }
+}
+
+/// `WUYU_READ_CACHE=off` computes every read model every time: the baseline of the load
+/// benchmark (BENCHMARKS.md), measured in the same run as the cached pages.
+fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("WUYU_READ_CACHE").map_or(true, |v| v != "off"))
+}
+
+impl ReadCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves a map that is still consistent.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, version: u64, key: &str) -> Option<Arc<dyn Any + Send + Sync>> {
+        let inner = self.lock();
+        if inner.version != Some(version) {
+            return None;
+        }
+        inner.entries.get(key).cloned()
+    }
+
+    fn put(&self, version: u64, key: String, value: Arc<dyn Any + Send + Sync>) {
+        let mut inner = self.lock();
+        if inner.version != Some(version) || inner.entries.len() >= MAX_ENTRIES {
+            inner.entries.clear();
+            inner.version = Some(version);
+        }
+        inner.entries.insert(key, value);
+    }
+}
