@@ -124,6 +124,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "roster_undo",
         sql: include_str!("../migrations/sqlite/0024_roster_undo.sql"),
     },
+    Migration {
+        version: 28,
+        name: "survey_classes",
+        sql: include_str!("../migrations/sqlite/0028_survey_classes.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -241,6 +246,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 24,
         name: "roster_undo",
         sql: include_str!("../migrations/postgres/0024_roster_undo.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "survey_classes",
+        sql: include_str!("../migrations/postgres/0028_survey_classes.sql"),
     },
 ];
 
