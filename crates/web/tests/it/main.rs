@@ -30,5 +30,6 @@ mod psych_export;
 mod security;
 mod settings;
 mod staff;
+mod survey_links;
 mod surveys;
 mod visibility;
