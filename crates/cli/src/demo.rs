@@ -514,7 +514,9 @@ async fn load_psych(
     if let Some(case) = view.cases.first() {
         for step in &case.steps {
             let note = match step.kind {
-                wuyu_store::psych::StepKind::HeadTeacherInformed => "当面告知班主任，请其留意课间情况",
+                wuyu_store::psych::StepKind::HeadTeacherInformed => {
+                    "当面告知班主任，请其留意课间情况"
+                }
                 wuyu_store::psych::StepKind::GuardianInformed => "电话告知母亲，约定次日面谈",
                 _ => continue,
             };
@@ -522,8 +524,7 @@ async fn load_psych(
                 note: note.into(),
                 institution: None,
             };
-            psych::complete_step(&svc, &viewer, &who, school, (case.id, step.seq), &report)
-                .await?;
+            psych::complete_step(&svc, &viewer, &who, school, (case.id, step.seq), &report).await?;
         }
         psych::add_counselling(
             &svc,

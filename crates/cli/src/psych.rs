@@ -155,7 +155,10 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     {
         Some("csv") => true,
         Some("xlsx") => false,
-        _ => bail!("输出文件“{}”的扩展名应为 .csv 或 .xlsx", args.output.display()),
+        _ => bail!(
+            "输出文件“{}”的扩展名应为 .csv 或 .xlsx",
+            args.output.display()
+        ),
     };
     let code = args.columns == Columns::Code;
     let file_name = args.input.file_name().map_or_else(
@@ -172,7 +175,10 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
         errors
             .entry((e.sheet.as_str(), e.row))
             .or_default()
-            .push(format!("“{}”列的值“{}”：{}", e.column, e.value, e.message_zh));
+            .push(format!(
+                "“{}”列的值“{}”：{}",
+                e.column, e.value, e.message_zh
+            ));
     }
     let rows: HashMap<(&str, u32), _> = read
         .rows
@@ -234,9 +240,7 @@ pub fn score(args: &ScoreArgs) -> anyhow::Result<ExitCode> {
     }
     if csv_out {
         if sheets.len() > 1 && sheets.iter().any(|s| s.header != sheets[0].header) {
-            bail!(
-                "{file_name} 中有多个答卷工作表且列不同，无法合并为一个 CSV；请输出为 .xlsx"
-            );
+            bail!("{file_name} 中有多个答卷工作表且列不同，无法合并为一个 CSV；请输出为 .xlsx");
         }
         write_csv(&args.output, &sheets)?;
     } else {

@@ -36,17 +36,47 @@ fn paper_results_are_scored_row_by_row_with_errors_named() {
     // (学籍号, PHQ answers, GAD answers, ASQ answers)
     let rows: [(&str, [&str; 9], [&str; 7], [&str; 5]); 6] = [
         // Calm: PHQ 4 (minimal), GAD 3, ASQ negative: level 0.
-        ("S01", ["1", "1", "1", "1", "0", "0", "0", "0", "0"], ["1", "1", "1", "0", "0", "0", "0"], ["no", "no", "no", "no", ""]),
+        (
+            "S01",
+            ["1", "1", "1", "1", "0", "0", "0", "0", "0"],
+            ["1", "1", "1", "0", "0", "0", "0"],
+            ["no", "no", "no", "no", ""],
+        ),
         // PHQ 12 (moderate), GAD 15 (severe): level 2 by GAD ≥ 15.
-        ("S02", ["2", "2", "2", "2", "1", "1", "1", "1", "0"], ["3", "2", "2", "2", "2", "2", "2"], ["否", "否", "否", "否", ""]),
+        (
+            "S02",
+            ["2", "2", "2", "2", "1", "1", "1", "1", "0"],
+            ["3", "2", "2", "2", "2", "2", "2"],
+            ["否", "否", "否", "否", ""],
+        ),
         // PHQ item 9 = 2 and a refused ASQ item (refused counts as positive): level 3.
-        ("S03", ["1", "0", "0", "0", "0", "0", "0", "0", "2"], ["0", "0", "0", "0", "0", "0", "0"], ["no", "不想回答", "no", "no", ""]),
+        (
+            "S03",
+            ["1", "0", "0", "0", "0", "0", "0", "0", "2"],
+            ["0", "0", "0", "0", "0", "0", "0"],
+            ["no", "不想回答", "no", "no", ""],
+        ),
         // A missing PHQ item: no total (INCOMPLETE), but item 9 = 1 still raises level 2.
-        ("S04", ["0", "", "0", "0", "0", "0", "0", "0", "1"], ["0", "0", "0", "0", "0", "0", "0"], ["no", "no", "no", "no", ""]),
+        (
+            "S04",
+            ["0", "", "0", "0", "0", "0", "0", "0", "1"],
+            ["0", "0", "0", "0", "0", "0", "0"],
+            ["no", "no", "no", "no", ""],
+        ),
         // An answer of 4 on PHQ-9 and "maybe" on ASQ: an error row, nothing computed.
-        ("S05", ["4", "0", "0", "0", "0", "0", "0", "0", "0"], ["0", "0", "0", "0", "0", "0", "0"], ["maybe", "no", "no", "no", ""]),
+        (
+            "S05",
+            ["4", "0", "0", "0", "0", "0", "0", "0", "0"],
+            ["0", "0", "0", "0", "0", "0", "0"],
+            ["maybe", "no", "no", "no", ""],
+        ),
         // The same student twice: the second is an error.
-        ("S01", ["0", "0", "0", "0", "0", "0", "0", "0", "0"], ["0", "0", "0", "0", "0", "0", "0"], ["no", "no", "no", "no", ""]),
+        (
+            "S01",
+            ["0", "0", "0", "0", "0", "0", "0", "0", "0"],
+            ["0", "0", "0", "0", "0", "0", "0"],
+            ["no", "no", "no", "no", ""],
+        ),
     ];
     let mut text = header.join(",") + "\n";
     for (no, phq, gad, asq) in &rows {
@@ -70,7 +100,10 @@ fn paper_results_are_scored_row_by_row_with_errors_named() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("共 6 行，完整 3，不完整 1，错误 2"), "{stderr}");
+    assert!(
+        stderr.contains("共 6 行，完整 3，不完整 1，错误 2"),
+        "{stderr}"
+    );
 
     let out = read_csv(&output);
     let at = |name: &str| out[0].iter().position(|h| h == name).unwrap();
@@ -82,19 +115,39 @@ fn paper_results_are_scored_row_by_row_with_errors_named() {
     assert_eq!(cell(1, "phq9_total"), sum(&rows[0].1).to_string());
     assert_eq!(cell(1, "phq9_band"), "minimal");
     assert_eq!(cell(1, "gad7_total"), sum(&rows[0].2).to_string());
-    assert_eq!(cell(1, "asq_result"), "negative", "Q5 is asked only after a yes");
-    assert_eq!((cell(1, "level"), cell(1, "status")), ("0".into(), "OK".into()));
+    assert_eq!(
+        cell(1, "asq_result"),
+        "negative",
+        "Q5 is asked only after a yes"
+    );
+    assert_eq!(
+        (cell(1, "level"), cell(1, "status")),
+        ("0".into(), "OK".into())
+    );
 
     assert_eq!(cell(2, "phq9_total"), "12");
     assert_eq!(cell(2, "phq9_band"), "moderate");
-    assert_eq!((cell(2, "gad7_total"), cell(2, "gad7_band")), ("15".into(), "severe".into()));
+    assert_eq!(
+        (cell(2, "gad7_total"), cell(2, "gad7_band")),
+        ("15".into(), "severe".into())
+    );
     assert_eq!(cell(2, "level"), "2");
 
-    assert_eq!(cell(3, "asq_result"), "positive", "refused counts as positive");
+    assert_eq!(
+        cell(3, "asq_result"),
+        "positive",
+        "refused counts as positive"
+    );
     assert_eq!(cell(3, "level"), "3");
 
-    assert_eq!((cell(4, "phq9_total"), cell(4, "phq9_band")), (String::new(), String::new()));
-    assert_eq!((cell(4, "level"), cell(4, "status")), ("2".into(), "INCOMPLETE".into()));
+    assert_eq!(
+        (cell(4, "phq9_total"), cell(4, "phq9_band")),
+        (String::new(), String::new())
+    );
+    assert_eq!(
+        (cell(4, "level"), cell(4, "status")),
+        ("2".into(), "INCOMPLETE".into())
+    );
     assert!(cell(4, "message").contains("PHQ-9"));
 
     assert_eq!(cell(5, "status"), "ERROR");

@@ -203,15 +203,27 @@ mod tests {
         // The absent have consent and no answers: the demo gives them one-time codes; one is
         // a classmate of the first crisis case.
         let class_of = |no: &str| {
-            let s = d.batch.students.iter().find(|s| s.student_no.as_str() == no).unwrap();
+            let s = d
+                .batch
+                .students
+                .iter()
+                .find(|s| s.student_no.as_str() == no)
+                .unwrap();
             (s.grade, s.class_name.clone())
         };
         let crisis = first_crisis_student(&demo).unwrap();
-        assert!(demo.absent.iter().any(|no| class_of(no) == class_of(crisis)));
+        assert!(
+            demo.absent
+                .iter()
+                .any(|no| class_of(no) == class_of(crisis))
+        );
         for no in &demo.absent {
             assert!(demo.consents.contains(&(no.clone(), true)), "{no}");
             assert!(
-                !demo.answers_csv.lines().any(|l| l.split(',').next() == Some(no)),
+                !demo
+                    .answers_csv
+                    .lines()
+                    .any(|l| l.split(',').next() == Some(no)),
                 "{no}"
             );
         }

@@ -302,7 +302,10 @@ impl QrCode {
         let dark = self.modules.iter().filter(|&&d| d).count();
         let total = s * s;
         // k: how many 5 % steps the dark share is away from 50 %.
-        let k = (dark * 20).abs_diff(total * 10).div_ceil(total).saturating_sub(1);
+        let k = (dark * 20)
+            .abs_diff(total * 10)
+            .div_ceil(total)
+            .saturating_sub(1);
         p + 10 * k as u32
     }
 }
@@ -460,7 +463,11 @@ mod tests {
             for vert in 0..s {
                 for j in 0..2 {
                     let x = right - j;
-                    let y = if (right + 1) & 2 == 0 { s - 1 - vert } else { vert };
+                    let y = if (right + 1) & 2 == 0 {
+                        s - 1 - vert
+                    } else {
+                        vert
+                    };
                     if !blank.function[y * s + x] {
                         // The mask flips a data module exactly where it darkens a blank one.
                         bits.push(q.dark(x, y) ^ m.dark(x, y));
@@ -514,7 +521,14 @@ mod tests {
             .map(|i| (cw[1 + i] << 4) | (cw[2 + i] >> 4))
             .collect();
         assert_eq!(text, url);
-        assert_eq!(cw[len - 1], if (len - url.len() - 3) % 2 == 0 { 0xEC } else { 0x11 });
+        assert_eq!(
+            cw[len - 1],
+            if (len - url.len() - 3) % 2 == 0 {
+                0xEC
+            } else {
+                0x11
+            }
+        );
     }
 
     #[test]
@@ -572,6 +586,9 @@ mod tests {
             .filter(|&(x, y)| q.dark(x, y))
             .count();
         assert_eq!(svg.matches("h1v1h-1z").count(), dark);
-        assert!(svg.contains("M4,4h1v1h-1z"), "modules start after 4 quiet ones");
+        assert!(
+            svg.contains("M4,4h1v1h-1z"),
+            "modules start after 4 quiet ones"
+        );
     }
 }

@@ -75,7 +75,9 @@ fn post(path: &str, from: &str, body: &str) -> String {
 }
 
 fn get(path: &str, from: &str, cookie: &str) -> String {
-    format!("GET {path} HTTP/1.1\r\nHost: bench\r\nX-Forwarded-For: {from}\r\nCookie: {cookie}\r\n\r\n")
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: bench\r\nX-Forwarded-For: {from}\r\nCookie: {cookie}\r\n\r\n"
+    )
 }
 
 /// Address number `n` as a dotted quad in 10.0.0.0/8.
@@ -139,10 +141,7 @@ async fn hundred_thousand_answers_over_loopback() {
     // Baseline: the store alone.
     let t = Instant::now();
     for n in 0..RESPONSES {
-        let a: Vec<Answer> = answers(n, items)
-            .into_iter()
-            .map(Answer::Point)
-            .collect();
+        let a: Vec<Answer> = answers(n, items).into_iter().map(Answer::Point).collect();
         store
             .submit_survey_response("BENCHSTORE23", &a, 10)
             .await

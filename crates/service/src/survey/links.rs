@@ -54,7 +54,9 @@ pub async fn new_link(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ServiceError::Internal("survey link tokens kept colliding".into()))
+    Err(ServiceError::Internal(
+        "survey link tokens kept colliding".into(),
+    ))
 }
 
 /// One link of a school, for the printed notice.

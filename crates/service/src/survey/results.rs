@@ -184,7 +184,12 @@ pub async fn survey_results(
             .list_classes(&viewer.scope, wuyu_domain::SchoolId(sid))
             .await?
             .into_iter()
-            .map(|c| (c.class.id.0, format!("{}{}", c.class.grade.label_zh(), c.class.name)))
+            .map(|c| {
+                (
+                    c.class.id.0,
+                    format!("{}{}", c.class.grade.label_zh(), c.class.name),
+                )
+            })
             .collect();
         let sizes: Vec<usize> = mine.iter().map(|c| c.answers.len() / k.max(1)).collect();
         let hidden = complementary(&sizes, school_responses, min);
@@ -199,7 +204,11 @@ pub async fn survey_results(
                 (Some(sid), Some(c.class_id.0)),
                 keyed(&c.answers),
                 Vec::new(),
-                if hide { MinRespondents::new(usize::MAX) } else { min },
+                if hide {
+                    MinRespondents::new(usize::MAX)
+                } else {
+                    min
+                },
             ));
         }
     }

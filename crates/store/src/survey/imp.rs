@@ -287,10 +287,7 @@ impl SurveyStore for This {
             .bind(school_id.0)
             .fetch_all(&self.pool)
             .await?;
-            Ok(rows
-                .into_iter()
-                .map(|(t, c)| (t, c.map(ClassId)))
-                .collect())
+            Ok(rows.into_iter().map(|(t, c)| (t, c.map(ClassId))).collect())
         })
     }
 

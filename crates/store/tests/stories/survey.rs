@@ -110,7 +110,10 @@ async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
         .unwrap();
     assert_eq!(
         links,
-        [("link-a".to_string(), None), ("link-a7-1".into(), Some(class))]
+        [
+            ("link-a".to_string(), None),
+            ("link-a7-1".into(), Some(class))
+        ]
     );
     assert!(matches!(
         store
@@ -367,7 +370,10 @@ async fn one_time_codes_answer_once(store: &dyn Store) {
     assert_eq!(answers.len(), 1);
     assert_eq!(answers[0].answers, [p(5), p(4), p(2)]);
     // The code was issued for a class: its response counts for that class too.
-    let classes = store.survey_class_answers(&Scope::District, q).await.unwrap();
+    let classes = store
+        .survey_class_answers(&Scope::District, q)
+        .await
+        .unwrap();
     assert_eq!(classes.len(), 1);
     assert_eq!((classes[0].school_id, classes[0].class_id), (a, class));
     assert_eq!(classes[0].answers, [p(5), p(4), p(2)]);

@@ -284,11 +284,7 @@ const UNKNOWN_LINK: &str = "链接无效，请重新扫描通知上的二维码"
 
 /// Opens the form a link leads to: an unknown token counts against the address like a wrong
 /// code (links must not be found by trying); a closed round says so.
-async fn open_link(
-    state: &AppState,
-    ip: &str,
-    token: &str,
-) -> Result<survey::LinkForm, Response> {
+async fn open_link(state: &AppState, ip: &str, token: &str) -> Result<survey::LinkForm, Response> {
     if let Err(wait) = state.survey_guard.check(ip) {
         let page = message(
             "请稍后再试",
@@ -331,7 +327,9 @@ pub(crate) async fn link_form(
     Path(token): Path<String>,
 ) -> Response {
     match open_link(&state, &ip, &token).await {
-        Ok(_) if answered_here(&headers, &token) => message("已经提交过", Some(ANSWERED.into()), false),
+        Ok(_) if answered_here(&headers, &token) => {
+            message("已经提交过", Some(ANSWERED.into()), false)
+        }
         Ok(form) => {
             let qs = questions(&form.questionnaire, &[], false);
             page_for(&link_target(&form), qs, None)

@@ -29,7 +29,7 @@ pub(crate) struct RateDto {
 
 /// One unit: 全区, 城区/农村, a 学段, a school or a class.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct UnitDto {
+pub(crate) struct SurveyUnitDto {
     /// `district`, `location`, `stage`, `school` or `class`.
     pub kind: String,
     pub name: String,
@@ -58,7 +58,7 @@ pub(crate) struct SurveyResultsDto {
     pub min_n: usize,
     /// The item code of the overall satisfaction question.
     pub overall_item: String,
-    pub units: Vec<UnitDto>,
+    pub units: Vec<SurveyUnitDto>,
 }
 
 fn dto(r: SurveyResults) -> SurveyResultsDto {
@@ -80,7 +80,7 @@ fn dto(r: SurveyResults) -> SurveyResultsDto {
         units: r
             .units
             .into_iter()
-            .map(|u| UnitDto {
+            .map(|u| SurveyUnitDto {
                 kind: kind(u.kind).into(),
                 name: u.name,
                 school_id: u.school_id,

@@ -33,10 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(manage::sheet).post(manage::issue),
         )
         .route("/surveys/{id}/close", post(manage::close))
-        .route(
-            "/surveys/{id}/links",
-            get(links::sheet).post(links::create),
-        )
+        .route("/surveys/{id}/links", get(links::sheet).post(links::create))
         .route("/s", get(answer::entry))
         .route("/s/{code}", get(answer::form).post(answer::submit))
         .route(

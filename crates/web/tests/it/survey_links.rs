@@ -48,11 +48,7 @@ async fn parents_answer_through_class_links_and_each_class_is_reported_above_the
     let app = TestApp::new().await;
     let q = start_parents_round(&app).await;
     let items = SURVEY_TEMPLATES[0].items.len();
-    let (a, a71, a72) = (
-        app.ids.school_a,
-        app.ids.class_a7_1,
-        app.ids.class_a7_2,
-    );
+    let (a, a71, a72) = (app.ids.school_a, app.ids.class_a7_1, app.ids.class_a7_2);
 
     // The school admin makes a link for the school and one for each of two classes.
     let s = app.login("school-a").await;
@@ -115,7 +111,10 @@ async fn parents_answer_through_class_links_and_each_class_is_reported_above_the
         );
     }
     assert_eq!(html.matches("<svg").count(), 3, "{html}");
-    assert!(html.contains("七年级1班") && html.contains("全校"), "{html}");
+    assert!(
+        html.contains("七年级1班") && html.contains("全校"),
+        "{html}"
+    );
     // A host header that is not a host name is not printed into a code.
     let html = body_text(
         app.send(
@@ -133,7 +132,10 @@ async fn parents_answer_through_class_links_and_each_class_is_reported_above_the
     // A parent opens the class's link on a phone: the class is named, no account asked.
     let path71 = format!("/s/l/{t71}");
     let html = body_text(app.send(get(&path71).peer("10.9.0.1:1").build()).await).await;
-    assert!(html.contains("七年级1班") && html.contains("非常不满意"), "{html}");
+    assert!(
+        html.contains("七年级1班") && html.contains("非常不满意"),
+        "{html}"
+    );
     assert!(html.contains(&format!("action=\"{path71}\"")), "{html}");
 
     // 31 parents of 七年级1班 (24 satisfied), 12 of 七年级2班, each on their own phone.
@@ -243,7 +245,10 @@ async fn parents_answer_through_class_links_and_each_class_is_reported_above_the
             .await,
     )
     .await;
-    assert!(html.contains("七年级2班 <span class=\"muted\">（样本不足，不报告）"), "{html}");
+    assert!(
+        html.contains("七年级2班 <span class=\"muted\">（样本不足，不报告）"),
+        "{html}"
+    );
 
     // Closed: the link no longer answers.
     let d = app.login("district").await;
