@@ -52,7 +52,7 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     let db_url = db.to_string_lossy().into_owned();
     let store = crate::open_store(&db_url).await?;
 
-    let district = step("生成模拟区县数据", async {
+    let mut district = step("生成模拟区县数据", async {
         wuyu_synth::generate(&wuyu_synth::SynthConfig {
             seed: args.seed,
             students: args.students,
@@ -60,6 +60,31 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         })
     })
     .await;
+    // The demo teacher is also 班主任 of the class of the screening's first crisis case, so
+    // the 班主任's flag list has a student to show (the generator writes no 班主任 rows).
+    let crisis_class = {
+        let psych = wuyu_synth::generate_psych(&district, &district.demo.school_code, args.seed);
+        wuyu_synth::first_crisis_student(&psych).and_then(|no| {
+            district
+                .batch
+                .students
+                .iter()
+                .find(|s| s.student_no.as_str() == no)
+                .map(|s| (s.grade, s.class_name.clone()))
+        })
+    };
+    if let Some((grade, class_name)) = crisis_class {
+        let head = wuyu_domain::roster::NewAssignment {
+            origin: wuyu_domain::Origin::default(),
+            school_code: district.demo.school_code.clone(),
+            staff_no: district.demo.teacher_staff_no.clone(),
+            grade,
+            class_name,
+            subject: wuyu_domain::HEAD_TEACHER_SUBJECT.into(),
+            share: 1.0,
+        };
+        district.batch.assignments.push(head);
+    }
     store.set_district(&district.district).await?;
     let meta = ImportMeta {
         username: "demo".into(),
@@ -265,16 +290,18 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         "考试：{} 场，{} 个科目成绩（其中 {} 个缺考），{} 份小题得分（数学）",
         exam_load.exams, exam_load.marks, exam_load.absent, exam_load.item_rows
     );
-    let l = psych.by_level;
+    let l = psych.summary.by_level;
     println!(
-        "心理健康筛查：{} 人作答（关注等级 0/1/2/3：{}/{}/{}/{}），{} 人未取得知情同意未筛查，{} 个危机个案",
-        psych.written,
+        "心理健康筛查：{} 人作答（关注等级 0/1/2/3：{}/{}/{}/{}），{} 人未取得知情同意未筛查，{} 个危机个案，{} 条辅导记录，{} 个补测答题码",
+        psych.summary.written,
         l[0],
         l[1],
         l[2],
         l[3],
-        psych.refused_no_consent.len(),
-        psych.cases_opened
+        psych.summary.refused_no_consent.len(),
+        psych.summary.cases_opened,
+        psych.records,
+        psych.codes
     );
     println!(
         "综合素质档案：{} 条已审核写实记录，{} 名学生的艺术素质测评",
@@ -409,7 +436,7 @@ async fn load_psych(
     store: &std::sync::Arc<dyn wuyu_store::Store>,
     district: &wuyu_synth::SynthDistrict,
     seed: u64,
-) -> anyhow::Result<wuyu_store::psych::ResponseImportSummary> {
+) -> anyhow::Result<PsychLoad> {
     use wuyu_service::psych;
     let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
     let user = store
@@ -438,14 +465,15 @@ async fn load_psych(
     )
     .await?;
     let data = wuyu_synth::generate_psych(district, &district.demo.school_code, seed);
-    let ids: std::collections::HashMap<String, wuyu_domain::StudentId> = store
-        .list_students(&wuyu_domain::Scope::District, school, None)
-        .await?
-        .into_iter()
-        .map(|s| (s.student_no.as_str().to_string(), s.id))
-        .collect();
+    let ids: std::collections::HashMap<String, (wuyu_domain::StudentId, wuyu_domain::ClassId)> =
+        store
+            .list_students(&wuyu_domain::Scope::District, school, None)
+            .await?
+            .into_iter()
+            .map(|s| (s.student_no.as_str().to_string(), (s.id, s.class_id)))
+            .collect();
     for (no, given) in &data.consents {
-        let Some(id) = ids.get(no) else { continue };
+        let Some((id, _)) = ids.get(no) else { continue };
         let guardian = if *given {
             psych::GuardianConsent::Given
         } else {
@@ -477,7 +505,67 @@ async fn load_psych(
         "synthetic-psych.csv",
     )
     .await?;
-    Ok(out.summary)
+    // Students absent on the day answer later on a phone: one code sheet per class of theirs.
+    let mut classes: Vec<wuyu_domain::ClassId> = data
+        .absent
+        .iter()
+        .filter_map(|no| ids.get(no).map(|s| s.1))
+        .collect();
+    classes.sort_by_key(|c| c.0);
+    classes.dedup();
+    let mut codes = 0;
+    for class in classes {
+        let sheet = psych::issue_codes(&svc, &viewer, &who, school, campaign, class).await?;
+        codes += sheet.rows.iter().filter(|r| r.code.is_some()).count();
+    }
+    // The first crisis case worked on the same day: the 班主任 and the guardian told, a first
+    // talk recorded; the safety plan and the referral are still open, as on a real first day.
+    let view = psych::cases(&svc, &viewer, &who, school).await?;
+    let mut records = 0;
+    if let Some(case) = view.cases.first() {
+        for step in &case.steps {
+            let note = match step.kind {
+                wuyu_store::psych::StepKind::HeadTeacherInformed => {
+                    "当面告知班主任，请其留意课间情况"
+                }
+                wuyu_store::psych::StepKind::GuardianInformed => "电话告知母亲，约定次日面谈",
+                _ => continue,
+            };
+            let report = psych::StepReport {
+                note: note.into(),
+                institution: None,
+            };
+            psych::complete_step(&svc, &viewer, &who, school, (case.id, step.seq), &report).await?;
+        }
+        psych::add_counselling(
+            &svc,
+            &viewer,
+            &who,
+            school,
+            case.id,
+            &psych::CounsellingInput {
+                held_on: format!("{year}-10-09"),
+                kind: "individual".into(),
+                summary: "筛查后首次面谈：学生谈到近来睡眠差、与同学关系紧张，愿意每周来辅导室。"
+                    .into(),
+                next_step: "一周内与家长面谈，商定安全计划。".into(),
+            },
+        )
+        .await?;
+        records += 1;
+    }
+    Ok(PsychLoad {
+        summary: out.summary,
+        codes,
+        records,
+    })
+}
+
+/// What the demo screening wrote, for the closing summary.
+struct PsychLoad {
+    summary: wuyu_store::psych::ResponseImportSummary,
+    codes: usize,
+    records: usize,
 }
 
 /// The archive's demo rows, written school by school as approved records (entered and

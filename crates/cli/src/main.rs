@@ -24,6 +24,7 @@ mod demo_reports;
 mod exam;
 mod fitness;
 mod plan;
+mod psych;
 mod roster;
 mod settings;
 mod staff;
@@ -169,6 +170,11 @@ enum Command {
         #[command(subcommand)]
         command: fitness::FitnessCommand,
     },
+    /// 心理健康：不用数据库，直接给纸质筛查答卷计分（PHQ-9、GAD-7、ASQ，关注等级）
+    Psych {
+        #[command(subcommand)]
+        command: psych::PsychCommand,
+    },
     /// 对 CSV 文件做统计，输出 JSON（题目分析、增值评价、收缩估计、满意度）
     /// 目标任务：任务分解表各项目标的完成情况（导入、导出用 wuyu import plan / wuyu export plan）
     Plan {
@@ -282,6 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Plan { command } => plan::run(command).await,
         Command::Fitness { command } => fitness::run(command),
+        Command::Psych { command } => psych::run(command),
         Command::Analytics { command } => analytics::run(command),
         Command::Staff { command } => staff::run(command),
         Command::Bench(args) => bench::run(args).await,

@@ -75,6 +75,16 @@ fn column(h: &str) -> Option<Col> {
     None
 }
 
+/// Whether a sheet's header is an answer sheet: a 学籍号 column and at least one answer column
+/// (the sheets [`read_psych_answers`] reads).
+pub fn is_psych_header(header: &[String]) -> bool {
+    let cols: Vec<Option<Col>> = header.iter().map(|h| column(h)).collect();
+    cols.contains(&Some(Col::StudentNo))
+        && cols
+            .iter()
+            .any(|c| matches!(c, Some(Col::Phq(_) | Col::Gad(_) | Col::Asq(_))))
+}
+
 /// Reads every recognisable sheet of answers.
 pub fn read_psych_answers(bytes: &[u8], file_name: &str) -> Result<PsychAnswersRead, IngestError> {
     let tables = read_tables(file_name, bytes)?;

@@ -66,14 +66,14 @@ async fn story(store: Arc<dyn Store>) {
     survey::set_status(&svc, &district_admin, q, QuestionnaireStatus::Published)
         .await
         .unwrap();
-    survey::create_link(&svc, &admin_a, q, a, "tok-a")
+    survey::create_link(&svc, &admin_a, q, (a, None), "tok-a")
         .await
         .unwrap();
     assert!(matches!(
-        survey::create_link(&svc, &admin_a, q, b, "tok-b").await,
+        survey::create_link(&svc, &admin_a, q, (b, None), "tok-b").await,
         Err(ServiceError::Forbidden)
     ));
-    survey::create_link(&svc, &district_admin, q, b, "tok-b")
+    survey::create_link(&svc, &district_admin, q, (b, None), "tok-b")
         .await
         .unwrap();
 

@@ -65,7 +65,7 @@ pub use psych_work::PsychWorkStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use staff::StaffStore;
-pub use survey::{CodeCounts, SchoolAnswers, SurveyCode, SurveyStore};
+pub use survey::{ClassAnswers, CodeCounts, SchoolAnswers, SurveyCode, SurveyLink, SurveyStore};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {

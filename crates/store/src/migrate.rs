@@ -135,6 +135,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0025_audit_queue.sql"),
     },
     Migration {
+        version: 28,
+        name: "survey_classes",
+        sql: include_str!("../migrations/sqlite/0028_survey_classes.sql"),
+    },
+    Migration {
         version: 30,
         name: "plan_due_reopen",
         sql: include_str!("../migrations/sqlite/0030_plan_due_reopen.sql"),
@@ -266,6 +271,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 25,
         name: "audit_queue",
         sql: include_str!("../migrations/postgres/0025_audit_queue.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "survey_classes",
+        sql: include_str!("../migrations/postgres/0028_survey_classes.sql"),
     },
     Migration {
         version: 30,

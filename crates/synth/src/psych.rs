@@ -18,8 +18,11 @@ pub const PSYCH_GRADES: [u8; 2] = [5, 6];
 pub struct PsychDemo {
     /// (学籍号, guardian consent and assent given): students without a decision are left out.
     pub consents: Vec<(String, bool)>,
-    /// `student_no, phq9_1…9, gad7_1…7, asq_1…5` for every consenting student.
+    /// `student_no, phq9_1…9, gad7_1…7, asq_1…5` for every consenting student present on
+    /// the screening day.
     pub answers_csv: String,
+    /// 学籍号 of consenting students absent on the day: they answer later with a one-time code.
+    pub absent: Vec<String>,
 }
 
 /// One student's answers by a latent profile: 0 calm, 1 mild, 2 marked, 3 severe.
@@ -80,6 +83,11 @@ fn answers(rng: &mut Rng, profile: u8, out: &mut String) {
     out.push('\n');
 }
 
+/// The 学籍号 of the student whose answers open the demo's first crisis case.
+pub fn first_crisis_student(demo: &PsychDemo) -> Option<&str> {
+    demo.answers_csv.lines().nth(1)?.split(',').next()
+}
+
 /// The demo school's campaign data, deterministic in `seed`.
 pub fn generate_psych(district: &SynthDistrict, school: &SchoolCode, seed: u64) -> PsychDemo {
     let mut rng = Rng::stream(seed, 0x5053_5943);
@@ -92,6 +100,9 @@ pub fn generate_psych(district: &SynthDistrict, school: &SchoolCode, seed: u64) 
     }
     csv.push('\n');
     let mut first = true;
+    let mut absent = Vec::new();
+    let mut first_class: Option<(u8, String)> = None;
+    let mut classmate_absent = false;
     for s in &district.batch.students {
         if &s.school_code != school || !PSYCH_GRADES.contains(&s.grade.get()) {
             continue;
@@ -106,10 +117,24 @@ pub fn generate_psych(district: &SynthDistrict, school: &SchoolCode, seed: u64) 
         if !given {
             continue;
         }
+        // About 2 % were ill on the day, and always one classmate of the first crisis case, so
+        // the demo has a code to hand out in that class; never the first itself.
+        if !first {
+            let classmate = !classmate_absent
+                && first_class
+                    .as_ref()
+                    .is_some_and(|(g, c)| *g == s.grade.get() && *c == s.class_name);
+            if classmate || rng.f64() < 0.02 {
+                classmate_absent |= classmate;
+                absent.push(s.student_no.as_str().to_string());
+                continue;
+            }
+        }
         let p = rng.f64();
         let profile = if first {
             // The demo always has one case to show.
             first = false;
+            first_class = Some((s.grade.get(), s.class_name.clone()));
             3
         } else if p < 0.82 {
             0
@@ -126,6 +151,7 @@ pub fn generate_psych(district: &SynthDistrict, school: &SchoolCode, seed: u64) 
     PsychDemo {
         consents,
         answers_csv: csv,
+        absent,
     }
 }
 
@@ -174,5 +200,32 @@ mod tests {
         let high = (counts[2] + counts[3]) as f64 / n as f64;
         assert!(high < 0.15, "{counts:?}");
         assert!(demo.consents.iter().any(|c| !c.1), "some refuse");
+        // The absent have consent and no answers: the demo gives them one-time codes; one is
+        // a classmate of the first crisis case.
+        let class_of = |no: &str| {
+            let s = d
+                .batch
+                .students
+                .iter()
+                .find(|s| s.student_no.as_str() == no)
+                .unwrap();
+            (s.grade, s.class_name.clone())
+        };
+        let crisis = first_crisis_student(&demo).unwrap();
+        assert!(
+            demo.absent
+                .iter()
+                .any(|no| class_of(no) == class_of(crisis))
+        );
+        for no in &demo.absent {
+            assert!(demo.consents.contains(&(no.clone(), true)), "{no}");
+            assert!(
+                !demo
+                    .answers_csv
+                    .lines()
+                    .any(|l| l.split(',').next() == Some(no)),
+                "{no}"
+            );
+        }
     }
 }

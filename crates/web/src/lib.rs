@@ -51,7 +51,9 @@
 //! | `GET /surveys`, `GET /surveys/{id}` (+ `/export.xlsx`) | district roles and school admins (满意度调查; results within the scope, small units suppressed) |
 //! | `POST /surveys`, `POST /surveys/{id}/close` | district admins (start a round from a standard questionnaire; close it) |
 //! | `GET/POST /surveys/{id}/codes` | district and school admins (issue one-time codes; the printable sheet) |
+//! | `GET/POST /surveys/{id}/links` | district and school admins (anonymous links per school or class, with QR codes to print) |
 //! | `GET /s`, `GET/POST /s/{code}` | everyone, no account (answer once with a one-time code; rate-limited) |
+//! | `GET/POST /s/l/{token}` | everyone, no account (answer through a school's or class's link; once per device, bounded per address) |
 //! | `GET /api/v1/surveys/{id}/results` | as `/surveys/{id}` |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
@@ -75,6 +77,7 @@ mod pages;
 pub mod password;
 mod plan;
 mod psych;
+mod qr;
 mod ratelimit;
 mod roster;
 mod session;

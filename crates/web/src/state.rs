@@ -25,6 +25,8 @@ pub(crate) struct AppState {
     pub hash_permits: Arc<Semaphore>,
     /// Wrong survey answer codes per address.
     pub survey_guard: Arc<CodeGuard>,
+    /// Survey answers through anonymous links per address, against ballot stuffing.
+    pub link_guard: Arc<CodeGuard>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             settings: Arc::new(settings),
             hash_permits: Arc::new(Semaphore::new(HASH_PERMITS)),
             survey_guard: Arc::default(),
+            link_guard: Arc::new(CodeGuard::with_limit(crate::survey::MAX_LINK_ANSWERS)),
         }
     }
 }

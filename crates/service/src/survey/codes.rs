@@ -18,14 +18,19 @@ pub const CODE_LEN: usize = 10;
 
 /// A fresh random code.
 fn new_code() -> Result<String, ServiceError> {
-    let mut out = String::with_capacity(CODE_LEN);
+    random_text(CODE_LEN)
+}
+
+/// `len` random characters of the code alphabet.
+pub(super) fn random_text(len: usize) -> Result<String, ServiceError> {
+    let mut out = String::with_capacity(len);
     let mut buf = [0u8; 32];
-    while out.len() < CODE_LEN {
+    while out.len() < len {
         getrandom::fill(&mut buf).map_err(|e| ServiceError::Internal(e.to_string()))?;
         // Rejection keeps every character equally likely: 31 does not divide 256.
         for b in buf {
             let i = usize::from(b & 31);
-            if i < ALPHABET.len() && out.len() < CODE_LEN {
+            if i < ALPHABET.len() && out.len() < len {
                 out.push(char::from(ALPHABET[i]));
             }
         }

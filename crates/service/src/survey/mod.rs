@@ -7,7 +7,7 @@
 //! within the scope. Answering needs no account: the link's token is the only key.
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    Capability, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Viewer,
+    Capability, ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Viewer,
 };
 use wuyu_store::StoreError;
 
@@ -16,6 +16,7 @@ use crate::{Service, ServiceError};
 mod codes;
 mod export;
 mod indicators;
+mod links;
 mod results;
 
 pub use codes::{
@@ -24,6 +25,7 @@ pub use codes::{
 };
 pub use export::results_xlsx;
 pub use indicators::{indicator, parents_round, school_year_at};
+pub use links::{LINK_LEN, LinkForm, LinkLine, LinkSheet, link_sheet, new_link, open_link};
 pub use results::{ItemResult, ScaleOut, SurveyResults, UnitKind, UnitResults, survey_results};
 
 fn manage(viewer: &Viewer) -> Result<(), ServiceError> {
@@ -75,19 +77,23 @@ pub async fn set_status(
     Ok(svc.store().set_questionnaire_status(id, status).await?)
 }
 
-/// An anonymous link for one school; a school admin only for their own school.
+/// An anonymous link for one school, or one of its classes, under a given token; a school
+/// admin only for their own school.
 pub async fn create_link(
     svc: &Service,
     viewer: &Viewer,
     id: i64,
-    school: SchoolId,
+    (school, class): (SchoolId, Option<ClassId>),
     token: &str,
 ) -> Result<(), ServiceError> {
     manage(viewer)?;
     if viewer.scope.school_id().is_some_and(|s| s != school) {
         return Err(ServiceError::Forbidden);
     }
-    Ok(svc.store().create_survey_link(id, school, token).await?)
+    Ok(svc
+        .store()
+        .create_survey_link(id, school, class, token)
+        .await?)
 }
 
 /// One anonymous response through a link: stored whole, or refused with a Chinese reason.

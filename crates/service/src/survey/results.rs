@@ -19,6 +19,8 @@ pub enum UnitKind {
     Location,
     Stage,
     School,
+    /// A class of a school: the answers through the class's link or codes.
+    Class,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +43,7 @@ pub struct UnitResults {
     /// 全区, 城区, 小学, or the school's name.
     pub name: String,
     pub school_id: Option<i64>,
+    pub class_id: Option<i64>,
     pub responses: usize,
     /// One-time codes issued to the unit's schools (0 when it answers through links only).
     pub codes_issued: usize,
@@ -58,8 +61,16 @@ pub struct SurveyResults {
     pub units: Vec<UnitResults>,
 }
 
-/// A unit before its statistics: kind, name, school id, keyed answers, member schools.
-type Unit = (UnitKind, String, Option<i64>, Vec<Answer>, Vec<i64>);
+/// A unit before its statistics: kind, name, (school id, class id), keyed answers, member
+/// schools, and the minimum respondents it is reported at.
+type Unit = (
+    UnitKind,
+    String,
+    (Option<i64>, Option<i64>),
+    Vec<Answer>,
+    Vec<i64>,
+    MinRespondents,
+);
 
 /// Results of a questionnaire as far as the viewer's scope reaches: the district and its
 /// breakdowns for district roles, one school for its admin.
@@ -74,6 +85,7 @@ pub async fn survey_results(
     let store = svc.store();
     let q = store.questionnaire(id).await?;
     let per_school = store.survey_answers(&viewer.scope, id).await?;
+    let per_class = store.survey_class_answers(&viewer.scope, id).await?;
     let schools: BTreeMap<i64, (String, Location, Stage)> = store
         .list_schools(&viewer.scope)
         .await?
@@ -119,20 +131,23 @@ pub async fn survey_results(
         units.push((
             UnitKind::District,
             "全区".into(),
-            None,
+            (None, None),
             all,
             members(&|_| true),
+            min,
         ));
         for loc in [Location::Urban, Location::Rural] {
             let a = pooled(&per_school, &schools, |(_, l, _)| *l == loc, &keyed);
             let m = members(&|(_, l, _)| *l == loc);
-            units.push((UnitKind::Location, loc.label_zh().into(), None, a, m));
+            let name = loc.label_zh().into();
+            units.push((UnitKind::Location, name, (None, None), a, m, min));
         }
         for stage in Stage::ALL {
             let a = pooled(&per_school, &schools, |(_, _, s)| *s == stage, &keyed);
             if !a.is_empty() {
                 let m = members(&|(_, _, s)| *s == stage);
-                units.push((UnitKind::Stage, stage.label_zh().into(), None, a, m));
+                let name = stage.label_zh().into();
+                units.push((UnitKind::Stage, name, (None, None), a, m, min));
             }
         }
     }
@@ -151,7 +166,51 @@ pub async fn survey_results(
             .find(|s| s.school_id.0 == sid)
             .map(|s| keyed(&s.answers))
             .unwrap_or_default();
-        units.push((UnitKind::School, name, Some(sid), answers, vec![sid]));
+        let school_responses = answers.len() / k.max(1);
+        units.push((
+            UnitKind::School,
+            name.clone(),
+            (Some(sid), None),
+            answers,
+            vec![sid],
+            min,
+        ));
+        let mine: Vec<&wuyu_store::ClassAnswers> =
+            per_class.iter().filter(|c| c.school_id.0 == sid).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let labels: BTreeMap<i64, String> = store
+            .list_classes(&viewer.scope, wuyu_domain::SchoolId(sid))
+            .await?
+            .into_iter()
+            .map(|c| {
+                (
+                    c.class.id.0,
+                    format!("{}{}", c.class.grade.label_zh(), c.class.name),
+                )
+            })
+            .collect();
+        let sizes: Vec<usize> = mine.iter().map(|c| c.answers.len() / k.max(1)).collect();
+        let hidden = complementary(&sizes, school_responses, min);
+        for (c, hide) in mine.into_iter().zip(hidden) {
+            let label = labels
+                .get(&c.class_id.0)
+                .cloned()
+                .unwrap_or_else(|| format!("班级 {}", c.class_id.0));
+            units.push((
+                UnitKind::Class,
+                format!("{name} {label}"),
+                (Some(sid), Some(c.class_id.0)),
+                keyed(&c.answers),
+                Vec::new(),
+                if hide {
+                    MinRespondents::new(usize::MAX)
+                } else {
+                    min
+                },
+            ));
+        }
     }
 
     // Named scales with at least two items, in order of first appearance.
@@ -167,7 +226,7 @@ pub async fn survey_results(
     scales.retain(|(_, cols)| cols.len() >= 2);
 
     let mut out = Vec::with_capacity(units.len());
-    for (kind, name, school_id, answers, member_ids) in units {
+    for (kind, name, (school_id, class_id), answers, member_ids, min) in units {
         let (issued, used) = member_ids
             .iter()
             .filter_map(|id| counts.get(id))
@@ -202,6 +261,7 @@ pub async fn survey_results(
             kind,
             name,
             school_id,
+            class_id,
             responses: answers.len() / k.max(1),
             codes_issued: issued,
             response_rate: (issued > 0).then(|| used as f64 / issued as f64),
@@ -216,6 +276,26 @@ pub async fn survey_results(
     })
 }
 
+/// Which classes of a school to hide beyond those under the minimum: when exactly one class is
+/// under it and the school's answers outside any class cannot blur it (they and the class
+/// together are still under the minimum), the school's total minus the reported classes would
+/// give that class away, so the smallest reported class is hidden too.
+fn complementary(sizes: &[usize], school: usize, min: MinRespondents) -> Vec<bool> {
+    let mut hide: Vec<bool> = sizes.iter().map(|&n| min.suppresses(n)).collect();
+    let small: Vec<usize> = (0..sizes.len()).filter(|&i| hide[i]).collect();
+    let outside = school.saturating_sub(sizes.iter().sum());
+    if let [only] = small[..]
+        && min.suppresses(sizes[only] + outside)
+        && sizes[only] > 0
+        && let Some(next) = (0..sizes.len())
+            .filter(|&i| !hide[i])
+            .min_by_key(|&i| sizes[i])
+    {
+        hide[next] = true;
+    }
+    hide
+}
+
 /// The keyed answers of the schools whose (name, location, stage) passes `keep`.
 fn pooled(
     per_school: &[wuyu_store::SchoolAnswers],
@@ -228,4 +308,24 @@ fn pooled(
         .filter(|s| schools.get(&s.school_id.0).is_some_and(&keep))
         .flat_map(|s| keyed(&s.answers))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_small_class_hides_the_next_smallest_unless_other_answers_blur_it() {
+        let min = MinRespondents::new(30);
+        // 12 + 31 + 40 = the school's 83: 83 − 31 − 40 would give the 12 away.
+        assert_eq!(complementary(&[12, 40, 31], 83, min), [true, false, true]);
+        // 20 answers through the school's own link blur it: 12 + 20 ≥ 30.
+        assert_eq!(complementary(&[12, 40, 31], 103, min), [true, false, false]);
+        // Two small classes give away only their pooled answers: nothing more to hide; nor
+        // when every class is large enough.
+        assert_eq!(complementary(&[12, 9, 40], 61, min), [true, true, false]);
+        assert_eq!(complementary(&[30, 45], 75, min), [false, false]);
+        // Exactly at the minimum is reported; one under is not.
+        assert_eq!(complementary(&[29, 30], 59, min), [true, true]);
+    }
 }

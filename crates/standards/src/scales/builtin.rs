@@ -123,13 +123,13 @@ pub enum AsqAnswer {
 }
 
 impl AsqAnswer {
-    /// `yes` / `no` / `refused` or 是 / 否 / 拒答; anything else is refused as an error, never
-    /// guessed ("maybe" is not an answer).
+    /// `yes` / `no` / `refused` or 是 / 否 / 拒答 (or 不想回答, as the student's form words it);
+    /// anything else is refused as an error, never guessed ("maybe" is not an answer).
     pub fn parse(s: &str) -> Result<AsqAnswer, AnswerError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "yes" | "是" => Ok(AsqAnswer::Yes),
             "no" | "否" => Ok(AsqAnswer::No),
-            "refused" | "拒答" | "拒绝回答" => Ok(AsqAnswer::Refused),
+            "refused" | "拒答" | "拒绝回答" | "不想回答" => Ok(AsqAnswer::Refused),
             _ => Err(AnswerError::BadAsqAnswer(s.trim().to_string())),
         }
     }

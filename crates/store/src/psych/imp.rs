@@ -679,7 +679,33 @@ impl PsychStore for This {
             let cases = self
                 .psych_cases_where(school, "AND p.student_id = $2", Some(student.0))
                 .await?;
-            Ok(StudentPsychRecord { responses, cases })
+            // Only the columns a mark shows are read: the notes never leave the table here.
+            let marks: Vec<(i64, String, String, String)> = sqlx::query_as(
+                "SELECT s.case_id, s.held_on, s.kind, s.recorded_by FROM psych_session s \
+                 JOIN psych_case c ON c.school_id = s.school_id AND c.id = s.case_id \
+                 WHERE s.school_id = $1 AND c.student_id = $2 ORDER BY s.held_on, s.case_id, s.seq",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let sessions = marks
+                .into_iter()
+                .map(|(case_id, held_on, kind, recorded_by)| {
+                    Ok(SessionMark {
+                        case_id,
+                        kind: crate::psych_work::CounsellingKind::from_code(&kind)
+                            .ok_or_else(|| corrupt("psych_session.kind", &kind))?,
+                        held_on,
+                        recorded_by,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            Ok(StudentPsychRecord {
+                responses,
+                cases,
+                sessions,
+            })
         })
     }
 

@@ -367,6 +367,19 @@ impl RecordAccess<'_> {
 pub struct StudentPsychRecord {
     pub responses: Vec<ResponseRow>,
     pub cases: Vec<CaseRow>,
+    /// The counselling records of the student's cases, without their notes.
+    pub sessions: Vec<SessionMark>,
+}
+
+/// A counselling record as a reader outside the counselling room sees it: when, what kind and
+/// by whom, so a district admin in an emergency knows the child is being seen and whom to ask.
+/// The summary and next step stay with the counsellor (need to know; show less when in doubt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionMark {
+    pub case_id: i64,
+    pub held_on: String,
+    pub kind: crate::psych_work::CounsellingKind,
+    pub recorded_by: String,
 }
 
 /// Mental-health storage.

@@ -70,19 +70,20 @@ impl This {
     async fn insert_response(
         tx: &mut sqlx::Transaction<'static, super::Db>,
         school: i64,
-        qid: i64,
+        (qid, class): (i64, Option<i64>),
         packed: &str,
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO survey_response (school_id, questionnaire_id, seq, answers, \
-             submitted_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 \
+             submitted_at, class_id) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5 \
              FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2",
         )
         .bind(school)
         .bind(qid)
         .bind(packed)
         .bind(now)
+        .bind(class)
         .execute(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "survey response"))?;
@@ -210,6 +211,7 @@ impl SurveyStore for This {
         &'a self,
         questionnaire_id: i64,
         school_id: SchoolId,
+        class_id: Option<ClassId>,
         token: &'a str,
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
@@ -220,14 +222,26 @@ impl SurveyStore for This {
                     q.status.code()
                 )));
             }
+            if let Some(c) = class_id {
+                let known: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM school_class WHERE school_id = $1 AND id = $2")
+                        .bind(school_id.0)
+                        .bind(c.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                if known.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+            }
             sqlx::query(
-                "INSERT INTO survey_link (school_id, token, questionnaire_id, created_at) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO survey_link (school_id, token, questionnaire_id, created_at, \
+                 class_id) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(school_id.0)
             .bind(token)
             .bind(questionnaire_id)
             .bind(crate::backend::now_unix())
+            .bind(class_id.map(|c| c.0))
             .execute(&self.pool)
             .await
             .map_err(|e| map_unique(e, "survey link token"))?;
@@ -235,24 +249,45 @@ impl SurveyStore for This {
         })
     }
 
-    fn survey_link<'a>(
-        &'a self,
-        token: &'a str,
-    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId)>> {
+    fn survey_link<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<SurveyLink>> {
         Box::pin(async move {
-            let row: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT questionnaire_id, school_id FROM survey_link WHERE token = $1",
+            let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT questionnaire_id, school_id, class_id FROM survey_link WHERE token = $1",
             )
             .bind(token)
             .fetch_optional(&self.pool)
             .await?;
             match row {
                 None => Ok(None),
-                Some((q, s)) => Ok(Some((
-                    Self::load_questionnaire(&self.pool, q).await?,
-                    SchoolId(s),
-                ))),
+                Some((q, s, c)) => Ok(Some(SurveyLink {
+                    questionnaire: Self::load_questionnaire(&self.pool, q).await?,
+                    school_id: SchoolId(s),
+                    class_id: c.map(ClassId),
+                })),
             }
+        })
+    }
+
+    fn survey_links<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+    ) -> StoreFuture<'a, Vec<(String, Option<ClassId>)>> {
+        Box::pin(async move {
+            if answer_scope(scope)?.is_some_and(|s| s != school_id.0) {
+                return Err(StoreError::Forbidden);
+            }
+            let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+                "SELECT token, class_id FROM survey_link \
+                 WHERE questionnaire_id = $1 AND school_id = $2 \
+                 ORDER BY class_id IS NOT NULL, class_id, created_at, token",
+            )
+            .bind(questionnaire_id)
+            .bind(school_id.0)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows.into_iter().map(|(t, c)| (t, c.map(ClassId))).collect())
         })
     }
 
@@ -268,18 +303,19 @@ impl SurveyStore for This {
             // the loser retries with the next one.
             for _ in 0..5 {
                 let mut tx = self.begin_write().await?;
-                let row: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT questionnaire_id, school_id FROM survey_link WHERE token = $1",
+                let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT questionnaire_id, school_id, class_id FROM survey_link \
+                     WHERE token = $1",
                 )
                 .bind(token)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let (qid, school) = row.ok_or(StoreError::NotFound)?;
+                let (qid, school, class) = row.ok_or(StoreError::NotFound)?;
                 let q = Self::load_questionnaire(&mut *tx, qid).await?;
                 if let Some(why) = refusal(&q, answers) {
                     return Err(StoreError::Refused(why));
                 }
-                match Self::insert_response(&mut tx, school, qid, &packed, now).await {
+                match Self::insert_response(&mut tx, school, (qid, class), &packed, now).await {
                     Ok(_) => {
                         tx.commit().await?;
                         return Ok(());
@@ -392,13 +428,14 @@ impl SurveyStore for This {
             let packed = pack(answers);
             for _ in 0..5 {
                 let mut tx = self.begin_write().await?;
-                let row: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT questionnaire_id, school_id FROM survey_code WHERE code = $1",
+                let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT questionnaire_id, school_id, class_id FROM survey_code \
+                     WHERE code = $1",
                 )
                 .bind(code)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let (qid, school) = row.ok_or(StoreError::NotFound)?;
+                let (qid, school, class) = row.ok_or(StoreError::NotFound)?;
                 let q = Self::load_questionnaire(&mut *tx, qid).await?;
                 if let Some(why) = refusal(&q, answers) {
                     return Err(StoreError::Refused(why));
@@ -415,7 +452,7 @@ impl SurveyStore for This {
                         "此答题码已经使用过，每个答题码只能作答一次".into(),
                     ));
                 }
-                match Self::insert_response(&mut tx, school, qid, &packed, now).await {
+                match Self::insert_response(&mut tx, school, (qid, class), &packed, now).await {
                     Ok(()) => {
                         tx.commit().await?;
                         return Ok(());
@@ -480,6 +517,49 @@ impl SurveyStore for This {
                 if out.last().is_none_or(|s| s.school_id.0 != school_id) {
                     out.push(SchoolAnswers {
                         school_id: SchoolId(school_id),
+                        items: k,
+                        answers: Vec::new(),
+                    });
+                }
+                let cur = out.last_mut().expect("pushed above");
+                if text.len() != k || unpack(&text, &mut cur.answers).is_none() {
+                    return Err(corrupt(
+                        &format!("survey_response of questionnaire {questionnaire_id}"),
+                        format!("answers {text:?} for {k} items"),
+                    ));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn survey_class_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<ClassAnswers>> {
+        Box::pin(async move {
+            let school = answer_scope(scope)?;
+            let q = Self::load_questionnaire(&self.pool, questionnaire_id).await?;
+            let k = q.items.len();
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT school_id, class_id, answers FROM survey_response \
+                 WHERE questionnaire_id = $1 AND ($2 IS NULL OR school_id = $2) \
+                 AND class_id IS NOT NULL ORDER BY school_id, class_id, seq",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out: Vec<ClassAnswers> = Vec::new();
+            for (school_id, class_id, text) in rows {
+                if out
+                    .last()
+                    .is_none_or(|c| c.school_id.0 != school_id || c.class_id.0 != class_id)
+                {
+                    out.push(ClassAnswers {
+                        school_id: SchoolId(school_id),
+                        class_id: ClassId(class_id),
                         items: k,
                         answers: Vec::new(),
                     });

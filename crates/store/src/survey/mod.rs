@@ -21,6 +21,24 @@ impl SchoolAnswers {
     }
 }
 
+/// One class's answers to a questionnaire (responses through a class's link or codes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassAnswers {
+    pub school_id: SchoolId,
+    pub class_id: ClassId,
+    pub items: usize,
+    pub answers: Vec<Answer>,
+}
+
+/// What an anonymous link opens: the questionnaire, the school and, for a class's link, the
+/// class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyLink {
+    pub questionnaire: Questionnaire,
+    pub school_id: SchoolId,
+    pub class_id: Option<ClassId>,
+}
+
 /// One issued one-time answer code, for the printed sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurveyCode {
@@ -122,20 +140,27 @@ pub trait SurveyStore: Send + Sync {
     fn set_questionnaire_status(&self, id: i64, status: QuestionnaireStatus)
     -> StoreFuture<'_, ()>;
 
-    /// An anonymous link of a published questionnaire for one school (`Conflict` when the
-    /// questionnaire is not published or the token is taken).
+    /// An anonymous link of a published questionnaire for one school, or one of its classes
+    /// (`Conflict` when the questionnaire is not published or the token is taken).
     fn create_survey_link<'a>(
         &'a self,
         questionnaire_id: i64,
         school_id: SchoolId,
+        class_id: Option<ClassId>,
         token: &'a str,
     ) -> StoreFuture<'a, ()>;
 
-    /// The questionnaire and school a link token opens; `None` for an unknown token.
-    fn survey_link<'a>(
+    /// What a link token opens; `None` for an unknown token.
+    fn survey_link<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<SurveyLink>>;
+
+    /// The links of a questionnaire for one school, as (token, class), school-wide first; the
+    /// scope must reach the school (else `Forbidden`).
+    fn survey_links<'a>(
         &'a self,
-        token: &'a str,
-    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId)>>;
+        scope: &'a Scope,
+        questionnaire_id: i64,
+        school_id: SchoolId,
+    ) -> StoreFuture<'a, Vec<(String, Option<ClassId>)>>;
 
     /// Stores one response through a link, in one transaction, or nothing: an unknown token
     /// is `NotFound`; a draft or closed questionnaire, a wrong number of answers, 不了解 on an
@@ -197,6 +222,14 @@ pub trait SurveyStore: Send + Sync {
         scope: &'a Scope,
         questionnaire_id: i64,
     ) -> StoreFuture<'a, Vec<SchoolAnswers>>;
+
+    /// The answers given through a class's link or codes, per class of the schools the scope
+    /// reaches, by school and class id.
+    fn survey_class_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<ClassAnswers>>;
 }
 
 #[cfg(test)]

@@ -60,22 +60,67 @@ async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
     assert_eq!(draft.items, parents_form().items);
 
     // A draft has no links; a published one does.
-    let e = store.create_survey_link(q, a, "link-a").await.unwrap_err();
+    let e = store
+        .create_survey_link(q, a, None, "link-a")
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
     store
         .set_questionnaire_status(q, QuestionnaireStatus::Published)
         .await
         .unwrap();
-    store.create_survey_link(q, a, "link-a").await.unwrap();
-    store.create_survey_link(q, b, "link-b").await.unwrap();
-    let e = store.create_survey_link(q, b, "link-a").await.unwrap_err();
+    store
+        .create_survey_link(q, a, None, "link-a")
+        .await
+        .unwrap();
+    store
+        .create_survey_link(q, b, None, "link-b")
+        .await
+        .unwrap();
+    let e = store
+        .create_survey_link(q, b, None, "link-a")
+        .await
+        .unwrap_err();
     assert!(
         matches!(e, StoreError::Conflict(_)),
         "a token is one link: {e:?}"
     );
-    let (form, school) = store.survey_link("link-a").await.unwrap().unwrap();
-    assert_eq!((form.id, school), (q, a));
+    // A class's link: only a class of that school.
+    let class = ClassId(ids.class_a7_1);
+    let e = store
+        .create_survey_link(q, b, Some(class), "link-wrong-class")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    store
+        .create_survey_link(q, a, Some(class), "link-a7-1")
+        .await
+        .unwrap();
+    let link = store.survey_link("link-a").await.unwrap().unwrap();
+    assert_eq!(
+        (link.questionnaire.id, link.school_id, link.class_id),
+        (q, a, None)
+    );
+    let link = store.survey_link("link-a7-1").await.unwrap().unwrap();
+    assert_eq!((link.school_id, link.class_id), (a, Some(class)));
     assert!(store.survey_link("no-such-link").await.unwrap().is_none());
+    let links = store
+        .survey_links(&Scope::School { school_id: a }, q, a)
+        .await
+        .unwrap();
+    assert_eq!(
+        links,
+        [
+            ("link-a".to_string(), None),
+            ("link-a7-1".into(), Some(class))
+        ]
+    );
+    assert!(matches!(
+        store
+            .survey_links(&Scope::School { school_id: b }, q, a)
+            .await,
+        Err(StoreError::Forbidden)
+    ));
 
     // 31 parents of A (30 satisfied with Q1, one 不了解), 12 of B.
     for i in 0..31 {
@@ -100,6 +145,14 @@ async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
             .unwrap();
     }
     assert_eq!(count(store, q).await, 43);
+    assert!(
+        store
+            .survey_class_answers(&Scope::District, q)
+            .await
+            .unwrap()
+            .is_empty(),
+        "school links carry no class"
+    );
 
     // Refused, and nothing stored: 不了解 where the item does not offer it, a wrong number of
     // answers, an empty form, an unknown link.
@@ -191,6 +244,29 @@ async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
         .collect();
     assert_eq!(listed, [v2, q]);
 
+    // Through the class's link: counted for the school and for the class, and only there.
+    for k in [5, 4] {
+        store
+            .submit_survey_response("link-a7-1", &[p(k), p(k), p(1)], 5_200)
+            .await
+            .unwrap();
+    }
+    assert_eq!(count(store, q).await, 45);
+    let classes = store
+        .survey_class_answers(&Scope::School { school_id: a }, q)
+        .await
+        .unwrap();
+    assert_eq!(classes.len(), 1);
+    assert_eq!((classes[0].school_id, classes[0].class_id), (a, class));
+    assert_eq!(classes[0].answers, [p(5), p(5), p(1), p(4), p(4), p(1)]);
+    assert!(
+        store
+            .survey_class_answers(&Scope::School { school_id: b }, q)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // Closed: no more answers, and no way back.
     store
         .set_questionnaire_status(q, QuestionnaireStatus::Closed)
@@ -203,7 +279,7 @@ async fn a_survey_is_answered_per_school_and_versioned(store: &dyn Store) {
         Err(StoreError::Refused(m)) => assert!(m.contains("已结束"), "{m}"),
         other => panic!("closed survey should refuse, got {other:?}"),
     }
-    assert_eq!(count(store, q).await, 43);
+    assert_eq!(count(store, q).await, 45);
     for back in [QuestionnaireStatus::Draft, QuestionnaireStatus::Published] {
         assert!(matches!(
             store.set_questionnaire_status(q, back).await,
@@ -293,6 +369,14 @@ async fn one_time_codes_answer_once(store: &dyn Store) {
     let answers = store.survey_answers(&Scope::District, q).await.unwrap();
     assert_eq!(answers.len(), 1);
     assert_eq!(answers[0].answers, [p(5), p(4), p(2)]);
+    // The code was issued for a class: its response counts for that class too.
+    let classes = store
+        .survey_class_answers(&Scope::District, q)
+        .await
+        .unwrap();
+    assert_eq!(classes.len(), 1);
+    assert_eq!((classes[0].school_id, classes[0].class_id), (a, class));
+    assert_eq!(classes[0].answers, [p(5), p(4), p(2)]);
 
     let counts = store.survey_code_counts(&Scope::District, q).await.unwrap();
     let by: Vec<(SchoolId, usize, usize)> = counts

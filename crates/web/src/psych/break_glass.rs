@@ -42,6 +42,8 @@ pub(crate) struct CaseLine {
     opened: String,
     state: String,
     steps: Vec<String>,
+    /// The case's counselling records as date, kind and counsellor: the notes are not shown.
+    sessions: Vec<String>,
 }
 
 #[derive(Template)]
@@ -163,6 +165,12 @@ pub(crate) async fn open(
                         .map_or("未完成".into(), |t| format!("{} 完成", format_time(t)));
                     format!("{}：{}", s.kind.label_zh(), done)
                 })
+                .collect(),
+            sessions: rec
+                .sessions
+                .iter()
+                .filter(|m| m.case_id == c.id)
+                .map(|m| format!("{} {}（{}）", m.held_on, m.kind.label_zh(), m.recorded_by))
                 .collect(),
         })
         .collect();

@@ -1,11 +1,13 @@
 //! Answering on a phone, without an account: `/s` asks for the code printed on the slip,
-//! `/s/{code}` shows the questionnaire one question per block and takes the answers once.
-//! Lookups count against the address's sign-in limits, so codes cannot be guessed quickly.
+//! `/s/{code}` shows the questionnaire one question per block and takes the answers once;
+//! `/s/l/{token}` (a school's or class's link, scanned from the printed QR code) takes answers
+//! from many people, at most one per device and a bounded number per address. Unknown codes
+//! and links count against the address, so neither can be guessed quickly.
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use wuyu_analytics::satisfaction::Answer;
@@ -46,8 +48,10 @@ pub(crate) struct Question {
 struct AnswerPage {
     css_url: String,
     title: String,
+    /// 学校, or 学校 · 班级 for a class's link.
     school_name: String,
-    code: String,
+    /// Where the form posts: `/s/{code}` or `/s/l/{token}`.
+    action: String,
     questions: Vec<Question>,
     points: [(u8, &'static str); 5],
     unknown: &'static str,
@@ -162,11 +166,27 @@ fn parse(value: &str, allow_unknown: bool) -> Option<Answer> {
 }
 
 fn answer_page(form: &OpenForm, questions: Vec<Question>, error: Option<String>) -> Response {
-    let page = AnswerPage {
-        css_url: assets::url("app.css"),
+    let target = Target {
         title: form.questionnaire.title.clone(),
         school_name: form.school_name.clone(),
-        code: form.code.clone(),
+        action: format!("{}{}", super::ANSWER_PREFIX, form.code),
+    };
+    page_for(&target, questions, error)
+}
+
+/// What the answer page shows above the questions and where it posts.
+struct Target {
+    title: String,
+    school_name: String,
+    action: String,
+}
+
+fn page_for(t: &Target, questions: Vec<Question>, error: Option<String>) -> Response {
+    let page = AnswerPage {
+        css_url: assets::url("app.css"),
+        title: t.title.clone(),
+        school_name: t.school_name.clone(),
+        action: t.action.clone(),
         questions,
         points: POINTS,
         unknown: UNKNOWN,
@@ -237,6 +257,162 @@ pub(crate) async fn submit(
         Err(ServiceError::NotFound) => (
             StatusCode::NOT_FOUND,
             message("无法作答", Some(UNKNOWN_CODE.into()), true),
+        )
+            .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// The cookie that marks a phone or computer as having answered a link: the second answer
+/// from the same browser is refused (a parent tapping 提交 twice, or filling it in again).
+fn device_cookie(token: &str) -> String {
+    format!("wuyu_answered_{token}")
+}
+
+fn answered_here(headers: &HeaderMap, token: &str) -> bool {
+    let name = device_cookie(token);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|kv| kv.trim().split_once('=').is_some_and(|(k, _)| k == name))
+}
+
+const ANSWERED: &str = "这台设备已经提交过这份问卷，感谢您的参与！每人只需作答一次。";
+const UNKNOWN_LINK: &str = "链接无效，请重新扫描通知上的二维码";
+
+/// Opens the form a link leads to: an unknown token counts against the address like a wrong
+/// code (links must not be found by trying); a closed round says so.
+async fn open_link(state: &AppState, ip: &str, token: &str) -> Result<survey::LinkForm, Response> {
+    if let Err(wait) = state.survey_guard.check(ip) {
+        let page = message(
+            "请稍后再试",
+            Some(format!("无效链接过多，请 {}后再试。", wait_zh(wait))),
+            false,
+        );
+        return Err((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
+    match survey::open_link(&state.svc, token).await {
+        Ok(form) => Ok(form),
+        Err(ServiceError::NotFound) => {
+            state.survey_guard.wrong(ip);
+            let page = message("无法作答", Some(UNKNOWN_LINK.into()), false);
+            Err((StatusCode::NOT_FOUND, page).into_response())
+        }
+        Err(ServiceError::BadRequest(m)) => {
+            Err((StatusCode::CONFLICT, message("无法作答", Some(m), false)).into_response())
+        }
+        Err(e) => Err(AppError::from(e).into_response()),
+    }
+}
+
+fn link_target(form: &survey::LinkForm) -> Target {
+    let school_name = if form.class_name.is_empty() {
+        form.school_name.clone()
+    } else {
+        format!("{} · {}", form.school_name, form.class_name)
+    };
+    Target {
+        title: form.questionnaire.title.clone(),
+        school_name,
+        action: format!("{}l/{}", super::ANSWER_PREFIX, form.token),
+    }
+}
+
+pub(crate) async fn link_form(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    match open_link(&state, &ip, &token).await {
+        Ok(_) if answered_here(&headers, &token) => {
+            message("已经提交过", Some(ANSWERED.into()), false)
+        }
+        Ok(form) => {
+            let qs = questions(&form.questionnaire, &[], false);
+            page_for(&link_target(&form), qs, None)
+        }
+        Err(r) => r,
+    }
+}
+
+/// Takes the answers of a link: every question needs one; an address past its limit or a
+/// device that already answered is refused with nothing stored.
+pub(crate) async fn link_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(given): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = match open_link(&state, &ip, &token).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if answered_here(&headers, &token) {
+        return (
+            StatusCode::CONFLICT,
+            message("已经提交过", Some(ANSWERED.into()), false),
+        )
+            .into_response();
+    }
+    if let Err(wait) = state.link_guard.check(&ip) {
+        tracing::warn!(%ip, "survey link answers over the limit");
+        let page = message(
+            "请稍后再试",
+            Some(format!(
+                "同一网络提交的答卷过多，请 {}后再试。",
+                wait_zh(wait)
+            )),
+            false,
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    }
+    let target = link_target(&form);
+    let qs = questions(&form.questionnaire, &given, true);
+    let missing: Vec<String> = qs
+        .iter()
+        .filter(|q| q.missing)
+        .map(|q| format!("第 {} 题", q.number))
+        .collect();
+    if !missing.is_empty() {
+        let why = format!(
+            "还有 {} 道题没有作答：{}",
+            missing.len(),
+            missing.join("、")
+        );
+        return page_for(&target, qs, Some(why));
+    }
+    let answers: Vec<Answer> = form
+        .questionnaire
+        .items
+        .iter()
+        .zip(&qs)
+        .filter_map(|(item, q)| parse(&q.chosen, item.allow_unknown))
+        .collect();
+    match survey::submit(&state.svc, &token, &answers, now_unix()).await {
+        Ok(()) => {
+            state.link_guard.wrong(&ip);
+            let cookie = format!(
+                "{}=1; Path={}l/{token}; Max-Age=15552000; HttpOnly; SameSite=Lax",
+                device_cookie(&token),
+                super::ANSWER_PREFIX
+            );
+            let page = message(
+                "提交成功",
+                Some("感谢您的参与！您的回答是匿名的。".into()),
+                false,
+            );
+            ([(header::SET_COOKIE, cookie)], page).into_response()
+        }
+        Err(ServiceError::BadRequest(m)) => {
+            (StatusCode::CONFLICT, message("无法作答", Some(m), false)).into_response()
+        }
+        Err(ServiceError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            message("无法作答", Some(UNKNOWN_LINK.into()), false),
         )
             .into_response(),
         Err(e) => AppError::from(e).into_response(),

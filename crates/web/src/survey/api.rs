@@ -27,13 +27,15 @@ pub(crate) struct RateDto {
     pub suppressed: bool,
 }
 
-/// One unit: 全区, 城区/农村, a 学段, or a school.
+/// One unit: 全区, 城区/农村, a 学段, a school or a class.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct UnitDto {
-    /// `district`, `location`, `stage` or `school`.
+pub(crate) struct SurveyUnitDto {
+    /// `district`, `location`, `stage`, `school` or `class`.
     pub kind: String,
     pub name: String,
     pub school_id: Option<i64>,
+    /// The class of a `class` unit (answers through the class's link or codes).
+    pub class_id: Option<i64>,
     pub responses: usize,
     pub codes_issued: usize,
     /// Codes answered / codes issued, as a fraction; null without codes.
@@ -56,7 +58,7 @@ pub(crate) struct SurveyResultsDto {
     pub min_n: usize,
     /// The item code of the overall satisfaction question.
     pub overall_item: String,
-    pub units: Vec<UnitDto>,
+    pub units: Vec<SurveyUnitDto>,
 }
 
 fn dto(r: SurveyResults) -> SurveyResultsDto {
@@ -65,6 +67,7 @@ fn dto(r: SurveyResults) -> SurveyResultsDto {
         survey::UnitKind::Location => "location",
         survey::UnitKind::Stage => "stage",
         survey::UnitKind::School => "school",
+        survey::UnitKind::Class => "class",
     };
     SurveyResultsDto {
         questionnaire_id: r.questionnaire.id,
@@ -77,10 +80,11 @@ fn dto(r: SurveyResults) -> SurveyResultsDto {
         units: r
             .units
             .into_iter()
-            .map(|u| UnitDto {
+            .map(|u| SurveyUnitDto {
                 kind: kind(u.kind).into(),
                 name: u.name,
                 school_id: u.school_id,
+                class_id: u.class_id,
                 responses: u.responses,
                 codes_issued: u.codes_issued,
                 response_rate: u.response_rate,

@@ -11,12 +11,30 @@ pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Addresses remembered at most; past it expired windows are dropped, then the oldest.
 const MAX_KEYS: usize = 10_000;
 
-#[derive(Default)]
 pub(crate) struct CodeGuard {
     wrong: Mutex<HashMap<String, (Instant, u32)>>,
+    max: u32,
 }
 
+impl Default for CodeGuard {
+    fn default() -> Self {
+        CodeGuard::with_limit(MAX_WRONG)
+    }
+}
+
+/// Answers one address may give through anonymous links within [`WINDOW`]: a family or a
+/// class meeting on one network stays under it, a script stuffing the ballot does not.
+pub(crate) const MAX_LINK_ANSWERS: u32 = 20;
+
 impl CodeGuard {
+    /// A guard that stops an address after `max` counted events within [`WINDOW`].
+    pub(crate) fn with_limit(max: u32) -> Self {
+        CodeGuard {
+            wrong: Mutex::default(),
+            max,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {
         // A panic elsewhere while holding the lock leaves counts that are still usable.
         self.wrong.lock().unwrap_or_else(|e| e.into_inner())
@@ -26,14 +44,14 @@ impl CodeGuard {
     pub(crate) fn check(&self, ip: &str) -> Result<(), Duration> {
         let now = Instant::now();
         match self.lock().get(ip) {
-            Some((start, n)) if *n >= MAX_WRONG && now.duration_since(*start) < WINDOW => {
+            Some((start, n)) if *n >= self.max && now.duration_since(*start) < WINDOW => {
                 Err(WINDOW.saturating_sub(now.duration_since(*start)))
             }
             _ => Ok(()),
         }
     }
 
-    /// Counts one wrong code from the address.
+    /// Counts one wrong code (or, for the links' guard, one answer) from the address.
     pub(crate) fn wrong(&self, ip: &str) {
         let now = Instant::now();
         let mut map = self.lock();
@@ -69,5 +87,12 @@ mod tests {
         let wait = g.check("10.0.0.1").unwrap_err();
         assert!(wait <= WINDOW && wait > WINDOW - Duration::from_secs(60));
         assert!(g.check("10.0.0.2").is_ok());
+
+        let links = CodeGuard::with_limit(MAX_LINK_ANSWERS);
+        for _ in 0..MAX_LINK_ANSWERS {
+            assert!(links.check("10.0.0.3").is_ok());
+            links.wrong("10.0.0.3");
+        }
+        assert!(links.check("10.0.0.3").is_err());
     }
 }

@@ -1,11 +1,13 @@
 //! 满意度调查 in the web: the district starts a round from a standard questionnaire, admins
-//! issue one-time answer codes per school or class and print them, a parent, student or
-//! teacher answers on a phone at `/s/{code}` without an account, and the results page, its
-//! JSON twin and the XLSX export show per unit and dimension the response rate and 满意率
-//! with small-group suppression.
+//! issue one-time answer codes per school or class, or make anonymous links per school or
+//! class printed as QR codes; a parent, student or teacher answers on a phone at `/s/{code}`
+//! or `/s/l/{token}` without an account, and the results page, its JSON twin and the XLSX
+//! export show per unit (down to the class) and dimension the response rate and 满意率 with
+//! small-group suppression.
 mod answer;
 mod api;
 mod guard;
+mod links;
 mod manage;
 mod results;
 
@@ -16,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub(crate) use guard::CodeGuard;
+pub(crate) use guard::{CodeGuard, MAX_LINK_ANSWERS};
 
 /// Anonymous answer pages live under this prefix; CSRF needs no session token there.
 pub(crate) const ANSWER_PREFIX: &str = "/s/";
@@ -31,8 +33,13 @@ pub(crate) fn router() -> Router<AppState> {
             get(manage::sheet).post(manage::issue),
         )
         .route("/surveys/{id}/close", post(manage::close))
+        .route("/surveys/{id}/links", get(links::sheet).post(links::create))
         .route("/s", get(answer::entry))
         .route("/s/{code}", get(answer::form).post(answer::submit))
+        .route(
+            "/s/l/{token}",
+            get(answer::link_form).post(answer::link_submit),
+        )
 }
 
 /// The survey API routes, for the API document.

@@ -31,5 +31,6 @@ mod read_paths;
 mod security;
 mod settings;
 mod staff;
+mod survey_links;
 mod surveys;
 mod visibility;

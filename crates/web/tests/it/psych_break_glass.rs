@@ -2,7 +2,7 @@
 //! reason is audited and shows on the counsellor's page; nobody else may, and without a
 //! reason nothing is shown.
 use wuyu_domain::{SchoolId, StudentId};
-use wuyu_service::psych::open_case;
+use wuyu_service::psych::{CounsellingInput, add_counselling, open_case};
 
 use crate::psych_codes::counsellor;
 use crate::support::{TestApp, body_text, get, post};
@@ -24,12 +24,29 @@ async fn open(app: &TestApp, who: &str, body: &str) -> (u16, String) {
 async fn break_glass_needs_a_reason_and_shows_on_the_counsellors_page() {
     let app = TestApp::new().await;
     let (svc, v, who) = counsellor(&app).await;
-    open_case(
+    let case = open_case(
         &svc,
         &v,
         &who,
         SchoolId(app.ids.school_a),
         StudentId(app.ids.child),
+    )
+    .await
+    .unwrap();
+    // The counsellor's note is for the counsellor: break-glass shows that a talk took place,
+    // when and by whom, never what was said.
+    add_counselling(
+        &svc,
+        &v,
+        &who,
+        SchoolId(app.ids.school_a),
+        case,
+        &CounsellingInput {
+            held_on: "2025-10-09".into(),
+            kind: "individual".into(),
+            summary: "谈到与同桌的矛盾和睡眠问题".into(),
+            next_step: "约见家长".into(),
+        },
     )
     .await
     .unwrap();
@@ -94,6 +111,14 @@ async fn break_glass_needs_a_reason_and_shows_on_the_counsellors_page() {
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("张小明 的心理档案"), "{html}");
     assert!(html.contains("告知班主任：未完成"), "{html}");
+    assert!(
+        html.contains(&format!("2025-10-09 个别辅导（{}）", who.username)),
+        "{html}"
+    );
+    assert!(
+        !html.contains("同桌的矛盾") && !html.contains("约见家长"),
+        "{html}"
+    );
 
     let s = app.login("counsellor-a").await;
     let html = body_text(app.send(get("/psych").cookie(&s.cookie).build()).await).await;
