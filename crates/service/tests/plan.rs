@@ -42,9 +42,9 @@ async fn story(store: Arc<dyn Store>) {
     let first = import_plan(&svc, &who, &seeds).await.unwrap();
     let summary = first.imported().expect("the seeds' plan imports").clone();
     assert_eq!(summary.indicators, 85);
-    // 12 fitness, exam and archive lines, 2 satisfaction (survey), 心理健康筛查覆盖 (psych) and
-    // the 7 teacher targets (staff).
-    assert_eq!(summary.computed, 22);
+    // 14 fitness, exam and archive lines (家访覆盖 and 劳动周 among them), 2 satisfaction
+    // (survey), 心理健康筛查覆盖 (psych) and the 7 teacher targets (staff).
+    assert_eq!(summary.computed, 24);
     let stored = plan(&svc).await.unwrap();
     assert_eq!(stored.years, vec![2023, 2024, 2025]);
     let myopia = stored
