@@ -34,7 +34,8 @@ fn paper_results_are_scored_row_by_row_with_errors_named() {
     header.extend((1..=7).map(|i| format!("GAD-7 第{i}题")));
     header.extend((1..=5).map(|i| format!("ASQ 第{i}题")));
     // (学籍号, PHQ answers, GAD answers, ASQ answers)
-    let rows: [(&str, [&str; 9], [&str; 7], [&str; 5]); 6] = [
+    type Row<'a> = (&'a str, [&'a str; 9], [&'a str; 7], [&'a str; 5]);
+    let rows: [Row; 6] = [
         // Calm: PHQ 4 (minimal), GAD 3, ASQ negative: level 0.
         (
             "S01",

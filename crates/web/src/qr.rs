@@ -116,7 +116,7 @@ impl QrCode {
         for (i, &ay) in align.iter().enumerate() {
             for (j, &ax) in align.iter().enumerate() {
                 // The three corners hold finder patterns.
-                if (i == 0 && j == 0) || (i == 0 && j == last) || (i == last && j == 0) {
+                if (i == 0 && (j == 0 || j == last)) || (i == last && j == 0) {
                     continue;
                 }
                 for dy in -2i32..=2 {
@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(text, url);
         assert_eq!(
             cw[len - 1],
-            if (len - url.len() - 3) % 2 == 0 {
+            if (len - url.len() - 3).is_multiple_of(2) {
                 0xEC
             } else {
                 0x11
