@@ -75,22 +75,37 @@ fn bad(r: Result<impl std::fmt::Debug, ServiceError>) -> String {
     }
 }
 
-async fn story(store: Arc<dyn Store>) {
+/// The testkit district with the plan above imported.
+async fn district_with_plan(
+    store: &Arc<dyn Store>,
+) -> (
+    Service,
+    wuyu_testkit::district::Ids,
+    wuyu_monitor::plan::Plan,
+) {
     let ids = wuyu_testkit::district::load(store.as_ref()).await;
-    let svc = Service::new(Arc::clone(&store));
+    let svc = Service::new(Arc::clone(store));
     let file = UploadedFile::new("plan.csv", PLAN.as_bytes().to_vec());
     import_plan(&svc, &ImportActor::Operator("t".into()), &file)
         .await
         .unwrap();
     let plan = wuyu_service::plan::plan(&svc).await.unwrap();
-    let key_of = |name: &str| {
-        plan.indicators
-            .iter()
-            .find(|i| i.name == name)
-            .unwrap()
-            .key
-            .clone()
-    };
+    (svc, ids, plan)
+}
+
+/// The key the plan gave the indicator named `name`.
+fn key_of(plan: &wuyu_monitor::plan::Plan, name: &str) -> String {
+    plan.indicators
+        .iter()
+        .find(|i| i.name == name)
+        .unwrap()
+        .key
+        .clone()
+}
+
+async fn story(store: Arc<dyn Store>) {
+    let (svc, ids, plan) = district_with_plan(&store).await;
+    let key_of = |name: &str| key_of(&plan, name);
     let parents = key_of("家长学校参与率");
     let civil = key_of("市级文明校园");
     let (a, b) = (ids.school_a, ids.school_b);
@@ -466,21 +481,8 @@ async fn story(store: Arc<dyn Store>) {
 /// again; every step audited and district-only.
 async fn deadlines(store: Arc<dyn Store>) {
     use time::macros::date;
-    let ids = wuyu_testkit::district::load(store.as_ref()).await;
-    let svc = Service::new(Arc::clone(&store));
-    let file = UploadedFile::new("plan.csv", PLAN.as_bytes().to_vec());
-    import_plan(&svc, &ImportActor::Operator("t".into()), &file)
-        .await
-        .unwrap();
-    let plan = wuyu_service::plan::plan(&svc).await.unwrap();
-    let key_of = |name: &str| {
-        plan.indicators
-            .iter()
-            .find(|i| i.name == name)
-            .unwrap()
-            .key
-            .clone()
-    };
+    let (svc, ids, plan) = district_with_plan(&store).await;
+    let key_of = |name: &str| key_of(&plan, name);
     let parents = key_of("家长学校参与率");
     let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
     let admin_a = viewer(Role::SchoolAdmin, Scope::School { school_id: a });
