@@ -17,5 +17,6 @@ pub mod exam;
 pub mod fitness;
 pub mod indicator;
 pub mod plan;
+pub mod plan_registry;
 pub mod plan_report;
 pub mod rank;

@@ -421,11 +421,56 @@ pub const COMPUTED_KEYS: [&str; 29] = [
     staff_keys::HONOURS_DISTRICT,
 ];
 
-/// Whether `key` (its part before any `:`) is one wuyu computes.
+/// Whether `key` (its part before any `:`) is one wuyu computes; a registry key must name its
+/// kind (`registry.held:劳动特色学校@市`).
 pub fn is_computed_key(key: &str) -> bool {
     let base = key.split(':').next().unwrap_or_default();
-    COMPUTED_KEYS.contains(&base)
+    COMPUTED_KEYS.contains(&base) || crate::plan_registry::RegistryMeasure::parse(key).is_some()
 }
+
+/// The seeds' targets that count registry items, by the name the plans give them: 创成 and
+/// plain counts are held items (cumulative), 新增 ones are the year's new items, 覆盖/占比 the
+/// share of schools holding one.
+const REGISTRY_NAMES: [(&str, &str); 23] = [
+    (
+        "有德育工程项目的学校占比",
+        "registry.school_share:德育工程项目",
+    ),
+    ("新增优质校", "registry.new:优质校"),
+    ("创成市劳动特色学校", "registry.held:劳动特色学校@市"),
+    (
+        "市劳动教育综合实践基地",
+        "registry.held:劳动教育实践基地@市",
+    ),
+    (
+        "创成市级心理健康教育特色学校",
+        "registry.held:心理健康教育特色学校@市",
+    ),
+    ("新增市级优秀心理辅导室", "registry.new:优秀心理辅导室@市"),
+    ("新增市级示范心理辅导室", "registry.new:示范心理辅导室@市"),
+    ("创成省体育特色学校", "registry.held:体育特色学校@省"),
+    (
+        "创成全国青少年校园足球特色学校",
+        "registry.held:校园足球特色学校@国",
+    ),
+    ("创成区级体育特色学校", "registry.held:体育特色学校@区"),
+    ("培养市级名校长", "registry.new:名校长@市"),
+    ("培养区级名校长", "registry.new:名校长@区"),
+    ("运动会或体育节", "registry.new:运动会或体育节"),
+    ("校园文化艺术节", "registry.new:校园文化艺术节"),
+    ("体育特色学校", "registry.held:体育特色学校"),
+    ("体育特色班", "registry.held:体育特色班"),
+    ("美育特色学校(传统文化传承校)", "registry.held:美育特色学校"),
+    ("美育名师工作室", "registry.held:美育名师工作室"),
+    ("美育培训基地", "registry.held:美育培训基地"),
+    ("示范家长学校", "registry.held:示范家长学校"),
+    ("市级文明校园", "registry.held:文明校园@市"),
+    (
+        "综合性学生劳动教育实践基地",
+        "registry.held:劳动教育实践基地",
+    ),
+    ("绿色学校覆盖", "registry.school_share:绿色学校"),
+];
 
 /// The computed key a plan's indicator name stands for, when wuyu can compute it: the seeds'
 /// fitness and exam indicators. Exam keys carry the kind of exam they are measured on.
@@ -464,6 +509,9 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("培养区级名优教师", staff_keys::HONOURS_DISTRICT),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
+        return Some((*k).to_string());
+    }
+    if let Some((_, k)) = REGISTRY_NAMES.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
     }
     // The plans word these variously (家长及社会对学校、教师教学的满意度; 课后服务学生及社会满意率).
@@ -621,7 +669,14 @@ mod tests {
             computed_key_for("心理健康筛查覆盖").as_deref(),
             Some(psych_keys::SCREENING_COVERAGE)
         );
-        assert_eq!(computed_key_for("市级文明校园"), None);
+        // Designations count from the registry; a name no capability computes stays reported.
+        assert_eq!(
+            computed_key_for("市级文明校园").as_deref(),
+            Some("registry.held:文明校园@市")
+        );
+        assert!(is_computed_key("registry.held:文明校园@市"));
+        assert!(!is_computed_key("registry.held"));
+        assert_eq!(computed_key_for("思政金课评选与教学大赛/展示"), None);
         assert!(is_computed_key("exam.pass_rate:中考"));
         assert!(!is_computed_key("plan.0000"));
         assert_eq!(Domain::of_name("总体近视率"), Domain::Physical);

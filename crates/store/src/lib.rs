@@ -24,6 +24,7 @@ mod migrate;
 pub mod model;
 pub mod plan;
 pub mod plan_edit;
+pub mod plan_registry;
 pub mod plan_report;
 mod postgres;
 pub mod psych;
@@ -59,6 +60,7 @@ pub use import_undo::{ImportUndoStore, UndoSummary};
 pub use model::*;
 pub use plan::{PlanImportSummary, PlanStore};
 pub use plan_edit::PlanEditStore;
+pub use plan_registry::PlanRegistryStore;
 pub use plan_report::PlanReportStore;
 pub use psych::PsychStore;
 pub use psych_work::PsychWorkStore;
@@ -74,6 +76,7 @@ pub mod prelude {
     pub use crate::ImportCentreStore;
     pub use crate::ImportUndoStore;
     pub use crate::PlanEditStore;
+    pub use crate::PlanRegistryStore;
     pub use crate::PlanReportStore;
     pub use crate::PlanStore;
     pub use crate::PsychWorkStore;
@@ -107,6 +110,7 @@ pub trait Store:
     + ArchiveStore
     + StaffStore
     + PlanReportStore
+    + PlanRegistryStore
     + PlanEditStore
     + BulletinStore
     + Send

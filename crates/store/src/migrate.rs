@@ -144,6 +144,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "plan_due_reopen",
         sql: include_str!("../migrations/sqlite/0030_plan_due_reopen.sql"),
     },
+    Migration {
+        version: 31,
+        name: "plan_registry",
+        sql: include_str!("../migrations/sqlite/0031_plan_registry.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -281,6 +286,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 30,
         name: "plan_due_reopen",
         sql: include_str!("../migrations/postgres/0030_plan_due_reopen.sql"),
+    },
+    Migration {
+        version: 31,
+        name: "plan_registry",
+        sql: include_str!("../migrations/postgres/0031_plan_registry.sql"),
     },
 ];
 

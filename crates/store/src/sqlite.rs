@@ -53,6 +53,8 @@ mod import_undo;
 mod plan;
 #[path = "plan_edit/imp.rs"]
 mod plan_edit;
+#[path = "plan_registry/imp.rs"]
+mod plan_registry;
 #[path = "plan_report/imp.rs"]
 mod plan_report;
 #[path = "psych/imp.rs"]

@@ -5,6 +5,7 @@
 mod accounts;
 mod archive;
 mod fitness;
+mod plan_registry;
 mod plan_reports;
 mod roster;
 mod staff;
