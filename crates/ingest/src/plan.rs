@@ -430,7 +430,7 @@ mod tests {
     fn rows_become_indicators_with_keys_and_targets() {
         let r = read(
             "体质健康优秀率,% of tested students,,,30,>=,district and per school,x,f,p,n\n\
-             示范家长学校,schools,3,8,15,>=,district,,,,\n\
+             育人实验区,schools,3,8,15,>=,district,,,,\n\
              教学改革微型课题,topics,20+20,,,>=,district,,,,\n",
         );
         assert!(r.errors.is_empty(), "{:?}", r.errors);
@@ -512,8 +512,17 @@ mod seeds {
             .filter_map(|i| i.measure.as_ref().map(|m| (i.name.as_str(), m.as_str())))
             .collect();
         assert_eq!(
+            computed.len(),
+            46,
+            "24 from the capabilities, 22 from the registry"
+        );
+        assert_eq!(
             computed,
             vec![
+                (
+                    "有德育工程项目的学校占比",
+                    "registry.school_share:德育工程项目"
+                ),
                 ("城区初中中考优秀率", "exam.excellent_rate:中考"),
                 ("城区初中中考及格率", "exam.pass_rate:中考"),
                 ("其余初中中考及格率", "exam.pass_rate:中考"),
@@ -529,6 +538,26 @@ mod seeds {
                 ("培养省级名优教师", "staff.honours_province"),
                 ("培养市级名优教师", "staff.honours_city"),
                 ("培养区级名优教师", "staff.honours_district"),
+                ("培养市级名校长", "registry.new:名校长@市"),
+                ("培养区级名校长", "registry.new:名校长@区"),
+                ("新增优质校", "registry.new:优质校"),
+                ("创成市劳动特色学校", "registry.held:劳动特色学校@市"),
+                (
+                    "市劳动教育综合实践基地",
+                    "registry.held:劳动教育实践基地@市"
+                ),
+                (
+                    "创成市级心理健康教育特色学校",
+                    "registry.held:心理健康教育特色学校@市"
+                ),
+                ("新增市级优秀心理辅导室", "registry.new:优秀心理辅导室@市"),
+                ("新增市级示范心理辅导室", "registry.new:示范心理辅导室@市"),
+                ("创成省体育特色学校", "registry.held:体育特色学校@省"),
+                (
+                    "创成全国青少年校园足球特色学校",
+                    "registry.held:校园足球特色学校@国"
+                ),
+                ("创成区级体育特色学校", "registry.held:体育特色学校@区"),
                 (
                     "课后服务学生及社会满意率",
                     "survey.after_school_satisfaction"
@@ -537,11 +566,24 @@ mod seeds {
                 ("“666”骨干培训", "staff.training_key"),
                 ("“666”高端培训", "staff.training_advanced"),
                 ("体质测试", "fitness.test_rate"),
+                ("运动会或体育节", "registry.new:运动会或体育节"),
+                ("校园文化艺术节", "registry.new:校园文化艺术节"),
                 ("劳动周", "archive.labor_week_held"),
                 ("体质健康优秀率", "fitness.excellent_rate"),
                 ("总体近视率", "fitness.myopia_rate"),
                 ("课外、校外艺术活动覆盖率", "archive.art_coverage"),
+                ("体育特色学校", "registry.held:体育特色学校"),
+                ("体育特色班", "registry.held:体育特色班"),
+                ("美育特色学校(传统文化传承校)", "registry.held:美育特色学校"),
+                ("美育名师工作室", "registry.held:美育名师工作室"),
+                ("美育培训基地", "registry.held:美育培训基地"),
+                ("示范家长学校", "registry.held:示范家长学校"),
+                (
+                    "综合性学生劳动教育实践基地",
+                    "registry.held:劳动教育实践基地"
+                ),
                 ("心理健康筛查覆盖", "psych.screening_coverage"),
+                ("绿色学校覆盖", "registry.school_share:绿色学校"),
                 ("校外实践教育", "archive.off_campus_per_student"),
                 ("家访覆盖", "archive.home_visit_coverage"),
             ]

@@ -20,6 +20,8 @@ pub enum Source {
     Staff,
     /// Reported indicators (填报): the approved values of the plan's own keys.
     Plan,
+    /// Counts of approved registry items (designations, bases, events).
+    Registry,
 }
 
 impl Source {
@@ -33,6 +35,7 @@ impl Source {
             "psych" => Some(Source::Psych),
             "staff" => Some(Source::Staff),
             "plan" => Some(Source::Plan),
+            "registry" => Some(Source::Registry),
             _ => None,
         }
     }
@@ -57,6 +60,9 @@ pub async fn value(
             crate::staff::indicators::indicator(svc, key, unit, period).await
         }
         (Source::Plan, period) => crate::plan::reports::indicator(svc, key, unit, period).await,
+        (Source::Registry, period) => {
+            crate::plan::registry::indicator(svc, key, unit, period).await
+        }
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
             key.as_str()
@@ -101,6 +107,17 @@ pub async fn period_for(
             key,
             period: Period::SchoolYear(school_year),
             as_of: format!("{}–{}学年填报", school_year, school_year + 1),
+        })),
+        // Registry counts keep their kind and level (after the colon) for the source to read.
+        Source::Registry => Ok(Some(Measured {
+            key: measure.clone(),
+            period: Period::SchoolYear(school_year),
+            as_of: format!(
+                "{}–{}学年名录（截至 {} 年 8 月 31 日）",
+                school_year,
+                school_year + 1,
+                school_year + 1
+            ),
         })),
         // Screening runs once per school year; cases are counted by the day they opened.
         Source::Psych => Ok(Some(Measured {

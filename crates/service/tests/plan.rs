@@ -43,8 +43,9 @@ async fn story(store: Arc<dyn Store>) {
     let summary = first.imported().expect("the seeds' plan imports").clone();
     assert_eq!(summary.indicators, 85);
     // 14 fitness, exam and archive lines (家访覆盖 and 劳动周 among them), 2 satisfaction
-    // (survey), 心理健康筛查覆盖 (psych) and the 7 teacher targets (staff).
-    assert_eq!(summary.computed, 24);
+    // (survey), 心理健康筛查覆盖 (psych), the 7 teacher targets (staff) and 22 counts of
+    // designations, bases and events (the registry).
+    assert_eq!(summary.computed, 46);
     let stored = plan(&svc).await.unwrap();
     assert_eq!(stored.years, vec![2023, 2024, 2025]);
     let myopia = stored

@@ -29,7 +29,7 @@ pub(super) fn refused(e: StoreError) -> ServiceError {
     }
 }
 
-fn need(viewer: &Viewer, cap: Capability) -> Result<(), ServiceError> {
+pub(super) fn need(viewer: &Viewer, cap: Capability) -> Result<(), ServiceError> {
     if viewer.can(cap) {
         Ok(())
     } else {
@@ -37,7 +37,7 @@ fn need(viewer: &Viewer, cap: Capability) -> Result<(), ServiceError> {
     }
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
@@ -55,7 +55,7 @@ pub struct ReportInput {
     pub evidence: Option<UploadedFile>,
 }
 
-fn checked_text(text: &str, what: &str, required: bool) -> Result<String, ServiceError> {
+pub(super) fn checked_text(text: &str, what: &str, required: bool) -> Result<String, ServiceError> {
     let t = text.trim();
     if required && t.is_empty() {
         return Err(ServiceError::BadRequest(format!("请填写{what}")));
@@ -110,7 +110,10 @@ fn applies(ind: &PlanIndicator, school: Option<SchoolId>, schools: &[School]) ->
 
 /// The unit a viewer may enter values for: their own school, or (district roles) the
 /// district's own line or, acting for it, any school.
-fn unit_of(viewer: &Viewer, asked: Option<SchoolId>) -> Result<Option<SchoolId>, ServiceError> {
+pub(super) fn unit_of(
+    viewer: &Viewer,
+    asked: Option<SchoolId>,
+) -> Result<Option<SchoolId>, ServiceError> {
     match (&viewer.scope, asked) {
         (Scope::District, unit) => Ok(unit),
         (Scope::School { school_id }, None) => Ok(Some(*school_id)),
