@@ -270,6 +270,13 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("导入模拟指标填报失败")?;
+    // The registry: designations, bases and events that the plan's counts are computed from.
+    let registry = step(
+        "生成名录（特色学校、基地、运动会和艺术节等）",
+        crate::demo_reports::load_registry(&store, picks.school_code.as_str(), args.seed),
+    )
+    .await
+    .context("导入模拟名录失败")?;
 
     println!();
     println!(
@@ -322,6 +329,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "指标填报：{} 项已填报（{} 项已通过，{} 项被退回，其余待审核），{} 项逾期未填",
         reports.0, reports.1, reports.2, reports.3
+    );
+    println!(
+        "名录：{} 条已认定，{} 条待审核，{} 条被退回",
+        registry.0, registry.1, registry.2
     );
     // The generator's truth, so whoever shows the demo knows what the analyses should find.
     for t in exams.truth.weak_teachers() {

@@ -120,6 +120,7 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));
         links.push(("/plan/progress".to_string(), "月度调度"));
+        links.push(("/plan/registry".to_string(), "名录"));
     }
     if grants(role, Capability::SubmitPlanReports) || grants(role, Capability::ReviewPlanReports) {
         links.push(("/plan/reports".to_string(), "指标填报"));

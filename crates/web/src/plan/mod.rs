@@ -1,12 +1,16 @@
 //! 目标任务 in the web: `/plan` (every target of a year with its verdicts, filtered by 育),
 //! `/plan/targets/{key}` (one target for every unit, schools furthest behind first) and their
 //! API twins under `/api/v1/plan`; `/plan/reports` (指标填报: entries, the 待审核 queue, the
-//! year's lock, reopening one school, due dates and the overdue list) and its API twin. Each handler makes one call to `wuyu_service::plan`.
+//! year's lock, reopening one school, due dates and the overdue list) and its API twin;
+//! `/plan/registry` (名录: designations, bases and events, counted into the targets) and its API
+//! twin. Each handler makes one call to `wuyu_service::plan`.
 mod api;
 mod deadlines;
 mod edit;
 pub(crate) mod glance;
 mod pages;
+mod registry;
+mod registry_api;
 mod reports;
 mod reports_api;
 
@@ -29,6 +33,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/plan/reports/reopen", post(deadlines::reopen))
         .route("/plan/reports/due", post(deadlines::due))
         .route("/plan/reports/evidence", get(reports::evidence))
+        .route(
+            "/plan/registry",
+            get(registry::registry).post(registry::add),
+        )
+        .route("/plan/registry/review", post(registry::review))
+        .route("/plan/registry/evidence", get(registry::evidence))
 }
 
 /// The plan API routes, for the API document.
@@ -44,6 +54,8 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports_api::plan_lock))
         .routes(routes!(reports_api::plan_reopen))
         .routes(routes!(reports_api::plan_due))
+        .routes(routes!(registry_api::plan_registry))
+        .routes(routes!(registry_api::plan_registry_review))
 }
 
 /// Query of the plan pages and API: the plan year and (pages, API list) a 育.

@@ -127,7 +127,7 @@ fn item_dto(i: ReportItem) -> ReportItemDto {
 }
 
 /// A refusal's Chinese reason as a problem document; other errors as usual.
-fn problem(e: ServiceError) -> Response {
+pub(super) fn problem(e: ServiceError) -> Response {
     match e {
         ServiceError::BadRequest(why) => {
             let p = Problem {

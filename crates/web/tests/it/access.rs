@@ -284,6 +284,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/plan/reports/reopen".into(), "csrf_token={csrf}&year=2025&school=999999&decision=reopen&reason=x", [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), "/plan/reports/due".into(), "csrf_token={csrf}&year=2025&key=plan.none&cadence=yearly&day=15", [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), "/plan/reports/evidence?key=plan.none&year=2025&school=".into(), "", [303, 404, 404, 403, 403, 403, 403, 403]),
+        // 名录: the page and list for plan viewers; entries (multipart: a form body is a bad
+        // request) for admins; review for the district admin; files within the school.
+        case(g(), "/plan/registry".into(), "",                                       [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), "/api/v1/plan/registry".into(), "",                                [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(p(), "/plan/registry".into(), token,                                    [303, 400, 403, 400, 403, 403, 403, 403]),
+        case(p(), "/plan/registry/review".into(), "csrf_token={csrf}&id=999999&decision=approve", [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/plan/registry/evidence?id=999999".into(), "",                    [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/plan/targets/plan.none/edit".into(), "",                         [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), "/plan/targets/plan.none/edit".into(), "csrf_token={csrf}&unit=x&scope=district", [303, 404, 403, 403, 403, 403, 403, 403]),
         // Appraisal (personnel data): none stored yet, so a reader who may see it gets 404;

@@ -21,6 +21,7 @@ mod login;
 mod openapi;
 mod plan;
 mod plan_edit;
+mod plan_registry;
 mod plan_reports;
 mod psych;
 mod psych_break_glass;

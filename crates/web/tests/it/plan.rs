@@ -12,7 +12,7 @@ use crate::support::{TestApp, body_json, body_text, get};
 const PLAN: &str = "indicator,unit,target_2024,target_2025,comparator,scope\n\
     总体近视率,% of screened students,,20,<=,district and per school\n\
     市级文明校园,schools,,25,>=,district\n\
-    创成市劳动特色学校,schools,2,4,>=,district\n";
+    创成省劳动特色学校,schools,2,4,>=,district\n";
 
 async fn app() -> TestApp {
     let app = TestApp::new().await;
@@ -57,7 +57,7 @@ async fn the_district_sees_every_target_and_which_schools_are_behind() {
     let (_, html) = page(&app, "district", "/plan?year=2025&domain=labor").await;
     let t = table(&html, "plan");
     assert_eq!(t.len(), 2, "{t:?}");
-    assert_eq!(t[1][0], "创成市劳动特色学校");
+    assert_eq!(t[1][0], "创成省劳动特色学校");
 
     // One target: school A first (5 points behind).
     let s = app.login("district").await;

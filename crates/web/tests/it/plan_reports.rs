@@ -15,8 +15,8 @@ const PLAN: &str = "indicator,unit,target_2025,comparator,scope\n\
     家长学校参与率,% of parents,90,>=,per school\n\
     市级文明校园,schools,25,>=,district\n";
 
-const PDF: &str = "%PDF-1.4 家长学校开课记录";
-const BOUNDARY: &str = "----wuyuTestBoundary";
+pub(crate) const PDF: &str = "%PDF-1.4 家长学校开课记录";
+pub(crate) const BOUNDARY: &str = "----wuyuTestBoundary";
 
 async fn app() -> (TestApp, String) {
     let app = TestApp::new().await;
@@ -31,7 +31,7 @@ async fn app() -> (TestApp, String) {
 }
 
 /// A multipart body as a browser sends the 填报 form.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str)>) -> String {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str)>) -> String {
     let mut b = String::new();
     for (k, v) in fields {
         b.push_str(&format!(
@@ -79,12 +79,17 @@ async fn submit(
     (status, loc, body_text(resp).await)
 }
 
-async fn page(app: &TestApp, s: &Session, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, s: &Session, path: &str) -> (u16, String) {
     let resp = app.send(get(path).cookie(&s.cookie).build()).await;
     (resp.status().as_u16(), body_text(resp).await)
 }
 
-async fn form(app: &TestApp, s: &Session, path: &str, body: &str) -> (u16, String, String) {
+pub(crate) async fn form(
+    app: &TestApp,
+    s: &Session,
+    path: &str,
+    body: &str,
+) -> (u16, String, String) {
     let resp = app
         .send(
             post(path)
