@@ -199,9 +199,9 @@ pub(crate) async fn load_registry(
         .into_iter()
         .map(|s| s.school)
         .collect();
-    // A date in school year `sy` (Sep sy – Jun sy+1).
+    // A date in school year `sy` (Sep sy – May sy+1: before the demo data's end in June).
     let date_in = |rng: &mut Rng, sy: i32| {
-        let month = [9, 10, 11, 12, 1, 3, 4, 5, 6][rng.index(9)];
+        let month = [9, 10, 11, 12, 1, 3, 4, 5][rng.index(8)];
         let y = if month >= 9 { sy } else { sy + 1 };
         format!("{y}-{month:02}-{:02}", rng.range(1, 28))
     };
