@@ -214,6 +214,18 @@ struct TargetPage {
     missed: usize,
     /// 编辑目标, for the district admin.
     edit_href: Option<String>,
+    /// The first unit's value against its target in each plan year (ECharts JSON; empty
+    /// when no year has a value).
+    trend_json: String,
+    trend_label: String,
+    /// Every unit with a value against the target (a bullet chart; empty with fewer than 2).
+    units_json: String,
+    units_rows: usize,
+}
+
+/// The chart's numbers: a rate as the plan writes it (percent), anything else as it is.
+fn target_number(l: &StatusLine) -> Option<f64> {
+    l.target.parse::<f64>().ok()
 }
 
 pub(crate) async fn target(
@@ -224,9 +236,28 @@ pub(crate) async fn target(
 ) -> Result<Response, AppError> {
     let Path(key) = key.map_err(|_| AppError::NotFound)?;
     let q = query(q)?;
-    let mut status = plan_status(&state.svc, &me.viewer(), q.year, Some(&key)).await?;
+    let viewer = me.viewer();
+    let mut status = plan_status(&state.svc, &viewer, q.year, Some(&key)).await?;
+    // The trend follows the first unit (the district, or the school's own line) year by year.
+    let followed = status.lines.first().map(|l| l.unit.label.clone());
+    let mut trend = Vec::new();
+    for &y in &status.years {
+        let s = plan_status(&state.svc, &viewer, Some(y), Some(&key)).await?;
+        let line = s
+            .lines
+            .iter()
+            .find(|l| Some(&l.unit.label) == followed.as_ref());
+        trend.push((y, line.and_then(|l| l.value), line.and_then(target_number)));
+    }
+    let units: Vec<(String, f64)> = status
+        .lines
+        .iter()
+        .filter_map(|l| l.value.map(|v| (l.unit.label.clone(), v)))
+        .collect();
+    let goal = status.lines.first().and_then(target_number);
     by_gap(&mut status.lines);
     let first = status.lines.first();
+    let suffix = first.map_or("", |l| if l.kind == UnitKind::Rate { "%" } else { "" });
     let page = TargetPage {
         chrome: Chrome::new(&me, "/plan"),
         name: first.map(|l| l.name.clone()).unwrap_or_else(|| key.clone()),
@@ -240,6 +271,18 @@ pub(crate) async fn target(
             .viewer()
             .can(wuyu_domain::Capability::EditPlan)
             .then(|| format!("/plan/targets/{key}/edit")),
+        trend_json: if trend.iter().any(|(_, v, _)| v.is_some()) {
+            crate::view::script_json(&crate::chart::plan_trend(suffix, &trend))
+        } else {
+            String::new()
+        },
+        trend_label: followed.unwrap_or_default(),
+        units_json: if units.len() >= 2 {
+            crate::view::script_json(&crate::chart::plan_units(&units, goal))
+        } else {
+            String::new()
+        },
+        units_rows: units.len(),
     };
     Ok(render(&page)?.into_response())
 }

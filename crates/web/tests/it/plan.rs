@@ -76,6 +76,29 @@ async fn the_district_sees_every_target_and_which_schools_are_behind() {
     assert_eq!(t[1][0], "第一实验中学");
     assert_eq!(t[1][3], "未达标");
     assert_eq!(t[1][5], "-5 个百分点");
+
+    // The charts: the district's value against the target in each plan year (2024 has no
+    // target and no data: gaps), and every unit against the target.
+    let trend = chart(&html, "chart-trend");
+    assert_eq!(
+        trend["xAxis"]["data"],
+        serde_json::json!(["2024年", "2025年"])
+    );
+    assert_eq!(trend["series"][0]["data"], serde_json::json!([null, 16.7]));
+    assert_eq!(trend["series"][1]["data"], serde_json::json!([null, 20.0]));
+    let units = chart(&html, "chart-units");
+    let labels = units["yAxis"]["data"].as_array().unwrap();
+    let a = labels.iter().position(|l| l == "第一实验中学").unwrap();
+    assert_eq!(units["series"][0]["data"][a], 25.0);
+    assert_eq!(units["series"][0]["markLine"]["data"][0]["xAxis"], 20.0);
+}
+
+/// The ECharts options a page declares in `<script type="application/json" id="ID">`.
+fn chart(html: &str, id: &str) -> serde_json::Value {
+    let open = format!("<script type=\"application/json\" id=\"{id}\">");
+    let start = html.find(&open).unwrap_or_else(|| panic!("no {id}")) + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
 }
 
 #[tokio::test]
