@@ -34,6 +34,7 @@ const KEY: &str = "key";
 const SOURCE: &str = "source";
 const MEASURE: &str = "measure";
 const DOMAIN: &str = "domain";
+const MIN_N: &str = "min_n";
 
 /// Header spellings per column (compared after [`normalize_header`]).
 fn column_of(header: &str) -> Option<&'static str> {
@@ -51,6 +52,7 @@ fn column_of(header: &str) -> Option<&'static str> {
         "source" | "来源" | "数据来源" => SOURCE,
         "measure" | "计算指标" => MEASURE,
         "domain" | "育" | "五育" => DOMAIN,
+        "min_n" | "最少人数" | "最小样本" => MIN_N,
         _ => return None,
     })
 }
@@ -232,6 +234,16 @@ fn read_table(table: &Table, errors: &mut Errors<'_>) -> Plan {
                 None
             }),
         };
+        let min_n = match cell(MIN_N) {
+            "" => Some(None),
+            t => match t.parse::<u32>() {
+                Ok(n) if n > 0 => Some(Some(n)),
+                _ => {
+                    errors.push(n, &header(MIN_N), t, "最少人数应为正整数（不设则留空）");
+                    None
+                }
+            },
+        };
         let kind = UnitKind::of_unit(cell(UNIT));
         let mut targets = BTreeMap::new();
         for &(year, col) in &years {
@@ -243,8 +255,8 @@ fn read_table(table: &Table, errors: &mut Errors<'_>) -> Plan {
                 Err(e) => errors.push(n, &table.header[col], text, e),
             }
         }
-        let (Some(comparator), Some(applies_to), Some(measure), Some(domain)) =
-            (comparator, applies_to, measure, domain)
+        let (Some(comparator), Some(applies_to), Some(measure), Some(domain), Some(min_n)) =
+            (comparator, applies_to, measure, domain, min_n)
         else {
             continue;
         };
@@ -266,6 +278,7 @@ fn read_table(table: &Table, errors: &mut Errors<'_>) -> Plan {
             seed_file: cell(SEED_FILE).to_string(),
             seed_phrase: cell(SEED_PHRASE).to_string(),
             note: cell(NOTE).to_string(),
+            min_n,
         });
     }
     if errors.list.is_empty() && plan.indicators.is_empty() {
@@ -346,8 +359,8 @@ fn read_measure(
     }
 }
 
-/// The plan as rows of text cells, header first: the seeds' columns, then key, source and
-/// measure, so the file reads back to the same plan.
+/// The plan as rows of text cells, header first: the seeds' columns, then key, source,
+/// measure, domain and min_n, so the file reads back to the same plan.
 pub fn plan_rows(plan: &Plan) -> Vec<Vec<String>> {
     let mut header: Vec<String> = vec![NAME.into(), UNIT.into()];
     header.extend(plan.years.iter().map(|y| format!("target_{y}")));
@@ -362,6 +375,7 @@ pub fn plan_rows(plan: &Plan) -> Vec<Vec<String>> {
         SOURCE,
         MEASURE,
         DOMAIN,
+        MIN_N,
     ] {
         header.push(c.into());
     }
@@ -384,6 +398,7 @@ pub fn plan_rows(plan: &Plan) -> Vec<Vec<String>> {
             i.source().code().to_string(),
             i.measure.as_ref().map(|m| m.0.clone()).unwrap_or_default(),
             i.domain.label_zh().to_string(),
+            i.min_n.map(|n| n.to_string()).unwrap_or_default(),
         ]);
         rows.push(r);
     }
@@ -472,6 +487,34 @@ mod tests {
                 .any(|m| m.contains("第 4 行") && m.contains("重复"))
         );
         assert!(msgs.iter().any(|m| m.contains("the moon")));
+    }
+
+    #[test]
+    fn a_minimum_n_is_read_checked_and_written_back() {
+        let file = "indicator,unit,target_2025,comparator,scope,min_n\n\
+                    体质健康优秀率,% of tested students,30,>=,per school,10\n\
+                    育人实验区,schools,3,>=,district,\n";
+        let r = read_plan(file.as_bytes(), "plan.csv").unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.plan.indicators[0].min_n, Some(10));
+        assert_eq!(r.plan.indicators[1].min_n, None);
+        let mut csv = Vec::new();
+        write_plan_csv(&r.plan, &mut csv).unwrap();
+        assert_eq!(read_plan(&csv, "back.csv").unwrap().plan, r.plan);
+        for bad in ["0", "十", "-3"] {
+            let f = format!(
+                "indicator,unit,target_2025,comparator,scope,最少人数\n近视率,%,50,<=,district,{bad}\n"
+            );
+            let r = read_plan(f.as_bytes(), "plan.csv").unwrap();
+            let msgs: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+            assert!(
+                msgs.iter().any(|m| m.contains("第 2 行")
+                    && m.contains("最少人数")
+                    && m.contains(bad)
+                    && m.contains("正整数")),
+                "{msgs:?}"
+            );
+        }
     }
 
     #[test]

@@ -656,6 +656,7 @@ mod tests {
             seed_file: String::new(),
             seed_phrase: String::new(),
             note: String::new(),
+            min_n: None,
         }
     }
 

@@ -362,6 +362,10 @@ pub struct PlanIndicator {
     pub seed_file: String,
     pub seed_phrase: String,
     pub note: String,
+    /// The smallest n a rate of this indicator is judged on: below it the verdict is 样本不足
+    /// and the value is not shown (`min_n` column; `None`: judged whatever n).
+    #[serde(default)]
+    pub min_n: Option<u32>,
 }
 
 /// The whole plan: its year columns and its indicators in file order.

@@ -181,6 +181,52 @@ async fn story(store: Arc<dyn Store>) {
         plan_status(&svc, &district, None, Some("plan.nope")).await,
         Err(ServiceError::NotFound)
     ));
+
+    // The small-cell rule: with a minimum of 5 the district's 6 are judged, while school A's
+    // 4 and school B's 2 are 样本不足 — not judged, and only n is shown.
+    let small = "indicator,unit,target_2025,comparator,scope,min_n\n\
+                 总体近视率,% of screened students,20,<=,district and per school,5\n";
+    import_plan(
+        &svc,
+        &ImportActor::Operator("t".into()),
+        &UploadedFile::new("plan.csv", small.as_bytes().to_vec()),
+    )
+    .await
+    .unwrap();
+    let s = plan_status(&svc, &district, Some(2025), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&s.lines),
+        vec![
+            (
+                myopia.clone(),
+                "全区".into(),
+                Verdict::Met,
+                Some(16.7),
+                Some(6),
+                Some(3.3)
+            ),
+            (
+                myopia.clone(),
+                "第一实验中学".into(),
+                Verdict::TooFew,
+                None,
+                Some(4),
+                None
+            ),
+            (
+                myopia.clone(),
+                "柳林小学".into(),
+                Verdict::TooFew,
+                None,
+                Some(2),
+                None
+            ),
+        ]
+    );
+    assert_eq!(s.lines[1].value_text, "样本不足");
+    assert_eq!(s.lines[1].verdict_zh, "样本不足");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

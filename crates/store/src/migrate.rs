@@ -149,6 +149,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "plan_registry",
         sql: include_str!("../migrations/sqlite/0031_plan_registry.sql"),
     },
+    Migration {
+        version: 32,
+        name: "plan_min_n",
+        sql: include_str!("../migrations/sqlite/0032_plan_min_n.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -291,6 +296,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 31,
         name: "plan_registry",
         sql: include_str!("../migrations/postgres/0031_plan_registry.sql"),
+    },
+    Migration {
+        version: 32,
+        name: "plan_min_n",
+        sql: include_str!("../migrations/postgres/0032_plan_min_n.sql"),
     },
 ];
 

@@ -350,8 +350,20 @@ async fn line(
         comparator: ind.comparator,
         value: if rate { t / 100.0 } else { t },
     };
-    l.verdict = judge(&goal, value, 0, p, rate);
+    // The small-cell rule: a rate on fewer than the indicator's minimum is not judged.
+    let min_n = if rate {
+        ind.min_n.map_or(0, u64::from)
+    } else {
+        0
+    };
+    l.verdict = judge(&goal, value, min_n, p, rate);
     l.verdict_zh = l.verdict.label_zh();
+    if l.verdict == Verdict::TooFew {
+        // Only n is shown: a rate on a handful of students says too much about them.
+        l.n = value.map(|v| v.n);
+        l.value_text = "样本不足".into();
+        return Ok(l);
+    }
     if let Some(v) = value
         && let Some(x) = v.value()
     {

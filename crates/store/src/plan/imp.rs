@@ -29,9 +29,10 @@ impl PlanStore for This {
                 String,
                 String,
                 String,
+                Option<i64>,
             )> = sqlx::query_as(
                 "SELECT key, name, unit, kind, comparator, scope, applies_to, measure, \
-                 data_to_compute, seed_file, seed_phrase, note, domain \
+                 data_to_compute, seed_file, seed_phrase, note, domain, min_n \
                  FROM plan_indicator ORDER BY position",
             )
             .fetch_all(&self.pool)
@@ -64,6 +65,10 @@ impl PlanStore for This {
                     (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7);
                 let bad = |what: &str| corrupt("plan_indicator", format!("{key}: {what}"));
                 let domain = Domain::parse(&r.12).ok_or_else(|| bad(&r.12))?;
+                let min_n =
+                    r.13.map(u32::try_from)
+                        .transpose()
+                        .map_err(|e| bad(&e.to_string()))?;
                 plan.indicators.push(PlanIndicator {
                     targets: by_key.remove(&key).unwrap_or_default(),
                     kind: UnitKind::from_code(&kind).ok_or_else(|| bad(&kind))?,
@@ -80,6 +85,7 @@ impl PlanStore for This {
                     seed_phrase: r.10,
                     note: r.11,
                     domain,
+                    min_n,
                 });
             }
             Ok(plan)
@@ -116,8 +122,9 @@ impl PlanStore for This {
                     serde_json::to_string(&i.applies_to).map_err(|e| corrupt("applies_to", e))?;
                 sqlx::query(
                     "INSERT INTO plan_indicator (key, position, name, unit, kind, comparator, \
-                     scope, applies_to, measure, data_to_compute, seed_file, seed_phrase, note, domain) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     scope, applies_to, measure, data_to_compute, seed_file, seed_phrase, note, domain, \
+                     min_n) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                 )
                 .bind(&i.key)
                 .bind(position as i64)
@@ -133,6 +140,7 @@ impl PlanStore for This {
                 .bind(&i.seed_phrase)
                 .bind(&i.note)
                 .bind(i.domain.code())
+                .bind(i.min_n.map(i64::from))
                 .execute(&mut *tx)
                 .await?;
                 summary.computed += u64::from(i.measure.is_some());

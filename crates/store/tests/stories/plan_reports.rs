@@ -31,6 +31,7 @@ fn indicator(key: &str, name: &str, unit: &str, kind: UnitKind) -> PlanIndicator
         seed_file: String::new(),
         seed_phrase: String::new(),
         note: String::new(),
+        min_n: None,
     }
 }
 
