@@ -239,6 +239,16 @@ impl AppliesTo {
 /// The units a plan's 范围 (scope) text names, or why it names none wuyu knows. The seeds'
 /// English phrases and their Chinese forms are understood; anything else is an unknown unit.
 pub fn parse_scope(text: &str) -> Result<Vec<AppliesTo>, String> {
+    // A set the district names itself: 学校组:城区四所初中 (its members are stored).
+    for prefix in ["学校组:", "学校组：", "school set:"] {
+        if let Some(name) = text.trim().strip_prefix(prefix) {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 30 {
+                return Err("学校组名称不能为空，也不能超过 30 字".into());
+            }
+            return Ok(vec![AppliesTo::SchoolSet { name: name.into() }]);
+        }
+    }
     let t = text.trim().to_lowercase();
     let each = |location, stage| AppliesTo::EachSchool { location, stage };
     let set = |name: &str| AppliesTo::SchoolSet { name: name.into() };
@@ -273,7 +283,7 @@ pub fn parse_scope(text: &str) -> Result<Vec<AppliesTo>, String> {
             return Err(format!(
                 "未知的适用范围“{}”：可写 district、per school、district and per school、\
                  urban/rural primary schools、district (primary)、district (junior)、per group，\
-                 或 全区、每校、城区小学、农村小学、城区初中、其余初中",
+                 或 全区、每校、城区小学、农村小学、城区初中、其余初中、学校组:组名",
                 text.trim()
             ));
         }
@@ -636,6 +646,13 @@ mod tests {
                 .unwrap_err()
                 .contains("every galaxy")
         );
+        assert_eq!(
+            parse_scope("学校组：城区四所初中").unwrap(),
+            vec![AppliesTo::SchoolSet {
+                name: "城区四所初中".into()
+            }]
+        );
+        assert!(parse_scope("学校组: ").is_err());
     }
 
     #[test]

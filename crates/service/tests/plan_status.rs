@@ -241,3 +241,113 @@ async fn postgres() {
         story(Arc::clone(&db.store)).await;
     }
 }
+
+/// School sets the district names (学校组): a target on 学校组:两校 is judged for no school
+/// until the set is stored, then for each ticked school; a stored 城区初中 replaces the roster
+/// rule; only the district admin stores sets, each change audited with before and after.
+async fn school_sets(store: Arc<dyn Store>) {
+    use wuyu_service::audit::Requester;
+    use wuyu_service::plan::{school_sets, set_school_set};
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let svc = Service::new(Arc::clone(&store));
+    let plan = "indicator,unit,target_2025,comparator,scope\n\
+                总体近视率,% of screened students,20,<=,学校组:两校\n\
+                城区初中中考及格率,% of students sitting,60,>=,城区初中\n";
+    import_plan(
+        &svc,
+        &ImportActor::Operator("t".into()),
+        &UploadedFile::new("plan.csv", plan.as_bytes().to_vec()),
+    )
+    .await
+    .unwrap();
+    let admin = viewer(Role::DistrictAdmin, Scope::District);
+    let analyst = viewer(Role::DistrictAnalyst, Scope::District);
+    let who = Requester::user(&admin.user, "127.0.0.1");
+    let units = |s: &wuyu_service::plan::PlanStatus| {
+        s.lines
+            .iter()
+            .map(|l| (l.name.clone(), l.unit.label.clone(), l.value))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (SchoolId(ids.school_a), SchoolId(ids.school_b));
+    let s = plan_status(&svc, &analyst, Some(2025), None).await.unwrap();
+    assert_eq!(
+        units(&s),
+        vec![
+            ("总体近视率".into(), "学校组“两校”各校".into(), None),
+            ("城区初中中考及格率".into(), "第一实验中学".into(), None),
+        ]
+    );
+    // Who may store a set, and a name that cannot be one.
+    assert!(matches!(
+        set_school_set(&svc, &analyst, &who, "两校", &[a]).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        set_school_set(&svc, &admin, &who, "学校组:两校", &[a]).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("冒号")
+    ));
+    assert!(matches!(
+        set_school_set(&svc, &admin, &who, "两校", &[SchoolId(999_999)]).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("999999")
+    ));
+    set_school_set(&svc, &admin, &who, "两校", &[a, b])
+        .await
+        .unwrap();
+    set_school_set(&svc, &admin, &who, "城区初中", &[b])
+        .await
+        .unwrap();
+    let s = plan_status(&svc, &analyst, Some(2025), None).await.unwrap();
+    assert_eq!(
+        units(&s),
+        vec![
+            ("总体近视率".into(), "第一实验中学".into(), Some(25.0)),
+            ("总体近视率".into(), "柳林小学".into(), Some(0.0)),
+            ("城区初中中考及格率".into(), "柳林小学".into(), None),
+        ]
+    );
+    let sets = school_sets(&svc, &analyst).await.unwrap();
+    let names: Vec<(&str, bool, usize)> = sets
+        .iter()
+        .map(|s| (s.name.as_str(), s.by_rule, s.members.len()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("两校", false, 2),
+            ("城区初中", false, 1),
+            ("其余初中", true, 0)
+        ]
+    );
+    // Removing the stored 城区初中 brings the rule back.
+    set_school_set(&svc, &admin, &who, "城区初中", &[])
+        .await
+        .unwrap();
+    let s = plan_status(&svc, &analyst, Some(2025), None).await.unwrap();
+    assert_eq!(s.lines[2].unit.label, "第一实验中学");
+    let log = store.list_audit(100).await.unwrap();
+    let details: Vec<&str> = log
+        .iter()
+        .filter(|e| e.entry.action == "plan_school_set")
+        .map(|e| e.entry.detail.as_str())
+        .collect();
+    assert_eq!(details.len(), 3);
+    assert!(
+        details.contains(&" → 第一实验中学、柳林小学"),
+        "{details:?}"
+    );
+    assert!(details.contains(&"第一实验中学 → 柳林小学"), "{details:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn school_sets_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    school_sets(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn school_sets_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        school_sets(Arc::clone(&db.store)).await;
+    }
+}

@@ -154,6 +154,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "plan_min_n",
         sql: include_str!("../migrations/sqlite/0032_plan_min_n.sql"),
     },
+    Migration {
+        version: 33,
+        name: "plan_school_sets",
+        sql: include_str!("../migrations/sqlite/0033_plan_school_sets.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -301,6 +306,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 32,
         name: "plan_min_n",
         sql: include_str!("../migrations/postgres/0032_plan_min_n.sql"),
+    },
+    Migration {
+        version: 33,
+        name: "plan_school_sets",
+        sql: include_str!("../migrations/postgres/0033_plan_school_sets.sql"),
     },
 ];
 

@@ -6,6 +6,7 @@ mod glance;
 mod io;
 pub mod registry;
 pub mod reports;
+pub mod sets;
 mod status;
 
 pub use deadlines::{close_reopen, reopen_school, set_due};
@@ -17,6 +18,7 @@ pub use reports::{
     DueLine, ReportInput, ReportItem, Reporting, lock_year, report_evidence, reporting,
     reporting_on, review_report, submit_report,
 };
+pub use sets::{BUILT_IN_SETS, SchoolSetView, school_sets, set_school_set};
 pub use status::{PlanStatus, StatusLine, UnitLine, by_gap, plan_status, school_year_of};
 /// What the edges need of the reporting's stored types and evidence rules.
 pub use wuyu_ingest::evidence::{EvidenceKind, MAX_EVIDENCE_BYTES};

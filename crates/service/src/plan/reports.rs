@@ -13,7 +13,7 @@ use wuyu_store::plan_report::{Evidence, NewReport, PeriodLock, Reopen, ReportRow
 use wuyu_store::{AuditEntry, StoreError};
 
 use super::deadlines::{china_date, china_today, due_rules};
-use super::status::{applies_to_school, school_year_of};
+use super::status::{Roster, applies_to_school, school_year_of};
 use crate::audit::Requester;
 use crate::file::UploadedFile;
 use crate::{Service, ServiceError};
@@ -85,23 +85,18 @@ fn reported<'p>(plan: &'p Plan, key: &str, year: i32) -> Result<&'p PlanIndicato
     Ok(ind)
 }
 
-async fn schools(svc: &Service) -> Result<Vec<School>, ServiceError> {
-    Ok(svc
-        .store()
-        .list_schools(&Scope::District)
-        .await?
-        .into_iter()
-        .map(|s| s.school)
-        .collect())
+async fn schools(svc: &Service) -> Result<Roster, ServiceError> {
+    Roster::load(svc).await
 }
 
 /// Whether the unit (`None`: the district) is one `ind` is judged for.
-fn applies(ind: &PlanIndicator, school: Option<SchoolId>, schools: &[School]) -> bool {
+fn applies(ind: &PlanIndicator, school: Option<SchoolId>, schools: &Roster) -> bool {
     match school {
         None => ind
             .applies_to
             .contains(&wuyu_monitor::plan::AppliesTo::District),
         Some(id) => schools
+            .schools
             .iter()
             .find(|s| s.id == id)
             .is_some_and(|s| applies_to_school(ind, s, schools)),
@@ -470,7 +465,7 @@ pub async fn reporting_on(
     let school_year = school_year_of(year);
     let schools = schools(svc).await?;
     let mut reports = svc.store().plan_reports(&viewer.scope, school_year).await?;
-    let own_school = own.and_then(|id| schools.iter().find(|s| s.id == id));
+    let own_school = own.and_then(|id| schools.schools.iter().find(|s| s.id == id));
     let rules = due_rules(svc).await?;
     let mut reopens = svc.store().plan_period_reopens(school_year).await?;
     reopens.retain(|r| own.is_none_or(|s| s == r.school_id));
@@ -536,7 +531,7 @@ pub async fn reporting_on(
             let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
             let school = r
                 .school_id
-                .and_then(|id| schools.iter().find(|s| s.id == id));
+                .and_then(|id| schools.schools.iter().find(|s| s.id == id));
             out.queue
                 .push(item(ind, &target, school, Some(r), &due(ind)));
         }
@@ -548,7 +543,7 @@ pub async fn reporting_on(
 fn overdue_schools(
     plan: &Plan,
     year: i32,
-    schools: &[School],
+    schools: &Roster,
     reports: &[ReportRow],
     due: &dyn Fn(&PlanIndicator) -> Due,
 ) -> Vec<ReportItem> {
@@ -557,7 +552,7 @@ fn overdue_schools(
         .map(|r| ((r.indicator_key.as_str(), r.school_id), r))
         .collect();
     let mut out = Vec::new();
-    for school in schools {
+    for school in &schools.schools {
         for ind in plan.indicators.iter().filter(|i| i.measure.is_none()) {
             let target = ind.targets.get(&year).cloned().unwrap_or(TargetCell::Empty);
             if target == TargetCell::Empty || !applies_to_school(ind, school, schools) {

@@ -113,13 +113,7 @@ pub async fn plan_status(
         Some(k) => vec![plan.indicator(k).ok_or(ServiceError::NotFound)?],
         None => plan.indicators.iter().collect(),
     };
-    let schools: Vec<School> = svc
-        .store()
-        .list_schools(&Scope::District)
-        .await?
-        .into_iter()
-        .map(|s| s.school)
-        .collect();
+    let schools = Roster::load(svc).await?;
     let reviewing = Reviewing::of(svc, &plan, school_year_of(year)).await?;
     let mut out = PlanStatus {
         year,
@@ -156,8 +150,30 @@ fn measure_of(ind: &PlanIndicator) -> IndicatorKey {
         .unwrap_or_else(|| IndicatorKey::new(&ind.key))
 }
 
+/// The district's schools and the school sets it named: what a plan's units are made of.
+pub(crate) struct Roster {
+    pub schools: Vec<School>,
+    /// Stored sets by name (a stored 城区初中 replaces the built-in rule).
+    pub sets: std::collections::BTreeMap<String, Vec<wuyu_domain::SchoolId>>,
+}
+
+impl Roster {
+    pub(crate) async fn load(svc: &Service) -> Result<Self, ServiceError> {
+        let store = svc.store();
+        Ok(Roster {
+            schools: store
+                .list_schools(&Scope::District)
+                .await?
+                .into_iter()
+                .map(|s| s.school)
+                .collect(),
+            sets: store.school_sets().await?,
+        })
+    }
+}
+
 /// Whether a school is one of the units `ind` is judged for.
-pub(crate) fn applies_to_school(ind: &PlanIndicator, school: &School, schools: &[School]) -> bool {
+pub(crate) fn applies_to_school(ind: &PlanIndicator, school: &School, schools: &Roster) -> bool {
     units(ind, schools)
         .iter()
         .any(|u| u.school_id == Some(school.id.0))
@@ -219,10 +235,14 @@ fn has_stage(school: &School, stage: Stage) -> bool {
     }
 }
 
-/// The members of a named school set. Until the district names its sets, the seeds' two are
-/// read from the roster: 城区初中 = urban schools with junior grades, 其余初中 = the other
-/// schools with junior grades.
-fn set_members<'a>(name: &str, schools: &'a [School]) -> Vec<&'a School> {
+/// The members of a named school set: the district's stored set of that name, else for the
+/// seeds' two a rule on the roster: 城区初中 = urban schools with junior grades, 其余初中 = the
+/// other schools with junior grades.
+pub(crate) fn set_members<'a>(name: &str, roster: &'a Roster) -> Vec<&'a School> {
+    let schools = &roster.schools;
+    if let Some(ids) = roster.sets.get(name) {
+        return schools.iter().filter(|s| ids.contains(&s.id)).collect();
+    }
     let junior = |s: &&School| has_stage(s, Stage::Junior);
     match name {
         "城区初中" => schools
@@ -253,7 +273,8 @@ fn school_unit(s: &School) -> Unit {
 }
 
 /// Every unit an indicator applies to, district lines first, schools in roster order.
-fn units(ind: &PlanIndicator, schools: &[School]) -> Vec<Unit> {
+fn units(ind: &PlanIndicator, roster: &Roster) -> Vec<Unit> {
+    let schools = &roster.schools;
     let mut out = Vec::new();
     let plain = |kind, label: String, unit| Unit {
         line: UnitLine {
@@ -281,7 +302,7 @@ fn units(ind: &PlanIndicator, schools: &[School]) -> Vec<Unit> {
                     .map(school_unit),
             ),
             AppliesTo::SchoolSet { name } => {
-                let members = set_members(name, schools);
+                let members = set_members(name, roster);
                 if members.is_empty() {
                     out.push(plain("school_set", a.label_zh(), None));
                 }

@@ -1,4 +1,7 @@
 //! PlanEditStore for both backends (included by `sqlite.rs` and `postgres.rs`).
+use std::collections::BTreeMap;
+
+use wuyu_domain::SchoolId;
 use wuyu_monitor::plan::{PlanIndicator, TargetCell};
 
 use super::This;
@@ -54,6 +57,50 @@ impl PlanEditStore for This {
             super::audit::insert_audit(&mut *tx, audit).await?;
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    fn set_school_set<'a>(
+        &'a self,
+        name: &'a str,
+        members: &'a [SchoolId],
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            sqlx::query("DELETE FROM plan_school_set WHERE name = $1")
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+            for s in members {
+                sqlx::query(
+                    "INSERT INTO plan_school_set (name, school_id) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(name)
+                .bind(s.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            super::audit::insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn school_sets(&self) -> StoreFuture<'_, BTreeMap<String, Vec<SchoolId>>> {
+        Box::pin(async move {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT name, school_id FROM plan_school_set ORDER BY name, school_id",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let mut sets: BTreeMap<String, Vec<SchoolId>> = BTreeMap::new();
+            for (name, id) in rows {
+                sets.entry(name).or_default().push(SchoolId(id));
+            }
+            Ok(sets)
         })
     }
 }
