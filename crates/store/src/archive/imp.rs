@@ -407,6 +407,7 @@ impl ArchiveStore for This {
             if !scope.can_view_school(school) {
                 return Err(StoreError::Forbidden);
             }
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let (reach, by_no) = enrolled(&mut tx, scope, school).await?;
             let known: HashSet<i64> = by_no.values().copied().collect();
@@ -449,6 +450,7 @@ impl ArchiveStore for This {
             if !scope.can_view_school(school) {
                 return Err(StoreError::Forbidden);
             }
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let (reach, by_no) = enrolled(&mut tx, scope, school).await?;
             let mut errors = Vec::new();
@@ -504,6 +506,7 @@ impl ArchiveStore for This {
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             check_scope(scope)?;
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let states = states_of(&mut tx, scope, school, ids).await?;
             refuse_frozen_records(&mut tx, school, ids).await?;
@@ -546,6 +549,7 @@ impl ArchiveStore for This {
                 }
                 Review::Return(r) => (RecordState::Returned, Some(r.trim())),
             };
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let states = states_of(&mut tx, scope, school, ids).await?;
             refuse_frozen_records(&mut tx, school, ids).await?;
@@ -607,7 +611,10 @@ impl ArchiveStore for This {
     ) -> StoreFuture<'a, StudentArchiveRows> {
         Box::pin(async move {
             check_scope(scope)?;
-            let mut tx = self.pool.begin().await?;
+            // The read ends with its audit entry: a write transaction from the start, so the
+            // entry never meets SQLITE_BUSY upgrading a read transaction.
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
             let row: Option<(i64,)> =
                 sqlx::query_as("SELECT class_id FROM student WHERE school_id = $1 AND id = $2")
                     .bind(school.0)
@@ -657,6 +664,7 @@ impl ArchiveStore for This {
             if !scope.can_view_school(school) || matches!(scope, Scope::Parent { .. }) {
                 return Err(StoreError::Forbidden);
             }
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let (reach, by_no) = enrolled(&mut tx, scope, school).await?;
             let mut errors = Vec::new();
@@ -866,6 +874,7 @@ impl ArchiveStore for This {
             {
                 return Err(StoreError::Forbidden);
             }
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let label = p.term.label_zh();
             let exists: Option<(String,)> = sqlx::query_as(
@@ -961,6 +970,7 @@ impl ArchiveStore for This {
             if text.trim().is_empty() {
                 return Err(StoreError::Refused("质疑须写明理由".into()));
             }
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
                 "SELECT r.student_id, s.class_id, s.name, r.term, r.state \
@@ -1043,6 +1053,7 @@ impl ArchiveStore for This {
             if answer.trim().is_empty() {
                 return Err(StoreError::Refused("答复不能为空".into()));
             }
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
                 "SELECT s.class_id, o.answer, p.head_signed_by FROM archive_objection o \
@@ -1157,6 +1168,7 @@ impl ArchiveStore for This {
                 return Err(StoreError::Forbidden);
             }
             let label = term.label_zh();
+            let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
             let row: Option<PublicityTuple> = sqlx::query_as(AssertSqlSafe(format!(
                 "SELECT {PUBLICITY_COLS} FROM archive_publicity \

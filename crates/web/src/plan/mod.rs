@@ -13,6 +13,7 @@ mod registry;
 mod registry_api;
 mod reports;
 mod reports_api;
+mod sets;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -37,6 +38,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/plan/registry",
             get(registry::registry).post(registry::add),
         )
+        .route("/plan/sets", get(sets::sets).post(sets::save))
         .route("/plan/registry/review", post(registry::review))
         .route("/plan/registry/evidence", get(registry::evidence))
 }

@@ -291,6 +291,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/plan/registry".into(), token,                                    [303, 400, 403, 400, 403, 403, 403, 403]),
         case(p(), "/plan/registry/review".into(), "csrf_token={csrf}&id=999999&decision=approve", [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), "/plan/registry/evidence?id=999999".into(), "",                    [303, 404, 404, 404, 403, 403, 403, 403]),
+        // 学校组: district roles read them; the district admin stores one (an empty name refused).
+        case(g(), "/plan/sets".into(), "",                                           [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(p(), "/plan/sets".into(), "csrf_token={csrf}&name=",                    [303, 400, 403, 403, 403, 403, 403, 403]),
         case(g(), "/plan/targets/plan.none/edit".into(), "",                         [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), "/plan/targets/plan.none/edit".into(), "csrf_token={csrf}&unit=x&scope=district", [303, 404, 403, 403, 403, 403, 403, 403]),
         // Appraisal (personnel data): none stored yet, so a reader who may see it gets 404;

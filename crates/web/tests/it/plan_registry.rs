@@ -157,3 +157,59 @@ async fn a_school_enters_an_award_and_the_approved_item_counts() {
         .await;
     assert_eq!(resp.status(), 403);
 }
+
+/// 学校组 in the browser: the district admin ticks two schools into 两校, the page lists them,
+/// and a target whose 范围 is 学校组:两校 is judged for both; an empty name is refused.
+#[tokio::test]
+async fn the_district_names_a_school_set_and_its_targets_follow() {
+    let app = TestApp::new().await;
+    let svc = Service::new(app.store.clone());
+    let plan = "indicator,unit,target_2025,comparator,scope\n\
+                总体近视率,% of screened students,20,<=,学校组:两校\n";
+    import_plan(
+        &svc,
+        &ImportActor::Operator("t".into()),
+        &UploadedFile::new("plan.csv", plan.as_bytes().to_vec()),
+    )
+    .await
+    .unwrap();
+    let district = app.login("district").await;
+    let (a, b) = (app.ids.school_a, app.ids.school_b);
+    let (status, _, html) = form(
+        &app,
+        &district,
+        "/plan/sets",
+        &format!("name=&school_{a}=on"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(html.contains("学校组名称不能为空"));
+    let (status, loc, _) = form(
+        &app,
+        &district,
+        "/plan/sets",
+        &format!("name=%E4%B8%A4%E6%A0%A1&school_{a}=on&school_{b}=on"),
+    )
+    .await;
+    assert_eq!((status, loc.as_str()), (303, "/plan/sets?done=1"));
+    let (_, html) = page(&app, &district, "/plan/sets?done=1").await;
+    let t = table(&html, "school-sets");
+    let row = t.iter().find(|r| r[0] == "两校").expect("两校 listed");
+    assert_eq!(row[1], "区里设定");
+    assert_eq!(row[2], "第一实验中学、柳林小学");
+    let resp = app
+        .send(
+            get("/api/v1/plan?year=2025")
+                .cookie(&district.cookie)
+                .build(),
+        )
+        .await;
+    let j = body_json(resp).await;
+    let units: Vec<&str> = j["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["unit_label"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, ["第一实验中学", "柳林小学"]);
+}
