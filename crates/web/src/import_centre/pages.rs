@@ -57,6 +57,8 @@ pub(crate) struct HistoryLine {
     pub file_href: Option<String>,
     /// The 撤销 form's action, on an imported upload (the store decides whether it may).
     pub undo_href: Option<String>,
+    /// Why an imported upload cannot be undone, when the page knows already.
+    pub undo_note: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -131,6 +133,16 @@ pub(crate) async fn undo(
 
 fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
     let kind = ImportKind::from_code(&e.kind);
+    let imported = e.status == UploadStatus::Imported && e.import_id.is_some();
+    let undo_note = match kind {
+        // Training and title rows are keyed by teacher and course: an import merges into
+        // what schools entered by hand, and nothing records what it replaced.
+        Some(ImportKind::StaffTraining | ImportKind::StaffTitles) if imported => {
+            Some("此类导入不能撤销，请上传修正后的文件")
+        }
+        _ if imported && e.journal_dropped => Some("之后的同类导入已写入同一学校，不能再撤销"),
+        _ => None,
+    };
     HistoryLine {
         at: format_time(e.uploaded_at),
         kind: kind.map_or("未知", ImportKind::label_zh),
@@ -146,11 +158,9 @@ fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
         preview_href: (e.user_id == me.user.id).then(|| format!("/imports/uploads/{}", e.token)),
         file_href: (e.status != UploadStatus::Expired && e.file_size > 0)
             .then(|| format!("/imports/history/{}/file", e.id)),
-        // Archive records are reviewed one by one after import; they are not undone in bulk.
-        undo_href: (e.status == UploadStatus::Imported
-            && e.import_id.is_some()
-            && !matches!(kind, Some(ImportKind::Activities | ImportKind::Art)))
-        .then(|| format!("/imports/history/{}/undo", e.id)),
+        undo_href: (undo_note.is_none() && imported)
+            .then(|| format!("/imports/history/{}/undo", e.id)),
+        undo_note,
     }
 }
 
