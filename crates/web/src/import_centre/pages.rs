@@ -610,6 +610,9 @@ pub(crate) async fn errors_file(
 }
 
 /// Imports the held file (audited, whatever the outcome) and shows the result on its page.
+/// How long a confirm waits for its import before answering with the progress page.
+const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub(crate) async fn confirm(
     State(state): State<AppState>,
     Require(me, _): Importer,
@@ -618,28 +621,39 @@ pub(crate) async fn confirm(
 ) -> Result<Response, AppError> {
     let token = path_ids(p)?;
     let back = Redirect::to(&format!("/imports/uploads/{token}")).into_response();
-    match centre::confirm(&state.svc, &me.viewer(), &token).await {
-        Ok(done) => {
-            let mut e = audit::entry(
-                Some(&me.user),
-                "",
-                &format!("import_{}", done.kind.code().replace('-', "_")),
-                &ip,
-            );
-            e.school_id = done.entry.school_id;
-            e.entity = format!("import_upload:{}", done.entry.id);
-            e.detail = format!(
-                "{} sha256={} {}",
-                done.entry.file_name,
-                done.entry.file_sha256,
-                done.entry.status.code()
-            );
-            wuyu_service::audit::append(&state.svc, &e).await?;
-            Ok(back)
+    // The import runs as its own task: a closed browser does not cancel it, and a long one
+    // does not hold the request. A quick one is waited for, so its page shows the outcome;
+    // a long one's page shows the stage and reloads itself until it is done.
+    let task = tokio::spawn(async move {
+        match centre::confirm(&state.svc, &me.viewer(), &token).await {
+            Ok(done) => {
+                let mut e = audit::entry(
+                    Some(&me.user),
+                    "",
+                    &format!("import_{}", done.kind.code().replace('-', "_")),
+                    &ip,
+                );
+                e.school_id = done.entry.school_id;
+                e.entity = format!("import_upload:{}", done.entry.id);
+                e.detail = format!(
+                    "{} sha256={} {}",
+                    done.entry.file_name,
+                    done.entry.file_sha256,
+                    done.entry.status.code()
+                );
+                wuyu_service::audit::append(&state.svc, &e).await?;
+                Ok(())
+            }
+            // Confirmed already (a second click) or expired: the page says which.
+            Err(ServiceError::Conflict(_)) => Ok(()),
+            Err(e) => Err(AppError::from(e)),
         }
-        // Confirmed already (a second click) or expired: the page says which.
-        Err(ServiceError::Conflict(_)) => Ok(back),
-        Err(e) => Err(e.into()),
+    });
+    match tokio::time::timeout(CONFIRM_WAIT, task).await {
+        Ok(Ok(done)) => done.map(|()| back),
+        Ok(Err(join)) => Err(AppError::Internal(format!("import task: {join}"))),
+        // Still running: its page follows it.
+        Err(_) => Ok(back),
     }
 }
 

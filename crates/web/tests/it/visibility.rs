@@ -98,8 +98,21 @@ async fn school_admin_sees_every_class_and_the_assignments() {
     for c in [i.class_a7_1, i.class_a7_2, i.class_a8_1] {
         assert!(html.contains(&format!("/classes/{c}")));
     }
-    assert!(html.contains("任课安排") && html.contains("孙老师") && html.contains("钱老师"));
-    assert!(html.contains("七年级 1班"));
+    // The 任课 table has its own page; the school page links it with the row count.
+    let href = format!("/schools/{}/assignments", i.school_a);
+    assert!(html.contains(&href), "{html}");
+    assert!(!html.contains("孙老师"), "no 任课 table on the school page");
+    let page = body_text(app.send(get(&href).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("任课安排") && page.contains("孙老师") && page.contains("钱老师"));
+    assert!(page.contains("七年级 1班") && page.contains("data-table=\"assignments\""));
+    // A teacher may not open it.
+    let t = app.login("teacher-a").await;
+    assert_eq!(
+        app.send(get(&href).cookie(&t.cookie).build())
+            .await
+            .status(),
+        403
+    );
 }
 
 #[tokio::test]
