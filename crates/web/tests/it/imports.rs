@@ -556,3 +556,53 @@ async fn the_art_upload_form_asks_the_district_for_the_school_and_previews_a_bad
         "a file with a bad row cannot be confirmed"
     );
 }
+
+#[tokio::test]
+async fn a_running_import_shows_its_stage_and_reloads_and_is_not_started_twice() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let s = app.login("school-a").await;
+    let before = students_of(app.store.as_ref(), a).await;
+    let resp = app
+        .send(upload(
+            &s,
+            "roster",
+            "名册.csv",
+            GOOD_ROSTER.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    // The upload is taken up as a long import in the background would be.
+    let id = app
+        .store
+        .list_uploads(
+            &Scope::School {
+                school_id: SchoolId(a),
+            },
+            1,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    assert!(app.store.claim_upload(id).await.unwrap());
+    app.store.set_upload_stage(id, "write").await.unwrap();
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("正在导入（写入数据库）"), "{page}");
+    assert!(
+        page.contains("正在后台导入") && page.contains("http-equiv=\"refresh\""),
+        "{page}"
+    );
+    // A second confirm while it runs starts nothing: back to the page, nothing written.
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(students_of(app.store.as_ref(), a).await, before);
+}
