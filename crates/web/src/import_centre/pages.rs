@@ -133,7 +133,7 @@ pub(crate) async fn undo(
 
 fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
     let kind = ImportKind::from_code(&e.kind);
-    let imported = e.status == UploadStatus::Imported && e.import_id.is_some();
+    let imported = e.status == UploadStatus::Imported;
     let undo_note = match kind {
         // Training and title rows are keyed by teacher and course: an import merges into
         // what schools entered by hand, and nothing records what it replaced.
@@ -158,7 +158,7 @@ fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
         preview_href: (e.user_id == me.user.id).then(|| format!("/imports/uploads/{}", e.token)),
         file_href: (e.status != UploadStatus::Expired && e.file_size > 0)
             .then(|| format!("/imports/history/{}/file", e.id)),
-        undo_href: (undo_note.is_none() && imported)
+        undo_href: (undo_note.is_none() && imported && e.import_id.is_some())
             .then(|| format!("/imports/history/{}/undo", e.id)),
         undo_note,
     }

@@ -606,3 +606,41 @@ async fn a_running_import_shows_its_stage_and_reloads_and_is_not_started_twice()
     assert_eq!(resp.status(), 303);
     assert_eq!(students_of(app.store.as_ref(), a).await, before);
 }
+
+#[tokio::test]
+async fn the_history_says_which_imports_cannot_be_undone_and_why() {
+    let app = TestApp::new().await;
+    let s = app.login("school-a").await;
+    let training = "学校代码,工号,培训项目,培训日期,学时,培训层级,培训机构\n\
+        S001,T01,新课标研修,2025-03-15,12,普及,区教师发展中心\n";
+    let resp = app
+        .send(upload(
+            &s,
+            "staff-training",
+            "培训.csv",
+            training.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("已导入"), "{page}");
+    // Imported, but no 撤销 button: the reason instead.
+    let page = history(&app, &s).await;
+    assert!(page.contains("培训.csv"), "{page}");
+    assert!(undo_actions(&page).is_empty(), "{page}");
+    assert!(
+        page.contains("此类导入不能撤销，请上传修正后的文件"),
+        "{page}"
+    );
+}
