@@ -60,6 +60,7 @@ struct SchoolPage {
 struct AssignmentsPage {
     chrome: Chrome,
     school_href: String,
+    export_href: String,
     name: String,
     assignments: Vec<AssignmentRow>,
 }
@@ -104,10 +105,36 @@ pub(crate) async fn assignments(
     let page = AssignmentsPage {
         chrome: Chrome::new(&me, &format!("/schools/{id}")),
         school_href: format!("/schools/{id}"),
+        export_href: format!("/schools/{id}/assignments.xlsx"),
         name: school.name,
         assignments: assignment_rows(&classes, assignments),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// `/schools/{id}/assignments.xlsx`: the same 任课 table as a workbook.
+pub(crate) async fn assignments_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = SchoolId(path_ids(p)?);
+    let roster::SchoolView {
+        school,
+        classes,
+        assignments,
+    } = roster::school_view(&state.svc, &me.viewer(), id).await?;
+    let assignments = assignments.ok_or(AppError::Forbidden)?;
+    let rows = assignment_rows(&classes, assignments)
+        .into_iter()
+        .map(|a| [a.teacher, a.staff_no, a.class, a.subject, a.share])
+        .collect();
+    let bytes = roster::assignments_xlsx(&school.name, rows)?;
+    Ok(crate::import_centre::download(
+        bytes,
+        &format!("{}-任课安排.xlsx", school.name),
+        crate::import_centre::XLSX,
+    ))
 }
 
 pub(crate) async fn school(

@@ -60,6 +60,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), "/schools/999999".into(), "",                                      [303, 404, 404, 403, 403, 403, 403, 403]),
         case(g(), format!("/schools/{a}/assignments"), "",                           [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), format!("/schools/{b}/assignments"), "",                           [303, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/assignments.xlsx"), "",                      [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/schools/not-a-number".into(), "",                                [303, 404, 404, 404, 404, 404, 404, 404]),
         // Classes teacher-a teaches, one of their school they do not teach, one of school B.
         case(g(), format!("/schools/{a}/classes/{}", i.class_a7_1), "",              [303, 200, 200, 200, 200, 200, 403, 403]),
