@@ -2,6 +2,7 @@
 // error file, uploads the fixed file, confirms, sees the import in the history, and undoes it. The server
 // is `wuyu demo --password demo-pass-123`, started by global-setup.ts.
 import { readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 
 async function signIn(page: Page, user: string) {
@@ -16,6 +17,31 @@ async function signIn(page: Page, user: string) {
 function csv(rows: string[][]): Buffer {
   const lines = [['年级', '班级', '学籍号', '姓名', '性别', '出生日期'], ...rows];
   return Buffer.from(lines.map((r) => r.join(',')).join('\n') + '\n', 'utf8');
+}
+
+// The text of every cell of an XLSX (a zip): its shared strings and inline strings, read with
+// node's own zlib from the zip's central directory, so the test needs no spreadsheet library.
+function xlsxText(bytes: Buffer): string {
+  const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const entries = bytes.readUInt16LE(eocd + 10);
+  let at = bytes.readUInt32LE(eocd + 16);
+  let text = '';
+  for (let i = 0; i < entries; i++) {
+    const method = bytes.readUInt16LE(at + 10);
+    const size = bytes.readUInt32LE(at + 20);
+    const nameLen = bytes.readUInt16LE(at + 28);
+    const extraLen = bytes.readUInt16LE(at + 30);
+    const commentLen = bytes.readUInt16LE(at + 32);
+    const local = bytes.readUInt32LE(at + 42);
+    const name = bytes.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    if (name.startsWith('xl/') && name.endsWith('.xml')) {
+      const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+      const raw = bytes.subarray(start, start + size);
+      text += (method === 8 ? inflateRawSync(raw) : raw).toString('utf8');
+    }
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return text;
 }
 
 test('a school admin fixes a rejected roster, confirms it, finds it in the history and undoes it', async ({ page }) => {
@@ -57,7 +83,15 @@ test('a school admin fixes a rejected roster, confirms it, finds it in the histo
   ]);
   expect(download.suggestedFilename()).toBe('名册-有错-错误清单.xlsx');
   const saved = await download.path();
-  expect(readFileSync(saved!).subarray(0, 2).toString()).toBe('PK');
+  const workbook = readFileSync(saved!);
+  expect(workbook.subarray(0, 2).toString()).toBe('PK');
+  // It holds the error list and the bad row as uploaded: its 学籍号 and the two bad values.
+  const cells = xlsxText(workbook);
+  expect(cells).toContain('错误清单');
+  expect(cells).toContain('修改建议');
+  expect(cells).toContain(`E2E${stamp}2`);
+  expect(cells).toContain('未知');
+  expect(cells).toContain('2012-13-40');
 
   // 3. The fixed file: previewed with its rows, then confirmed.
   await page.getByRole('link', { name: '重新上传' }).click();

@@ -51,9 +51,9 @@ pub use exam::{
     SubjectStat, TeacherAlert, ValueAddedReport,
 };
 pub use fitness::{
-    ClassFitnessRow, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary, FitnessItemResult,
-    FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessStore, FitnessSummaryRow,
-    FitnessTargets,
+    ClassFitnessRow, FitnessExemption, FitnessGroupBy, FitnessGroupKey, FitnessImportSummary,
+    FitnessItemResult, FitnessItemRow, FitnessItemStat, FitnessRecord, FitnessStore,
+    FitnessSummaryRow, FitnessTargets,
 };
 pub use import_centre::{ImportCentreStore, NewUpload, UploadEntry, UploadResult, UploadStatus};
 pub use import_undo::{ImportUndoStore, UndoSummary};

@@ -135,6 +135,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0025_audit_queue.sql"),
     },
     Migration {
+        version: 27,
+        name: "import_journals",
+        sql: include_str!("../migrations/sqlite/0027_import_journals.sql"),
+    },
+    Migration {
         version: 28,
         name: "survey_classes",
         sql: include_str!("../migrations/sqlite/0028_survey_classes.sql"),
@@ -286,6 +291,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 25,
         name: "audit_queue",
         sql: include_str!("../migrations/postgres/0025_audit_queue.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "import_journals",
+        sql: include_str!("../migrations/postgres/0027_import_journals.sql"),
     },
     Migration {
         version: 28,

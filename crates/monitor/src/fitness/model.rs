@@ -195,6 +195,8 @@ impl FitnessRecord {
 pub struct ClassFitnessRow {
     pub student: Student,
     pub record: Option<FitnessRecord>,
+    /// 免测: the reason the student is excused from the term's test (then no record).
+    pub exemption: Option<String>,
 }
 
 /// What a fitness import wrote.

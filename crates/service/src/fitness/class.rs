@@ -32,8 +32,17 @@ impl ClassView {
         self.records().count()
     }
 
+    /// Students without a record who are not 免测: still to be tested.
     pub fn missing_test(&self) -> usize {
-        self.enrolled() - self.tested()
+        self.rows
+            .iter()
+            .filter(|r| r.record.is_none() && r.exemption.is_none())
+            .count()
+    }
+
+    /// Students marked 免测 for the term.
+    pub fn exempt(&self) -> usize {
+        self.rows.iter().filter(|r| r.exemption.is_some()).count()
     }
 
     pub fn incomplete(&self) -> usize {

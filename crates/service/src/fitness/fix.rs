@@ -29,6 +29,9 @@ pub const FIX_FIELDS: [(&str, &str); 12] = [
     ("run_800m", "800米跑（秒）"),
 ];
 
+/// The form key that marks the whole record 缺考 (every result cleared).
+pub const ALL_ABSENT: &str = "all_absent";
+
 /// The field `code` of `m`.
 pub fn measure<'a>(m: &'a mut FitnessMeasures, code: &str) -> Option<&'a mut Option<f64>> {
     Some(match code {
@@ -94,8 +97,11 @@ pub async fn fix_record(
     let (s, old) = fix_form(svc, viewer, school, student, term).await?;
     let mut measures = old.measures;
     let mut changes = Vec::new();
+    // 整条记为缺考: the student missed the whole test; every result is cleared.
+    let all_absent = form.iter().any(|(k, _)| k == ALL_ABSENT);
     for (code, label) in FIX_FIELDS {
-        let Some(text) = form.iter().find(|(k, _)| k == code).map(|(_, v)| v.trim()) else {
+        let given = form.iter().find(|(k, _)| k == code).map(|(_, v)| v.trim());
+        let Some(text) = (if all_absent { Some("") } else { given }) else {
             continue;
         };
         let value = if text.is_empty() {
@@ -154,7 +160,16 @@ pub async fn fix_record(
             action: "fix_fitness_record".into(),
             school_id: Some(school),
             entity: format!("student:{}", student.0),
-            detail: format!("term={} {}", term.code(), changes.join("; ")),
+            detail: format!(
+                "term={}{} {}",
+                term.code(),
+                if all_absent {
+                    " 整条记为缺考"
+                } else {
+                    ""
+                },
+                changes.join("; ")
+            ),
             ip: who.ip.clone(),
         })
         .await?;

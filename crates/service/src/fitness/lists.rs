@@ -83,6 +83,8 @@ pub fn class_list(v: &ClassView, list: ClassList) -> Vec<ListLine<'_>> {
             cells,
         };
         match (list, &row.record) {
+            // 免测 students are not to be tested.
+            (ClassList::Retest, None) if row.exemption.is_some() => {}
             (ClassList::Retest, None) => out.push(line(vec![
                 ListCell::Text("缺测".into()),
                 ListCell::Text("全部项目".into()),

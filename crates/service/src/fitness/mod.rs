@@ -7,6 +7,7 @@
 //! them with `wuyu_monitor::display`, so a page and its export show the same digits.
 mod advice;
 mod class;
+mod exempt;
 mod export;
 mod fix;
 mod history;
@@ -19,8 +20,9 @@ mod upload;
 
 pub use advice::{level_explanation_zh, practice_zh};
 pub use class::{ClassView, class_view};
+pub use exempt::{exempt, exemption, lift_exemption};
 pub use export::{SummaryExport, summary_xlsx};
-pub use fix::{FIX_FIELDS, fix_form, fix_record, measure};
+pub use fix::{ALL_ABSENT, FIX_FIELDS, fix_form, fix_record, measure};
 pub use history::student_history;
 pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;

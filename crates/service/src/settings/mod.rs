@@ -55,6 +55,8 @@ pub struct SettingsInput {
     pub parallel_min_level: String,
     /// Volunteer service hours for 一 to 五星, e.g. `100,300,600,1000,1500`.
     pub star_hours: String,
+    /// Working days of a class's archive 公示 (5–30).
+    pub archive_publicity_days: String,
 }
 
 impl SettingsInput {
@@ -90,6 +92,7 @@ impl SettingsInput {
             }
             .into(),
             star_hours: wuyu_store::settings::district::star_hours_text(&s.star_thresholds),
+            archive_publicity_days: s.archive_publicity_days.0.to_string(),
         }
     }
 
@@ -162,6 +165,10 @@ impl SettingsInput {
         };
         match wuyu_store::settings::district::star_hours(&self.star_hours) {
             Ok(t) => s.star_thresholds = t,
+            Err(e) => errors.push(e),
+        }
+        match wuyu_store::settings::district::publicity_days(&self.archive_publicity_days) {
+            Ok(d) => s.archive_publicity_days = d,
             Err(e) => errors.push(e),
         }
         if errors.is_empty() {
@@ -272,6 +279,7 @@ mod tests {
         bad.pass_pct = "85".into();
         bad.fitness_excellent_pct = "三十".into();
         bad.parallel_cycle_years = "0".into();
+        bad.archive_publicity_days = "3".into();
         let errors = bad.apply(&d).unwrap_err();
         assert!(
             errors
@@ -284,12 +292,19 @@ mod tests {
                 .any(|e| e.contains("优秀线 ≥ 良好线 ≥ 及格线"))
         );
         assert!(errors.iter().any(|e| e.contains("考核周期")));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("公示期") && e.contains("“3”"))
+        );
 
         let mut good = form;
         good.excellent_pct = "85".into();
         good.good_pct = String::new();
         good.parallel_min_level = "district".into();
+        good.archive_publicity_days = "10".into();
         let s = good.apply(&d).unwrap();
+        assert_eq!(s.archive_publicity_days.0, 10);
         assert_eq!(s.exam.lines.excellent, Line::Fraction(0.85));
         assert_eq!(s.exam.lines.good, None);
         assert_eq!(s.exam.parallel_rule.min_level, ExamLevel::District);

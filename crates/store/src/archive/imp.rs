@@ -484,6 +484,15 @@ impl ArchiveStore for This {
                 return Err(StoreError::Rejected(errors));
             }
             let import_id = import_record(&mut tx, "archive_records", meta, plan.len()).await?;
+            // Records are only added; the touch lets the import centre undo them.
+            This::touch(
+                &mut tx,
+                import_id,
+                school.0,
+                super::import_undo::ACTIVITIES,
+                "",
+            )
+            .await?;
             let first = next_record_id(&mut tx, school).await?;
             let rows: Vec<(i64, &NewActivity)> = plan
                 .iter()
@@ -687,6 +696,9 @@ impl ArchiveStore for This {
                 return Err(StoreError::Rejected(errors));
             }
             let import_id = import_record(&mut tx, "archive_art", meta, plan.len()).await?;
+            let years: std::collections::BTreeSet<i32> =
+                plan.iter().map(|(_, r, _, _)| r.school_year).collect();
+            This::journal_art(&mut tx, import_id, school.0, &years).await?;
             // A later assessment of the same student and year replaces the earlier one (also
             // within one file: one statement may not touch a row twice).
             let mut last: HashMap<(i64, i32), usize> = HashMap::new();

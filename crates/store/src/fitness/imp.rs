@@ -7,8 +7,8 @@ use wuyu_domain::{ClassId, SchoolId, Scope, StudentId};
 use super::{Db, NUMBERED_PARAMS, This};
 use crate::backend::*;
 use crate::fitness::{
-    self, ClassFitnessRow, FitnessGroupBy, FitnessImportSummary, FitnessItemRow, FitnessRecord,
-    FitnessSummaryRow,
+    self, ClassFitnessRow, FitnessExemption, FitnessGroupBy, FitnessImportSummary, FitnessItemRow,
+    FitnessRecord, FitnessSummaryRow,
 };
 use crate::model::*;
 use crate::prelude::*;
@@ -211,11 +211,28 @@ impl FitnessStore for This {
                 let rec = fitness::record_from_row(r, 0)?;
                 records.insert(rec.student_id, rec);
             }
+            let exempt: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT e.student_id, e.reason FROM fitness_exemption e JOIN student s \
+                   ON s.school_id = e.school_id AND s.id = e.student_id \
+                 WHERE e.school_id = $1 AND s.class_id = $2 AND e.term = $3",
+            )
+            .bind(school.0)
+            .bind(class.0)
+            .bind(term.code())
+            .fetch_all(&self.pool)
+            .await?;
+            let mut exempt: HashMap<i64, String> = exempt.into_iter().collect();
             let mut out: Vec<ClassFitnessRow> = students
                 .into_iter()
                 .map(|s| {
                     let record = records.remove(&s.id);
-                    ClassFitnessRow { student: s, record }
+                    // A record imported after the 免测 wins: the student was tested.
+                    let exemption = exempt.remove(&s.id.0).filter(|_| record.is_none());
+                    ClassFitnessRow {
+                        student: s,
+                        record,
+                        exemption,
+                    }
                 })
                 .collect();
             out.sort_by(|a, b| {
@@ -225,6 +242,134 @@ impl FitnessStore for This {
                     .cmp(b.student.student_no.as_str())
             });
             Ok(out)
+        })
+    }
+
+    fn exempt_fitness<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: wuyu_domain::Term,
+        reason: &'a str,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            fitness::check_not_counsellor(scope)?;
+            if matches!(scope, Scope::Parent { .. }) {
+                return Err(StoreError::Forbidden);
+            }
+            self.student(scope, school, student).await?;
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let old = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {} FROM fitness_record WHERE school_id = $1 AND student_id = $2 \
+                 AND term = $3",
+                fitness::RECORD_COLS
+            )))
+            .bind(school.0)
+            .bind(student.0)
+            .bind(term.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let mut audit = audit.clone();
+            if let Some(row) = &old {
+                let r = fitness::record_from_row(row, 0)?;
+                // The removed values stay on record in the audit log.
+                let values = serde_json::to_string(&r.measures)
+                    .map_err(|e| corrupt("fitness measures", e))?;
+                audit.detail = format!("{}；删除的体测记录：{values}", audit.detail);
+                sqlx::query(
+                    "DELETE FROM fitness_record WHERE school_id = $1 AND student_id = $2 \
+                     AND term = $3",
+                )
+                .bind(school.0)
+                .bind(student.0)
+                .bind(term.code())
+                .execute(&mut *tx)
+                .await?;
+                Self::refresh_fitness_rollup(&mut tx, [(school.0, term.code())]).await?;
+            }
+            sqlx::query(
+                "INSERT INTO fitness_exemption (school_id, student_id, term, reason, recorded_by, \
+                 recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (school_id, student_id, term) DO UPDATE SET reason = excluded.reason, \
+                 recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .bind(term.code())
+            .bind(reason)
+            .bind(&audit.username)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?;
+            super::audit::insert_audit(&mut *tx, &audit).await?;
+            tx.commit().await?;
+            Ok(old.is_some())
+        })
+    }
+
+    fn lift_fitness_exemption<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: wuyu_domain::Term,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            fitness::check_not_counsellor(scope)?;
+            if matches!(scope, Scope::Parent { .. }) {
+                return Err(StoreError::Forbidden);
+            }
+            self.student(scope, school, student).await?;
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let n = sqlx::query(
+                "DELETE FROM fitness_exemption WHERE school_id = $1 AND student_id = $2 \
+                 AND term = $3",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .bind(term.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n > 0 {
+                super::audit::insert_audit(&mut *tx, audit).await?;
+            }
+            tx.commit().await?;
+            Ok(n > 0)
+        })
+    }
+
+    fn fitness_exemption<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: wuyu_domain::Term,
+    ) -> StoreFuture<'a, Option<FitnessExemption>> {
+        Box::pin(async move {
+            fitness::check_not_counsellor(scope)?;
+            self.student(scope, school, student).await?;
+            let row: Option<(String, String, i64)> = sqlx::query_as(
+                "SELECT reason, recorded_by, recorded_at FROM fitness_exemption \
+                 WHERE school_id = $1 AND student_id = $2 AND term = $3",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .bind(term.code())
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(
+                row.map(|(reason, recorded_by, recorded_at)| FitnessExemption {
+                    reason,
+                    recorded_by,
+                    recorded_at,
+                }),
+            )
         })
     }
 }

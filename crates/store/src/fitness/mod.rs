@@ -67,4 +67,48 @@ pub trait FitnessStore: Send + Sync {
         class: ClassId,
         term: Term,
     ) -> StoreFuture<'a, Vec<ClassFitnessRow>>;
+
+    /// 免测 (免予执行): records that the student is excused from `term`'s test for `reason`
+    /// and removes their record of the term, so they leave every rate's denominator and the
+    /// 补测名单; the removed record's raw values are appended to `audit.detail`, and `audit`
+    /// is written in the same transaction. Returns whether a record was removed. `NotFound` /
+    /// `Forbidden` as [`RosterStore::student`](crate::RosterStore::student); counsellors and
+    /// parents are refused.
+    fn exempt_fitness<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: Term,
+        reason: &'a str,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Ends a 免测 (the student is to be tested after all), with `audit`; `false` when there
+    /// was none.
+    fn lift_fitness_exemption<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: Term,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, bool>;
+
+    /// The student's 免测 of `term`, if any.
+    fn fitness_exemption<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: Term,
+    ) -> StoreFuture<'a, Option<FitnessExemption>>;
+}
+
+/// A student's 免测 of one term.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FitnessExemption {
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: i64,
 }

@@ -11,7 +11,8 @@ use crate::import_centre::*;
 
 const COLUMNS: &str = "id, token, kind, params, school_id, user_id, username, file_name, \
      file_sha256, file_size, uploaded_at, expires_at, status, counts, error_count, import_id, \
-     finished_at, stage, errors";
+     finished_at, stage, errors, \
+     (SELECT r.journal_dropped_at FROM import_record r WHERE r.id = import_upload.import_id)";
 
 /// A row of [`COLUMNS`] (more columns than sqlx reads into a tuple).
 type Row = <super::Db as sqlx::Database>::Row;
@@ -42,13 +43,14 @@ fn entry(r: &Row) -> Result<UploadEntry, StoreError> {
         finished_at: r.try_get(16)?,
         stage: r.try_get(17)?,
         errors: r.try_get(18)?,
+        journal_dropped: r.try_get::<Option<i64>, _>(19)?.is_some(),
     })
 }
 
 /// An entry with its file (the column after [`COLUMNS`]).
 fn with_file(r: &Row) -> Result<(UploadEntry, Vec<u8>), StoreError> {
     use sqlx::Row as _;
-    Ok((entry(r)?, r.try_get(19)?))
+    Ok((entry(r)?, r.try_get(20)?))
 }
 
 impl ImportCentreStore for This {

@@ -115,6 +115,9 @@ pub struct UploadEntry {
     /// `import_record.id` of the written import.
     pub import_id: Option<i64>,
     pub finished_at: Option<i64>,
+    /// A later import of the same kind wrote the same school, so this import's journal was
+    /// dropped and it can no longer be undone.
+    pub journal_dropped: bool,
 }
 
 /// What a confirm did, recorded on the upload.

@@ -15,6 +15,8 @@ const SCORE_COLS: &str =
     "school_id, exam_id, subject, student_id, class_id, absent, score, item_points, import_id";
 const TEACHER_COLS: &str = "school_id, exam_id, class_id, subject, teacher_id, share";
 const ITEM_COLS: &str = "exam_id, subject, position, item_no, max_points, knowledge_points";
+const ART_COLS: &str = "school_id, student_id, school_year, basic_tenths, academic_tenths, \
+     development_tenths, total_tenths, level, entered_by, entered_at, import_id";
 
 /// `import_touch.family` of fitness imports; the part is the term code.
 const FITNESS: &str = "fitness";
@@ -23,6 +25,10 @@ const EXAM: &str = "exam";
 /// `import_touch.family` of roster imports; the part is empty (a roster import may change any
 /// of a school's classes, students, teachers and 任课).
 const ROSTER: &str = "roster";
+/// `import_touch.family` of art assessment imports; the part is the school year.
+pub(super) const ART: &str = "art";
+/// `import_touch.family` of activity record imports; the part is empty (they only add).
+pub(super) const ACTIVITIES: &str = "activities";
 
 /// The roster tables a roster import writes, each with its journaled columns and the column
 /// naming the school. Children before parents: the order an undo removes added rows in.
@@ -52,7 +58,8 @@ const ROSTER_TABLES: [(&str, &str, &str); 5] = [
 ];
 
 /// The journals an undo empties once it is done.
-const JOURNALS: [&str; 9] = [
+const JOURNALS: [&str; 10] = [
+    "archive_art_undo",
     "fitness_record_undo",
     "exam_score_undo",
     "exam_class_teacher_undo",
@@ -71,7 +78,7 @@ fn exam_part(exam: i64, subject: &str) -> String {
 }
 
 impl This {
-    async fn touch(
+    pub(super) async fn touch(
         tx: &mut Tx,
         import_id: i64,
         school: i64,
@@ -88,6 +95,44 @@ impl This {
         .execute(&mut **tx)
         .await?;
         Ok(())
+    }
+
+    /// Drops the journals of every earlier import that wrote a school and part import
+    /// `import_id` writes too, and marks them: the newest import of a kind per school is the
+    /// one an undo can reach, and an older journal applied later would put back rows a newer
+    /// import had replaced. Called once an import has recorded its touches.
+    pub(super) async fn prune_journals(tx: &mut Tx, import_id: i64) -> Result<u64, StoreError> {
+        let older: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT e.import_id FROM import_touch n \
+             JOIN import_touch e ON e.school_id = n.school_id AND e.family = n.family \
+               AND e.part = n.part AND e.import_id < n.import_id \
+             JOIN import_record r ON r.id = e.import_id \
+             WHERE n.import_id = $1 AND r.undone_at IS NULL AND r.journal_dropped_at IS NULL \
+             ORDER BY e.import_id",
+        )
+        .bind(import_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (old,) in &older {
+            for table in JOURNALS {
+                sqlx::query(AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE undo_import_id = $1"
+                )))
+                .bind(*old)
+                .execute(&mut **tx)
+                .await?;
+            }
+            // Dropped when the newer import was written.
+            sqlx::query(
+                "UPDATE import_record SET journal_dropped_at = \
+                 (SELECT at FROM import_record WHERE id = $1) WHERE id = $2",
+            )
+            .bind(import_id)
+            .bind(*old)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(older.len() as u64)
     }
 
     /// Journals every fitness record of each (school, term code) pair before import
@@ -110,6 +155,7 @@ impl This {
                 .await?;
             Self::touch(tx, import_id, *school, FITNESS, term).await?;
         }
+        Self::prune_journals(tx, import_id).await?;
         Ok(())
     }
 
@@ -157,6 +203,31 @@ impl This {
             .execute(&mut **tx)
             .await?;
         }
+        Self::prune_journals(tx, import_id).await?;
+        Ok(())
+    }
+
+    /// Journals the school's art assessments of each school year in `years` before art
+    /// import `import_id` overwrites some of them.
+    pub(super) async fn journal_art(
+        tx: &mut Tx,
+        import_id: i64,
+        school: i64,
+        years: &BTreeSet<i32>,
+    ) -> Result<(), StoreError> {
+        for &year in years {
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO archive_art_undo (undo_import_id, {ART_COLS}) \
+                 SELECT $1, {ART_COLS} FROM archive_art WHERE school_id = $2 AND school_year = $3"
+            )))
+            .bind(import_id)
+            .bind(school)
+            .bind(year)
+            .execute(&mut **tx)
+            .await?;
+            Self::touch(tx, import_id, school, ART, &year.to_string()).await?;
+        }
+        Self::prune_journals(tx, import_id).await?;
         Ok(())
     }
 
@@ -180,6 +251,7 @@ impl This {
             }
             Self::touch(tx, import_id, school, ROSTER, "").await?;
         }
+        Self::prune_journals(tx, import_id).await?;
         Ok(())
     }
 
@@ -189,12 +261,13 @@ impl This {
         import_id: i64,
         audit: &AuditEntry,
     ) -> Result<UndoSummary, StoreError> {
-        let (kind, undone_at): (String, Option<i64>) =
-            sqlx::query_as("SELECT kind, undone_at FROM import_record WHERE id = $1")
-                .bind(import_id)
-                .fetch_optional(&mut **tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let (kind, undone_at, dropped_at): (String, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT kind, undone_at, journal_dropped_at FROM import_record WHERE id = $1",
+        )
+        .bind(import_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let touches: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT school_id, family, part FROM import_touch WHERE import_id = $1 \
              ORDER BY school_id, part",
@@ -221,6 +294,26 @@ impl This {
         }
         if undone_at.is_some() {
             return Err(StoreError::Refused("这次导入已经撤销过了。".into()));
+        }
+        if dropped_at.is_some() {
+            // Name the import that superseded it (undone or not: the journal is gone either way).
+            let by: Option<(i64, String)> = sqlx::query_as(
+                "SELECT r.id, r.file_name FROM import_touch t \
+                 JOIN import_touch l ON l.school_id = t.school_id AND l.family = t.family \
+                   AND l.part = t.part AND l.import_id > t.import_id \
+                 JOIN import_record r ON r.id = l.import_id \
+                 WHERE t.import_id = $1 ORDER BY r.id LIMIT 1",
+            )
+            .bind(import_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let later = by.map_or_else(String::new, |(id, file)| {
+                format!("（第 {id} 号，文件「{file}」）")
+            });
+            return Err(StoreError::Refused(format!(
+                "不能撤销：之后的同类导入{later}写入了同一学校的数据，这次导入的撤销记录已清理；\
+                 只有每所学校最近一次的同类导入可以撤销。"
+            )));
         }
         if touches.is_empty() {
             return Err(StoreError::Refused(
@@ -251,6 +344,8 @@ impl This {
         match family.as_str() {
             FITNESS => Self::undo_fitness(tx, import_id, &touches, &mut summary).await?,
             ROSTER => Self::undo_roster(tx, import_id, &touches, &mut summary).await?,
+            ART => Self::undo_art(tx, import_id, &touches, &mut summary).await?,
+            ACTIVITIES => Self::undo_activities(tx, import_id, &touches, &mut summary).await?,
             _ => Self::undo_exam(tx, import_id, &kind, &touches, &mut summary).await?,
         }
         for table in JOURNALS {
@@ -324,6 +419,81 @@ impl This {
             pairs.push((*school, term.clone()));
         }
         Self::refresh_fitness_rollup(tx, pairs).await
+    }
+
+    /// Puts each touched school year's art assessments back as journaled.
+    async fn undo_art(
+        tx: &mut Tx,
+        import_id: i64,
+        touches: &[(i64, String, String)],
+        summary: &mut UndoSummary,
+    ) -> Result<(), StoreError> {
+        for (school, _, year) in touches {
+            let year: i32 = year
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("import_touch part {year}")))?;
+            summary.removed += sqlx::query(
+                "DELETE FROM archive_art WHERE school_id = $1 AND school_year = $2 \
+                 AND import_id = $3",
+            )
+            .bind(*school)
+            .bind(year)
+            .bind(import_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM archive_art WHERE school_id = $1 AND school_year = $2")
+                .bind(*school)
+                .bind(year)
+                .execute(&mut **tx)
+                .await?;
+            summary.restored += sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO archive_art ({ART_COLS}) SELECT {ART_COLS} FROM archive_art_undo \
+                 WHERE undo_import_id = $1 AND school_id = $2 AND school_year = $3"
+            )))
+            .bind(import_id)
+            .bind(*school)
+            .bind(year)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        }
+        Ok(())
+    }
+
+    /// Removes the activity records the import added, while none of them has been reviewed
+    /// (a 班主任's 通过/退回 is work the undo would silently throw away).
+    async fn undo_activities(
+        tx: &mut Tx,
+        import_id: i64,
+        touches: &[(i64, String, String)],
+        summary: &mut UndoSummary,
+    ) -> Result<(), StoreError> {
+        for (school, _, _) in touches {
+            let reviewed: (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM archive_record WHERE school_id = $1 AND import_id = $2 \
+                 AND state NOT IN ('draft', 'submitted')",
+            )
+            .bind(*school)
+            .bind(import_id)
+            .fetch_one(&mut **tx)
+            .await?;
+            if reviewed.0 > 0 {
+                return Err(StoreError::Refused(format!(
+                    "不能撤销：这次导入的写实记录中已有 {} 条经班主任审核（通过或退回），\
+                     请在班级页面逐条处理。",
+                    reviewed.0
+                )));
+            }
+            summary.removed +=
+                sqlx::query("DELETE FROM archive_record WHERE school_id = $1 AND import_id = $2")
+                    .bind(*school)
+                    .bind(import_id)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+        }
+        Ok(())
     }
 
     /// Puts each touched school's roster back as journaled: 任课 replaced by the journaled

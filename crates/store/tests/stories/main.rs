@@ -5,6 +5,7 @@
 mod accounts;
 mod archive;
 mod fitness;
+mod journals;
 mod plan_registry;
 mod plan_reports;
 mod roster;

@@ -41,13 +41,19 @@ async fn undoing_a_fitness_import_restores_the_records_it_replaced(store: &dyn S
     let second = store.import_fitness(&again, &meta("b.xlsx")).await.unwrap();
     assert_ne!(all_records(store, t).await, before);
 
-    // The first import cannot be undone while the second stands; nothing changes.
+    // The second import wrote the same school and term: the first one's journal is dropped,
+    // so its undo is refused, naming the later file; nothing changes.
     let after_second = all_records(store, t).await;
     match store
         .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
         .await
     {
-        Err(StoreError::Refused(why)) => assert!(why.contains("b.xlsx"), "{why}"),
+        Err(StoreError::Refused(why)) => {
+            assert!(
+                why.contains("b.xlsx") && why.contains("撤销记录已清理"),
+                "{why}"
+            )
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(all_records(store, t).await, after_second);
@@ -88,19 +94,15 @@ async fn undoing_a_fitness_import_restores_the_records_it_replaced(store: &dyn S
         Err(StoreError::Refused(_))
     ));
 
-    // Now the first is the last: undoing it leaves the term with no records at all.
-    store
-        .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
-        .await
-        .unwrap();
-    assert!(all_records(store, t).await.is_empty());
-    assert!(
+    // Even with the second undone, the first stays refused: its journal is gone, and an
+    // old journal is never applied.
+    assert!(matches!(
         store
-            .fitness_terms(&Scope::District)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+            .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
+            .await,
+        Err(StoreError::Refused(why)) if why.contains("撤销记录已清理")
+    ));
+    assert_eq!(all_records(store, t).await, before);
 }
 
 /// Everything a roster import writes, as the pages read it (Debug text: the views compare
@@ -185,7 +187,12 @@ async fn undoing_a_roster_import_puts_the_school_back_as_it_was(store: &dyn Stor
         .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
         .await
     {
-        Err(StoreError::Refused(why)) => assert!(why.contains("r2.xlsx"), "{why}"),
+        Err(StoreError::Refused(why)) => {
+            assert!(
+                why.contains("r2.xlsx") && why.contains("撤销记录已清理"),
+                "{why}"
+            )
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(roster_state(store).await, changed);
@@ -216,12 +223,15 @@ async fn undoing_a_roster_import_puts_the_school_back_as_it_was(store: &dyn Stor
     assert_eq!((undone.removed, undone.restored), (3, 2));
     assert_eq!(roster_state(store).await, before);
 
-    // Now the first is the last: its schools were new, so undoing it leaves nothing.
-    store
-        .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
-        .await
-        .unwrap();
-    assert_eq!(counts(store).await, (0, 0, 0));
+    // The first file's journal was dropped when the second wrote school A: it stays
+    // refused, and nothing changes.
+    assert!(matches!(
+        store
+            .undo_import(&Scope::District, first.import_id, &undo_audit("admin"))
+            .await,
+        Err(StoreError::Refused(why)) if why.contains("撤销记录已清理")
+    ));
+    assert_eq!(roster_state(store).await, before);
 }
 
 story!(a_roster_import_whose_new_student_has_results_is_not_undone);

@@ -23,7 +23,10 @@ use crate::state::AppState;
 use crate::view::{Chrome, masked_student_no, render};
 
 pub(crate) struct ScoreCell {
+    /// The raw result as recorded.
     pub text: String,
+    /// The item score (0–100), empty when not tested.
+    pub score: String,
     pub title: String,
     pub fail: bool,
 }
@@ -45,6 +48,8 @@ pub(crate) struct ClassStudentRow {
     pub missing: String,
     /// 更正: the correction form of a tested student, for roles that may correct.
     pub fix_href: Option<String>,
+    /// 免测: the exemption form (mark or lift), for roles that may correct.
+    pub exempt_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -63,6 +68,7 @@ struct ClassFitnessPage {
     enrolled: usize,
     tested: usize,
     missing_test: usize,
+    exempt: usize,
     incomplete: usize,
     with_failed_item: usize,
     lists: Vec<ListLink>,
@@ -77,6 +83,7 @@ pub(crate) struct ListLink {
 
 fn class_student_row(
     school: SchoolId,
+    term: Term,
     items: &[FitnessItem],
     r: &ClassFitnessRow,
 ) -> ClassStudentRow {
@@ -96,6 +103,7 @@ fn class_student_row(
             .iter()
             .map(|_| ScoreCell {
                 text: "—".into(),
+                score: String::new(),
                 title: String::new(),
                 fail: false,
             })
@@ -103,9 +111,23 @@ fn class_student_row(
         failed: String::new(),
         missing: String::new(),
         fix_href: None,
+        exempt_href: None,
     };
     let Some(rec) = &r.record else {
-        return base("缺测", "missing");
+        let mut row = match &r.exemption {
+            Some(reason) => {
+                let mut row = base("免测", "exempt");
+                row.missing = format!("免测：{reason}");
+                row
+            }
+            None => base("缺测", "missing"),
+        };
+        row.exempt_href = Some(format!(
+            "/schools/{school}/students/{}/fitness/{}/exempt",
+            s.id,
+            term.code()
+        ));
+        return row;
     };
     let mut row = if rec.complete {
         base("已测", "")
@@ -123,8 +145,10 @@ fn class_student_row(
     row.level = rec.level.map_or("—", |l| l.label_zh());
     for (cell, item) in row.cells.iter_mut().zip(items) {
         if let Some(res) = rec.item(*item) {
-            cell.text = res.score.to_string();
-            cell.title = format!("{} {}", item_value(*item, res.value), unit_zh(*item));
+            // The raw result is in the cell itself: phones have no hover.
+            cell.text = item_value(*item, res.value);
+            cell.title = format!("{} {}，得分 {}", cell.text, unit_zh(*item), res.score);
+            cell.score = res.score.to_string();
             cell.fail = res.score < 60;
         }
     }
@@ -173,19 +197,29 @@ pub(crate) async fn class_view(
         enrolled: v.enrolled(),
         tested: v.tested(),
         missing_test: v.missing_test(),
+        exempt: v.exempt(),
         incomplete: v.incomplete(),
         with_failed_item: v.with_failed_item(),
+        // Rows exist only with a term.
         rows: v
-            .rows
-            .iter()
-            .map(|r| {
-                let mut row = class_student_row(id, &v.items, r);
-                if !wuyu_domain::grants(me.role(), wuyu_domain::Capability::FixFitnessRecords) {
-                    row.fix_href = None;
-                }
-                row
+            .term
+            .map(|term| {
+                v.rows
+                    .iter()
+                    .map(|r| {
+                        let mut row = class_student_row(id, term, &v.items, r);
+                        if !wuyu_domain::grants(
+                            me.role(),
+                            wuyu_domain::Capability::FixFitnessRecords,
+                        ) {
+                            row.fix_href = None;
+                            row.exempt_href = None;
+                        }
+                        row
+                    })
+                    .collect()
             })
-            .collect(),
+            .unwrap_or_default(),
         lists: ClassList::ALL
             .into_iter()
             .map(|l| ListLink {

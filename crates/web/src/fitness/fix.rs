@@ -34,6 +34,7 @@ struct FixPage {
     name: String,
     back_href: String,
     action: String,
+    exempt_href: String,
     term_label: String,
     test_date: String,
     standard_score: String,
@@ -90,6 +91,11 @@ async fn page(
         back_href: format!("/schools/{school}/students/{}", student.0),
         action: format!(
             "/schools/{school}/students/{}/fitness/{}/fix",
+            student.0,
+            term.code()
+        ),
+        exempt_href: format!(
+            "/schools/{school}/students/{}/fitness/{}/exempt",
             student.0,
             term.code()
         ),

@@ -4,6 +4,7 @@
 //! `wuyu_service::fitness` and renders the answer.
 mod api;
 mod class;
+mod exempt;
 mod fix;
 mod format;
 mod history;
@@ -38,6 +39,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/schools/{id}/students/{student_id}/fitness/{term}/fix",
             get(fix::form).post(fix::save),
+        )
+        .route(
+            "/schools/{id}/students/{student_id}/fitness/{term}/exempt",
+            get(exempt::form).post(exempt::save),
         )
 }
 

@@ -57,6 +57,8 @@ pub(crate) struct HistoryLine {
     pub file_href: Option<String>,
     /// The 撤销 form's action, on an imported upload (the store decides whether it may).
     pub undo_href: Option<String>,
+    /// Why an imported upload cannot be undone, when the page knows already.
+    pub undo_note: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -131,6 +133,16 @@ pub(crate) async fn undo(
 
 fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
     let kind = ImportKind::from_code(&e.kind);
+    let imported = e.status == UploadStatus::Imported;
+    let undo_note = match kind {
+        // Training and title rows are keyed by teacher and course: an import merges into
+        // what schools entered by hand, and nothing records what it replaced.
+        Some(ImportKind::StaffTraining | ImportKind::StaffTitles) if imported => {
+            Some("此类导入不能撤销，请上传修正后的文件")
+        }
+        _ if imported && e.journal_dropped => Some("之后的同类导入已写入同一学校，不能再撤销"),
+        _ => None,
+    };
     HistoryLine {
         at: format_time(e.uploaded_at),
         kind: kind.map_or("未知", ImportKind::label_zh),
@@ -146,11 +158,9 @@ fn history_line(e: &UploadEntry, me: &CurrentUser) -> HistoryLine {
         preview_href: (e.user_id == me.user.id).then(|| format!("/imports/uploads/{}", e.token)),
         file_href: (e.status != UploadStatus::Expired && e.file_size > 0)
             .then(|| format!("/imports/history/{}/file", e.id)),
-        // Archive records are reviewed one by one after import; they are not undone in bulk.
-        undo_href: (e.status == UploadStatus::Imported
-            && e.import_id.is_some()
-            && !matches!(kind, Some(ImportKind::Activities | ImportKind::Art)))
-        .then(|| format!("/imports/history/{}/undo", e.id)),
+        undo_href: (undo_note.is_none() && imported && e.import_id.is_some())
+            .then(|| format!("/imports/history/{}/undo", e.id)),
+        undo_note,
     }
 }
 
@@ -600,6 +610,9 @@ pub(crate) async fn errors_file(
 }
 
 /// Imports the held file (audited, whatever the outcome) and shows the result on its page.
+/// How long a confirm waits for its import before answering with the progress page.
+const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub(crate) async fn confirm(
     State(state): State<AppState>,
     Require(me, _): Importer,
@@ -608,28 +621,39 @@ pub(crate) async fn confirm(
 ) -> Result<Response, AppError> {
     let token = path_ids(p)?;
     let back = Redirect::to(&format!("/imports/uploads/{token}")).into_response();
-    match centre::confirm(&state.svc, &me.viewer(), &token).await {
-        Ok(done) => {
-            let mut e = audit::entry(
-                Some(&me.user),
-                "",
-                &format!("import_{}", done.kind.code().replace('-', "_")),
-                &ip,
-            );
-            e.school_id = done.entry.school_id;
-            e.entity = format!("import_upload:{}", done.entry.id);
-            e.detail = format!(
-                "{} sha256={} {}",
-                done.entry.file_name,
-                done.entry.file_sha256,
-                done.entry.status.code()
-            );
-            wuyu_service::audit::append(&state.svc, &e).await?;
-            Ok(back)
+    // The import runs as its own task: a closed browser does not cancel it, and a long one
+    // does not hold the request. A quick one is waited for, so its page shows the outcome;
+    // a long one's page shows the stage and reloads itself until it is done.
+    let task = tokio::spawn(async move {
+        match centre::confirm(&state.svc, &me.viewer(), &token).await {
+            Ok(done) => {
+                let mut e = audit::entry(
+                    Some(&me.user),
+                    "",
+                    &format!("import_{}", done.kind.code().replace('-', "_")),
+                    &ip,
+                );
+                e.school_id = done.entry.school_id;
+                e.entity = format!("import_upload:{}", done.entry.id);
+                e.detail = format!(
+                    "{} sha256={} {}",
+                    done.entry.file_name,
+                    done.entry.file_sha256,
+                    done.entry.status.code()
+                );
+                wuyu_service::audit::append(&state.svc, &e).await?;
+                Ok(())
+            }
+            // Confirmed already (a second click) or expired: the page says which.
+            Err(ServiceError::Conflict(_)) => Ok(()),
+            Err(e) => Err(AppError::from(e)),
         }
-        // Confirmed already (a second click) or expired: the page says which.
-        Err(ServiceError::Conflict(_)) => Ok(back),
-        Err(e) => Err(e.into()),
+    });
+    match tokio::time::timeout(CONFIRM_WAIT, task).await {
+        Ok(Ok(done)) => done.map(|()| back),
+        Ok(Err(join)) => Err(AppError::Internal(format!("import task: {join}"))),
+        // Still running: its page follows it.
+        Err(_) => Ok(back),
     }
 }
 

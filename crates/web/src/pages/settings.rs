@@ -1,5 +1,5 @@
 //! `/admin/settings`: the district's settings (ranks, fitness targets, exam lines, the
-//! parallel-class rule) as a form for district administrators. Values are checked before
+//! parallel-class rule, archive star hours and 公示 days) as a form for district administrators. Values are checked before
 //! anything is stored (every problem listed in Chinese); each change is audited with its old
 //! and new value; new exam settings recompute every exam.
 use askama::Template;
@@ -51,6 +51,8 @@ pub(crate) struct SettingsForm {
     parallel_min_level: String,
     #[serde(default)]
     star_hours: String,
+    #[serde(default)]
+    archive_publicity_days: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
@@ -71,6 +73,7 @@ impl From<SettingsForm> for SettingsInput {
             parallel_min_events: f.parallel_min_events,
             parallel_min_level: f.parallel_min_level,
             star_hours: f.star_hours,
+            archive_publicity_days: f.archive_publicity_days,
         }
     }
 }

@@ -15,6 +15,11 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/schools/{id}", get(school::school))
+        .route("/schools/{id}/assignments", get(school::assignments))
+        .route(
+            "/schools/{id}/assignments.xlsx",
+            get(school::assignments_xlsx),
+        )
         .route("/schools/{id}/classes/{class_id}", get(school::class))
         .route("/schools/{id}/students/{student_id}", get(student::student))
 }

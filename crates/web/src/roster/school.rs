@@ -50,9 +50,91 @@ struct SchoolPage {
     student_count: i64,
     own_classes_only: bool,
     classes: Vec<ClassRow>,
-    show_assignments: bool,
-    assignments: Vec<AssignmentRow>,
+    /// The 任课 page and its row count, for the roles that see assignments.
+    assignments: Option<(String, usize)>,
     glance: Option<GlanceView>,
+}
+
+#[derive(Template)]
+#[template(path = "school_assignments.html")]
+struct AssignmentsPage {
+    chrome: Chrome,
+    school_href: String,
+    export_href: String,
+    name: String,
+    assignments: Vec<AssignmentRow>,
+}
+
+fn assignment_rows(
+    classes: &[wuyu_service::store_types::ClassSummary],
+    assignments: Vec<wuyu_service::store_types::AssignmentView>,
+) -> Vec<AssignmentRow> {
+    let labels: HashMap<ClassId, String> = classes
+        .iter()
+        .map(|c| (c.class.id, class_label(&c.class)))
+        .collect();
+    assignments
+        .into_iter()
+        .map(|a| AssignmentRow {
+            teacher: a.teacher_name,
+            staff_no: a.staff_no,
+            class: labels
+                .get(&a.class_id)
+                .cloned()
+                .unwrap_or_else(|| a.class_id.to_string()),
+            subject: a.subject,
+            share: format!("{:.0}%", a.share * 100.0),
+        })
+        .collect()
+}
+
+/// `/schools/{id}/assignments`: the school's 任课 table on its own page (the school page only
+/// links it), for the roles that see assignments.
+pub(crate) async fn assignments(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = SchoolId(path_ids(p)?);
+    let roster::SchoolView {
+        school,
+        classes,
+        assignments,
+    } = roster::school_view(&state.svc, &me.viewer(), id).await?;
+    let assignments = assignments.ok_or(AppError::Forbidden)?;
+    let page = AssignmentsPage {
+        chrome: Chrome::new(&me, &format!("/schools/{id}")),
+        school_href: format!("/schools/{id}"),
+        export_href: format!("/schools/{id}/assignments.xlsx"),
+        name: school.name,
+        assignments: assignment_rows(&classes, assignments),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `/schools/{id}/assignments.xlsx`: the same 任课 table as a workbook.
+pub(crate) async fn assignments_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = SchoolId(path_ids(p)?);
+    let roster::SchoolView {
+        school,
+        classes,
+        assignments,
+    } = roster::school_view(&state.svc, &me.viewer(), id).await?;
+    let assignments = assignments.ok_or(AppError::Forbidden)?;
+    let rows = assignment_rows(&classes, assignments)
+        .into_iter()
+        .map(|a| [a.teacher, a.staff_no, a.class, a.subject, a.share])
+        .collect();
+    let bytes = roster::assignments_xlsx(&school.name, rows)?;
+    Ok(crate::import_centre::download(
+        bytes,
+        &format!("{}-任课安排.xlsx", school.name),
+        crate::import_centre::XLSX,
+    ))
 }
 
 pub(crate) async fn school(
@@ -66,28 +148,7 @@ pub(crate) async fn school(
         classes,
         assignments,
     } = roster::school_view(&state.svc, &me.viewer(), id).await?;
-    let show_assignments = assignments.is_some();
-    let assignments = if let Some(assignments) = assignments {
-        let labels: HashMap<ClassId, String> = classes
-            .iter()
-            .map(|c| (c.class.id, class_label(&c.class)))
-            .collect();
-        assignments
-            .into_iter()
-            .map(|a| AssignmentRow {
-                teacher: a.teacher_name,
-                staff_no: a.staff_no,
-                class: labels
-                    .get(&a.class_id)
-                    .cloned()
-                    .unwrap_or_else(|| a.class_id.to_string()),
-                subject: a.subject,
-                share: format!("{:.0}%", a.share * 100.0),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let assignments = assignments.map(|a| (format!("/schools/{id}/assignments"), a.len()));
     let page = SchoolPage {
         chrome: Chrome::new(&me, &format!("/schools/{id}")),
         name: school.name,
@@ -108,7 +169,6 @@ pub(crate) async fn school(
                 students: c.student_count,
             })
             .collect(),
-        show_assignments,
         assignments,
         glance: glance_view(&state, &me, Some(id)).await?,
     };

@@ -735,3 +735,134 @@ async fn term_record(
         .find(|r| r.term == term_now())
         .unwrap()
 }
+
+#[tokio::test]
+async fn a_school_admin_marks_a_student_exempt_and_the_retest_list_drops_them() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let a = SchoolId(i.school_a);
+    let zhao = app
+        .store
+        .list_students(&Scope::District, a, Some(ClassId(i.class_a7_2)))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name.to_string() == "赵敏")
+        .unwrap();
+    let view = format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a7_2);
+    let path = format!(
+        "/schools/{}/students/{}/fitness/{}/exempt",
+        i.school_a,
+        zhao.id,
+        term_now().code()
+    );
+    // 赵敏 has no record: the class page links her 免测 form.
+    let html = page(&app, "school-a", &view).await;
+    assert!(html.contains(&path), "{html}");
+    let retest = format!("{view}/lists/retest?term={}", term_now().code());
+    let admin = app.login("school-a").await;
+    let on_list = |rows: &[Vec<String>]| rows.iter().any(|r| r[1] == "赵敏");
+    let rows = list_rows(app.send(get(&retest).cookie(&admin.cookie).build()).await).await;
+    assert!(on_list(&rows), "{rows:?}");
+
+    let send = |body: &str| {
+        crate::support::post(&path)
+            .cookie(&admin.cookie)
+            .form(&format!("csrf_token={}&{body}", admin.csrf))
+            .build()
+    };
+    // No reason: refused in Chinese, nothing stored.
+    let resp = app.send(send("step=exempt&reason=")).await;
+    assert_eq!(resp.status(), 422);
+    assert!(body_text(resp).await.contains("请填写免测原因"));
+    let rows = list_rows(app.send(get(&retest).cookie(&admin.cookie).build()).await).await;
+    assert!(on_list(&rows));
+
+    let resp = app
+        .send(send(
+            "step=exempt&reason=%E5%9B%A0%E7%97%85%E5%85%8D%E6%B5%8B",
+        ))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let body = body_text(resp).await;
+    assert!(
+        body.contains("已记为免测") && body.contains("本学期已免测：因病免测"),
+        "{body}"
+    );
+    // Off the 补测名单, shown as 免测 on the class page, audited.
+    let rows = list_rows(app.send(get(&retest).cookie(&admin.cookie).build()).await).await;
+    assert!(!on_list(&rows), "{rows:?}");
+    let html = page(&app, "school-a", &view).await;
+    assert!(html.contains("免测：因病免测"), "{html}");
+    let audit = app.store.list_audit(10).await.unwrap();
+    let e = audit
+        .iter()
+        .find(|r| r.entry.action == "exempt_fitness")
+        .expect("audited");
+    assert_eq!(e.entry.username, "school-a");
+    assert!(e.entry.detail.contains("因病免测"), "{:?}", e.entry);
+
+    // Lifted: back on the list.
+    let resp = app.send(send("step=lift")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(body_text(resp).await.contains("已取消免测"));
+    let rows = list_rows(app.send(get(&retest).cookie(&admin.cookie).build()).await).await;
+    assert!(on_list(&rows), "{rows:?}");
+}
+
+#[tokio::test]
+async fn a_teacher_marks_a_whole_record_absent_and_raw_results_show_without_hover() {
+    let app = TestApp::new().await;
+    let i = &app.ids;
+    let a = SchoolId(i.school_a);
+    let chen = app
+        .store
+        .list_students(&Scope::District, a, Some(ClassId(i.class_a8_1)))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name.to_string() == "陈晨")
+        .unwrap();
+    let before = term_record(&app, a, chen.id).await;
+    let height = before.measures.height_cm.expect("陈晨 was measured");
+    // The class page shows the raw results in the cells (phones have no hover).
+    let view = format!("/schools/{}/classes/{}/fitness", i.school_a, i.class_a8_1);
+    let html = page(&app, "teacher-a", &view).await;
+    let sit = before.measures.sit_and_reach.expect("陈晨 did 坐位体前屈");
+    assert!(html.contains(&format!(">{sit:.1}<br>")), "{html}");
+
+    let path = format!(
+        "/schools/{}/students/{}/fitness/{}/fix",
+        i.school_a,
+        chen.id,
+        term_now().code()
+    );
+    let s = app.login("teacher-a").await;
+    let resp = app
+        .send(
+            crate::support::post(&path)
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}&all_absent=1", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let after = term_record(&app, a, chen.id).await;
+    assert_eq!(after.measures.height_cm, None);
+    assert_eq!(after.measures.sit_and_reach, None);
+    assert!(!after.complete && after.standard_score.is_none());
+    let audit = app.store.list_audit(5).await.unwrap();
+    let fix = audit
+        .iter()
+        .find(|r| r.entry.action == "fix_fitness_record")
+        .expect("audited");
+    assert!(
+        fix.entry.detail.contains("整条记为缺考")
+            && fix
+                .entry
+                .detail
+                .contains(&format!("height_cm: {height} → 缺考")),
+        "{:?}",
+        fix.entry
+    );
+}

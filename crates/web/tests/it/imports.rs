@@ -450,7 +450,13 @@ async fn a_school_admin_undoes_the_last_fitness_import_and_not_an_earlier_one() 
 
     let page = history(&app, &s).await;
     let undo = undo_actions(&page);
-    assert_eq!(undo.len(), 2, "both imports offer 撤销: {page}");
+    // Only the last import of the school and term keeps its journal: the first one's was
+    // dropped when the second wrote the same term, and the history says so.
+    assert_eq!(undo.len(), 1, "only the last import offers 撤销: {page}");
+    assert!(
+        page.contains("之后的同类导入已写入同一学校，不能再撤销"),
+        "{page}"
+    );
     let form = format!("csrf_token={}", s.csrf);
     let undo_as = |who: &Session, action: &str| {
         post(action)
@@ -458,13 +464,23 @@ async fn a_school_admin_undoes_the_last_fitness_import_and_not_an_earlier_one() 
             .form(&format!("csrf_token={}", who.csrf))
             .build()
     };
+    // The first upload's undo address, from its download link (newest first).
+    let files: Vec<&str> = page
+        .match_indices("href=\"/imports/history/")
+        .map(|(i, _)| {
+            let rest = &page[i + "href=\"/imports/history/".len()..];
+            &rest[..rest.find('/').unwrap()]
+        })
+        .collect();
+    let earlier = format!("/imports/history/{}/undo", files[1]);
 
-    // The earlier import: refused with the reason, nothing changed.
-    let resp = app.send(undo_as(&s, &undo[1])).await;
+    // The earlier import, posted anyway (an old page): refused with the reason, nothing
+    // changed.
+    let resp = app.send(undo_as(&s, &earlier)).await;
     assert_eq!(resp.status(), 409);
     let page = body_text(resp).await;
     assert!(
-        page.contains("体测二.csv") && page.contains("不能撤销"),
+        page.contains("体测二.csv") && page.contains("撤销记录已清理"),
         "{page}"
     );
     assert_ne!(runs(&app, a).await, first);
@@ -481,7 +497,7 @@ async fn a_school_admin_undoes_the_last_fitness_import_and_not_an_earlier_one() 
     let page = body_text(resp).await;
     assert!(page.contains("已撤销"), "{page}");
     assert_eq!(runs(&app, a).await, first);
-    assert_eq!(undo_actions(&page).len(), 1);
+    assert_eq!(undo_actions(&page).len(), 0);
     let audit = app.store.list_audit(5).await.unwrap();
     assert!(
         audit
@@ -489,9 +505,9 @@ async fn a_school_admin_undoes_the_last_fitness_import_and_not_an_earlier_one() 
             .any(|r| r.entry.action == "undo_import" && r.entry.username == "school-a"),
         "{audit:?}"
     );
-    // And then the first: the fixture's own records of the term are back.
-    app.send(undo_as(&s, &undo[1])).await;
-    assert_eq!(runs(&app, a).await, before);
+    // The first stays refused: its journal is gone, so it is never misapplied.
+    assert_eq!(app.send(undo_as(&s, &earlier)).await.status(), 409);
+    assert_eq!(runs(&app, a).await, first);
 }
 
 #[tokio::test]
@@ -538,5 +554,93 @@ async fn the_art_upload_form_asks_the_district_for_the_school_and_previews_a_bad
     assert!(
         !page.contains("确认导入</button>"),
         "a file with a bad row cannot be confirmed"
+    );
+}
+
+#[tokio::test]
+async fn a_running_import_shows_its_stage_and_reloads_and_is_not_started_twice() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let s = app.login("school-a").await;
+    let before = students_of(app.store.as_ref(), a).await;
+    let resp = app
+        .send(upload(
+            &s,
+            "roster",
+            "名册.csv",
+            GOOD_ROSTER.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    // The upload is taken up as a long import in the background would be.
+    let id = app
+        .store
+        .list_uploads(
+            &Scope::School {
+                school_id: SchoolId(a),
+            },
+            1,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    assert!(app.store.claim_upload(id).await.unwrap());
+    app.store.set_upload_stage(id, "write").await.unwrap();
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("正在导入（写入数据库）"), "{page}");
+    assert!(
+        page.contains("正在后台导入") && page.contains("http-equiv=\"refresh\""),
+        "{page}"
+    );
+    // A second confirm while it runs starts nothing: back to the page, nothing written.
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(students_of(app.store.as_ref(), a).await, before);
+}
+
+#[tokio::test]
+async fn the_history_says_which_imports_cannot_be_undone_and_why() {
+    let app = TestApp::new().await;
+    let s = app.login("school-a").await;
+    let training = "学校代码,工号,培训项目,培训日期,学时,培训层级,培训机构\n\
+        S001,T01,新课标研修,2025-03-15,12,普及,区教师发展中心\n";
+    let resp = app
+        .send(upload(
+            &s,
+            "staff-training",
+            "培训.csv",
+            training.as_bytes(),
+            &[],
+        ))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let preview = location(&resp);
+    let resp = app
+        .send(
+            post(&format!("{preview}/confirm"))
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = body_text(app.send(get(&preview).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("已导入"), "{page}");
+    // Imported, but no 撤销 button: the reason instead.
+    let page = history(&app, &s).await;
+    assert!(page.contains("培训.csv"), "{page}");
+    assert!(undo_actions(&page).is_empty(), "{page}");
+    assert!(
+        page.contains("此类导入不能撤销，请上传修正后的文件"),
+        "{page}"
     );
 }

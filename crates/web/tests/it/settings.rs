@@ -23,6 +23,7 @@ fn form(over: &[(&str, &str)]) -> String {
         ("parallel_min_events", "6"),
         ("parallel_min_level", "school"),
         ("star_hours", "100,300,600,1000,1500"),
+        ("archive_publicity_days", "5"),
     ];
     for (k, v) in over {
         match fields.iter_mut().find(|(f, _)| f == k) {
@@ -228,4 +229,48 @@ async fn volunteer_star_hours_are_a_district_setting_checked_ascending() {
     );
     let html = body_text(app.send(get(&path).cookie(&parent.cookie).build()).await).await;
     assert!(html.contains("3.5 小时 · 一星"), "{html}");
+}
+
+#[tokio::test]
+async fn archive_publicity_days_are_set_on_the_page_checked_and_audited() {
+    let app = TestApp::new().await;
+    let admin = app.login("district").await;
+    let send = |body: String| {
+        app.send(
+            post("/admin/settings")
+                .cookie(&admin.cookie)
+                .form(&format!("csrf_token={}&{body}", admin.csrf))
+                .build(),
+        )
+    };
+    let html = body_text(
+        app.send(get("/admin/settings").cookie(&admin.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        html.contains("name=\"archive_publicity_days\" value=\"5\""),
+        "{html}"
+    );
+
+    // Fewer than 5 working days: refused in Chinese, nothing stored.
+    let html = body_text(send(form(&[("archive_publicity_days", "3")])).await).await;
+    assert!(
+        html.contains("综合素质档案公示期应为 5 到 30 个工作日，而不是“3”"),
+        "{html}"
+    );
+    let stored = app.store.district_settings().await.unwrap();
+    assert_eq!(stored.archive_publicity_days.0, 5);
+
+    // 10 days: stored, and audited with the old and new value.
+    let resp = send(form(&[("archive_publicity_days", "10")])).await;
+    assert_eq!(resp.status(), 303);
+    let stored = app.store.district_settings().await.unwrap();
+    assert_eq!(stored.archive_publicity_days.0, 10);
+    let audit = app.store.list_audit(100).await.unwrap();
+    let change = audit
+        .iter()
+        .find(|r| r.entry.entity == "setting:archive_publicity_days")
+        .expect("the change is audited");
+    assert_eq!(change.entry.detail, "5 → 10");
 }

@@ -98,8 +98,47 @@ async fn school_admin_sees_every_class_and_the_assignments() {
     for c in [i.class_a7_1, i.class_a7_2, i.class_a8_1] {
         assert!(html.contains(&format!("/classes/{c}")));
     }
-    assert!(html.contains("任课安排") && html.contains("孙老师") && html.contains("钱老师"));
-    assert!(html.contains("七年级 1班"));
+    // The 任课 table has its own page; the school page links it with the row count.
+    let href = format!("/schools/{}/assignments", i.school_a);
+    assert!(html.contains(&href), "{html}");
+    assert!(!html.contains("孙老师"), "no 任课 table on the school page");
+    let page = body_text(app.send(get(&href).cookie(&s.cookie).build()).await).await;
+    assert!(page.contains("任课安排") && page.contains("孙老师") && page.contains("钱老师"));
+    assert!(page.contains("七年级 1班") && page.contains("data-table=\"assignments\""));
+    // The same table as a workbook with a Chinese file name.
+    let resp = app
+        .send(get(&format!("{href}.xlsx")).cookie(&s.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 200);
+    let disposition = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    // 任课安排, percent-encoded.
+    assert!(
+        disposition.contains("%E4%BB%BB%E8%AF%BE%E5%AE%89%E6%8E%92.xlsx"),
+        "{disposition}"
+    );
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("任课安排").unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(
+        cells.contains(&"孙老师".to_string()) && cells.contains(&"七年级 1班".to_string()),
+        "{cells:?}"
+    );
+    // A teacher may not open it.
+    let t = app.login("teacher-a").await;
+    assert_eq!(
+        app.send(get(&href).cookie(&t.cookie).build())
+            .await
+            .status(),
+        403
+    );
 }
 
 #[tokio::test]
