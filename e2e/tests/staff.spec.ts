@@ -17,6 +17,8 @@ async function signIn(page: Page, user: string) {
 }
 
 test('an appraisal round: 公示 started, approved after the 公示, confirmed by the teacher', async ({ browser }) => {
+  // Many page loads across three roles (the district's list covers every school).
+  test.setTimeout(300_000);
   const district = await (await browser.newContext()).newPage();
   await signIn(district, 'demo-district');
   await district.goto(`/staff/appraisal?year=${YEAR}`);
@@ -90,4 +92,27 @@ test('an appraisal round: 公示 started, approved after the 公示, confirmed b
   await school.goto(round);
   await expect(school.locator('table[data-table=appraisal] tbody tr', { hasText: '已确认' })).toHaveCount(1);
   expect(await school.locator('table[data-table=appraisal] td[data-level]', { hasText: /^优秀$/ }).count()).toBe(excellent);
+});
+
+test('a teacher reads their training hours against the requirement on a 390 px phone', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const teacher = await phone.newPage();
+  await signIn(teacher, 'demo-teacher');
+  await teacher.goto(`/staff/development?year=${YEAR}`);
+  await expect(teacher.getByRole('heading', { level: 1 })).toContainText('我的培训与荣誉');
+  await expect(teacher.locator('body')).toContainText('继续教育周期 2021–2025 年');
+  // The demo gives every teacher at least two courses; the hours are the cycle's sum.
+  const courses = teacher.locator('table[data-table=training] tbody tr');
+  expect(await courses.count()).toBeGreaterThanOrEqual(2);
+  let sum = 0;
+  for (let k = 0; k < (await courses.count()); k++) {
+    const cells = courses.nth(k).locator('td');
+    const year = Number((await cells.nth(0).innerText()).slice(0, 4));
+    if (year >= 2021 && year <= 2025) sum += Number(await cells.nth(2).innerText());
+  }
+  expect(Number(await teacher.locator('[data-hours]').innerText())).toBeCloseTo(sum, 1);
+  await expect(teacher.locator('[data-met]')).toHaveText(sum >= 360 ? '已达标' : '未达标');
+  await expect(teacher.locator('form[data-form]')).toHaveCount(0);
+  expect(await teacher.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 });
