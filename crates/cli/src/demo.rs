@@ -263,6 +263,13 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("导入模拟教师考核失败")?;
+    // Training courses, titles and 工作室 for every teacher (the development records).
+    let development = step(
+        "生成教师培训、称号与工作室记录",
+        load_development(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟教师发展记录失败")?;
     // The plan's reported targets: entered, reviewed, a few returned and a few overdue.
     let reports = step(
         "生成指标填报（多数已审核，少数退回或逾期）",
@@ -321,6 +328,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "教师年度考核：{} 所学校各一轮，{} 名教师",
         rounds.0, rounds.1
+    );
+    println!(
+        "教师发展：{} 条培训记录，{} 个称号，{} 个工作室成员",
+        development.0, development.1, development.2
     );
     println!(
         "任务分解表：{} 项指标（系统计算 {} 项，其余由学校或区里填报）",
@@ -782,6 +793,96 @@ async fn load_appraisal(
         rounds += 1;
     }
     Ok((rounds, teachers))
+}
+
+/// The synthetic training, titles and 工作室 of every teacher, written school by school with
+/// an audit entry each. Answers (courses, titles, studio members).
+async fn load_development(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<(usize, usize, usize)> {
+    use std::collections::BTreeMap;
+    use wuyu_store::staff::{
+        NewStudio, NewTitle, NewTraining, StudioRole, TitleKind, TitleLevel, TrainingLevel,
+    };
+    use wuyu_synth::DevRecord;
+    type Rows = (Vec<NewTraining>, Vec<NewTitle>, Vec<NewStudio>);
+    let mut by_school: BTreeMap<i64, Rows> = BTreeMap::new();
+    let mut schools = std::collections::HashMap::new();
+    for (code, staff_no, rec) in wuyu_synth::generate_development(district, seed) {
+        let school = match schools.get(&code) {
+            Some(s) => *s,
+            None => {
+                let s = store.school_by_code(&code).await?;
+                schools.insert(code.clone(), s);
+                s
+            }
+        };
+        let Some(school) = school else { continue };
+        let Some(teacher_id) = store.teacher_by_staff_no(school, &staff_no).await? else {
+            continue;
+        };
+        let rows = by_school.entry(school.0).or_default();
+        match rec {
+            DevRecord::Training {
+                course,
+                taken_on,
+                hours,
+                level,
+            } => rows.0.push(NewTraining {
+                teacher_id,
+                course: course.to_string(),
+                taken_on,
+                hours,
+                level: TrainingLevel::parse(level).context("666 level")?,
+                provider: "区教师发展中心".into(),
+            }),
+            DevRecord::Title { title, level, year } => rows.1.push(NewTitle {
+                teacher_id,
+                title: TitleKind::parse(title).context("title")?,
+                level: TitleLevel::parse(level).context("title level")?,
+                year,
+            }),
+            DevRecord::Studio {
+                studio,
+                role,
+                level,
+                year,
+            } => rows.2.push(NewStudio {
+                teacher_id,
+                studio,
+                role: StudioRole::parse(role).context("studio role")?,
+                level: TitleLevel::parse(level).context("studio level")?,
+                joined_year: year,
+            }),
+        }
+    }
+    let (mut courses, mut titles, mut members) = (0, 0, 0);
+    for (school, (training, title, studio)) in by_school {
+        let id = wuyu_domain::SchoolId(school);
+        let audit = |action: &str| wuyu_store::AuditEntry {
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            user_id: None,
+            username: "demo".into(),
+            action: action.into(),
+            school_id: Some(id),
+            entity: format!("school:{school}"),
+            detail: "synthetic".into(),
+            ip: String::new(),
+        };
+        courses += store
+            .import_training(id, &training, &audit("import_training"))
+            .await?;
+        titles += store
+            .import_titles(id, &title, &audit("import_titles"))
+            .await?;
+        for s in &studio {
+            store.add_studio(id, s, &audit("add_studio")).await?;
+        }
+        members += studio.len();
+    }
+    Ok((courses, titles, members))
 }
 
 /// Gives demo-parent a second child (a student of another class of the same school), linked

@@ -24,6 +24,7 @@ pub enum SettingsCommand {
     ///                       wuyu exam recompute 重新计算各次考试
     ///   volunteer_star_hours  志愿服务一至五星所需时长（小时，逐级递增），
     ///                       默认 100,300,600,1000,1500
+    ///   training_cycle_hours  教师每个五年继续教育周期应完成的培训学时，默认 360
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址

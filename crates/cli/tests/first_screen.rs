@@ -191,6 +191,15 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         .find(|l| l.starts_with("教师年度考核："))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(!staff.starts_with("教师年度考核：0 所"), "{staff}");
+    // Every teacher has training records; some hold titles.
+    let dev = lines
+        .iter()
+        .find(|l| l.starts_with("教师发展："))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        !dev.starts_with("教师发展：0 条") && !dev.contains("，0 个称号"),
+        "{dev}"
+    );
     assert!(
         text.contains("演示账号：") && text.contains("demo-district"),
         "{text}"

@@ -97,6 +97,9 @@ pub mod staff_keys {
     pub const HONOURS_PROVINCE: &str = "staff.honours_province";
     pub const HONOURS_CITY: &str = "staff.honours_city";
     pub const HONOURS_DISTRICT: &str = "staff.honours_district";
+    /// Roster teachers whose training hours in the five-year cycle holding the plan year, up
+    /// to the end of the school year, reach the district's requirement / roster teachers.
+    pub const TRAINING_COMPLETION: &str = "staff.training_completion";
 }
 
 /// What an indicator's value is counted over.

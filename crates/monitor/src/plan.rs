@@ -403,7 +403,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 29] = [
+pub const COMPUTED_KEYS: [&str; 30] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -433,6 +433,7 @@ pub const COMPUTED_KEYS: [&str; 29] = [
     staff_keys::HONOURS_PROVINCE,
     staff_keys::HONOURS_CITY,
     staff_keys::HONOURS_DISTRICT,
+    staff_keys::TRAINING_COMPLETION,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes; a registry key must name its
@@ -522,6 +523,7 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("培养省级名优教师", staff_keys::HONOURS_PROVINCE),
         ("培养市级名优教师", staff_keys::HONOURS_CITY),
         ("培养区级名优教师", staff_keys::HONOURS_DISTRICT),
+        ("教师培训学时达标率", staff_keys::TRAINING_COMPLETION),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());

@@ -70,6 +70,45 @@ async fn story(store: Arc<dyn Store>) {
             .is_none()
     );
 
+    // A score outside 0–100, a duplicate teacher and a sanction not in the list: each named,
+    // the whole file refused, nothing written.
+    let bad = format!(
+        "{HEADER}S001,一般,T01,101,60,,,,,\nS001,一般,T02,80,-1,,,,,\nS001,一般,T01,70,70,,,,,\nS001,一般,T02,80,80,,,,,严重警告\n"
+    );
+    let e = import_appraisal(
+        &svc,
+        &school,
+        &school_who,
+        a,
+        2024,
+        bad.as_bytes(),
+        "考核.csv",
+    )
+    .await
+    .unwrap_err();
+    let ServiceError::Rejected(rows) = e else {
+        panic!("{e:?}")
+    };
+    let named: Vec<(u32, &str, &str)> = rows
+        .iter()
+        .map(|r| (r.row, r.column.as_str(), r.value.as_str()))
+        .collect();
+    for expected in [
+        (2, "考核得分", "101"),
+        (3, "组织评价得分", "-1"),
+        (4, "工号", "T01"),
+        (5, "处分", "严重警告"),
+    ] {
+        assert!(named.contains(&expected), "{expected:?} not in {named:?}");
+    }
+    assert!(rows.iter().all(|r| !r.message_zh.is_empty()));
+    assert!(
+        appraisal(&svc, &school, &school_who, a, 2024)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
     // A teacher cannot import; the school can.
     let good = format!("{HEADER}S001,一般,T01,55,60,,,,,\nS001,一般,T02,92,90,,,,,\n");
     let e = import_appraisal(

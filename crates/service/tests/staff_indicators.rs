@@ -151,6 +151,32 @@ async fn story(store: Arc<dyn Store>) {
         count(v(k::TRAINING_KEY, UnitRef::School(a), 2024).await),
         0.0
     );
+    // 培训学时达标率: hours in the cycle holding the plan year up to the end of the school
+    // year, against the district's requirement. At 360 h nobody is there; at 8 h T01 (2025-03)
+    // and T11 (2024-10) are, T02's course (2025-09) is after 2024–2025 ended.
+    let rate = |x: wuyu_monitor::indicator::IndicatorValue| (x.num, x.den);
+    assert_eq!(
+        rate(v(k::TRAINING_COMPLETION, UnitRef::District, 2024).await),
+        (0.0, 3.0)
+    );
+    store
+        .set_setting("training_cycle_hours", "8")
+        .await
+        .unwrap();
+    assert_eq!(
+        rate(v(k::TRAINING_COMPLETION, UnitRef::District, 2024).await),
+        (2.0, 3.0)
+    );
+    assert_eq!(
+        rate(v(k::TRAINING_COMPLETION, UnitRef::School(a), 2024).await),
+        (1.0, 2.0)
+    );
+    // 2025–2026 belongs to the next cycle (2026–2030): nothing counted yet.
+    assert_eq!(
+        rate(v(k::TRAINING_COMPLETION, UnitRef::District, 2025).await),
+        (0.0, 3.0)
+    );
+
     // Measured per school year only.
     let e = value(
         &svc,

@@ -145,6 +145,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0028_survey_classes.sql"),
     },
     Migration {
+        version: 29,
+        name: "staff_studio",
+        sql: include_str!("../migrations/sqlite/0029_staff_studio.sql"),
+    },
+    Migration {
         version: 30,
         name: "plan_due_reopen",
         sql: include_str!("../migrations/sqlite/0030_plan_due_reopen.sql"),
@@ -301,6 +306,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 28,
         name: "survey_classes",
         sql: include_str!("../migrations/postgres/0028_survey_classes.sql"),
+    },
+    Migration {
+        version: 29,
+        name: "staff_studio",
+        sql: include_str!("../migrations/postgres/0029_staff_studio.sql"),
     },
     Migration {
         version: 30,

@@ -47,6 +47,8 @@
 //! | `POST /staff/appraisal/{school}/{year}/import`, `/committee`, `/publicise` | district admins, the school's admin |
 //! | `POST /staff/appraisal/{school}/{year}/approve`, `/return`, `/answer`, `POST /staff/appraisal/pool` | district admins |
 //! | `POST /staff/appraisal/{school}/{year}/appeal`, `/confirm` | a teacher of the school, for their own result |
+//! | `GET /staff/development` | district roles (any school), the school's admin (every teacher), a teacher (their own records) |
+//! | `POST /staff/development/{school}/training`, `/title`, `/studio` | district admins, the school's admin |
 //! | `GET /api/v1/staff/appraisal/{school}/{year}` | district roles, the school's admin (every teacher), a teacher of the school (their own row) |
 //! | `GET /surveys`, `GET /surveys/{id}` (+ `/export.xlsx`) | district roles and school admins (满意度调查; results within the scope, small units suppressed) |
 //! | `POST /surveys`, `POST /surveys/{id}/close` | district admins (start a round from a standard questionnaire; close it) |

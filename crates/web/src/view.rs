@@ -116,6 +116,7 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     }
     if grants(role, Capability::ViewStaffAppraisal) {
         links.push(("/staff/appraisal".to_string(), "教师考核"));
+        links.push(("/staff/development".to_string(), "教师发展"));
     }
     if grants(role, Capability::ViewPlan) {
         links.push(("/plan".to_string(), "目标任务"));

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use serde::Serialize;
 use time::Date;
 use wuyu_analytics::appraisal::{AppraisalRules, Level, appraise};
+use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
 use wuyu_ingest::staff::read_levels_input;
 use wuyu_store::staff::{
     Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
     NewAppraisal, RoundSummary, StaffReader,
 };
-use wuyu_store::{AuditEntry, StoreError};
+use wuyu_store::{AuditEntry, StoreError, TeacherAlert};
 
 use super::publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
 use crate::audit::Requester;
@@ -38,6 +39,10 @@ pub struct AppraisalView {
     pub round: AppraisalRound,
     pub rows: Vec<AppraisalRow>,
     pub arithmetic: CapArithmetic,
+    /// The parallel-class alerts (trust issue) of the cycle ending with the appraisal's year
+    /// that were flagged or have a recorded decision, for the teachers the reader sees: part of
+    /// the teacher's appraisal file, never an input to the level.
+    pub alerts: Vec<TeacherAlert>,
 }
 
 fn now_unix() -> i64 {
@@ -90,7 +95,11 @@ pub(crate) fn reader(viewer: &Viewer, school: SchoolId) -> Result<StaffReader, S
 }
 
 /// May the viewer manage `school`'s appraisal?
-fn manages(viewer: &Viewer, school: SchoolId, c: Capability) -> Result<(), ServiceError> {
+pub(crate) fn manages(
+    viewer: &Viewer,
+    school: SchoolId,
+    c: Capability,
+) -> Result<(), ServiceError> {
     require(viewer, c)?;
     if viewer.scope.is_district() || viewer.scope == (Scope::School { school_id: school }) {
         Ok(())
@@ -160,10 +169,24 @@ pub(crate) async fn read_as(
         return Ok(None);
     };
     let arithmetic = arithmetic(&a, &AppraisalRules::default());
+    // The reader's rights were settled above; the alerts are narrowed to the same teachers.
+    let alerts = svc
+        .store()
+        .parallel_alerts(&Scope::District, Some(school), year)
+        .await?
+        .into_iter()
+        .filter(|t| t.school_id == school)
+        .filter(|t| match reader {
+            StaffReader::Teacher(_, own) => own == t.teacher_id,
+            _ => true,
+        })
+        .filter(|t| t.alert.status == AlertStatus::Flagged || t.decision.is_some())
+        .collect();
     Ok(Some(AppraisalView {
         round: a.round,
         rows: a.rows,
         arithmetic,
+        alerts,
     }))
 }
 

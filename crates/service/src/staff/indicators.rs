@@ -4,7 +4,9 @@
 //!   unit's enrolled students (today's enrolment: the roster keeps no history);
 //! * 666 person-times: training records of the level taken by the end of the school year
 //!   (the targets are cumulative);
-//! * 名优教师 培养: teachers given a title of the level in the plan year.
+//! * 名优教师 培养: teachers given a title of the level in the plan year;
+//! * 培训学时达标率: roster teachers whose hours in the five-year cycle holding the plan year
+//!   (up to the end of the school year) reach the district's `training_cycle_hours`.
 use std::collections::HashSet;
 
 use wuyu_domain::Scope;
@@ -97,6 +99,40 @@ pub async fn indicator(
         staff_keys::HONOURS_PROVINCE => honours(TitleLevel::Province).await?,
         staff_keys::HONOURS_CITY => honours(TitleLevel::City).await?,
         staff_keys::HONOURS_DISTRICT => honours(TitleLevel::District).await?,
+        staff_keys::TRAINING_COMPLETION => {
+            let teachers: Vec<_> = store
+                .staff_teachers(StaffReader::District)
+                .await?
+                .into_iter()
+                .filter(|t| ids.contains(&t.school_id.0))
+                .collect();
+            if teachers.is_empty() {
+                return Ok(None);
+            }
+            let required = f64::from(
+                crate::settings::district_settings(svc)
+                    .await?
+                    .training_cycle_hours
+                    .0,
+            );
+            let cycle = super::records::Cycle::of(plan_year);
+            let end = format!("{plan_year}-08-31");
+            let mut hours: std::collections::HashMap<(i64, i64), f64> = Default::default();
+            for r in store.training(StaffReader::District).await? {
+                if cycle.holds(&r.taken_on) && r.taken_on.as_str() <= end.as_str() {
+                    *hours.entry((r.school_id.0, r.teacher_id.0)).or_default() += r.hours;
+                }
+            }
+            let met = teachers
+                .iter()
+                .filter(|t| {
+                    hours
+                        .get(&(t.school_id.0, t.teacher_id.0))
+                        .is_some_and(|h| *h + 1e-9 >= required)
+                })
+                .count();
+            IndicatorValue::rate(met as u64, teachers.len() as u64)
+        }
         other => {
             return Err(ServiceError::BadRequest(format!(
                 "not a staff indicator: {other}"

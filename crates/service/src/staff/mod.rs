@@ -9,6 +9,7 @@ mod export;
 pub mod indicators;
 mod pool;
 mod publicity;
+pub mod records;
 
 pub use appraisal::{
     AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, confirm,
@@ -20,6 +21,7 @@ pub use export::{
 };
 pub use pool::{PoolResult, pool_small_schools};
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
+pub use wuyu_store::TeacherAlert;
 pub use wuyu_store::staff::{
     Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
     RoundSummary, StaffReader,

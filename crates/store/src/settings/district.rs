@@ -21,14 +21,19 @@ pub const VOLUNTEER_STAR_HOURS: &str = "volunteer_star_hours";
 /// The key of [`DistrictSettings::archive_publicity_days`]: working days of an archive 公示.
 pub const ARCHIVE_PUBLICITY_DAYS: &str = "archive_publicity_days";
 
+/// The key of [`DistrictSettings::training_cycle_hours`]: training hours each teacher owes
+/// per five-year cycle.
+pub const TRAINING_CYCLE_HOURS: &str = "training_cycle_hours";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     HIDE_RANKS,
     SHOW_STUDENT_RANKS,
     FitnessTargets::KEY,
     ExamSettings::KEY,
     VOLUNTEER_STAR_HOURS,
     ARCHIVE_PUBLICITY_DAYS,
+    TRAINING_CYCLE_HOURS,
 ];
 
 /// Working days a class's semester archive stays in 公示 before it is signed off: at least
@@ -53,6 +58,28 @@ pub fn publicity_days(value: &str) -> Result<PublicityDays, String> {
     }
 }
 
+/// Training hours a teacher owes per five-year cycle: 360 by default (modules.md §4, origin
+/// unverified, hence a setting), 1 to 1000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CycleHours(pub u32);
+
+impl Default for CycleHours {
+    fn default() -> Self {
+        CycleHours(360)
+    }
+}
+
+/// The hours of `value`, or why not, in Chinese.
+pub fn cycle_hours(value: &str) -> Result<CycleHours, String> {
+    match value.trim().parse::<u32>() {
+        Ok(h) if (1..=1000).contains(&h) => Ok(CycleHours(h)),
+        _ => Err(format!(
+            "教师培训每五年周期学时应为 1 到 1000 的整数，而不是“{}”",
+            value.trim()
+        )),
+    }
+}
+
 /// Every district setting, each typed and defaulted.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DistrictSettings {
@@ -69,6 +96,8 @@ pub struct DistrictSettings {
     pub star_thresholds: StarThresholds,
     /// Working days of a class's archive 公示 (≥ 5).
     pub archive_publicity_days: PublicityDays,
+    /// Training hours per teacher per five-year cycle.
+    pub training_cycle_hours: CycleHours,
 }
 
 impl DistrictSettings {
@@ -102,6 +131,11 @@ impl DistrictSettings {
                         out.archive_publicity_days = d;
                     }
                 }
+                (TRAINING_CYCLE_HOURS, Ok(v)) => {
+                    if let Ok(h) = cycle_hours(&v) {
+                        out.training_cycle_hours = h;
+                    }
+                }
                 _ => {}
             }
         }
@@ -119,6 +153,10 @@ impl DistrictSettings {
             (
                 ARCHIVE_PUBLICITY_DAYS,
                 self.archive_publicity_days.0.to_string(),
+            ),
+            (
+                TRAINING_CYCLE_HOURS,
+                self.training_cycle_hours.0.to_string(),
             ),
         ];
         pairs
@@ -197,6 +235,7 @@ pub fn checked(key: &str, value: &str) -> Result<String, String> {
         }
         VOLUNTEER_STAR_HOURS => star_hours(value).map(|t| star_hours_text(&t)),
         ARCHIVE_PUBLICITY_DAYS => publicity_days(value).map(|d| d.0.to_string()),
+        TRAINING_CYCLE_HOURS => cycle_hours(value).map(|h| h.0.to_string()),
         other => Err(format!(
             "没有名为“{other}”的设置；可设置：{}",
             KEYS.join("、")

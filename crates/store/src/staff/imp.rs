@@ -329,6 +329,100 @@ impl StaffStore for This {
         })
     }
 
+    fn add_studio<'a>(
+        &'a self,
+        school: SchoolId,
+        row: &'a NewStudio,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "DELETE FROM staff_studio WHERE school_id = $1 AND teacher_id = $2 AND studio = $3",
+            )
+            .bind(school.0)
+            .bind(row.teacher_id.0)
+            .bind(&row.studio)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO staff_studio (school_id, teacher_id, studio, role, level, joined_year) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(school.0)
+            .bind(row.teacher_id.0)
+            .bind(&row.studio)
+            .bind(row.role.code())
+            .bind(row.level.code())
+            .bind(row.joined_year)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit(&mut *tx, audit).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn studios(&self, reader: StaffReader) -> StoreFuture<'_, Vec<StudioRow>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT x.school_id, x.teacher_id, t.staff_no, t.name, x.studio, x.role, x.level, \
+                 x.joined_year FROM staff_studio x \
+                 JOIN teacher t ON t.school_id = x.school_id AND t.id = x.teacher_id \
+                 WHERE 1 = 1{} ORDER BY x.school_id, t.staff_no, x.studio",
+                reader_filter(reader, "x", 1)
+            );
+            let rows: Vec<(i64, i64, String, String, String, String, String, i32)> =
+                bind_reader(sqlx::query_as(sqlx::AssertSqlSafe(sql)), reader)
+                    .fetch_all(&self.pool)
+                    .await?;
+            rows.into_iter()
+                .map(|(s, t, no, name, studio, role, level, year)| {
+                    Ok(StudioRow {
+                        school_id: SchoolId(s),
+                        teacher_id: TeacherId(t),
+                        staff_no: no,
+                        teacher_name: name,
+                        studio,
+                        role: StudioRole::parse(&role)
+                            .ok_or_else(|| corrupt("staff_studio", &role))?,
+                        level: TitleLevel::parse(&level)
+                            .ok_or_else(|| corrupt("staff_studio", &level))?,
+                        joined_year: year,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn staff_teachers(&self, reader: StaffReader) -> StoreFuture<'_, Vec<StaffTeacher>> {
+        Box::pin(async move {
+            // The teacher table's own columns: its id is `id`, not `teacher_id`.
+            let filter = match reader {
+                StaffReader::District => String::new(),
+                StaffReader::School(_) => " AND school_id = $1".to_string(),
+                StaffReader::Teacher(..) => " AND school_id = $1 AND id = $2".to_string(),
+            };
+            let sql = format!(
+                "SELECT school_id, id, staff_no, name FROM teacher WHERE 1 = 1{filter} \
+                 ORDER BY school_id, staff_no"
+            );
+            let rows: Vec<(i64, i64, String, String)> =
+                bind_reader(sqlx::query_as(sqlx::AssertSqlSafe(sql)), reader)
+                    .fetch_all(&self.pool)
+                    .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(s, t, staff_no, name)| StaffTeacher {
+                    school_id: SchoolId(s),
+                    teacher_id: TeacherId(t),
+                    staff_no,
+                    name,
+                })
+                .collect())
+        })
+    }
+
     fn save_appraisal<'a>(
         &'a self,
         a: &'a NewAppraisal,

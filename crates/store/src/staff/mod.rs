@@ -114,13 +114,16 @@ pub enum TitleKind {
     KeyTeacher,
     SubjectLeader,
     MasterTeacher,
+    /// 名校长 (migration 29).
+    MasterPrincipal,
 }
 
 impl TitleKind {
-    pub const ALL: [TitleKind; 3] = [
+    pub const ALL: [TitleKind; 4] = [
         TitleKind::KeyTeacher,
         TitleKind::SubjectLeader,
         TitleKind::MasterTeacher,
+        TitleKind::MasterPrincipal,
     ];
 
     pub fn code(self) -> &'static str {
@@ -128,6 +131,7 @@ impl TitleKind {
             TitleKind::KeyTeacher => "key_teacher",
             TitleKind::SubjectLeader => "subject_leader",
             TitleKind::MasterTeacher => "master_teacher",
+            TitleKind::MasterPrincipal => "master_principal",
         }
     }
 
@@ -136,6 +140,7 @@ impl TitleKind {
             TitleKind::KeyTeacher => "骨干教师",
             TitleKind::SubjectLeader => "学科带头人",
             TitleKind::MasterTeacher => "名师",
+            TitleKind::MasterPrincipal => "名校长",
         }
     }
 
@@ -210,6 +215,71 @@ pub struct TitleRow {
     pub title: TitleKind,
     pub level: TitleLevel,
     pub year: i32,
+}
+
+/// A teacher's place in a 工作室: 主持人 or 成员.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StudioRole {
+    Host,
+    Member,
+}
+
+impl StudioRole {
+    pub const ALL: [StudioRole; 2] = [StudioRole::Host, StudioRole::Member];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StudioRole::Host => "host",
+            StudioRole::Member => "member",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            StudioRole::Host => "主持人",
+            StudioRole::Member => "成员",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.code() == t || r.label_zh() == t)
+    }
+}
+
+/// A 工作室 membership to store (one per teacher and studio: a later one replaces it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStudio {
+    pub teacher_id: TeacherId,
+    pub studio: String,
+    pub role: StudioRole,
+    pub level: TitleLevel,
+    pub joined_year: i32,
+}
+
+/// A stored 工作室 membership with its teacher.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudioRow {
+    pub school_id: SchoolId,
+    pub teacher_id: TeacherId,
+    pub staff_no: String,
+    pub teacher_name: String,
+    pub studio: String,
+    pub role: StudioRole,
+    pub level: TitleLevel,
+    pub joined_year: i32,
+}
+
+/// A teacher of the roster as the development records list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffTeacher {
+    pub school_id: SchoolId,
+    pub teacher_id: TeacherId,
+    pub staff_no: String,
+    pub name: String,
 }
 
 /// Where a school's appraisal of a year stands.
@@ -367,6 +437,21 @@ pub trait StaffStore: Send + Sync {
 
     /// Titles the reader reaches.
     fn titles(&self, reader: StaffReader) -> StoreFuture<'_, Vec<TitleRow>>;
+
+    /// Stores one 工作室 membership (replacing the teacher's earlier one of the same studio)
+    /// and its audit entry in one transaction.
+    fn add_studio<'a>(
+        &'a self,
+        school: SchoolId,
+        row: &'a NewStudio,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, ()>;
+
+    /// 工作室 memberships the reader reaches.
+    fn studios(&self, reader: StaffReader) -> StoreFuture<'_, Vec<StudioRow>>;
+
+    /// The roster's teachers the reader reaches, by school and 工号.
+    fn staff_teachers(&self, reader: StaffReader) -> StoreFuture<'_, Vec<StaffTeacher>>;
 
     /// Saves (or replaces) a school's draft appraisal of a year with every teacher's row.
     /// `Conflict` once it is in 公示 or approved: the proposal is frozen.

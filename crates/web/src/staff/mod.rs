@@ -4,6 +4,7 @@
 //! arithmetic (a teacher: their own row only), audited by the store.
 mod actions;
 mod api;
+mod development;
 mod pages;
 
 use axum::Router;
@@ -31,6 +32,19 @@ pub(crate) fn router() -> Router<AppState> {
         .route(&format!("{ROUND}/answer"), post(actions::answer))
         .route(&format!("{ROUND}/appeal"), post(actions::appeal))
         .route(&format!("{ROUND}/confirm"), post(actions::confirm))
+        .route("/staff/development", get(development::page))
+        .route(
+            "/staff/development/{school}/training",
+            post(development::training),
+        )
+        .route(
+            "/staff/development/{school}/title",
+            post(development::title),
+        )
+        .route(
+            "/staff/development/{school}/studio",
+            post(development::studio),
+        )
 }
 
 /// The staff API routes, for the API document.

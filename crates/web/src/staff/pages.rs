@@ -10,11 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use wuyu_analytics::appraisal::Level;
+use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{Capability, SchoolId};
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
 use wuyu_service::staff::{
-    AppraisalRow, AppraisalState, AppraisalView, RoundSummary, level_reason_zh,
+    AppraisalRow, AppraisalState, AppraisalView, RoundSummary, TeacherAlert, level_reason_zh,
 };
 
 use crate::access::{Require, cap};
@@ -249,6 +250,51 @@ struct RoundPage {
     can_approve: bool,
     /// The school may upload inputs: no round yet, or a draft.
     can_upload: bool,
+    /// The parallel-class alerts in the teachers' appraisal files.
+    alerts: Vec<AlertLine>,
+}
+
+/// A parallel-class alert as the appraisal file shows it.
+pub(crate) struct AlertLine {
+    staff_no: String,
+    name: String,
+    subject: String,
+    status: &'static str,
+    /// "3 / 4 次" — weighted events below the parallel classes, of the eligible ones.
+    below: String,
+    /// The recorded decision with its reason, who and when; empty when none.
+    decision: String,
+}
+
+fn alert_line(a: &TeacherAlert, rows: &[AppraisalRow]) -> AlertLine {
+    let staff_no = rows
+        .iter()
+        .find(|r| r.input.teacher_id == a.teacher_id)
+        .map(|r| r.staff_no.clone())
+        .unwrap_or_default();
+    AlertLine {
+        staff_no,
+        name: a.teacher_name.clone(),
+        subject: a.subject.clone(),
+        status: match a.alert.status {
+            AlertStatus::Flagged => "预警",
+            AlertStatus::InsufficientEvents => "样本不足",
+            AlertStatus::NotFlagged => "未预警",
+        },
+        below: format!(
+            "{:.0} / {:.0} 次",
+            a.alert.weighted_below, a.alert.weighted_events
+        ),
+        decision: a.decision.as_ref().map_or_else(String::new, |d| {
+            format!(
+                "{}：{}（{}，{}）",
+                d.kind.label_zh(),
+                d.reason,
+                d.decided_by,
+                format_time(d.decided_at)
+            )
+        }),
+    }
 }
 
 pub(crate) struct RoundInfo {
@@ -350,6 +396,9 @@ pub(crate) async fn round_page(
                 .as_ref()
                 .is_none_or(|v| v.round.state == AppraisalState::Draft),
         can_approve: viewer.can(Capability::ApproveStaffAppraisal),
+        alerts: view.as_ref().map_or_else(Vec::new, |v| {
+            v.alerts.iter().map(|a| alert_line(a, &v.rows)).collect()
+        }),
         error: error.clone(),
     };
     let status = if error.is_some() {

@@ -325,6 +325,12 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), format!("/staff/appraisal/{a}/2024/appeal"), "csrf_token={csrf}&text=x", [303, 403, 403, 403, 404, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{a}/2024/confirm"), token,                  [303, 403, 403, 403, 404, 403, 403, 403]),
         case(g(), format!("/api/v1/staff/appraisal/{a}/x"), "",                      [401, 404, 404, 404, 404, 403, 403, 404]),
+        case(g(), "/staff/development".into(), "",                                     [303, 200, 200, 200, 200, 403, 403, 200]),
+        case(g(), format!("/staff/development?school={b}"), "",                         [303, 200, 200, 200, 200, 403, 403, 200]),
+        case(p(), format!("/staff/development/{a}/training"), token,                   [303, 400, 403, 400, 403, 403, 403, 403]),
+        case(p(), format!("/staff/development/{b}/training"), token,                   [303, 400, 403, 403, 403, 403, 403, 403]),
+        case(p(), format!("/staff/development/{a}/title"), token,                      [303, 400, 403, 400, 403, 403, 403, 403]),
+        case(p(), format!("/staff/development/{a}/studio"), token,                     [303, 400, 403, 400, 403, 403, 403, 403]),
         // 月度调度 for every plan role; 季度通报 for district roles (this fixture has no plan: 400).
         case(g(), "/plan/progress".into(), "",                                       [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), "/plan/progress?key=plan.none".into(), "",                         [303, 404, 404, 404, 403, 403, 403, 403]),

@@ -444,3 +444,167 @@ async fn the_committee_fills_a_tied_place_with_a_reason_never_over_the_cap() {
     .await;
     assert_eq!(status, 403);
 }
+
+/// The parallel-class alerts and the district's recorded decision are part of the teacher's
+/// appraisal file: the school admin sees them for every teacher, the teacher only their own.
+#[tokio::test]
+async fn the_appraisal_file_shows_the_parallel_class_alert_and_its_decision() {
+    use crate::exam_data as x;
+    use wuyu_domain::SubjectMark;
+    let app = TestApp::with_exams().await;
+    let a = SchoolId(app.ids.school_a);
+    // Six 区级 语文 exams in which 1班 (孙老师, T01) is 2 points below 2班 each time.
+    for k in 0..6u8 {
+        let mut ne = x::new_exam(
+            &format!("语文统测{}", k + 1),
+            wuyu_domain::ExamLevel::District,
+            None,
+        );
+        ne.subjects.truncate(1);
+        ne.date = time::Date::from_calendar_date(2025, time::Month::March, 1 + k).unwrap();
+        ne.term = wuyu_domain::Term::new(2024, wuyu_domain::TermPart::Spring).unwrap();
+        let exam = app.store.create_exam(&ne).await.unwrap();
+        app.store
+            .import_exam_scores(
+                &x::score_batch(exam, &["语文"], |s| {
+                    let v = 80.0 + s.k as f64 - if s.class == 0 { 2.0 } else { 0.0 };
+                    vec![(s.class < 2).then_some(SubjectMark::Score(v))]
+                }),
+                &wuyu_store::ImportMeta {
+                    username: "t".into(),
+                    file_name: format!("统测{k}.xlsx"),
+                    file_sha256: "5".repeat(64),
+                    at: 0,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let t01 = app
+        .store
+        .teacher_by_staff_no(a, "T01")
+        .await
+        .unwrap()
+        .unwrap();
+    let t02 = app
+        .store
+        .teacher_by_staff_no(a, "T02")
+        .await
+        .unwrap()
+        .unwrap();
+    let district = app.login("district").await;
+    let (status, _, _) = form(
+        &app,
+        &district,
+        "/exams/alerts/decision",
+        &format!(
+            "school={}&teacher={}&subject=%E8%AF%AD%E6%96%87&year=2024&decision=demote&reason=%E5%A4%8D%E6%A0%B8%E5%B1%9E%E5%AE%9E",
+            a.0, t01.0
+        ),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let row = |t, score| AppraisalInput {
+        teacher_id: t,
+        score: Some(score),
+        org_score: Some(80.0),
+        peer_score: None,
+        parent_score: None,
+        renormalised: false,
+        first_job_months: None,
+        leave_days: 0,
+        under_investigation: false,
+        ethics_violation: false,
+        sanction: None,
+        level: Level::Qualified,
+        committee_reason: None,
+    };
+    let draft = NewAppraisal {
+        school_id: a,
+        school_year: 2024,
+        unit_rating: UnitRating::Normal,
+        n_base: 2,
+        cap: 0,
+        rows: vec![row(t01, 80.0), row(t02, 82.0)],
+    };
+    let audit = AuditEntry {
+        at: 1,
+        user_id: None,
+        username: "test".into(),
+        action: "import_appraisal".into(),
+        school_id: Some(a),
+        entity: String::new(),
+        detail: String::new(),
+        ip: String::new(),
+    };
+    app.store.save_appraisal(&draft, &audit).await.unwrap();
+    let round = format!("/staff/appraisal/{}/2024", a.0);
+    let alert_text = |html: &str, staff_no: &str| {
+        let start = html.find(&format!("data-alert=\"{staff_no}\""))?;
+        let end = start + html[start..].find("</tr>")?;
+        Some(html[start..end].to_string())
+    };
+    for who in ["school-a", "teacher-a"] {
+        let s = app.login(who).await;
+        let (status, _, html) = page(&app, &s, &round).await;
+        assert_eq!(status, 200, "{who}");
+        let t = alert_text(&html, "T01").unwrap_or_else(|| panic!("{who}: {html}"));
+        assert!(t.contains("语文") && t.contains("预警"), "{t}");
+        assert!(t.contains("低聘：复核属实（district"), "{t}");
+        assert!(alert_text(&html, "T02").is_none(), "T02 was not below");
+    }
+}
+
+/// 教师发展 in the browser: the school admin registers a course through the form (a bad
+/// number of hours refused in Chinese, nothing written), the teacher reads their own hours
+/// against the requirement and no one else's.
+#[tokio::test]
+async fn the_development_page_takes_a_course_and_shows_the_cycle_hours() {
+    let app = TestApp::new().await;
+    let a = app.ids.school_a;
+    let school = app.login("school-a").await;
+    let teacher = app.login("teacher-a").await;
+    let path = format!("/staff/development/{a}/training");
+    let fields = |hours: &str| {
+        format!(
+            "staff_no=T01&course=%E6%96%B0%E8%AF%BE%E6%A0%87&taken_on=2024-03-01&hours={hours}\
+             &level=%E9%AA%A8%E5%B9%B2&provider=%E5%8C%BA%E8%BF%9B%E4%BF%AE%E6%A0%A1"
+        )
+    };
+    let (status, _, html) = form(&app, &school, &path, &fields("1200")).await;
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("“学时”（1200）应是大于 0、不超过 1000 的数"),
+        "{html}"
+    );
+    let (_, _, html) = page(&app, &teacher, "/staff/development?year=2024").await;
+    assert!(html.contains("还没有培训记录"), "nothing written");
+
+    let (status, loc, _) = form(&app, &school, &path, &fields("40")).await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (
+            303,
+            format!("/staff/development?school={a}&done=training").as_str()
+        )
+    );
+    let (_, _, html) = page(&app, &school, "/staff/development?year=2024").await;
+    let t01 = row_text(&html, "T01").expect("T01 row");
+    assert!(t01.contains("40.0") && t01.contains("未达标"), "{t01}");
+    assert!(
+        row_text(&html, "T02").is_some(),
+        "every roster teacher is listed"
+    );
+
+    let (_, _, html) = page(&app, &teacher, "/staff/development?year=2024").await;
+    assert!(html.contains("我的培训与荣誉"), "{html}");
+    assert!(
+        html.contains("<strong data-hours>40.0</strong> 学时 / 要求 360 学时"),
+        "{html}"
+    );
+    assert!(
+        html.contains("新课标") && !html.contains("钱老师"),
+        "{html}"
+    );
+    assert!(!html.contains("data-form="), "a teacher gets no forms");
+}
