@@ -4,8 +4,8 @@ use std::collections::hash_map::Entry;
 
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{
-    ClassType, Grade, IdCardNo, Location, Origin, PersonName, RosterBatch, RowError, SchoolCode,
-    Sex, Stage, Student, StudentNo, TeacherAssignment,
+    ClassType, Employment, Grade, IdCardNo, Location, Origin, PersonName, RosterBatch, RowError,
+    SchoolCode, Sex, Stage, Student, StudentFlag, StudentNo, TeacherAssignment, parse_birth_year,
 };
 
 use crate::schema::{ColumnMap, Field, SheetKind, map_headers};
@@ -300,6 +300,13 @@ impl<'a> Reader<'a> {
             } else {
                 Some(None)
             };
+            let status = r.status();
+            let flags = if sheet.map.get(Field::Flags).is_some() {
+                r.optional(Field::Flags, StudentFlag::parse_list)
+                    .map(|v| Some(v.unwrap_or_default()))
+            } else {
+                Some(None)
+            };
             if let (Some(Some(id)), Some(birth)) = (&id_card_no, birth_date)
                 && let Err(e) = Student::check_id_card_matches(Some(id), birth)
             {
@@ -321,6 +328,8 @@ impl<'a> Reader<'a> {
                 Some(id_card_no),
                 Some(ethnicity),
                 Some(former_names),
+                Some(status),
+                Some(flags),
                 false,
             ) = (
                 school_code,
@@ -333,6 +342,8 @@ impl<'a> Reader<'a> {
                 id_card_no,
                 ethnicity,
                 former_names,
+                status,
+                flags,
                 r.failed,
             )
             else {
@@ -363,6 +374,8 @@ impl<'a> Reader<'a> {
                 id_card_no,
                 ethnicity,
                 former_names,
+                status,
+                flags,
             });
         }
     }
@@ -393,8 +406,26 @@ impl<'a> Reader<'a> {
             let staff_no = r.required(Field::StaffNo, |s| plain_text(s, 30));
             let name = r.required(Field::Name, PersonName::parse);
             let sex = r.optional(Field::Sex, Sex::parse);
-            let (Some(school_code), Some(staff_no), Some(name), Some(sex)) =
-                (school_code, staff_no, name, sex)
+            let subject = r.optional(Field::TeacherSubject, |s| plain_text(s, 30));
+            let employment = r.optional(Field::Employment, Employment::parse);
+            let birth_year = r.optional(Field::BirthYear, parse_birth_year);
+            let (
+                Some(school_code),
+                Some(staff_no),
+                Some(name),
+                Some(sex),
+                Some(subject),
+                Some(employment),
+                Some(birth_year),
+            ) = (
+                school_code,
+                staff_no,
+                name,
+                sex,
+                subject,
+                employment,
+                birth_year,
+            )
             else {
                 continue;
             };
@@ -413,6 +444,9 @@ impl<'a> Reader<'a> {
                 staff_no,
                 name,
                 sex,
+                subject,
+                employment,
+                birth_year,
             });
         }
     }

@@ -67,6 +67,22 @@ pub trait RosterStore: Send + Sync {
         school: SchoolId,
     ) -> StoreFuture<'a, Vec<AssignmentView>>;
 
+    /// A school's teachers with 任教学科, 专兼职, 出生年份 and titles, for callers whose scope
+    /// lists the school's roster (not a teacher's or a parent's).
+    fn list_teachers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<TeacherView>>;
+
+    /// A student's 特殊群体 flags. Unscoped: the service decides who may read them (district
+    /// and school admins, the 班主任) and audits every read.
+    fn student_flags(
+        &self,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'_, Vec<wuyu_domain::StudentFlag>>;
+
     fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>>;
 
     fn teacher_by_staff_no<'a>(

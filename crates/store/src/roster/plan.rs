@@ -50,6 +50,10 @@ pub(crate) struct StudentW {
     pub ethnicity: Option<i32>,
     /// 曾用名 joined by 、; `None`: the file has no such column, keep what is stored.
     pub former_names: Option<String>,
+    /// 学籍状态 code and date; `None`: the file does not say (new: 在读; known: kept).
+    pub status: Option<(&'static str, Option<time::Date>)>,
+    /// 特殊群体 codes; `None`: the file has no such column, keep what is stored.
+    pub flags: Option<Vec<&'static str>>,
 }
 
 pub(crate) struct TeacherW {
@@ -58,6 +62,10 @@ pub(crate) struct TeacherW {
     pub staff_no: String,
     pub name: String,
     pub sex: Option<&'static str>,
+    /// 任教学科, 专兼职, 出生年份; `None` keeps what is stored.
+    pub subject: Option<String>,
+    pub employment: Option<&'static str>,
+    pub birth_year: Option<i32>,
 }
 
 pub(crate) struct AssignmentW {
@@ -229,6 +237,11 @@ pub(crate) fn plan(
                 .former_names
                 .as_deref()
                 .map(wuyu_domain::Student::join_former_names),
+            status: s.status.map(|c| (c.status.code(), c.date)),
+            flags: s
+                .flags
+                .as_ref()
+                .map(|f| f.iter().map(|f| f.code()).collect()),
         };
         match snap.students.get(no) {
             Some(&(at_school, id)) if at_school == sid => {
@@ -264,6 +277,9 @@ pub(crate) fn plan(
             staff_no: t.staff_no.clone(),
             name: t.name.as_str().to_string(),
             sex: t.sex.map(|s| s.code()),
+            subject: t.subject.clone(),
+            employment: t.employment.map(|e| e.code()),
+            birth_year: t.birth_year,
         };
         match teachers.get(&(sid, t.staff_no.clone())) {
             Some(&id) => {

@@ -37,6 +37,15 @@ pub(crate) struct AssignmentRow {
     pub share: String,
 }
 
+pub(crate) struct TeacherRow {
+    pub name: String,
+    pub staff_no: String,
+    pub subject: String,
+    pub employment: &'static str,
+    pub birth_year: String,
+    pub titles: String,
+}
+
 #[derive(Template)]
 #[template(path = "school.html")]
 struct SchoolPage {
@@ -52,6 +61,8 @@ struct SchoolPage {
     classes: Vec<ClassRow>,
     show_assignments: bool,
     assignments: Vec<AssignmentRow>,
+    /// 教师名册, for those who see 任课 (administrators).
+    teachers: Vec<TeacherRow>,
     glance: Option<GlanceView>,
 }
 
@@ -88,6 +99,22 @@ pub(crate) async fn school(
     } else {
         Vec::new()
     };
+    let teachers = if show_assignments {
+        roster::teachers(&state.svc, &me.viewer(), id)
+            .await?
+            .into_iter()
+            .map(|t| TeacherRow {
+                name: t.name,
+                staff_no: t.staff_no,
+                subject: t.subject.unwrap_or_default(),
+                employment: t.employment.map_or("", |e| e.label_zh()),
+                birth_year: t.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                titles: t.titles.join("、"),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = SchoolPage {
         chrome: Chrome::new(&me, &format!("/schools/{id}")),
         name: school.name,
@@ -110,6 +137,7 @@ pub(crate) async fn school(
             .collect(),
         show_assignments,
         assignments,
+        teachers,
         glance: glance_view(&state, &me, Some(id)).await?,
     };
     Ok(render(&page)?.into_response())

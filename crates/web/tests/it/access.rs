@@ -87,6 +87,15 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/api/v1/schools/{a}/classes"), "",                        [401, 200, 200, 200, 200, 200, 403, 403]),
         case(g(), format!("/api/v1/schools/{b}/classes"), "",                        [401, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), "/api/v1/schools/999999/classes".into(), "",                       [401, 404, 404, 403, 403, 403, 403, 403]),
+        // The staff list: the district and the school's admin; a teacher's scope is their classes.
+        case(g(), format!("/api/v1/schools/{a}/teachers"), "",                       [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/schools/{b}/teachers"), "",                       [401, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), "/api/v1/schools/999999/teachers".into(), "",                      [401, 404, 404, 403, 403, 403, 403, 403]),
+        // 特殊群体 flags: admins and the 班主任 only (teacher-a teaches the child's class but
+        // is not its 班主任).
+        case(g(), format!("/api/v1/schools/{a}/students/{}/flags", i.child), "",     [401, 200, 403, 200, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/schools/{b}/students/{}/flags", i.student_b), "", [401, 200, 403, 403, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/schools/{a}/students/999999/flags"), "",          [401, 404, 403, 404, 404, 403, 403, 403]),
         // 体质健康: aggregates for district, school admin and teachers (their classes); never
         // counsellors or parents (the parent reads the child's history on the child's page).
         case(g(), "/fitness".into(), "",                                             [303, 200, 200, 200, 200, 403, 403, 200]),
