@@ -38,7 +38,9 @@ pub use person::{
     EthnicityCode, HEAD_TEACHER_SUBJECT, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher,
     TeacherAssignment, parse_date,
 };
-pub use roster::{Origin, RosterBatch, RowError, SHOWN_VALUE_CHARS, StatusChange, shorten_values};
+pub use roster::{
+    BrokenKeys, Origin, RosterBatch, RowError, SHOWN_VALUE_CHARS, StatusChange, shorten_values,
+};
 pub use roster_fields::{Employment, StudentFlag, StudentStatus, parse_birth_year};
 pub use scope::{Role, Scope, User};
 pub use survey::{

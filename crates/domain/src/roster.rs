@@ -166,6 +166,19 @@ pub struct RosterBatch {
     pub assignments: Vec<NewAssignment>,
 }
 
+/// Natural keys named by rows that failed their own checks (a class row with a bad 班级类型,
+/// a teacher row with a bad 出生年份 …). The reference check of the clean rows treats them as
+/// present, so a broken row is reported once, not again by every row that refers to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrokenKeys {
+    pub schools: Vec<SchoolCode>,
+    pub classes: Vec<(SchoolCode, Grade, String)>,
+    pub teachers: Vec<(SchoolCode, String)>,
+    /// A 班级 or 教师 sheet whose key columns are missing: its rows name no key, so which
+    /// references they would satisfy is unknown and the reference check is skipped.
+    pub unknown: bool,
+}
+
 impl RosterBatch {
     pub fn is_empty(&self) -> bool {
         self.schools.is_empty()

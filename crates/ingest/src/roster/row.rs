@@ -74,11 +74,8 @@ impl<'t> Row<'_, 't> {
         parse: impl FnOnce(&str) -> Result<T, DomainError>,
     ) -> Option<T> {
         if self.sheet.map.get(field).is_none() {
-            self.error(
-                field,
-                "",
-                format!("{}：{}", label(field), DomainError::Empty),
-            );
+            // The missing column is reported once for the sheet, not again on every row.
+            self.failed = true;
             return None;
         }
         let v = self.cell(field)?;

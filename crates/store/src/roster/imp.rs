@@ -539,6 +539,27 @@ impl RosterStore for This {
         })
     }
 
+    fn check_roster<'a>(
+        &'a self,
+        batch: &'a wuyu_domain::RosterBatch,
+        broken: &'a wuyu_domain::BrokenKeys,
+        file_name: &'a str,
+    ) -> StoreFuture<'a, Vec<wuyu_domain::RowError>> {
+        Box::pin(async move {
+            if broken.unknown {
+                return Ok(Vec::new());
+            }
+            // A read-only transaction: one consistent snapshot, nothing written.
+            let mut tx = self.pool.begin().await?;
+            let mut snap = Self::roster_snapshot(&mut tx).await?;
+            tx.rollback().await?;
+            snap.assume(broken);
+            Ok(roster::plan(batch, &snap, file_name)
+                .err()
+                .unwrap_or_default())
+        })
+    }
+
     fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>> {
         Box::pin(async move {
             let rows: Vec<(i64, i64, String, String, String, String, i64)> = sqlx::query_as(

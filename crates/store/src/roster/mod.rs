@@ -112,5 +112,15 @@ pub trait RosterStore: Send + Sync {
         meta: &'a ImportMeta,
     ) -> StoreFuture<'a, ImportSummary>;
 
+    /// The reference errors [`import_roster`](Self::import_roster) would report for `batch`,
+    /// without writing: the keys in `broken` (rows the reader left out for their own errors)
+    /// count as present, so only the clean rows' own problems are listed.
+    fn check_roster<'a>(
+        &'a self,
+        batch: &'a RosterBatch,
+        broken: &'a wuyu_domain::BrokenKeys,
+        file_name: &'a str,
+    ) -> StoreFuture<'a, Vec<wuyu_domain::RowError>>;
+
     fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>>;
 }

@@ -111,6 +111,46 @@ impl Errors<'_> {
     }
 }
 
+impl Snapshot {
+    /// Adds the keys of rows a reader left out for their errors, as if they were stored
+    /// (with ids no real row has), so references to them are not reported a second time.
+    pub(crate) fn assume(&mut self, broken: &wuyu_domain::BrokenKeys) {
+        for code in &broken.schools {
+            if !self.schools.contains_key(code.as_str()) {
+                self.max_school_id += 1;
+                self.schools
+                    .insert(code.as_str().to_string(), self.max_school_id);
+            }
+        }
+        // A class or teacher of a school that is itself new in the batch: the plan gives
+        // the new school the next id, which `schools` does not know yet; the batch's own
+        // schools are added the same way first.
+        for (code, grade, name) in &broken.classes {
+            let sid = self.school_or_assume(code.as_str());
+            self.max_class_id += 1;
+            self.classes
+                .entry((sid, i32::from(grade.get()), name.clone()))
+                .or_insert(self.max_class_id);
+        }
+        for (code, staff_no) in &broken.teachers {
+            let sid = self.school_or_assume(code.as_str());
+            self.max_teacher_id += 1;
+            self.teachers
+                .entry((sid, staff_no.clone()))
+                .or_insert(self.max_teacher_id);
+        }
+    }
+
+    fn school_or_assume(&mut self, code: &str) -> i64 {
+        if let Some(&id) = self.schools.get(code) {
+            return id;
+        }
+        self.max_school_id += 1;
+        self.schools.insert(code.to_string(), self.max_school_id);
+        self.max_school_id
+    }
+}
+
 /// Resolves `batch` against `snap`. Returns the plan, or every row error found.
 pub(crate) fn plan(
     batch: &RosterBatch,
