@@ -12,6 +12,7 @@ pub mod history;
 pub mod import;
 pub mod indicators;
 pub mod items;
+pub mod lines;
 pub mod overview;
 pub mod sheets;
 pub mod units;

@@ -134,6 +134,10 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // (school B sat none); never counsellors or parents.
         case(g(), "/exams".into(), "",                                               [303, 200, 200, 200, 200, 403, 403, 200]),
         case(g(), format!("/exams/{m}"), "",                                         [303, 200, 200, 200, 200, 403, 403, 403]),
+        // An exam's score lines: read by whoever sees the exam, set by the district admin.
+        case(g(), format!("/exams/{m}/lines"), "",                                   [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(p(), format!("/exams/{m}/lines"), "csrf_token={csrf}&district=1",       [303, 303, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/exams/999999/lines".into(), "csrf_token={csrf}&district=1",      [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), format!("/exams/{m}?subject=%E6%95%B0%E5%AD%A6"), "",              [303, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/exams/{m}?subject=nonsense"), "",                        [303, 400, 400, 400, 400, 403, 403, 403]),
         case(g(), format!("/exams/{m}?school=x"), "",                                [303, 400, 400, 400, 400, 403, 403, 403]),

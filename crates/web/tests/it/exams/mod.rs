@@ -5,6 +5,7 @@
 
 mod classes;
 mod exports;
+mod lines;
 mod overview;
 use std::collections::HashMap;
 use std::io::Cursor;
