@@ -15,6 +15,7 @@ pub mod items;
 pub mod lines;
 pub mod overview;
 pub mod sheets;
+pub mod trend;
 pub mod units;
 pub mod va;
 

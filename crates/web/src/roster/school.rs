@@ -46,6 +46,19 @@ pub(crate) struct TeacherRow {
     pub titles: String,
 }
 
+/// One school year (or one exam) of the school's quality trend.
+pub(crate) struct TrendRow {
+    pub label: String,
+    pub exams: String,
+    pub n: usize,
+    pub excellent: String,
+    pub pass: String,
+    pub low: String,
+    /// 平均分 for an exam; 平均得分率 for a year.
+    pub mean: String,
+    pub value_added: String,
+}
+
 #[derive(Template)]
 #[template(path = "school.html")]
 struct SchoolPage {
@@ -63,6 +76,10 @@ struct SchoolPage {
     assignments: Vec<AssignmentRow>,
     /// 教师名册, for those who see 任课 (administrators).
     teachers: Vec<TeacherRow>,
+    /// 质量趋势 by school year and by exam, for administrators who see exams.
+    trend_years: Vec<TrendRow>,
+    trend_exams: Vec<TrendRow>,
+    show_trend: bool,
     glance: Option<GlanceView>,
 }
 
@@ -115,6 +132,12 @@ pub(crate) async fn school(
     } else {
         Vec::new()
     };
+    let show_trend = show_assignments && me.viewer().can(Capability::ViewExams);
+    let (trend_years, trend_exams) = if show_trend {
+        trend_rows(&wuyu_service::exam::trend::school_trend(&state.svc, &me.viewer(), id).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let page = SchoolPage {
         chrome: Chrome::new(&me, &format!("/schools/{id}")),
         name: school.name,
@@ -138,9 +161,58 @@ pub(crate) async fn school(
         show_assignments,
         assignments,
         teachers,
+        trend_years,
+        trend_exams,
+        show_trend,
         glance: glance_view(&state, &me, Some(id)).await?,
     };
     Ok(render(&page)?.into_response())
+}
+
+fn trend_rows(t: &wuyu_service::exam::trend::SchoolTrend) -> (Vec<TrendRow>, Vec<TrendRow>) {
+    use crate::exam::{pct, two};
+    let va = |v: Option<f64>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| {
+                let s = two(Some(v));
+                if v > 0.0 { format!("+{s}") } else { s }
+            },
+        )
+    };
+    let years = t
+        .years
+        .iter()
+        .map(|y| TrendRow {
+            label: format!("{}–{}学年", y.school_year, y.school_year + 1),
+            exams: y.exams.to_string(),
+            n: y.n,
+            excellent: pct(y.excellent_rate),
+            pass: pct(y.pass_rate),
+            low: pct(y.low_rate),
+            mean: pct(y.score_rate),
+            value_added: if y.value_added_exams > 0 {
+                format!("{}（{} 次）", va(y.value_added), y.value_added_exams)
+            } else {
+                "—".into()
+            },
+        })
+        .collect();
+    let exams = t
+        .exams
+        .iter()
+        .map(|e| TrendRow {
+            label: e.name.clone(),
+            exams: format!("{} · {}", format_date(e.date), e.level.name_zh()),
+            n: e.n,
+            excellent: pct(e.excellent_rate),
+            pass: pct(e.pass_rate),
+            low: pct(e.low_rate),
+            mean: two(e.mean),
+            value_added: va(e.value_added),
+        })
+        .collect();
+    (years, exams)
 }
 
 pub(crate) struct StudentRow {

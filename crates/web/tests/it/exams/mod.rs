@@ -7,6 +7,7 @@ mod classes;
 mod exports;
 mod lines;
 mod overview;
+mod trend;
 use std::collections::HashMap;
 use std::io::Cursor;
 
