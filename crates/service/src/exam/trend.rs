@@ -115,7 +115,7 @@ pub async fn school_trend(
             low_count: r.low_count,
         });
     }
-    exams.sort_by(|a, b| (a.date, a.exam.0).cmp(&(b.date, b.exam.0)));
+    exams.sort_by_key(|e| (e.date, e.exam.0));
     let mut by_year: BTreeMap<i32, Vec<&TrendExam>> = BTreeMap::new();
     for e in &exams {
         by_year.entry(e.school_year).or_default().push(e);
