@@ -36,6 +36,9 @@ pub enum Capability {
     ViewRanks,
     /// Masked 身份证号 on student pages and lists.
     ViewIdNumbers,
+    /// 特殊群体 flags (残疾, 留守, 困境) of a student: district and school admins, and a
+    /// teacher only for the classes they are 班主任 of. Every read is audited.
+    ViewStudentFlags,
     /// Accounts: create, (de)activate.
     ManageUsers,
     /// The audit log.
@@ -164,6 +167,10 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
     (C::ViewIdNumbers, &[R::DistrictAdmin, R::SchoolAdmin]),
+    (
+        C::ViewStudentFlags,
+        &[R::DistrictAdmin, R::SchoolAdmin, R::Teacher],
+    ),
     (C::ManageUsers, &[R::DistrictAdmin]),
     (C::ViewAudit, &[R::DistrictAdmin]),
     (C::ManageSettings, &[R::DistrictAdmin]),
@@ -429,6 +436,7 @@ mod tests {
             C::DecideExamAlerts,
             C::ViewRanks,
             C::ViewIdNumbers,
+            C::ViewStudentFlags,
             C::ManageUsers,
             C::ViewAudit,
             C::ManageSettings,

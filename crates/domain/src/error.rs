@@ -31,6 +31,14 @@ pub enum DomainError {
     BadClassType(String),
     #[error("城乡类别“{0}”无法识别，应为 城区 / 农村")]
     BadLocation(String),
+    #[error("学籍状态“{0}”无法识别，应为 在读 / 转出 / 休学 / 辍学")]
+    BadStudentStatus(String),
+    #[error("特殊群体“{0}”无法识别，应为 残疾 / 留守 / 困境，多项用 、 分隔")]
+    BadStudentFlag(String),
+    #[error("专兼职“{0}”无法识别，应为 专职 / 兼职")]
+    BadEmployment(String),
+    #[error("出生年份“{0}”无效，应为 1940–2010 之间的四位年份")]
+    BadBirthYear(String),
     #[error("民族代码“{0}”无效，应为 01–56、97 或 98")]
     BadEthnicity(String),
     #[error("学年“{0}”无效")]

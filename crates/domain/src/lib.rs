@@ -14,6 +14,7 @@ mod ids;
 mod org;
 mod person;
 pub mod roster;
+mod roster_fields;
 mod scope;
 pub mod survey;
 mod term;
@@ -37,7 +38,10 @@ pub use person::{
     EthnicityCode, HEAD_TEACHER_SUBJECT, IdCardNo, PersonName, Sex, Student, StudentNo, Teacher,
     TeacherAssignment, parse_date,
 };
-pub use roster::{Origin, RosterBatch, RowError, SHOWN_VALUE_CHARS, shorten_values};
+pub use roster::{
+    BrokenKeys, Origin, RosterBatch, RowError, SHOWN_VALUE_CHARS, StatusChange, shorten_values,
+};
+pub use roster_fields::{Employment, StudentFlag, StudentStatus, parse_birth_year};
 pub use scope::{Role, Scope, User};
 pub use survey::{
     NewQuestionnaire, OVERALL_ITEM, Questionnaire, QuestionnaireStatus, SURVEY_TEMPLATES,

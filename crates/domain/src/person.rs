@@ -329,6 +329,9 @@ pub struct Student {
     /// 曾用名: names the student was enrolled under before, so a file that still uses one
     /// is recognised as the same child.
     pub former_names: Vec<PersonName>,
+    /// 学籍状态 and the date it took effect (none for a student 在读 since enrolment).
+    pub status: crate::StudentStatus,
+    pub status_date: Option<Date>,
 }
 
 /// What separates several 曾用名 in one cell (张三、张小三 or 张三;张小三).

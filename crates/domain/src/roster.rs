@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::{
-    ClassType, EthnicityCode, Grade, IdCardNo, Location, PersonName, SchoolCode, Sex, Stage,
-    StudentNo,
+    ClassType, Employment, EthnicityCode, Grade, IdCardNo, Location, PersonName, SchoolCode, Sex,
+    Stage, StudentFlag, StudentNo, StudentStatus,
 };
 
 /// Where a record came from, so a later error (e.g. an unknown class found only when the
@@ -113,6 +113,20 @@ pub struct NewStudent {
     /// 曾用名. `None` when the file has no 曾用名 column: a known student keeps the stored
     /// names; `Some(vec![])` (an empty cell) clears them.
     pub former_names: Option<Vec<PersonName>>,
+    /// 学籍状态 and the date it took effect. `None` when the file does not say: a new student
+    /// is 在读, a known one keeps the stored status.
+    pub status: Option<StatusChange>,
+    /// 特殊群体 (sensitive). `None` when the file has no such column: a known student keeps
+    /// the stored flags; `Some(vec![])` (an empty cell) clears them.
+    pub flags: Option<Vec<StudentFlag>>,
+}
+
+/// A student's 学籍状态 as a roster row states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: StudentStatus,
+    /// When it took effect; required for every status but 在读.
+    pub date: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +137,12 @@ pub struct NewTeacher {
     pub staff_no: String,
     pub name: PersonName,
     pub sex: Option<Sex>,
+    /// 任教学科 (体育, 音乐, 美术, 心理 …); the fields below are `None` when the file does not
+    /// say, and a known teacher then keeps what is stored.
+    pub subject: Option<String>,
+    /// 专职 / 兼职
+    pub employment: Option<Employment>,
+    pub birth_year: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +164,19 @@ pub struct RosterBatch {
     pub students: Vec<NewStudent>,
     pub teachers: Vec<NewTeacher>,
     pub assignments: Vec<NewAssignment>,
+}
+
+/// Natural keys named by rows that failed their own checks (a class row with a bad 班级类型,
+/// a teacher row with a bad 出生年份 …). The reference check of the clean rows treats them as
+/// present, so a broken row is reported once, not again by every row that refers to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrokenKeys {
+    pub schools: Vec<SchoolCode>,
+    pub classes: Vec<(SchoolCode, Grade, String)>,
+    pub teachers: Vec<(SchoolCode, String)>,
+    /// A 班级 or 教师 sheet whose key columns are missing: its rows name no key, so which
+    /// references they would satisfy is unknown and the reference check is skipped.
+    pub unknown: bool,
 }
 
 impl RosterBatch {

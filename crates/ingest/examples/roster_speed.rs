@@ -60,6 +60,8 @@ fn students(n: usize) -> Vec<NewStudent> {
                 id_card_no: (i % 3 != 0).then(|| IdCardNo::parse(&id).unwrap()),
                 ethnicity: Some(EthnicityCode::new(1 + (i % 56) as u8).unwrap()),
                 former_names: None,
+                status: None,
+                flags: None,
             }
         })
         .collect()

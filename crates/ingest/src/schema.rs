@@ -38,9 +38,15 @@ pub enum Field {
     Share,
     ClassType,
     FormerNames,
+    StudentStatus,
+    StatusDate,
+    Flags,
+    TeacherSubject,
+    Employment,
+    BirthYear,
 }
 
-const FIELD_COUNT: usize = Field::FormerNames as usize + 1;
+const FIELD_COUNT: usize = Field::BirthYear as usize + 1;
 
 /// A column as the reader accepts it and the template writes it.
 #[derive(Debug, Clone, Copy)]
@@ -144,7 +150,7 @@ const CLASSES: [Column; 4] = [
     ),
 ];
 
-const STUDENTS: [Column; 11] = [
+const STUDENTS: [Column; 14] = [
     SCHOOL_CODE,
     GRADE,
     CLASS_NAME,
@@ -213,9 +219,30 @@ const STUDENTS: [Column; 11] = [
         false,
         "选填。学生以前使用过的姓名，多个用 、 分隔（如 张小三、张叁）；成绩表等文件中的姓名与现名或曾用名一致即可。已有学生：有本列时以本列为准（留空表示没有曾用名），没有本列时保持原有记录。",
     ),
+    col(
+        Field::StudentStatus,
+        "学籍状态",
+        &["学籍状态", "在籍状态", "学生状态", "status"],
+        false,
+        "选填。在读 / 转出 / 休学 / 辍学，可从下拉列表选择；不填时新学生为在读，已有学生保持原状态。",
+    ),
+    col(
+        Field::StatusDate,
+        "状态日期",
+        &["状态日期", "变动日期", "异动日期", "status_date"],
+        false,
+        "学籍状态为 转出 / 休学 / 辍学 时必填：状态生效的日期，写成 2025-03-01。",
+    ),
+    col(
+        Field::Flags,
+        "特殊群体",
+        &["特殊群体", "特殊群体类别", "flags"],
+        false,
+        "选填，敏感信息。残疾 / 留守 / 困境，多项用 、 分隔；只有区、校管理员和班主任能看到，每次查看都会记录。已有学生：有本列时以本列为准（留空表示不属于特殊群体），没有本列时保持原有记录。",
+    ),
 ];
 
-const TEACHERS: [Column; 4] = [
+const TEACHERS: [Column; 7] = [
     SCHOOL_CODE,
     col(
         Field::StaffNo,
@@ -237,6 +264,27 @@ const TEACHERS: [Column; 4] = [
         &["性别", "sex", "gender"],
         false,
         "选填。男 / 女，可从下拉列表选择。",
+    ),
+    col(
+        Field::TeacherSubject,
+        "任教学科",
+        &["任教学科", "所教学科", "主教学科", "teacher_subject"],
+        false,
+        "选填。教师的主教学科，如 语文、体育、音乐、美术、心理健康；不填时保持原有记录。",
+    ),
+    col(
+        Field::Employment,
+        "专兼职",
+        &["专兼职", "专职/兼职", "专职兼职", "employment"],
+        false,
+        "选填。专职 / 兼职，可从下拉列表选择；不填时保持原有记录。",
+    ),
+    col(
+        Field::BirthYear,
+        "出生年份",
+        &["出生年份", "出生年", "birth_year"],
+        false,
+        "选填。四位年份，如 1985；不填时保持原有记录。",
     ),
 ];
 

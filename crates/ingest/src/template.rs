@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Note,
     Workbook, Worksheet,
 };
-use wuyu_domain::{ClassType, Grade, Location, Sex, Stage};
+use wuyu_domain::{ClassType, Employment, Grade, Location, Sex, Stage, StudentStatus};
 
 use crate::IngestError;
 use crate::schema::{Column, Field, SheetKind};
@@ -71,6 +71,7 @@ fn write_instructions(ws: &mut Worksheet) -> Result<(), IngestError> {
         "6. 班级表、学生表、任课表中的年级和班级写法要一致（如都写 七年级、3班）；任课表中的工号要与教师表一致。",
         "7. 任课表是该校当前完整的任课名单：导入后会替换该校原有的任课记录，教师不再任教的班级将不能再查看。没有任课表时原有任课记录不变。",
         "8. 班主任：在任课表中为该班填一行，科目写“班主任”（比例留空）。班级类型（普通班 / 实验班 …）填在班级表；学生的曾用名填在学生表。",
+        "9. 学生表的 学籍状态、状态日期、特殊群体 和教师表的 任教学科、专兼职、出生年份 都是选填列；旧模板没有这些列也能照常导入。特殊群体（残疾 / 留守 / 困境）是敏感信息，只有区、校管理员和班主任能看到。",
     ];
     let mut row = 2;
     for line in general {
@@ -97,6 +98,7 @@ fn is_text(field: Field) -> bool {
             | Field::StudentNo
             | Field::IdCardNo
             | Field::BirthDate
+            | Field::StatusDate
             | Field::StaffNo
             | Field::ClassName
     )
@@ -121,6 +123,17 @@ fn validation(c: &Column) -> Result<Option<DataValidation>, IngestError> {
             true,
         ),
         Field::ClassType => (ClassType::ALL.iter().map(|t| t.label_zh()).collect(), true),
+        Field::StudentStatus => (
+            StudentStatus::ALL.iter().map(|t| t.label_zh()).collect(),
+            true,
+        ),
+        Field::Employment => (
+            vec![
+                Employment::FullTime.label_zh(),
+                Employment::PartTime.label_zh(),
+            ],
+            true,
+        ),
         // Numbers 1–12 and 初一… are accepted too, so a value not in the list only warns.
         Field::Grade => (
             (1..=12)

@@ -576,7 +576,7 @@ pub fn unit_group(u: &ExamUnit) -> String {
 // --- parallel-class alerts -------------------------------------------------------------------
 
 /// Headers of the alerts' evidence sheet.
-pub const ALERT_HEADERS: [&str; 14] = [
+pub const ALERT_HEADERS: [&str; 16] = [
     "学校",
     "教师",
     "学科",
@@ -584,6 +584,7 @@ pub const ALERT_HEADERS: [&str; 14] = [
     "低于平行班比例",
     "计入次数",
     "低于次数",
+    "同班增值均值（分）",
     "考试",
     "学年",
     "班级",
@@ -591,6 +592,7 @@ pub const ALERT_HEADERS: [&str; 14] = [
     "班级平均分",
     "平行班平均分",
     "是否低于",
+    "同班增值（分）",
 ];
 
 /// The conclusion of an alert in words.
@@ -629,11 +631,12 @@ pub fn alerts_sheet(title: &str, alerts: &[TeacherAlert], school_names: &[String
             Cell::opt(a.below_share, NumFormat::Percent),
             Cell::Number(a.weighted_events, NumFormat::One),
             Cell::Number(a.weighted_below, NumFormat::One),
+            Cell::opt(t.mean_value_added().map(|m| m.0), NumFormat::Two),
         ];
         if a.events.is_empty() {
             rows.push(head.to_vec());
         }
-        for e in &a.events {
+        for (i, e) in a.events.iter().enumerate() {
             let mut row = head.to_vec();
             row.extend([
                 Cell::text(&e.exam),
@@ -643,6 +646,10 @@ pub fn alerts_sheet(title: &str, alerts: &[TeacherAlert], school_names: &[String
                 Cell::Number(e.class_mean, NumFormat::Two),
                 Cell::opt(e.parallel_average, NumFormat::Two),
                 Cell::text(event_outcome_zh(e)),
+                Cell::opt(
+                    t.event_value_added.get(i).copied().flatten(),
+                    NumFormat::Two,
+                ),
             ]);
             rows.push(row);
         }

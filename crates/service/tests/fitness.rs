@@ -97,6 +97,8 @@ async fn fill(store: &dyn Store) {
                     id_card_no: None,
                     ethnicity: None,
                     former_names: None,
+                    status: None,
+                    flags: None,
                 });
                 // 北校 strongest, 西校 weakest; within a school a spread of strengths.
                 let strength = (2 - s as i32) as f64 + (i % 3) as f64;

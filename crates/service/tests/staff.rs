@@ -524,6 +524,9 @@ async fn pooling(store: Arc<dyn Store>) {
         staff_no: no.into(),
         name: PersonName::parse(name).unwrap(),
         sex: None,
+        subject: None,
+        employment: None,
+        birth_year: None,
     };
     let roster = RosterBatch {
         schools: vec![],

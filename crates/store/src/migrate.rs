@@ -135,6 +135,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0025_audit_queue.sql"),
     },
     Migration {
+        version: 26,
+        name: "roster_fields_undo",
+        sql: include_str!("../migrations/sqlite/0026_roster_fields_undo.sql"),
+    },
+    Migration {
         version: 27,
         name: "import_journals",
         sql: include_str!("../migrations/sqlite/0027_import_journals.sql"),
@@ -296,6 +301,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 25,
         name: "audit_queue",
         sql: include_str!("../migrations/postgres/0025_audit_queue.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "roster_fields_undo",
+        sql: include_str!("../migrations/postgres/0026_roster_fields_undo.sql"),
     },
     Migration {
         version: 27,

@@ -38,6 +38,21 @@ pub struct AssignmentView {
     pub share: f64,
 }
 
+/// A teacher as the roster holds them, with the titles the staff imports recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeacherView {
+    pub teacher_id: TeacherId,
+    pub staff_no: String,
+    pub name: String,
+    pub sex: Option<wuyu_domain::Sex>,
+    /// 任教学科
+    pub subject: Option<String>,
+    pub employment: Option<wuyu_domain::Employment>,
+    pub birth_year: Option<i32>,
+    /// Titles as "区级骨干教师（2023）", oldest first.
+    pub titles: Vec<String>,
+}
+
 /// Who imported what, for the import record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportMeta {

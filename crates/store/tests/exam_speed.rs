@@ -96,6 +96,8 @@ fn roster() -> RosterBatch {
                     id_card_no: None,
                     ethnicity: None,
                     former_names: None,
+                    status: None,
+                    flags: None,
                 });
             }
             // One teacher per class and subject pair of classes.
@@ -108,6 +110,9 @@ fn roster() -> RosterBatch {
                         staff_no: staff.clone(),
                         name: PersonName::parse(&format!("教师{k}{c}")).unwrap(),
                         sex: None,
+                        subject: None,
+                        employment: None,
+                        birth_year: None,
                     });
                 }
                 b.assignments.push(NewAssignment {

@@ -291,6 +291,8 @@ pub(crate) fn build_students(
                             .expect("valid GB/T 3304 code"),
                     ),
                     former_names: None,
+                    status: None,
+                    flags: None,
                 });
             }
         }
@@ -517,6 +519,9 @@ pub(crate) fn teachers(
             staff_no,
             name,
             sex: Some(sex),
+            subject: None,
+            employment: None,
+            birth_year: None,
         });
     }
 }

@@ -127,6 +127,8 @@ pub fn student(
         id_card_no: id,
         ethnicity: None,
         former_names: None,
+        status: None,
+        flags: None,
     }
 }
 
@@ -137,6 +139,9 @@ fn teacher(school: &str, staff_no: &str, name: &str) -> NewTeacher {
         staff_no: staff_no.into(),
         name: PersonName::parse(name).unwrap(),
         sex: None,
+        subject: None,
+        employment: None,
+        birth_year: None,
     }
 }
 

@@ -41,6 +41,7 @@ caps!(
     ExportDistrictExam,
     ViewExamAlerts,
     DecideExamAlerts,
+    ViewStudentFlags,
     ManageUsers,
     ViewAudit,
     ManageSettings,

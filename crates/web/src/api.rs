@@ -61,6 +61,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_schools))
         .routes(routes!(list_students))
         .routes(routes!(list_classes))
+        .merge(crate::roster::api_routes())
         .merge(crate::fitness::api_routes())
         .merge(crate::exam::api_routes())
         .merge(crate::plan::api_routes())
@@ -129,6 +130,12 @@ pub(crate) struct StudentDto {
     pub class_type: String,
     /// 曾用名, possibly empty.
     pub former_names: Vec<String>,
+    /// 学籍状态: `enrolled` (在读), `transferred_out` (转出), `suspended` (休学) or
+    /// `dropped_out` (辍学).
+    #[schema(example = "enrolled")]
+    pub status: String,
+    /// The date the status took effect (ISO); absent for a student 在读 since enrolment.
+    pub status_date: Option<String>,
 }
 
 /// A class with its type, 班主任 and student count.
@@ -232,6 +239,8 @@ async fn list_students(
                 class_name,
                 class_type: class_type.code().to_string(),
                 former_names: s.former_names.iter().map(|n| n.to_string()).collect(),
+                status: s.status.code().to_string(),
+                status_date: s.status_date.map(format_date),
             }
         })
         .collect();

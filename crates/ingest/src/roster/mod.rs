@@ -21,7 +21,7 @@ school is the caller's business too (compare the records' school codes with the 
 use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
-use wuyu_domain::{RosterBatch, RowError, SchoolCode};
+use wuyu_domain::{BrokenKeys, RosterBatch, RowError, SchoolCode};
 
 use crate::IngestError;
 use crate::schema::SheetKind;
@@ -55,6 +55,8 @@ pub struct RosterRead {
     pub file_sha256: String,
     /// Data rows read from recognised sheets (headers and blank rows not counted).
     pub rows_read: usize,
+    /// Keys of rows left out for their errors, for the reference check of the others.
+    pub broken: BrokenKeys,
 }
 
 /// Reads a roster file. `file_name` picks the format (by extension, else by content), names
@@ -112,6 +114,7 @@ pub fn read_roster(
         encoding: tables.encoding,
         file_sha256,
         rows_read: r.rows_read,
+        broken: r.broken,
     })
 }
 

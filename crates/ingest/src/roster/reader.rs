@@ -4,8 +4,9 @@ use std::collections::hash_map::Entry;
 
 use wuyu_domain::roster::{NewAssignment, NewClass, NewSchool, NewStudent, NewTeacher};
 use wuyu_domain::{
-    ClassType, Grade, IdCardNo, Location, Origin, PersonName, RosterBatch, RowError, SchoolCode,
-    Sex, Stage, Student, StudentNo, TeacherAssignment,
+    BrokenKeys, ClassType, Employment, Grade, IdCardNo, Location, Origin, PersonName, RosterBatch,
+    RowError, SchoolCode, Sex, Stage, Student, StudentFlag, StudentNo, TeacherAssignment,
+    parse_birth_year,
 };
 
 use crate::schema::{ColumnMap, Field, SheetKind, map_headers};
@@ -60,6 +61,7 @@ pub(super) struct Reader<'a> {
     pub(super) batch: RosterBatch,
     pub(super) errors: Vec<RowError>,
     pub(super) rows_read: usize,
+    pub(super) broken: BrokenKeys,
     /// 学籍号 seen so far. Keys borrow the cell text when it is already in normal form (the
     /// usual case), so a million-row file does not allocate a million keys.
     students: HashMap<&'a str, Seen>,
@@ -89,6 +91,7 @@ impl<'a> Reader<'a> {
             batch: RosterBatch::default(),
             errors: Vec::new(),
             rows_read: 0,
+            broken: BrokenKeys::default(),
             students: HashMap::new(),
             students_normalized: HashMap::new(),
             schools: HashMap::new(),
@@ -108,13 +111,11 @@ impl<'a> Reader<'a> {
             SheetKind::Schools => None,
             _ => self.opts.default_school.as_ref(),
         };
-        let mut usable = true;
         for c in &m.missing {
             let defaulted = c.field == Field::SchoolCode && default_school.is_some();
             if !c.required || defaulted {
                 continue;
             }
-            usable = false;
             let others: Vec<&str> = c.aliases[1..]
                 .iter()
                 .copied()
@@ -156,8 +157,27 @@ impl<'a> Reader<'a> {
                 ),
             });
         }
-        if !usable {
-            return;
+        // A sheet missing a required column is still read, so its other cells' problems are
+        // listed in the same pass; none of its rows becomes a record.
+        // Without its key columns a sheet's rows name no school, class or teacher, so which
+        // references they would satisfy is unknown.
+        let key_missing = m.missing.iter().any(|c| {
+            let key = match kind {
+                SheetKind::Schools => c.field == Field::SchoolCode,
+                SheetKind::Classes => {
+                    matches!(c.field, Field::Grade | Field::ClassName)
+                        || (c.field == Field::SchoolCode && default_school.is_none())
+                }
+                SheetKind::Teachers => {
+                    c.field == Field::StaffNo
+                        || (c.field == Field::SchoolCode && default_school.is_none())
+                }
+                SheetKind::Students | SheetKind::Assignments => false,
+            };
+            key && c.required
+        });
+        if key_missing {
+            self.broken.unknown = true;
         }
         let sheet = Sheet {
             index,
@@ -220,9 +240,11 @@ impl<'a> Reader<'a> {
             let stage = r.required(Field::Stage, Stage::parse);
             let location = r.required(Field::Location, Location::parse);
             let group = r.optional(Field::SchoolGroup, |s| plain_text(s, 100));
+            let key = code.clone();
             let (Some(code), Some(name), Some(stage), Some(location), Some(school_group)) =
                 (code, name, stage, location, group)
             else {
+                self.broken.schools.extend(key);
                 continue;
             };
             if let Some(seen) = first_seen(&mut self.schools, code.clone(), sheet, &row) {
@@ -251,9 +273,14 @@ impl<'a> Reader<'a> {
             let grade = r.required(Field::Grade, Grade::parse);
             let name = r.required(Field::ClassName, |s| plain_text(s, 30));
             let class_type = r.optional(Field::ClassType, ClassType::parse);
+            let key = match (&code, grade, &name) {
+                (Some(c), Some(g), Some(n)) => Some((c.clone(), g, n.clone())),
+                _ => None,
+            };
             let (Some(school_code), Some(grade), Some(name), Some(class_type)) =
                 (code, grade, name, class_type)
             else {
+                self.broken.classes.extend(key);
                 continue;
             };
             let key = (school_code.clone(), grade, name.clone());
@@ -300,6 +327,13 @@ impl<'a> Reader<'a> {
             } else {
                 Some(None)
             };
+            let status = r.status();
+            let flags = if sheet.map.get(Field::Flags).is_some() {
+                r.optional(Field::Flags, StudentFlag::parse_list)
+                    .map(|v| Some(v.unwrap_or_default()))
+            } else {
+                Some(None)
+            };
             if let (Some(Some(id)), Some(birth)) = (&id_card_no, birth_date)
                 && let Err(e) = Student::check_id_card_matches(Some(id), birth)
             {
@@ -321,6 +355,8 @@ impl<'a> Reader<'a> {
                 Some(id_card_no),
                 Some(ethnicity),
                 Some(former_names),
+                Some(status),
+                Some(flags),
                 false,
             ) = (
                 school_code,
@@ -333,6 +369,8 @@ impl<'a> Reader<'a> {
                 id_card_no,
                 ethnicity,
                 former_names,
+                status,
+                flags,
                 r.failed,
             )
             else {
@@ -363,6 +401,8 @@ impl<'a> Reader<'a> {
                 id_card_no,
                 ethnicity,
                 former_names,
+                status,
+                flags,
             });
         }
     }
@@ -393,9 +433,32 @@ impl<'a> Reader<'a> {
             let staff_no = r.required(Field::StaffNo, |s| plain_text(s, 30));
             let name = r.required(Field::Name, PersonName::parse);
             let sex = r.optional(Field::Sex, Sex::parse);
-            let (Some(school_code), Some(staff_no), Some(name), Some(sex)) =
-                (school_code, staff_no, name, sex)
+            let subject = r.optional(Field::TeacherSubject, |s| plain_text(s, 30));
+            let employment = r.optional(Field::Employment, Employment::parse);
+            let birth_year = r.optional(Field::BirthYear, parse_birth_year);
+            let key = match (&school_code, &staff_no) {
+                (Some(c), Some(n)) => Some((c.clone(), n.clone())),
+                _ => None,
+            };
+            let (
+                Some(school_code),
+                Some(staff_no),
+                Some(name),
+                Some(sex),
+                Some(subject),
+                Some(employment),
+                Some(birth_year),
+            ) = (
+                school_code,
+                staff_no,
+                name,
+                sex,
+                subject,
+                employment,
+                birth_year,
+            )
             else {
+                self.broken.teachers.extend(key);
                 continue;
             };
             let key = (school_code.clone(), staff_no.clone());
@@ -413,6 +476,9 @@ impl<'a> Reader<'a> {
                 staff_no,
                 name,
                 sex,
+                subject,
+                employment,
+                birth_year,
             });
         }
     }

@@ -1,6 +1,8 @@
 //! One roster row: every cell parsed and checked, with a Chinese message per problem.
 use time::{Date, Month};
-use wuyu_domain::{DomainError, EthnicityCode, RowError, SchoolCode, Sex, parse_date};
+use wuyu_domain::{
+    DomainError, EthnicityCode, RowError, SchoolCode, Sex, StatusChange, StudentStatus, parse_date,
+};
 
 use crate::ethnicity::ethnicity_from_name;
 use crate::schema::Field;
@@ -72,11 +74,8 @@ impl<'t> Row<'_, 't> {
         parse: impl FnOnce(&str) -> Result<T, DomainError>,
     ) -> Option<T> {
         if self.sheet.map.get(field).is_none() {
-            self.error(
-                field,
-                "",
-                format!("{}：{}", label(field), DomainError::Empty),
-            );
+            // The missing column is reported once for the sheet, not again on every row.
+            self.failed = true;
             return None;
         }
         let v = self.cell(field)?;
@@ -124,6 +123,38 @@ impl<'t> Row<'_, 't> {
             return Some(d.clone());
         }
         self.required(Field::SchoolCode, SchoolCode::parse)
+    }
+
+    /// 学籍状态 with its 状态日期: `Some(None)` when the file does not say; a status other
+    /// than 在读 needs its date, and a date needs a status.
+    pub(super) fn status(&mut self) -> Option<Option<StatusChange>> {
+        let status = self.optional(Field::StudentStatus, StudentStatus::parse);
+        let date = self.optional(Field::StatusDate, parse_date_fast);
+        let (status, date) = (status?, date?);
+        match (status, date) {
+            (None, None) => Some(None),
+            (None, Some(_)) => {
+                let v = self.raw(Field::StatusDate);
+                self.error(
+                    Field::StudentStatus,
+                    "",
+                    format!("填了状态日期 {v} 却没有填学籍状态；请补上学籍状态（在读 / 转出 / 休学 / 辍学）或删去日期"),
+                );
+                None
+            }
+            (Some(s), None) if s != StudentStatus::Enrolled => {
+                self.error(
+                    Field::StatusDate,
+                    "",
+                    format!(
+                        "学籍状态为{}时须填写状态日期（如 2025-03-01）",
+                        s.label_zh()
+                    ),
+                );
+                None
+            }
+            (Some(status), date) => Some(Some(StatusChange { status, date })),
+        }
     }
 
     /// 民族代码 if that column has a value, else the 民族 column (a name or a code).
@@ -180,6 +211,12 @@ pub(super) fn label(field: Field) -> &'static str {
         Field::Share => "比例",
         Field::ClassType => "班级类型",
         Field::FormerNames => "曾用名",
+        Field::StudentStatus => "学籍状态",
+        Field::StatusDate => "状态日期",
+        Field::Flags => "特殊群体",
+        Field::TeacherSubject => "任教学科",
+        Field::Employment => "专兼职",
+        Field::BirthYear => "出生年份",
     }
 }
 
@@ -199,6 +236,7 @@ fn hint(field: Field) -> Option<&'static str> {
         Field::StaffNo => "请填写教师工号（最多 30 个字符）",
         Field::Subject => "请填写科目名称，如 语文（最多 30 个字）",
         Field::FormerNames => "多个曾用名用 、 分隔，每个最多 50 个字",
+        Field::TeacherSubject => "请填写学科名称，如 体育（最多 30 个字）",
         _ => return None,
     })
 }
@@ -223,6 +261,10 @@ pub(super) fn message(field: Field, e: &DomainError) -> String {
             | DomainError::BadClassType(_)
             | DomainError::BadEthnicity(_)
             | DomainError::BadShare(_)
+            | DomainError::BadStudentStatus(_)
+            | DomainError::BadStudentFlag(_)
+            | DomainError::BadEmployment(_)
+            | DomainError::BadBirthYear(_)
     );
     match (shape, hint(field)) {
         (true, Some(h)) => format!("{}：{e}；{h}", label(field)),

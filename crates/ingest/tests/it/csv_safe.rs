@@ -31,6 +31,8 @@ fn students_csv_quotes_formula_like_names() {
         id_card_no: None,
         ethnicity: None,
         former_names: None,
+        status: None,
+        flags: None,
     };
     let mut bytes = Vec::new();
     write_students_csv(

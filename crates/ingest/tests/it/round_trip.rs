@@ -39,6 +39,8 @@ pub fn sample_students(n: usize) -> Vec<NewStudent> {
                 id_card_no: (i % 3 != 0).then(|| IdCardNo::parse(&id_card).unwrap()),
                 ethnicity: (i % 5 != 0).then(|| EthnicityCode::new(1 + (i % 56) as u8).unwrap()),
                 former_names: None,
+                status: None,
+                flags: None,
             }
         })
         .collect()

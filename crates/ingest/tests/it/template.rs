@@ -34,7 +34,30 @@ fn the_template_has_instructions_first_then_one_sheet_per_kind() {
             "出生日期",
             "身份证号",
             "民族",
-            "曾用名"
+            "曾用名",
+            "学籍状态",
+            "状态日期",
+            "特殊群体"
+        ]
+    );
+    let teachers = wb.worksheet_range("教师").unwrap();
+    let header: Vec<String> = teachers
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "学校代码",
+            "工号",
+            "姓名",
+            "性别",
+            "任教学科",
+            "专兼职",
+            "出生年份"
         ]
     );
     let classes = wb.worksheet_range("班级").unwrap();

@@ -244,6 +244,19 @@ pub struct TeacherAlert {
     pub alert: ParallelAlert,
     /// The district's latest decision on this alert, if one was recorded.
     pub decision: Option<AlertDecision>,
+    /// Value-added of the same class in the same exam and subject (EB estimate, points),
+    /// aligned with `alert.events`; `None` for an exam without a baseline or a class too small
+    /// to estimate. Beside the rule, not part of it: a class below its parallel classes may
+    /// still have gained more than expected from where it started.
+    pub event_value_added: Vec<Option<f64>>,
+}
+
+impl TeacherAlert {
+    /// The mean value-added over the events that have one, with how many have one.
+    pub fn mean_value_added(&self) -> Option<(f64, usize)> {
+        let v: Vec<f64> = self.event_value_added.iter().flatten().copied().collect();
+        (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64, v.len()))
+    }
 }
 
 /// What the district decided on an alert (the plan: 应低聘或调离). A person decides; the

@@ -12,8 +12,10 @@ pub mod history;
 pub mod import;
 pub mod indicators;
 pub mod items;
+pub mod lines;
 pub mod overview;
 pub mod sheets;
+pub mod trend;
 pub mod units;
 pub mod va;
 

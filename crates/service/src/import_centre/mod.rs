@@ -249,7 +249,9 @@ async fn read_held(
             // Read once: the preview and the scope checks look at the same rows.
             let read = crate::roster::import::read(file, scope.default_school())?;
             let p = crate::roster::import::preview_of(file, &read);
-            let errors = [p.errors, scope.roster_errors(file, &read.batch)].concat();
+            // The store's reference check too, so the preview lists what the confirm would.
+            let refs = crate::roster::import::reference_errors(svc, file, &read).await?;
+            let errors = [p.errors, scope.roster_errors(file, &read.batch), refs].concat();
             read_of(
                 p.counts,
                 sample::roster(&read.batch),

@@ -76,8 +76,11 @@ pub async fn import_roster(
 ) -> Result<ImportOutcome<ImportSummary>, ServiceError> {
     let read = read(file, default_school)?;
     let notes = notes(&read);
-    let errors = errors(file, &read);
+    let mut errors = errors(file, &read);
     if !errors.is_empty() {
+        // One pass: the clean rows' reference problems (an unknown class …) are listed with
+        // the cell errors, so a broken file needs one round of fixes, not three.
+        errors.extend(reference_errors(svc, file, &read).await?);
         return Ok(ImportOutcome::Rejected {
             errors,
             warnings: Vec::new(),
@@ -89,6 +92,22 @@ pub async fn import_roster(
         .import_roster(&read.batch, &meta(who, file))
         .await;
     finish(written, Vec::new(), notes)
+}
+
+/// The store's reference errors for the rows that passed the reader, assuming the rows it
+/// left out (whose own errors are already listed) will be fixed.
+pub(crate) async fn reference_errors(
+    svc: &Service,
+    file: &UploadedFile,
+    read: &RosterRead,
+) -> Result<Vec<wuyu_domain::RowError>, ServiceError> {
+    if read.batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(svc
+        .store()
+        .check_roster(&read.batch, &read.broken, &file.name)
+        .await?)
 }
 
 pub(crate) fn read(

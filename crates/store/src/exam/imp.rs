@@ -903,6 +903,7 @@ impl This {
         self.exam_refresh_stale(None).await?;
         let mut conn = self.pool.acquire().await?;
         let mut out = Vec::new();
+        let mut va_cache = HashMap::new();
         for school_id in schools {
             // Exams of the school in the cycle.
             let exams: Vec<(i64, String, time::Date, String, String)> = sqlx::query_as(
@@ -976,9 +977,9 @@ impl This {
                     },
                 ));
             }
-            // (teacher, subject) → events.
-            let mut events: BTreeMap<(String, i64, String), Vec<(time::Date, ParallelEvent)>> =
-                BTreeMap::new();
+            // (teacher, subject) → events, each with its class's value-added.
+            type Event = (time::Date, ParallelEvent, Option<f64>);
+            let mut events: BTreeMap<(String, i64, String), Vec<Event>> = BTreeMap::new();
             for (exam, class, subject, teacher, share, name) in
                 sqlx::query_as::<_, (i64, i64, String, i64, f64, String)>(
                     "SELECT e.exam_id, e.class_id, e.subject, e.teacher_id, e.share, t.name \
@@ -1006,6 +1007,15 @@ impl This {
                     .filter(|(c, _)| classes.get(c).map(|x| x.0) == grade)
                     .map(|(_, r)| r.clone())
                     .collect();
+                let va = Self::class_value_added(
+                    &mut conn,
+                    &mut va_cache,
+                    exam,
+                    &subject,
+                    school_id,
+                    class,
+                )
+                .await?;
                 events.entry((name, teacher, subject)).or_default().push((
                     *date,
                     ParallelEvent {
@@ -1017,6 +1027,7 @@ impl This {
                         teacher_share: share.clamp(0.0, 1.0),
                         classes: parallel,
                     },
+                    va,
                 ));
             }
             let mut decisions: HashMap<(i64, String), AlertDecision> = HashMap::new();
@@ -1048,7 +1059,8 @@ impl This {
             }
             for ((name, teacher, subject), mut evs) in events {
                 evs.sort_by(|a, b| (a.0, &a.1.class).cmp(&(b.0, &b.1.class)));
-                let evs: Vec<ParallelEvent> = evs.into_iter().map(|(_, e)| e).collect();
+                let event_value_added: Vec<Option<f64>> = evs.iter().map(|e| e.2).collect();
+                let evs: Vec<ParallelEvent> = evs.into_iter().map(|(_, e, _)| e).collect();
                 let alert = parallel_class_alert(&name, &evs, evaluation_year, &rule)
                     .map_err(|e| corrupt("parallel-class rule", e))?;
                 out.push(TeacherAlert {
@@ -1058,10 +1070,47 @@ impl This {
                     decision: decisions.remove(&(teacher, subject.clone())),
                     subject,
                     alert,
+                    event_value_added,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// The EB value-added of one class in one exam and subject, from the stored class-level
+    /// report (read once per exam and subject); `None` without a baseline or for a class too
+    /// small to publish.
+    async fn class_value_added(
+        conn: &mut sqlx::pool::PoolConnection<Db>,
+        cache: &mut HashMap<(i64, String), HashMap<String, f64>>,
+        exam: i64,
+        subject: &str,
+        school: i64,
+        class: i64,
+    ) -> Result<Option<f64>, StoreError> {
+        let key = (exam, subject.to_string());
+        if !cache.contains_key(&key) {
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT payload FROM exam_stat WHERE exam_id = $1 AND kind = 'va' \
+                 AND unit = 'class' AND subject = $2",
+            )
+            .bind(exam)
+            .bind(subject)
+            .fetch_optional(&mut **conn)
+            .await?;
+            let mut by_group = HashMap::new();
+            if let Some((payload,)) = row {
+                let report: ValueAddedReport = serde_json::from_str(&payload)
+                    .map_err(|e| json_err("value-added payload", e))?;
+                for g in report.groups {
+                    if let Some(v) = g.shrunken.or(g.estimate).filter(|_| !g.suppressed) {
+                        by_group.insert(g.group, v);
+                    }
+                }
+            }
+            cache.insert(key.clone(), by_group);
+        }
+        Ok(cache[&key].get(&format!("{school}/{class}")).copied())
     }
 }
 

@@ -32,19 +32,24 @@ pub(super) const ACTIVITIES: &str = "activities";
 
 /// The roster tables a roster import writes, each with its journaled columns and the column
 /// naming the school. Children before parents: the order an undo removes added rows in.
-const ROSTER_TABLES: [(&str, &str, &str); 5] = [
+const ROSTER_TABLES: [(&str, &str, &str); 6] = [
     (
         "teacher_assignment",
         "school_id, teacher_id, class_id, subject, share",
         "school_id",
     ),
+    ("student_flag", "school_id, student_id, flag", "school_id"),
     (
         "student",
         "school_id, id, class_id, student_no, name, sex, birth_date, id_card_no, ethnicity, \
-         former_names",
+         former_names, status, status_date",
         "school_id",
     ),
-    ("teacher", "school_id, id, staff_no, name, sex", "school_id"),
+    (
+        "teacher",
+        "school_id, id, staff_no, name, sex, subject, employment, birth_year",
+        "school_id",
+    ),
     (
         "school_class",
         "school_id, id, grade, name, class_type",
@@ -58,13 +63,14 @@ const ROSTER_TABLES: [(&str, &str, &str); 5] = [
 ];
 
 /// The journals an undo empties once it is done.
-const JOURNALS: [&str; 10] = [
+const JOURNALS: [&str; 11] = [
     "archive_art_undo",
     "fitness_record_undo",
     "exam_score_undo",
     "exam_class_teacher_undo",
     "exam_item_undo",
     "teacher_assignment_undo",
+    "student_flag_undo",
     "student_undo",
     "teacher_undo",
     "school_class_undo",
@@ -526,15 +532,17 @@ impl This {
                 )));
             }
             for (table, cols, key) in ROSTER_TABLES {
-                if table == "teacher_assignment" {
-                    // The list is replaced whole, as the import replaced it.
-                    sqlx::query("DELETE FROM teacher_assignment WHERE school_id = $1")
-                        .bind(school)
-                        .execute(&mut **tx)
-                        .await?;
+                if table == "teacher_assignment" || table == "student_flag" {
+                    // These lists are replaced whole, as the import replaced them.
                     sqlx::query(AssertSqlSafe(format!(
-                        "INSERT INTO teacher_assignment ({cols}) SELECT {cols} \
-                         FROM teacher_assignment_undo WHERE undo_import_id = $1 AND school_id = $2"
+                        "DELETE FROM {table} WHERE school_id = $1"
+                    )))
+                    .bind(school)
+                    .execute(&mut **tx)
+                    .await?;
+                    sqlx::query(AssertSqlSafe(format!(
+                        "INSERT INTO {table} ({cols}) SELECT {cols} \
+                         FROM {table}_undo WHERE undo_import_id = $1 AND school_id = $2"
                     )))
                     .bind(import_id)
                     .bind(school)

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{
     ClassId, ClassType, Location, School, SchoolClass, SchoolId, Scope, Stage, Student, StudentId,
-    TeacherId,
+    StudentStatus, TeacherId,
 };
 
 use super::{Db, INSERT, NUMBERED_PARAMS, This};
@@ -13,6 +13,7 @@ use crate::model::*;
 use crate::prelude::*;
 use crate::roster::plan::{self as roster, Snapshot};
 use crate::roster::sql::*;
+use crate::staff::{TitleKind, TitleLevel};
 use crate::{StoreError, StoreFuture};
 
 impl RosterStore for This {
@@ -274,6 +275,103 @@ impl RosterStore for This {
         })
     }
 
+    fn list_teachers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<TeacherView>> {
+        Box::pin(async move {
+            // A teacher's scope is their classes, not the staff list of the school.
+            if !matches!(scope, Scope::District | Scope::School { .. })
+                || !scope.can_list_school_roster(school)
+            {
+                return Err(StoreError::Forbidden);
+            }
+            type Row = (
+                i64,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<i32>,
+            );
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT id, staff_no, name, sex, subject, employment, birth_year FROM teacher \
+                 WHERE school_id = $1 ORDER BY staff_no",
+            )
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let titles: Vec<(i64, String, String, i32)> = sqlx::query_as(
+                "SELECT teacher_id, title, level, year FROM teacher_title WHERE school_id = $1 \
+                 ORDER BY teacher_id, year, title, level",
+            )
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(
+                    |(id, staff_no, name, sex, subject, employment, birth_year)| {
+                        Ok(TeacherView {
+                            teacher_id: TeacherId(id),
+                            staff_no,
+                            name,
+                            sex: sex
+                                .as_deref()
+                                .map(wuyu_domain::Sex::parse)
+                                .transpose()
+                                .map_err(|e| corrupt("teacher.sex", e))?,
+                            subject,
+                            employment: employment
+                                .as_deref()
+                                .map(wuyu_domain::Employment::parse)
+                                .transpose()
+                                .map_err(|e| corrupt("teacher.employment", e))?,
+                            birth_year,
+                            titles: titles
+                                .iter()
+                                .filter(|t| t.0 == id)
+                                .map(|(_, title, level, year)| {
+                                    let level =
+                                        TitleLevel::parse(level).map_or("", |l| l.label_zh());
+                                    let title =
+                                        TitleKind::parse(title).map_or("", |k| k.label_zh());
+                                    format!("{level}{title}（{year}）")
+                                })
+                                .collect(),
+                        })
+                    },
+                )
+                .collect()
+        })
+    }
+
+    fn student_flags(
+        &self,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'_, Vec<wuyu_domain::StudentFlag>> {
+        Box::pin(async move {
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "SELECT flag FROM student_flag WHERE school_id = $1 AND student_id = $2 \
+                 ORDER BY flag",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut flags = rows
+                .into_iter()
+                .map(|(f,)| {
+                    wuyu_domain::StudentFlag::parse(&f).map_err(|e| corrupt("student_flag", e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            flags.sort();
+            Ok(flags)
+        })
+    }
+
     fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>> {
         Box::pin(async move {
             let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM school WHERE code = $1")
@@ -441,6 +539,27 @@ impl RosterStore for This {
         })
     }
 
+    fn check_roster<'a>(
+        &'a self,
+        batch: &'a wuyu_domain::RosterBatch,
+        broken: &'a wuyu_domain::BrokenKeys,
+        file_name: &'a str,
+    ) -> StoreFuture<'a, Vec<wuyu_domain::RowError>> {
+        Box::pin(async move {
+            if broken.unknown {
+                return Ok(Vec::new());
+            }
+            // A read-only transaction: one consistent snapshot, nothing written.
+            let mut tx = self.pool.begin().await?;
+            let mut snap = Self::roster_snapshot(&mut tx).await?;
+            tx.rollback().await?;
+            snap.assume(broken);
+            Ok(roster::plan(batch, &snap, file_name)
+                .err()
+                .unwrap_or_default())
+        })
+    }
+
     fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>> {
         Box::pin(async move {
             let rows: Vec<(i64, i64, String, String, String, String, i64)> = sqlx::query_as(
@@ -576,9 +695,9 @@ impl This {
             let sql = multi_row_insert(
                 &format!(
                     "{INSERT} INTO student (school_id, id, class_id, student_no, name, sex, \
-             birth_date, id_card_no, ethnicity, former_names)"
+             birth_date, id_card_no, ethnicity, former_names, status, status_date)"
                 ),
-                10,
+                12,
                 chunk.len(),
                 "",
                 NUMBERED_PARAMS,
@@ -595,14 +714,18 @@ impl This {
                     .bind(s.birth_date)
                     .bind(&s.id_card_no)
                     .bind(s.ethnicity)
-                    .bind(s.former_names.as_deref().unwrap_or(""));
+                    .bind(s.former_names.as_deref().unwrap_or(""))
+                    .bind(s.status.map_or(StudentStatus::default().code(), |x| x.0))
+                    .bind(s.status.and_then(|x| x.1));
             }
             q.execute(&mut **tx).await?;
         }
         for s in &plan.students_update {
             sqlx::query(
                 "UPDATE student SET class_id = $3, name = $4, sex = $5, birth_date = $6, \
-             id_card_no = $7, ethnicity = $8, former_names = COALESCE($9, former_names) \
+             id_card_no = $7, ethnicity = $8, former_names = COALESCE($9, former_names), \
+             status = COALESCE($10, status), \
+             status_date = CASE WHEN $10 IS NULL THEN status_date ELSE $11 END \
              WHERE school_id = $1 AND id = $2",
             )
             .bind(s.school_id)
@@ -614,13 +737,35 @@ impl This {
             .bind(&s.id_card_no)
             .bind(s.ethnicity)
             .bind(&s.former_names)
+            .bind(s.status.map(|x| x.0))
+            .bind(s.status.and_then(|x| x.1))
             .execute(&mut **tx)
             .await?;
         }
+        // 特殊群体: a file with the column states each of its students' flags in full.
+        for s in plan.students_insert.iter().chain(&plan.students_update) {
+            let Some(flags) = &s.flags else { continue };
+            sqlx::query("DELETE FROM student_flag WHERE school_id = $1 AND student_id = $2")
+                .bind(s.school_id)
+                .bind(s.id)
+                .execute(&mut **tx)
+                .await?;
+            for f in flags {
+                sqlx::query(
+                    "INSERT INTO student_flag (school_id, student_id, flag) VALUES ($1, $2, $3)",
+                )
+                .bind(s.school_id)
+                .bind(s.id)
+                .bind(*f)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
         for chunk in plan.teachers_insert.chunks(CHUNK) {
             let sql = multi_row_insert(
-                "INSERT INTO teacher (school_id, id, staff_no, name, sex)",
-                5,
+                "INSERT INTO teacher (school_id, id, staff_no, name, sex, subject, employment, \
+                 birth_year)",
+                8,
                 chunk.len(),
                 "",
                 NUMBERED_PARAMS,
@@ -632,18 +777,28 @@ impl This {
                     .bind(t.id)
                     .bind(&t.staff_no)
                     .bind(&t.name)
-                    .bind(t.sex);
+                    .bind(t.sex)
+                    .bind(&t.subject)
+                    .bind(t.employment)
+                    .bind(t.birth_year);
             }
             q.execute(&mut **tx).await?;
         }
         for t in &plan.teachers_update {
-            sqlx::query("UPDATE teacher SET name = $3, sex = $4 WHERE school_id = $1 AND id = $2")
-                .bind(t.school_id)
-                .bind(t.id)
-                .bind(&t.name)
-                .bind(t.sex)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE teacher SET name = $3, sex = $4, subject = COALESCE($5, subject), \
+                 employment = COALESCE($6, employment), birth_year = COALESCE($7, birth_year) \
+                 WHERE school_id = $1 AND id = $2",
+            )
+            .bind(t.school_id)
+            .bind(t.id)
+            .bind(&t.name)
+            .bind(t.sex)
+            .bind(&t.subject)
+            .bind(t.employment)
+            .bind(t.birth_year)
+            .execute(&mut **tx)
+            .await?;
         }
         // A later row for the same (teacher, class, subject) wins, as in the file.
         for school in &plan.assignment_schools {

@@ -67,6 +67,22 @@ pub trait RosterStore: Send + Sync {
         school: SchoolId,
     ) -> StoreFuture<'a, Vec<AssignmentView>>;
 
+    /// A school's teachers with 任教学科, 专兼职, 出生年份 and titles, for callers whose scope
+    /// lists the school's roster (not a teacher's or a parent's).
+    fn list_teachers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+    ) -> StoreFuture<'a, Vec<TeacherView>>;
+
+    /// A student's 特殊群体 flags. Unscoped: the service decides who may read them (district
+    /// and school admins, the 班主任) and audits every read.
+    fn student_flags(
+        &self,
+        school: SchoolId,
+        student: StudentId,
+    ) -> StoreFuture<'_, Vec<wuyu_domain::StudentFlag>>;
+
     fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>>;
 
     fn teacher_by_staff_no<'a>(
@@ -95,6 +111,16 @@ pub trait RosterStore: Send + Sync {
         batch: &'a RosterBatch,
         meta: &'a ImportMeta,
     ) -> StoreFuture<'a, ImportSummary>;
+
+    /// The reference errors [`import_roster`](Self::import_roster) would report for `batch`,
+    /// without writing: the keys in `broken` (rows the reader left out for their own errors)
+    /// count as present, so only the clean rows' own problems are listed.
+    fn check_roster<'a>(
+        &'a self,
+        batch: &'a RosterBatch,
+        broken: &'a wuyu_domain::BrokenKeys,
+        file_name: &'a str,
+    ) -> StoreFuture<'a, Vec<wuyu_domain::RowError>>;
 
     fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>>;
 }

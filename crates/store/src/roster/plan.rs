@@ -50,6 +50,10 @@ pub(crate) struct StudentW {
     pub ethnicity: Option<i32>,
     /// 曾用名 joined by 、; `None`: the file has no such column, keep what is stored.
     pub former_names: Option<String>,
+    /// 学籍状态 code and date; `None`: the file does not say (new: 在读; known: kept).
+    pub status: Option<(&'static str, Option<time::Date>)>,
+    /// 特殊群体 codes; `None`: the file has no such column, keep what is stored.
+    pub flags: Option<Vec<&'static str>>,
 }
 
 pub(crate) struct TeacherW {
@@ -58,6 +62,10 @@ pub(crate) struct TeacherW {
     pub staff_no: String,
     pub name: String,
     pub sex: Option<&'static str>,
+    /// 任教学科, 专兼职, 出生年份; `None` keeps what is stored.
+    pub subject: Option<String>,
+    pub employment: Option<&'static str>,
+    pub birth_year: Option<i32>,
 }
 
 pub(crate) struct AssignmentW {
@@ -100,6 +108,46 @@ impl Errors<'_> {
             value: value.to_string(),
             message_zh,
         });
+    }
+}
+
+impl Snapshot {
+    /// Adds the keys of rows a reader left out for their errors, as if they were stored
+    /// (with ids no real row has), so references to them are not reported a second time.
+    pub(crate) fn assume(&mut self, broken: &wuyu_domain::BrokenKeys) {
+        for code in &broken.schools {
+            if !self.schools.contains_key(code.as_str()) {
+                self.max_school_id += 1;
+                self.schools
+                    .insert(code.as_str().to_string(), self.max_school_id);
+            }
+        }
+        // A class or teacher of a school that is itself new in the batch: the plan gives
+        // the new school the next id, which `schools` does not know yet; the batch's own
+        // schools are added the same way first.
+        for (code, grade, name) in &broken.classes {
+            let sid = self.school_or_assume(code.as_str());
+            self.max_class_id += 1;
+            self.classes
+                .entry((sid, i32::from(grade.get()), name.clone()))
+                .or_insert(self.max_class_id);
+        }
+        for (code, staff_no) in &broken.teachers {
+            let sid = self.school_or_assume(code.as_str());
+            self.max_teacher_id += 1;
+            self.teachers
+                .entry((sid, staff_no.clone()))
+                .or_insert(self.max_teacher_id);
+        }
+    }
+
+    fn school_or_assume(&mut self, code: &str) -> i64 {
+        if let Some(&id) = self.schools.get(code) {
+            return id;
+        }
+        self.max_school_id += 1;
+        self.schools.insert(code.to_string(), self.max_school_id);
+        self.max_school_id
     }
 }
 
@@ -229,6 +277,11 @@ pub(crate) fn plan(
                 .former_names
                 .as_deref()
                 .map(wuyu_domain::Student::join_former_names),
+            status: s.status.map(|c| (c.status.code(), c.date)),
+            flags: s
+                .flags
+                .as_ref()
+                .map(|f| f.iter().map(|f| f.code()).collect()),
         };
         match snap.students.get(no) {
             Some(&(at_school, id)) if at_school == sid => {
@@ -264,6 +317,9 @@ pub(crate) fn plan(
             staff_no: t.staff_no.clone(),
             name: t.name.as_str().to_string(),
             sex: t.sex.map(|s| s.code()),
+            subject: t.subject.clone(),
+            employment: t.employment.map(|e| e.code()),
+            birth_year: t.birth_year,
         };
         match teachers.get(&(sid, t.staff_no.clone())) {
             Some(&id) => {

@@ -2,8 +2,8 @@
 //! types.
 use wuyu_domain::{
     ClassId, ClassType, EthnicityCode, Grade, IdCardNo, Location, PersonName, Role, School,
-    SchoolClass, SchoolCode, SchoolId, Sex, Stage, Student, StudentId, StudentNo, TeacherId, User,
-    UserId,
+    SchoolClass, SchoolCode, SchoolId, Sex, Stage, Student, StudentId, StudentNo, StudentStatus,
+    TeacherId, User, UserId,
 };
 
 use crate::StoreError;
@@ -22,6 +22,8 @@ pub(crate) type StudentTuple = (
     Option<String>,
     Option<i32>,
     String,
+    String,
+    Option<time::Date>,
 );
 pub(crate) type UserTuple = (
     i64,
@@ -35,7 +37,7 @@ pub(crate) type UserTuple = (
 
 pub(crate) const SCHOOL_COLS: &str = "s.id, s.code, s.name, s.stage, s.location, s.school_group";
 pub(crate) const STUDENT_COLS: &str = "school_id, id, class_id, student_no, name, sex, birth_date, \
-     id_card_no, ethnicity, former_names";
+     id_card_no, ethnicity, former_names, status, status_date";
 pub(crate) const CLASS_COLS: &str = "school_id, id, grade, name, class_type";
 pub(crate) const USER_COLS: &str =
     "u.id, u.username, u.display_name, u.role, u.school_id, u.teacher_id, u.student_id";
@@ -90,6 +92,8 @@ pub(crate) fn student_from(t: StudentTuple) -> Result<Student, StoreError> {
             .transpose()?,
         former_names: Student::parse_former_names(&t.9)
             .map_err(|e| corrupt("student.former_names", e))?,
+        status: StudentStatus::parse(&t.10).map_err(|e| corrupt("student.status", e))?,
+        status_date: t.11,
     })
 }
 

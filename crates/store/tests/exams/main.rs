@@ -68,6 +68,8 @@ fn roster() -> RosterBatch {
                 id_card_no: None,
                 ethnicity: None,
                 former_names: None,
+                status: None,
+                flags: None,
             });
             row += 1;
         }
@@ -78,6 +80,9 @@ fn roster() -> RosterBatch {
         staff_no: staff.into(),
         name: PersonName::parse(name).unwrap(),
         sex: None,
+        subject: None,
+        employment: None,
+        birth_year: None,
     };
     let assign = |row, s: &str, staff: &str, class: &str, subject: &str| NewAssignment {
         origin: o("任课", row),

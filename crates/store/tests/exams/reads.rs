@@ -107,6 +107,28 @@ async fn value_added_from_the_baseline_gives_every_school_an_interval(store: &dy
             .iter()
             .all(|u| u.school_id == Some(ids.schools[A]))
     );
+
+    // Beside the parallel-class alerts: each event of this exam carries its class's
+    // value-added (the class report's EB estimate); the baseline exam has none.
+    let class_va: Vec<f64> = classes.groups.iter().filter_map(|g| g.shrunken).collect();
+    let alerts = store
+        .parallel_alerts(&Scope::District, Some(ids.schools[A]), 2024)
+        .await
+        .unwrap();
+    let mut seen = 0;
+    for t in alerts.iter().filter(|t| t.subject == "数学") {
+        assert_eq!(t.event_value_added.len(), t.alert.events.len());
+        for (e, va) in t.alert.events.iter().zip(&t.event_value_added) {
+            if e.exam.starts_with("五年级期中") {
+                let va = va.expect("the exam has a baseline");
+                assert!(class_va.iter().any(|c| (c - va).abs() < 1e-12), "{va}");
+                seen += 1;
+            } else {
+                assert_eq!(*va, None, "{}", e.exam);
+            }
+        }
+    }
+    assert!(seen > 0, "{alerts:?}");
     let own = store
         .exam_value_added(
             &Scope::School {

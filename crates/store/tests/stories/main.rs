@@ -48,6 +48,8 @@ fn student(row: u32, school: &str, grade: u8, class: &str, no: &str, name: &str)
         id_card_no: None,
         ethnicity: None,
         former_names: None,
+        status: None,
+        flags: None,
     }
 }
 
@@ -113,6 +115,9 @@ fn batch() -> RosterBatch {
                 staff_no: "T01".into(),
                 name: PersonName::parse("刘老师").unwrap(),
                 sex: Some(Sex::Female),
+                subject: None,
+                employment: None,
+                birth_year: None,
             },
             NewTeacher {
                 origin: o("教师", 3),
@@ -120,6 +125,9 @@ fn batch() -> RosterBatch {
                 staff_no: "T02".into(),
                 name: PersonName::parse("周老师").unwrap(),
                 sex: None,
+                subject: None,
+                employment: None,
+                birth_year: None,
             },
         ],
         assignments: vec![NewAssignment {

@@ -154,6 +154,9 @@ fn second_roster() -> RosterBatch {
         staff_no: "T09".into(),
         name: PersonName::parse("吴老师").unwrap(),
         sex: None,
+        subject: None,
+        employment: None,
+        birth_year: None,
     });
     b.assignments = vec![NewAssignment {
         origin: o("任课", 2),

@@ -48,6 +48,7 @@ fn summary_sheet<'a>(rows: impl Iterator<Item = (&'a TeacherAlert, &'a String)>)
             "平均差（分）",
             "平均差（标准差）",
             "无差异时出现的概率",
+            "同班增值均值（分）",
             "处理决定",
         ]
         .map(String::from)
@@ -73,6 +74,8 @@ fn summary_sheet<'a>(rows: impl Iterator<Item = (&'a TeacherAlert, &'a String)>)
                     t.alert
                         .chance
                         .map_or(Cell::Empty, |p| Cell::Text(chance_zh(p))),
+                    t.mean_value_added()
+                        .map_or(Cell::Empty, |(v, _)| Cell::Number(v, NumFormat::Two)),
                     Cell::Text(
                         t.decision
                             .as_ref()
@@ -82,6 +85,16 @@ fn summary_sheet<'a>(rows: impl Iterator<Item = (&'a TeacherAlert, &'a String)>)
                 ]
             })
             .collect(),
+    }
+}
+
+/// A value-added with its sign, as the evidence reads it: "+1.20", "-0.35".
+fn signed(v: f64) -> String {
+    let s = fmt_num(v, NumFormat::Two);
+    if v > 0.0 && !s.starts_with('+') {
+        format!("+{s}")
+    } else {
+        s
     }
 }
 
@@ -155,6 +168,8 @@ pub(crate) struct EventView {
     pub outcome: String,
     pub below: bool,
     pub eligible: bool,
+    /// The class's value-added in this exam and subject ("—" without a baseline).
+    pub value_added: String,
 }
 
 pub(crate) struct TeacherView {
@@ -167,6 +182,8 @@ pub(crate) struct TeacherView {
     pub share: String,
     pub mean_difference: String,
     pub chance: String,
+    /// "+1.20 分（4 次考试）" or "—".
+    pub value_added: String,
     pub teacher_id: i64,
     pub school_id: i64,
     /// The recorded decision: "低聘（理由…，张三 2025-06-01）".
@@ -293,6 +310,10 @@ pub(crate) async fn alerts(
                     .mean_difference
                     .map_or_else(|| "—".into(), |v| fmt_num(v, NumFormat::Two)),
                 chance: t.alert.chance.map_or_else(|| "—".into(), chance_zh),
+                value_added: t.mean_value_added().map_or_else(
+                    || "—".into(),
+                    |(v, k)| format!("{} 分（{k} 次考试）", signed(v)),
+                ),
                 teacher_id: t.teacher_id.0,
                 school_id: t.school_id.0,
                 decision: t.decision.as_ref().map(|d| {
@@ -311,7 +332,13 @@ pub(crate) async fn alerts(
                     .alert
                     .events
                     .iter()
-                    .map(|e| EventView {
+                    .zip(
+                        t.event_value_added
+                            .iter()
+                            .copied()
+                            .chain(std::iter::repeat(None)),
+                    )
+                    .map(|(e, va)| EventView {
                         exam: e.exam.clone(),
                         year: e.school_year,
                         class: e.class.clone(),
@@ -329,6 +356,7 @@ pub(crate) async fn alerts(
                         outcome: event_outcome_zh(e),
                         below: e.below == Some(true),
                         eligible: e.eligible,
+                        value_added: va.map_or_else(|| "—".into(), signed),
                     })
                     .collect(),
             })

@@ -894,6 +894,9 @@ pub(crate) struct EventDto {
     pub reason: Option<String>,
     /// `null` for exams that do not count.
     pub below: Option<bool>,
+    /// The class's value-added in this exam and subject (EB estimate, points); `null` without
+    /// a baseline. Beside the rule, not part of it.
+    pub value_added: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -908,6 +911,8 @@ pub(crate) struct TeacherAlertDto {
     pub below_share: Option<f64>,
     pub weighted_events: f64,
     pub weighted_below: f64,
+    /// Mean of the events' class value-added; `null` when none has one.
+    pub value_added_mean: Option<f64>,
     pub events: Vec<EventDto>,
 }
 
@@ -966,11 +971,13 @@ pub(crate) async fn parallel_alerts(
                 below_share: t.alert.below_share,
                 weighted_events: t.alert.weighted_events,
                 weighted_below: t.alert.weighted_below,
+                value_added_mean: t.mean_value_added().map(|m| m.0),
                 events: t
                     .alert
                     .events
                     .iter()
-                    .map(|e| EventDto {
+                    .enumerate()
+                    .map(|(i, e)| EventDto {
                         exam: e.exam.clone(),
                         school_year: e.school_year,
                         class: e.class.clone(),
@@ -983,6 +990,7 @@ pub(crate) async fn parallel_alerts(
                         eligible: e.eligible,
                         reason: e.reason.clone(),
                         below: e.below,
+                        value_added: t.event_value_added.get(i).copied().flatten(),
                     })
                     .collect(),
             })

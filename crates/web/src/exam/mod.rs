@@ -17,6 +17,7 @@ pub(crate) mod charts;
 pub(crate) mod class;
 pub(crate) mod history;
 pub(crate) mod items;
+pub(crate) mod lines;
 pub(crate) mod list;
 pub(crate) mod overview;
 
@@ -61,6 +62,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/exams/alerts/export.xlsx", get(alerts::export))
         .route("/exams/alerts/decision", post(alerts::decide))
         .route("/exams/{id}", get(overview::exam))
+        .route("/exams/{id}/lines", get(lines::show).post(lines::save))
         .route("/exams/{id}/export.xlsx", get(overview::export))
         .route(
             "/exams/{id}/classes/export.xlsx",

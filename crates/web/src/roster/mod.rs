@@ -1,12 +1,15 @@
 //! 学校与学生 (roster): the district home page, a school's page, a class page and a student's
-//! page, each a thin handler over `wuyu_service::roster`. The roster API routes are in
-//! `crate::api` with the schools list.
+//! page, each a thin handler over `wuyu_service::roster`. The schools, classes and students
+//! API routes are in `crate::api`; teachers and flags in [`api`].
+pub(crate) mod api;
 pub(crate) mod home;
 pub(crate) mod school;
 pub(crate) mod student;
 
 use axum::Router;
 use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -22,4 +25,11 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/schools/{id}/classes/{class_id}", get(school::class))
         .route("/schools/{id}/students/{student_id}", get(student::student))
+}
+
+/// The roster's people API.
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::teachers))
+        .routes(routes!(api::flags))
 }

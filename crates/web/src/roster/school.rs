@@ -37,6 +37,28 @@ pub(crate) struct AssignmentRow {
     pub share: String,
 }
 
+pub(crate) struct TeacherRow {
+    pub name: String,
+    pub staff_no: String,
+    pub subject: String,
+    pub employment: &'static str,
+    pub birth_year: String,
+    pub titles: String,
+}
+
+/// One school year (or one exam) of the school's quality trend.
+pub(crate) struct TrendRow {
+    pub label: String,
+    pub exams: String,
+    pub n: usize,
+    pub excellent: String,
+    pub pass: String,
+    pub low: String,
+    /// 平均分 for an exam; 平均得分率 for a year.
+    pub mean: String,
+    pub value_added: String,
+}
+
 #[derive(Template)]
 #[template(path = "school.html")]
 struct SchoolPage {
@@ -52,6 +74,12 @@ struct SchoolPage {
     classes: Vec<ClassRow>,
     /// The 任课 page and its row count, for the roles that see assignments.
     assignments: Option<(String, usize)>,
+    /// 教师名册, for those who see 任课 (administrators).
+    teachers: Vec<TeacherRow>,
+    /// 质量趋势 by school year and by exam, for administrators who see exams.
+    trend_years: Vec<TrendRow>,
+    trend_exams: Vec<TrendRow>,
+    show_trend: bool,
     glance: Option<GlanceView>,
 }
 
@@ -148,7 +176,30 @@ pub(crate) async fn school(
         classes,
         assignments,
     } = roster::school_view(&state.svc, &me.viewer(), id).await?;
+    let show_assignments = assignments.is_some();
     let assignments = assignments.map(|a| (format!("/schools/{id}/assignments"), a.len()));
+    let teachers = if show_assignments {
+        roster::teachers(&state.svc, &me.viewer(), id)
+            .await?
+            .into_iter()
+            .map(|t| TeacherRow {
+                name: t.name,
+                staff_no: t.staff_no,
+                subject: t.subject.unwrap_or_default(),
+                employment: t.employment.map_or("", |e| e.label_zh()),
+                birth_year: t.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                titles: t.titles.join("、"),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let show_trend = show_assignments && me.viewer().can(Capability::ViewExams);
+    let (trend_years, trend_exams) = if show_trend {
+        trend_rows(&wuyu_service::exam::trend::school_trend(&state.svc, &me.viewer(), id).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let page = SchoolPage {
         chrome: Chrome::new(&me, &format!("/schools/{id}")),
         name: school.name,
@@ -170,9 +221,59 @@ pub(crate) async fn school(
             })
             .collect(),
         assignments,
+        teachers,
+        trend_years,
+        trend_exams,
+        show_trend,
         glance: glance_view(&state, &me, Some(id)).await?,
     };
     Ok(render(&page)?.into_response())
+}
+
+fn trend_rows(t: &wuyu_service::exam::trend::SchoolTrend) -> (Vec<TrendRow>, Vec<TrendRow>) {
+    use crate::exam::{pct, two};
+    let va = |v: Option<f64>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| {
+                let s = two(Some(v));
+                if v > 0.0 { format!("+{s}") } else { s }
+            },
+        )
+    };
+    let years = t
+        .years
+        .iter()
+        .map(|y| TrendRow {
+            label: format!("{}–{}学年", y.school_year, y.school_year + 1),
+            exams: y.exams.to_string(),
+            n: y.n,
+            excellent: pct(y.excellent_rate),
+            pass: pct(y.pass_rate),
+            low: pct(y.low_rate),
+            mean: pct(y.score_rate),
+            value_added: if y.value_added_exams > 0 {
+                format!("{}（{} 次）", va(y.value_added), y.value_added_exams)
+            } else {
+                "—".into()
+            },
+        })
+        .collect();
+    let exams = t
+        .exams
+        .iter()
+        .map(|e| TrendRow {
+            label: e.name.clone(),
+            exams: format!("{} · {}", format_date(e.date), e.level.name_zh()),
+            n: e.n,
+            excellent: pct(e.excellent_rate),
+            pass: pct(e.pass_rate),
+            low: pct(e.low_rate),
+            mean: two(e.mean),
+            value_added: va(e.value_added),
+        })
+        .collect();
+    (years, exams)
 }
 
 pub(crate) struct StudentRow {

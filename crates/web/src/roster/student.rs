@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{Capability, Role, SchoolId, StudentId, grants};
 use wuyu_service::ServiceError;
+use wuyu_service::audit::Requester;
 use wuyu_service::fitness::student_history;
 use wuyu_service::roster;
 
@@ -34,6 +35,10 @@ struct StudentPage {
     sex: &'static str,
     birth_date: String,
     id_card_no: Option<String>,
+    /// 学籍状态, with the date when it is not 在读 since enrolment.
+    status: String,
+    /// 特殊群体 joined by 、; `None` for those who may not read them (audited when shown).
+    flags: Option<String>,
     /// `None`: the caller may not read fitness records (counsellors); `Some(empty)`: none yet.
     fitness: Option<Vec<TermHistory>>,
     fitness_chart_json: String,
@@ -107,6 +112,25 @@ pub(crate) async fn student(
             Err(other) => return Err(other.into()),
         };
     let is_parent = me.role() == Role::Parent;
+    // Sensitive: admins and the 班主任 only; the service audits the read.
+    let flags = roster::student_flags_if_allowed(
+        &state.svc,
+        &me.viewer(),
+        &Requester::user(&me.user, &ip),
+        id,
+        student_id,
+    )
+    .await?
+    .map(|f| {
+        f.iter()
+            .map(|f| f.label_zh())
+            .collect::<Vec<_>>()
+            .join("、")
+    });
+    let status = match s.status_date {
+        Some(d) => format!("{}（{}）", s.status.label_zh(), format_date(d)),
+        None => s.status.label_zh().to_string(),
+    };
     let exam_columns = HistoryColumns {
         standing: !is_parent,
         // Students' ranks: the service's rule (grant, district settings); never a parent's.
@@ -136,6 +160,8 @@ pub(crate) async fn student(
         } else {
             None
         },
+        status,
+        flags,
         // Newest term first in the tables; the chart runs oldest to newest.
         fitness: fitness.map(|r| r.iter().rev().map(term_history).collect()),
         fitness_chart_json,

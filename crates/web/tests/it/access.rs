@@ -90,6 +90,15 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/api/v1/schools/{a}/classes"), "",                        [401, 200, 200, 200, 200, 200, 403, 403]),
         case(g(), format!("/api/v1/schools/{b}/classes"), "",                        [401, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), "/api/v1/schools/999999/classes".into(), "",                       [401, 404, 404, 403, 403, 403, 403, 403]),
+        // The staff list: the district and the school's admin; a teacher's scope is their classes.
+        case(g(), format!("/api/v1/schools/{a}/teachers"), "",                       [401, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/schools/{b}/teachers"), "",                       [401, 200, 200, 403, 403, 403, 403, 403]),
+        case(g(), "/api/v1/schools/999999/teachers".into(), "",                      [401, 404, 404, 403, 403, 403, 403, 403]),
+        // 特殊群体 flags: admins and the 班主任 only (teacher-a teaches the child's class but
+        // is not its 班主任).
+        case(g(), format!("/api/v1/schools/{a}/students/{}/flags", i.child), "",     [401, 200, 403, 200, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/schools/{b}/students/{}/flags", i.student_b), "", [401, 200, 403, 403, 403, 403, 403, 403]),
+        case(g(), format!("/api/v1/schools/{a}/students/999999/flags"), "",          [401, 404, 403, 404, 404, 403, 403, 403]),
         // 体质健康: aggregates for district, school admin and teachers (their classes); never
         // counsellors or parents (the parent reads the child's history on the child's page).
         case(g(), "/fitness".into(), "",                                             [303, 200, 200, 200, 200, 403, 403, 200]),
@@ -132,6 +141,10 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // (school B sat none); never counsellors or parents.
         case(g(), "/exams".into(), "",                                               [303, 200, 200, 200, 200, 403, 403, 200]),
         case(g(), format!("/exams/{m}"), "",                                         [303, 200, 200, 200, 200, 403, 403, 403]),
+        // An exam's score lines: read by whoever sees the exam, set by the district admin.
+        case(g(), format!("/exams/{m}/lines"), "",                                   [303, 200, 200, 200, 200, 403, 403, 403]),
+        case(p(), format!("/exams/{m}/lines"), "csrf_token={csrf}&district=1",       [303, 303, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/exams/999999/lines".into(), "csrf_token={csrf}&district=1",      [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), format!("/exams/{m}?subject=%E6%95%B0%E5%AD%A6"), "",              [303, 200, 200, 200, 200, 403, 403, 403]),
         case(g(), format!("/exams/{m}?subject=nonsense"), "",                        [303, 400, 400, 400, 400, 403, 403, 403]),
         case(g(), format!("/exams/{m}?school=x"), "",                                [303, 400, 400, 400, 400, 403, 403, 403]),

@@ -208,6 +208,8 @@ pub fn roster() -> RosterBatch {
             id_card_no: None,
             ethnicity: None,
             former_names: None,
+            status: None,
+            flags: None,
         })
         .collect();
     let teacher = |c: &str, no: &str, name: &str| NewTeacher {
@@ -216,6 +218,9 @@ pub fn roster() -> RosterBatch {
         staff_no: no.into(),
         name: PersonName::parse(name).unwrap(),
         sex: None,
+        subject: None,
+        employment: None,
+        birth_year: None,
     };
     let assign = |c: &str, no: &str, subject: &str| NewAssignment {
         origin: origin(),

@@ -100,6 +100,8 @@ fn roster() -> RosterBatch {
                     id_card_no: None,
                     ethnicity: None,
                     former_names: None,
+                    status: None,
+                    flags: None,
                 });
             }
         }

@@ -29,6 +29,7 @@ mod psych_codes;
 mod psych_consent;
 mod psych_export;
 mod read_paths;
+mod roster_people;
 mod security;
 mod settings;
 mod staff;

@@ -340,11 +340,22 @@ async fn parallel_class_alerts_are_for_review_with_the_evidence_of_every_exam() 
     let first = rows
         .iter()
         .find(|r| {
-            r[1] == Data::String("孙老师".into()) && r[7].to_string().starts_with("语文统测1")
+            r[1] == Data::String("孙老师".into()) && r[8].to_string().starts_with("语文统测1")
         })
         .unwrap();
-    assert_eq!(first[11], Data::Float(class_mean));
-    assert_eq!(first[13], Data::String("低于".into()));
+    assert_eq!(first[12], Data::Float(class_mean));
+    assert_eq!(first[14], Data::String("低于".into()));
+    // The class's value-added stands beside the rule; these exams have no baseline, so the
+    // cells are blank rather than a made-up number.
+    let header: Vec<String> = sheet
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[15], "同班增值（分）", "{header:?}");
+    assert_eq!(first[15], Data::Empty);
 
     // A person decides: the district admin records 待复核, then 低聘 with a reason. The school
     // admin and the analyst cannot; an empty reason is refused and changes nothing.

@@ -5,7 +5,9 @@
 
 mod classes;
 mod exports;
+mod lines;
 mod overview;
+mod trend;
 use std::collections::HashMap;
 use std::io::Cursor;
 
