@@ -7,6 +7,7 @@
 mod api;
 mod deadlines;
 mod edit;
+mod evidence_form;
 pub(crate) mod glance;
 mod pages;
 mod registry;

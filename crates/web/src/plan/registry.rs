@@ -4,17 +4,16 @@
 //! `POST /plan/registry` (multipart, with the evidence file), `POST /plan/registry/review`;
 //! `GET /plan/registry/evidence?id=` hands out a stored file.
 use askama::Template;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use wuyu_domain::{Capability, SchoolId};
 use wuyu_monitor::plan_report::ReportStatus;
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
-use wuyu_service::file::UploadedFile;
 use wuyu_service::plan::{
     EvidenceKind, MAX_EVIDENCE_BYTES, REGISTRY_KINDS, RegistryInput, RegistryItem, RegistryLevel,
     Review, add_item, item_evidence, items, review_item,
@@ -25,12 +24,11 @@ use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::exam::query;
-use crate::import_centre::{download, multipart};
+use crate::import_centre::download;
+
+use super::evidence_form;
 use crate::state::AppState;
 use crate::view::{Chrome, format_time, render};
-
-/// Room for the form's text fields and the multipart framing around the file.
-const FRAMING: usize = 64 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RegistryQuery {
@@ -192,47 +190,20 @@ pub(crate) async fn add(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    let boundary = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(multipart::boundary)
-        .ok_or(AppError::BadRequest)?;
-    let Ok(bytes) = to_bytes(body, MAX_EVIDENCE_BYTES + FRAMING).await else {
-        let why = format!(
-            "认定文件超过 {} MB 的上限",
-            MAX_EVIDENCE_BYTES / (1024 * 1024)
-        );
+    let Some(f) = evidence_form::read(&headers, body).await? else {
+        let why = evidence_form::too_large("认定文件");
         let p = page(&state, &me, Some(why), None).await?;
         return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&p)?).into_response());
     };
-    let parts = multipart::parse(&boundary, &bytes).map_err(|_| AppError::BadRequest)?;
-    drop(bytes);
-    let mut input = RegistryInput {
-        school: None,
-        kind: String::new(),
-        level: String::new(),
-        title: String::new(),
-        awarded_on: String::new(),
-        note: String::new(),
-        evidence: None,
+    let input = RegistryInput {
+        school: school_of(&f.text("school"))?,
+        kind: f.text("kind"),
+        level: f.text("level"),
+        title: f.text("title"),
+        awarded_on: f.text("awarded_on"),
+        note: f.text("note"),
+        evidence: f.evidence,
     };
-    for part in parts {
-        let text = || String::from_utf8_lossy(&part.data).trim().to_string();
-        match part.name.as_str() {
-            "school" => input.school = school_of(&text())?,
-            "kind" => input.kind = text(),
-            "level" => input.level = text(),
-            "title" => input.title = text(),
-            "awarded_on" => input.awarded_on = text(),
-            "note" => input.note = text(),
-            "evidence" => {
-                if let Some(name) = part.file_name.filter(|n| !n.is_empty()) {
-                    input.evidence = Some(UploadedFile::new(name, part.data));
-                }
-            }
-            _ => {}
-        }
-    }
     let who = Requester::user(&me.user, &ip);
     match add_item(&state.svc, &me.viewer(), &who, &input).await {
         Ok(_) => Ok(back("added")),

@@ -4,10 +4,10 @@
 //! `POST /plan/reports` (multipart, with the evidence file), `POST /plan/reports/review`,
 //! `POST /plan/reports/lock`; `GET /plan/reports/evidence` hands out a stored file.
 use askama::Template;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use wuyu_domain::{Capability, SchoolId};
@@ -15,7 +15,6 @@ use wuyu_monitor::plan::UnitKind;
 use wuyu_monitor::plan_report::ReportStatus;
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
-use wuyu_service::file::UploadedFile;
 use wuyu_service::plan::{Cadence, EvidenceKind, MAX_EVIDENCE_BYTES, Review};
 use wuyu_service::plan::{
     ReportInput, ReportItem, lock_year, report_evidence, reporting, review_report, submit_report,
@@ -25,12 +24,11 @@ use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
 use crate::exam::query;
-use crate::import_centre::{download, multipart};
+use crate::import_centre::download;
+
+use super::evidence_form;
 use crate::state::AppState;
 use crate::view::{Chrome, format_time, render};
-
-/// Room for the form's text fields and the multipart framing around the file.
-const FRAMING: usize = 64 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ReportsQuery {
@@ -320,45 +318,22 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    let boundary = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(multipart::boundary)
-        .ok_or(AppError::BadRequest)?;
-    let Ok(bytes) = to_bytes(body, MAX_EVIDENCE_BYTES + FRAMING).await else {
-        let why = format!(
-            "佐证文件超过 {} MB 的上限",
-            MAX_EVIDENCE_BYTES / (1024 * 1024)
-        );
+    let Some(f) = evidence_form::read(&headers, body).await? else {
+        let why = evidence_form::too_large("佐证文件");
         let p = page(&state, &me, None, Some(why), None).await?;
         return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&p)?).into_response());
     };
-    let parts = multipart::parse(&boundary, &bytes).map_err(|_| AppError::BadRequest)?;
-    drop(bytes);
-    let mut input = ReportInput {
-        key: String::new(),
-        year: 0,
-        school: None,
-        value: String::new(),
-        note: String::new(),
-        evidence: None,
+    let input = ReportInput {
+        key: f.text("key"),
+        year: match f.text("year").as_str() {
+            "" => 0,
+            y => y.parse().map_err(|_| AppError::BadRequest)?,
+        },
+        school: school_of(&f.text("school"))?,
+        value: f.text("value"),
+        note: f.text("note"),
+        evidence: f.evidence,
     };
-    for part in parts {
-        let text = || String::from_utf8_lossy(&part.data).trim().to_string();
-        match part.name.as_str() {
-            "key" => input.key = text(),
-            "year" => input.year = text().parse().map_err(|_| AppError::BadRequest)?,
-            "school" => input.school = school_of(&text())?,
-            "value" => input.value = text(),
-            "note" => input.note = text(),
-            "evidence" => {
-                if let Some(name) = part.file_name.filter(|n| !n.is_empty()) {
-                    input.evidence = Some(UploadedFile::new(name, part.data));
-                }
-            }
-            _ => {}
-        }
-    }
     let who = Requester::user(&me.user, &ip);
     match submit_report(&state.svc, &me.viewer(), &who, &input).await {
         Ok(_) => Ok(back(input.year, "submitted")),
