@@ -73,6 +73,25 @@ async fn a_school_enters_an_award_and_the_approved_item_counts() {
     let school = app.login("school-a").await;
     let district = app.login("district").await;
 
+    // A file over the evidence cap is refused with the page and the cap named.
+    let big = "x".repeat(11 * 1024 * 1024);
+    let body = multipart(&[("kind", "劳动特色学校")], Some(("大文件.pdf", &big)));
+    let resp = app
+        .send(
+            post("/plan/registry")
+                .cookie(&school.cookie)
+                .header("x-csrf-token", &school.csrf)
+                .header(
+                    "content-type",
+                    &format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(&body)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 413);
+    assert!(body_text(resp).await.contains("认定文件超过 10 MB 的上限"));
+
     // A level that does not exist is refused on the page, naming it; nothing is stored.
     let (status, _, html) = enter(&app, &school, "乡").await;
     assert_eq!(status, 400);
