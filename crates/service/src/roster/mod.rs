@@ -11,8 +11,10 @@ use wuyu_store::{AssignmentView, ClassSummary, OverviewCell, SchoolSummary, Stor
 use crate::{Service, ServiceError};
 
 pub(crate) mod import;
+mod indicators;
 mod people;
 pub use import::{NO_ROSTER_ROWS, import_roster, preview_roster};
+pub use indicators::indicator;
 pub use people::{student_flags, student_flags_if_allowed, teachers};
 
 /// 区级总览: the district's name, enrolment by stage and location, and the schools in scope.
