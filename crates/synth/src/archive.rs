@@ -184,6 +184,22 @@ pub fn generate_archive(district: &SynthDistrict, seed: u64) -> ArchiveDemo {
             },
         });
     }
+    // Students no longer 在读 (a 辍学) get nothing new on record. Their draws were still made,
+    // so every other student's records are the same as before the roster had statuses.
+    let gone: std::collections::HashSet<&str> = district
+        .batch
+        .students
+        .iter()
+        .filter(|s| {
+            s.status
+                .as_ref()
+                .is_some_and(|c| c.status != wuyu_domain::StudentStatus::Enrolled)
+        })
+        .map(|s| s.student_no.as_str())
+        .collect();
+    out.records
+        .retain(|r| !gone.contains(r.student_no.as_str()));
+    out.art.retain(|a| !gone.contains(a.student_no.as_str()));
     out
 }
 
@@ -201,7 +217,14 @@ mod tests {
         });
         let a = generate_archive(&d, 7);
         let term = wuyu_domain::Term::new(d.school_year, wuyu_domain::TermPart::Autumn).unwrap();
-        assert_eq!(a.art.len(), d.batch.students.len());
+        let enrolled = d
+            .batch
+            .students
+            .iter()
+            .filter(|s| s.status.is_none())
+            .count();
+        assert!(enrolled < d.batch.students.len(), "the district has a 辍学");
+        assert_eq!(a.art.len(), enrolled);
         for r in &a.records {
             let span = (r.date, r.end_date.unwrap_or(r.date));
             assert!(term.contains(span.0) && term.contains(span.1), "{r:?}");
