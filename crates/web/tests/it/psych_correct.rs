@@ -167,7 +167,7 @@ async fn a_counsellor_corrects_answers_with_a_reason_and_the_level_is_recomputed
         .find(|l| l.contains("张小明"))
         .expect("flagged");
     assert!(row.contains("3 危机"), "{row}");
-    for word in ["PHQ", "第9题", "18", "中重度", "按纸质答卷更正"] {
+    for word in ["PHQ", "第9题", "18（", "中重度", "按纸质答卷更正"] {
         assert!(!flags.contains(word), "{word} shown to the 班主任");
     }
     // Nobody else reaches the correction page; the refusal is audited.
