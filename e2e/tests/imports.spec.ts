@@ -101,8 +101,18 @@ test('a school admin fixes a rejected roster, confirms it, finds it in the histo
     mimeType: 'text/csv',
     buffer: csv([good, fixed]),
   });
+  // While the file goes up and the server reads it, the form shows the browser's upload
+  // progress (the answer is held back a moment so the test can see it).
+  await page.route('**/imports/roster', async (route) => {
+    if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
   await page.getByRole('button', { name: '上传并预览' }).click();
+  await expect(page.locator('progress.upload-bar')).toBeVisible();
+  await expect(page.locator('.upload-progress')).toContainText(/上传/);
+  await expect(page.getByRole('button', { name: '上传并预览' })).toBeDisabled();
   await expect(page).toHaveURL(/\/imports\/uploads\//);
+  await page.unroute('**/imports/roster');
   const sample = page.locator('table[data-table=import-sample]');
   await expect(sample).toContainText('导入测试乙');
   await page.getByRole('button', { name: '确认导入' }).click();
@@ -113,6 +123,19 @@ test('a school admin fixes a rejected roster, confirms it, finds it in the histo
   const history = page.locator('table[data-table=import-history] tbody');
   await expect(history.locator('tr', { hasText: '名册-已改.csv' }).first()).toContainText('已导入');
   await expect(history.locator('tr', { hasText: '名册-有错.csv' }).first()).toContainText('待确认');
+
+  // The history downloads as XLSX with the same rows: both files, the outcome, the whole fingerprint.
+  const [exported] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: '导出 XLSX' }).click(),
+  ]);
+  expect(exported.suggestedFilename()).toBe('本校的导入记录.xlsx');
+  const historyCells = xlsxText(readFileSync((await exported.path())!));
+  expect(historyCells).toContain('文件指纹（SHA-256）');
+  expect(historyCells).toContain('名册-已改.csv');
+  expect(historyCells).toContain('名册-有错.csv');
+  const shortSha = (await history.locator('tr', { hasText: '名册-已改.csv' }).first().locator('code').innerText()).trim();
+  expect(historyCells).toMatch(new RegExp(`${shortSha}[0-9a-f]{52}`));
 
   // 5. 撤销: the two students the file added are taken out again, and the history says so.
   await history

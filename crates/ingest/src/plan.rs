@@ -556,8 +556,8 @@ mod seeds {
             .collect();
         assert_eq!(
             computed.len(),
-            46,
-            "24 from the capabilities, 22 from the registry"
+            51,
+            "29 from the capabilities, 22 from the registry"
         );
         assert_eq!(
             computed,
@@ -578,6 +578,10 @@ mod seeds {
                     "家长及社会对学校、教师教学的满意度",
                     "survey.parent_satisfaction"
                 ),
+                ("专任体育教师与在校生比", "roster.students_per_pe_teacher"),
+                ("音乐美术教师与在校生比", "roster.students_per_art_teacher"),
+                ("小学音乐美术专职教师占比", "roster.art_full_time_share"),
+                ("初中音乐美术专职教师占比", "roster.art_full_time_share"),
                 ("培养省级名优教师", "staff.honours_province"),
                 ("培养市级名优教师", "staff.honours_city"),
                 ("培养区级名优教师", "staff.honours_district"),
@@ -601,6 +605,7 @@ mod seeds {
                     "registry.held:校园足球特色学校@国"
                 ),
                 ("创成区级体育特色学校", "registry.held:体育特色学校@区"),
+                ("无辍学学生的学校占比", "roster.no_dropout_school_share"),
                 (
                     "课后服务学生及社会满意率",
                     "survey.after_school_satisfaction"

@@ -43,6 +43,18 @@ pub mod exam_keys {
     pub const MEAN: &str = "exam.mean";
 }
 
+/// The indicators the roster answers for (per school year, from today's roster).
+pub mod roster_keys {
+    /// Schools with no student who dropped out within the school year / schools.
+    pub const NO_DROPOUT_SCHOOL_SHARE: &str = "roster.no_dropout_school_share";
+    /// 在读 students per 专任 PE teacher.
+    pub const STUDENTS_PER_PE_TEACHER: &str = "roster.students_per_pe_teacher";
+    /// 在读 students per 专任 music or art teacher.
+    pub const STUDENTS_PER_ART_TEACHER: &str = "roster.students_per_art_teacher";
+    /// Music and art teachers marked 专职 / those with 专兼职 recorded.
+    pub const ART_FULL_TIME_SHARE: &str = "roster.art_full_time_share";
+}
+
 /// The indicators the psych capability answers for (per school year).
 pub mod psych_keys {
     /// Students screened in the school year's campaigns / enrolled students.
@@ -160,6 +172,12 @@ impl IndicatorValue {
     /// The value, `None` without a denominator (never NaN).
     pub fn value(&self) -> Option<f64> {
         (self.den > 0.0).then(|| self.num / self.den)
+    }
+
+    /// Something counted over nothing: students with no teacher of the subject. Not "no data":
+    /// the ratio is unbounded, so it fails an "at most" target and meets an "at least" one.
+    pub fn is_unbounded(&self) -> bool {
+        self.den == 0.0 && self.num > 0.0
     }
 }
 
@@ -279,6 +297,15 @@ pub fn judge(
     let Some(v) = value else {
         return Verdict::NoData;
     };
+    if v.is_unbounded() {
+        if v.n < min_n {
+            return Verdict::TooFew;
+        }
+        return match target.comparator {
+            Comparator::AtLeast | Comparator::About => Verdict::Met,
+            Comparator::AtMost | Comparator::Equal => Verdict::NotMet,
+        };
+    }
     let Some(x) = v.value() else {
         return Verdict::NoData;
     };
@@ -347,5 +374,33 @@ mod tests {
         assert_eq!(suppress(small, 10), Published::Suppressed { n: 9 });
         assert_eq!(IndicatorKey::new("exam.mean").capability(), "exam");
         assert_eq!(Comparator::parse("≤"), Some(Comparator::AtMost));
+    }
+
+    #[test]
+    fn students_with_no_teacher_fail_an_at_most_ratio() {
+        // 1:220 students per PE teacher; a school of 300 students has none.
+        let none = IndicatorValue {
+            num: 300.0,
+            den: 0.0,
+            n: 300,
+        };
+        assert!(none.is_unbounded() && none.value().is_none());
+        let at_most = target(Comparator::AtMost, 220.0);
+        assert_eq!(
+            judge(&at_most, Some(none), 0, Precision::Two, false),
+            Verdict::NotMet
+        );
+        let at_least = target(Comparator::AtLeast, 1.0);
+        assert_eq!(
+            judge(&at_least, Some(none), 0, Precision::Two, false),
+            Verdict::Met
+        );
+        // Under the indicator's minimum it is still not judged.
+        assert_eq!(
+            judge(&at_most, Some(none), 500, Precision::Two, false),
+            Verdict::TooFew
+        );
+        // Nothing over nothing stays "no data".
+        assert!(!IndicatorValue::rate(0, 0).is_unbounded());
     }
 }

@@ -20,3 +20,4 @@ pub mod plan;
 pub mod plan_registry;
 pub mod plan_report;
 pub mod rank;
+pub mod roster;

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use wuyu_domain::{Location, Stage};
 
 use crate::indicator::{
-    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, psych_keys, staff_keys,
-    survey_keys,
+    Comparator, IndicatorKey, archive_keys, exam_keys, fitness_keys, psych_keys, roster_keys,
+    staff_keys, survey_keys,
 };
 
 /// What an indicator's number is, read from the plan's 单位 text.
@@ -403,7 +403,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 31] = [
+pub const COMPUTED_KEYS: [&str; 35] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -435,6 +435,10 @@ pub const COMPUTED_KEYS: [&str; 31] = [
     staff_keys::HONOURS_CITY,
     staff_keys::HONOURS_DISTRICT,
     staff_keys::TRAINING_COMPLETION,
+    roster_keys::NO_DROPOUT_SCHOOL_SHARE,
+    roster_keys::STUDENTS_PER_PE_TEACHER,
+    roster_keys::STUDENTS_PER_ART_TEACHER,
+    roster_keys::ART_FULL_TIME_SHARE,
 ];
 
 /// Whether `key` (its part before any `:`) is one wuyu computes; a registry key must name its
@@ -525,6 +529,18 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("培养市级名优教师", staff_keys::HONOURS_CITY),
         ("培养区级名优教师", staff_keys::HONOURS_DISTRICT),
         ("教师培训学时达标率", staff_keys::TRAINING_COMPLETION),
+        ("无辍学学生的学校占比", roster_keys::NO_DROPOUT_SCHOOL_SHARE),
+        (
+            "专任体育教师与在校生比",
+            roster_keys::STUDENTS_PER_PE_TEACHER,
+        ),
+        (
+            "音乐美术教师与在校生比",
+            roster_keys::STUDENTS_PER_ART_TEACHER,
+        ),
+        ("小学音乐美术专职教师占比", roster_keys::ART_FULL_TIME_SHARE),
+        ("初中音乐美术专职教师占比", roster_keys::ART_FULL_TIME_SHARE),
+        ("音乐美术专职教师占比", roster_keys::ART_FULL_TIME_SHARE),
     ];
     if let Some((_, k)) = fitness.iter().find(|(name, _)| *name == n) {
         return Some((*k).to_string());
@@ -591,6 +607,25 @@ mod tests {
             Some(staff_keys::HONOURS_CITY)
         );
         assert!(is_computed_key(staff_keys::HONOURS_PROVINCE));
+    }
+
+    #[test]
+    fn the_plans_roster_targets_map_to_roster_keys() {
+        for (name, key) in [
+            ("无辍学学生的学校占比", roster_keys::NO_DROPOUT_SCHOOL_SHARE),
+            (
+                "专任体育教师与在校生比",
+                roster_keys::STUDENTS_PER_PE_TEACHER,
+            ),
+            (
+                "音乐美术教师与在校生比",
+                roster_keys::STUDENTS_PER_ART_TEACHER,
+            ),
+            ("初中音乐美术专职教师占比", roster_keys::ART_FULL_TIME_SHARE),
+        ] {
+            assert_eq!(computed_key_for(name).as_deref(), Some(key), "{name}");
+            assert!(is_computed_key(key));
+        }
     }
 
     #[test]

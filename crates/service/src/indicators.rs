@@ -22,6 +22,8 @@ pub enum Source {
     Plan,
     /// Counts of approved registry items (designations, bases, events).
     Registry,
+    /// Enrolment status and teachers' subjects (today's roster, per school year).
+    Roster,
 }
 
 impl Source {
@@ -36,6 +38,7 @@ impl Source {
             "staff" => Some(Source::Staff),
             "plan" => Some(Source::Plan),
             "registry" => Some(Source::Registry),
+            "roster" => Some(Source::Roster),
             _ => None,
         }
     }
@@ -63,6 +66,7 @@ pub async fn value(
         (Source::Registry, period) => {
             crate::plan::registry::indicator(svc, key, unit, period).await
         }
+        (Source::Roster, period) => crate::roster::indicator(svc, key, unit, period).await,
         (Source::Exam, _) => Err(ServiceError::BadRequest(format!(
             "{} is measured per exam",
             key.as_str()
@@ -118,6 +122,12 @@ pub async fn period_for(
                 school_year + 1,
                 school_year + 1
             ),
+        })),
+        // The roster keeps no history: every year is counted on today's roster.
+        Source::Roster => Ok(Some(Measured {
+            key,
+            period: Period::SchoolYear(school_year),
+            as_of: "当前花名册（辍学按学籍状态日期计入学年）".into(),
         })),
         // Screening runs once per school year; cases are counted by the day they opened.
         Source::Psych => Ok(Some(Measured {
@@ -212,6 +222,12 @@ mod tests {
         assert_eq!(
             Source::of(&k(wuyu_monitor::indicator::staff_keys::TRAINING_KEY)),
             Some(Source::Staff)
+        );
+        assert_eq!(
+            Source::of(&k(
+                wuyu_monitor::indicator::roster_keys::ART_FULL_TIME_SHARE
+            )),
+            Some(Source::Roster)
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod bulletin;
 mod error;
 pub mod exam;
+pub mod export;
 pub mod file;
 pub mod fitness;
 pub mod focus;

@@ -234,13 +234,46 @@ fn class_sizes(rng: &mut Rng, drafts: &[Draft], classes: &[u32]) -> Vec<Vec<Grad
 /// Moves class sizes by one student at a time, spread evenly over the district and always
 /// within the size ranges, until the total is `target`. When every class is at its smallest and
 /// the total is still too large (few schools, rounded-up class counts), a class is dropped from
-/// the grade with the most classes and the sizes are fitted again.
+/// the grade with the most classes and the sizes are fitted again; when every class is at its
+/// largest and students are still missing (rounded-down class counts), a class is added to the
+/// grade with the fewest.
 fn fit_total(rng: &mut Rng, drafts: &[Draft], grades: &mut [Vec<GradePlan>], target: u64) {
     loop {
         let diff = fit_sizes(rng, drafts, grades, target);
-        if diff >= 0 || !drop_a_class(drafts, grades) {
+        let changed = match diff.cmp(&0) {
+            std::cmp::Ordering::Equal => false,
+            std::cmp::Ordering::Less => drop_a_class(drafts, grades),
+            std::cmp::Ordering::Greater => add_a_class(drafts, grades),
+        };
+        if !changed {
             return;
         }
+    }
+}
+
+/// Adds a class of the smallest size to the grade with the fewest classes among the schools
+/// that have parallel classes (a one-class village school stays one class), up to 24 per
+/// grade. False when no grade can take one.
+fn add_a_class(drafts: &[Draft], grades: &mut [Vec<GradePlan>]) -> bool {
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (s, school) in grades.iter().enumerate() {
+        if drafts[s].classes == 1 && !drafts[s].demo {
+            continue;
+        }
+        for (g, grade) in school.iter().enumerate() {
+            let n = grade.class_sizes.len();
+            if n < 24 && best.is_none_or(|(_, _, m)| n < m) {
+                best = Some((s, g, n));
+            }
+        }
+    }
+    match best {
+        Some((s, g, _)) => {
+            let (lo, _) = class_size_range(drafts[s].location);
+            grades[s][g].class_sizes.push(lo);
+            true
+        }
+        None => false,
     }
 }
 

@@ -139,6 +139,12 @@ fn teacher_stream(school: usize) -> u64 {
     2 * school as u64 + 2
 }
 
+/// The stream of the people fields added later (学籍状态, 专兼职, 出生年份): far above the
+/// others, so adding them changed no earlier draw.
+fn fields_stream(school: usize) -> u64 {
+    (1 << 40) + school as u64
+}
+
 fn generate_with_threads(cfg: &SynthConfig, threads: usize) -> SynthDistrict {
     assert!(
         (1920..=2100).contains(&cfg.school_year),
@@ -243,6 +249,7 @@ fn build_school(
             });
         }
     }
+    let (first_student, first_teacher) = (out.students.len(), out.teachers.len());
     people::build_students(
         school,
         draws,
@@ -252,6 +259,15 @@ fn build_school(
     );
     let mut rng = rng::Rng::stream(cfg.seed, teacher_stream(i));
     people::teachers(&mut rng, school, &mut out.teachers, &mut out.assignments);
+    people::fields(
+        &mut rng::Rng::stream(cfg.seed, fields_stream(i)),
+        school,
+        // The demo school (the first) keeps every student 在读: the demo accounts' child is there.
+        i > 0,
+        cfg.school_year,
+        &mut out.students[first_student..],
+        &mut out.teachers[first_teacher..],
+    );
 }
 
 /// Contiguous ranges of schools with about equal numbers of students.

@@ -493,6 +493,7 @@ pub(crate) fn teachers(
             Sex::Male
         };
         let name: PersonName = person_name(rng, sex, Generation::Adult, &mut name_buf);
+        let subject = load.as_ref().map(|l| l.subject.to_string());
         if let Some(load) = load {
             for (c, share) in load.classes {
                 let (grade, n) = classes[c];
@@ -519,9 +520,52 @@ pub(crate) fn teachers(
             staff_no,
             name,
             sex: Some(sex),
-            subject: None,
+            subject,
             employment: None,
             birth_year: None,
+        });
+    }
+}
+
+/// The people fields the plan counts on, drawn from a stream of their own: 专兼职 (music, art
+/// and PE are often taught part-time in rural schools), 出生年份, and at most one 辍学 student in
+/// the top grade, dated in November of the school year, when `dropouts` allows it.
+pub(crate) fn fields(
+    rng: &mut Rng,
+    school: &SchoolPlan,
+    dropouts: bool,
+    school_year: u16,
+    students: &mut [NewStudent],
+    teachers: &mut [NewTeacher],
+) {
+    let rural = school.location == wuyu_domain::Location::Rural;
+    for t in teachers.iter_mut() {
+        let part_time_chance = match t.subject.as_deref() {
+            Some("音乐" | "美术") if rural => 0.4,
+            Some("音乐" | "美术") => 0.1,
+            Some("体育") if rural => 0.2,
+            Some(_) => 0.03,
+            None => 0.0,
+        };
+        t.employment = t.subject.as_ref().map(|_| {
+            if rng.chance(part_time_chance) {
+                wuyu_domain::Employment::PartTime
+            } else {
+                wuyu_domain::Employment::FullTime
+            }
+        });
+        t.birth_year = Some(rng.range(1966, 2001) as i32);
+    }
+    let top = students.iter().map(|s| s.grade).max();
+    if dropouts && top.is_some_and(|g| g.get() >= 7) && rng.chance(0.35) {
+        let in_top: Vec<usize> = (0..students.len())
+            .filter(|&k| Some(students[k].grade) == top)
+            .collect();
+        let k = *rng.pick(&in_top);
+        let day = rng.range(3, 28) as u8;
+        students[k].status = Some(wuyu_domain::StatusChange {
+            status: wuyu_domain::StudentStatus::DroppedOut,
+            date: Date::from_calendar_date(i32::from(school_year), time::Month::November, day).ok(),
         });
     }
 }

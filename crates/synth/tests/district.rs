@@ -518,6 +518,19 @@ proptest! {
     }
 }
 
+/// Found by the property above: schools whose class counts round down hold too few students
+/// even at the largest class sizes; the generator adds classes until they fit.
+#[test]
+fn a_district_whose_largest_classes_are_too_few_still_has_the_students_asked_for() {
+    let d = generate(&SynthConfig {
+        seed: 2_421_233_384_581_235_939,
+        students: 7_087,
+        school_year: 2023,
+    });
+    check_invariants(&d, 2023);
+    assert_eq!(d.batch.students.len(), 7_087);
+}
+
 /// Found by the property above: five schools whose class counts round up hold more students
 /// than asked even at the smallest class sizes; the generator drops classes until it fits.
 #[test]

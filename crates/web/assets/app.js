@@ -93,8 +93,10 @@
   }
 
   // Upload forms (data-upload): sent with the CSRF header (a multipart body carries no form
-  // token the server reads first), showing the upload's progress; the answer replaces the
-  // page (the preview after a redirect, or the form again with the reason).
+  // token the server reads first), showing the upload's progress in words and, where the form
+  // has a <progress class="upload-bar">, as a bar: the share sent while the file goes up, then
+  // a moving bar while the server reads and checks it; the answer replaces the page (the
+  // preview after a redirect, or the form again with the reason).
   function initUploads(root) {
     var forms = root.querySelectorAll('form[data-upload]');
     for (var i = 0; i < forms.length; i++) {
@@ -111,17 +113,34 @@
     var xhr = new XMLHttpRequest();
     xhr.open('POST', form.getAttribute('action'));
     if (meta) xhr.setRequestHeader('X-CSRF-Token', meta.getAttribute('content'));
+    var bar = form.querySelector('progress.upload-bar');
     function say(text) {
       if (!status) return;
       status.hidden = false;
       status.textContent = text;
     }
+    // A share in 0..1, or null for "working, length unknown" (an indeterminate bar).
+    function fill(share) {
+      if (!bar) return;
+      bar.hidden = false;
+      if (share === null) {
+        bar.removeAttribute('value');
+      } else {
+        bar.value = Math.round(share * 100);
+      }
+    }
+    function mb(bytes) { return (bytes / 1048576).toFixed(1); }
     xhr.upload.addEventListener('progress', function (e) {
-      if (e.lengthComputable) {
-        say('正在上传：' + Math.round((e.loaded / e.total) * 100) + '%');
+      if (e.lengthComputable && e.total > 0) {
+        var pct = Math.round((e.loaded / e.total) * 100);
+        say('正在上传：' + pct + '%（' + mb(e.loaded) + ' / ' + mb(e.total) + ' MB）');
+        fill(e.loaded / e.total);
       }
     });
-    xhr.upload.addEventListener('load', function () { say('上传完成，正在读取和校验文件……'); });
+    xhr.upload.addEventListener('load', function () {
+      say('上传完成，正在读取和校验文件……');
+      fill(null);
+    });
     xhr.addEventListener('load', function () {
       if (xhr.responseURL && xhr.responseURL.indexOf('/imports/uploads/') >= 0) {
         window.location.assign(xhr.responseURL);
@@ -138,10 +157,12 @@
     });
     xhr.addEventListener('error', function () {
       say('上传中断，请检查网络后重试。');
+      if (bar) bar.hidden = true;
       if (button) button.disabled = false;
     });
     if (button) button.disabled = true;
     say('正在上传……');
+    fill(0);
     xhr.send(new FormData(form));
   }
 

@@ -48,6 +48,7 @@ const ACTION_LABELS: &[(&str, &str)] = &[
     ("export_class_exam", "导出班级考试成绩"),
     ("export_fitness_upload", "导出国家体测上报表"),
     ("export_alerts", "导出平行班比较预警"),
+    ("export_class_roster", "导出班级学生名单"),
     ("alert_decision", "记录平行班预警处理决定"),
     ("update_setting", "修改区级设置"),
 ];

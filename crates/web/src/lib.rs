@@ -10,8 +10,8 @@
 //! |---|---|
 //! | `GET/POST /login`, `POST /logout` | everyone |
 //! | `GET /` | district roles: 区级总览; others are redirected to their school / child |
-//! | `GET /schools/{id}` | roles whose scope reaches the school (not parents) |
-//! | `GET /schools/{id}/classes/{class_id}` | roles whose scope reaches the class |
+//! | `GET /schools/{id}`, `GET /schools/{id}/classes.xlsx` | roles whose scope reaches the school (not parents) |
+//! | `GET /schools/{id}/classes/{class_id}` (+ `/students.xlsx`) | roles whose scope reaches the class (audited) |
 //! | `GET /schools/{id}/students/{student_id}` | roles whose scope reaches the student (audited) |
 //! | `GET /fitness`, `GET /fitness/export.xlsx` | district, school admin, teacher (own classes) |
 //! | `GET /schools/{id}/classes/{class_id}/fitness` | roles whose scope reaches the class (audited) |
@@ -21,9 +21,9 @@
 //! | `GET /exams/{id}/classes/export.xlsx` | as `/exams` (district roles name the school) |
 //! | `GET /exams/{id}/schools/{sid}/classes/{cid}` (+ `/export.xlsx`) | roles whose scope reaches the class (audited) |
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
-//! | `GET /imports…`, `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
+//! | `GET /imports…` (history as `/imports/history.xlsx`), `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
 //! | `GET /plan`, `GET /plan/targets/{key}` (`?year=&domain=`) | district roles; school admins (their own school's lines) |
-//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit`, `GET/POST /admin/settings` | district admins |
+//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` (+ `.xlsx`), `GET/POST /admin/settings` | district admins |
 //! | `GET/POST /account/password` | everyone signed in (修改密码; the only page while a one-time password is held) |
 //! | `GET /accounts`, `POST /accounts/{id}/reset-password`, `POST /accounts/{id}/unlock`, `POST /accounts/teachers`, `POST /accounts/binding-codes` | district admins (all accounts), school admins (their school's) |
 //! | `GET/POST /bind` | everyone (a parent's first sign-in with a binding code) |
@@ -72,6 +72,7 @@ mod chart;
 mod csrf;
 mod error;
 mod exam;
+mod export;
 mod fitness;
 mod headers;
 mod import_centre;
@@ -158,6 +159,7 @@ pub fn router(store: Arc<dyn Store>, settings: WebSettings) -> Router {
             post(pages::admin::deactivate_user),
         )
         .route("/admin/audit", get(pages::admin::audit))
+        .route("/admin/audit.xlsx", get(pages::admin::audit_xlsx))
         .route(
             "/admin/settings",
             get(pages::settings::show).post(pages::settings::save),

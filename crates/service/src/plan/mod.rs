@@ -7,7 +7,7 @@ mod io;
 pub mod registry;
 pub mod reports;
 pub mod sets;
-mod status;
+pub(crate) mod status;
 
 pub use deadlines::{close_reopen, reopen_school, set_due};
 pub use edit::{PlanEdit, edit_indicator};

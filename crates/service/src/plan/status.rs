@@ -223,7 +223,7 @@ struct Unit {
     unit: Option<UnitRef>,
 }
 
-fn has_stage(school: &School, stage: Stage) -> bool {
+pub(crate) fn has_stage(school: &School, stage: Stage) -> bool {
     match stage {
         Stage::Primary => matches!(school.stage, Stage::Primary | Stage::NineYear),
         Stage::Junior => matches!(
@@ -383,6 +383,14 @@ async fn line(
         // Only n is shown: a rate on a handful of students says too much about them.
         l.n = value.map(|v| v.n);
         l.value_text = "样本不足".into();
+        return Ok(l);
+    }
+    if let Some(v) = value
+        && v.is_unbounded()
+    {
+        // Students and no teacher of the subject: the ratio has no finite value to show.
+        l.value_text = "∞（分母为 0）".into();
+        l.n = Some(v.n);
         return Ok(l);
     }
     if let Some(v) = value

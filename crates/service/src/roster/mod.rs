@@ -11,8 +11,10 @@ use wuyu_store::{AssignmentView, ClassSummary, OverviewCell, SchoolSummary, Stor
 use crate::{Service, ServiceError};
 
 pub(crate) mod import;
+mod indicators;
 mod people;
 pub use import::{NO_ROSTER_ROWS, import_roster, preview_roster};
+pub use indicators::indicator;
 pub use people::{student_flags, student_flags_if_allowed, teachers};
 
 /// 区级总览: the district's name, enrolment by stage and location, and the schools in scope.
@@ -60,27 +62,6 @@ pub struct SchoolView {
     pub classes: Vec<ClassSummary>,
     /// `None` when the viewer's role does not see teacher assignments.
     pub assignments: Option<Vec<AssignmentView>>,
-}
-
-/// A school's 任课 table as a workbook: one row per assignment, as the page shows it
-/// (教师, 工号, 班级, 科目, 比例).
-pub fn assignments_xlsx(
-    school_name: &str,
-    rows: Vec<[String; 5]>,
-) -> Result<Vec<u8>, ServiceError> {
-    use wuyu_report::exam::{Cell, Sheet, sheets_xlsx};
-    let sheet = Sheet {
-        name: "任课安排".into(),
-        title: format!("{school_name} 任课安排"),
-        headers: ["教师", "工号", "班级", "科目", "比例"]
-            .map(String::from)
-            .to_vec(),
-        rows: rows
-            .into_iter()
-            .map(|r| r.into_iter().map(Cell::Text).collect())
-            .collect(),
-    };
-    sheets_xlsx(&[sheet]).map_err(|e| ServiceError::Internal(format!("xlsx: {e}")))
 }
 
 /// The roles that see a school's teacher assignments: its administrators and the district's.

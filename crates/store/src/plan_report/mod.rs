@@ -63,6 +63,25 @@ pub enum Review {
     Return { reason: String },
 }
 
+impl Review {
+    /// The decision as forms and the API send it: `approve`, or `return` with its reason.
+    pub fn from_decision(decision: &str, reason: String) -> Option<Review> {
+        match decision {
+            "approve" => Some(Review::Approve),
+            "return" => Some(Review::Return { reason }),
+            _ => None,
+        }
+    }
+
+    /// The state the reviewed entry is in afterwards (`approved` or `returned`).
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Review::Approve => "approved",
+            Review::Return { .. } => "returned",
+        }
+    }
+}
+
 /// A locked school year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PeriodLock {

@@ -560,6 +560,60 @@ impl RosterStore for This {
         })
     }
 
+    fn roster_facts(
+        &self,
+    ) -> StoreFuture<'_, Vec<(SchoolId, wuyu_monitor::roster::SchoolRosterFacts)>> {
+        Box::pin(async move {
+            use std::collections::BTreeMap;
+            use wuyu_monitor::roster::SchoolRosterFacts;
+            // Three aggregate reads: nothing per student leaves the database but the few
+            // 辍学 dates.
+            let mut out: BTreeMap<i64, SchoolRosterFacts> = BTreeMap::new();
+            let schools: Vec<(i64,)> = sqlx::query_as("SELECT id FROM school")
+                .fetch_all(&self.pool)
+                .await?;
+            for (id,) in schools {
+                out.entry(id).or_default();
+            }
+            let enrolled: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT school_id, COUNT(*) FROM student WHERE status = 'enrolled' \
+                 GROUP BY school_id",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for (school, n) in enrolled {
+                out.entry(school).or_default().enrolled = u64::try_from(n).unwrap_or(0);
+            }
+            let dropouts: Vec<(i64, Option<time::Date>)> = sqlx::query_as(
+                "SELECT school_id, status_date FROM student WHERE status = 'dropped_out'",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for (school, date) in dropouts {
+                let iso = date
+                    .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()));
+                out.entry(school).or_default().dropouts.push(iso);
+            }
+            let teachers: Vec<(i64, Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT school_id, subject, employment FROM teacher")
+                    .fetch_all(&self.pool)
+                    .await?;
+            for (school, subject, employment) in teachers {
+                let full_time = employment
+                    .as_deref()
+                    .map(wuyu_domain::Employment::parse)
+                    .transpose()
+                    .map_err(|e| corrupt("teacher.employment", e))?
+                    .map(|e| e == wuyu_domain::Employment::FullTime);
+                out.entry(school)
+                    .or_default()
+                    .teachers
+                    .push((subject, full_time));
+            }
+            Ok(out.into_iter().map(|(id, f)| (SchoolId(id), f)).collect())
+        })
+    }
+
     fn list_imports(&self, limit: i64) -> StoreFuture<'_, Vec<ImportRecord>> {
         Box::pin(async move {
             let rows: Vec<(i64, i64, String, String, String, String, i64)> = sqlx::query_as(

@@ -83,6 +83,12 @@ pub trait RosterStore: Send + Sync {
         student: StudentId,
     ) -> StoreFuture<'_, Vec<wuyu_domain::StudentFlag>>;
 
+    /// Every school's roster facts for the plan's roster indicators: 在读 students, the dates
+    /// of its 辍学 students, each teacher's 任教学科 and 专兼职. Unscoped: aggregates only.
+    fn roster_facts(
+        &self,
+    ) -> StoreFuture<'_, Vec<(SchoolId, wuyu_monitor::roster::SchoolRosterFacts)>>;
+
     fn school_by_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<SchoolId>>;
 
     fn teacher_by_staff_no<'a>(

@@ -35,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(pages::errors_file),
         )
         .route("/imports/uploads/{token}/confirm", post(pages::confirm))
+        .route("/imports/history.xlsx", get(pages::history_xlsx))
         .route("/imports/history/{id}/file", get(pages::stored_file))
         .route("/imports/history/{id}/undo", post(pages::undo))
 }

@@ -242,7 +242,14 @@ pub(crate) async fn target(
     let followed = status.lines.first().map(|l| l.unit.label.clone());
     let mut trend = Vec::new();
     for &y in &status.years {
-        let s = plan_status(&state.svc, &viewer, Some(y), Some(&key)).await?;
+        // The shown year is already computed; the others once each.
+        let other;
+        let s = if y == status.year {
+            &status
+        } else {
+            other = plan_status(&state.svc, &viewer, Some(y), Some(&key)).await?;
+            &other
+        };
         let line = s
             .lines
             .iter()

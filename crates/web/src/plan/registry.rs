@@ -227,11 +227,8 @@ pub(crate) async fn review(
     form: Result<axum::Form<ReviewForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, AppError> {
     let axum::Form(f) = form.map_err(|_| AppError::BadRequest)?;
-    let (decision, done) = match f.decision.as_str() {
-        "approve" => (Review::Approve, "approved"),
-        "return" => (Review::Return { reason: f.reason }, "returned"),
-        _ => return Err(AppError::BadRequest),
-    };
+    let decision = Review::from_decision(&f.decision, f.reason).ok_or(AppError::BadRequest)?;
+    let done = decision.outcome();
     let who = Requester::user(&me.user, &ip);
     match review_item(&state.svc, &me.viewer(), &who, f.id, &decision).await {
         Ok(_) => Ok(back(done)),

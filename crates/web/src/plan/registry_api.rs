@@ -120,10 +120,8 @@ pub(crate) async fn plan_registry_review(
     let Ok(Json(b)) = body else {
         return ApiError(AppError::BadRequest).into_response();
     };
-    let review = match b.decision.as_str() {
-        "approve" => Review::Approve,
-        "return" => Review::Return { reason: b.reason },
-        _ => return ApiError(AppError::BadRequest).into_response(),
+    let Some(review) = Review::from_decision(&b.decision, b.reason) else {
+        return ApiError(AppError::BadRequest).into_response();
     };
     let who = Requester::user(&me.user, &ip);
     match review_item(&state.svc, &me.viewer(), &who, b.id, &review).await {

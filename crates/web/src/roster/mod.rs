@@ -23,7 +23,12 @@ pub(crate) fn router() -> Router<AppState> {
             "/schools/{id}/assignments.xlsx",
             get(school::assignments_xlsx),
         )
+        .route("/schools/{id}/classes.xlsx", get(school::classes_xlsx))
         .route("/schools/{id}/classes/{class_id}", get(school::class))
+        .route(
+            "/schools/{id}/classes/{class_id}/students.xlsx",
+            get(school::class_students_xlsx),
+        )
         .route("/schools/{id}/students/{student_id}", get(student::student))
 }
 

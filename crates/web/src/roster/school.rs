@@ -7,11 +7,15 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use wuyu_domain::{Capability, ClassId, Role, SchoolClass, SchoolId, Student, grants};
+use wuyu_service::audit::{BulkExport, Requester, record_export};
+use wuyu_service::export::{Cell, Table, count, text};
 use wuyu_service::roster;
+use wuyu_service::store_types::ClassSummary;
 
 use crate::audit;
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppError;
+use crate::export;
 use crate::pages::path_ids;
 use crate::plan::glance::{GlanceView, glance_view};
 use crate::state::AppState;
@@ -29,12 +33,58 @@ pub(crate) struct ClassRow {
     pub students: i64,
 }
 
+/// The school page's class table as its XLSX heads it (the page's link column left out).
+const CLASS_HEADERS: [&str; 4] = ["年级", "班级", "班级类型", "学生数"];
+
+impl ClassRow {
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            text(self.grade),
+            text(&self.name),
+            text(self.class_type),
+            count(self.students),
+        ]
+    }
+}
+
+/// The classes the school page lists, in the store's order.
+fn class_rows(id: SchoolId, classes: Vec<ClassSummary>) -> Vec<ClassRow> {
+    classes
+        .into_iter()
+        .map(|c| ClassRow {
+            href: format!("/schools/{id}/classes/{}", c.class.id),
+            grade: c.class.grade.label_zh(),
+            class_type: c.class.class_type.label_zh(),
+            name: c.class.name,
+            students: c.student_count,
+        })
+        .collect()
+}
+
 pub(crate) struct AssignmentRow {
     pub teacher: String,
     pub staff_no: String,
     pub class: String,
     pub subject: String,
     pub share: String,
+}
+
+/// The 任课 page's columns.
+const ASSIGNMENT_HEADERS: [&str; 5] = ["教师", "工号", "班级", "科目", "比例"];
+
+impl AssignmentRow {
+    fn cells(self) -> Vec<Cell> {
+        [
+            self.teacher,
+            self.staff_no,
+            self.class,
+            self.subject,
+            self.share,
+        ]
+        .into_iter()
+        .map(text)
+        .collect()
+    }
 }
 
 pub(crate) struct TeacherRow {
@@ -70,7 +120,9 @@ struct SchoolPage {
     group: String,
     class_count: usize,
     student_count: i64,
-    own_classes_only: bool,
+    /// 班级, or 我任教的班级 for a teacher (the page and its XLSX).
+    classes_heading: &'static str,
+    classes_export_href: String,
     classes: Vec<ClassRow>,
     /// The 任课 page and its row count, for the roles that see assignments.
     assignments: Option<(String, usize)>,
@@ -94,7 +146,7 @@ struct AssignmentsPage {
 }
 
 fn assignment_rows(
-    classes: &[wuyu_service::store_types::ClassSummary],
+    classes: &[ClassSummary],
     assignments: Vec<wuyu_service::store_types::AssignmentView>,
 ) -> Vec<AssignmentRow> {
     let labels: HashMap<ClassId, String> = classes
@@ -153,16 +205,50 @@ pub(crate) async fn assignments_xlsx(
         assignments,
     } = roster::school_view(&state.svc, &me.viewer(), id).await?;
     let assignments = assignments.ok_or(AppError::Forbidden)?;
-    let rows = assignment_rows(&classes, assignments)
-        .into_iter()
-        .map(|a| [a.teacher, a.staff_no, a.class, a.subject, a.share])
-        .collect();
-    let bytes = roster::assignments_xlsx(&school.name, rows)?;
-    Ok(crate::import_centre::download(
-        bytes,
-        &format!("{}-任课安排.xlsx", school.name),
-        crate::import_centre::XLSX,
-    ))
+    export::table(Table {
+        file_name: format!("{}-任课安排.xlsx", school.name),
+        sheet: "任课安排".into(),
+        title: format!("{} 任课安排", school.name),
+        headers: ASSIGNMENT_HEADERS.to_vec(),
+        rows: assignment_rows(&classes, assignments)
+            .into_iter()
+            .map(AssignmentRow::cells)
+            .collect(),
+    })
+}
+
+/// `/schools/{id}/classes.xlsx`: the school page's class table, the classes this viewer sees
+/// (a teacher: the classes they teach). A school has some hundred classes at most, so the
+/// workbook is built whole.
+pub(crate) async fn classes_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    p: Result<Path<i64>, PathRejection>,
+) -> Result<Response, AppError> {
+    let id = SchoolId(path_ids(p)?);
+    let roster::SchoolView {
+        school, classes, ..
+    } = roster::school_view(&state.svc, &me.viewer(), id).await?;
+    let what = classes_heading(me.role());
+    export::table(Table {
+        file_name: format!("{}-{what}.xlsx", school.name),
+        sheet: what.into(),
+        title: format!("{} {what}", school.name),
+        headers: CLASS_HEADERS.to_vec(),
+        rows: class_rows(id, classes)
+            .iter()
+            .map(ClassRow::cells)
+            .collect(),
+    })
+}
+
+/// The school page's heading of its class table.
+fn classes_heading(role: Role) -> &'static str {
+    if role == Role::Teacher {
+        "我任教的班级"
+    } else {
+        "班级"
+    }
 }
 
 pub(crate) async fn school(
@@ -209,17 +295,9 @@ pub(crate) async fn school(
         group: school.school_group.unwrap_or_default(),
         class_count: classes.len(),
         student_count: classes.iter().map(|c| c.student_count).sum(),
-        own_classes_only: me.role() == Role::Teacher,
-        classes: classes
-            .into_iter()
-            .map(|c| ClassRow {
-                href: format!("/schools/{id}/classes/{}", c.class.id),
-                grade: c.class.grade.label_zh(),
-                class_type: c.class.class_type.label_zh(),
-                name: c.class.name,
-                students: c.student_count,
-            })
-            .collect(),
+        classes_heading: classes_heading(me.role()),
+        classes_export_href: format!("/schools/{id}/classes.xlsx"),
+        classes: class_rows(id, classes),
         assignments,
         teachers,
         trend_years,
@@ -301,8 +379,63 @@ struct ClassPage {
     fitness_href: Option<String>,
     /// The class's 写实记录 (the roles that record activities).
     archive_href: Option<String>,
+    export_href: String,
     show_id_numbers: bool,
     students: Vec<StudentRow>,
+}
+
+impl StudentRow {
+    fn cells(self, show_id_numbers: bool) -> Vec<Cell> {
+        let mut cells = vec![
+            text(self.student_no),
+            text(self.name),
+            text(self.former_names),
+            text(self.sex),
+            text(self.birth_date),
+        ];
+        if show_id_numbers {
+            cells.push(text(self.id_card_no));
+        }
+        cells
+    }
+}
+
+/// The class page's student columns; 身份证号 (masked) only for the roles that see it.
+fn student_headers(show_id_numbers: bool) -> Vec<&'static str> {
+    let mut h = vec!["学籍号", "姓名", "曾用名", "性别", "出生日期"];
+    if show_id_numbers {
+        h.push("身份证号");
+    }
+    h
+}
+
+/// The students as the class page lists them: 学籍号 and 身份证号 masked, in the store's order.
+fn student_rows(id: SchoolId, students: Vec<Student>) -> Vec<StudentRow> {
+    students
+        .into_iter()
+        .map(|s| StudentRow {
+            href: format!("/schools/{id}/students/{}", s.id),
+            student_no: masked_student_no(&s.student_no),
+            name: s.name.to_string(),
+            sex: s.sex.label_zh(),
+            birth_date: format_date(s.birth_date),
+            id_card_no: s
+                .id_card_no
+                .as_ref()
+                .map(|n| n.masked())
+                .unwrap_or_default(),
+            former_names: Student::join_former_names(&s.former_names),
+        })
+        .collect()
+}
+
+/// What the class page's audit entry says beyond who and which class.
+fn id_numbers_detail(show_id_numbers: bool) -> String {
+    if show_id_numbers {
+        "masked id_card_no shown".into()
+    } else {
+        String::new()
+    }
 }
 
 pub(crate) async fn class(
@@ -324,9 +457,7 @@ pub(crate) async fn class(
     let mut e = audit::entry(Some(&me.user), "", "read_class", &ip);
     e.school_id = Some(id);
     e.entity = format!("class:{id}:{class_id}");
-    if show_id_numbers {
-        e.detail = "masked id_card_no shown".into();
-    }
+    e.detail = id_numbers_detail(show_id_numbers);
     wuyu_service::audit::append(&state.svc, &e).await?;
     let page = ClassPage {
         chrome: Chrome::new(&me, ""),
@@ -343,23 +474,54 @@ pub(crate) async fn class(
             .then(|| format!("/schools/{id}/classes/{class_id}/fitness")),
         archive_href: grants(me.role(), Capability::RecordActivities)
             .then(|| format!("/schools/{id}/classes/{class_id}/archive")),
+        export_href: format!("/schools/{id}/classes/{class_id}/students.xlsx"),
         show_id_numbers,
-        students: students
-            .into_iter()
-            .map(|s| StudentRow {
-                href: format!("/schools/{id}/students/{}", s.id),
-                student_no: masked_student_no(&s.student_no),
-                name: s.name.to_string(),
-                sex: s.sex.label_zh(),
-                birth_date: format_date(s.birth_date),
-                id_card_no: s
-                    .id_card_no
-                    .as_ref()
-                    .map(|n| n.masked())
-                    .unwrap_or_default(),
-                former_names: Student::join_former_names(&s.former_names),
-            })
-            .collect(),
+        students: student_rows(id, students),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// `/schools/{id}/classes/{class_id}/students.xlsx`: the class page's student list for the
+/// same viewer. Like the page, every download is audited (as `export_class_roster`, with the
+/// class, whether masked ID numbers were in it and the row count) before the file is handed
+/// out. One class is some fifty rows, so the workbook is built whole.
+pub(crate) async fn class_students_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (id, class_id) = path_ids(p)?;
+    let (id, class_id) = (SchoolId(id), ClassId(class_id));
+    let roster::ClassView {
+        school,
+        class,
+        students,
+        shows_id_numbers,
+        ..
+    } = roster::class_view(&state.svc, &me.viewer(), id, class_id).await?;
+    let label = class_label(&class);
+    let file = export::workbook(Table {
+        file_name: format!("{}-{label}-学生名单.xlsx", school.name),
+        sheet: "学生名单".into(),
+        title: format!("{} {label} 学生名单", school.name),
+        headers: student_headers(shows_id_numbers),
+        rows: student_rows(id, students)
+            .into_iter()
+            .map(|r| r.cells(shows_id_numbers))
+            .collect(),
+    })?;
+    record_export(
+        &state.svc,
+        &Requester::user(&me.user, &ip),
+        &BulkExport {
+            action: "export_class_roster",
+            school: Some(id),
+            entity: format!("class:{id}:{class_id}"),
+            detail: id_numbers_detail(shows_id_numbers),
+            rows: file.rows,
+        },
+    )
+    .await?;
+    Ok(export::download(file))
 }

@@ -61,12 +61,19 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/assignments"), "",                           [303, 200, 200, 200, 403, 403, 403, 403]),
         case(g(), format!("/schools/{b}/assignments"), "",                           [303, 200, 200, 403, 403, 403, 403, 403]),
         case(g(), format!("/schools/{a}/assignments.xlsx"), "",                      [303, 200, 200, 200, 403, 403, 403, 403]),
+        // The 导出 XLSX of the school page's classes and the class page's students: the pages' readers.
+        case(g(), format!("/schools/{a}/classes.xlsx"), "",                          [303, 200, 200, 200, 200, 200, 403, 403]),
+        case(g(), format!("/schools/{b}/classes.xlsx"), "",                          [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(g(), "/schools/999999/classes.xlsx".into(), "",                         [303, 404, 404, 403, 403, 403, 403, 403]),
         case(g(), "/schools/not-a-number".into(), "",                                [303, 404, 404, 404, 404, 404, 404, 404]),
         // Classes teacher-a teaches, one of their school they do not teach, one of school B.
         case(g(), format!("/schools/{a}/classes/{}", i.class_a7_1), "",              [303, 200, 200, 200, 200, 200, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}", i.class_a8_1), "",              [303, 200, 200, 200, 200, 200, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}", i.class_a7_2), "",              [303, 200, 200, 200, 403, 200, 403, 403]),
         case(g(), format!("/schools/{b}/classes/{}", i.class_b1_1), "",              [303, 200, 200, 403, 403, 403, 403, 200]),
+        case(g(), format!("/schools/{a}/classes/{}/students.xlsx", i.class_a7_1), "", [303, 200, 200, 200, 200, 200, 403, 403]),
+        case(g(), format!("/schools/{a}/classes/{}/students.xlsx", i.class_a7_2), "", [303, 200, 200, 200, 403, 200, 403, 403]),
+        case(g(), format!("/schools/{b}/classes/{}/students.xlsx", i.class_b1_1), "", [303, 200, 200, 403, 403, 403, 403, 200]),
         case(g(), format!("/schools/{a}/classes/999999"), "",                        [303, 404, 404, 404, 403, 404, 403, 403]),
         // The parent's child, another child of school A, a child of school B.
         case(g(), format!("/schools/{a}/students/{}", i.child), "",                  [303, 200, 200, 200, 200, 200, 200, 403]),
@@ -76,6 +83,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/students/{}", i.student_b), "",              [303, 404, 404, 404, 404, 404, 404, 403]),
         case(g(), "/admin/users".into(), "",                                         [303, 200, 403, 403, 403, 403, 403, 403]),
         case(g(), "/admin/audit".into(), "",                                         [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/admin/audit.xlsx".into(), "",                                    [303, 200, 403, 403, 403, 403, 403, 403]),
         case(p(), "/admin/users".into(), create,                                     [303, 303, 403, 403, 403, 403, 403, 403]),
         case(p(), format!("/admin/users/{}/deactivate", i.spare_user), token,        [303, 303, 403, 403, 403, 403, 403, 403]),
         case(p(), format!("/admin/users/{}/activate", i.spare_user), token,          [303, 303, 403, 403, 403, 403, 403, 403]),
@@ -197,6 +205,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/api/v1/exams/alerts?school={a}"), "",                    [401, 200, 200, 200, 403, 403, 403, 403]),
         // 导入中心: district and school admins (their school); the kind, token and file must exist.
         case(g(), "/imports".into(), "",                                             [303, 200, 403, 200, 403, 403, 403, 403]),
+        case(g(), "/imports/history.xlsx".into(), "",                                [303, 200, 403, 200, 403, 403, 403, 403]),
         case(g(), "/imports/roster".into(), "",                                      [303, 200, 403, 200, 403, 403, 403, 403]),
         case(g(), "/imports/fitness".into(), "",                                     [303, 200, 403, 200, 403, 403, 403, 403]),
         case(g(), "/imports/exam-scores".into(), "",                                 [303, 200, 403, 200, 403, 403, 403, 403]),

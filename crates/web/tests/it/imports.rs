@@ -18,12 +18,12 @@ const BAD_ROSTER: &str = "学校代码,年级,班级,学籍号,姓名,性别,出
     S001,7,1班,A2024070198,错误生,X,2012-03-05\n\
     S002,1,1班,B2024010199,外校生,女,2018-03-05\n";
 
-const GOOD_ROSTER: &str = "学校代码,年级,班级,学籍号,姓名,性别,出生日期\n\
+pub(crate) const GOOD_ROSTER: &str = "学校代码,年级,班级,学籍号,姓名,性别,出生日期\n\
     S001,7,1班,A2024070199,新同学,男,2012-03-05\n\
     S001,7,1班,A2024070198,改正生,女,2012-03-05\n";
 
 /// A multipart upload as a browser's upload form sends it (CSRF token in the header).
-fn upload(
+pub(crate) fn upload(
     s: &Session,
     kind: &str,
     file_name: &str,

@@ -36,4 +36,5 @@ mod settings;
 mod staff;
 mod survey_links;
 mod surveys;
+mod table_exports;
 mod visibility;
