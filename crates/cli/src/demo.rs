@@ -318,6 +318,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
         psych.codes
     );
     println!(
+        "进行中的心理筛查：{}，{} 人已作答，{} 个答题码已发放（未作答的学生用答题码作答）",
+        psych.current.name, psych.current.written, psych.current.codes
+    );
+    println!(
         "综合素质档案：{} 条已审核写实记录，{} 名学生的艺术素质测评",
         archive.0, archive.1
     );
@@ -576,11 +580,148 @@ async fn load_psych(
         .await?;
         records += 1;
     }
+    let teacher_class =
+        wuyu_synth::first_crisis_student(&data).and_then(|no| ids.get(no).map(|s| s.1));
+    let current = load_current_psych(
+        (&svc, &viewer, &who, school),
+        district,
+        seed,
+        &ids,
+        teacher_class,
+    )
+    .await?;
     Ok(PsychLoad {
         summary: out.summary,
         codes,
         records,
+        current,
     })
+}
+
+/// Today in China (UTC+8), the clock the campaign windows are written in.
+fn china_today() -> time::Date {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc().to_offset(offset).date()
+}
+
+/// The screening under way on the day the demo runs: its window holds today, so the codes
+/// handed out can be used (the historical one above closed long ago). Most classes answered in
+/// the computer room; the class of the first crisis case (`waiting_class`: the demo teacher's,
+/// as 班主任) has not yet, and neither have students absent on the day: they have one-time
+/// codes.
+async fn load_current_psych(
+    (svc, viewer, who, school): CounsellorCtx<'_>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+    ids: &std::collections::HashMap<String, (wuyu_domain::StudentId, wuyu_domain::ClassId)>,
+    waiting_class: Option<wuyu_domain::ClassId>,
+) -> anyhow::Result<CurrentPsych> {
+    use wuyu_service::psych;
+    let today = china_today();
+    // A school year starts in September; January to August belong to the year before.
+    let (school_year, term) = if u8::from(today.month()) >= 9 {
+        (today.year(), "秋季")
+    } else {
+        (today.year() - 1, "春季")
+    };
+    let opens = today - time::Duration::days(7);
+    let closes = today + time::Duration::days(14);
+    let campaign = psych::create_campaign(
+        svc,
+        viewer,
+        who,
+        school,
+        &psych::CampaignInput {
+            name: format!("{school_year}学年{term}心理健康筛查"),
+            school_year,
+            scales: vec!["phqa".into(), "gad7".into(), "asq".into()],
+            grades: wuyu_synth::PSYCH_GRADES.to_vec(),
+            opens_on: opens.to_string(),
+            closes_on: closes.to_string(),
+        },
+    )
+    .await?;
+    // Another year's answers: a different stream of the same generator.
+    let data = wuyu_synth::generate_psych(district, &district.demo.school_code, seed ^ 0x0c0f_fee0);
+    let decided_on = (opens - time::Duration::days(5)).to_string();
+    for (no, given) in &data.consents {
+        let Some((id, _)) = ids.get(no) else { continue };
+        psych::record_consent(
+            svc,
+            viewer,
+            who,
+            school,
+            &psych::ConsentInput {
+                campaign_id: campaign,
+                student_id: *id,
+                guardian: if *given {
+                    psych::GuardianConsent::Given
+                } else {
+                    psych::GuardianConsent::Refused
+                },
+                assent: *given,
+                decided_on: decided_on.clone(),
+                channel: psych::ConsentChannel::ParentAccount,
+            },
+        )
+        .await?;
+    }
+    let mut lines = data.answers_csv.lines();
+    let mut csv = String::new();
+    if let Some(header) = lines.next() {
+        csv.push_str(header);
+        csv.push('\n');
+    }
+    for line in lines {
+        let no = line.split(',').next().unwrap_or_default();
+        if ids.get(no).map(|s| s.1) != waiting_class {
+            csv.push_str(line);
+            csv.push('\n');
+        }
+    }
+    let out = psych::import_answers(
+        svc,
+        viewer,
+        who,
+        school,
+        campaign,
+        csv.as_bytes(),
+        "synthetic-psych-current.csv",
+    )
+    .await?;
+    let mut classes: Vec<wuyu_domain::ClassId> = data
+        .absent
+        .iter()
+        .filter_map(|no| ids.get(no).map(|s| s.1))
+        .chain(waiting_class)
+        .collect();
+    classes.sort_by_key(|c| c.0);
+    classes.dedup();
+    let mut codes = 0;
+    for class in classes {
+        let sheet = psych::issue_codes(svc, viewer, who, school, campaign, class).await?;
+        codes += sheet.rows.iter().filter(|r| r.code.is_some()).count();
+    }
+    Ok(CurrentPsych {
+        name: format!("{school_year}学年{term}心理健康筛查（{opens} 至 {closes}）"),
+        written: out.summary.written,
+        codes,
+    })
+}
+
+/// The demo counsellor acting: the service, the viewer, the requester and the school.
+type CounsellorCtx<'a> = (
+    &'a wuyu_service::Service,
+    &'a wuyu_domain::Viewer,
+    &'a wuyu_service::audit::Requester,
+    wuyu_domain::SchoolId,
+);
+
+/// The screening open today, for the closing summary.
+struct CurrentPsych {
+    name: String,
+    written: usize,
+    codes: usize,
 }
 
 /// What the demo screening wrote, for the closing summary.
@@ -588,6 +729,7 @@ struct PsychLoad {
     summary: wuyu_store::psych::ResponseImportSummary,
     codes: usize,
     records: usize,
+    current: CurrentPsych,
 }
 
 /// The archive's demo rows, written school by school as approved records (entered and

@@ -184,6 +184,29 @@ fn the_demo_prints_progress_results_and_its_data_date_without_log_lines() {
         .find(|l| l.starts_with("心理健康筛查："))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(!psych.contains("，0 个危机个案"), "{psych}");
+    // A screening open today (China time), so the codes handed out can be used.
+    let current = lines
+        .iter()
+        .find(|l| l.starts_with("进行中的心理筛查："))
+        .unwrap_or_else(|| panic!("{text}"));
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap();
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(offset)
+        .date()
+        .to_string();
+    let window = current
+        .split('（')
+        .nth(1)
+        .and_then(|w| w.split('）').next())
+        .unwrap_or_else(|| panic!("{current}"));
+    let (opens, closes) = window
+        .split_once(" 至 ")
+        .unwrap_or_else(|| panic!("{current}"));
+    assert!(
+        opens <= today.as_str() && today.as_str() <= closes,
+        "{current} / {today}"
+    );
+    assert!(!current.contains("，0 个答题码"), "{current}");
     assert!(text.contains("任务分解表：85 项指标"), "{text}");
     // Every school has an appraisal round.
     let staff = lines

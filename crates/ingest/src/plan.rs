@@ -336,8 +336,8 @@ fn read_measure(
                  archive.off_campus_per_student、archive.labor_met_rate、\
                  archive.volunteer_hours_per_student、archive.art_excellent_rate、\
                  archive.art_pass_rate、archive.home_visit_coverage、\
-                 archive.labor_week_held、psych.screening_coverage、psych.crisis_in_time\
-                 （考试指标可加“:中考”等考试类别）；名录计数写 registry.held、registry.new \
+                 archive.labor_week_held、psych.screening_coverage、psych.crisis_in_time、\
+                 psych.consent_rate（考试指标可加“:中考”等考试类别）；名录计数写 registry.held、registry.new \
                  或 registry.school_share 加“:类型”，可再加“@国/省/市/区”",
             );
             None

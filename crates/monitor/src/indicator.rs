@@ -62,6 +62,9 @@ pub mod psych_keys {
     /// Crisis cases opened in the school year whose every step was done by its deadline (none
     /// late, none overdue) / cases opened.
     pub const CRISIS_IN_TIME: &str = "psych.crisis_in_time";
+    /// Students of the campaigns' grades with the guardian's consent and their own assent for
+    /// one of the school year's campaigns / students of those grades.
+    pub const CONSENT_RATE: &str = "psych.consent_rate";
 }
 
 /// The indicators the archive capability answers for (per term; a school year is judged on

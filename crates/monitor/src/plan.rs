@@ -403,7 +403,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 34] = [
+pub const COMPUTED_KEYS: [&str; 35] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -426,6 +426,7 @@ pub const COMPUTED_KEYS: [&str; 34] = [
     survey_keys::AFTER_SCHOOL_SATISFACTION,
     psych_keys::SCREENING_COVERAGE,
     psych_keys::CRISIS_IN_TIME,
+    psych_keys::CONSENT_RATE,
     staff_keys::KEY_TEACHERS_PER_100,
     staff_keys::TRAINING_GENERAL,
     staff_keys::TRAINING_KEY,

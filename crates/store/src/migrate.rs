@@ -174,6 +174,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "plan_school_sets",
         sql: include_str!("../migrations/sqlite/0033_plan_school_sets.sql"),
     },
+    Migration {
+        version: 35,
+        name: "psych_corrections",
+        sql: include_str!("../migrations/sqlite/0035_psych_corrections.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -341,6 +346,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 33,
         name: "plan_school_sets",
         sql: include_str!("../migrations/postgres/0033_plan_school_sets.sql"),
+    },
+    Migration {
+        version: 35,
+        name: "psych_corrections",
+        sql: include_str!("../migrations/postgres/0035_psych_corrections.sql"),
     },
 ];
 

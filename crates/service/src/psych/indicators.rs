@@ -1,5 +1,5 @@
-//! The psych capability's indicator source for the plan: screening coverage and crisis cases
-//! handled within their deadlines, per school year, for the district, a school, 城区/农村 or
+//! The psych capability's indicator source for the plan: screening coverage, the consent rate
+//! and crisis cases handled within their deadlines, per school year, for the district, a school, 城区/农村 or
 //! a 学段. Counts only; no individual leaves the store.
 use wuyu_domain::Scope;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, psych_keys};
@@ -29,7 +29,13 @@ pub async fn indicator(
     period: Period,
 ) -> Result<Option<IndicatorValue>, ServiceError> {
     let key = key.as_str();
-    if key != psych_keys::SCREENING_COVERAGE && key != psych_keys::CRISIS_IN_TIME {
+    if ![
+        psych_keys::SCREENING_COVERAGE,
+        psych_keys::CRISIS_IN_TIME,
+        psych_keys::CONSENT_RATE,
+    ]
+    .contains(&key)
+    {
         return Err(ServiceError::BadRequest(format!(
             "not a psych indicator: {key}"
         )));
@@ -62,10 +68,10 @@ pub async fn indicator(
     };
     let (mut num, mut den) = (0u64, 0u64);
     for c in counts.iter().filter(in_unit) {
-        let (n, d) = if key == psych_keys::SCREENING_COVERAGE {
-            (c.screened, c.enrolled)
-        } else {
-            (c.cases_in_time, c.cases_opened)
+        let (n, d) = match key {
+            psych_keys::SCREENING_COVERAGE => (c.screened, c.enrolled),
+            psych_keys::CONSENT_RATE => (c.consented, c.in_grades),
+            _ => (c.cases_in_time, c.cases_opened),
         };
         num += u64::try_from(n).unwrap_or(0);
         den += u64::try_from(d).unwrap_or(0);

@@ -9,6 +9,7 @@ mod campaigns;
 mod cases;
 mod codes;
 mod consent;
+mod correct;
 mod counselling;
 mod export;
 mod flags;
@@ -25,6 +26,9 @@ pub use codes::{
 pub use consent::{
     ChildConsent, ConsentLine, ConsentSheet, child_consent_page, consent_sheet, guardian_decision,
 };
+pub use correct::{
+    CorrectionInput, CorrectionView, correct_answers, correction_view, read_corrected,
+};
 pub use counselling::{CaseFile, CounsellingInput, MAX_TEXT, add_counselling, case_file};
 pub use export::aggregates_xlsx;
 pub use flags::class_flags;
@@ -38,4 +42,6 @@ pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,
     PsychSchoolCounts, ResponseImportSummary, ResponseRow, StepKind, StudentPsychRecord,
 };
-pub use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted, CounsellingKind, CounsellingRow};
+pub use wuyu_store::psych_work::{
+    CodeRefusal, CodeSubmitted, CorrectionDone, CorrectionRow, CounsellingKind, CounsellingRow,
+};

@@ -150,6 +150,57 @@ pub(crate) async fn insert_response_tx(
     Ok(())
 }
 
+/// The stored JSON of a response: its answers and result.
+pub(crate) fn stored_json(
+    answers: &ScreeningAnswers,
+    result: &ScreeningResult,
+) -> Result<String, StoreError> {
+    serde_json::to_string(&Stored {
+        answers: *answers,
+        result: *result,
+    })
+    .map_err(|e| corrupt("psych answers", e))
+}
+
+/// Reads the stored JSON of a response back.
+pub(crate) fn parse_stored(
+    what: &str,
+    json: &str,
+) -> Result<(ScreeningAnswers, ScreeningResult), StoreError> {
+    let s: Stored = serde_json::from_str(json).map_err(|e| corrupt(what, e))?;
+    Ok((s.answers, s.result))
+}
+
+/// Replaces a response's answers and scores inside `tx` (a correction; the caller keeps the
+/// values before). The submission time stays: it is when the student answered.
+pub(crate) async fn replace_response_tx(
+    tx: &mut Tx,
+    (school, campaign_id, student): (SchoolId, i64, i64),
+    answers: &ScreeningAnswers,
+    res: &ScreeningResult,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE psych_response SET answers = $4, phq_total = $5, phq_band = $6, phq_item9 = $7, \
+         gad_total = $8, gad_band = $9, asq_result = $10, level = $11, incomplete = $12 \
+         WHERE school_id = $1 AND campaign_id = $2 AND student_id = $3",
+    )
+    .bind(school.0)
+    .bind(campaign_id)
+    .bind(student)
+    .bind(stored_json(answers, res)?)
+    .bind(res.phq.and_then(|p| p.total).map(i32::from))
+    .bind(res.phq.and_then(|p| p.band).map(|b| b.code()))
+    .bind(res.phq.and_then(|p| p.item9).map(i32::from))
+    .bind(res.gad.and_then(|g| g.total).map(i32::from))
+    .bind(res.gad.and_then(|g| g.band).map(|b| b.code()))
+    .bind(res.asq.map(|a| a.code()))
+    .bind(i32::from(res.level.number()))
+    .bind(res.incomplete)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn response(r: ResponseTuple) -> Result<ResponseRow, StoreError> {
     let stored: Stored =
         serde_json::from_str(&r.8).map_err(|e| corrupt("psych_response.answers", e))?;

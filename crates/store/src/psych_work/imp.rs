@@ -1,11 +1,16 @@
 //! PsychWorkStore for both backends (included by `sqlite.rs` and `postgres.rs`).
 #![allow(clippy::type_complexity)]
 
+use std::collections::{HashMap, HashSet};
+
 use wuyu_domain::{ClassId, PsychToken, SchoolId, Scope, StudentId};
 use wuyu_standards::scales::{AttentionLevel, ScreeningAnswers, ScreeningResult};
 
 use super::This;
-use super::psych::{CAMPAIGN_COLS, campaign, campaign_of, class_label, insert_response_tx};
+use super::psych::{
+    CAMPAIGN_COLS, campaign, campaign_of, class_label, insert_response_tx, parse_stored,
+    replace_response_tx,
+};
 use crate::backend::corrupt;
 use crate::psych::Campaign;
 use crate::psych_work::*;
@@ -15,7 +20,143 @@ use crate::{StoreError, StoreFuture};
 const CONSENT_OK: &str = "EXISTS (SELECT 1 FROM psych_consent n WHERE n.school_id = $1 \
      AND n.campaign_id = $2 AND n.student_id = s.id AND n.guardian = 'given' AND n.assent)";
 
+fn level(n: i32) -> Result<AttentionLevel, StoreError> {
+    u8::try_from(n)
+        .ok()
+        .and_then(AttentionLevel::from_number)
+        .ok_or_else(|| corrupt("psych level", n))
+}
+
 impl PsychWorkStore for This {
+    fn correct_response<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        c: &'a NewCorrection,
+    ) -> StoreFuture<'a, CorrectionDone> {
+        Box::pin(async move {
+            let school = token.school();
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let old: Option<(String, i32)> = sqlx::query_as(
+                "SELECT answers, level FROM psych_response \
+                 WHERE school_id = $1 AND campaign_id = $2 AND student_id = $3",
+            )
+            .bind(school.0)
+            .bind(c.campaign_id)
+            .bind(c.student_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((old_json, old_level)) = old else {
+                tx.rollback().await?;
+                return Err(StoreError::NotFound);
+            };
+            let (old_answers, _) = parse_stored("psych_response.answers", &old_json)?;
+            if old_answers == c.answers {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict(
+                    "更正后的答案与原答案相同，没有需要更正的内容".into(),
+                ));
+            }
+            let old_level = level(old_level)?;
+            let new_level = c.result.level;
+            // A correction that raises the level to 3 is a crisis found now: a case opens the
+            // same day, unless one is already open for the student. Nothing is ever closed.
+            let open_case: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM psych_case WHERE school_id = $1 AND student_id = $2 \
+                 AND status = 'open' LIMIT 1",
+            )
+            .bind(school.0)
+            .bind(c.student_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let case_opened = if new_level == AttentionLevel::Crisis
+                && old_level != AttentionLevel::Crisis
+                && open_case.is_none()
+            {
+                Some(
+                    This::psych_open_case_tx(
+                        &mut tx,
+                        school,
+                        c.student_id.0,
+                        Some(c.campaign_id),
+                        "自动（更正后结果为危机）",
+                        c.at,
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
+            sqlx::query(
+                "INSERT INTO psych_correction (school_id, campaign_id, student_id, seq, \
+                 old_answers, old_level, new_level, reason, corrected_by, corrected_at, case_id) \
+                 SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4, $5, $6, $7, $8, $9, $10 \
+                 FROM psych_correction WHERE school_id = $1 AND campaign_id = $2 AND student_id = $3",
+            )
+            .bind(school.0)
+            .bind(c.campaign_id)
+            .bind(c.student_id.0)
+            .bind(&old_json)
+            .bind(i32::from(old_level.number()))
+            .bind(i32::from(new_level.number()))
+            .bind(&c.reason)
+            .bind(&c.by)
+            .bind(c.at)
+            .bind(case_opened)
+            .execute(&mut *tx)
+            .await?;
+            replace_response_tx(
+                &mut tx,
+                (school, c.campaign_id, c.student_id.0),
+                &c.answers,
+                &c.result,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(CorrectionDone {
+                old_level,
+                new_level,
+                case_opened,
+            })
+        })
+    }
+
+    fn corrections<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        campaign: i64,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<CorrectionRow>> {
+        Box::pin(async move {
+            let rows: Vec<(i32, String, i32, String, String, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT seq, old_answers, new_level, reason, corrected_by, corrected_at, \
+                     case_id FROM psych_correction \
+                     WHERE school_id = $1 AND campaign_id = $2 AND student_id = $3 ORDER BY seq",
+            )
+            .bind(token.school().0)
+            .bind(campaign)
+            .bind(student.0)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    let (old_answers, old_result) =
+                        parse_stored("psych_correction.old_answers", &r.1)?;
+                    Ok(CorrectionRow {
+                        seq: r.0,
+                        old_answers,
+                        old_result,
+                        new_level: level(r.2)?,
+                        reason: r.3,
+                        corrected_by: r.4,
+                        corrected_at: r.5,
+                        case_id: r.6,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn psych_indicator_counts<'a>(
         &'a self,
         school_year: i32,
@@ -44,6 +185,51 @@ impl PsychWorkStore for This {
             .bind(now)
             .fetch_all(&self.pool)
             .await?;
+            // Consent is counted per grade, then summed over the grades of the school's
+            // campaigns of the year (campaign grades are a comma-separated list).
+            let campaigns: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT school_id, grades FROM psych_campaign WHERE school_year = $1",
+            )
+            .bind(school_year)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut grades: HashMap<i64, HashSet<i32>> = HashMap::new();
+            for (school, list) in campaigns {
+                let set = grades.entry(school).or_default();
+                for g in list.split(',') {
+                    set.insert(
+                        g.trim()
+                            .parse()
+                            .map_err(|e| corrupt("psych_campaign.grades", e))?,
+                    );
+                }
+            }
+            let students: Vec<(i64, i32, i64)> = sqlx::query_as(
+                "SELECT s.school_id, k.grade, COUNT(*) FROM student s \
+                 JOIN school_class k ON k.school_id = s.school_id AND k.id = s.class_id \
+                 GROUP BY s.school_id, k.grade",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let consented: Vec<(i64, i32, i64)> = sqlx::query_as(
+                "SELECT s.school_id, k.grade, COUNT(DISTINCT s.id) FROM psych_consent n \
+                 JOIN psych_campaign c ON c.school_id = n.school_id AND c.id = n.campaign_id \
+                 JOIN student s ON s.school_id = n.school_id AND s.id = n.student_id \
+                 JOIN school_class k ON k.school_id = s.school_id AND k.id = s.class_id \
+                 WHERE c.school_year = $1 AND n.guardian = 'given' AND n.assent \
+                 GROUP BY s.school_id, k.grade",
+            )
+            .bind(school_year)
+            .fetch_all(&self.pool)
+            .await?;
+            let in_grades = |rows: &[(i64, i32, i64)], school: i64| -> i64 {
+                rows.iter()
+                    .filter(|(s, g, _)| {
+                        *s == school && grades.get(s).is_some_and(|set| set.contains(g))
+                    })
+                    .map(|r| r.2)
+                    .sum()
+            };
             Ok(rows
                 .into_iter()
                 .map(|r| PsychIndicatorCounts {
@@ -52,6 +238,8 @@ impl PsychWorkStore for This {
                     screened: r.2,
                     cases_opened: r.3,
                     cases_in_time: r.4,
+                    in_grades: in_grades(&students, r.0),
+                    consented: in_grades(&consented, r.0),
                 })
                 .collect())
         })

@@ -154,9 +154,68 @@ pub struct PsychIndicatorCounts {
     pub cases_opened: i64,
     /// Cases with no step done late and none overdue at `now`.
     pub cases_in_time: i64,
+    /// Students now in the grades of the school year's campaigns (those to be asked).
+    pub in_grades: i64,
+    /// Of those, students with the guardian's consent and their own assent for at least one
+    /// of the year's campaigns (a withdrawn or refused decision does not count).
+    pub consented: i64,
+}
+
+/// A correction of a stored answer set: the new answers, scored by the service, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCorrection {
+    pub campaign_id: i64,
+    pub student_id: StudentId,
+    pub answers: ScreeningAnswers,
+    pub result: ScreeningResult,
+    pub reason: String,
+    pub by: String,
+    pub at: i64,
+}
+
+/// What a correction changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CorrectionDone {
+    pub old_level: AttentionLevel,
+    pub new_level: AttentionLevel,
+    /// The crisis case the correction opened (it raised the level to 3 and the student had no
+    /// open case).
+    pub case_opened: Option<i64>,
+}
+
+/// One past correction: the values before it, the reason, who and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrectionRow {
+    pub seq: i32,
+    pub old_answers: ScreeningAnswers,
+    pub old_result: ScreeningResult,
+    pub new_level: AttentionLevel,
+    pub reason: String,
+    pub corrected_by: String,
+    pub corrected_at: i64,
+    pub case_id: Option<i64>,
 }
 
 pub trait PsychWorkStore: Send + Sync {
+    /// Corrects a stored response in one transaction: the values before are kept as a
+    /// correction row with the reason, the response takes the new answers and scores, and a
+    /// crisis case opens when the level becomes 3 (unless the student has an open case). A
+    /// case is never closed here. No response: [`crate::StoreError::NotFound`]; the same
+    /// answers as stored: [`crate::StoreError::Conflict`] with a Chinese reason.
+    fn correct_response<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        c: &'a NewCorrection,
+    ) -> StoreFuture<'a, CorrectionDone>;
+
+    /// A response's corrections, oldest first.
+    fn corrections<'a>(
+        &'a self,
+        token: &'a PsychToken,
+        campaign: i64,
+        student: StudentId,
+    ) -> StoreFuture<'a, Vec<CorrectionRow>>;
+
     /// Every school's counts for the plan's psych indicators: cases opened in `[from, to)`
     /// (unix seconds), judged at `now`. District-wide counts, no individual.
     fn psych_indicator_counts<'a>(

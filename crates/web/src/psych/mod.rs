@@ -9,6 +9,7 @@ mod case;
 mod cases;
 mod codes;
 mod consent;
+mod correct;
 mod pages;
 
 use axum::Router;
@@ -23,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/psych", get(pages::counsellor))
         .route("/psych/codes", get(codes::form).post(codes::issue))
         .route("/psych/consent", get(consent::sheet).post(consent::record))
+        .route("/psych/correct", get(correct::form).post(correct::save))
         .route(
             "/psych/child-consent",
             get(consent::child).post(consent::decide),

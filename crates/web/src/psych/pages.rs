@@ -34,6 +34,7 @@ pub(crate) struct LevelCount {
 
 pub(crate) struct ResultRow {
     name: String,
+    student_no: String,
     class_label: String,
     level: u8,
     level_label: &'static str,
@@ -86,6 +87,7 @@ struct CounsellorPage {
     message: String,
     campaigns: Vec<CampaignOption>,
     campaign_name: String,
+    campaign_id: i64,
     levels: Vec<LevelCount>,
     results: Vec<ResultRow>,
     overdue: Vec<OverdueRow>,
@@ -100,24 +102,35 @@ fn total(t: Option<u8>, band: Option<&'static str>) -> String {
     }
 }
 
-fn result_row(r: &psych::ResponseRow) -> ResultRow {
-    let s: &ScreeningResult = &r.result;
-    ResultRow {
-        name: r.student_name.clone(),
-        class_label: r.class_label.clone(),
-        level: s.level.number(),
-        level_label: s.level.label_zh(),
-        phq: s.phq.map_or("—".into(), |p| {
+/// The PHQ, GAD-7 and ASQ cells of a result, as the counsellor reads them.
+pub(crate) fn result_cells(s: &ScreeningResult) -> [String; 3] {
+    [
+        s.phq.map_or("—".into(), |p| {
             let t = total(p.total, p.band.map(|b| b.label_zh()));
             match p.item9 {
                 Some(i9) => format!("{t}，第9题 {i9}"),
                 None => t,
             }
         }),
-        gad: s.gad.map_or("—".into(), |g| {
+        s.gad.map_or("—".into(), |g| {
             total(g.total, g.band.map(|b| b.label_zh()))
         }),
-        asq: s.asq.map_or("—".into(), |a| a.label_zh().to_string()),
+        s.asq.map_or("—".into(), |a| a.label_zh().to_string()),
+    ]
+}
+
+fn result_row(r: &psych::ResponseRow) -> ResultRow {
+    let s: &ScreeningResult = &r.result;
+    let [phq, gad, asq] = result_cells(s);
+    ResultRow {
+        name: r.student_name.clone(),
+        student_no: r.student_no.clone(),
+        class_label: r.class_label.clone(),
+        level: s.level.number(),
+        level_label: s.level.label_zh(),
+        phq,
+        gad,
+        asq,
         incomplete: s.incomplete,
     }
 }
@@ -209,6 +222,7 @@ pub(crate) async fn counsellor_page(
             })
             .collect(),
         campaign_name: chosen.map(|c| c.name.clone()).unwrap_or_default(),
+        campaign_id: chosen.map_or(0, |c| c.id),
         levels,
         results,
         overdue: view

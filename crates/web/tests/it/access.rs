@@ -238,6 +238,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // user on the same computer does not block it) and refuses an unknown code.
         case(g(), "/psych/codes".into(), "",                                         [303, 403, 403, 403, 403, 200, 403, 403]),
         case(p(), "/psych/codes".into(), "csrf_token={csrf}&campaign=999999&class=1", [303, 403, 403, 403, 403, 404, 403, 403]),
+        // Correcting a stored answer set: the school's counsellor only.
+        case(g(), "/psych/correct?campaign=999999&student_no=X".into(), "",          [303, 403, 403, 403, 403, 404, 403, 403]),
+        case(p(), "/psych/correct".into(), "csrf_token={csrf}&campaign=999999&student_no=X&reason=x", [303, 403, 403, 403, 403, 404, 403, 403]),
         // Consent: the counsellor's class sheet; the parent's own child's page.
         case(g(), "/psych/consent".into(), "",                                       [303, 403, 403, 403, 403, 200, 403, 403]),
         case(p(), "/psych/consent".into(), "csrf_token={csrf}&campaign=999999&class=1&student=1&guardian=given&decided_on=2025-01-01&channel=paper", [303, 403, 403, 403, 403, 404, 403, 403]),

@@ -27,6 +27,7 @@ mod psych;
 mod psych_break_glass;
 mod psych_codes;
 mod psych_consent;
+mod psych_correct;
 mod psych_export;
 mod read_paths;
 mod roster_people;
