@@ -174,6 +174,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "plan_school_sets",
         sql: include_str!("../migrations/sqlite/0033_plan_school_sets.sql"),
     },
+    Migration {
+        version: 34,
+        name: "staff_sources",
+        sql: include_str!("../migrations/sqlite/0034_staff_sources.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -341,6 +346,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 33,
         name: "plan_school_sets",
         sql: include_str!("../migrations/postgres/0033_plan_school_sets.sql"),
+    },
+    Migration {
+        version: 34,
+        name: "staff_sources",
+        sql: include_str!("../migrations/postgres/0034_staff_sources.sql"),
     },
 ];
 
