@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use wuyu_analytics::appraisal::{AppraisalRules, Level, Outcome, PoolKind, appraise, exclusion};
+use wuyu_analytics::appraisal::{AppraisalRules, Level, Outcome, PoolKind, appraise};
 use wuyu_ingest::csv_cell;
 use wuyu_ingest::staff::read_levels_input;
 
@@ -89,21 +89,7 @@ pub fn run(args: &LevelsArgs) -> anyhow::Result<ExitCode> {
             input.errors.len()
         );
     }
-    // The stateless tool has no district weights or exams: it levels final scores only.
-    let rules = AppraisalRules::default();
-    if let Some((_, row)) = input
-        .cases
-        .iter()
-        .zip(sheet.table.rows())
-        .find(|(c, _)| c.score.is_none() && exclusion(c, &rules).is_none())
-    {
-        bail!(
-            "{} 第 {} 行：考核得分是空的。命令行工具只按上传的考核得分定等次；按来源合成得分（同事互评、家长学生评价、教学成绩、工作量按区设置的权重）请在网页“教师考核”上传",
-            sheet.place,
-            row.number
-        );
-    }
-    let outcomes = appraise(&input.cases, &rules)
+    let outcomes = appraise(&input.cases, &AppraisalRules::default())
         .map_err(|e| anyhow::anyhow!("{}：无法定等次：{e}", sheet.place))?;
     let code = args.columns == Columns::Code;
     let cells: Vec<[Cell; 7]> = outcomes.iter().map(|o| cells(o, code)).collect();

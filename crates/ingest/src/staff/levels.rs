@@ -32,7 +32,7 @@ pub const LEVELS_COLUMNS: [LevelsColumn; 13] = [
         false,
     ),
     col("staff_no", "工号", &["教职工号", "教师工号", "编号"], true),
-    col("score", "考核得分", &["综合得分", "得分"], false),
+    col("score", "考核得分", &["综合得分", "得分"], true),
     col(
         "org_score",
         "组织评价得分",
@@ -108,7 +108,8 @@ const PARENT: usize = 11;
 const WORKLOAD: usize = 12;
 
 const RATING_HELP: &str = "不是可识别的单位考核结果：应为 一般（normal）、记功（award，集体记功及以上或优秀单位）或 问责（accountable，不合格或被问责），空白按一般";
-const SCORE_REQUIRED: &str = "是空的：参加定等次的教师必须有考核得分，或有用来合成得分的来源（组织评价得分、同事互评、家长学生评价、工作量）；只有立案调查、初任不满 6 个月、病事假满 183 天的可以都不填";
+const SCORE_REQUIRED: &str = "是空的：参加定等次的教师必须有考核得分（只有立案调查、初任不满 6 个月、病事假满 183 天的可以不填）";
+const SCORE_OR_SOURCES: &str = "是空的：参加定等次的教师必须有考核得分，或有用来合成得分的来源（组织评价得分、同事互评、家长学生评价、工作量）；只有立案调查、初任不满 6 个月、病事假满 183 天的可以都不填";
 const PEER_HELP: &str = "应为同事给出的各个评分（0–100），用分号分隔，如 90;85;70;92;88";
 
 /// A read sheet: one case per data row when `errors` is empty.
@@ -142,8 +143,20 @@ fn column_of(header: &str) -> Option<usize> {
         .position(|c| c.code.eq_ignore_ascii_case(h) || c.zh == h || c.aliases.contains(&h))
 }
 
-/// Reads `table` (from `file`). Header problems are errors on row 0 with the column named.
+/// Reads `table` (from `file`) for the stateless levels tool: every teacher who gets a level
+/// needs a final score. Header problems are errors on row 0 with the column named.
 pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
+    read_input(file, table, false)
+}
+
+/// Reads `table` (from `file`) for the appraisal import, where a blank score is composed from
+/// the row's sources (§6.2): the score column may be left out, and a row needs a score or at
+/// least one source.
+pub fn read_appraisal_input(file: &str, table: &Table) -> LevelsInput {
+    read_input(file, table, true)
+}
+
+fn read_input(file: &str, table: &Table, composable: bool) -> LevelsInput {
     let mut out = LevelsInput::default();
     let file_err = |column: &str, value: &str, message_zh: String| RowError {
         file: file.to_string(),
@@ -167,7 +180,13 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
         }
     }
     for (k, spec) in LEVELS_COLUMNS.iter().enumerate() {
-        if spec.required && at[k].is_none() {
+        // A composable file may leave the score column out when it has sources.
+        let optional = composable
+            && k == SCORE
+            && [ORG_SCORE, PEER, PARENT, WORKLOAD]
+                .iter()
+                .any(|&s| at[s].is_some());
+        if spec.required && at[k].is_none() && !optional {
             out.errors.push(file_err(
                 spec.zh,
                 "",
@@ -262,13 +281,18 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
         };
         // A teacher who gets a level needs a score, or sources to compose it from; the
         // out-of-N cases may leave both blank.
+        let has_sources = case.org_score.is_some() || !sources.is_empty();
         if errors.is_empty()
             && case.score.is_none()
-            && case.org_score.is_none()
-            && sources.is_empty()
+            && !(composable && has_sources)
             && exclusion(&case, &rules).is_none()
         {
-            errors.push(row_err(file, table, &row, at[SCORE], SCORE_REQUIRED.into()));
+            let why = if composable {
+                SCORE_OR_SOURCES
+            } else {
+                SCORE_REQUIRED
+            };
+            errors.push(row_err(file, table, &row, at[SCORE], why.into()));
         }
         if errors.is_empty() {
             out.cases.push(case);

@@ -12,7 +12,7 @@ use wuyu_analytics::appraisal::{
 };
 use wuyu_analytics::compare::{AlertStatus, ParallelAlert};
 use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
-use wuyu_ingest::staff::{RowSources, read_levels_input};
+use wuyu_ingest::staff::{RowSources, read_appraisal_input};
 use wuyu_store::staff::{
     Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
     NewAppraisal, RoundSummary, ScoreBasis, ScoreSources, StaffReader,
@@ -214,7 +214,7 @@ pub async fn import_appraisal(
         .into_iter()
         .find(|t| !t.hidden && !t.header.is_empty())
         .ok_or_else(|| ServiceError::BadRequest(format!("{file_name} 是空的")))?;
-    let input = read_levels_input(file_name, &table);
+    let input = read_appraisal_input(file_name, &table);
     if !input.errors.is_empty() {
         return Err(ServiceError::Rejected(input.errors));
     }
