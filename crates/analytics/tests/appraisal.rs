@@ -431,3 +431,160 @@ proptest! {
         }
     }
 }
+
+fn weights(w: [f64; 5]) -> AppraisalWeights {
+    AppraisalWeights::from_array(w)
+}
+
+#[test]
+fn composed_score_matches_the_spec_vector_with_the_default_weights() {
+    // §6.2: 组织 88; peers 90, 85, 70, 92, 88 → trimmed {85, 88, 90} → 87.667; parents 80.
+    let v = SourceValues {
+        org: Some(88.0),
+        peer_ratings: vec![90.0, 85.0, 70.0, 92.0, 88.0],
+        parent: Some(80.0),
+        teaching: None,
+        workload: None,
+    };
+    let c = compose(&v, &AppraisalWeights::default()).unwrap().unwrap();
+    near(c.score, 0.5 * 88.0 + 0.3 * (263.0 / 3.0) + 0.2 * 80.0, 1e-9);
+    assert_eq!(format!("{:.2}", c.score), "86.30");
+    for (got, want) in c.weights.iter().zip([0.5, 0.3, 0.2, 0.0, 0.0]) {
+        near(*got, want, 1e-12);
+    }
+    // Teaching and workload weigh 0 by default: absent, but nothing is re-normalised.
+    assert!(!c.renormalised());
+    assert_eq!(c.peer.unwrap().used, 3);
+}
+
+#[test]
+fn all_five_sources_and_a_missing_one_by_hand() {
+    let w = weights([0.4, 0.2, 0.2, 0.1, 0.1]);
+    let full = SourceValues {
+        org: Some(88.0),
+        peer_ratings: vec![90.0, 85.0, 70.0, 92.0, 88.0],
+        parent: Some(80.0),
+        teaching: Some(200.0 / 3.0),
+        workload: Some(75.0),
+    };
+    // 0.4·88 + 0.2·87.667 + 0.2·80 + 0.1·66.667 + 0.1·75 = 35.2 + 17.533 + 16 + 6.667 + 7.5
+    let c = compose(&full, &w).unwrap().unwrap();
+    near(c.score, 82.9, 1e-9);
+    assert!(!c.renormalised());
+
+    // Two raters only (peer missing) and no teaching result: their 0.3 is spread over the
+    // remaining 0.7 — never a 0 for the missing ones.
+    let gaps = SourceValues {
+        org: Some(90.0),
+        peer_ratings: vec![80.0, 90.0],
+        parent: Some(85.0),
+        teaching: None,
+        workload: Some(70.0),
+    };
+    let c = compose(&gaps, &w).unwrap().unwrap();
+    near(c.score, (0.4 * 90.0 + 0.2 * 85.0 + 0.1 * 70.0) / 0.7, 1e-9);
+    assert_eq!(format!("{:.2}", c.score), "85.71");
+    assert_eq!(c.missing, vec![SourceKind::Peer, SourceKind::Teaching]);
+    assert!(c.renormalised());
+    near(c.weights[0], 4.0 / 7.0, 1e-12);
+    near(c.weights[2], 2.0 / 7.0, 1e-12);
+    near(c.weights[4], 1.0 / 7.0, 1e-12);
+    assert_eq!((c.weights[1], c.weights[3]), (0.0, 0.0));
+    near(c.weights.iter().sum::<f64>(), 1.0, 1e-12);
+
+    // Nothing with a weight: nothing to compose.
+    let none = SourceValues {
+        workload: Some(70.0),
+        ..SourceValues::default()
+    };
+    assert_eq!(
+        compose(&none, &weights([0.5, 0.3, 0.2, 0.0, 0.0])).unwrap(),
+        None
+    );
+    // Weights that do not add up to 1 are refused.
+    assert!(compose(&full, &weights([0.5, 0.3, 0.0, 0.0, 0.0])).is_err());
+}
+
+#[test]
+fn peer_trimmed_mean_edge_cases_of_6_2() {
+    // Exactly 5: one highest and one lowest dropped, 3 left.
+    let five = peer_mean(&[60.0, 70.0, 80.0, 90.0, 100.0])
+        .unwrap()
+        .unwrap();
+    assert_eq!((five.used, five.trimmed), (3, true));
+    near(five.mean, 80.0, 1e-12);
+    // Ties at the extremes: only one of each is dropped.
+    let six = peer_mean(&[100.0, 100.0, 80.0, 80.0, 60.0, 60.0])
+        .unwrap()
+        .unwrap();
+    assert_eq!((six.used, six.trimmed), (4, true));
+    near(six.mean, 80.0, 1e-12);
+    // Three raters: no trimming, all three count.
+    let three = peer_mean(&[70.0, 80.0, 96.0]).unwrap().unwrap();
+    assert_eq!((three.used, three.trimmed), (3, false));
+    near(three.mean, 82.0, 1e-12);
+    // Under three: the source is missing (and re-normalised away, not 0).
+    assert_eq!(peer_mean(&[90.0]).unwrap(), None);
+    assert_eq!(peer_mean(&[]).unwrap(), None);
+}
+
+#[test]
+fn a_composed_score_goes_through_the_level_rules_unchanged() {
+    // 0.5·40 + 0.3·55 + 0.2·58 = 48.1 < 50 → 不合格; 0.5·58 + 0.3·60 + 0.2·59 = 58.8 → 基本合格.
+    let low = compose(
+        &SourceValues {
+            org: Some(40.0),
+            peer_ratings: vec![50.0, 55.0, 60.0],
+            parent: Some(58.0),
+            ..SourceValues::default()
+        },
+        &AppraisalWeights::default(),
+    )
+    .unwrap()
+    .unwrap();
+    near(low.score, 48.1, 1e-9);
+    let mid = compose(
+        &SourceValues {
+            org: Some(58.0),
+            peer_ratings: vec![60.0, 60.0, 60.0],
+            parent: Some(59.0),
+            ..SourceValues::default()
+        },
+        &AppraisalWeights::default(),
+    )
+    .unwrap()
+    .unwrap();
+    near(mid.score, 58.8, 1e-9);
+    let a = teacher("一中", "T1", low.score, 40.0);
+    let b = teacher("一中", "T2", mid.score, 58.0);
+    assert_eq!(levels(&[a, b]), vec![Level::Unqualified, Level::Basic]);
+}
+
+#[test]
+fn teaching_result_is_the_share_of_exams_not_below_the_parallel_classes() {
+    use wuyu_analytics::compare::{AlertStatus, ParallelAlert, ParallelRule};
+    let alert = |status, events: f64, below: f64| ParallelAlert {
+        teacher: "T".into(),
+        evaluation_year: 2024,
+        status,
+        weighted_events: events,
+        weighted_below: below,
+        below_share: (events > 0.0).then(|| below / events),
+        mean_difference: None,
+        mean_difference_sd: None,
+        chance: None,
+        rule: ParallelRule::default(),
+        note: "",
+        events: Vec::new(),
+    };
+    // 语文: 2 of 6 below; 数学: 1 of 6 below → 9 of 12 not below → 75.
+    let a = alert(AlertStatus::NotFlagged, 6.0, 2.0);
+    let b = alert(AlertStatus::NotFlagged, 6.0, 1.0);
+    near(teaching_score([&a, &b]).unwrap(), 75.0, 1e-12);
+    // A subject with too few exams does not count; none left → missing.
+    let thin = alert(AlertStatus::InsufficientEvents, 3.0, 3.0);
+    near(teaching_score([&a, &thin]).unwrap(), 400.0 / 6.0, 1e-12);
+    assert_eq!(teaching_score([&thin]), None);
+    let flagged = alert(AlertStatus::Flagged, 6.0, 6.0);
+    assert_eq!(teaching_score([&flagged]), Some(0.0));
+}

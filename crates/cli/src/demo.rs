@@ -855,36 +855,56 @@ async fn load_appraisal(
     seed: u64,
 ) -> anyhow::Result<(usize, usize)> {
     use wuyu_analytics::appraisal::{AppraisalRules, appraise};
+    use wuyu_service::staff::{RowSources, compose_scores};
     use wuyu_store::staff::{AppraisalInput, AppraisalState, NewAppraisal};
     let cases = wuyu_synth::generate_appraisal(district, seed);
+    let given = wuyu_synth::generate_appraisal_sources(&cases, seed);
     let year = i32::from(district.school_year);
     let rules = AppraisalRules::default();
+    // The demo district weighs all five sources, so the pages show each one counted.
+    store
+        .set_setting(
+            wuyu_store::settings::district::APPRAISAL_WEIGHTS,
+            r#"{"org":0.4,"peer":0.2,"parent":0.2,"teaching":0.1,"workload":0.1}"#,
+        )
+        .await?;
+    let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
     let (mut rounds, mut teachers) = (0, 0);
     for school in &district.batch.schools {
         let Some(id) = store.school_by_code(school.code.as_str()).await? else {
             continue;
         };
-        let mine: Vec<_> = cases
-            .iter()
-            .filter(|c| c.school == school.code.as_str())
-            .cloned()
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let out = appraise(&mine, &rules)?;
-        let mut rows = Vec::with_capacity(mine.len());
-        for (c, o) in mine.iter().zip(&out) {
+        let (mut mine, mut sources, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+        for (c, g) in cases.iter().zip(&given) {
+            if c.school != school.code.as_str() {
+                continue;
+            }
             let Some(t) = store.teacher_by_staff_no(id, &c.staff_no).await? else {
                 continue;
             };
+            // Every demo score is composed from its sources (none uploaded as a total).
+            let mut c = c.clone();
+            c.score = None;
+            mine.push(c);
+            sources.push(RowSources {
+                peer_ratings: g.peer_ratings.clone(),
+                parent_score: g.parent,
+                workload_score: g.workload,
+            });
+            ids.push(t);
+        }
+        if mine.is_empty() {
+            continue;
+        }
+        let (composed, _) = compose_scores(&svc, id, year, &mut mine, &sources, &ids).await?;
+        let out = appraise(&mine, &rules)?;
+        let mut rows = Vec::with_capacity(mine.len());
+        for (((c, o), t), sources) in mine.iter().zip(&out).zip(&ids).zip(composed) {
             rows.push(AppraisalInput {
-                teacher_id: t,
+                teacher_id: *t,
                 score: c.score,
                 org_score: c.org_score,
-                peer_score: None,
-                parent_score: None,
-                renormalised: false,
+                sources,
                 first_job_months: c.first_job_months,
                 leave_days: c.leave_days,
                 under_investigation: c.under_investigation,

@@ -25,6 +25,9 @@ pub enum SettingsCommand {
     ///   volunteer_star_hours  志愿服务一至五星所需时长（小时，逐级递增），
     ///                       默认 100,300,600,1000,1500
     ///   training_cycle_hours  教师每个五年继续教育周期应完成的培训学时，默认 360
+    ///   appraisal_weights   教师年度考核得分各来源的权重（JSON，合计 1，未给出的为 0），
+    ///                       默认 {"org":0.5,"peer":0.3,"parent":0.2,"teaching":0,"workload":0}
+    ///                       （组织评价、同事互评、家长学生评价、教学成绩、工作量）
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址
@@ -55,6 +58,12 @@ async fn show(store: &dyn Store) -> anyhow::Result<()> {
     println!("{} = {targets}", FitnessTargets::KEY);
     let exam = store.exam_settings().await?;
     println!("{} = {}", ExamSettings::KEY, serde_json::to_string(&exam)?);
+    let all = store.district_settings().await?;
+    println!(
+        "{} = {}",
+        district::APPRAISAL_WEIGHTS,
+        serde_json::to_string(&all.appraisal_weights)?
+    );
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 //! teacher not in the school's roster) is refused in Chinese naming the field and value, and
 //! nothing is written; the school's page lists every roster teacher with the hours of the
 //! current five-year cycle against the district's requirement (a setting); 名校长 and 工作室
-//! are stored; a teacher reads only their own records; another school's admin cannot write.
+//! are stored; a teacher reads only their own records; another school's admin cannot write;
+//! every read of the records is audited.
 use std::sync::Arc;
 
 use wuyu_domain::{SchoolId, Viewer};
@@ -190,7 +191,9 @@ async fn story(store: Arc<dyn Store>) {
     .await
     .unwrap();
 
-    let r = records::records(&svc, &school, a, 2024).await.unwrap();
+    let r = records::records(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap();
     assert_eq!(
         (r.cycle.first, r.cycle.last, r.required_hours),
         (2021, 2025, 360)
@@ -213,24 +216,34 @@ async fn story(store: Arc<dyn Store>) {
         .set_setting("training_cycle_hours", "300")
         .await
         .unwrap();
-    let r = records::records(&svc, &school, a, 2024).await.unwrap();
+    let r = records::records(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap();
     assert_eq!(r.required_hours, 300);
     assert!(r.teachers.iter().all(|t| t.met));
 
     // A teacher reads only their own records; another school's teacher reads none of A's.
     let teacher = viewer(&svc, "teacher-a").await;
-    let r = records::records(&svc, &teacher, a, 2024).await.unwrap();
+    let r = records::records(&svc, &teacher, &Requester::operator("teacher-a"), a, 2024)
+        .await
+        .unwrap();
     assert_eq!(r.teachers.len(), 1);
     assert_eq!(r.teachers[0].teacher.staff_no, "T01");
     let other = viewer(&svc, "teacher-b").await;
     assert!(matches!(
-        records::records(&svc, &other, a, 2024).await,
+        records::records(&svc, &other, &Requester::operator("teacher-b"), a, 2024).await,
         Err(ServiceError::Forbidden)
     ));
     let district = viewer(&svc, "district").await;
-    let r = records::records(&svc, &district, SchoolId(a.0), 2024)
-        .await
-        .unwrap();
+    let r = records::records(
+        &svc,
+        &district,
+        &Requester::operator("district"),
+        SchoolId(a.0),
+        2024,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         r.teachers.len(),
         2,
@@ -242,6 +255,32 @@ async fn story(store: Arc<dyn Store>) {
     for action in ["add_training", "add_title", "add_studio"] {
         assert!(log.iter().any(|e| e.entry.action == action), "{action}");
     }
+    // And every read of the records: the school's reads, the teacher's own (naming the
+    // teacher), the district's; the refused read of another school's teacher writes none.
+    let t01 = store.teacher_by_staff_no(a, "T01").await.unwrap().unwrap();
+    let reads = |user: &str, action: &str| {
+        log.iter()
+            .filter(|e| e.entry.username == user && e.entry.action == action)
+            .count()
+    };
+    assert_eq!(reads("school-a", "read_development"), 2);
+    assert_eq!(reads("district", "read_development"), 1);
+    assert_eq!(reads("teacher-a", "read_own_development"), 1);
+    assert_eq!(reads("teacher-b", "read_own_development"), 0);
+    let own = log
+        .iter()
+        .find(|e| e.entry.action == "read_own_development")
+        .unwrap();
+    assert_eq!(
+        own.entry.entity,
+        format!("staff_development:{}:{}", a.0, t01.0)
+    );
+    assert_eq!(own.entry.school_id, Some(a));
+    assert!(
+        own.entry.detail.contains("teachers=1"),
+        "{}",
+        own.entry.detail
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

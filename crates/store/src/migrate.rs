@@ -175,6 +175,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0033_plan_school_sets.sql"),
     },
     Migration {
+        version: 34,
+        name: "staff_sources",
+        sql: include_str!("../migrations/sqlite/0034_staff_sources.sql"),
+    },
+    Migration {
         version: 35,
         name: "psych_corrections",
         sql: include_str!("../migrations/sqlite/0035_psych_corrections.sql"),
@@ -346,6 +351,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 33,
         name: "plan_school_sets",
         sql: include_str!("../migrations/postgres/0033_plan_school_sets.sql"),
+    },
+    Migration {
+        version: 34,
+        name: "staff_sources",
+        sql: include_str!("../migrations/postgres/0034_staff_sources.sql"),
     },
     Migration {
         version: 35,

@@ -2,7 +2,7 @@
 //! modules.md §4. Schools differ in their scores (one school's teachers score higher on
 //! average); a few teachers are out of N (first job, long leave); exactly one teacher in the
 //! district has a confirmed 师德 violation (the veto), one a 警告.
-use wuyu_analytics::appraisal::{AppraisalCase, Sanction, UnitRating};
+use wuyu_analytics::appraisal::{AppraisalCase, Sanction, SourceValues, UnitRating};
 
 use crate::SynthDistrict;
 use crate::rng::Rng;
@@ -57,6 +57,39 @@ pub fn generate_appraisal(district: &SynthDistrict, seed: u64) -> Vec<AppraisalC
         c.sanction = Some(Sanction::Warning);
     }
     out
+}
+
+/// The score sources of every case of [`generate_appraisal`] (aligned with it), scattered
+/// around the case's score so the composed score lands near it: the organisation score, five
+/// to nine colleagues' ratings, a parent/student rating and a workload score. About one
+/// teacher in ten has no parent rating and one in twenty only two raters (too few), so the demo
+/// shows re-normalised, flagged rows. The teaching result comes from the exams, not from here.
+pub fn generate_appraisal_sources(cases: &[AppraisalCase], seed: u64) -> Vec<SourceValues> {
+    let mut rng = Rng::stream(seed, 0x5352_4353);
+    let tenth = |x: f64| (x.clamp(0.0, 100.0) * 10.0).round() / 10.0;
+    cases
+        .iter()
+        .map(|c| {
+            let centre = c.score.unwrap_or(80.0);
+            let r = rng.f64();
+            let raters = if r < 0.05 {
+                2
+            } else {
+                5 + (rng.f64() * 5.0) as usize
+            };
+            let peer_ratings = (0..raters)
+                .map(|_| tenth(centre + rng.f64() * 12.0 - 6.0).round())
+                .collect();
+            let parent = tenth(centre + rng.f64() * 16.0 - 8.0);
+            SourceValues {
+                org: c.org_score,
+                peer_ratings,
+                parent: (!(0.05..0.15).contains(&r)).then_some(parent),
+                teaching: None,
+                workload: Some(tenth(70.0 + rng.f64() * 25.0)),
+            }
+        })
+        .collect()
 }
 
 /// One synthetic development record of a teacher.
@@ -224,6 +257,32 @@ mod tests {
             }
         }
         assert!(hours.values().any(|h| *h >= 360.0) && hours.values().any(|h| *h < 360.0));
+    }
+
+    #[test]
+    fn sources_cover_every_case_and_some_rows_lack_a_source() {
+        let d = crate::generate(&SynthConfig {
+            seed: 7,
+            students: 2_000,
+            ..Default::default()
+        });
+        let cases = generate_appraisal(&d, 7);
+        let sources = generate_appraisal_sources(&cases, 7);
+        assert_eq!(sources.len(), cases.len());
+        assert!(
+            sources
+                .iter()
+                .all(|s| s.peer_ratings.iter().all(|x| (0.0..=100.0).contains(x)))
+        );
+        assert!(
+            sources.iter().any(|s| s.parent.is_none()),
+            "a missing parent rating"
+        );
+        assert!(sources.iter().any(|s| s.peer_ratings.len() >= 5));
+        assert!(
+            sources.iter().all(|s| s.teaching.is_none()),
+            "teaching comes from exams"
+        );
     }
 
     #[test]

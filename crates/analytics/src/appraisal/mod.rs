@@ -4,13 +4,17 @@
 //! the committee, and small schools pooled at the district.
 //!
 //! * [`score`]: the trimmed peer mean and the weighted score over present sources (§6.2);
+//! * [`compose`]: the five sources with the district's weights, and the teaching result from
+//!   the parallel-class comparison;
 //! * [`level`]: the per-teacher inputs, the rules (district settings) and the criterion level;
 //! * [`quota`]: the cap arithmetic and the allocation of 优秀 within a school or the pool.
 
+mod compose;
 mod level;
 mod quota;
 mod score;
 
+pub use compose::{AppraisalWeights, Composed, SourceKind, SourceValues, compose, teaching_score};
 pub use level::{
     AppraisalCase, AppraisalRules, Level, Sanction, SanctionCaps, UnitRating, criterion_level,
     exclusion,

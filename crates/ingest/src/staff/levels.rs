@@ -1,6 +1,9 @@
 //! The appraisal levels layout of modules.md §4: `school`, `unit_rating`, `staff_no`, `score`,
 //! `org_score`, `first_job_months`, `leave_days`, `under_investigation`, `ethics_violation`,
-//! `sanction` — or the Chinese headers of [`LEVELS_COLUMNS`]. Every cell is checked; a row
+//! `sanction` — or the Chinese headers of [`LEVELS_COLUMNS`] — plus the optional score sources
+//! of §6.2 (`peer_ratings`: the raw ratings of colleagues in one cell, `parent_score`,
+//! `workload_score`), from which the score is composed when `score` is blank. Every cell is
+//! checked; a row
 //! with any error yields no case, and the caller refuses the file (levels depend on every
 //! teacher of a school, so a partial file would give wrong caps).
 use std::collections::HashMap;
@@ -20,7 +23,7 @@ pub struct LevelsColumn {
     pub required: bool,
 }
 
-pub const LEVELS_COLUMNS: [LevelsColumn; 10] = [
+pub const LEVELS_COLUMNS: [LevelsColumn; 13] = [
     col("school", "学校", &["学校名称", "单位"], true),
     col(
         "unit_rating",
@@ -61,6 +64,19 @@ pub const LEVELS_COLUMNS: [LevelsColumn; 10] = [
         false,
     ),
     col("sanction", "处分", &["处分种类", "受处分"], false),
+    col(
+        "peer_ratings",
+        "同事互评",
+        &["同事互评分", "互评得分", "同事评分"],
+        false,
+    ),
+    col(
+        "parent_score",
+        "家长学生评价",
+        &["家长学生评价得分", "家长评价", "学生评价"],
+        false,
+    ),
+    col("workload_score", "工作量", &["工作量得分"], false),
 ];
 
 const fn col(
@@ -87,15 +103,37 @@ const LEAVE: usize = 6;
 const INVESTIGATION: usize = 7;
 const ETHICS: usize = 8;
 const SANCTION: usize = 9;
+const PEER: usize = 10;
+const PARENT: usize = 11;
+const WORKLOAD: usize = 12;
 
 const RATING_HELP: &str = "不是可识别的单位考核结果：应为 一般（normal）、记功（award，集体记功及以上或优秀单位）或 问责（accountable，不合格或被问责），空白按一般";
 const SCORE_REQUIRED: &str = "是空的：参加定等次的教师必须有考核得分（只有立案调查、初任不满 6 个月、病事假满 183 天的可以不填）";
+const SCORE_OR_SOURCES: &str = "是空的：参加定等次的教师必须有考核得分，或有用来合成得分的来源（组织评价得分、同事互评、家长学生评价、工作量）；只有立案调查、初任不满 6 个月、病事假满 183 天的可以都不填";
+const PEER_HELP: &str = "应为同事给出的各个评分（0–100），用分号分隔，如 90;85;70;92;88";
 
 /// A read sheet: one case per data row when `errors` is empty.
 #[derive(Debug, Clone, Default)]
 pub struct LevelsInput {
     pub cases: Vec<AppraisalCase>,
+    /// The score sources of each case (aligned with `cases`).
+    pub sources: Vec<RowSources>,
     pub errors: Vec<RowError>,
+}
+
+/// The score sources a row gives besides the organisation score (§6.2).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowSources {
+    /// The raw ratings of colleagues (trimmed later).
+    pub peer_ratings: Vec<f64>,
+    pub parent_score: Option<f64>,
+    pub workload_score: Option<f64>,
+}
+
+impl RowSources {
+    pub fn is_empty(&self) -> bool {
+        self.peer_ratings.is_empty() && self.parent_score.is_none() && self.workload_score.is_none()
+    }
 }
 
 fn column_of(header: &str) -> Option<usize> {
@@ -105,8 +143,20 @@ fn column_of(header: &str) -> Option<usize> {
         .position(|c| c.code.eq_ignore_ascii_case(h) || c.zh == h || c.aliases.contains(&h))
 }
 
-/// Reads `table` (from `file`). Header problems are errors on row 0 with the column named.
+/// Reads `table` (from `file`) for the stateless levels tool: every teacher who gets a level
+/// needs a final score. Header problems are errors on row 0 with the column named.
 pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
+    read_input(file, table, false)
+}
+
+/// Reads `table` (from `file`) for the appraisal import, where a blank score is composed from
+/// the row's sources (§6.2): the score column may be left out, and a row needs a score or at
+/// least one source.
+pub fn read_appraisal_input(file: &str, table: &Table) -> LevelsInput {
+    read_input(file, table, true)
+}
+
+fn read_input(file: &str, table: &Table, composable: bool) -> LevelsInput {
     let mut out = LevelsInput::default();
     let file_err = |column: &str, value: &str, message_zh: String| RowError {
         file: file.to_string(),
@@ -130,7 +180,13 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
         }
     }
     for (k, spec) in LEVELS_COLUMNS.iter().enumerate() {
-        if spec.required && at[k].is_none() {
+        // A composable file may leave the score column out when it has sources.
+        let optional = composable
+            && k == SCORE
+            && [ORG_SCORE, PEER, PARENT, WORKLOAD]
+                .iter()
+                .any(|&s| at[s].is_some());
+        if spec.required && at[k].is_none() && !optional {
             out.errors.push(file_err(
                 spec.zh,
                 "",
@@ -173,6 +229,11 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
             |t| Sanction::parse(t).map(Some),
             "不是可识别的处分：应为 警告、记过、降低岗位等级、撤职，没有处分请留空",
         );
+        let sources = RowSources {
+            peer_ratings: cell.ratings(PEER),
+            parent_score: cell.number(PARENT),
+            workload_score: cell.number(WORKLOAD),
+        };
         let mut errors = cell.errors;
         if !school.is_empty() && !staff_no.is_empty() {
             let key = (school.clone(), staff_no.clone());
@@ -218,12 +279,24 @@ pub fn read_levels_input(file: &str, table: &Table) -> LevelsInput {
             ethics_violation,
             sanction,
         };
-        // A teacher who gets a level needs a score; the out-of-N cases may leave it blank.
-        if errors.is_empty() && case.score.is_none() && exclusion(&case, &rules).is_none() {
-            errors.push(row_err(file, table, &row, at[SCORE], SCORE_REQUIRED.into()));
+        // A teacher who gets a level needs a score, or sources to compose it from; the
+        // out-of-N cases may leave both blank.
+        let has_sources = case.org_score.is_some() || !sources.is_empty();
+        if errors.is_empty()
+            && case.score.is_none()
+            && !(composable && has_sources)
+            && exclusion(&case, &rules).is_none()
+        {
+            let why = if composable {
+                SCORE_OR_SOURCES
+            } else {
+                SCORE_REQUIRED
+            };
+            errors.push(row_err(file, table, &row, at[SCORE], why.into()));
         }
         if errors.is_empty() {
             out.cases.push(case);
+            out.sources.push(sources);
         }
         out.errors.extend(errors);
     }
@@ -333,6 +406,30 @@ impl Cells<'_, '_> {
                 None
             }
         }
+    }
+
+    /// Ratings 0–100 separated by `;` (or `；`, `,`, `、`, spaces); blank → none.
+    fn ratings(&mut self, k: usize) -> Vec<f64> {
+        let Some(t) = self.raw(k).map(str::to_string) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for part in t
+            .split([';', '；', ',', '，', '、', ' ', '\u{3000}'])
+            .filter(|p| !p.trim().is_empty())
+        {
+            match parse_decimal(part.trim()) {
+                Some(x) if (0.0..=100.0).contains(&x) => out.push(x),
+                _ => {
+                    self.fail(
+                        k,
+                        format!("“{}”不是 0–100 的评分：{PEER_HELP}", part.trim()),
+                    );
+                    return Vec::new();
+                }
+            }
+        }
+        out
     }
 
     /// A whole number 0..=max, blank → `None`.

@@ -11,4 +11,6 @@ pub use development::{
     DevRead, TITLE_COLUMNS, TRAINING_COLUMNS, TitleLine, TrainingLine, read_titles, read_training,
     write_dev_template,
 };
-pub use levels::{LEVELS_COLUMNS, LevelsInput, read_levels_input};
+pub use levels::{
+    LEVELS_COLUMNS, LevelsInput, RowSources, read_appraisal_input, read_levels_input,
+};

@@ -1,4 +1,5 @@
 //! 区级设置 (district settings): the typed settings, validated by the store on write.
+use wuyu_analytics::appraisal::{AppraisalWeights, SourceKind};
 use wuyu_analytics::compare::ExamLevel;
 use wuyu_analytics::descriptive::{AbsentPolicy, Line, RateLines};
 use wuyu_domain::{AdminToken, District, Scope};
@@ -57,6 +58,9 @@ pub struct SettingsInput {
     pub star_hours: String,
     /// Working days of a class's archive 公示 (5–30).
     pub archive_publicity_days: String,
+    /// The appraisal score's source weights in percent, in `SourceKind::ALL` order (组织,
+    /// 同事互评, 家长学生, 教学成绩, 工作量); all five blank keeps the current weights.
+    pub appraisal_weight_pct: [String; 5],
 }
 
 impl SettingsInput {
@@ -93,6 +97,7 @@ impl SettingsInput {
             .into(),
             star_hours: wuyu_store::settings::district::star_hours_text(&s.star_thresholds),
             archive_publicity_days: s.archive_publicity_days.0.to_string(),
+            appraisal_weight_pct: s.appraisal_weights.as_array().map(pct),
         }
     }
 
@@ -170,6 +175,37 @@ impl SettingsInput {
         match wuyu_store::settings::district::publicity_days(&self.archive_publicity_days) {
             Ok(d) => s.archive_publicity_days = d,
             Err(e) => errors.push(e),
+        }
+        if self
+            .appraisal_weight_pct
+            .iter()
+            .any(|w| !w.trim().is_empty())
+        {
+            let mut w = [0.0; 5];
+            for ((x, text), kind) in w
+                .iter_mut()
+                .zip(&self.appraisal_weight_pct)
+                .zip(SourceKind::ALL)
+            {
+                // A blank among filled ones weighs 0.
+                match text.trim() {
+                    "" => {}
+                    t => match t.parse::<f64>() {
+                        Ok(v) if v.is_finite() && (0.0..=100.0).contains(&v) => *x = v / 100.0,
+                        _ => errors.push(format!(
+                            "考核得分权重“{}”应为 0 到 100 之间的百分数，而不是“{t}”",
+                            kind.label_zh()
+                        )),
+                    },
+                }
+            }
+            let weights = AppraisalWeights::from_array(w);
+            match weights.check() {
+                Ok(()) => s.appraisal_weights = weights,
+                // A bad percentage was named above; the sum is only news without one.
+                Err(e) if errors.is_empty() || !e.contains("0 到 1") => errors.push(e),
+                Err(_) => {}
+            }
         }
         if errors.is_empty() {
             Ok(s)
@@ -308,5 +344,26 @@ mod tests {
         assert_eq!(s.exam.lines.excellent, Line::Fraction(0.85));
         assert_eq!(s.exam.lines.good, None);
         assert_eq!(s.exam.parallel_rule.min_level, ExamLevel::District);
+        assert_eq!(
+            s.appraisal_weights,
+            AppraisalWeights::default(),
+            "the weights stay as they were"
+        );
+
+        // Appraisal weights in percent: 40/20/20/10/10 is stored as fractions; 50 + 30 alone
+        // (80 %) is refused with the sum named.
+        let mut w = SettingsInput::from_settings(&d);
+        assert_eq!(w.appraisal_weight_pct, ["50", "30", "20", "0", "0"]);
+        w.appraisal_weight_pct = ["40", "20", "20", "10", "10"].map(String::from);
+        let s = w.apply(&d).unwrap();
+        assert_eq!(s.appraisal_weights.as_array(), [0.4, 0.2, 0.2, 0.1, 0.1]);
+        w.appraisal_weight_pct = ["50", "30", "", "", ""].map(String::from);
+        let errors = w.apply(&d).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("权重之和应为 100%") && e.contains("80.0%")),
+            "{errors:?}"
+        );
     }
 }

@@ -6,13 +6,16 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use time::Date;
-use wuyu_analytics::appraisal::{AppraisalRules, Level, appraise};
-use wuyu_analytics::compare::AlertStatus;
+use wuyu_analytics::appraisal::{
+    AppraisalCase, AppraisalRules, AppraisalWeights, Level, SourceValues, appraise, compose,
+    exclusion, teaching_score,
+};
+use wuyu_analytics::compare::{AlertStatus, ParallelAlert};
 use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
-use wuyu_ingest::staff::read_levels_input;
+use wuyu_ingest::staff::{RowSources, read_appraisal_input};
 use wuyu_store::staff::{
     Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
-    NewAppraisal, RoundSummary, StaffReader,
+    NewAppraisal, RoundSummary, ScoreBasis, ScoreSources, StaffReader,
 };
 use wuyu_store::{AuditEntry, StoreError, TeacherAlert};
 
@@ -211,7 +214,7 @@ pub async fn import_appraisal(
         .into_iter()
         .find(|t| !t.hidden && !t.header.is_empty())
         .ok_or_else(|| ServiceError::BadRequest(format!("{file_name} 是空的")))?;
-    let input = read_levels_input(file_name, &table);
+    let input = read_appraisal_input(file_name, &table);
     if !input.errors.is_empty() {
         return Err(ServiceError::Rejected(input.errors));
     }
@@ -257,23 +260,43 @@ pub async fn import_appraisal(
         return Err(ServiceError::Rejected(errors));
     }
     let rules = AppraisalRules::default();
-    let out =
-        appraise(&input.cases, &rules).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+    let mut cases = input.cases.clone();
+    let (sources, weights) =
+        compose_scores(svc, school, year, &mut cases, &input.sources, &teachers).await?;
+    for (case, row) in cases.iter().zip(table.rows()) {
+        if case.score.is_none() && exclusion(case, &rules).is_none() {
+            errors.push(RowError {
+                file: file_name.to_string(),
+                sheet: table.name.clone(),
+                row: row.number,
+                column: "考核得分".into(),
+                value: String::new(),
+                message_zh: "是空的，且没有区设置中权重大于 0 的得分来源可以合成：请填写考核得分，或按区设置的权重提供组织评价得分、同事互评（至少 3 人）、家长学生评价、工作量".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Rejected(errors));
+    }
+    let out = appraise(&cases, &rules).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
     let (n_base, cap) = out
         .first()
         .map_or((0, 0), |o| (o.n_base as u32, o.cap as u32));
-    let rows = input
-        .cases
+    let composed = sources
+        .iter()
+        .filter(|s| s.score_basis == ScoreBasis::Composed)
+        .count();
+    let flagged = sources.iter().filter(|s| s.renormalised).count();
+    let rows = cases
         .iter()
         .zip(&out)
         .zip(&teachers)
-        .map(|((c, o), &t)| AppraisalInput {
+        .zip(sources)
+        .map(|(((c, o), &t), sources)| AppraisalInput {
             teacher_id: t,
             score: c.score,
             org_score: c.org_score,
-            peer_score: None,
-            parent_score: None,
-            renormalised: false,
+            sources,
             first_job_months: c.first_job_months,
             leave_days: c.leave_days,
             under_investigation: c.under_investigation,
@@ -303,8 +326,10 @@ pub async fn import_appraisal(
         format!("staff_appraisal:{}:{year}", school.0),
     );
     audit.detail = format!(
-        "file={file_name} teachers={} n_base={n_base} cap={cap}",
-        input.cases.len()
+        "file={file_name} teachers={} composed={composed} renormalised={flagged} \
+         weights={:?} n_base={n_base} cap={cap}",
+        input.cases.len(),
+        weights.as_array()
     );
     store
         .save_appraisal(&draft, &audit)
@@ -313,6 +338,92 @@ pub async fn import_appraisal(
     appraisal(svc, viewer, who, school, year)
         .await?
         .ok_or(ServiceError::NotFound)
+}
+
+/// Composes the score of every case whose score was left blank from its sources, with the
+/// district's weights and each teacher's teaching result from the exams (`teachers` aligned
+/// with `cases`); a case with a score keeps it (uploaded). Answers each case's sources, as
+/// stored beside it, and the weights applied. The one path the import and the demo share.
+pub async fn compose_scores(
+    svc: &Service,
+    school: SchoolId,
+    year: i32,
+    cases: &mut [AppraisalCase],
+    given: &[RowSources],
+    teachers: &[TeacherId],
+) -> Result<(Vec<ScoreSources>, AppraisalWeights), ServiceError> {
+    let weights = svc.store().district_settings().await?.appraisal_weights;
+    let teaching = teaching_scores(svc, school, year).await?;
+    let sources = cases
+        .iter_mut()
+        .zip(given)
+        .zip(teachers)
+        .map(|((case, given), t)| compose_row(case, given, teaching.get(t).copied(), &weights))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((sources, weights))
+}
+
+/// Each teacher's teaching-result source of `year` (the cycle ending with it) from the
+/// exams' parallel-class comparison, over all their subjects.
+async fn teaching_scores(
+    svc: &Service,
+    school: SchoolId,
+    year: i32,
+) -> Result<HashMap<TeacherId, f64>, ServiceError> {
+    // The caller manages this school's appraisal; the alerts are read for its teachers only.
+    let alerts = svc
+        .store()
+        .parallel_alerts(&Scope::District, Some(school), year)
+        .await?;
+    let mut by_teacher: HashMap<TeacherId, Vec<&ParallelAlert>> = HashMap::new();
+    for a in alerts.iter().filter(|a| a.school_id == school) {
+        by_teacher.entry(a.teacher_id).or_default().push(&a.alert);
+    }
+    Ok(by_teacher
+        .into_iter()
+        .filter_map(|(t, v)| teaching_score(v).map(|s| (t, s)))
+        .collect())
+}
+
+/// One row's sources, and its score composed from them when the file left the score blank
+/// (§6.2: trimmed peer mean, weights re-normalised over the sources present and flagged).
+/// An uploaded score is kept as given; its sources are stored beside it, not used.
+fn compose_row(
+    case: &mut AppraisalCase,
+    given: &RowSources,
+    teaching: Option<f64>,
+    weights: &AppraisalWeights,
+) -> Result<ScoreSources, ServiceError> {
+    let values = SourceValues {
+        org: case.org_score,
+        peer_ratings: given.peer_ratings.clone(),
+        parent: given.parent_score,
+        teaching,
+        workload: given.workload_score,
+    };
+    let composed =
+        compose(&values, weights).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+    let mut out = ScoreSources {
+        score_basis: ScoreBasis::Uploaded,
+        peer_ratings: given.peer_ratings.clone(),
+        peer_score: composed.as_ref().and_then(|c| c.peer.map(|p| p.mean)),
+        parent_score: given.parent_score,
+        teaching_score: teaching,
+        workload_score: given.workload_score,
+        weights: None,
+        missing: Vec::new(),
+        renormalised: false,
+    };
+    if case.score.is_none()
+        && let Some(c) = composed
+    {
+        case.score = Some(c.score);
+        out.score_basis = ScoreBasis::Composed;
+        out.weights = Some(c.weights);
+        out.renormalised = c.renormalised();
+        out.missing = c.missing;
+    }
+    Ok(out)
 }
 
 /// Starts the 公示 today: its last day is the fifth working day.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use wuyu_analytics::appraisal::{Level, Sanction};
 use wuyu_domain::{SchoolId, Viewer};
 use wuyu_report::exam::{Cell, NumFormat, Sheet};
-use wuyu_store::staff::{AppraisalRow, AppraisalState, StaffReader};
+use wuyu_store::staff::{AppraisalRow, AppraisalState, ScoreBasis, ScoreSources, StaffReader};
 
 use super::appraisal::{AppraisalView, read_as, reader};
 use crate::audit::Requester;
@@ -41,6 +41,68 @@ pub fn level_reason_zh(r: &AppraisalRow) -> String {
     parts.join("；")
 }
 
+/// A weight as shown: at most three decimals, trailing zeros dropped (0.625, 0.5).
+fn weight_text(w: f64) -> String {
+    let t = format!("{w:.3}");
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The values of the five sources in `SourceKind::ALL` order.
+fn source_values(org: Option<f64>, s: &ScoreSources) -> [Option<f64>; 5] {
+    [
+        org,
+        s.peer_score,
+        s.parent_score,
+        s.teaching_score,
+        s.workload_score,
+    ]
+}
+
+/// The composed score's arithmetic, e.g. `0.5×88.00 + 0.3×87.67 + 0.2×80.00 = 86.30`, with
+/// the weights actually used (re-normalised when a source was missing). Empty for an uploaded
+/// score.
+pub fn score_arithmetic_zh(r: &AppraisalRow) -> String {
+    let i = &r.input;
+    let (Some(w), Some(score)) = (i.sources.weights, i.score) else {
+        return String::new();
+    };
+    if i.sources.score_basis != ScoreBasis::Composed {
+        return String::new();
+    }
+    let terms: Vec<String> = w
+        .iter()
+        .zip(source_values(i.org_score, &i.sources))
+        .filter_map(|(&w, v)| {
+            v.filter(|_| w > 0.0)
+                .map(|v| format!("{}×{v:.2}", weight_text(w)))
+        })
+        .collect();
+    format!("{} = {score:.2}", terms.join(" + "))
+}
+
+/// The sources missing from a composed score (their weight went to the others), e.g.
+/// `缺少家长学生评价，其余权重已重新归一`; empty when none was missing.
+pub fn missing_sources_zh(r: &AppraisalRow) -> String {
+    let i = &r.input;
+    if !i.sources.renormalised {
+        return String::new();
+    }
+    let missing: Vec<&str> = i.sources.missing.iter().map(|k| k.label_zh()).collect();
+    format!("缺少{}，其余权重已重新归一", missing.join("、"))
+}
+
+/// The peer source as shown: the trimmed mean with how many ratings it rests on, or why it
+/// does not count (fewer than 3 raters after trimming).
+pub fn peer_text_zh(s: &ScoreSources) -> String {
+    let n = s.peer_ratings.len();
+    match (n, s.peer_score) {
+        (0, _) => String::new(),
+        (n, Some(m)) if n >= 5 => format!("{m:.2}（{n} 人评，去掉最高、最低分后 {} 人）", n - 2),
+        (n, Some(m)) => format!("{m:.2}（{n} 人评）"),
+        (n, None) => format!("不计（{n} 人评，去掉最高、最低分后不足 3 人）"),
+    }
+}
+
 /// A school's round as the personnel office files it: district roles and the school's admin
 /// (a teacher: `Forbidden`); `NotFound` without a round.
 pub async fn appraisal_xlsx(
@@ -64,7 +126,7 @@ pub async fn appraisal_xlsx(
     )
 }
 
-pub const APPRAISAL_HEADERS: [&str; 15] = [
+pub const APPRAISAL_HEADERS: [&str; 24] = [
     "工号",
     "姓名",
     "考核得分",
@@ -80,11 +142,21 @@ pub const APPRAISAL_HEADERS: [&str; 15] = [
     "答复",
     "本人确认",
     "状态",
+    "得分方式",
+    "同事互评原始评分",
+    "同事互评（截尾均值）",
+    "家长学生评价",
+    "教学成绩（平行班比较）",
+    "工作量",
+    "使用的权重（组织/互评/家长学生/教学/工作量）",
+    "得分构成",
+    "缺少的来源",
 ];
 
 fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
     let a = &v.arithmetic;
     let yes = |b: bool| Cell::Text(if b { "是" } else { "否" }.into());
+    let num = |x: Option<f64>| x.map_or(Cell::Empty, |s| Cell::Number(s, NumFormat::Two));
     let rows = v
         .rows
         .iter()
@@ -126,6 +198,26 @@ fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
                     .into(),
                 ),
                 Cell::Text(v.round.state.label_zh().into()),
+                Cell::Text(i.sources.score_basis.label_zh().into()),
+                Cell::Text(
+                    i.sources
+                        .peer_ratings
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
+                num(i.sources.peer_score),
+                num(i.sources.parent_score),
+                num(i.sources.teaching_score),
+                num(i.sources.workload_score),
+                Cell::Text(
+                    i.sources
+                        .weights
+                        .map_or_else(String::new, |w| w.map(weight_text).join(" / ")),
+                ),
+                Cell::Text(score_arithmetic_zh(r)),
+                Cell::Text(missing_sources_zh(r)),
             ]
         })
         .collect();

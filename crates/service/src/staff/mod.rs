@@ -12,17 +12,18 @@ mod publicity;
 pub mod records;
 
 pub use appraisal::{
-    AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, confirm,
-    decide_committee, import_appraisal, publicise, return_round, rounds,
+    AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, compose_scores,
+    confirm, decide_committee, import_appraisal, publicise, return_round, rounds,
 };
 pub use export::{
-    APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, publicity_list,
-    publicity_pdf,
+    APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, missing_sources_zh,
+    peer_text_zh, publicity_list, publicity_pdf, score_arithmetic_zh,
 };
 pub use pool::{PoolResult, pool_small_schools};
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};
+pub use wuyu_ingest::staff::RowSources;
 pub use wuyu_store::TeacherAlert;
 pub use wuyu_store::staff::{
     Appeal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
-    RoundSummary, StaffReader,
+    RoundSummary, ScoreBasis, ScoreSources, StaffReader,
 };

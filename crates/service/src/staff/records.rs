@@ -68,10 +68,13 @@ pub struct Records {
     pub teachers: Vec<TeacherRecords>,
 }
 
-/// The development records of `school` in the cycle holding `year`.
+/// The development records of `school` in the cycle holding `year`. Personnel data, like the
+/// appraisal: the read is audited (whose records — a school's or the teacher's own — and how
+/// many teachers) before anything is returned; a read that cannot be audited fails.
 pub async fn records(
     svc: &Service,
     viewer: &Viewer,
+    who: &Requester,
     school: SchoolId,
     year: i32,
 ) -> Result<Records, ServiceError> {
@@ -91,7 +94,7 @@ pub async fn records(
         .training_cycle_hours
         .0;
     let cycle = Cycle::of(year);
-    let teachers = teachers
+    let teachers: Vec<TeacherRecords> = teachers
         .into_iter()
         .map(|t| {
             let mine = |id: TeacherId| id == t.teacher_id;
@@ -123,6 +126,29 @@ pub async fn records(
             }
         })
         .collect();
+    let (action, entity) = match reader {
+        StaffReader::Teacher(_, t) => (
+            "read_own_development",
+            format!("staff_development:{}:{}", school.0, t.0),
+        ),
+        _ => (
+            "read_development",
+            format!("staff_development:{}", school.0),
+        ),
+    };
+    let mut entry = audit(
+        who,
+        action,
+        school,
+        format!(
+            "cycle={}-{} teachers={}",
+            cycle.first,
+            cycle.last,
+            teachers.len()
+        ),
+    );
+    entry.entity = entity;
+    crate::audit::append(svc, &entry).await?;
     Ok(Records {
         school,
         cycle,

@@ -2,6 +2,7 @@
 //! the rules a value must pass before it is stored (the rules `wuyu settings set` states).
 use serde::Serialize;
 
+use wuyu_analytics::appraisal::AppraisalWeights;
 use wuyu_domain::Tenths;
 use wuyu_standards::archive::StarThresholds;
 
@@ -25,8 +26,12 @@ pub const ARCHIVE_PUBLICITY_DAYS: &str = "archive_publicity_days";
 /// per five-year cycle.
 pub const TRAINING_CYCLE_HOURS: &str = "training_cycle_hours";
 
+/// The key of [`DistrictSettings::appraisal_weights`]: the weights of the appraisal score's
+/// five sources, stored as JSON (`{"org":0.5,"peer":0.3,"parent":0.2,"teaching":0,"workload":0}`).
+pub const APPRAISAL_WEIGHTS: &str = "appraisal_weights";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     HIDE_RANKS,
     SHOW_STUDENT_RANKS,
     FitnessTargets::KEY,
@@ -34,6 +39,7 @@ pub const KEYS: [&str; 7] = [
     VOLUNTEER_STAR_HOURS,
     ARCHIVE_PUBLICITY_DAYS,
     TRAINING_CYCLE_HOURS,
+    APPRAISAL_WEIGHTS,
 ];
 
 /// Working days a class's semester archive stays in 公示 before it is signed off: at least
@@ -98,6 +104,8 @@ pub struct DistrictSettings {
     pub archive_publicity_days: PublicityDays,
     /// Training hours per teacher per five-year cycle.
     pub training_cycle_hours: CycleHours,
+    /// Weights of the appraisal score's sources (组织, 同事互评, 家长学生, 教学成绩, 工作量).
+    pub appraisal_weights: AppraisalWeights,
 }
 
 impl DistrictSettings {
@@ -136,6 +144,11 @@ impl DistrictSettings {
                         out.training_cycle_hours = h;
                     }
                 }
+                (APPRAISAL_WEIGHTS, Ok(v)) => {
+                    if let Ok(w) = appraisal_weights(&v) {
+                        out.appraisal_weights = w;
+                    }
+                }
                 _ => {}
             }
         }
@@ -158,6 +171,7 @@ impl DistrictSettings {
                 TRAINING_CYCLE_HOURS,
                 self.training_cycle_hours.0.to_string(),
             ),
+            (APPRAISAL_WEIGHTS, json(&self.appraisal_weights)?),
         ];
         pairs
             .into_iter()
@@ -190,6 +204,34 @@ pub fn star_hours(value: &str) -> Result<StarThresholds, String> {
             .ok_or_else(|| format!("志愿服务星级时长“{p}”不是小时数（最多一位小数）"))?;
     }
     StarThresholds::new(hours)
+}
+
+/// The appraisal weights of `value` (JSON; a source left out weighs 0 — a misspelt name is
+/// refused), each 0–1 and adding up to 1; the Chinese reason otherwise.
+pub fn appraisal_weights(value: &str) -> Result<AppraisalWeights, String> {
+    let zero = AppraisalWeights::from_array([0.0; 5]);
+    let given: serde_json::Map<String, serde_json::Value> = serde_json::from_str(value)
+        .map_err(|e| format!("appraisal_weights 不是有效的 JSON 设置：{e}"))?;
+    let mut w = zero;
+    for (k, v) in &given {
+        let x = v
+            .as_f64()
+            .ok_or_else(|| format!("appraisal_weights 的“{k}”应为 0 到 1 的数，而不是 {v}"))?;
+        match k.as_str() {
+            "org" => w.org = x,
+            "peer" => w.peer = x,
+            "parent" => w.parent = x,
+            "teaching" => w.teaching = x,
+            "workload" => w.workload = x,
+            other => {
+                return Err(format!(
+                    "appraisal_weights 没有“{other}”这一项；可设置：org（组织评价）、peer（同事互评）、parent（家长学生评价）、teaching（教学成绩）、workload（工作量）"
+                ));
+            }
+        }
+    }
+    w.check()?;
+    Ok(w)
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String, String> {
@@ -236,6 +278,7 @@ pub fn checked(key: &str, value: &str) -> Result<String, String> {
         VOLUNTEER_STAR_HOURS => star_hours(value).map(|t| star_hours_text(&t)),
         ARCHIVE_PUBLICITY_DAYS => publicity_days(value).map(|d| d.0.to_string()),
         TRAINING_CYCLE_HOURS => cycle_hours(value).map(|h| h.0.to_string()),
+        APPRAISAL_WEIGHTS => appraisal_weights(value).and_then(|w| json(&w)),
         other => Err(format!(
             "没有名为“{other}”的设置；可设置：{}",
             KEYS.join("、")
@@ -279,6 +322,18 @@ mod tests {
         assert_eq!(checked(ARCHIVE_PUBLICITY_DAYS, " 7 ").unwrap(), "7");
         let e = checked(ARCHIVE_PUBLICITY_DAYS, "4").unwrap_err();
         assert!(e.contains("5 到 30 个工作日") && e.contains("“4”"), "{e}");
+        let w = r#"{"org":0.4,"peer":0.2,"parent":0.2,"teaching":0.1,"workload":0.1}"#;
+        assert_eq!(checked(APPRAISAL_WEIGHTS, w).unwrap(), w);
+        // Left out weighs 0: 0.5 + 0.3 is 80 %, not 100 %.
+        let e = checked(APPRAISAL_WEIGHTS, r#"{"org":0.5,"peer":0.3}"#).unwrap_err();
+        assert!(
+            e.contains("权重之和应为 100%") && e.contains("80.0%"),
+            "{e}"
+        );
+        let e = checked(APPRAISAL_WEIGHTS, r#"{"orgs":1}"#).unwrap_err();
+        assert!(e.contains("没有“orgs”这一项"), "{e}");
+        let e = checked(APPRAISAL_WEIGHTS, r#"{"org":1.5,"peer":-0.5}"#).unwrap_err();
+        assert!(e.contains("组织评价") && e.contains("0 到 1"), "{e}");
     }
 
     #[test]

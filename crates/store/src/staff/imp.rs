@@ -2,7 +2,7 @@
 // Row tuples are spelled out as sqlx reads them, next to the query that selects them.
 #![allow(clippy::type_complexity)]
 
-use wuyu_analytics::appraisal::{Level, Sanction, UnitRating};
+use wuyu_analytics::appraisal::{Level, Sanction, SourceKind, UnitRating};
 use wuyu_domain::{SchoolId, TeacherId};
 
 use super::This;
@@ -89,10 +89,70 @@ fn round(
 const ROW_COLUMNS: &str = "a.teacher_id, t.staff_no, t.name, a.score, a.org_score, \
      a.peer_score, a.parent_score, a.renormalised, a.first_job_months, a.leave_days, \
      a.under_investigation, a.ethics_violation, a.sanction, a.level, a.committee_reason, \
-     a.appeal_text, a.appeal_at, a.appeal_answer, a.answered_by, a.answered_at, a.confirmed_at";
+     a.appeal_text, a.appeal_at, a.appeal_answer, a.answered_by, a.answered_at, a.confirmed_at, \
+     a.score_basis, a.peer_ratings, a.teaching_score, a.workload_score, a.weight_org, \
+     a.weight_peer, a.weight_parent, a.weight_teaching, a.weight_workload, a.missing_sources";
+
+/// Peer ratings as stored: `90;85.5;70`.
+fn ratings_text(r: &[f64]) -> Option<String> {
+    (!r.is_empty()).then(|| r.iter().map(f64::to_string).collect::<Vec<_>>().join(";"))
+}
+
+fn missing_text(m: &[SourceKind]) -> Option<String> {
+    (!m.is_empty()).then(|| m.iter().map(|k| k.code()).collect::<Vec<_>>().join(";"))
+}
+
+fn parse_ratings(text: &str) -> Option<Vec<f64>> {
+    text.split(';')
+        .map(|x| x.trim().parse::<f64>().ok())
+        .collect()
+}
 
 fn sanction_code(s: Sanction) -> &'static str {
     s.code()
+}
+
+/// The score sources of one row of `ROW_COLUMNS`.
+fn decode_sources(
+    r: &<super::Db as sqlx::Database>::Row,
+    what: &dyn Fn() -> String,
+) -> Result<ScoreSources, StoreError> {
+    use sqlx::Row;
+    let basis: String = r.try_get(21)?;
+    let ratings: Option<String> = r.try_get(22)?;
+    let mut w = [None::<f64>; 5];
+    for (i, x) in w.iter_mut().enumerate() {
+        *x = r.try_get(25 + i)?;
+    }
+    Ok(ScoreSources {
+        score_basis: ScoreBasis::from_code(&basis)
+            .ok_or_else(|| corrupt(&what(), format!("score_basis {basis}")))?,
+        peer_ratings: match ratings {
+            None => Vec::new(),
+            Some(t) => {
+                parse_ratings(&t).ok_or_else(|| corrupt(&what(), format!("peer_ratings {t}")))?
+            }
+        },
+        peer_score: r.try_get(5)?,
+        parent_score: r.try_get(6)?,
+        teaching_score: r.try_get(23)?,
+        workload_score: r.try_get(24)?,
+        weights: match w {
+            [Some(a), Some(b), Some(c), Some(d), Some(e)] => Some([a, b, c, d, e]),
+            _ => None,
+        },
+        missing: match r.try_get::<Option<String>, _>(30)? {
+            None => Vec::new(),
+            Some(t) => t
+                .split(';')
+                .map(|c| {
+                    SourceKind::from_code(c)
+                        .ok_or_else(|| corrupt(&what(), format!("missing_sources {t}")))
+                })
+                .collect::<Result<_, _>>()?,
+        },
+        renormalised: r.try_get(7)?,
+    })
 }
 
 /// One row of `ROW_COLUMNS` (more columns than sqlx's tuples take, so read by index).
@@ -117,9 +177,7 @@ fn decode_row(r: &<super::Db as sqlx::Database>::Row) -> Result<AppraisalRow, St
             teacher_id: TeacherId(teacher),
             score: r.try_get(3)?,
             org_score: r.try_get(4)?,
-            peer_score: r.try_get(5)?,
-            parent_score: r.try_get(6)?,
-            renormalised: r.try_get(7)?,
+            sources: decode_sources(r, &what)?,
             first_job_months: months
                 .map(u32::try_from)
                 .transpose()
@@ -482,17 +540,20 @@ impl StaffStore for This {
                     "INSERT INTO staff_appraisal (school_id, school_year, teacher_id, score, \
                      org_score, peer_score, parent_score, renormalised, first_job_months, \
                      leave_days, under_investigation, ethics_violation, sanction, level, \
-                     committee_reason) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                     committee_reason, score_basis, peer_ratings, teaching_score, \
+                     workload_score, weight_org, weight_peer, weight_parent, weight_teaching, \
+                     weight_workload, missing_sources) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
                 )
                 .bind(a.school_id.0)
                 .bind(a.school_year)
                 .bind(r.teacher_id.0)
                 .bind(r.score)
                 .bind(r.org_score)
-                .bind(r.peer_score)
-                .bind(r.parent_score)
-                .bind(r.renormalised)
+                .bind(r.sources.peer_score)
+                .bind(r.sources.parent_score)
+                .bind(r.sources.renormalised)
                 .bind(r.first_job_months.map(i64::from))
                 .bind(i64::from(r.leave_days))
                 .bind(r.under_investigation)
@@ -500,6 +561,16 @@ impl StaffStore for This {
                 .bind(r.sanction.map(sanction_code))
                 .bind(r.level.code())
                 .bind(r.committee_reason.as_deref())
+                .bind(r.sources.score_basis.code())
+                .bind(ratings_text(&r.sources.peer_ratings))
+                .bind(r.sources.teaching_score)
+                .bind(r.sources.workload_score)
+                .bind(r.sources.weights.map(|w| w[0]))
+                .bind(r.sources.weights.map(|w| w[1]))
+                .bind(r.sources.weights.map(|w| w[2]))
+                .bind(r.sources.weights.map(|w| w[3]))
+                .bind(r.sources.weights.map(|w| w[4]))
+                .bind(missing_text(&r.sources.missing))
                 .execute(&mut *tx)
                 .await?;
             }

@@ -7,7 +7,7 @@
 //! by the service from the viewer and applied in SQL. Every read of appraisal rows and every
 //! workflow step writes its audit entry in the same transaction: both or neither.
 use serde::Serialize;
-use wuyu_analytics::appraisal::{Level, Sanction, UnitRating};
+use wuyu_analytics::appraisal::{Level, Sanction, SourceKind, UnitRating};
 use wuyu_domain::{SchoolId, TeacherId};
 
 use crate::StoreFuture;
@@ -322,10 +322,9 @@ pub struct AppraisalInput {
     pub teacher_id: TeacherId,
     pub score: Option<f64>,
     pub org_score: Option<f64>,
-    pub peer_score: Option<f64>,
-    pub parent_score: Option<f64>,
-    /// A source was missing and the weights were re-normalised.
-    pub renormalised: bool,
+    /// The other sources of the score and how it came about.
+    #[serde(flatten)]
+    pub sources: ScoreSources,
     pub first_job_months: Option<u32>,
     pub leave_days: u32,
     pub under_investigation: bool,
@@ -334,6 +333,61 @@ pub struct AppraisalInput {
     pub level: Level,
     /// Why the committee chose this teacher for (or left them out of) a 需集体研究 place.
     pub committee_reason: Option<String>,
+}
+
+/// How a row's score came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreBasis {
+    /// The school (or the district's personnel office) uploaded the final score.
+    #[default]
+    Uploaded,
+    /// Composed here from the sources with the district's weights (§6.2).
+    Composed,
+}
+
+impl ScoreBasis {
+    pub fn code(self) -> &'static str {
+        match self {
+            ScoreBasis::Uploaded => "uploaded",
+            ScoreBasis::Composed => "composed",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        [ScoreBasis::Uploaded, ScoreBasis::Composed]
+            .into_iter()
+            .find(|b| b.code() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ScoreBasis::Uploaded => "上传总分",
+            ScoreBasis::Composed => "按来源合成",
+        }
+    }
+}
+
+/// A teacher's score sources beside the organisation score (§6.2), the weights used and the
+/// re-normalisation flag. An uploaded score may carry sources too (shown, not used).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScoreSources {
+    pub score_basis: ScoreBasis,
+    /// The raw ratings of colleagues, as given.
+    pub peer_ratings: Vec<f64>,
+    /// Their trimmed mean, when there were enough raters.
+    pub peer_score: Option<f64>,
+    pub parent_score: Option<f64>,
+    /// From the exams' parallel-class comparison.
+    pub teaching_score: Option<f64>,
+    pub workload_score: Option<f64>,
+    /// The weights used (组织, 同事互评, 家长学生, 教学成绩, 工作量), re-normalised over the
+    /// sources present; `None` for an uploaded score.
+    pub weights: Option<[f64; 5]>,
+    /// Sources with a positive weight that were missing from a composed score.
+    pub missing: Vec<SourceKind>,
+    /// A source was missing and the weights were re-normalised.
+    pub renormalised: bool,
 }
 
 /// A school's appraisal of one year, with its cap arithmetic.

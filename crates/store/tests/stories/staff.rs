@@ -196,9 +196,19 @@ async fn an_appraisal_from_draft_to_confirmation(store: &dyn Store) {
         teacher_id: t,
         score: c.score,
         org_score: c.org_score,
-        peer_score: Some(88.0),
-        parent_score: None,
-        renormalised: true,
+        // A composed row: its raw peer ratings, the sources and the weights used (no parent
+        // source: re-normalised) come back as stored, on both backends.
+        sources: ScoreSources {
+            score_basis: ScoreBasis::Composed,
+            peer_ratings: vec![90.0, 85.0, 70.0, 92.0, 88.5],
+            peer_score: Some(263.5 / 3.0),
+            parent_score: None,
+            teaching_score: Some(62.5),
+            workload_score: Some(75.0),
+            weights: Some([0.5, 0.3, 0.0, 0.1, 0.1]),
+            missing: vec![wuyu_analytics::appraisal::SourceKind::Parent],
+            renormalised: true,
+        },
         first_job_months: None,
         leave_days: 0,
         under_investigation: false,

@@ -53,6 +53,16 @@ pub(crate) struct SettingsForm {
     star_hours: String,
     #[serde(default)]
     archive_publicity_days: String,
+    #[serde(default)]
+    weight_org: String,
+    #[serde(default)]
+    weight_peer: String,
+    #[serde(default)]
+    weight_parent: String,
+    #[serde(default)]
+    weight_teaching: String,
+    #[serde(default)]
+    weight_workload: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
@@ -74,6 +84,13 @@ impl From<SettingsForm> for SettingsInput {
             parallel_min_level: f.parallel_min_level,
             star_hours: f.star_hours,
             archive_publicity_days: f.archive_publicity_days,
+            appraisal_weight_pct: [
+                f.weight_org,
+                f.weight_peer,
+                f.weight_parent,
+                f.weight_teaching,
+                f.weight_workload,
+            ],
         }
     }
 }

@@ -34,6 +34,23 @@ pub(crate) struct AppraisalRowDto {
     pub name: String,
     pub score: Option<f64>,
     pub org_score: Option<f64>,
+    /// `uploaded` (the final score as given) or `composed` (from the sources, §6.2).
+    pub score_basis: String,
+    /// The raw ratings of colleagues.
+    pub peer_ratings: Vec<f64>,
+    /// Their trimmed mean (≥ 5 raters: highest and lowest dropped); `null` under 3 raters.
+    pub peer_score: Option<f64>,
+    pub parent_score: Option<f64>,
+    /// From the exams' parallel-class comparison: share of counted exams not below the
+    /// parallel classes × 100.
+    pub teaching_score: Option<f64>,
+    pub workload_score: Option<f64>,
+    /// The weights used for a composed score, re-normalised over the sources present.
+    pub weights: Option<WeightsDto>,
+    /// A source was missing and the weights were re-normalised.
+    pub renormalised: bool,
+    /// The missing sources: `org`, `peer`, `parent`, `teaching`, `workload`.
+    pub missing_sources: Vec<String>,
     /// `excellent`, `qualified`, `basic`, `unqualified`, `comment_only`, `no_level`,
     /// `deferred` or `committee`.
     pub level: String,
@@ -45,6 +62,16 @@ pub(crate) struct AppraisalRowDto {
     pub appeal_answer: Option<String>,
     /// When the teacher confirmed having seen the result (unix seconds).
     pub confirmed_at: Option<i64>,
+}
+
+/// The weights of the five sources (summing to 1).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WeightsDto {
+    pub org: f64,
+    pub peer: f64,
+    pub parent: f64,
+    pub teaching: f64,
+    pub workload: f64,
 }
 
 /// A school's appraisal of a year.
@@ -88,6 +115,27 @@ fn dto(v: AppraisalView) -> AppraisalDto {
                 name: r.teacher_name,
                 score: r.input.score,
                 org_score: r.input.org_score,
+                score_basis: r.input.sources.score_basis.code().to_string(),
+                peer_ratings: r.input.sources.peer_ratings.clone(),
+                peer_score: r.input.sources.peer_score,
+                parent_score: r.input.sources.parent_score,
+                teaching_score: r.input.sources.teaching_score,
+                workload_score: r.input.sources.workload_score,
+                weights: r.input.sources.weights.map(|w| WeightsDto {
+                    org: w[0],
+                    peer: w[1],
+                    parent: w[2],
+                    teaching: w[3],
+                    workload: w[4],
+                }),
+                renormalised: r.input.sources.renormalised,
+                missing_sources: r
+                    .input
+                    .sources
+                    .missing
+                    .iter()
+                    .map(|k| k.code().to_string())
+                    .collect(),
                 level: r.input.level.code().to_string(),
                 level_zh: r.input.level.label_zh().to_string(),
                 ethics_violation: r.input.ethics_violation,

@@ -128,6 +128,7 @@ fn this_year() -> i32 {
 async fn dev_page(
     state: &AppState,
     me: &CurrentUser,
+    ip: &str,
     school: Option<i64>,
     year: i32,
     error: Option<String>,
@@ -140,7 +141,8 @@ async fn dev_page(
         (None, Some(s)) => SchoolId(s),
         (None, None) => all.first().map(|s| s.school.id).ok_or(AppError::NotFound)?,
     };
-    let r: Records = records::records(&state.svc, &viewer, school, year).await?;
+    let who = Requester::user(&me.user, ip);
+    let r: Records = records::records(&state.svc, &viewer, &who, school, year).await?;
     let name = wuyu_service::roster::school(&state.svc, &viewer, school)
         .await?
         .name;
@@ -178,6 +180,7 @@ async fn dev_page(
 pub(crate) async fn page(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ViewStaffAppraisal>,
+    ClientIp(ip): ClientIp,
     q: Result<Query<DevQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
@@ -185,13 +188,14 @@ pub(crate) async fn page(
     if !(2000..=2100).contains(&year) {
         return Err(AppError::BadRequest);
     }
-    dev_page(&state, &me, q.school, year, None, q.done.as_deref()).await
+    dev_page(&state, &me, &ip, q.school, year, None, q.done.as_deref()).await
 }
 
 /// Back to the page after a form: the notice, or the page with the reason.
 async fn after(
     state: &AppState,
     me: &CurrentUser,
+    ip: &str,
     school: i64,
     done: &str,
     r: Result<(), ServiceError>,
@@ -202,7 +206,7 @@ async fn after(
                 .into_response(),
         ),
         Err(ServiceError::BadRequest(why)) => {
-            dev_page(state, me, Some(school), this_year(), Some(why), None).await
+            dev_page(state, me, ip, Some(school), this_year(), Some(why), None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -244,7 +248,7 @@ pub(crate) async fn training(
         provider: f.provider,
     };
     let r = records::add_training(&state.svc, &me.viewer(), &who, SchoolId(school), &form).await;
-    after(&state, &me, school, "training", r).await
+    after(&state, &me, &ip, school, "training", r).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,7 +281,7 @@ pub(crate) async fn title(
         year: f.year,
     };
     let r = records::add_title(&state.svc, &me.viewer(), &who, SchoolId(school), &form).await;
-    after(&state, &me, school, "title", r).await
+    after(&state, &me, &ip, school, "title", r).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,5 +317,5 @@ pub(crate) async fn studio(
         year: f.year,
     };
     let r = records::add_studio(&state.svc, &me.viewer(), &who, SchoolId(school), &form).await;
-    after(&state, &me, school, "studio", r).await
+    after(&state, &me, &ip, school, "studio", r).await
 }

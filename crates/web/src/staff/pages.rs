@@ -9,13 +9,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_analytics::appraisal::Level;
+use wuyu_analytics::appraisal::{Level, SourceKind};
 use wuyu_analytics::compare::AlertStatus;
 use wuyu_domain::{Capability, SchoolId};
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
 use wuyu_service::staff::{
-    AppraisalRow, AppraisalState, AppraisalView, RoundSummary, TeacherAlert, level_reason_zh,
+    AppraisalRow, AppraisalState, AppraisalView, RoundSummary, ScoreBasis, TeacherAlert,
+    level_reason_zh, missing_sources_zh, peer_text_zh, score_arithmetic_zh,
 };
 
 use crate::access::{Require, cap};
@@ -175,6 +176,17 @@ pub(crate) struct TeacherLine {
     name: String,
     score: String,
     org_score: String,
+    /// 上传总分 or 按来源合成.
+    basis: &'static str,
+    composed: bool,
+    peer: String,
+    parent: String,
+    teaching: String,
+    workload: String,
+    /// The weighted sum with the weights used, e.g. `0.5×88.00 + … = 86.30`.
+    arithmetic: String,
+    /// Which sources were missing (their weight re-normalised over the others); empty if none.
+    missing: String,
     level: &'static str,
     level_class: &'static str,
     reason: String,
@@ -197,6 +209,12 @@ fn level_class(l: Level) -> &'static str {
     }
 }
 
+/// A weight in percent with at most one decimal (50, 12.5).
+fn percent_text(w: f64) -> String {
+    let t = format!("{:.1}", w * 100.0);
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn score_text(s: Option<f64>) -> String {
     s.map_or("—".into(), |v| format!("{v:.1}"))
 }
@@ -209,6 +227,14 @@ fn teacher_line(r: &AppraisalRow, state: AppraisalState) -> TeacherLine {
         name: r.teacher_name.clone(),
         score: score_text(i.score),
         org_score: score_text(i.org_score),
+        basis: i.sources.score_basis.label_zh(),
+        composed: i.sources.score_basis == ScoreBasis::Composed,
+        peer: peer_text_zh(&i.sources),
+        parent: score_text(i.sources.parent_score),
+        teaching: score_text(i.sources.teaching_score),
+        workload: score_text(i.sources.workload_score),
+        arithmetic: score_arithmetic_zh(r),
+        missing: missing_sources_zh(r),
         level: i.level.label_zh(),
         level_class: level_class(i.level),
         reason: level_reason_zh(r),
@@ -252,6 +278,8 @@ struct RoundPage {
     can_upload: bool,
     /// The parallel-class alerts in the teachers' appraisal files.
     alerts: Vec<AlertLine>,
+    /// The district's current source weights, e.g. `组织评价 50%、同事互评 30%、…`.
+    weights: String,
 }
 
 /// A parallel-class alert as the appraisal file shows it.
@@ -375,6 +403,15 @@ pub(crate) async fn round_page(
         .name;
     let today = today().to_string();
     let own = viewer.user.teacher_id.is_some() && !viewer.can(Capability::ManageStaffAppraisal);
+    let weights = wuyu_service::settings::district_settings(&state.svc)
+        .await?
+        .appraisal_weights;
+    let weights = SourceKind::ALL
+        .iter()
+        .zip(weights.as_array())
+        .map(|(k, w)| format!("{} {}%", k.label_zh(), percent_text(w)))
+        .collect::<Vec<_>>()
+        .join("、");
     let page = RoundPage {
         chrome: Chrome::new(me, "/staff/appraisal"),
         school_id: school.0,
@@ -400,6 +437,7 @@ pub(crate) async fn round_page(
             v.alerts.iter().map(|a| alert_line(a, &v.rows)).collect()
         }),
         error: error.clone(),
+        weights,
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST

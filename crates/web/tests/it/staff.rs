@@ -11,7 +11,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use wuyu_analytics::appraisal::{Level, UnitRating};
 use wuyu_domain::SchoolId;
 use wuyu_store::AuditEntry;
-use wuyu_store::staff::{AppraisalInput, AppraisalState, NewAppraisal};
+use wuyu_store::staff::{AppraisalInput, AppraisalState, NewAppraisal, ScoreSources};
 
 use crate::support::{Session, TestApp, body_text, get, location, post};
 
@@ -325,9 +325,7 @@ async fn the_committee_fills_a_tied_place_with_a_reason_never_over_the_cap() {
         teacher_id: t,
         score: Some(score),
         org_score: Some(90.0),
-        peer_score: None,
-        parent_score: None,
-        renormalised: false,
+        sources: ScoreSources::default(),
         first_job_months: None,
         leave_days: 0,
         under_investigation: false,
@@ -508,9 +506,7 @@ async fn the_appraisal_file_shows_the_parallel_class_alert_and_its_decision() {
         teacher_id: t,
         score: Some(score),
         org_score: Some(80.0),
-        peer_score: None,
-        parent_score: None,
-        renormalised: false,
+        sources: ScoreSources::default(),
         first_job_months: None,
         leave_days: 0,
         under_investigation: false,
@@ -607,4 +603,151 @@ async fn the_development_page_takes_a_course_and_shows_the_cycle_hours() {
         "{html}"
     );
     assert!(!html.contains("data-form="), "a teacher gets no forms");
+}
+
+/// The appraisal composed from its sources, as the school admin sees it: each source's value,
+/// the weights used, the weighted sum and the re-normalisation flag per teacher — the teaching
+/// result taken from the exams' parallel-class comparison — and the same in the XLSX export
+/// and the API. Every expected number is computed by hand in the comments.
+#[tokio::test]
+async fn the_page_shows_each_teachers_score_composed_from_its_sources() {
+    use crate::exam_data as x;
+    use wuyu_domain::SubjectMark;
+    let app = TestApp::with_exams().await;
+    let a = SchoolId(app.ids.school_a);
+    // 孙老师 (T01) teaches 七年级 1班 语文. The fixture's 入学摸底, 期中 and 月考 have 1班 above
+    // 2班 (intake 0 vs −3); six 区级 统测 put it 2 points below: 3 of 9 counted exams not below
+    // → teaching result 100 × 3 / 9 = 33.33. 钱老师 (T02, 2班 英语) has only two 英语 exams:
+    // too few to judge, so the teaching source is missing for T02.
+    for k in 0..6u8 {
+        let mut ne = x::new_exam(
+            &format!("语文统测{}", k + 1),
+            wuyu_domain::ExamLevel::District,
+            None,
+        );
+        ne.subjects.truncate(1);
+        ne.date = time::Date::from_calendar_date(2025, time::Month::March, 1 + k).unwrap();
+        ne.term = wuyu_domain::Term::new(2024, wuyu_domain::TermPart::Spring).unwrap();
+        let exam = app.store.create_exam(&ne).await.unwrap();
+        app.store
+            .import_exam_scores(
+                &x::score_batch(exam, &["语文"], |s| {
+                    let v = 80.0 + s.k as f64 - if s.class == 0 { 2.0 } else { 0.0 };
+                    vec![(s.class < 2).then_some(SubjectMark::Score(v))]
+                }),
+                &wuyu_store::ImportMeta {
+                    username: "t".into(),
+                    file_name: format!("统测{k}.xlsx"),
+                    file_sha256: "6".repeat(64),
+                    at: 0,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // The district's weights: 组织 40 %, 同事互评 20 %, 家长学生 20 %, 教学成绩 10 %, 工作量 10 %.
+    let district = app.login("district").await;
+    let (status, _, html) = form(
+        &app,
+        &district,
+        "/admin/settings",
+        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&weight_org=40&weight_peer=20&weight_parent=20&weight_teaching=10&weight_workload=10",
+    )
+    .await;
+    assert!(status == 303 || status == 200, "{status} {html}");
+    let school = app.login("school-a").await;
+    let round = format!("/staff/appraisal/{}/2024", a.0);
+    // T01: every source. T02: two raters only (too few) and no teaching result.
+    let csv = "学校,工号,考核得分,组织评价得分,同事互评,家长学生评价,工作量\n\
+               S001,T01,,88,90;85;70;92;88,80,75\n\
+               S001,T02,,90,80;90,85,70\n";
+    let (status, _, _) = upload(&app, &school, &format!("{round}/import"), csv).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(&app, &school, &round).await;
+    assert!(
+        html.contains("当前区设置的权重：组织评价 40%、同事互评 20%、家长学生评价 20%、教学成绩 10%、工作量 10%"),
+        "{html}"
+    );
+    // T01: 0.4·88 + 0.2·87.667 + 0.2·80 + 0.1·33.333 + 0.1·75 = 79.567.
+    let t01 = row_text(&html, "T01").expect("T01 row");
+    assert!(t01.contains("按来源合成"), "{t01}");
+    assert!(
+        t01.contains("87.67（5 人评，去掉最高、最低分后 3 人）"),
+        "{t01}"
+    );
+    assert!(t01.contains("33.3"), "teaching result: {t01}");
+    assert!(
+        t01.contains("0.4×88.00 + 0.2×87.67 + 0.2×80.00 + 0.1×33.33 + 0.1×75.00 = 79.57"),
+        "{t01}"
+    );
+    assert!(!t01.contains("重新归一"), "{t01}");
+    // T02: peer (0.2) and teaching (0.1) missing; 0.4, 0.2, 0.1 over 0.7 →
+    // (0.4·90 + 0.2·85 + 0.1·70) / 0.7 = 60 / 0.7 = 85.714; flagged, never a 0.
+    let t02 = row_text(&html, "T02").expect("T02 row");
+    assert!(
+        t02.contains("0.571×90.00 + 0.286×85.00 + 0.143×70.00 = 85.71"),
+        "{t02}"
+    );
+    assert!(
+        t02.contains("缺少同事互评、教学成绩，其余权重已重新归一"),
+        "{t02}"
+    );
+    assert!(
+        t02.contains("不计（2 人评，去掉最高、最低分后不足 3 人）"),
+        "{t02}"
+    );
+
+    // The XLSX the personnel office files carries the same arithmetic and flag.
+    let resp = app
+        .send(
+            get(&format!("{round}/export.xlsx"))
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+        .collect();
+    for expected in [
+        "得分方式",
+        "得分构成",
+        "按来源合成",
+        "0.4 / 0.2 / 0.2 / 0.1 / 0.1",
+        "0.571×90.00 + 0.286×85.00 + 0.143×70.00 = 85.71",
+        "缺少同事互评、教学成绩，其余权重已重新归一",
+        "90;85;70;92;88",
+    ] {
+        assert!(cells.iter().any(|c| c == expected), "{expected}: {cells:?}");
+    }
+
+    // The API: the sources, the weights used and the flag.
+    let resp = app
+        .send(
+            get(&format!("/api/v1/staff/appraisal/{}/2024", a.0))
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+    let t02 = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["staff_no"] == "T02")
+        .unwrap();
+    assert_eq!(t02["score_basis"], "composed");
+    assert_eq!(t02["renormalised"], true);
+    assert_eq!(
+        t02["missing_sources"],
+        serde_json::json!(["peer", "teaching"])
+    );
+    assert!((t02["weights"]["org"].as_f64().unwrap() - 4.0 / 7.0).abs() < 1e-9);
+    assert!((t02["score"].as_f64().unwrap() - 60.0 / 0.7).abs() < 1e-9);
+    assert_eq!(t02["peer_ratings"], serde_json::json!([80.0, 90.0]));
 }
