@@ -59,6 +59,24 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Every school with its class and student counts, for the indicator sources: the plan asks
+    /// them once per target and school, and counting a 1,000,000-student roster takes a
+    /// quarter of a second each time.
+    pub(crate) async fn district_schools(
+        &self,
+    ) -> Result<Arc<Vec<wuyu_store::SchoolSummary>>, ServiceError> {
+        self.cached("district_schools".into(), async {
+            Ok(Arc::new(
+                self.store()
+                    .list_schools(&wuyu_domain::Scope::District)
+                    .await?,
+            ))
+        })
+        .await
+    }
+}
+
 /// `WUYU_READ_CACHE=off` computes every read model every time: the baseline of the load
 /// benchmark (BENCHMARKS.md), measured in the same run as the cached pages.
 fn enabled() -> bool {

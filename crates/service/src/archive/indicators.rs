@@ -73,8 +73,8 @@ pub async fn indicator(
         .archive_counts(district, school, term, TERM_WEEKS)
         .await?;
     let schools = match unit {
-        UnitRef::Location(_) | UnitRef::Stage(_) => store.list_schools(district).await?,
-        _ => Vec::new(),
+        UnitRef::Location(_) | UnitRef::Stage(_) => svc.district_schools().await?,
+        _ => Default::default(),
     };
     let in_unit = |c: &&wuyu_store::archive::ClassArchiveCounts| match unit {
         UnitRef::District | UnitRef::School(_) => true,

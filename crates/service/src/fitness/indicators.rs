@@ -102,7 +102,7 @@ pub async fn indicator(
             .into_iter()
             .find(|r| r.key.location == Some(*l)),
         UnitRef::Stage(stage) => {
-            let schools = store.list_schools(district).await?;
+            let schools = svc.district_schools().await?;
             let rows = store
                 .fitness_summary(district, None, term, FitnessGroupBy::School)
                 .await?;

@@ -225,7 +225,7 @@ pub async fn indicator(
         ServiceError::BadRequest(format!("not a registry indicator: {}", key.as_str()))
     })?;
     let store = svc.store();
-    let schools = store.list_schools(&Scope::District).await?;
+    let schools = svc.district_schools().await?;
     let in_unit: Vec<i64> = schools
         .iter()
         .filter(|s| match unit {

@@ -1,7 +1,6 @@
 //! The psych capability's indicator source for the plan: screening coverage, the consent rate
 //! and crisis cases handled within their deadlines, per school year, for the district, a school, 城区/农村 or
 //! a 学段. Counts only; no individual leaves the store.
-use wuyu_domain::Scope;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, psych_keys};
 use wuyu_store::psych_work::PsychIndicatorCounts;
 
@@ -54,7 +53,7 @@ pub async fn indicator(
     let counts = store
         .psych_indicator_counts(year, year_bounds(year), now_unix())
         .await?;
-    let schools = store.list_schools(&Scope::District).await?;
+    let schools = svc.district_schools().await?;
     let in_unit = |c: &&PsychIndicatorCounts| {
         let school = schools.iter().find(|s| s.school.id == c.school_id);
         match unit {

@@ -4,7 +4,7 @@
 //! teachers and enrolment; only a dropout's date places it in a year.
 use std::sync::Arc;
 
-use wuyu_domain::{SchoolId, Scope};
+use wuyu_domain::SchoolId;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef};
 use wuyu_monitor::roster::{SchoolRosterFacts, measure};
 
@@ -36,7 +36,7 @@ pub async fn indicator(
             "roster indicators are counted by school, 城乡, 学段 or the district".into(),
         ));
     }
-    let schools = svc.store().list_schools(&Scope::District).await?;
+    let schools = svc.district_schools().await?;
     let in_unit = |id: SchoolId| {
         schools.iter().any(|s| {
             s.school.id == id

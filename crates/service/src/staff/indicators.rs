@@ -9,7 +9,6 @@
 //!   (up to the end of the school year) reach the district's `training_cycle_hours`.
 use std::collections::HashSet;
 
-use wuyu_domain::Scope;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, staff_keys};
 use wuyu_store::staff::{StaffReader, TitleLevel, TrainingLevel};
 
@@ -36,7 +35,7 @@ pub async fn indicator(
         ));
     };
     let store = svc.store();
-    let schools = store.list_schools(&Scope::District).await?;
+    let schools = svc.district_schools().await?;
     let in_unit: Vec<_> = schools
         .iter()
         .filter(|s| match unit {

@@ -77,7 +77,7 @@ pub async fn indicator(
     };
     let store = svc.store();
     let district = &Scope::District;
-    let schools = store.list_schools(district).await?;
+    let schools = svc.district_schools().await?;
     let in_unit = |id: wuyu_domain::SchoolId| match unit {
         UnitRef::District => true,
         UnitRef::School(s) => *s == id,
