@@ -22,7 +22,9 @@ export default defineConfig({
   reporter: 'list',
   forbidOnly: !!process.env.CI,
   retries: 0,
-  timeout: 60_000,
+  // The first story also pays the demo server's cold read models on a debug build; a loaded
+  // 2-core machine took over 60 s for it once (exams, 2026-12-07).
+  timeout: 120_000,
   // The first page after start-up may aggregate ~50,000 students; give assertions some slack.
   expect: { timeout: 15_000 },
   use: {
