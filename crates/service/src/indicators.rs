@@ -136,9 +136,10 @@ pub async fn period_for(
             as_of: format!("{}–{}学年", school_year, school_year + 1),
         })),
         Source::Fitness => {
-            let terms = store.fitness_terms(&Scope::District).await?;
+            let terms = crate::fitness::indicator_terms(svc).await?;
             Ok(terms
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|t| i32::from(t.school_year) == school_year)
                 .max()
                 .map(|t| Measured {
@@ -155,9 +156,10 @@ pub async fn period_for(
                 as_of: format!("{}（第 {} 版）", q.title, q.version),
             })),
         Source::Archive => {
-            let terms = store.archive_terms(&Scope::District).await?;
+            let terms = crate::archive::indicator_terms(svc).await?;
             Ok(terms
-                .into_iter()
+                .iter()
+                .copied()
                 .find(|t| i32::from(t.school_year) == school_year)
                 .map(|t| Measured {
                     key,
@@ -166,7 +168,13 @@ pub async fn period_for(
                 }))
         }
         Source::Exam => {
-            let exams = store.list_exams(&Scope::District).await?;
+            let exams = svc
+                .once("exam::list".into(), async {
+                    Ok(std::sync::Arc::new(
+                        store.list_exams(&Scope::District).await?,
+                    ))
+                })
+                .await?;
             let of_kind = |e: &wuyu_domain::Exam| match kind {
                 None => true,
                 Some("中考") => e.level == ExamLevel::Zhongkao,
@@ -178,8 +186,8 @@ pub async fn period_for(
                 }
             };
             Ok(exams
-                .into_iter()
-                .map(|s| s.exam)
+                .iter()
+                .map(|s| s.exam.clone())
                 .filter(|e| i32::from(e.term.school_year) == school_year && of_kind(e))
                 .max_by_key(|e| (e.date, e.id.0))
                 .map(|e| Measured {

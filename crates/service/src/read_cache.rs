@@ -38,6 +38,19 @@ impl Service {
         if !enabled() {
             return compute.await;
         }
+        if let Some(t) = Memo::get::<T>(&key) {
+            return Ok(t);
+        }
+        let value = self.by_version(&key, compute).await?;
+        Memo::put(key, &value);
+        Ok(value)
+    }
+
+    async fn by_version<T, F>(&self, key: &str, compute: F) -> Result<T, ServiceError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<T, ServiceError>>,
+    {
         let version = match self.store().data_version().await {
             Ok(Some(v)) => v,
             Ok(None) => return compute.await,
@@ -48,14 +61,76 @@ impl Service {
         };
         if let Some(t) = self
             .cache
-            .get(version, &key)
+            .get(version, key)
             .and_then(|hit| hit.downcast_ref::<T>().cloned())
         {
             return Ok(t);
         }
         let value = compute.await?;
-        self.cache.put(version, key, Arc::new(value.clone()));
+        self.cache
+            .put(version, key.to_string(), Arc::new(value.clone()));
         Ok(value)
+    }
+
+    /// Run `work` as one evaluation (a plan status, a bulletin): within it every read made
+    /// through [`Service::cached`] or [`Service::once`] is made once, on either backend. The
+    /// plan judges 85 targets for up to a thousand schools each, and the indicator sources
+    /// read the same district-wide rows for every one of them. An evaluation inside another
+    /// shares the outer one's reads.
+    pub(crate) async fn evaluation<F: Future>(&self, work: F) -> F::Output {
+        if !enabled() || EVALUATION.try_with(|_| ()).is_ok() {
+            return work.await;
+        }
+        EVALUATION.scope(Memo::default(), work).await
+    }
+
+    /// `compute` once within the current evaluation, every time outside one. For reads that
+    /// must not outlive the request (they depend on the clock as well as the data) or that
+    /// are too many to keep in the read cache (one per school).
+    pub(crate) async fn once<T, F>(&self, key: String, compute: F) -> Result<T, ServiceError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<T, ServiceError>>,
+    {
+        if let Some(t) = Memo::get::<T>(&key) {
+            return Ok(t);
+        }
+        let value = compute.await?;
+        Memo::put(key, &value);
+        Ok(value)
+    }
+}
+
+tokio::task_local! {
+    /// The reads of the evaluation running on this task, if any.
+    static EVALUATION: Memo;
+}
+
+/// One evaluation's reads by key. Dropped with the evaluation: nothing is kept between
+/// requests, so it is never stale.
+#[derive(Default)]
+struct Memo(Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>);
+
+impl Memo {
+    fn get<T: Clone + 'static>(key: &str) -> Option<T> {
+        EVALUATION
+            .try_with(|m| {
+                m.lock()
+                    .get(key)
+                    .and_then(|hit| hit.downcast_ref::<T>().cloned())
+            })
+            .ok()
+            .flatten()
+    }
+
+    fn put<T: Clone + Send + Sync + 'static>(key: String, value: &T) {
+        let _ = EVALUATION.try_with(|m| m.lock().insert(key, Arc::new(value.clone())));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<dyn Any + Send + Sync>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -3,6 +3,8 @@
 //! 优秀率 / 合格率, 家访 coverage — per term, over enrolled students (art levels over those
 //! assessed) — and whether schools held their 劳动周 (per school: 1 or 0; larger units: the
 //! share of their schools).
+use std::sync::Arc;
+
 use wuyu_domain::Scope;
 use wuyu_monitor::archive::ArchiveCounts;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, archive_keys};
@@ -33,6 +35,14 @@ pub(crate) fn value_of(key: &str, c: &ArchiveCounts) -> Option<IndicatorValue> {
     })
 }
 
+/// The district's archive terms, read once per evaluation.
+pub(crate) async fn terms(svc: &Service) -> Result<Arc<Vec<wuyu_domain::Term>>, ServiceError> {
+    svc.once("archive::terms".into(), async {
+        Ok(Arc::new(svc.store().archive_terms(&Scope::District).await?))
+    })
+    .await
+}
+
 /// The value of archive indicator `key` for `unit` in `period` (a term, or a school year's
 /// latest term with records). `None`: no records in the period, or no students in the unit.
 pub async fn indicator(
@@ -51,10 +61,10 @@ pub async fn indicator(
     let district = &Scope::District;
     let term = match period {
         Period::Term(t) => Some(t),
-        Period::SchoolYear(y) => store
-            .archive_terms(district)
+        Period::SchoolYear(y) => terms(svc)
             .await?
-            .into_iter()
+            .iter()
+            .copied()
             .find(|t| i32::from(t.school_year) == y),
         Period::Exam(_) => {
             return Err(ServiceError::BadRequest(
@@ -65,20 +75,24 @@ pub async fn indicator(
     let Some(term) = term else {
         return Ok(None);
     };
-    let school = match unit {
-        UnitRef::School(s) | UnitRef::Class(s, _) => Some(*s),
-        _ => None,
-    };
-    let classes = store
-        .archive_counts(district, school, term, TERM_WEEKS)
+    // The district's class counts, read once per evaluation: the plan asks for every school.
+    let classes = svc
+        .once(format!("archive::counts:{}", term.code()), async {
+            Ok(Arc::new(
+                store
+                    .archive_counts(district, None, term, TERM_WEEKS)
+                    .await?,
+            ))
+        })
         .await?;
     let schools = match unit {
         UnitRef::Location(_) | UnitRef::Stage(_) => svc.district_schools().await?,
         _ => Default::default(),
     };
     let in_unit = |c: &&wuyu_store::archive::ClassArchiveCounts| match unit {
-        UnitRef::District | UnitRef::School(_) => true,
-        UnitRef::Class(_, class) => c.class_id == *class,
+        UnitRef::District => true,
+        UnitRef::School(s) => c.school_id == *s,
+        UnitRef::Class(s, class) => c.school_id == *s && c.class_id == *class,
         UnitRef::Location(l) => schools
             .iter()
             .any(|s| s.school.id == c.school_id && s.school.location == *l),

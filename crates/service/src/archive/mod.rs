@@ -24,6 +24,7 @@ pub use form::{
 };
 pub use import::{import_activities, import_art};
 pub use indicators::indicator;
+pub(crate) use indicators::terms as indicator_terms;
 pub use publicity::{
     PublicLine, PublicityView, answer as answer_objection, object, open_publicity, publicity,
     sign as sign_publicity, today,

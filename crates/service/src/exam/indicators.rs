@@ -1,6 +1,8 @@
 //! The exam capability's indicator source: 优秀率, 及格率 and 平均分 of 总分 for a unit in one
 //! exam, as `{num, den, n}` from the statistics stored at import (the district's lines and
 //! absent policy). The plan asks for the whole district, so the read is unscoped.
+use std::sync::Arc;
+
 use wuyu_domain::{ExamId, Scope};
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, UnitRef, exam_keys};
 use wuyu_store::exam::TOTAL;
@@ -37,9 +39,20 @@ pub async fn indicator(
     let Some(filter) = filter_of(unit) else {
         return Ok(None);
     };
-    let units = svc
-        .store()
-        .exam_unit_stats(&Scope::District, exam, filter)
+    // Read once per evaluation: the plan asks for every school of the district in turn.
+    let memo = match filter {
+        ExamUnitFilter::Overview => format!("exam::units:{}:overview", exam.0),
+        ExamUnitFilter::Schools => format!("exam::units:{}:schools", exam.0),
+        ExamUnitFilter::Classes(s) => format!("exam::units:{}:classes:{}", exam.0, s.0),
+    };
+    let units: Arc<Vec<ExamUnitStat>> = svc
+        .once(memo, async {
+            Ok(Arc::new(
+                svc.store()
+                    .exam_unit_stats(&Scope::District, exam, filter)
+                    .await?,
+            ))
+        })
         .await?;
     Ok(units
         .iter()

@@ -5,6 +5,8 @@
 //! Denominators: 优秀率 and 合格率 over complete records; 测试率 over enrolled students;
 //! 近视率 over students screened for vision; 超重率 and 肥胖率 over students with a WS/T 586
 //! weight status.
+use std::sync::Arc;
+
 use wuyu_domain::{Scope, Term};
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, fitness_keys};
 use wuyu_store::{FitnessGroupBy, FitnessSummaryRow};
@@ -52,18 +54,42 @@ fn add(rows: &[&FitnessSummaryRow]) -> FitnessSummaryRow {
     sum
 }
 
+/// The district's fitness terms, read once per evaluation.
+pub(crate) async fn terms(svc: &Service) -> Result<Arc<Vec<Term>>, ServiceError> {
+    svc.once("fitness::terms".into(), async {
+        Ok(Arc::new(svc.store().fitness_terms(&Scope::District).await?))
+    })
+    .await
+}
+
+/// The district's summary rows of `term` grouped `by`, read once per evaluation: the plan asks
+/// for every school of the district in turn.
+async fn summary(
+    svc: &Service,
+    term: Term,
+    by: FitnessGroupBy,
+) -> Result<Arc<Vec<FitnessSummaryRow>>, ServiceError> {
+    svc.once(format!("fitness::summary:{}:{by:?}", term.code()), async {
+        Ok(Arc::new(
+            svc.store()
+                .fitness_summary(&Scope::District, None, term, by)
+                .await?,
+        ))
+    })
+    .await
+}
+
 /// The term a period stands for: the term itself; for a school year its latest term with
 /// records (spring before autumn of the same school year).
 async fn term_of(svc: &Service, period: Period) -> Result<Option<Term>, ServiceError> {
     match period {
         Period::Term(t) => Ok(Some(t)),
-        Period::SchoolYear(y) => {
-            let terms = svc.store().fitness_terms(&Scope::District).await?;
-            Ok(terms
-                .into_iter()
-                .filter(|t| i32::from(t.school_year) == y)
-                .max())
-        }
+        Period::SchoolYear(y) => Ok(terms(svc)
+            .await?
+            .iter()
+            .copied()
+            .filter(|t| i32::from(t.school_year) == y)
+            .max()),
         Period::Exam(_) => Err(ServiceError::BadRequest(
             "fitness indicators are measured per term".into(),
         )),
@@ -91,21 +117,18 @@ pub async fn indicator(
     let store = svc.store();
     let district = &Scope::District;
     let row = match unit {
-        UnitRef::District => store
-            .fitness_summary(district, None, term, FitnessGroupBy::District)
+        UnitRef::District => summary(svc, term, FitnessGroupBy::District)
             .await?
-            .into_iter()
-            .next(),
-        UnitRef::Location(l) => store
-            .fitness_summary(district, None, term, FitnessGroupBy::Location)
+            .first()
+            .cloned(),
+        UnitRef::Location(l) => summary(svc, term, FitnessGroupBy::Location)
             .await?
-            .into_iter()
-            .find(|r| r.key.location == Some(*l)),
+            .iter()
+            .find(|r| r.key.location == Some(*l))
+            .cloned(),
         UnitRef::Stage(stage) => {
             let schools = svc.district_schools().await?;
-            let rows = store
-                .fitness_summary(district, None, term, FitnessGroupBy::School)
-                .await?;
+            let rows = summary(svc, term, FitnessGroupBy::School).await?;
             let of_stage: Vec<&FitnessSummaryRow> = rows
                 .iter()
                 .filter(|r| {
@@ -116,11 +139,11 @@ pub async fn indicator(
                 .collect();
             (!of_stage.is_empty()).then(|| add(&of_stage))
         }
-        UnitRef::School(s) => store
-            .fitness_summary(district, Some(*s), term, FitnessGroupBy::District)
+        UnitRef::School(s) => summary(svc, term, FitnessGroupBy::School)
             .await?
-            .into_iter()
-            .next(),
+            .iter()
+            .find(|r| r.key.school_id == Some(*s))
+            .cloned(),
         UnitRef::Class(s, c) => store
             .fitness_summary(district, Some(*s), term, FitnessGroupBy::Class)
             .await?

@@ -26,6 +26,7 @@ pub use fix::{ALL_ABSENT, FIX_FIELDS, fix_form, fix_record, measure};
 pub use history::student_history;
 pub use import::{NO_FITNESS_ROWS, import_fitness, preview_fitness};
 pub use indicators::indicator;
+pub(crate) use indicators::terms as indicator_terms;
 pub use lists::{ClassList, ListCell, ListExport, ListLine, class_list, class_list_xlsx};
 pub use overview::{
     GroupLine, GroupTable, Overview, RowTargets, StageLine, TargetCheck, TargetTally, overview,

@@ -3,6 +3,8 @@
 //! district approves or returns it; the district's own entries are approved at once. Approved
 //! items count into the plan's indicators through the `registry` source: no target that is a
 //! count of designations needs a value typed in.
+use std::sync::Arc;
+
 use wuyu_domain::{Capability, SchoolId, Scope, Viewer};
 use wuyu_ingest::evidence::check_evidence;
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef};
@@ -242,7 +244,11 @@ pub async fn indicator(
             "registry indicators are counted by school, 城乡, 学段 or the district".into(),
         ));
     }
-    let rows = store.registry_items(&Scope::District).await?;
+    let rows = svc
+        .once("registry::items".into(), async {
+            Ok(Arc::new(store.registry_items(&Scope::District).await?))
+        })
+        .await?;
     let facts: Vec<ItemFact<'_>> = rows
         .iter()
         .filter(|r| r.status == ReportStatus::Approved)

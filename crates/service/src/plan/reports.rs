@@ -590,13 +590,38 @@ pub async fn indicator(
             key.as_str()
         )));
     };
-    let approved = svc
-        .store()
-        .approved_plan_value(key.as_str(), school, school_year)
-        .await?;
-    Ok(approved.map(|a| IndicatorValue {
-        num: a.value,
-        den: if a.kind == UnitKind::Rate { 100.0 } else { 1.0 },
-        n: 1,
-    }))
+    let approved = approved_values(svc, school_year).await?;
+    Ok(approved
+        .get(&(key.as_str().to_string(), school.map(|s| s.0)))
+        .map(|(value, kind)| IndicatorValue {
+            num: *value,
+            den: if *kind == UnitKind::Rate { 100.0 } else { 1.0 },
+            n: 1,
+        }))
+}
+
+/// A school year's approved values by (plan key, school), in the indicator's unit kind.
+type Approved = std::collections::HashMap<(String, Option<i64>), (f64, UnitKind)>;
+
+/// Every approved value of a school year, read once per evaluation: the plan asks for every
+/// reported target of every school in turn.
+async fn approved_values(
+    svc: &Service,
+    school_year: i32,
+) -> Result<std::sync::Arc<Approved>, ServiceError> {
+    svc.once(format!("plan::approved:{school_year}"), async {
+        let store = svc.store();
+        let plan = store.plan().await?;
+        let rows = store.plan_reports(&Scope::District, school_year).await?;
+        Ok(std::sync::Arc::new(
+            rows.into_iter()
+                .filter(|r| r.status == ReportStatus::Approved)
+                .filter_map(|r| {
+                    let kind = plan.indicator(&r.indicator_key)?.kind;
+                    Some(((r.indicator_key, r.school_id.map(|s| s.0)), (r.value, kind)))
+                })
+                .collect(),
+        ))
+    })
+    .await
 }

@@ -94,6 +94,16 @@ pub async fn plan_status(
     if !viewer.can(Capability::ViewPlan) {
         return Err(ServiceError::Forbidden);
     }
+    // One evaluation: the sources read each district-wide table once for all the lines.
+    svc.evaluation(evaluate(svc, viewer, year, key)).await
+}
+
+async fn evaluate(
+    svc: &Service,
+    viewer: &Viewer,
+    year: Option<i32>,
+    key: Option<&str>,
+) -> Result<PlanStatus, ServiceError> {
     let own = match &viewer.scope {
         Scope::District => None,
         Scope::School { school_id } => Some(*school_id),
@@ -161,11 +171,11 @@ impl Roster {
     pub(crate) async fn load(svc: &Service) -> Result<Self, ServiceError> {
         let store = svc.store();
         Ok(Roster {
-            schools: store
-                .list_schools(&Scope::District)
+            schools: svc
+                .district_schools()
                 .await?
-                .into_iter()
-                .map(|s| s.school)
+                .iter()
+                .map(|s| s.school.clone())
                 .collect(),
             sets: store.school_sets().await?,
         })

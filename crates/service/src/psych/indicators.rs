@@ -1,6 +1,8 @@
 //! The psych capability's indicator source for the plan: screening coverage, the consent rate
 //! and crisis cases handled within their deadlines, per school year, for the district, a school, 城区/农村 or
 //! a 学段. Counts only; no individual leaves the store.
+use std::sync::Arc;
+
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, psych_keys};
 use wuyu_store::psych_work::PsychIndicatorCounts;
 
@@ -50,17 +52,26 @@ pub async fn indicator(
         )));
     }
     let store = svc.store();
-    let counts = store
-        .psych_indicator_counts(year, year_bounds(year), now_unix())
+    // Once per evaluation, not in the read cache: 及时 depends on today as well as the data.
+    let counts = svc
+        .once(format!("psych::counts:{year}"), async {
+            Ok(Arc::new(
+                store
+                    .psych_indicator_counts(year, year_bounds(year), now_unix())
+                    .await?,
+            ))
+        })
         .await?;
     let schools = svc.district_schools().await?;
+    // The roster is searched only for 城乡 and 学段 units: the plan asks for every school in
+    // turn, and a search per school and count row would be quadratic.
+    let school = |c: &PsychIndicatorCounts| schools.iter().find(|s| s.school.id == c.school_id);
     let in_unit = |c: &&PsychIndicatorCounts| {
-        let school = schools.iter().find(|s| s.school.id == c.school_id);
         match unit {
             UnitRef::District => true,
             UnitRef::School(s) => c.school_id == *s,
-            UnitRef::Location(l) => school.is_some_and(|s| s.school.location == *l),
-            UnitRef::Stage(st) => school.is_some_and(|s| s.school.stage == *st),
+            UnitRef::Location(l) => school(c).is_some_and(|s| s.school.location == *l),
+            UnitRef::Stage(st) => school(c).is_some_and(|s| s.school.stage == *st),
             // Screening is counted per school; a class is not a unit of this plan line.
             UnitRef::Class(..) | UnitRef::SchoolSet(_) => false,
         }

@@ -37,17 +37,19 @@ pub async fn indicator(
         ));
     }
     let schools = svc.district_schools().await?;
+    // A school unit is checked by id before the roster is searched: the plan asks for every
+    // school in turn, and searching the roster for each of its schools would be quadratic.
     let in_unit = |id: SchoolId| {
-        schools.iter().any(|s| {
-            s.school.id == id
-                && match unit {
-                    UnitRef::District => true,
-                    UnitRef::School(u) => *u == id,
-                    UnitRef::Location(l) => s.school.location == *l,
-                    UnitRef::Stage(st) => has_stage(&s.school, *st),
-                    UnitRef::Class(..) | UnitRef::SchoolSet(_) => false,
-                }
-        })
+        !matches!(unit, UnitRef::School(u) if *u != id)
+            && schools.iter().any(|s| {
+                s.school.id == id
+                    && match unit {
+                        UnitRef::District | UnitRef::School(_) => true,
+                        UnitRef::Location(l) => s.school.location == *l,
+                        UnitRef::Stage(st) => has_stage(&s.school, *st),
+                        UnitRef::Class(..) | UnitRef::SchoolSet(_) => false,
+                    }
+            })
     };
     // One read of the aggregates serves every unit and target of a plan evaluation.
     let facts: Facts = svc

@@ -8,9 +8,10 @@
 //! * 培训学时达标率: roster teachers whose hours in the five-year cycle holding the plan year
 //!   (up to the end of the school year) reach the district's `training_cycle_hours`.
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, staff_keys};
-use wuyu_store::staff::{StaffReader, TitleLevel, TrainingLevel};
+use wuyu_store::staff::{StaffReader, TitleLevel, TitleRow, TrainingLevel, TrainingRow};
 
 use crate::{Service, ServiceError};
 
@@ -57,7 +58,7 @@ pub async fn indicator(
     let k = key.as_str();
     let training = |level: TrainingLevel| async move {
         let end = format!("{plan_year}-08-31");
-        let rows = store.training(StaffReader::District).await?;
+        let rows = training_rows(svc).await?;
         Ok::<_, ServiceError>(count(
             rows.iter()
                 .filter(|r| ids.contains(&r.school_id.0) && r.level == level)
@@ -66,7 +67,7 @@ pub async fn indicator(
         ))
     };
     let honours = |level: TitleLevel| async move {
-        let rows = store.titles(StaffReader::District).await?;
+        let rows = title_rows(svc).await?;
         let teachers: HashSet<(i64, i64)> = rows
             .iter()
             .filter(|r| ids.contains(&r.school_id.0) && r.level == level && r.year == plan_year)
@@ -80,7 +81,7 @@ pub async fn indicator(
             if students <= 0 {
                 return Ok(None);
             }
-            let rows = store.titles(StaffReader::District).await?;
+            let rows = title_rows(svc).await?;
             let teachers: HashSet<(i64, i64)> = rows
                 .iter()
                 .filter(|r| ids.contains(&r.school_id.0) && r.year <= plan_year)
@@ -99,10 +100,13 @@ pub async fn indicator(
         staff_keys::HONOURS_CITY => honours(TitleLevel::City).await?,
         staff_keys::HONOURS_DISTRICT => honours(TitleLevel::District).await?,
         staff_keys::TRAINING_COMPLETION => {
-            let teachers: Vec<_> = store
-                .staff_teachers(StaffReader::District)
-                .await?
-                .into_iter()
+            let all = svc
+                .once("staff::teachers".into(), async {
+                    Ok(Arc::new(store.staff_teachers(StaffReader::District).await?))
+                })
+                .await?;
+            let teachers: Vec<_> = all
+                .iter()
                 .filter(|t| ids.contains(&t.school_id.0))
                 .collect();
             if teachers.is_empty() {
@@ -117,7 +121,7 @@ pub async fn indicator(
             let cycle = super::records::Cycle::of(plan_year);
             let end = format!("{plan_year}-08-31");
             let mut hours: std::collections::HashMap<(i64, i64), f64> = Default::default();
-            for r in store.training(StaffReader::District).await? {
+            for r in training_rows(svc).await?.iter() {
                 if cycle.holds(&r.taken_on) && r.taken_on.as_str() <= end.as_str() {
                     *hours.entry((r.school_id.0, r.teacher_id.0)).or_default() += r.hours;
                 }
@@ -139,4 +143,20 @@ pub async fn indicator(
         }
     };
     Ok(Some(v))
+}
+
+/// Every training record of the district, read once per evaluation (the plan asks per school).
+async fn training_rows(svc: &Service) -> Result<Arc<Vec<TrainingRow>>, ServiceError> {
+    svc.once("staff::training".into(), async {
+        Ok(Arc::new(svc.store().training(StaffReader::District).await?))
+    })
+    .await
+}
+
+/// Every title of the district, read once per evaluation.
+async fn title_rows(svc: &Service) -> Result<Arc<Vec<TitleRow>>, ServiceError> {
+    svc.once("staff::titles".into(), async {
+        Ok(Arc::new(svc.store().titles(StaffReader::District).await?))
+    })
+    .await
 }

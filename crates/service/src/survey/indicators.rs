@@ -1,6 +1,8 @@
 //! The survey indicator source: the plan's satisfaction targets (家长及社会满意度, 课后服务满意率)
 //! from the school year's parents' round, counted as the results page counts them, and no
 //! value for a unit under the minimum respondents.
+use std::sync::Arc;
+
 use time::{OffsetDateTime, UtcOffset};
 use wuyu_analytics::satisfaction::{Answer, MinRespondents, Tally, scale_result};
 use wuyu_domain::{OVERALL_ITEM, Questionnaire, QuestionnaireStatus, Scope, SurveyAudience};
@@ -29,17 +31,20 @@ pub async fn parents_round(
     svc: &Service,
     school_year: i32,
 ) -> Result<Option<Questionnaire>, ServiceError> {
-    Ok(svc
-        .store()
-        .list_questionnaires()
-        .await?
-        .into_iter()
+    let all = svc
+        .once("survey::questionnaires".into(), async {
+            Ok(Arc::new(svc.store().list_questionnaires().await?))
+        })
+        .await?;
+    Ok(all
+        .iter()
         .filter(|q| {
             q.audience == SurveyAudience::Parents
                 && q.status != QuestionnaireStatus::Draft
                 && school_year_at(q.created_at) == school_year
         })
-        .max_by_key(|q| (q.created_at, q.id)))
+        .max_by_key(|q| (q.created_at, q.id))
+        .cloned())
 }
 
 pub async fn indicator(
@@ -91,10 +96,13 @@ pub async fn indicator(
     };
     let k = q.items.len().max(1);
     // Rows of the unit's schools, keyed as the results page keys them.
-    let rows: Vec<Vec<Answer>> = store
-        .survey_answers(district, q.id)
-        .await?
-        .into_iter()
+    let answers = svc
+        .once(format!("survey::answers:{}", q.id), async {
+            Ok(Arc::new(store.survey_answers(district, q.id).await?))
+        })
+        .await?;
+    let rows: Vec<Vec<Answer>> = answers
+        .iter()
         .filter(|s| in_unit(s.school_id))
         .flat_map(|s| {
             s.answers
