@@ -184,3 +184,42 @@ impl ReadCache {
         inner.entries.insert(key, value);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A read that counts how often it really ran.
+    async fn read(svc: &Service, runs: &AtomicUsize) -> usize {
+        svc.once("test::read".into(), async {
+            Ok(runs.fetch_add(1, Ordering::SeqCst) + 1)
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_evaluation_reads_once_and_keeps_nothing_after_it() {
+        let db = wuyu_testkit::sqlite().await;
+        let svc = Service::new(db.store.clone());
+        let runs = AtomicUsize::new(0);
+        // Outside an evaluation every call reads.
+        assert_eq!(read(&svc, &runs).await, 1);
+        assert_eq!(read(&svc, &runs).await, 2);
+        // Within one, the first read serves the rest, an inner evaluation included.
+        let seen = svc
+            .evaluation(async {
+                let first = read(&svc, &runs).await;
+                let again = read(&svc, &runs).await;
+                let inner = svc.evaluation(read(&svc, &runs)).await;
+                (first, again, inner)
+            })
+            .await;
+        assert_eq!(seen, (3, 3, 3));
+        // The next evaluation reads again: a write between two requests is always seen.
+        assert_eq!(svc.evaluation(read(&svc, &runs)).await, 4);
+        assert_eq!(runs.load(Ordering::SeqCst), 4);
+    }
+}
