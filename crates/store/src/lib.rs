@@ -40,7 +40,7 @@ use std::pin::Pin;
 
 pub use accounts::AccountStore;
 pub use archive::ArchiveStore;
-pub use audit::AuditStore;
+pub use audit::{AuditFilter, AuditStore};
 pub use backend::{PgStore, SqliteStore, connect};
 pub use bulletin::{BulletinStore, NewSnapshot, SnapshotLine, SnapshotMonth};
 pub use error::StoreError;

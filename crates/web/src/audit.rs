@@ -54,6 +54,11 @@ const ACTION_LABELS: &[(&str, &str)] = &[
 ];
 
 /// The Chinese label of an audit action; an action without one is shown as stored.
+/// Every action code with its label, for the audit page's search form.
+pub(crate) fn action_options() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ACTION_LABELS.iter().copied()
+}
+
 pub(crate) fn action_zh(action: &str) -> String {
     let label = |a: &str| ACTION_LABELS.iter().find(|(k, _)| *k == a).map(|(_, v)| *v);
     if let Some(l) = label(action) {

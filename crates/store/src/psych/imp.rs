@@ -1045,7 +1045,7 @@ impl PsychStore for This {
             super::audit::with_queued(
                 self,
                 rows,
-                |e| e.action == "psych_break_glass" && e.school_id == Some(school),
+                |_, e| e.action == "psych_break_glass" && e.school_id == Some(school),
                 200,
             )
             .await

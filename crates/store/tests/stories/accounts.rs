@@ -227,3 +227,82 @@ async fn audit_entries_are_kept_in_order(store: &dyn Store) {
     assert_eq!(rows[1].entry.action, "read_student");
     assert!(rows[0].id > rows[1].id);
 }
+
+story!(audit_search_finds_who_read_one_child_page_by_page);
+async fn audit_search_finds_who_read_one_child_page_by_page(store: &dyn Store) {
+    let entry = |at: i64, user: &str, action: &str, school: i64, entity: &str| AuditEntry {
+        at,
+        user_id: None,
+        username: user.into(),
+        action: action.into(),
+        school_id: Some(SchoolId(school)),
+        entity: entity.into(),
+        detail: String::new(),
+        ip: "127.0.0.1".into(),
+    };
+    // `_` in an entity is an ordinary character, not a LIKE wildcard.
+    let entries = [
+        entry(100, "t1", "read_student", 1, "student:1:2"),
+        entry(200, "t2", "read_student", 1, "student:1:2"),
+        entry(300, "t1", "read_student_psych", 1, "student:1:2"),
+        entry(400, "t1", "read_student", 1, "student:1:20"),
+        entry(500, "t1", "read_student", 2, "student:2:2"),
+        entry(600, "t1", "read_student", 1, "student:1_2"),
+    ];
+    for e in &entries {
+        store.append_audit(e).await.unwrap();
+    }
+    let search = |f: AuditFilter, limit| async move {
+        store
+            .search_audit(&f, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, r.entry.at))
+            .collect::<Vec<_>>()
+    };
+    let at = |rows: &[(i64, i64)]| rows.iter().map(|r| r.1).collect::<Vec<_>>();
+    let child = || AuditFilter {
+        entity: Some("student:1:2".into()),
+        ..AuditFilter::default()
+    };
+    // The child's entries, not student 1:20's nor 1_2's.
+    assert_eq!(at(&search(child(), 10).await), [300, 200, 100]);
+    let school_1 = AuditFilter {
+        entity: Some("student:1".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(at(&search(school_1, 10).await), [400, 300, 200, 100]);
+    let by_t1 = AuditFilter {
+        username: Some("t1".into()),
+        action: Some("read_student".into()),
+        school_id: Some(SchoolId(1)),
+        ..AuditFilter::default()
+    };
+    assert_eq!(at(&search(by_t1, 10).await), [600, 400, 100]);
+    let days = AuditFilter {
+        since: Some(200),
+        until: Some(400),
+        ..child()
+    };
+    assert_eq!(at(&search(days, 10).await), [300, 200]);
+    // Two at a time: the second page starts below the first one's oldest id.
+    let first = search(child(), 2).await;
+    assert_eq!(at(&first), [300, 200]);
+    let next = AuditFilter {
+        before_id: Some(first[1].0),
+        ..child()
+    };
+    assert_eq!(at(&search(next, 2).await), [100]);
+    assert!(
+        search(
+            AuditFilter {
+                username: Some("nobody".into()),
+                ..AuditFilter::default()
+            },
+            10
+        )
+        .await
+        .is_empty()
+    );
+}

@@ -18,7 +18,7 @@ use wuyu_domain::{
     ClassId, District, Grade, IdCardNo, Location, PersonName, Role, RosterBatch, SchoolId, Scope,
     Sex, Stage, StudentId, StudentNo, User, UserId,
 };
-use wuyu_store::{AuditEntry, NewSession, NewUser, Store, StoreError};
+use wuyu_store::{AuditEntry, AuditFilter, NewSession, NewUser, Store, StoreError};
 
 // --- fixtures (shared with the exam stories: tests/common) --------------------------------
 

@@ -3,13 +3,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use wuyu_domain::AdminToken;
 use wuyu_domain::{Role, SchoolId, UserId};
+use wuyu_service::audit::AuditQuery;
 use wuyu_service::export::{Cell, Table, text};
+use wuyu_service::store_types::AuditFilter;
 use wuyu_service::store_types::NewUser;
 use wuyu_service::{ServiceError, accounts, roster};
 
@@ -304,15 +306,33 @@ impl AuditView {
 struct AuditPage {
     chrome: Chrome,
     shown: i64,
-    export_href: &'static str,
+    /// The search as typed, to fill the form again.
+    q: AuditQuery,
+    actions: Vec<OptionView>,
+    /// Whether any field narrows the log.
+    searching: bool,
+    export_href: String,
+    /// The next page (older entries of the same search), when this one is full.
+    older_href: Option<String>,
     rows: Vec<AuditView>,
+    /// Why the search could not run (a bad day or school), in Chinese.
+    error: Option<String>,
+    status: StatusCode,
 }
 
-/// The newest [`AUDIT_ROWS`] entries as the page shows them (times in Beijing time, actions
-/// in Chinese), newest first.
-async fn audit_rows(state: &AppState, me: &CurrentUser) -> Result<Vec<AuditView>, AppError> {
-    let rows = wuyu_service::audit::list(&state.svc, admin_token(me)?, AUDIT_ROWS).await?;
-    Ok(rows
+/// Up to [`AUDIT_ROWS`] entries of the search as the page shows them (times in Beijing time,
+/// actions in Chinese), newest first, with the oldest one's id for the next page.
+async fn audit_rows(
+    state: &AppState,
+    me: &CurrentUser,
+    filter: &AuditFilter,
+) -> Result<(Vec<AuditView>, Option<i64>), AppError> {
+    let rows =
+        wuyu_service::audit::search(&state.svc, admin_token(me)?, filter, AUDIT_ROWS).await?;
+    let oldest = (rows.len() as i64 == AUDIT_ROWS)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    let views = rows
         .into_iter()
         .map(|r| AuditView {
             at: format_time(r.entry.at),
@@ -323,32 +343,108 @@ async fn audit_rows(state: &AppState, me: &CurrentUser) -> Result<Vec<AuditView>
             detail: r.entry.detail,
             ip: r.entry.ip,
         })
-        .collect())
+        .collect();
+    Ok((views, oldest))
 }
 
+/// The search's fields as a query string (without `before`), for the export and next-page links.
+fn search_query(q: &AuditQuery) -> String {
+    [
+        ("user", &q.user),
+        ("action", &q.action),
+        ("entity", &q.entity),
+        ("school", &q.school),
+        ("from", &q.from),
+        ("to", &q.to),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| format!("{k}={}", percent_encoded(v.trim())))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+/// `s` with every byte but letters, digits and `-._~` written as `%XX` (RFC 3986).
+fn percent_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `/admin/audit`: the newest entries, or those of a search (who, what, which object or
+/// school, which days), [`AUDIT_ROWS`] at a time with a link to the older ones.
 pub(crate) async fn audit(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ViewAudit>,
+    Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
+    // A day or school that is not one: the form again with the reason, nothing listed.
+    let (rows, oldest, error) = match q.filter() {
+        Ok(filter) => {
+            let (rows, oldest) = audit_rows(&state, &me, &filter).await?;
+            (rows, oldest, None)
+        }
+        Err(ServiceError::BadRequest(reason)) => (Vec::new(), None, Some(reason)),
+        Err(e) => return Err(e.into()),
+    };
+    let query = search_query(&q);
+    let joined = |extra: String| {
+        [query.clone(), extra]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let export = joined(q.before.map(|b| format!("before={b}")).unwrap_or_default());
     let page = AuditPage {
         chrome: Chrome::new(&me, "/admin/audit"),
         shown: AUDIT_ROWS,
-        export_href: "/admin/audit.xlsx",
-        rows: audit_rows(&state, &me).await?,
+        actions: audit::action_options()
+            .map(|(value, label)| OptionView {
+                value: value.to_string(),
+                label: label.to_string(),
+            })
+            .collect(),
+        searching: !query.is_empty() || q.before.is_some(),
+        export_href: if export.is_empty() {
+            "/admin/audit.xlsx".into()
+        } else {
+            format!("/admin/audit.xlsx?{export}")
+        },
+        older_href: oldest.map(|id| format!("/admin/audit?{}", joined(format!("before={id}")))),
+        rows,
+        q,
+        status: if error.is_some() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        },
+        error,
     };
-    Ok(render(&page)?.into_response())
+    Ok((page.status, render(&page)?).into_response())
 }
 
-/// `/admin/audit.xlsx`: the audit page's rows, the same newest [`AUDIT_ROWS`].
+/// `/admin/audit.xlsx`: the rows the page shows for the same search (at most [`AUDIT_ROWS`]).
 pub(crate) async fn audit_xlsx(
     State(state): State<AppState>,
     Require(me, _): Require<cap::ViewAudit>,
+    Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    let rows = audit_rows(&state, &me).await?;
+    let (rows, _) = audit_rows(&state, &me, &q.filter()?).await?;
+    let searched = if search_query(&q).is_empty() && q.before.is_none() {
+        format!("最近 {AUDIT_ROWS} 条")
+    } else {
+        format!("按条件查询，至多 {AUDIT_ROWS} 条")
+    };
     export::table(Table {
         file_name: "审计日志.xlsx".into(),
         sheet: "审计日志".into(),
-        title: format!("审计日志（最近 {AUDIT_ROWS} 条，北京时间）"),
+        title: format!("审计日志（{searched}，北京时间）"),
         headers: AUDIT_HEADERS.to_vec(),
         rows: rows.into_iter().map(AuditView::cells).collect(),
     })

@@ -368,6 +368,94 @@ async fn the_audit_log_downloads_as_the_audit_page_shows_it_to_district_admins_o
     }
 }
 
+/// The `href` of the page's "更早的记录" link, unescaped, if there is one.
+fn older_link(html: &str) -> Option<String> {
+    let at = html.find("data-link=\"older\"")?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    let end = start + html[start..].find('"')?;
+    // As a browser reads the attribute: the page escapes `&`.
+    Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_audit_log_is_searched_by_who_what_and_which_child_and_paged() {
+    let app = TestApp::new().await;
+    let school = app.ids.school_a;
+    // 205 reads of one student by one teacher, a day apart from another student's read.
+    let entry = |at: i64, entity: &str| wuyu_service::store_types::AuditEntry {
+        at,
+        user_id: None,
+        username: "teacher-a".into(),
+        action: "read_student".into(),
+        school_id: Some(wuyu_domain::SchoolId(school)),
+        entity: entity.into(),
+        detail: String::new(),
+        ip: "10.0.0.9".into(),
+    };
+    // 2025-09-01 08:00 Beijing time.
+    let day = 1_756_684_800;
+    for k in 0..205 {
+        app.store
+            .append_audit(&entry(day + k, "student:77"))
+            .await
+            .unwrap();
+    }
+    app.store
+        .append_audit(&entry(day + 86_400, "student:770"))
+        .await
+        .unwrap();
+    let d = app.login("district").await;
+
+    // Who read student 77: page one is full and links to the rest, which ends the list.
+    let first = page(&app, &d, "/admin/audit?entity=student%3A77&to=2025-09-01").await;
+    let rows = page_rows(&first, "audit");
+    assert_eq!(rows.len(), 200);
+    assert!(
+        rows.iter()
+            .all(|r| r[1] == "teacher-a" && r[4] == "student:77")
+    );
+    let older = older_link(&first).expect("a link to the older entries");
+    assert!(older.contains("entity=student%3A77") && older.contains("to=2025-09-01"));
+    let second = page(&app, &d, &older).await;
+    let rest = page_rows(&second, "audit");
+    assert_eq!(rest.len(), 5, "205 entries in all, none twice");
+    assert!(rest.iter().all(|r| r[4] == "student:77"));
+    assert_eq!(older_link(&second), None);
+    // The next day holds only student 770's read, which is not student 77's.
+    let next_day = page(&app, &d, "/admin/audit?entity=student%3A77&from=2025-09-02").await;
+    assert_eq!(page_rows(&next_day, "audit"), [["没有符合条件的记录。"]]);
+    let other = page(&app, &d, "/admin/audit?entity=student%3A770").await;
+    let rows = page_rows(&other, "audit");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][4], "student:770");
+    // By account and action; the workbook holds the same search.
+    let path = "/admin/audit?user=district&action=login";
+    let html = page(&app, &d, path).await;
+    let shown = page_rows(&html, "audit");
+    assert!(!shown.is_empty());
+    assert!(shown.iter().all(|r| r[1] == "district" && r[2] == "登录"));
+    assert!(
+        html.replace("&#38;", "&")
+            .contains("href=\"/admin/audit.xlsx?user=district&action=login\"")
+    );
+    let rows = workbook(&app, &d, "/admin/audit.xlsx?user=district&action=login").await;
+    assert_eq!(rows[2..], shown[..]);
+    // A day that is not one is refused in Chinese.
+    let resp = app
+        .send(
+            get("/admin/audit?from=2025-02-30")
+                .cookie(&d.cookie)
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+    assert!(
+        body_text(resp)
+            .await
+            .contains("开始日期“2025-02-30”不是日期")
+    );
+}
+
 #[tokio::test]
 async fn the_archive_class_page_offers_its_records_as_xlsx() {
     let app = TestApp::new().await;
