@@ -255,6 +255,14 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("导入模拟满意度调查失败")?;
+    // 师德评价 of some of the demo school's teachers by parents and colleagues, before the
+    // appraisal, which takes its parent and peer components from them.
+    let ethics = step(
+        "生成师德评价（家长评教师、同事互评，答题码作答）",
+        load_ethics(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟师德评价失败")?;
     // One appraisal round per school (drafts; the first school's already in an ended 公示,
     // waiting for the district's approval), levels by the rules.
     let rounds = step(
@@ -328,6 +336,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "家长满意度调查：发放答题码 {} 个，回收答卷 {} 份（各校回收率和满意度不同）",
         survey.0, survey.1
+    );
+    println!(
+        "师德评价：{} 名教师，家长答卷 {} 份，同事互评答卷 {} 份（不足 30 名家长、10 名同事的教师不报告）",
+        ethics.0, ethics.1, ethics.2
     );
     println!(
         "教师年度考核：{} 所学校各一轮，{} 名教师",
@@ -847,6 +859,66 @@ async fn load_survey(
     Ok((issued, answered))
 }
 
+/// The demo's 师德 rounds: demo-district starts the parents' and the colleagues' round on
+/// 10 November (before the satisfaction round, which stays the year's parents' round), codes
+/// are issued per teacher of the demo school and answered. Answers (teachers, parents'
+/// answers, colleagues' answers).
+async fn load_ethics(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<(usize, usize, usize)> {
+    use wuyu_analytics::satisfaction::Answer;
+    use wuyu_service::survey;
+    let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
+    let user = store
+        .user_credentials("demo-district")
+        .await?
+        .context("演示区级账号不存在")?
+        .user;
+    let viewer = wuyu_domain::Viewer::new(user, wuyu_domain::Scope::District);
+    let day =
+        time::Date::from_calendar_date(i32::from(district.school_year), time::Month::November, 10)?;
+    let at = day.midnight().assume_utc().unix_timestamp() + 2 * 3600;
+    let parents = survey::start_round(&svc, &viewer, "ethics_parents", at).await?;
+    let peers = survey::start_round(&svc, &viewer, "ethics_peers", at + 600).await?;
+    let (mut teachers, mut by_parents, mut by_peers) = (0, 0, 0);
+    for t in wuyu_synth::generate_ethics(district, seed) {
+        let Some(school) = store.school_by_code(t.school_code.as_str()).await? else {
+            continue;
+        };
+        let Some(teacher) = store.teacher_by_staff_no(school, &t.staff_no).await? else {
+            continue;
+        };
+        teachers += 1;
+        for (round, rows, count) in [
+            (parents, &t.parents, &mut by_parents),
+            (peers, &t.colleagues, &mut by_peers),
+        ] {
+            // A few more codes than answers: not everyone hands theirs in.
+            let codes = survey::issue_teacher_codes(
+                &svc,
+                &viewer,
+                round,
+                school,
+                teacher,
+                rows.len() + 3,
+                at,
+            )
+            .await?;
+            for (code, row) in codes.iter().zip(rows) {
+                let answers: Vec<Answer> = row
+                    .iter()
+                    .map(|v| Answer::point(*v).unwrap_or(Answer::Unknown))
+                    .collect();
+                store.submit_survey_code(code, &answers, at + 3600).await?;
+                *count += 1;
+            }
+        }
+    }
+    Ok((teachers, by_parents, by_peers))
+}
+
 /// Each school's appraisal round of the school year, levels computed by the rules per school;
 /// the first school's round is put in a 公示 that has ended. Answers (rounds, teachers).
 async fn load_appraisal(
@@ -859,6 +931,11 @@ async fn load_appraisal(
     use wuyu_store::staff::{AppraisalInput, AppraisalState, NewAppraisal};
     let cases = wuyu_synth::generate_appraisal(district, seed);
     let given = wuyu_synth::generate_appraisal_sources(&cases, seed);
+    // The teachers of the 师德 rounds leave their parent and peer sources to the survey.
+    let surveyed: Vec<(String, String)> = wuyu_synth::generate_ethics(district, seed)
+        .into_iter()
+        .map(|t| (t.school_code.as_str().to_string(), t.staff_no))
+        .collect();
     let year = i32::from(district.school_year);
     let rules = AppraisalRules::default();
     // The demo district weighs all five sources, so the pages show each one counted.
@@ -883,12 +960,19 @@ async fn load_appraisal(
                 continue;
             };
             // Every demo score is composed from its sources (none uploaded as a total).
+            let by_survey = surveyed
+                .iter()
+                .any(|(s, n)| s == school.code.as_str() && *n == c.staff_no);
             let mut c = c.clone();
             c.score = None;
             mine.push(c);
             sources.push(RowSources {
-                peer_ratings: g.peer_ratings.clone(),
-                parent_score: g.parent,
+                peer_ratings: if by_survey {
+                    Vec::new()
+                } else {
+                    g.peer_ratings.clone()
+                },
+                parent_score: if by_survey { None } else { g.parent },
                 workload_score: g.workload,
             });
             ids.push(t);

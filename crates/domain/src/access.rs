@@ -69,6 +69,9 @@ pub enum Capability {
     ManageSurveys,
     /// Survey results (aggregates with small-group suppression) within the scope.
     ViewSurveyResults,
+    /// 师德评价 results of named teachers: staff data, so the school's admin and district roles,
+    /// never other teachers; every read is audited.
+    ViewTeacherSurveyResults,
     /// The plan's targets and verdicts (目标任务; a school admin: their own school's).
     ViewPlan,
     /// 调度与通报: take a month's snapshot of the plan's verdicts, make the quarterly bulletin
@@ -196,6 +199,10 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     (C::ManageSurveys, &[R::DistrictAdmin, R::SchoolAdmin]),
     (
         C::ViewSurveyResults,
+        &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
+    (
+        C::ViewTeacherSurveyResults,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
     (
@@ -450,6 +457,7 @@ mod tests {
             C::ViewChildPsychConsent,
             C::ManageSurveys,
             C::ViewSurveyResults,
+            C::ViewTeacherSurveyResults,
             C::ViewPlan,
             C::PlanBulletin,
             C::ManageAccounts,
@@ -495,6 +503,10 @@ mod tests {
         assert!(!grants(R::Teacher, C::ViewSurveyResults));
         assert!(!grants(R::Parent, C::ViewSurveyResults));
         assert!(!grants(R::DistrictAnalyst, C::ManageSurveys));
+        // A named teacher's 师德 results are staff data: not for teachers, not for parents.
+        assert!(grants(R::SchoolAdmin, C::ViewTeacherSurveyResults));
+        assert!(!grants(R::Teacher, C::ViewTeacherSurveyResults));
+        assert!(!grants(R::Counsellor, C::ViewTeacherSurveyResults));
         // The archive: a parent reads and adds to their own child's, never reviews; a
         // counsellor's work is mental health.
         assert!(grants(R::Parent, C::ViewStudentArchive));

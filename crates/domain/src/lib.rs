@@ -44,7 +44,7 @@ pub use roster::{
 pub use roster_fields::{Employment, StudentFlag, StudentStatus, parse_birth_year};
 pub use scope::{Role, Scope, User};
 pub use survey::{
-    NewQuestionnaire, OVERALL_ITEM, Questionnaire, QuestionnaireStatus, SURVEY_TEMPLATES,
-    SurveyAudience, SurveyItem, SurveyTemplate, survey_template,
+    ETHICS_SCALE, NewQuestionnaire, OVERALL_ITEM, Questionnaire, QuestionnaireStatus,
+    SURVEY_TEMPLATES, SurveyAbout, SurveyAudience, SurveyItem, SurveyTemplate, survey_template,
 };
 pub use term::{TERM_FORMS_ZH, Term, TermPart};

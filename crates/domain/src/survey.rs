@@ -48,6 +48,39 @@ impl SurveyAudience {
     }
 }
 
+/// Whom a questionnaire is about: the school (satisfaction) or one named teacher (师德评价).
+/// A teacher round is answered only through one-time codes, each issued for one teacher, and
+/// reported per teacher; its results are staff data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyAbout {
+    #[default]
+    School,
+    Teacher,
+}
+
+impl SurveyAbout {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::School => "school",
+            Self::Teacher => "teacher",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::School => "学校",
+            Self::Teacher => "教师（师德评价）",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::School, Self::Teacher]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+}
+
 /// draft → published (answerable through links) → closed (no more answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,6 +134,9 @@ pub struct SurveyItem {
 pub struct NewQuestionnaire {
     pub title: String,
     pub audience: SurveyAudience,
+    /// The school, or a named teacher (师德评价).
+    #[serde(default)]
+    pub about: SurveyAbout,
     pub items: Vec<SurveyItem>,
 }
 
@@ -138,6 +174,7 @@ pub struct Questionnaire {
     pub previous_id: Option<i64>,
     pub title: String,
     pub audience: SurveyAudience,
+    pub about: SurveyAbout,
     pub status: QuestionnaireStatus,
     pub items: Vec<SurveyItem>,
     /// When this version was written (unix seconds): the school year of its round.
@@ -151,8 +188,10 @@ pub struct SurveyTemplate {
     pub key: &'static str,
     pub title: &'static str,
     pub audience: SurveyAudience,
+    pub about: SurveyAbout,
     /// (dimension, code, question) in order; every dimension has two or more items, so each
-    /// gets a scale score and α; the last item, without a dimension, is the overall question.
+    /// gets a scale score and α; the last item of a school round, without a dimension, is the
+    /// overall question.
     pub items: &'static [(Option<&'static str>, &'static str, &'static str)],
 }
 
@@ -161,6 +200,7 @@ impl SurveyTemplate {
         NewQuestionnaire {
             title: self.title.into(),
             audience: self.audience,
+            about: self.about,
             items: self
                 .items
                 .iter()
@@ -179,12 +219,17 @@ impl SurveyTemplate {
 /// The key of the questionnaire item that answers the plan's overall satisfaction indicator.
 pub const OVERALL_ITEM: &str = "Z1";
 
-/// The standard 满意度 questionnaires (issue 15; plans S1): parents', students' and teachers'.
-pub const SURVEY_TEMPLATES: [SurveyTemplate; 3] = [
+/// The scale every 师德 item belongs to: a teacher's index is this scale's.
+pub const ETHICS_SCALE: &str = "师德";
+
+/// The standard questionnaires (issue 15; plans S1): parents', students' and teachers'
+/// satisfaction, 课后服务, and 师德评价 of a named teacher by parents/students and by colleagues.
+pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
     SurveyTemplate {
         key: "parents",
         title: "家长满意度调查",
         audience: SurveyAudience::Parents,
+        about: SurveyAbout::School,
         items: &[
             (Some("办学管理"), "A1", "学校的办学理念和育人方向"),
             (Some("办学管理"), "A2", "学校的校园安全与日常管理"),
@@ -203,6 +248,7 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 3] = [
         key: "students",
         title: "学生满意度调查",
         audience: SurveyAudience::Students,
+        about: SurveyAbout::School,
         items: &[
             (Some("校园生活"), "A1", "学校的环境和设施"),
             (Some("校园生活"), "A2", "在学校感到安全"),
@@ -219,6 +265,7 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 3] = [
         key: "teachers",
         title: "教师满意度调查",
         audience: SurveyAudience::Teachers,
+        about: SurveyAbout::School,
         items: &[
             (Some("学校管理"), "A1", "学校管理民主、决策公开"),
             (Some("学校管理"), "A2", "考核评价公平公正"),
@@ -227,6 +274,64 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 3] = [
             (Some("工作条件"), "C1", "工作负担合理"),
             (Some("工作条件"), "C2", "教学设施和办公条件"),
             (None, OVERALL_ITEM, "总体来说，您对在本校工作的满意程度"),
+        ],
+    },
+    // 课后服务 alone (the plan's 课后服务满意率 ≥ 95 %): the dimension the plan reads, and no
+    // overall item, so it is never taken for the school's overall satisfaction.
+    SurveyTemplate {
+        key: "after_school",
+        title: "课后服务满意度调查",
+        audience: SurveyAudience::Parents,
+        about: SurveyAbout::School,
+        items: &[
+            (Some("课后服务"), "D1", "课后服务的时间安排"),
+            (Some("课后服务"), "D2", "课后服务的内容和质量"),
+            (Some("课后服务"), "D3", "作业辅导和答疑"),
+            (Some("课后服务"), "D4", "体育、艺术、科技等兴趣活动"),
+            (Some("课后服务"), "D5", "课后服务期间孩子的安全和看护"),
+            (Some("课后服务"), "D6", "课后服务的收费和自愿参加"),
+        ],
+    },
+    // 师德 of one named teacher (S1 §14; 《新时代中小学教师职业行为十项准则》), answered
+    // with the §7 labels: every item in the one 师德 scale, whose index is the teacher's.
+    SurveyTemplate {
+        key: "ethics_parents",
+        title: "师德评价（家长、学生评教师）",
+        audience: SurveyAudience::Parents,
+        about: SurveyAbout::Teacher,
+        items: &[
+            (Some(ETHICS_SCALE), "E1", "这位老师关爱学生，尊重每个孩子"),
+            (
+                Some(ETHICS_SCALE),
+                "E2",
+                "这位老师公平对待每个学生，不讽刺、不体罚",
+            ),
+            (Some(ETHICS_SCALE), "E3", "这位老师认真上课、耐心辅导"),
+            (Some(ETHICS_SCALE), "E4", "这位老师与家长沟通及时、态度诚恳"),
+            (
+                Some(ETHICS_SCALE),
+                "E5",
+                "这位老师廉洁从教，不收礼、不搞有偿补课",
+            ),
+            (Some(ETHICS_SCALE), "E6", "这位老师言行得体，为人师表"),
+        ],
+    },
+    SurveyTemplate {
+        key: "ethics_peers",
+        title: "师德评价（同事互评）",
+        audience: SurveyAudience::Teachers,
+        about: SurveyAbout::Teacher,
+        items: &[
+            (Some(ETHICS_SCALE), "P1", "爱国守法，贯彻党的教育方针"),
+            (Some(ETHICS_SCALE), "P2", "爱岗敬业，认真履行教育教学职责"),
+            (Some(ETHICS_SCALE), "P3", "关爱学生，不歧视、不体罚"),
+            (Some(ETHICS_SCALE), "P4", "团结协作，乐于分享、帮助同事"),
+            (
+                Some(ETHICS_SCALE),
+                "P5",
+                "廉洁自律，不搞有偿补课、不收受礼品",
+            ),
+            (Some(ETHICS_SCALE), "P6", "为人师表，言行得体"),
         ],
     },
 ];
@@ -243,7 +348,21 @@ mod tests {
         for t in SURVEY_TEMPLATES {
             let q = t.questionnaire();
             assert_eq!(q.check(), Ok(()), "{}", t.title);
-            assert_eq!(q.items.last().map(|i| i.code.as_str()), Some(OVERALL_ITEM));
+            // Only the three satisfaction rounds end in the overall question.
+            let overall = q.items.last().map(|i| i.code.as_str()) == Some(OVERALL_ITEM);
+            assert_eq!(
+                overall,
+                ["parents", "students", "teachers"].contains(&t.key),
+                "{}",
+                t.title
+            );
+            if t.about == SurveyAbout::Teacher {
+                assert!(
+                    q.items
+                        .iter()
+                        .all(|i| i.allow_unknown && i.scale.as_deref() == Some(ETHICS_SCALE))
+                );
+            }
             for item in &q.items {
                 if let Some(dim) = &item.scale {
                     let n = q
@@ -279,6 +398,7 @@ mod tests {
         let mut q = NewQuestionnaire {
             title: "家长满意度".into(),
             audience: SurveyAudience::Parents,
+            about: SurveyAbout::School,
             items: vec![item("Q1"), item("Q2")],
         };
         assert_eq!(q.check(), Ok(()));

@@ -51,6 +51,7 @@ async fn story(store: Arc<dyn Store>) {
     let form = NewQuestionnaire {
         title: "家长满意度".into(),
         audience: SurveyAudience::Parents,
+        about: wuyu_domain::SurveyAbout::School,
         items: vec![
             item("Q1", "您对学校的总体满意度", false),
             item("Q2", "孩子的课业负担过重", true),

@@ -67,7 +67,10 @@ pub use psych_work::PsychWorkStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use staff::StaffStore;
-pub use survey::{ClassAnswers, CodeCounts, SchoolAnswers, SurveyCode, SurveyLink, SurveyStore};
+pub use survey::{
+    ClassAnswers, CodeCounts, OpenCode, SchoolAnswers, SurveyCode, SurveyLink, SurveyStore,
+    TeacherAnswers,
+};
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.
 pub mod prelude {

@@ -184,6 +184,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "psych_corrections",
         sql: include_str!("../migrations/sqlite/0035_psych_corrections.sql"),
     },
+    Migration {
+        version: 36,
+        name: "survey_teachers",
+        sql: include_str!("../migrations/sqlite/0036_survey_teachers.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -361,6 +366,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 35,
         name: "psych_corrections",
         sql: include_str!("../migrations/postgres/0035_psych_corrections.sql"),
+    },
+    Migration {
+        version: 36,
+        name: "survey_teachers",
+        sql: include_str!("../migrations/postgres/0036_survey_teachers.sql"),
     },
 ];
 

@@ -1,7 +1,8 @@
 //! One parents' satisfaction round for the demo: per school a number of one-time codes (about
 //! one family in eight, 20–80) and answers from a share of them, with a school climate that
 //! differs between schools, 作业负担 rated lower than the rest and a few 不了解, so the results
-//! are uneven and a few small schools fall under the minimum of 30 parents.
+//! are uneven and a few small schools fall under the minimum of 30 parents. Beside it, 师德
+//! rounds for some of the demo school's teachers, by parents and by colleagues.
 use wuyu_domain::{SURVEY_TEMPLATES, SchoolCode, SurveyAudience};
 
 use crate::SynthDistrict;
@@ -82,6 +83,60 @@ pub fn generate_survey(district: &SynthDistrict, seed: u64) -> Vec<SurveySchool>
         .collect()
 }
 
+/// One teacher's part of the demo's 师德 rounds: answers from parents and from colleagues, one
+/// row per answered code, one value per item (1–5, or 0 for 不了解).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EthicsTeacher {
+    pub school_code: SchoolCode,
+    pub staff_no: String,
+    pub parents: Vec<Vec<u8>>,
+    pub colleagues: Vec<Vec<u8>>,
+}
+
+/// How many of the demo school's teachers are evaluated in the 师德 rounds.
+const ETHICS_TEACHERS: usize = 8;
+
+/// The demo school's first teachers evaluated by parents (24–44 answers each, so one or two
+/// fall under the minimum of 30 and show only n) and by colleagues (8–14, the minimum being
+/// 10), each teacher rated around their own level, a few 不了解.
+pub fn generate_ethics(district: &SynthDistrict, seed: u64) -> Vec<EthicsTeacher> {
+    let mut rng = Rng::stream(seed, 0x4554_4843);
+    let items = |rng: &mut Rng, level: f64, n: usize| -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|_| {
+                let person = 0.5 * normal(rng);
+                (0..6)
+                    .map(|_| {
+                        if rng.chance(0.05) {
+                            return 0;
+                        }
+                        let x = level + person + 0.4 * normal(rng);
+                        x.round().clamp(1.0, 5.0) as u8
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    district
+        .batch
+        .teachers
+        .iter()
+        .filter(|t| t.school_code == district.demo.school_code)
+        .take(ETHICS_TEACHERS)
+        .map(|t| {
+            let level = 3.7 + 1.0 * rng.f64();
+            let parents = 24 + rng.index(21);
+            let colleagues = 8 + rng.index(7);
+            EthicsTeacher {
+                school_code: t.school_code.clone(),
+                staff_no: t.staff_no.clone(),
+                parents: items(&mut rng, level, parents),
+                colleagues: items(&mut rng, level, colleagues),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +174,29 @@ mod tests {
             .fold((1.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         assert!(hi - lo > 0.2, "schools should differ: {lo}..{hi}");
         assert_eq!(generate_survey(&d, 7), round, "fixed by the seed");
+    }
+
+    #[test]
+    fn the_demo_school_s_teachers_are_rated_some_under_the_minimum() {
+        let d = generate(&SynthConfig {
+            students: 3000,
+            ..SynthConfig::default()
+        });
+        let ethics = generate_ethics(&d, 7);
+        assert!(!ethics.is_empty() && ethics.len() <= ETHICS_TEACHERS);
+        assert!(ethics.iter().all(|t| t.school_code == d.demo.school_code));
+        assert!(ethics.iter().all(|t| (24..=44).contains(&t.parents.len())));
+        assert!(
+            ethics
+                .iter()
+                .all(|t| (8..=14).contains(&t.colleagues.len()))
+        );
+        assert!(
+            ethics
+                .iter()
+                .flat_map(|t| t.parents.iter().chain(&t.colleagues))
+                .all(|r| r.len() == 6 && r.iter().all(|v| *v <= 5))
+        );
+        assert_eq!(generate_ethics(&d, 7), ethics, "fixed by the seed");
     }
 }

@@ -55,6 +55,7 @@ caps!(
     ViewChildPsychConsent,
     ManageSurveys,
     ViewSurveyResults,
+    ViewTeacherSurveyResults,
     ViewPlan,
     PlanBulletin,
     ManageAccounts,

@@ -57,6 +57,7 @@
 //! | `GET /s`, `GET/POST /s/{code}` | everyone, no account (answer once with a one-time code; rate-limited) |
 //! | `GET/POST /s/l/{token}` | everyone, no account (answer through a school's or class's link; once per device, bounded per address) |
 //! | `GET /api/v1/surveys/{id}/results` | as `/surveys/{id}` |
+//! | `GET /surveys/{id}/teachers`, `GET /api/v1/surveys/{id}/teachers` | district roles and school admins (a 师德 round per named teacher; staff data, every read audited) |
 //! | `GET /api/openapi.json`, `GET /assets/...` | everyone |
 #![forbid(unsafe_code)]
 

@@ -15,7 +15,7 @@ use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
 use wuyu_ingest::staff::{RowSources, read_appraisal_input};
 use wuyu_store::staff::{
     Appraisal, AppraisalInput, AppraisalRound, AppraisalRow, AppraisalState, CommitteeChoice,
-    NewAppraisal, RoundSummary, ScoreBasis, ScoreSources, StaffReader,
+    NewAppraisal, RoundSummary, ScoreBasis, ScoreSources, StaffReader, SurveySource,
 };
 use wuyu_store::{AuditEntry, StoreError, TeacherAlert};
 
@@ -342,8 +342,10 @@ pub async fn import_appraisal(
 
 /// Composes the score of every case whose score was left blank from its sources, with the
 /// district's weights and each teacher's teaching result from the exams (`teachers` aligned
-/// with `cases`); a case with a score keeps it (uploaded). Answers each case's sources, as
-/// stored beside it, and the weights applied. The one path the import and the demo share.
+/// with `cases`); a case with a score keeps it (uploaded). A row that leaves the parent/student
+/// score or the peer ratings blank takes them from the year's 师德 rounds where the teacher is
+/// reported (问卷); an uploaded value always wins. Answers each case's sources, as stored
+/// beside it, and the weights applied. The one path the import and the demo share.
 pub async fn compose_scores(
     svc: &Service,
     school: SchoolId,
@@ -354,12 +356,19 @@ pub async fn compose_scores(
 ) -> Result<(Vec<ScoreSources>, AppraisalWeights), ServiceError> {
     let weights = svc.store().district_settings().await?.appraisal_weights;
     let teaching = teaching_scores(svc, school, year).await?;
+    let surveys = crate::survey::teacher_sources(svc, school, year).await?;
     let sources = cases
         .iter_mut()
         .zip(given)
         .zip(teachers)
-        .map(|((case, given), t)| compose_row(case, given, teaching.get(t).copied(), &weights))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|((case, given), t)| {
+            let (given, parent_survey, peer_survey) = with_survey(given, surveys.get(t));
+            let mut out = compose_row(case, &given, teaching.get(t).copied(), &weights)?;
+            out.parent_survey = parent_survey;
+            out.peer_survey = peer_survey;
+            Ok(out)
+        })
+        .collect::<Result<Vec<_>, ServiceError>>()?;
     Ok((sources, weights))
 }
 
@@ -383,6 +392,39 @@ async fn teaching_scores(
         .into_iter()
         .filter_map(|(t, v)| teaching_score(v).map(|s| (t, s)))
         .collect())
+}
+
+/// A row's sources with the blanks filled from the teacher's 师德 rounds, and where each
+/// filled value came from. The parent component is the round's 0–100 index; the peer
+/// component is each colleague's own 0–100 score, so compose's trimmed mean applies.
+fn with_survey(
+    given: &RowSources,
+    survey: Option<&crate::survey::TeacherSurveySources>,
+) -> (RowSources, Option<SurveySource>, Option<SurveySource>) {
+    let mut out = given.clone();
+    let (mut parent, mut peer) = (None, None);
+    let Some(s) = survey else {
+        return (out, parent, peer);
+    };
+    if out.parent_score.is_none()
+        && let Some((v, o)) = &s.parent
+    {
+        out.parent_score = Some(*v);
+        parent = Some(SurveySource {
+            questionnaire_id: o.questionnaire_id,
+            n: o.n,
+        });
+    }
+    if out.peer_ratings.is_empty()
+        && let Some((r, o)) = &s.peer
+    {
+        out.peer_ratings = r.clone();
+        peer = Some(SurveySource {
+            questionnaire_id: o.questionnaire_id,
+            n: r.len(),
+        });
+    }
+    (out, parent, peer)
 }
 
 /// One row's sources, and its score composed from them when the file left the score blank
@@ -413,6 +455,8 @@ fn compose_row(
         weights: None,
         missing: Vec::new(),
         renormalised: false,
+        parent_survey: None,
+        peer_survey: None,
     };
     if case.score.is_none()
         && let Some(c) = composed

@@ -103,6 +103,25 @@ pub fn peer_text_zh(s: &ScoreSources) -> String {
     }
 }
 
+/// Where the parent/student score came from: `师德评价问卷（30 人）`, `上传`, or empty when
+/// there is none.
+pub fn parent_origin_zh(s: &ScoreSources) -> String {
+    match (s.parent_survey, s.parent_score) {
+        (Some(o), _) => format!("师德评价问卷（{} 人）", o.n),
+        (None, Some(_)) => "上传".into(),
+        (None, None) => String::new(),
+    }
+}
+
+/// Where the peer ratings came from: `同事互评问卷（12 人）`, `上传`, or empty.
+pub fn peer_origin_zh(s: &ScoreSources) -> String {
+    match s.peer_survey {
+        Some(o) => format!("同事互评问卷（{} 人）", o.n),
+        None if !s.peer_ratings.is_empty() => "上传".into(),
+        None => String::new(),
+    }
+}
+
 /// A school's round as the personnel office files it: district roles and the school's admin
 /// (a teacher: `Forbidden`); `NotFound` without a round.
 pub async fn appraisal_xlsx(
@@ -126,7 +145,7 @@ pub async fn appraisal_xlsx(
     )
 }
 
-pub const APPRAISAL_HEADERS: [&str; 24] = [
+pub const APPRAISAL_HEADERS: [&str; 26] = [
     "工号",
     "姓名",
     "考核得分",
@@ -151,6 +170,8 @@ pub const APPRAISAL_HEADERS: [&str; 24] = [
     "使用的权重（组织/互评/家长学生/教学/工作量）",
     "得分构成",
     "缺少的来源",
+    "家长学生评价来源",
+    "同事互评来源",
 ];
 
 fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
@@ -218,6 +239,8 @@ fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
                 ),
                 Cell::Text(score_arithmetic_zh(r)),
                 Cell::Text(missing_sources_zh(r)),
+                Cell::Text(parent_origin_zh(&i.sources)),
+                Cell::Text(peer_origin_zh(&i.sources)),
             ]
         })
         .collect();

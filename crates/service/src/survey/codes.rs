@@ -3,7 +3,9 @@
 //! code answers once, without an account. A code is random and stored with no person, so an
 //! answer cannot be traced to whoever received the slip.
 use wuyu_analytics::satisfaction::Answer;
-use wuyu_domain::{ClassId, Questionnaire, QuestionnaireStatus, SchoolId, Scope, Viewer};
+use wuyu_domain::{
+    ClassId, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAbout, TeacherId, Viewer,
+};
 use wuyu_store::StoreError;
 
 use super::{manage, refused};
@@ -71,14 +73,55 @@ pub async fn start_round(
     Ok(id)
 }
 
-/// Issues `count` fresh codes of a published questionnaire for a school (and one of its
-/// classes); a school admin only for their school. Returns the codes.
+/// Issues `count` fresh codes of a published questionnaire about the school for a school (and
+/// one of its classes); a school admin only for their school. Returns the codes.
 pub async fn issue_codes(
     svc: &Service,
     viewer: &Viewer,
     questionnaire: i64,
     school: SchoolId,
     class: Option<ClassId>,
+    count: usize,
+    now: i64,
+) -> Result<Vec<String>, ServiceError> {
+    issue(
+        svc,
+        viewer,
+        questionnaire,
+        (school, class, None),
+        count,
+        now,
+    )
+    .await
+}
+
+/// Issues `count` fresh codes of a published 师德 round for one named teacher of a school:
+/// each code's answer is about that teacher (the slip says whom). Returns the codes.
+pub async fn issue_teacher_codes(
+    svc: &Service,
+    viewer: &Viewer,
+    questionnaire: i64,
+    school: SchoolId,
+    teacher: TeacherId,
+    count: usize,
+    now: i64,
+) -> Result<Vec<String>, ServiceError> {
+    issue(
+        svc,
+        viewer,
+        questionnaire,
+        (school, None, Some(teacher)),
+        count,
+        now,
+    )
+    .await
+}
+
+async fn issue(
+    svc: &Service,
+    viewer: &Viewer,
+    questionnaire: i64,
+    (school, class, teacher): (SchoolId, Option<ClassId>, Option<TeacherId>),
     count: usize,
     now: i64,
 ) -> Result<Vec<String>, ServiceError> {
@@ -110,13 +153,13 @@ pub async fn issue_codes(
             .map(|_| new_code())
             .collect::<Result<Vec<_>, _>>()?;
         match store
-            .issue_survey_codes(questionnaire, school, class, &codes, now)
+            .issue_survey_codes(questionnaire, school, class, teacher, &codes, now)
             .await
         {
             Ok(()) => return Ok(codes),
             // A collision of random codes: draw the whole batch again.
             Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(refused(e)),
         }
     }
     Err(ServiceError::Internal("survey codes kept colliding".into()))
@@ -127,6 +170,8 @@ pub async fn issue_codes(
 pub struct CodeLine {
     /// 三年级2班, or empty for a whole-school code.
     pub class: String,
+    /// The teacher a 师德 code is about (name and 工号), or empty.
+    pub teacher: String,
     pub code: String,
     pub used: bool,
 }
@@ -137,6 +182,8 @@ pub struct CodeSheet {
     pub questionnaire: Questionnaire,
     pub school_name: String,
     pub lines: Vec<CodeLine>,
+    /// (teacher id, name（工号）) of the school, for a 师德 round's issue form.
+    pub teachers: Vec<(i64, String)>,
 }
 
 pub async fn code_sheet(
@@ -153,6 +200,16 @@ pub async fn code_sheet(
     let codes = store
         .survey_codes(&viewer.scope, questionnaire, school)
         .await?;
+    let teachers: Vec<(i64, String)> = if q.about == SurveyAbout::Teacher {
+        store
+            .list_teachers(&viewer.scope, school)
+            .await?
+            .into_iter()
+            .map(|t| (t.teacher_id.0, format!("{}（{}）", t.name, t.staff_no)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let lines = codes
         .into_iter()
         .map(|c| CodeLine {
@@ -160,6 +217,11 @@ pub async fn code_sheet(
                 .class_id
                 .and_then(|id| classes.iter().find(|k| k.class.id == id))
                 .map(|k| format!("{}{}", k.class.grade.label_zh(), k.class.name))
+                .unwrap_or_default(),
+            teacher: c
+                .teacher_id
+                .and_then(|id| teachers.iter().find(|(t, _)| *t == id.0))
+                .map(|(_, name)| name.clone())
                 .unwrap_or_default(),
             code: c.code,
             used: c.used,
@@ -169,6 +231,7 @@ pub async fn code_sheet(
         questionnaire: q,
         school_name: school_row.name,
         lines,
+        teachers,
     })
 }
 
@@ -178,6 +241,8 @@ pub struct OpenForm {
     pub code: String,
     pub questionnaire: Questionnaire,
     pub school_name: String,
+    /// The teacher a 师德 code asks about, by name (shown above the questions).
+    pub teacher_name: Option<String>,
 }
 
 /// The form a code opens: `NotFound` for an unknown code, `BadRequest` with the Chinese reason
@@ -185,7 +250,13 @@ pub struct OpenForm {
 pub async fn open_code(svc: &Service, code: &str) -> Result<OpenForm, ServiceError> {
     let code = normalize_code(code);
     let store = svc.store();
-    let Some((q, school, used)) = store.survey_code(&code).await? else {
+    let Some(wuyu_store::OpenCode {
+        questionnaire: q,
+        school_id: school,
+        teacher_id,
+        used,
+    }) = store.survey_code(&code).await?
+    else {
         return Err(ServiceError::NotFound);
     };
     if used {
@@ -204,10 +275,21 @@ pub async fn open_code(svc: &Service, code: &str) -> Result<OpenForm, ServiceErr
     }
     // The school's name is shown to whoever holds the code: reading it needs no scope.
     let school_name = store.school(&Scope::District, school).await?.name;
+    // Only the name is shown: whoever holds a teacher's code knows whom it is about.
+    let teacher_name = match teacher_id {
+        Some(t) => store
+            .list_teachers(&Scope::District, school)
+            .await?
+            .into_iter()
+            .find(|v| v.teacher_id == t)
+            .map(|v| v.name),
+        None => None,
+    };
     Ok(OpenForm {
         code,
         questionnaire: q,
         school_name,
+        teacher_name,
     })
 }
 

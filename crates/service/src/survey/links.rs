@@ -51,7 +51,7 @@ pub async fn new_link(
         {
             Ok(()) => return Ok(token),
             Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(super::refused(e)),
         }
     }
     Err(ServiceError::Internal(

@@ -18,15 +18,20 @@ mod export;
 mod indicators;
 mod links;
 mod results;
+mod teachers;
 
 pub use codes::{
     CODE_LEN, CodeLine, CodeSheet, MAX_CODES_PER_ISSUE, OpenForm, code_sheet, issue_codes,
-    normalize_code, open_code, start_round, submit_code,
+    issue_teacher_codes, normalize_code, open_code, start_round, submit_code,
 };
 pub use export::results_xlsx;
 pub use indicators::{indicator, parents_round, school_year_at};
 pub use links::{LINK_LEN, LinkForm, LinkLine, LinkSheet, link_sheet, new_link, open_link};
 pub use results::{ItemResult, ScaleOut, SurveyResults, UnitKind, UnitResults, survey_results};
+pub use teachers::{
+    SurveyOrigin, TeacherResult, TeacherResults, TeacherSurveySources, teacher_results,
+    teacher_sources,
+};
 
 fn manage(viewer: &Viewer) -> Result<(), ServiceError> {
     if viewer.can(Capability::ManageSurveys) {

@@ -91,7 +91,8 @@ const ROW_COLUMNS: &str = "a.teacher_id, t.staff_no, t.name, a.score, a.org_scor
      a.under_investigation, a.ethics_violation, a.sanction, a.level, a.committee_reason, \
      a.appeal_text, a.appeal_at, a.appeal_answer, a.answered_by, a.answered_at, a.confirmed_at, \
      a.score_basis, a.peer_ratings, a.teaching_score, a.workload_score, a.weight_org, \
-     a.weight_peer, a.weight_parent, a.weight_teaching, a.weight_workload, a.missing_sources";
+     a.weight_peer, a.weight_parent, a.weight_teaching, a.weight_workload, a.missing_sources, \
+     a.parent_survey_id, a.parent_survey_n, a.peer_survey_id";
 
 /// Peer ratings as stored: `90;85.5;70`.
 fn ratings_text(r: &[f64]) -> Option<String> {
@@ -120,6 +121,8 @@ fn decode_sources(
     use sqlx::Row;
     let basis: String = r.try_get(21)?;
     let ratings: Option<String> = r.try_get(22)?;
+    // A survey-fed peer list has one rating per colleague who answered.
+    let peer_n = ratings.as_deref().map_or(0, |t| t.split(';').count());
     let mut w = [None::<f64>; 5];
     for (i, x) in w.iter_mut().enumerate() {
         *x = r.try_get(25 + i)?;
@@ -152,6 +155,20 @@ fn decode_sources(
                 .collect::<Result<_, _>>()?,
         },
         renormalised: r.try_get(7)?,
+        parent_survey: match (
+            r.try_get::<Option<i64>, _>(31)?,
+            r.try_get::<Option<i64>, _>(32)?,
+        ) {
+            (Some(id), n) => Some(SurveySource {
+                questionnaire_id: id,
+                n: usize::try_from(n.unwrap_or(0)).map_err(|e| corrupt(&what(), e))?,
+            }),
+            (None, _) => None,
+        },
+        peer_survey: r.try_get::<Option<i64>, _>(33)?.map(|id| SurveySource {
+            questionnaire_id: id,
+            n: peer_n,
+        }),
     })
 }
 
@@ -542,9 +559,10 @@ impl StaffStore for This {
                      leave_days, under_investigation, ethics_violation, sanction, level, \
                      committee_reason, score_basis, peer_ratings, teaching_score, \
                      workload_score, weight_org, weight_peer, weight_parent, weight_teaching, \
-                     weight_workload, missing_sources) \
+                     weight_workload, missing_sources, parent_survey_id, parent_survey_n, \
+                     peer_survey_id) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
                 )
                 .bind(a.school_id.0)
                 .bind(a.school_year)
@@ -571,6 +589,9 @@ impl StaffStore for This {
                 .bind(r.sources.weights.map(|w| w[3]))
                 .bind(r.sources.weights.map(|w| w[4]))
                 .bind(missing_text(&r.sources.missing))
+                .bind(r.sources.parent_survey.map(|s| s.questionnaire_id))
+                .bind(r.sources.parent_survey.map(|s| s.n as i64))
+                .bind(r.sources.peer_survey.map(|s| s.questionnaire_id))
                 .execute(&mut *tx)
                 .await?;
             }

@@ -388,6 +388,18 @@ pub struct ScoreSources {
     pub missing: Vec<SourceKind>,
     /// A source was missing and the weights were re-normalised.
     pub renormalised: bool,
+    /// The 师德 round (问卷) the parent/student score was taken from; `None` when uploaded
+    /// (or missing).
+    pub parent_survey: Option<SurveySource>,
+    /// The colleagues' 师德 round the peer ratings were taken from; `None` when uploaded.
+    pub peer_survey: Option<SurveySource>,
+}
+
+/// A survey-fed appraisal component's origin: the round and its respondents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SurveySource {
+    pub questionnaire_id: i64,
+    pub n: usize,
 }
 
 /// A school's appraisal of one year, with its cap arithmetic.

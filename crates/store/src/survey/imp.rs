@@ -4,8 +4,8 @@
 
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAudience,
-    SurveyItem,
+    ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAbout,
+    SurveyAudience, SurveyItem, TeacherId,
 };
 
 use super::This;
@@ -13,12 +13,22 @@ use crate::backend::{corrupt, map_unique};
 use crate::survey::*;
 use crate::{StoreError, StoreFuture};
 
-const COLUMNS: &str = "id, version, previous_id, title, audience, status, items, created_at";
+const COLUMNS: &str = "id, version, previous_id, title, audience, status, items, created_at, about";
 
-type QRow = (i64, i32, Option<i64>, String, String, String, String, i64);
+type QRow = (
+    i64,
+    i32,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+);
 
 fn questionnaire(
-    (id, version, previous_id, title, audience, status, items, created_at): QRow,
+    (id, version, previous_id, title, audience, status, items, created_at, about): QRow,
 ) -> Result<Questionnaire, StoreError> {
     let what = || format!("survey_questionnaire {id}");
     Ok(Questionnaire {
@@ -28,6 +38,8 @@ fn questionnaire(
         title,
         audience: SurveyAudience::from_code(&audience)
             .ok_or_else(|| corrupt(&what(), format!("audience {audience}")))?,
+        about: SurveyAbout::from_code(&about)
+            .ok_or_else(|| corrupt(&what(), format!("about {about}")))?,
         status: QuestionnaireStatus::from_code(&status)
             .ok_or_else(|| corrupt(&what(), format!("status {status}")))?,
         items: serde_json::from_str::<Vec<SurveyItem>>(&items).map_err(|e| corrupt(&what(), e))?,
@@ -55,6 +67,10 @@ impl This {
     }
 }
 
+/// Why a 师德 round has no public link, for the admin.
+const TEACHER_ROUND_LINK: &str =
+    "师德评价只用一次性答题码作答（每个答题码对应一位被评价的教师），不能生成公开作答链接";
+
 /// Districts reach every school, a school admin their own; other scopes read no answers.
 fn answer_scope(scope: &Scope) -> Result<Option<i64>, StoreError> {
     match scope {
@@ -70,13 +86,14 @@ impl This {
     async fn insert_response(
         tx: &mut sqlx::Transaction<'static, super::Db>,
         school: i64,
-        (qid, class): (i64, Option<i64>),
+        (qid, class, teacher): (i64, Option<i64>, Option<i64>),
         packed: &str,
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO survey_response (school_id, questionnaire_id, seq, answers, \
-             submitted_at, class_id) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5 \
+             submitted_at, class_id, teacher_id) \
+             SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6 \
              FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2",
         )
         .bind(school)
@@ -84,6 +101,7 @@ impl This {
         .bind(packed)
         .bind(now)
         .bind(class)
+        .bind(teacher)
         .execute(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "survey response"))?;
@@ -101,12 +119,13 @@ impl SurveyStore for This {
             let items = items_json(q)?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO survey_questionnaire (version, title, audience, status, items, \
-                 created_at) VALUES (1, $1, $2, 'draft', $3, $4) RETURNING id",
+                 created_at, about) VALUES (1, $1, $2, 'draft', $3, $4, $5) RETURNING id",
             )
             .bind(q.title.trim())
             .bind(q.audience.code())
             .bind(&items)
             .bind(now)
+            .bind(q.about.code())
             .fetch_one(&self.pool)
             .await?;
             Ok(id)
@@ -140,12 +159,13 @@ impl SurveyStore for This {
             let old = Self::load_questionnaire(&mut *tx, id).await?;
             let id = if old.status == QuestionnaireStatus::Draft {
                 sqlx::query(
-                    "UPDATE survey_questionnaire SET title = $1, audience = $2, items = $3 \
-                     WHERE id = $4",
+                    "UPDATE survey_questionnaire SET title = $1, audience = $2, items = $3, \
+                     about = $4 WHERE id = $5",
                 )
                 .bind(q.title.trim())
                 .bind(q.audience.code())
                 .bind(&items)
+                .bind(q.about.code())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -153,8 +173,8 @@ impl SurveyStore for This {
             } else {
                 let (new,): (i64,) = sqlx::query_as(
                     "INSERT INTO survey_questionnaire (version, previous_id, title, audience, \
-                     status, items, created_at) VALUES ($1, $2, $3, $4, 'draft', $5, $6) \
-                     RETURNING id",
+                     status, items, created_at, about) VALUES ($1, $2, $3, $4, 'draft', $5, $6, \
+                     $7) RETURNING id",
                 )
                 .bind(old.version + 1)
                 .bind(id)
@@ -162,6 +182,7 @@ impl SurveyStore for This {
                 .bind(q.audience.code())
                 .bind(&items)
                 .bind(now)
+                .bind(q.about.code())
                 .fetch_one(&mut *tx)
                 .await?;
                 new
@@ -221,6 +242,9 @@ impl SurveyStore for This {
                     "questionnaire {questionnaire_id} is {}, links need a published one",
                     q.status.code()
                 )));
+            }
+            if q.about == SurveyAbout::Teacher {
+                return Err(StoreError::Refused(TEACHER_ROUND_LINK.into()));
             }
             if let Some(c) = class_id {
                 let known: Option<(i64,)> =
@@ -315,7 +339,8 @@ impl SurveyStore for This {
                 if let Some(why) = refusal(&q, answers) {
                     return Err(StoreError::Refused(why));
                 }
-                match Self::insert_response(&mut tx, school, (qid, class), &packed, now).await {
+                match Self::insert_response(&mut tx, school, (qid, class, None), &packed, now).await
+                {
                     Ok(_) => {
                         tx.commit().await?;
                         return Ok(());
@@ -335,6 +360,7 @@ impl SurveyStore for This {
         questionnaire_id: i64,
         school_id: SchoolId,
         class_id: Option<ClassId>,
+        teacher_id: Option<TeacherId>,
         codes: &'a [String],
         now: i64,
     ) -> StoreFuture<'a, ()> {
@@ -347,16 +373,46 @@ impl SurveyStore for This {
                     q.status.code()
                 )));
             }
+            match (q.about, teacher_id) {
+                (SurveyAbout::School, None) => {}
+                (SurveyAbout::School, Some(_)) => {
+                    return Err(StoreError::Refused(format!(
+                        "问卷“{}”评价的是学校，答题码不能指定教师",
+                        q.title
+                    )));
+                }
+                (SurveyAbout::Teacher, None) => {
+                    return Err(StoreError::Refused(format!(
+                        "问卷“{}”是师德评价：请选择被评价的教师，每个答题码对应一位教师",
+                        q.title
+                    )));
+                }
+                (SurveyAbout::Teacher, Some(t)) => {
+                    let known: Option<(i64,)> =
+                        sqlx::query_as("SELECT id FROM teacher WHERE school_id = $1 AND id = $2")
+                            .bind(school_id.0)
+                            .bind(t.0)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if known.is_none() {
+                        return Err(StoreError::Refused(format!(
+                            "教师（编号 {}）不在本校教师名单中",
+                            t.0
+                        )));
+                    }
+                }
+            }
             for code in codes {
                 sqlx::query(
                     "INSERT INTO survey_code (school_id, code, questionnaire_id, class_id, \
-                     issued_at) VALUES ($1, $2, $3, $4, $5)",
+                     issued_at, teacher_id) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(school_id.0)
                 .bind(code)
                 .bind(questionnaire_id)
                 .bind(class_id.map(|c| c.0))
                 .bind(now)
+                .bind(teacher_id.map(|t| t.0))
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| map_unique(e, "survey code"))?;
@@ -376,10 +432,10 @@ impl SurveyStore for This {
             if answer_scope(scope)?.is_some_and(|s| s != school_id.0) {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<(String, Option<i64>, i32)> = sqlx::query_as(
-                "SELECT code, class_id, used FROM survey_code \
+            let rows: Vec<(String, Option<i64>, i32, Option<i64>)> = sqlx::query_as(
+                "SELECT code, class_id, used, teacher_id FROM survey_code \
                  WHERE questionnaire_id = $1 AND school_id = $2 \
-                 ORDER BY class_id, issued_at, code",
+                 ORDER BY teacher_id, class_id, issued_at, code",
             )
             .bind(questionnaire_id)
             .bind(school_id.0)
@@ -387,33 +443,33 @@ impl SurveyStore for This {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(code, class_id, used)| SurveyCode {
+                .map(|(code, class_id, used, teacher_id)| SurveyCode {
                     code,
                     class_id: class_id.map(ClassId),
+                    teacher_id: teacher_id.map(TeacherId),
                     used: used != 0,
                 })
                 .collect())
         })
     }
 
-    fn survey_code<'a>(
-        &'a self,
-        code: &'a str,
-    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId, bool)>> {
+    fn survey_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<OpenCode>> {
         Box::pin(async move {
-            let row: Option<(i64, i64, i32)> = sqlx::query_as(
-                "SELECT questionnaire_id, school_id, used FROM survey_code WHERE code = $1",
+            let row: Option<(i64, i64, i32, Option<i64>)> = sqlx::query_as(
+                "SELECT questionnaire_id, school_id, used, teacher_id FROM survey_code \
+                 WHERE code = $1",
             )
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
             match row {
                 None => Ok(None),
-                Some((q, s, used)) => Ok(Some((
-                    Self::load_questionnaire(&self.pool, q).await?,
-                    SchoolId(s),
-                    used != 0,
-                ))),
+                Some((q, s, used, t)) => Ok(Some(OpenCode {
+                    questionnaire: Self::load_questionnaire(&self.pool, q).await?,
+                    school_id: SchoolId(s),
+                    teacher_id: t.map(TeacherId),
+                    used: used != 0,
+                })),
             }
         })
     }
@@ -428,14 +484,14 @@ impl SurveyStore for This {
             let packed = pack(answers);
             for _ in 0..5 {
                 let mut tx = self.begin_write().await?;
-                let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-                    "SELECT questionnaire_id, school_id, class_id FROM survey_code \
+                let row: Option<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "SELECT questionnaire_id, school_id, class_id, teacher_id FROM survey_code \
                      WHERE code = $1",
                 )
                 .bind(code)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let (qid, school, class) = row.ok_or(StoreError::NotFound)?;
+                let (qid, school, class, teacher) = row.ok_or(StoreError::NotFound)?;
                 let q = Self::load_questionnaire(&mut *tx, qid).await?;
                 if let Some(why) = refusal(&q, answers) {
                     return Err(StoreError::Refused(why));
@@ -452,7 +508,9 @@ impl SurveyStore for This {
                         "此答题码已经使用过，每个答题码只能作答一次".into(),
                     ));
                 }
-                match Self::insert_response(&mut tx, school, (qid, class), &packed, now).await {
+                match Self::insert_response(&mut tx, school, (qid, class, teacher), &packed, now)
+                    .await
+                {
                     Ok(()) => {
                         tx.commit().await?;
                         return Ok(());
@@ -523,6 +581,74 @@ impl SurveyStore for This {
                 }
                 let cur = out.last_mut().expect("pushed above");
                 if text.len() != k || unpack(&text, &mut cur.answers).is_none() {
+                    return Err(corrupt(
+                        &format!("survey_response of questionnaire {questionnaire_id}"),
+                        format!("answers {text:?} for {k} items"),
+                    ));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn survey_teacher_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<TeacherAnswers>> {
+        Box::pin(async move {
+            let school = answer_scope(scope)?;
+            let q = Self::load_questionnaire(&self.pool, questionnaire_id).await?;
+            let k = q.items.len();
+            // Every teacher with codes, so one with codes and no answers shows n = 0.
+            let issued: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT school_id, teacher_id, COUNT(*) FROM survey_code \
+                 WHERE questionnaire_id = $1 AND ($2 IS NULL OR school_id = $2) \
+                 AND teacher_id IS NOT NULL GROUP BY school_id, teacher_id \
+                 ORDER BY school_id, teacher_id",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out: Vec<TeacherAnswers> = issued
+                .into_iter()
+                .map(|(s, t, n)| TeacherAnswers {
+                    school_id: SchoolId(s),
+                    teacher_id: TeacherId(t),
+                    issued: usize::try_from(n).unwrap_or(0),
+                    items: k,
+                    answers: Vec::new(),
+                })
+                .collect();
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT school_id, teacher_id, answers FROM survey_response \
+                 WHERE questionnaire_id = $1 AND ($2 IS NULL OR school_id = $2) \
+                 AND teacher_id IS NOT NULL ORDER BY school_id, teacher_id, seq",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            for (school_id, teacher_id, text) in rows {
+                let key = (SchoolId(school_id), TeacherId(teacher_id));
+                let i = match out.binary_search_by_key(&key, |t| (t.school_id, t.teacher_id)) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        out.insert(
+                            i,
+                            TeacherAnswers {
+                                school_id: key.0,
+                                teacher_id: key.1,
+                                issued: 0,
+                                items: k,
+                                answers: Vec::new(),
+                            },
+                        );
+                        i
+                    }
+                };
+                if text.len() != k || unpack(&text, &mut out[i].answers).is_none() {
                     return Err(corrupt(
                         &format!("survey_response of questionnaire {questionnaire_id}"),
                         format!("answers {text:?} for {k} items"),

@@ -3,7 +3,9 @@
 //! character per item. Reads of answers take the caller's scope (district: every school; a
 //! school admin: their school; other scopes: `Forbidden`).
 use wuyu_analytics::satisfaction::Answer;
-use wuyu_domain::{ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope};
+use wuyu_domain::{
+    ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, TeacherId,
+};
 
 use crate::StoreFuture;
 
@@ -30,6 +32,33 @@ pub struct ClassAnswers {
     pub answers: Vec<Answer>,
 }
 
+/// One named teacher's answers to a 师德 round (responses through the codes issued for the
+/// teacher), with how many codes were issued for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeacherAnswers {
+    pub school_id: SchoolId,
+    pub teacher_id: TeacherId,
+    pub issued: usize,
+    pub items: usize,
+    pub answers: Vec<Answer>,
+}
+
+impl TeacherAnswers {
+    pub fn responses(&self) -> usize {
+        self.answers.len() / self.items.max(1)
+    }
+}
+
+/// What a one-time code opens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenCode {
+    pub questionnaire: Questionnaire,
+    pub school_id: SchoolId,
+    /// The teacher a 师德 code is about.
+    pub teacher_id: Option<TeacherId>,
+    pub used: bool,
+}
+
 /// What an anonymous link opens: the questionnaire, the school and, for a class's link, the
 /// class.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +73,8 @@ pub struct SurveyLink {
 pub struct SurveyCode {
     pub code: String,
     pub class_id: Option<ClassId>,
+    /// The teacher a 师德 code is about.
+    pub teacher_id: Option<TeacherId>,
     pub used: bool,
 }
 
@@ -141,7 +172,8 @@ pub trait SurveyStore: Send + Sync {
     -> StoreFuture<'_, ()>;
 
     /// An anonymous link of a published questionnaire for one school, or one of its classes
-    /// (`Conflict` when the questionnaire is not published or the token is taken).
+    /// (`Conflict` when the questionnaire is not published or the token is taken; `Refused`
+    /// for a 师德 round, which only codes answer).
     fn create_survey_link<'a>(
         &'a self,
         questionnaire_id: i64,
@@ -174,11 +206,14 @@ pub trait SurveyStore: Send + Sync {
 
     /// Stores fresh one-time codes of a published questionnaire for one school (and class),
     /// all or none: `Conflict` when the questionnaire is not published or a code is taken.
+    /// A 师德 round's codes name one teacher of the school, a school round's none (`Refused`
+    /// otherwise, in Chinese).
     fn issue_survey_codes<'a>(
         &'a self,
         questionnaire_id: i64,
         school_id: SchoolId,
         class_id: Option<ClassId>,
+        teacher_id: Option<TeacherId>,
         codes: &'a [String],
         now: i64,
     ) -> StoreFuture<'a, ()>;
@@ -192,12 +227,9 @@ pub trait SurveyStore: Send + Sync {
         school_id: SchoolId,
     ) -> StoreFuture<'a, Vec<SurveyCode>>;
 
-    /// What a code opens: the questionnaire, the school and whether the code was used;
-    /// `None` for an unknown code.
-    fn survey_code<'a>(
-        &'a self,
-        code: &'a str,
-    ) -> StoreFuture<'a, Option<(Questionnaire, SchoolId, bool)>>;
+    /// What a code opens: the questionnaire, the school, the teacher of a 师德 code and
+    /// whether the code was used; `None` for an unknown code.
+    fn survey_code<'a>(&'a self, code: &'a str) -> StoreFuture<'a, Option<OpenCode>>;
 
     /// Stores one response through a one-time code and marks the code used, in one
     /// transaction, or nothing: an unknown code is `NotFound`; a used code, a draft or closed
@@ -222,6 +254,14 @@ pub trait SurveyStore: Send + Sync {
         scope: &'a Scope,
         questionnaire_id: i64,
     ) -> StoreFuture<'a, Vec<SchoolAnswers>>;
+
+    /// The answers to a 师德 round per named teacher of the schools the scope reaches (every
+    /// teacher with codes, answered or not), by school and teacher id.
+    fn survey_teacher_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<TeacherAnswers>>;
 
     /// The answers given through a class's link or codes, per class of the schools the scope
     /// reaches, by school and class id.

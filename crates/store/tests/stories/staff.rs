@@ -208,6 +208,12 @@ async fn an_appraisal_from_draft_to_confirmation(store: &dyn Store) {
             weights: Some([0.5, 0.3, 0.0, 0.1, 0.1]),
             missing: vec![wuyu_analytics::appraisal::SourceKind::Parent],
             renormalised: true,
+            // The five ratings came from a colleagues' 师德 round: its id is kept beside them.
+            parent_survey: None,
+            peer_survey: Some(wuyu_store::staff::SurveySource {
+                questionnaire_id: 7,
+                n: 5,
+            }),
         },
         first_job_months: None,
         leave_days: 0,

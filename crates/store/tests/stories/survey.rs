@@ -23,6 +23,7 @@ fn parents_form() -> NewQuestionnaire {
     NewQuestionnaire {
         title: "2024 学年家长满意度调查".into(),
         audience: SurveyAudience::Parents,
+        about: wuyu_domain::SurveyAbout::School,
         items: vec![
             item("Q1", "您对学校的总体满意度", false, true),
             item("Q2", "您对课后服务的满意度", false, false),
@@ -312,7 +313,7 @@ async fn one_time_codes_answer_once(store: &dyn Store) {
         .unwrap();
     let codes: Vec<String> = ["AAAA1", "AAAA2", "AAAA3"].map(String::from).to_vec();
     let e = store
-        .issue_survey_codes(q, a, Some(class), &codes, 1_100)
+        .issue_survey_codes(q, a, Some(class), None, &codes, 1_100)
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "draft: {e:?}");
@@ -321,22 +322,32 @@ async fn one_time_codes_answer_once(store: &dyn Store) {
         .await
         .unwrap();
     store
-        .issue_survey_codes(q, a, Some(class), &codes, 1_200)
+        .issue_survey_codes(q, a, Some(class), None, &codes, 1_200)
         .await
         .unwrap();
     // A batch with a taken code is refused whole.
     let clash: Vec<String> = ["BBBB1", "AAAA1"].map(String::from).to_vec();
     assert!(matches!(
-        store.issue_survey_codes(q, b, None, &clash, 1_300).await,
+        store
+            .issue_survey_codes(q, b, None, None, &clash, 1_300)
+            .await,
         Err(StoreError::Conflict(_))
     ));
     store
-        .issue_survey_codes(q, b, None, &["BBBB1".to_string()], 1_300)
+        .issue_survey_codes(q, b, None, None, &["BBBB1".to_string()], 1_300)
         .await
         .unwrap();
 
-    let (form, school, used) = store.survey_code("AAAA1").await.unwrap().unwrap();
-    assert_eq!((form.id, school, used), (q, a, false));
+    let open = store.survey_code("AAAA1").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            open.questionnaire.id,
+            open.school_id,
+            open.used,
+            open.teacher_id
+        ),
+        (q, a, false, None)
+    );
     assert!(store.survey_code("ZZZZ9").await.unwrap().is_none());
 
     store
@@ -363,8 +374,8 @@ async fn one_time_codes_answer_once(store: &dyn Store) {
             .await,
         Err(StoreError::Refused(_))
     ));
-    assert!(!store.survey_code("AAAA2").await.unwrap().unwrap().2);
-    assert!(store.survey_code("AAAA1").await.unwrap().unwrap().2);
+    assert!(!store.survey_code("AAAA2").await.unwrap().unwrap().used);
+    assert!(store.survey_code("AAAA1").await.unwrap().unwrap().used);
 
     let answers = store.survey_answers(&Scope::District, q).await.unwrap();
     assert_eq!(answers.len(), 1);
@@ -411,7 +422,7 @@ async fn one_time_codes_answer_once(store: &dyn Store) {
         Err(StoreError::Refused(m)) => assert!(m.contains("已结束"), "{m}"),
         other => panic!("closed survey should refuse, got {other:?}"),
     }
-    assert!(!store.survey_code("AAAA3").await.unwrap().unwrap().2);
+    assert!(!store.survey_code("AAAA3").await.unwrap().unwrap().used);
 }
 
 story!(one_time_codes_answer_once);

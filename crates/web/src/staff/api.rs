@@ -41,6 +41,14 @@ pub(crate) struct AppraisalRowDto {
     /// Their trimmed mean (≥ 5 raters: highest and lowest dropped); `null` under 3 raters.
     pub peer_score: Option<f64>,
     pub parent_score: Option<f64>,
+    /// Where the parent/student score came from: `uploaded`, `survey` (a 师德 round), or
+    /// null without one.
+    pub parent_source: Option<String>,
+    /// The 师德 round the parent/student score was taken from.
+    pub parent_survey_id: Option<i64>,
+    /// Where the peer ratings came from: `uploaded`, `survey`, or null without any.
+    pub peer_source: Option<String>,
+    pub peer_survey_id: Option<i64>,
     /// From the exams' parallel-class comparison: share of counted exams not below the
     /// parallel classes × 100.
     pub teaching_score: Option<f64>,
@@ -119,6 +127,18 @@ fn dto(v: AppraisalView) -> AppraisalDto {
                 peer_ratings: r.input.sources.peer_ratings.clone(),
                 peer_score: r.input.sources.peer_score,
                 parent_score: r.input.sources.parent_score,
+                parent_source: match (r.input.sources.parent_survey, r.input.sources.parent_score) {
+                    (Some(_), _) => Some("survey".into()),
+                    (None, Some(_)) => Some("uploaded".into()),
+                    (None, None) => None,
+                },
+                parent_survey_id: r.input.sources.parent_survey.map(|s| s.questionnaire_id),
+                peer_source: match r.input.sources.peer_survey {
+                    Some(_) => Some("survey".into()),
+                    None if !r.input.sources.peer_ratings.is_empty() => Some("uploaded".into()),
+                    None => None,
+                },
+                peer_survey_id: r.input.sources.peer_survey.map(|s| s.questionnaire_id),
                 teaching_score: r.input.sources.teaching_score,
                 workload_score: r.input.sources.workload_score,
                 weights: r.input.sources.weights.map(|w| WeightsDto {

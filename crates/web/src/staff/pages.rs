@@ -180,7 +180,10 @@ pub(crate) struct TeacherLine {
     basis: &'static str,
     composed: bool,
     peer: String,
+    /// 上传 or 师德评价问卷（n 人）: where the peer ratings came from.
+    peer_origin: String,
     parent: String,
+    parent_origin: String,
     teaching: String,
     workload: String,
     /// The weighted sum with the weights used, e.g. `0.5×88.00 + … = 86.30`.
@@ -230,7 +233,9 @@ fn teacher_line(r: &AppraisalRow, state: AppraisalState) -> TeacherLine {
         basis: i.sources.score_basis.label_zh(),
         composed: i.sources.score_basis == ScoreBasis::Composed,
         peer: peer_text_zh(&i.sources),
+        peer_origin: wuyu_service::staff::peer_origin_zh(&i.sources),
         parent: score_text(i.sources.parent_score),
+        parent_origin: wuyu_service::staff::parent_origin_zh(&i.sources),
         teaching: score_text(i.sources.teaching_score),
         workload: score_text(i.sources.workload_score),
         arithmetic: score_arithmetic_zh(r),

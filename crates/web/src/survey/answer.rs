@@ -50,6 +50,8 @@ struct AnswerPage {
     title: String,
     /// 学校, or 学校 · 班级 for a class's link.
     school_name: String,
+    /// The teacher a 师德 code asks about.
+    teacher: Option<String>,
     /// Where the form posts: `/s/{code}` or `/s/l/{token}`.
     action: String,
     questions: Vec<Question>,
@@ -169,6 +171,7 @@ fn answer_page(form: &OpenForm, questions: Vec<Question>, error: Option<String>)
     let target = Target {
         title: form.questionnaire.title.clone(),
         school_name: form.school_name.clone(),
+        teacher: form.teacher_name.clone(),
         action: format!("{}{}", super::ANSWER_PREFIX, form.code),
     };
     page_for(&target, questions, error)
@@ -178,6 +181,7 @@ fn answer_page(form: &OpenForm, questions: Vec<Question>, error: Option<String>)
 struct Target {
     title: String,
     school_name: String,
+    teacher: Option<String>,
     action: String,
 }
 
@@ -186,6 +190,7 @@ fn page_for(t: &Target, questions: Vec<Question>, error: Option<String>) -> Resp
         css_url: assets::url("app.css"),
         title: t.title.clone(),
         school_name: t.school_name.clone(),
+        teacher: t.teacher.clone(),
         action: t.action.clone(),
         questions,
         points: POINTS,
@@ -316,6 +321,7 @@ fn link_target(form: &survey::LinkForm) -> Target {
     Target {
         title: form.questionnaire.title.clone(),
         school_name,
+        teacher: None,
         action: format!("{}l/{}", super::ANSWER_PREFIX, form.token),
     }
 }

@@ -6,7 +6,9 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wuyu_domain::{ClassId, QuestionnaireStatus, SURVEY_TEMPLATES, SchoolId, Scope};
+use wuyu_domain::{
+    ClassId, QuestionnaireStatus, SURVEY_TEMPLATES, SchoolId, Scope, SurveyAbout, TeacherId,
+};
 use wuyu_service::survey::{self, CodeSheet};
 
 use crate::access::{Require, cap};
@@ -22,6 +24,8 @@ pub(crate) struct Row {
     audience: &'static str,
     status: &'static str,
     open: bool,
+    /// A 师德 round: codes per teacher from the school's sheet, results per teacher.
+    teachers: bool,
 }
 
 #[derive(Template)]
@@ -49,6 +53,7 @@ async fn list_page(
         .map(|q| Row {
             id: q.id,
             open: q.status == QuestionnaireStatus::Published,
+            teachers: q.about == SurveyAbout::Teacher,
             title: q.title,
             version: q.version,
             audience: q.audience.label_zh(),
@@ -120,6 +125,9 @@ pub(crate) struct IssueForm {
     school_id: String,
     #[serde(default)]
     class_id: String,
+    /// A 师德 round's teacher: an id, or `all` for every teacher of the school.
+    #[serde(default)]
+    teacher_id: String,
     #[serde(default)]
     count: String,
 }
@@ -152,23 +160,55 @@ pub(crate) async fn issue(
         )
         .await;
     };
-    match survey::issue_codes(
-        &state.svc,
-        &me.viewer(),
-        id,
-        school,
-        class,
-        count,
-        now_unix(),
-    )
-    .await
-    {
+    let viewer = me.viewer();
+    let issued = match f.teacher_id.trim() {
+        "" => survey::issue_codes(&state.svc, &viewer, id, school, class, count, now_unix()).await,
+        "all" => {
+            let teachers = survey::code_sheet(&state.svc, &viewer, id, school)
+                .await?
+                .teachers;
+            let mut all = Vec::new();
+            for (t, _) in teachers {
+                let one = survey::issue_teacher_codes(
+                    &state.svc,
+                    &viewer,
+                    id,
+                    school,
+                    TeacherId(t),
+                    count,
+                    now_unix(),
+                )
+                .await;
+                match one {
+                    Ok(c) => all.extend(c),
+                    Err(e) => return issue_failed(&state, &me, e).await,
+                }
+            }
+            Ok(all)
+        }
+        t => {
+            let t = t.parse().map(TeacherId).map_err(|_| AppError::BadRequest)?;
+            survey::issue_teacher_codes(&state.svc, &viewer, id, school, t, count, now_unix()).await
+        }
+    };
+    match issued {
         Ok(codes) => {
             tracing::info!(user = %me.user.username, questionnaire = id, school = school.0, count = codes.len(), "survey codes issued");
             Ok(Redirect::to(&format!("/surveys/{id}/codes?school={}", school.0)).into_response())
         }
-        Err(wuyu_service::ServiceError::BadRequest(m)) => list_page(&state, &me, Some(m)).await,
-        Err(e) => Err(e.into()),
+        Err(e) => issue_failed(&state, &me, e).await,
+    }
+}
+
+/// A refused issue shows the list with the Chinese reason; anything else is an error page.
+async fn issue_failed(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    e: wuyu_service::ServiceError,
+) -> Result<Response, AppError> {
+    match e {
+        wuyu_service::ServiceError::BadRequest(m) => list_page(state, me, Some(m)).await,
+        e => Err(e.into()),
     }
 }
 
@@ -182,6 +222,11 @@ pub(crate) struct SheetQuery {
 struct SheetPage {
     chrome: Chrome,
     sheet: CodeSheet,
+    school_id: i64,
+    /// The round takes answers: codes may be issued.
+    open: bool,
+    /// A teacher's fewest answers to be reported, for the issue form's default count.
+    min_n: usize,
     unused: usize,
     /// The answer page's address without the code, e.g. `/s/`.
     prefix: &'static str,
@@ -204,6 +249,9 @@ pub(crate) async fn sheet(
     let page = SheetPage {
         chrome: Chrome::new(&me, "/surveys"),
         unused: sheet.lines.iter().filter(|l| !l.used).count(),
+        school_id: school.0,
+        open: sheet.questionnaire.status == QuestionnaireStatus::Published,
+        min_n: sheet.questionnaire.audience.min_respondents(),
         sheet,
         prefix: super::ANSWER_PREFIX,
     };

@@ -10,6 +10,7 @@ mod guard;
 mod links;
 mod manage;
 mod results;
+mod teachers;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -28,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/surveys", get(manage::list).post(manage::start))
         .route("/surveys/{id}", get(results::page))
         .route("/surveys/{id}/export.xlsx", get(results::export))
+        .route("/surveys/{id}/teachers", get(teachers::page))
         .route(
             "/surveys/{id}/codes",
             get(manage::sheet).post(manage::issue),
@@ -44,5 +46,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The survey API routes, for the API document.
 pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::results))
+    OpenApiRouter::new()
+        .routes(routes!(api::results))
+        .routes(routes!(teachers::api))
 }

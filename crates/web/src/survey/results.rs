@@ -53,6 +53,8 @@ struct ResultsPage {
     status: &'static str,
     open: bool,
     district: bool,
+    /// A 师德 round: the per-teacher page exists.
+    teachers: bool,
     min_n: usize,
     rate_headers: Vec<String>,
     units: Vec<UnitRow>,
@@ -121,6 +123,7 @@ fn page_of(me: &crate::auth::CurrentUser, r: SurveyResults) -> ResultsPage {
         status: q.status.label_zh(),
         open: q.status == wuyu_domain::QuestionnaireStatus::Published,
         district: matches!(me.scope, wuyu_domain::Scope::District),
+        teachers: q.about == wuyu_domain::SurveyAbout::Teacher,
         min_n: r.min_n,
         rate_headers,
         units,

@@ -392,6 +392,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), "/surveys/999999/links".into(), "csrf_token={csrf}&school_id=",    [303, 400, 403, 404, 403, 403, 403, 403]),
         case(p(), "/surveys/999999/close".into(), token,                             [303, 404, 403, 403, 403, 403, 403, 403]),
         case(g(), "/api/v1/surveys/999999/results".into(), "",                       [401, 404, 404, 404, 403, 403, 403, 403]),
+        // 师德评价 per named teacher: staff data, never for teachers, parents or counsellors.
+        case(g(), "/surveys/999999/teachers".into(), "",                             [303, 404, 404, 404, 403, 403, 403, 403]),
+        case(g(), "/api/v1/surveys/999999/teachers".into(), "",                      [401, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/s".into(), "",                                                   [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/s/NOSUCHCODE2".into(), "",                                       [404, 404, 404, 404, 404, 404, 404, 404]),
         case(p(), "/s/NOSUCHCODE2".into(), "q0=5",                                   [404, 404, 404, 404, 404, 404, 404, 404]),

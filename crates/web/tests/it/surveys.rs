@@ -185,7 +185,7 @@ async fn answer_many(app: &TestApp, q: i64, school: i64, batch: &str, answers: &
         .map(|i| format!("T{school}{batch}{i:04}"))
         .collect();
     app.store
-        .issue_survey_codes(q, SchoolId(school), None, &codes, 10)
+        .issue_survey_codes(q, SchoolId(school), None, None, &codes, 10)
         .await
         .unwrap();
     for (code, overall) in codes.iter().zip(answers) {
