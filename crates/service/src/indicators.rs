@@ -148,7 +148,7 @@ pub async fn period_for(
                     as_of: t.label_zh(),
                 }))
         }
-        Source::Survey => Ok(crate::survey::parents_round(svc, school_year)
+        Source::Survey => Ok(crate::survey::parents_round(svc, school_year, key.as_str())
             .await?
             .map(|q| Measured {
                 key,

@@ -271,6 +271,32 @@ async fn rounds_feed_the_plan(store: Arc<dyn Store>) {
     assert_eq!((ua.responses, ua.codes_issued), (31, 40));
     assert_eq!(ua.response_rate, Some(31.0 / 40.0));
     assert_eq!(r.units[0].response_rate, Some(36.0 / 45.0));
+
+    // Later rounds of the year: a parents' 师德 round about teachers and a 课后服务 round.
+    // Neither has the overall item, so 家长满意度 still reads the first round; 课后服务 reads
+    // the newest round of its dimension (not answered yet: no value until it is).
+    for template in ["ethics_parents", "after_school"] {
+        survey::start_round(&svc, &district_admin, template, now + 100)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        value(parents, UnitRef::District, 2025).await,
+        Some(IndicatorValue::rate(25 + 5, 36))
+    );
+    let as_of = |key: &'static str| {
+        let svc = &svc;
+        async move {
+            indicators::period_for(svc, &IndicatorKey::new(key), 2025)
+                .await
+                .unwrap()
+                .unwrap()
+                .as_of
+        }
+    };
+    assert!(as_of(parents).await.contains("家长满意度调查"));
+    assert!(as_of(after).await.contains("课后服务满意度调查"));
+    assert_eq!(value(after, UnitRef::District, 2025).await, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

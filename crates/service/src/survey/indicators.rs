@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use time::{OffsetDateTime, UtcOffset};
 use wuyu_analytics::satisfaction::{Answer, MinRespondents, Tally, scale_result};
-use wuyu_domain::{OVERALL_ITEM, Questionnaire, QuestionnaireStatus, Scope, SurveyAudience};
+use wuyu_domain::{
+    OVERALL_ITEM, Questionnaire, QuestionnaireStatus, Scope, SurveyAbout, SurveyAudience,
+};
 use wuyu_monitor::indicator::{IndicatorKey, IndicatorValue, Period, UnitRef, survey_keys};
 
 use crate::{Service, ServiceError};
@@ -26,10 +28,14 @@ pub fn school_year_at(unix: i64) -> i32 {
     }
 }
 
-/// The latest parents' round (published or closed) started in `school_year`.
+/// The latest parents' round about the school (published or closed) started in `school_year`
+/// that measures survey indicator `key`: 家长满意度 needs the overall item, 课后服务满意率 the
+/// 课后服务 dimension. A 师德 round about a teacher, or a 课后服务 round started after the
+/// satisfaction round, never stands in for the other.
 pub async fn parents_round(
     svc: &Service,
     school_year: i32,
+    key: &str,
 ) -> Result<Option<Questionnaire>, ServiceError> {
     let all = svc
         .once("survey::questionnaires".into(), async {
@@ -40,11 +46,25 @@ pub async fn parents_round(
         .iter()
         .filter(|q| {
             q.audience == SurveyAudience::Parents
+                && q.about == SurveyAbout::School
                 && q.status != QuestionnaireStatus::Draft
                 && school_year_at(q.created_at) == school_year
+                && measures(q, key)
         })
         .max_by_key(|q| (q.created_at, q.id))
         .cloned())
+}
+
+/// Whether round `q` has what indicator `key` is counted from.
+fn measures(q: &Questionnaire, key: &str) -> bool {
+    match key {
+        survey_keys::PARENT_SATISFACTION => q.items.iter().any(|i| i.code == OVERALL_ITEM),
+        survey_keys::AFTER_SCHOOL_SATISFACTION => q
+            .items
+            .iter()
+            .any(|i| i.scale.as_deref() == Some(AFTER_SCHOOL)),
+        _ => false,
+    }
 }
 
 pub async fn indicator(
@@ -77,7 +97,7 @@ pub async fn indicator(
     if matches!(unit, UnitRef::Class(..)) {
         return Ok(None);
     }
-    let Some(q) = parents_round(svc, year).await? else {
+    let Some(q) = parents_round(svc, year, key).await? else {
         return Ok(None);
     };
     let store = svc.store();
