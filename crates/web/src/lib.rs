@@ -23,7 +23,7 @@
 //! | `GET /exams/alerts` (+ `/export.xlsx`) | district roles and school admins |
 //! | `GET /imports…` (history as `/imports/history.xlsx`), `POST /imports/{kind}`, `POST /imports/uploads/{token}/confirm` | district and school admins (导入中心; see `import_centre`) |
 //! | `GET /plan`, `GET /plan/targets/{key}` (`?year=&domain=`) | district roles; school admins (their own school's lines) |
-//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit` (+ `.xlsx`), `GET/POST /admin/settings` | district admins |
+//! | `GET/POST /admin/users`, `POST /admin/users/{id}/(de)activate`, `GET /admin/audit?user=&action=&entity=&school=&from=&to=&before=` (+ `.xlsx`), `GET/POST /admin/settings` | district admins |
 //! | `GET/POST /account/password` | everyone signed in (修改密码; the only page while a one-time password is held) |
 //! | `GET /accounts`, `POST /accounts/{id}/reset-password`, `POST /accounts/{id}/unlock`, `POST /accounts/teachers`, `POST /accounts/binding-codes` | district admins (all accounts), school admins (their school's) |
 //! | `GET/POST /bind` | everyone (a parent's first sign-in with a binding code) |
