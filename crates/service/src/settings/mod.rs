@@ -58,6 +58,8 @@ pub struct SettingsInput {
     pub star_hours: String,
     /// Working days of a class's archive 公示 (5–30).
     pub archive_publicity_days: String,
+    /// Training hours each teacher owes per five-year cycle (1–1000).
+    pub training_cycle_hours: String,
     /// The appraisal score's source weights in percent, in `SourceKind::ALL` order (组织,
     /// 同事互评, 家长学生, 教学成绩, 工作量); all five blank keeps the current weights.
     pub appraisal_weight_pct: [String; 5],
@@ -97,6 +99,7 @@ impl SettingsInput {
             .into(),
             star_hours: wuyu_store::settings::district::star_hours_text(&s.star_thresholds),
             archive_publicity_days: s.archive_publicity_days.0.to_string(),
+            training_cycle_hours: s.training_cycle_hours.0.to_string(),
             appraisal_weight_pct: s.appraisal_weights.as_array().map(pct),
         }
     }
@@ -174,6 +177,10 @@ impl SettingsInput {
         }
         match wuyu_store::settings::district::publicity_days(&self.archive_publicity_days) {
             Ok(d) => s.archive_publicity_days = d,
+            Err(e) => errors.push(e),
+        }
+        match wuyu_store::settings::district::cycle_hours(&self.training_cycle_hours) {
+            Ok(h) => s.training_cycle_hours = h,
             Err(e) => errors.push(e),
         }
         if self

@@ -54,6 +54,8 @@ pub(crate) struct SettingsForm {
     #[serde(default)]
     archive_publicity_days: String,
     #[serde(default)]
+    training_cycle_hours: String,
+    #[serde(default)]
     weight_org: String,
     #[serde(default)]
     weight_peer: String,
@@ -84,6 +86,7 @@ impl From<SettingsForm> for SettingsInput {
             parallel_min_level: f.parallel_min_level,
             star_hours: f.star_hours,
             archive_publicity_days: f.archive_publicity_days,
+            training_cycle_hours: f.training_cycle_hours,
             appraisal_weight_pct: [
                 f.weight_org,
                 f.weight_peer,

@@ -24,6 +24,7 @@ fn form(over: &[(&str, &str)]) -> String {
         ("parallel_min_level", "school"),
         ("star_hours", "100,300,600,1000,1500"),
         ("archive_publicity_days", "5"),
+        ("training_cycle_hours", "360"),
     ];
     for (k, v) in over {
         match fields.iter_mut().find(|(f, _)| f == k) {
@@ -273,4 +274,60 @@ async fn archive_publicity_days_are_set_on_the_page_checked_and_audited() {
         .find(|r| r.entry.entity == "setting:archive_publicity_days")
         .expect("the change is audited");
     assert_eq!(change.entry.detail, "5 → 10");
+}
+
+#[tokio::test]
+async fn training_cycle_hours_are_set_on_the_page_checked_and_audited() {
+    let app = TestApp::new().await;
+    let admin = app.login("district").await;
+    let send = |body: String| {
+        app.send(
+            post("/admin/settings")
+                .cookie(&admin.cookie)
+                .form(&format!("csrf_token={}&{body}", admin.csrf))
+                .build(),
+        )
+    };
+    let html = body_text(
+        app.send(get("/admin/settings").cookie(&admin.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        html.contains("name=\"training_cycle_hours\" value=\"360\""),
+        "the default is shown"
+    );
+    // Not a whole number of hours: refused in Chinese, nothing stored.
+    let html = body_text(send(form(&[("training_cycle_hours", "36.5")])).await).await;
+    assert!(
+        html.contains("教师培训每五年周期学时应为 1 到 1000 的整数，而不是“36.5”"),
+        "{html}"
+    );
+    assert_eq!(
+        app.store
+            .district_settings()
+            .await
+            .unwrap()
+            .training_cycle_hours
+            .0,
+        360
+    );
+    // 240 hours: stored and audited with the old and new value.
+    let resp = send(form(&[("training_cycle_hours", "240")])).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.store
+            .district_settings()
+            .await
+            .unwrap()
+            .training_cycle_hours
+            .0,
+        240
+    );
+    let audit = app.store.list_audit(100).await.unwrap();
+    let change = audit
+        .iter()
+        .find(|r| r.entry.entity == "setting:training_cycle_hours")
+        .expect("the change is audited");
+    assert_eq!(change.entry.detail, "360 → 240");
 }

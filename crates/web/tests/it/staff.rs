@@ -651,7 +651,7 @@ async fn the_page_shows_each_teachers_score_composed_from_its_sources() {
         &app,
         &district,
         "/admin/settings",
-        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&weight_org=40&weight_peer=20&weight_parent=20&weight_teaching=10&weight_workload=10",
+        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&weight_org=40&weight_peer=20&weight_parent=20&weight_teaching=10&weight_workload=10",
     )
     .await;
     assert!(status == 303 || status == 200, "{status} {html}");
