@@ -696,3 +696,170 @@ async fn publicity_story(svc: &Service, ids: &Ids) {
         }
     }
 }
+
+/// A photo and a certificate on the 班主任's class activity: a file of the wrong kind, a
+/// renamed file and one over the cap are refused by name with nothing written; the good
+/// files are stored once with their SHA-256 and listed on every student's record; the parent
+/// downloads their own child's (audited), never another child's (refused, audited), and
+/// neither may a counsellor or another school's teacher.
+async fn evidence_story(store: Arc<dyn Store>) {
+    let (svc, ids) = setup(store).await;
+    let a = SchoolId(ids.school_a);
+    let c71 = ClassId(ids.class_a7_1);
+    let (teacher, t_who) = viewer(&svc, "teacher-a").await;
+    let form = ActivityForm {
+        category: "志愿服务".into(),
+        date: "2025-11-20".into(),
+        end_date: String::new(),
+        hours: "3".into(),
+        travel: "0.5".into(),
+        organiser: "社区".into(),
+        description: "敬老院服务".into(),
+    };
+    let photo = UploadedFile::new("合影.jpg", b"\xff\xd8\xff\xe0 a photo".to_vec());
+    let cert = UploadedFile::new("证书.pdf", b"%PDF-1.7 a certificate".to_vec());
+    let record = |files: Vec<UploadedFile>| {
+        let (svc, teacher, t_who, form) = (&svc, &teacher, &t_who, &form);
+        async move {
+            record_class_activity(
+                svc,
+                teacher,
+                t_who,
+                a,
+                c71,
+                term(),
+                &Attendees::WholeClass,
+                form,
+                &files,
+            )
+            .await
+        }
+    };
+    let big = UploadedFile::new("大照片.jpg", vec![0xff; MAX_EVIDENCE_BYTES + 1]);
+    let renamed = UploadedFile::new("奖状.png", b"MZ\x90\x00 not a png".to_vec());
+    let sheet = UploadedFile::new("名单.xlsx", b"PK\x03\x04 a sheet".to_vec());
+    for (bad, name, why) in [
+        (big, "大照片.jpg", "上限"),
+        (renamed, "奖状.png", "不符"),
+        (sheet, "名单.xlsx", "只接受 JPG、PNG 照片和 PDF"),
+    ] {
+        match record(vec![photo.clone(), bad]).await {
+            Err(ClassRecordError::Fields(e)) => {
+                assert_eq!(e.len(), 1, "{e:?}");
+                assert_eq!(e[0].field, "evidence");
+                assert!(
+                    e[0].message.contains(name) && e[0].message.contains(why),
+                    "{e:?}"
+                );
+            }
+            other => panic!("expected a refusal of {name}, got {other:?}"),
+        }
+    }
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert!(page.records.is_empty(), "nothing written");
+
+    let made = record(vec![photo.clone(), cert.clone()]).await.unwrap();
+    assert_eq!(made.len(), 2);
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(page.records.len(), 2);
+    for r in &page.records {
+        let names: Vec<&str> = r.evidence.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["合影.jpg", "证书.pdf"]);
+        assert_eq!(r.evidence[0].sha256, photo.sha256());
+        assert_eq!(r.evidence[1].content_type, "application/pdf");
+        assert_eq!(r.evidence[1].size, cert.bytes.len() as i64);
+    }
+    // One stored file per upload, linked to both students' records.
+    assert_eq!(page.records[0].evidence, page.records[1].evidence);
+
+    let mine = page
+        .records
+        .iter()
+        .find(|r| r.student_id == StudentId(ids.child))
+        .unwrap();
+    let theirs = page
+        .records
+        .iter()
+        .find(|r| r.student_id != StudentId(ids.child))
+        .unwrap();
+    let (parent, p_who) = viewer(&svc, "parent-a").await;
+    let downloads = count_actions(&svc, "archive_evidence_download").await;
+    let got = evidence_file(&svc, &parent, &p_who, a, mine.id, mine.evidence[1].id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (got.name.as_str(), got.bytes),
+        ("证书.pdf", cert.bytes.clone())
+    );
+    assert_eq!(got.sha256, cert.sha256());
+    assert_eq!(
+        count_actions(&svc, "archive_evidence_download").await,
+        downloads + 1
+    );
+    let entry = svc
+        .store()
+        .list_audit(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.entry.action == "archive_evidence_download")
+        .unwrap()
+        .entry;
+    assert_eq!(entry.entity, format!("student:{}", ids.child));
+    assert_eq!(entry.username, "parent-a");
+
+    let denied = count_actions(&svc, "archive_evidence_denied").await;
+    assert!(matches!(
+        evidence_file(&svc, &parent, &p_who, a, theirs.id, theirs.evidence[0].id).await,
+        Err(ServiceError::Forbidden)
+    ));
+    for who in ["counsellor-a", "teacher-b"] {
+        let (v, w) = viewer(&svc, who).await;
+        assert!(
+            matches!(
+                evidence_file(&svc, &v, &w, a, mine.id, mine.evidence[0].id).await,
+                Err(ServiceError::Forbidden)
+            ),
+            "{who}"
+        );
+    }
+    assert_eq!(
+        count_actions(&svc, "archive_evidence_denied").await,
+        denied + 3
+    );
+    // The 班主任 reads both; a file id the record does not carry is not found.
+    let got = evidence_file(&svc, &teacher, &t_who, a, theirs.id, theirs.evidence[0].id)
+        .await
+        .unwrap();
+    assert_eq!(got.bytes, photo.bytes);
+    assert!(matches!(
+        evidence_file(&svc, &teacher, &t_who, a, theirs.id, 999).await,
+        Err(ServiceError::NotFound)
+    ));
+    // The student's archive lists the files on the record as well.
+    review(&svc, &teacher, &t_who, a, &made, &Review::Approve)
+        .await
+        .unwrap();
+    let archive = student_archive(&svc, &parent, &p_who, a, StudentId(ids.child))
+        .await
+        .unwrap();
+    let practice = archive
+        .domains
+        .iter()
+        .find(|d| d.label_zh == "社会实践")
+        .unwrap();
+    assert_eq!(practice.records[0].evidence.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    evidence_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        evidence_story(Arc::clone(&db.store)).await;
+    }
+}

@@ -184,6 +184,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "psych_corrections",
         sql: include_str!("../migrations/sqlite/0035_psych_corrections.sql"),
     },
+    Migration {
+        version: 37,
+        name: "archive_evidence",
+        sql: include_str!("../migrations/sqlite/0037_archive_evidence.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -361,6 +366,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 35,
         name: "psych_corrections",
         sql: include_str!("../migrations/postgres/0035_psych_corrections.sql"),
+    },
+    Migration {
+        version: 37,
+        name: "archive_evidence",
+        sql: include_str!("../migrations/postgres/0037_archive_evidence.sql"),
     },
 ];
 

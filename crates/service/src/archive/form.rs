@@ -8,8 +8,10 @@ use time::macros::format_description;
 use wuyu_domain::{ActivityCategory, ClassId, SchoolId, StudentId, Tenths, Term};
 use wuyu_monitor::archive::{RecordCheckError, RecordSpan, check_record};
 
-use super::records::{ActivityInput, record_activity};
+use super::evidence::check_files;
+use super::records::{ActivityInput, record_activity_with_evidence};
 use crate::audit::Requester;
+use crate::file::UploadedFile;
 use crate::{Service, ServiceError};
 use wuyu_domain::Viewer;
 
@@ -36,7 +38,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn err(field: &'static str, message: impl Into<String>) -> FieldError {
+pub(super) fn err(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field,
         message: message.into(),
@@ -148,8 +150,8 @@ impl From<ServiceError> for ClassRecordError {
     }
 }
 
-/// Records the form's activity for the whole class or the ticked students of `class`, all
-/// or nothing. Returns the new record ids.
+/// Records the form's activity, with its evidence files, for the whole class or the ticked
+/// students of `class`, all or nothing. Returns the new record ids.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_class_activity(
     svc: &Service,
@@ -160,6 +162,7 @@ pub async fn record_class_activity(
     term: Term,
     attendees: &Attendees,
     form: &ActivityForm,
+    files: &[UploadedFile],
 ) -> Result<Vec<i64>, ClassRecordError> {
     let input = parse_activity(form, term);
     // The class itself must be in reach (a parent's scope reaches a child, never a class).
@@ -189,11 +192,14 @@ pub async fn record_class_activity(
     } else if students.is_empty() {
         errors.push(err("students", "请至少勾选一名学生，或选择“全班”"));
     }
+    if let Err(why) = check_files(files) {
+        errors.push(err("evidence", why));
+    }
     if !errors.is_empty() {
         return Err(ClassRecordError::Fields(errors));
     }
     let input = input.map_err(ClassRecordError::Fields)?;
-    Ok(record_activity(svc, viewer, who, school, &students, &input).await?)
+    Ok(record_activity_with_evidence(svc, viewer, who, school, &students, &input, files).await?)
 }
 
 #[cfg(test)]

@@ -70,6 +70,19 @@ pub(crate) struct RecordDto {
     /// `draft`, `submitted`, `approved` or `returned`.
     pub state: String,
     pub return_reason: Option<String>,
+    /// The record's evidence files (photos, certificates), each with its download link.
+    pub evidence: Vec<EvidenceDto>,
+}
+
+/// An evidence file of a record (downloading it is audited).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EvidenceDto {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub href: String,
 }
 
 fn record_dto(r: &ArchiveRecord) -> RecordDto {
@@ -88,6 +101,19 @@ fn record_dto(r: &ArchiveRecord) -> RecordDto {
         entrant: r.entrant.code().into(),
         state: r.state.code().into(),
         return_reason: r.return_reason.clone(),
+        evidence: r
+            .evidence
+            .iter()
+            .zip(super::evidence_links(r))
+            .map(|(e, (_, href))| EvidenceDto {
+                id: e.id,
+                name: e.name.clone(),
+                content_type: e.content_type.clone(),
+                size: e.size,
+                sha256: e.sha256.clone(),
+                href,
+            })
+            .collect(),
     }
 }
 
@@ -285,6 +311,7 @@ pub(crate) async fn record(
         term,
         &attendees,
         &form,
+        &[],
     )
     .await
     {

@@ -24,6 +24,8 @@ pub(crate) struct RecordLine {
     hours: String,
     organiser: String,
     description: String,
+    /// (file name, download link) of each evidence file.
+    evidence: Vec<(String, String)>,
 }
 
 pub(crate) struct DomainBlock {
@@ -54,6 +56,7 @@ struct StudentPage {
 
 fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
     RecordLine {
+        evidence: super::evidence_links(r),
         id: r.id,
         objectable,
         date: match r.end_date {
@@ -160,6 +163,38 @@ pub(crate) async fn student_page(
         error,
     };
     render(&page)
+}
+
+/// `GET /schools/{id}/archive/records/{record_id}/evidence/{evidence_id}`: one evidence file
+/// of a record, to whoever may read the record (a parent: their own child's); every download
+/// is audited by the service.
+pub(crate) async fn evidence(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewStudentArchive>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64, i64)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (school, record, evidence) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let file = archive::evidence_file(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(school),
+        record,
+        evidence,
+    )
+    .await?;
+    let kind = stored_media_type(&file.content_type)
+        .ok_or_else(|| AppError::Internal(format!("evidence type {}", file.content_type)))?;
+    Ok(crate::import_centre::download(file.bytes, &file.name, kind))
+}
+
+/// The static media type of a stored evidence file (what the upload check wrote).
+fn stored_media_type(content_type: &str) -> Option<&'static str> {
+    ["image/jpeg", "image/png", "application/pdf"]
+        .into_iter()
+        .find(|t| *t == content_type)
 }
 
 #[derive(Debug, Deserialize)]

@@ -267,6 +267,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_1), "", [303, pdf, 403, pdf, pdf, 403, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_2), "", [303, pdf, 403, pdf, 403, 403, 403, 403]),
         case(g(), "/archive/coverage".into(), "",                                    [303, 200, 200, 200, 403, 403, 403, 403]),
+        // A record's evidence file: readers of students' archives; a record that does not exist is 404.
+        case(g(), format!("/schools/{a}/archive/records/999999/evidence/1"), "",     [303, 404, 404, 404, 404, 403, 404, 404]),
+        case(g(), format!("/schools/{a}/archive/records/x/evidence/1"), "",          [303, 404, 404, 404, 404, 403, 404, 404]),
         // 公示: the class's page (a parent: their child's class), one POST per step (an unknown
         // step changes nothing), a family's objection (no such record: refused on the page).
         case(g(), format!("/schools/{a}/classes/{}/archive/publicity?term=2025-autumn", i.class_a7_1), "", [303, 403, 403, 200, 200, 403, 200, 403]),

@@ -735,3 +735,128 @@ async fn the_publicity_freezes_the_class_and_takes_a_familys_objection_in_the_br
         assert_eq!(status, 400);
     }
 }
+
+/// The class form with evidence (multipart, as the browser's upload script sends it): a file
+/// whose content is not what its name says is refused by name and nothing is written; a
+/// certificate is stored and linked on the class page; the parent downloads their own child's
+/// copy (audited), never another child's; the 公示 never shows it.
+#[tokio::test]
+async fn evidence_goes_with_the_class_activity_and_only_to_who_may_read_it() {
+    use crate::plan_reports::{BOUNDARY, PDF, multipart};
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let path = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    );
+    let t = app.login("teacher-a").await;
+    let send = |file: (&str, &str)| {
+        let body = multipart(
+            &[
+                ("term", "2025-autumn"),
+                ("category", "志愿服务"),
+                ("date", "2025-11-20"),
+                ("hours", "2"),
+                ("organiser", "社区"),
+                ("description", "敬老院服务"),
+                ("attendees", "class"),
+            ],
+            Some(file),
+        );
+        post(&path)
+            .cookie(&t.cookie)
+            .header("x-csrf-token", &t.csrf)
+            .header(
+                "content-type",
+                &format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(&body)
+            .build()
+    };
+    let resp = app.send(send(("合影.jpg", PDF))).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("<span class=\"field-error\">佐证文件“合影.jpg”的内容与扩展名不符"),
+        "{html}"
+    );
+    assert!(html.contains("敬老院服务"), "the form stays as typed");
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    let resp = app.send(send(("证书.pdf", PDF))).await;
+    assert_eq!(resp.status().as_u16(), 303, "{}", body_text(resp).await);
+    let records = records_of_7_1(&app).await;
+    assert_eq!(records.len(), 2);
+    let link = |r: &wuyu_service::archive::ArchiveRecord| {
+        format!(
+            "/schools/{}/archive/records/{}/evidence/{}",
+            ids.school_a, r.id, r.evidence[0].id
+        )
+    };
+    let mine = records
+        .iter()
+        .find(|r| r.student_id == StudentId(ids.child))
+        .unwrap();
+    let theirs = records
+        .iter()
+        .find(|r| r.student_id != StudentId(ids.child))
+        .unwrap();
+    let (_, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert!(
+        html.contains(&format!("href=\"{}\">证书.pdf</a>", link(mine))),
+        "{html}"
+    );
+
+    let p = app.login("parent-a").await;
+    let resp = app.send(get(&link(mine)).cookie(&p.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    assert_eq!(body_text(resp).await, PDF);
+    let resp = app.send(get(&link(theirs)).cookie(&p.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 403);
+    let audit = app.store.list_audit(1000).await.unwrap();
+    let download = audit
+        .iter()
+        .find(|r| r.entry.action == "archive_evidence_download")
+        .unwrap();
+    assert_eq!(download.entry.entity, format!("student:{}", ids.child));
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.entry.action == "archive_evidence_denied" && r.entry.username == "parent-a")
+    );
+
+    // Approved and in 公示: the records are listed, their files are not.
+    let svc = Service::new(app.store.clone());
+    let (head, who) = viewer(&svc, "teacher-a").await;
+    let (a, c71) = (SchoolId(ids.school_a), ClassId(ids.class_a7_1));
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    let all: Vec<i64> = records.iter().map(|r| r.id).collect();
+    review(&svc, &head, &who, a, &all, &Review::Approve)
+        .await
+        .unwrap();
+    wuyu_service::archive::open_publicity(
+        &svc,
+        &head,
+        &who,
+        a,
+        c71,
+        term,
+        wuyu_service::archive::today(),
+    )
+    .await
+    .unwrap();
+    let (status, html) = page(
+        &app,
+        "teacher-a",
+        &format!("{path}/publicity?term=2025-autumn"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("敬老院服务"), "{html}");
+    assert!(
+        !html.contains("证书.pdf") && !html.contains("/evidence/"),
+        "{html}"
+    );
+}
