@@ -863,3 +863,154 @@ async fn evidence_postgres() {
         evidence_story(Arc::clone(&db.store)).await;
     }
 }
+
+/// A parent's own entries: a 家务劳动 check-in with a photo arrives submitted for the 班主任;
+/// negative hours, a day over 24 hours (with what the child already has that day), a date
+/// outside the term, a category the school records, another family's child — each refused in
+/// Chinese at its field, nothing stored; the 班主任 returns the entry with a reason the parent
+/// then reads.
+async fn family_story(store: Arc<dyn Store>) {
+    let (svc, ids) = setup(store).await;
+    let a = SchoolId(ids.school_a);
+    let c71 = ClassId(ids.class_a7_1);
+    let child = StudentId(ids.child);
+    let (parent, p_who) = viewer(&svc, "parent-a").await;
+    let (teacher, t_who) = viewer(&svc, "teacher-a").await;
+    let chores = ActivityForm {
+        category: "家务劳动".into(),
+        date: "2025-11-20".into(),
+        end_date: String::new(),
+        hours: "2".into(),
+        travel: String::new(),
+        organiser: String::new(),
+        description: "洗碗、拖地".into(),
+    };
+    let photo = UploadedFile::new("拖地.jpg", b"\xff\xd8\xff\xe0 mopping".to_vec());
+    let enter = |form: ActivityForm, student: StudentId| {
+        let (svc, parent, p_who) = (&svc, &parent, &p_who);
+        let photo = photo.clone();
+        async move { record_family_entry(svc, parent, p_who, a, student, term(), &form, &[photo]).await }
+    };
+    let id = enter(chores.clone(), child).await.unwrap();
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(page.awaiting.len(), 1);
+    let r = &page.awaiting[0];
+    assert_eq!((r.id, r.student_id), (id, child));
+    assert_eq!(
+        (r.category, r.entrant, r.hours),
+        (
+            ActivityCategory::LaborHome,
+            wuyu_domain::Entrant::Parent,
+            Tenths(20)
+        )
+    );
+    assert_eq!(r.evidence[0].name, "拖地.jpg");
+
+    let refused =
+        |field: &'static str, form: ActivityForm, student: StudentId, says: &'static str| {
+            let enter = &enter;
+            async move {
+                match enter(form, student).await {
+                    Err(ClassRecordError::Fields(e)) => {
+                        assert!(
+                            e.iter()
+                                .any(|e| e.field == field && e.message.contains(says)),
+                            "{field}: {e:?}"
+                        );
+                    }
+                    other => panic!("{field}: expected a refusal, got {other:?}"),
+                }
+            }
+        };
+    let with = |f: fn(&mut ActivityForm)| {
+        let mut form = chores.clone();
+        f(&mut form);
+        form
+    };
+    refused(
+        "hours",
+        with(|f| f.hours = "-1".into()),
+        child,
+        "不能为负数",
+    )
+    .await;
+    refused(
+        "hours",
+        with(|f| f.hours = "25".into()),
+        child,
+        "最多 24 小时",
+    )
+    .await;
+    refused(
+        "hours",
+        with(|f| f.hours = "22.5".into()),
+        child,
+        "已记录 2 小时",
+    )
+    .await;
+    refused(
+        "date",
+        with(|f| f.date = "2026-03-01".into()),
+        child,
+        "2026-03-01",
+    )
+    .await;
+    refused(
+        "category",
+        with(|f| f.category = "研学旅行".into()),
+        child,
+        "只能填报家务劳动或志愿服务",
+    )
+    .await;
+    refused(
+        "student",
+        chores.clone(),
+        StudentId(ids.other_a),
+        "不是您绑定的孩子",
+    )
+    .await;
+    let (counsellor, c_who) = viewer(&svc, "counsellor-a").await;
+    assert!(matches!(
+        record_family_entry(&svc, &counsellor, &c_who, a, child, term(), &chores, &[]).await,
+        Err(ClassRecordError::Service(ServiceError::Forbidden))
+    ));
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(page.records.len(), 1, "nothing stored by a refused entry");
+
+    // Volunteer service with hours on another day: 22 more hours that day are fine.
+    let mut service = with(|f| f.hours = "22".into());
+    service.category = "志愿服务".into();
+    service.date = "2025-11-22".into();
+    service.organiser = "社区".into();
+    enter(service, child).await.unwrap();
+
+    review(
+        &svc,
+        &teacher,
+        &t_who,
+        a,
+        &[id],
+        &Review::Return("照片看不清".into()),
+    )
+    .await
+    .unwrap();
+    let mine = student_archive(&svc, &parent, &p_who, a, child)
+        .await
+        .unwrap();
+    let returned = mine.pending.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(returned.return_reason.as_deref(), Some("照片看不清"));
+    assert_eq!(mine.pending.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn family_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    family_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn family_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        family_story(Arc::clone(&db.store)).await;
+    }
+}

@@ -5,6 +5,7 @@ mod card;
 mod coverage;
 mod evidence;
 mod export;
+mod family;
 mod form;
 mod import;
 mod indicators;
@@ -21,6 +22,7 @@ pub use evidence::{MAX_EVIDENCE_BYTES, MAX_RECORD_FILES, check_files, evidence_f
 pub use export::{
     ArchiveExport, COVERAGE_HEADERS, RECORD_HEADERS, class_records_xlsx, coverage_xlsx,
 };
+pub use family::{FAMILY_CATEGORIES, record_family_entry};
 pub use form::{
     ActivityForm, Attendees, ClassRecordError, FieldError, parse_activity, record_class_activity,
 };

@@ -4,6 +4,7 @@
 mod api;
 mod card;
 mod class;
+mod family;
 mod pages;
 mod publicity;
 mod upload;
@@ -62,6 +63,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/schools/{id}/students/{student_id}/archive/objections",
             post(publicity::object),
+        )
+        .route(
+            "/schools/{id}/students/{student_id}/archive/entries",
+            post(family::enter),
         )
         .route(
             "/schools/{id}/classes/{class_id}/archive/publicity",

@@ -4,8 +4,8 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use wuyu_domain::{SchoolId, StudentId, Term};
-use wuyu_service::archive::{self, CoverageRow};
+use wuyu_domain::{ActivityCategory, SchoolId, StudentId, Term};
+use wuyu_service::archive::{self, ActivityForm, CoverageRow, FieldError};
 use wuyu_service::audit::Requester;
 
 use crate::access::{Require, cap};
@@ -52,6 +52,52 @@ struct StudentPage {
     object_action: String,
     notice: Option<String>,
     error: Option<String>,
+    /// Records not yet approved, with their state (a returned one with its reason).
+    pending_rows: Vec<PendingLine>,
+    /// The family's entry form, for whoever may record for the student.
+    entry: Option<EntryForm>,
+}
+
+pub(crate) struct PendingLine {
+    date: String,
+    category: &'static str,
+    hours: String,
+    description: String,
+    state: &'static str,
+    return_reason: String,
+    evidence: Vec<(String, String)>,
+}
+
+/// The family's entry form as shown: the term it is for and what was typed.
+pub(crate) struct EntryForm {
+    action: String,
+    term_code: String,
+    term_label: String,
+    first_day: String,
+    last_day: String,
+    categories: Vec<(&'static str, bool)>,
+    max_files: usize,
+    max_mb: usize,
+    form: ActivityForm,
+    errors: Vec<FieldError>,
+}
+
+impl EntryForm {
+    /// The message for one field, empty when it is fine.
+    fn error_for(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+}
+
+/// A refused entry, to be shown again as typed.
+pub(crate) struct EntryTyped {
+    pub form: ActivityForm,
+    pub errors: Vec<FieldError>,
 }
 
 fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
@@ -70,6 +116,31 @@ fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
     }
 }
 
+/// The family's entry form for today's term, empty or as typed.
+fn entry_form(school: i64, student: i64, typed: Option<EntryTyped>) -> Result<EntryForm, AppError> {
+    let term = Term::of_date(archive::today()).map_err(|_| AppError::BadRequest)?;
+    let EntryTyped { form, errors } = typed.unwrap_or(EntryTyped {
+        form: ActivityForm::default(),
+        errors: Vec::new(),
+    });
+    let selected = ActivityCategory::parse(&form.category);
+    Ok(EntryForm {
+        action: format!("/schools/{school}/students/{student}/archive/entries"),
+        term_code: term.code(),
+        term_label: term.label_zh(),
+        first_day: term.first_day().to_string(),
+        last_day: term.last_day().to_string(),
+        categories: archive::FAMILY_CATEGORIES
+            .iter()
+            .map(|c| (c.label_zh(), Some(*c) == selected))
+            .collect(),
+        max_files: archive::MAX_RECORD_FILES,
+        max_mb: archive::MAX_EVIDENCE_BYTES / (1024 * 1024),
+        form,
+        errors,
+    })
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct StudentQuery {
     done: Option<String>,
@@ -84,14 +155,18 @@ pub(crate) async fn student(
 ) -> Result<Response, AppError> {
     let (school, student) = path_ids(p)?;
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
-    let notice =
-        (q.done.as_deref() == Some("objected")).then(|| "已提出质疑，等待班主任答复。".to_string());
+    let notice = match q.done.as_deref() {
+        Some("objected") => Some("已提出质疑，等待班主任答复。".to_string()),
+        Some("entered") => Some("已提交，等待班主任审核。".to_string()),
+        _ => None,
+    };
     let html = student_page(
         &state,
         &me,
         &ip,
         (SchoolId(school), StudentId(student)),
         notice,
+        None,
         None,
     )
     .await?;
@@ -106,6 +181,7 @@ pub(crate) async fn student_page(
     (school_id, student_id): (SchoolId, StudentId),
     notice: Option<String>,
     error: Option<String>,
+    typed: Option<EntryTyped>,
 ) -> Result<axum::response::Html<String>, AppError> {
     let (school, student) = (school_id.0, student_id.0);
     let who = Requester::user(&me.user, ip);
@@ -161,6 +237,22 @@ pub(crate) async fn student_page(
         object_action: format!("/schools/{school}/students/{student}/archive/objections"),
         notice,
         error,
+        pending_rows: a
+            .pending
+            .iter()
+            .map(|r| PendingLine {
+                date: r.date.to_string(),
+                category: r.category.label_zh(),
+                hours: r.hours.to_string(),
+                description: r.description.clone(),
+                state: r.state.label_zh(),
+                return_reason: r.return_reason.clone().unwrap_or_default(),
+                evidence: super::evidence_links(r),
+            })
+            .collect(),
+        entry: may_object
+            .then(|| entry_form(school, student, typed))
+            .transpose()?,
     };
     render(&page)
 }

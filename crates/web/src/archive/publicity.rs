@@ -260,6 +260,7 @@ pub(crate) async fn object(
             (SchoolId(school), StudentId(student)),
             None,
             Some(why),
+            None,
         )
         .await
         .map(|html| (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()),

@@ -75,9 +75,17 @@ async fn the_parent_sees_the_archive_and_the_district_the_coverage() {
         html.contains("艺术素养") && html.contains("班级合唱比赛"),
         "{html}"
     );
+    // A record awaiting review is listed with its state, not among the archive's domains.
+    let domains = &html[html.find("<h2>思想品德").unwrap()..];
     assert!(
-        !html.contains("博物馆研学"),
-        "a record awaiting review is not listed"
+        !domains.contains("博物馆研学"),
+        "a record awaiting review is not in a domain"
+    );
+    assert!(
+        html.contains(
+            "<td>研学旅行</td><td class=\"num\">2.5</td><td>博物馆研学</td><td>待审核</td>"
+        ),
+        "{html}"
     );
     assert!(html.contains("另有 1 条待班主任审核"), "{html}");
     assert!(
@@ -859,4 +867,70 @@ async fn evidence_goes_with_the_class_activity_and_only_to_who_may_read_it() {
         !html.contains("证书.pdf") && !html.contains("/evidence/"),
         "{html}"
     );
+}
+
+/// A parent enters a 家务劳动 check-in from the child's archive page (the phone form): it
+/// waits for the 班主任, listed with its state; hours over a day are refused next to the field
+/// as typed, nothing stored; another family's child is refused outright.
+#[tokio::test]
+async fn a_parent_enters_a_check_in_for_the_head_teacher_to_review() {
+    let app = TestApp::new().await;
+    let ids = app.ids.clone();
+    let archive = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let p = app.login("parent-a").await;
+    let (status, html) = page(&app, "parent-a", &archive).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("填报家务劳动或志愿服务") && html.contains("<option>家务劳动</option>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<option>研学旅行</option>"),
+        "only the family's categories"
+    );
+    let send = |to: &str, body: &str| {
+        post(to)
+            .cookie(&p.cookie)
+            .form(&format!("csrf_token={}&term=2025-autumn&{body}", p.csrf))
+            .build()
+    };
+    let entries = format!("{archive}/entries");
+    let chores = "category=%E5%AE%B6%E5%8A%A1%E5%8A%B3%E5%8A%A8&date=2025-11-20&travel=&organiser=\
+                  &description=%E6%B4%97%E7%A2%97";
+    let resp = app
+        .send(send(&entries, &format!("{chores}&hours=30")))
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("<span class=\"field-error\">时长“30”小时超过活动时间跨度"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"30\""), "the hours stay as typed");
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    let resp = app
+        .send(send(&entries, &format!("{chores}&hours=1.5")))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let back = crate::support::location(&resp);
+    assert!(back.ends_with("done=entered"), "{back}");
+    let (_, html) = page(&app, "parent-a", &back).await;
+    assert!(html.contains("已提交，等待班主任审核"), "{html}");
+    assert!(
+        html.contains("<td>家务劳动</td><td class=\"num\">1.5</td><td>洗碗"),
+        "{html}"
+    );
+    let records = records_of_7_1(&app).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].state, wuyu_domain::RecordState::Submitted);
+    assert_eq!(records[0].entrant, wuyu_domain::Entrant::Parent);
+
+    let other = format!(
+        "/schools/{}/students/{}/archive/entries",
+        ids.school_a, ids.other_a
+    );
+    let resp = app.send(send(&other, &format!("{chores}&hours=1"))).await;
+    assert_eq!(resp.status().as_u16(), 403);
+    assert_eq!(records_of_7_1(&app).await.len(), 1);
 }
