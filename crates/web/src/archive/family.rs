@@ -51,7 +51,7 @@ pub(crate) async fn enter(
                 message: upload::too_large(),
             }],
         };
-        let html = student_page(&state, &me, &ip, ids, None, None, Some(typed)).await?;
+        let html = student_page(&state, &me, &ip, ids, None, None, None, Some(typed)).await?;
         return Ok((StatusCode::PAYLOAD_TOO_LARGE, html).into_response());
     };
     let f = &posted.fields;
@@ -97,6 +97,6 @@ pub(crate) async fn enter(
         Err(ClassRecordError::Service(e)) => return Err(e.into()),
     };
     let typed = EntryTyped { form, errors };
-    let html = student_page(&state, &me, &ip, ids, None, None, Some(typed)).await?;
+    let html = student_page(&state, &me, &ip, ids, Some(term), None, None, Some(typed)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }

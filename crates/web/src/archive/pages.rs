@@ -39,6 +39,12 @@ pub(crate) struct DomainBlock {
 struct StudentPage {
     chrome: Chrome,
     name: String,
+    /// The page without a term (every term); `?term=` for one.
+    base: String,
+    /// (code, label, in view) of each term with approved records, newest first.
+    terms: Vec<(String, String, bool)>,
+    /// The semester in view, when one is.
+    term_label: Option<String>,
     domains: Vec<DomainBlock>,
     volunteer_hours: String,
     stars: String,
@@ -116,9 +122,17 @@ fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
     }
 }
 
-/// The family's entry form for today's term, empty or as typed.
-fn entry_form(school: i64, student: i64, typed: Option<EntryTyped>) -> Result<EntryForm, AppError> {
-    let term = Term::of_date(archive::today()).map_err(|_| AppError::BadRequest)?;
+/// The family's entry form for the term in view (else today's), empty or as typed.
+fn entry_form(
+    school: i64,
+    student: i64,
+    term: Option<Term>,
+    typed: Option<EntryTyped>,
+) -> Result<EntryForm, AppError> {
+    let term = match term {
+        Some(t) => t,
+        None => Term::of_date(archive::today()).map_err(|_| AppError::BadRequest)?,
+    };
     let EntryTyped { form, errors } = typed.unwrap_or(EntryTyped {
         form: ActivityForm::default(),
         errors: Vec::new(),
@@ -144,6 +158,8 @@ fn entry_form(school: i64, student: i64, typed: Option<EntryTyped>) -> Result<En
 #[derive(Debug, Deserialize)]
 pub(crate) struct StudentQuery {
     done: Option<String>,
+    /// One semester's view (`2025-autumn`); left out: every term.
+    term: Option<String>,
 }
 
 pub(crate) async fn student(
@@ -160,11 +176,16 @@ pub(crate) async fn student(
         Some("entered") => Some("已提交，等待班主任审核。".to_string()),
         _ => None,
     };
+    let term = match q.term.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(Term::parse_code(t).map_err(|_| AppError::BadRequest)?),
+        None => None,
+    };
     let html = student_page(
         &state,
         &me,
         &ip,
         (SchoolId(school), StudentId(student)),
+        term,
         notice,
         None,
         None,
@@ -173,12 +194,16 @@ pub(crate) async fn student(
     Ok(html.into_response())
 }
 
-/// The archive page of one student (an audited read), with a notice or a refusal to show.
+/// The archive page of one student (an audited read), of every term or one (`term`), with a
+/// notice or a refusal to show.
+// The page's inputs are all independent (what to show, what was typed, what to say).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn student_page(
     state: &AppState,
     me: &crate::auth::CurrentUser,
     ip: &str,
     (school_id, student_id): (SchoolId, StudentId),
+    term: Option<Term>,
     notice: Option<String>,
     error: Option<String>,
     typed: Option<EntryTyped>,
@@ -191,8 +216,21 @@ pub(crate) async fn student_page(
     let page = StudentPage {
         chrome: Chrome::new(me, &format!("/schools/{school}/students/{student}/archive")),
         name: a.name.clone(),
-        domains: a
-            .domains
+        terms: {
+            let mut terms = a.terms.clone();
+            if let Some(t) = term.filter(|t| !terms.contains(t)) {
+                terms.push(t);
+                terms.sort_unstable_by(|a, b| b.cmp(a));
+            }
+            terms
+                .into_iter()
+                .map(|t| (t.code(), t.label_zh(), Some(t) == term))
+                .collect()
+        },
+        term_label: term.map(|t| t.label_zh()),
+        base: format!("/schools/{school}/students/{student}/archive"),
+        domains: term
+            .map_or_else(|| a.domains.clone(), |t| a.domains_in(t))
             .iter()
             .map(|d| DomainBlock {
                 label: d.label_zh,
@@ -251,7 +289,7 @@ pub(crate) async fn student_page(
             })
             .collect(),
         entry: may_object
-            .then(|| entry_form(school, student, typed))
+            .then(|| entry_form(school, student, term, typed))
             .transpose()?,
     };
     render(&page)

@@ -259,6 +259,7 @@ pub(crate) async fn object(
             &ip,
             (SchoolId(school), StudentId(student)),
             None,
+            None,
             Some(why),
             None,
         )

@@ -262,6 +262,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // 综合素质档案: the child's, another child of school A; coverage.
         case(g(), format!("/schools/{a}/students/{}/archive", i.child), "",          [303, 200, 200, 200, 200, 403, 200, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive?term=2025-autumn", i.child), "", [303, 200, 200, 200, 200, 403, 200, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive?term=bad", i.child), "", [303, 400, 400, 400, 400, 403, 400, 400]),
         case(g(), format!("/schools/{a}/students/{}/archive/card.pdf", i.child), "", [303, pdf, pdf, pdf, pdf, 403, pdf, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive/card.pdf", i.other_a), "", [303, pdf, pdf, pdf, 403, 403, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_1), "", [303, pdf, 403, pdf, pdf, 403, 403, 403]),

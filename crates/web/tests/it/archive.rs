@@ -934,3 +934,87 @@ async fn a_parent_enters_a_check_in_for_the_head_teacher_to_review() {
     assert_eq!(resp.status().as_u16(), 403);
     assert_eq!(records_of_7_1(&app).await.len(), 1);
 }
+
+/// One semester's view of the archive page (and its API twin): the term selector lists the
+/// terms with approved records; a term shows only its records and hours in the five domains,
+/// while the stage's volunteer hours, labor hours and stars stay the same.
+#[tokio::test]
+async fn the_archive_page_shows_one_semester_with_the_stage_totals() {
+    let app = TestApp::new().await;
+    let svc = Service::new(app.store.clone());
+    let ids = app.ids.clone();
+    let a = SchoolId(ids.school_a);
+    let (school, who) = viewer(&svc, "school-a").await;
+    let autumn = Term::new(2025, TermPart::Autumn).unwrap();
+    let spring = Term::new(2025, TermPart::Spring).unwrap();
+    let service = |term: Term, date: time::Date, hours: i32, what: &str| ActivityInput {
+        category: ActivityCategory::Volunteer,
+        term,
+        date,
+        end_date: None,
+        hours: Tenths(hours),
+        travel: Tenths(0),
+        organiser: "社区".into(),
+        description: what.into(),
+    };
+    let mut made = Vec::new();
+    for input in [
+        service(autumn, date!(2025 - 11 - 20), 30, "秋季敬老院服务"),
+        service(spring, date!(2026 - 03 - 12), 45, "春季植树"),
+    ] {
+        made.extend(
+            record_activity(&svc, &school, &who, a, &[StudentId(ids.child)], &input)
+                .await
+                .unwrap(),
+        );
+    }
+    review(&svc, &school, &who, a, &made, &Review::Approve)
+        .await
+        .unwrap();
+
+    let base = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let (status, all) = page(&app, "parent-a", &base).await;
+    assert_eq!(status, 200);
+    assert!(
+        all.contains("秋季敬老院服务") && all.contains("春季植树"),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("href=\"{base}?term=2025-autumn\">"))
+            && all.contains(&format!("href=\"{base}?term=2026-spring\">")),
+        "{all}"
+    );
+    let (status, autumn_only) = page(&app, "parent-a", &format!("{base}?term=2025-autumn")).await;
+    assert_eq!(status, 200);
+    assert!(autumn_only.contains("秋季敬老院服务"), "{autumn_only}");
+    assert!(!autumn_only.contains("春季植树"), "{autumn_only}");
+    assert!(
+        autumn_only.contains("社会实践 <span class=\"muted\">（3 小时）"),
+        "{autumn_only}"
+    );
+    // The stage's totals are the same in both views.
+    for html in [&all, &autumn_only] {
+        assert!(html.contains("<td>7.5 小时 · 未评星</td>"), "{html}");
+    }
+    let (status, _) = page(&app, "parent-a", &format!("{base}?term=bad")).await;
+    assert_eq!(status, 400);
+
+    let s = app.login("parent-a").await;
+    let api = format!(
+        "/api/v1/archive/students/{}/{}?term=2026-spring",
+        ids.school_a, ids.child
+    );
+    let resp = app.send(get(&api).cookie(&s.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let doc = crate::support::body_json(resp).await;
+    assert_eq!(doc["term"], "2026-spring");
+    assert_eq!(doc["volunteer_hours"], "7.5");
+    let practice = doc["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["domain"] == "practice")
+        .unwrap();
+    assert_eq!(practice["hours"], "4.5");
+    assert_eq!(practice["records"].as_array().unwrap().len(), 1);
+}
