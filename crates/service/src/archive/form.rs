@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use time::Date;
 use time::macros::format_description;
-use wuyu_domain::{ActivityCategory, ClassId, SchoolId, StudentId, Tenths, Term};
+use wuyu_domain::{ActivityCategory, ClassId, SchoolId, StudentId, StudentStatus, Tenths, Term};
 use wuyu_monitor::archive::{RecordCheckError, RecordSpan, check_record};
 
 use super::evidence::check_files;
@@ -175,20 +175,26 @@ pub async fn record_class_activity(
         .list_students(&viewer.scope, school, Some(class))
         .await
         .map_err(ServiceError::from)?;
-    let in_class: BTreeSet<StudentId> = roster.iter().map(|s| s.id).collect();
+    // Only students 在读 take part: a class that lost a pupil (转出, 辍学) records for the rest.
+    let in_class: BTreeSet<StudentId> = roster
+        .iter()
+        .filter(|s| s.status == StudentStatus::Enrolled)
+        .map(|s| s.id)
+        .collect();
     let mut errors = match &input {
         Ok(_) => Vec::new(),
         Err(e) => e.clone(),
     };
     let students: Vec<StudentId> = match attendees {
-        Attendees::WholeClass => roster.iter().map(|s| s.id).collect(),
+        Attendees::WholeClass => in_class.iter().copied().collect(),
         Attendees::Students(ids) => ids.clone(),
     };
     if let Some(outside) = students.iter().find(|s| !in_class.contains(s)) {
-        errors.push(err(
-            "students",
-            format!("学生（编号 {}）不在本班，未记录", outside.0),
-        ));
+        let message = match roster.iter().find(|s| s.id == *outside) {
+            Some(left) => format!("{}已不在读，未记录", left.name.as_str()),
+            None => format!("学生（编号 {}）不在本班，未记录", outside.0),
+        };
+        errors.push(err("students", message));
     } else if students.is_empty() {
         errors.push(err("students", "请至少勾选一名学生，或选择“全班”"));
     }
