@@ -814,6 +814,48 @@ async fn load_archive(
             .await?
             .written;
     }
+    // demo-parent's own 家务劳动 check-in with a photo, waiting for the 班主任's review.
+    if let Some((school, child)) = store
+        .student_by_no(district.demo.student_no.as_str())
+        .await?
+    {
+        let date = time::Date::from_calendar_date(
+            i32::from(district.school_year),
+            time::Month::November,
+            15,
+        )?;
+        let photo = b"\xff\xd8\xff\xe0 demo photo".to_vec();
+        let evidence = wuyu_store::archive::Evidence {
+            name: "整理房间.jpg".into(),
+            content_type: "image/jpeg".into(),
+            sha256: wuyu_service::file::UploadedFile::new("整理房间.jpg", photo.clone()).sha256(),
+            bytes: photo,
+        };
+        let entry = NewActivity {
+            category: wuyu_domain::ActivityCategory::LaborHome,
+            term,
+            date,
+            end_date: None,
+            hours: wuyu_domain::Tenths(15),
+            travel: wuyu_domain::Tenths(0),
+            organiser: String::new(),
+            description: "整理房间、洗碗".into(),
+            entrant: wuyu_domain::Entrant::Parent,
+            entered_by: "demo-parent".into(),
+            state: wuyu_domain::RecordState::Submitted,
+        };
+        records += store
+            .record_activity_with_evidence(
+                &scope,
+                school,
+                &[child],
+                &entry,
+                &[evidence],
+                meta("").at,
+            )
+            .await?
+            .len() as u64;
+    }
     Ok((records, art))
 }
 

@@ -696,3 +696,321 @@ async fn publicity_story(svc: &Service, ids: &Ids) {
         }
     }
 }
+
+/// A photo and a certificate on the 班主任's class activity: a file of the wrong kind, a
+/// renamed file and one over the cap are refused by name with nothing written; the good
+/// files are stored once with their SHA-256 and listed on every student's record; the parent
+/// downloads their own child's (audited), never another child's (refused, audited), and
+/// neither may a counsellor or another school's teacher.
+async fn evidence_story(store: Arc<dyn Store>) {
+    let (svc, ids) = setup(store).await;
+    let a = SchoolId(ids.school_a);
+    let c71 = ClassId(ids.class_a7_1);
+    let (teacher, t_who) = viewer(&svc, "teacher-a").await;
+    let form = ActivityForm {
+        category: "志愿服务".into(),
+        date: "2025-11-20".into(),
+        end_date: String::new(),
+        hours: "3".into(),
+        travel: "0.5".into(),
+        organiser: "社区".into(),
+        description: "敬老院服务".into(),
+    };
+    let photo = UploadedFile::new("合影.jpg", b"\xff\xd8\xff\xe0 a photo".to_vec());
+    let cert = UploadedFile::new("证书.pdf", b"%PDF-1.7 a certificate".to_vec());
+    let record = |files: Vec<UploadedFile>| {
+        let (svc, teacher, t_who, form) = (&svc, &teacher, &t_who, &form);
+        async move {
+            record_class_activity(
+                svc,
+                teacher,
+                t_who,
+                a,
+                c71,
+                term(),
+                &Attendees::WholeClass,
+                form,
+                &files,
+            )
+            .await
+        }
+    };
+    let big = UploadedFile::new("大照片.jpg", vec![0xff; MAX_EVIDENCE_BYTES + 1]);
+    let renamed = UploadedFile::new("奖状.png", b"MZ\x90\x00 not a png".to_vec());
+    let sheet = UploadedFile::new("名单.xlsx", b"PK\x03\x04 a sheet".to_vec());
+    for (bad, name, why) in [
+        (big, "大照片.jpg", "上限"),
+        (renamed, "奖状.png", "不符"),
+        (sheet, "名单.xlsx", "只接受 JPG、PNG 照片和 PDF"),
+    ] {
+        match record(vec![photo.clone(), bad]).await {
+            Err(ClassRecordError::Fields(e)) => {
+                assert_eq!(e.len(), 1, "{e:?}");
+                assert_eq!(e[0].field, "evidence");
+                assert!(
+                    e[0].message.contains(name) && e[0].message.contains(why),
+                    "{e:?}"
+                );
+            }
+            other => panic!("expected a refusal of {name}, got {other:?}"),
+        }
+    }
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert!(page.records.is_empty(), "nothing written");
+
+    let made = record(vec![photo.clone(), cert.clone()]).await.unwrap();
+    assert_eq!(made.len(), 2);
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(page.records.len(), 2);
+    for r in &page.records {
+        let names: Vec<&str> = r.evidence.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["合影.jpg", "证书.pdf"]);
+        assert_eq!(r.evidence[0].sha256, photo.sha256());
+        assert_eq!(r.evidence[1].content_type, "application/pdf");
+        assert_eq!(r.evidence[1].size, cert.bytes.len() as i64);
+    }
+    // One stored file per upload, linked to both students' records.
+    assert_eq!(page.records[0].evidence, page.records[1].evidence);
+
+    let mine = page
+        .records
+        .iter()
+        .find(|r| r.student_id == StudentId(ids.child))
+        .unwrap();
+    let theirs = page
+        .records
+        .iter()
+        .find(|r| r.student_id != StudentId(ids.child))
+        .unwrap();
+    let (parent, p_who) = viewer(&svc, "parent-a").await;
+    let downloads = count_actions(&svc, "archive_evidence_download").await;
+    let got = evidence_file(&svc, &parent, &p_who, a, mine.id, mine.evidence[1].id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (got.name.as_str(), got.bytes),
+        ("证书.pdf", cert.bytes.clone())
+    );
+    assert_eq!(got.sha256, cert.sha256());
+    assert_eq!(
+        count_actions(&svc, "archive_evidence_download").await,
+        downloads + 1
+    );
+    let entry = svc
+        .store()
+        .list_audit(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.entry.action == "archive_evidence_download")
+        .unwrap()
+        .entry;
+    assert_eq!(entry.entity, format!("student:{}", ids.child));
+    assert_eq!(entry.username, "parent-a");
+
+    let denied = count_actions(&svc, "archive_evidence_denied").await;
+    assert!(matches!(
+        evidence_file(&svc, &parent, &p_who, a, theirs.id, theirs.evidence[0].id).await,
+        Err(ServiceError::Forbidden)
+    ));
+    for who in ["counsellor-a", "teacher-b"] {
+        let (v, w) = viewer(&svc, who).await;
+        assert!(
+            matches!(
+                evidence_file(&svc, &v, &w, a, mine.id, mine.evidence[0].id).await,
+                Err(ServiceError::Forbidden)
+            ),
+            "{who}"
+        );
+    }
+    assert_eq!(
+        count_actions(&svc, "archive_evidence_denied").await,
+        denied + 3
+    );
+    // The 班主任 reads both; a file id the record does not carry is not found.
+    let got = evidence_file(&svc, &teacher, &t_who, a, theirs.id, theirs.evidence[0].id)
+        .await
+        .unwrap();
+    assert_eq!(got.bytes, photo.bytes);
+    assert!(matches!(
+        evidence_file(&svc, &teacher, &t_who, a, theirs.id, 999).await,
+        Err(ServiceError::NotFound)
+    ));
+    // The student's archive lists the files on the record as well.
+    review(&svc, &teacher, &t_who, a, &made, &Review::Approve)
+        .await
+        .unwrap();
+    let archive = student_archive(&svc, &parent, &p_who, a, StudentId(ids.child))
+        .await
+        .unwrap();
+    let practice = archive
+        .domains
+        .iter()
+        .find(|d| d.label_zh == "社会实践")
+        .unwrap();
+    assert_eq!(practice.records[0].evidence.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    evidence_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        evidence_story(Arc::clone(&db.store)).await;
+    }
+}
+
+/// A parent's own entries: a 家务劳动 check-in with a photo arrives submitted for the 班主任;
+/// negative hours, a day over 24 hours (with what the child already has that day), a date
+/// outside the term, a category the school records, another family's child — each refused in
+/// Chinese at its field, nothing stored; the 班主任 returns the entry with a reason the parent
+/// then reads.
+async fn family_story(store: Arc<dyn Store>) {
+    let (svc, ids) = setup(store).await;
+    let a = SchoolId(ids.school_a);
+    let c71 = ClassId(ids.class_a7_1);
+    let child = StudentId(ids.child);
+    let (parent, p_who) = viewer(&svc, "parent-a").await;
+    let (teacher, t_who) = viewer(&svc, "teacher-a").await;
+    let chores = ActivityForm {
+        category: "家务劳动".into(),
+        date: "2025-11-20".into(),
+        end_date: String::new(),
+        hours: "2".into(),
+        travel: String::new(),
+        organiser: String::new(),
+        description: "洗碗、拖地".into(),
+    };
+    let photo = UploadedFile::new("拖地.jpg", b"\xff\xd8\xff\xe0 mopping".to_vec());
+    let enter = |form: ActivityForm, student: StudentId| {
+        let (svc, parent, p_who) = (&svc, &parent, &p_who);
+        let photo = photo.clone();
+        async move { record_family_entry(svc, parent, p_who, a, student, term(), &form, &[photo]).await }
+    };
+    let id = enter(chores.clone(), child).await.unwrap();
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(page.awaiting.len(), 1);
+    let r = &page.awaiting[0];
+    assert_eq!((r.id, r.student_id), (id, child));
+    assert_eq!(
+        (r.category, r.entrant, r.hours),
+        (
+            ActivityCategory::LaborHome,
+            wuyu_domain::Entrant::Parent,
+            Tenths(20)
+        )
+    );
+    assert_eq!(r.evidence[0].name, "拖地.jpg");
+
+    let refused =
+        |field: &'static str, form: ActivityForm, student: StudentId, says: &'static str| {
+            let enter = &enter;
+            async move {
+                match enter(form, student).await {
+                    Err(ClassRecordError::Fields(e)) => {
+                        assert!(
+                            e.iter()
+                                .any(|e| e.field == field && e.message.contains(says)),
+                            "{field}: {e:?}"
+                        );
+                    }
+                    other => panic!("{field}: expected a refusal, got {other:?}"),
+                }
+            }
+        };
+    let with = |f: fn(&mut ActivityForm)| {
+        let mut form = chores.clone();
+        f(&mut form);
+        form
+    };
+    refused(
+        "hours",
+        with(|f| f.hours = "-1".into()),
+        child,
+        "不能为负数",
+    )
+    .await;
+    refused(
+        "hours",
+        with(|f| f.hours = "25".into()),
+        child,
+        "最多 24 小时",
+    )
+    .await;
+    refused(
+        "hours",
+        with(|f| f.hours = "22.5".into()),
+        child,
+        "已记录 2 小时",
+    )
+    .await;
+    refused(
+        "date",
+        with(|f| f.date = "2026-03-01".into()),
+        child,
+        "2026-03-01",
+    )
+    .await;
+    refused(
+        "category",
+        with(|f| f.category = "研学旅行".into()),
+        child,
+        "只能填报家务劳动或志愿服务",
+    )
+    .await;
+    refused(
+        "student",
+        chores.clone(),
+        StudentId(ids.other_a),
+        "不是您绑定的孩子",
+    )
+    .await;
+    let (counsellor, c_who) = viewer(&svc, "counsellor-a").await;
+    assert!(matches!(
+        record_family_entry(&svc, &counsellor, &c_who, a, child, term(), &chores, &[]).await,
+        Err(ClassRecordError::Service(ServiceError::Forbidden))
+    ));
+    let page = class_archive(&svc, &teacher, a, c71, term()).await.unwrap();
+    assert_eq!(page.records.len(), 1, "nothing stored by a refused entry");
+
+    // Volunteer service with hours on another day: 22 more hours that day are fine.
+    let mut service = with(|f| f.hours = "22".into());
+    service.category = "志愿服务".into();
+    service.date = "2025-11-22".into();
+    service.organiser = "社区".into();
+    enter(service, child).await.unwrap();
+
+    review(
+        &svc,
+        &teacher,
+        &t_who,
+        a,
+        &[id],
+        &Review::Return("照片看不清".into()),
+    )
+    .await
+    .unwrap();
+    let mine = student_archive(&svc, &parent, &p_who, a, child)
+        .await
+        .unwrap();
+    let returned = mine.pending.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(returned.return_reason.as_deref(), Some("照片看不清"));
+    assert_eq!(mine.pending.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn family_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    family_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn family_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        family_story(Arc::clone(&db.store)).await;
+    }
+}

@@ -189,6 +189,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "survey_teachers",
         sql: include_str!("../migrations/sqlite/0036_survey_teachers.sql"),
     },
+    Migration {
+        version: 37,
+        name: "archive_evidence",
+        sql: include_str!("../migrations/sqlite/0037_archive_evidence.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -371,6 +376,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 36,
         name: "survey_teachers",
         sql: include_str!("../migrations/postgres/0036_survey_teachers.sql"),
+    },
+    Migration {
+        version: 37,
+        name: "archive_evidence",
+        sql: include_str!("../migrations/postgres/0037_archive_evidence.sql"),
     },
 ];
 

@@ -5,11 +5,13 @@ use std::collections::BTreeSet;
 
 use time::Date;
 use time::macros::format_description;
-use wuyu_domain::{ActivityCategory, ClassId, SchoolId, StudentId, Tenths, Term};
+use wuyu_domain::{ActivityCategory, ClassId, SchoolId, StudentId, StudentStatus, Tenths, Term};
 use wuyu_monitor::archive::{RecordCheckError, RecordSpan, check_record};
 
-use super::records::{ActivityInput, record_activity};
+use super::evidence::check_files;
+use super::records::{ActivityInput, record_activity_with_evidence};
 use crate::audit::Requester;
+use crate::file::UploadedFile;
 use crate::{Service, ServiceError};
 use wuyu_domain::Viewer;
 
@@ -36,7 +38,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn err(field: &'static str, message: impl Into<String>) -> FieldError {
+pub(super) fn err(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field,
         message: message.into(),
@@ -148,8 +150,8 @@ impl From<ServiceError> for ClassRecordError {
     }
 }
 
-/// Records the form's activity for the whole class or the ticked students of `class`, all
-/// or nothing. Returns the new record ids.
+/// Records the form's activity, with its evidence files, for the whole class or the ticked
+/// students of `class`, all or nothing. Returns the new record ids.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_class_activity(
     svc: &Service,
@@ -160,6 +162,7 @@ pub async fn record_class_activity(
     term: Term,
     attendees: &Attendees,
     form: &ActivityForm,
+    files: &[UploadedFile],
 ) -> Result<Vec<i64>, ClassRecordError> {
     let input = parse_activity(form, term);
     // The class itself must be in reach (a parent's scope reaches a child, never a class).
@@ -172,28 +175,37 @@ pub async fn record_class_activity(
         .list_students(&viewer.scope, school, Some(class))
         .await
         .map_err(ServiceError::from)?;
-    let in_class: BTreeSet<StudentId> = roster.iter().map(|s| s.id).collect();
+    // Only students 在读 take part: a class that lost a pupil (转出, 辍学) records for the rest.
+    let in_class: BTreeSet<StudentId> = roster
+        .iter()
+        .filter(|s| s.status == StudentStatus::Enrolled)
+        .map(|s| s.id)
+        .collect();
     let mut errors = match &input {
         Ok(_) => Vec::new(),
         Err(e) => e.clone(),
     };
     let students: Vec<StudentId> = match attendees {
-        Attendees::WholeClass => roster.iter().map(|s| s.id).collect(),
+        Attendees::WholeClass => in_class.iter().copied().collect(),
         Attendees::Students(ids) => ids.clone(),
     };
     if let Some(outside) = students.iter().find(|s| !in_class.contains(s)) {
-        errors.push(err(
-            "students",
-            format!("学生（编号 {}）不在本班，未记录", outside.0),
-        ));
+        let message = match roster.iter().find(|s| s.id == *outside) {
+            Some(left) => format!("{}已不在读，未记录", left.name.as_str()),
+            None => format!("学生（编号 {}）不在本班，未记录", outside.0),
+        };
+        errors.push(err("students", message));
     } else if students.is_empty() {
         errors.push(err("students", "请至少勾选一名学生，或选择“全班”"));
+    }
+    if let Err(why) = check_files(files) {
+        errors.push(err("evidence", why));
     }
     if !errors.is_empty() {
         return Err(ClassRecordError::Fields(errors));
     }
     let input = input.map_err(ClassRecordError::Fields)?;
-    Ok(record_activity(svc, viewer, who, school, &students, &input).await?)
+    Ok(record_activity_with_evidence(svc, viewer, who, school, &students, &input, files).await?)
 }
 
 #[cfg(test)]

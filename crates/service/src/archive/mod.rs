@@ -3,7 +3,9 @@
 //! archive's indicator source.
 mod card;
 mod coverage;
+mod evidence;
 mod export;
+mod family;
 mod form;
 mod import;
 mod indicators;
@@ -16,9 +18,11 @@ pub use card::{
     class_report_cards_pdf, report_card_pdf,
 };
 pub use coverage::{CoverageRow, coverage, district_term};
+pub use evidence::{MAX_EVIDENCE_BYTES, MAX_RECORD_FILES, check_files, evidence_file};
 pub use export::{
     ArchiveExport, COVERAGE_HEADERS, RECORD_HEADERS, class_records_xlsx, coverage_xlsx,
 };
+pub use family::{FAMILY_CATEGORIES, record_family_entry};
 pub use form::{
     ActivityForm, Attendees, ClassRecordError, FieldError, parse_activity, record_class_activity,
 };
@@ -30,13 +34,16 @@ pub use publicity::{
     sign as sign_publicity, today,
 };
 pub use records::{
-    ActivityInput, ClassArchive, class_archive, home_class, record_activity, review, submit,
+    ActivityInput, ClassArchive, class_archive, home_class, record_activity,
+    record_activity_with_evidence, review, submit,
 };
 pub use student::{DomainSection, StudentArchive, student_archive};
 /// A stored activity record, as the pages render it.
 pub use wuyu_store::archive::ActivityRecord as ArchiveRecord;
 /// The 班主任's decision on submitted records.
 pub use wuyu_store::archive::Review;
+/// An evidence file: as stored (with its bytes), and as a record lists it.
+pub use wuyu_store::archive::{Evidence as EvidenceFile, EvidenceRef};
 
 /// School weeks a term's out-of-class labor hours are judged over **[DEFAULT]** (a term of
 /// about 20 teaching weeks).

@@ -13,6 +13,7 @@ use wuyu_store::archive::{ActivityRecord, NewActivity, Review};
 
 use super::{now_unix, store_error};
 use crate::audit::Requester;
+use crate::file::UploadedFile;
 use crate::{Service, ServiceError};
 
 /// An activity as a form gives it.
@@ -46,7 +47,22 @@ pub async fn record_activity(
     students: &[StudentId],
     input: &ActivityInput,
 ) -> Result<Vec<i64>, ServiceError> {
+    record_activity_with_evidence(svc, viewer, who, school, students, input, &[]).await
+}
+
+/// [`record_activity`] with evidence files (photos, certificates), checked by content and
+/// size before anything is written and stored with the records, all or nothing.
+pub async fn record_activity_with_evidence(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    students: &[StudentId],
+    input: &ActivityInput,
+    files: &[UploadedFile],
+) -> Result<Vec<i64>, ServiceError> {
     require(viewer, Capability::RecordActivities)?;
+    let evidence = super::evidence::check_files(files).map_err(ServiceError::BadRequest)?;
     if students.is_empty() {
         return Err(ServiceError::BadRequest("请至少选择一名学生".into()));
     }
@@ -78,7 +94,14 @@ pub async fn record_activity(
         state: RecordState::Submitted,
     };
     svc.store()
-        .record_activity(&viewer.scope, school, students, &activity, now_unix())
+        .record_activity_with_evidence(
+            &viewer.scope,
+            school,
+            students,
+            &activity,
+            &evidence,
+            now_unix(),
+        )
         .await
         .map_err(store_error)
 }

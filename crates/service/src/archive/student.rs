@@ -61,6 +61,32 @@ pub struct StudentArchive {
     pub exams: Vec<ExamLine>,
     /// Records not yet approved (shown to the family and the school as pending).
     pub pending: Vec<ActivityRecord>,
+    /// Terms with an approved record, newest first: the page's term selector.
+    pub terms: Vec<Term>,
+}
+
+impl StudentArchive {
+    /// The five domains with `term`'s approved records and hours only (one semester's view);
+    /// the hours, stars and art of the whole stage stay on the archive itself.
+    pub fn domains_in(&self, term: Term) -> Vec<DomainSection> {
+        self.domains
+            .iter()
+            .map(|d| {
+                let records: Vec<ActivityRecord> = d
+                    .records
+                    .iter()
+                    .filter(|r| r.term == term)
+                    .cloned()
+                    .collect();
+                DomainSection {
+                    domain: d.domain,
+                    label_zh: d.label_zh,
+                    hours: Tenths(records.iter().map(|r| r.hours.0).sum()),
+                    records,
+                }
+            })
+            .collect()
+    }
 }
 
 fn entry(who: &Requester, action: &str, school: SchoolId, student: StudentId) -> AuditEntry {
@@ -112,6 +138,9 @@ pub async fn student_archive(
         .records
         .into_iter()
         .partition(|r| r.state == RecordState::Approved);
+    let mut terms: Vec<Term> = approved.iter().map(|r| r.term).collect();
+    terms.sort_unstable_by(|a, b| b.cmp(a));
+    terms.dedup();
     let mut by_domain: BTreeMap<ArchiveDomain, Vec<ActivityRecord>> = BTreeMap::new();
     let (mut volunteer, mut labor) = (0, 0);
     for r in approved {
@@ -194,5 +223,6 @@ pub async fn student_archive(
         fitness,
         exams,
         pending,
+        terms,
     })
 }

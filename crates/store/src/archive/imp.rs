@@ -195,7 +195,92 @@ fn record_from(r: &impl RowGet) -> Result<ActivityRecord, StoreError> {
             .ok_or_else(|| corrupt(&what(), format!("state {state}")))?,
         reviewed_by: r.opt_string(16)?,
         return_reason: r.opt_string(17)?,
+        evidence: Vec::new(),
     })
+}
+
+/// Columns of an evidence link as [`attach_refs`] reads them, after the record's id.
+const REF_COLS: &str = "l.record_id, e.id, e.name, e.content_type, e.size, e.sha256 \
+    FROM archive_record_evidence l \
+    JOIN archive_evidence e ON e.school_id = l.school_id AND e.id = l.evidence_id \
+    JOIN archive_record r ON r.school_id = l.school_id AND r.id = l.record_id";
+
+type RefTuple = (i64, i64, String, String, i64, String);
+
+/// Gives each record its evidence files (rows of `SELECT {REF_COLS}`).
+fn attach_refs(records: &mut [ActivityRecord], rows: Vec<RefTuple>) {
+    let mut by_record: HashMap<i64, Vec<EvidenceRef>> = HashMap::new();
+    for (record, id, name, content_type, size, sha256) in rows {
+        by_record.entry(record).or_default().push(EvidenceRef {
+            id,
+            name,
+            content_type,
+            size,
+            sha256,
+        });
+    }
+    for r in records {
+        if let Some(refs) = by_record.remove(&r.id) {
+            r.evidence = refs;
+        }
+    }
+}
+
+/// Stores `files` once each (ids from the school's next on) and links every one to every
+/// record of `records`.
+async fn insert_evidence(
+    tx: &mut Tx,
+    school: SchoolId,
+    records: &[i64],
+    files: &[Evidence],
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let (max,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(id) FROM archive_evidence WHERE school_id = $1")
+            .bind(school.0)
+            .fetch_one(&mut **tx)
+            .await?;
+    let first = max.unwrap_or(0) + 1;
+    for (i, f) in files.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO archive_evidence (school_id, id, name, content_type, sha256, size, \
+             bytes, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(school.0)
+        .bind(first + i as i64)
+        .bind(&f.name)
+        .bind(&f.content_type)
+        .bind(&f.sha256)
+        .bind(f.bytes.len() as i64)
+        .bind(&f.bytes)
+        .bind(by)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let links: Vec<(i64, i64)> = records
+        .iter()
+        .flat_map(|r| (0..files.len() as i64).map(move |i| (*r, first + i)))
+        .collect();
+    for chunk in links.chunks(RECORD_CHUNK) {
+        let sql = crate::backend::multi_row_insert(
+            "INSERT INTO archive_record_evidence (school_id, record_id, evidence_id)",
+            3,
+            chunk.len(),
+            "",
+            super::NUMBERED_PARAMS,
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (record, evidence) in chunk {
+            q = q.bind(school.0).bind(*record).bind(*evidence);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 type ArtTuple = (i64, i32, i32, i32, i32, i32, String);
@@ -394,12 +479,13 @@ async fn may_see_class(
 }
 
 impl ArchiveStore for This {
-    fn record_activity<'a>(
+    fn record_activity_with_evidence<'a>(
         &'a self,
         scope: &'a Scope,
         school: SchoolId,
         students: &'a [StudentId],
         activity: &'a NewActivity,
+        evidence: &'a [Evidence],
         now: i64,
     ) -> StoreFuture<'a, Vec<i64>> {
         Box::pin(async move {
@@ -433,8 +519,10 @@ impl ArchiveStore for This {
             let first = next_record_id(&mut tx, school).await?;
             let rows: Vec<(i64, &NewActivity)> = students.iter().map(|s| (s.0, activity)).collect();
             insert_records(&mut tx, school, first, &rows, now, None).await?;
+            let ids: Vec<i64> = (first..first + students.len() as i64).collect();
+            insert_evidence(&mut tx, school, &ids, evidence, &activity.entered_by, now).await?;
             tx.commit().await?;
-            Ok((first..first + students.len() as i64).collect())
+            Ok(ids)
         })
     }
 
@@ -607,7 +695,23 @@ impl ArchiveStore for This {
             .bind(term.code())
             .fetch_all(&self.pool)
             .await?;
-            rows.iter().map(record_from).collect()
+            let mut records = rows
+                .iter()
+                .map(record_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<RefTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {REF_COLS} JOIN student s \
+                   ON s.school_id = r.school_id AND s.id = r.student_id \
+                 WHERE r.school_id = $1 AND s.class_id = $2 AND r.term = $3 \
+                 ORDER BY l.record_id, e.id"
+            )))
+            .bind(school.0)
+            .bind(class.0)
+            .bind(term.code())
+            .fetch_all(&self.pool)
+            .await?;
+            attach_refs(&mut records, refs);
+            Ok(records)
         })
     }
 
@@ -652,10 +756,23 @@ impl ArchiveStore for This {
             .bind(student.0)
             .fetch_all(&mut *tx)
             .await?;
+            let refs: Vec<RefTuple> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {REF_COLS} WHERE r.school_id = $1 AND r.student_id = $2 \
+                 ORDER BY l.record_id, e.id"
+            )))
+            .bind(school.0)
+            .bind(student.0)
+            .fetch_all(&mut *tx)
+            .await?;
             insert_audit(&mut *tx, audit).await?;
             tx.commit().await?;
+            let mut records = rows
+                .iter()
+                .map(record_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            attach_refs(&mut records, refs);
             Ok(StudentArchiveRows {
-                records: rows.iter().map(record_from).collect::<Result<_, _>>()?,
+                records,
                 art: art.into_iter().map(art_from).collect::<Result<_, _>>()?,
             })
         })
@@ -1251,6 +1368,89 @@ impl ArchiveStore for This {
                 .await?;
             tx.commit().await?;
             Ok(())
+        })
+    }
+    fn evidence_file<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        record: i64,
+        evidence: i64,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, Evidence> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            // The read ends with its audit entry (see `student_archive`).
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let row: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT r.student_id, s.class_id FROM archive_record r JOIN student s \
+                   ON s.school_id = r.school_id AND s.id = r.student_id \
+                 WHERE r.school_id = $1 AND r.id = $2",
+            )
+            .bind(school.0)
+            .bind(record)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (student, class) = row.ok_or(StoreError::NotFound)?;
+            if !scope.can_view_student(school, ClassId(class), StudentId(student)) {
+                return Err(StoreError::Forbidden);
+            }
+            let file: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
+                "SELECT e.name, e.content_type, e.sha256, e.bytes \
+                 FROM archive_record_evidence l JOIN archive_evidence e \
+                   ON e.school_id = l.school_id AND e.id = l.evidence_id \
+                 WHERE l.school_id = $1 AND l.record_id = $2 AND l.evidence_id = $3",
+            )
+            .bind(school.0)
+            .bind(record)
+            .bind(evidence)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (name, content_type, sha256, bytes) = file.ok_or(StoreError::NotFound)?;
+            let mut entry = audit.clone();
+            entry.entity = format!("student:{student}");
+            insert_audit(&mut *tx, &entry).await?;
+            tx.commit().await?;
+            Ok(Evidence {
+                name,
+                content_type,
+                sha256,
+                bytes,
+            })
+        })
+    }
+
+    fn student_hours_on<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        date: time::Date,
+    ) -> StoreFuture<'a, Tenths> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT class_id FROM student WHERE school_id = $1 AND id = $2")
+                    .bind(school.0)
+                    .bind(student.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let (class,) = row.ok_or(StoreError::NotFound)?;
+            if !scope.can_view_student(school, ClassId(class), student) {
+                return Err(StoreError::Forbidden);
+            }
+            let (sum,): (i64,) = sqlx::query_as(
+                "SELECT COALESCE(SUM(hours_tenths), 0) FROM archive_record \
+                 WHERE school_id = $1 AND student_id = $2 AND date = $3 \
+                   AND end_date IS NULL AND state <> 'returned'",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .bind(date.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(Tenths(i32::try_from(sum).unwrap_or(i32::MAX)))
         })
     }
 }

@@ -10,6 +10,10 @@
 //! `Forbidden`. A student's whole archive is read only with an audit entry, written in the same
 //! transaction as the read. Writes are all or nothing: one student outside the scope, one
 //! record in the wrong state, and nothing is written.
+//!
+//! Evidence files (photos, certificates) are stored with the records they prove, in the same
+//! transaction; each file's bytes are read one at a time, by whoever may read the record,
+//! with the audit entry written in the read's transaction.
 use serde::Serialize;
 use time::Date;
 use wuyu_domain::{
@@ -20,7 +24,20 @@ use wuyu_monitor::archive::ArchiveCounts;
 use wuyu_standards::archive::ArtParts;
 
 use crate::model::{AuditEntry, ImportMeta};
+/// An evidence file as stored: name, media type, SHA-256 and bytes (one type for the plan's
+/// and the archive's evidence).
+pub use crate::plan_report::Evidence;
 use crate::{StoreError, StoreFuture};
+
+/// An evidence file of a record, without its bytes (what lists and pages show).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceRef {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
 
 /// One activity, to be recorded for one or more students.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +78,8 @@ pub struct ActivityRecord {
     pub state: RecordState,
     pub reviewed_by: Option<String>,
     pub return_reason: Option<String>,
+    /// The record's evidence files (filled by the class and student reads; empty elsewhere).
+    pub evidence: Vec<EvidenceRef>,
 }
 
 /// The 班主任's decision on submitted records.
@@ -181,7 +200,43 @@ pub trait ArchiveStore: Send + Sync {
         students: &'a [StudentId],
         activity: &'a NewActivity,
         now: i64,
+    ) -> StoreFuture<'a, Vec<i64>> {
+        self.record_activity_with_evidence(scope, school, students, activity, &[], now)
+    }
+
+    /// [`ArchiveStore::record_activity`] with evidence files (already checked by type and
+    /// size), each stored once and linked to every new record, in the same transaction.
+    fn record_activity_with_evidence<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        students: &'a [StudentId],
+        activity: &'a NewActivity,
+        evidence: &'a [Evidence],
+        now: i64,
     ) -> StoreFuture<'a, Vec<i64>>;
+
+    /// One evidence file of a record, for whoever may read the record's student (`Forbidden`
+    /// otherwise; `NotFound` when the record has no such file). `audit` is written in the
+    /// read's transaction, its entity set to the record's student (`student:{id}`).
+    fn evidence_file<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        record: i64,
+        evidence: i64,
+        audit: &'a AuditEntry,
+    ) -> StoreFuture<'a, Evidence>;
+
+    /// The hours already recorded for a student on one day (single-day records not returned),
+    /// so a family's entry cannot make a day longer than 24 hours.
+    fn student_hours_on<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        date: Date,
+    ) -> StoreFuture<'a, Tenths>;
 
     /// Imports activity records of one school, all or nothing: a 学籍号 not in the school, or
     /// a student outside the scope, is a row error and nothing is written.

@@ -70,6 +70,19 @@ pub(crate) struct RecordDto {
     /// `draft`, `submitted`, `approved` or `returned`.
     pub state: String,
     pub return_reason: Option<String>,
+    /// The record's evidence files (photos, certificates), each with its download link.
+    pub evidence: Vec<EvidenceDto>,
+}
+
+/// An evidence file of a record (downloading it is audited).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EvidenceDto {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub href: String,
 }
 
 fn record_dto(r: &ArchiveRecord) -> RecordDto {
@@ -88,6 +101,19 @@ fn record_dto(r: &ArchiveRecord) -> RecordDto {
         entrant: r.entrant.code().into(),
         state: r.state.code().into(),
         return_reason: r.return_reason.clone(),
+        evidence: r
+            .evidence
+            .iter()
+            .zip(super::evidence_links(r))
+            .map(|(e, (_, href))| EvidenceDto {
+                id: e.id,
+                name: e.name.clone(),
+                content_type: e.content_type.clone(),
+                size: e.size,
+                sha256: e.sha256.clone(),
+                href,
+            })
+            .collect(),
     }
 }
 
@@ -285,6 +311,7 @@ pub(crate) async fn record(
         term,
         &attendees,
         &form,
+        &[],
     )
     .await
     {
@@ -410,6 +437,11 @@ pub(crate) struct StudentArchiveDto {
     pub art: Vec<ArtDto>,
     /// Records awaiting review (counted, not listed).
     pub pending: usize,
+    /// Terms with approved records, newest first (`2025-autumn`).
+    pub terms: Vec<String>,
+    /// The term the domains show, when one was asked for; the hours and stars are the
+    /// stage's either way.
+    pub term: Option<String>,
 }
 
 /// A student's archive. A child's personal record: every read is audited.
@@ -422,9 +454,11 @@ pub(crate) struct StudentArchiveDto {
     params(
         ("school" = i64, Path, description = "The school's id"),
         ("student" = i64, Path, description = "The student's id"),
+        TermQuery,
     ),
     responses(
         (status = 200, description = "学生综合素质档案", body = StudentArchiveDto),
+        (status = 400, description = "学期无效", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "未登录", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "无权访问", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "没有这名学生", body = Problem, content_type = "application/problem+json"),
@@ -435,9 +469,14 @@ pub(crate) async fn student(
     ApiRequire(me, _): ApiRequire<cap::ViewStudentArchive>,
     ClientIp(ip): ClientIp,
     p: Result<Path<(i64, i64)>, PathRejection>,
+    q: Result<Query<TermQuery>, QueryRejection>,
 ) -> Response {
-    let Ok(Path((school, student))) = p else {
+    let (Ok(Path((school, student))), Ok(Query(q))) = (p, q) else {
         return bad();
+    };
+    let term = match term_param(q.term.as_deref()) {
+        Ok(t) => t,
+        Err(r) => return r.into_response(),
     };
     let who = Requester::user(&me.user, &ip);
     let a = match archive::student_archive(
@@ -452,11 +491,12 @@ pub(crate) async fn student(
         Ok(a) => a,
         Err(e) => return problem(e),
     };
+    // One semester's records when a term is asked for; the stage's totals either way.
+    let domains = term.map_or_else(|| a.domains.clone(), |t| a.domains_in(t));
     Json(StudentArchiveDto {
         student_id: a.student_id.0,
         name: a.name,
-        domains: a
-            .domains
+        domains: domains
             .iter()
             .map(|d| DomainDto {
                 domain: serde_json::to_value(d.domain)
@@ -486,6 +526,8 @@ pub(crate) async fn student(
             })
             .collect(),
         pending: a.pending.len(),
+        terms: a.terms.iter().map(|t| t.code()).collect(),
+        term: term.map(|t| t.code()),
     })
     .into_response()
 }

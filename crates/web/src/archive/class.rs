@@ -26,6 +26,8 @@ use crate::roster::school::class_label;
 use crate::state::AppState;
 use crate::view::{Chrome, render};
 
+use super::upload;
+
 pub(crate) struct RecordRow {
     id: i64,
     student: String,
@@ -36,6 +38,8 @@ pub(crate) struct RecordRow {
     description: String,
     state: &'static str,
     return_reason: String,
+    /// (file name, download link) of each evidence file.
+    evidence: Vec<(String, String)>,
 }
 
 pub(crate) struct StudentTick {
@@ -66,6 +70,8 @@ struct ClassArchivePage {
     without: Vec<String>,
     students: Vec<StudentTick>,
     categories: Vec<(&'static str, bool)>,
+    max_files: usize,
+    max_mb: usize,
     form: ActivityForm,
     whole_class: bool,
     errors: Vec<FieldError>,
@@ -95,6 +101,7 @@ impl ClassArchivePage {
 
 fn row(r: &archive::ArchiveRecord) -> RecordRow {
     RecordRow {
+        evidence: super::evidence_links(r),
         id: r.id,
         student: r.student_name.clone(),
         date: match r.end_date {
@@ -193,6 +200,8 @@ fn build(me: &CurrentUser, school: SchoolId, a: ClassArchive, typed: Typed) -> C
             .iter()
             .map(|c| (c.label_zh(), Some(*c) == selected))
             .collect(),
+        max_files: archive::MAX_RECORD_FILES,
+        max_mb: archive::MAX_EVIDENCE_BYTES / (1024 * 1024),
         form: typed.form,
         whole_class: typed.whole_class,
         errors: typed.errors,
@@ -257,14 +266,29 @@ fn ticked(fields: &[(String, String)], name: &str) -> Result<Vec<i64>, AppError>
         .collect()
 }
 
+/// `POST …/archive` (multipart with the `evidence` files, or urlencoded without): records the
+/// form's activity for the class or the ticked students.
 pub(crate) async fn record(
     State(state): State<AppState>,
     Require(me, _): Require<cap::RecordActivities>,
     ClientIp(ip): ClientIp,
     p: Result<Path<(i64, i64)>, PathRejection>,
-    Form(fields): Form<Vec<(String, String)>>,
+    req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let key = ids(p)?;
+    let Some(posted) = upload::read(req).await? else {
+        let typed = Typed {
+            errors: vec![FieldError {
+                field: "evidence",
+                message: upload::too_large(),
+            }],
+            ..Typed::blank(None)
+        };
+        let term = term_of(None)?;
+        let page = show(&state, &me, key, term, typed).await?;
+        return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&page)?).into_response());
+    };
+    let fields = posted.fields;
     let term = term_of(Some(field(&fields, "term")))?;
     let form = ActivityForm {
         category: field(&fields, "category").into(),
@@ -295,6 +319,7 @@ pub(crate) async fn record(
         term,
         &attendees,
         &form,
+        &posted.files,
     )
     .await
     {

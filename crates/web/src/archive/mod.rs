@@ -4,8 +4,10 @@
 mod api;
 mod card;
 mod class;
+mod family;
 mod pages;
 mod publicity;
+mod upload;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -14,6 +16,22 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::state::AppState;
+
+/// (file name, download link) of each of a record's evidence files.
+fn evidence_links(r: &wuyu_service::archive::ArchiveRecord) -> Vec<(String, String)> {
+    r.evidence
+        .iter()
+        .map(|e| {
+            (
+                e.name.clone(),
+                format!(
+                    "/schools/{}/archive/records/{}/evidence/{}",
+                    r.school_id, r.id, e.id
+                ),
+            )
+        })
+        .collect()
+}
 
 /// The archive API routes, for the API document.
 pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
@@ -47,8 +65,16 @@ pub(crate) fn router() -> Router<AppState> {
             post(publicity::object),
         )
         .route(
+            "/schools/{id}/students/{student_id}/archive/entries",
+            post(family::enter),
+        )
+        .route(
             "/schools/{id}/classes/{class_id}/archive/publicity",
             get(publicity::page).post(publicity::step),
+        )
+        .route(
+            "/schools/{id}/archive/records/{record_id}/evidence/{evidence_id}",
+            get(pages::evidence),
         )
         .route("/archive/coverage", get(pages::coverage))
         .route("/archive/coverage/export.xlsx", get(pages::coverage_export))

@@ -4,8 +4,8 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use wuyu_domain::{SchoolId, StudentId, Term};
-use wuyu_service::archive::{self, CoverageRow};
+use wuyu_domain::{ActivityCategory, SchoolId, StudentId, Term};
+use wuyu_service::archive::{self, ActivityForm, CoverageRow, FieldError};
 use wuyu_service::audit::Requester;
 
 use crate::access::{Require, cap};
@@ -24,6 +24,8 @@ pub(crate) struct RecordLine {
     hours: String,
     organiser: String,
     description: String,
+    /// (file name, download link) of each evidence file.
+    evidence: Vec<(String, String)>,
 }
 
 pub(crate) struct DomainBlock {
@@ -37,6 +39,12 @@ pub(crate) struct DomainBlock {
 struct StudentPage {
     chrome: Chrome,
     name: String,
+    /// The page without a term (every term); `?term=` for one.
+    base: String,
+    /// (code, label, in view) of each term with approved records, newest first.
+    terms: Vec<(String, String, bool)>,
+    /// The semester in view, when one is.
+    term_label: Option<String>,
     domains: Vec<DomainBlock>,
     volunteer_hours: String,
     stars: String,
@@ -50,10 +58,57 @@ struct StudentPage {
     object_action: String,
     notice: Option<String>,
     error: Option<String>,
+    /// Records not yet approved, with their state (a returned one with its reason).
+    pending_rows: Vec<PendingLine>,
+    /// The family's entry form, for whoever may record for the student.
+    entry: Option<EntryForm>,
+}
+
+pub(crate) struct PendingLine {
+    date: String,
+    category: &'static str,
+    hours: String,
+    description: String,
+    state: &'static str,
+    return_reason: String,
+    evidence: Vec<(String, String)>,
+}
+
+/// The family's entry form as shown: the term it is for and what was typed.
+pub(crate) struct EntryForm {
+    action: String,
+    term_code: String,
+    term_label: String,
+    first_day: String,
+    last_day: String,
+    categories: Vec<(&'static str, bool)>,
+    max_files: usize,
+    max_mb: usize,
+    form: ActivityForm,
+    errors: Vec<FieldError>,
+}
+
+impl EntryForm {
+    /// The message for one field, empty when it is fine.
+    fn error_for(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+}
+
+/// A refused entry, to be shown again as typed.
+pub(crate) struct EntryTyped {
+    pub form: ActivityForm,
+    pub errors: Vec<FieldError>,
 }
 
 fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
     RecordLine {
+        evidence: super::evidence_links(r),
         id: r.id,
         objectable,
         date: match r.end_date {
@@ -67,9 +122,44 @@ fn line(r: &archive::ArchiveRecord, objectable: bool) -> RecordLine {
     }
 }
 
+/// The family's entry form for the term in view (else today's), empty or as typed.
+fn entry_form(
+    school: i64,
+    student: i64,
+    term: Option<Term>,
+    typed: Option<EntryTyped>,
+) -> Result<EntryForm, AppError> {
+    let term = match term {
+        Some(t) => t,
+        None => Term::of_date(archive::today()).map_err(|_| AppError::BadRequest)?,
+    };
+    let EntryTyped { form, errors } = typed.unwrap_or(EntryTyped {
+        form: ActivityForm::default(),
+        errors: Vec::new(),
+    });
+    let selected = ActivityCategory::parse(&form.category);
+    Ok(EntryForm {
+        action: format!("/schools/{school}/students/{student}/archive/entries"),
+        term_code: term.code(),
+        term_label: term.label_zh(),
+        first_day: term.first_day().to_string(),
+        last_day: term.last_day().to_string(),
+        categories: archive::FAMILY_CATEGORIES
+            .iter()
+            .map(|c| (c.label_zh(), Some(*c) == selected))
+            .collect(),
+        max_files: archive::MAX_RECORD_FILES,
+        max_mb: archive::MAX_EVIDENCE_BYTES / (1024 * 1024),
+        form,
+        errors,
+    })
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct StudentQuery {
     done: Option<String>,
+    /// One semester's view (`2025-autumn`); left out: every term.
+    term: Option<String>,
 }
 
 pub(crate) async fn student(
@@ -81,28 +171,42 @@ pub(crate) async fn student(
 ) -> Result<Response, AppError> {
     let (school, student) = path_ids(p)?;
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
-    let notice =
-        (q.done.as_deref() == Some("objected")).then(|| "已提出质疑，等待班主任答复。".to_string());
+    let notice = match q.done.as_deref() {
+        Some("objected") => Some("已提出质疑，等待班主任答复。".to_string()),
+        Some("entered") => Some("已提交，等待班主任审核。".to_string()),
+        _ => None,
+    };
+    let term = match q.term.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(Term::parse_code(t).map_err(|_| AppError::BadRequest)?),
+        None => None,
+    };
     let html = student_page(
         &state,
         &me,
         &ip,
         (SchoolId(school), StudentId(student)),
+        term,
         notice,
+        None,
         None,
     )
     .await?;
     Ok(html.into_response())
 }
 
-/// The archive page of one student (an audited read), with a notice or a refusal to show.
+/// The archive page of one student (an audited read), of every term or one (`term`), with a
+/// notice or a refusal to show.
+// The page's inputs are all independent (what to show, what was typed, what to say).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn student_page(
     state: &AppState,
     me: &crate::auth::CurrentUser,
     ip: &str,
     (school_id, student_id): (SchoolId, StudentId),
+    term: Option<Term>,
     notice: Option<String>,
     error: Option<String>,
+    typed: Option<EntryTyped>,
 ) -> Result<axum::response::Html<String>, AppError> {
     let (school, student) = (school_id.0, student_id.0);
     let who = Requester::user(&me.user, ip);
@@ -112,8 +216,21 @@ pub(crate) async fn student_page(
     let page = StudentPage {
         chrome: Chrome::new(me, &format!("/schools/{school}/students/{student}/archive")),
         name: a.name.clone(),
-        domains: a
-            .domains
+        terms: {
+            let mut terms = a.terms.clone();
+            if let Some(t) = term.filter(|t| !terms.contains(t)) {
+                terms.push(t);
+                terms.sort_unstable_by(|a, b| b.cmp(a));
+            }
+            terms
+                .into_iter()
+                .map(|t| (t.code(), t.label_zh(), Some(t) == term))
+                .collect()
+        },
+        term_label: term.map(|t| t.label_zh()),
+        base: format!("/schools/{school}/students/{student}/archive"),
+        domains: term
+            .map_or_else(|| a.domains.clone(), |t| a.domains_in(t))
             .iter()
             .map(|d| DomainBlock {
                 label: d.label_zh,
@@ -158,8 +275,56 @@ pub(crate) async fn student_page(
         object_action: format!("/schools/{school}/students/{student}/archive/objections"),
         notice,
         error,
+        pending_rows: a
+            .pending
+            .iter()
+            .map(|r| PendingLine {
+                date: r.date.to_string(),
+                category: r.category.label_zh(),
+                hours: r.hours.to_string(),
+                description: r.description.clone(),
+                state: r.state.label_zh(),
+                return_reason: r.return_reason.clone().unwrap_or_default(),
+                evidence: super::evidence_links(r),
+            })
+            .collect(),
+        entry: may_object
+            .then(|| entry_form(school, student, term, typed))
+            .transpose()?,
     };
     render(&page)
+}
+
+/// `GET /schools/{id}/archive/records/{record_id}/evidence/{evidence_id}`: one evidence file
+/// of a record, to whoever may read the record (a parent: their own child's); every download
+/// is audited by the service.
+pub(crate) async fn evidence(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ViewStudentArchive>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64, i64)>, PathRejection>,
+) -> Result<Response, AppError> {
+    let (school, record, evidence) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let file = archive::evidence_file(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(school),
+        record,
+        evidence,
+    )
+    .await?;
+    let kind = stored_media_type(&file.content_type)
+        .ok_or_else(|| AppError::Internal(format!("evidence type {}", file.content_type)))?;
+    Ok(crate::import_centre::download(file.bytes, &file.name, kind))
+}
+
+/// The static media type of a stored evidence file (what the upload check wrote).
+fn stored_media_type(content_type: &str) -> Option<&'static str> {
+    ["image/jpeg", "image/png", "application/pdf"]
+        .into_iter()
+        .find(|t| *t == content_type)
 }
 
 #[derive(Debug, Deserialize)]

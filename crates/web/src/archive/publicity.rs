@@ -259,7 +259,9 @@ pub(crate) async fn object(
             &ip,
             (SchoolId(school), StudentId(student)),
             None,
+            None,
             Some(why),
+            None,
         )
         .await
         .map(|html| (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()),

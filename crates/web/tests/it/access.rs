@@ -262,11 +262,19 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // 综合素质档案: the child's, another child of school A; coverage.
         case(g(), format!("/schools/{a}/students/{}/archive", i.child), "",          [303, 200, 200, 200, 200, 403, 200, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive", i.other_a), "",        [303, 200, 200, 200, 403, 403, 403, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive?term=2025-autumn", i.child), "", [303, 200, 200, 200, 200, 403, 200, 403]),
+        case(g(), format!("/schools/{a}/students/{}/archive?term=bad", i.child), "", [303, 400, 400, 400, 400, 403, 400, 400]),
         case(g(), format!("/schools/{a}/students/{}/archive/card.pdf", i.child), "", [303, pdf, pdf, pdf, pdf, 403, pdf, 403]),
         case(g(), format!("/schools/{a}/students/{}/archive/card.pdf", i.other_a), "", [303, pdf, pdf, pdf, 403, 403, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_1), "", [303, pdf, 403, pdf, pdf, 403, 403, 403]),
         case(g(), format!("/schools/{a}/classes/{}/archive/cards.pdf", i.class_a7_2), "", [303, pdf, 403, pdf, 403, 403, 403, 403]),
         case(g(), "/archive/coverage".into(), "",                                    [303, 200, 200, 200, 403, 403, 403, 403]),
+        // A family's entry (家务劳动, 志愿服务) for a child: whoever records for the child; an empty form is 422.
+        case(p(), format!("/schools/{a}/students/{}/archive/entries", i.child), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 422, 422, 403, 422, 403]),
+        case(p(), format!("/schools/{a}/students/{}/archive/entries", i.other_a), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 422, 403, 403, 403, 403]),
+        // A record's evidence file: readers of students' archives; a record that does not exist is 404.
+        case(g(), format!("/schools/{a}/archive/records/999999/evidence/1"), "",     [303, 404, 404, 404, 404, 403, 404, 404]),
+        case(g(), format!("/schools/{a}/archive/records/x/evidence/1"), "",          [303, 404, 404, 404, 404, 403, 404, 404]),
         // 公示: the class's page (a parent: their child's class), one POST per step (an unknown
         // step changes nothing), a family's objection (no such record: refused on the page).
         case(g(), format!("/schools/{a}/classes/{}/archive/publicity?term=2025-autumn", i.class_a7_1), "", [303, 403, 403, 200, 200, 403, 200, 403]),

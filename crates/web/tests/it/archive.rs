@@ -75,9 +75,17 @@ async fn the_parent_sees_the_archive_and_the_district_the_coverage() {
         html.contains("艺术素养") && html.contains("班级合唱比赛"),
         "{html}"
     );
+    // A record awaiting review is listed with its state, not among the archive's domains.
+    let domains = &html[html.find("<h2>思想品德").unwrap()..];
     assert!(
-        !html.contains("博物馆研学"),
-        "a record awaiting review is not listed"
+        !domains.contains("博物馆研学"),
+        "a record awaiting review is not in a domain"
+    );
+    assert!(
+        html.contains(
+            "<td>研学旅行</td><td class=\"num\">2.5</td><td>博物馆研学</td><td>待审核</td>"
+        ),
+        "{html}"
     );
     assert!(html.contains("另有 1 条待班主任审核"), "{html}");
     assert!(
@@ -734,4 +742,279 @@ async fn the_publicity_freezes_the_class_and_takes_a_familys_objection_in_the_br
     } else {
         assert_eq!(status, 400);
     }
+}
+
+/// The class form with evidence (multipart, as the browser's upload script sends it): a file
+/// whose content is not what its name says is refused by name and nothing is written; a
+/// certificate is stored and linked on the class page; the parent downloads their own child's
+/// copy (audited), never another child's; the 公示 never shows it.
+#[tokio::test]
+async fn evidence_goes_with_the_class_activity_and_only_to_who_may_read_it() {
+    use crate::plan_reports::{BOUNDARY, PDF, multipart};
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let path = format!(
+        "/schools/{}/classes/{}/archive",
+        ids.school_a, ids.class_a7_1
+    );
+    let t = app.login("teacher-a").await;
+    let send = |file: (&str, &str)| {
+        let body = multipart(
+            &[
+                ("term", "2025-autumn"),
+                ("category", "志愿服务"),
+                ("date", "2025-11-20"),
+                ("hours", "2"),
+                ("organiser", "社区"),
+                ("description", "敬老院服务"),
+                ("attendees", "class"),
+            ],
+            Some(file),
+        );
+        post(&path)
+            .cookie(&t.cookie)
+            .header("x-csrf-token", &t.csrf)
+            .header(
+                "content-type",
+                &format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(&body)
+            .build()
+    };
+    let resp = app.send(send(("合影.jpg", PDF))).await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("<span class=\"field-error\">佐证文件“合影.jpg”的内容与扩展名不符"),
+        "{html}"
+    );
+    assert!(html.contains("敬老院服务"), "the form stays as typed");
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    let resp = app.send(send(("证书.pdf", PDF))).await;
+    assert_eq!(resp.status().as_u16(), 303, "{}", body_text(resp).await);
+    let records = records_of_7_1(&app).await;
+    assert_eq!(records.len(), 2);
+    let link = |r: &wuyu_service::archive::ArchiveRecord| {
+        format!(
+            "/schools/{}/archive/records/{}/evidence/{}",
+            ids.school_a, r.id, r.evidence[0].id
+        )
+    };
+    let mine = records
+        .iter()
+        .find(|r| r.student_id == StudentId(ids.child))
+        .unwrap();
+    let theirs = records
+        .iter()
+        .find(|r| r.student_id != StudentId(ids.child))
+        .unwrap();
+    let (_, html) = page(&app, "teacher-a", &format!("{path}?term=2025-autumn")).await;
+    assert!(
+        html.contains(&format!("href=\"{}\">证书.pdf</a>", link(mine))),
+        "{html}"
+    );
+
+    let p = app.login("parent-a").await;
+    let resp = app.send(get(&link(mine)).cookie(&p.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    assert_eq!(body_text(resp).await, PDF);
+    let resp = app.send(get(&link(theirs)).cookie(&p.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 403);
+    let audit = app.store.list_audit(1000).await.unwrap();
+    let download = audit
+        .iter()
+        .find(|r| r.entry.action == "archive_evidence_download")
+        .unwrap();
+    assert_eq!(download.entry.entity, format!("student:{}", ids.child));
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.entry.action == "archive_evidence_denied" && r.entry.username == "parent-a")
+    );
+
+    // Approved and in 公示: the records are listed, their files are not.
+    let svc = Service::new(app.store.clone());
+    let (head, who) = viewer(&svc, "teacher-a").await;
+    let (a, c71) = (SchoolId(ids.school_a), ClassId(ids.class_a7_1));
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    let all: Vec<i64> = records.iter().map(|r| r.id).collect();
+    review(&svc, &head, &who, a, &all, &Review::Approve)
+        .await
+        .unwrap();
+    wuyu_service::archive::open_publicity(
+        &svc,
+        &head,
+        &who,
+        a,
+        c71,
+        term,
+        wuyu_service::archive::today(),
+    )
+    .await
+    .unwrap();
+    let (status, html) = page(
+        &app,
+        "teacher-a",
+        &format!("{path}/publicity?term=2025-autumn"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("敬老院服务"), "{html}");
+    assert!(
+        !html.contains("证书.pdf") && !html.contains("/evidence/"),
+        "{html}"
+    );
+}
+
+/// A parent enters a 家务劳动 check-in from the child's archive page (the phone form): it
+/// waits for the 班主任, listed with its state; hours over a day are refused next to the field
+/// as typed, nothing stored; another family's child is refused outright.
+#[tokio::test]
+async fn a_parent_enters_a_check_in_for_the_head_teacher_to_review() {
+    let app = TestApp::new().await;
+    let ids = app.ids.clone();
+    let archive = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let p = app.login("parent-a").await;
+    let (status, html) = page(&app, "parent-a", &archive).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("填报家务劳动或志愿服务") && html.contains("<option>家务劳动</option>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<option>研学旅行</option>"),
+        "only the family's categories"
+    );
+    let send = |to: &str, body: &str| {
+        post(to)
+            .cookie(&p.cookie)
+            .form(&format!("csrf_token={}&term=2025-autumn&{body}", p.csrf))
+            .build()
+    };
+    let entries = format!("{archive}/entries");
+    let chores = "category=%E5%AE%B6%E5%8A%A1%E5%8A%B3%E5%8A%A8&date=2025-11-20&travel=&organiser=\
+                  &description=%E6%B4%97%E7%A2%97";
+    let resp = app
+        .send(send(&entries, &format!("{chores}&hours=30")))
+        .await;
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("<span class=\"field-error\">时长“30”小时超过活动时间跨度"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"30\""), "the hours stay as typed");
+    assert!(records_of_7_1(&app).await.is_empty(), "nothing written");
+
+    let resp = app
+        .send(send(&entries, &format!("{chores}&hours=1.5")))
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let back = crate::support::location(&resp);
+    assert!(back.ends_with("done=entered"), "{back}");
+    let (_, html) = page(&app, "parent-a", &back).await;
+    assert!(html.contains("已提交，等待班主任审核"), "{html}");
+    assert!(
+        html.contains("<td>家务劳动</td><td class=\"num\">1.5</td><td>洗碗"),
+        "{html}"
+    );
+    let records = records_of_7_1(&app).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].state, wuyu_domain::RecordState::Submitted);
+    assert_eq!(records[0].entrant, wuyu_domain::Entrant::Parent);
+
+    let other = format!(
+        "/schools/{}/students/{}/archive/entries",
+        ids.school_a, ids.other_a
+    );
+    let resp = app.send(send(&other, &format!("{chores}&hours=1"))).await;
+    assert_eq!(resp.status().as_u16(), 403);
+    assert_eq!(records_of_7_1(&app).await.len(), 1);
+}
+
+/// One semester's view of the archive page (and its API twin): the term selector lists the
+/// terms with approved records; a term shows only its records and hours in the five domains,
+/// while the stage's volunteer hours, labor hours and stars stay the same.
+#[tokio::test]
+async fn the_archive_page_shows_one_semester_with_the_stage_totals() {
+    let app = TestApp::new().await;
+    let svc = Service::new(app.store.clone());
+    let ids = app.ids.clone();
+    let a = SchoolId(ids.school_a);
+    let (school, who) = viewer(&svc, "school-a").await;
+    let autumn = Term::new(2025, TermPart::Autumn).unwrap();
+    let spring = Term::new(2025, TermPart::Spring).unwrap();
+    let service = |term: Term, date: time::Date, hours: i32, what: &str| ActivityInput {
+        category: ActivityCategory::Volunteer,
+        term,
+        date,
+        end_date: None,
+        hours: Tenths(hours),
+        travel: Tenths(0),
+        organiser: "社区".into(),
+        description: what.into(),
+    };
+    let mut made = Vec::new();
+    for input in [
+        service(autumn, date!(2025 - 11 - 20), 30, "秋季敬老院服务"),
+        service(spring, date!(2026 - 03 - 12), 45, "春季植树"),
+    ] {
+        made.extend(
+            record_activity(&svc, &school, &who, a, &[StudentId(ids.child)], &input)
+                .await
+                .unwrap(),
+        );
+    }
+    review(&svc, &school, &who, a, &made, &Review::Approve)
+        .await
+        .unwrap();
+
+    let base = format!("/schools/{}/students/{}/archive", ids.school_a, ids.child);
+    let (status, all) = page(&app, "parent-a", &base).await;
+    assert_eq!(status, 200);
+    assert!(
+        all.contains("秋季敬老院服务") && all.contains("春季植树"),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("href=\"{base}?term=2025-autumn\">"))
+            && all.contains(&format!("href=\"{base}?term=2026-spring\">")),
+        "{all}"
+    );
+    let (status, autumn_only) = page(&app, "parent-a", &format!("{base}?term=2025-autumn")).await;
+    assert_eq!(status, 200);
+    assert!(autumn_only.contains("秋季敬老院服务"), "{autumn_only}");
+    assert!(!autumn_only.contains("春季植树"), "{autumn_only}");
+    assert!(
+        autumn_only.contains("社会实践 <span class=\"muted\">（3 小时）"),
+        "{autumn_only}"
+    );
+    // The stage's totals are the same in both views.
+    for html in [&all, &autumn_only] {
+        assert!(html.contains("<td>7.5 小时 · 未评星</td>"), "{html}");
+    }
+    let (status, _) = page(&app, "parent-a", &format!("{base}?term=bad")).await;
+    assert_eq!(status, 400);
+
+    let s = app.login("parent-a").await;
+    let api = format!(
+        "/api/v1/archive/students/{}/{}?term=2026-spring",
+        ids.school_a, ids.child
+    );
+    let resp = app.send(get(&api).cookie(&s.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let doc = crate::support::body_json(resp).await;
+    assert_eq!(doc["term"], "2026-spring");
+    assert_eq!(doc["volunteer_hours"], "7.5");
+    let practice = doc["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["domain"] == "practice")
+        .unwrap();
+    assert_eq!(practice["hours"], "4.5");
+    assert_eq!(practice["records"].as_array().unwrap().len(), 1);
 }
