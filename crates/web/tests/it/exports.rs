@@ -104,8 +104,10 @@ async fn the_upload_file_goes_only_to_the_roles_that_submit_it_and_every_downloa
     // The audit page names the export in Chinese.
     let (_, _, html) = fetch(&app, "district", "/admin/audit").await;
     let html = String::from_utf8(html).unwrap();
-    assert!(html.contains("导出国家体测上报表"), "{html}");
-    assert!(!html.contains("export_fitness_upload"));
+    // The rows, not the search form (whose options carry the codes as values).
+    let table = &html[html.find("data-table=\"audit\"").unwrap()..];
+    assert!(table.contains("导出国家体测上报表"), "{html}");
+    assert!(!table.contains("export_fitness_upload"));
 }
 
 #[tokio::test]

@@ -275,7 +275,9 @@ async fn sign_ins_and_student_reads_are_audited() {
         "{html}"
     );
     assert!(html.contains("查看学生信息（被拒绝）"), "{html}");
-    assert!(!html.contains("read_student") && !html.contains("login_failed"));
+    // The rows, not the search form (whose options carry the codes as values).
+    let table = &html[html.find("data-table=\"audit\"").unwrap()..];
+    assert!(!table.contains("read_student") && !table.contains("login_failed"));
 }
 
 #[tokio::test]
