@@ -232,8 +232,18 @@ async fn volunteer_star_hours_are_a_district_setting_checked_ascending() {
     assert!(html.contains("3.5 小时 · 一星"), "{html}");
 }
 
-#[tokio::test]
-async fn archive_publicity_days_are_set_on_the_page_checked_and_audited() {
+/// One whole-number setting on the page: its default shown, a bad value refused with
+/// `refusal` and nothing stored, then `good` stored and audited as "default → good".
+struct WholeSetting {
+    field: &'static str,
+    default: u32,
+    bad: &'static str,
+    refusal: &'static str,
+    good: u32,
+    stored: fn(&wuyu_store::DistrictSettings) -> u32,
+}
+
+async fn set_on_the_page(w: WholeSetting) {
     let app = TestApp::new().await;
     let admin = app.login("district").await;
     let send = |body: String| {
@@ -244,90 +254,55 @@ async fn archive_publicity_days_are_set_on_the_page_checked_and_audited() {
                 .build(),
         )
     };
+    let stored = || async { (w.stored)(&app.store.district_settings().await.unwrap()) };
     let html = body_text(
         app.send(get("/admin/settings").cookie(&admin.cookie).build())
             .await,
     )
     .await;
-    assert!(
-        html.contains("name=\"archive_publicity_days\" value=\"5\""),
-        "{html}"
-    );
+    let shown = format!("name=\"{}\" value=\"{}\"", w.field, w.default);
+    assert!(html.contains(&shown), "{}: the default is shown", w.field);
 
-    // Fewer than 5 working days: refused in Chinese, nothing stored.
-    let html = body_text(send(form(&[("archive_publicity_days", "3")])).await).await;
-    assert!(
-        html.contains("综合素质档案公示期应为 5 到 30 个工作日，而不是“3”"),
-        "{html}"
-    );
-    let stored = app.store.district_settings().await.unwrap();
-    assert_eq!(stored.archive_publicity_days.0, 5);
+    let html = body_text(send(form(&[(w.field, w.bad)])).await).await;
+    assert!(html.contains(w.refusal), "{html}");
+    assert_eq!(stored().await, w.default, "nothing stored");
 
-    // 10 days: stored, and audited with the old and new value.
-    let resp = send(form(&[("archive_publicity_days", "10")])).await;
+    let good = w.good.to_string();
+    let resp = send(form(&[(w.field, good.as_str())])).await;
     assert_eq!(resp.status(), 303);
-    let stored = app.store.district_settings().await.unwrap();
-    assert_eq!(stored.archive_publicity_days.0, 10);
+    assert_eq!(stored().await, w.good);
     let audit = app.store.list_audit(100).await.unwrap();
     let change = audit
         .iter()
-        .find(|r| r.entry.entity == "setting:archive_publicity_days")
+        .find(|r| r.entry.entity == format!("setting:{}", w.field))
         .expect("the change is audited");
-    assert_eq!(change.entry.detail, "5 → 10");
+    assert_eq!(change.entry.detail, format!("{} → {}", w.default, w.good));
+}
+
+#[tokio::test]
+async fn archive_publicity_days_are_set_on_the_page_checked_and_audited() {
+    // Fewer than 5 working days is refused.
+    set_on_the_page(WholeSetting {
+        field: "archive_publicity_days",
+        default: 5,
+        bad: "3",
+        refusal: "综合素质档案公示期应为 5 到 30 个工作日，而不是“3”",
+        good: 10,
+        stored: |s| s.archive_publicity_days.0,
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn training_cycle_hours_are_set_on_the_page_checked_and_audited() {
-    let app = TestApp::new().await;
-    let admin = app.login("district").await;
-    let send = |body: String| {
-        app.send(
-            post("/admin/settings")
-                .cookie(&admin.cookie)
-                .form(&format!("csrf_token={}&{body}", admin.csrf))
-                .build(),
-        )
-    };
-    let html = body_text(
-        app.send(get("/admin/settings").cookie(&admin.cookie).build())
-            .await,
-    )
+    // Not a whole number of hours is refused.
+    set_on_the_page(WholeSetting {
+        field: "training_cycle_hours",
+        default: 360,
+        bad: "36.5",
+        refusal: "教师培训每五年周期学时应为 1 到 1000 的整数，而不是“36.5”",
+        good: 240,
+        stored: |s| s.training_cycle_hours.0,
+    })
     .await;
-    assert!(
-        html.contains("name=\"training_cycle_hours\" value=\"360\""),
-        "the default is shown"
-    );
-    // Not a whole number of hours: refused in Chinese, nothing stored.
-    let html = body_text(send(form(&[("training_cycle_hours", "36.5")])).await).await;
-    assert!(
-        html.contains("教师培训每五年周期学时应为 1 到 1000 的整数，而不是“36.5”"),
-        "{html}"
-    );
-    assert_eq!(
-        app.store
-            .district_settings()
-            .await
-            .unwrap()
-            .training_cycle_hours
-            .0,
-        360
-    );
-    // 240 hours: stored and audited with the old and new value.
-    let resp = send(form(&[("training_cycle_hours", "240")])).await;
-    assert_eq!(resp.status(), 303);
-    assert_eq!(
-        app.store
-            .district_settings()
-            .await
-            .unwrap()
-            .training_cycle_hours
-            .0,
-        240
-    );
-    let audit = app.store.list_audit(100).await.unwrap();
-    let change = audit
-        .iter()
-        .find(|r| r.entry.entity == "setting:training_cycle_hours")
-        .expect("the change is audited");
-    assert_eq!(change.entry.detail, "360 → 240");
 }
