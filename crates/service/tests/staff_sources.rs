@@ -15,16 +15,10 @@ use wuyu_service::staff::*;
 use wuyu_store::Store;
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
-    let user = svc
-        .store()
-        .user_credentials(username)
+    wuyu_service::accounts::acting_as(svc, username, "127.0.0.1")
         .await
         .unwrap()
         .unwrap()
-        .user;
-    let scope = wuyu_service::accounts::scope_for(svc, &user).await.unwrap();
-    let who = Requester::user(&user, "127.0.0.1");
-    (Viewer::new(user, scope), who)
 }
 
 const HEADER: &str = "学校,工号,考核得分,组织评价得分,同事互评,家长学生评价,工作量\n";
@@ -199,6 +193,134 @@ async fn story(store: Arc<dyn Store>) {
         "{}",
         imported.entry.detail
     );
+}
+
+/// A draft composed with the old weights is flagged after the district changes them, and a
+/// redraft composes it again from its stored sources: composed scores follow the new weights,
+/// an uploaded score stays, the levels are computed anew, the step is audited; a round in 公示
+/// cannot be redrafted, and a teacher cannot redraft at all.
+async fn redraft_story(store: Arc<dyn Store>) {
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let a = SchoolId(ids.school_a);
+    let (school, who) = viewer(&svc, "school-a").await;
+    // Default weights: T01 = 0.5·88 + 0.3·87.667 + 0.2·80 = 86.30; T02 uploads 91.
+    let csv = format!("{HEADER}S001,T01,,88,90;85;70;92;88,80,60\nS001,T02,91,90,80;90;85,85,\n");
+    let v = import_appraisal(&svc, &school, &who, a, 2024, csv.as_bytes(), "考核.csv")
+        .await
+        .unwrap();
+    assert_eq!(v.reweighted, 0);
+    near(row(&v, "T01").input.score.unwrap(), 86.3);
+
+    // The district moves weight to workload: 组织 0.4, 互评 0.2, 家长 0.2, 工作量 0.2.
+    store
+        .set_setting(
+            "appraisal_weights",
+            r#"{"org":0.4,"peer":0.2,"parent":0.2,"workload":0.2}"#,
+        )
+        .await
+        .unwrap();
+    let v = appraisal(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.reweighted, 1, "T01 is composed with the old weights");
+    near(row(&v, "T01").input.score.unwrap(), 86.3);
+
+    // Redraft: 0.4·88 + 0.2·87.667 + 0.2·80 + 0.2·60 = 80.733; T02 keeps 91.
+    let v = redraft_appraisal(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap();
+    assert_eq!(v.reweighted, 0);
+    let t01 = row(&v, "T01");
+    near(
+        t01.input.score.unwrap(),
+        0.4 * 88.0 + 0.2 * (263.0 / 3.0) + 0.2 * 80.0 + 0.2 * 60.0,
+    );
+    assert_eq!(t01.input.sources.score_basis, ScoreBasis::Composed);
+    for (got, want) in t01
+        .input
+        .sources
+        .weights
+        .unwrap()
+        .iter()
+        .zip([0.4, 0.2, 0.2, 0.0, 0.2])
+    {
+        near(*got, want);
+    }
+    let t02 = row(&v, "T02");
+    assert_eq!(t02.input.score, Some(91.0));
+    assert_eq!(t02.input.sources.score_basis, ScoreBasis::Uploaded);
+    let log = store.list_audit(50).await.unwrap();
+    let redrafted = log
+        .iter()
+        .find(|e| e.entry.action == "redraft_appraisal")
+        .expect("the redraft is audited");
+    assert!(
+        redrafted.entry.detail.contains("composed=1")
+            && redrafted.entry.detail.contains("[0.4, 0.2, 0.2, 0.0, 0.2]"),
+        "{}",
+        redrafted.entry.detail
+    );
+
+    // Weights that leave T01 nothing to compose from (teaching only; the fixture has no
+    // exams): refused naming the teacher, and the draft is unchanged.
+    store
+        .set_setting("appraisal_weights", r#"{"teaching":1}"#)
+        .await
+        .unwrap();
+    let e = redraft_appraisal(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap_err();
+    let ServiceError::BadRequest(m) = e else {
+        panic!("{e:?}")
+    };
+    assert!(m.contains(&t01.teacher_name) && m.contains("权重"), "{m}");
+    let still = appraisal(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    near(
+        row(&still, "T01").input.score.unwrap(),
+        0.4 * 88.0 + 0.2 * (263.0 / 3.0) + 0.2 * 80.0 + 0.2 * 60.0,
+    );
+
+    // A teacher cannot redraft; a round in 公示 cannot be redrafted.
+    let (teacher, twho) = viewer(&svc, "teacher-a").await;
+    assert!(matches!(
+        redraft_appraisal(&svc, &teacher, &twho, a, 2024).await,
+        Err(ServiceError::Forbidden)
+    ));
+    publicise(
+        &svc,
+        &school,
+        &who,
+        a,
+        2024,
+        time::macros::date!(2025 - 06 - 02),
+    )
+    .await
+    .unwrap();
+    let e = redraft_appraisal(&svc, &school, &who, a, 2024)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Conflict(m) if m.contains("公示中")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redraft_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    redraft_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redraft_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        redraft_story(Arc::clone(&db.store)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,7 @@ pub use rules::{
 use wuyu_domain::{AdminToken, Capability, Role, Scope, User, UserId, Viewer};
 use wuyu_store::{NewSession, NewUser, SessionRow, StoreError, UserCredentials, UserRow};
 
+use crate::audit::Requester;
 use crate::{Service, ServiceError};
 
 /// The stored credentials of `username`, if such an account exists.
@@ -31,6 +32,21 @@ pub async fn credentials(
 /// The scope a user's role and bindings give them.
 pub async fn scope_for(svc: &Service, user: &User) -> Result<Scope, ServiceError> {
     Ok(svc.store().scope_for(user).await?)
+}
+
+/// A named account as a viewer and requester, for work done as that account outside a
+/// browser session (the demo's loaders, tests); `None` when there is no such account.
+pub async fn acting_as(
+    svc: &Service,
+    username: &str,
+    ip: &str,
+) -> Result<Option<(Viewer, Requester)>, ServiceError> {
+    let Some(c) = svc.store().user_credentials(username).await? else {
+        return Ok(None);
+    };
+    let scope = scope_for(svc, &c.user).await?;
+    let who = Requester::user(&c.user, ip);
+    Ok(Some((Viewer::new(c.user, scope), who)))
 }
 
 /// The scope at sign-in: the inner `Err` says why a misconfigured account (e.g. a school role

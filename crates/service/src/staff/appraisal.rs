@@ -46,6 +46,33 @@ pub struct AppraisalView {
     /// that were flagged or have a recorded decision, for the teachers the reader sees: part of
     /// the teacher's appraisal file, never an input to the level.
     pub alerts: Vec<TeacherAlert>,
+    /// Composed rows whose weights are not what the district's current weights give for the
+    /// same sources: the weights changed after the draft (a redraft brings them in line).
+    pub reweighted: usize,
+}
+
+/// Would the district's `current` weights compose this row with other weights than it was?
+fn reweighted(row: &AppraisalInput, current: &AppraisalWeights) -> bool {
+    let s = &row.sources;
+    let Some(used) = s.weights.filter(|_| s.score_basis == ScoreBasis::Composed) else {
+        return false;
+    };
+    let values = SourceValues {
+        org: row.org_score,
+        peer_ratings: s.peer_ratings.clone(),
+        parent: s.parent_score,
+        teaching: s.teaching_score,
+        workload: s.workload_score,
+    };
+    match compose(&values, current) {
+        Ok(Some(now)) => now
+            .weights
+            .iter()
+            .zip(used)
+            .any(|(a, b)| (a - b).abs() > 1e-9),
+        // Nothing to compose with now: a redraft would say so.
+        _ => true,
+    }
 }
 
 fn now_unix() -> i64 {
@@ -185,11 +212,18 @@ pub(crate) async fn read_as(
         })
         .filter(|t| t.alert.status == AlertStatus::Flagged || t.decision.is_some())
         .collect();
+    let weights = svc.store().district_settings().await?.appraisal_weights;
+    let reweighted = a
+        .rows
+        .iter()
+        .filter(|r| reweighted(&r.input, &weights))
+        .count();
     Ok(Some(AppraisalView {
         round: a.round,
         rows: a.rows,
         arithmetic,
         alerts,
+        reweighted,
     }))
 }
 
@@ -259,24 +293,98 @@ pub async fn import_appraisal(
     if !errors.is_empty() {
         return Err(ServiceError::Rejected(errors));
     }
-    let rules = AppraisalRules::default();
-    let mut cases = input.cases.clone();
-    let (sources, weights) =
-        compose_scores(svc, school, year, &mut cases, &input.sources, &teachers).await?;
-    for (case, row) in cases.iter().zip(table.rows()) {
-        if case.score.is_none() && exclusion(case, &rules).is_none() {
-            errors.push(RowError {
-                file: file_name.to_string(),
-                sheet: table.name.clone(),
-                row: row.number,
-                column: "考核得分".into(),
-                value: String::new(),
-                message_zh: "是空的，且没有区设置中权重大于 0 的得分来源可以合成：请填写考核得分，或按区设置的权重提供组织评价得分、同事互评（至少 3 人）、家长学生评价、工作量".into(),
-            });
+    let drafted = match drafted(
+        svc,
+        school,
+        year,
+        input.cases.clone(),
+        &input.sources,
+        &teachers,
+    )
+    .await?
+    {
+        Ok(d) => d,
+        Err(blank) => {
+            let rows: Vec<_> = table.rows().collect();
+            return Err(ServiceError::Rejected(
+                blank
+                    .into_iter()
+                    .map(|i| RowError {
+                        file: file_name.to_string(),
+                        sheet: table.name.clone(),
+                        row: rows[i].number,
+                        column: "考核得分".into(),
+                        value: String::new(),
+                        message_zh: BLANK_SCORE.into(),
+                    })
+                    .collect(),
+            ));
         }
+    };
+    let mut audit = entry(
+        who,
+        "import_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
+    );
+    audit.detail = format!(
+        "file={file_name} teachers={} {}",
+        input.cases.len(),
+        drafted.detail()
+    );
+    store
+        .save_appraisal(&drafted.draft, &audit)
+        .await
+        .map_err(from_store)?;
+    appraisal(svc, viewer, who, school, year)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+const BLANK_SCORE: &str = "是空的，且没有区设置中权重大于 0 的得分来源可以合成：请填写考核得分，或按区设置的权重提供组织评价得分、同事互评（至少 3 人）、家长学生评价、工作量";
+
+/// A draft composed and levelled, with what the audit entry says about it.
+struct Drafted {
+    draft: NewAppraisal,
+    composed: usize,
+    flagged: usize,
+    weights: AppraisalWeights,
+}
+
+impl Drafted {
+    fn detail(&self) -> String {
+        format!(
+            "composed={} renormalised={} weights={:?} n_base={} cap={}",
+            self.composed,
+            self.flagged,
+            self.weights.as_array(),
+            self.draft.n_base,
+            self.draft.cap
+        )
     }
-    if !errors.is_empty() {
-        return Err(ServiceError::Rejected(errors));
+}
+
+/// Composes the blank scores (`compose_scores`) and computes every level: the one path of an
+/// import and a redraft. Answers the indices of cases left without a score that count in N
+/// (no source with a positive weight), so the caller can name them.
+async fn drafted(
+    svc: &Service,
+    school: SchoolId,
+    year: i32,
+    mut cases: Vec<AppraisalCase>,
+    given: &[RowSources],
+    teachers: &[TeacherId],
+) -> Result<Result<Drafted, Vec<usize>>, ServiceError> {
+    let rules = AppraisalRules::default();
+    let (sources, weights) = compose_scores(svc, school, year, &mut cases, given, teachers).await?;
+    let blank: Vec<usize> = cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.score.is_none() && exclusion(c, &rules).is_none())
+        .map(|(i, _)| i)
+        .collect();
+    if !blank.is_empty() {
+        return Ok(Err(blank));
     }
     let out = appraise(&cases, &rules).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
     let (n_base, cap) = out
@@ -290,7 +398,7 @@ pub async fn import_appraisal(
     let rows = cases
         .iter()
         .zip(&out)
-        .zip(&teachers)
+        .zip(teachers)
         .zip(sources)
         .map(|(((c, o), &t), sources)| AppraisalInput {
             teacher_id: t,
@@ -306,33 +414,113 @@ pub async fn import_appraisal(
             committee_reason: None,
         })
         .collect();
-    let draft = NewAppraisal {
-        school_id: school,
-        school_year: year,
-        unit_rating: input
-            .cases
-            .first()
-            .map_or(wuyu_analytics::appraisal::UnitRating::Normal, |c| {
-                c.unit_rating
-            }),
-        n_base,
-        cap,
-        rows,
-    };
-    let mut audit = entry(
+    let unit_rating = cases
+        .first()
+        .map_or(wuyu_analytics::appraisal::UnitRating::Normal, |c| {
+            c.unit_rating
+        });
+    Ok(Ok(Drafted {
+        draft: NewAppraisal {
+            school_id: school,
+            school_year: year,
+            unit_rating,
+            n_base,
+            cap,
+            rows,
+        },
+        composed,
+        flagged,
+        weights,
+    }))
+}
+
+/// Composes a draft again from its stored inputs with the district's current weights, the
+/// exams' teaching results and the year's 师德 rounds — after a weights change, say. An uploaded
+/// score stays; a composed one is composed again; a component taken from a survey is taken
+/// again, an uploaded one kept. Every level is computed anew, so the committee's choices go (the
+/// cap may have moved). Only a draft: a round in 公示 or approved is refused by the store.
+pub async fn redraft_appraisal(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    year: i32,
+) -> Result<AppraisalView, ServiceError> {
+    manages(viewer, school, Capability::ManageStaffAppraisal)?;
+    let read = entry(
         who,
-        "import_appraisal",
+        "read_appraisal",
         school,
         format!("staff_appraisal:{}:{year}", school.0),
     );
-    audit.detail = format!(
-        "file={file_name} teachers={} composed={composed} renormalised={flagged} \
-         weights={:?} n_base={n_base} cap={cap}",
-        input.cases.len(),
-        weights.as_array()
+    let Some(old) = svc
+        .store()
+        .appraisal(StaffReader::School(school), school, year, &read)
+        .await
+        .map_err(from_store)?
+    else {
+        return Err(ServiceError::NotFound);
+    };
+    if old.round.state != AppraisalState::Draft {
+        return Err(ServiceError::Conflict(format!(
+            "考核结果{}，不能重新合成",
+            old.round.state.label_zh()
+        )));
+    }
+    let code = school.0.to_string();
+    let mut cases = Vec::with_capacity(old.rows.len());
+    let mut given = Vec::with_capacity(old.rows.len());
+    let mut teachers = Vec::with_capacity(old.rows.len());
+    for r in &old.rows {
+        let i = &r.input;
+        let s = &i.sources;
+        cases.push(AppraisalCase {
+            school: code.clone(),
+            unit_rating: old.round.unit_rating,
+            staff_no: r.staff_no.clone(),
+            score: (s.score_basis == ScoreBasis::Uploaded)
+                .then_some(i.score)
+                .flatten(),
+            org_score: i.org_score,
+            first_job_months: i.first_job_months,
+            leave_days: i.leave_days,
+            under_investigation: i.under_investigation,
+            ethics_violation: i.ethics_violation,
+            sanction: i.sanction,
+        });
+        given.push(RowSources {
+            peer_ratings: if s.peer_survey.is_some() {
+                Vec::new()
+            } else {
+                s.peer_ratings.clone()
+            },
+            parent_score: s.parent_score.filter(|_| s.parent_survey.is_none()),
+            workload_score: s.workload_score,
+        });
+        teachers.push(i.teacher_id);
+    }
+    let drafted = match drafted(svc, school, year, cases, &given, &teachers).await? {
+        Ok(d) => d,
+        Err(blank) => {
+            let names: Vec<&str> = blank
+                .iter()
+                .map(|&i| old.rows[i].teacher_name.as_str())
+                .collect();
+            return Err(ServiceError::BadRequest(format!(
+                "按区里现在的权重，{} 没有任何权重大于 0 的得分来源，无法重新合成：请调整权重，或重新导入带考核得分的文件",
+                names.join("、")
+            )));
+        }
+    };
+    let mut audit = entry(
+        who,
+        "redraft_appraisal",
+        school,
+        format!("staff_appraisal:{}:{year}", school.0),
     );
-    store
-        .save_appraisal(&draft, &audit)
+    audit.detail = format!("teachers={} {}", old.rows.len(), drafted.detail());
+    svc.store()
+        .save_appraisal(&drafted.draft, &audit)
         .await
         .map_err(from_store)?;
     appraisal(svc, viewer, who, school, year)

@@ -13,7 +13,8 @@ pub mod records;
 
 pub use appraisal::{
     AppraisalView, CapArithmetic, answer_appeal, appeal, appraisal, approve, compose_scores,
-    confirm, decide_committee, import_appraisal, publicise, return_round, rounds,
+    confirm, decide_committee, import_appraisal, publicise, redraft_appraisal, return_round,
+    rounds,
 };
 pub use export::{
     APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, missing_sources_zh,

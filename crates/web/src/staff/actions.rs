@@ -127,6 +127,22 @@ pub(crate) async fn committee(
     step(&state, &me, &ip, (school, year), "decided", r).await
 }
 
+/// `POST /staff/appraisal/{school}/{year}/redraft`: the draft composed again with the
+/// district's current weights.
+pub(crate) async fn redraft(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::ManageStaffAppraisal>,
+    ClientIp(ip): ClientIp,
+    p: P,
+) -> Result<Response, AppError> {
+    let (school, year) = path_ids(p)?;
+    let who = Requester::user(&me.user, &ip);
+    let r = staff::redraft_appraisal(&state.svc, &me.viewer(), &who, SchoolId(school), year)
+        .await
+        .map(|_| ());
+    step(&state, &me, &ip, (school, year), "redrafted", r).await
+}
+
 /// `POST /staff/appraisal/{school}/{year}/publicise`: the school submits its proposal to 公示.
 pub(crate) async fn publicise(
     State(state): State<AppState>,

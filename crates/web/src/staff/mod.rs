@@ -26,6 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route(&format!("{ROUND}/export.xlsx"), get(pages::export))
         .route(&format!("{ROUND}/import"), post(actions::import))
         .route(&format!("{ROUND}/committee"), post(actions::committee))
+        .route(&format!("{ROUND}/redraft"), post(actions::redraft))
         .route(&format!("{ROUND}/publicise"), post(actions::publicise))
         .route(&format!("{ROUND}/approve"), post(actions::approve))
         .route(&format!("{ROUND}/return"), post(actions::return_round))

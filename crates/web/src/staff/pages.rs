@@ -285,6 +285,8 @@ struct RoundPage {
     alerts: Vec<AlertLine>,
     /// The district's current source weights, e.g. `组织评价 50%、同事互评 30%、…`.
     weights: String,
+    /// Composed rows of a draft whose weights are not the district's current ones.
+    reweighted: usize,
 }
 
 /// A parallel-class alert as the appraisal file shows it.
@@ -386,6 +388,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "appealed" => Some("已提交复核/申诉申请。"),
         "answered" => Some("已记录答复。"),
         "confirmed" => Some("已确认知晓考核结果。"),
+        "redrafted" => Some("已按区里现在的权重重新合成考核得分，等次已重新计算。"),
         _ => None,
     }
 }
@@ -443,6 +446,7 @@ pub(crate) async fn round_page(
         }),
         error: error.clone(),
         weights,
+        reweighted: view.as_ref().map_or(0, |v| v.reweighted),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST

@@ -352,6 +352,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), format!("/staff/appraisal/{a}/2024/committee"), "csrf_token={csrf}&teacher=999999&decision=excellent&reason=x", [303, 404, 403, 404, 403, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{a}/2024/publicise"), token,                [303, 404, 403, 404, 403, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{b}/2024/publicise"), token,                [303, 404, 403, 403, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{a}/2024/redraft"), token,                  [303, 404, 403, 404, 403, 403, 403, 403]),
+        case(p(), format!("/staff/appraisal/{b}/2024/redraft"), token,                  [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{a}/2024/approve"), token,                  [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{a}/2024/return"), "csrf_token={csrf}&text=x", [303, 404, 403, 403, 403, 403, 403, 403]),
         case(p(), format!("/staff/appraisal/{a}/2024/answer"), "csrf_token={csrf}&teacher=999999&text=x", [303, 404, 403, 403, 403, 403, 403, 403]),

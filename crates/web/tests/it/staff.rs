@@ -750,4 +750,35 @@ async fn the_page_shows_each_teachers_score_composed_from_its_sources() {
     assert!((t02["weights"]["org"].as_f64().unwrap() - 4.0 / 7.0).abs() < 1e-9);
     assert!((t02["score"].as_f64().unwrap() - 60.0 / 0.7).abs() < 1e-9);
     assert_eq!(t02["peer_ratings"], serde_json::json!([80.0, 90.0]));
+
+    // The district drops the teaching result (组织 50 %, 互评 20 %, 家长 20 %, 工作量 10 %): the
+    // draft says both composed scores still use the old weights, until the school redrafts.
+    let (status, _, html) = form(
+        &app,
+        &district,
+        "/admin/settings",
+        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&weight_org=50&weight_peer=20&weight_parent=20&weight_teaching=0&weight_workload=10",
+    )
+    .await;
+    assert!(status == 303 || status == 200, "{status} {html}");
+    let (_, _, html) = page(&app, &school, &round).await;
+    assert!(html.contains("data-reweighted=\"2\""), "{html}");
+    let (status, loc, _) = form(&app, &school, &format!("{round}/redraft"), "").await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (303, &*format!("{round}?done=redrafted"))
+    );
+    let (_, _, html) = page(&app, &school, &loc).await;
+    assert!(html.contains("已按区里现在的权重重新合成"), "{html}");
+    assert!(!html.contains("data-reweighted"), "{html}");
+    // T01: 0.5·88 + 0.2·87.667 + 0.2·80 + 0.1·75 = 85.033.
+    let t01 = row_text(&html, "T01").expect("T01 row");
+    assert!(
+        t01.contains("0.5×88.00 + 0.2×87.67 + 0.2×80.00 + 0.1×75.00 = 85.03"),
+        "{t01}"
+    );
+    // A teacher cannot redraft.
+    let teacher = app.login("teacher-a").await;
+    let (status, _, _) = form(&app, &teacher, &format!("{round}/redraft"), "").await;
+    assert_eq!(status, 403);
 }
