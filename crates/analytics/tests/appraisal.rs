@@ -588,3 +588,51 @@ fn teaching_result_is_the_share_of_exams_not_below_the_parallel_classes() {
     let flagged = alert(AlertStatus::Flagged, 6.0, 6.0);
     assert_eq!(teaching_score([&flagged]), Some(0.0));
 }
+
+fn ev(year: i32, class: &str, students: usize, weight: f64, va: f64) -> EventVa {
+    EventVa {
+        school_year: year,
+        class: class.to_string(),
+        students,
+        weight,
+        value_added: va,
+    }
+}
+
+#[test]
+fn teacher_value_added_is_the_student_weighted_mean_over_two_years_or_more() {
+    // 1班 (40 students) in 2023 twice, +0.2 and +0.4; 2班 (30) in 2024 at −0.1 with the
+    // teacher taking half its lessons. Weights 40, 40, 15:
+    // (40·0.2 + 40·0.4 + 15·(−0.1)) / 95 = 22.5 / 95 = 0.236842…
+    let events = [
+        ev(2023, "1班", 40, 1.0, 0.2),
+        ev(2023, "1班", 40, 1.0, 0.4),
+        ev(2024, "2班", 30, 0.5, -0.1),
+    ];
+    let t = teacher_value_added(&events).unwrap();
+    near(t.value_added, 22.5 / 95.0, 1e-12);
+    // 1班 counted once in 2023: 40 + 30 students, 3 exams, 2 years.
+    assert_eq!((t.students, t.exams, t.years), (70, 3, 2));
+    // One year only: never a verdict (§4.3).
+    assert_eq!(teacher_value_added(&events[..2]), None);
+    // Two years but 19 students: too few.
+    assert_eq!(
+        teacher_value_added(&[ev(2023, "1班", 10, 1.0, 0.1), ev(2024, "1班", 9, 1.0, 0.1)]),
+        None
+    );
+    assert!(
+        teacher_value_added(&[ev(2023, "1班", 10, 1.0, 0.1), ev(2024, "1班", 10, 1.0, 0.1)])
+            .is_some()
+    );
+}
+
+#[test]
+fn value_added_becomes_a_0_to_100_source_by_the_midpoint_percentile_rank() {
+    // §2.3: PR = 100·(B + ½E)/N. Values −0.3, 0.1, 0.1, 0.5 (N = 4):
+    // −0.3 → 100·0.5/4 = 12.5; 0.1 → 100·(1 + 1)/4 = 50; 0.5 → 100·3.5/4 = 87.5.
+    let pr = percentile_ranks(&[0.1, -0.3, 0.5, 0.1]);
+    assert_eq!(pr, vec![50.0, 12.5, 87.5, 50.0]);
+    // One teacher alone sits in the middle.
+    assert_eq!(percentile_ranks(&[0.7]), vec![50.0]);
+    assert!(percentile_ranks(&[]).is_empty());
+}

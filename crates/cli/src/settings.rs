@@ -28,6 +28,8 @@ pub enum SettingsCommand {
     ///   appraisal_weights   教师年度考核得分各来源的权重（JSON，合计 1，未给出的为 0），
     ///                       默认 {"org":0.5,"peer":0.3,"parent":0.2,"teaching":0,"workload":0}
     ///                       （组织评价、同事互评、家长学生评价、教学成绩、工作量）
+    ///   appraisal_teaching  教学成绩来源：parallel（平行班比较，默认）| value_added
+    ///                       （教师增值评价，至少两个学年、20 名学生，换算为区内百分等级）
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::score::{PeerMean, Source, peer_mean, weighted_score};
 use crate::AnalyticsError;
-use crate::compare::{AlertStatus, ParallelAlert};
 
 /// The sources of the composed score, in the order weights and values are listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -193,18 +192,4 @@ pub fn compose(
         ],
         missing: w.missing.iter().map(|&i| SourceKind::ALL[i]).collect(),
     }))
-}
-
-/// The teaching-result source from the parallel-class comparison (§5.3, never raw means across
-/// subjects): over the teacher's subjects whose rule found enough exams to judge, the weighted
-/// share of counted exams in which the class was *not* below its parallel classes, × 100.
-/// Absent when no subject had enough exams.
-pub fn teaching_score<'a>(alerts: impl IntoIterator<Item = &'a ParallelAlert>) -> Option<f64> {
-    let (events, below) = alerts
-        .into_iter()
-        .filter(|a| a.status != AlertStatus::InsufficientEvents)
-        .fold((0.0, 0.0), |(e, b), a| {
-            (e + a.weighted_events, b + a.weighted_below)
-        });
-    (events > 0.0).then(|| ((events - below) / events * 100.0).clamp(0.0, 100.0))
 }

@@ -4,8 +4,8 @@
 //! the committee, and small schools pooled at the district.
 //!
 //! * [`score`]: the trimmed peer mean and the weighted score over present sources (§6.2);
-//! * [`compose`]: the five sources with the district's weights, and the teaching result from
-//!   the parallel-class comparison;
+//! * [`compose`]: the five sources with the district's weights;
+//! * [`teaching`]: the teaching result from the parallel-class comparison or value-added;
 //! * [`level`]: the per-teacher inputs, the rules (district settings) and the criterion level;
 //! * [`quota`]: the cap arithmetic and the allocation of 优秀 within a school or the pool.
 
@@ -13,11 +13,16 @@ mod compose;
 mod level;
 mod quota;
 mod score;
+mod teaching;
 
-pub use compose::{AppraisalWeights, Composed, SourceKind, SourceValues, compose, teaching_score};
+pub use compose::{AppraisalWeights, Composed, SourceKind, SourceValues, compose};
 pub use level::{
     AppraisalCase, AppraisalRules, Level, Sanction, SanctionCaps, UnitRating, criterion_level,
     exclusion,
 };
 pub use quota::{Outcome, PoolKind, appraise, cap};
 pub use score::{PeerMean, Source, WeightedScore, peer_mean, weighted_score};
+pub use teaching::{
+    EventVa, TeacherVa, TeachingBasis, VA_MIN_STUDENTS, VA_MIN_YEARS, percentile_ranks,
+    teacher_value_added, teaching_score,
+};

@@ -168,6 +168,12 @@ pub struct EventEvidence {
     pub eligible: bool,
     /// Why an event does not count (Chinese, for the report).
     pub reason: Option<String>,
+    /// The teacher's weight in a value-added of their classes (§4): as `weight`, but the class
+    /// needs no parallel classes, participation rate or minimum n — value-added compares it
+    /// with the district's students of the same prior score — only a counted exam (in the
+    /// cycle, of a counted level and marking) and enough of the lessons.
+    #[serde(skip)]
+    pub va_weight: f64,
     /// `None` for ineligible events.
     pub below: Option<bool>,
 }
@@ -391,6 +397,10 @@ fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<
         0.0
     };
     let first_year = year - rule.cycle_years + 1;
+    let exam_counts = e.school_year >= first_year
+        && e.school_year <= year
+        && e.level.eligible(rule.min_level)
+        && (!rule.require_unified_marking || e.unified_marking);
     let reason = if e.school_year < first_year || e.school_year > year {
         Some(format!("不在考核周期内 ({first_year}–{year} 学年)"))
     } else if !e.level.eligible(rule.min_level) {
@@ -445,6 +455,7 @@ fn evidence(e: &ParallelEvent, year: i32, rule: &ParallelRule) -> crate::Result<
         weight: if eligible { weight } else { 0.0 },
         eligible,
         reason,
+        va_weight: if exam_counts { weight } else { 0.0 },
         below,
     })
 }

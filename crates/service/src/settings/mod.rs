@@ -63,6 +63,8 @@ pub struct SettingsInput {
     /// The appraisal score's source weights in percent, in `SourceKind::ALL` order (组织,
     /// 同事互评, 家长学生, 教学成绩, 工作量); all five blank keeps the current weights.
     pub appraisal_weight_pct: [String; 5],
+    /// What the teaching-result source measures (`parallel` / `value_added`); blank keeps it.
+    pub appraisal_teaching: String,
 }
 
 impl SettingsInput {
@@ -101,6 +103,7 @@ impl SettingsInput {
             archive_publicity_days: s.archive_publicity_days.0.to_string(),
             training_cycle_hours: s.training_cycle_hours.0.to_string(),
             appraisal_weight_pct: s.appraisal_weights.as_array().map(pct),
+            appraisal_teaching: s.appraisal_teaching.code().to_string(),
         }
     }
 
@@ -182,6 +185,12 @@ impl SettingsInput {
         match wuyu_store::settings::district::cycle_hours(&self.training_cycle_hours) {
             Ok(h) => s.training_cycle_hours = h,
             Err(e) => errors.push(e),
+        }
+        if !self.appraisal_teaching.trim().is_empty() {
+            match wuyu_store::settings::district::teaching_basis(&self.appraisal_teaching) {
+                Ok(b) => s.appraisal_teaching = b,
+                Err(e) => errors.push(e),
+            }
         }
         if self
             .appraisal_weight_pct

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use time::Date;
 use wuyu_analytics::appraisal::{
-    AppraisalCase, AppraisalRules, AppraisalWeights, Level, SourceValues, appraise, compose,
-    exclusion, teaching_score,
+    AppraisalCase, AppraisalRules, AppraisalWeights, EventVa, Level, SourceValues, TeachingBasis,
+    appraise, compose, exclusion, percentile_ranks, teacher_value_added, teaching_score,
 };
 use wuyu_analytics::compare::{AlertStatus, ParallelAlert};
 use wuyu_domain::{Capability, RowError, SchoolId, Scope, TeacherId, Viewer};
@@ -560,13 +560,34 @@ pub async fn compose_scores(
     Ok((sources, weights))
 }
 
-/// Each teacher's teaching-result source of `year` (the cycle ending with it) from the
-/// exams' parallel-class comparison, over all their subjects.
+/// A teacher's teaching-result source and what it measured.
+#[derive(Debug, Clone, Copy)]
+struct Teaching {
+    score: f64,
+    basis: TeachingBasis,
+    /// The value-added behind a value-added score (student SD units).
+    value_added: Option<f64>,
+}
+
+/// Each teacher's teaching-result source of `year` (the cycle ending with it), by the
+/// district's chosen basis: the parallel-class comparison over all their subjects, or their
+/// value-added ranked among the district's teachers.
 async fn teaching_scores(
     svc: &Service,
     school: SchoolId,
     year: i32,
-) -> Result<HashMap<TeacherId, f64>, ServiceError> {
+) -> Result<HashMap<TeacherId, Teaching>, ServiceError> {
+    match svc.store().district_settings().await?.appraisal_teaching {
+        TeachingBasis::Parallel => parallel_teaching(svc, school, year).await,
+        TeachingBasis::ValueAdded => value_added_teaching(svc, school, year).await,
+    }
+}
+
+async fn parallel_teaching(
+    svc: &Service,
+    school: SchoolId,
+    year: i32,
+) -> Result<HashMap<TeacherId, Teaching>, ServiceError> {
     // The caller manages this school's appraisal; the alerts are read for its teachers only.
     let alerts = svc
         .store()
@@ -578,7 +599,69 @@ async fn teaching_scores(
     }
     Ok(by_teacher
         .into_iter()
-        .filter_map(|(t, v)| teaching_score(v).map(|s| (t, s)))
+        .filter_map(|(t, v)| {
+            let score = teaching_score(v)?;
+            Some((
+                t,
+                Teaching {
+                    score,
+                    basis: TeachingBasis::Parallel,
+                    value_added: None,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// Every teacher of the district with enough value-added in the cycle (two school years, 20
+/// students), ranked by it (§2.3's percentile rank, so the source is on 0–100 like the
+/// others); the school's teachers answered. Read district-wide because a rank needs the
+/// district's teachers; only the school's are returned.
+async fn value_added_teaching(
+    svc: &Service,
+    school: SchoolId,
+    year: i32,
+) -> Result<HashMap<TeacherId, Teaching>, ServiceError> {
+    let alerts = svc
+        .store()
+        .parallel_alerts(&Scope::District, None, year)
+        .await?;
+    let mut events: HashMap<(SchoolId, TeacherId), Vec<EventVa>> = HashMap::new();
+    for t in &alerts {
+        let mine = events.entry((t.school_id, t.teacher_id)).or_default();
+        for (e, va) in t.alert.events.iter().zip(&t.event_value_added) {
+            // Every counted exam, with or without parallel classes (a rural school's only
+            // class has value-added too).
+            if let (true, Some(va)) = (e.va_weight > 0.0, va) {
+                mine.push(EventVa {
+                    school_year: e.school_year,
+                    // A class's students count once a year, whatever the subjects.
+                    class: e.class.clone(),
+                    students: e.n,
+                    weight: e.va_weight,
+                    value_added: *va,
+                });
+            }
+        }
+    }
+    let mut ranked: Vec<((SchoolId, TeacherId), f64)> = events
+        .iter()
+        .filter_map(|(k, ev)| teacher_value_added(ev).map(|v| (*k, v.value_added)))
+        .collect();
+    ranked.sort_by_key(|(k, _)| (k.0.0, k.1.0));
+    let values: Vec<f64> = ranked.iter().map(|(_, v)| *v).collect();
+    Ok(ranked
+        .iter()
+        .zip(percentile_ranks(&values))
+        .filter(|(((s, _), _), _)| *s == school)
+        .map(|(((_, t), va), pr)| {
+            let teaching = Teaching {
+                score: pr,
+                basis: TeachingBasis::ValueAdded,
+                value_added: Some(*va),
+            };
+            (*t, teaching)
+        })
         .collect())
 }
 
@@ -621,14 +704,14 @@ fn with_survey(
 fn compose_row(
     case: &mut AppraisalCase,
     given: &RowSources,
-    teaching: Option<f64>,
+    teaching: Option<Teaching>,
     weights: &AppraisalWeights,
 ) -> Result<ScoreSources, ServiceError> {
     let values = SourceValues {
         org: case.org_score,
         peer_ratings: given.peer_ratings.clone(),
         parent: given.parent_score,
-        teaching,
+        teaching: teaching.map(|t| t.score),
         workload: given.workload_score,
     };
     let composed =
@@ -638,7 +721,9 @@ fn compose_row(
         peer_ratings: given.peer_ratings.clone(),
         peer_score: composed.as_ref().and_then(|c| c.peer.map(|p| p.mean)),
         parent_score: given.parent_score,
-        teaching_score: teaching,
+        teaching_score: teaching.map(|t| t.score),
+        teaching_basis: teaching.map(|t| t.basis),
+        teaching_value_added: teaching.and_then(|t| t.value_added),
         workload_score: given.workload_score,
         weights: None,
         missing: Vec::new(),

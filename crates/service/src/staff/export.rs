@@ -2,7 +2,7 @@
 //! inputs, level and its reason) and the 公示 list (names of the proposed 优秀 only — no
 //! scores, no other levels: Art. 17 publishes the 优秀 proposal). Both are audited reads.
 use serde::Serialize;
-use wuyu_analytics::appraisal::{Level, Sanction};
+use wuyu_analytics::appraisal::{Level, Sanction, TeachingBasis};
 use wuyu_domain::{SchoolId, Viewer};
 use wuyu_report::exam::{Cell, NumFormat, Sheet};
 use wuyu_store::staff::{AppraisalRow, AppraisalState, ScoreBasis, ScoreSources, StaffReader};
@@ -122,6 +122,18 @@ pub fn peer_origin_zh(s: &ScoreSources) -> String {
     }
 }
 
+/// What the teaching result measured: `平行班比较`, `增值 +0.12 个标准差，区内百分等级`, or
+/// empty when there is none.
+pub fn teaching_origin_zh(s: &ScoreSources) -> String {
+    match (s.teaching_basis, s.teaching_value_added) {
+        (Some(TeachingBasis::ValueAdded), Some(v)) => {
+            format!("增值 {v:+.3} 个标准差，换算为区内教师中的百分等级")
+        }
+        (Some(b), _) => b.label_zh().into(),
+        (None, _) => String::new(),
+    }
+}
+
 /// A school's round as the personnel office files it: district roles and the school's admin
 /// (a teacher: `Forbidden`); `NotFound` without a round.
 pub async fn appraisal_xlsx(
@@ -145,7 +157,7 @@ pub async fn appraisal_xlsx(
     )
 }
 
-pub const APPRAISAL_HEADERS: [&str; 26] = [
+pub const APPRAISAL_HEADERS: [&str; 27] = [
     "工号",
     "姓名",
     "考核得分",
@@ -165,13 +177,14 @@ pub const APPRAISAL_HEADERS: [&str; 26] = [
     "同事互评原始评分",
     "同事互评（截尾均值）",
     "家长学生评价",
-    "教学成绩（平行班比较）",
+    "教学成绩",
     "工作量",
     "使用的权重（组织/互评/家长学生/教学/工作量）",
     "得分构成",
     "缺少的来源",
     "家长学生评价来源",
     "同事互评来源",
+    "教学成绩来源",
 ];
 
 fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
@@ -241,6 +254,7 @@ fn appraisal_sheet(school: &str, v: &AppraisalView) -> Sheet {
                 Cell::Text(missing_sources_zh(r)),
                 Cell::Text(parent_origin_zh(&i.sources)),
                 Cell::Text(peer_origin_zh(&i.sources)),
+                Cell::Text(teaching_origin_zh(&i.sources)),
             ]
         })
         .collect();

@@ -19,7 +19,7 @@ pub use appraisal::{
 pub use export::{
     APPRAISAL_HEADERS, PublicityList, appraisal_xlsx, level_reason_zh, missing_sources_zh,
     parent_origin_zh, peer_origin_zh, peer_text_zh, publicity_list, publicity_pdf,
-    score_arithmetic_zh,
+    score_arithmetic_zh, teaching_origin_zh,
 };
 pub use pool::{PoolResult, pool_small_schools};
 pub use publicity::{PUBLICITY_WORKING_DAYS, publicity_last_day};

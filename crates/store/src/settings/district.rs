@@ -2,7 +2,7 @@
 //! the rules a value must pass before it is stored (the rules `wuyu settings set` states).
 use serde::Serialize;
 
-use wuyu_analytics::appraisal::AppraisalWeights;
+use wuyu_analytics::appraisal::{AppraisalWeights, TeachingBasis};
 use wuyu_domain::Tenths;
 use wuyu_standards::archive::StarThresholds;
 
@@ -30,8 +30,12 @@ pub const TRAINING_CYCLE_HOURS: &str = "training_cycle_hours";
 /// five sources, stored as JSON (`{"org":0.5,"peer":0.3,"parent":0.2,"teaching":0,"workload":0}`).
 pub const APPRAISAL_WEIGHTS: &str = "appraisal_weights";
 
+/// The key of [`DistrictSettings::appraisal_teaching`]: what the appraisal's teaching-result
+/// source measures, `parallel` (default) or `value_added`.
+pub const APPRAISAL_TEACHING: &str = "appraisal_teaching";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 9] = [
     HIDE_RANKS,
     SHOW_STUDENT_RANKS,
     FitnessTargets::KEY,
@@ -40,6 +44,7 @@ pub const KEYS: [&str; 8] = [
     ARCHIVE_PUBLICITY_DAYS,
     TRAINING_CYCLE_HOURS,
     APPRAISAL_WEIGHTS,
+    APPRAISAL_TEACHING,
 ];
 
 /// Working days a class's semester archive stays in 公示 before it is signed off: at least
@@ -106,6 +111,8 @@ pub struct DistrictSettings {
     pub training_cycle_hours: CycleHours,
     /// Weights of the appraisal score's sources (组织, 同事互评, 家长学生, 教学成绩, 工作量).
     pub appraisal_weights: AppraisalWeights,
+    /// What the teaching-result source measures: parallel-class comparison or value-added.
+    pub appraisal_teaching: TeachingBasis,
 }
 
 impl DistrictSettings {
@@ -149,6 +156,11 @@ impl DistrictSettings {
                         out.appraisal_weights = w;
                     }
                 }
+                (APPRAISAL_TEACHING, Ok(v)) => {
+                    if let Ok(b) = teaching_basis(&v) {
+                        out.appraisal_teaching = b;
+                    }
+                }
                 _ => {}
             }
         }
@@ -172,6 +184,10 @@ impl DistrictSettings {
                 self.training_cycle_hours.0.to_string(),
             ),
             (APPRAISAL_WEIGHTS, json(&self.appraisal_weights)?),
+            (
+                APPRAISAL_TEACHING,
+                self.appraisal_teaching.code().to_string(),
+            ),
         ];
         pairs
             .into_iter()
@@ -234,6 +250,16 @@ pub fn appraisal_weights(value: &str) -> Result<AppraisalWeights, String> {
     Ok(w)
 }
 
+/// The teaching-result basis of `value` (`parallel` or `value_added`), or why not, in Chinese.
+pub fn teaching_basis(value: &str) -> Result<TeachingBasis, String> {
+    TeachingBasis::from_code(value.trim()).ok_or_else(|| {
+        format!(
+            "教学成绩来源（appraisal_teaching）应为 parallel（平行班比较）或 value_added（增值评价），而不是“{}”",
+            value.trim()
+        )
+    })
+}
+
 fn json<T: Serialize>(v: &T) -> Result<String, String> {
     serde_json::to_string(v).map_err(|e| e.to_string())
 }
@@ -279,6 +305,7 @@ pub fn checked(key: &str, value: &str) -> Result<String, String> {
         ARCHIVE_PUBLICITY_DAYS => publicity_days(value).map(|d| d.0.to_string()),
         TRAINING_CYCLE_HOURS => cycle_hours(value).map(|h| h.0.to_string()),
         APPRAISAL_WEIGHTS => appraisal_weights(value).and_then(|w| json(&w)),
+        APPRAISAL_TEACHING => teaching_basis(value).map(|b| b.code().to_string()),
         other => Err(format!(
             "没有名为“{other}”的设置；可设置：{}",
             KEYS.join("、")
@@ -322,6 +349,15 @@ mod tests {
         assert_eq!(checked(ARCHIVE_PUBLICITY_DAYS, " 7 ").unwrap(), "7");
         let e = checked(ARCHIVE_PUBLICITY_DAYS, "4").unwrap_err();
         assert!(e.contains("5 到 30 个工作日") && e.contains("“4”"), "{e}");
+        assert_eq!(
+            checked(APPRAISAL_TEACHING, " value_added ").unwrap(),
+            "value_added"
+        );
+        let e = checked(APPRAISAL_TEACHING, "va").unwrap_err();
+        assert!(
+            e.contains("value_added（增值评价）") && e.contains("“va”"),
+            "{e}"
+        );
         let w = r#"{"org":0.4,"peer":0.2,"parent":0.2,"teaching":0.1,"workload":0.1}"#;
         assert_eq!(checked(APPRAISAL_WEIGHTS, w).unwrap(), w);
         // Left out weighs 0: 0.5 + 0.3 is 80 %, not 100 %.

@@ -2,7 +2,7 @@
 // Row tuples are spelled out as sqlx reads them, next to the query that selects them.
 #![allow(clippy::type_complexity)]
 
-use wuyu_analytics::appraisal::{Level, Sanction, SourceKind, UnitRating};
+use wuyu_analytics::appraisal::{Level, Sanction, SourceKind, TeachingBasis, UnitRating};
 use wuyu_domain::{SchoolId, TeacherId};
 
 use super::This;
@@ -92,7 +92,8 @@ const ROW_COLUMNS: &str = "a.teacher_id, t.staff_no, t.name, a.score, a.org_scor
      a.appeal_text, a.appeal_at, a.appeal_answer, a.answered_by, a.answered_at, a.confirmed_at, \
      a.score_basis, a.peer_ratings, a.teaching_score, a.workload_score, a.weight_org, \
      a.weight_peer, a.weight_parent, a.weight_teaching, a.weight_workload, a.missing_sources, \
-     a.parent_survey_id, a.parent_survey_n, a.peer_survey_id";
+     a.parent_survey_id, a.parent_survey_n, a.peer_survey_id, a.teaching_basis, \
+     a.teaching_value_added";
 
 /// Peer ratings as stored: `90;85.5;70`.
 fn ratings_text(r: &[f64]) -> Option<String> {
@@ -139,6 +140,14 @@ fn decode_sources(
         peer_score: r.try_get(5)?,
         parent_score: r.try_get(6)?,
         teaching_score: r.try_get(23)?,
+        teaching_basis: match r.try_get::<Option<String>, _>(34)? {
+            None => None,
+            Some(b) => Some(
+                TeachingBasis::from_code(&b)
+                    .ok_or_else(|| corrupt(&what(), format!("teaching_basis {b}")))?,
+            ),
+        },
+        teaching_value_added: r.try_get(35)?,
         workload_score: r.try_get(24)?,
         weights: match w {
             [Some(a), Some(b), Some(c), Some(d), Some(e)] => Some([a, b, c, d, e]),
@@ -560,9 +569,9 @@ impl StaffStore for This {
                      committee_reason, score_basis, peer_ratings, teaching_score, \
                      workload_score, weight_org, weight_peer, weight_parent, weight_teaching, \
                      weight_workload, missing_sources, parent_survey_id, parent_survey_n, \
-                     peer_survey_id) \
+                     peer_survey_id, teaching_basis, teaching_value_added) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
                 )
                 .bind(a.school_id.0)
                 .bind(a.school_year)
@@ -592,6 +601,8 @@ impl StaffStore for This {
                 .bind(r.sources.parent_survey.map(|s| s.questionnaire_id))
                 .bind(r.sources.parent_survey.map(|s| s.n as i64))
                 .bind(r.sources.peer_survey.map(|s| s.questionnaire_id))
+                .bind(r.sources.teaching_basis.map(TeachingBasis::code))
+                .bind(r.sources.teaching_value_added)
                 .execute(&mut *tx)
                 .await?;
             }

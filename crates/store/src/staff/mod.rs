@@ -7,7 +7,7 @@
 //! by the service from the viewer and applied in SQL. Every read of appraisal rows and every
 //! workflow step writes its audit entry in the same transaction: both or neither.
 use serde::Serialize;
-use wuyu_analytics::appraisal::{Level, Sanction, SourceKind, UnitRating};
+use wuyu_analytics::appraisal::{Level, Sanction, SourceKind, TeachingBasis, UnitRating};
 use wuyu_domain::{SchoolId, TeacherId};
 
 use crate::StoreFuture;
@@ -378,8 +378,12 @@ pub struct ScoreSources {
     /// Their trimmed mean, when there were enough raters.
     pub peer_score: Option<f64>,
     pub parent_score: Option<f64>,
-    /// From the exams' parallel-class comparison.
+    /// From the exams: the parallel-class comparison or the value-added rank (`teaching_basis`).
     pub teaching_score: Option<f64>,
+    /// What `teaching_score` measured; `None` without one.
+    pub teaching_basis: Option<TeachingBasis>,
+    /// The teacher's value-added (student SD units) behind a value-added teaching score.
+    pub teaching_value_added: Option<f64>,
     pub workload_score: Option<f64>,
     /// The weights used (组织, 同事互评, 家长学生, 教学成绩, 工作量), re-normalised over the
     /// sources present; `None` for an uploaded score.

@@ -204,6 +204,8 @@ async fn an_appraisal_from_draft_to_confirmation(store: &dyn Store) {
             peer_score: Some(263.5 / 3.0),
             parent_score: None,
             teaching_score: Some(62.5),
+            teaching_basis: Some(wuyu_analytics::appraisal::TeachingBasis::ValueAdded),
+            teaching_value_added: Some(0.125),
             workload_score: Some(75.0),
             weights: Some([0.5, 0.3, 0.0, 0.1, 0.1]),
             missing: vec![wuyu_analytics::appraisal::SourceKind::Parent],

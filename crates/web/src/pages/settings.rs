@@ -65,6 +65,8 @@ pub(crate) struct SettingsForm {
     weight_teaching: String,
     #[serde(default)]
     weight_workload: String,
+    #[serde(default)]
+    appraisal_teaching: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
@@ -94,6 +96,7 @@ impl From<SettingsForm> for SettingsInput {
                 f.weight_teaching,
                 f.weight_workload,
             ],
+            appraisal_teaching: f.appraisal_teaching,
         }
     }
 }

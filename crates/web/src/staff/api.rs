@@ -49,9 +49,14 @@ pub(crate) struct AppraisalRowDto {
     /// Where the peer ratings came from: `uploaded`, `survey`, or null without any.
     pub peer_source: Option<String>,
     pub peer_survey_id: Option<i64>,
-    /// From the exams' parallel-class comparison: share of counted exams not below the
-    /// parallel classes × 100.
+    /// From the exams, by `teaching_basis`: `parallel` — share of counted exams not below the
+    /// parallel classes × 100; `value_added` — the teacher's value-added as a percentile rank
+    /// among the district's teachers.
     pub teaching_score: Option<f64>,
+    /// `parallel` or `value_added`; null without a teaching result.
+    pub teaching_basis: Option<String>,
+    /// The teacher's value-added (student SD units) behind a `value_added` score.
+    pub teaching_value_added: Option<f64>,
     pub workload_score: Option<f64>,
     /// The weights used for a composed score, re-normalised over the sources present.
     pub weights: Option<WeightsDto>,
@@ -140,6 +145,8 @@ fn dto(v: AppraisalView) -> AppraisalDto {
                 },
                 peer_survey_id: r.input.sources.peer_survey.map(|s| s.questionnaire_id),
                 teaching_score: r.input.sources.teaching_score,
+                teaching_basis: r.input.sources.teaching_basis.map(|b| b.code().to_string()),
+                teaching_value_added: r.input.sources.teaching_value_added,
                 workload_score: r.input.sources.workload_score,
                 weights: r.input.sources.weights.map(|w| WeightsDto {
                     org: w[0],

@@ -185,6 +185,8 @@ pub(crate) struct TeacherLine {
     parent: String,
     parent_origin: String,
     teaching: String,
+    /// 平行班比较 or the value-added behind the rank: what the teaching result measured.
+    teaching_origin: String,
     workload: String,
     /// The weighted sum with the weights used, e.g. `0.5×88.00 + … = 86.30`.
     arithmetic: String,
@@ -237,6 +239,7 @@ fn teacher_line(r: &AppraisalRow, state: AppraisalState) -> TeacherLine {
         parent: score_text(i.sources.parent_score),
         parent_origin: wuyu_service::staff::parent_origin_zh(&i.sources),
         teaching: score_text(i.sources.teaching_score),
+        teaching_origin: wuyu_service::staff::teaching_origin_zh(&i.sources),
         workload: score_text(i.sources.workload_score),
         arithmetic: score_arithmetic_zh(r),
         missing: missing_sources_zh(r),

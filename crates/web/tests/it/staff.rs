@@ -782,3 +782,132 @@ async fn the_page_shows_each_teachers_score_composed_from_its_sources() {
     let (status, _, _) = form(&app, &teacher, &format!("{round}/redraft"), "").await;
     assert_eq!(status, 403);
 }
+
+/// The district may take the teaching result from value-added instead of the parallel-class
+/// comparison: each teacher's value-added over two school years, ranked among the district's
+/// teachers (§2.3's percentile rank), shown with the value-added behind it — and a teacher
+/// with one school year only has no teaching result (never a single-year verdict).
+#[tokio::test]
+async fn the_teaching_result_can_be_the_teachers_value_added() {
+    use crate::exam_data as x;
+    use wuyu_domain::SubjectMark;
+    let app = TestApp::with_exams().await;
+    let a = SchoolId(app.ids.school_a);
+    // Two more 区级 exams in the 2023 school year, measured from the entrance exam, in 语文 and
+    // 英语. Against where they started, 1班 (孙老师 T01's 语文) gains 6 points more than
+    // expected, 2班 (钱老师 T02's 英语) 8 less, the other schools' classes nothing. With the
+    // midterm (2024: +2, −1, −6, +7) the teachers' value-added orders T01 > T21 > T02 over the
+    // three who have two years (T31 teaches 数学, which these exams leave out: one year only).
+    const EFFECT: [f64; 4] = [6.0, -8.0, 0.0, 0.0];
+    let baseline = app
+        .store
+        .list_exams(&wuyu_domain::Scope::District)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.exam.name == x::BASELINE)
+        .unwrap()
+        .exam
+        .id;
+    for k in 0..2u8 {
+        let mut ne = x::new_exam(
+            &format!("增值测{}", k + 1),
+            wuyu_domain::ExamLevel::District,
+            Some(baseline),
+        );
+        ne.subjects = vec![ne.subjects[0].clone(), ne.subjects[2].clone()];
+        ne.date = time::Date::from_calendar_date(2024, time::Month::March, 4 + k).unwrap();
+        ne.term = wuyu_domain::Term::new(2023, wuyu_domain::TermPart::Spring).unwrap();
+        let exam = app.store.create_exam(&ne).await.unwrap();
+        app.store
+            .import_exam_scores(
+                &x::score_batch(exam, &["语文", "英语"], |s| {
+                    let wobble = ((s.k * 7 + usize::from(k)) % 5) as f64 - 2.0;
+                    let b = x::baseline(s);
+                    let mark = |m: &Option<SubjectMark>, full: f64| match m {
+                        Some(SubjectMark::Score(v)) => Some(SubjectMark::Score(
+                            (v + EFFECT[s.class] + wobble).clamp(0.0, full),
+                        )),
+                        _ => None,
+                    };
+                    vec![mark(&b[0], 120.0), mark(&b[2], 100.0)]
+                }),
+                &wuyu_store::ImportMeta {
+                    username: "t".into(),
+                    file_name: format!("增值{k}.xlsx"),
+                    file_sha256: "7".repeat(64),
+                    at: 0,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // The district: teaching results weigh 20 % and come from value-added (an unknown basis
+    // is refused by name).
+    let district = app.login("district").await;
+    let (status, _, html) = form(
+        &app,
+        &district,
+        "/admin/settings",
+        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&appraisal_teaching=raw_mean",
+    )
+    .await;
+    assert_eq!(status, 200, "the form again, with the reason");
+    assert!(
+        html.contains("教学成绩来源（appraisal_teaching）应为 parallel（平行班比较）或 value_added（增值评价），而不是“raw_mean”"),
+        "{html}"
+    );
+    let (status, _, html) = form(
+        &app,
+        &district,
+        "/admin/settings",
+        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&weight_org=50&weight_peer=30&weight_parent=0&weight_teaching=20&weight_workload=0&appraisal_teaching=value_added",
+    )
+    .await;
+    assert!(status == 303 || status == 200, "{status} {html}");
+    let (_, _, html) = page(&app, &district, "/admin/settings").await;
+    assert!(
+        html.contains("<option value=\"value_added\" selected>"),
+        "the setting shows as saved"
+    );
+    let school = app.login("school-a").await;
+    let round = format!("/staff/appraisal/{}/2024", a.0);
+    let csv = "学校,工号,考核得分,组织评价得分,同事互评,家长学生评价,工作量\n\
+               S001,T01,,80,80;80;80,,\n\
+               S001,T02,,80,80;80;80,,\n";
+    let (status, _, html) = upload(&app, &school, &format!("{round}/import"), csv).await;
+    assert_eq!(status, 303, "{html}");
+    let (_, _, html) = page(&app, &school, &round).await;
+    // Three teachers ranked: T01 highest → 100·(2 + ½)/3 = 83.3; T02 lowest → 100·½/3 = 16.7.
+    // T01: 0.5·80 + 0.3·80 + 0.2·83.333 = 80.667; T02: 64 + 0.2·16.667 = 67.333.
+    let t01 = row_text(&html, "T01").expect("T01 row");
+    assert!(t01.contains("83.3") && t01.contains("增值 +"), "{t01}");
+    assert!(t01.contains("= 80.67"), "{t01}");
+    let t02 = row_text(&html, "T02").expect("T02 row");
+    assert!(t02.contains("16.7") && t02.contains("增值 -"), "{t02}");
+    assert!(t02.contains("= 67.33"), "{t02}");
+
+    // The API carries the basis and the value-added behind the rank.
+    let resp = app
+        .send(
+            get(&format!("/api/v1/staff/appraisal/{}/2024", a.0))
+                .cookie(&school.cookie)
+                .build(),
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+    let row = |no: &str| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["staff_no"] == no)
+            .unwrap()
+            .clone()
+    };
+    let (r1, r2) = (row("T01"), row("T02"));
+    assert_eq!(r1["teaching_basis"], "value_added");
+    assert!(r1["teaching_value_added"].as_f64().unwrap() > 0.0, "{r1}");
+    assert!(r2["teaching_value_added"].as_f64().unwrap() < 0.0, "{r2}");
+    assert!((r1["teaching_score"].as_f64().unwrap() - 250.0 / 3.0).abs() < 1e-9);
+}
