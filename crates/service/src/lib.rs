@@ -43,6 +43,8 @@ pub struct Service {
     store: Arc<dyn Store>,
     /// Read models kept while the data they were computed from is unchanged.
     cache: Arc<read_cache::ReadCache>,
+    /// Held uploads read and checked in the background (the import centre's previews).
+    readings: Arc<import_centre::Readings>,
 }
 
 impl Service {
@@ -50,6 +52,7 @@ impl Service {
         Self {
             store,
             cache: Arc::default(),
+            readings: Arc::default(),
         }
     }
 

@@ -448,3 +448,95 @@ async fn archive_kinds_postgres() {
         archive_story(Arc::clone(&db.store)).await;
     }
 }
+
+/// A large held file is read and checked off the runtime's threads: on a runtime with one
+/// thread, other use cases keep answering while it is read; the first preview says it is
+/// still being read (nothing confirmable yet), and a later one shows the file's counts.
+async fn big_file_story(store: Arc<dyn Store>) {
+    use std::time::{Duration, Instant};
+    district::load(store.as_ref()).await;
+    let svc = Service::new(Arc::clone(&store));
+    let admin = viewer(100, Role::DistrictAdmin, Scope::District);
+    const N: usize = 120_000;
+    let mut csv = String::from("学校代码,年级,班级,学籍号,姓名,性别,出生日期\n");
+    for i in 0..N {
+        csv.push_str(&format!(
+            "S001,7,1班,Z{:09},学生{i},{},2011-0{}-1{}\n",
+            i,
+            if i % 2 == 0 { "男" } else { "女" },
+            i % 9 + 1,
+            i % 10
+        ));
+    }
+    let file = UploadedFile::new("全区新名册.csv", csv.into_bytes());
+    let token = centre::hold(
+        &svc,
+        &admin,
+        ImportKind::Roster,
+        &ImportParams::default(),
+        &file,
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let first = tokio::spawn({
+        let (svc, admin, token) = (svc.clone(), admin.clone(), token.clone());
+        async move { centre::preview(&svc, &admin, &token).await }
+    });
+    // Meanwhile the history page's use case, on the same single runtime thread.
+    let (mut answered, mut slowest) = (0, Duration::ZERO);
+    while !first.is_finished() {
+        let t = Instant::now();
+        centre::history(&svc, &admin).await.unwrap();
+        slowest = slowest.max(t.elapsed());
+        answered += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first = first.await.unwrap().unwrap();
+    let waited = started.elapsed();
+    eprintln!(
+        "first preview after {waited:?}: reading={} ({answered} other answers, slowest {slowest:?})",
+        first.reading
+    );
+    assert!(
+        answered >= 5 && slowest < Duration::from_millis(500),
+        "{answered} answers in {waited:?}, slowest {slowest:?}"
+    );
+    if first.reading {
+        assert!(!first.confirmable() && first.counts.is_empty());
+    }
+    // The reading goes on in the background and is kept: a later preview shows the file.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let done = loop {
+        let p = centre::preview(&svc, &admin, &token).await.unwrap();
+        if !p.reading {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "still reading after 300 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(done.confirmable(), "{:?}", done.errors.first());
+    assert!(
+        done.counts.iter().any(|(_, n)| *n == N),
+        "{:?}",
+        done.counts
+    );
+    // Kept: the next preview answers at once.
+    let t = Instant::now();
+    assert!(!centre::preview(&svc, &admin, &token).await.unwrap().reading);
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+}
+
+// One worker thread: were the reading on it, nothing else could run until it ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_big_file_is_read_off_the_runtime_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    big_file_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_big_file_is_read_off_the_runtime_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        big_file_story(Arc::clone(&db.store)).await;
+    }
+}

@@ -9,6 +9,7 @@
 //! a student of theirs, is a row error like any other.
 mod check;
 mod kind;
+mod reading;
 mod sample;
 
 use serde::Serialize;
@@ -20,6 +21,7 @@ use wuyu_store::{
 };
 
 pub use kind::{ImportKind, ImportParams};
+pub(crate) use reading::Readings;
 pub use sample::SampleTable;
 
 use crate::audit::Requester;
@@ -27,6 +29,7 @@ use crate::file::UploadedFile;
 use crate::import::{ImportActor, ImportOutcome, ReadNotes};
 use crate::{Service, ServiceError};
 use kind::Checked;
+use reading::{Reading, off_runtime};
 
 /// The largest file the centre takes (bytes). Bigger district files are split by school.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
@@ -60,16 +63,23 @@ pub struct CentrePreview {
     pub errors: Vec<ErrorRow>,
     pub warnings: Vec<RowError>,
     pub notes: ReadNotes,
+    /// Still being read and checked in the background: no counts or errors yet.
+    pub reading: bool,
 }
 
 impl CentrePreview {
-    /// May it be confirmed: held, readable and without row errors.
+    /// May it be confirmed: held, read, readable and without row errors.
     pub fn confirmable(&self) -> bool {
         self.entry.status == UploadStatus::Pending
+            && !self.reading
             && self.unreadable.is_none()
             && self.errors.is_empty()
     }
 }
+
+/// How long a preview waits for its reading before it shows "正在读取": a usual file is
+/// ready by then, so its page shows the result at once.
+const PREVIEW_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A row error with what to do about it.
 #[derive(Debug, Clone, Serialize)]
@@ -226,7 +236,7 @@ async fn held(
 
 /// What a held file reads as: counts, sample, every row error (the reader's and the scope
 /// check's), or why it cannot be read.
-struct Read {
+pub(crate) struct Read {
     counts: Vec<(&'static str, usize)>,
     sample: SampleTable,
     errors: Vec<RowError>,
@@ -485,29 +495,82 @@ pub async fn preview(
         errors: Vec::new(),
         warnings: Vec::new(),
         notes: ReadNotes::default(),
+        reading: false,
     };
     if preview.entry.status == UploadStatus::Expired {
         preview.unreadable = Some("上传已过期（超过 2 小时未确认），文件已删除，请重新上传".into());
         return Ok(preview);
     }
-    match read_held(svc, viewer, kind, &params, &file).await {
+    let Some(read) = reading(svc, viewer, token, kind, &params, file).await? else {
+        preview.reading = true;
+        return Ok(preview);
+    };
+    match read.as_ref() {
         Ok(r) => {
-            preview.counts = r.counts;
-            preview.sample = r.sample;
+            preview.counts = r.counts.clone();
+            preview.sample = r.sample.clone();
             // A confirm the write rejected (e.g. an unknown class) found errors no read
             // finds: those are the ones to fix.
             let stored: Vec<RowError> = (!preview.entry.errors.is_empty())
                 .then(|| serde_json::from_str(&preview.entry.errors).ok())
                 .flatten()
                 .unwrap_or_default();
-            preview.errors = with_fixes(if stored.is_empty() { r.errors } else { stored });
-            preview.warnings = r.warnings;
-            preview.notes = r.notes;
+            preview.errors = with_fixes(if stored.is_empty() {
+                r.errors.clone()
+            } else {
+                stored
+            });
+            preview.warnings = r.warnings.clone();
+            preview.notes = r.notes.clone();
         }
-        Err(ServiceError::BadRequest(why)) => preview.unreadable = Some(why),
-        Err(e) => return Err(e),
+        Err(why) => preview.unreadable = Some(why.clone()),
     }
     Ok(preview)
+}
+
+/// The held file as read and checked: kept from an earlier preview, or read now on a
+/// blocking thread. `None` while that takes longer than [`PREVIEW_WAIT`] (the reading goes
+/// on; the next preview finds it).
+async fn reading(
+    svc: &Service,
+    viewer: &Viewer,
+    token: &str,
+    kind: ImportKind,
+    params: &ImportParams,
+    file: UploadedFile,
+) -> Result<Option<std::sync::Arc<Result<Read, String>>>, ServiceError> {
+    if let Some(Reading::Done(r)) = svc.readings.get(token) {
+        return Ok(Some(r));
+    }
+    if svc.readings.start(token) {
+        let (svc, viewer, token, params) = (
+            svc.clone(),
+            viewer.clone(),
+            token.to_string(),
+            params.clone(),
+        );
+        let task = tokio::spawn(async move {
+            let work = {
+                let (svc, viewer) = (svc.clone(), viewer.clone());
+                async move { read_held(&svc, &viewer, kind, &params, &file).await }
+            };
+            let outcome = match off_runtime(work).await {
+                Ok(Ok(r)) => Some(Ok(r)),
+                Ok(Err(ServiceError::BadRequest(why))) => Some(Err(why)),
+                Ok(Err(e)) | Err(e) => {
+                    tracing::warn!("reading upload {token}: {e}");
+                    None
+                }
+            };
+            svc.readings.finish(&token, outcome);
+        });
+        // The task goes on if the wait ends first.
+        let _ = tokio::time::timeout(PREVIEW_WAIT, task).await;
+    }
+    Ok(match svc.readings.get(token) {
+        Some(Reading::Done(r)) => Some(r),
+        _ => None,
+    })
 }
 
 /// The error file of a held upload: every row error with its fix, then the sheets as read
@@ -518,6 +581,11 @@ pub async fn errors_xlsx(
     token: &str,
 ) -> Result<(String, Vec<u8>), ServiceError> {
     let p = preview(svc, viewer, token).await?;
+    if p.reading {
+        return Err(ServiceError::Conflict(
+            "文件还在读取和检查，请稍后再下载错误清单".into(),
+        ));
+    }
     let (_, file, _, _) = held(svc, viewer, token).await?;
     let lines: Vec<ErrorLine<'_>> = p
         .errors
@@ -576,7 +644,14 @@ pub async fn confirm(
     if entry.expires_at < now() || !store.claim_upload(entry.id).await? {
         return Err(ServiceError::Conflict("upload is not pending".into()));
     }
-    let result = run(svc, viewer, entry.id, kind, &params, &file).await;
+    // Its status is about to change: a kept reading would describe the file as it was.
+    svc.readings.forget(token);
+    let result = {
+        let (svc, viewer, id) = (svc.clone(), viewer.clone(), entry.id);
+        off_runtime(async move { run(&svc, &viewer, id, kind, &params, &file).await })
+            .await
+            .and_then(|r| r)
+    };
     let (status, counts, errors, import_id) = match result {
         Ok(r) => r,
         Err(e) => {

@@ -573,6 +573,8 @@ struct PreviewPage {
     warnings: Vec<ErrorView>,
     confirmable: bool,
     max_shown: usize,
+    /// Still being read and checked in the background: the page reloads itself.
+    reading: bool,
 }
 
 /// Row errors shown on the page (all of them are in the error file).
@@ -632,6 +634,7 @@ fn preview_page(me: &CurrentUser, token: &str, p: CentrePreview) -> PreviewPage 
         status_code: p.entry.status.code(),
         stage: stage_zh(&p.entry.stage),
         confirmable: p.confirmable(),
+        reading: p.reading,
         unreadable: p.unreadable,
         counts: p.counts,
         result: counts_zh(&p.entry.counts),
