@@ -194,6 +194,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "archive_evidence",
         sql: include_str!("../migrations/sqlite/0037_archive_evidence.sql"),
     },
+    Migration {
+        version: 39,
+        name: "psych_scales",
+        sql: include_str!("../migrations/sqlite/0039_psych_scales.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -381,6 +386,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 37,
         name: "archive_evidence",
         sql: include_str!("../migrations/postgres/0037_archive_evidence.sql"),
+    },
+    Migration {
+        version: 39,
+        name: "psych_scales",
+        sql: include_str!("../migrations/postgres/0039_psych_scales.sql"),
     },
 ];
 

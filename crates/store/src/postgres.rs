@@ -51,6 +51,8 @@ mod plan_report;
 mod psych;
 #[path = "psych_work/imp.rs"]
 mod psych_work;
+#[path = "psych/scales_imp.rs"]
+mod psych_scales;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]

@@ -84,6 +84,7 @@ pub async fn import_answers(
             student_no: r.student_no.clone(),
             answers: a,
             result,
+            custom: None,
         });
     }
     let meta = ImportMeta {

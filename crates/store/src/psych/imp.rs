@@ -12,6 +12,7 @@ use wuyu_standards::scales::{AttentionLevel, BuiltinScale, ScreeningAnswers, Scr
 use super::{Db, This};
 use crate::backend::corrupt;
 use crate::model::{AuditRow, ImportMeta};
+use crate::psych::scales::CustomAnswers;
 use crate::psych::*;
 use crate::{StoreError, StoreFuture};
 
@@ -46,11 +47,24 @@ fn parse_grades(s: &str) -> Result<Vec<u8>, StoreError> {
         .collect()
 }
 
-pub(crate) const CAMPAIGN_COLS: &str =
-    "id, school_id, name, school_year, scales, grades, opens_on, closes_on";
+pub(crate) const CAMPAIGN_COLS: &str = "id, school_id, name, school_year, scales, grades, \
+     opens_on, closes_on, custom_scale_code, custom_scale_version";
+
+pub(crate) type CampaignTuple = (
+    i64,
+    i64,
+    String,
+    i32,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i32>,
+);
 
 pub(crate) fn campaign(
-    r: (i64, i64, String, i32, String, String, String, String),
+    r: CampaignTuple,
 ) -> Result<Campaign, StoreError> {
     Ok(Campaign {
         id: r.0,
@@ -61,6 +75,10 @@ pub(crate) fn campaign(
         grades: parse_grades(&r.5)?,
         opens_on: r.6,
         closes_on: r.7,
+        custom_scale: match (r.8, r.9) {
+            (Some(code), Some(version)) => Some(crate::psych::scales::ScaleRef { code, version }),
+            _ => None,
+        },
     })
 }
 
@@ -69,7 +87,7 @@ pub(crate) async fn campaign_of(
     school: SchoolId,
     id: i64,
 ) -> Result<Campaign, StoreError> {
-    let r: Option<(i64, i64, String, i32, String, String, String, String)> =
+    let r: Option<CampaignTuple> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
         )))
@@ -108,6 +126,8 @@ type ResponseTuple = (
 struct Stored {
     answers: ScreeningAnswers,
     result: ScreeningResult,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom: Option<CustomAnswers>,
 }
 
 /// Writes one scored response inside `tx`: (school, campaign, student, class).
@@ -116,14 +136,11 @@ pub(crate) async fn insert_response_tx(
     (school, campaign_id, student, class): (SchoolId, i64, i64, i64),
     answers: &ScreeningAnswers,
     res: &ScreeningResult,
+    custom: Option<&CustomAnswers>,
     at: i64,
     import_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    let stored = serde_json::to_string(&Stored {
-        answers: *answers,
-        result: *res,
-    })
-    .map_err(|e| corrupt("psych answers", e))?;
+    let stored = stored_json(answers, res, custom)?;
     sqlx::query(
         "INSERT INTO psych_response (school_id, campaign_id, student_id, class_id, \
          answers, phq_total, phq_band, phq_item9, gad_total, gad_band, asq_result, \
@@ -154,10 +171,12 @@ pub(crate) async fn insert_response_tx(
 pub(crate) fn stored_json(
     answers: &ScreeningAnswers,
     result: &ScreeningResult,
+    custom: Option<&CustomAnswers>,
 ) -> Result<String, StoreError> {
     serde_json::to_string(&Stored {
         answers: *answers,
         result: *result,
+        custom: custom.cloned(),
     })
     .map_err(|e| corrupt("psych answers", e))
 }
@@ -179,6 +198,18 @@ pub(crate) async fn replace_response_tx(
     answers: &ScreeningAnswers,
     res: &ScreeningResult,
 ) -> Result<(), StoreError> {
+    // The custom scale's answers are not part of a correction: they stay as submitted.
+    let (old,): (String,) = sqlx::query_as(
+        "SELECT answers FROM psych_response \
+         WHERE school_id = $1 AND campaign_id = $2 AND student_id = $3",
+    )
+    .bind(school.0)
+    .bind(campaign_id)
+    .bind(student)
+    .fetch_one(&mut **tx)
+    .await?;
+    let old: Stored =
+        serde_json::from_str(&old).map_err(|e| corrupt("psych_response.answers", e))?;
     sqlx::query(
         "UPDATE psych_response SET answers = $4, phq_total = $5, phq_band = $6, phq_item9 = $7, \
          gad_total = $8, gad_band = $9, asq_result = $10, level = $11, incomplete = $12 \
@@ -187,7 +218,7 @@ pub(crate) async fn replace_response_tx(
     .bind(school.0)
     .bind(campaign_id)
     .bind(student)
-    .bind(stored_json(answers, res)?)
+    .bind(stored_json(answers, res, old.custom.as_ref())?)
     .bind(res.phq.and_then(|p| p.total).map(i32::from))
     .bind(res.phq.and_then(|p| p.band).map(|b| b.code()))
     .bind(res.phq.and_then(|p| p.item9).map(i32::from))
@@ -214,6 +245,7 @@ fn response(r: ResponseTuple) -> Result<ResponseRow, StoreError> {
         class_label: class_label(r.6, &r.7),
         answers: stored.answers,
         result: stored.result,
+        custom: stored.custom,
         submitted_at: r.11,
     })
 }
@@ -396,8 +428,9 @@ impl PsychStore for This {
             let mut tx = self.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO psych_campaign (school_id, id, name, school_year, scales, grades, \
-                 opens_on, closes_on, created_by, created_at) \
-                 SELECT $1, COALESCE(MAX(id), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                 opens_on, closes_on, created_by, created_at, custom_scale_code, \
+                 custom_scale_version) \
+                 SELECT $1, COALESCE(MAX(id), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
                  FROM psych_campaign RETURNING id",
             )
             .bind(token.school().0)
@@ -415,6 +448,8 @@ impl PsychStore for This {
             .bind(&c.closes_on)
             .bind(&c.created_by)
             .bind(c.created_at)
+            .bind(c.custom_scale.as_ref().map(|s| s.code.clone()))
+            .bind(c.custom_scale.as_ref().map(|s| s.version))
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -438,7 +473,7 @@ impl PsychStore for This {
             if !allowed {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<(i64, i64, String, i32, String, String, String, String)> =
+            let rows: Vec<CampaignTuple> =
                 sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
                      ORDER BY opens_on DESC, id DESC"
@@ -655,6 +690,7 @@ impl PsychStore for This {
                     (school, campaign_id, *student, *class),
                     &r.answers,
                     res,
+                    r.custom.as_ref(),
                     meta.at,
                     Some(import_id),
                 )
