@@ -499,6 +499,7 @@ async fn load_psych(
             grades: wuyu_synth::PSYCH_GRADES.to_vec(),
             opens_on: format!("{year}-10-08"),
             closes_on: format!("{year}-10-20"),
+            custom_scale: String::new(),
         },
     )
     .await?;
@@ -650,6 +651,7 @@ async fn load_current_psych(
             grades: wuyu_synth::PSYCH_GRADES.to_vec(),
             opens_on: opens.to_string(),
             closes_on: closes.to_string(),
+            custom_scale: String::new(),
         },
     )
     .await?;

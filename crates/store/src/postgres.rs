@@ -49,10 +49,10 @@ mod plan_registry;
 mod plan_report;
 #[path = "psych/imp.rs"]
 mod psych;
-#[path = "psych_work/imp.rs"]
-mod psych_work;
 #[path = "psych/scales_imp.rs"]
 mod psych_scales;
+#[path = "psych_work/imp.rs"]
+mod psych_work;
 #[path = "roster/imp.rs"]
 mod roster;
 #[path = "settings/imp.rs"]

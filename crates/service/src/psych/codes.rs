@@ -5,11 +5,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wuyu_domain::{ClassId, SchoolId, Viewer};
 use wuyu_standards::scales::{
-    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, ScreeningAnswers,
-    ScaleDefinition, parse_asq, parse_item, score_screening,
+    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, ScaleDefinition,
+    ScreeningAnswers, parse_asq, parse_item, score_screening,
 };
-use wuyu_store::psych::scales::{CustomAnswers, ScaleRef};
 use wuyu_store::psych::Campaign;
+use wuyu_store::psych::scales::{CustomAnswers, ScaleRef};
 use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted};
 
 use super::audit::{counsellor, now_unix, record};

@@ -40,7 +40,9 @@ pub use records::{
     ConsentInput, break_glass_by_student_no, break_glass_record, child_consents, consents,
     record_consent, responses, student_record,
 };
-pub use scales::{MAX_DEFINITION_BYTES, ScaleLoaded, definition as scale_definition, load_scale, scales};
+pub use scales::{
+    MAX_DEFINITION_BYTES, ScaleLoaded, definition as scale_definition, load_scale, scales,
+};
 pub use wuyu_store::psych::scales::{CustomAnswers, ScaleLoad, ScaleRef, ScaleVersion};
 pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,

@@ -63,9 +63,7 @@ pub(crate) type CampaignTuple = (
     Option<i32>,
 );
 
-pub(crate) fn campaign(
-    r: CampaignTuple,
-) -> Result<Campaign, StoreError> {
+pub(crate) fn campaign(r: CampaignTuple) -> Result<Campaign, StoreError> {
     Ok(Campaign {
         id: r.0,
         school_id: SchoolId(r.1),
@@ -87,14 +85,13 @@ pub(crate) async fn campaign_of(
     school: SchoolId,
     id: i64,
 ) -> Result<Campaign, StoreError> {
-    let r: Option<CampaignTuple> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
-        )))
-        .bind(school.0)
-        .bind(id)
-        .fetch_optional(&mut **conn)
-        .await?;
+    let r: Option<CampaignTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
+    )))
+    .bind(school.0)
+    .bind(id)
+    .fetch_optional(&mut **conn)
+    .await?;
     campaign(r.ok_or(StoreError::NotFound)?)
 }
 
@@ -473,14 +470,13 @@ impl PsychStore for This {
             if !allowed {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<CampaignTuple> =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
+            let rows: Vec<CampaignTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
                      ORDER BY opens_on DESC, id DESC"
-                )))
-                .bind(school.0)
-                .fetch_all(&self.pool)
-                .await?;
+            )))
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
             rows.into_iter().map(campaign).collect()
         })
     }

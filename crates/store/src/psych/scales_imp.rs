@@ -51,13 +51,12 @@ impl PsychScaleStore for This {
             }
             let _guard = self.write_lock.lock().await;
             let mut tx = self.begin_write().await?;
-            let same: Option<(i32,)> = sqlx::query_as(
-                "SELECT version FROM psych_scale WHERE code = $1 AND sha256 = $2",
-            )
-            .bind(&s.code)
-            .bind(&s.sha256)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let same: Option<(i32,)> =
+                sqlx::query_as("SELECT version FROM psych_scale WHERE code = $1 AND sha256 = $2")
+                    .bind(&s.code)
+                    .bind(&s.sha256)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some((v,)) = same {
                 tx.rollback().await?;
                 return Ok(ScaleLoad::Unchanged(v));
@@ -97,11 +96,7 @@ impl PsychScaleStore for This {
         })
     }
 
-    fn scale_version<'a>(
-        &'a self,
-        code: &'a str,
-        v: i32,
-    ) -> StoreFuture<'a, Option<ScaleVersion>> {
+    fn scale_version<'a>(&'a self, code: &'a str, v: i32) -> StoreFuture<'a, Option<ScaleVersion>> {
         Box::pin(async move {
             let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{SELECT} WHERE s.code = $1 AND s.version = $2"

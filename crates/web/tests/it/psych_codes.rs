@@ -49,6 +49,7 @@ pub(crate) async fn campaign(app: &TestApp, opens: &str, closes: &str) -> i64 {
             grades: vec![7],
             opens_on: opens.into(),
             closes_on: closes.into(),
+            custom_scale: String::new(),
         },
     )
     .await
