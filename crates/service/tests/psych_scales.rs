@@ -321,6 +321,46 @@ async fn scales_story(store: Arc<dyn Store>) {
         Some(23.0)
     );
 
+    // An XLSX/CSV import into a campaign pinned to version 1 reads the scale's columns and
+    // scores them with version 1. A value that is not an answer value rejects the file.
+    let third = campaign(&svc, &ids, "补测", "xxyl@1").await;
+    let no = wuyu_testkit::child_student_no();
+    let bad = format!(
+        "学籍号,phq9_1,phq9_2,phq9_3,phq9_4,phq9_5,phq9_6,phq9_7,phq9_8,phq9_9,xxyl_1,xxyl_2,xxyl_3,xxyl_4,xxyl_5,xxyl_6\n\
+         {no},0,0,0,0,0,0,0,0,0,4,2,7,3,1,2\n"
+    );
+    let e = import_answers(&svc, &c, &cwho, a, third, bad.as_bytes(), "补测.csv")
+        .await
+        .unwrap_err();
+    let ServiceError::Rejected(rows) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].column.as_str(), rows[0].value.as_str()),
+        ("xxyl_3", "7")
+    );
+    assert!(
+        rows[0].message_zh.contains("1、2、3、4、5"),
+        "{}",
+        rows[0].message_zh
+    );
+    assert!(
+        responses(&svc, &c, &cwho, a, third)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let good = bad.replace(",4,2,7,3,1,2", ",4,2,5,3,1,2");
+    let out = import_answers(&svc, &c, &cwho, a, third, good.as_bytes(), "补测.csv")
+        .await
+        .unwrap();
+    assert_eq!(out.summary.written, 1);
+    let rows = responses(&svc, &c, &cwho, a, third).await.unwrap();
+    let got = rows[0].custom.as_ref().unwrap();
+    assert_eq!(got.scale.version, 1);
+    assert_eq!(got.result.total.as_ref().unwrap().score, Some(23.0));
+
     // A campaign naming a version that does not exist is refused.
     let e = create_campaign(
         &svc,

@@ -920,14 +920,15 @@ impl PsychStore for This {
             let school = token.school();
             let mut out: BTreeMap<(i64, i64), FlagRow> = BTreeMap::new();
             for class in token.classes() {
-                // Each student's latest response in this class; levels ≥ 1 only.
+                // Each student's latest response in this class; levels ≥ 1 only. A campaign of
+                // a district scale alone gives no attention level: it does not count.
                 let rows: Vec<(i64, String, i32, String, String, i32, i64)> = sqlx::query_as(
                     "SELECT s.id, s.name, k.grade, k.name, c.name, r.level, r.submitted_at \
                      FROM psych_response r \
                      JOIN student s ON s.school_id = r.school_id AND s.id = r.student_id \
                      JOIN school_class k ON k.school_id = s.school_id AND k.id = s.class_id \
                      JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
-                     WHERE r.school_id = $1 AND s.class_id = $2 \
+                     WHERE r.school_id = $1 AND s.class_id = $2 AND c.scales <> '' \
                      ORDER BY s.id, r.submitted_at DESC, r.campaign_id DESC",
                 )
                 .bind(school.0)
@@ -1013,6 +1014,7 @@ impl PsychStore for This {
                 "SELECT r.school_id, r.level, COUNT(*) FROM psych_response r \
                  JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
                  WHERE c.school_year = $1 AND ($2 IS NULL OR r.school_id = $2) \
+                 AND c.scales <> '' \
                  GROUP BY r.school_id, r.level",
             )
             .bind(school_year)
@@ -1024,6 +1026,7 @@ impl PsychStore for This {
                  FROM psych_consent n \
                  JOIN psych_campaign c ON c.school_id = n.school_id AND c.id = n.campaign_id \
                  WHERE c.school_year = $1 AND ($2 IS NULL OR n.school_id = $2) \
+                 AND c.scales <> '' \
                  GROUP BY n.school_id, (n.guardian = 'given' AND n.assent)",
             )
             .bind(school_year)

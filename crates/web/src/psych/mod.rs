@@ -11,6 +11,7 @@ mod codes;
 mod consent;
 mod correct;
 mod pages;
+mod scales;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/psych", get(pages::counsellor))
         .route("/psych/codes", get(codes::form).post(codes::issue))
+        .route("/psych/scales", get(scales::list).post(scales::load))
         .route("/psych/consent", get(consent::sheet).post(consent::record))
         .route("/psych/correct", get(correct::form).post(correct::save))
         .route(
