@@ -4,6 +4,7 @@
 //! calls (which audit every individual read) and renders.
 mod answer;
 mod api;
+mod api_scales;
 mod break_glass;
 mod case;
 mod cases;
@@ -47,7 +48,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/psych/cases/{id}/close", post(cases::close))
 }
 
-/// The psych API: aggregates only.
+/// The psych API: aggregates, and the district's scale definitions (no individual data).
 pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::aggregates))
+    OpenApiRouter::new()
+        .routes(routes!(api::aggregates))
+        .routes(routes!(api_scales::scales))
 }

@@ -7,7 +7,7 @@ use wuyu_domain::SchoolId;
 use wuyu_service::psych::{CampaignInput, create_campaign};
 
 use crate::psych_codes::{anon_post, consent, counsellor, issue};
-use crate::support::{Session, TestApp, body_text, get, post};
+use crate::support::{Session, TestApp, body_json, body_text, get, post};
 
 const BOUNDARY: &str = "----wuyuScaleBoundary";
 
@@ -107,6 +107,16 @@ async fn the_district_loads_a_scale_and_a_student_answers_it() {
         let s = app.login(user).await;
         assert_eq!(page(&app, &s).await.0, 403, "{user}");
     }
+    // The API lists the same versions for the counsellor.
+    let resp = app
+        .send(get("/api/v1/psych/scales").cookie(&c.cookie).build())
+        .await;
+    assert_eq!(resp.status(), 200);
+    let json = body_json(resp).await;
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["code"], "test_sc");
+    assert_eq!(json[0]["version"], 1);
+    assert_eq!(json[0]["licence"], "区购买授权");
     let log = app.store.list_audit(10_000).await.unwrap();
     assert_eq!(
         log.iter()
