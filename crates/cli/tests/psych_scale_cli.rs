@@ -36,7 +36,7 @@ fn scales_are_loaded_by_version_and_bad_ones_refused() {
     let dir = TempDir::tagged("psych-scale-cli");
     let db = dir.join("wuyu.db");
     let db = db.to_str().unwrap();
-    let bad = dir.write("量表.json", &definition("1"));
+    let bad = dir.write("量表.json", definition("1"));
     let o = wuyu(&["psych", "scale", "load", bad.to_str().unwrap(), "--db", db]);
     assert!(!o.status.success());
     assert!(
@@ -49,7 +49,7 @@ fn scales_are_loaded_by_version_and_bad_ones_refused() {
     let o = wuyu(&["psych", "scale", "list", "--db", db]);
     assert!(text(&o).contains("尚未载入任何量表定义"), "{}", text(&o));
 
-    let good = dir.write("量表.json", &definition("2"));
+    let good = dir.write("量表.json", definition("2"));
     let good = good.to_str().unwrap();
     let load = |extra: &[&str]| {
         let mut args = vec!["psych", "scale", "load", good, "--db", db];
@@ -60,7 +60,7 @@ fn scales_are_loaded_by_version_and_bad_ones_refused() {
     };
     assert!(load(&["--licence", "区购买授权"]).contains("（cli_sc）第 1 版"));
     assert!(load(&[]).contains("内容与已有的第 1 版相同，未新增版本"));
-    dir.write("量表.json", &definition("2").replace("\"高\"", "\"偏高\""));
+    dir.write("量表.json", definition("2").replace("\"高\"", "\"偏高\""));
     assert!(load(&[]).contains("（cli_sc）第 2 版"));
     let list = text(&wuyu(&["psych", "scale", "list", "--db", db]));
     let lines: Vec<&str> = list.lines().collect();
