@@ -11,6 +11,7 @@ use wuyu_domain::Capability;
 use wuyu_service::ServiceError;
 use wuyu_service::audit::Requester;
 use wuyu_service::psych::{self, MAX_DEFINITION_BYTES};
+use wuyu_standards::scales::{Method, ScaleDefinition};
 
 use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
@@ -33,6 +34,57 @@ pub(crate) struct Line {
     sha_short: String,
     sha256: String,
     campaigns: i64,
+    /// Items, answers, reverse items, subscales and their bands, as the district checks them.
+    outline: String,
+}
+
+fn join<T: ToString>(v: &[T]) -> String {
+    v.iter().map(T::to_string).collect::<Vec<_>>().join("、")
+}
+
+/// One line saying what the stored definition scores, so a load can be checked by eye.
+fn outline(json: &str) -> String {
+    let Ok(d) = ScaleDefinition::from_json("", json) else {
+        return String::new();
+    };
+    let method = |m: Method| match m {
+        Method::Sum => "求和",
+        Method::Mean => "平均",
+    };
+    let mut parts = vec![format!(
+        "{} 题，答案 {}",
+        d.item_count,
+        join(&d.answer_values)
+    )];
+    if !d.reverse_items.is_empty() {
+        parts.push(format!("反向计分第 {} 题", join(&d.reverse_items)));
+    }
+    for s in d.subscales.iter().chain(d.total.iter()) {
+        let items = if s.items.is_empty() {
+            "全部题目".to_string()
+        } else {
+            format!("第 {} 题", join(&s.items))
+        };
+        let bands: Vec<String> = s
+            .cutoffs
+            .iter()
+            .map(|c| format!("{}–{} {}", c.min, c.max, c.label_zh))
+            .collect();
+        let bands = if bands.is_empty() {
+            String::new()
+        } else {
+            format!("：{}", bands.join("，"))
+        };
+        parts.push(format!(
+            "{}（{items}{}）{bands}",
+            s.name_zh,
+            method(s.method)
+        ));
+    }
+    for v in &d.validity {
+        parts.push(format!("{} 高于 {} 为无效", v.subscale, v.invalid_above));
+    }
+    parts.join("；")
 }
 
 #[derive(Template)]
@@ -58,6 +110,7 @@ async fn page(
         .into_iter()
         .map(|s| Line {
             sha_short: s.sha256.chars().take(12).collect(),
+            outline: outline(&s.definition),
             code: s.code,
             version: s.version,
             name: s.name,

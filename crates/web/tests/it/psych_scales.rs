@@ -83,6 +83,12 @@ async fn the_district_loads_a_scale_and_a_student_answers_it() {
         "{html}"
     );
     assert!(html.contains("区购买授权"));
+    assert!(
+        html.contains(
+            "3 题，答案 0、1、2；反向计分第 3 题；疲惫感（第 1、2、3 题平均）：0–0.99 低，1–2 偏高"
+        ),
+        "{html}"
+    );
     let (_, html) = upload(&app, &d, "测试.json", &definition(GOOD)).await;
     assert!(
         html.contains("内容与已有的第 1 版相同，未新增版本"),
