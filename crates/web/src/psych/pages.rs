@@ -277,7 +277,13 @@ pub(crate) async fn counsellor_page(
             .iter()
             .map(|c| CampaignOption {
                 id: c.id,
-                label: format!("{}（{} 至 {}）", c.name, c.opens_on, c.closes_on),
+                label: match &c.custom_scale {
+                    Some(s) => format!(
+                        "{}（{} 至 {}，自定义量表 {} 第 {} 版）",
+                        c.name, c.opens_on, c.closes_on, s.code, s.version
+                    ),
+                    None => format!("{}（{} 至 {}）", c.name, c.opens_on, c.closes_on),
+                },
                 selected: chosen.is_some_and(|x| x.id == c.id),
             })
             .collect(),
