@@ -180,6 +180,7 @@ async fn the_district_loads_a_scale_and_a_student_answers_it() {
         html.contains("<th>测试量表（虚构）（第 1 版）</th>"),
         "{html}"
     );
+    assert!(html.contains("疲惫感小调查（2020-01-01 至 2099-12-31，自定义量表 test_sc 第 1 版）"));
     let row = html
         .lines()
         .find(|l| l.contains("张小明"))
