@@ -499,6 +499,7 @@ async fn load_psych(
             grades: wuyu_synth::PSYCH_GRADES.to_vec(),
             opens_on: format!("{year}-10-08"),
             closes_on: format!("{year}-10-20"),
+            custom_scale: String::new(),
         },
     )
     .await?;
@@ -592,6 +593,7 @@ async fn load_psych(
         .await?;
         records += 1;
     }
+    load_demo_scale((&svc, &viewer, &who, school), year, &data, &ids).await?;
     let teacher_class =
         wuyu_synth::first_crisis_student(&data).and_then(|no| ids.get(no).map(|s| s.1));
     let current = load_current_psych(
@@ -650,6 +652,7 @@ async fn load_current_psych(
             grades: wuyu_synth::PSYCH_GRADES.to_vec(),
             opens_on: opens.to_string(),
             closes_on: closes.to_string(),
+            custom_scale: String::new(),
         },
     )
     .await?;
@@ -719,6 +722,88 @@ async fn load_current_psych(
         written: out.summary.written,
         codes,
     })
+}
+
+/// The district loads the demo's invented scale (wuyu ships no real one) and the counsellor
+/// gave it in a short campaign after the year's screening: some consenting students' answers,
+/// imported with the scale's columns and scored with the pinned version. Created before the
+/// screening under way, so that one stays first on the counsellor's page.
+async fn load_demo_scale(
+    (svc, viewer, who, school): CounsellorCtx<'_>,
+    year: i32,
+    data: &wuyu_synth::PsychDemo,
+    ids: &std::collections::HashMap<String, (wuyu_domain::StudentId, wuyu_domain::ClassId)>,
+) -> anyhow::Result<()> {
+    use wuyu_service::psych;
+    let loaded = psych::load_scale(
+        svc,
+        &crate::accounts::operator(),
+        &wuyu_service::audit::Requester::operator("demo"),
+        "xxyl_demo.json",
+        wuyu_synth::DEMO_SCALE_JSON.as_bytes(),
+        "演示用虚构量表，无需授权",
+    )
+    .await?;
+    let campaign = psych::create_campaign(
+        svc,
+        viewer,
+        who,
+        school,
+        &psych::CampaignInput {
+            name: format!("{year}学年学习压力自评（演示）"),
+            school_year: year,
+            scales: Vec::new(),
+            grades: wuyu_synth::PSYCH_GRADES.to_vec(),
+            opens_on: format!("{year}-11-10"),
+            closes_on: format!("{year}-11-14"),
+            custom_scale: format!("{}@{}", loaded.code, loaded.load.version()),
+        },
+    )
+    .await?;
+    let mut csv = String::from("学籍号");
+    for i in 1..=6 {
+        csv.push_str(&format!(",xxyl_demo_{i}"));
+    }
+    csv.push('\n');
+    let given = data
+        .consents
+        .iter()
+        .filter(|(no, given)| *given && ids.contains_key(no))
+        .take(120);
+    for (n, (no, _)) in given.enumerate() {
+        let id = ids[no].0;
+        psych::record_consent(
+            svc,
+            viewer,
+            who,
+            school,
+            &psych::ConsentInput {
+                campaign_id: campaign,
+                student_id: id,
+                guardian: psych::GuardianConsent::Given,
+                assent: true,
+                decided_on: format!("{year}-11-05"),
+                channel: psych::ConsentChannel::ParentAccount,
+            },
+        )
+        .await?;
+        csv.push_str(no);
+        for a in wuyu_synth::demo_scale_answers(u64::from(year as u32), n) {
+            csv.push_str(&format!(",{a}"));
+        }
+        csv.push('\n');
+    }
+    psych::import_answers(
+        svc,
+        viewer,
+        who,
+        school,
+        campaign,
+        csv.as_bytes(),
+        "synthetic-xxyl-demo.csv",
+    )
+    .await?;
+    Ok(())
 }
 
 /// The demo counsellor acting: the service, the viewer, the requester and the school.

@@ -25,6 +25,7 @@ mod exam;
 mod fitness;
 mod plan;
 mod psych;
+mod psych_scale;
 mod roster;
 mod settings;
 mod staff;
@@ -170,7 +171,7 @@ enum Command {
         #[command(subcommand)]
         command: fitness::FitnessCommand,
     },
-    /// 心理健康：不用数据库，直接给纸质筛查答卷计分（PHQ-9、GAD-7、ASQ，关注等级）
+    /// 心理健康：不用数据库给纸质筛查答卷计分（PHQ-9、GAD-7、ASQ，关注等级）；载入区级自定义量表
     Psych {
         #[command(subcommand)]
         command: psych::PsychCommand,
@@ -288,7 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Plan { command } => plan::run(command).await,
         Command::Fitness { command } => fitness::run(command),
-        Command::Psych { command } => psych::run(command),
+        Command::Psych { command } => psych::run(command).await,
         Command::Analytics { command } => analytics::run(command),
         Command::Staff { command } => staff::run(command),
         Command::Bench(args) => bench::run(args).await,

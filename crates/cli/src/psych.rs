@@ -31,6 +31,11 @@ pub enum PsychCommand {
     /// 输出原有各列，再加各量表总分和分级、ASQ 结果、关注等级、状态和每行的中文说明。
     /// 关注等级不是诊断。只要文件能读，退出码就是 0。
     Score(ScoreArgs),
+    /// 区级自定义量表定义：载入（新版本）、列出
+    Scale {
+        #[command(subcommand)]
+        command: crate::psych_scale::ScaleCommand,
+    },
 }
 
 #[derive(clap::Args)]
@@ -54,9 +59,10 @@ pub enum Columns {
     Code,
 }
 
-pub fn run(cmd: PsychCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(cmd: PsychCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PsychCommand::Score(args) => score(&args),
+        PsychCommand::Scale { command } => crate::psych_scale::run(command).await,
     }
 }
 

@@ -64,6 +64,11 @@ pub enum Capability {
     PsychBreakGlass,
     /// A parent's own child's screening consent.
     ViewChildPsychConsent,
+    /// Load a district-supplied scale definition (a new version; under the district's own
+    /// licence). Every load is audited.
+    LoadPsychScales,
+    /// The district's scale definitions and their versions (to name one in a campaign).
+    ViewPsychScales,
     /// Surveys: build, publish and close questionnaires, make response links (a school admin:
     /// links for their school).
     ManageSurveys,
@@ -196,6 +201,8 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     ),
     (C::PsychBreakGlass, &[R::DistrictAdmin]),
     (C::ViewChildPsychConsent, &[R::Parent]),
+    (C::LoadPsychScales, &[R::DistrictAdmin]),
+    (C::ViewPsychScales, &[R::DistrictAdmin, R::Counsellor]),
     (C::ManageSurveys, &[R::DistrictAdmin, R::SchoolAdmin]),
     (
         C::ViewSurveyResults,
@@ -455,6 +462,8 @@ mod tests {
             C::ViewPsychAggregates,
             C::PsychBreakGlass,
             C::ViewChildPsychConsent,
+            C::LoadPsychScales,
+            C::ViewPsychScales,
             C::ManageSurveys,
             C::ViewSurveyResults,
             C::ViewTeacherSurveyResults,

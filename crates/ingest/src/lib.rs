@@ -68,7 +68,9 @@ pub use limits::check_unpacked_size;
 pub use names::{NamedRow, same_name};
 pub use parallel::worker_threads;
 pub use plan::{PlanRead, read_plan, write_plan_csv, write_plan_xlsx};
-pub use psych::{PsychAnswerRow, PsychAnswersRead, is_psych_header, read_psych_answers};
+pub use psych::{
+    PsychAnswerRow, PsychAnswersRead, is_psych_header, read_psych_answers, read_psych_answers_with,
+};
 pub use roster::{RosterOptions, RosterRead, read_roster};
 pub use schema::{Field, SheetKind};
 pub use table::{FileFormat, Table, Tables, detect_format, read_tables};

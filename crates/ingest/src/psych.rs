@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use wuyu_domain::{Origin, RowError};
 use wuyu_standards::scales::{
-    ASQ_ITEMS, AsqAnswer, GAD_ITEMS, PHQ_ITEMS, ScreeningAnswers, parse_asq, parse_item,
+    ASQ_ITEMS, AsqAnswer, GAD_ITEMS, PHQ_ITEMS, ScaleDefinition, ScreeningAnswers, parse_asq,
+    parse_item,
 };
 
 use crate::IngestError;
@@ -20,6 +21,9 @@ pub struct PsychAnswerRow {
     pub origin: Origin,
     pub student_no: String,
     pub answers: ScreeningAnswers,
+    /// The district scale's answers (`{code}_1`…), when the reader was given its definition
+    /// and the row answers any of its items.
+    pub custom: Option<Vec<Option<i32>>>,
 }
 
 /// What a sheet of answers read into.
@@ -42,6 +46,8 @@ enum Col {
     Phq(usize),
     Gad(usize),
     Asq(usize),
+    /// An item of the district scale the reader was given.
+    Custom(usize),
 }
 
 /// Lower-case ASCII letters and digits only, so `PHQ-9 第1题`, `phq9_1` and `PHQ9-1` agree.
@@ -75,6 +81,20 @@ fn column(h: &str) -> Option<Col> {
     None
 }
 
+/// A built-in column, or an item of the district scale (`{code}_n`, `{code}-n`).
+fn column_with(h: &str, custom: Option<&ScaleDefinition>) -> Option<Col> {
+    column(h).or_else(|| {
+        let d = custom?;
+        let rest = header_key(h)
+            .strip_prefix(&header_key(&d.code))?
+            .parse::<usize>()
+            .ok()?;
+        (1..=usize::from(d.item_count))
+            .contains(&rest)
+            .then(|| Col::Custom(rest - 1))
+    })
+}
+
 /// Whether a sheet's header is an answer sheet: a 学籍号 column and at least one answer column
 /// (the sheets [`read_psych_answers`] reads).
 pub fn is_psych_header(header: &[String]) -> bool {
@@ -87,6 +107,16 @@ pub fn is_psych_header(header: &[String]) -> bool {
 
 /// Reads every recognisable sheet of answers.
 pub fn read_psych_answers(bytes: &[u8], file_name: &str) -> Result<PsychAnswersRead, IngestError> {
+    read_psych_answers_with(bytes, file_name, None)
+}
+
+/// Reads every recognisable sheet of answers, with the columns of a campaign's district scale
+/// (`{code}_1`…, each cell one of its answer values or blank) when its definition is given.
+pub fn read_psych_answers_with(
+    bytes: &[u8],
+    file_name: &str,
+    custom: Option<&ScaleDefinition>,
+) -> Result<PsychAnswersRead, IngestError> {
     let tables = read_tables(file_name, bytes)?;
     let mut out = PsychAnswersRead {
         file_sha256: sha256_hex(bytes),
@@ -98,21 +128,34 @@ pub fn read_psych_answers(bytes: &[u8], file_name: &str) -> Result<PsychAnswersR
     let mut seen: HashMap<String, u32> = HashMap::new();
     for table in &tables.tables {
         found.push(format!("“{}”", table.name));
-        let cols: Vec<Option<Col>> = table.header.iter().map(|h| column(h)).collect();
+        let cols: Vec<Option<Col>> = table
+            .header
+            .iter()
+            .map(|h| column_with(h, custom))
+            .collect();
         let Some(no_col) = cols.iter().position(|c| *c == Some(Col::StudentNo)) else {
             continue;
         };
-        if !cols
-            .iter()
-            .any(|c| matches!(c, Some(Col::Phq(_) | Col::Gad(_) | Col::Asq(_))))
-        {
+        if !cols.iter().any(|c| {
+            matches!(
+                c,
+                Some(Col::Phq(_) | Col::Gad(_) | Col::Asq(_) | Col::Custom(_))
+            )
+        }) {
             continue;
         }
         recognised += 1;
         out.has_phq |= cols.iter().any(|c| matches!(c, Some(Col::Phq(_))));
         out.has_gad |= cols.iter().any(|c| matches!(c, Some(Col::Gad(_))));
         out.has_asq |= cols.iter().any(|c| matches!(c, Some(Col::Asq(_))));
-        read_table(file_name, table, &cols, no_col, &mut seen, &mut out);
+        read_table(
+            file_name,
+            table,
+            (&cols, custom),
+            no_col,
+            &mut seen,
+            &mut out,
+        );
     }
     if recognised == 0 {
         return Err(IngestError::NoPsychSheet {
@@ -126,7 +169,7 @@ pub fn read_psych_answers(bytes: &[u8], file_name: &str) -> Result<PsychAnswersR
 fn read_table(
     file: &str,
     table: &Table,
-    cols: &[Option<Col>],
+    (cols, custom): (&[Option<Col>], Option<&ScaleDefinition>),
     no_col: usize,
     seen: &mut HashMap<String, u32>,
     out: &mut PsychAnswersRead,
@@ -157,7 +200,9 @@ fn read_table(
         let mut phq = [None; PHQ_ITEMS];
         let mut gad = [None; GAD_ITEMS];
         let mut asq: [Option<AsqAnswer>; ASQ_ITEMS] = [None; ASQ_ITEMS];
+        let mut own = vec![None; custom.map_or(0, |d| usize::from(d.item_count))];
         let (mut any_phq, mut any_gad, mut any_asq) = (false, false, false);
+        let mut any_own = false;
         let mut bad = false;
         for (i, c) in cols.iter().enumerate() {
             let cell = row.get(i);
@@ -174,6 +219,13 @@ fn read_table(
                     any_asq |= v.is_some();
                     asq[*n] = v;
                 }),
+                Some(Col::Custom(n)) => match custom {
+                    Some(d) => d.parse_answer(cell).map(|v| {
+                        any_own |= v.is_some();
+                        own[*n] = v;
+                    }),
+                    None => Ok(()),
+                },
                 _ => Ok(()),
             };
             if let Err(e) = result {
@@ -195,6 +247,7 @@ fn read_table(
                 gad: any_gad.then_some(gad),
                 asq: any_asq.then_some(asq),
             },
+            custom: any_own.then_some(own),
         });
     }
 }

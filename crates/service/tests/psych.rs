@@ -144,6 +144,7 @@ async fn story(store: Arc<dyn Store>) {
         grades: vec![7, 8],
         opens_on: "2025-10-08".into(),
         closes_on: "2025-10-20".into(),
+        custom_scale: String::new(),
     };
     let e = create_campaign(&svc, &counsellor, &c_who, a, &bad)
         .await

@@ -50,6 +50,7 @@ async fn campaign(svc: &Service, ids: &Ids) -> i64 {
             grades: vec![7],
             opens_on: "2020-09-01".into(),
             closes_on: "2099-12-31".into(),
+            custom_scale: String::new(),
         },
     )
     .await

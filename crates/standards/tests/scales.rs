@@ -333,6 +333,17 @@ fn bad_definitions_are_refused_with_where_and_why() {
     assert!(msg.contains("第 1 行"), "{msg}");
     let unknown = DEMO_SCALE.replace(r#""version""#, r#""versio""#);
     assert!(ScaleDefinition::from_json("mine.json", &unknown).is_err());
+    // The optional wording must match the items and the answer values one for one.
+    let words = DEMO_SCALE.replacen('{', r#"{"items_zh": ["一", "二"],"#, 1);
+    let msg = ScaleDefinition::from_json("mine.json", &words)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("items_zh") && msg.contains("2 条"), "{msg}");
+    let labels = DEMO_SCALE.replacen('{', r#"{"answer_labels_zh": ["否"],"#, 1);
+    let msg = ScaleDefinition::from_json("mine.json", &labels)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("answer_labels_zh"), "{msg}");
 }
 
 fn sheet<const N: usize>() -> impl Strategy<Value = [Option<u8>; N]> {

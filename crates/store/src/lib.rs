@@ -63,6 +63,7 @@ pub use plan_edit::PlanEditStore;
 pub use plan_registry::PlanRegistryStore;
 pub use plan_report::PlanReportStore;
 pub use psych::PsychStore;
+pub use psych::scales::PsychScaleStore;
 pub use psych_work::PsychWorkStore;
 pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
@@ -82,6 +83,7 @@ pub mod prelude {
     pub use crate::PlanRegistryStore;
     pub use crate::PlanReportStore;
     pub use crate::PlanStore;
+    pub use crate::PsychScaleStore;
     pub use crate::PsychWorkStore;
     pub use crate::StaffStore;
     pub use crate::SurveyStore;
@@ -109,6 +111,7 @@ pub trait Store:
     + SurveyStore
     + PsychStore
     + PsychWorkStore
+    + PsychScaleStore
     + PlanStore
     + ArchiveStore
     + StaffStore

@@ -195,6 +195,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0037_archive_evidence.sql"),
     },
     Migration {
+        version: 39,
+        name: "psych_scales",
+        sql: include_str!("../migrations/sqlite/0039_psych_scales.sql"),
+    },
+    Migration {
         version: 40,
         name: "appraisal_teaching",
         sql: include_str!("../migrations/sqlite/0040_appraisal_teaching.sql"),
@@ -386,6 +391,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 37,
         name: "archive_evidence",
         sql: include_str!("../migrations/postgres/0037_archive_evidence.sql"),
+    },
+    Migration {
+        version: 39,
+        name: "psych_scales",
+        sql: include_str!("../migrations/postgres/0039_psych_scales.sql"),
     },
     Migration {
         version: 40,

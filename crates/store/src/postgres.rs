@@ -49,6 +49,8 @@ mod plan_registry;
 mod plan_report;
 #[path = "psych/imp.rs"]
 mod psych;
+#[path = "psych/scales_imp.rs"]
+mod psych_scales;
 #[path = "psych_work/imp.rs"]
 mod psych_work;
 #[path = "roster/imp.rs"]

@@ -29,6 +29,7 @@ mod layout;
 mod names;
 mod people;
 mod psych;
+mod psych_scale;
 pub mod rng;
 mod staff;
 mod survey;
@@ -42,6 +43,7 @@ pub use exam::{
 pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
 pub use psych::{PSYCH_GRADES, PsychDemo, first_crisis_student, generate_psych};
+pub use psych_scale::{DEMO_SCALE_JSON, demo_scale_answers};
 pub use staff::{DevRecord, generate_appraisal, generate_appraisal_sources, generate_development};
 pub use survey::{EthicsTeacher, SurveySchool, generate_ethics, generate_survey};
 

@@ -53,6 +53,8 @@ caps!(
     ViewPsychAggregates,
     PsychBreakGlass,
     ViewChildPsychConsent,
+    LoadPsychScales,
+    ViewPsychScales,
     ManageSurveys,
     ViewSurveyResults,
     ViewTeacherSurveyResults,

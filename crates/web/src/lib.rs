@@ -33,6 +33,7 @@
 //! | `GET /api/v1/exams…` | as the exam pages (students: audited) |
 //! | `GET /psych`, `POST /psych/cases/{id}/…` | the school's counsellor (every read audited) |
 //! | `GET /psych/flags` | teachers: the classes they are 班主任 of (levels and tasks only) |
+//! | `GET /psych/scales`, `POST /psych/scales` (multipart), `GET /api/v1/psych/scales` | district admins (list and load, every load audited), counsellors (list) |
 //! | `GET /schools/{id}/students/{student_id}/archive` | district roles, the school admin, teachers of the class, the parent (audited) |
 //! | `GET /archive/coverage` | district roles (by school), school admins (by class) |
 //! | `GET/POST /schools/{id}/classes/{class_id}/archive`, `POST …/archive/review`, `GET …/archive/export.xlsx`, `GET /archive/class` | the school admin, teachers of the class (review: its 班主任; export audited) |

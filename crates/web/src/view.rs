@@ -104,6 +104,9 @@ fn nav_links(role: Role, scope: &Scope) -> Vec<(String, &'static str)> {
     } else if grants(role, Capability::ViewChildPsychConsent) {
         links.push(("/psych/child-consent".to_string(), "心理筛查"));
     }
+    if grants(role, Capability::LoadPsychScales) {
+        links.push(("/psych/scales".to_string(), "量表定义"));
+    }
     if grants(role, Capability::ViewArchiveCoverage) {
         links.push(("/archive/coverage".to_string(), "综合素质"));
     }

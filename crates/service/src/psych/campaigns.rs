@@ -2,8 +2,9 @@
 //! school's psych aggregates.
 use time::Date;
 use time::macros::format_description;
-use wuyu_domain::{SchoolId, Viewer};
+use wuyu_domain::{SchoolId, Scope, Viewer};
 use wuyu_standards::scales::BuiltinScale;
+use wuyu_store::psych::scales::{ScaleRef, ScaleVersion};
 use wuyu_store::psych::{Campaign, NewCampaign};
 
 use super::audit::{counsellor, now_unix, record};
@@ -20,6 +21,8 @@ pub struct CampaignInput {
     pub grades: Vec<u8>,
     pub opens_on: String,
     pub closes_on: String,
+    /// A district scale: `code@version`, or `code` for its newest version; empty for none.
+    pub custom_scale: String,
 }
 
 fn date(field: &str, s: &str) -> Result<Date, ServiceError> {
@@ -42,7 +45,7 @@ fn validate(c: &CampaignInput) -> Result<NewCampaign, ServiceError> {
             None => return bad(format!("量表“{s}”无法识别：可选 phq9、phqa、gad7、asq")),
         }
     }
-    if scales.is_empty() {
+    if scales.is_empty() && c.custom_scale.trim().is_empty() {
         return bad("至少选择一个量表".into());
     }
     if scales.contains(&BuiltinScale::Phq(wuyu_standards::scales::PhqVersion::Phq9))
@@ -76,6 +79,7 @@ fn validate(c: &CampaignInput) -> Result<NewCampaign, ServiceError> {
         grades,
         opens_on: opens.to_string(),
         closes_on: closes.to_string(),
+        custom_scale: None,
         created_by: String::new(),
         created_at: 0,
     })
@@ -90,6 +94,7 @@ pub async fn create_campaign(
 ) -> Result<i64, ServiceError> {
     let token = counsellor(svc, viewer, who, school, "psych_campaign:new").await?;
     let mut c = validate(input)?;
+    c.custom_scale = pin_scale(svc, &viewer.scope, &input.custom_scale).await?;
     c.created_by = who.username.clone();
     c.created_at = now_unix();
     let id = svc.store().create_campaign(&token, &c).await?;
@@ -99,10 +104,55 @@ pub async fn create_campaign(
         "psych_create_campaign",
         Some(school),
         format!("psych_campaign:{id}"),
-        c.name.clone(),
+        match &c.custom_scale {
+            Some(s) => format!("{} scale={}@{}", c.name, s.code, s.version),
+            None => c.name.clone(),
+        },
     )
     .await?;
     Ok(id)
+}
+
+/// The version a campaign pins: the one named, or the newest of the code.
+async fn pin_scale(
+    svc: &Service,
+    scope: &Scope,
+    text: &str,
+) -> Result<Option<ScaleRef>, ServiceError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (code, version) = match text.split_once('@') {
+        Some((c, v)) => (
+            c.trim(),
+            Some(v.trim().parse::<i32>().map_err(|_| {
+                ServiceError::BadRequest(format!("自定义量表“{text}”的版本号“{v}”无效"))
+            })?),
+        ),
+        None => (text, None),
+    };
+    let versions: Vec<ScaleVersion> = svc
+        .store()
+        .scales(scope)
+        .await?
+        .into_iter()
+        .filter(|s| s.code == code)
+        .collect();
+    // Listed newest first.
+    let found = match version {
+        Some(v) => versions.iter().find(|s| s.version == v),
+        None => versions.first(),
+    };
+    match found {
+        Some(s) => Ok(Some(ScaleRef {
+            code: s.code.clone(),
+            version: s.version,
+        })),
+        None => Err(ServiceError::BadRequest(format!(
+            "自定义量表“{text}”不存在：请先由区级管理员载入量表定义"
+        ))),
+    }
 }
 
 /// A school's campaigns (no individual data), newest first.

@@ -5,10 +5,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wuyu_domain::{ClassId, SchoolId, Viewer};
 use wuyu_standards::scales::{
-    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, ScreeningAnswers,
-    parse_asq, parse_item, score_screening,
+    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, ScaleDefinition,
+    ScreeningAnswers, parse_asq, parse_item, score_screening,
 };
 use wuyu_store::psych::Campaign;
+use wuyu_store::psych::scales::{CustomAnswers, ScaleRef};
 use wuyu_store::psych_work::{CodeRefusal, CodeSubmitted};
 
 use super::audit::{counsellor, now_unix, record};
@@ -169,6 +170,8 @@ impl From<ServiceError> for CodeError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodeForm {
     pub campaign: Campaign,
+    /// The campaign's district scale, at its pinned version.
+    pub custom: Option<ScaleDefinition>,
 }
 
 /// Opens a code: the form to answer, or why it cannot be used.
@@ -193,9 +196,16 @@ pub async fn open_code(svc: &Service, code: &str) -> Result<CodeForm, CodeError>
     };
     match refusal {
         Some(r) => Err(CodeError::Refused(r)),
-        None => Ok(CodeForm {
-            campaign: target.campaign,
-        }),
+        None => {
+            let custom = match &target.campaign.custom_scale {
+                Some(r) => Some(super::scales::definition(svc, r).await?),
+                None => None,
+            };
+            Ok(CodeForm {
+                campaign: target.campaign,
+                custom,
+            })
+        }
     }
 }
 
@@ -265,6 +275,41 @@ pub fn read_answers(
     Ok(a)
 }
 
+/// Reads and scores the form's answers to the campaign's district scale (`{code}_1`…): every
+/// item answered with one of its answer values.
+pub fn read_custom_answers(
+    scale: &ScaleRef,
+    def: &ScaleDefinition,
+    form: &[(String, String)],
+) -> Result<CustomAnswers, CodeError> {
+    let mut answers = Vec::with_capacity(def.item_count as usize);
+    for i in 1..=def.item_count {
+        let v = form
+            .iter()
+            .find(|(k, _)| *k == format!("{}_{i}", def.code))
+            .map(|(_, v)| v.trim())
+            .unwrap_or("");
+        let parsed = def
+            .parse_answer(v)
+            .map_err(|e| CodeError::Invalid(format!("{} 第 {i} 题：{e}", def.name_zh)))?;
+        let Some(a) = parsed else {
+            return Err(CodeError::Invalid(format!(
+                "{} 第 {i} 题还没有作答，请选择一个答案后再提交。",
+                def.name_zh
+            )));
+        };
+        answers.push(Some(a));
+    }
+    let result = def
+        .score(&answers)
+        .map_err(|e| CodeError::Invalid(e.to_string()))?;
+    Ok(CustomAnswers {
+        scale: scale.clone(),
+        answers,
+        result,
+    })
+}
+
 /// Scores and writes one submission made with a code; audited as the code's student.
 pub async fn submit_code(
     svc: &Service,
@@ -274,6 +319,10 @@ pub async fn submit_code(
 ) -> Result<CodeSubmitted, CodeError> {
     let opened = open_code(svc, code).await?;
     let answers = read_answers(&opened.campaign, form)?;
+    let custom = match (&opened.campaign.custom_scale, &opened.custom) {
+        (Some(r), Some(def)) => Some(read_custom_answers(r, def, form)?),
+        _ => None,
+    };
     let result = score_screening(&answers, &LevelRules::default())
         .map_err(|e| CodeError::Invalid(e.to_string()))?;
     let hash = code_hash(code);
@@ -285,7 +334,14 @@ pub async fn submit_code(
         .ok_or(CodeError::Refused(CodeRefusal::Unknown))?;
     let done = svc
         .store()
-        .submit_with_code(&hash, &today(), &answers, &result, now_unix())
+        .submit_with_code(
+            &hash,
+            &today(),
+            &answers,
+            &result,
+            custom.as_ref(),
+            now_unix(),
+        )
         .await
         .map_err(ServiceError::from)?
         .map_err(CodeError::Refused)?;

@@ -3,11 +3,12 @@
 //! Any row error rejects the file; students without consent are skipped and counted.
 use serde::Serialize;
 use wuyu_domain::{SchoolId, Viewer};
-use wuyu_ingest::read_psych_answers;
+use wuyu_ingest::read_psych_answers_with;
 use wuyu_standards::scales::{
     ASQ_ITEMS, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, score_screening,
 };
 use wuyu_store::ImportMeta;
+use wuyu_store::psych::scales::CustomAnswers;
 use wuyu_store::psych::{NewResponse, ResponseImportSummary};
 
 use super::audit::{counsellor, now_unix, record};
@@ -45,7 +46,13 @@ pub async fn import_answers(
         .into_iter()
         .find(|c| c.id == campaign_id)
         .ok_or(ServiceError::NotFound)?;
-    let read = read_psych_answers(bytes, file_name)
+    // The campaign's district scale, at its pinned version: its columns are read and scored
+    // with exactly that version.
+    let custom = match &campaign.custom_scale {
+        Some(r) => Some((r.clone(), super::scales::definition(svc, r).await?)),
+        None => None,
+    };
+    let read = read_psych_answers_with(bytes, file_name, custom.as_ref().map(|c| &c.1))
         .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
     if !read.errors.is_empty() {
         return Err(ServiceError::Rejected(read.errors));
@@ -79,11 +86,30 @@ pub async fn import_answers(
         };
         let result =
             score_screening(&a, &rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        // Like a built-in scale: every cell blank is not answered (incomplete, no scores).
+        let custom = match &custom {
+            Some((scale, def)) => {
+                let answers = r
+                    .custom
+                    .clone()
+                    .unwrap_or_else(|| vec![None; usize::from(def.item_count)]);
+                let result = def
+                    .score(&answers)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                Some(CustomAnswers {
+                    scale: scale.clone(),
+                    answers,
+                    result,
+                })
+            }
+            None => None,
+        };
         rows.push(NewResponse {
             origin: r.origin.clone(),
             student_no: r.student_no.clone(),
             answers: a,
             result,
+            custom,
         });
     }
     let meta = ImportMeta {

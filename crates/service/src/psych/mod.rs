@@ -16,12 +16,14 @@ mod flags;
 mod import;
 mod indicators;
 mod records;
+mod scales;
 
 pub use aggregates::{AggregateCell, AggregateRow, PsychAggregates, SUPPRESS_BELOW, aggregates};
 pub use campaigns::{CampaignInput, campaigns, create_campaign};
 pub use cases::{CaseView, StepReport, cases, close_case, complete_step, follow_up, open_case};
 pub use codes::{
-    CodeError, CodeForm, CodeSheet, CodeSheetRow, issue_codes, open_code, read_answers, submit_code,
+    CodeError, CodeForm, CodeSheet, CodeSheetRow, issue_codes, open_code, read_answers,
+    read_custom_answers, submit_code,
 };
 pub use consent::{
     ChildConsent, ConsentLine, ConsentSheet, child_consent_page, consent_sheet, guardian_decision,
@@ -38,6 +40,10 @@ pub use records::{
     ConsentInput, break_glass_by_student_no, break_glass_record, child_consents, consents,
     record_consent, responses, student_record,
 };
+pub use scales::{
+    MAX_DEFINITION_BYTES, ScaleLoaded, definition as scale_definition, load_scale, scales,
+};
+pub use wuyu_store::psych::scales::{CustomAnswers, ScaleLoad, ScaleRef, ScaleVersion};
 pub use wuyu_store::psych::{
     Assignee, Campaign, CaseRow, CaseStep, ConsentChannel, ConsentRow, FlagRow, GuardianConsent,
     PsychSchoolCounts, ResponseImportSummary, ResponseRow, StepKind, StudentPsychRecord,

@@ -69,6 +69,13 @@ pub struct ScaleDefinition {
     pub total: Option<Subscale>,
     #[serde(default)]
     pub validity: Vec<ValidityRule>,
+    /// The items' wording as the student reads it (optional: without it the form shows the
+    /// item numbers, for a paper booklet next to the screen).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items_zh: Vec<String>,
+    /// A label per answer value, in the same order (optional).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answer_labels_zh: Vec<String>,
 }
 
 /// One subscale's score: `None` when one of its items is unanswered.
@@ -129,6 +136,30 @@ impl ScaleDefinition {
                 file,
                 "answer_values",
                 format!("答案取值 {:?} 无效：至少两个且不能重复", self.answer_values),
+            ));
+        }
+        if !self.items_zh.is_empty() && self.items_zh.len() != self.item_count as usize {
+            return Err(err(
+                file,
+                "items_zh",
+                format!(
+                    "题目文字有 {} 条，与题目数 {} 不符",
+                    self.items_zh.len(),
+                    self.item_count
+                ),
+            ));
+        }
+        if !self.answer_labels_zh.is_empty()
+            && self.answer_labels_zh.len() != self.answer_values.len()
+        {
+            return Err(err(
+                file,
+                "answer_labels_zh",
+                format!(
+                    "答案文字有 {} 条，与答案取值 {:?} 的个数不符",
+                    self.answer_labels_zh.len(),
+                    self.answer_values
+                ),
             ));
         }
         let item_ok = |loc: String, n: u16| {

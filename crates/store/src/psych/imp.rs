@@ -12,6 +12,7 @@ use wuyu_standards::scales::{AttentionLevel, BuiltinScale, ScreeningAnswers, Scr
 use super::{Db, This};
 use crate::backend::corrupt;
 use crate::model::{AuditRow, ImportMeta};
+use crate::psych::scales::CustomAnswers;
 use crate::psych::*;
 use crate::{StoreError, StoreFuture};
 
@@ -46,12 +47,23 @@ fn parse_grades(s: &str) -> Result<Vec<u8>, StoreError> {
         .collect()
 }
 
-pub(crate) const CAMPAIGN_COLS: &str =
-    "id, school_id, name, school_year, scales, grades, opens_on, closes_on";
+pub(crate) const CAMPAIGN_COLS: &str = "id, school_id, name, school_year, scales, grades, \
+     opens_on, closes_on, custom_scale_code, custom_scale_version";
 
-pub(crate) fn campaign(
-    r: (i64, i64, String, i32, String, String, String, String),
-) -> Result<Campaign, StoreError> {
+pub(crate) type CampaignTuple = (
+    i64,
+    i64,
+    String,
+    i32,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i32>,
+);
+
+pub(crate) fn campaign(r: CampaignTuple) -> Result<Campaign, StoreError> {
     Ok(Campaign {
         id: r.0,
         school_id: SchoolId(r.1),
@@ -61,6 +73,10 @@ pub(crate) fn campaign(
         grades: parse_grades(&r.5)?,
         opens_on: r.6,
         closes_on: r.7,
+        custom_scale: match (r.8, r.9) {
+            (Some(code), Some(version)) => Some(crate::psych::scales::ScaleRef { code, version }),
+            _ => None,
+        },
     })
 }
 
@@ -69,14 +85,13 @@ pub(crate) async fn campaign_of(
     school: SchoolId,
     id: i64,
 ) -> Result<Campaign, StoreError> {
-    let r: Option<(i64, i64, String, i32, String, String, String, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
-        )))
-        .bind(school.0)
-        .bind(id)
-        .fetch_optional(&mut **conn)
-        .await?;
+    let r: Option<CampaignTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
+    )))
+    .bind(school.0)
+    .bind(id)
+    .fetch_optional(&mut **conn)
+    .await?;
     campaign(r.ok_or(StoreError::NotFound)?)
 }
 
@@ -108,6 +123,8 @@ type ResponseTuple = (
 struct Stored {
     answers: ScreeningAnswers,
     result: ScreeningResult,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom: Option<CustomAnswers>,
 }
 
 /// Writes one scored response inside `tx`: (school, campaign, student, class).
@@ -116,14 +133,11 @@ pub(crate) async fn insert_response_tx(
     (school, campaign_id, student, class): (SchoolId, i64, i64, i64),
     answers: &ScreeningAnswers,
     res: &ScreeningResult,
+    custom: Option<&CustomAnswers>,
     at: i64,
     import_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    let stored = serde_json::to_string(&Stored {
-        answers: *answers,
-        result: *res,
-    })
-    .map_err(|e| corrupt("psych answers", e))?;
+    let stored = stored_json(answers, res, custom)?;
     sqlx::query(
         "INSERT INTO psych_response (school_id, campaign_id, student_id, class_id, \
          answers, phq_total, phq_band, phq_item9, gad_total, gad_band, asq_result, \
@@ -154,10 +168,12 @@ pub(crate) async fn insert_response_tx(
 pub(crate) fn stored_json(
     answers: &ScreeningAnswers,
     result: &ScreeningResult,
+    custom: Option<&CustomAnswers>,
 ) -> Result<String, StoreError> {
     serde_json::to_string(&Stored {
         answers: *answers,
         result: *result,
+        custom: custom.cloned(),
     })
     .map_err(|e| corrupt("psych answers", e))
 }
@@ -179,6 +195,18 @@ pub(crate) async fn replace_response_tx(
     answers: &ScreeningAnswers,
     res: &ScreeningResult,
 ) -> Result<(), StoreError> {
+    // The custom scale's answers are not part of a correction: they stay as submitted.
+    let (old,): (String,) = sqlx::query_as(
+        "SELECT answers FROM psych_response \
+         WHERE school_id = $1 AND campaign_id = $2 AND student_id = $3",
+    )
+    .bind(school.0)
+    .bind(campaign_id)
+    .bind(student)
+    .fetch_one(&mut **tx)
+    .await?;
+    let old: Stored =
+        serde_json::from_str(&old).map_err(|e| corrupt("psych_response.answers", e))?;
     sqlx::query(
         "UPDATE psych_response SET answers = $4, phq_total = $5, phq_band = $6, phq_item9 = $7, \
          gad_total = $8, gad_band = $9, asq_result = $10, level = $11, incomplete = $12 \
@@ -187,7 +215,7 @@ pub(crate) async fn replace_response_tx(
     .bind(school.0)
     .bind(campaign_id)
     .bind(student)
-    .bind(stored_json(answers, res)?)
+    .bind(stored_json(answers, res, old.custom.as_ref())?)
     .bind(res.phq.and_then(|p| p.total).map(i32::from))
     .bind(res.phq.and_then(|p| p.band).map(|b| b.code()))
     .bind(res.phq.and_then(|p| p.item9).map(i32::from))
@@ -214,6 +242,7 @@ fn response(r: ResponseTuple) -> Result<ResponseRow, StoreError> {
         class_label: class_label(r.6, &r.7),
         answers: stored.answers,
         result: stored.result,
+        custom: stored.custom,
         submitted_at: r.11,
     })
 }
@@ -396,8 +425,9 @@ impl PsychStore for This {
             let mut tx = self.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO psych_campaign (school_id, id, name, school_year, scales, grades, \
-                 opens_on, closes_on, created_by, created_at) \
-                 SELECT $1, COALESCE(MAX(id), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                 opens_on, closes_on, created_by, created_at, custom_scale_code, \
+                 custom_scale_version) \
+                 SELECT $1, COALESCE(MAX(id), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
                  FROM psych_campaign RETURNING id",
             )
             .bind(token.school().0)
@@ -415,6 +445,8 @@ impl PsychStore for This {
             .bind(&c.closes_on)
             .bind(&c.created_by)
             .bind(c.created_at)
+            .bind(c.custom_scale.as_ref().map(|s| s.code.clone()))
+            .bind(c.custom_scale.as_ref().map(|s| s.version))
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -438,14 +470,13 @@ impl PsychStore for This {
             if !allowed {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<(i64, i64, String, i32, String, String, String, String)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
+            let rows: Vec<CampaignTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
                      ORDER BY opens_on DESC, id DESC"
-                )))
-                .bind(school.0)
-                .fetch_all(&self.pool)
-                .await?;
+            )))
+            .bind(school.0)
+            .fetch_all(&self.pool)
+            .await?;
             rows.into_iter().map(campaign).collect()
         })
     }
@@ -655,6 +686,7 @@ impl PsychStore for This {
                     (school, campaign_id, *student, *class),
                     &r.answers,
                     res,
+                    r.custom.as_ref(),
                     meta.at,
                     Some(import_id),
                 )
@@ -888,14 +920,15 @@ impl PsychStore for This {
             let school = token.school();
             let mut out: BTreeMap<(i64, i64), FlagRow> = BTreeMap::new();
             for class in token.classes() {
-                // Each student's latest response in this class; levels ≥ 1 only.
+                // Each student's latest response in this class; levels ≥ 1 only. A campaign of
+                // a district scale alone gives no attention level: it does not count.
                 let rows: Vec<(i64, String, i32, String, String, i32, i64)> = sqlx::query_as(
                     "SELECT s.id, s.name, k.grade, k.name, c.name, r.level, r.submitted_at \
                      FROM psych_response r \
                      JOIN student s ON s.school_id = r.school_id AND s.id = r.student_id \
                      JOIN school_class k ON k.school_id = s.school_id AND k.id = s.class_id \
                      JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
-                     WHERE r.school_id = $1 AND s.class_id = $2 \
+                     WHERE r.school_id = $1 AND s.class_id = $2 AND c.scales <> '' \
                      ORDER BY s.id, r.submitted_at DESC, r.campaign_id DESC",
                 )
                 .bind(school.0)
@@ -981,6 +1014,7 @@ impl PsychStore for This {
                 "SELECT r.school_id, r.level, COUNT(*) FROM psych_response r \
                  JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
                  WHERE c.school_year = $1 AND ($2 IS NULL OR r.school_id = $2) \
+                 AND c.scales <> '' \
                  GROUP BY r.school_id, r.level",
             )
             .bind(school_year)
@@ -992,6 +1026,7 @@ impl PsychStore for This {
                  FROM psych_consent n \
                  JOIN psych_campaign c ON c.school_id = n.school_id AND c.id = n.campaign_id \
                  WHERE c.school_year = $1 AND ($2 IS NULL OR n.school_id = $2) \
+                 AND c.scales <> '' \
                  GROUP BY n.school_id, (n.guardian = 'given' AND n.assent)",
             )
             .bind(school_year)

@@ -11,6 +11,8 @@ use wuyu_domain::{
 use wuyu_standards::scales::{AttentionLevel, BuiltinScale, ScreeningAnswers, ScreeningResult};
 
 use crate::StoreFuture;
+
+pub mod scales;
 use crate::model::{AuditRow, ImportMeta};
 
 /// One day in seconds: the informing steps of a crisis are due the same day.
@@ -26,6 +28,8 @@ pub struct NewCampaign {
     /// ISO dates (yyyy-mm-dd).
     pub opens_on: String,
     pub closes_on: String,
+    /// A district scale pinned to a version, next to the built-in ones.
+    pub custom_scale: Option<scales::ScaleRef>,
     pub created_by: String,
     pub created_at: i64,
 }
@@ -41,6 +45,8 @@ pub struct Campaign {
     pub grades: Vec<u8>,
     pub opens_on: String,
     pub closes_on: String,
+    /// A district scale pinned to a version, scored with that version only.
+    pub custom_scale: Option<scales::ScaleRef>,
 }
 
 /// The guardian's decision.
@@ -145,6 +151,8 @@ pub struct NewResponse {
     pub student_no: String,
     pub answers: ScreeningAnswers,
     pub result: ScreeningResult,
+    /// The campaign's custom scale, when it names one.
+    pub custom: Option<scales::CustomAnswers>,
 }
 
 /// What an import of answers did.
@@ -171,6 +179,8 @@ pub struct ResponseRow {
     pub class_label: String,
     pub answers: ScreeningAnswers,
     pub result: ScreeningResult,
+    /// The campaign's custom scale: answers and the subscale scores and bands.
+    pub custom: Option<scales::CustomAnswers>,
     pub submitted_at: i64,
 }
 

@@ -8,8 +8,8 @@ use wuyu_standards::scales::{AttentionLevel, ScreeningAnswers, ScreeningResult};
 
 use super::This;
 use super::psych::{
-    CAMPAIGN_COLS, campaign, campaign_of, class_label, insert_response_tx, parse_stored,
-    replace_response_tx,
+    CAMPAIGN_COLS, CampaignTuple, campaign, campaign_of, class_label, insert_response_tx,
+    parse_stored, replace_response_tx,
 };
 use crate::backend::corrupt;
 use crate::psych::Campaign;
@@ -353,14 +353,13 @@ impl PsychWorkStore for This {
             let Some((school, campaign_id, student, used_at)) = row else {
                 return Ok(None);
             };
-            let c: (i64, i64, String, i32, String, String, String, String) =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
-                )))
-                .bind(school)
-                .bind(campaign_id)
-                .fetch_one(&self.pool)
-                .await?;
+            let c: CampaignTuple = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 AND id = $2"
+            )))
+            .bind(school)
+            .bind(campaign_id)
+            .fetch_one(&self.pool)
+            .await?;
             let (consent_ok,): (bool,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {CONSENT_OK} FROM student s WHERE s.school_id = $1 AND s.id = $3"
             )))
@@ -385,6 +384,7 @@ impl PsychWorkStore for This {
         today: &'a str,
         answers: &'a ScreeningAnswers,
         result: &'a ScreeningResult,
+        custom: Option<&'a crate::psych::scales::CustomAnswers>,
         at: i64,
     ) -> StoreFuture<'a, Result<CodeSubmitted, CodeRefusal>> {
         Box::pin(async move {
@@ -440,6 +440,7 @@ impl PsychWorkStore for This {
                 (SchoolId(school), campaign_id, student, class),
                 answers,
                 result,
+                custom,
                 at,
                 None,
             )
@@ -501,14 +502,13 @@ impl PsychWorkStore for This {
             .fetch_optional(&self.pool)
             .await?;
             let (grade,) = grade.ok_or(StoreError::NotFound)?;
-            let rows: Vec<(i64, i64, String, i32, String, String, String, String)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
+            let rows: Vec<CampaignTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CAMPAIGN_COLS} FROM psych_campaign WHERE school_id = $1 \
                      ORDER BY opens_on DESC, id DESC"
-                )))
-                .bind(school_id.0)
-                .fetch_all(&self.pool)
-                .await?;
+            )))
+            .bind(school_id.0)
+            .fetch_all(&self.pool)
+            .await?;
             let all = rows
                 .into_iter()
                 .map(campaign)

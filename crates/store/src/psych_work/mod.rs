@@ -256,6 +256,7 @@ pub trait PsychWorkStore: Send + Sync {
         today: &'a str,
         answers: &'a ScreeningAnswers,
         result: &'a ScreeningResult,
+        custom: Option<&'a crate::psych::scales::CustomAnswers>,
         at: i64,
     ) -> StoreFuture<'a, Result<CodeSubmitted, CodeRefusal>>;
 

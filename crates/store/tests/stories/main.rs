@@ -8,6 +8,7 @@ mod fitness;
 mod journals;
 mod plan_registry;
 mod plan_reports;
+mod psych_scales;
 mod roster;
 mod staff;
 mod survey;

@@ -1,6 +1,8 @@
 //! The student's answer pages (no account): enter the one-time code, answer the campaign's
 //! scales on a phone, see a calm thank-you — never a score or level. A code that cannot be
 //! used gets its Chinese reason; a form with a missing answer comes back with the answers kept.
+use std::borrow::Cow;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -9,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use wuyu_service::psych::{self, Campaign, CodeError};
 use wuyu_standards::scales::{
     ASQ_ITEMS_ZH, ASQ_OPTIONS_ZH, BuiltinScale, FREQUENCY_ZH, GAD_ITEMS_ZH, PHQ_ITEMS_ZH,
-    TWO_WEEKS_ZH,
+    ScaleDefinition, TWO_WEEKS_ZH,
 };
 
 use crate::assets;
@@ -19,21 +21,21 @@ use crate::state::AppState;
 use crate::view::render;
 
 pub(crate) struct AnswerOption {
-    value: &'static str,
-    label: &'static str,
+    value: Cow<'static, str>,
+    label: Cow<'static, str>,
     checked: bool,
 }
 
 pub(crate) struct Question {
     name: String,
     number: usize,
-    text: &'static str,
+    text: Cow<'static, str>,
     options: Vec<AnswerOption>,
 }
 
 pub(crate) struct Section {
-    title: &'static str,
-    lead: &'static str,
+    title: Cow<'static, str>,
+    lead: Cow<'static, str>,
     questions: Vec<Question>,
 }
 
@@ -71,8 +73,56 @@ fn base(screen: Screen, message: Option<String>) -> AnswerPage {
     }
 }
 
+/// The questions of the campaign's district scale (`{code}_n`), in its own wording when the
+/// definition gives it.
+fn custom_section(d: &ScaleDefinition, given: &[(String, String)]) -> Section {
+    let questions = (1..=usize::from(d.item_count))
+        .map(|n| {
+            let name = format!("{}_{n}", d.code);
+            let options = d
+                .answer_values
+                .iter()
+                .enumerate()
+                .map(|(j, v)| {
+                    let value = v.to_string();
+                    let label = d
+                        .answer_labels_zh
+                        .get(j)
+                        .cloned()
+                        .unwrap_or_else(|| value.clone());
+                    AnswerOption {
+                        checked: given.iter().any(|(k, g)| *k == name && *g == value),
+                        value: value.into(),
+                        label: label.into(),
+                    }
+                })
+                .collect();
+            Question {
+                text: d
+                    .items_zh
+                    .get(n - 1)
+                    .cloned()
+                    .unwrap_or_else(|| format!("第 {n} 题"))
+                    .into(),
+                name,
+                number: n,
+                options,
+            }
+        })
+        .collect();
+    Section {
+        title: d.name_zh.clone().into(),
+        lead: "请根据自己的真实情况选择最符合的一项。".into(),
+        questions,
+    }
+}
+
 /// The questions of the campaign's scales, with the answers already given checked.
-fn sections(c: &Campaign, given: &[(String, String)]) -> Vec<Section> {
+fn sections(
+    c: &Campaign,
+    custom: Option<&ScaleDefinition>,
+    given: &[(String, String)],
+) -> Vec<Section> {
     let checked = |name: &str, value: &str| given.iter().any(|(k, v)| k == name && v == value);
     let freq = |prefix: &str, texts: &[&'static str]| -> Vec<Question> {
         texts
@@ -85,14 +135,14 @@ fn sections(c: &Campaign, given: &[(String, String)]) -> Vec<Section> {
                         .iter()
                         .zip(["0", "1", "2", "3"])
                         .map(|(label, value)| AnswerOption {
-                            value,
-                            label,
+                            value: value.into(),
+                            label: (*label).into(),
                             checked: checked(&name, value),
                         })
                         .collect(),
                     name,
                     number: i + 1,
-                    text,
+                    text: (*text).into(),
                 }
             })
             .collect()
@@ -101,18 +151,18 @@ fn sections(c: &Campaign, given: &[(String, String)]) -> Vec<Section> {
         .iter()
         .map(|s| match s {
             BuiltinScale::Phq(_) => Section {
-                title: "心情",
-                lead: TWO_WEEKS_ZH,
+                title: "心情".into(),
+                lead: TWO_WEEKS_ZH.into(),
                 questions: freq("phq", &PHQ_ITEMS_ZH),
             },
             BuiltinScale::Gad7 => Section {
-                title: "紧张与担心",
-                lead: TWO_WEEKS_ZH,
+                title: "紧张与担心".into(),
+                lead: TWO_WEEKS_ZH.into(),
                 questions: freq("gad", &GAD_ITEMS_ZH),
             },
             BuiltinScale::Asq => Section {
-                title: "安全",
-                lead: "下面几个问题请如实回答；如果不想回答，可以选择“不想回答”。",
+                title: "安全".into(),
+                lead: "下面几个问题请如实回答；如果不想回答，可以选择“不想回答”。".into(),
                 questions: ASQ_ITEMS_ZH
                     .iter()
                     .enumerate()
@@ -122,19 +172,20 @@ fn sections(c: &Campaign, given: &[(String, String)]) -> Vec<Section> {
                             options: ASQ_OPTIONS_ZH
                                 .iter()
                                 .map(|(value, label)| AnswerOption {
-                                    value,
-                                    label,
+                                    value: (*value).into(),
+                                    label: (*label).into(),
                                     checked: checked(&name, value),
                                 })
                                 .collect(),
                             name,
                             number: i + 1,
-                            text,
+                            text: (*text).into(),
                         }
                     })
                     .collect(),
             },
         })
+        .chain(custom.map(|d| custom_section(d, given)))
         .collect()
 }
 
@@ -166,7 +217,7 @@ pub(crate) async fn open(
     match psych::open_code(&state.svc, &code).await {
         Ok(f) => {
             let mut p = base(Screen::Answer, None);
-            p.sections = sections(&f.campaign, &[]);
+            p.sections = sections(&f.campaign, f.custom.as_ref(), &[]);
             p.campaign_name = f.campaign.name;
             p.code = code;
             page(StatusCode::OK, &p)
@@ -190,7 +241,7 @@ pub(crate) async fn submit(
                 return refused(CodeError::Invalid(m));
             };
             let mut p = base(Screen::Answer, Some(m));
-            p.sections = sections(&f.campaign, &form);
+            p.sections = sections(&f.campaign, f.custom.as_ref(), &form);
             p.campaign_name = f.campaign.name;
             p.code = code;
             page(StatusCode::UNPROCESSABLE_ENTITY, &p)

@@ -4,6 +4,7 @@
 //! calls (which audit every individual read) and renders.
 mod answer;
 mod api;
+mod api_scales;
 mod break_glass;
 mod case;
 mod cases;
@@ -11,6 +12,7 @@ mod codes;
 mod consent;
 mod correct;
 mod pages;
+mod scales;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/psych", get(pages::counsellor))
         .route("/psych/codes", get(codes::form).post(codes::issue))
+        .route("/psych/scales", get(scales::list).post(scales::load))
         .route("/psych/consent", get(consent::sheet).post(consent::record))
         .route("/psych/correct", get(correct::form).post(correct::save))
         .route(
@@ -45,7 +48,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/psych/cases/{id}/close", post(cases::close))
 }
 
-/// The psych API: aggregates only.
+/// The psych API: aggregates, and the district's scale definitions (no individual data).
 pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::aggregates))
+    OpenApiRouter::new()
+        .routes(routes!(api::aggregates))
+        .routes(routes!(api_scales::scales))
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use wuyu_domain::SchoolId;
 use wuyu_service::audit::Requester;
 use wuyu_service::psych::{self, AggregateCell, Campaign, CaseRow, CaseStep, StepKind};
-use wuyu_standards::scales::{AttentionLevel, ScreeningResult};
+use wuyu_standards::scales::{AttentionLevel, ScaleDefinition, ScreeningResult};
 
 use crate::access::{Require, cap};
 use crate::auth::{ClientIp, CurrentUser};
@@ -42,6 +42,8 @@ pub(crate) struct ResultRow {
     gad: String,
     asq: String,
     incomplete: bool,
+    /// The district scale's subscales and bands (empty when the campaign names none).
+    custom: String,
 }
 
 pub(crate) struct StepRow {
@@ -90,6 +92,8 @@ struct CounsellorPage {
     campaign_id: i64,
     levels: Vec<LevelCount>,
     results: Vec<ResultRow>,
+    /// The campaign's district scale (name and version), when it names one.
+    custom_title: Option<String>,
     overdue: Vec<OverdueRow>,
     cases: Vec<CaseItem>,
     break_glass: Vec<BreakGlassRow>,
@@ -132,7 +136,46 @@ fn result_row(r: &psych::ResponseRow) -> ResultRow {
         gad,
         asq,
         incomplete: s.incomplete,
+        custom: String::new(),
     }
+}
+
+/// A score as read: whole numbers plain, means to two places.
+fn score_text(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// The district scale's cell: each subscale (by its Chinese name) and the total with its band.
+pub(crate) fn custom_cell(c: &psych::CustomAnswers, def: Option<&ScaleDefinition>) -> String {
+    let name = |code: &str| {
+        def.and_then(|d| {
+            d.subscales
+                .iter()
+                .chain(d.total.iter())
+                .find(|s| s.code == code)
+                .map(|s| s.name_zh.clone())
+        })
+        .unwrap_or_else(|| code.to_string())
+    };
+    let mut parts: Vec<String> = c
+        .result
+        .subscales
+        .iter()
+        .chain(c.result.total.iter())
+        .map(|s| match (s.score, &s.band) {
+            (Some(x), Some(b)) => format!("{} {}（{b}）", name(&s.code), score_text(x)),
+            (Some(x), None) => format!("{} {}", name(&s.code), score_text(x)),
+            (None, _) => format!("{} 不完整", name(&s.code)),
+        })
+        .collect();
+    if c.result.invalid {
+        parts.push("效度量表提示结果无效".into());
+    }
+    parts.join("；")
 }
 
 fn step_row(s: &CaseStep, now: i64) -> StepRow {
@@ -197,15 +240,32 @@ pub(crate) async fn counsellor_page(
         })
         .collect();
     let mut results = Vec::new();
+    let mut custom_title = None;
     if let Some(c) = chosen {
+        let def = match &c.custom_scale {
+            Some(s) => Some(psych::scale_definition(&state.svc, s).await?),
+            None => None,
+        };
+        if let (Some(d), Some(s)) = (&def, &c.custom_scale) {
+            custom_title = Some(format!("{}（第 {} 版）", d.name_zh, s.version));
+        }
         for r in psych::responses(&state.svc, &viewer, &who, school, c.id).await? {
             let n = r.result.level.number();
             if let Some(l) = levels.iter_mut().find(|l| l.level == n) {
                 l.count += 1;
             }
-            // Level 0 is counted, not listed: the list is for those who need a person.
-            if n > 0 {
-                results.push(result_row(&r));
+            // Level 0 is counted, not listed: the list is for those who need a person — or
+            // whom the district scale's own cut-offs mark.
+            let custom_flag = r
+                .custom
+                .as_ref()
+                .is_some_and(|c| c.result.level.number() > 0);
+            if n > 0 || custom_flag {
+                let mut row = result_row(&r);
+                if let Some(c) = &r.custom {
+                    row.custom = custom_cell(c, def.as_ref());
+                }
+                results.push(row);
             }
         }
     }
@@ -217,7 +277,13 @@ pub(crate) async fn counsellor_page(
             .iter()
             .map(|c| CampaignOption {
                 id: c.id,
-                label: format!("{}（{} 至 {}）", c.name, c.opens_on, c.closes_on),
+                label: match &c.custom_scale {
+                    Some(s) => format!(
+                        "{}（{} 至 {}，自定义量表 {} 第 {} 版）",
+                        c.name, c.opens_on, c.closes_on, s.code, s.version
+                    ),
+                    None => format!("{}（{} 至 {}）", c.name, c.opens_on, c.closes_on),
+                },
                 selected: chosen.is_some_and(|x| x.id == c.id),
             })
             .collect(),
@@ -225,6 +291,7 @@ pub(crate) async fn counsellor_page(
         campaign_id: chosen.map_or(0, |c| c.id),
         levels,
         results,
+        custom_title,
         overdue: view
             .overdue
             .iter()

@@ -238,6 +238,11 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // user on the same computer does not block it) and refuses an unknown code.
         case(g(), "/psych/codes".into(), "",                                         [303, 403, 403, 403, 403, 200, 403, 403]),
         case(p(), "/psych/codes".into(), "csrf_token={csrf}&campaign=999999&class=1", [303, 403, 403, 403, 403, 404, 403, 403]),
+        // District scale definitions: listed for the district admin and counsellors, loaded
+        // by the district admin only (an upload is multipart: a form post is a bad request).
+        case(g(), "/psych/scales".into(), "",                                        [303, 200, 403, 403, 403, 200, 403, 403]),
+        case(p(), "/psych/scales".into(), token,                                     [303, 400, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/api/v1/psych/scales".into(), "",                                 [401, 200, 403, 403, 403, 200, 403, 403]),
         // Correcting a stored answer set: the school's counsellor only.
         case(g(), "/psych/correct?campaign=999999&student_no=X".into(), "",          [303, 403, 403, 403, 403, 404, 403, 403]),
         case(p(), "/psych/correct".into(), "csrf_token={csrf}&campaign=999999&student_no=X&reason=x", [303, 403, 403, 403, 403, 404, 403, 403]),

@@ -29,6 +29,7 @@ mod psych_codes;
 mod psych_consent;
 mod psych_correct;
 mod psych_export;
+mod psych_scales;
 mod read_paths;
 mod roster_people;
 mod security;

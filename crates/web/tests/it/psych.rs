@@ -66,6 +66,7 @@ async fn screened(app: &TestApp) {
             grades: vec![7],
             opens_on: "2025-10-08".into(),
             closes_on: "2025-10-20".into(),
+            custom_scale: String::new(),
         },
     )
     .await

@@ -49,6 +49,7 @@ pub(crate) async fn campaign(app: &TestApp, opens: &str, closes: &str) -> i64 {
             grades: vec![7],
             opens_on: opens.into(),
             closes_on: closes.into(),
+            custom_scale: String::new(),
         },
     )
     .await
@@ -78,7 +79,7 @@ pub(crate) async fn consent(app: &TestApp, campaign: i64, guardian: GuardianCons
 }
 
 /// Issues the codes of 七年级1班 in the browser; answers the sheet's HTML and the child's code.
-async fn issue(app: &TestApp, campaign: i64) -> (String, String) {
+pub(crate) async fn issue(app: &TestApp, campaign: i64) -> (String, String) {
     let s = app.login("counsellor-a").await;
     let resp = app
         .send(
@@ -106,7 +107,7 @@ async fn issue(app: &TestApp, campaign: i64) -> (String, String) {
     (html, code)
 }
 
-async fn anon_post(app: &TestApp, path: &str, body: &str) -> (u16, String) {
+pub(crate) async fn anon_post(app: &TestApp, path: &str, body: &str) -> (u16, String) {
     let resp = app.send(post(path).form(body).build()).await;
     (resp.status().as_u16(), body_text(resp).await)
 }

@@ -138,6 +138,7 @@ async fn consent_by_paper_and_by_the_parent_account() {
             grades: vec![8],
             opens_on: "2020-01-01".into(),
             closes_on: "2099-12-31".into(),
+            custom_scale: String::new(),
         },
     )
     .await
