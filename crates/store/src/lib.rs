@@ -68,8 +68,8 @@ pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use staff::StaffStore;
 pub use survey::{
-    ClassAnswers, CodeCounts, OpenCode, SchoolAnswers, SurveyCode, SurveyLink, SurveyStore,
-    TeacherAnswers,
+    ChoiceTally, ClassAnswers, CodeCounts, OpenCode, SchoolAnswers, SurveyCode, SurveyLink,
+    SurveyStore, TeacherAnswers, TextAnswer,
 };
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.

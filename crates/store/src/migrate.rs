@@ -194,6 +194,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "archive_evidence",
         sql: include_str!("../migrations/sqlite/0037_archive_evidence.sql"),
     },
+    Migration {
+        version: 38,
+        name: "survey_choice_text",
+        sql: include_str!("../migrations/sqlite/0038_survey_choice_text.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -381,6 +386,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 37,
         name: "archive_evidence",
         sql: include_str!("../migrations/postgres/0037_archive_evidence.sql"),
+    },
+    Migration {
+        version: 38,
+        name: "survey_choice_text",
+        sql: include_str!("../migrations/postgres/0038_survey_choice_text.sql"),
     },
 ];
 
