@@ -56,6 +56,7 @@ caps!(
     ManageSurveys,
     ViewSurveyResults,
     ViewTeacherSurveyResults,
+    ViewSurveyTexts,
     ViewPlan,
     PlanBulletin,
     ManageAccounts,
