@@ -43,7 +43,10 @@ pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
 pub use psych::{PSYCH_GRADES, PsychDemo, first_crisis_student, generate_psych};
 pub use staff::{DevRecord, generate_appraisal, generate_appraisal_sources, generate_development};
-pub use survey::{EthicsTeacher, SurveySchool, generate_ethics, generate_survey};
+pub use survey::{
+    AfterSchoolSchool, EthicsTeacher, SurveySchool, generate_after_school, generate_ethics,
+    generate_survey,
+};
 
 pub const DISTRICT_CODE: &str = "330199";
 
