@@ -133,7 +133,8 @@ async fn story(store: Arc<dyn Store>) {
         .await
         .unwrap();
 
-    // School A, 10 teachers through the link. C1: 6 承担, 3 不承担, 1 skipped (n = 9).
+    // School A, 10 teachers through the link. C1: 6 承担, 3 不承担, 1 skipped (n = 9, under
+    // the minimum of 10).
     // C2: 5 × {作业辅导, 体育}, 3 × {作业辅导}, 2 × {艺术} (n = 10): 8, 5, 2.
     for i in 0..10 {
         let c1 = match i {
@@ -211,11 +212,9 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(ua.items.len(), 1);
     assert_eq!(ua.choices.len(), 2);
     let (c1, c2) = (&ua.choices[0], &ua.choices[1]);
-    assert_eq!((c1.n, c1.multiple, c1.suppressed), (9, false, false));
-    assert_eq!(
-        shares(c1),
-        [("承担", Some(6), Some(0.6667)), ("不承担", Some(3), Some(0.3333))]
-    );
+    // Valid n is who answered the item: 9 of the school's 10 answered C1, under the minimum.
+    assert_eq!((c1.n, c1.multiple, c1.suppressed), (9, false, true));
+    assert_eq!(shares(c1), [("承担", None, None), ("不承担", None, None)]);
     assert_eq!((c2.n, c2.multiple), (10, true));
     assert_eq!(
         shares(c2),
@@ -232,8 +231,12 @@ async fn story(store: Arc<dyn Store>) {
     let d = unit(UnitKind::District, None);
     assert_eq!(d.choices[1].n, 19);
     assert_eq!(d.choices[1].options[1].count, Some(14));
+    // C1 in the district: 6 + 9 = 15 承担 and 3 不承担 of 18.
     assert_eq!(d.choices[0].n, 18);
-    assert_eq!(d.choices[0].options[0].count, Some(15));
+    assert_eq!(
+        shares(&d.choices[0]),
+        [("承担", Some(15), Some(0.8333)), ("不承担", Some(3), Some(0.1667))]
+    );
 
     // The XLSX has a sheet of the choice items.
     let f = survey::results_xlsx(&r).unwrap();
