@@ -351,6 +351,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn items_stored_before_choice_items_read_as_five_point_items() {
+        let old: Vec<wuyu_domain::SurveyItem> = serde_json::from_str(
+            r#"[{"code":"Q1","text":"总体","reverse":false,"allow_unknown":true,"scale":null}]"#,
+        )
+        .unwrap();
+        assert_eq!(old[0].kind, wuyu_domain::ItemKind::Likert);
+        assert!(!old[0].required);
+    }
+
+    #[test]
     fn packing_round_trips() {
         let a = [
             Answer::Point(5),
