@@ -94,14 +94,25 @@ fn other(c1: Option<usize>, c2: &[usize], t1: Option<&str>) -> OtherAnswers {
 }
 
 fn likert() -> Vec<Answer> {
-    vec![Answer::Point(4), Answer::Blank, Answer::Blank, Answer::Blank]
+    vec![
+        Answer::Point(4),
+        Answer::Blank,
+        Answer::Blank,
+        Answer::Blank,
+    ]
 }
 
 /// (label, count, share) of a choice result.
 fn shares(c: &ChoiceResult) -> Vec<(&str, Option<usize>, Option<f64>)> {
     c.options
         .iter()
-        .map(|o| (o.label.as_str(), o.count, o.share.map(|s| (s * 1e4).round() / 1e4)))
+        .map(|o| {
+            (
+                o.label.as_str(),
+                o.count,
+                o.share.map(|s| (s * 1e4).round() / 1e4),
+            )
+        })
         .collect()
 }
 
@@ -169,8 +180,14 @@ async fn story(store: Arc<dyn Store>) {
     // Refused, each with its reason, and nothing stored.
     let refusals = [
         (other(Some(0), &[5], None), "不在该题的 3 个选项之中"),
-        (other(Some(0), &[0, 1, 2], None), "最多选 2 项，现在选了 3 项"),
-        (other(Some(0), &[0], Some("一二三四五六七八九十一")), "最多 10 字，现在是 11 字"),
+        (
+            other(Some(0), &[0, 1, 2], None),
+            "最多选 2 项，现在选了 3 项",
+        ),
+        (
+            other(Some(0), &[0], Some("一二三四五六七八九十一")),
+            "最多 10 字，现在是 11 字",
+        ),
         (other(Some(0), &[], None), "必须作答"),
         (
             OtherAnswers {
@@ -218,7 +235,11 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!((c2.n, c2.multiple), (10, true));
     assert_eq!(
         shares(c2),
-        [("作业辅导", Some(8), Some(0.8)), ("体育", Some(5), Some(0.5)), ("艺术", Some(2), Some(0.2))]
+        [
+            ("作业辅导", Some(8), Some(0.8)),
+            ("体育", Some(5), Some(0.5)),
+            ("艺术", Some(2), Some(0.2))
+        ]
     );
     let sum: f64 = c2.options.iter().filter_map(|o| o.share).sum();
     assert!(sum > 1.0, "multiple choice shares sum past 100 %: {sum}");
@@ -226,7 +247,12 @@ async fn story(store: Arc<dyn Store>) {
     let ub = unit(UnitKind::School, Some(b.0));
     assert_eq!(ub.responses, 9);
     assert!(ub.choices.iter().all(|c| c.suppressed && c.n == 9));
-    assert!(ub.choices[1].options.iter().all(|o| o.count.is_none() && o.share.is_none()));
+    assert!(
+        ub.choices[1]
+            .options
+            .iter()
+            .all(|o| o.count.is_none() && o.share.is_none())
+    );
     // The district pools both: C2 n = 19, 体育 5 + 9 = 14.
     let d = unit(UnitKind::District, None);
     assert_eq!(d.choices[1].n, 19);
@@ -235,7 +261,10 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(d.choices[0].n, 18);
     assert_eq!(
         shares(&d.choices[0]),
-        [("承担", Some(15), Some(0.8333)), ("不承担", Some(3), Some(0.1667))]
+        [
+            ("承担", Some(15), Some(0.8333)),
+            ("不承担", Some(3), Some(0.1667))
+        ]
     );
 
     // The XLSX has a sheet of the choice items.
@@ -255,7 +284,12 @@ async fn story(store: Arc<dyn Store>) {
                 .collect()
         })
         .collect();
-    let school_a = &r.units.iter().find(|u| u.school_id == Some(a.0)).unwrap().name;
+    let school_a = &r
+        .units
+        .iter()
+        .find(|u| u.school_id == Some(a.0))
+        .unwrap()
+        .name;
     assert!(
         rows.iter().any(|row| row.first() == Some(school_a)
             && row.get(1).map(String::as_str) == Some("C2")
@@ -294,7 +328,10 @@ async fn story(store: Arc<dyn Store>) {
             && e.entry.school_id == Some(a)),
         "{reads:?}"
     );
-    assert!(!reads.iter().any(|e| e.entry.username == "t"), "refused reads are not reads");
+    assert!(
+        !reads.iter().any(|e| e.entry.username == "t"),
+        "refused reads are not reads"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
