@@ -783,6 +783,9 @@ impl SurveyStore for This {
             .fetch_all(&self.pool)
             .await?;
             let mut out = Vec::with_capacity(answered.len());
+            // Where each (school, class, item) tally is, for the picks below.
+            let mut at: std::collections::HashMap<(i64, Option<i64>, usize), usize> =
+                std::collections::HashMap::with_capacity(answered.len());
             for (s, c, item, n) in answered {
                 let item = unindex(item, &what)?;
                 let options = q
@@ -790,6 +793,7 @@ impl SurveyStore for This {
                     .get(item)
                     .map(|i| i.kind.options().len())
                     .ok_or_else(|| corrupt(&what, format!("item {item}")))?;
+                at.insert((s, c, item), out.len());
                 out.push(ChoiceTally {
                     school_id: SchoolId(s),
                     class_id: c.map(ClassId),
@@ -812,9 +816,9 @@ impl SurveyStore for This {
             .await?;
             for (s, c, item, option, n) in picks {
                 let (item, option) = (unindex(item, &what)?, unindex(option, &what)?);
-                let t = out
-                    .iter_mut()
-                    .find(|t| t.school_id.0 == s && t.class_id.map(|c| c.0) == c && t.item == item)
+                let t = at
+                    .get(&(s, c, item))
+                    .map(|&i| &mut out[i])
                     .ok_or_else(|| corrupt(&what, format!("item {item}")))?;
                 *t.picks
                     .get_mut(option)

@@ -5,7 +5,7 @@
 //! 100 %, as it says); free text only for the school's admin, and the read is audited.
 use wuyu_domain::{AFTER_SCHOOL_ACTIVITIES, SchoolId, Scope};
 
-use crate::support::{TestApp, body_text, get, post};
+use crate::support::{TestApp, body_json, body_text, get, post};
 
 /// The after-school round's 5-point items (q0–q5), the projects (q6) and the text (q7).
 const LIKERT: usize = 6;
@@ -141,6 +141,23 @@ async fn parents_tick_projects_and_write_suggestions_and_only_admins_read_them()
         "{html}"
     );
     assert!(html.contains("意见和建议（文字回答）"), "{html}");
+    // The API gives the same: n = 30, 体育锻炼 12 of 30 as a fraction; no text in it.
+    let json = body_json(
+        app.send(
+            get(&format!("/api/v1/surveys/{q}/results"))
+                .cookie(&d.cookie)
+                .build(),
+        )
+        .await,
+    )
+    .await;
+    let c = &json["units"][0]["choices"][0];
+    assert_eq!(c["code"], "F1");
+    assert_eq!(c["multiple"], true);
+    assert_eq!(c["n"], 30);
+    assert_eq!(c["options"][1]["count"], 12);
+    assert_eq!(c["options"][1]["share"], 0.4);
+    assert!(!json.to_string().contains("建议0"));
 
     // Free text: a teacher is refused; the school's admin reads them, and that is audited.
     let t = app.login("teacher-a").await;
