@@ -248,6 +248,14 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     .await
     .context("导入模拟综合素质档案失败")?;
 
+    // A 课后服务 round two days before the parents' round, with a multiple-choice and a
+    // free-text item; made first, so the parents' round is listed above it (newest first).
+    let after_school = step(
+        "生成课后服务满意度调查（含多选题和意见建议）",
+        load_after_school(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟课后服务满意度调查失败")?;
     // One parents' satisfaction round in the autumn term, answered through one-time codes.
     let survey = step(
         "生成家长满意度调查（一轮，答题码作答）",
@@ -255,13 +263,6 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("导入模拟满意度调查失败")?;
-    // A 课后服务 round two days before it, with a multiple-choice and a free-text item.
-    let after_school = step(
-        "生成课后服务满意度调查（含多选题和意见建议）",
-        load_after_school(&store, &district, args.seed),
-    )
-    .await
-    .context("导入模拟课后服务满意度调查失败")?;
     // 师德评价 of some of the demo school's teachers by parents and colleagues, before the
     // appraisal, which takes its parent and peer components from them.
     let ethics = step(
