@@ -248,6 +248,14 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     .await
     .context("导入模拟综合素质档案失败")?;
 
+    // A 课后服务 round two days before the parents' round, with a multiple-choice and a
+    // free-text item; made first, so the parents' round is listed above it (newest first).
+    let after_school = step(
+        "生成课后服务满意度调查（含多选题和意见建议）",
+        load_after_school(&store, &district, args.seed),
+    )
+    .await
+    .context("导入模拟课后服务满意度调查失败")?;
     // One parents' satisfaction round in the autumn term, answered through one-time codes.
     let survey = step(
         "生成家长满意度调查（一轮，答题码作答）",
@@ -336,6 +344,10 @@ pub async fn run(args: DemoArgs, log: &LogTarget) -> anyhow::Result<ExitCode> {
     println!(
         "家长满意度调查：发放答题码 {} 个，回收答卷 {} 份（各校回收率和满意度不同）",
         survey.0, survey.1
+    );
+    println!(
+        "课后服务满意度调查：发放答题码 {} 个，回收答卷 {} 份（含参加项目多选题和意见建议）",
+        after_school.0, after_school.1
     );
     println!(
         "师德评价：{} 名教师，家长答卷 {} 份，同事互评答卷 {} 份（不足 30 名家长、10 名同事的教师不报告）",
@@ -980,6 +992,69 @@ async fn load_survey(
                 .map(|v| Answer::point(*v).unwrap_or(Answer::Unknown))
                 .collect();
             store.submit_survey_code(code, &answers, at + 3600).await?;
+            answered += 1;
+        }
+    }
+    Ok((issued, answered))
+}
+
+/// The demo's 课后服务 round, started on 18 November, before the parents' round, so that round
+/// stays the year's latest for the plan; codes per school answered with the synthetic 5-point
+/// answers, ticked projects and suggestions. Answers (codes issued, responses).
+async fn load_after_school(
+    store: &std::sync::Arc<dyn wuyu_store::Store>,
+    district: &wuyu_synth::SynthDistrict,
+    seed: u64,
+) -> anyhow::Result<(usize, usize)> {
+    use wuyu_analytics::satisfaction::Answer;
+    use wuyu_domain::{ItemKind, OtherAnswers};
+    use wuyu_service::survey;
+    let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
+    let user = store
+        .user_credentials("demo-district")
+        .await?
+        .context("演示区级账号不存在")?
+        .user;
+    let viewer = wuyu_domain::Viewer::new(user, wuyu_domain::Scope::District);
+    let day =
+        time::Date::from_calendar_date(i32::from(district.school_year), time::Month::November, 18)?;
+    let at = day.midnight().assume_utc().unix_timestamp() + 2 * 3600;
+    let q = survey::start_round(&svc, &viewer, "after_school", at).await?;
+    let items = store.questionnaire(q).await?.items;
+    let multi = items
+        .iter()
+        .position(|i| matches!(i.kind, ItemKind::Multiple { .. }))
+        .context("课后服务问卷缺少多选题")?;
+    let text = items
+        .iter()
+        .position(|i| matches!(i.kind, ItemKind::Text { .. }))
+        .context("课后服务问卷缺少简答题")?;
+    let (mut issued, mut answered) = (0, 0);
+    for school in wuyu_synth::generate_after_school(district, seed) {
+        let Some(id) = store.school_by_code(school.school_code.as_str()).await? else {
+            continue;
+        };
+        let codes = survey::issue_codes(&svc, &viewer, q, id, None, school.issued, at).await?;
+        issued += codes.len();
+        for (((code, row), picks), note) in codes
+            .iter()
+            .zip(&school.answers)
+            .zip(&school.projects)
+            .zip(&school.suggestions)
+        {
+            // The 5-point answers first, blank for the choice and text items after them.
+            let mut answers: Vec<Answer> = row
+                .iter()
+                .map(|v| Answer::point(*v).unwrap_or(Answer::Unknown))
+                .collect();
+            answers.resize(items.len(), Answer::Blank);
+            let other = OtherAnswers {
+                choices: vec![(multi, picks.clone())],
+                texts: note.iter().map(|t| (text, t.clone())).collect(),
+            };
+            store
+                .submit_survey_code_with(code, &answers, &other, at + 3600)
+                .await?;
             answered += 1;
         }
     }

@@ -77,6 +77,9 @@ pub enum Capability {
     /// 师德评价 results of named teachers: staff data, so the school's admin and district roles,
     /// never other teachers; every read is audited.
     ViewTeacherSurveyResults,
+    /// Free-text survey answers (意见和建议): the school's admin and district roles only, as
+    /// they may name people; every read is audited.
+    ViewSurveyTexts,
     /// The plan's targets and verdicts (目标任务; a school admin: their own school's).
     ViewPlan,
     /// 调度与通报: take a month's snapshot of the plan's verdicts, make the quarterly bulletin
@@ -210,6 +213,10 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
     ),
     (
         C::ViewTeacherSurveyResults,
+        &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
+    ),
+    (
+        C::ViewSurveyTexts,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
     (
@@ -467,6 +474,7 @@ mod tests {
             C::ManageSurveys,
             C::ViewSurveyResults,
             C::ViewTeacherSurveyResults,
+            C::ViewSurveyTexts,
             C::ViewPlan,
             C::PlanBulletin,
             C::ManageAccounts,
@@ -516,6 +524,9 @@ mod tests {
         assert!(grants(R::SchoolAdmin, C::ViewTeacherSurveyResults));
         assert!(!grants(R::Teacher, C::ViewTeacherSurveyResults));
         assert!(!grants(R::Counsellor, C::ViewTeacherSurveyResults));
+        assert!(grants(R::SchoolAdmin, C::ViewSurveyTexts));
+        assert!(!grants(R::Teacher, C::ViewSurveyTexts));
+        assert!(!grants(R::Parent, C::ViewSurveyTexts));
         // The archive: a parent reads and adds to their own child's, never reviews; a
         // counsellor's work is mental health.
         assert!(grants(R::Parent, C::ViewStudentArchive));

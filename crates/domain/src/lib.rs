@@ -44,7 +44,8 @@ pub use roster::{
 pub use roster_fields::{Employment, StudentFlag, StudentStatus, parse_birth_year};
 pub use scope::{Role, Scope, User};
 pub use survey::{
-    ETHICS_SCALE, NewQuestionnaire, OVERALL_ITEM, Questionnaire, QuestionnaireStatus,
-    SURVEY_TEMPLATES, SurveyAbout, SurveyAudience, SurveyItem, SurveyTemplate, survey_template,
+    AFTER_SCHOOL_ACTIVITIES, ETHICS_SCALE, ItemKind, MAX_TEXT_CHARS, NewQuestionnaire,
+    OVERALL_ITEM, OtherAnswers, Questionnaire, QuestionnaireStatus, SURVEY_TEMPLATES, SurveyAbout,
+    SurveyAudience, SurveyItem, SurveyTemplate, TemplateKind, survey_template,
 };
 pub use term::{TERM_FORMS_ZH, Term, TermPart};

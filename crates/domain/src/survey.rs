@@ -114,7 +114,63 @@ impl QuestionnaireStatus {
     }
 }
 
-/// One 5-point satisfaction item.
+/// Most options a choice item may offer, and the longest text item allowed.
+pub const MAX_ITEM_OPTIONS: usize = 20;
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// What an item asks for. Items stored before choice and text items existed have no kind:
+/// they are 5-point items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ItemKind {
+    /// 非常满意 … 非常不满意 (and 不了解 when the item allows it).
+    #[default]
+    Likert,
+    /// One of the options.
+    Single { options: Vec<String> },
+    /// Any of the options, at most `max_picks` of them when given.
+    Multiple {
+        options: Vec<String>,
+        #[serde(default)]
+        max_picks: Option<usize>,
+    },
+    /// A short free text of at most `max_chars` characters.
+    Text { max_chars: usize },
+}
+
+impl ItemKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Likert => "likert",
+            Self::Single { .. } => "single",
+            Self::Multiple { .. } => "multiple",
+            Self::Text { .. } => "text",
+        }
+    }
+
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            Self::Likert => "满意度题",
+            Self::Single { .. } => "单选题",
+            Self::Multiple { .. } => "多选题",
+            Self::Text { .. } => "简答题",
+        }
+    }
+
+    /// The options of a choice item; empty for the others.
+    pub fn options(&self) -> &[String] {
+        match self {
+            Self::Single { options } | Self::Multiple { options, .. } => options,
+            _ => &[],
+        }
+    }
+
+    pub fn is_choice(&self) -> bool {
+        matches!(self, Self::Single { .. } | Self::Multiple { .. })
+    }
+}
+
+/// One item: a 5-point satisfaction item (the default), a choice or a short text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyItem {
     /// Short code, unique in the questionnaire (e.g. `Q1`).
@@ -125,8 +181,123 @@ pub struct SurveyItem {
     pub reverse: bool,
     /// Offers 不了解 next to the five points.
     pub allow_unknown: bool,
-    /// The named scale the item belongs to (e.g. 师德), if any.
+    /// The named scale the item belongs to (e.g. 师德), if any; only 5-point items have one.
     pub scale: Option<String>,
+    #[serde(default)]
+    pub kind: ItemKind,
+    /// A choice or text item that must be answered (5-point items are required by the form).
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A response's answers to the choice and text items, by item index (0-based): the picked
+/// options (0-based) and the texts. The 5-point answers travel separately, one per item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OtherAnswers {
+    pub choices: Vec<(usize, Vec<usize>)>,
+    pub texts: Vec<(usize, String)>,
+}
+
+impl OtherAnswers {
+    pub const NONE: OtherAnswers = OtherAnswers {
+        choices: Vec::new(),
+        texts: Vec::new(),
+    };
+
+    pub fn is_empty(&self) -> bool {
+        self.choices.iter().all(|(_, p)| p.is_empty())
+            && self.texts.iter().all(|(_, t)| t.trim().is_empty())
+    }
+
+    /// Why these answers do not fit the items, in Chinese for the respondent; `likert[i]`
+    /// says whether item i has a 5-point answer.
+    pub fn refusal(&self, items: &[SurveyItem], likert: &[bool]) -> Option<String> {
+        let name = |i: usize| format!("第 {} 题“{}”", i + 1, items[i].text);
+        for (i, item) in items.iter().enumerate() {
+            if item.kind != ItemKind::Likert && likert.get(i).copied().unwrap_or(false) {
+                return Some(format!(
+                    "{}是{}，不能按满意程度作答",
+                    name(i),
+                    item.kind.label_zh()
+                ));
+            }
+        }
+        let mut seen = vec![false; items.len()];
+        for (i, picks) in &self.choices {
+            let i = *i;
+            if i >= items.len() || seen[i] {
+                return Some(format!("答卷中的第 {} 题不在问卷之中或重复", i + 1));
+            }
+            seen[i] = true;
+            let options = items[i].kind.options();
+            if !items[i].kind.is_choice() {
+                return Some(format!("{}不是选择题", name(i)));
+            }
+            if let Some(&bad) = picks.iter().find(|&&p| p >= options.len()) {
+                return Some(format!(
+                    "{}的答案（第 {} 项）不在该题的 {} 个选项之中",
+                    name(i),
+                    bad.saturating_add(1),
+                    options.len()
+                ));
+            }
+            if picks
+                .iter()
+                .enumerate()
+                .any(|(k, p)| picks[..k].contains(p))
+            {
+                return Some(format!("{}同一选项选了两次", name(i)));
+            }
+            match &items[i].kind {
+                ItemKind::Single { .. } if picks.len() > 1 => {
+                    return Some(format!(
+                        "{}是单选题，只能选一项，现在选了 {} 项",
+                        name(i),
+                        picks.len()
+                    ));
+                }
+                ItemKind::Multiple {
+                    max_picks: Some(max),
+                    ..
+                } if picks.len() > *max => {
+                    return Some(format!(
+                        "{}最多选 {max} 项，现在选了 {} 项",
+                        name(i),
+                        picks.len()
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for (i, text) in &self.texts {
+            let i = *i;
+            if i >= items.len() || seen[i] {
+                return Some(format!("答卷中的第 {} 题不在问卷之中或重复", i + 1));
+            }
+            seen[i] = true;
+            let ItemKind::Text { max_chars } = items[i].kind else {
+                return Some(format!("{}不是简答题", name(i)));
+            };
+            let n = text.trim().chars().count();
+            if n > max_chars {
+                return Some(format!("{}最多 {max_chars} 字，现在是 {n} 字", name(i)));
+            }
+        }
+        for (i, item) in items.iter().enumerate() {
+            let answered = match item.kind {
+                ItemKind::Likert => likert.get(i).copied().unwrap_or(false),
+                ItemKind::Text { .. } => self
+                    .texts
+                    .iter()
+                    .any(|(j, t)| *j == i && !t.trim().is_empty()),
+                _ => self.choices.iter().any(|(j, p)| *j == i && !p.is_empty()),
+            };
+            if item.required && !answered {
+                return Some(format!("{}必须作答", name(i)));
+            }
+        }
+        None
+    }
 }
 
 /// A questionnaire as written, before it is stored.
@@ -159,8 +330,47 @@ impl NewQuestionnaire {
             if self.items[..i].iter().any(|o| o.code == item.code) {
                 return Err(format!("题号“{}”重复（第 {} 题）", item.code, i + 1));
             }
+            check_kind(item, i)?;
         }
         Ok(())
+    }
+}
+
+/// What a choice or text item must hold: 2–20 distinct options, a pick limit within them, a
+/// text length within [`MAX_TEXT_CHARS`]; no reverse key or scale, which only 5-point items have.
+fn check_kind(item: &SurveyItem, i: usize) -> Result<(), String> {
+    let at = format!("第 {} 题“{}”", i + 1, item.text);
+    if item.kind != ItemKind::Likert && (item.reverse || item.scale.is_some()) {
+        return Err(format!(
+            "{at}是{}，不能反向计分或归入维度",
+            item.kind.label_zh()
+        ));
+    }
+    let options = item.kind.options();
+    if item.kind.is_choice() {
+        if options.len() < 2 || options.len() > MAX_ITEM_OPTIONS {
+            return Err(format!(
+                "{at}应有 2–{MAX_ITEM_OPTIONS} 个选项，现在有 {} 个",
+                options.len()
+            ));
+        }
+        for (k, o) in options.iter().enumerate() {
+            if o.trim().is_empty() || options[..k].contains(o) {
+                return Err(format!("{at}的第 {} 个选项为空或重复", k + 1));
+            }
+        }
+    }
+    match item.kind {
+        ItemKind::Multiple {
+            max_picks: Some(m), ..
+        } if m == 0 || m > options.len() => Err(format!(
+            "{at}最多可选项数应在 1–{} 之间，现在是 {m}",
+            options.len()
+        )),
+        ItemKind::Text { max_chars } if max_chars == 0 || max_chars > MAX_TEXT_CHARS => Err(
+            format!("{at}的字数上限应在 1–{MAX_TEXT_CHARS} 之间，现在是 {max_chars}"),
+        ),
+        _ => Ok(()),
     }
 }
 
@@ -193,6 +403,30 @@ pub struct SurveyTemplate {
     /// gets a scale score and α; the last item of a school round, without a dimension, is the
     /// overall question.
     pub items: &'static [(Option<&'static str>, &'static str, &'static str)],
+    /// Choice and text items after the 5-point ones: (code, question, kind, required).
+    pub others: &'static [(&'static str, &'static str, TemplateKind, bool)],
+}
+
+/// The kind of a template's choice or text item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    Single(&'static [&'static str]),
+    Multiple(&'static [&'static str], Option<usize>),
+    Text(usize),
+}
+
+impl TemplateKind {
+    fn kind(self) -> ItemKind {
+        let own = |o: &[&str]| o.iter().map(|s| (*s).to_string()).collect();
+        match self {
+            Self::Single(o) => ItemKind::Single { options: own(o) },
+            Self::Multiple(o, max_picks) => ItemKind::Multiple {
+                options: own(o),
+                max_picks,
+            },
+            Self::Text(max_chars) => ItemKind::Text { max_chars },
+        }
+    }
 }
 
 impl SurveyTemplate {
@@ -210,7 +444,22 @@ impl SurveyTemplate {
                     reverse: false,
                     allow_unknown: true,
                     scale: dim.map(str::to_string),
+                    kind: ItemKind::Likert,
+                    required: false,
                 })
+                .chain(
+                    self.others
+                        .iter()
+                        .map(|(code, text, kind, required)| SurveyItem {
+                            code: (*code).into(),
+                            text: (*text).into(),
+                            reverse: false,
+                            allow_unknown: false,
+                            scale: None,
+                            kind: kind.kind(),
+                            required: *required,
+                        }),
+                )
                 .collect(),
         }
     }
@@ -243,6 +492,7 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
             (Some("家校沟通"), "E2", "老师与家长沟通孩子情况"),
             (None, OVERALL_ITEM, "总体来说，您对孩子所在学校的满意程度"),
         ],
+        others: &[],
     },
     SurveyTemplate {
         key: "students",
@@ -260,6 +510,7 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
             (Some("活动"), "D2", "艺术、劳动和社团活动"),
             (None, OVERALL_ITEM, "总体来说，你对自己的学校满意吗"),
         ],
+        others: &[],
     },
     SurveyTemplate {
         key: "teachers",
@@ -275,6 +526,7 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
             (Some("工作条件"), "C2", "教学设施和办公条件"),
             (None, OVERALL_ITEM, "总体来说，您对在本校工作的满意程度"),
         ],
+        others: &[],
     },
     // 课后服务 alone (the plan's 课后服务满意率 ≥ 95 %): the dimension the plan reads, and no
     // overall item, so it is never taken for the school's overall satisfaction.
@@ -290,6 +542,20 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
             (Some("课后服务"), "D4", "体育、艺术、科技等兴趣活动"),
             (Some("课后服务"), "D5", "课后服务期间孩子的安全和看护"),
             (Some("课后服务"), "D6", "课后服务的收费和自愿参加"),
+        ],
+        others: &[
+            (
+                "F1",
+                "您的孩子参加了哪些课后服务项目",
+                TemplateKind::Multiple(AFTER_SCHOOL_ACTIVITIES, None),
+                true,
+            ),
+            (
+                "F2",
+                "您对课后服务的意见和建议",
+                TemplateKind::Text(200),
+                false,
+            ),
         ],
     },
     // 师德 of one named teacher (S1 §14; 《新时代中小学教师职业行为十项准则》), answered
@@ -315,6 +581,7 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
             ),
             (Some(ETHICS_SCALE), "E6", "这位老师言行得体，为人师表"),
         ],
+        others: &[],
     },
     SurveyTemplate {
         key: "ethics_peers",
@@ -333,7 +600,19 @@ pub const SURVEY_TEMPLATES: [SurveyTemplate; 6] = [
             ),
             (Some(ETHICS_SCALE), "P6", "为人师表，言行得体"),
         ],
+        others: &[],
     },
+];
+
+/// The 课后服务 projects a parent may tick (《关于做好中小学生课后服务工作的指导意见》's kinds).
+pub const AFTER_SCHOOL_ACTIVITIES: &[&str] = &[
+    "作业辅导与答疑",
+    "体育锻炼",
+    "艺术（音乐、美术、书法等）",
+    "科技与编程",
+    "阅读",
+    "劳动实践",
+    "其他",
 ];
 
 /// The template with this key.
@@ -390,7 +669,75 @@ mod tests {
             reverse: false,
             allow_unknown: true,
             scale: None,
+            kind: ItemKind::Likert,
+            required: false,
         }
+    }
+
+    #[test]
+    fn choice_and_text_answers_are_checked_against_their_items() {
+        let t = survey_template("after_school").unwrap().questionnaire();
+        assert_eq!(t.check(), Ok(()));
+        let items = &t.items;
+        let (multi, text) = (6, 7);
+        let likert: Vec<bool> = (0..items.len()).map(|i| i < 6).collect();
+        let ok = OtherAnswers {
+            choices: vec![(multi, vec![0, 2])],
+            texts: vec![(text, "希望增加体育活动".into())],
+        };
+        assert_eq!(ok.refusal(items, &likert), None);
+        let bad = |o: OtherAnswers| o.refusal(items, &likert).unwrap();
+        let out = bad(OtherAnswers {
+            choices: vec![(multi, vec![7])],
+            ..Default::default()
+        });
+        assert!(
+            out.contains("第 7 题") && out.contains("第 8 项") && out.contains("7 个选项"),
+            "{out}"
+        );
+        assert!(bad(OtherAnswers::default()).contains("必须作答"));
+        let long = bad(OtherAnswers {
+            choices: vec![(multi, vec![1])],
+            texts: vec![(text, "好".repeat(201))],
+        });
+        assert!(long.contains("最多 200 字，现在是 201 字"), "{long}");
+        assert!(
+            bad(OtherAnswers {
+                choices: vec![(multi, vec![1, 1])],
+                ..Default::default()
+            })
+            .contains("两次")
+        );
+        assert!(
+            bad(OtherAnswers {
+                choices: vec![(0, vec![1])],
+                ..Default::default()
+            })
+            .contains("不是选择题")
+        );
+        let mut capped = items.clone();
+        capped[multi].kind = ItemKind::Multiple {
+            options: AFTER_SCHOOL_ACTIVITIES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            max_picks: Some(2),
+        };
+        let three = OtherAnswers {
+            choices: vec![(multi, vec![0, 1, 2])],
+            ..Default::default()
+        };
+        assert!(
+            three
+                .refusal(&capped, &likert)
+                .unwrap()
+                .contains("最多选 2 项，现在选了 3 项")
+        );
+        let mut q = t.clone();
+        q.items[multi].kind = ItemKind::Single {
+            options: vec!["是".into()],
+        };
+        assert!(q.check().unwrap_err().contains("2–20 个选项"));
     }
 
     #[test]

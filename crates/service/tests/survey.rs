@@ -36,6 +36,8 @@ fn item(code: &str, text: &str, reverse: bool) -> SurveyItem {
         reverse,
         allow_unknown: true,
         scale: Some("学校满意度".into()),
+        kind: wuyu_domain::ItemKind::Likert,
+        required: false,
     }
 }
 

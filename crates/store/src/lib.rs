@@ -69,8 +69,8 @@ pub use roster::RosterStore;
 pub use settings::{DistrictSettings, SettingsStore};
 pub use staff::StaffStore;
 pub use survey::{
-    ClassAnswers, CodeCounts, OpenCode, SchoolAnswers, SurveyCode, SurveyLink, SurveyStore,
-    TeacherAnswers,
+    ChoiceTally, ClassAnswers, CodeCounts, OpenCode, SchoolAnswers, SurveyCode, SurveyLink,
+    SurveyStore, TeacherAnswers, TextAnswer,
 };
 
 /// Every capability's store trait, for callers of `Arc<dyn Store>`: `use wuyu_store::prelude::*;`.

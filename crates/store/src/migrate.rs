@@ -195,6 +195,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0037_archive_evidence.sql"),
     },
     Migration {
+        version: 38,
+        name: "survey_choice_text",
+        sql: include_str!("../migrations/sqlite/0038_survey_choice_text.sql"),
+    },
+    Migration {
         version: 39,
         name: "psych_scales",
         sql: include_str!("../migrations/sqlite/0039_psych_scales.sql"),
@@ -391,6 +396,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 37,
         name: "archive_evidence",
         sql: include_str!("../migrations/postgres/0037_archive_evidence.sql"),
+    },
+    Migration {
+        version: 38,
+        name: "survey_choice_text",
+        sql: include_str!("../migrations/postgres/0038_survey_choice_text.sql"),
     },
     Migration {
         version: 39,

@@ -45,7 +45,10 @@ pub use people::subjects_for_grade;
 pub use psych::{PSYCH_GRADES, PsychDemo, first_crisis_student, generate_psych};
 pub use psych_scale::{DEMO_SCALE_JSON, demo_scale_answers};
 pub use staff::{DevRecord, generate_appraisal, generate_appraisal_sources, generate_development};
-pub use survey::{EthicsTeacher, SurveySchool, generate_ethics, generate_survey};
+pub use survey::{
+    AfterSchoolSchool, EthicsTeacher, SurveySchool, generate_after_school, generate_ethics,
+    generate_survey,
+};
 
 pub const DISTRICT_CODE: &str = "330199";
 

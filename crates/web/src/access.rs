@@ -58,6 +58,7 @@ caps!(
     ManageSurveys,
     ViewSurveyResults,
     ViewTeacherSurveyResults,
+    ViewSurveyTexts,
     ViewPlan,
     PlanBulletin,
     ManageAccounts,

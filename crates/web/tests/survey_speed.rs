@@ -66,10 +66,11 @@ impl Conn {
     }
 }
 
+/// A form post as a phone's browser sends it: same-origin, or the CSRF check refuses it (403).
 fn post(path: &str, from: &str, body: &str) -> String {
     format!(
-        "POST {path} HTTP/1.1\r\nHost: bench\r\nX-Forwarded-For: {from}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: bench\r\nOrigin: http://bench\r\n\
+         X-Forwarded-For: {from}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
 }

@@ -4,7 +4,8 @@
 //! answer cannot be traced to whoever received the slip.
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    ClassId, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAbout, TeacherId, Viewer,
+    ClassId, OtherAnswers, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAbout,
+    TeacherId, Viewer,
 };
 use wuyu_store::StoreError;
 
@@ -301,9 +302,20 @@ pub async fn submit_code(
     answers: &[Answer],
     now: i64,
 ) -> Result<(), ServiceError> {
+    submit_code_with(svc, code, answers, &OtherAnswers::default(), now).await
+}
+
+/// One response through a one-time code with its choice and text answers.
+pub async fn submit_code_with(
+    svc: &Service,
+    code: &str,
+    answers: &[Answer],
+    other: &OtherAnswers,
+    now: i64,
+) -> Result<(), ServiceError> {
     let code = normalize_code(code);
     svc.store()
-        .submit_survey_code(&code, answers, now)
+        .submit_survey_code_with(&code, answers, other, now)
         .await
         .map_err(refused)
 }

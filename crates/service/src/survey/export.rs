@@ -49,13 +49,13 @@ pub fn results_xlsx(r: &SurveyResults) -> Result<XlsxFile, crate::ServiceError> 
         .questionnaire
         .items
         .iter()
-        .position(|i| i.code == wuyu_domain::OVERALL_ITEM);
+        .any(|i| i.code == wuyu_domain::OVERALL_ITEM);
 
     let mut headers: Vec<String> = ["单位", "答卷数", "发放答题码", "回收率"]
         .map(String::from)
         .to_vec();
     headers.extend(scale_names.iter().map(|n| format!("{n}满意率")));
-    if overall.is_some() {
+    if overall {
         headers.push("总体满意率".into());
     }
     let units = r
@@ -69,8 +69,11 @@ pub fn results_xlsx(r: &SurveyResults) -> Result<XlsxFile, crate::ServiceError> 
                 rate(u.response_rate),
             ];
             row.extend(u.scales.iter().map(|s| rate(s.result.top2_rate)));
-            if let Some(j) = overall {
-                row.push(rate(u.items[j].reported.stats.map(|s| s.top2_rate)));
+            if overall {
+                let item = u.items.iter().find(|i| i.code == wuyu_domain::OVERALL_ITEM);
+                row.push(rate(
+                    item.and_then(|i| i.reported.stats).map(|s| s.top2_rate),
+                ));
             }
             row
         })
@@ -104,7 +107,42 @@ pub fn results_xlsx(r: &SurveyResults) -> Result<XlsxFile, crate::ServiceError> 
             item_rows.push(row);
         }
     }
-    let sheets = [
+    let choice_headers: Vec<String> = [
+        "单位",
+        "题号",
+        "题目",
+        "题型",
+        "有效回答",
+        "选项",
+        "人数",
+        "占比",
+        "说明",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut choice_rows = Vec::new();
+    for u in &r.units {
+        for c in &u.choices {
+            for o in &c.options {
+                choice_rows.push(vec![
+                    Cell::Text(u.name.clone()),
+                    Cell::Text(c.code.clone()),
+                    Cell::Text(c.text.clone()),
+                    Cell::Text(if c.multiple { "多选" } else { "单选" }.into()),
+                    count(c.n),
+                    Cell::Text(o.label.clone()),
+                    o.count.map_or(Cell::Empty, count),
+                    rate(o.share),
+                    Cell::Text(match (c.suppressed, c.multiple) {
+                        (true, _) => "样本不足，不报告".into(),
+                        (false, true) => "多选题，各项占比之和可超过 100%".into(),
+                        (false, false) => String::new(),
+                    }),
+                ]);
+            }
+        }
+    }
+    let mut sheets = vec![
         Sheet {
             name: "单位".into(),
             title: title.clone(),
@@ -113,11 +151,22 @@ pub fn results_xlsx(r: &SurveyResults) -> Result<XlsxFile, crate::ServiceError> 
         },
         Sheet {
             name: "题目".into(),
-            title,
+            title: title.clone(),
             headers: item_headers,
             rows: item_rows,
         },
     ];
+    if !choice_rows.is_empty() {
+        sheets.push(Sheet {
+            name: "选择题".into(),
+            title: format!(
+                "{}（第 {} 版）选择题 · 占比 = 选该项人数 ÷ 作答该题人数",
+                r.questionnaire.title, r.questionnaire.version
+            ),
+            headers: choice_headers,
+            rows: choice_rows,
+        });
+    }
     let rows = sheets.iter().map(|s| s.rows.len()).sum();
     let bytes = sheets_xlsx(&sheets).map_err(|e| crate::ServiceError::Internal(e.to_string()))?;
     Ok(XlsxFile {

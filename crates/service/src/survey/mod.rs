@@ -7,7 +7,8 @@
 //! within the scope. Answering needs no account: the link's token is the only key.
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    Capability, ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Viewer,
+    Capability, ClassId, NewQuestionnaire, OtherAnswers, Questionnaire, QuestionnaireStatus,
+    SchoolId, Viewer,
 };
 use wuyu_store::StoreError;
 
@@ -19,19 +20,24 @@ mod indicators;
 mod links;
 mod results;
 mod teachers;
+mod texts;
 
 pub use codes::{
     CODE_LEN, CodeLine, CodeSheet, MAX_CODES_PER_ISSUE, OpenForm, code_sheet, issue_codes,
-    issue_teacher_codes, normalize_code, open_code, start_round, submit_code,
+    issue_teacher_codes, normalize_code, open_code, start_round, submit_code, submit_code_with,
 };
 pub use export::results_xlsx;
 pub use indicators::{indicator, parents_round, school_year_at};
 pub use links::{LINK_LEN, LinkForm, LinkLine, LinkSheet, link_sheet, new_link, open_link};
-pub use results::{ItemResult, ScaleOut, SurveyResults, UnitKind, UnitResults, survey_results};
+pub use results::{
+    ChoiceResult, ItemResult, OptionShare, ScaleOut, SurveyResults, UnitKind, UnitResults,
+    survey_results,
+};
 pub use teachers::{
     SurveyOrigin, TeacherResult, TeacherResults, TeacherSurveySources, teacher_results,
     teacher_sources,
 };
+pub use texts::{SurveyTexts, TextLine, survey_texts};
 
 fn manage(viewer: &Viewer) -> Result<(), ServiceError> {
     if viewer.can(Capability::ManageSurveys) {
@@ -108,8 +114,19 @@ pub async fn submit(
     answers: &[Answer],
     now: i64,
 ) -> Result<(), ServiceError> {
+    submit_with(svc, token, answers, &OtherAnswers::default(), now).await
+}
+
+/// One anonymous response through a link with its choice and text answers.
+pub async fn submit_with(
+    svc: &Service,
+    token: &str,
+    answers: &[Answer],
+    other: &OtherAnswers,
+    now: i64,
+) -> Result<(), ServiceError> {
     svc.store()
-        .submit_survey_response(token, answers, now)
+        .submit_survey_response_with(token, answers, other, now)
         .await
         .map_err(refused)
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 use wuyu_analytics::satisfaction::{
     Answer, MinRespondents, Reported, ScaleResult, Tally, scale_result,
 };
-use wuyu_domain::{Capability, Location, Questionnaire, Scope, Stage, Viewer};
+use wuyu_domain::{Capability, ItemKind, Location, Questionnaire, Scope, Stage, Viewer};
+use wuyu_store::ChoiceTally;
 
 use crate::{Service, ServiceError};
 
@@ -31,6 +32,27 @@ pub struct ItemResult {
     pub reported: Reported,
 }
 
+/// One option of a choice item in one unit; counts and shares are `None` when suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionShare {
+    pub label: String,
+    pub count: Option<usize>,
+    /// count ÷ the item's valid n.
+    pub share: Option<f64>,
+}
+
+/// A single or multiple choice item in one unit: valid n = respondents who answered it; under
+/// the unit's minimum no option is reported. A multiple choice item's shares may sum past 1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChoiceResult {
+    pub code: String,
+    pub text: String,
+    pub multiple: bool,
+    pub n: usize,
+    pub suppressed: bool,
+    pub options: Vec<OptionShare>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScaleOut {
     pub name: String,
@@ -49,8 +71,11 @@ pub struct UnitResults {
     pub codes_issued: usize,
     /// Responses through codes / codes issued; `None` without codes.
     pub response_rate: Option<f64>,
+    /// The 5-point items.
     pub items: Vec<ItemResult>,
     pub scales: Vec<ScaleOut>,
+    /// The choice items, in questionnaire order.
+    pub choices: Vec<ChoiceResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,6 +111,7 @@ pub async fn survey_results(
     let q = store.questionnaire(id).await?;
     let per_school = store.survey_answers(&viewer.scope, id).await?;
     let per_class = store.survey_class_answers(&viewer.scope, id).await?;
+    let tallies = store.survey_choice_tallies(&viewer.scope, id).await?;
     let schools: BTreeMap<i64, (String, Location, Stage)> = store
         .list_schools(&viewer.scope)
         .await?
@@ -236,6 +262,7 @@ pub async fn survey_results(
             .items
             .iter()
             .enumerate()
+            .filter(|(_, item)| item.kind == ItemKind::Likert)
             .map(|(j, item)| ItemResult {
                 code: item.code.clone(),
                 text: item.text.clone(),
@@ -257,7 +284,16 @@ pub async fn survey_results(
                 result,
             });
         }
+        // A class unit counts its class's answers; the others their member schools' answers.
+        let mine = |t: &&ChoiceTally| match class_id {
+            Some(c) => {
+                t.school_id.0 == school_id.unwrap_or(-1) && t.class_id.map(|x| x.0) == Some(c)
+            }
+            None => member_ids.contains(&t.school_id.0),
+        };
+        let choices = choice_results(&q, tallies.iter().filter(mine), min);
         out.push(UnitResults {
+            choices,
             kind,
             name,
             school_id,
@@ -274,6 +310,47 @@ pub async fn survey_results(
         questionnaire: q,
         units: out,
     })
+}
+
+/// Each choice item's counts and shares over the given tallies.
+fn choice_results<'t>(
+    q: &Questionnaire,
+    tallies: impl Iterator<Item = &'t ChoiceTally> + Clone,
+    min: MinRespondents,
+) -> Vec<ChoiceResult> {
+    q.items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.kind.is_choice())
+        .map(|(j, item)| {
+            let options = item.kind.options();
+            let mut n = 0;
+            let mut picks = vec![0usize; options.len()];
+            for t in tallies.clone().filter(|t| t.item == j) {
+                n += t.answered;
+                for (sum, p) in picks.iter_mut().zip(&t.picks) {
+                    *sum += p;
+                }
+            }
+            let suppressed = min.suppresses(n);
+            ChoiceResult {
+                code: item.code.clone(),
+                text: item.text.clone(),
+                multiple: matches!(item.kind, ItemKind::Multiple { .. }),
+                n,
+                suppressed,
+                options: options
+                    .iter()
+                    .zip(picks)
+                    .map(|(label, count)| OptionShare {
+                        label: label.clone(),
+                        count: (!suppressed).then_some(count),
+                        share: (!suppressed).then(|| count as f64 / n as f64),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Which classes of a school to hide beyond those under the minimum: when exactly one class is

@@ -4,8 +4,8 @@
 
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, SurveyAbout,
-    SurveyAudience, SurveyItem, TeacherId,
+    ClassId, NewQuestionnaire, OtherAnswers, Questionnaire, QuestionnaireStatus, SchoolId, Scope,
+    SurveyAbout, SurveyAudience, SurveyItem, TeacherId,
 };
 
 use super::This;
@@ -81,20 +81,21 @@ fn answer_scope(scope: &Scope) -> Result<Option<i64>, StoreError> {
 }
 
 impl This {
-    /// Appends one response of a school under the next seq; a unique violation (a concurrent
-    /// answer took the seq) is a `Conflict` the caller retries.
+    /// Appends one response of a school under the next seq, with its choice and text answers;
+    /// a unique violation (a concurrent answer took the seq) is a `Conflict` the caller retries.
     async fn insert_response(
         tx: &mut sqlx::Transaction<'static, super::Db>,
         school: i64,
         (qid, class, teacher): (i64, Option<i64>, Option<i64>),
-        packed: &str,
+        (packed, other): (&str, &OtherAnswers),
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let (seq,): (i64,) = sqlx::query_as(
             "INSERT INTO survey_response (school_id, questionnaire_id, seq, answers, \
              submitted_at, class_id, teacher_id) \
              SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6 \
-             FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2",
+             FROM survey_response WHERE school_id = $1 AND questionnaire_id = $2 \
+             RETURNING seq",
         )
         .bind(school)
         .bind(qid)
@@ -102,11 +103,52 @@ impl This {
         .bind(now)
         .bind(class)
         .bind(teacher)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "survey response"))?;
+        for (item, picks) in &other.choices {
+            for option in picks {
+                sqlx::query(
+                    "INSERT INTO survey_choice_answer (school_id, questionnaire_id, seq, \
+                     item_index, option_index) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(school)
+                .bind(qid)
+                .bind(seq)
+                .bind(index(*item)?)
+                .bind(index(*option)?)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        for (item, text) in &other.texts {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO survey_text_answer (school_id, questionnaire_id, seq, item_index, \
+                 text) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(school)
+            .bind(qid)
+            .bind(seq)
+            .bind(index(*item)?)
+            .bind(text)
+            .execute(&mut **tx)
+            .await?;
+        }
         Ok(())
     }
+}
+
+/// An item or option index as stored (checked against the questionnaire before).
+fn index(i: usize) -> Result<i32, StoreError> {
+    i32::try_from(i).map_err(|_| StoreError::Refused(format!("题目或选项序号 {i} 超出范围")))
+}
+
+fn unindex(i: i32, what: &str) -> Result<usize, StoreError> {
+    usize::try_from(i).map_err(|_| corrupt(what, format!("index {i}")))
 }
 
 impl SurveyStore for This {
@@ -315,10 +357,11 @@ impl SurveyStore for This {
         })
     }
 
-    fn submit_survey_response<'a>(
+    fn submit_survey_response_with<'a>(
         &'a self,
         token: &'a str,
         answers: &'a [Answer],
+        other: &'a OtherAnswers,
         now: i64,
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
@@ -336,10 +379,17 @@ impl SurveyStore for This {
                 .await?;
                 let (qid, school, class) = row.ok_or(StoreError::NotFound)?;
                 let q = Self::load_questionnaire(&mut *tx, qid).await?;
-                if let Some(why) = refusal(&q, answers) {
+                if let Some(why) = refusal(&q, answers, other) {
                     return Err(StoreError::Refused(why));
                 }
-                match Self::insert_response(&mut tx, school, (qid, class, None), &packed, now).await
+                match Self::insert_response(
+                    &mut tx,
+                    school,
+                    (qid, class, None),
+                    (&packed, other),
+                    now,
+                )
+                .await
                 {
                     Ok(_) => {
                         tx.commit().await?;
@@ -474,10 +524,11 @@ impl SurveyStore for This {
         })
     }
 
-    fn submit_survey_code<'a>(
+    fn submit_survey_code_with<'a>(
         &'a self,
         code: &'a str,
         answers: &'a [Answer],
+        other: &'a OtherAnswers,
         now: i64,
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
@@ -493,7 +544,7 @@ impl SurveyStore for This {
                 .await?;
                 let (qid, school, class, teacher) = row.ok_or(StoreError::NotFound)?;
                 let q = Self::load_questionnaire(&mut *tx, qid).await?;
-                if let Some(why) = refusal(&q, answers) {
+                if let Some(why) = refusal(&q, answers, other) {
                     return Err(StoreError::Refused(why));
                 }
                 // Marking the code is the lock: of two answers with one code only one flips it.
@@ -508,8 +559,14 @@ impl SurveyStore for This {
                         "此答题码已经使用过，每个答题码只能作答一次".into(),
                     ));
                 }
-                match Self::insert_response(&mut tx, school, (qid, class, teacher), &packed, now)
-                    .await
+                match Self::insert_response(
+                    &mut tx,
+                    school,
+                    (qid, class, teacher),
+                    (&packed, other),
+                    now,
+                )
+                .await
                 {
                     Ok(()) => {
                         tx.commit().await?;
@@ -699,6 +756,109 @@ impl SurveyStore for This {
                 }
             }
             Ok(out)
+        })
+    }
+
+    fn survey_choice_tallies<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<ChoiceTally>> {
+        Box::pin(async move {
+            let school = answer_scope(scope)?;
+            let q = Self::load_questionnaire(&self.pool, questionnaire_id).await?;
+            let what = format!("survey_choice_answer of questionnaire {questionnaire_id}");
+            // Respondents per item first (the valid n), then the picks per option.
+            let answered: Vec<(i64, Option<i64>, i32, i64)> = sqlx::query_as(
+                "SELECT r.school_id, r.class_id, c.item_index, COUNT(DISTINCT c.seq) \
+                 FROM survey_choice_answer c JOIN survey_response r \
+                 ON r.school_id = c.school_id AND r.questionnaire_id = c.questionnaire_id \
+                 AND r.seq = c.seq \
+                 WHERE c.questionnaire_id = $1 AND ($2 IS NULL OR c.school_id = $2) \
+                 GROUP BY r.school_id, r.class_id, c.item_index \
+                 ORDER BY r.school_id, r.class_id, c.item_index",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out = Vec::with_capacity(answered.len());
+            // Where each (school, class, item) tally is, for the picks below.
+            let mut at: std::collections::HashMap<(i64, Option<i64>, usize), usize> =
+                std::collections::HashMap::with_capacity(answered.len());
+            for (s, c, item, n) in answered {
+                let item = unindex(item, &what)?;
+                let options = q
+                    .items
+                    .get(item)
+                    .map(|i| i.kind.options().len())
+                    .ok_or_else(|| corrupt(&what, format!("item {item}")))?;
+                at.insert((s, c, item), out.len());
+                out.push(ChoiceTally {
+                    school_id: SchoolId(s),
+                    class_id: c.map(ClassId),
+                    item,
+                    answered: usize::try_from(n).unwrap_or(0),
+                    picks: vec![0; options],
+                });
+            }
+            let picks: Vec<(i64, Option<i64>, i32, i32, i64)> = sqlx::query_as(
+                "SELECT r.school_id, r.class_id, c.item_index, c.option_index, COUNT(*) \
+                 FROM survey_choice_answer c JOIN survey_response r \
+                 ON r.school_id = c.school_id AND r.questionnaire_id = c.questionnaire_id \
+                 AND r.seq = c.seq \
+                 WHERE c.questionnaire_id = $1 AND ($2 IS NULL OR c.school_id = $2) \
+                 GROUP BY r.school_id, r.class_id, c.item_index, c.option_index",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            for (s, c, item, option, n) in picks {
+                let (item, option) = (unindex(item, &what)?, unindex(option, &what)?);
+                let t = at
+                    .get(&(s, c, item))
+                    .map(|&i| &mut out[i])
+                    .ok_or_else(|| corrupt(&what, format!("item {item}")))?;
+                *t.picks
+                    .get_mut(option)
+                    .ok_or_else(|| corrupt(&what, format!("option {option} of item {item}")))? +=
+                    usize::try_from(n).unwrap_or(0);
+            }
+            Ok(out)
+        })
+    }
+
+    fn survey_text_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<TextAnswer>> {
+        Box::pin(async move {
+            let school = answer_scope(scope)?;
+            let rows: Vec<(i64, i32, String, i64)> = sqlx::query_as(
+                "SELECT t.school_id, t.item_index, t.text, r.submitted_at \
+                 FROM survey_text_answer t JOIN survey_response r \
+                 ON r.school_id = t.school_id AND r.questionnaire_id = t.questionnaire_id \
+                 AND r.seq = t.seq \
+                 WHERE t.questionnaire_id = $1 AND ($2 IS NULL OR t.school_id = $2) \
+                 ORDER BY t.school_id, t.item_index, t.seq",
+            )
+            .bind(questionnaire_id)
+            .bind(school)
+            .fetch_all(&self.pool)
+            .await?;
+            let what = format!("survey_text_answer of questionnaire {questionnaire_id}");
+            rows.into_iter()
+                .map(|(s, item, text, at)| {
+                    Ok(TextAnswer {
+                        school_id: SchoolId(s),
+                        item: unindex(item, &what)?,
+                        text,
+                        submitted_at: at,
+                    })
+                })
+                .collect()
         })
     }
 }

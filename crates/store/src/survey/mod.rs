@@ -4,7 +4,8 @@
 //! school admin: their school; other scopes: `Forbidden`).
 use wuyu_analytics::satisfaction::Answer;
 use wuyu_domain::{
-    ClassId, NewQuestionnaire, Questionnaire, QuestionnaireStatus, SchoolId, Scope, TeacherId,
+    ClassId, NewQuestionnaire, OtherAnswers, Questionnaire, QuestionnaireStatus, SchoolId, Scope,
+    TeacherId,
 };
 
 use crate::StoreFuture;
@@ -87,6 +88,29 @@ pub struct CodeCounts {
     pub used: usize,
 }
 
+/// How one school's (or class's) respondents answered one choice item: how many answered it
+/// and how many picked each option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceTally {
+    pub school_id: SchoolId,
+    /// The class of the link or code answered through, if any.
+    pub class_id: Option<ClassId>,
+    /// The item's index in the questionnaire.
+    pub item: usize,
+    pub answered: usize,
+    /// One count per option, in the item's order.
+    pub picks: Vec<usize>,
+}
+
+/// One free-text answer, without anything about who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextAnswer {
+    pub school_id: SchoolId,
+    pub item: usize,
+    pub text: String,
+    pub submitted_at: i64,
+}
+
 /// Answers packed one character per item: `1`…`5`, `?` for 不了解, `-` for blank.
 pub(crate) fn pack(answers: &[Answer]) -> String {
     answers
@@ -112,7 +136,11 @@ pub(crate) fn unpack(text: &str, out: &mut Vec<Answer>) -> Option<()> {
 }
 
 /// Why a response is refused, in Chinese for the respondent; `None` when it may be stored.
-pub(crate) fn refusal(q: &Questionnaire, answers: &[Answer]) -> Option<String> {
+pub(crate) fn refusal(
+    q: &Questionnaire,
+    answers: &[Answer],
+    other: &OtherAnswers,
+) -> Option<String> {
     match q.status {
         QuestionnaireStatus::Published => {}
         QuestionnaireStatus::Draft => return Some("问卷尚未发布，不能作答".into()),
@@ -135,11 +163,18 @@ pub(crate) fn refusal(q: &Questionnaire, answers: &[Answer]) -> Option<String> {
             return Some(format!("“{}”的答案不在选项之中", item.text));
         }
     }
-    if answers.iter().all(|a| *a == Answer::Blank) {
+    let likert: Vec<bool> = answers.iter().map(|a| *a != Answer::Blank).collect();
+    if let Some(why) = other.refusal(&q.items, &likert) {
+        return Some(why);
+    }
+    if answers.iter().all(|a| *a == Answer::Blank) && other.is_empty() {
         return Some("问卷一题都没有作答".into());
     }
     None
 }
+
+/// A response with 5-point answers only.
+static NO_OTHER: OtherAnswers = OtherAnswers::NONE;
 
 /// Questionnaires, links and responses.
 pub trait SurveyStore: Send + Sync {
@@ -202,6 +237,18 @@ pub trait SurveyStore: Send + Sync {
         token: &'a str,
         answers: &'a [Answer],
         now: i64,
+    ) -> StoreFuture<'a, ()> {
+        self.submit_survey_response_with(token, answers, &NO_OTHER, now)
+    }
+
+    /// As [`SurveyStore::submit_survey_response`], with the choice and text answers, stored in
+    /// the response's transaction; answers that do not fit their items are `Refused`.
+    fn submit_survey_response_with<'a>(
+        &'a self,
+        token: &'a str,
+        answers: &'a [Answer],
+        other: &'a OtherAnswers,
+        now: i64,
     ) -> StoreFuture<'a, ()>;
 
     /// Stores fresh one-time codes of a published questionnaire for one school (and class),
@@ -239,7 +286,34 @@ pub trait SurveyStore: Send + Sync {
         code: &'a str,
         answers: &'a [Answer],
         now: i64,
+    ) -> StoreFuture<'a, ()> {
+        self.submit_survey_code_with(code, answers, &NO_OTHER, now)
+    }
+
+    /// As [`SurveyStore::submit_survey_code`], with the choice and text answers.
+    fn submit_survey_code_with<'a>(
+        &'a self,
+        code: &'a str,
+        answers: &'a [Answer],
+        other: &'a OtherAnswers,
+        now: i64,
     ) -> StoreFuture<'a, ()>;
+
+    /// The choice items' counts per school and class the scope reaches (district or a school
+    /// admin, else `Forbidden`), by school, class, item.
+    fn survey_choice_tallies<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<ChoiceTally>>;
+
+    /// The free-text answers of the schools the scope reaches, by school, item and order of
+    /// arrival. Callers check the right to read them and audit the read.
+    fn survey_text_answers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        questionnaire_id: i64,
+    ) -> StoreFuture<'a, Vec<TextAnswer>>;
 
     /// Issued and used codes of a questionnaire per school the scope reaches.
     fn survey_code_counts<'a>(
@@ -275,6 +349,16 @@ pub trait SurveyStore: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_stored_before_choice_items_read_as_five_point_items() {
+        let old: Vec<wuyu_domain::SurveyItem> = serde_json::from_str(
+            r#"[{"code":"Q1","text":"总体","reverse":false,"allow_unknown":true,"scale":null}]"#,
+        )
+        .unwrap();
+        assert_eq!(old[0].kind, wuyu_domain::ItemKind::Likert);
+        assert!(!old[0].required);
+    }
 
     #[test]
     fn packing_round_trips() {

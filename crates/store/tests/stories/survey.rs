@@ -16,6 +16,8 @@ fn item(code: &str, text: &str, reverse: bool, allow_unknown: bool) -> SurveyIte
         reverse,
         allow_unknown,
         scale: Some("学校满意度".into()),
+        kind: wuyu_domain::ItemKind::Likert,
+        required: false,
     }
 }
 

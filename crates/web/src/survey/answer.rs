@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use wuyu_analytics::satisfaction::Answer;
-use wuyu_domain::Questionnaire;
+use wuyu_domain::{ItemKind, OtherAnswers, Questionnaire};
 use wuyu_service::ServiceError;
 use wuyu_service::survey::{self, OpenForm};
 
@@ -37,8 +37,15 @@ pub(crate) struct Question {
     field: String,
     number: usize,
     text: String,
+    /// `likert`, `single`, `multiple` or `text`.
+    kind: &'static str,
     allow_unknown: bool,
-    /// The value given, to keep it when the form is shown again.
+    /// A choice item's options: (form value, label, picked).
+    options: Vec<(usize, String, bool)>,
+    /// What the respondent is told above a choice or text item (可多选, 最多 200 字 …).
+    hint: String,
+    max_chars: usize,
+    /// The value given (a text item's text), to keep it when the form is shown again.
     chosen: String,
     missing: bool,
 }
@@ -55,6 +62,7 @@ struct AnswerPage {
     /// Where the form posts: `/s/{code}` or `/s/l/{token}`.
     action: String,
     questions: Vec<Question>,
+    script_url: String,
     points: [(u8, &'static str); 5],
     unknown: &'static str,
     error: Option<String>,
@@ -142,16 +150,48 @@ fn questions(q: &Questionnaire, given: &[(String, String)], check: bool) -> Vec<
         .enumerate()
         .map(|(i, item)| {
             let field = format!("q{i}");
-            let chosen = given
+            let values: Vec<&str> = given
                 .iter()
-                .find(|(k, _)| *k == field)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
+                .filter(|(k, _)| *k == field)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let chosen = values.first().map(|v| v.to_string()).unwrap_or_default();
+            let answered = match &item.kind {
+                ItemKind::Likert => parse(&chosen, item.allow_unknown).is_some(),
+                ItemKind::Text { .. } => !chosen.trim().is_empty(),
+                _ => !values.is_empty(),
+            };
+            let required = item.required || item.kind == ItemKind::Likert;
+            let (hint, max_chars) = match &item.kind {
+                ItemKind::Likert => (String::new(), 0),
+                ItemKind::Single { .. } => ("单选".into(), 0),
+                ItemKind::Multiple {
+                    max_picks: Some(m), ..
+                } => (format!("可多选，最多选 {m} 项"), 0),
+                ItemKind::Multiple { .. } => ("可多选".into(), 0),
+                ItemKind::Text { max_chars } => (
+                    format!(
+                        "{}，最多 {max_chars} 字",
+                        if item.required { "必填" } else { "选填" }
+                    ),
+                    *max_chars,
+                ),
+            };
             Question {
-                missing: check && parse(&chosen, item.allow_unknown).is_none(),
+                missing: check && required && !answered,
                 number: i + 1,
                 text: item.text.clone(),
+                kind: item.kind.code(),
                 allow_unknown: item.allow_unknown,
+                options: item
+                    .kind
+                    .options()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, label)| (k, label.clone(), values.contains(&k.to_string().as_str())))
+                    .collect(),
+                hint,
+                max_chars,
                 field,
                 chosen,
             }
@@ -165,6 +205,42 @@ fn parse(value: &str, allow_unknown: bool) -> Option<Answer> {
         return allow_unknown.then_some(Answer::Unknown);
     }
     value.parse::<u8>().ok().and_then(Answer::point)
+}
+
+/// The form's answers as stored: one 5-point answer per item (blank for the other kinds) and
+/// the picks and texts. A pick that is not an option's number is kept as one past the last
+/// option, so the store refuses it with the item named.
+fn collect(q: &Questionnaire, given: &[(String, String)]) -> (Vec<Answer>, OtherAnswers) {
+    let mut likert = Vec::with_capacity(q.items.len());
+    let mut other = OtherAnswers::default();
+    for (i, item) in q.items.iter().enumerate() {
+        let field = format!("q{i}");
+        let values = given.iter().filter(|(k, _)| *k == field).map(|(_, v)| v);
+        match &item.kind {
+            ItemKind::Likert => likert.push(
+                values
+                    .into_iter()
+                    .next()
+                    .and_then(|v| parse(v, item.allow_unknown))
+                    .unwrap_or(Answer::Blank),
+            ),
+            ItemKind::Text { .. } => {
+                likert.push(Answer::Blank);
+                if let Some(t) = values.into_iter().next().filter(|t| !t.trim().is_empty()) {
+                    other.texts.push((i, t.trim().to_string()));
+                }
+            }
+            kind => {
+                likert.push(Answer::Blank);
+                let n = kind.options().len();
+                let picks: Vec<usize> = values.map(|v| v.parse::<usize>().unwrap_or(n)).collect();
+                if !picks.is_empty() {
+                    other.choices.push((i, picks));
+                }
+            }
+        }
+    }
+    (likert, other)
 }
 
 fn answer_page(form: &OpenForm, questions: Vec<Question>, error: Option<String>) -> Response {
@@ -193,6 +269,7 @@ fn page_for(t: &Target, questions: Vec<Question>, error: Option<String>) -> Resp
         teacher: t.teacher.clone(),
         action: t.action.clone(),
         questions,
+        script_url: assets::url("survey.js"),
         points: POINTS,
         unknown: UNKNOWN,
         error,
@@ -243,14 +320,8 @@ pub(crate) async fn submit(
         );
         return answer_page(&form, qs, Some(why));
     }
-    let answers: Vec<Answer> = form
-        .questionnaire
-        .items
-        .iter()
-        .zip(&qs)
-        .filter_map(|(item, q)| parse(&q.chosen, item.allow_unknown))
-        .collect();
-    match survey::submit_code(&state.svc, &form.code, &answers, now_unix()).await {
+    let (answers, other) = collect(&form.questionnaire, &given);
+    match survey::submit_code_with(&state.svc, &form.code, &answers, &other, now_unix()).await {
         Ok(()) => message(
             "提交成功",
             Some("感谢您的参与！您的回答是匿名的，答题码已失效。".into()),
@@ -391,14 +462,8 @@ pub(crate) async fn link_submit(
         );
         return page_for(&target, qs, Some(why));
     }
-    let answers: Vec<Answer> = form
-        .questionnaire
-        .items
-        .iter()
-        .zip(&qs)
-        .filter_map(|(item, q)| parse(&q.chosen, item.allow_unknown))
-        .collect();
-    match survey::submit(&state.svc, &token, &answers, now_unix()).await {
+    let (answers, other) = collect(&form.questionnaire, &given);
+    match survey::submit_with(&state.svc, &token, &answers, &other, now_unix()).await {
         Ok(()) => {
             state.link_guard.wrong(&ip);
             let cookie = format!(

@@ -27,6 +27,27 @@ pub(crate) struct RateDto {
     pub suppressed: bool,
 }
 
+/// One option of a choice item; count and share are null when the item is suppressed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OptionDto {
+    pub label: String,
+    pub count: Option<usize>,
+    /// count ÷ the item's n, as a fraction.
+    pub share: Option<f64>,
+}
+
+/// A single or multiple choice item in one unit. n counts the respondents who answered the
+/// item; a multiple choice item's shares may sum past 1.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ChoiceDto {
+    pub code: String,
+    pub text: String,
+    pub multiple: bool,
+    pub n: usize,
+    pub suppressed: bool,
+    pub options: Vec<OptionDto>,
+}
+
 /// One unit: 全区, 城区/农村, a 学段, a school or a class.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SurveyUnitDto {
@@ -41,7 +62,10 @@ pub(crate) struct SurveyUnitDto {
     /// Codes answered / codes issued, as a fraction; null without codes.
     pub response_rate: Option<f64>,
     pub dimensions: Vec<RateDto>,
+    /// The 5-point items.
     pub items: Vec<RateDto>,
+    /// The choice items.
+    pub choices: Vec<ChoiceDto>,
 }
 
 /// A questionnaire's results.
@@ -115,6 +139,26 @@ fn dto(r: SurveyResults) -> SurveyResultsDto {
                             index: s.map(|s| s.index),
                             suppressed: i.reported.suppressed(),
                         }
+                    })
+                    .collect(),
+                choices: u
+                    .choices
+                    .into_iter()
+                    .map(|c| ChoiceDto {
+                        code: c.code,
+                        text: c.text,
+                        multiple: c.multiple,
+                        n: c.n,
+                        suppressed: c.suppressed,
+                        options: c
+                            .options
+                            .into_iter()
+                            .map(|o| OptionDto {
+                                label: o.label,
+                                count: o.count,
+                                share: o.share,
+                            })
+                            .collect(),
                     })
                     .collect(),
             })

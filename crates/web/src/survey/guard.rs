@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 /// Wrong codes one address may enter within [`WINDOW`].
 pub(crate) const MAX_WRONG: u32 = 30;
 pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Addresses remembered at most; past it expired windows are dropped, then the oldest.
+/// Addresses remembered at most; past it expired windows are dropped, then the oldest address
+/// under the limit (a stopped one only when every address is stopped).
 const MAX_KEYS: usize = 10_000;
 
 pub(crate) struct CodeGuard {
@@ -57,9 +58,12 @@ impl CodeGuard {
         let mut map = self.lock();
         if map.len() >= MAX_KEYS && !map.contains_key(ip) {
             map.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            // Forget the oldest address still under the limit: dropping a stopped one would
+            // let a flood go on once enough other addresses have answered.
+            let max = self.max;
             let oldest = map
                 .iter()
-                .min_by_key(|(_, (s, _))| *s)
+                .min_by_key(|(_, (s, n))| (*n >= max, *s))
                 .map(|(k, _)| k.clone());
             if let Some(oldest) = oldest.filter(|_| map.len() >= MAX_KEYS) {
                 map.remove(&oldest);
@@ -92,6 +96,11 @@ mod tests {
         for _ in 0..MAX_LINK_ANSWERS {
             assert!(links.check("10.0.0.3").is_ok());
             links.wrong("10.0.0.3");
+        }
+        assert!(links.check("10.0.0.3").is_err());
+        // Many other addresses answering do not push the stopped one out.
+        for i in 0..MAX_KEYS + 10 {
+            links.wrong(&format!("10.9.{}.{}", i / 250, i % 250));
         }
         assert!(links.check("10.0.0.3").is_err());
     }

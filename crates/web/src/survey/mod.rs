@@ -11,6 +11,7 @@ mod links;
 mod manage;
 mod results;
 mod teachers;
+mod texts;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -30,6 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/surveys/{id}", get(results::page))
         .route("/surveys/{id}/export.xlsx", get(results::export))
         .route("/surveys/{id}/teachers", get(teachers::page))
+        .route("/surveys/{id}/texts", get(texts::page))
         .route(
             "/surveys/{id}/codes",
             get(manage::sheet).post(manage::issue),

@@ -30,6 +30,17 @@ pub(crate) struct UnitRow {
     suppressed: bool,
 }
 
+/// A choice item of the first unit: its valid n and each option's count and share.
+pub(crate) struct ChoiceRow {
+    code: String,
+    text: String,
+    multiple: bool,
+    n: usize,
+    suppressed: bool,
+    /// (label, count, share) as shown.
+    options: Vec<(String, String, String)>,
+}
+
 pub(crate) struct ItemRow {
     code: String,
     text: String,
@@ -60,6 +71,9 @@ struct ResultsPage {
     units: Vec<UnitRow>,
     item_unit: String,
     items: Vec<ItemRow>,
+    choices: Vec<ChoiceRow>,
+    /// The questionnaire has text items and the viewer may read them.
+    texts: bool,
 }
 
 fn item_row(code: &str, text: &str, r: &Reported) -> ItemRow {
@@ -81,14 +95,19 @@ fn item_row(code: &str, text: &str, r: &Reported) -> ItemRow {
 }
 
 fn page_of(me: &crate::auth::CurrentUser, r: SurveyResults) -> ResultsPage {
+    let texts = me.viewer().can(wuyu_domain::Capability::ViewSurveyTexts)
+        && r.questionnaire
+            .items
+            .iter()
+            .any(|i| matches!(i.kind, wuyu_domain::ItemKind::Text { .. }));
     let q = &r.questionnaire;
-    let overall = q.items.iter().position(|i| i.code == OVERALL_ITEM);
+    let overall = q.items.iter().any(|i| i.code == OVERALL_ITEM);
     let mut rate_headers: Vec<String> = r
         .units
         .first()
         .map(|u| u.scales.iter().map(|s| s.name.clone()).collect())
         .unwrap_or_default();
-    if overall.is_some() {
+    if overall {
         rate_headers.push("总体".into());
     }
     let units = r
@@ -96,8 +115,11 @@ fn page_of(me: &crate::auth::CurrentUser, r: SurveyResults) -> ResultsPage {
         .iter()
         .map(|u| {
             let mut rates: Vec<String> = u.scales.iter().map(|s| pct(s.result.top2_rate)).collect();
-            if let Some(j) = overall {
-                rates.push(pct(u.items[j].reported.stats.map(|s| s.top2_rate)));
+            if overall {
+                let item = u.items.iter().find(|i| i.code == OVERALL_ITEM);
+                rates.push(pct(item
+                    .and_then(|i| i.reported.stats)
+                    .map(|s| s.top2_rate)));
             }
             UnitRow {
                 name: u.name.clone(),
@@ -136,6 +158,32 @@ fn page_of(me: &crate::auth::CurrentUser, r: SurveyResults) -> ResultsPage {
                     .collect()
             })
             .unwrap_or_default(),
+        choices: first
+            .map(|u| {
+                u.choices
+                    .iter()
+                    .map(|c| ChoiceRow {
+                        code: c.code.clone(),
+                        text: c.text.clone(),
+                        multiple: c.multiple,
+                        n: c.n,
+                        suppressed: c.suppressed,
+                        options: c
+                            .options
+                            .iter()
+                            .map(|o| {
+                                (
+                                    o.label.clone(),
+                                    o.count.map_or_else(|| "—".into(), |n| n.to_string()),
+                                    pct(o.share),
+                                )
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        texts,
     }
 }
 

@@ -410,6 +410,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // 师德评价 per named teacher: staff data, never for teachers, parents or counsellors.
         case(g(), "/surveys/999999/teachers".into(), "",                             [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/api/v1/surveys/999999/teachers".into(), "",                      [401, 404, 404, 404, 403, 403, 403, 403]),
+        // Free-text answers: the school's admin and district roles only.
+        case(g(), "/surveys/999999/texts".into(), "",                                [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/s".into(), "",                                                   [200, 200, 200, 200, 200, 200, 200, 200]),
         case(g(), "/s/NOSUCHCODE2".into(), "",                                       [404, 404, 404, 404, 404, 404, 404, 404]),
         case(p(), "/s/NOSUCHCODE2".into(), "q0=5",                                   [404, 404, 404, 404, 404, 404, 404, 404]),

@@ -35,6 +35,7 @@ mod roster_people;
 mod security;
 mod settings;
 mod staff;
+mod survey_choices;
 mod survey_ethics;
 mod survey_links;
 mod surveys;
