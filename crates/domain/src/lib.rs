@@ -17,6 +17,7 @@ pub mod roster;
 mod roster_fields;
 mod scope;
 pub mod survey;
+mod survey_builder;
 mod term;
 
 pub use access::{
@@ -48,4 +49,5 @@ pub use survey::{
     OVERALL_ITEM, OtherAnswers, Questionnaire, QuestionnaireStatus, SURVEY_TEMPLATES, SurveyAbout,
     SurveyAudience, SurveyItem, SurveyTemplate, TemplateKind, survey_template,
 };
+pub use survey_builder::{BuilderRow, DEFAULT_TEXT_CHARS, build_questionnaire};
 pub use term::{TERM_FORMS_ZH, Term, TermPart};

@@ -74,6 +74,31 @@ pub async fn start_round(
     Ok(id)
 }
 
+/// Publishes a questionnaire the district built from rows of the builder form (题目, 题型,
+/// 选项, 维度, flags); the first bad row is a Chinese `BadRequest` and nothing is stored.
+/// District only, as a round from a template: questionnaires are the district's.
+pub async fn build_round(
+    svc: &Service,
+    viewer: &Viewer,
+    title: &str,
+    audience: &str,
+    rows: &[wuyu_domain::BuilderRow],
+    now: i64,
+) -> Result<i64, ServiceError> {
+    manage(viewer)?;
+    if !matches!(viewer.scope, Scope::District) {
+        return Err(ServiceError::Forbidden);
+    }
+    let q = wuyu_domain::build_questionnaire(title, audience, rows)
+        .map_err(ServiceError::BadRequest)?;
+    let store = svc.store();
+    let id = store.create_questionnaire(&q, now).await.map_err(refused)?;
+    store
+        .set_questionnaire_status(id, QuestionnaireStatus::Published)
+        .await?;
+    Ok(id)
+}
+
 /// Issues `count` fresh codes of a published questionnaire about the school for a school (and
 /// one of its classes); a school admin only for their school. Returns the codes.
 pub async fn issue_codes(

@@ -23,8 +23,9 @@ mod teachers;
 mod texts;
 
 pub use codes::{
-    CODE_LEN, CodeLine, CodeSheet, MAX_CODES_PER_ISSUE, OpenForm, code_sheet, issue_codes,
-    issue_teacher_codes, normalize_code, open_code, start_round, submit_code, submit_code_with,
+    CODE_LEN, CodeLine, CodeSheet, MAX_CODES_PER_ISSUE, OpenForm, build_round, code_sheet,
+    issue_codes, issue_teacher_codes, normalize_code, open_code, start_round, submit_code,
+    submit_code_with,
 };
 pub use export::results_xlsx;
 pub use indicators::{indicator, parents_round, school_year_at};

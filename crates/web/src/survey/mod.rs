@@ -6,6 +6,7 @@
 //! small-group suppression.
 mod answer;
 mod api;
+mod builder;
 mod guard;
 mod links;
 mod manage;
@@ -28,6 +29,7 @@ pub(crate) const ANSWER_PREFIX: &str = "/s/";
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/surveys", get(manage::list).post(manage::start))
+        .route("/surveys/new", get(builder::form).post(builder::create))
         .route("/surveys/{id}", get(results::page))
         .route("/surveys/{id}/export.xlsx", get(results::export))
         .route("/surveys/{id}/teachers", get(teachers::page))

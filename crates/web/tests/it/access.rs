@@ -399,6 +399,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // answering needs no account (an unknown code: 404 for everyone).
         case(g(), "/surveys".into(), "",                                             [303, 200, 200, 200, 403, 403, 403, 403]),
         case(p(), "/surveys".into(), "csrf_token={csrf}&template=none",              [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(g(), "/surveys/new".into(), "",                                         [303, 200, 403, 403, 403, 403, 403, 403]),
+        case(p(), "/surveys/new".into(), "csrf_token={csrf}&title=&audience=parents", [303, 422, 403, 403, 403, 403, 403, 403]),
         case(g(), "/surveys/999999".into(), "",                                      [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), "/surveys/999999/export.xlsx".into(), "",                          [303, 404, 404, 404, 403, 403, 403, 403]),
         case(g(), format!("/surveys/999999/codes?school={a}"), "",                   [303, 404, 403, 404, 403, 403, 403, 403]),

@@ -201,3 +201,116 @@ async fn parents_tick_projects_and_write_suggestions_and_only_admins_read_them()
     assert!(!log.iter().any(|e| e.entry.action == "read_survey_texts"
         && (e.entry.username == "teacher-a" || e.entry.username == "parent-a")));
 }
+
+/// 自建问卷: the district builds a questionnaire from rows — a reverse-keyed 5-point item in a
+/// 维度, a multiple choice with a pick limit, a short text — and it is published with those
+/// kinds; a parent's phone form shows them. A bad row comes back filled in with the reason;
+/// a school admin or teacher cannot build one.
+#[tokio::test]
+async fn the_district_builds_a_questionnaire_from_rows() {
+    let app = TestApp::new().await;
+    let d = app.login("district").await;
+    let html = body_text(
+        app.send(get("/surveys/new").cookie(&d.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(html.contains("name=\"text_12\""), "twelve rows");
+    let build = |body: String| {
+        let (app, d) = (&app, &d);
+        async move {
+            app.send(
+                post("/surveys/new")
+                    .cookie(&d.cookie)
+                    .form(&format!("csrf_token={}&{body}", d.csrf))
+                    .build(),
+            )
+            .await
+        }
+    };
+    // Row 2: a single choice with one option — refused, the form keeps what was typed.
+    let resp = build(
+        "title=食堂问卷&audience=parents&text_1=饭菜质量&kind_1=likert&text_2=每周在校吃几次&kind_2=single&options_2=五次"
+            .into(),
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains("第 2 题“每周在校吃几次”应有 2–20 个选项，现在有 1 个"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"食堂问卷\"") && html.contains("value=\"五次\""));
+    assert!(app.store.list_questionnaires().await.unwrap().is_empty());
+
+    let resp = build(
+        "title=食堂问卷&audience=parents\
+         &text_1=饭菜质量&kind_1=likert&scale_1=食堂&required_1=on\
+         &text_2=饭菜太咸&kind_2=likert&scale_2=食堂&reverse_2=on&unknown_2=on&required_2=on\
+         &text_3=孩子常吃哪些窗口&kind_3=multiple&options_3=面食、米饭，清真&limit_3=2\
+         &text_4=意见和建议&kind_4=text&limit_4=100&kind_5=likert"
+            .into(),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let q = &app.store.list_questionnaires().await.unwrap()[0];
+    assert_eq!(q.title, "食堂问卷");
+    assert_eq!(q.status, wuyu_domain::QuestionnaireStatus::Published);
+    assert_eq!(q.items.len(), 4, "the blank fifth row is skipped");
+    assert!(q.items[1].reverse && q.items[1].allow_unknown);
+    assert_eq!(q.items[1].scale.as_deref(), Some("食堂"));
+    assert_eq!(
+        q.items[2].kind,
+        wuyu_domain::ItemKind::Multiple {
+            options: vec!["面食".into(), "米饭".into(), "清真".into()],
+            max_picks: Some(2)
+        }
+    );
+    assert_eq!(
+        q.items[3].kind,
+        wuyu_domain::ItemKind::Text { max_chars: 100 }
+    );
+
+    // A parent's phone form shows the kinds.
+    let s = app.login("school-a").await;
+    let resp = app
+        .send(
+            post(&format!("/surveys/{}/links", q.id))
+                .cookie(&s.cookie)
+                .form(&format!("csrf_token={}&class_id=", s.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let token = app
+        .store
+        .survey_links(&Scope::District, q.id, SchoolId(app.ids.school_a))
+        .await
+        .unwrap()[0]
+        .0
+        .clone();
+    let html = body_text(app.send(get(&format!("/s/l/{token}")).build()).await).await;
+    assert_eq!(
+        html.matches(r#"type="checkbox" name="q2""#).count(),
+        3,
+        "{html}"
+    );
+    assert!(html.contains("0 / 100 字"), "{html}");
+
+    // Only the district builds.
+    for who in ["school-a", "teacher-a"] {
+        let u = app.login(who).await;
+        let resp = app
+            .send(
+                post("/surveys/new")
+                    .cookie(&u.cookie)
+                    .form(&format!(
+                        "csrf_token={}&title=x&audience=parents&text_1=x",
+                        u.csrf
+                    ))
+                    .build(),
+            )
+            .await;
+        assert_eq!(resp.status(), 403, "{who}");
+    }
+}
