@@ -956,6 +956,28 @@ async fn load_archive(
     Ok((records, art))
 }
 
+/// demo-district, and 10:00 Beijing time on `november_day` November of the demo's school year:
+/// who starts the demo's survey rounds, and when.
+async fn district_round(
+    svc: &wuyu_service::Service,
+    district: &wuyu_synth::SynthDistrict,
+    november_day: u8,
+) -> anyhow::Result<(wuyu_domain::Viewer, i64)> {
+    let (viewer, _) = wuyu_service::accounts::acting_as(svc, "demo-district", "cli")
+        .await?
+        .context("演示区级账号不存在")?;
+    let day = time::Date::from_calendar_date(
+        i32::from(district.school_year),
+        time::Month::November,
+        november_day,
+    )?;
+    // 10:00 in Beijing.
+    Ok((
+        viewer,
+        day.midnight().assume_utc().unix_timestamp() + 2 * 3600,
+    ))
+}
+
 /// The demo's parents' round: started by demo-district on 20 November of the demo's school
 /// year (so it counts for that year's plan), codes issued per school, and the synthetic
 /// answers given through them; codes not answered stay on each school's sheet. Answers
@@ -968,16 +990,7 @@ async fn load_survey(
     use wuyu_analytics::satisfaction::Answer;
     use wuyu_service::survey;
     let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
-    let user = store
-        .user_credentials("demo-district")
-        .await?
-        .context("演示区级账号不存在")?
-        .user;
-    let viewer = wuyu_domain::Viewer::new(user, wuyu_domain::Scope::District);
-    let day =
-        time::Date::from_calendar_date(i32::from(district.school_year), time::Month::November, 20)?;
-    // 10:00 in Beijing.
-    let at = day.midnight().assume_utc().unix_timestamp() + 2 * 3600;
+    let (viewer, at) = district_round(&svc, district, 20).await?;
     let q = survey::start_round(&svc, &viewer, "parents", at).await?;
     let (mut issued, mut answered) = (0, 0);
     for school in wuyu_synth::generate_survey(district, seed) {
@@ -1010,15 +1023,7 @@ async fn load_after_school(
     use wuyu_domain::{ItemKind, OtherAnswers};
     use wuyu_service::survey;
     let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
-    let user = store
-        .user_credentials("demo-district")
-        .await?
-        .context("演示区级账号不存在")?
-        .user;
-    let viewer = wuyu_domain::Viewer::new(user, wuyu_domain::Scope::District);
-    let day =
-        time::Date::from_calendar_date(i32::from(district.school_year), time::Month::November, 18)?;
-    let at = day.midnight().assume_utc().unix_timestamp() + 2 * 3600;
+    let (viewer, at) = district_round(&svc, district, 18).await?;
     let q = survey::start_round(&svc, &viewer, "after_school", at).await?;
     let items = store.questionnaire(q).await?.items;
     let multi = items
@@ -1073,15 +1078,7 @@ async fn load_ethics(
     use wuyu_analytics::satisfaction::Answer;
     use wuyu_service::survey;
     let svc = wuyu_service::Service::new(std::sync::Arc::clone(store));
-    let user = store
-        .user_credentials("demo-district")
-        .await?
-        .context("演示区级账号不存在")?
-        .user;
-    let viewer = wuyu_domain::Viewer::new(user, wuyu_domain::Scope::District);
-    let day =
-        time::Date::from_calendar_date(i32::from(district.school_year), time::Month::November, 10)?;
-    let at = day.midnight().assume_utc().unix_timestamp() + 2 * 3600;
+    let (viewer, at) = district_round(&svc, district, 10).await?;
     let parents = survey::start_round(&svc, &viewer, "ethics_parents", at).await?;
     let peers = survey::start_round(&svc, &viewer, "ethics_peers", at + 600).await?;
     let (mut teachers, mut by_parents, mut by_peers) = (0, 0, 0);

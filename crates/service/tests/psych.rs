@@ -77,16 +77,10 @@ async fn setup(store: Arc<dyn Store>) -> (Service, Ids) {
 }
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
-    let user = svc
-        .store()
-        .user_credentials(username)
+    wuyu_service::accounts::acting_as(svc, username, "127.0.0.1")
         .await
         .unwrap()
         .unwrap()
-        .user;
-    let scope = wuyu_service::accounts::scope_for(svc, &user).await.unwrap();
-    let who = Requester::user(&user, "127.0.0.1");
-    (Viewer::new(user, scope), who)
 }
 
 fn answers_csv(rows: &[&str]) -> Vec<u8> {

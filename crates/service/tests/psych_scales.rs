@@ -11,16 +11,10 @@ use wuyu_store::Store;
 use wuyu_testkit::Ids;
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
-    let user = svc
-        .store()
-        .user_credentials(username)
+    wuyu_service::accounts::acting_as(svc, username, "127.0.0.1")
         .await
         .unwrap()
         .unwrap()
-        .user;
-    let scope = wuyu_service::accounts::scope_for(svc, &user).await.unwrap();
-    let who = Requester::user(&user, "127.0.0.1");
-    (Viewer::new(user, scope), who)
 }
 
 /// A made-up 6-item scale (answers 1–5): items 2 and 5 reverse-scored; 压力 = mean of 1–3,

@@ -17,16 +17,10 @@ use wuyu_service::survey;
 use wuyu_store::Store;
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
-    let user = svc
-        .store()
-        .user_credentials(username)
+    wuyu_service::accounts::acting_as(svc, username, "127.0.0.1")
         .await
         .unwrap()
         .unwrap()
-        .user;
-    let scope = wuyu_service::accounts::scope_for(svc, &user).await.unwrap();
-    let who = Requester::user(&user, "127.0.0.1");
-    (Viewer::new(user, scope), who)
 }
 
 const HEADER: &str = "学校,工号,考核得分,组织评价得分,同事互评,家长学生评价,工作量\n";

@@ -14,16 +14,10 @@ use wuyu_service::{Service, ServiceError};
 use wuyu_store::Store;
 
 async fn viewer(svc: &Service, username: &str) -> (Viewer, Requester) {
-    let user = svc
-        .store()
-        .user_credentials(username)
+    wuyu_service::accounts::acting_as(svc, username, "127.0.0.1")
         .await
         .unwrap()
         .unwrap()
-        .user;
-    let scope = wuyu_service::accounts::scope_for(svc, &user).await.unwrap();
-    let who = Requester::user(&user, "127.0.0.1");
-    (Viewer::new(user, scope), who)
 }
 
 async fn story(store: Arc<dyn Store>) {

@@ -59,6 +59,18 @@ async fn upload(app: &TestApp, s: &Session, path: &str, csv: &str) -> (u16, Stri
     (status, loc, body_text(resp).await)
 }
 
+/// The district settings form as posted, every other setting at the fixture's value, with
+/// the appraisal fields `appraisal` (weights, teaching basis).
+fn settings_form(appraisal: &str) -> String {
+    format!(
+        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&\
+         pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&\
+         parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&\
+         star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&\
+         {appraisal}"
+    )
+}
+
 /// The text of the row of `staff_no` in the appraisal table, tags stripped.
 fn row_text(html: &str, staff_no: &str) -> Option<String> {
     let start = html.find(&format!("data-teacher=\"{staff_no}\""))?;
@@ -651,7 +663,9 @@ async fn the_page_shows_each_teachers_score_composed_from_its_sources() {
         &app,
         &district,
         "/admin/settings",
-        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&weight_org=40&weight_peer=20&weight_parent=20&weight_teaching=10&weight_workload=10",
+        &settings_form(
+            "weight_org=40&weight_peer=20&weight_parent=20&weight_teaching=10&weight_workload=10",
+        ),
     )
     .await;
     assert!(status == 303 || status == 200, "{status} {html}");
@@ -757,7 +771,9 @@ async fn the_page_shows_each_teachers_score_composed_from_its_sources() {
         &app,
         &district,
         "/admin/settings",
-        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&weight_org=50&weight_peer=20&weight_parent=20&weight_teaching=0&weight_workload=10",
+        &settings_form(
+            "weight_org=50&weight_peer=20&weight_parent=20&weight_teaching=0&weight_workload=10",
+        ),
     )
     .await;
     assert!(status == 303 || status == 200, "{status} {html}");
@@ -849,7 +865,7 @@ async fn the_teaching_result_can_be_the_teachers_value_added() {
         &app,
         &district,
         "/admin/settings",
-        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&appraisal_teaching=raw_mean",
+        &settings_form("appraisal_teaching=raw_mean"),
     )
     .await;
     assert_eq!(status, 200, "the form again, with the reason");
@@ -861,7 +877,7 @@ async fn the_teaching_result_can_be_the_teachers_value_added() {
         &app,
         &district,
         "/admin/settings",
-        "fitness_excellent_pct=30&fitness_myopia_max_pct=50&excellent_pct=80&good_pct=70&pass_pct=60&low_pct=40&borderline_points=5&parallel_threshold_pct=60&parallel_cycle_years=3&parallel_min_events=6&parallel_min_level=school&star_hours=100,300,600,1000,1500&archive_publicity_days=5&training_cycle_hours=360&weight_org=50&weight_peer=30&weight_parent=0&weight_teaching=20&weight_workload=0&appraisal_teaching=value_added",
+        &settings_form("weight_org=50&weight_peer=30&weight_parent=0&weight_teaching=20&weight_workload=0&appraisal_teaching=value_added"),
     )
     .await;
     assert!(status == 303 || status == 200, "{status} {html}");
