@@ -30,6 +30,9 @@ pub enum SettingsCommand {
     ///                       （组织评价、同事互评、家长学生评价、教学成绩、工作量）
     ///   appraisal_teaching  教学成绩来源：parallel（平行班比较，默认）| value_added
     ///                       （教师增值评价，至少两个学年、20 名学生，换算为区内百分等级）
+    ///   psych_level_rules   心理筛查关注等级门槛（JSON，未给出的保持默认），默认
+    ///                       {"crisis_phq_item9":2,"focus_phq_item9":1,"focus_phq_total":15,
+    ///                        "focus_gad_total":15,"general_phq_total":10,"general_gad_total":10}
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址

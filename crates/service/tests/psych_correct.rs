@@ -390,3 +390,61 @@ async fn consent_rate_postgres() {
         consent_rate_story(Arc::clone(&db.store)).await;
     }
 }
+
+/// The district's level rules (setting `psych_level_rules`) are the ones scoring uses: with
+/// 一般关注 from a PHQ total of 8 instead of 10, the same answers (8 × 1, item 9 = 0) give
+/// level 1 at the code's submission, and the correction path scores with the rules too.
+async fn district_rules_story(store: Arc<dyn Store>) {
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let a = SchoolId(ids.school_a);
+    let camp = campaign(&svc, &ids).await;
+    let (c, who) = viewer(&svc, "counsellor-a").await;
+    store
+        .set_setting("psych_level_rules", r#"{"general_phq_total":8}"#)
+        .await
+        .unwrap();
+    let sheet = issue_codes(&svc, &c, &who, a, camp, ClassId(ids.class_a7_1))
+        .await
+        .unwrap();
+    let code = sheet
+        .rows
+        .iter()
+        .find(|r| r.name == "张小明")
+        .and_then(|r| r.code.clone())
+        .unwrap();
+    let done = submit_code(&svc, &code, &answers("1", "0"), "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(done.level, AttentionLevel::General);
+    // Corrected to 7 × 1 + 0 + 0 (PHQ total 7): under the district's 8, level 0.
+    let mut seven = answers("1", "0");
+    seven[0].1 = "0".into();
+    let child_no = wuyu_testkit::district::child_student_no();
+    let (_, fix) = correct_answers(
+        &svc,
+        &c,
+        &who,
+        a,
+        &input(camp, &child_no, seven, "第 1 题录错"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (fix.old_level, fix.new_level),
+        (AttentionLevel::General, AttentionLevel::None)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn district_rules_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    district_rules_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn district_rules_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        district_rules_story(Arc::clone(&db.store)).await;
+    }
+}

@@ -5,8 +5,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wuyu_domain::{ClassId, SchoolId, Viewer};
 use wuyu_standards::scales::{
-    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, ScaleDefinition,
-    ScreeningAnswers, parse_asq, parse_item, score_screening,
+    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, PHQ_ITEMS, ScaleDefinition, ScreeningAnswers,
+    parse_asq, parse_item, score_screening,
 };
 use wuyu_store::psych::Campaign;
 use wuyu_store::psych::scales::{CustomAnswers, ScaleRef};
@@ -323,8 +323,14 @@ pub async fn submit_code(
         (Some(r), Some(def)) => Some(read_custom_answers(r, def, form)?),
         _ => None,
     };
-    let result = score_screening(&answers, &LevelRules::default())
-        .map_err(|e| CodeError::Invalid(e.to_string()))?;
+    let rules = svc
+        .store()
+        .district_settings()
+        .await
+        .map_err(|e| CodeError::from(ServiceError::from(e)))?
+        .psych_level_rules;
+    let result =
+        score_screening(&answers, &rules).map_err(|e| CodeError::Invalid(e.to_string()))?;
     let hash = code_hash(code);
     let target = svc
         .store()

@@ -6,8 +6,8 @@
 use serde::Serialize;
 use wuyu_domain::{SchoolId, StudentId, Viewer};
 use wuyu_standards::scales::{
-    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, ScreeningAnswers,
-    parse_asq, parse_item, score_screening,
+    ASQ_ITEMS, AsqAnswer, BuiltinScale, GAD_ITEMS, PHQ_ITEMS, ScreeningAnswers, parse_asq,
+    parse_item, score_screening,
 };
 use wuyu_store::psych::{Campaign, ResponseRow};
 use wuyu_store::psych_work::{CorrectionDone, CorrectionRow, NewCorrection};
@@ -187,8 +187,9 @@ pub async fn correct_answers(
         )));
     }
     let answers = read_corrected(&campaign, &input.form)?;
-    let result = score_screening(&answers, &LevelRules::default())
-        .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+    let rules = svc.store().district_settings().await?.psych_level_rules;
+    let result =
+        score_screening(&answers, &rules).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
     let done = svc
         .store()
         .correct_response(

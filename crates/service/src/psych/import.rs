@@ -4,9 +4,7 @@
 use serde::Serialize;
 use wuyu_domain::{SchoolId, Viewer};
 use wuyu_ingest::read_psych_answers_with;
-use wuyu_standards::scales::{
-    ASQ_ITEMS, BuiltinScale, GAD_ITEMS, LevelRules, PHQ_ITEMS, score_screening,
-};
+use wuyu_standards::scales::{ASQ_ITEMS, BuiltinScale, GAD_ITEMS, PHQ_ITEMS, score_screening};
 use wuyu_store::ImportMeta;
 use wuyu_store::psych::scales::CustomAnswers;
 use wuyu_store::psych::{NewResponse, ResponseImportSummary};
@@ -63,7 +61,7 @@ pub async fn import_answers(
         wants(|s| *s == BuiltinScale::Gad7),
         wants(|s| *s == BuiltinScale::Asq),
     );
-    let rules = LevelRules::default();
+    let rules = svc.store().district_settings().await?.psych_level_rules;
     let mut rows = Vec::with_capacity(read.rows.len());
     for r in &read.rows {
         // A scale of the campaign with every cell blank was not answered (不完整); a scale

@@ -65,6 +65,29 @@ pub struct SettingsInput {
     pub appraisal_weight_pct: [String; 5],
     /// What the teaching-result source measures (`parallel` / `value_added`); blank keeps it.
     pub appraisal_teaching: String,
+    /// The attention-level thresholds in [`LEVEL_RULE_FIELDS`] order; all blank keeps them.
+    pub psych_levels: [String; 6],
+}
+
+/// The attention-level thresholds as the settings page lists them: (field, Chinese label).
+pub const LEVEL_RULE_FIELDS: [(&str, &str); 6] = [
+    ("crisis_phq_item9", "危机：PHQ 第 9 题（自伤念头）达到"),
+    ("focus_phq_item9", "重点关注：PHQ 第 9 题达到"),
+    ("focus_phq_total", "重点关注：PHQ 总分达到"),
+    ("focus_gad_total", "重点关注：GAD-7 总分达到"),
+    ("general_phq_total", "一般关注：PHQ 总分达到"),
+    ("general_gad_total", "一般关注：GAD-7 总分达到"),
+];
+
+fn level_rule_values(r: &wuyu_standards::scales::LevelRules) -> [u8; 6] {
+    [
+        r.crisis_phq_item9,
+        r.focus_phq_item9,
+        r.focus_phq_total,
+        r.focus_gad_total,
+        r.general_phq_total,
+        r.general_gad_total,
+    ]
 }
 
 impl SettingsInput {
@@ -104,6 +127,7 @@ impl SettingsInput {
             training_cycle_hours: s.training_cycle_hours.0.to_string(),
             appraisal_weight_pct: s.appraisal_weights.as_array().map(pct),
             appraisal_teaching: s.appraisal_teaching.code().to_string(),
+            psych_levels: level_rule_values(&s.psych_level_rules).map(|v| v.to_string()),
         }
     }
 
@@ -185,6 +209,33 @@ impl SettingsInput {
         match wuyu_store::settings::district::cycle_hours(&self.training_cycle_hours) {
             Ok(h) => s.training_cycle_hours = h,
             Err(e) => errors.push(e),
+        }
+        if self.psych_levels.iter().any(|v| !v.trim().is_empty()) {
+            let mut json = serde_json::Map::new();
+            let current = level_rule_values(&current.psych_level_rules);
+            for (((field, label), text), now) in LEVEL_RULE_FIELDS
+                .iter()
+                .zip(&self.psych_levels)
+                .zip(current)
+            {
+                let v = match text.trim() {
+                    "" => now,
+                    t => match t.parse::<u8>() {
+                        Ok(v) => v,
+                        Err(_) => {
+                            errors.push(format!("{label}应为整数，而不是“{t}”"));
+                            now
+                        }
+                    },
+                };
+                json.insert((*field).to_string(), v.into());
+            }
+            match wuyu_store::settings::district::level_rules(
+                &serde_json::Value::Object(json).to_string(),
+            ) {
+                Ok(r) => s.psych_level_rules = r,
+                Err(e) => errors.push(e),
+            }
         }
         if !self.appraisal_teaching.trim().is_empty() {
             match wuyu_store::settings::district::teaching_basis(&self.appraisal_teaching) {

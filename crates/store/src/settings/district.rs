@@ -5,6 +5,7 @@ use serde::Serialize;
 use wuyu_analytics::appraisal::{AppraisalWeights, TeachingBasis};
 use wuyu_domain::Tenths;
 use wuyu_standards::archive::StarThresholds;
+use wuyu_standards::scales::LevelRules;
 
 use crate::exam::ExamSettings;
 use crate::fitness::FitnessTargets;
@@ -34,8 +35,12 @@ pub const APPRAISAL_WEIGHTS: &str = "appraisal_weights";
 /// source measures, `parallel` (default) or `value_added`.
 pub const APPRAISAL_TEACHING: &str = "appraisal_teaching";
 
+/// The key of [`DistrictSettings::psych_level_rules`]: the 关注等级 thresholds (modules.md §3),
+/// stored as JSON.
+pub const PSYCH_LEVEL_RULES: &str = "psych_level_rules";
+
 /// Every setting key, in the order `wuyu settings show` prints them.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     HIDE_RANKS,
     SHOW_STUDENT_RANKS,
     FitnessTargets::KEY,
@@ -45,6 +50,7 @@ pub const KEYS: [&str; 9] = [
     TRAINING_CYCLE_HOURS,
     APPRAISAL_WEIGHTS,
     APPRAISAL_TEACHING,
+    PSYCH_LEVEL_RULES,
 ];
 
 /// Working days a class's semester archive stays in 公示 before it is signed off: at least
@@ -113,6 +119,8 @@ pub struct DistrictSettings {
     pub appraisal_weights: AppraisalWeights,
     /// What the teaching-result source measures: parallel-class comparison or value-added.
     pub appraisal_teaching: TeachingBasis,
+    /// The thresholds of the psych screening's attention levels.
+    pub psych_level_rules: LevelRules,
 }
 
 impl DistrictSettings {
@@ -156,6 +164,11 @@ impl DistrictSettings {
                         out.appraisal_weights = w;
                     }
                 }
+                (PSYCH_LEVEL_RULES, Ok(v)) => {
+                    if let Ok(r) = level_rules(&v) {
+                        out.psych_level_rules = r;
+                    }
+                }
                 (APPRAISAL_TEACHING, Ok(v)) => {
                     if let Ok(b) = teaching_basis(&v) {
                         out.appraisal_teaching = b;
@@ -188,6 +201,7 @@ impl DistrictSettings {
                 APPRAISAL_TEACHING,
                 self.appraisal_teaching.code().to_string(),
             ),
+            (PSYCH_LEVEL_RULES, json(&self.psych_level_rules)?),
         ];
         pairs
             .into_iter()
@@ -250,6 +264,28 @@ pub fn appraisal_weights(value: &str) -> Result<AppraisalWeights, String> {
     Ok(w)
 }
 
+/// The attention-level thresholds of `value` (JSON; a field left out keeps its default, a
+/// misspelt one is refused), ordered and in range; the Chinese reason otherwise.
+pub fn level_rules(value: &str) -> Result<LevelRules, String> {
+    let given: serde_json::Map<String, serde_json::Value> = serde_json::from_str(value)
+        .map_err(|e| format!("psych_level_rules 不是有效的 JSON 设置：{e}"))?;
+    let mut all = serde_json::to_value(LevelRules::default()).map_err(|e| e.to_string())?;
+    let known = all.as_object_mut().ok_or("psych_level_rules")?;
+    for (k, v) in given {
+        if !known.contains_key(&k) {
+            return Err(format!(
+                "psych_level_rules 没有“{k}”这一项；可设置：{}",
+                known.keys().cloned().collect::<Vec<_>>().join("、")
+            ));
+        }
+        known.insert(k, v);
+    }
+    let rules: LevelRules = serde_json::from_value(all)
+        .map_err(|e| format!("psych_level_rules 的门槛应为整数：{e}"))?;
+    rules.validate().map_err(|e| e.to_string())?;
+    Ok(rules)
+}
+
 /// The teaching-result basis of `value` (`parallel` or `value_added`), or why not, in Chinese.
 pub fn teaching_basis(value: &str) -> Result<TeachingBasis, String> {
     TeachingBasis::from_code(value.trim()).ok_or_else(|| {
@@ -306,6 +342,7 @@ pub fn checked(key: &str, value: &str) -> Result<String, String> {
         TRAINING_CYCLE_HOURS => cycle_hours(value).map(|h| h.0.to_string()),
         APPRAISAL_WEIGHTS => appraisal_weights(value).and_then(|w| json(&w)),
         APPRAISAL_TEACHING => teaching_basis(value).map(|b| b.code().to_string()),
+        PSYCH_LEVEL_RULES => level_rules(value).and_then(|r| json(&r)),
         other => Err(format!(
             "没有名为“{other}”的设置；可设置：{}",
             KEYS.join("、")
@@ -353,6 +390,15 @@ mod tests {
             checked(APPRAISAL_TEACHING, " value_added ").unwrap(),
             "value_added"
         );
+        let r = checked(PSYCH_LEVEL_RULES, r#"{"general_phq_total": 8}"#).unwrap();
+        assert!(
+            r.contains(r#""general_phq_total":8"#) && r.contains(r#""focus_phq_total":15"#),
+            "{r}"
+        );
+        let e = checked(PSYCH_LEVEL_RULES, r#"{"general_phq_total": 16}"#).unwrap_err();
+        assert!(e.contains("不能大于"), "{e}");
+        let e = checked(PSYCH_LEVEL_RULES, r#"{"phq_total": 8}"#).unwrap_err();
+        assert!(e.contains("没有“phq_total”这一项"), "{e}");
         let e = checked(APPRAISAL_TEACHING, "va").unwrap_err();
         assert!(
             e.contains("value_added（增值评价）") && e.contains("“va”"),

@@ -67,6 +67,18 @@ pub(crate) struct SettingsForm {
     weight_workload: String,
     #[serde(default)]
     appraisal_teaching: String,
+    #[serde(default)]
+    crisis_phq_item9: String,
+    #[serde(default)]
+    focus_phq_item9: String,
+    #[serde(default)]
+    focus_phq_total: String,
+    #[serde(default)]
+    focus_gad_total: String,
+    #[serde(default)]
+    general_phq_total: String,
+    #[serde(default)]
+    general_gad_total: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
@@ -97,6 +109,14 @@ impl From<SettingsForm> for SettingsInput {
                 f.weight_workload,
             ],
             appraisal_teaching: f.appraisal_teaching,
+            psych_levels: [
+                f.crisis_phq_item9,
+                f.focus_phq_item9,
+                f.focus_phq_total,
+                f.focus_gad_total,
+                f.general_phq_total,
+                f.general_gad_total,
+            ],
         }
     }
 }
@@ -118,6 +138,8 @@ struct SettingsPage {
     errors: Vec<String>,
     notice: Option<String>,
     levels: Vec<(&'static str, &'static str)>,
+    /// (field, label, value) of the attention-level thresholds.
+    psych_levels: Vec<(&'static str, &'static str, String)>,
 }
 
 const LEVELS: [(&str, &str); 3] = [
@@ -132,8 +154,14 @@ fn page(
     errors: Vec<String>,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
+    let psych_levels = wuyu_service::settings::LEVEL_RULE_FIELDS
+        .iter()
+        .zip(&form.psych_levels)
+        .map(|((field, label), v)| (*field, *label, v.clone()))
+        .collect();
     let page = SettingsPage {
         chrome: Chrome::new(me, "/admin/settings"),
+        psych_levels,
         form,
         errors,
         notice,

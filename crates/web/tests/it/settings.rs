@@ -306,3 +306,66 @@ async fn training_cycle_hours_are_set_on_the_page_checked_and_audited() {
     })
     .await;
 }
+
+/// The psych screening's attention-level thresholds on the page: shown at their defaults, a
+/// 一般关注 threshold above 重点关注 refused with nothing stored, a lower one stored and
+/// audited with old and new rules.
+#[tokio::test]
+async fn psych_level_thresholds_are_set_on_the_page_checked_and_audited() {
+    let app = TestApp::new().await;
+    let admin = app.login("district").await;
+    let send = |body: String| {
+        app.send(
+            post("/admin/settings")
+                .cookie(&admin.cookie)
+                .form(&format!("csrf_token={}&{body}", admin.csrf))
+                .build(),
+        )
+    };
+    let html = body_text(
+        app.send(get("/admin/settings").cookie(&admin.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        html.contains("name=\"general_phq_total\" value=\"10\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"crisis_phq_item9\" value=\"2\""),
+        "{html}"
+    );
+    let stored = || async {
+        app.store
+            .district_settings()
+            .await
+            .unwrap()
+            .psych_level_rules
+            .general_phq_total
+    };
+    let html = body_text(send(form(&[("general_phq_total", "16")])).await).await;
+    assert!(
+        html.contains("关注等级规则 general_phq_total 不能大于 focus_phq_total"),
+        "{html}"
+    );
+    assert_eq!(stored().await, 10, "nothing stored");
+    let html = body_text(send(form(&[("general_phq_total", "八")])).await).await;
+    assert!(
+        html.contains("一般关注：PHQ 总分达到应为整数，而不是“八”"),
+        "{html}"
+    );
+    let resp = send(form(&[("general_phq_total", "8")])).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(stored().await, 8);
+    let audit = app.store.list_audit(100).await.unwrap();
+    let change = audit
+        .iter()
+        .find(|r| r.entry.entity == "setting:psych_level_rules")
+        .expect("the change is audited");
+    assert!(
+        change.entry.detail.contains("\"general_phq_total\":10")
+            && change.entry.detail.contains("\"general_phq_total\":8"),
+        "{}",
+        change.entry.detail
+    );
+}
