@@ -610,6 +610,44 @@ async fn publicity_story(svc: &Service, ids: &Ids) {
     assert_eq!(mine.objections.len(), 1);
     assert!(mine.may_object && !mine.may_sign && !mine.may_open);
 
+    // 家长确认: the parent confirms their own child's archive in the window (twice changes
+    // nothing); not another child's, not after the window, and a teacher cannot confirm.
+    let in_window = date!(2026 - 01 - 14);
+    confirm_archive(svc, &parent, &p_who, a, child, term(), in_window)
+        .await
+        .unwrap();
+    confirm_archive(svc, &parent, &p_who, a, child, term(), in_window)
+        .await
+        .unwrap();
+    assert!(matches!(
+        confirm_archive(
+            svc,
+            &parent,
+            &p_who,
+            a,
+            StudentId(ids.other_a),
+            term(),
+            in_window
+        )
+        .await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        confirm_archive(svc, &parent, &p_who, a, child, term(), date!(2026 - 01 - 19)).await,
+        Err(ServiceError::BadRequest(m)) if m.contains("不在公示期内")
+    ));
+    assert!(matches!(
+        confirm_archive(svc, &teacher, &t_who, a, child, term(), in_window).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(count_actions(svc, "archive_confirm").await, 2);
+    let head_view = publicity(svc, &teacher, a, c71, term(), in_window)
+        .await
+        .unwrap();
+    assert_eq!(head_view.confirmations.len(), 1);
+    assert_eq!(head_view.confirmations[0].0, child);
+    assert_eq!(head_view.confirmations[0].1, "parent-a");
+
     // Signing: not in the window, not with an objection unanswered, 校长 not first.
     assert!(matches!(
         sign_publicity(svc, &teacher, &t_who, a, c71, term(), date!(2026 - 01 - 16)).await,

@@ -209,6 +209,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "appraisal_teaching",
         sql: include_str!("../migrations/sqlite/0040_appraisal_teaching.sql"),
     },
+    Migration {
+        version: 41,
+        name: "archive_confirmation",
+        sql: include_str!("../migrations/sqlite/0041_archive_confirmation.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -411,6 +416,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 40,
         name: "appraisal_teaching",
         sql: include_str!("../migrations/postgres/0040_appraisal_teaching.sql"),
+    },
+    Migration {
+        version: 41,
+        name: "archive_confirmation",
+        sql: include_str!("../migrations/postgres/0041_archive_confirmation.sql"),
     },
 ];
 

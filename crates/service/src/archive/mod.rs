@@ -30,8 +30,8 @@ pub use import::{import_activities, import_art};
 pub use indicators::indicator;
 pub(crate) use indicators::terms as indicator_terms;
 pub use publicity::{
-    PublicLine, PublicityView, answer as answer_objection, object, open_publicity, publicity,
-    sign as sign_publicity, today,
+    PublicLine, PublicityView, answer as answer_objection, confirm as confirm_archive, object,
+    open_publicity, publicity, sign as sign_publicity, today,
 };
 pub use records::{
     ActivityInput, ClassArchive, class_archive, home_class, record_activity,

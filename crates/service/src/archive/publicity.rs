@@ -44,6 +44,9 @@ pub struct PublicityView {
     /// The approved records shown in 公示 (a parent: their own child's only).
     pub lines: Vec<PublicLine>,
     pub objections: Vec<Objection>,
+    /// The students whose families confirmed the archive (a parent: their own child), with
+    /// who confirmed.
+    pub confirmations: Vec<(StudentId, String)>,
     /// What the viewer may do now.
     pub may_open: bool,
     pub may_object: bool,
@@ -143,6 +146,14 @@ pub async fn publicity(
             (lines, objections)
         }
     };
+    let confirmations = match &p {
+        Some(_) => {
+            store
+                .archive_confirmations(&viewer.scope, school, class, term)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let head = heads_class(svc, viewer, class).await?;
     let school_admin = viewer.role() == Role::SchoolAdmin;
     Ok(PublicityView {
@@ -162,7 +173,46 @@ pub async fn publicity(
         stage,
         lines,
         objections,
+        confirmations,
     })
+}
+
+/// A family confirms their child's archive of `term` during its class's 公示 (家长确认无误):
+/// parents only, their own child only; confirming again changes nothing. Audited.
+#[allow(clippy::too_many_arguments)] // one use case, each argument a separate fact
+pub async fn confirm(
+    svc: &Service,
+    viewer: &Viewer,
+    who: &Requester,
+    school: SchoolId,
+    student: StudentId,
+    term: Term,
+    today: Date,
+) -> Result<(), ServiceError> {
+    if viewer.role() != Role::Parent {
+        return Err(ServiceError::Forbidden);
+    }
+    svc.store()
+        .confirm_archive(
+            &viewer.scope,
+            school,
+            student,
+            term,
+            &who.username,
+            today,
+            now_unix(),
+        )
+        .await
+        .map_err(store_error)?;
+    audit(
+        svc,
+        who,
+        "archive_confirm",
+        school,
+        format!("student:{}:{}", school.0, student.0),
+        format!("term={}", term.code()),
+    )
+    .await
 }
 
 fn line(r: &wuyu_store::archive::ActivityRecord) -> PublicLine {

@@ -49,6 +49,8 @@ pub struct StudentArchive {
     /// Terms whose 公示 is open today for the student's class: their approved records may be
     /// objected to (质疑).
     pub in_publicity: Vec<Term>,
+    /// Of those terms, the ones the family has confirmed (家长确认).
+    pub confirmed: Vec<Term>,
     pub domains: Vec<DomainSection>,
     /// Approved volunteer service hours over every term, travel excluded.
     pub volunteer_hours: Tenths,
@@ -209,7 +211,17 @@ pub async fn student_archive(
         Err(wuyu_store::StoreError::Forbidden) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
+    let mut confirmed = Vec::new();
+    for &t in &in_publicity {
+        let by = store
+            .archive_confirmations(&viewer.scope, school, person.class_id, t)
+            .await?;
+        if by.iter().any(|(s, _)| *s == student) {
+            confirmed.push(t);
+        }
+    }
     Ok(StudentArchive {
+        confirmed,
         student_id: student,
         name: person.name.as_str().to_string(),
         class_id: person.class_id,

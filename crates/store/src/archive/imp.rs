@@ -1226,6 +1226,105 @@ impl ArchiveStore for This {
         })
     }
 
+    fn confirm_archive<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: Term,
+        confirmed_by: &'a str,
+        today: time::Date,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            let _guard = self.write_lock.lock().await;
+            let mut tx = self.begin_write().await?;
+            let row: Option<(i64, String)> = sqlx::query_as(
+                "SELECT class_id, name FROM student WHERE school_id = $1 AND id = $2",
+            )
+            .bind(school.0)
+            .bind(student.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((class, name)) = row else {
+                return Err(StoreError::Forbidden);
+            };
+            if !scope.can_view_student(school, ClassId(class), student) {
+                return Err(StoreError::Forbidden);
+            }
+            let window: Option<(String, String)> = sqlx::query_as(
+                "SELECT starts_on, ends_on FROM archive_publicity \
+                 WHERE school_id = $1 AND class_id = $2 AND term = $3 \
+                   AND head_signed_by IS NULL",
+            )
+            .bind(school.0)
+            .bind(class)
+            .bind(term.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let open = match &window {
+                Some((starts, ends)) => {
+                    parse_day("archive_publicity", starts)? <= today
+                        && today <= parse_day("archive_publicity", ends)?
+                }
+                None => false,
+            };
+            if !open {
+                return Err(StoreError::Refused(format!(
+                    "{name}的{}档案不在公示期内，不能确认",
+                    term.label_zh()
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO archive_confirmation (school_id, class_id, term, student_id, \
+                 confirmed_by, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(school.0)
+            .bind(class)
+            .bind(term.code())
+            .bind(student.0)
+            .bind(confirmed_by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn archive_confirmations<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+    ) -> StoreFuture<'a, Vec<(StudentId, String)>> {
+        Box::pin(async move {
+            check_scope(scope)?;
+            let mut tx = self.pool.begin().await?;
+            if !may_see_class(&mut tx, scope, school, class).await? {
+                return Err(StoreError::Forbidden);
+            }
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT student_id, confirmed_by FROM archive_confirmation \
+                 WHERE school_id = $1 AND class_id = $2 AND term = $3 ORDER BY student_id",
+            )
+            .bind(school.0)
+            .bind(class.0)
+            .bind(term.code())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(rows
+                .into_iter()
+                .filter(|r| scope.can_view_student(school, class, StudentId(r.0)))
+                .map(|r| (StudentId(r.0), r.1))
+                .collect())
+        })
+    }
+
     fn objections<'a>(
         &'a self,
         scope: &'a Scope,

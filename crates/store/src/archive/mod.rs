@@ -365,6 +365,31 @@ pub trait ArchiveStore: Send + Sync {
         term: Term,
     ) -> StoreFuture<'a, Vec<Objection>>;
 
+    /// A family confirms their child's archive of `term` while its class's 公示 is open
+    /// (`today` within the window, not yet signed). Confirming again changes nothing;
+    /// `Refused` outside the window, `Forbidden` for a child the scope does not reach.
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_archive<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        student: StudentId,
+        term: Term,
+        confirmed_by: &'a str,
+        today: Date,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The students of a class whose families confirmed the term's archive (a parent: their
+    /// own child only), with who confirmed.
+    fn archive_confirmations<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: SchoolId,
+        class: ClassId,
+        term: Term,
+    ) -> StoreFuture<'a, Vec<(StudentId, String)>>;
+
     /// Signs a class's semester archive after its 公示: the 班主任 when the window is over
     /// (`today` after its last day) and every objection is answered, then the 校长. `Refused`
     /// out of that order, naming the class's term.

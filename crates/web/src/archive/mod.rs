@@ -65,6 +65,10 @@ pub(crate) fn router() -> Router<AppState> {
             post(publicity::object),
         )
         .route(
+            "/schools/{id}/students/{student_id}/archive/confirm",
+            post(publicity::confirm),
+        )
+        .route(
             "/schools/{id}/students/{student_id}/archive/entries",
             post(family::enter),
         )

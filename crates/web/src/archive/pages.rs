@@ -56,6 +56,10 @@ struct StudentPage {
     /// The report card's PDF, when this build writes PDFs.
     card_href: Option<String>,
     object_action: String,
+    /// The family's confirmation (家长确认) of each term in 公示: (code, label, confirmed);
+    /// empty for anyone but a parent.
+    confirm: Vec<(String, String, bool)>,
+    confirm_action: String,
     notice: Option<String>,
     error: Option<String>,
     /// Records not yet approved, with their state (a returned one with its reason).
@@ -173,6 +177,7 @@ pub(crate) async fn student(
     let Query(q) = q.map_err(|_| AppError::BadRequest)?;
     let notice = match q.done.as_deref() {
         Some("objected") => Some("已提出质疑，等待班主任答复。".to_string()),
+        Some("confirmed") => Some("已确认档案无误，班主任可以看到。".to_string()),
         Some("entered") => Some("已提交，等待班主任审核。".to_string()),
         _ => None,
     };
@@ -273,6 +278,15 @@ pub(crate) async fn student_page(
         card_href: wuyu_service::bulletin::PDF_AVAILABLE
             .then(|| format!("/schools/{school}/students/{student}/archive/card.pdf")),
         object_action: format!("/schools/{school}/students/{student}/archive/objections"),
+        confirm: if me.role() == wuyu_domain::Role::Parent {
+            a.in_publicity
+                .iter()
+                .map(|t| (t.code(), t.label_zh(), a.confirmed.contains(t)))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        confirm_action: format!("/schools/{school}/students/{student}/archive/confirm"),
         notice,
         error,
         pending_rows: a

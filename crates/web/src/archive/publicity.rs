@@ -52,6 +52,8 @@ struct PublicityPage {
     sign_label: &'static str,
     days: u32,
     objections: Vec<ObjectionRow>,
+    /// Students whose families confirmed the archive (家长确认).
+    confirmed: usize,
     lines: Vec<archive::PublicLine>,
     notice: Option<String>,
     error: Option<String>,
@@ -124,6 +126,7 @@ async fn build(
             _ => "班主任签字",
         },
         days,
+        confirmed: v.confirmations.len(),
         objections: v
             .objections
             .iter()
@@ -227,6 +230,48 @@ pub(crate) async fn step(
 
 /// A family (or a teacher) objects to one of the student's records in 公示; back to the
 /// archive page, which shows the outcome.
+/// `POST /schools/{id}/students/{student_id}/archive/confirm` (`term`): a parent confirms
+/// their child's archive of the term while it is in 公示.
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    Require(me, _): Require<cap::RecordActivities>,
+    ClientIp(ip): ClientIp,
+    p: Result<Path<(i64, i64)>, PathRejection>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (school, student) = path_ids(p)?;
+    let term = wuyu_domain::Term::parse_code(field(&fields, "term").trim())
+        .map_err(|_| AppError::BadRequest)?;
+    let who = Requester::user(&me.user, &ip);
+    let back = format!("/schools/{school}/students/{student}/archive");
+    match archive::confirm_archive(
+        &state.svc,
+        &me.viewer(),
+        &who,
+        SchoolId(school),
+        StudentId(student),
+        term,
+        archive::today(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("{back}?done=confirmed")).into_response()),
+        Err(ServiceError::BadRequest(why)) => super::pages::student_page(
+            &state,
+            &me,
+            &ip,
+            (SchoolId(school), StudentId(student)),
+            None,
+            None,
+            Some(why),
+            None,
+        )
+        .await
+        .map(|html| (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub(crate) async fn object(
     State(state): State<AppState>,
     Require(me, _): Require<cap::RecordActivities>,

@@ -287,6 +287,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(g(), format!("/schools/{a}/classes/{}/archive/publicity?term=bad", i.class_a7_1), "", [303, 403, 403, 400, 400, 403, 400, 400]),
         case(p(), format!("/schools/{a}/classes/{}/archive/publicity", i.class_a7_1), "csrf_token={csrf}&term=2025-autumn&step=bogus", [303, 403, 403, 400, 400, 403, 400, 400]),
         case(p(), format!("/schools/{a}/students/{}/archive/objections", i.child), "csrf_token={csrf}&record=999999&text=x", [303, 403, 403, 422, 422, 403, 422, 403]),
+        // 家长确认: the family only (no 公示 is open in the fixture: refused with a reason).
+        case(p(), format!("/schools/{a}/students/{}/archive/confirm", i.child), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 403, 403, 403, 422, 403]),
+        case(p(), format!("/schools/{a}/students/{}/archive/confirm", i.other_a), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 403, 403, 403, 403, 403]),
         case(g(), format!("/api/v1/archive/publicity/{a}/{}?term=2025-autumn", i.class_a7_1), "", [401, 403, 403, 200, 200, 403, 200, 403]),
         case(p(), "/api/v1/archive/publicity".into(), token,                        [401, 403, 403, 400, 400, 403, 400, 400]),
         case(p(), "/api/v1/archive/objections".into(), token,                       [401, 403, 403, 400, 400, 403, 400, 400]),

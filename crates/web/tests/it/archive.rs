@@ -704,6 +704,42 @@ async fn the_publicity_freezes_the_class_and_takes_a_familys_objection_in_the_br
     let (_, html) = page(&app, "parent-a", &format!("{archive}?done=objected")).await;
     assert!(html.contains("已提出质疑"), "{html}");
 
+    // …and confirms the semester's archive (家长确认); the 班主任's 公示 page counts it.
+    assert!(
+        html.contains("data-confirm=\"2025-autumn\"") && html.contains("确认档案无误"),
+        "{html}"
+    );
+    let resp = app
+        .send(
+            post(&format!("{archive}/confirm"))
+                .cookie(&p.cookie)
+                .form(&format!("csrf_token={}&term=2025-autumn", p.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, html) = page(&app, "parent-a", &format!("{archive}?done=confirmed")).await;
+    assert!(
+        html.contains("已确认档案无误") && html.contains("data-confirmed=\"2025-autumn\""),
+        "{html}"
+    );
+    let (_, html) = page(&app, "teacher-a", &format!("{base}?term=2025-autumn")).await;
+    assert!(html.contains("家长已确认无误：1 名学生"), "{html}");
+    // Another family's child: refused.
+    let other = format!(
+        "/schools/{}/students/{}/archive/confirm",
+        ids.school_a, ids.other_a
+    );
+    let resp = app
+        .send(
+            post(&other)
+                .cookie(&p.cookie)
+                .form(&format!("csrf_token={}&term=2025-autumn", p.csrf))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 403);
+
     // The 班主任 answers; signing now is refused: the window is not over.
     let (_, html) = page(&app, "teacher-a", &format!("{base}?term=2025-autumn")).await;
     assert!(
