@@ -478,6 +478,33 @@ async fn may_see_class(
     Ok(false)
 }
 
+/// Is the class's 公示 of `term` open on `today`: within its window and not yet signed? The
+/// one rule for an objection and a family's confirmation.
+async fn publicity_open(
+    tx: &mut sqlx::Transaction<'static, super::Db>,
+    school: SchoolId,
+    class: i64,
+    term: &str,
+    today: time::Date,
+) -> Result<bool, StoreError> {
+    let window: Option<(String, String)> = sqlx::query_as(
+        "SELECT starts_on, ends_on FROM archive_publicity \
+         WHERE school_id = $1 AND class_id = $2 AND term = $3 AND head_signed_by IS NULL",
+    )
+    .bind(school.0)
+    .bind(class)
+    .bind(term)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match window {
+        Some((starts, ends)) => {
+            parse_day("archive_publicity", &starts)? <= today
+                && today <= parse_day("archive_publicity", &ends)?
+        }
+        None => false,
+    })
+}
+
 impl ArchiveStore for This {
     fn record_activity_with_evidence<'a>(
         &'a self,
@@ -1117,26 +1144,7 @@ impl ArchiveStore for This {
             if !scope.can_view_student(school, ClassId(class), StudentId(student)) {
                 return Err(StoreError::Forbidden);
             }
-            let window: Option<(String, String)> = sqlx::query_as(
-                "SELECT starts_on, ends_on FROM archive_publicity \
-                 WHERE school_id = $1 AND class_id = $2 AND term = $3 \
-                   AND head_signed_by IS NULL",
-            )
-            .bind(school.0)
-            .bind(class)
-            .bind(&term)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let open = match &window {
-                Some((starts, ends)) => {
-                    let (s, e) = (
-                        parse_day("archive_publicity", starts)?,
-                        parse_day("archive_publicity", ends)?,
-                    );
-                    s <= today && today <= e
-                }
-                None => false,
-            };
+            let open = publicity_open(&mut tx, school, class, &term, today).await?;
             if !open || state != "approved" {
                 return Err(StoreError::Refused(format!(
                     "记录 {record}（{name}）不在公示期内，不能提出质疑"
@@ -1253,23 +1261,7 @@ impl ArchiveStore for This {
             if !scope.can_view_student(school, ClassId(class), student) {
                 return Err(StoreError::Forbidden);
             }
-            let window: Option<(String, String)> = sqlx::query_as(
-                "SELECT starts_on, ends_on FROM archive_publicity \
-                 WHERE school_id = $1 AND class_id = $2 AND term = $3 \
-                   AND head_signed_by IS NULL",
-            )
-            .bind(school.0)
-            .bind(class)
-            .bind(term.code())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let open = match &window {
-                Some((starts, ends)) => {
-                    parse_day("archive_publicity", starts)? <= today
-                        && today <= parse_day("archive_publicity", ends)?
-                }
-                None => false,
-            };
+            let open = publicity_open(&mut tx, school, class, &term.code(), today).await?;
             if !open {
                 return Err(StoreError::Refused(format!(
                     "{name}的{}档案不在公示期内，不能确认",

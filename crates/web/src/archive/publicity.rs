@@ -256,20 +256,25 @@ pub(crate) async fn confirm(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("{back}?done=confirmed")).into_response()),
-        Err(ServiceError::BadRequest(why)) => super::pages::student_page(
-            &state,
-            &me,
-            &ip,
-            (SchoolId(school), StudentId(student)),
-            None,
-            None,
-            Some(why),
-            None,
-        )
-        .await
-        .map(|html| (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()),
-        Err(e) => Err(e.into()),
+        Err(e) => refused_on_student_page(&state, &me, &ip, (school, student), e).await,
     }
+}
+
+/// A family's step refused: the child's archive page with the reason (422), or the error.
+async fn refused_on_student_page(
+    state: &AppState,
+    me: &CurrentUser,
+    ip: &str,
+    (school, student): (i64, i64),
+    e: ServiceError,
+) -> Result<Response, AppError> {
+    let ServiceError::BadRequest(why) = e else {
+        return Err(e.into());
+    };
+    let ids = (SchoolId(school), StudentId(student));
+    super::pages::student_page(state, me, ip, ids, None, None, Some(why), None)
+        .await
+        .map(|html| (StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }
 
 pub(crate) async fn object(
@@ -298,18 +303,6 @@ pub(crate) async fn object(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{back}?done=objected")).into_response()),
-        Err(ServiceError::BadRequest(why)) => super::pages::student_page(
-            &state,
-            &me,
-            &ip,
-            (SchoolId(school), StudentId(student)),
-            None,
-            None,
-            Some(why),
-            None,
-        )
-        .await
-        .map(|html| (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()),
-        Err(e) => Err(e.into()),
+        Err(e) => refused_on_student_page(&state, &me, &ip, (school, student), e).await,
     }
 }
