@@ -77,6 +77,8 @@ pub enum Capability {
     /// 师德评价 results of named teachers: staff data, so the school's admin and district roles,
     /// never other teachers; every read is audited.
     ViewTeacherSurveyResults,
+    /// 家长确认: a family confirms their child's semester archive during its 公示.
+    ConfirmArchive,
     /// Free-text survey answers (意见和建议): the school's admin and district roles only, as
     /// they may name people; every read is audited.
     ViewSurveyTexts,
@@ -219,6 +221,7 @@ pub const GRANTS: &[(Capability, &[Role])] = &[
         C::ViewSurveyTexts,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
     ),
+    (C::ConfirmArchive, &[R::Parent]),
     (
         C::ViewPlan,
         &[R::DistrictAdmin, R::DistrictAnalyst, R::SchoolAdmin],
@@ -475,6 +478,7 @@ mod tests {
             C::ViewSurveyResults,
             C::ViewTeacherSurveyResults,
             C::ViewSurveyTexts,
+            C::ConfirmArchive,
             C::ViewPlan,
             C::PlanBulletin,
             C::ManageAccounts,
@@ -527,6 +531,8 @@ mod tests {
         assert!(grants(R::SchoolAdmin, C::ViewSurveyTexts));
         assert!(!grants(R::Teacher, C::ViewSurveyTexts));
         assert!(!grants(R::Parent, C::ViewSurveyTexts));
+        assert!(grants(R::Parent, C::ConfirmArchive));
+        assert!(!grants(R::Teacher, C::ConfirmArchive));
         // The archive: a parent reads and adds to their own child's, never reviews; a
         // counsellor's work is mental health.
         assert!(grants(R::Parent, C::ViewStudentArchive));

@@ -59,6 +59,7 @@ caps!(
     ViewSurveyResults,
     ViewTeacherSurveyResults,
     ViewSurveyTexts,
+    ConfirmArchive,
     ViewPlan,
     PlanBulletin,
     ManageAccounts,

@@ -189,7 +189,7 @@ pub async fn confirm(
     term: Term,
     today: Date,
 ) -> Result<(), ServiceError> {
-    if viewer.role() != Role::Parent {
+    if !viewer.can(Capability::ConfirmArchive) {
         return Err(ServiceError::Forbidden);
     }
     svc.store()

@@ -278,7 +278,7 @@ pub(crate) async fn student_page(
         card_href: wuyu_service::bulletin::PDF_AVAILABLE
             .then(|| format!("/schools/{school}/students/{student}/archive/card.pdf")),
         object_action: format!("/schools/{school}/students/{student}/archive/objections"),
-        confirm: if me.role() == wuyu_domain::Role::Parent {
+        confirm: if wuyu_domain::grants(me.role(), wuyu_domain::Capability::ConfirmArchive) {
             a.in_publicity
                 .iter()
                 .map(|t| (t.code(), t.label_zh(), a.confirmed.contains(t)))

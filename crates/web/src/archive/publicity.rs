@@ -234,7 +234,7 @@ pub(crate) async fn step(
 /// their child's archive of the term while it is in 公示.
 pub(crate) async fn confirm(
     State(state): State<AppState>,
-    Require(me, _): Require<cap::RecordActivities>,
+    Require(me, _): Require<cap::ConfirmArchive>,
     ClientIp(ip): ClientIp,
     p: Result<Path<(i64, i64)>, PathRejection>,
     Form(fields): Form<Vec<(String, String)>>,
