@@ -5,13 +5,20 @@
 //! importer answers with records, row errors or a whole-file error — never a panic — and every
 //! row error names a row of the file and says in Chinese what is wrong.
 //!
-//! `WUYU_MUTATION_CASES=N` runs N cases per importer instead of the suite's short run.
+//! `WUYU_MUTATION_CASES=N` runs N cases per importer instead of the suite's short run;
+//! `WUYU_MUTATION_SECONDS=S` runs each importer for S seconds instead (a long campaign, e.g.
+//! 600 per importer before a release), printing how many cases each ran.
 use rust_xlsxwriter::Workbook;
 use time::macros::date;
 use wuyu_domain::{Exam, ExamId, ExamLevel, ExamSubject, Grade, RowError, Term, TermPart};
+use wuyu_ingest::archive::{ART_COLUMNS, RECORD_COLUMNS, read_activities, read_art};
+use wuyu_ingest::staff::development::{
+    TITLE_COLUMNS, TRAINING_COLUMNS, read_titles, read_training,
+};
+use wuyu_ingest::staff::levels::{LEVELS_COLUMNS, read_appraisal_input};
 use wuyu_ingest::{
     RosterOptions, TEMPLATE_HEADER, read_exam_scores, read_fitness_batch, read_plan,
-    read_psych_answers, read_roster,
+    read_psych_answers, read_roster, read_tables,
 };
 
 use crate::{STUDENT_HEADER, id};
@@ -199,11 +206,29 @@ fn cases() -> u64 {
         .unwrap_or(60)
 }
 
+/// A time budget per importer (`WUYU_MUTATION_SECONDS`), which overrides the case count.
+fn budget() -> Option<std::time::Duration> {
+    std::env::var("WUYU_MUTATION_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_secs)
+}
+
 /// Runs `read` on `cases()` mutants of `seed`, as CSV, XLSX and damaged bytes in turn.
 fn run(name: &str, sheet: &str, seed: Vec<Vec<String>>, read: impl Fn(&str, &[u8], usize, &str)) {
     // The seed itself must be a valid file, or the mutants prove little.
     read(&format!("{name}.csv"), &to_csv(&seed), seed.len(), "seed");
-    for case in 0..cases() {
+    let started = std::time::Instant::now();
+    let (limit, budget) = match budget() {
+        Some(b) => (u64::MAX, Some(b)),
+        None => (cases(), None),
+    };
+    let mut ran = 0u64;
+    for case in 0..limit {
+        if budget.is_some_and(|b| started.elapsed() >= b) {
+            break;
+        }
+        ran += 1;
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (case + 1));
         let mut rows = seed.clone();
         for _ in 0..1 + rng.below(6) {
@@ -234,6 +259,7 @@ fn run(name: &str, sheet: &str, seed: Vec<Vec<String>>, read: impl Fn(&str, &[u8
             }
         }
     }
+    eprintln!("{name}: {ran} cases in {:.1?}", started.elapsed());
 }
 
 fn table(lines: &[&str]) -> Vec<Vec<String>> {
@@ -377,6 +403,159 @@ fn plan_files_never_panic() {
             }
         },
     );
+}
+
+/// The unmutated seed must read without errors, or the mutants start from a broken file.
+fn seed_is_clean(errors: &[RowError], case: &str) {
+    if case == "seed" {
+        assert!(errors.is_empty(), "the seed has errors: {errors:#?}");
+    }
+}
+
+/// A header row from a reader's column list, and a row of `cells` under it.
+fn sheet(header: &[&str], rows: &[&[&str]]) -> Vec<Vec<String>> {
+    std::iter::once(header.iter().map(|h| h.to_string()).collect())
+        .chain(
+            rows.iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect()),
+        )
+        .collect()
+}
+
+#[test]
+fn activity_record_files_never_panic() {
+    let header: Vec<&str> = RECORD_COLUMNS.iter().map(|c| c.0).collect();
+    let seed = sheet(
+        &header,
+        &[
+            &[
+                "G001",
+                "志愿服务",
+                "2025-10-15",
+                "",
+                "3",
+                "0.5",
+                "社区居委会",
+                "清扫街道",
+            ],
+            &[
+                "G002",
+                "研学旅行",
+                "2025-10-20",
+                "2025-10-22",
+                "18",
+                "",
+                "校团委",
+                "三日研学",
+            ],
+            &["G003", "家务劳动", "2025-11-02", "", "1.5", "", "", "做饭"],
+        ],
+    );
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    run(
+        "写实记录",
+        "写实记录",
+        seed,
+        |file, bytes, rows, case| {
+            if let Ok(r) = read_activities(bytes, file, term) {
+                check_errors(&r.errors, rows, case);
+                assert!(r.rows.len() <= rows, "{case}");
+            }
+        },
+    );
+}
+
+#[test]
+fn art_assessment_files_never_panic() {
+    let header: Vec<&str> = ART_COLUMNS.iter().map(|c| c.0).collect();
+    let seed = sheet(
+        &header,
+        &[&["G001", "36.5", "44", "12"], &["G002", "30", "41.5", "8"]],
+    );
+    run(
+        "艺术素质测评",
+        "艺术测评",
+        seed,
+        |file, bytes, rows, case| {
+            if let Ok(r) = read_art(bytes, file) {
+                check_errors(&r.errors, rows, case);
+                assert!(r.rows.len() <= rows, "{case}");
+            }
+        },
+    );
+}
+
+#[test]
+fn staff_files_never_panic() {
+    let training: Vec<&str> = TRAINING_COLUMNS.iter().map(|c| c.zh).collect();
+    let seed = sheet(
+        &training,
+        &[
+            &[
+                "3101120001",
+                "T001",
+                "新课标研修",
+                "2025-03-15",
+                "24",
+                "骨干",
+                "区教师进修学院",
+            ],
+            &[
+                "3101120001",
+                "T002",
+                "班主任培训",
+                "2025-04-02",
+                "12",
+                "普及",
+                "区教育局",
+            ],
+        ],
+    );
+    run("教师培训", "培训", seed, |file, bytes, rows, case| {
+        if let Ok(t) = read_tables(file, bytes) {
+            for table in &t.tables {
+                let r = read_training(file, table);
+                seed_is_clean(&r.errors, case);
+                check_errors(&r.errors, rows, case);
+            }
+        }
+    });
+    let titles: Vec<&str> = TITLE_COLUMNS.iter().map(|c| c.zh).collect();
+    let seed = sheet(
+        &titles,
+        &[&["3101120001", "T001", "骨干教师", "区级", "2024"]],
+    );
+    run("教师称号", "称号", seed, |file, bytes, rows, case| {
+        if let Ok(t) = read_tables(file, bytes) {
+            for table in &t.tables {
+                let r = read_titles(file, table);
+                seed_is_clean(&r.errors, case);
+                check_errors(&r.errors, rows, case);
+            }
+        }
+    });
+    let appraisal: Vec<&str> = LEVELS_COLUMNS.iter().map(|c| c.zh).collect();
+    let seed = sheet(
+        &appraisal,
+        &[
+            &[
+                "一中", "一般", "T001", "88", "", "", "", "", "", "", "90;85;70", "92", "80",
+            ],
+            &[
+                "一中", "一般", "T002", "", "86", "8", "20", "否", "否", "", "", "", "",
+            ],
+        ],
+    );
+    run("年度考核", "考核", seed, |file, bytes, rows, case| {
+        if let Ok(t) = read_tables(file, bytes) {
+            for table in &t.tables {
+                let r = read_appraisal_input(file, table);
+                seed_is_clean(&r.errors, case);
+                check_errors(&r.errors, rows, case);
+                assert!(r.cases.len() <= rows, "{case}");
+            }
+        }
+    });
 }
 
 /// Found by the mutations: a number Excel cannot hold exactly, in a column right of the header,
