@@ -607,7 +607,16 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 /// workbook with one cell at A1 and one at XFD1048576, or with one long shared string in every
 /// cell, would otherwise need gigabytes before a single row is checked.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, IngestError> {
-    read_xlsx_capped(bytes, limits().max_sheet_bytes)
+    let max_sheet_bytes = limits().max_sheet_bytes;
+    // The XLSX parser does arithmetic on cell references and sheet dimensions as the file
+    // gives them; a damaged reference ("AAAAAAAAAAAAAAAA1", a reversed range) overflowed
+    // inside it in the mutation runs. Whatever it trips over in a damaged file is the file's
+    // fault: a whole-file error, never a crashed request.
+    std::panic::catch_unwind(|| read_xlsx_capped(bytes, max_sheet_bytes)).unwrap_or_else(|_| {
+        Err(IngestError::Xlsx {
+            detail: "文件内部结构损坏（单元格位置或工作表范围无法解析）".to_string(),
+        })
+    })
 }
 
 fn read_xlsx_capped(bytes: &[u8], max_sheet_bytes: usize) -> Result<Vec<Table>, IngestError> {
@@ -633,6 +642,12 @@ fn read_xlsx_capped(bytes: &[u8], max_sheet_bytes: usize) -> Result<Vec<Table>, 
         let mut row = RowBuffer::default();
         while let Some(cell) = cells.next_cell_with_formula().map_err(sheet_error)? {
             let (r, c) = cell.pos;
+            // Excel's own limits; a position beyond them comes from a damaged reference.
+            if r >= 1_048_576 || c >= 16_384 {
+                return Err(IngestError::Xlsx {
+                    detail: format!("工作表“{name}”中有单元格位置超出 Excel 的范围（文件已损坏）"),
+                });
+            }
             let uncached = cell
                 .formula
                 .as_deref()
@@ -1074,6 +1089,26 @@ mod tests {
             "{message}"
         );
         assert!(message.chars().count() < 200, "{message}");
+    }
+
+    /// Found by the mutation runs: cell references the XLSX parser's arithmetic overflows on
+    /// (a column of 16 letters, a row of 11 digits) are a whole-file error, not a panic.
+    #[test]
+    fn a_damaged_cell_reference_is_a_whole_file_error() {
+        let strings = vec!["学籍号".to_string(), "x".to_string()];
+        for bad in ["AAAAAAAAAAAAAAAA1", "A99999999999"] {
+            let rows = format!(
+                "{}{}",
+                shared_row(1, 0..1, 0),
+                shared_row(2, 0..1, 1).replace(r#"r="A2""#, &format!(r#"r="{bad}""#))
+            );
+            let err = read_xlsx(&workbook("", &strings, &rows)).unwrap_err();
+            assert!(matches!(err, IngestError::Xlsx { .. }), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("无法读取 Excel 文件"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]
