@@ -475,6 +475,85 @@ impl Drop for Killed {
     }
 }
 
+/// `wuyu serve` on a free loopback port, once it accepts connections.
+fn serve(db: &str) -> (Killed, SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let server = Killed(
+        wuyu()
+            .args(["serve", "--db", db, "--listen", &addr.to_string()])
+            .spawn()
+            .unwrap(),
+    );
+    let up = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            up.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, addr)
+}
+
+/// A connection that never waits for the write lock, to see who holds it.
+fn probe(db: &Path, rt: &tokio::runtime::Runtime) -> sqlx::SqlitePool {
+    rt.block_on(async {
+        use sqlx::sqlite::SqliteConnectOptions;
+        sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(db)
+                    .busy_timeout(Duration::ZERO),
+            )
+            .await
+            .unwrap()
+    })
+}
+
+/// Waits until `import` holds the database's write lock (it must not end before).
+fn wait_for_write_lock(
+    probe: &sqlx::SqlitePool,
+    rt: &tokio::runtime::Runtime,
+    import: &mut Killed,
+) {
+    let wait = Instant::now();
+    while !write_locked(probe, rt) {
+        assert!(
+            import.0.try_wait().unwrap().is_none(),
+            "the import ended before it took the write lock"
+        );
+        assert!(wait.elapsed() < Duration::from_secs(120), "no write lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A signed-in POST of a form (the session's CSRF token taken from `page`'s form).
+fn post_form(addr: SocketAddr, cookie: &str, page: &str, path: &str, fields: &str) -> u16 {
+    let req = format!(
+        "GET {page} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    );
+    let (status, _, body) = http(addr, &req);
+    assert_eq!(status, 200, "{page}");
+    let html = String::from_utf8_lossy(&body);
+    let field = "name=\"csrf_token\" value=\"";
+    let at = html.find(field).expect("a CSRF field") + field.len();
+    let token = &html[at..at + html[at..].find('"').unwrap()];
+    let body = format!("csrf_token={token}&{fields}");
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Sec-Fetch-Site: same-origin\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    http(addr, &req).0
+}
+
 #[test]
 fn pages_answer_during_an_import_and_no_audit_entry_is_lost_when_killed() {
     let f = big_files();
@@ -499,54 +578,16 @@ fn pages_answer_during_an_import_and_no_audit_entry_is_lost_when_killed() {
         .unwrap();
     assert!(added.success());
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let mut server = Killed(
-        wuyu()
-            .args(["serve", "--db", db_arg, "--listen", &addr.to_string()])
-            .spawn()
-            .unwrap(),
-    );
-    let up = Instant::now();
-    while TcpStream::connect(addr).is_err() {
-        assert!(
-            up.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut server, addr) = serve(db_arg);
     let cookie = login(addr, "auditor");
     // The district pages once before the import (their read models are then kept).
     for path in ["/", "/fitness"] {
         assert_eq!(get(addr, path, &cookie), 200, "{path}");
     }
 
-    let probe = rt.block_on(async {
-        use sqlx::sqlite::SqliteConnectOptions;
-        sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(
-                SqliteConnectOptions::new()
-                    .filename(&db)
-                    .busy_timeout(Duration::ZERO),
-            )
-            .await
-            .unwrap()
-    });
+    let probe = probe(&db, &rt);
     let mut import = Killed(import_cmd("fitness", f, db_arg).spawn().unwrap());
-    let wait = Instant::now();
-    while !write_locked(&probe, &rt) {
-        assert!(
-            import.0.try_wait().unwrap().is_none(),
-            "the import ended before it took the write lock"
-        );
-        assert!(wait.elapsed() < Duration::from_secs(120), "no write lock");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_write_lock(&probe, &rt, &mut import);
 
     // Audited pages (each writes an audit entry) and the district pages, while the import
     // holds the write lock.
@@ -623,4 +664,86 @@ fn pages_answer_during_an_import_and_no_audit_entry_is_lost_when_killed() {
     );
     assert_eq!(c.fitness, 0, "the killed import wrote nothing");
     let _ = f.records;
+}
+
+/// Another writer while a long import holds SQLite's one write lock (a district admin changing
+/// a password in the server while the CLI imports a term of results): it waits for the
+/// import's write and then succeeds; nothing is refused with "database is locked".
+#[test]
+fn a_writer_waits_for_the_import_and_then_succeeds() {
+    let f = big_files();
+    let db = f.dir.join("writer.db");
+    let rt = rt();
+    rt.block_on(async {
+        let store = SqliteStore::open(db.to_str().unwrap()).await.unwrap();
+        store.migrate().await.unwrap();
+        seed(&store, f, true).await;
+        store.pool().close().await;
+    });
+    let db_arg = db.to_str().unwrap();
+    let added = wuyu()
+        .args(["user", "add", "--db", db_arg, "--username", "writer"])
+        .args(["--role", "district_admin", "--password", PASSWORD])
+        .status()
+        .unwrap();
+    assert!(added.success());
+    let (_server, addr) = serve(db_arg);
+    let cookie = login(addr, "writer");
+
+    let probe = probe(&db, &rt);
+    let t = Instant::now();
+    let mut import = Killed(
+        import_cmd("fitness", f, db_arg)
+            .arg("-v")
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_write_lock(&probe, &rt, &mut import);
+    let new = "crash-test-password-2";
+    let asked = Instant::now();
+    let status = post_form(
+        addr,
+        &cookie,
+        "/account/password",
+        "/account/password",
+        &format!("old_password={PASSWORD}&new_password={new}&confirm_password={new}"),
+    );
+    let waited = asked.elapsed();
+    assert_eq!(status, 303, "the password change went through");
+    let mut log = String::new();
+    import
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let finished = import.0.wait().unwrap();
+    assert!(finished.success(), "the import completed");
+    eprintln!(
+        "{}",
+        log.lines()
+            .filter(|l| l.contains("committed"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    eprintln!(
+        "the writer waited {waited:?} (import {:?} in all)",
+        t.elapsed()
+    );
+    rt.block_on(probe.close());
+
+    // Both writes are stored: the import's records, and the new password signs in.
+    let c = sqlite_after_crash(&db);
+    assert!(c.fitness > 0, "{c:?}");
+    let body = format!("username=writer&password={new}");
+    let req = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Sec-Fetch-Site: same-origin\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    assert_eq!(http(addr, &req).0, 303, "the new password signs in");
 }
