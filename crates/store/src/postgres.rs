@@ -2,8 +2,8 @@
 //! written against [`This`]) instantiated for [`PgStore`], and what only PostgreSQL does.
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{AssertSqlSafe, PgPool};
 use tokio::sync::Mutex;
 use wuyu_domain::Exam;
 
@@ -15,7 +15,6 @@ pub(crate) type This = PgStore;
 pub(crate) type Db = sqlx::Postgres;
 pub(crate) const BACKEND: &str = "postgres";
 pub(crate) const NUMBERED_PARAMS: bool = true;
-pub(crate) const INSERT: &str = "INSERT";
 
 #[path = "accounts/imp.rs"]
 mod accounts;
@@ -201,6 +200,114 @@ impl PgStore {
         Ok(())
     }
 
+    /// Writes the scored records: `COPY` into a staging table (text format, no bound
+    /// parameters), then one `INSERT … SELECT` upsert into `fitness_record`, so a record
+    /// already on file for the term is replaced as with SQLite's upsert.
+    pub(crate) async fn fitness_write_records(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        plan: &[crate::fitness::FitnessW],
+        import_id: i64,
+    ) -> Result<(), StoreError> {
+        use crate::fitness::{RECORD_COLS, upsert_tail};
+        if plan.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "CREATE TEMP TABLE fitness_stage (LIKE fitness_record INCLUDING DEFAULTS) \
+             ON COMMIT DROP",
+        )
+        .execute(&mut **tx)
+        .await?;
+        let statement = format!("COPY fitness_stage ({RECORD_COLS}) FROM STDIN");
+        let mut copy = (**tx).copy_in_raw(&statement).await?;
+        let mut buf = String::with_capacity(1 << 22);
+        for w in plan {
+            fitness_copy_line(&mut buf, w, import_id);
+            if buf.len() > (1 << 22) - 4096 {
+                copy.send(buf.as_bytes()).await?;
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf.as_bytes()).await?;
+        }
+        copy.finish().await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO fitness_record ({RECORD_COLS}) SELECT {RECORD_COLS} FROM fitness_stage{}",
+            upsert_tail()
+        )))
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DROP TABLE fitness_stage")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Inserts new students with `COPY … FROM STDIN` (text format); a duplicate key fails the
+    /// statement and so the whole import.
+    pub(crate) async fn roster_insert_students(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        students: &[crate::roster::plan::StudentW],
+    ) -> Result<(), StoreError> {
+        use std::fmt::Write;
+        use wuyu_domain::StudentStatus;
+        if students.is_empty() {
+            return Ok(());
+        }
+        let mut copy = (**tx)
+            .copy_in_raw(
+                "COPY student (school_id, id, class_id, student_no, name, sex, birth_date, \
+                 id_card_no, ethnicity, former_names, status, status_date) FROM STDIN",
+            )
+            .await?;
+        let mut buf = String::with_capacity(1 << 22);
+        for s in students {
+            let _ = write!(
+                buf,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t",
+                s.school_id,
+                s.id,
+                s.class_id,
+                copy_text(&s.student_no),
+                copy_text(&s.name),
+                s.sex,
+                s.birth_date
+            );
+            match &s.id_card_no {
+                Some(no) => buf.push_str(&copy_text(no)),
+                None => buf.push_str("\\N"),
+            }
+            buf.push('\t');
+            match s.ethnicity {
+                Some(e) => {
+                    let _ = write!(buf, "{e}");
+                }
+                None => buf.push_str("\\N"),
+            }
+            buf.push('\t');
+            buf.push_str(&copy_text(s.former_names.as_deref().unwrap_or("")));
+            buf.push('\t');
+            buf.push_str(s.status.map_or(StudentStatus::default().code(), |x| x.0));
+            buf.push('\t');
+            match s.status.and_then(|x| x.1) {
+                Some(d) => {
+                    let _ = writeln!(buf, "{d}");
+                }
+                None => buf.push_str("\\N\n"),
+            }
+            if buf.len() > (1 << 22) - 4096 {
+                copy.send(buf.as_bytes()).await?;
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf.as_bytes()).await?;
+        }
+        copy.finish().await?;
+        Ok(())
+    }
+
     /// The batch's students: one array of 学籍号 joined with `student`, one aggregated text
     /// back.
     pub(crate) async fn exam_lookup_students(
@@ -217,4 +324,74 @@ impl PgStore {
         .await?;
         Ok(row.0)
     }
+}
+
+/// One record as a line of `COPY … FROM STDIN` text, columns in [`crate::fitness::RECORD_COLS`]
+/// order (`\N` for a missing value).
+fn fitness_copy_line(buf: &mut String, w: &crate::fitness::FitnessW, import_id: i64) {
+    use std::fmt::Write;
+    fn f64_cell(buf: &mut String, v: Option<f64>) {
+        match v {
+            // Debug formatting is the shortest text that reads back as the same f64.
+            Some(x) => {
+                let _ = write!(buf, "{x:?}\t");
+            }
+            None => buf.push_str("\\N\t"),
+        }
+    }
+    fn int_cell(buf: &mut String, v: Option<i32>) {
+        match v {
+            Some(x) => {
+                let _ = write!(buf, "{x}\t");
+            }
+            None => buf.push_str("\\N\t"),
+        }
+    }
+    fn text_cell(buf: &mut String, v: Option<&str>) {
+        match v {
+            Some(s) => {
+                buf.push_str(&copy_text(s));
+                buf.push('\t');
+            }
+            None => buf.push_str("\\N\t"),
+        }
+    }
+    let _ = write!(
+        buf,
+        "{}\t{}\t{}\t{}\t{}\t{}\t",
+        w.school_id,
+        w.student_id,
+        w.term.code(),
+        w.test_date,
+        w.grade,
+        w.sex
+    );
+    f64_cell(buf, Some(w.age_years));
+    f64_cell(buf, w.m.height_cm);
+    f64_cell(buf, w.m.weight_kg);
+    for v in w.values() {
+        f64_cell(buf, v);
+    }
+    f64_cell(buf, w.bmi);
+    text_cell(buf, w.bmi_category);
+    for s in w.scores {
+        int_cell(buf, s);
+    }
+    for b in w.bonuses {
+        int_cell(buf, b);
+    }
+    int_cell(buf, Some(w.bonus_total));
+    f64_cell(buf, w.standard_score);
+    f64_cell(buf, w.year_total);
+    text_cell(buf, w.level);
+    text_cell(buf, Some(w.status));
+    text_cell(buf, Some(&w.missing));
+    text_cell(buf, w.weight_status);
+    text_cell(buf, w.malnutrition);
+    f64_cell(buf, w.m.acuity_left);
+    f64_cell(buf, w.m.acuity_right);
+    f64_cell(buf, w.m.se_left);
+    f64_cell(buf, w.m.se_right);
+    text_cell(buf, w.vision_status);
+    let _ = writeln!(buf, "{import_id}");
 }

@@ -10,7 +10,7 @@ use tokio::sync::Mutex;
 use wuyu_domain::Exam;
 
 use crate::StoreError;
-use crate::backend::{CHUNK, corrupt};
+use crate::backend::{CHUNK, FITNESS_CHUNK, corrupt, multi_row_insert};
 use crate::exam::rows::*;
 use crate::migrate::{self, Migration};
 use sqlx::AssertSqlSafe;
@@ -409,5 +409,118 @@ impl SqliteStore {
         .fetch_one(&mut *conn)
         .await?;
         Ok(row.0)
+    }
+
+    /// Writes the scored records, upserted in multi-row statements. Each statement's 25,000
+    /// arguments are built while SQLite runs the one before on its worker thread, so building
+    /// them costs no wall time. (PostgreSQL uses `COPY`: `PgStore::fitness_write_records`.)
+    pub(crate) async fn fitness_write_records(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        plan: &[crate::fitness::FitnessW],
+        import_id: i64,
+    ) -> Result<(), StoreError> {
+        let tail = crate::fitness::upsert_tail();
+        let head = format!(
+            "INSERT INTO fitness_record ({})",
+            crate::fitness::RECORD_COLS
+        );
+        let build = |chunk: &[crate::fitness::FitnessW]| {
+            let sql = multi_row_insert(
+                &head,
+                crate::fitness::RECORD_COL_COUNT,
+                chunk.len(),
+                &tail,
+                false,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for w in chunk {
+                q = q
+                    .bind(w.school_id)
+                    .bind(w.student_id)
+                    .bind(w.term.code())
+                    .bind(w.test_date)
+                    .bind(w.grade)
+                    .bind(w.sex)
+                    .bind(w.age_years)
+                    .bind(w.m.height_cm)
+                    .bind(w.m.weight_kg);
+                for v in w.values() {
+                    q = q.bind(v);
+                }
+                q = q.bind(w.bmi).bind(w.bmi_category);
+                for s in w.scores {
+                    q = q.bind(s);
+                }
+                for b in w.bonuses {
+                    q = q.bind(b);
+                }
+                q = q
+                    .bind(w.bonus_total)
+                    .bind(w.standard_score)
+                    .bind(w.year_total)
+                    .bind(w.level)
+                    .bind(w.status)
+                    .bind(w.missing.clone())
+                    .bind(w.weight_status)
+                    .bind(w.malnutrition)
+                    .bind(w.m.acuity_left)
+                    .bind(w.m.acuity_right)
+                    .bind(w.m.se_left)
+                    .bind(w.m.se_right)
+                    .bind(w.vision_status)
+                    .bind(import_id);
+            }
+            q
+        };
+        let mut chunks = plan.chunks(FITNESS_CHUNK);
+        let mut next = chunks.next().map(build);
+        while let Some(q) = next.take() {
+            let following = chunks.next();
+            // `join` polls the statement first, which hands it to the database, then builds
+            // the next one here while it runs.
+            let (done, built) = tokio::join!(q.execute(&mut **tx), async { following.map(build) });
+            done?;
+            next = built;
+        }
+        Ok(())
+    }
+
+    /// Inserts new students in multi-row statements (`INSERT OR ROLLBACK`: a duplicate ends
+    /// the whole import).
+    pub(crate) async fn roster_insert_students(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        students: &[crate::roster::plan::StudentW],
+    ) -> Result<(), StoreError> {
+        use wuyu_domain::StudentStatus;
+        for chunk in students.chunks(CHUNK) {
+            let sql = multi_row_insert(
+                &format!(
+                    "{INSERT} INTO student (school_id, id, class_id, student_no, name, sex, \
+             birth_date, id_card_no, ethnicity, former_names, status, status_date)"
+                ),
+                12,
+                chunk.len(),
+                "",
+                false,
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for s in chunk {
+                q = q
+                    .bind(s.school_id)
+                    .bind(s.id)
+                    .bind(s.class_id)
+                    .bind(&s.student_no)
+                    .bind(&s.name)
+                    .bind(s.sex)
+                    .bind(s.birth_date)
+                    .bind(&s.id_card_no)
+                    .bind(s.ethnicity)
+                    .bind(s.former_names.as_deref().unwrap_or(""))
+                    .bind(s.status.map_or(StudentStatus::default().code(), |x| x.0))
+                    .bind(s.status.and_then(|x| x.1));
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 }

@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{
     ClassId, ClassType, Location, School, SchoolClass, SchoolId, Scope, Stage, Student, StudentId,
-    StudentStatus, TeacherId,
+    TeacherId,
 };
 
-use super::{Db, INSERT, NUMBERED_PARAMS, This};
+use super::{Db, NUMBERED_PARAMS, This};
 use crate::backend::*;
 use crate::model::*;
 use crate::prelude::*;
@@ -745,35 +745,7 @@ impl This {
                 .execute(&mut **tx)
                 .await?;
         }
-        for chunk in plan.students_insert.chunks(CHUNK) {
-            let sql = multi_row_insert(
-                &format!(
-                    "{INSERT} INTO student (school_id, id, class_id, student_no, name, sex, \
-             birth_date, id_card_no, ethnicity, former_names, status, status_date)"
-                ),
-                12,
-                chunk.len(),
-                "",
-                NUMBERED_PARAMS,
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for s in chunk {
-                q = q
-                    .bind(s.school_id)
-                    .bind(s.id)
-                    .bind(s.class_id)
-                    .bind(&s.student_no)
-                    .bind(&s.name)
-                    .bind(s.sex)
-                    .bind(s.birth_date)
-                    .bind(&s.id_card_no)
-                    .bind(s.ethnicity)
-                    .bind(s.former_names.as_deref().unwrap_or(""))
-                    .bind(s.status.map_or(StudentStatus::default().code(), |x| x.0))
-                    .bind(s.status.and_then(|x| x.1));
-            }
-            q.execute(&mut **tx).await?;
-        }
+        Self::roster_insert_students(tx, &plan.students_insert).await?;
         for s in &plan.students_update {
             sqlx::query(
                 "UPDATE student SET class_id = $3, name = $4, sex = $5, birth_date = $6, \
