@@ -153,51 +153,39 @@ impl PgStore {
         rows: &[ScoreW],
     ) -> Result<(), StoreError> {
         use std::fmt::Write;
-        if rows.is_empty() {
-            return Ok(());
-        }
         let subjects: Vec<String> = exam.subjects.iter().map(|s| copy_text(&s.name)).collect();
-        let mut copy = (**tx)
-            .copy_in_raw(
-                "COPY exam_score (school_id, exam_id, subject, student_id, class_id, absent, \
-                 score, item_points, import_id) FROM STDIN",
-            )
-            .await?;
-        let mut buf = String::with_capacity(1 << 22);
-        for r in rows {
-            let _ = write!(
-                buf,
-                "{}\t{}\t{}\t{}\t{}\t{}\t",
-                r.school_id,
-                exam.id.0,
-                subjects[r.subject],
-                r.student_id,
-                r.class_id,
-                if r.absent { 't' } else { 'f' }
-            );
-            match r.score {
-                // Debug formatting is the shortest text that reads back as the same f64.
-                Some(x) => {
-                    let _ = write!(buf, "{x:?}");
+        copy_rows(
+            tx,
+            "COPY exam_score (school_id, exam_id, subject, student_id, class_id, absent, \
+             score, item_points, import_id) FROM STDIN",
+            rows,
+            |buf, r| {
+                let _ = write!(
+                    buf,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t",
+                    r.school_id,
+                    exam.id.0,
+                    subjects[r.subject],
+                    r.student_id,
+                    r.class_id,
+                    if r.absent { 't' } else { 'f' }
+                );
+                match r.score {
+                    // Debug formatting is the shortest text that reads back as the same f64.
+                    Some(x) => {
+                        let _ = write!(buf, "{x:?}");
+                    }
+                    None => buf.push_str("\\N"),
                 }
-                None => buf.push_str("\\N"),
-            }
-            buf.push('\t');
-            match &r.item_points {
-                Some(p) => buf.push_str(&copy_text(p)),
-                None => buf.push_str("\\N"),
-            }
-            let _ = writeln!(buf, "\t{import_id}");
-            if buf.len() > (1 << 22) - 256 {
-                copy.send(buf.as_bytes()).await?;
-                buf.clear();
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf.as_bytes()).await?;
-        }
-        copy.finish().await?;
-        Ok(())
+                buf.push('\t');
+                match &r.item_points {
+                    Some(p) => buf.push_str(&copy_text(p)),
+                    None => buf.push_str("\\N"),
+                }
+                let _ = writeln!(buf, "\t{import_id}");
+            },
+        )
+        .await
     }
 
     /// Writes the scored records: `COPY` into a staging table (text format, no bound
@@ -219,19 +207,10 @@ impl PgStore {
         .execute(&mut **tx)
         .await?;
         let statement = format!("COPY fitness_stage ({RECORD_COLS}) FROM STDIN");
-        let mut copy = (**tx).copy_in_raw(&statement).await?;
-        let mut buf = String::with_capacity(1 << 22);
-        for w in plan {
-            fitness_copy_line(&mut buf, w, import_id);
-            if buf.len() > (1 << 22) - 4096 {
-                copy.send(buf.as_bytes()).await?;
-                buf.clear();
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf.as_bytes()).await?;
-        }
-        copy.finish().await?;
+        copy_rows(tx, &statement, plan, |buf, w| {
+            fitness_copy_line(buf, w, import_id)
+        })
+        .await?;
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO fitness_record ({RECORD_COLS}) SELECT {RECORD_COLS} FROM fitness_stage{}",
             upsert_tail()
@@ -252,60 +231,48 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         use std::fmt::Write;
         use wuyu_domain::StudentStatus;
-        if students.is_empty() {
-            return Ok(());
-        }
-        let mut copy = (**tx)
-            .copy_in_raw(
-                "COPY student (school_id, id, class_id, student_no, name, sex, birth_date, \
+        copy_rows(
+            tx,
+            "COPY student (school_id, id, class_id, student_no, name, sex, birth_date, \
                  id_card_no, ethnicity, former_names, status, status_date) FROM STDIN",
-            )
-            .await?;
-        let mut buf = String::with_capacity(1 << 22);
-        for s in students {
-            let _ = write!(
-                buf,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t",
-                s.school_id,
-                s.id,
-                s.class_id,
-                copy_text(&s.student_no),
-                copy_text(&s.name),
-                s.sex,
-                s.birth_date
-            );
-            match &s.id_card_no {
-                Some(no) => buf.push_str(&copy_text(no)),
-                None => buf.push_str("\\N"),
-            }
-            buf.push('\t');
-            match s.ethnicity {
-                Some(e) => {
-                    let _ = write!(buf, "{e}");
+            students,
+            |buf, s| {
+                let _ = write!(
+                    buf,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t",
+                    s.school_id,
+                    s.id,
+                    s.class_id,
+                    copy_text(&s.student_no),
+                    copy_text(&s.name),
+                    s.sex,
+                    s.birth_date
+                );
+                match &s.id_card_no {
+                    Some(no) => buf.push_str(&copy_text(no)),
+                    None => buf.push_str("\\N"),
                 }
-                None => buf.push_str("\\N"),
-            }
-            buf.push('\t');
-            buf.push_str(&copy_text(s.former_names.as_deref().unwrap_or("")));
-            buf.push('\t');
-            buf.push_str(s.status.map_or(StudentStatus::default().code(), |x| x.0));
-            buf.push('\t');
-            match s.status.and_then(|x| x.1) {
-                Some(d) => {
-                    let _ = writeln!(buf, "{d}");
+                buf.push('\t');
+                match s.ethnicity {
+                    Some(e) => {
+                        let _ = write!(buf, "{e}");
+                    }
+                    None => buf.push_str("\\N"),
                 }
-                None => buf.push_str("\\N\n"),
-            }
-            if buf.len() > (1 << 22) - 4096 {
-                copy.send(buf.as_bytes()).await?;
-                buf.clear();
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf.as_bytes()).await?;
-        }
-        copy.finish().await?;
-        Ok(())
+                buf.push('\t');
+                buf.push_str(&copy_text(s.former_names.as_deref().unwrap_or("")));
+                buf.push('\t');
+                buf.push_str(s.status.map_or(StudentStatus::default().code(), |x| x.0));
+                buf.push('\t');
+                match s.status.and_then(|x| x.1) {
+                    Some(d) => {
+                        let _ = writeln!(buf, "{d}");
+                    }
+                    None => buf.push_str("\\N\n"),
+                }
+            },
+        )
+        .await
     }
 
     /// The batch's students: one array of 学籍号 joined with `student`, one aggregated text
@@ -394,4 +361,32 @@ fn fitness_copy_line(buf: &mut String, w: &crate::fitness::FitnessW, import_id: 
     f64_cell(buf, w.m.se_right);
     text_cell(buf, w.vision_status);
     let _ = writeln!(buf, "{import_id}");
+}
+
+/// Streams `rows` into `statement` (`COPY … FROM STDIN`, text format) in pieces of about 4 MB,
+/// each row written as one line by `line`.
+async fn copy_rows<T>(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    statement: &str,
+    rows: &[T],
+    mut line: impl FnMut(&mut String, &T),
+) -> Result<(), StoreError> {
+    const PIECE: usize = 1 << 22;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut copy = (**tx).copy_in_raw(statement).await?;
+    let mut buf = String::with_capacity(PIECE);
+    for r in rows {
+        line(&mut buf, r);
+        if buf.len() > PIECE - 4096 {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_bytes()).await?;
+    }
+    copy.finish().await?;
+    Ok(())
 }
