@@ -191,6 +191,12 @@ async fn story(store: Arc<dyn Store>) {
         v(teachers, UnitRef::Stage(Stage::Primary), 2025).await,
         Some((0.0, 1.0, 1))
     );
+    // Counted on today's roster, and the plan says so.
+    let m = wuyu_service::indicators::period_for(&svc, &IndicatorKey::new(teachers), 2025)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.as_of, "当前花名册（任教学科含“心理”的教师）");
 
     // 开设心理健康教育课程的学校: school A registers its course; it counts once the district
     // approves it.
