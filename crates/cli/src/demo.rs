@@ -756,6 +756,26 @@ async fn load_demo_scale(
         "演示用虚构量表，无需授权",
     )
     .await?;
+    // The district's rules raise 学习压力 较高 to 重点关注: set before the answers are scored.
+    let mut settings = wuyu_service::settings::district_settings(svc).await?;
+    let (scale, subscale, band, level) = wuyu_synth::DEMO_SCALE_LEVEL;
+    settings.psych_level_rules.scale_levels = vec![wuyu_standards::scales::ScaleLevel {
+        scale: scale.into(),
+        subscale: subscale.into(),
+        band: band.into(),
+        level,
+    }];
+    let op = crate::accounts::operator();
+    let admin = op
+        .admin_token()
+        .ok_or_else(|| anyhow::anyhow!("operator without admin token"))?;
+    wuyu_service::settings::save_district_settings(
+        svc,
+        admin,
+        &wuyu_service::audit::Requester::operator("demo"),
+        &settings,
+    )
+    .await?;
     let campaign = psych::create_campaign(
         svc,
         viewer,

@@ -32,7 +32,10 @@ pub enum SettingsCommand {
     ///                       （教师增值评价，至少两个学年、20 名学生，换算为区内百分等级）
     ///   psych_level_rules   心理筛查关注等级门槛（JSON，未给出的保持默认），默认
     ///                       {"crisis_phq_item9":2,"focus_phq_item9":1,"focus_phq_total":15,
-    ///                        "focus_gad_total":15,"general_phq_total":10,"general_gad_total":10}
+    ///                        "focus_gad_total":15,"general_phq_total":10,"general_gad_total":10,
+    ///                        "scale_levels":[]}；scale_levels 让区级量表的区间提高关注等级，
+    ///                       如 [{"scale":"xxyl_demo","subscale":"total","band":"较高","level":1}]
+    ///                       （量表须已载入，区间须在某一已载入版本中存在）
     #[command(verbatim_doc_comment)]
     Set {
         /// 数据库：SQLite 文件路径或 postgres://… 地址
@@ -81,6 +84,16 @@ pub async fn run(cmd: SettingsCommand) -> anyhow::Result<ExitCode> {
         SettingsCommand::Set { db, key, value } => {
             let value = checked(key.trim(), &value)?;
             let store = crate::open_store(&db).await?;
+            if key.trim() == district::PSYCH_LEVEL_RULES {
+                // Mappings must name a loaded scale's subscale and band, as on the page.
+                let rules = district::level_rules(&value).map_err(anyhow::Error::msg)?;
+                wuyu_service::psych::check_scale_levels(store.as_ref(), &rules)
+                    .await
+                    .map_err(|e| match e {
+                        wuyu_service::ServiceError::BadRequest(m) => anyhow::Error::msg(m),
+                        other => other.into(),
+                    })?;
+            }
             store.set_setting(key.trim(), &value).await?;
             println!("已设置 {} = {value}", key.trim());
             if key.trim() == ExamSettings::KEY {

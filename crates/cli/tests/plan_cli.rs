@@ -40,7 +40,7 @@ fn the_seeds_plan_imports_exports_and_imports_back() {
     let o = import(&file, &db);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("85 项指标（系统计算 51 项，填报 34 项）"),
+        text(&o).contains("85 项指标（系统计算 54 项，填报 31 项）"),
         "{}",
         text(&o)
     );

@@ -67,4 +67,42 @@ fn scales_are_loaded_by_version_and_bad_ones_refused() {
     assert_eq!(lines.len(), 2, "{list}");
     assert!(lines[0].starts_with("cli_sc\t第 2 版"), "{list}");
     assert!(lines[1].contains("区购买授权"), "{list}");
+
+    // The district's mappings name a band of some loaded version: 高 is version 1's (campaigns
+    // pinned to it still score with it), 极高 is no version's and is refused, nothing stored.
+    let rules = |band: &str| {
+        format!(
+            r#"{{"scale_levels":[{{"scale":"cli_sc","subscale":"a","band":"{band}","level":2}}]}}"#
+        )
+    };
+    let o = wuyu(&[
+        "settings",
+        "set",
+        "--db",
+        db,
+        "psych_level_rules",
+        &rules("极高"),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains(
+            "关注等级映射第 1 条的区间“极高”在量表“cli_sc”的分量表“a”中不存在（已有区间：低、偏高、高）"
+        ),
+        "{}",
+        text(&o)
+    );
+    let o = wuyu(&[
+        "settings",
+        "set",
+        "--db",
+        db,
+        "psych_level_rules",
+        &rules("高"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains(r#""band":"高","level":2"#),
+        "{}",
+        text(&o)
+    );
 }

@@ -556,8 +556,8 @@ mod seeds {
             .collect();
         assert_eq!(
             computed.len(),
-            51,
-            "29 from the capabilities, 22 from the registry"
+            54,
+            "31 from the capabilities, 23 from the registry"
         );
         assert_eq!(
             computed,
@@ -630,7 +630,13 @@ mod seeds {
                     "综合性学生劳动教育实践基地",
                     "registry.held:劳动教育实践基地"
                 ),
+                (
+                    "开设心理健康教育课程的学校",
+                    "registry.school_share:心理健康教育课程"
+                ),
                 ("心理健康筛查覆盖", "psych.screening_coverage"),
+                ("心理档案覆盖", "psych.file_coverage"),
+                ("心理健康教育教师配齐", "psych.teacher_school_share"),
                 ("绿色学校覆盖", "registry.school_share:绿色学校"),
                 ("校外实践教育", "archive.off_campus_per_student"),
                 ("家访覆盖", "archive.home_visit_coverage"),

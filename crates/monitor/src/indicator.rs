@@ -65,6 +65,12 @@ pub mod psych_keys {
     /// Students of the campaigns' grades with the guardian's consent and their own assent for
     /// one of the school year's campaigns / students of those grades.
     pub const CONSENT_RATE: &str = "psych.consent_rate";
+    /// Students with a psychological file (from their first screening result or counselling
+    /// record on) by the end of the school year / enrolled students: 心理档案覆盖.
+    pub const FILE_COVERAGE: &str = "psych.file_coverage";
+    /// Schools with at least one teacher of 心理健康 in the roster (专职 or 兼职) / schools:
+    /// 心理健康教育教师配齐.
+    pub const TEACHER_SCHOOL_SHARE: &str = "psych.teacher_school_share";
 }
 
 /// The indicators the archive capability answers for (per term; a school year is judged on

@@ -403,7 +403,7 @@ impl Plan {
 
 /// The keys wuyu computes today: a capability's key, optionally with the kind of exam after a
 /// colon (`exam.pass_rate:中考`).
-pub const COMPUTED_KEYS: [&str; 35] = [
+pub const COMPUTED_KEYS: [&str; 37] = [
     fitness_keys::EXCELLENT_RATE,
     fitness_keys::PASS_RATE,
     fitness_keys::TEST_RATE,
@@ -427,6 +427,8 @@ pub const COMPUTED_KEYS: [&str; 35] = [
     psych_keys::SCREENING_COVERAGE,
     psych_keys::CRISIS_IN_TIME,
     psych_keys::CONSENT_RATE,
+    psych_keys::FILE_COVERAGE,
+    psych_keys::TEACHER_SCHOOL_SHARE,
     staff_keys::KEY_TEACHERS_PER_100,
     staff_keys::TRAINING_GENERAL,
     staff_keys::TRAINING_KEY,
@@ -453,7 +455,7 @@ pub fn is_computed_key(key: &str) -> bool {
 /// share of schools holding one. (市级文明校园 stays reported here: it is the plans' example of a
 /// reported count; a district's plan file may still name `registry.held:文明校园@市` as its
 /// measure.)
-const REGISTRY_NAMES: [(&str, &str); 22] = [
+const REGISTRY_NAMES: [(&str, &str); 23] = [
     (
         "有德育工程项目的学校占比",
         "registry.school_share:德育工程项目",
@@ -491,6 +493,12 @@ const REGISTRY_NAMES: [(&str, &str); 22] = [
         "registry.held:劳动教育实践基地",
     ),
     ("绿色学校覆盖", "registry.school_share:绿色学校"),
+    // A school registers its course (with the timetable or syllabus as evidence); the
+    // district reviews it like any designation.
+    (
+        "开设心理健康教育课程的学校",
+        "registry.school_share:心理健康教育课程",
+    ),
 ];
 
 /// The computed key a plan's indicator name stands for, when wuyu can compute it: the seeds'
@@ -521,6 +529,9 @@ pub fn computed_key_for(name: &str) -> Option<String> {
         ("心理健康筛查覆盖率", psych_keys::SCREENING_COVERAGE),
         ("危机个案按时处置率", psych_keys::CRISIS_IN_TIME),
         ("危机干预按时跟进率", psych_keys::CRISIS_IN_TIME),
+        ("心理档案覆盖", psych_keys::FILE_COVERAGE),
+        ("心理档案覆盖率", psych_keys::FILE_COVERAGE),
+        ("心理健康教育教师配齐", psych_keys::TEACHER_SCHOOL_SHARE),
         ("骨干以上教师数/百名学生", staff_keys::KEY_TEACHERS_PER_100),
         ("“666”普及培训", staff_keys::TRAINING_GENERAL),
         ("“666”骨干培训", staff_keys::TRAINING_KEY),
@@ -728,6 +739,18 @@ mod tests {
         assert_eq!(
             computed_key_for("心理健康筛查覆盖").as_deref(),
             Some(psych_keys::SCREENING_COVERAGE)
+        );
+        assert_eq!(
+            computed_key_for("心理档案覆盖").as_deref(),
+            Some(psych_keys::FILE_COVERAGE)
+        );
+        assert_eq!(
+            computed_key_for("心理健康教育教师配齐").as_deref(),
+            Some(psych_keys::TEACHER_SCHOOL_SHARE)
+        );
+        assert_eq!(
+            computed_key_for("开设心理健康教育课程的学校").as_deref(),
+            Some("registry.school_share:心理健康教育课程")
         );
         // Designations count from the registry; a name no capability computes stays reported.
         assert_eq!(

@@ -64,13 +64,14 @@ impl RegistryLevel {
 
 /// The kinds of item the seeds' plans count. A district may register other kinds; these are
 /// offered first in forms, and the seeds' targets are mapped onto them.
-pub const KINDS: [&str; 20] = [
+pub const KINDS: [&str; 21] = [
     "德育工程项目",
     "劳动特色学校",
     "劳动教育实践基地",
     "心理健康教育特色学校",
     "优秀心理辅导室",
     "示范心理辅导室",
+    "心理健康教育课程",
     "体育特色学校",
     "校园足球特色学校",
     "体育特色班",

@@ -38,6 +38,8 @@ pub enum SubjectGroup {
     Pe,
     /// 音乐, 美术 (and 艺术 as one subject).
     MusicArt,
+    /// 心理健康 (rosters write 心理, 心理健康 or 心理健康教育).
+    Psych,
 }
 
 impl SubjectGroup {
@@ -51,8 +53,26 @@ impl SubjectGroup {
                 SubjectGroup::MusicArt => {
                     s.starts_with("音乐") || s.starts_with("美术") || s == "艺术"
                 }
+                SubjectGroup::Psych => s.starts_with("心理"),
             })
     }
+}
+
+/// Schools with at least one teacher of `group` (专职 or 兼职: the plans ask for a teacher in
+/// every school, not a full-time post) / schools; `None` without schools.
+pub fn school_share_with(
+    group: SubjectGroup,
+    schools: &[&SchoolRosterFacts],
+) -> Option<IndicatorValue> {
+    let with = schools
+        .iter()
+        .filter(|s| {
+            s.teachers
+                .iter()
+                .any(|(subject, _)| subject.as_deref().is_some_and(|x| group.taught_in(x)))
+        })
+        .count();
+    (!schools.is_empty()).then(|| IndicatorValue::rate(with as u64, schools.len() as u64))
 }
 
 /// Whether a school's 辍学 students include one within the school year `year` (September
@@ -126,6 +146,27 @@ mod tests {
         assert!(SubjectGroup::MusicArt.taught_in("艺术"));
         assert!(!SubjectGroup::MusicArt.taught_in("艺术体操"));
         assert!(!SubjectGroup::MusicArt.taught_in("信息技术"));
+        assert!(SubjectGroup::Psych.taught_in("心理健康"));
+        assert!(SubjectGroup::Psych.taught_in("心理健康教育"));
+        assert!(SubjectGroup::Psych.taught_in("道德与法治、心理"));
+        assert!(!SubjectGroup::Psych.taught_in("道德与法治"));
+    }
+
+    /// Two of three schools have a psychology teacher, one of them part-time: 2/3.
+    #[test]
+    fn a_school_counts_with_one_psychology_teacher_full_or_part_time() {
+        let with = |subject: &str, full: Option<bool>| SchoolRosterFacts {
+            teachers: vec![teacher("语文", Some(true)), teacher(subject, full)],
+            ..Default::default()
+        };
+        let (a, b, c) = (
+            with("心理健康", Some(true)),
+            with("心理健康教育", Some(false)),
+            with("体育", Some(true)),
+        );
+        let v = school_share_with(SubjectGroup::Psych, &[&a, &b, &c]).unwrap();
+        assert_eq!((v.num, v.den, v.n), (2.0, 3.0, 3));
+        assert_eq!(school_share_with(SubjectGroup::Psych, &[]), None);
     }
 
     #[test]

@@ -129,6 +129,16 @@ pub async fn period_for(
             period: Period::SchoolYear(school_year),
             as_of: "当前花名册（辍学按学籍状态日期计入学年）".into(),
         })),
+        // Psychology teachers are counted on today's roster, like the roster's own targets.
+        Source::Psych
+            if key.as_str() == wuyu_monitor::indicator::psych_keys::TEACHER_SCHOOL_SHARE =>
+        {
+            Ok(Some(Measured {
+                key,
+                period: Period::SchoolYear(school_year),
+                as_of: "当前花名册（任教学科含“心理”的教师）".into(),
+            }))
+        }
         // Screening runs once per school year; cases are counted by the day they opened.
         Source::Psych => Ok(Some(Measured {
             key,

@@ -43,10 +43,11 @@ async fn story(store: Arc<dyn Store>) {
     let summary = first.imported().expect("the seeds' plan imports").clone();
     assert_eq!(summary.indicators, 85);
     // 14 fitness, exam and archive lines (家访覆盖 and 劳动周 among them), 2 satisfaction
-    // (survey), 心理健康筛查覆盖 (psych), the 7 teacher targets (staff), 22 counts of
-    // designations, bases and events (the registry) and 5 from the roster (无辍学, the PE and
-    // music/art teacher ratios, the 专职 shares of primary and junior music/art teachers).
-    assert_eq!(summary.computed, 51);
+    // (survey), 心理健康筛查覆盖, 心理档案覆盖 and 心理健康教育教师配齐 (psych), the 7 teacher
+    // targets (staff), 23 counts of designations, bases, events and courses (the registry; 开设
+    // 心理健康教育课程的学校 among them) and 5 from the roster (无辍学, the PE and music/art
+    // teacher ratios, the 专职 shares of primary and junior music/art teachers).
+    assert_eq!(summary.computed, 54);
     let stored = plan(&svc).await.unwrap();
     assert_eq!(stored.years, vec![2023, 2024, 2025]);
     let myopia = stored

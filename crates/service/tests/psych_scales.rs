@@ -283,7 +283,7 @@ async fn scales_story(store: Arc<dyn Store>) {
         (Some(23.0), Some("偏高"))
     );
     assert!(!got.result.incomplete && !got.result.invalid);
-    // The attention level still comes from the built-in rules only (PHQ all 0).
+    // Without a mapping in the district's rules the band raises nothing (PHQ all 0).
     assert_eq!(rows[0].result.level.number(), 0);
 
     // New campaign, version 2 (item 5 not reversed): 支持 = 3+1+2 = 6 支持不足, total 19 正常.
@@ -403,5 +403,199 @@ async fn scales_sqlite() {
 async fn scales_postgres() {
     if let Some(db) = wuyu_testkit::postgres().await {
         scales_story(Arc::clone(&db.store)).await;
+    }
+}
+
+/// Answers whose 学习压力 mean is (1+1+1)/3 = 1 (低; item 2 reversed: 6 − 5 = 1) and total
+/// 1+1+1+3+1+2 = 9 (正常; item 5 reversed: 6 − 5 = 1).
+fn low_form() -> Vec<(String, String)> {
+    [1, 5, 1, 3, 5, 2]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("xxyl_{}", i + 1), v.to_string()))
+        .collect()
+}
+
+fn mapping(subscale: &str, band: &str, level: u8) -> wuyu_standards::scales::ScaleLevel {
+    wuyu_standards::scales::ScaleLevel {
+        scale: "xxyl".into(),
+        subscale: subscale.into(),
+        band: band.into(),
+        level,
+    }
+}
+
+/// Saves the district's rules with these mappings (through the settings service, audited).
+async fn save_mappings(
+    svc: &Service,
+    m: Vec<wuyu_standards::scales::ScaleLevel>,
+) -> Result<(), ServiceError> {
+    let (d, dwho) = viewer(svc, "district").await;
+    let mut s = wuyu_service::settings::district_settings(svc)
+        .await
+        .unwrap();
+    s.psych_level_rules.scale_levels = m;
+    wuyu_service::settings::save_district_settings(svc, d.admin_token().unwrap(), &dwho, &s)
+        .await
+        .map(|_| ())
+}
+
+/// The district's mappings raise the attention level from a district scale's band: refused
+/// when they name what is not loaded (nothing stored), applied at write on the phone form,
+/// the import and a correction; a mapping to 3 opens a crisis case.
+async fn mapped_levels_story(store: Arc<dyn Store>) {
+    let svc = Service::new(Arc::clone(&store));
+    let ids = wuyu_testkit::district::load(store.as_ref()).await;
+    let a = SchoolId(ids.school_a);
+    let (d, dwho) = viewer(&svc, "district").await;
+    let (c, cwho) = viewer(&svc, "counsellor-a").await;
+
+    // Before the scale is loaded, a mapping naming it is refused.
+    let e = save_mappings(&svc, vec![mapping("pressure", "高", 2)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::BadRequest(m) if m.contains("第 1 条的量表代码“xxyl”没有载入（尚未载入任何量表）")),
+        "{e:?}"
+    );
+    let v1 = definition("[2, 5]", PRESSURE);
+    load_scale(&svc, &d, &dwho, "xxyl.json", v1.as_bytes(), "")
+        .await
+        .unwrap();
+    for (bad, want) in [
+        (
+            mapping("stress", "高", 2),
+            "关注等级映射第 1 条的分量表“stress”在量表“xxyl”中不存在（可用：pressure、support、total）",
+        ),
+        (
+            mapping("pressure", "极高", 2),
+            "关注等级映射第 1 条的区间“极高”在量表“xxyl”的分量表“pressure”中不存在（已有区间：中、低、高）",
+        ),
+        (
+            mapping("pressure", "高", 4),
+            "关注等级映射第 1 条的 level“4”无效：应为 1、2 或 3",
+        ),
+    ] {
+        let e = save_mappings(&svc, vec![bad]).await.unwrap_err();
+        assert!(
+            matches!(&e, ServiceError::BadRequest(m) if m.contains(want)),
+            "{e:?}"
+        );
+    }
+    let stored = svc.store().district_settings().await.unwrap();
+    assert!(stored.psych_level_rules.scale_levels.is_empty());
+    let log = store.list_audit(10_000).await.unwrap();
+    assert!(
+        !log.iter()
+            .any(|r| r.entry.entity == "setting:psych_level_rules"),
+        "nothing stored, nothing audited"
+    );
+
+    // 学习压力 高 → 2 (重点关注): stored and audited old → new.
+    save_mappings(&svc, vec![mapping("pressure", "高", 2)])
+        .await
+        .unwrap();
+    let log = store.list_audit(10_000).await.unwrap();
+    let change = log
+        .iter()
+        .find(|r| r.entry.entity == "setting:psych_level_rules")
+        .unwrap();
+    assert!(
+        change.entry.detail.contains(r#""scale_levels":[]} → "#)
+            && change.entry.detail.contains(
+                r#""scale_levels":[{"scale":"xxyl","subscale":"pressure","band":"高","level":2}]"#
+            ),
+        "{}",
+        change.entry.detail
+    );
+
+    // The phone form: PHQ all 0; 张小明's 学习压力 4.33 is 高 → level 2, no case; 李小红's
+    // 学习压力 1 is 低 → level 0.
+    let camp = campaign(&svc, &ids, "秋季筛查", "xxyl").await;
+    let code = code_for(&svc, &ids, camp, "张小明").await;
+    let done = submit_code(&svc, &code, &with_phq(form()), "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!((done.level.number(), done.case_opened), (2, false));
+    let code = code_for(&svc, &ids, camp, "李小红").await;
+    let done = submit_code(&svc, &code, &with_phq(low_form()), "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(done.level.number(), 0);
+    let rows = responses(&svc, &c, &cwho, a, camp).await.unwrap();
+    let level_of = |name: &str| {
+        rows.iter()
+            .find(|r| r.student_name == name)
+            .map(|r| r.result.level.number())
+    };
+    assert_eq!((level_of("张小明"), level_of("李小红")), (Some(2), Some(0)));
+
+    // A correction of the PHQ answers keeps the district scale's mapped level.
+    let mut fix: Vec<(String, String)> = (1..=9)
+        .map(|i| (format!("phq_{i}"), "0".to_string()))
+        .collect();
+    fix[0].1 = "1".into();
+    let (_, fixed) = correct_answers(
+        &svc,
+        &c,
+        &cwho,
+        a,
+        &CorrectionInput {
+            campaign_id: camp,
+            student_no: wuyu_testkit::child_student_no(),
+            form: fix,
+            reason: "按纸质答卷更正第 1 题".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(fixed.new_level.number(), 2);
+
+    // The import: the same answers give 2 and 0.
+    let third = campaign(&svc, &ids, "补测", "xxyl").await;
+    let csv = format!(
+        "学籍号,phq9_1,phq9_2,phq9_3,phq9_4,phq9_5,phq9_6,phq9_7,phq9_8,phq9_9,xxyl_1,xxyl_2,xxyl_3,xxyl_4,xxyl_5,xxyl_6\n\
+         {},0,0,0,0,0,0,0,0,0,4,2,5,3,1,2\n\
+         A2024070102,0,0,0,0,0,0,0,0,0,1,5,1,3,5,2\n",
+        wuyu_testkit::child_student_no()
+    );
+    let out = import_answers(&svc, &c, &cwho, a, third, csv.as_bytes(), "补测.csv")
+        .await
+        .unwrap();
+    assert_eq!(out.summary.by_level, [1, 0, 1, 0]);
+
+    // Total 偏高 → 3 (危机): 张小明's total 23 opens a crisis case at once.
+    save_mappings(
+        &svc,
+        vec![mapping("pressure", "高", 2), mapping("total", "偏高", 3)],
+    )
+    .await
+    .unwrap();
+    let spring = campaign(&svc, &ids, "春季筛查", "xxyl").await;
+    let code = code_for(&svc, &ids, spring, "张小明").await;
+    let done = submit_code(&svc, &code, &with_phq(form()), "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!((done.level.number(), done.case_opened), (3, true));
+    let open = cases(&svc, &c, &cwho, a).await.unwrap();
+    assert!(
+        open.cases
+            .iter()
+            .any(|k| k.student_id == StudentId(ids.child) && k.campaign_id == Some(spring)),
+        "{:?}",
+        open.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mapped_levels_sqlite() {
+    let db = wuyu_testkit::sqlite().await;
+    mapped_levels_story(Arc::clone(&db.store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mapped_levels_postgres() {
+    if let Some(db) = wuyu_testkit::postgres().await {
+        mapped_levels_story(Arc::clone(&db.store)).await;
     }
 }

@@ -306,6 +306,60 @@ fn a_district_scale_with_reverse_items_and_means_scores_as_by_hand() {
     assert!(def.score(&[Some(1); 5]).is_err());
 }
 
+/// The district's mappings raise a level from a district scale's band; the highest applies,
+/// an invalid sheet raises nothing, and a mapping with a bad level, a blank or a duplicate is
+/// refused naming which one.
+#[test]
+fn district_mappings_raise_the_level_from_a_district_scales_band() {
+    let def = ScaleDefinition::from_json("demo6.json", DEMO_SCALE).unwrap();
+    let map = |subscale: &str, band: &str, level: u8| ScaleLevel {
+        scale: "demo6".into(),
+        subscale: subscale.into(),
+        band: band.into(),
+        level,
+    };
+    let rules = LevelRules {
+        scale_levels: vec![map(SCALE_TOTAL, "较高", 2), map("a", "偏高", 1)],
+        ..LevelRules::default()
+    };
+    rules.validate().unwrap();
+    // Total 23 (较高) and A 偏高: the higher, 2.
+    let high = def
+        .score(&[Some(4), Some(1), Some(5), Some(2), Some(2), Some(3)])
+        .unwrap();
+    assert_eq!(rules.scale_level("demo6", &high), AttentionLevel::Focus);
+    assert_eq!(rules.scale_level("other", &high), AttentionLevel::None);
+    // All 1s: A = (1+5+1)/3 = 2.33 正常, total = 1+5+1+1+5+1 = 14 正常.
+    let low = def.score(&[Some(1); 6]).unwrap();
+    assert_eq!(rules.scale_level("demo6", &low), AttentionLevel::None);
+    // The lie item above 4: not interpreted.
+    let invalid = def
+        .score(&[Some(4), Some(1), Some(5), Some(2), Some(2), Some(5)])
+        .unwrap();
+    assert_eq!(rules.scale_level("demo6", &invalid), AttentionLevel::None);
+    for (bad, want) in [
+        (
+            map("a", "偏高", 4),
+            "第 1 条的 level“4”无效：应为 1、2 或 3",
+        ),
+        (map("a", " ", 1), "第 1 条的 band“ ”无效"),
+        (map("", "偏高", 1), "第 1 条的 subscale“”无效"),
+    ] {
+        let r = LevelRules {
+            scale_levels: vec![bad],
+            ..LevelRules::default()
+        };
+        let e = r.validate().unwrap_err().to_string();
+        assert!(e.contains(want), "{e}");
+    }
+    let dup = LevelRules {
+        scale_levels: vec![map("a", "偏高", 1), map("a", "偏高", 2)],
+        ..LevelRules::default()
+    };
+    let e = dup.validate().unwrap_err().to_string();
+    assert!(e.contains("第 2 条") && e.contains("重复"), "{e}");
+}
+
 #[test]
 fn bad_definitions_are_refused_with_where_and_why() {
     let overlap = DEMO_SCALE.replace(r#""min": 21, "max": 30"#, r#""min": 20, "max": 30"#);

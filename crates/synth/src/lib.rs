@@ -43,7 +43,7 @@ pub use exam::{
 pub use fitness::{SCHOOL_TREND_SPREAD, generate_fitness, school_trend};
 pub use people::subjects_for_grade;
 pub use psych::{PSYCH_GRADES, PsychDemo, first_crisis_student, generate_psych};
-pub use psych_scale::{DEMO_SCALE_JSON, demo_scale_answers};
+pub use psych_scale::{DEMO_SCALE_JSON, DEMO_SCALE_LEVEL, demo_scale_answers};
 pub use staff::{DevRecord, generate_appraisal, generate_appraisal_sources, generate_development};
 pub use survey::{
     AfterSchoolSchool, EthicsTeacher, SurveySchool, generate_after_school, generate_ethics,
@@ -273,6 +273,7 @@ fn build_school(
         &mut out.students[first_student..],
         &mut out.teachers[first_teacher..],
     );
+    people::psych_teacher(i, &mut out.teachers[first_teacher..]);
 }
 
 /// Contiguous ranges of schools with about equal numbers of students.

@@ -527,6 +527,30 @@ pub(crate) fn teachers(
     }
 }
 
+/// Most schools have a 心理健康 teacher (as rosters write the subject): a teacher with no
+/// modelled subject teaches it full-time; where every teacher has a class subject, a 道德与法治
+/// or 科学 teacher also teaches it (兼职, "道德与法治、心理健康"), as small schools do. Every
+/// seventh school has none, so the plan's 配齐 target is not met everywhere. After
+/// [`fields`], so its draws stay as they were.
+pub(crate) fn psych_teacher(school_index: usize, teachers: &mut [NewTeacher]) {
+    if school_index % 7 == 5 {
+        return;
+    }
+    if let Some(t) = teachers.iter_mut().find(|t| t.subject.is_none()) {
+        t.subject = Some(PSYCH_SUBJECT.to_string());
+        t.employment = Some(wuyu_domain::Employment::FullTime);
+    } else if let Some(t) = teachers
+        .iter_mut()
+        .find(|t| matches!(t.subject.as_deref(), Some("道德与法治" | "科学")))
+    {
+        let own = t.subject.take().unwrap_or_default();
+        t.subject = Some(format!("{own}、{PSYCH_SUBJECT}"));
+    }
+}
+
+/// The 任教学科 the demo's psychology teachers carry.
+pub const PSYCH_SUBJECT: &str = "心理健康";
+
 /// The people fields the plan counts on, drawn from a stream of their own: 专兼职 (music, art
 /// and PE are often taught part-time in rural schools), 出生年份, and at most one 辍学 student in
 /// the top grade, dated in November of the school year, when `dropouts` allows it.

@@ -32,6 +32,10 @@ pub const DEMO_SCALE_JSON: &str = r#"{
   "total": {"code": "total", "name_zh": "总分", "method": "sum"}
 }"#;
 
+/// The demo district's mapping of the scale's band to an attention level: 学习压力 较高 is
+/// 重点关注 (scale code, subscale, band, level), so a few demo students are flagged by it.
+pub const DEMO_SCALE_LEVEL: (&str, &str, &str, u8) = ("xxyl_demo", "pressure", "较高", 2);
+
 /// One student's answers to the demo scale (1–5 each), spread deterministically by `seed`:
 /// most students answer in the middle, a few lean towards pressure.
 pub fn demo_scale_answers(seed: u64, student: usize) -> [u8; 6] {
@@ -58,5 +62,39 @@ mod tests {
         assert_eq!(d.item_count, 6);
         assert_eq!(d.reverse_items, vec![2, 5]);
         assert!(demo_scale_answers(7, 3).iter().all(|v| (1..=5).contains(v)));
+    }
+
+    /// Of the 120 students the demo gives the scale, a few (not none, not most) land in the
+    /// mapped band and so at its level.
+    #[test]
+    fn a_few_demo_students_land_in_the_mapped_band() {
+        use wuyu_standards::scales::{LevelRules, ScaleLevel};
+        let d = ScaleDefinition::from_json("demo", DEMO_SCALE_JSON).unwrap();
+        let (scale, subscale, band, level) = DEMO_SCALE_LEVEL;
+        let rules = LevelRules {
+            scale_levels: vec![ScaleLevel {
+                scale: scale.into(),
+                subscale: subscale.into(),
+                band: band.into(),
+                level,
+            }],
+            ..LevelRules::default()
+        };
+        rules.validate().unwrap();
+        for year in [2024u64, 2025, 2026] {
+            let flagged = (0..120)
+                .filter(|&n| {
+                    let answers: Vec<Option<i32>> = demo_scale_answers(year, n)
+                        .iter()
+                        .map(|&a| Some(i32::from(a)))
+                        .collect();
+                    rules
+                        .scale_level(scale, &d.score(&answers).unwrap())
+                        .number()
+                        == level
+                })
+                .count();
+            assert!((2..=24).contains(&flagged), "{year}: {flagged}");
+        }
     }
 }

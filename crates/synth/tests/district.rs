@@ -289,6 +289,23 @@ fn default_counts_are_plausible() {
     assert!(demo_student.id_card_no.is_some());
     let n = b.students.len();
     assert!((48_500..=51_500).contains(&n), "{n} students");
+    // Most schools, not all, have a 心理健康 teacher (the plan's 配齐 target).
+    let with_psych: HashSet<&str> = b
+        .teachers
+        .iter()
+        .filter(|t| {
+            t.subject
+                .as_deref()
+                .is_some_and(|s| s.ends_with("心理健康"))
+        })
+        .map(|t| t.school_code.as_str())
+        .collect();
+    let all = b.schools.len();
+    assert!(
+        with_psych.len() * 10 >= all * 7 && with_psych.len() < all,
+        "{} of {all} schools have a psychology teacher",
+        with_psych.len()
+    );
     let schools = b.schools.len();
     assert!((50..=70).contains(&schools), "{schools} schools");
 

@@ -329,8 +329,9 @@ pub async fn submit_code(
         .await
         .map_err(|e| CodeError::from(ServiceError::from(e)))?
         .psych_level_rules;
-    let result =
+    let mut result =
         score_screening(&answers, &rules).map_err(|e| CodeError::Invalid(e.to_string()))?;
+    super::levels::raise_by_scale(&mut result, custom.as_ref(), &rules);
     let hash = code_hash(code);
     let target = svc
         .store()

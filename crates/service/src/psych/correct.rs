@@ -188,8 +188,10 @@ pub async fn correct_answers(
     }
     let answers = read_corrected(&campaign, &input.form)?;
     let rules = svc.store().district_settings().await?.psych_level_rules;
-    let result =
+    let mut result =
         score_screening(&answers, &rules).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
+    // The district scale's answers stay as submitted; its mapped level still counts.
+    super::levels::raise_by_scale(&mut result, response.custom.as_ref(), &rules);
     let done = svc
         .store()
         .correct_response(

@@ -82,7 +82,7 @@ pub async fn import_answers(
         } else {
             None
         };
-        let result =
+        let mut result =
             score_screening(&a, &rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
         // Like a built-in scale: every cell blank is not answered (incomplete, no scores).
         let custom = match &custom {
@@ -102,6 +102,7 @@ pub async fn import_answers(
             }
             None => None,
         };
+        super::levels::raise_by_scale(&mut result, custom.as_ref(), &rules);
         rows.push(NewResponse {
             origin: r.origin.clone(),
             student_no: r.student_no.clone(),

@@ -15,6 +15,7 @@ mod export;
 mod flags;
 mod import;
 mod indicators;
+mod levels;
 mod records;
 mod scales;
 
@@ -36,6 +37,7 @@ pub use export::aggregates_xlsx;
 pub use flags::class_flags;
 pub use import::{ImportOutcome, import_answers};
 pub use indicators::indicator;
+pub use levels::{check_scale_levels, scale_level_problems};
 pub use records::{
     ConsentInput, break_glass_by_student_no, break_glass_record, child_consents, consents,
     record_consent, responses, student_record,

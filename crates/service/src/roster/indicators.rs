@@ -11,7 +11,16 @@ use wuyu_monitor::roster::{SchoolRosterFacts, measure};
 use crate::plan::status::has_stage;
 use crate::{Service, ServiceError};
 
-type Facts = Arc<Vec<(SchoolId, SchoolRosterFacts)>>;
+pub(crate) type Facts = Arc<Vec<(SchoolId, SchoolRosterFacts)>>;
+
+/// Every school's roster facts, read once per plan evaluation (the psych source's 心理健康
+/// teachers come from the same read).
+pub(crate) async fn facts(svc: &Service) -> Result<Facts, ServiceError> {
+    svc.cached("roster::facts".into(), async {
+        Ok(Arc::new(svc.store().roster_facts().await?))
+    })
+    .await
+}
 
 /// The value of a roster key for `unit` in the school year `period`.
 pub async fn indicator(
@@ -52,11 +61,7 @@ pub async fn indicator(
             })
     };
     // One read of the aggregates serves every unit and target of a plan evaluation.
-    let facts: Facts = svc
-        .cached("roster::facts".into(), async {
-            Ok(Arc::new(svc.store().roster_facts().await?))
-        })
-        .await?;
+    let facts = facts(svc).await?;
     let members: Vec<&SchoolRosterFacts> = facts
         .iter()
         .filter(|(id, _)| in_unit(*id))

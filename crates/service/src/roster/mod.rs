@@ -14,6 +14,7 @@ pub(crate) mod import;
 mod indicators;
 mod people;
 pub use import::{NO_ROSTER_ROWS, import_roster, preview_roster};
+pub(crate) use indicators::facts as roster_facts;
 pub use indicators::indicator;
 pub use people::{student_flags, student_flags_if_allowed, teachers};
 

@@ -3,6 +3,7 @@ use wuyu_analytics::appraisal::{AppraisalWeights, SourceKind};
 use wuyu_analytics::compare::ExamLevel;
 use wuyu_analytics::descriptive::{AbsentPolicy, Line, RateLines};
 use wuyu_domain::{AdminToken, District, Scope};
+use wuyu_standards::scales::ScaleLevel;
 use wuyu_store::{AuditEntry, DistrictSettings, ExamSettings, StoreError};
 
 use crate::audit::Requester;
@@ -18,6 +19,7 @@ pub async fn set_district_settings(
     _admin: AdminToken,
     settings: &DistrictSettings,
 ) -> Result<(), ServiceError> {
+    crate::psych::check_scale_levels(svc.store().as_ref(), &settings.psych_level_rules).await?;
     svc.store()
         .set_district_settings(settings)
         .await
@@ -67,6 +69,9 @@ pub struct SettingsInput {
     pub appraisal_teaching: String,
     /// The attention-level thresholds in [`LEVEL_RULE_FIELDS`] order; all blank keeps them.
     pub psych_levels: [String; 6],
+    /// District scales' bands that raise the attention level, one a line:
+    /// `量表代码 分量表代码或total 区间名称 等级` (e.g. `xxyl_demo total 高 2`); blank is none.
+    pub psych_scale_levels: String,
 }
 
 /// The attention-level thresholds as the settings page lists them: (field, Chinese label).
@@ -128,6 +133,7 @@ impl SettingsInput {
             appraisal_weight_pct: s.appraisal_weights.as_array().map(pct),
             appraisal_teaching: s.appraisal_teaching.code().to_string(),
             psych_levels: level_rule_values(&s.psych_level_rules).map(|v| v.to_string()),
+            psych_scale_levels: scale_levels_text(&s.psych_level_rules.scale_levels),
         }
     }
 
@@ -237,6 +243,16 @@ impl SettingsInput {
                 Err(e) => errors.push(e),
             }
         }
+        // After the thresholds (which rebuild the rules): the mappings as typed, every line.
+        match parse_scale_levels(&self.psych_scale_levels) {
+            Ok(m) => {
+                s.psych_level_rules.scale_levels = m;
+                if let Err(e) = s.psych_level_rules.validate() {
+                    errors.push(e.to_string());
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
         if !self.appraisal_teaching.trim().is_empty() {
             match wuyu_store::settings::district::teaching_basis(&self.appraisal_teaching) {
                 Ok(b) => s.appraisal_teaching = b,
@@ -279,6 +295,46 @@ impl SettingsInput {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The mappings as the settings page shows them, one a line.
+pub fn scale_levels_text(m: &[ScaleLevel]) -> String {
+    m.iter()
+        .map(|m| format!("{} {} {} {}", m.scale, m.subscale, m.band, m.level))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The mappings typed on the settings page: four words a line, blank lines skipped; every
+/// bad line named with its number and text.
+pub fn parse_scale_levels(text: &str) -> Result<Vec<ScaleLevel>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.is_empty() {
+            continue;
+        }
+        let level = words.get(3).and_then(|w| w.parse::<u8>().ok());
+        match (words.len(), level) {
+            (4, Some(level)) => out.push(ScaleLevel {
+                scale: words[0].to_string(),
+                subscale: words[1].to_string(),
+                band: words[2].to_string(),
+                level,
+            }),
+            _ => errors.push(format!(
+                "关注等级映射第 {} 行“{}”应为：量表代码 分量表代码或 total 区间名称 等级（1–3），以空格分隔",
+                i + 1,
+                line.trim()
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
 }
 

@@ -32,6 +32,13 @@ pub enum RulesError {
         lower: &'static str,
         higher: &'static str,
     },
+    #[error("关注等级映射第 {n} 条的 {field}“{value}”无效：{reason}")]
+    BadScaleLevel {
+        n: usize,
+        field: &'static str,
+        value: String,
+        reason: &'static str,
+    },
 }
 
 /// A district-supplied scale definition that cannot be loaded: which file, where in it, what.

@@ -7,6 +7,7 @@ use super::builtin::{
     ASQ_ITEMS, AsqAnswer, AsqResult, GAD_ITEMS, GadResult, PHQ_ITEMS, PhqResult, PhqVersion,
     score_asq, score_gad, score_phq,
 };
+use super::custom::CustomResult;
 use super::error::{AnswerError, RulesError};
 
 /// 关注等级: never a diagnosis, only how soon a person should look.
@@ -49,8 +50,23 @@ impl AttentionLevel {
     }
 }
 
+/// A district scale's band that raises the attention level: `subscale` is a subscale's code
+/// or `total` (the definition's total, whatever its code); `band` a cut-off's `label_zh`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleLevel {
+    pub scale: String,
+    pub subscale: String,
+    pub band: String,
+    /// 1–3.
+    pub level: u8,
+}
+
+/// What `subscale` says when it means the total.
+pub const TOTAL: &str = "total";
+
 /// The district's level thresholds. Every field is "at least this value".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelRules {
     /// PHQ item 9 at or above this is 危机 (default 2).
     pub crisis_phq_item9: u8,
@@ -64,6 +80,10 @@ pub struct LevelRules {
     pub general_phq_total: u8,
     /// GAD total at or above this is 一般关注 (default 10).
     pub general_gad_total: u8,
+    /// District scales' bands that raise the level (empty by default: a district scale's band
+    /// alone raises nothing until the district says so).
+    #[serde(default)]
+    pub scale_levels: Vec<ScaleLevel>,
 }
 
 impl Default for LevelRules {
@@ -75,6 +95,7 @@ impl Default for LevelRules {
             focus_gad_total: 15,
             general_phq_total: 10,
             general_gad_total: 10,
+            scale_levels: Vec::new(),
         }
     }
 }
@@ -124,7 +145,68 @@ impl LevelRules {
             self.general_gad_total,
             "focus_gad_total",
             self.focus_gad_total,
-        )
+        )?;
+        self.validate_scale_levels()
+    }
+
+    /// Each mapping names a scale, a subscale and a band, raises 1–3, and appears once.
+    fn validate_scale_levels(&self) -> Result<(), RulesError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, m) in self.scale_levels.iter().enumerate() {
+            let bad = |field: &'static str, value: String, reason: &'static str| {
+                Err(RulesError::BadScaleLevel {
+                    n: i + 1,
+                    field,
+                    value,
+                    reason,
+                })
+            };
+            for (field, v) in [
+                ("scale", &m.scale),
+                ("subscale", &m.subscale),
+                ("band", &m.band),
+            ] {
+                if v.trim().is_empty() || v.trim() != v.as_str() {
+                    return bad(field, v.clone(), "不能为空，前后不能有空格");
+                }
+            }
+            if !(1..=3).contains(&m.level) {
+                return bad("level", m.level.to_string(), "应为 1、2 或 3");
+            }
+            if !seen.insert((&m.scale, &m.subscale, &m.band)) {
+                return bad(
+                    "band",
+                    m.band.clone(),
+                    "与前面一条的量表、分量表和区间相同（重复）",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The highest level the district's mappings give a district scale's result: an invalid
+    /// result (a validity rule fired) raises nothing, as it is not interpreted.
+    pub fn scale_level(&self, scale: &str, r: &CustomResult) -> AttentionLevel {
+        if r.invalid {
+            return AttentionLevel::None;
+        }
+        self.scale_levels
+            .iter()
+            .filter(|m| m.scale == scale)
+            .filter(|m| {
+                let sub = if m.subscale == TOTAL {
+                    r.total.as_ref()
+                } else {
+                    r.subscales
+                        .iter()
+                        .chain(r.total.iter())
+                        .find(|s| s.code == m.subscale)
+                };
+                sub.and_then(|s| s.band.as_deref()) == Some(m.band.as_str())
+            })
+            .filter_map(|m| AttentionLevel::from_number(m.level))
+            .max()
+            .unwrap_or(AttentionLevel::None)
     }
 }
 

@@ -18,6 +18,6 @@ pub use items::{
     ASQ_ITEMS_ZH, ASQ_OPTIONS_ZH, FREQUENCY_ZH, GAD_ITEMS_ZH, PHQ_ITEMS_ZH, TWO_WEEKS_ZH,
 };
 pub use level::{
-    AttentionLevel, BuiltinScale, LevelRules, ScreeningAnswers, ScreeningResult, attention_level,
-    score_screening,
+    AttentionLevel, BuiltinScale, LevelRules, ScaleLevel, ScreeningAnswers, ScreeningResult,
+    TOTAL as SCALE_TOTAL, attention_level, score_screening,
 };

@@ -921,14 +921,15 @@ impl PsychStore for This {
             let mut out: BTreeMap<(i64, i64), FlagRow> = BTreeMap::new();
             for class in token.classes() {
                 // Each student's latest response in this class; levels ≥ 1 only. A campaign of
-                // a district scale alone gives no attention level: it does not count.
+                // a district scale alone counts only when the district's mappings raised a
+                // level: its 0 must not hide a built-in screening's flag.
                 let rows: Vec<(i64, String, i32, String, String, i32, i64)> = sqlx::query_as(
                     "SELECT s.id, s.name, k.grade, k.name, c.name, r.level, r.submitted_at \
                      FROM psych_response r \
                      JOIN student s ON s.school_id = r.school_id AND s.id = r.student_id \
                      JOIN school_class k ON k.school_id = s.school_id AND k.id = s.class_id \
                      JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
-                     WHERE r.school_id = $1 AND s.class_id = $2 AND c.scales <> '' \
+                     WHERE r.school_id = $1 AND s.class_id = $2 AND (c.scales <> '' OR r.level > 0) \
                      ORDER BY s.id, r.submitted_at DESC, r.campaign_id DESC",
                 )
                 .bind(school.0)

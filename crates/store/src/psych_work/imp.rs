@@ -232,6 +232,27 @@ impl PsychWorkStore for This {
                 .await?;
                 (students, consented)
             };
+            // Today's students with a file by the year's end: a result of a campaign of this
+            // year or before, or a session held by 31 August. One pass, not a search per
+            // student.
+            let filed: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
+                "SELECT f.school_id, COUNT(DISTINCT f.student_id) FROM ( \
+                   SELECT r.school_id, r.student_id FROM psych_response r \
+                   JOIN psych_campaign c ON c.school_id = r.school_id AND c.id = r.campaign_id \
+                   WHERE c.school_year <= $1 \
+                   UNION \
+                   SELECT p.school_id, p.student_id FROM psych_session x \
+                   JOIN psych_case p ON p.school_id = x.school_id AND p.id = x.case_id \
+                   WHERE x.held_on <= $2) f \
+                 JOIN student s ON s.school_id = f.school_id AND s.id = f.student_id \
+                 GROUP BY f.school_id",
+            )
+            .bind(school_year)
+            .bind(format!("{}-08-31", school_year + 1))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect();
             let in_grades = |rows: &[(i64, i32, i64)], school: i64| -> i64 {
                 rows.iter()
                     .filter(|(s, g, _)| {
@@ -250,6 +271,7 @@ impl PsychWorkStore for This {
                     cases_in_time: r.4,
                     in_grades: in_grades(&students, r.0),
                     consented: in_grades(&consented, r.0),
+                    filed: filed.get(&r.0).copied().unwrap_or(0),
                 })
                 .collect())
         })

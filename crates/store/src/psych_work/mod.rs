@@ -159,6 +159,10 @@ pub struct PsychIndicatorCounts {
     /// Of those, students with the guardian's consent and their own assent for at least one
     /// of the year's campaigns (a withdrawn or refused decision does not count).
     pub consented: i64,
+    /// Today's students with a psychological file by the end of the school year: a result of
+    /// a campaign of that year or before, or a counselling session held by 31 August (the file
+    /// exists from the first on).
+    pub filed: i64,
 }
 
 /// A correction of a stored answer set: the new answers, scored by the service, and why.

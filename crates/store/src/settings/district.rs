@@ -281,7 +281,11 @@ pub fn level_rules(value: &str) -> Result<LevelRules, String> {
         known.insert(k, v);
     }
     let rules: LevelRules = serde_json::from_value(all)
-        .map_err(|e| format!("psych_level_rules 的门槛应为整数：{e}"))?;
+        .map_err(|e| {
+            format!(
+                "psych_level_rules 的门槛应为整数，scale_levels 应为 [{{\"scale\":…,\"subscale\":…,\"band\":…,\"level\":1–3}}]：{e}"
+            )
+        })?;
     rules.validate().map_err(|e| e.to_string())?;
     Ok(rules)
 }

@@ -79,6 +79,8 @@ pub(crate) struct SettingsForm {
     general_phq_total: String,
     #[serde(default)]
     general_gad_total: String,
+    #[serde(default)]
+    psych_scale_levels: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
@@ -117,6 +119,7 @@ impl From<SettingsForm> for SettingsInput {
                 f.general_phq_total,
                 f.general_gad_total,
             ],
+            psych_scale_levels: f.psych_scale_levels,
         }
     }
 }
@@ -205,7 +208,12 @@ pub(crate) async fn save(
     };
     let admin = me.viewer().admin_token().ok_or(ServiceError::Forbidden)?;
     let who = Requester::user(&me.user, &ip);
-    let saved = save_district_settings(&state.svc, admin, &who, &new).await?;
+    let saved = match save_district_settings(&state.svc, admin, &who, &new).await {
+        Ok(s) => s,
+        // A mapping naming a scale or band not loaded: the form comes back, nothing stored.
+        Err(ServiceError::BadRequest(e)) => return page(&me, input, vec![e], None),
+        Err(e) => return Err(e.into()),
+    };
     Ok(Redirect::to(&format!(
         "/admin/settings?saved={}&recomputed={}",
         saved.changed.len(),

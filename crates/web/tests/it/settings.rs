@@ -369,3 +369,105 @@ async fn psych_level_thresholds_are_set_on_the_page_checked_and_audited() {
         change.entry.detail
     );
 }
+
+/// A made-up 3-item scale (answers 0–2) with one subscale whose bands are 低 and 偏高.
+const SCALE: &str = r#"{"code": "test_sc", "name_zh": "测试量表（虚构）", "version": "v1",
+  "item_count": 3, "answer_values": [0, 1, 2],
+  "subscales": [{"code": "stress", "name_zh": "疲惫感", "items": [1, 2, 3], "method": "mean",
+    "cutoffs": [{"min": 0, "max": 0.99, "label_zh": "低"}, {"min": 1, "max": 2, "label_zh": "偏高"}]}]}"#;
+
+/// The district scale's bands that raise the attention level, typed on the settings page one
+/// a line: a band the loaded scale does not have and a line that is not four words come back
+/// in Chinese with nothing stored; a good mapping is stored, audited old → new and shown again.
+#[tokio::test]
+async fn district_scale_mappings_are_typed_on_the_page_checked_and_audited() {
+    let app = TestApp::new().await;
+    let admin = app.login("district").await;
+    let svc = wuyu_service::Service::new(app.store.clone());
+    let (d, dwho) = wuyu_service::accounts::acting_as(&svc, "district", "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
+    wuyu_service::psych::load_scale(&svc, &d, &dwho, "test.json", SCALE.as_bytes(), "")
+        .await
+        .unwrap();
+    let send = |body: String| {
+        app.send(
+            post("/admin/settings")
+                .cookie(&admin.cookie)
+                .form(&format!("csrf_token={}&{body}", admin.csrf))
+                .build(),
+        )
+    };
+    let html = body_text(
+        app.send(get("/admin/settings").cookie(&admin.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(
+        html.contains(r#"<textarea name="psych_scale_levels" rows="4" cols="50"></textarea>"#),
+        "{html}"
+    );
+    let stored = || async {
+        app.store
+            .district_settings()
+            .await
+            .unwrap()
+            .psych_level_rules
+            .scale_levels
+    };
+    let resp = send(form(&[("psych_scale_levels", "test_sc+stress+极高+2")])).await;
+    assert_eq!(resp.status(), 200);
+    let html = body_text(resp).await;
+    assert!(
+        html.contains(
+            "关注等级映射第 1 条的区间“极高”在量表“test_sc”的分量表“stress”中不存在（已有区间：低、偏高）"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("test_sc stress 极高 2</textarea>"),
+        "typed text kept"
+    );
+    let html = body_text(send(form(&[("psych_scale_levels", "test_sc+stress")])).await).await;
+    assert!(
+        html.contains("关注等级映射第 1 行“test_sc stress”应为：量表代码 分量表代码或 total 区间名称 等级（1–3）"),
+        "{html}"
+    );
+    let html = body_text(send(form(&[("psych_scale_levels", "nope+stress+偏高+2")])).await).await;
+    assert!(
+        html.contains("关注等级映射第 1 条的量表代码“nope”没有载入（已载入：test_sc）"),
+        "{html}"
+    );
+    assert!(stored().await.is_empty(), "nothing stored");
+    assert!(
+        !app.store
+            .list_audit(100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.entry.entity == "setting:psych_level_rules")
+    );
+
+    let resp = send(form(&[("psych_scale_levels", "test_sc+stress+偏高+2")])).await;
+    assert_eq!(resp.status(), 303);
+    let m = stored().await;
+    assert_eq!((m.len(), m[0].band.as_str(), m[0].level), (1, "偏高", 2));
+    let audit = app.store.list_audit(100).await.unwrap();
+    let change = audit
+        .iter()
+        .find(|r| r.entry.entity == "setting:psych_level_rules")
+        .expect("the change is audited");
+    assert!(
+        change.entry.detail.contains(r#""scale_levels":[]} → "#)
+            && change.entry.detail.contains(r#""band":"偏高","level":2"#),
+        "{}",
+        change.entry.detail
+    );
+    let html = body_text(
+        app.send(get("/admin/settings").cookie(&admin.cookie).build())
+            .await,
+    )
+    .await;
+    assert!(html.contains(">test_sc stress 偏高 2</textarea>"), "{html}");
+}
