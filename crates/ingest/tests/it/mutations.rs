@@ -199,6 +199,9 @@ fn check_errors(errors: &[RowError], rows: usize, case: &str) {
     }
 }
 
+/// Excel's last row: no error can name a row beyond it.
+const EXCEL_ROWS: usize = 1_048_576;
+
 fn cases() -> u64 {
     std::env::var("WUYU_MUTATION_CASES")
         .ok()
@@ -250,12 +253,15 @@ fn run(name: &str, sheet: &str, seed: Vec<Vec<String>>, read: impl Fn(&str, &[u8
                     to_xlsx(sheet, &rows)
                 };
                 damage(&mut bytes, &mut rng);
-                let file = if bytes.starts_with(b"PK") {
-                    "x.xlsx"
+                // A damaged XLSX may renumber its own rows (a flipped digit in `<row r="4">`
+                // is row 44 as Excel shows it): there an error names a row within Excel's
+                // limit, not necessarily within the rows written.
+                let (file, rows) = if bytes.starts_with(b"PK") {
+                    ("x.xlsx", EXCEL_ROWS - 2)
                 } else {
-                    "x.csv"
+                    ("x.csv", rows.len())
                 };
-                read(file, &bytes, rows.len(), &label);
+                read(file, &bytes, rows, &label);
             }
         }
     }
