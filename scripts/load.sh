@@ -40,7 +40,7 @@ done
 
 # The session cookie of a demo role.
 session() {
-    curl -s -D - -o /dev/null --data-urlencode "username=$1" --data-urlencode "password=$password" \
+    curl -s -D - -o /dev/null -H "Origin: $base" --data-urlencode "username=$1" --data-urlencode "password=$password" \
         "$base/login" | sed -n 's/^[Ss]et-[Cc]ookie: \(wuyu_session=[^;]*\).*/\1/p' | tr -d '\r'
 }
 # Where a page redirects to (a parent's / goes to their child's record).
