@@ -288,6 +288,10 @@ impl<'t> FitnessSheet<'t> {
                 out.input = Some(input);
             }
         }
+        // A message shows at most the start of a huge cell (the mutation runs found the whole
+        // value repeated).
+        wuyu_domain::shorten_values(&mut out.errors);
+        wuyu_domain::shorten_values(&mut out.warnings);
         out
     }
 

@@ -12,6 +12,7 @@ use rust_xlsxwriter::Workbook;
 use time::macros::date;
 use wuyu_domain::{Exam, ExamId, ExamLevel, ExamSubject, Grade, RowError, Term, TermPart};
 use wuyu_ingest::archive::{ART_COLUMNS, RECORD_COLUMNS, read_activities, read_art};
+use wuyu_ingest::fitness::find_fitness_sheets;
 use wuyu_ingest::staff::development::{
     TITLE_COLUMNS, TRAINING_COLUMNS, read_titles, read_training,
 };
@@ -408,6 +409,70 @@ fn plan_files_never_panic() {
                 check_errors(&r.errors, rows, case);
             }
         },
+    );
+}
+
+/// The stateless scorer's reader (`wuyu fitness score`, the code layout): every row is read and
+/// checked, with or without a 学籍号 in the roster.
+#[test]
+fn fitness_score_files_never_panic() {
+    let seed = sheet(
+        &[
+            "student_no",
+            "grade",
+            "sex",
+            "height_cm",
+            "weight_kg",
+            "vital_capacity",
+            "run_50m",
+            "sit_and_reach",
+            "rope_skip_1min",
+            "sit_up_1min",
+        ],
+        &[
+            &[
+                "S1", "3", "M", "132.5", "29.4", "1500", "10.2", "6.5", "98", "30",
+            ],
+            &[
+                "S2", "3", "F", "130.0", "27.0", "1300", "10.8", "12.1", "105", "33",
+            ],
+        ],
+    );
+    run("体测评分", "体测", seed, |file, bytes, rows, case| {
+        let Ok(tables) = read_tables(file, bytes) else {
+            return;
+        };
+        if let Ok(sheets) = find_fitness_sheets(file, &tables) {
+            for s in &sheets {
+                let mut errors = Vec::new();
+                for row in s.rows() {
+                    errors.extend(row.errors);
+                }
+                seed_is_clean(&errors, case);
+                check_errors(&errors, rows, case);
+            }
+        }
+    });
+}
+
+/// Found by the mutations: the scorer's reader repeated a 3,000-character cell in its message.
+#[test]
+fn the_scorer_shows_only_the_start_of_a_huge_cell() {
+    let huge = "名".repeat(3000);
+    let csv = format!("student_no,grade,sex,height_cm,weight_kg\nS1,3,{huge},132.5,29.4\n");
+    let tables = read_tables("体测.csv", csv.as_bytes()).unwrap();
+    let sheets = find_fitness_sheets("体测.csv", &tables).unwrap();
+    let row = sheets[0].rows().next().unwrap();
+    let e = row
+        .errors
+        .iter()
+        .find(|e| e.column.contains("sex"))
+        .expect("the sex cell is refused");
+    assert!(e.message_zh.chars().count() < 200, "{}", e.message_zh);
+    assert!(
+        e.message_zh.contains(&format!("{}…", "名".repeat(50))),
+        "{}",
+        e.message_zh
     );
 }
 
