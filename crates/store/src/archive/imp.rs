@@ -1292,16 +1292,19 @@ impl ArchiveStore for This {
         school: SchoolId,
         class: ClassId,
         term: Term,
-    ) -> StoreFuture<'a, Vec<(StudentId, String)>> {
+    ) -> StoreFuture<'a, Vec<Confirmation>> {
         Box::pin(async move {
             check_scope(scope)?;
             let mut tx = self.pool.begin().await?;
             if !may_see_class(&mut tx, scope, school, class).await? {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT student_id, confirmed_by FROM archive_confirmation \
-                 WHERE school_id = $1 AND class_id = $2 AND term = $3 ORDER BY student_id",
+            let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                "SELECT k.student_id, s.name, k.confirmed_by, k.confirmed_at \
+                 FROM archive_confirmation k \
+                 JOIN student s ON s.school_id = k.school_id AND s.id = k.student_id \
+                 WHERE k.school_id = $1 AND k.class_id = $2 AND k.term = $3 \
+                 ORDER BY k.student_id",
             )
             .bind(school.0)
             .bind(class.0)
@@ -1312,7 +1315,12 @@ impl ArchiveStore for This {
             Ok(rows
                 .into_iter()
                 .filter(|r| scope.can_view_student(school, class, StudentId(r.0)))
-                .map(|r| (StudentId(r.0), r.1))
+                .map(|(id, name, by, at)| Confirmation {
+                    student_id: StudentId(id),
+                    student_name: name,
+                    confirmed_by: by,
+                    confirmed_at: at,
+                })
                 .collect())
         })
     }

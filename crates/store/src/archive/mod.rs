@@ -39,6 +39,17 @@ pub struct EvidenceRef {
     pub sha256: String,
 }
 
+/// A family's confirmation (家长确认) of a student's semester archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confirmation {
+    pub student_id: StudentId,
+    pub student_name: String,
+    /// The parent's account name.
+    pub confirmed_by: String,
+    /// Unix seconds.
+    pub confirmed_at: i64,
+}
+
 /// One activity, to be recorded for one or more students.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewActivity {
@@ -388,7 +399,7 @@ pub trait ArchiveStore: Send + Sync {
         school: SchoolId,
         class: ClassId,
         term: Term,
-    ) -> StoreFuture<'a, Vec<(StudentId, String)>>;
+    ) -> StoreFuture<'a, Vec<Confirmation>>;
 
     /// Signs a class's semester archive after its 公示: the 班主任 when the window is over
     /// (`today` after its last day) and every objection is answered, then the 校长. `Refused`
