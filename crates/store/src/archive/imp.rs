@@ -956,7 +956,8 @@ impl ArchiveStore for This {
                 return rollup::read(&mut conn, &filter, &binds, term).await;
             }
             let (filter, binds) = crate::fitness::sql::aggregate_filter(scope, school, 3)?;
-            rollup::count_classes(&mut conn, &filter, &binds, term, weeks).await
+            let one = school.or(scope.school_id());
+            rollup::count_classes(&mut conn, (&filter, &binds), one, term, weeks).await
         })
     }
 
@@ -976,8 +977,9 @@ impl ArchiveStore for This {
     ) -> StoreFuture<'a, Vec<ClassArchiveCounts>> {
         Box::pin(async move {
             let (filter, binds) = crate::fitness::sql::aggregate_filter(scope, school, 3)?;
+            let one = school.or(scope.school_id());
             let mut conn = self.pool.acquire().await?;
-            rollup::count_classes(&mut conn, &filter, &binds, term, weeks).await
+            rollup::count_classes(&mut conn, (&filter, &binds), one, term, weeks).await
         })
     }
 

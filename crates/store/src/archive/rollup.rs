@@ -20,13 +20,17 @@ type Conn = <super::super::Db as sqlx::Database>::Connection;
 
 /// Counts every enrolled student of the classes `filter` keeps (SQL on `s.`, binds from `$3`)
 /// with their approved records of `term` and the school year's art assessment, by class.
+/// `one_school`, when the filter keeps one school only, narrows the records summed to it
+/// (else a school's rebuild would add up the whole district's term).
 pub(crate) async fn count_classes(
     conn: &mut Conn,
-    filter: &str,
-    binds: &[i64],
+    (filter, binds): (&str, &[i64]),
+    one_school: Option<SchoolId>,
     term: Term,
     weeks: u32,
 ) -> Result<Vec<ClassArchiveCounts>, StoreError> {
+    // An integer, formatted: nothing from outside reaches the SQL text.
+    let inner = one_school.map_or(String::new(), |s| format!(" AND school_id = {}", s.0));
     let sql = format!(
         "SELECT s.school_id, s.class_id, c.grade, c.name, \
            COALESCE(a.art, 0), COALESCE(a.off_campus, 0), COALESCE(a.labor, 0), \
@@ -44,7 +48,7 @@ pub(crate) async fn count_classes(
                THEN hours_tenths - travel_tenths ELSE 0 END) AS volunteer, \
              SUM(CASE WHEN category = 'home_visit' THEN 1 ELSE 0 END) AS visits, \
              SUM(CASE WHEN category = 'labor_week' THEN 1 ELSE 0 END) AS labor_week \
-           FROM archive_record WHERE term = $1 AND state = 'approved' \
+           FROM archive_record WHERE term = $1 AND state = 'approved'{inner} \
            GROUP BY school_id, student_id) a \
            ON a.school_id = s.school_id AND a.student_id = s.id \
          LEFT JOIN archive_art aa ON aa.school_id = s.school_id \
@@ -252,7 +256,7 @@ async fn rebuild(tx: &mut Tx, school: Option<SchoolId>, term: Term) -> Result<()
         delete = delete.bind(s.0);
     }
     delete.execute(&mut **tx).await?;
-    let classes = count_classes(tx, filter, &binds, term, TERM_WEEKS).await?;
+    let classes = count_classes(tx, (filter, &binds), school, term, TERM_WEEKS).await?;
     for chunk in classes.chunks(CHUNK) {
         let sql = crate::backend::multi_row_insert(
             "INSERT INTO archive_rollup (school_id, term, class_id, students, art_covered, \
