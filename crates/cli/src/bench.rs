@@ -16,6 +16,8 @@ use wuyu_store::{ImportMeta, Store};
 
 use crate::accounts::{AccountSpec, create_account};
 
+mod archive;
+
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// 模拟学生人数
@@ -44,6 +46,13 @@ pub struct BenchArgs {
     /// 测覆盖率汇总、覆盖率页面和一个班的综合素质评价报告（PDF）
     #[arg(long)]
     archive: bool,
+    /// 与 --archive 同用：把生成的写实记录重复导入，直到约这么多条（0：各一条）
+    #[arg(long, default_value_t = 0)]
+    archive_records: usize,
+    /// 与 --archive 同用：改为按学校写出 CSV，像 `wuyu archive import-records` 一样经服务导入
+    /// （逐格检查，待审核），只测导入
+    #[arg(long)]
+    archive_csv: bool,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -137,10 +146,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.fitness {
         fitness(store.as_ref(), &district, &args, &dir).await?;
     }
-    if args.archive {
-        archive(Arc::clone(&store), &district, &args).await?;
+    let archive_term = match args.archive {
+        true => Some(archive::run(Arc::clone(&store), &district, &args, &dir).await?),
+        false => None,
+    };
+    if args.archive_csv {
+        return Ok(ExitCode::SUCCESS);
     }
-    home_page(store, &args).await?;
+    home_page(store, &args, archive_term).await?;
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -277,188 +290,7 @@ async fn fitness(
     Ok(())
 }
 
-/// One term of archive records (approved) and the year's art assessments for every student,
-/// imported school by school as the demo does; then the district's coverage counts (what the
-/// coverage page and the indicators read) and the report cards of the largest class as one
-/// PDF, next to one student's card — medians of `runs` (PDFs: of 3).
-async fn archive(
-    store: Arc<dyn Store>,
-    district: &wuyu_synth::SynthDistrict,
-    args: &BenchArgs,
-) -> anyhow::Result<()> {
-    use wuyu_domain::{Scope, Term, TermPart};
-    use wuyu_store::archive::{ActivityImportRow, ArtImportRow, NewActivity};
-    let term = Term::new(district.school_year, TermPart::Autumn)?;
-    let t = Instant::now();
-    let data = wuyu_synth::generate_archive(district, args.seed);
-    report("generate archive records", t.elapsed(), data.records.len());
-    let meta = ImportMeta {
-        username: "bench".into(),
-        file_name: "archive".into(),
-        file_sha256: String::new(),
-        at: 0,
-    };
-    let mut by_school: std::collections::HashMap<
-        &str,
-        (Vec<ActivityImportRow>, Vec<ArtImportRow>),
-    > = std::collections::HashMap::new();
-    for (i, r) in data.records.iter().enumerate() {
-        by_school
-            .entry(r.school_code.as_str())
-            .or_default()
-            .0
-            .push(ActivityImportRow {
-                origin: wuyu_domain::Origin {
-                    sheet: String::new(),
-                    row: i as u32 + 2,
-                },
-                student_no: r.student_no.clone(),
-                activity: NewActivity {
-                    category: r.category,
-                    term,
-                    date: r.date,
-                    end_date: r.end_date,
-                    hours: r.hours,
-                    travel: r.travel,
-                    organiser: r.organiser.into(),
-                    description: r.description.into(),
-                    entrant: wuyu_domain::Entrant::Teacher,
-                    entered_by: "bench".into(),
-                    state: wuyu_domain::RecordState::Approved,
-                },
-            });
-    }
-    for (i, r) in data.art.iter().enumerate() {
-        by_school
-            .entry(r.school_code.as_str())
-            .or_default()
-            .1
-            .push(ArtImportRow {
-                origin: wuyu_domain::Origin {
-                    sheet: String::new(),
-                    row: i as u32 + 2,
-                },
-                student_no: r.student_no.clone(),
-                school_year: i32::from(district.school_year),
-                parts: r.parts,
-            });
-    }
-    let scope = Scope::District;
-    let (mut records, mut art) = (0, 0);
-    let (mut records_time, mut art_time) = (Duration::ZERO, Duration::ZERO);
-    for school in &district.batch.schools {
-        let Some((rows, arts)) = by_school.get(school.code.as_str()) else {
-            continue;
-        };
-        let id = store
-            .school_by_code(school.code.as_str())
-            .await?
-            .context("school not imported")?;
-        let t = Instant::now();
-        records += store
-            .import_activities(&scope, id, rows, &meta)
-            .await?
-            .written;
-        records_time += t.elapsed();
-        let t = Instant::now();
-        art += store.import_art(&scope, id, arts, &meta).await?.written;
-        art_time += t.elapsed();
-    }
-    report(
-        &format!("import records ({})", store.backend()),
-        records_time,
-        records as usize,
-    );
-    report("import art assessments", art_time, art as usize);
-
-    let runs = args.runs.max(1);
-    let mut times = Vec::with_capacity(runs);
-    let mut classes = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        classes = store
-            .archive_counts(&scope, None, term, wuyu_service::archive::TERM_WEEKS)
-            .await?;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    println!(
-        "  archive_counts district  median {:>8.1} ms  (min {:.1}, max {:.1}, {runs} runs, {} classes)",
-        times[runs / 2].as_secs_f64() * 1e3,
-        times[0].as_secs_f64() * 1e3,
-        times[runs - 1].as_secs_f64() * 1e3,
-        classes.len()
-    );
-
-    // The largest class's report cards, and one student's card as the peer.
-    if !wuyu_service::bulletin::PDF_AVAILABLE {
-        println!("  (this build writes no PDF: report cards skipped)");
-        return Ok(());
-    }
-    let Some(big) = classes.iter().max_by_key(|c| c.counts.students) else {
-        return Ok(());
-    };
-    let svc = wuyu_service::Service::new(Arc::clone(&store));
-    let viewer = crate::accounts::operator();
-    let who = wuyu_service::audit::Requester::operator("bench");
-    let first = store
-        .list_students(&scope, big.school_id, Some(big.class_id))
-        .await?
-        .first()
-        .map(|s| s.id)
-        .context("an empty class")?;
-    for (what, class) in [
-        ("report card, 1 student", None),
-        ("report cards, class", Some(big.class_id)),
-    ] {
-        let mut times = Vec::with_capacity(3);
-        let mut bytes = 0;
-        for _ in 0..3 {
-            let t = Instant::now();
-            let pdf = match class {
-                Some(c) => {
-                    wuyu_service::archive::class_report_cards_pdf(
-                        &svc,
-                        &viewer,
-                        &who,
-                        big.school_id,
-                        Some(c),
-                    )
-                    .await
-                }
-                None => {
-                    wuyu_service::archive::report_card_pdf(
-                        &svc,
-                        &viewer,
-                        &who,
-                        big.school_id,
-                        first,
-                    )
-                    .await
-                }
-            }
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            times.push(t.elapsed());
-            bytes = pdf.len();
-        }
-        times.sort();
-        println!(
-            "  {what:<24} median {:>8.1} ms  (min {:.1}, max {:.1}, 3 runs, {} students, {} KB)",
-            times[1].as_secs_f64() * 1e3,
-            times[0].as_secs_f64() * 1e3,
-            times[2].as_secs_f64() * 1e3,
-            if class.is_some() {
-                big.counts.students
-            } else {
-                1
-            },
-            bytes / 1024
-        );
-    }
-    Ok(())
-}
-
-fn report(what: &str, d: Duration, rows: usize) {
+pub(crate) fn report(what: &str, d: Duration, rows: usize) {
     let secs = d.as_secs_f64();
     println!(
         "  {what:<28} {secs:>8.3} s   {:>12.0} rows/s",
@@ -468,7 +300,11 @@ fn report(what: &str, d: Duration, rows: usize) {
 
 /// Serves the database in-process and times the district home page and the schools API
 /// over real HTTP, signed in as a district admin.
-async fn home_page(store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()> {
+async fn home_page(
+    store: Arc<dyn Store>,
+    args: &BenchArgs,
+    archive_term: Option<wuyu_domain::Term>,
+) -> anyhow::Result<()> {
     let password = "bench-password-123";
     create_account(
         store.as_ref(),
@@ -492,22 +328,24 @@ async fn home_page(store: Arc<dyn Store>, args: &BenchArgs) -> anyhow::Result<()
     ));
     let runs = args.runs.max(1);
     let fitness_page = args.fitness;
-    let archive_page = args.archive;
     let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let cookie = login(addr, "bench-district", password)?;
-        let mut paths = vec!["/", "/api/v1/schools"];
+        let mut paths = vec!["/".to_string(), "/api/v1/schools".into()];
         if fitness_page {
-            paths.push("/fitness");
+            paths.push("/fitness".into());
         }
-        if archive_page {
-            paths.push("/archive/coverage");
+        if let Some(term) = archive_term {
+            // The page as opened (the latest term with records) and for a named term.
+            paths.push("/archive/coverage".into());
+            paths.push(format!("/archive/coverage?term={}", term.code()));
+            paths.push(format!("/api/v1/archive/coverage?term={}", term.code()));
         }
         for path in paths {
             let mut times = Vec::with_capacity(runs);
             let mut bytes = 0;
             for _ in 0..runs {
                 let t = Instant::now();
-                let (status, body) = get(addr, path, &cookie)?;
+                let (status, body) = get(addr, &path, &cookie)?;
                 times.push(t.elapsed());
                 if status != 200 {
                     bail!("GET {path} answered {status}");

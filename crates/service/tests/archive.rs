@@ -645,8 +645,13 @@ async fn publicity_story(svc: &Service, ids: &Ids) {
         .await
         .unwrap();
     assert_eq!(head_view.confirmations.len(), 1);
-    assert_eq!(head_view.confirmations[0].0, child);
-    assert_eq!(head_view.confirmations[0].1, "parent-a");
+    assert_eq!(head_view.confirmations[0].student_id, child);
+    assert_eq!(head_view.confirmations[0].confirmed_by, "parent-a");
+    assert!(!head_view.confirmations[0].student_name.is_empty());
+    assert!(
+        head_view.confirmations[0].confirmed_at > 0,
+        "when it was confirmed"
+    );
 
     // Signing: not in the window, not with an objection unanswered, 校长 not first.
     assert!(matches!(

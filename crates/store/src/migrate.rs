@@ -214,6 +214,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "archive_confirmation",
         sql: include_str!("../migrations/sqlite/0041_archive_confirmation.sql"),
     },
+    Migration {
+        version: 43,
+        name: "archive_rollup",
+        sql: include_str!("../migrations/sqlite/0043_archive_rollup.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -421,6 +426,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 41,
         name: "archive_confirmation",
         sql: include_str!("../migrations/postgres/0041_archive_confirmation.sql"),
+    },
+    Migration {
+        version: 43,
+        name: "archive_rollup",
+        sql: include_str!("../migrations/postgres/0043_archive_rollup.sql"),
     },
 ];
 

@@ -45,9 +45,9 @@ pub use wuyu_store::archive::Review;
 /// An evidence file: as stored (with its bytes), and as a record lists it.
 pub use wuyu_store::archive::{Evidence as EvidenceFile, EvidenceRef};
 
-/// School weeks a term's out-of-class labor hours are judged over **[DEFAULT]** (a term of
-/// about 20 teaching weeks).
-pub const TERM_WEEKS: u32 = 20;
+/// School weeks a term's out-of-class labor hours are judged over (the store's, which the
+/// coverage rollup is counted with).
+pub use wuyu_store::archive::TERM_WEEKS;
 
 fn store_error(e: wuyu_store::StoreError) -> crate::ServiceError {
     match e {

@@ -3,7 +3,9 @@
 //! term are frozen. Families and teachers object (质疑) to a record during the window; the
 //! 班主任 answers; after the window the 班主任 signs, then the 校长 (the school's account),
 //! which locks the term. The 公示 list shows what was done, never private information: no
-//! 学籍号, no ID number, no 家访 record, no return reason. Every step is audited.
+//! 学籍号, no ID number, no 家访 record, no return reason. Staff who may read the class's records
+//! get each line's evidence files as names and hashes (the API links them to the audited
+//! download); the page does not list them. Every step is audited.
 use serde::Serialize;
 use time::Date;
 use wuyu_domain::{
@@ -11,7 +13,7 @@ use wuyu_domain::{
     StudentId, Term, Viewer,
 };
 use wuyu_store::AuditEntry;
-use wuyu_store::archive::{Objection, Publicity, Signer};
+use wuyu_store::archive::{Confirmation, EvidenceRef, Objection, Publicity, Signer};
 
 use super::card::CardSignature;
 use super::{now_unix, store_error};
@@ -30,6 +32,9 @@ pub struct PublicLine {
     pub hours: String,
     pub organiser: String,
     pub description: String,
+    /// The record's evidence files (no bytes); downloading one goes through the audited
+    /// route, which checks the reader's rights again.
+    pub evidence: Vec<EvidenceRef>,
 }
 
 /// A class's 公示 of one term as its page shows it.
@@ -45,8 +50,8 @@ pub struct PublicityView {
     pub lines: Vec<PublicLine>,
     pub objections: Vec<Objection>,
     /// The students whose families confirmed the archive (a parent: their own child), with
-    /// who confirmed.
-    pub confirmations: Vec<(StudentId, String)>,
+    /// who confirmed and when.
+    pub confirmations: Vec<Confirmation>,
     /// What the viewer may do now.
     pub may_open: bool,
     pub may_object: bool,
@@ -228,6 +233,7 @@ fn line(r: &wuyu_store::archive::ActivityRecord) -> PublicLine {
         hours: r.hours.to_string(),
         organiser: r.organiser.clone(),
         description: r.description.clone(),
+        evidence: r.evidence.clone(),
     }
 }
 

@@ -216,7 +216,7 @@ pub async fn student_archive(
         let by = store
             .archive_confirmations(&viewer.scope, school, person.class_id, t)
             .await?;
-        if by.iter().any(|(s, _)| *s == student) {
+        if by.iter().any(|c| c.student_id == student) {
             confirmed.push(t);
         }
     }

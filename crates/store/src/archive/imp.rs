@@ -2,14 +2,13 @@
 // Row tuples are spelled out as sqlx reads them, next to the query that selects them.
 #![allow(clippy::type_complexity)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use sqlx::AssertSqlSafe;
 use wuyu_domain::{
-    ActivityCategory, ArtLevel, ClassId, Entrant, Grade, RecordState, RowError, SchoolId, Scope,
+    ActivityCategory, ArtLevel, ClassId, Entrant, RecordState, RowError, SchoolId, Scope,
     StudentId, Tenths, Term,
 };
-use wuyu_monitor::archive::{ArchiveCounts, StudentActivity};
 use wuyu_standards::archive::ArtParts;
 
 use super::audit::insert_audit;
@@ -21,6 +20,9 @@ use crate::model::{AuditEntry, ImportMeta};
 use crate::{StoreError, StoreFuture};
 
 type Tx = sqlx::Transaction<'static, Db>;
+
+#[path = "rollup.rs"]
+pub(super) mod rollup;
 
 /// The enrolled students of `school` the scope may write for (ids), and every enrolled
 /// student's id by 学籍号.
@@ -103,7 +105,12 @@ async fn insert_records(
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
+    // Only approved records are counted: a submitted one changes nothing until reviewed.
+    let counted = rows
+        .iter()
+        .filter(|(_, a)| a.state == RecordState::Approved)
+        .map(|(_, a)| a.term);
+    rollup::refresh(tx, school, counted).await
 }
 
 async fn import_record(
@@ -505,6 +512,37 @@ async fn publicity_open(
     })
 }
 
+/// The terms of the records `ids` of `school`.
+async fn terms_of(tx: &mut Tx, school: SchoolId, ids: &[i64]) -> Result<Vec<Term>, StoreError> {
+    let mut terms = Vec::new();
+    for chunk in ids.chunks(RECORD_CHUNK) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        // Integers, formatted: nothing from outside reaches the SQL text.
+        let rows: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT DISTINCT term FROM archive_record WHERE school_id = $1 AND id IN ({})",
+            list.join(",")
+        )))
+        .bind(school.0)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (code,) in rows {
+            terms.push(Term::parse_code(&code).map_err(|_| corrupt("archive_record", code))?);
+        }
+    }
+    Ok(terms)
+}
+
+/// Both terms of each school year (an art assessment counts in both); a year no term can
+/// have is shown nowhere.
+pub(crate) fn year_terms(years: &std::collections::BTreeSet<i32>) -> Vec<Term> {
+    let parts = [wuyu_domain::TermPart::Autumn, wuyu_domain::TermPart::Spring];
+    years
+        .iter()
+        .filter_map(|&y| u16::try_from(y).ok())
+        .flat_map(|y| parts.into_iter().filter_map(move |p| Term::new(y, p).ok()))
+        .collect()
+}
+
 impl ArchiveStore for This {
     fn record_activity_with_evidence<'a>(
         &'a self,
@@ -693,6 +731,10 @@ impl ArchiveStore for This {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            }
+            if to == RecordState::Approved {
+                let terms = terms_of(&mut tx, school, ids).await?;
+                rollup::refresh(&mut tx, school, terms).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -888,6 +930,7 @@ impl ArchiveStore for This {
                 }
                 q.execute(&mut *tx).await?;
             }
+            rollup::refresh(&mut tx, school, year_terms(&years)).await?;
             tx.commit().await?;
             Ok(ArchiveImportSummary {
                 import_id,
@@ -904,91 +947,39 @@ impl ArchiveStore for This {
         weeks: u32,
     ) -> StoreFuture<'a, Vec<ClassArchiveCounts>> {
         Box::pin(async move {
-            // The roster filter of the aggregates (parents and counsellors: Forbidden).
+            let mut conn = self.pool.acquire().await?;
+            // The rollup when it holds the term (counted over the store's term weeks), else
+            // the direct count; the roster filter of the aggregates either way (parents and
+            // counsellors: Forbidden).
+            if weeks == TERM_WEEKS && rollup::built(&mut conn, term).await? {
+                let (filter, binds) = crate::fitness::sql::aggregate_filter(scope, school, 2)?;
+                return rollup::read(&mut conn, &filter, &binds, term).await;
+            }
             let (filter, binds) = crate::fitness::sql::aggregate_filter(scope, school, 3)?;
-            let sql = format!(
-                "SELECT s.school_id, s.class_id, c.grade, c.name, \
-                   COALESCE(a.art, 0), COALESCE(a.off_campus, 0), COALESCE(a.labor, 0), \
-                   COALESCE(a.volunteer, 0), aa.level, COALESCE(a.visits, 0), \
-                   COALESCE(a.labor_week, 0) \
-                 FROM student s \
-                 JOIN school_class c ON c.school_id = s.school_id AND c.id = s.class_id \
-                 LEFT JOIN (SELECT school_id, student_id, \
-                     SUM(CASE WHEN category = 'art' THEN 1 ELSE 0 END) AS art, \
-                     SUM(CASE WHEN category IN ('social_practice', 'study_tour', \
-                       'volunteer_service') THEN 1 ELSE 0 END) AS off_campus, \
-                     SUM(CASE WHEN category IN ('labor_school', 'labor_home') \
-                       THEN hours_tenths ELSE 0 END) AS labor, \
-                     SUM(CASE WHEN category = 'volunteer_service' \
-                       THEN hours_tenths - travel_tenths ELSE 0 END) AS volunteer, \
-                     SUM(CASE WHEN category = 'home_visit' THEN 1 ELSE 0 END) AS visits, \
-                     SUM(CASE WHEN category = 'labor_week' THEN 1 ELSE 0 END) AS labor_week \
-                   FROM archive_record WHERE term = $1 AND state = 'approved' \
-                   GROUP BY school_id, student_id) a \
-                   ON a.school_id = s.school_id AND a.student_id = s.id \
-                 LEFT JOIN archive_art aa ON aa.school_id = s.school_id \
-                   AND aa.student_id = s.id AND aa.school_year = $2 \
-                 WHERE s.status = 'enrolled'{filter}"
-            );
-            let mut q = sqlx::query_as::<
-                _,
-                (
-                    i64,
-                    i64,
-                    i32,
-                    String,
-                    i64,
-                    i64,
-                    i64,
-                    i64,
-                    Option<String>,
-                    i64,
-                    i64,
-                ),
-            >(AssertSqlSafe(sql))
-            .bind(term.code())
-            .bind(i32::from(term.school_year));
-            for b in binds {
-                q = q.bind(b);
-            }
-            let rows = q.fetch_all(&self.pool).await?;
-            let mut by_class: BTreeMap<(i64, i64), ClassArchiveCounts> = BTreeMap::new();
-            for (school_id, class_id, grade, name, art, off, labor, vol, level, visits, week) in
-                rows
-            {
-                let g = u8::try_from(grade)
-                    .ok()
-                    .and_then(|g| Grade::new(g).ok())
-                    .ok_or_else(|| corrupt("school_class", format!("grade {grade}")))?;
-                let level = level
-                    .map(|l| {
-                        ArtLevel::from_code(&l)
-                            .ok_or_else(|| corrupt("archive_art", format!("level {l}")))
-                    })
-                    .transpose()?;
-                let student = StudentActivity {
-                    grade: g,
-                    art_records: art as u32,
-                    off_campus_records: off as u32,
-                    labor_hours: Tenths(labor as i32),
-                    volunteer_hours: Tenths(vol as i32),
-                    art_level: level,
-                    home_visits: visits as u32,
-                    labor_week_records: week as u32,
-                };
-                by_class
-                    .entry((school_id, class_id))
-                    .or_insert_with(|| ClassArchiveCounts {
-                        school_id: SchoolId(school_id),
-                        class_id: ClassId(class_id),
-                        grade: g.get(),
-                        class_name: name,
-                        counts: ArchiveCounts::default(),
-                    })
-                    .counts
-                    .add(&student, weeks);
-            }
-            Ok(by_class.into_values().collect())
+            let one = school.or(scope.school_id());
+            rollup::count_classes(&mut conn, (&filter, &binds), one, term, weeks).await
+        })
+    }
+
+    fn archive_rollup_terms(&self) -> StoreFuture<'_, Vec<Term>> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await?;
+            rollup::terms(&mut conn).await
+        })
+    }
+
+    fn archive_counts_direct<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: Term,
+        weeks: u32,
+    ) -> StoreFuture<'a, Vec<ClassArchiveCounts>> {
+        Box::pin(async move {
+            let (filter, binds) = crate::fitness::sql::aggregate_filter(scope, school, 3)?;
+            let one = school.or(scope.school_id());
+            let mut conn = self.pool.acquire().await?;
+            rollup::count_classes(&mut conn, (&filter, &binds), one, term, weeks).await
         })
     }
 
@@ -1292,16 +1283,19 @@ impl ArchiveStore for This {
         school: SchoolId,
         class: ClassId,
         term: Term,
-    ) -> StoreFuture<'a, Vec<(StudentId, String)>> {
+    ) -> StoreFuture<'a, Vec<Confirmation>> {
         Box::pin(async move {
             check_scope(scope)?;
             let mut tx = self.pool.begin().await?;
             if !may_see_class(&mut tx, scope, school, class).await? {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT student_id, confirmed_by FROM archive_confirmation \
-                 WHERE school_id = $1 AND class_id = $2 AND term = $3 ORDER BY student_id",
+            let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                "SELECT k.student_id, s.name, k.confirmed_by, k.confirmed_at \
+                 FROM archive_confirmation k \
+                 JOIN student s ON s.school_id = k.school_id AND s.id = k.student_id \
+                 WHERE k.school_id = $1 AND k.class_id = $2 AND k.term = $3 \
+                 ORDER BY k.student_id",
             )
             .bind(school.0)
             .bind(class.0)
@@ -1312,7 +1306,12 @@ impl ArchiveStore for This {
             Ok(rows
                 .into_iter()
                 .filter(|r| scope.can_view_student(school, class, StudentId(r.0)))
-                .map(|r| (StudentId(r.0), r.1))
+                .map(|(id, name, by, at)| Confirmation {
+                    student_id: StudentId(id),
+                    student_name: name,
+                    confirmed_by: by,
+                    confirmed_at: at,
+                })
                 .collect())
         })
     }

@@ -39,6 +39,21 @@ pub struct EvidenceRef {
     pub sha256: String,
 }
 
+/// School weeks a term's out-of-class labor hours are judged over **[DEFAULT]** (a term of
+/// about 20 teaching weeks); the coverage rollup is counted with it.
+pub const TERM_WEEKS: u32 = 20;
+
+/// A family's confirmation (家长确认) of a student's semester archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confirmation {
+    pub student_id: StudentId,
+    pub student_name: String,
+    /// The parent's account name.
+    pub confirmed_by: String,
+    /// Unix seconds.
+    pub confirmed_at: i64,
+}
+
 /// One activity, to be recorded for one or more students.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewActivity {
@@ -302,7 +317,21 @@ pub trait ArchiveStore: Send + Sync {
     /// Per-class counts of approved records in `term` (and art assessments of its school
     /// year) over the enrolled students the scope reaches, optionally of one school; `weeks`
     /// is the term's school weeks the labor hours are judged over. Parents: `Forbidden`.
+    /// Read from the coverage rollup when it holds the term and `weeks` is [`TERM_WEEKS`].
     fn archive_counts<'a>(
+        &'a self,
+        scope: &'a Scope,
+        school: Option<SchoolId>,
+        term: Term,
+        weeks: u32,
+    ) -> StoreFuture<'a, Vec<ClassArchiveCounts>>;
+
+    /// The terms the coverage rollup holds (built for every school), oldest first.
+    fn archive_rollup_terms(&self) -> StoreFuture<'_, Vec<Term>>;
+
+    /// [`ArchiveStore::archive_counts`] counted from the students and records, never the
+    /// rollup: what the rollup must equal, and the benchmarks' baseline.
+    fn archive_counts_direct<'a>(
         &'a self,
         scope: &'a Scope,
         school: Option<SchoolId>,
@@ -388,7 +417,7 @@ pub trait ArchiveStore: Send + Sync {
         school: SchoolId,
         class: ClassId,
         term: Term,
-    ) -> StoreFuture<'a, Vec<(StudentId, String)>>;
+    ) -> StoreFuture<'a, Vec<Confirmation>>;
 
     /// Signs a class's semester archive after its 公示: the 班主任 when the window is over
     /// (`today` after its last day) and every objection is answered, then the 校长. `Refused`

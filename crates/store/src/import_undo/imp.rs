@@ -463,6 +463,8 @@ impl This {
             .execute(&mut **tx)
             .await?
             .rows_affected();
+            let terms = super::archive::year_terms(&BTreeSet::from([year]));
+            super::archive::rollup::refresh(tx, wuyu_domain::SchoolId(*school), terms).await?;
         }
         Ok(())
     }
@@ -598,7 +600,11 @@ impl This {
         let pairs = schools
             .iter()
             .flat_map(|s| terms.iter().map(move |(t,)| (*s, t.clone())));
-        Self::refresh_fitness_rollup(tx, pairs.collect::<Vec<_>>()).await
+        Self::refresh_fitness_rollup(tx, pairs.collect::<Vec<_>>()).await?;
+        for &school in &schools {
+            super::archive::rollup::refresh_school(tx, wuyu_domain::SchoolId(school)).await?;
+        }
+        Ok(())
     }
 
     async fn undo_exam(

@@ -523,6 +523,10 @@ impl RosterStore for This {
                     }
                 }
                 Self::refresh_fitness_rollup(&mut tx, pairs).await?;
+                // The archive coverage rollup counts today's enrolled students by class too.
+                for s in &regrouped {
+                    super::archive::rollup::refresh_school(&mut tx, SchoolId(*s)).await?;
+                }
             }
             let written = started.elapsed();
             tx.commit().await?;

@@ -101,20 +101,27 @@ fn record_dto(r: &ArchiveRecord) -> RecordDto {
         entrant: r.entrant.code().into(),
         state: r.state.code().into(),
         return_reason: r.return_reason.clone(),
-        evidence: r
-            .evidence
-            .iter()
-            .zip(super::evidence_links(r))
-            .map(|(e, (_, href))| EvidenceDto {
-                id: e.id,
-                name: e.name.clone(),
-                content_type: e.content_type.clone(),
-                size: e.size,
-                sha256: e.sha256.clone(),
-                href,
-            })
-            .collect(),
+        evidence: evidence_dtos(r.school_id, r.id, &r.evidence),
     }
+}
+
+/// A record's evidence files, each linked to the audited, rights-checked download.
+fn evidence_dtos(
+    school: SchoolId,
+    record: i64,
+    files: &[archive::EvidenceRef],
+) -> Vec<EvidenceDto> {
+    files
+        .iter()
+        .map(|e| EvidenceDto {
+            id: e.id,
+            name: e.name.clone(),
+            content_type: e.content_type.clone(),
+            size: e.size,
+            sha256: e.sha256.clone(),
+            href: super::evidence_href(school, record, e.id),
+        })
+        .collect()
 }
 
 /// A student, by id and name.
@@ -643,6 +650,20 @@ pub(crate) struct PublicLineDto {
     pub hours: String,
     pub organiser: String,
     pub description: String,
+    /// The record's evidence files; each `href` is the audited download, which checks the
+    /// reader's rights again.
+    pub evidence: Vec<EvidenceDto>,
+}
+
+/// A family's confirmation (家长确认) of a student's semester archive.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ConfirmationDto {
+    pub student_id: i64,
+    pub student_name: String,
+    /// The parent's account name.
+    pub confirmed_by: String,
+    /// Unix seconds.
+    pub confirmed_at: i64,
 }
 
 /// A signature: name and ISO date.
@@ -666,13 +687,15 @@ pub(crate) struct PublicityDto {
     pub principal: Option<SignatureDto>,
     pub records: Vec<PublicLineDto>,
     pub objections: Vec<ObjectionDto>,
+    /// Students whose families confirmed the archive; a parent sees only their own child's.
+    pub confirmations: Vec<ConfirmationDto>,
     pub may_open: bool,
     pub may_object: bool,
     pub may_answer: bool,
     pub may_sign: bool,
 }
 
-fn publicity_dto(v: archive::PublicityView) -> PublicityDto {
+fn publicity_dto(school: SchoolId, v: archive::PublicityView) -> PublicityDto {
     let sig = |s: &Option<(String, time::Date)>| {
         s.as_ref().map(|(n, d)| SignatureDto {
             name: n.clone(),
@@ -705,6 +728,7 @@ fn publicity_dto(v: archive::PublicityView) -> PublicityDto {
                 hours: l.hours.clone(),
                 organiser: l.organiser.clone(),
                 description: l.description.clone(),
+                evidence: evidence_dtos(school, l.record_id, &l.evidence),
             })
             .collect(),
         objections: v
@@ -721,6 +745,16 @@ fn publicity_dto(v: archive::PublicityView) -> PublicityDto {
                 answered_by: o.answered_by.clone(),
             })
             .collect(),
+        confirmations: v
+            .confirmations
+            .iter()
+            .map(|c| ConfirmationDto {
+                student_id: c.student_id.0,
+                student_name: c.student_name.clone(),
+                confirmed_by: c.confirmed_by.clone(),
+                confirmed_at: c.confirmed_at,
+            })
+            .collect(),
         may_open: v.may_open,
         may_object: v.may_object,
         may_answer: v.may_answer,
@@ -728,7 +762,8 @@ fn publicity_dto(v: archive::PublicityView) -> PublicityDto {
     }
 }
 
-/// A class's 公示 of a term: the window, the records shown, objections, signatures.
+/// A class's 公示 of a term: the window, the records shown (with their evidence files' links
+/// for staff; a parent sees none here), objections, the families' confirmations, signatures.
 #[utoipa::path(
     get,
     path = "/api/v1/archive/publicity/{school}/{class}",
@@ -774,7 +809,7 @@ pub(crate) async fn publicity(
     )
     .await
     {
-        Ok(v) => Json(publicity_dto(v)).into_response(),
+        Ok(v) => Json(publicity_dto(SchoolId(school), v)).into_response(),
         Err(e) => problem(e),
     }
 }
@@ -843,7 +878,7 @@ pub(crate) async fn publicity_step(
         return problem(e);
     }
     match archive::publicity(svc, &viewer, school, class, term, today).await {
-        Ok(v) => Json(publicity_dto(v)).into_response(),
+        Ok(v) => Json(publicity_dto(school, v)).into_response(),
         Err(e) => problem(e),
     }
 }

@@ -17,19 +17,16 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+/// The audited, rights-checked download of one evidence file.
+fn evidence_href(school: wuyu_domain::SchoolId, record: i64, evidence: i64) -> String {
+    format!("/schools/{school}/archive/records/{record}/evidence/{evidence}")
+}
+
 /// (file name, download link) of each of a record's evidence files.
 fn evidence_links(r: &wuyu_service::archive::ArchiveRecord) -> Vec<(String, String)> {
     r.evidence
         .iter()
-        .map(|e| {
-            (
-                e.name.clone(),
-                format!(
-                    "/schools/{}/archive/records/{}/evidence/{}",
-                    r.school_id, r.id, e.id
-                ),
-            )
-        })
+        .map(|e| (e.name.clone(), evidence_href(r.school_id, r.id, e.id)))
         .collect()
 }
 

@@ -291,6 +291,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         case(p(), format!("/schools/{a}/students/{}/archive/confirm", i.child), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 403, 403, 403, 422, 403]),
         case(p(), format!("/schools/{a}/students/{}/archive/confirm", i.other_a), "csrf_token={csrf}&term=2025-autumn", [303, 403, 403, 403, 403, 403, 403, 403]),
         case(g(), format!("/api/v1/archive/publicity/{a}/{}?term=2025-autumn", i.class_a7_1), "", [401, 403, 403, 200, 200, 403, 200, 403]),
+        case(g(), format!("/api/v1/archive/publicity/{a}/{}?term=2025-autumn", i.class_a7_2), "", [401, 403, 403, 200, 403, 403, 403, 403]),
         case(p(), "/api/v1/archive/publicity".into(), token,                        [401, 403, 403, 400, 400, 403, 400, 400]),
         case(p(), "/api/v1/archive/objections".into(), token,                       [401, 403, 403, 400, 400, 403, 400, 400]),
         case(g(), "/archive/coverage?term=bad".into(), "",                           [303, 400, 400, 400, 403, 403, 403, 403]),

@@ -1054,3 +1054,209 @@ async fn the_archive_page_shows_one_semester_with_the_stage_totals() {
     assert_eq!(practice["hours"], "4.5");
     assert_eq!(practice["records"].as_array().unwrap().len(), 1);
 }
+
+/// The 公示 JSON: the 班主任 reads the lines with their evidence files (name, type, size,
+/// SHA-256, a link to the audited download) and every family's confirmation with when; a parent
+/// reads no lines and only their own child's confirmation; another family's parent gets their
+/// own child's only and is refused the first child's file, which the audit records.
+#[tokio::test]
+async fn the_publicity_api_gives_evidence_links_and_each_familys_confirmation() {
+    use crate::plan_reports::PDF;
+    use wuyu_service::file::UploadedFile;
+    let app = TestApp::new().await;
+    head_of_7_1(&app).await;
+    let ids = app.ids.clone();
+    let svc = Service::new(app.store.clone());
+    let (a, c71) = (SchoolId(ids.school_a), ClassId(ids.class_a7_1));
+    let term = Term::new(2025, TermPart::Autumn).unwrap();
+    // A classmate of the child, with their own family's account.
+    let classmate = app
+        .store
+        .list_students(&wuyu_domain::Scope::District, a, Some(c71))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .find(|id| *id != StudentId(ids.child))
+        .unwrap();
+    app.store
+        .create_user(&wuyu_store::NewUser {
+            username: "parent-other".into(),
+            display_name: "另一位家长".into(),
+            role: wuyu_domain::Role::Parent,
+            password_hash: wuyu_web::password::hash_password(crate::support::PASSWORD),
+            school_id: Some(a),
+            teacher_id: None,
+            student_id: Some(classmate),
+        })
+        .await
+        .unwrap();
+    let (head, who) = viewer(&svc, "teacher-a").await;
+    let service = ActivityInput {
+        category: ActivityCategory::Volunteer,
+        term,
+        date: date!(2025 - 11 - 20),
+        end_date: None,
+        hours: Tenths(20),
+        travel: Tenths(0),
+        organiser: "社区".into(),
+        description: "敬老院服务".into(),
+    };
+    let cert = UploadedFile::new("证书.pdf", PDF.as_bytes().to_vec());
+    let students = [StudentId(ids.child), classmate];
+    let made = wuyu_service::archive::record_activity_with_evidence(
+        &svc,
+        &head,
+        &who,
+        a,
+        &students,
+        &service,
+        std::slice::from_ref(&cert),
+    )
+    .await
+    .unwrap();
+    review(&svc, &head, &who, a, &made, &Review::Approve)
+        .await
+        .unwrap();
+    let today = wuyu_service::archive::today();
+    wuyu_service::archive::open_publicity(&svc, &head, &who, a, c71, term, today)
+        .await
+        .unwrap();
+    for (parent, child) in [
+        ("parent-a", StudentId(ids.child)),
+        ("parent-other", classmate),
+    ] {
+        let (v, w) = viewer(&svc, parent).await;
+        wuyu_service::archive::confirm_archive(&svc, &v, &w, a, child, term, today)
+            .await
+            .unwrap();
+    }
+
+    let path = format!(
+        "/api/v1/archive/publicity/{}/{}?term=2025-autumn",
+        ids.school_a, ids.class_a7_1
+    );
+    let t = app.login("teacher-a").await;
+    let (status, json) = api_get(&app, &t, &path).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["stage"], "open");
+    let lines = json["records"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{json}");
+    let line_of = |student: i64| {
+        lines
+            .iter()
+            .find(|l| l["student_id"] == student)
+            .unwrap()
+            .clone()
+    };
+    let mine = line_of(ids.child);
+    assert_eq!(mine["description"], "敬老院服务");
+    let file = &mine["evidence"][0];
+    assert_eq!(file["name"], "证书.pdf");
+    assert_eq!(file["content_type"], "application/pdf");
+    assert_eq!(file["size"], PDF.len());
+    assert_eq!(file["sha256"], cert.sha256());
+    let href = file["href"].as_str().unwrap().to_string();
+    assert_eq!(
+        href,
+        format!(
+            "/schools/{}/archive/records/{}/evidence/{}",
+            ids.school_a, mine["record_id"], file["id"]
+        )
+    );
+    // Nothing private in a line: no 学籍号, no return reason, no reviewer.
+    let keys: Vec<&str> = mine
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.contains("student_no") || k.contains("reason") || k.contains("id_card")),
+        "{keys:?}"
+    );
+    let confirmed = json["confirmations"].as_array().unwrap();
+    assert_eq!(confirmed.len(), 2, "{json}");
+    let by: Vec<(&str, i64)> = confirmed
+        .iter()
+        .map(|c| {
+            (
+                c["confirmed_by"].as_str().unwrap(),
+                c["student_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(by.contains(&("parent-a", ids.child)) && by.contains(&("parent-other", classmate.0)));
+    assert!(
+        confirmed
+            .iter()
+            .all(|c| c["confirmed_at"].as_i64().unwrap() > 0
+                && !c["student_name"].as_str().unwrap().is_empty())
+    );
+
+    // The link is the audited download: the 班主任 gets the file, and the audit says so.
+    let resp = app.send(get(&href).cookie(&t.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(body_text(resp).await, PDF);
+
+    // The parent: no lines here (they object from the child's page), their child's
+    // confirmation only.
+    let p = app.login("parent-a").await;
+    let (status, json) = api_get(&app, &p, &path).await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json["records"].as_array().unwrap().is_empty(), "{json}");
+    let confirmed = json["confirmations"].as_array().unwrap();
+    assert_eq!(confirmed.len(), 1, "{json}");
+    assert_eq!(confirmed[0]["student_id"], ids.child);
+    assert_eq!(confirmed[0]["confirmed_by"], "parent-a");
+    // The file of their own child's line downloads (audited).
+    let resp = app.send(get(&href).cookie(&p.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+
+    // Another family: their own child's confirmation only, and the first child's file refused.
+    let o = app.login("parent-other").await;
+    let (status, json) = api_get(&app, &o, &path).await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json["records"].as_array().unwrap().is_empty(), "{json}");
+    let confirmed = json["confirmations"].as_array().unwrap();
+    assert_eq!(confirmed.len(), 1, "{json}");
+    assert_eq!(confirmed[0]["student_id"], classmate.0);
+    assert!(!json.to_string().contains("证书.pdf"), "{json}");
+    let resp = app.send(get(&href).cookie(&o.cookie).build()).await;
+    assert_eq!(resp.status().as_u16(), 403);
+    // Another school's teacher: refused outright.
+    let b = app.login("teacher-b").await;
+    let (status, _) = api_get(&app, &b, &path).await;
+    assert_eq!(status, 403);
+
+    let audit = app.store.list_audit(1000).await.unwrap();
+    let downloads: Vec<&str> = audit
+        .iter()
+        .filter(|r| r.entry.action == "archive_evidence_download")
+        .map(|r| r.entry.username.as_str())
+        .collect();
+    assert_eq!(downloads.len(), 2, "{downloads:?}");
+    assert!(downloads.contains(&"teacher-a") && downloads.contains(&"parent-a"));
+    assert!(
+        audit
+            .iter()
+            .all(|r| !(r.entry.action == "archive_evidence_download"
+                && r.entry.username == "parent-other"))
+    );
+    let denied = audit
+        .iter()
+        .find(|r| r.entry.action == "archive_evidence_denied")
+        .unwrap();
+    assert_eq!(denied.entry.username, "parent-other");
+    assert_eq!(
+        denied.entry.detail,
+        format!("record={} evidence={}", mine["record_id"], file["id"])
+    );
+    let confirms = audit
+        .iter()
+        .filter(|r| r.entry.action == "archive_confirm")
+        .count();
+    assert_eq!(confirms, 2);
+}
