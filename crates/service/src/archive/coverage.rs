@@ -81,14 +81,19 @@ pub async fn coverage(
     for c in &classes {
         by_school.entry(c.school_id).or_default().merge(&c.counts);
     }
-    let names: BTreeMap<SchoolId, String> = store
-        .list_schools(&viewer.scope)
-        .await?
-        .into_iter()
-        .map(|s| (s.school.id, s.school.name))
+    // The names from the district's cached school list: listing the scope's schools counts
+    // their students, 0.25 s at 1,000,000 students on every request. Only schools the scoped
+    // counts already hold are looked up.
+    let schools = svc.district_schools().await?;
+    let names: BTreeMap<SchoolId, &str> = schools
+        .iter()
+        .map(|s| (s.school.id, s.school.name.as_str()))
         .collect();
     Ok(by_school
         .into_iter()
-        .map(|(id, c)| CoverageRow::new(id, names.get(&id).cloned().unwrap_or_default(), c))
+        .map(|(id, c)| {
+            let name = names.get(&id).map(|n| n.to_string()).unwrap_or_default();
+            CoverageRow::new(id, name, c)
+        })
         .collect())
 }
