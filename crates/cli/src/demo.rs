@@ -892,23 +892,7 @@ async fn load_archive(
             .iter()
             .filter(|r| r.school_code == school.code)
             .enumerate()
-            .map(|(i, r)| ActivityImportRow {
-                origin: origin(i),
-                student_no: r.student_no.clone(),
-                activity: NewActivity {
-                    category: r.category,
-                    term,
-                    date: r.date,
-                    end_date: r.end_date,
-                    hours: r.hours,
-                    travel: r.travel,
-                    organiser: r.organiser.into(),
-                    description: r.description.into(),
-                    entrant: wuyu_domain::Entrant::Teacher,
-                    entered_by: "demo".into(),
-                    state: wuyu_domain::RecordState::Approved,
-                },
-            })
+            .map(|(i, r)| approved_activity_row(i, r, term, "demo"))
             .collect();
         records += store
             .import_activities(&scope, id, &rows, &meta("synthetic-archive"))
@@ -1402,4 +1386,34 @@ async fn link_sibling(
     )
     .await?;
     Ok(Some(sibling.name.as_str().to_string()))
+}
+
+/// A synthetic record as an approved row of an activity import (the demo's and the archive
+/// bench's), entered by `by`.
+pub(crate) fn approved_activity_row(
+    i: usize,
+    r: &wuyu_synth::ArchiveDemoRecord,
+    term: Term,
+    by: &str,
+) -> wuyu_store::archive::ActivityImportRow {
+    wuyu_store::archive::ActivityImportRow {
+        origin: wuyu_domain::Origin {
+            sheet: String::new(),
+            row: i as u32 + 2,
+        },
+        student_no: r.student_no.clone(),
+        activity: wuyu_store::archive::NewActivity {
+            category: r.category,
+            term,
+            date: r.date,
+            end_date: r.end_date,
+            hours: r.hours,
+            travel: r.travel,
+            organiser: r.organiser.into(),
+            description: r.description.into(),
+            entrant: wuyu_domain::Entrant::Teacher,
+            entered_by: by.into(),
+            state: wuyu_domain::RecordState::Approved,
+        },
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use wuyu_domain::{Origin, Scope, Term, TermPart};
-use wuyu_store::archive::{ActivityImportRow, ArtImportRow, NewActivity};
+use wuyu_store::archive::{ActivityImportRow, ArtImportRow};
 use wuyu_store::{ImportMeta, Store};
 use wuyu_synth::{ArchiveDemoRecord, SynthDistrict};
 
@@ -77,7 +77,7 @@ pub(super) async fn run(
             .cycle()
             .take((by_school.get(code).map_or(0, Vec::len) as f64 * scale).round() as usize)
             .enumerate()
-            .map(|(i, r)| approved_row(i, r, term))
+            .map(|(i, r)| crate::demo::approved_activity_row(i, r, term, "bench"))
             .collect();
         let t = Instant::now();
         records += store
@@ -138,26 +138,6 @@ fn origin(i: usize) -> Origin {
     Origin {
         sheet: String::new(),
         row: i as u32 + 2,
-    }
-}
-
-fn approved_row(i: usize, r: &ArchiveDemoRecord, term: Term) -> ActivityImportRow {
-    ActivityImportRow {
-        origin: origin(i),
-        student_no: r.student_no.clone(),
-        activity: NewActivity {
-            category: r.category,
-            term,
-            date: r.date,
-            end_date: r.end_date,
-            hours: r.hours,
-            travel: r.travel,
-            organiser: r.organiser.into(),
-            description: r.description.into(),
-            entrant: wuyu_domain::Entrant::Teacher,
-            entered_by: "bench".into(),
-            state: wuyu_domain::RecordState::Approved,
-        },
     }
 }
 

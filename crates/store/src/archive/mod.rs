@@ -339,7 +339,8 @@ pub trait ArchiveStore: Send + Sync {
         weeks: u32,
     ) -> StoreFuture<'a, Vec<ClassArchiveCounts>>;
 
-    /// Terms with any archive record the scope reaches, newest first.
+    /// Terms with archive records the scope reaches, newest first. For the district these are
+    /// the terms with approved records counted (what coverage shows) once any term has one.
     fn archive_terms<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, Vec<Term>>;
 
     /// Opens the 公示 of a class's term (`starts_on` to `ends_on`), freezing its records.
